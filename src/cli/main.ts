@@ -1,0 +1,51 @@
+// The `ecommir` command line: thin commands over the library. Each command file registers itself;
+// an action returns its exit code, and errors with a code are printed as one clear line.
+import { Command, CommanderError } from 'commander';
+import { EcommirError } from '../errors.js';
+import { registerDataCommands } from './commands/data.js';
+import { registerEvalCommand } from './commands/eval.js';
+import { registerPredictCommand } from './commands/predict.js';
+import { registerTrainCommand } from './commands/train.js';
+import { registerClassifyCommand } from './commands/classify.js';
+import { registerServeCommand } from './commands/serve.js';
+import { VERSION } from '../version.js';
+
+/** Set by a command's action; commander's own parse result carries no exit code. */
+export interface CommandContext {
+  exitCode: number;
+}
+
+export function buildProgram(ctx: CommandContext): Command {
+  const program = new Command('ecommir')
+    .description('Multimodal intent recognition for e-commerce customer service (image scene, dialogue intent).')
+    .version(VERSION)
+    .showHelpAfterError()
+    .exitOverride();
+  registerDataCommands(program, ctx);
+  registerEvalCommand(program, ctx);
+  registerPredictCommand(program, ctx);
+  registerTrainCommand(program, ctx);
+  registerClassifyCommand(program, ctx);
+  registerServeCommand(program, ctx);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const ctx: CommandContext = { exitCode: 0 };
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ctx.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return err.exitCode;
+    }
+    if (err instanceof EcommirError) {
+      process.stderr.write(`ecommir: ${err.message} [${err.code}]\n`);
+      return 1;
+    }
+    throw err;
+  }
+}

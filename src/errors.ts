@@ -1,0 +1,46 @@
+// Errors carry a stable code (asserted by tests, mapped to HTTP statuses by the server)
+// and, where an input item is at fault, the item it names.
+
+export type ErrorCode =
+  | 'ECM_ERR_BAD_JSON'
+  | 'ECM_ERR_BAD_RECORD'
+  | 'ECM_ERR_UNKNOWN_TASK'
+  | 'ECM_ERR_UNKNOWN_LABEL'
+  | 'ECM_ERR_IMAGE_MISSING'
+  | 'ECM_ERR_IMAGE_CORRUPT'
+  | 'ECM_ERR_IMAGE_TOO_LARGE'
+  | 'ECM_ERR_BAD_TAXONOMY'
+  | 'ECM_ERR_BAD_OPTION'
+  | 'ECM_ERR_NO_MODEL'
+  | 'ECM_ERR_NOT_FITTED'
+  | 'ECM_ERR_BACKEND'
+  | 'ECM_ERR_TIMEOUT';
+
+/** Where in the input a problem sits: the record's id and its 0-based index in the file. */
+export interface ItemRef {
+  id?: string;
+  index?: number;
+  file?: string;
+}
+
+export class EcommirError extends Error {
+  readonly code: ErrorCode;
+  readonly item?: ItemRef;
+  readonly statusCode: number;
+
+  constructor(code: ErrorCode, message: string, options: { item?: ItemRef; cause?: unknown; statusCode?: number } = {}) {
+    super(options.item ? `${describeItem(options.item)}: ${message}` : message, { cause: options.cause });
+    this.name = 'EcommirError';
+    this.code = code;
+    this.item = options.item;
+    this.statusCode = options.statusCode ?? 400;
+  }
+}
+
+export function describeItem(item: ItemRef): string {
+  const parts: string[] = [];
+  if (item.file) parts.push(item.file);
+  if (item.index !== undefined) parts.push(`record #${item.index}`);
+  if (item.id !== undefined && item.id !== '') parts.push(`id ${item.id}`);
+  return parts.join(', ') || 'input';
+}
