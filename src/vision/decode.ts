@@ -1,0 +1,96 @@
+// Image decoding with the limits a public service needs: a byte cap, a pixel cap (decompression
+// bombs), and a clear error naming the item when the bytes are not an image we can read.
+import { readFile, stat } from 'node:fs/promises';
+import sharp, { type Metadata } from 'sharp';
+import { EcommirError, type ItemRef } from '../errors.js';
+import type { ImageRef } from '../types.js';
+
+export interface ImageLimits {
+  /** Largest accepted encoded size, bytes. */
+  maxBytes: number;
+  /** Largest accepted decoded size, pixels (width × height). */
+  maxPixels: number;
+}
+
+export const DEFAULT_IMAGE_LIMITS: Readonly<ImageLimits> = Object.freeze({
+  maxBytes: 20 * 1024 * 1024, // 20 MiB
+  maxPixels: 40_000_000, // 40 MP: a 1080×2400 screenshot is 2.6 MP
+});
+
+const FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif', 'bmp']);
+
+export interface ImageInfo {
+  width: number;
+  height: number;
+  format: string;
+  bytes: number;
+}
+
+/** Reads the encoded bytes of an image reference (inline bytes win over the path). */
+export async function readImageBytes(ref: ImageRef, item: ItemRef = {}, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<Uint8Array> {
+  if (ref.bytes) {
+    if (ref.bytes.byteLength > limits.maxBytes) throw tooLarge(ref, ref.bytes.byteLength, limits, item);
+    return ref.bytes;
+  }
+  const path = ref.path ?? ref.name;
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (cause) {
+    throw new EcommirError('ECM_ERR_IMAGE_MISSING', `image ${ref.name} not found at ${path}`, { item, cause, statusCode: 400 });
+  }
+  if (size > limits.maxBytes) throw tooLarge(ref, size, limits, item);
+  return new Uint8Array(await readFile(path));
+}
+
+/** Checks that the bytes are a complete, supported image within the limits, without a full decode. */
+export async function probeImage(ref: ImageRef, item: ItemRef = {}, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<ImageInfo> {
+  const bytes = await readImageBytes(ref, item, limits);
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: limits.maxPixels }).metadata();
+  } catch (cause) {
+    throw corrupt(ref, item, cause);
+  }
+  if (!meta.format || !FORMATS.has(meta.format) || !meta.width || !meta.height) throw corrupt(ref, item);
+  if (meta.width * meta.height > limits.maxPixels) {
+    throw new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} is ${meta.width}×${meta.height} pixels, over the limit of ${limits.maxPixels}`, { item, statusCode: 413 });
+  }
+  return { width: meta.width, height: meta.height, format: meta.format, bytes: bytes.byteLength };
+}
+
+export interface RawImage {
+  /** Interleaved RGB, row-major: [height, width, 3]. */
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/**
+ * Decodes to RGB, applying EXIF orientation, optionally fitting inside maxSide.
+ * A truncated file fails here (failOn 'truncated'), not later with garbage pixels.
+ */
+export async function decodeRgb(ref: ImageRef, item: ItemRef = {}, options: { maxSide?: number; limits?: ImageLimits } = {}): Promise<RawImage> {
+  const limits = options.limits ?? DEFAULT_IMAGE_LIMITS;
+  const bytes = await readImageBytes(ref, item, limits);
+  try {
+    let pipeline = sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'truncated' }).rotate().removeAlpha().toColourspace('srgb');
+    if (options.maxSide) pipeline = pipeline.resize(options.maxSide, options.maxSide, { fit: 'inside', withoutEnlargement: true });
+    const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+  } catch (cause) {
+    if (cause instanceof Error && /pixel limit/i.test(cause.message)) {
+      throw new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} exceeds the limit of ${limits.maxPixels} pixels`, { item, cause, statusCode: 413 });
+    }
+    throw corrupt(ref, item, cause);
+  }
+}
+
+function tooLarge(ref: ImageRef, size: number, limits: ImageLimits, item: ItemRef): EcommirError {
+  return new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} is ${size} bytes, over the limit of ${limits.maxBytes}`, { item, statusCode: 413 });
+}
+
+function corrupt(ref: ImageRef, item: ItemRef, cause?: unknown): EcommirError {
+  const why = cause instanceof Error ? ` (${cause.message})` : '';
+  return new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${ref.name} is corrupt or not a supported image${why}`, { item, cause, statusCode: 400 });
+}
