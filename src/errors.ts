@@ -14,7 +14,12 @@ export type ErrorCode =
   | 'ECM_ERR_NO_MODEL'
   | 'ECM_ERR_NOT_FITTED'
   | 'ECM_ERR_BACKEND'
-  | 'ECM_ERR_TIMEOUT';
+  | 'ECM_ERR_TIMEOUT'
+  // The HTTP service's own conditions (src/server/).
+  | 'ECM_ERR_UNAUTHORIZED'
+  | 'ECM_ERR_BODY_TOO_LARGE'
+  | 'ECM_ERR_BUSY'
+  | 'ECM_ERR_NOT_FOUND';
 
 /** Where in the input a problem sits: the record's id and its 0-based index in the file. */
 export interface ItemRef {
