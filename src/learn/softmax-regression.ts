@@ -1,0 +1,244 @@
+// Multinomial logistic regression over CSR input, trained with Adam (full batch or minibatch).
+// Parameters, flat: [W: [nFeatures, nClasses] row-major, b: [nClasses]]. Feature-major W makes the
+// sparse forward pass a sum of a few contiguous rows, one per non-zero of the input row.
+
+import { EcommirError } from '../errors.js';
+import { sliceRows, type CsrMatrix } from './csr.js';
+import { crossEntropyOnLogits, type CoarseTerm } from './cross-entropy.js';
+import { argmaxRows, checkFitInput, checkPredictInput, notFitted, resolveSampleWeights, softmaxRowsInPlace, type Classifier, type FitOptions } from './head.js';
+import { createOptimizer, type OptimizerName } from './optim.js';
+import { checkOptions, type OptionSchema } from './options.js';
+import { createRng } from './random.js';
+import { decodeFloat32, encodeTypedArray, type EncodedTypedArray } from './typed-json.js';
+
+export interface SoftmaxRegressionOptions {
+  /** L2 penalty on W (not b), on the mean loss: loss + l2/2·‖W‖². Default 1e-4. */
+  l2?: number;
+  /** Passes over the data. Default 200 (full batch: 200 Adam steps). */
+  epochs?: number;
+  /** Adam learning rate. Default 0.05. */
+  lr?: number;
+  /** 0 = full batch. Default 0. */
+  batchSize?: number;
+  optimizer?: OptimizerName;
+  seed?: number;
+  /** Class count when some classes may be absent from y (else max label + 1). */
+  nClasses?: number;
+  /** [nClasses] fine → coarse index; adds the coarse loss. */
+  coarseOf?: number[];
+  /** λ of the coarse loss. Default 0.5. */
+  coarseWeight?: number;
+}
+
+const SCHEMA: OptionSchema = {
+  l2: { type: 'number', min: 0, optional: true },
+  epochs: { type: 'number', min: 1, integer: true, optional: true },
+  lr: { type: 'number', min: 0, exclusiveMin: true, optional: true },
+  batchSize: { type: 'number', min: 0, integer: true, optional: true },
+  optimizer: { type: 'enum', values: ['adam', 'adamw', 'sgd'], optional: true },
+  seed: { type: 'number', integer: true, optional: true },
+  nClasses: { type: 'number', min: 1, integer: true, optional: true },
+  coarseOf: { type: 'intArray', optional: true },
+  coarseWeight: { type: 'number', min: 0, optional: true },
+};
+
+interface Fitted {
+  nFeatures: number;
+  nClasses: number;
+  params: Float32Array; // [nFeatures·nClasses + nClasses]
+  lossCurve: number[];
+}
+
+/** Loss and gradient of the softmax regression objective at `params` (float64); exported for gradient checks. */
+export function softmaxRegressionLoss(
+  params: Float64Array, // [nFeatures·k + k]
+  X: CsrMatrix,
+  labels: Int32Array,
+  weights: Float64Array,
+  k: number,
+  l2: number,
+  grad: Float64Array, // output, same length as params
+  coarse?: CoarseTerm,
+): number {
+  const n = X.nRows;
+  const nW = X.nCols * k;
+  const logits = new Float64Array(n * k);
+  forwardLogits(params, X, k, logits);
+  const dLogits = new Float64Array(n * k);
+  let loss = crossEntropyOnLogits(logits, n, k, labels, weights, n, dLogits, coarse);
+  grad.fill(0);
+  for (let i = 0; i < n; i++) {
+    const o = i * k;
+    for (let p = X.indptr[i]; p < X.indptr[i + 1]; p++) {
+      const base = X.indices[p] * k;
+      const v = X.values[p];
+      for (let c = 0; c < k; c++) grad[base + c] += v * dLogits[o + c];
+    }
+    for (let c = 0; c < k; c++) grad[nW + c] += dLogits[o + c];
+  }
+  if (l2 > 0) {
+    let sq = 0;
+    for (let j = 0; j < nW; j++) {
+      sq += params[j] * params[j];
+      grad[j] += l2 * params[j];
+    }
+    loss += 0.5 * l2 * sq;
+  }
+  return loss;
+}
+
+/** logits [n, k] = X·W + b, from params laid out as [W, b]. */
+function forwardLogits(params: ArrayLike<number>, X: CsrMatrix, k: number, logits: Float64Array): void {
+  const nW = X.nCols * k;
+  for (let i = 0; i < X.nRows; i++) {
+    const o = i * k;
+    for (let c = 0; c < k; c++) logits[o + c] = params[nW + c];
+    for (let p = X.indptr[i]; p < X.indptr[i + 1]; p++) {
+      const base = X.indices[p] * k;
+      const v = X.values[p];
+      for (let c = 0; c < k; c++) logits[o + c] += v * params[base + c];
+    }
+  }
+}
+
+export class SoftmaxRegression implements Classifier {
+  static readonly kind = 'SoftmaxRegression';
+  private readonly options: SoftmaxRegressionOptions;
+  private fitted: Fitted | null = null;
+
+  constructor(options: SoftmaxRegressionOptions = {}) {
+    checkOptions(SoftmaxRegression.kind, SCHEMA, options as Record<string, unknown>);
+    if (options.coarseOf && options.nClasses !== undefined && options.coarseOf.length !== options.nClasses) {
+      throw new EcommirError('ECM_ERR_BAD_OPTION', `SoftmaxRegression: coarseOf has ${options.coarseOf.length} entries for ${options.nClasses} classes`);
+    }
+    this.options = { ...options, coarseOf: options.coarseOf ? [...options.coarseOf] : undefined };
+  }
+
+  getParams(): SoftmaxRegressionOptions {
+    return { ...this.options, coarseOf: this.options.coarseOf ? [...this.options.coarseOf] : undefined };
+  }
+
+  get nClasses(): number {
+    if (!this.fitted) throw notFitted(SoftmaxRegression.kind);
+    return this.fitted.nClasses;
+  }
+
+  /** Mean training loss after each epoch. */
+  get lossCurve(): readonly number[] {
+    if (!this.fitted) throw notFitted(SoftmaxRegression.kind);
+    return this.fitted.lossCurve;
+  }
+
+  fit(X: CsrMatrix, y: ArrayLike<number>, fitOptions: FitOptions = {}): this {
+    const o = this.options;
+    const { labels, nClasses: k } = checkFitInput(SoftmaxRegression.kind, X, y, o.nClasses ?? o.coarseOf?.length);
+    const weights = resolveSampleWeights(labels, k, fitOptions);
+    const coarse = o.coarseOf ? { coarseOf: o.coarseOf, weight: o.coarseWeight ?? 0.5 } : undefined;
+    const l2 = o.l2 ?? 1e-4;
+    const optimizerName = o.optimizer ?? 'adam';
+    const nW = X.nCols * k;
+    const params = new Float64Array(nW + k); // zero init: the objective is convex
+    const grad = new Float64Array(params.length);
+    // AdamW takes the penalty as decoupled decay; the others see it in the gradient.
+    const decoupled = optimizerName === 'adamw';
+    const optimizer = createOptimizer(optimizerName, { lr: o.lr ?? 0.05, weightDecay: decoupled ? l2 : 0, decayCount: nW });
+    const lossL2 = decoupled ? 0 : l2;
+    const batchSize = o.batchSize ?? 0;
+    const rng = createRng(o.seed ?? 0);
+    const lossCurve: number[] = [];
+    const epochs = o.epochs ?? 200;
+    if (batchSize === 0 || batchSize >= X.nRows) {
+      for (let e = 0; e < epochs; e++) {
+        lossCurve.push(softmaxRegressionLoss(params, X, labels, weights, k, lossL2, grad, coarse));
+        optimizer.step(params, grad);
+      }
+    } else {
+      const order = Int32Array.from({ length: X.nRows }, (_, i) => i);
+      for (let e = 0; e < epochs; e++) {
+        rng.shuffle(order);
+        let epochLoss = 0;
+        for (let start = 0; start < X.nRows; start += batchSize) {
+          const idx = order.subarray(start, Math.min(start + batchSize, X.nRows));
+          const batch = sliceRows(X, idx);
+          const batchLabels = new Int32Array(idx.length);
+          const batchWeights = new Float64Array(idx.length);
+          for (let j = 0; j < idx.length; j++) {
+            batchLabels[j] = labels[idx[j]];
+            batchWeights[j] = weights[idx[j]];
+          }
+          epochLoss += softmaxRegressionLoss(params, batch, batchLabels, batchWeights, k, lossL2, grad, coarse) * idx.length;
+          optimizer.step(params, grad);
+        }
+        lossCurve.push(epochLoss / X.nRows);
+      }
+    }
+    this.fitted = { nFeatures: X.nCols, nClasses: k, params: Float32Array.from(params), lossCurve };
+    return this;
+  }
+
+  decisionFunction(X: CsrMatrix): Float32Array {
+    return Float32Array.from(this.logits(X));
+  }
+
+  predictProba(X: CsrMatrix): Float32Array {
+    const logits = this.logits(X);
+    softmaxRowsInPlace(logits, X.nRows, this.fitted!.nClasses);
+    return Float32Array.from(logits);
+  }
+
+  predict(X: CsrMatrix): Int32Array {
+    return argmaxRows(this.logits(X), X.nRows, this.nClasses);
+  }
+
+  parameters(): Float32Array {
+    if (!this.fitted) throw notFitted(SoftmaxRegression.kind);
+    return this.fitted.params.slice();
+  }
+
+  setParameters(params: ArrayLike<number>): this {
+    if (!this.fitted) throw notFitted(SoftmaxRegression.kind);
+    if (params.length !== this.fitted.params.length) {
+      throw new EcommirError('ECM_ERR_BAD_OPTION', `SoftmaxRegression: ${params.length} parameters given, the model has ${this.fitted.params.length}`);
+    }
+    this.fitted = { ...this.fitted, params: Float32Array.from(params) };
+    return this;
+  }
+
+  toJSON(): SoftmaxRegressionJson {
+    if (!this.fitted) throw notFitted(SoftmaxRegression.kind);
+    const f = this.fitted;
+    return { kind: SoftmaxRegression.kind, version: 1, options: this.getParams(), fitted: { nFeatures: f.nFeatures, nClasses: f.nClasses, params: encodeTypedArray(f.params), lossCurve: f.lossCurve } };
+  }
+
+  static fromJSON(json: SoftmaxRegressionJson): SoftmaxRegression {
+    if (!json || json.kind !== SoftmaxRegression.kind || json.version !== 1) {
+      throw new EcommirError('ECM_ERR_BAD_JSON', `expected a saved ${SoftmaxRegression.kind} (version 1)`);
+    }
+    const model = new SoftmaxRegression(stripUndefined(json.options));
+    const { nFeatures, nClasses } = json.fitted;
+    const params = decodeFloat32(json.fitted.params, `${SoftmaxRegression.kind}.params`);
+    if (params.length !== nFeatures * nClasses + nClasses) throw new EcommirError('ECM_ERR_BAD_JSON', `${SoftmaxRegression.kind}: parameter count does not match ${nFeatures}×${nClasses}`);
+    model.fitted = { nFeatures, nClasses, params, lossCurve: json.fitted.lossCurve ?? [] };
+    return model;
+  }
+
+  private logits(X: CsrMatrix): Float64Array {
+    if (!this.fitted) throw notFitted(SoftmaxRegression.kind);
+    checkPredictInput(SoftmaxRegression.kind, X, this.fitted.nFeatures);
+    const out = new Float64Array(X.nRows * this.fitted.nClasses);
+    forwardLogits(this.fitted.params, X, this.fitted.nClasses, out);
+    return out;
+  }
+}
+
+export interface SoftmaxRegressionJson {
+  kind: 'SoftmaxRegression';
+  version: 1;
+  options: SoftmaxRegressionOptions;
+  fitted: { nFeatures: number; nClasses: number; params: EncodedTypedArray; lossCurve?: number[] };
+}
+
+/** JSON drops undefined values anyway; this keeps option objects from fromJSON identical to the saved ones. */
+export function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as T;
+}
