@@ -1,0 +1,74 @@
+// JSON parsing with an error that says where: line, column and, for a top-level array, which
+// record (and its id when it can be read) the parser stopped in. V8 gives a position for most
+// syntax errors but none for a truncated file, which is the common case for a broken download.
+import { EcommirError } from '../errors.js';
+
+export interface JsonErrorLocation {
+  offset: number;
+  line: number;
+  column: number;
+  /** 0-based index of the top-level array element the error falls in, when the text is an array. */
+  recordIndex?: number;
+  /** The `"id"` of that record, when it appears before the error. */
+  recordId?: string;
+}
+
+export function parseJsonText(text: string, file: string): unknown {
+  try {
+    return JSON.parse(stripBom(text));
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : String(cause);
+    const where = locateJsonError(stripBom(text), message);
+    const record = where.recordIndex !== undefined ? `, inside record #${where.recordIndex}${where.recordId ? ` (id ${where.recordId})` : ''}` : '';
+    throw new EcommirError('ECM_ERR_BAD_JSON', `not valid JSON at line ${where.line}, column ${where.column} (offset ${where.offset})${record}: ${message}`, {
+      item: { file, index: where.recordIndex, id: where.recordId },
+      cause,
+    });
+  }
+}
+
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+export function locateJsonError(text: string, message: string): JsonErrorLocation {
+  const match = /at position (\d+)/.exec(message);
+  const offset = match ? Math.min(Number(match[1]), text.length) : text.length;
+  const before = text.slice(0, offset);
+  const line = (before.match(/\n/g)?.length ?? 0) + 1;
+  const column = offset - (before.lastIndexOf('\n') + 1) + 1;
+  const location: JsonErrorLocation = { offset, line, column };
+  // Walk the text up to the error tracking strings and nesting, counting top-level elements.
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let element = -1;
+  let elementStart = -1;
+  const startsWithArray = /^\s*\[/.test(text);
+  for (let i = 0; i < offset; i++) {
+    const c = text[i];
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (c === '\\') escaped = true;
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') inString = true;
+    if (depth === 1 && startsWithArray && c !== ',' && c !== ']' && !/\s/.test(c) && element < 0) {
+      element = 0;
+      elementStart = i;
+    }
+    if (c === '[' || c === '{') depth++;
+    else if (c === ']' || c === '}') depth--;
+    else if (c === ',' && depth === 1 && startsWithArray) {
+      element++;
+      elementStart = i + 1;
+    }
+  }
+  if (startsWithArray && element >= 0) {
+    location.recordIndex = element;
+    const id = /"id"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(text.slice(elementStart, offset));
+    if (id) location.recordId = id[1];
+  }
+  return location;
+}

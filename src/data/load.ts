@@ -1,0 +1,82 @@
+// One entry point for every input file: challenge JSON, or our native JSON / JSONL. The format is
+// told per record (a challenge record has an `instruction`), so mixed files also load.
+import { dirname, extname, resolve } from 'node:path';
+import { EcommirError, type ItemRef } from '../errors.js';
+import type { Sample } from '../types.js';
+import { checkSampleImages, defaultImagesDir, parseChallengeRecord, readText } from './challenge.js';
+import { parseJsonText, stripBom } from './json-text.js';
+import { parseNativeSample } from './native.js';
+import { collectOrThrow, type LoadOptions, type LoadResult } from './problem.js';
+
+const PROBE_CONCURRENCY = 8;
+
+export type InputFormat = 'challenge' | 'native' | 'mixed' | 'empty';
+
+export interface LoadSamplesResult extends LoadResult<Sample> {
+  /** Which format the records were in. */
+  format: InputFormat;
+  file: string;
+}
+
+/** Loads challenge or native samples from a .json / .jsonl file. */
+export async function loadSamples(path: string, options: LoadOptions = {}): Promise<LoadSamplesResult> {
+  const file = resolve(path);
+  const records = parseRecordsText(await readText(file), file);
+  const challengeCount = records.filter(isChallengeRecord).length;
+  const format: InputFormat = records.length === 0 ? 'empty' : challengeCount === records.length ? 'challenge' : challengeCount === 0 ? 'native' : 'mixed';
+  const imagesDir = options.imagesDir ? resolve(options.imagesDir) : undefined;
+  const challengeImagesDir = imagesDir ?? defaultImagesDir(file);
+  const result = await collectOrThrow(
+    records,
+    options.skipBad ?? false,
+    async (record, index) => {
+      const sample = isChallengeRecord(record)
+        ? parseChallengeRecord(record, index, { imagesDir: challengeImagesDir, file })
+        : parseNativeSample(record, index, { imagesDir, baseDir: dirname(file), file });
+      if (options.checkImages) await checkSampleImages(sample, file);
+      return sample;
+    },
+    options.checkImages ? PROBE_CONCURRENCY : 1,
+  );
+  return { ...result, format, file };
+}
+
+function isChallengeRecord(record: unknown): boolean {
+  return typeof record === 'object' && record !== null && 'instruction' in record;
+}
+
+/** A JSON array, a single JSON object, or JSONL (one object a line; blank lines skipped). */
+export function parseRecordsText(text: string, file: string): unknown[] {
+  const body = stripBom(text);
+  const first = body.trimStart()[0];
+  const looksJsonl = extname(file).toLowerCase() === '.jsonl' || (first === '{' && isJsonlShaped(body));
+  if (!looksJsonl) {
+    const parsed = parseJsonText(body, file);
+    return Array.isArray(parsed) ? parsed : [parsed];
+  }
+  const records: unknown[] = [];
+  body.split('\n').forEach((line, lineIndex) => {
+    if (line.trim() === '') return;
+    try {
+      records.push(JSON.parse(line));
+    } catch (cause) {
+      const item: ItemRef = { file, index: records.length };
+      const id = /"id"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(line);
+      if (id) item.id = id[1];
+      throw new EcommirError('ECM_ERR_BAD_JSON', `line ${lineIndex + 1} is not valid JSON: ${(cause as Error).message}`, { item, cause });
+    }
+  });
+  return records;
+}
+
+/** More than one non-blank line, each starting with `{`: JSONL rather than a pretty-printed object. */
+function isJsonlShaped(body: string): boolean {
+  const lines = body.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length < 2) return false;
+  try {
+    JSON.parse(body);
+    return false;
+  } catch {
+    return lines.every((l) => l.trimStart().startsWith('{'));
+  }
+}

@@ -1,0 +1,75 @@
+// A problem found while loading: the same facts an EcommirError carries, kept as data so that
+// `skipBad` loading and `data inspect` can report every problem instead of stopping at the first.
+import { EcommirError, type ErrorCode, type ItemRef } from '../errors.js';
+
+export interface Problem {
+  code: ErrorCode;
+  /** The full message, naming the item. */
+  message: string;
+  item: ItemRef;
+}
+
+export function problemFromError(err: EcommirError): Problem {
+  return { code: err.code, message: err.message, item: err.item ?? {} };
+}
+
+/** Options shared by the loaders. */
+export interface LoadOptions {
+  /** Folder the record's image names are resolved against. */
+  imagesDir?: string;
+  /** Probe every image (exists, complete, supported, within limits). */
+  checkImages?: boolean;
+  /** Collect problems and keep the good samples instead of throwing the first problem. */
+  skipBad?: boolean;
+}
+
+export interface LoadResult<T> {
+  samples: T[];
+  problems: Problem[];
+}
+
+/**
+ * Runs `step` for each item; an EcommirError becomes a problem when skipBad is on and is thrown
+ * otherwise. Other errors are bugs and always propagate.
+ */
+export async function collectOrThrow<In, Out>(
+  items: readonly In[],
+  skipBad: boolean,
+  step: (item: In, index: number) => Promise<Out> | Out,
+  concurrency = 1,
+): Promise<LoadResult<Out>> {
+  const results: (Out | undefined)[] = new Array(items.length);
+  const problemsAt: (Problem | undefined)[] = new Array(items.length);
+  let next = 0;
+  // A holder, not a `let`: the workers set it, and TypeScript does not track closures' writes.
+  const first: { failure?: EcommirError } = {};
+  const worker = async (): Promise<void> => {
+    while (next < items.length && !first.failure) {
+      const index = next++;
+      try {
+        results[index] = await step(items[index], index);
+      } catch (err) {
+        if (!(err instanceof EcommirError)) throw err;
+        if (!skipBad) {
+          // Keep the earliest failing record so that the error is the same whatever the concurrency.
+          first.failure = earlier(first.failure, err);
+          return;
+        }
+        problemsAt[index] = problemFromError(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
+  if (first.failure) throw first.failure;
+  const samples: Out[] = [];
+  const problems: Problem[] = [];
+  for (let i = 0; i < items.length; i++) {
+    if (problemsAt[i]) problems.push(problemsAt[i]!);
+    else if (results[i] !== undefined) samples.push(results[i]!);
+  }
+  return { samples, problems };
+}
+
+function earlier(a: EcommirError | undefined, b: EcommirError): EcommirError {
+  return a && (a.item?.index ?? Infinity) <= (b.item?.index ?? Infinity) ? a : b;
+}

@@ -1,0 +1,140 @@
+// The challenge submission CSV, byte for byte as the official tool writes it with pandas
+// `df.to_csv(path, index=False, encoding='utf-8-sig')`: a UTF-8 BOM, header
+// `id,instruction,input,output,image,predict`, `\n` line ends (os.linesep on Linux), Python csv's
+// QUOTE_MINIMAL (a field is quoted when it holds a comma, a quote or `\n`; quotes doubled; a lone
+// `\r` is not quoted, checked against Python 3.11's csv module), and the `image` cell as `str(list)`.
+// Also JSON / JSONL with the full Prediction, and readers for both so that eval can read them back.
+import { readFile, writeFile } from 'node:fs/promises';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { EcommirError } from '../errors.js';
+import type { ChallengeRecord, Prediction, Sample } from '../types.js';
+import { parseJsonText, stripBom } from './json-text.js';
+import { parsePythonList, pythonListRepr } from './python-repr.js';
+
+export const SUBMISSION_COLUMNS = ['id', 'instruction', 'input', 'output', 'image', 'predict'] as const;
+
+export type PredictionFormat = 'csv' | 'json' | 'jsonl';
+
+/** A row of a submission CSV, read back. */
+export interface SubmissionRow extends ChallengeRecord {
+  predict: string;
+}
+
+/** What a submission needs of a prediction: its label, looked up by record id. */
+export type PredictionLookup = ReadonlyMap<string, Pick<Prediction, 'label'>> | readonly Pick<Prediction, 'id' | 'label'>[];
+
+/** The submission CSV text, one row per sample in input order. Throws naming the first sample without a prediction. */
+export function submissionCsv(samples: readonly Sample[], predictions: PredictionLookup): string {
+  const byId = toMap(predictions);
+  const rows = samples.map((sample) => {
+    const prediction = byId.get(sample.id);
+    if (!prediction) throw missingPrediction(sample);
+    const record = sample.raw ?? recordOf(sample);
+    return [record.id, record.instruction, record.input, record.output, pythonListRepr(record.image), prediction.label];
+  });
+  return stringify(rows, {
+    bom: true,
+    header: true,
+    columns: [...SUBMISSION_COLUMNS],
+    record_delimiter: '\n', // also turns off csv-stringify's quoting of a lone \r, as Python's csv
+    quote: '"',
+    escape: '"',
+  });
+}
+
+export async function writeSubmissionCsv(path: string, samples: readonly Sample[], predictions: PredictionLookup): Promise<void> {
+  await writeFile(path, submissionCsv(samples, predictions), 'utf8');
+}
+
+/** The full predictions, in sample order, as a JSON array or JSONL. */
+export function predictionsText(samples: readonly Sample[], predictions: ReadonlyMap<string, Prediction> | readonly Prediction[], format: 'json' | 'jsonl'): string {
+  const byId = toMap(predictions) as ReadonlyMap<string, Prediction>;
+  const ordered = samples.map((sample) => {
+    const prediction = byId.get(sample.id);
+    if (!prediction) throw missingPrediction(sample);
+    return prediction;
+  });
+  return format === 'json' ? JSON.stringify(ordered, null, 2) + '\n' : ordered.map((p) => JSON.stringify(p)).join('\n') + (ordered.length ? '\n' : '');
+}
+
+/** Writes predictions in the format asked for (csv: the challenge submission). */
+export async function writePredictions(path: string, samples: readonly Sample[], predictions: readonly Prediction[], format: PredictionFormat): Promise<void> {
+  const text = format === 'csv' ? submissionCsv(samples, predictions) : predictionsText(samples, predictions, format);
+  await writeFile(path, text, 'utf8');
+}
+
+/** The output format a file name implies: .json, .jsonl, else csv. */
+export function formatFromPath(path: string): PredictionFormat {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.jsonl')) return 'jsonl';
+  if (lower.endsWith('.json')) return 'json';
+  return 'csv';
+}
+
+/** Parses a submission CSV (BOM optional); needs at least the `id` and `predict` columns. */
+export function parseSubmissionCsv(text: string, file = 'submission.csv'): SubmissionRow[] {
+  let rows: Record<string, string>[];
+  try {
+    rows = parse(text, { bom: true, columns: true, skip_empty_lines: true, relax_column_count: false });
+  } catch (cause) {
+    throw new EcommirError('ECM_ERR_BAD_RECORD', `not a readable CSV: ${(cause as Error).message}`, { item: { file }, cause });
+  }
+  if (rows.length > 0) {
+    const missing = ['id', 'predict'].filter((c) => !(c in rows[0]));
+    if (missing.length) throw new EcommirError('ECM_ERR_BAD_RECORD', `the CSV has no ${missing.join(', ')} column`, { item: { file } });
+  }
+  return rows.map((row, index) => ({
+    id: row.id,
+    instruction: row.instruction ?? '',
+    input: row.input ?? '',
+    output: row.output ?? '',
+    image: row.image ? parsePythonList(row.image, { id: row.id, index, file }) : [],
+    predict: row.predict,
+  }));
+}
+
+export async function readSubmissionCsv(path: string): Promise<SubmissionRow[]> {
+  return parseSubmissionCsv(await readFile(path, 'utf8'), path);
+}
+
+/**
+ * Reads predicted labels by id from a submission CSV, a JSON array of `{id, label}` (full
+ * Predictions included) or JSONL; the format is told by the extension, else by the content.
+ */
+export async function readPredictedLabels(path: string): Promise<Map<string, string>> {
+  const text = stripBom(await readFile(path, 'utf8'));
+  const format = formatFromPath(path);
+  const labels = new Map<string, string>();
+  if (format === 'csv' && !/^\s*[[{]/.test(text)) {
+    for (const row of parseSubmissionCsv(text, path)) labels.set(row.id, row.predict);
+    return labels;
+  }
+  const values: unknown[] =
+    format === 'jsonl' || (!/^\s*\[/.test(text) && text.trim().includes('\n'))
+      ? text.split('\n').filter((l) => l.trim() !== '').map((l, i) => parseJsonText(l, `${path}:${i + 1}`))
+      : ([] as unknown[]).concat(parseJsonText(text, path));
+  values.forEach((value, index) => {
+    const p = value as { id?: unknown; label?: unknown; predict?: unknown };
+    const label = typeof p?.label === 'string' ? p.label : typeof p?.predict === 'string' ? p.predict : undefined;
+    if (!p || (typeof p.id !== 'string' && typeof p.id !== 'number') || label === undefined) {
+      throw new EcommirError('ECM_ERR_BAD_RECORD', 'a prediction needs an id and a label', { item: { file: path, index } });
+    }
+    labels.set(String(p.id), label);
+  });
+  return labels;
+}
+
+function toMap<T extends { label: string }>(predictions: ReadonlyMap<string, T> | readonly (T & { id: string })[]): ReadonlyMap<string, T> {
+  if (!Array.isArray(predictions)) return predictions as ReadonlyMap<string, T>;
+  return new Map((predictions as readonly (T & { id: string })[]).map((p) => [p.id, p]));
+}
+
+/** A challenge-shaped record for a native sample, so that it can still go into a submission. */
+function recordOf(sample: Sample): ChallengeRecord {
+  return { id: sample.id, instruction: '', input: '', output: sample.label ?? '', image: sample.images.map((r) => r.name) };
+}
+
+function missingPrediction(sample: Sample): EcommirError {
+  return new EcommirError('ECM_ERR_BAD_RECORD', 'no prediction for this record', { item: { id: sample.id, index: sample.index } });
+}
