@@ -1,0 +1,32 @@
+// What every route needs, built once by buildApp and passed down explicitly.
+import type { FastifyReply } from 'fastify';
+import { EcommirError } from '../errors.js';
+import { startDeadline, type Deadline } from './deadline.js';
+import type { ResolvedServerOptions } from './options.js';
+import type { buildSchemas } from './schemas.js';
+import type { WorkQueue } from './work-queue.js';
+
+export interface ServerContext {
+  options: Readonly<ResolvedServerOptions>;
+  queue: WorkQueue;
+  schemas: ReturnType<typeof buildSchemas>;
+}
+
+/** A deadline that also fires when the client disconnects, so its queued work is dropped. */
+export function requestDeadline(reply: FastifyReply, ms: number, what: string): Deadline {
+  const deadline = startDeadline(ms, what);
+  const onClose = (): void => {
+    if (!reply.raw.writableFinished) {
+      deadline.abort(new EcommirError('ECM_ERR_TIMEOUT', 'the client closed the connection before the answer', { statusCode: 499 }));
+    }
+  };
+  reply.raw.once('close', onClose);
+  return {
+    signal: deadline.signal,
+    abort: deadline.abort,
+    clear: () => {
+      deadline.clear();
+      reply.raw.off('close', onClose);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// A request's deadline as an AbortSignal whose reason is an ECM_ERR_TIMEOUT error, so waiting in
+// the queue and waiting for the recogniser stop at the same moment with the same code.
+import { EcommirError } from '../errors.js';
+
+export interface Deadline {
+  signal: AbortSignal;
+  /** Stops the timer; call when the work is done. */
+  clear(): void;
+  /** Aborts early (e.g. the client went away). */
+  abort(reason: unknown): void;
+}
+
+export function startDeadline(ms: number, what: string): Deadline {
+  const controller = new AbortController();
+  const timer = setTimeout(() => {
+    controller.abort(new EcommirError('ECM_ERR_TIMEOUT', `${what} did not finish within ${ms} ms`, { statusCode: 504 }));
+  }, ms);
+  timer.unref();
+  return {
+    signal: controller.signal,
+    clear: () => clearTimeout(timer),
+    abort: (reason) => {
+      clearTimeout(timer);
+      controller.abort(reason);
+    },
+  };
+}
+
+/** Settles with `work`, or rejects with the signal's reason as soon as it aborts. */
+export function raceSignal<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => {}); // the work still runs to completion; its late failure is not unhandled
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      work.catch(() => {});
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}

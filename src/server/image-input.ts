@@ -1,0 +1,45 @@
+// Images arrive as base64 or data URLs (JSON) or as multipart uploads. Here they become bytes,
+// with the size checked before decoding the base64, and are then checked as real images: a cheap
+// header probe up front (unknown types, decompression bombs) and a full decode inside a work slot
+// (truncated files), so a bad image is a 4xx naming the item, never a crash or garbage pixels.
+import { EcommirError, type ItemRef } from '../errors.js';
+import { decodeRgb, probeImage, type ImageLimits } from '../vision/decode.js';
+import type { ImageRef } from '../types.js';
+
+const DATA_URL = /^data:([a-z0-9.+-]+\/[a-z0-9.+-]+)?(;[a-z0-9-]+=[^;,]*)*;base64,/i;
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+
+/** Decodes a base64 string or a `data:image/...;base64,` URL into bytes, within maxBytes. */
+export function decodeImageString(value: string, name: string, item: ItemRef, maxBytes: number): Uint8Array {
+  let payload = value.trim();
+  const prefix = DATA_URL.exec(payload);
+  if (prefix) {
+    payload = payload.slice(prefix[0].length);
+  } else if (payload.startsWith('data:')) {
+    throw new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${name} is a data URL without base64 content`, { item, statusCode: 400 });
+  }
+  payload = payload.replace(/\s+/g, '');
+  // 4 base64 characters carry 3 bytes: refuse before allocating.
+  const decodedBytes = Math.floor((payload.length * 3) / 4);
+  if (decodedBytes > maxBytes + 2) {
+    throw new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${name} is about ${decodedBytes} bytes, over the limit of ${maxBytes}`, { item, statusCode: 413 });
+  }
+  if (payload === '' || !BASE64.test(payload)) {
+    throw new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${name} is not valid base64 or a base64 data URL`, { item, statusCode: 400 });
+  }
+  return new Uint8Array(Buffer.from(payload, payload.includes('-') || payload.includes('_') ? 'base64url' : 'base64'));
+}
+
+export function imageLimits(maxBytes: number, maxPixels: number): ImageLimits {
+  return { maxBytes, maxPixels };
+}
+
+/** Header-only check of every image: type, dimensions, pixel cap. Cheap; runs before queueing. */
+export async function probeImages(images: readonly ImageRef[], item: ItemRef, limits: ImageLimits): Promise<void> {
+  for (const ref of images) await probeImage(ref, item, limits);
+}
+
+/** Full decode of every image (small output size, so cheap in memory): catches truncated files. */
+export async function verifyImagesDecode(images: readonly ImageRef[], item: ItemRef, limits: ImageLimits): Promise<void> {
+  for (const ref of images) await decodeRgb(ref, item, { maxSide: 64, limits });
+}

@@ -1,0 +1,57 @@
+// Every error leaves as JSON `{error: {code, message}}` with an ECM_ERR_... code. Our own errors
+// keep their code and status; Fastify's and the multipart parser's are mapped here; anything
+// unexpected is a 500 whose details go to the log, not to the client.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { EcommirError, type ErrorCode } from '../errors.js';
+
+export interface ProblemBody {
+  error: { code: string; message: string };
+}
+
+export function problem(code: ErrorCode, message: string): ProblemBody {
+  return { error: { code, message } };
+}
+
+interface Mapped {
+  status: number;
+  code: ErrorCode;
+  message: string;
+}
+
+export function mapError(err: unknown): Mapped {
+  if (err instanceof EcommirError) return { status: err.statusCode, code: err.code, message: err.message };
+  const fe = err as Partial<FastifyError> & { message?: string };
+  if (fe.validation) return { status: 400, code: 'ECM_ERR_BAD_RECORD', message: `invalid request: ${fe.message}` };
+  switch (fe.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FILES_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return { status: 413, code: 'ECM_ERR_BODY_TOO_LARGE', message: `request too large: ${fe.message}` };
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return { status: 413, code: 'ECM_ERR_IMAGE_TOO_LARGE', message: 'the uploaded image is over the size limit' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return { status: 415, code: 'ECM_ERR_BAD_RECORD', message: 'unsupported content type: send application/json or multipart/form-data' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { status: 400, code: 'ECM_ERR_BAD_JSON', message: 'the body is not valid JSON' };
+  }
+  const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
+  if (err instanceof SyntaxError && status === 400) return { status, code: 'ECM_ERR_BAD_JSON', message: `the body is not valid JSON: ${err.message}` };
+  if (status === 503) return { status, code: 'ECM_ERR_BUSY', message: 'the service is unavailable (shutting down or overloaded); retry later' };
+  if (status >= 400 && status < 500) return { status, code: 'ECM_ERR_BAD_RECORD', message: fe.message ?? 'bad request' };
+  return { status: 500, code: 'ECM_ERR_BACKEND', message: 'internal error; see the server log' };
+}
+
+export function installErrorHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err, request, reply) => {
+    const mapped = mapError(err);
+    if (mapped.status >= 500 && mapped.code === 'ECM_ERR_BACKEND') request.log.error({ err }, 'unexpected error');
+    if (mapped.code === 'ECM_ERR_BUSY') reply.header('retry-after', '1');
+    return reply.code(mapped.status).send(problem(mapped.code, mapped.message));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(problem('ECM_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
+  );
+}

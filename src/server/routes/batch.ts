@@ -1,0 +1,72 @@
+// POST /v1/batch: up to maxBatch samples, answered in order; each item succeeds or carries its own
+// error, so one bad item does not fail the rest. A batch feeds the shared work queue only
+// `concurrency` items at a time: it cannot fill the queue by itself and starve single requests.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { EcommirError } from '../../errors.js';
+import type { Sample } from '../../types.js';
+import { classifySample, type ApiPrediction } from '../classify.js';
+import { requestDeadline, type ServerContext } from '../context.js';
+import { mapError } from '../problem.js';
+import { intentSampleFromBody, itemOf, sceneSampleFromBody, type IntentBody, type SceneBody } from '../request-sample.js';
+
+type ItemResult =
+  | { index: number; id: string; ok: true; prediction: ApiPrediction }
+  | { index: number; id: string; ok: false; error: { code: string; message: string } };
+
+export function registerBatchRoute(app: FastifyInstance, ctx: ServerContext): void {
+  app.post('/v1/batch', { schema: ctx.schemas.batch }, async (request, reply) => {
+    const started = performance.now();
+    const items = (request.body as { samples: Record<string, unknown>[] }).samples;
+    const deadline = requestDeadline(reply, ctx.options.limits.batchTimeoutMs, 'the batch');
+    const results: ItemResult[] = new Array(items.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await classifyItem(request, ctx, items[index], index, deadline.signal);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(ctx.queue.concurrency, items.length) }, worker));
+    } finally {
+      deadline.clear();
+    }
+    return { results, ms: Math.round(performance.now() - started) };
+  });
+}
+
+async function classifyItem(
+  request: FastifyRequest,
+  ctx: ServerContext,
+  raw: Record<string, unknown>,
+  index: number,
+  signal: AbortSignal,
+): Promise<ItemResult> {
+  const id = typeof raw.id === 'string' ? raw.id : `#${index}`;
+  try {
+    const sample = parseItem(request, ctx, raw, index);
+    return { index, id, ok: true, prediction: await classifySample(ctx.options, ctx.queue, sample, signal) };
+  } catch (err) {
+    const mapped = mapError(err);
+    if (mapped.code === 'ECM_ERR_BACKEND') request.log.error({ err, index }, 'batch item failed unexpectedly');
+    return { index, id, ok: false, error: { code: mapped.code, message: mapped.message } };
+  }
+}
+
+/** Validates one item with the same schema as the single-sample route, then builds its Sample. */
+function parseItem(request: FastifyRequest, ctx: ServerContext, raw: Record<string, unknown>, index: number): Sample {
+  const item = itemOf(typeof raw.id === 'string' ? raw.id : undefined, index);
+  const task = raw.task ?? ('dialogue' in raw ? 'intent' : 'image' in raw ? 'scene' : undefined);
+  if (task !== 'scene' && task !== 'intent') {
+    throw new EcommirError('ECM_ERR_UNKNOWN_TASK', 'a batch item needs `image` (scene), `dialogue` (intent) or `task`', { item });
+  }
+  const schema = task === 'scene' ? ctx.schemas.sceneBody : ctx.schemas.intentBody;
+  const validate = request.compileValidationSchema(schema);
+  if (!validate(raw)) {
+    const why = (validate.errors ?? []).map((e) => `${e.instancePath || '(item)'} ${e.message ?? 'is invalid'}`).join('; ');
+    throw new EcommirError('ECM_ERR_BAD_RECORD', `invalid ${task} item: ${why}`, { item });
+  }
+  return task === 'scene'
+    ? sceneSampleFromBody(raw as unknown as SceneBody, index, ctx.options.limits.maxImageBytes)
+    : intentSampleFromBody(raw as unknown as IntentBody, index, ctx.options.limits.maxImageBytes);
+}

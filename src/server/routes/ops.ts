@@ -1,0 +1,25 @@
+// Liveness, readiness and the OpenAPI document: public, no key needed.
+import type { FastifyInstance } from 'fastify';
+import { VERSION } from '../../version.js';
+import type { ServerContext } from '../context.js';
+import { buildOpenApiDocument, type collectRoutes } from '../openapi.js';
+
+export function registerOpsRoutes(app: FastifyInstance, ctx: ServerContext, routes: ReturnType<typeof collectRoutes>): void {
+  app.get('/healthz', { schema: ctx.schemas.healthz }, async () => ({ status: 'ok', version: VERSION }));
+
+  app.get('/readyz', { schema: ctx.schemas.readyz }, async (_request, reply) => {
+    const tasks = { scene: ctx.options.recognizers.scene !== undefined, intent: ctx.options.recognizers.intent !== undefined };
+    const queue = { active: ctx.queue.active, queued: ctx.queue.queued };
+    if (tasks.scene && tasks.intent) return { ready: true, tasks, queue };
+    const missing = Object.entries(tasks).filter(([, loaded]) => !loaded).map(([task]) => task);
+    return reply.code(503).send({
+      ready: false,
+      tasks,
+      queue,
+      error: { code: 'ECM_ERR_NO_MODEL', message: `no model loaded for: ${missing.join(', ')}` },
+    });
+  });
+
+  let document: object | undefined;
+  app.get('/openapi.json', async () => (document ??= buildOpenApiDocument(routes)));
+}

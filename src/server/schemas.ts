@@ -1,0 +1,191 @@
+// The JSON schemas that validate requests and shape responses. The same objects are given to the
+// Fastify routes and turned into /openapi.json, so the document cannot drift from what is enforced.
+import type { ServerLimits } from './options.js';
+
+const errorBody = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', description: 'Stable ECM_ERR_... code.' },
+        message: { type: 'string' },
+      },
+    },
+  },
+} as const;
+
+const rankedLabel = {
+  type: 'object',
+  required: ['label', 'coarse', 'confidence'],
+  properties: { label: { type: 'string' }, coarse: { type: 'string' }, confidence: { type: 'number' } },
+} as const;
+
+const evidence = {
+  type: 'object',
+  required: ['feature', 'weight'],
+  properties: { feature: { type: 'string' }, weight: { type: 'number' }, turn: { type: 'integer' } },
+} as const;
+
+export const predictionSchema = {
+  type: 'object',
+  required: ['id', 'task', 'label', 'coarse', 'fine', 'hierarchical', 'confidence', 'uncertain', 'ranked'],
+  properties: {
+    id: { type: 'string' },
+    task: { type: 'string', enum: ['scene', 'intent'] },
+    label: { type: 'string', description: 'The fine label.' },
+    coarse: { type: 'string' },
+    fine: { type: 'string' },
+    hierarchical: { type: 'string', description: '`粗类-细类`' },
+    confidence: { type: 'number' },
+    uncertain: { type: 'boolean', description: 'Confidence below the threshold: route to a human.' },
+    ranked: { type: 'array', items: rankedLabel },
+    evidence: { type: 'array', items: evidence },
+  },
+} as const;
+
+const predictionResponse = {
+  type: 'object',
+  required: ['prediction', 'ms'],
+  properties: { prediction: predictionSchema, ms: { type: 'number', description: 'Server time, ms.' } },
+} as const;
+
+const errorResponses = {
+  400: { description: 'Bad input (ECM_ERR_BAD_RECORD, ECM_ERR_BAD_JSON, ECM_ERR_IMAGE_CORRUPT...).', ...errorBody },
+  401: { description: 'Missing or wrong API key (ECM_ERR_UNAUTHORIZED).', ...errorBody },
+  413: { description: 'Body or image over the limits (ECM_ERR_BODY_TOO_LARGE, ECM_ERR_IMAGE_TOO_LARGE).', ...errorBody },
+  503: { description: 'Model not loaded (ECM_ERR_NO_MODEL) or queue full (ECM_ERR_BUSY).', ...errorBody },
+  504: { description: 'Deadline passed (ECM_ERR_TIMEOUT).', ...errorBody },
+} as const;
+
+export function buildSchemas(limits: ServerLimits) {
+  const imageString = {
+    type: 'string',
+    minLength: 1,
+    description: `Base64 or a data URL (image/png, image/jpeg, image/webp...); at most ${limits.maxImageBytes} bytes decoded and ${limits.maxImagePixels} pixels.`,
+  } as const;
+
+  const sceneBody = {
+    type: 'object',
+    required: ['image'],
+    additionalProperties: false,
+    properties: {
+      task: { type: 'string', enum: ['scene'] },
+      id: { type: 'string', maxLength: 256 },
+      image: imageString,
+    },
+  } as const;
+
+  const turn = {
+    type: 'object',
+    required: ['role', 'text'],
+    additionalProperties: false,
+    properties: {
+      role: { type: 'string', enum: ['user', 'agent'] },
+      text: { type: 'string', maxLength: 20_000 },
+      images: { type: 'array', maxItems: limits.maxImagesPerSample, items: imageString },
+    },
+  } as const;
+
+  const intentBody = {
+    type: 'object',
+    required: ['dialogue'],
+    additionalProperties: false,
+    properties: {
+      task: { type: 'string', enum: ['intent'] },
+      id: { type: 'string', maxLength: 256 },
+      dialogue: { type: 'array', minItems: 1, maxItems: limits.maxTurns, items: turn },
+    },
+  } as const;
+
+  const batchItemResult = {
+    type: 'object',
+    required: ['index', 'ok'],
+    properties: {
+      index: { type: 'integer' },
+      id: { type: 'string' },
+      ok: { type: 'boolean' },
+      prediction: predictionSchema,
+      error: errorBody.properties.error,
+    },
+  } as const;
+
+  return {
+    sceneBody,
+    intentBody,
+    scene: {
+      summary: 'Classify the scene of one image',
+      description: 'JSON `{image}` (base64 or data URL) or a multipart upload with one file field (and an optional `id` field).',
+      tags: ['classify'],
+      security: [{ bearerAuth: [] }],
+      body: {
+        content: {
+          'application/json': { schema: sceneBody },
+          // Multipart is parsed as a stream by the handler, which enforces the file limits itself.
+          'multipart/form-data': {
+            schema: {
+              type: 'object',
+              properties: { file: { type: 'string', format: 'binary' }, id: { type: 'string' } },
+            },
+          },
+        },
+      },
+      response: { 200: predictionResponse, ...errorResponses },
+    },
+    intent: {
+      summary: 'Classify the intent of a dialogue (native format)',
+      tags: ['classify'],
+      security: [{ bearerAuth: [] }],
+      body: intentBody,
+      response: { 200: predictionResponse, ...errorResponses },
+    },
+    batch: {
+      summary: 'Classify several samples; each item succeeds or fails on its own',
+      description:
+        'Each item is a scene body (`image`) or an intent body (`dialogue`), optionally with `task`. Items are validated one by one with the scene/intent schemas.',
+      tags: ['classify'],
+      security: [{ bearerAuth: [] }],
+      body: {
+        type: 'object',
+        required: ['samples'],
+        additionalProperties: false,
+        properties: { samples: { type: 'array', minItems: 1, maxItems: limits.maxBatch, items: { type: 'object' } } },
+      },
+      response: {
+        200: {
+          type: 'object',
+          required: ['results', 'ms'],
+          properties: { results: { type: 'array', items: batchItemResult }, ms: { type: 'number' } },
+        },
+        ...errorResponses,
+      },
+    },
+    healthz: {
+      summary: 'Liveness',
+      tags: ['ops'],
+      response: { 200: { type: 'object', properties: { status: { type: 'string' }, version: { type: 'string' } } } },
+    },
+    readyz: {
+      summary: 'Readiness: are the recognisers loaded?',
+      tags: ['ops'],
+      response: {
+        200: readyBody(),
+        503: readyBody(),
+      },
+    },
+  };
+}
+
+function readyBody() {
+  return {
+    type: 'object',
+    properties: {
+      ready: { type: 'boolean' },
+      tasks: { type: 'object', properties: { scene: { type: 'boolean' }, intent: { type: 'boolean' } } },
+      queue: { type: 'object', properties: { active: { type: 'integer' }, queued: { type: 'integer' } } },
+      error: errorBody.properties.error,
+    },
+  } as const;
+}
