@@ -7,10 +7,13 @@ import { decodeRgb, probeImage, type ImageLimits } from '../vision/decode.js';
 import type { ImageRef } from '../types.js';
 
 const DATA_URL = /^data:([a-z0-9.+-]+\/[a-z0-9.+-]+)?(;[a-z0-9-]+=[^;,]*)*;base64,/i;
-const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
-/** Decodes a base64 string or a `data:image/...;base64,` URL into bytes, within maxBytes. */
-export function decodeImageString(value: string, name: string, item: ItemRef, maxBytes: number): Uint8Array {
+/**
+ * Checks a base64 string or a `data:image/...;base64,` URL and returns its bare base64 payload,
+ * refusing it by size before anything is decoded.
+ */
+export function base64Payload(value: string, name: string, item: ItemRef, maxBytes: number): string {
   let payload = value.trim();
   const prefix = DATA_URL.exec(payload);
   if (prefix) {
@@ -27,7 +30,7 @@ export function decodeImageString(value: string, name: string, item: ItemRef, ma
   if (payload === '' || !BASE64.test(payload)) {
     throw new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${name} is not valid base64 or a base64 data URL`, { item, statusCode: 400 });
   }
-  return new Uint8Array(Buffer.from(payload, payload.includes('-') || payload.includes('_') ? 'base64url' : 'base64'));
+  return payload;
 }
 
 export function imageLimits(maxBytes: number, maxPixels: number): ImageLimits {

@@ -1,10 +1,12 @@
-// Request bodies → Sample.
-// TEMPORARY ADAPTER: to be replaced by `parseNativeSample(obj, index, opts)` from src/data/native.ts
-// once it lands; it keeps only what the routes need, and the route schemas have already checked
-// the shapes (types, enums, lengths) before these functions run.
+// Request bodies → Sample, through the native format parser (src/data/native.ts) so the API and
+// the files share one meaning of roles, `<image>` markers and ids. One difference on purpose: in a
+// file, an image string may be a path; over the network it must never be (a client could make the
+// server read its own files), so every image string is turned into `{base64}` here first, after
+// its size has been checked.
+import { parseNativeSample } from '../data/native.js';
 import type { ItemRef } from '../errors.js';
-import type { ImageRef, Role, Sample, Turn } from '../types.js';
-import { decodeImageString } from './image-input.js';
+import type { ImageRef, Role, Sample } from '../types.js';
+import { base64Payload } from './image-input.js';
 
 export interface SceneBody {
   task?: 'scene';
@@ -28,8 +30,8 @@ export function itemOf(id: string | undefined, index: number): ItemRef {
   return { id: id ?? `#${index}`, index };
 }
 
-/** A scene sample: one user turn holding the one image. */
-export function sceneSampleFromBytes(bytes: Uint8Array, id: string | undefined, index: number, name = 'image'): Sample {
+/** A scene sample from uploaded bytes (multipart): one user turn holding the one image. */
+export function sceneSampleFromBytes(bytes: Uint8Array, id: string | undefined, index: number, name = 'upload'): Sample {
   const ref: ImageRef = { name, bytes };
   return {
     id: id ?? `#${index}`,
@@ -43,25 +45,20 @@ export function sceneSampleFromBytes(bytes: Uint8Array, id: string | undefined, 
 
 export function sceneSampleFromBody(body: SceneBody, index: number, maxImageBytes: number): Sample {
   const item = itemOf(body.id, index);
-  return sceneSampleFromBytes(decodeImageString(body.image, 'body.image', item, maxImageBytes), body.id, index, 'body.image');
+  const image = { name: 'body.image', base64: base64Payload(body.image, 'body.image', item, maxImageBytes) };
+  return parseNativeSample({ id: body.id, task: 'scene', image }, index);
 }
 
-/**
- * A dialogue sample. Images are named `turn<t>-<k>`; a turn with images but no `<image>` marker
- * gets one marker per image appended, so marker counting downstream matches the challenge format.
- */
+/** A dialogue sample; its images are named `turn<t>-<k>`. */
 export function intentSampleFromBody(body: IntentBody, index: number, maxImageBytes: number): Sample {
   const item = itemOf(body.id, index);
-  const images: ImageRef[] = [];
-  const turns: Turn[] = body.dialogue.map((turn, t) => {
-    const refs = (turn.images ?? []).map((value, k) => {
+  const dialogue = body.dialogue.map((turn, t) => ({
+    role: turn.role,
+    text: turn.text,
+    images: (turn.images ?? []).map((value, k) => {
       const name = `turn${t}-${k}`;
-      return { name, bytes: decodeImageString(value, name, item, maxImageBytes) };
-    });
-    images.push(...refs);
-    const markers = (turn.text.match(/<image>/g) ?? []).length;
-    const text = markers >= refs.length ? turn.text : `${turn.text}${' <image>'.repeat(refs.length - markers)}`;
-    return { role: turn.role, text, images: refs };
-  });
-  return { id: body.id ?? `#${index}`, index, task: 'intent', candidates: [], turns, images };
+      return { name, base64: base64Payload(value, name, item, maxImageBytes) };
+    }),
+  }));
+  return parseNativeSample({ id: body.id, task: 'intent', dialogue }, index);
 }

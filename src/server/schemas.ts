@@ -73,7 +73,7 @@ export function buildSchemas(limits: ServerLimits) {
     additionalProperties: false,
     properties: {
       task: { type: 'string', enum: ['scene'] },
-      id: { type: 'string', maxLength: 256 },
+      id: { type: 'string', minLength: 1, maxLength: 256 },
       image: imageString,
     },
   } as const;
@@ -95,7 +95,7 @@ export function buildSchemas(limits: ServerLimits) {
     additionalProperties: false,
     properties: {
       task: { type: 'string', enum: ['intent'] },
-      id: { type: 'string', maxLength: 256 },
+      id: { type: 'string', minLength: 1, maxLength: 256 },
       dialogue: { type: 'array', minItems: 1, maxItems: limits.maxTurns, items: turn },
     },
   } as const;
