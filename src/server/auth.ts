@@ -54,3 +54,25 @@ export class ApiKeyCheck {
     if (!found) throw new EcommirError('ECM_ERR_UNAUTHORIZED', 'invalid API key', { statusCode: 401 });
   }
 }
+
+/**
+ * Who may call /v1 without a key — the policy `ecommir serve` applies:
+ * - keys configured: a key is required, except from a loopback peer when the operator passes
+ *   --allow-anonymous-localhost (for the local web page). Behind a reverse proxy on the same host
+ *   every request looks local: do not combine that flag with a proxy.
+ * - no keys and a loopback host: open to local callers (a developer's machine); nothing else can connect.
+ * - no keys and a non-loopback host: refused at start-up, so the service is never open by accident.
+ */
+export function resolveAuthPolicy(input: { apiKeys: readonly string[]; host: string; allowAnonymousLocalhost: boolean }): AuthOptions {
+  const loopbackHost = isLoopbackAddress(input.host);
+  if (input.apiKeys.length === 0 && !loopbackHost) {
+    throw new EcommirError(
+      'ECM_ERR_BAD_OPTION',
+      `no API keys configured: refusing to listen on ${input.host} (set ECOMMIR_API_KEYS or --api-keys-file, or listen on 127.0.0.1)`,
+    );
+  }
+  return {
+    apiKeys: input.apiKeys,
+    anonymousLoopback: input.allowAnonymousLocalhost || input.apiKeys.length === 0,
+  };
+}
