@@ -1,0 +1,257 @@
+// Multi-level denoising of a customer-service dialogue (EcomMIR): dialogue level (repeated agent
+// replies, empty replies, consecutive user turns), sentence level (greetings, "cannot read images",
+// ads, transfer-to-human, closings, too-short sentences), word level (forms of address, thanks,
+// emoticons, particles, punctuation) and normalisation (links, long digit strings, cards, spacing).
+// Every removal is recorded with its turn, level and rule, so a cleaned sample explains itself.
+// `<image>` markers are never removed: they stay linked, in order, to the turn's images.
+import type { ItemRef } from '../errors.js';
+import { EcommirError } from '../errors.js';
+import type { Role, Sample, Turn } from '../types.js';
+import { loadDenoiseRules, type DenoiseLevel, type DenoiseRule, type DenoiseRules } from './rules.js';
+
+const IMAGE_MARKER = '<image>';
+const LINK_MARKER = '<http>';
+
+export interface Removal {
+  /** Index of the turn in the input dialogue. */
+  turn: number;
+  level: DenoiseLevel;
+  /** The rule id from the rules file, or one of the engine's own: repeated-agent-reply, empty-agent-reply, empty-user-turn, merge-user-turns, too-short, symbol-only, link-marker. */
+  rule: string;
+  /** The text that was removed (for a replacement, the text that was replaced). */
+  text: string;
+  /** What the text was replaced with, when it was replaced rather than removed. */
+  replacement?: string;
+}
+
+export interface CleanedDialogue {
+  /** The cleaned turns, same shape as the input. */
+  turns: Turn[];
+  removed: Removal[];
+  /** For each cleaned turn, the input turn indices it came from (several after a merge). */
+  sources: number[][];
+}
+
+export interface DenoiseOptions {
+  /** Keep only the first occurrence of a repeated agent reply. Default true. */
+  dedupeAgentReplies?: boolean;
+  /** Merge consecutive user turns (after empty agent replies are gone). Default true. */
+  mergeUserTurns?: boolean;
+  /**
+   * Remove `<http>` link markers too. Default false: the marker says that a link was sent (a user
+   * sharing a product link, an agent recommending products), which can matter for intent; a
+   * feature extractor that finds it noise (FINDINGS: user-only character n-grams) can drop it here.
+   */
+  dropLinkMarkers?: boolean;
+  /** Names the sample in errors. */
+  item?: ItemRef;
+}
+
+export interface CleanedSample extends CleanedDialogue {
+  sample: Sample;
+}
+
+const HAN = /\p{Script=Han}/gu;
+const LATIN_OR_DIGIT_RUN = /[A-Za-z0-9]+/g;
+const CJK_PUNCTUATION = '。！？；，、：”’）】」』…';
+
+function appliesTo(rule: DenoiseRule, role: Role): boolean {
+  return !rule.roles || rule.roles.includes(role);
+}
+
+/** Replaces every match of a global rule, recording each change. */
+function applyReplaceRule(text: string, rule: DenoiseRule, onChange: (match: string, replacement: string) => void): string {
+  rule.pattern.lastIndex = 0;
+  return text.replace(rule.pattern, (...args: unknown[]) => {
+    const match = args[0] as string;
+    const groups: string[] = [];
+    for (let i = 1; i < args.length && typeof args[i] !== 'number'; i++) groups.push((args[i] as string | undefined) ?? '');
+    const replacement = rule.replacement.replace(/\$(\d)/g, (_, d: string) => groups[Number(d) - 1] ?? '');
+    if (match !== replacement) onChange(match, replacement);
+    return replacement;
+  });
+}
+
+function contentUnits(text: string, markers: readonly string[]): number {
+  let t = text;
+  for (const m of markers) t = t.split(m).join(' ');
+  return (t.match(HAN)?.length ?? 0) + (t.match(LATIN_OR_DIGIT_RUN)?.length ?? 0);
+}
+
+function hasMarker(text: string, markers: readonly string[]): boolean {
+  return markers.some((m) => text.includes(m));
+}
+
+/** Whitespace collapsed, no space next to Chinese punctuation, trimmed. */
+function normaliseSpacing(text: string): string {
+  return text
+    .replace(/\s+/gu, ' ')
+    .replace(new RegExp(`\\s*([${CJK_PUNCTUATION}])\\s*`, 'gu'), '$1')
+    .trim();
+}
+
+function joinSentences(sentences: readonly string[]): string {
+  let out = '';
+  for (const s of sentences) {
+    if (out === '' || CJK_PUNCTUATION.includes(out[out.length - 1]) || /[。！？!?~～>]$/u.test(out)) out += s;
+    else out += ` ${s}`;
+  }
+  return out;
+}
+
+export function splitSentences(text: string, rules: DenoiseRules): string[] {
+  return text
+    .split(rules.sentenceBreak)
+    .map((s) => (s ?? '').trim())
+    .filter((s) => s !== '');
+}
+
+function firstSentenceRule(sentence: string, role: Role, rules: DenoiseRules): DenoiseRule | undefined {
+  return rules.sentence.find((r) => appliesTo(r, role) && r.pattern.test(sentence));
+}
+
+/** Sentence and word levels for one stretch of text between `<image>` markers. */
+function cleanPiece(piece: string, role: Role, turn: number, rules: DenoiseRules, removed: Removal[]): string {
+  const kept: string[] = [];
+  for (const sentence of splitSentences(piece, rules)) {
+    const dropRule = firstSentenceRule(sentence, role, rules);
+    if (dropRule) {
+      removed.push({ turn, level: 'sentence', rule: dropRule.id, text: sentence });
+      continue;
+    }
+    let words = sentence;
+    for (const rule of rules.word) {
+      if (!appliesTo(rule, role)) continue;
+      words = applyReplaceRule(words, rule, (text, replacement) =>
+        removed.push({ turn, level: 'word', rule: rule.id, text, ...(replacement ? { replacement } : {}) }),
+      );
+    }
+    words = normaliseSpacing(words);
+    if (words === '') continue;
+    // A sentence can become a bare greeting or acknowledgement once its fillers are gone.
+    const lateRule = firstSentenceRule(words, role, rules);
+    if (lateRule) {
+      removed.push({ turn, level: 'sentence', rule: lateRule.id, text: words });
+      continue;
+    }
+    const marker = hasMarker(words, rules.markers);
+    const units = contentUnits(words, rules.markers);
+    if (!marker && units === 0) {
+      removed.push({ turn, level: 'sentence', rule: 'symbol-only', text: words });
+      continue;
+    }
+    if (!marker && units < rules.minContentChars[role]) {
+      removed.push({ turn, level: 'sentence', rule: 'too-short', text: words });
+      continue;
+    }
+    kept.push(words);
+  }
+  return joinSentences(kept);
+}
+
+/** All levels below the dialogue for one turn's text. */
+function cleanTurnText(text: string, role: Role, turn: number, rules: DenoiseRules, options: DenoiseOptions, removed: Removal[]): string {
+  let t = text;
+  for (const rule of rules.normalise) {
+    if (!appliesTo(rule, role)) continue;
+    t = applyReplaceRule(t, rule, (match, replacement) =>
+      removed.push({ turn, level: 'normalise', rule: rule.id, text: match, ...(replacement ? { replacement } : {}) }),
+    );
+  }
+  // `<image>` markers split the text so that no rule can remove one or join text across it.
+  let cleaned = t
+    .split(IMAGE_MARKER)
+    .map((piece) => cleanPiece(piece, role, turn, rules, removed))
+    .join(` ${IMAGE_MARKER} `);
+  if (options.dropLinkMarkers && cleaned.includes(LINK_MARKER)) {
+    const count = cleaned.split(LINK_MARKER).length - 1;
+    for (let i = 0; i < count; i++) removed.push({ turn, level: 'normalise', rule: 'link-marker', text: LINK_MARKER });
+    cleaned = cleaned.split(LINK_MARKER).join(' ');
+  }
+  return normaliseSpacing(cleaned);
+}
+
+function checkTurns(turns: unknown, item: ItemRef | undefined): asserts turns is Turn[] {
+  if (!Array.isArray(turns)) throw new EcommirError('ECM_ERR_BAD_RECORD', 'dialogue turns must be an array', { item });
+  turns.forEach((t: unknown, i) => {
+    const turn = t as Partial<Turn> | null;
+    const bad = !turn || typeof turn !== 'object'
+      ? 'is not an object'
+      : turn.role !== 'user' && turn.role !== 'agent'
+        ? `has role ${JSON.stringify(turn.role)} (expected "user" or "agent")`
+        : typeof turn.text !== 'string'
+          ? 'has no text string'
+          : !Array.isArray(turn.images)
+            ? 'has no images array'
+            : undefined;
+    if (bad) throw new EcommirError('ECM_ERR_BAD_RECORD', `dialogue turn ${i} ${bad}`, { item });
+  });
+}
+
+/** Denoises a dialogue. Rules default to the package's rules/denoise.json. */
+export function cleanDialogue(turns: readonly Turn[], rules: DenoiseRules = loadDenoiseRules(), options: DenoiseOptions = {}): CleanedDialogue {
+  checkTurns(turns, options.item);
+  const removed: Removal[] = [];
+  const seenRaw = new Set<string>();
+  const seenClean = new Set<string>();
+  const kept: { turn: Turn; sources: number[] }[] = [];
+
+  turns.forEach((turn, i) => {
+    const collapsed = turn.text.replace(/\s+/gu, ' ').trim();
+    if (turn.role === 'agent' && options.dedupeAgentReplies !== false && collapsed !== '') {
+      if (seenRaw.has(collapsed)) {
+        removed.push({ turn: i, level: 'dialogue', rule: 'repeated-agent-reply', text: collapsed });
+        return;
+      }
+      seenRaw.add(collapsed);
+    }
+    const before = removed.length;
+    const text = cleanTurnText(turn.text, turn.role, i, rules, options, removed);
+    if (text === '' && turn.images.length === 0) {
+      const rule = turn.role === 'agent' ? 'empty-agent-reply' : 'empty-user-turn';
+      // The text is already accounted for by the sentence/word removals just recorded, if any.
+      removed.push({ turn: i, level: 'dialogue', rule, text: removed.length > before ? '' : collapsed });
+      return;
+    }
+    // Two wordings of the same boilerplate often clean to the same text.
+    if (turn.role === 'agent' && options.dedupeAgentReplies !== false) {
+      if (seenClean.has(text)) {
+        removed.push({ turn: i, level: 'dialogue', rule: 'repeated-agent-reply', text });
+        return;
+      }
+      seenClean.add(text);
+    }
+    kept.push({ turn: { role: turn.role, text, images: [...turn.images] }, sources: [i] });
+  });
+
+  const merged: { turn: Turn; sources: number[] }[] = [];
+  for (const entry of kept) {
+    const last = merged[merged.length - 1];
+    if (options.mergeUserTurns !== false && last && last.turn.role === 'user' && entry.turn.role === 'user') {
+      removed.push({ turn: entry.sources[0], level: 'dialogue', rule: 'merge-user-turns', text: entry.turn.text });
+      last.turn = {
+        role: 'user',
+        text: normaliseSpacing(`${last.turn.text} ${entry.turn.text}`),
+        images: [...last.turn.images, ...entry.turn.images],
+      };
+      last.sources.push(...entry.sources);
+    } else {
+      merged.push({ turn: entry.turn, sources: [...entry.sources] });
+    }
+  }
+  return { turns: merged.map((m) => m.turn), removed, sources: merged.map((m) => m.sources) };
+}
+
+/** Denoises a sample's dialogue; the returned sample is a copy with the cleaned turns. */
+export function cleanSample(sample: Sample, rules?: DenoiseRules, options: DenoiseOptions = {}): CleanedSample {
+  const cleaned = cleanDialogue(sample.turns, rules, { ...options, item: options.item ?? { id: sample.id, index: sample.index } });
+  return { ...cleaned, sample: { ...sample, turns: cleaned.turns } };
+}
+
+/** One line per removal: `turn 3 sentence/cannot-read-image: 抱歉哦，…`. */
+export function formatRemovals(removed: readonly Removal[]): string[] {
+  return removed.map((r) => {
+    const what = r.replacement !== undefined ? `${r.text} → ${r.replacement}` : r.text === '' ? '(turn dropped)' : r.text;
+    return `turn ${r.turn} ${r.level}/${r.rule}: ${what}`;
+  });
+}

@@ -1,0 +1,131 @@
+// The denoising rules are data (rules/denoise.json), not code: a deployment tunes them for its
+// own shop's bot without a release. This file loads and validates a rules file and compiles its
+// patterns once; the engine in denoise.ts only applies them.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Role } from '../types.js';
+import { EcommirError } from '../errors.js';
+
+/** The levels at which the denoiser removes text (the paper's three levels, plus normalisation). */
+export type DenoiseLevel = 'dialogue' | 'sentence' | 'word' | 'normalise';
+
+export interface DenoiseRule {
+  id: string;
+  description: string;
+  /** Turn roles the rule applies to; all roles when absent. */
+  roles?: Role[];
+  pattern: RegExp;
+  /** For normalise and word rules: what a match becomes (`$1`… refer to groups). Default ''. */
+  replacement: string;
+}
+
+export interface DenoiseRules {
+  version: number;
+  /** Where the rules came from, for explanations. */
+  source: string;
+  /** Tokens that are never removed by the word level and count as content (`<image>`, `<http>`…). */
+  markers: string[];
+  /** Zero-width (or whitespace) boundaries between sentences. */
+  sentenceBreak: RegExp;
+  /** A sentence with fewer content characters (Han characters or Latin/digit runs) is dropped. */
+  minContentChars: Record<Role, number>;
+  normalise: DenoiseRule[];
+  sentence: DenoiseRule[];
+  word: DenoiseRule[];
+}
+
+/** rules/denoise.json at the package root, from src/clean/ and from dist/clean/ alike. */
+export const DEFAULT_RULES_PATH = fileURLToPath(new URL('../../rules/denoise.json', import.meta.url));
+
+const ROLES: readonly Role[] = ['user', 'agent'];
+let defaultRules: DenoiseRules | undefined;
+
+/** Loads and validates a rules file (default: the package's rules/denoise.json, cached). */
+export function loadDenoiseRules(path?: string): DenoiseRules {
+  if (path === undefined && defaultRules) return defaultRules;
+  const file = path ?? DEFAULT_RULES_PATH;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new EcommirError('ECM_ERR_BAD_OPTION', `cannot read denoise rules file: ${(err as Error).message}`, { item: { file }, cause: err });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new EcommirError('ECM_ERR_BAD_JSON', `denoise rules are not valid JSON: ${(err as Error).message}`, { item: { file }, cause: err });
+  }
+  const rules = parseDenoiseRules(json, file);
+  if (path === undefined) defaultRules = rules;
+  return rules;
+}
+
+function fail(file: string, where: string, message: string): never {
+  throw new EcommirError('ECM_ERR_BAD_OPTION', `denoise rules, ${where}: ${message}`, { item: { file } });
+}
+
+function compile(file: string, where: string, pattern: unknown, flags: unknown, global: boolean): RegExp {
+  if (typeof pattern !== 'string' || pattern === '') fail(file, where, 'pattern must be a non-empty string');
+  if (flags !== undefined && (typeof flags !== 'string' || !/^[imsy]*$/.test(flags))) fail(file, where, `flags may only use i, m, s, y (got ${String(flags)})`);
+  try {
+    return new RegExp(pattern, `${flags ?? ''}u${global ? 'g' : ''}`);
+  } catch (err) {
+    fail(file, where, `bad regular expression: ${(err as Error).message}`);
+  }
+}
+
+function parseRuleList(file: string, list: unknown, name: string, global: boolean): DenoiseRule[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list)) fail(file, name, 'must be an array of rules');
+  const ids = new Set<string>();
+  return list.map((raw, i) => {
+    const where = `${name}[${i}]`;
+    if (!raw || typeof raw !== 'object') fail(file, where, 'must be an object');
+    const r = raw as Record<string, unknown>;
+    if (typeof r.id !== 'string' || r.id === '') fail(file, where, 'id must be a non-empty string');
+    if (ids.has(r.id)) fail(file, where, `duplicate id "${r.id}"`);
+    ids.add(r.id);
+    let roles: Role[] | undefined;
+    if (r.roles !== undefined) {
+      if (!Array.isArray(r.roles) || r.roles.length === 0 || !r.roles.every((x) => ROLES.includes(x as Role))) {
+        fail(file, `${where} (${r.id})`, 'roles must be a non-empty array of "user" / "agent"');
+      }
+      roles = r.roles as Role[];
+    }
+    if (r.replacement !== undefined && typeof r.replacement !== 'string') fail(file, `${where} (${r.id})`, 'replacement must be a string');
+    return {
+      id: r.id,
+      description: typeof r.description === 'string' ? r.description : '',
+      roles,
+      pattern: compile(file, `${where} (${r.id})`, r.pattern, r.flags, global),
+      replacement: (r.replacement as string | undefined) ?? '',
+    };
+  });
+}
+
+/** Validates a parsed rules object; `file` names it in errors. */
+export function parseDenoiseRules(json: unknown, file = '<rules>'): DenoiseRules {
+  if (!json || typeof json !== 'object' || Array.isArray(json)) fail(file, 'top level', 'must be an object');
+  const j = json as Record<string, unknown>;
+  const markers = j.markers ?? ['<image>'];
+  if (!Array.isArray(markers) || !markers.every((m) => typeof m === 'string' && m !== '')) fail(file, 'markers', 'must be an array of strings');
+  if (!markers.includes('<image>')) fail(file, 'markers', 'must include <image> (image markers are never removed)');
+  const min = (j.minContentChars ?? {}) as Record<string, unknown>;
+  const minContentChars = { user: 0, agent: 0 } as Record<Role, number>;
+  for (const role of ROLES) {
+    const v = min[role] ?? 0;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail(file, `minContentChars.${role}`, 'must be a non-negative integer');
+    minContentChars[role] = v;
+  }
+  return {
+    version: typeof j.version === 'number' ? j.version : 1,
+    source: file,
+    markers: markers as string[],
+    sentenceBreak: compile(file, 'sentenceBreak', j.sentenceBreak ?? '(?<=[。！？!?；;\\n])', undefined, false),
+    minContentChars,
+    normalise: parseRuleList(file, j.normalise, 'normalise', true),
+    sentence: parseRuleList(file, j.sentence, 'sentence', false),
+    word: parseRuleList(file, j.word, 'word', true),
+  };
+}

@@ -1,0 +1,142 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Turn } from '../../src/types.js';
+import { cleanDialogue, cleanSample, formatRemovals } from '../../src/clean/denoise.js';
+import { loadDenoiseRules, parseDenoiseRules } from '../../src/clean/rules.js';
+
+// The dev dialogues, parsed here with a few lines (independent of the data loader under test elsewhere).
+interface Record_ { id: string; instruction: string; image: string[] }
+const records = JSON.parse(
+  readFileSync(new URL('../../../shared/data/www2025-mir/train.json', import.meta.url), 'utf8'),
+) as Record_[];
+const intentRecords = records.filter((r) => r.instruction.includes('<用户与客服的对话 START>'));
+
+function dialogueOf(record: Record_): Turn[] {
+  const body = record.instruction.split('<用户与客服的对话 START>\n')[1].split('\n<用户与客服的对话 END>')[0];
+  const images = [...record.image];
+  return body.split('\n').map((line) => {
+    const role = line.startsWith('用户:') ? 'user' : 'agent';
+    const text = line.slice(3).trim();
+    const count = text.split('<image>').length - 1;
+    return { role, text, images: images.splice(0, count).map((name) => ({ name })) };
+  });
+}
+const byId = (id: string) => dialogueOf(intentRecords.find((r) => r.id === id)!);
+const userText = (turns: Turn[]) => turns.filter((t) => t.role === 'user').map((t) => t.text).join(' ');
+const agentText = (turns: Turn[]) => turns.filter((t) => t.role === 'agent').map((t) => t.text).join(' ');
+
+test('the dev set has the 239 intent dialogues', () => {
+  assert.equal(intentRecords.length, 239);
+});
+
+test('the "cannot read images" reply goes, the question stays, user turns merge with their images', () => {
+  const raw = byId('213e438b17282904772446704d0b28');
+  assert.match(raw[1].text, /小富目前还不能识别图片/);
+  const cleaned = cleanDialogue(raw);
+  assert.doesNotMatch(agentText(cleaned.turns), /识别图片|\/:\d/);
+  assert.equal(cleaned.turns[0].role, 'user');
+  assert.equal(cleaned.turns[0].text, '<image> <http> 内胆使用的是316不锈钢吗');
+  assert.deepEqual(cleaned.turns[0].images.map((i) => i.name), ['213e438b17282904772446704d0b28-0.jpg']);
+  assert.deepEqual(cleaned.sources[0], [0, 2, 4]);
+  assert.ok(cleaned.removed.some((r) => r.turn === 1 && r.level === 'sentence' && r.rule === 'cannot-read-image'));
+  assert.ok(cleaned.removed.some((r) => r.level === 'dialogue' && r.rule === 'merge-user-turns'));
+  assert.ok(cleaned.removed.some((r) => r.turn === 5 && r.level === 'word' && r.rule === 'emoticon-code' && r.text === '/:810'));
+  // The agent's real answer survives.
+  assert.match(agentText(cleaned.turns), /316不锈钢在抗腐蚀和抗酸碱方面表现更佳/);
+});
+
+test('forms of address go, the question stays intact', () => {
+  const cleaned = cleanDialogue(byId('2104a80d17282572952783243d0afd'));
+  assert.match(userText(cleaned.turns), /这款商品是全部采用金属材质的吗？/);
+  assert.doesNotMatch(userText(cleaned.turns), /亲爱的/);
+  const two = cleanDialogue(byId('212bc81d17276539241035368d0b0b'));
+  assert.equal(two.turns.length, 1, 'only the user turn is left');
+  assert.equal(two.turns[0].text, '<http> <image> <image> 这两件东西有何不同？');
+  assert.equal(two.turns[0].images.length, 2);
+  assert.ok(two.removed.some((r) => r.rule === 'empty-agent-reply' && r.turn === 7));
+});
+
+test('a repeated agent reply is kept once', () => {
+  const raw = byId('2166278d17280312481914032d1034');
+  const cleaned = cleanDialogue(raw);
+  const repeated = cleaned.removed.filter((r) => r.rule === 'repeated-agent-reply');
+  assert.ok(repeated.length >= 1);
+  const count = (turns: Turn[]) => agentText(turns).split('至于滚筒式洗衣机：').length - 1;
+  assert.equal(count(raw), 2);
+  assert.equal(count(cleaned.turns), 1);
+  assert.equal(count(cleanDialogue(raw, undefined, { dedupeAgentReplies: false }).turns), 2);
+});
+
+test('long digit strings become <num>, URLs become <http>, markers can be dropped', () => {
+  const turns: Turn[] = [
+    { role: 'user', text: '订单号123456789012345还没发货 https://item.taobao.com/item.htm?id=626325677393', images: [] },
+    { role: 'agent', text: '', images: [] },
+    { role: 'user', text: '电话1234567890', images: [] },
+  ];
+  const cleaned = cleanDialogue(turns);
+  assert.equal(cleaned.turns.length, 1);
+  assert.equal(cleaned.turns[0].text, '订单号<num>还没发货 <http> 电话1234567890');
+  assert.ok(cleaned.removed.some((r) => r.rule === 'long-digits' && r.replacement === '<num>'));
+  const noLinks = cleanDialogue(turns, undefined, { dropLinkMarkers: true });
+  assert.doesNotMatch(noLinks.turns[0].text, /<http>/);
+});
+
+test('--explain lines name the turn, level and rule', () => {
+  const lines = formatRemovals(cleanDialogue(byId('213e438b17282904772446704d0b28')).removed);
+  assert.ok(lines.some((l) => l.startsWith('turn 1 sentence/cannot-read-image: 抱歉哦，小富目前还不能识别图片')), lines.join('\n'));
+});
+
+test('across all 239 dev dialogues, every user question keeps its content words', () => {
+  const fillers = /^(?:亲爱的|您好|你好)[，,:：!！]*|[呢哦]/gu;
+  const hanOnly = (s: string) => (s.match(/\p{Script=Han}/gu) ?? []).join('');
+  const lost: string[] = [];
+  for (const record of intentRecords) {
+    const raw = dialogueOf(record);
+    const cleanedUser = hanOnly(userText(cleanDialogue(raw).turns).replace(/[呢哦]/gu, ''));
+    for (const turn of raw.filter((t) => t.role === 'user')) {
+      for (const sentence of turn.text.split(/(?<=[。！？!?])/u)) {
+        if (!/[？?吗]|什么|怎么|如何|哪/u.test(sentence) || /联系客服|人工|^在线?吗/u.test(sentence)) continue;
+        const core = hanOnly(sentence.replace(fillers, ''));
+        if (core && !cleanedUser.includes(core)) lost.push(`${record.id}: ${sentence}`);
+      }
+    }
+  }
+  assert.deepEqual(lost, []);
+});
+
+test('the rules are data: a custom rules file changes what is removed', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecommir-rules-'));
+  const file = join(dir, 'rules.json');
+  writeFileSync(file, JSON.stringify({
+    version: 1,
+    markers: ['<image>', '<http>'],
+    sentence: [{ id: 'no-steel', description: 'test', pattern: '不锈钢', roles: ['user'] }],
+  }));
+  const custom = loadDenoiseRules(file);
+  const raw = byId('213e438b17282904772446704d0b28');
+  const withCustom = cleanDialogue(raw, custom);
+  assert.doesNotMatch(userText(withCustom.turns), /不锈钢/);
+  assert.ok(withCustom.removed.some((r) => r.rule === 'no-steel'));
+  // …and without the default rules, the cannot-read-images reply is no longer removed.
+  assert.match(agentText(withCustom.turns), /不能识别图片/);
+});
+
+test('bad rules and bad turns are named errors', () => {
+  assert.throws(() => parseDenoiseRules({ sentence: [{ id: 'x', pattern: '(' }] }, 'r.json'), { code: 'ECM_ERR_BAD_OPTION', message: /r\.json.*sentence\[0\] \(x\)/ });
+  assert.throws(() => parseDenoiseRules({ markers: ['<http>'] }), { code: 'ECM_ERR_BAD_OPTION' });
+  assert.throws(() => loadDenoiseRules('/nonexistent/rules.json'), { code: 'ECM_ERR_BAD_OPTION' });
+  const sample = { id: 'abc', index: 4, task: 'intent' as const, candidates: [], images: [], turns: [{ role: 'bot', text: 'x', images: [] }] as unknown as Turn[] };
+  assert.throws(() => cleanSample(sample), { code: 'ECM_ERR_BAD_RECORD', message: /record #4, id abc: dialogue turn 0 has role "bot"/ });
+});
+
+test('cleanSample returns a copy with cleaned turns', () => {
+  const turns = byId('2104a80d17282572952783243d0afd');
+  const sample = { id: 's', index: 0, task: 'intent' as const, candidates: [], images: [], turns };
+  const { sample: cleaned, removed } = cleanSample(sample);
+  assert.notEqual(cleaned.turns, turns);
+  assert.equal(sample.turns, turns);
+  assert.ok(removed.length > 0);
+});
