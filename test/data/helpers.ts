@@ -1,0 +1,32 @@
+// Shared by the data tests: paths to the dev data and tiny images made on the fly.
+import { mkdtemp, writeFile, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+
+export const DEV_DIR = fileURLToPath(new URL('../../../shared/data/www2025-mir/', import.meta.url));
+export const DEV_JSON = join(DEV_DIR, 'train.json');
+export const DEV_IMAGES = join(DEV_DIR, 'images');
+export const FIXTURES = fileURLToPath(new URL('../fixtures/data/', import.meta.url));
+
+/** A 4×4 PNG. */
+export async function tinyPng(): Promise<Buffer> {
+  return sharp({ create: { width: 4, height: 4, channels: 3, background: { r: 200, g: 10, b: 10 } } }).png().toBuffer();
+}
+
+/** A temp folder holding the given files; `png` entries get a real image, `corrupt` ones a cut-off PNG. */
+export async function tempDir(files: Record<string, 'png' | 'corrupt' | string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ecommir-data-'));
+  const png = await tinyPng();
+  for (const [name, kind] of Object.entries(files)) {
+    const body = kind === 'png' ? png : kind === 'corrupt' ? png.subarray(0, 20) : kind;
+    await writeFile(join(dir, name), body);
+  }
+  return dir;
+}
+
+/** The hand-made three-record challenge file, parsed. */
+export async function miniRecords(): Promise<Record<string, unknown>[]> {
+  return JSON.parse(await readFile(join(FIXTURES, 'mini-challenge.json'), 'utf8'));
+}

@@ -1,0 +1,91 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { EcommirError } from '../../src/errors.js';
+import { parseNativeSample } from '../../src/data/native.js';
+import { loadSamples } from '../../src/data/load.js';
+import { DEV_JSON, FIXTURES, tempDir, tinyPng } from './helpers.js';
+
+test('a native intent sample: role aliases, image paths relative to the file, markers added for unmarked images', () => {
+  const sample = parseNativeSample(
+    {
+      id: 7,
+      task: 'intent',
+      dialogue: [
+        { role: '用户', text: '这个杯子会漏吗', images: ['pics/cup.jpg'] },
+        { role: 'assistant', text: '亲，不会的' },
+        { role: 'customer', text: '<image> 你看', images: ['/abs/leak.png'] },
+      ],
+      label: '反馈密封性不好',
+    },
+    3,
+    { baseDir: '/data/set' },
+  );
+  assert.equal(sample.id, '7');
+  assert.equal(sample.index, 3);
+  assert.equal(sample.task, 'intent');
+  assert.deepEqual(sample.turns.map((t) => [t.role, t.text]), [
+    ['user', '这个杯子会漏吗 <image>'],
+    ['agent', '亲，不会的'],
+    ['user', '<image> 你看'],
+  ]);
+  assert.deepEqual(sample.images.map((i) => i.path), ['/data/set/pics/cup.jpg', '/abs/leak.png']);
+  assert.equal(sample.label, '反馈密封性不好');
+  assert.equal(sample.raw, undefined);
+});
+
+test('a native scene sample: `image` as a data: URL or {base64}; imagesDir wins over the file folder', async () => {
+  const png = await tinyPng();
+  const fromUrl = parseNativeSample({ task: 'scene', image: `data:image/png;base64,${png.toString('base64')}` }, 0);
+  assert.equal(fromUrl.id, '#0');
+  assert.deepEqual(Buffer.from(fromUrl.images[0].bytes!), png);
+  assert.deepEqual(fromUrl.turns.map((t) => [t.role, t.text, t.images.length]), [['user', '<image>', 1]]);
+  const fromBase64 = parseNativeSample({ id: 's', task: 'scene', image: { base64: png.toString('base64'), name: 'shot.png' } }, 1);
+  assert.equal(fromBase64.images[0].name, 'shot.png');
+  const fromPath = parseNativeSample({ task: 'scene', image: 'a.jpg' }, 2, { imagesDir: '/imgs', baseDir: '/data' });
+  assert.equal(fromPath.images[0].path, '/imgs/a.jpg');
+});
+
+test('native faults name the item: unknown task, bad role, missing image, label outside candidates, bad base64', () => {
+  const fails = (value: unknown, code: string, pattern: RegExp): void =>
+    assert.throws(() => parseNativeSample(value, 5), (err: unknown) => err instanceof EcommirError && err.code === code && pattern.test(err.message) && /record #5/.test(err.message));
+  fails({ id: 'x1', task: 'chat', dialogue: [] }, 'ECM_ERR_UNKNOWN_TASK', /x1.*"chat"/);
+  fails({ id: 'x2', task: 'intent', dialogue: [{ role: 'bot', text: 'hi' }] }, 'ECM_ERR_BAD_RECORD', /x2.*turn 0.*role/);
+  fails({ id: 'x3', task: 'scene' }, 'ECM_ERR_BAD_RECORD', /x3.*needs an image/);
+  fails({ id: 'x4', task: 'intent', dialogue: [{ role: 'user', text: 'hi' }], candidates: ['a', 'b'], label: 'c' }, 'ECM_ERR_UNKNOWN_LABEL', /x4.*"c"/);
+  fails({ id: 'x5', task: 'scene', image: 'data:image/png;base64,@@@' }, 'ECM_ERR_BAD_RECORD', /x5.*base64/);
+  fails({ id: 'x6', task: 'intent', dialogue: [{ role: 'user', text: '<image><image>', images: ['a.png'] }] }, 'ECM_ERR_BAD_RECORD', /x6.*2 <image> marker/);
+  fails([1, 2], 'ECM_ERR_BAD_RECORD', /#5/);
+});
+
+test('loadSamples tells challenge from native, reads JSONL, and names the bad JSONL line', async () => {
+  const challenge = await loadSamples(join(FIXTURES, 'mini-challenge.json'));
+  assert.equal(challenge.format, 'challenge');
+  assert.equal(challenge.samples.length, 3);
+
+  const dir = await tempDir({ 'cup.png': 'png' });
+  const lines = [
+    { id: 'n1', task: 'intent', dialogue: [{ role: 'user', text: '推荐一款保温杯' }], label: '单品推荐' },
+    { id: 'n2', task: 'scene', image: 'cup.png' },
+  ];
+  const jsonl = join(dir, 'mine.jsonl');
+  await writeFile(jsonl, lines.map((l) => JSON.stringify(l)).join('\n') + '\n\n');
+  const native = await loadSamples(jsonl, { checkImages: true });
+  assert.equal(native.format, 'native');
+  assert.deepEqual(native.samples.map((s) => [s.id, s.task, s.label]), [['n1', 'intent', '单品推荐'], ['n2', 'scene', undefined]]);
+  assert.equal(native.samples[1].images[0].path, join(dir, 'cup.png'));
+
+  const single = join(dir, 'one.json');
+  await writeFile(single, JSON.stringify(lines[0], null, 2));
+  assert.deepEqual((await loadSamples(single)).samples.map((s) => s.id), ['n1']);
+
+  await writeFile(jsonl, JSON.stringify(lines[0]) + '\n{"id": "n2", "task": "scene", "image": \n');
+  await assert.rejects(loadSamples(jsonl), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BAD_JSON' && /line 2/.test(err.message) && /n2/.test(err.message));
+});
+
+test('loadSamples on the dev file finds its images folder by itself', async () => {
+  const { samples, format } = await loadSamples(DEV_JSON);
+  assert.equal(format, 'challenge');
+  assert.match(samples[0].images[0].path!, /www2025-mir\/images\/213e438b17282904772446704d0b28-0\.jpg$/);
+});
