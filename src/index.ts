@@ -25,3 +25,26 @@ export {
 export { inspectSamples, formatInspectReport, type InspectReport, type TaskSummary } from './data/inspect.js';
 // Labels.
 export { Taxonomy, HIERARCHY_SEPARATOR, type TaxonomyFile, type TaxonomyLabel } from './labels/taxonomy.js';
+// Denoising (rules as data in rules/denoise.json), splits, metrics and evaluation.
+export { cleanDialogue, cleanSample, formatRemovals, splitSentences, type Removal, type CleanedDialogue, type CleanedSample, type DenoiseOptions } from './clean/denoise.js';
+export { loadDenoiseRules, parseDenoiseRules, DEFAULT_RULES_PATH, type DenoiseRules, type DenoiseRule, type DenoiseLevel } from './clean/rules.js';
+export { stratifiedSplit, stratifiedKFold, type Split } from './data/split.js';
+export {
+  precisionRecallFscoreSupport,
+  f1Score,
+  accuracyScore,
+  confusionMatrix,
+  classificationReport,
+  uniqueLabels,
+  compareCodePoints,
+  type Average,
+  type ZeroDivision,
+  type MetricOptions,
+  type PerClassScores,
+  type AveragedScores,
+  type ConfusionMatrix,
+  type ClassificationReport,
+  type ReportRow,
+} from './eval/metrics.js';
+export { evaluatePredictions, evaluateLabels, type Evaluation, type TaskEvaluation, type EvaluateOptions } from './eval/evaluate.js';
+export { formatEvaluation, formatClassificationReport, displayWidth } from './eval/report-text.js';

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../main.js';
 import { loadSamples } from '../../data/load.js';
 import { formatInspectReport, inspectSamples } from '../../data/inspect.js';
+import { registerDataCleanCommand } from './data-clean.js';
 
 export function registerDataCommands(program: Command, ctx: CommandContext): void {
   const data = program.command('data').description('Inspect and prepare data files (challenge JSON, native JSON/JSONL).');
@@ -22,4 +23,5 @@ export function registerDataCommands(program: Command, ctx: CommandContext): voi
       process.stdout.write(options.json ? JSON.stringify(report, null, 2) + '\n' : formatInspectReport(report));
       ctx.exitCode = report.problems.length > 0 ? 1 : 0;
     });
+  registerDataCleanCommand(data, ctx);
 }

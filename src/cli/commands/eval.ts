@@ -1,7 +1,55 @@
+// `ecommir eval`: score a prediction file against gold labels, per task and pooled (the
+// challenge's official score is the pooled weighted F1).
 import type { Command } from 'commander';
 import type { CommandContext } from '../main.js';
+import { loadSamples } from '../../data/load.js';
+import { readPredictedLabels } from '../../data/submission.js';
+import { evaluatePredictions, type TaskEvaluation } from '../../eval/evaluate.js';
+import { formatEvaluation } from '../../eval/report-text.js';
+
+function taskJson(e: TaskEvaluation | undefined) {
+  if (!e) return null;
+  return {
+    n: e.n,
+    weightedF1: e.weightedF1,
+    macroF1: e.macroF1,
+    microF1: e.microF1,
+    accuracy: e.accuracy,
+    perClass: e.report,
+    confusion: e.confusion,
+  };
+}
 
 export function registerEvalCommand(program: Command, ctx: CommandContext): void {
-  void program;
-  void ctx;
+  program
+    .command('eval')
+    .description(
+      'Score predictions against gold labels: weighted/macro/micro F1 and accuracy per task and pooled ' +
+        '(identical to scikit-learn; the official challenge score is the pooled weighted F1), with per-class reports.',
+    )
+    .requiredOption('--gold <file>', 'gold samples with labels: challenge JSON, or native JSON / JSONL')
+    .requiredOption('--pred <file>', 'predictions: submission CSV (id,…,predict), or JSON / JSONL of {id, label}')
+    .option('--json', 'print {"scene": …, "intent": …, "all": …} as JSON (a task with no samples is null)')
+    .option('--ignore-extra', 'ignore predictions whose id is not in the gold file (default: an error)')
+    .action(async (options: { gold: string; pred: string; json?: boolean; ignoreExtra?: boolean }) => {
+      const { samples, file } = await loadSamples(options.gold);
+      const predicted = await readPredictedLabels(options.pred);
+      const evaluation = evaluatePredictions(samples, predicted, {
+        extraPredictions: options.ignoreExtra ? 'ignore' : 'error',
+        goldFile: file,
+        predFile: options.pred,
+      });
+      if (options.json) {
+        const out = {
+          scene: taskJson(evaluation.scene),
+          intent: taskJson(evaluation.intent),
+          all: taskJson(evaluation.all),
+          ignoredPredictionIds: evaluation.ignoredPredictionIds,
+        };
+        process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+      } else {
+        process.stdout.write(formatEvaluation(evaluation));
+      }
+      ctx.exitCode = 0;
+    });
 }

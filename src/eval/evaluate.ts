@@ -1,0 +1,100 @@
+// Scores predictions against gold samples per task and pooled over both tasks. The challenge's
+// official score is scikit-learn's weighted F1 over all samples pooled (scene and intent labels
+// together), which is `all.weightedF1` here.
+import { EcommirError } from '../errors.js';
+import type { Sample, Task } from '../types.js';
+import {
+  accuracyScore,
+  classificationReport,
+  confusionMatrix,
+  f1Score,
+  type ClassificationReport,
+  type ConfusionMatrix,
+} from './metrics.js';
+
+export interface TaskEvaluation {
+  n: number;
+  weightedF1: number;
+  macroF1: number;
+  microF1: number;
+  accuracy: number;
+  /** Per-class precision/recall/F1/support plus averages (sklearn's classification_report). */
+  report: ClassificationReport;
+  confusion: ConfusionMatrix;
+}
+
+export interface Evaluation {
+  /** Absent when the gold file has no sample of that task. */
+  scene?: TaskEvaluation;
+  intent?: TaskEvaluation;
+  /** Both tasks pooled: the official challenge score is `all.weightedF1`. */
+  all: TaskEvaluation;
+  /** Prediction ids with no gold sample (only when `extraPredictions: 'ignore'`). */
+  ignoredPredictionIds: string[];
+}
+
+export interface EvaluateOptions {
+  /**
+   * What to do with predictions whose id is not in the gold file. Default 'error': a prediction
+   * file for another split is the usual cause, and scoring it silently would mislead.
+   */
+  extraPredictions?: 'error' | 'ignore';
+  /** Names the gold file in errors. */
+  goldFile?: string;
+  predFile?: string;
+}
+
+/** Scores labelled `yTrue`/`yPred` pairs. */
+export function evaluateLabels(yTrue: readonly string[], yPred: readonly string[]): TaskEvaluation {
+  return {
+    n: yTrue.length,
+    weightedF1: f1Score(yTrue, yPred, { average: 'weighted' }),
+    macroF1: f1Score(yTrue, yPred, { average: 'macro' }),
+    microF1: f1Score(yTrue, yPred, { average: 'micro' }),
+    accuracy: accuracyScore(yTrue, yPred),
+    report: classificationReport(yTrue, yPred),
+    confusion: confusionMatrix(yTrue, yPred),
+  };
+}
+
+/** Evaluates predicted labels (by sample id) against gold samples that carry labels. */
+export function evaluatePredictions(
+  gold: readonly Sample[],
+  predictions: ReadonlyMap<string, string> | Readonly<Record<string, string>>,
+  options: EvaluateOptions = {},
+): Evaluation {
+  const predicted: ReadonlyMap<string, string> = predictions instanceof Map ? predictions : new Map(Object.entries(predictions));
+  if (gold.length === 0) throw new EcommirError('ECM_ERR_BAD_RECORD', 'the gold file has no samples', { item: { file: options.goldFile } });
+  const seen = new Set<string>();
+  const byTask: Record<Task, { yTrue: string[]; yPred: string[] }> = { scene: { yTrue: [], yPred: [] }, intent: { yTrue: [], yPred: [] } };
+  const allTrue: string[] = [];
+  const allPred: string[] = [];
+  for (const sample of gold) {
+    const item = { id: sample.id, index: sample.index, file: options.goldFile };
+    if (seen.has(sample.id)) throw new EcommirError('ECM_ERR_BAD_RECORD', 'the gold file has this id twice', { item });
+    seen.add(sample.id);
+    if (typeof sample.label !== 'string' || sample.label === '') {
+      throw new EcommirError('ECM_ERR_BAD_RECORD', 'gold sample has no label', { item });
+    }
+    const label = predicted.get(sample.id);
+    if (label === undefined) {
+      throw new EcommirError('ECM_ERR_BAD_RECORD', `no prediction for this gold sample${options.predFile ? ` in ${options.predFile}` : ''}`, { item });
+    }
+    byTask[sample.task].yTrue.push(sample.label);
+    byTask[sample.task].yPred.push(label);
+    allTrue.push(sample.label);
+    allPred.push(label);
+  }
+  const extra = [...predicted.keys()].filter((id) => !seen.has(id));
+  if (extra.length > 0 && options.extraPredictions !== 'ignore') {
+    const shown = extra.slice(0, 5).join(', ') + (extra.length > 5 ? `, … (${extra.length} in all)` : '');
+    throw new EcommirError('ECM_ERR_BAD_RECORD', `predictions for ids that are not in the gold file: ${shown}`, {
+      item: { id: extra[0], file: options.predFile },
+    });
+  }
+  const evaluation: Evaluation = { all: evaluateLabels(allTrue, allPred), ignoredPredictionIds: extra };
+  for (const task of ['scene', 'intent'] as const) {
+    if (byTask[task].yTrue.length > 0) evaluation[task] = evaluateLabels(byTask[task].yTrue, byTask[task].yPred);
+  }
+  return evaluation;
+}

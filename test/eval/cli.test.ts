@@ -1,0 +1,118 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).href;
+
+/** Runs the CLI in a child process (the test runner's own report shares this process's stdout). */
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const script = `import { main } from ${JSON.stringify(MAIN)}; process.exitCode = await main(${JSON.stringify(args)});`;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== 'number') return reject(error);
+      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
+    });
+  });
+}
+
+interface ChallengeRecord { id: string; instruction: string; input: string; output: string; image: string[] }
+const dev = JSON.parse(readFileSync(new URL('../../../shared/data/www2025-mir/train.json', import.meta.url), 'utf8')) as ChallengeRecord[];
+const isIntent = (r: ChallengeRecord) => r.instruction.includes('<用户与客服的对话 START>');
+
+// A tiny gold file of five real dev records: scene gold [A, B] predicted [A, A]; intent gold
+// [X, Y, X] predicted [X, Y, Y]. Worked by hand:
+//   scene: F1(A) = 2/3 (support 1), F1(B) = 0 (support 1) → weighted 1/3, macro 1/3, accuracy 1/2
+//   intent: F1(X) = 2/3 (p 1, r 1/2), F1(Y) = 2/3 (p 1/2, r 1) → weighted 2/3, accuracy 2/3
+//   all: (2/3·1 + 0·1 + 2/3·2 + 2/3·1) / 5 = 8/15, macro (2/3 + 0 + 2/3 + 2/3) / 4 = 1/2, accuracy 3/5
+const scene = dev.filter((r) => !isIntent(r));
+const sceneA = scene[0];
+const sceneB = scene.find((r) => r.output !== sceneA.output)!;
+const intent = dev.filter(isIntent);
+const intentX1 = intent[0];
+const intentX2 = intent.find((r) => r !== intentX1 && r.output === intentX1.output)!;
+const intentY = intent.find((r) => r.output !== intentX1.output)!;
+const gold = [sceneA, sceneB, intentX1, intentY, intentX2];
+const predicted: Record<string, string> = {
+  [sceneA.id]: sceneA.output,
+  [sceneB.id]: sceneA.output,
+  [intentX1.id]: intentX1.output,
+  [intentY.id]: intentY.output,
+  [intentX2.id]: intentY.output,
+};
+
+const dir = mkdtempSync(join(tmpdir(), 'ecommir-eval-'));
+const goldFile = join(dir, 'gold.json');
+writeFileSync(goldFile, JSON.stringify(gold));
+const predCsv = join(dir, 'pred.csv');
+writeFileSync(predCsv, '\uFEFFid,predict\n' + gold.map((r) => `${r.id},${predicted[r.id]}`).join('\n') + '\n');
+const predJsonl = join(dir, 'pred.jsonl');
+writeFileSync(predJsonl, gold.map((r) => JSON.stringify({ id: r.id, label: predicted[r.id] })).join('\n') + '\n');
+
+const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-12, `${what}: ${a} vs ${b}`);
+
+test('eval --json on a tiny gold/pred pair gives the hand-computed scores', async () => {
+  assert.notEqual(intentX1.output, intentY.output);
+  const { code, stdout, stderr } = await run(['eval', '--gold', goldFile, '--pred', predCsv, '--json']);
+  assert.equal(code, 0, stderr);
+  const out = JSON.parse(stdout);
+  assert.equal(out.scene.n, 2);
+  close(out.scene.weightedF1, 1 / 3, 'scene weighted');
+  close(out.scene.accuracy, 1 / 2, 'scene accuracy');
+  assert.equal(out.intent.n, 3);
+  close(out.intent.weightedF1, 2 / 3, 'intent weighted');
+  close(out.intent.accuracy, 2 / 3, 'intent accuracy');
+  assert.equal(out.all.n, 5);
+  close(out.all.weightedF1, 8 / 15, 'pooled weighted');
+  close(out.all.macroF1, 1 / 2, 'pooled macro');
+  close(out.all.accuracy, 3 / 5, 'pooled accuracy');
+  close(out.intent.perClass.perClass[intentX1.output].recall, 1 / 2, 'recall X');
+});
+
+test('eval reads JSONL predictions and prints a text report', async () => {
+  const { code, stdout } = await run(['eval', '--gold', goldFile, '--pred', predJsonl]);
+  assert.equal(code, 0);
+  assert.match(stdout, /Official challenge score \(weighted F1, both tasks pooled\): 0\.5333/);
+  assert.match(stdout, /== intent ==/);
+  assert.match(stdout, /weighted avg/);
+});
+
+test('eval names a gold id without prediction, and a prediction id not in gold', async () => {
+  const missing = join(dir, 'missing.jsonl');
+  writeFileSync(missing, gold.slice(1).map((r) => JSON.stringify({ id: r.id, label: predicted[r.id] })).join('\n') + '\n');
+  const a = await run(['eval', '--gold', goldFile, '--pred', missing]);
+  assert.equal(a.code, 1);
+  assert.match(a.stderr, new RegExp(`record #0, id ${sceneA.id}: no prediction.*ECM_ERR_BAD_RECORD`));
+  const extra = join(dir, 'extra.jsonl');
+  writeFileSync(extra, readFileSync(predJsonl, 'utf8') + JSON.stringify({ id: 'not-a-gold-id', label: 'x' }) + '\n');
+  const b = await run(['eval', '--gold', goldFile, '--pred', extra]);
+  assert.equal(b.code, 1);
+  assert.match(b.stderr, /not-a-gold-id/);
+  const c = await run(['eval', '--gold', goldFile, '--pred', extra, '--ignore-extra', '--json']);
+  assert.equal(c.code, 0);
+  assert.deepEqual(JSON.parse(c.stdout).ignoredPredictionIds, ['not-a-gold-id']);
+});
+
+test('eval --help and data clean --help describe the commands', async () => {
+  const e = await run(['eval', '--help']);
+  assert.equal(e.code, 0);
+  assert.match(e.stdout, /--gold <file>/);
+  const c = await run(['data', 'clean', '--help']);
+  assert.equal(c.code, 0);
+  assert.match(c.stdout, /--explain/);
+});
+
+test('data clean --explain shows the cleaned dialogue and each removal with its rule', async () => {
+  const { code, stdout } = await run(['data', 'clean', goldFile, '--explain', '--task', 'intent']);
+  assert.equal(code, 0);
+  assert.match(stdout, new RegExp(`# ${intentX1.id}`));
+  assert.doesNotMatch(stdout, new RegExp(`# ${sceneA.id}`));
+  assert.match(stdout, /用户: <image> <http> 内胆使用的是316不锈钢吗/);
+  assert.match(stdout, /- turn 1 sentence\/cannot-read-image: 抱歉哦，小富目前还不能识别图片/);
+  const json = await run(['data', 'clean', goldFile, '--json', '--explain']);
+  const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 5);
+  assert.ok(lines.find((l) => l.id === intentX1.id).removed.some((r: { rule: string }) => r.rule === 'cannot-read-image'));
+});
