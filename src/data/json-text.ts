@@ -1,5 +1,5 @@
 // JSON parsing with an error that says where: line, column and, for a top-level array, which
-// record (and its id when it can be read) the parser stopped in. V8 gives a position for most
+// record (and its id when it can be read) the parser stopped in; the error's item names the record. V8 gives a position for most
 // syntax errors but none for a truncated file, which is the common case for a broken download.
 import { EcommirError } from '../errors.js';
 
@@ -19,8 +19,7 @@ export function parseJsonText(text: string, file: string): unknown {
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
     const where = locateJsonError(stripBom(text), message);
-    const record = where.recordIndex !== undefined ? `, inside record #${where.recordIndex}${where.recordId ? ` (id ${where.recordId})` : ''}` : '';
-    throw new EcommirError('ECM_ERR_BAD_JSON', `not valid JSON at line ${where.line}, column ${where.column} (offset ${where.offset})${record}: ${message}`, {
+    throw new EcommirError('ECM_ERR_BAD_JSON', `not valid JSON at line ${where.line}, column ${where.column} (offset ${where.offset}): ${message}`, {
       item: { file, index: where.recordIndex, id: where.recordId },
       cause,
     });
