@@ -1,4 +1,5 @@
 // Shared by the data tests: paths to the dev data and tiny images made on the fly.
+import { rmSync } from 'node:fs';
 import { mkdtemp, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,9 +16,15 @@ export async function tinyPng(): Promise<Buffer> {
   return sharp({ create: { width: 4, height: 4, channels: 3, background: { r: 200, g: 10, b: 10 } } }).png().toBuffer();
 }
 
+const made: string[] = [];
+process.once('exit', () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A temp folder holding the given files; `png` entries get a real image, `corrupt` ones a cut-off PNG. */
 export async function tempDir(files: Record<string, 'png' | 'corrupt' | string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ecommir-data-'));
+  made.push(dir);
   const png = await tinyPng();
   for (const [name, kind] of Object.entries(files)) {
     const body = kind === 'png' ? png : kind === 'corrupt' ? png.subarray(0, 20) : kind;
