@@ -45,7 +45,8 @@ const SCHEMA: OptionSchema = {
 interface Fitted {
   nFeatures: number;
   nClasses: number;
-  params: Float32Array; // [nFeatures·nClasses + nClasses]
+  params: Float32Array; // [nFeatures·nClasses + nClasses], what is saved
+  params64: Float64Array; // the same values widened, for the forward pass
   lossCurve: number[];
 }
 
@@ -67,11 +68,13 @@ export function softmaxRegressionLoss(
   const dLogits = new Float64Array(n * k);
   let loss = crossEntropyOnLogits(logits, n, k, labels, weights, n, dLogits, coarse);
   grad.fill(0);
+  const { indptr, indices, values } = X;
   for (let i = 0; i < n; i++) {
     const o = i * k;
-    for (let p = X.indptr[i]; p < X.indptr[i + 1]; p++) {
-      const base = X.indices[p] * k;
-      const v = X.values[p];
+    const end = indptr[i + 1];
+    for (let p = indptr[i]; p < end; p++) {
+      const base = indices[p] * k;
+      const v = values[p];
       for (let c = 0; c < k; c++) grad[base + c] += v * dLogits[o + c];
     }
     for (let c = 0; c < k; c++) grad[nW + c] += dLogits[o + c];
@@ -87,15 +90,17 @@ export function softmaxRegressionLoss(
   return loss;
 }
 
-/** logits [n, k] = X·W + b, from params laid out as [W, b]. */
-function forwardLogits(params: ArrayLike<number>, X: CsrMatrix, k: number, logits: Float64Array): void {
+/** logits [n, k] = X·W + b, from params laid out as [W, b] (Float64Array only: keeps this hot loop monomorphic). */
+function forwardLogits(params: Float64Array, X: CsrMatrix, k: number, logits: Float64Array): void {
   const nW = X.nCols * k;
+  const { indptr, indices, values } = X;
   for (let i = 0; i < X.nRows; i++) {
     const o = i * k;
     for (let c = 0; c < k; c++) logits[o + c] = params[nW + c];
-    for (let p = X.indptr[i]; p < X.indptr[i + 1]; p++) {
-      const base = X.indices[p] * k;
-      const v = X.values[p];
+    const end = indptr[i + 1];
+    for (let p = indptr[i]; p < end; p++) {
+      const base = indices[p] * k;
+      const v = values[p];
       for (let c = 0; c < k; c++) logits[o + c] += v * params[base + c];
     }
   }
@@ -172,7 +177,8 @@ export class SoftmaxRegression implements Classifier {
         lossCurve.push(epochLoss / X.nRows);
       }
     }
-    this.fitted = { nFeatures: X.nCols, nClasses: k, params: Float32Array.from(params), lossCurve };
+    const rounded = Float32Array.from(params);
+    this.fitted = { nFeatures: X.nCols, nClasses: k, params: rounded, params64: Float64Array.from(rounded), lossCurve };
     return this;
   }
 
@@ -200,7 +206,8 @@ export class SoftmaxRegression implements Classifier {
     if (params.length !== this.fitted.params.length) {
       throw new EcommirError('ECM_ERR_BAD_OPTION', `SoftmaxRegression: ${params.length} parameters given, the model has ${this.fitted.params.length}`);
     }
-    this.fitted = { ...this.fitted, params: Float32Array.from(params) };
+    const rounded = Float32Array.from(params);
+    this.fitted = { ...this.fitted, params: rounded, params64: Float64Array.from(rounded) };
     return this;
   }
 
@@ -218,7 +225,7 @@ export class SoftmaxRegression implements Classifier {
     const { nFeatures, nClasses } = json.fitted;
     const params = decodeFloat32(json.fitted.params, `${SoftmaxRegression.kind}.params`);
     if (params.length !== nFeatures * nClasses + nClasses) throw new EcommirError('ECM_ERR_BAD_JSON', `${SoftmaxRegression.kind}: parameter count does not match ${nFeatures}×${nClasses}`);
-    model.fitted = { nFeatures, nClasses, params, lossCurve: json.fitted.lossCurve ?? [] };
+    model.fitted = { nFeatures, nClasses, params, params64: Float64Array.from(params), lossCurve: json.fitted.lossCurve ?? [] };
     return model;
   }
 
@@ -226,7 +233,7 @@ export class SoftmaxRegression implements Classifier {
     if (!this.fitted) throw notFitted(SoftmaxRegression.kind);
     checkPredictInput(SoftmaxRegression.kind, X, this.fitted.nFeatures);
     const out = new Float64Array(X.nRows * this.fitted.nClasses);
-    forwardLogits(this.fitted.params, X, this.fitted.nClasses, out);
+    forwardLogits(this.fitted.params64, X, this.fitted.nClasses, out);
     return out;
   }
 }
