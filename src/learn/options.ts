@@ -45,3 +45,8 @@ export function checkOptions(owner: string, schema: OptionSchema, options: Recor
     }
   }
 }
+
+/** JSON drops undefined values anyway; this keeps option objects from fromJSON identical to the saved ones. */
+export function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as T;
+}

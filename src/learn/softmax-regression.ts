@@ -7,7 +7,7 @@ import { sliceRows, type CsrMatrix } from './csr.js';
 import { crossEntropyOnLogits, type CoarseTerm } from './cross-entropy.js';
 import { argmaxRows, checkFitInput, checkPredictInput, notFitted, resolveSampleWeights, softmaxRowsInPlace, type Classifier, type FitOptions } from './head.js';
 import { createOptimizer, type OptimizerName } from './optim.js';
-import { checkOptions, type OptionSchema } from './options.js';
+import { checkOptions, stripUndefined, type OptionSchema } from './options.js';
 import { createRng } from './random.js';
 import { decodeFloat32, encodeTypedArray, type EncodedTypedArray } from './typed-json.js';
 
@@ -243,9 +243,4 @@ export interface SoftmaxRegressionJson {
   version: 1;
   options: SoftmaxRegressionOptions;
   fitted: { nFeatures: number; nClasses: number; params: EncodedTypedArray; lossCurve?: number[] };
-}
-
-/** JSON drops undefined values anyway; this keeps option objects from fromJSON identical to the saved ones. */
-export function stripUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as T;
 }
