@@ -48,3 +48,19 @@ export {
 } from './eval/metrics.js';
 export { evaluatePredictions, evaluateLabels, type Evaluation, type TaskEvaluation, type EvaluateOptions } from './eval/evaluate.js';
 export { formatEvaluation, formatClassificationReport, displayWidth } from './eval/report-text.js';
+// Learning library: sparse matrices, optimisers, heads, calibration, soups, pseudo-labels.
+export { createRng, type Rng } from './learn/random.js';
+export { csrFromRows, csrFromDense, csrToDense, hstack, l2NormalizeRows, sliceRows, assertCsr, type CsrMatrix, type SparseRow, type HstackBlock } from './learn/csr.js';
+export { Adam, Sgd, createOptimizer, type Optimizer, type AdamOptions, type SgdOptions, type OptimizerName } from './learn/optim.js';
+export { argmaxRows, coarseProbabilities, softmaxRowsInPlace, type Classifier, type FitOptions } from './learn/head.js';
+export { SoftmaxRegression, softmaxRegressionLoss, type SoftmaxRegressionOptions, type SoftmaxRegressionJson } from './learn/softmax-regression.js';
+export { MlpClassifier, mlpLoss, mlpLayout, type MlpOptions, type MlpJson, type MlpShape, type Activation } from './learn/mlp.js';
+export { fitTemperature, applyTemperature, temperatureNll, expectedCalibrationError, type CalibrationReport, type ReliabilityBin } from './learn/calibration.js';
+export { uniformSoup, greedySoup, type GreedySoupResult, type ParameterVector } from './learn/soup.js';
+export { selectPseudoLabels, type PseudoLabelSelection } from './learn/pseudo.js';
+// Text features.
+export { normaliseText, type NormaliseOptions } from './features/text/normalise.js';
+export { charNgrams, wordNgrams, type CharNgramOptions } from './features/text/ngrams.js';
+export { TfidfVectorizer, type TfidfOptions, type TfidfJson } from './features/text/tfidf.js';
+export { FeatureUnion, analyse, type AnalyzerSpec, type TextViewSpec, type MultiViewDoc, type FeatureUnionJson } from './features/text/feature-union.js';
+export { zh, type LanguagePack } from './features/lang/zh.js';
