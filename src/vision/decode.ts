@@ -50,6 +50,10 @@ export async function probeImage(ref: ImageRef, item: ItemRef = {}, limits: Imag
   try {
     meta = await sharp(bytes, { limitInputPixels: limits.maxPixels }).metadata();
   } catch (cause) {
+    // sharp refuses a header over limitInputPixels already here: a bomb, not a corrupt file.
+    if (cause instanceof Error && /pixel limit/i.test(cause.message)) {
+      throw new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} exceeds the limit of ${limits.maxPixels} pixels`, { item, cause, statusCode: 413 });
+    }
     throw corrupt(ref, item, cause);
   }
   if (!meta.format || !FORMATS.has(meta.format) || !meta.width || !meta.height) throw corrupt(ref, item);
