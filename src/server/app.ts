@@ -35,7 +35,14 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   };
   const routes = collectRoutes(app);
   installErrorHandlers(app);
+  // Graceful close: close() waits for in-flight requests; their answers say `Connection: close`
+  // so keep-alive sockets end with them instead of holding close() for the keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('content-security-policy', CONTENT_SECURITY_POLICY);

@@ -33,7 +33,7 @@ export function buildOpenApiDocument(routes: readonly CollectedRoute[]): JsonObj
       const content = body.content
         ? (body.content as JsonObject)
         : { 'application/json': { schema: body } };
-      operation.requestBody = { required: true, content };
+      operation.requestBody = { required: true, content: { ...content, ...((schema.documentedContent as JsonObject | undefined) ?? {}) } };
     }
     const responses: JsonObject = {};
     for (const [status, response] of Object.entries((schema.response as JsonObject | undefined) ?? {})) {

@@ -120,15 +120,15 @@ export function buildSchemas(limits: ServerLimits) {
       description: 'JSON `{image}` (base64 or data URL) or a multipart upload with one file field (and an optional `id` field).',
       tags: ['classify'],
       security: [{ bearerAuth: [] }],
-      body: {
-        content: {
-          'application/json': { schema: sceneBody },
-          // Multipart is parsed as a stream by the handler, which enforces the file limits itself.
-          'multipart/form-data': {
-            schema: {
-              type: 'object',
-              properties: { file: { type: 'string', format: 'binary' }, id: { type: 'string' } },
-            },
+      body: { content: { 'application/json': { schema: sceneBody } } },
+      // Documentation only (Fastify ignores this key; openapi.ts merges it into the request body):
+      // multipart is parsed as a stream by the handler, which enforces the file limits itself.
+      documentedContent: {
+        'multipart/form-data': {
+          schema: {
+            type: 'object',
+            required: ['file'],
+            properties: { file: { type: 'string', format: 'binary' }, id: { type: 'string' } },
           },
         },
       },

@@ -46,7 +46,7 @@ export class FakeSceneRecognizer implements Recognizer {
     for (let i = 0; i < image.data.length; i++) mean[i % 3] += image.data[i];
     const pixels = image.width * image.height;
     const [r, g, b] = mean.map((sum) => sum / pixels / 255);
-    const scores = [r - b, g - r, r - g, (r + g + b) / 3, 1 - (r + g + b) / 3];
+    const scores = [r - b, b - r, g - (r + b) / 2, (r + g + b) / 3 - 0.5, 0.5 - (r + g + b) / 3];
     return toPrediction(sample, SCENE_LABELS, scores, options, []);
   }
 }

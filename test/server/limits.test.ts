@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeIntentRecognizer, FakeSceneRecognizer } from './fakes.js';
+import { KEY, pngDeclaring, solidPng, startServer } from './helpers.js';
+
+const recognizers = () => ({ scene: new FakeSceneRecognizer(), intent: new FakeIntentRecognizer() });
+
+test('a body over the limit is 413 ECM_ERR_BODY_TOO_LARGE', async () => {
+  const server = await startServer({ recognizers: recognizers(), limits: { maxBodyBytes: 4096 } });
+  try {
+    const { status, json } = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '用法'.repeat(3000) }] });
+    assert.equal(status, 413);
+    assert.equal(json.error.code, 'ECM_ERR_BODY_TOO_LARGE');
+  } finally {
+    await server.close();
+  }
+});
+
+test('an image over the byte limit is 413 ECM_ERR_IMAGE_TOO_LARGE, as base64 and as an upload', async () => {
+  const server = await startServer({ recognizers: recognizers(), limits: { maxImageBytes: 1000 } });
+  try {
+    const big = Buffer.alloc(3000, 7);
+    const json = await server.post('/v1/scene', { image: big.toString('base64') });
+    assert.equal(json.status, 413);
+    assert.equal(json.json.error.code, 'ECM_ERR_IMAGE_TOO_LARGE');
+    const inTurn = await server.post('/v1/intent', { id: 'x', dialogue: [{ role: 'user', text: 'hi', images: [big.toString('base64')] }] });
+    assert.equal(inTurn.status, 413);
+    assert.match(inTurn.json.error.message, /id x/);
+    const form = new FormData();
+    form.append('file', new Blob([big], { type: 'image/png' }), 'big.png');
+    const upload = await fetch(`${server.url}/v1/scene`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form });
+    assert.equal(upload.status, 413);
+    assert.equal(((await upload.json()) as any).error.code, 'ECM_ERR_IMAGE_TOO_LARGE');
+  } finally {
+    await server.close();
+  }
+});
+
+test('bad images are 4xx with a code, never a crash: corrupt bytes, text, truncated, a decompression bomb', async () => {
+  const scene = new FakeSceneRecognizer();
+  const server = await startServer({ recognizers: { scene, intent: new FakeIntentRecognizer() } });
+  try {
+    const good = await solidPng(300, 200, [10, 200, 10]);
+    const cases: Array<[string, Buffer, number, string]> = [
+      ['random bytes', Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 73) % 256)), 400, 'ECM_ERR_IMAGE_CORRUPT'],
+      ['a text file', Buffer.from('用户: 这是一段文字，不是图片\n'), 400, 'ECM_ERR_IMAGE_CORRUPT'],
+      ['a truncated PNG', good.subarray(0, Math.floor(good.length * 0.6)), 400, 'ECM_ERR_IMAGE_CORRUPT'],
+      ['a 30000×30000 PNG', await pngDeclaring(30000, 30000), 413, 'ECM_ERR_IMAGE_TOO_LARGE'],
+    ];
+    for (const [what, bytes, status, code] of cases) {
+      const asJson = await server.post('/v1/scene', { image: bytes.toString('base64') });
+      assert.equal(asJson.status, status, what);
+      assert.equal(asJson.json.error.code, code, what);
+      const form = new FormData();
+      form.append('file', new Blob([bytes], { type: 'image/png' }), 'x.png');
+      const upload = await fetch(`${server.url}/v1/scene`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form });
+      assert.equal(upload.status, status, `${what} (upload)`);
+    }
+    assert.equal(scene.calls, 0, 'no bad image reaches the recogniser');
+    const notBase64 = await server.post('/v1/scene', { image: 'data:text/plain,hello' });
+    assert.equal(notBase64.status, 400);
+    assert.equal(notBase64.json.error.code, 'ECM_ERR_IMAGE_CORRUPT');
+    // Still serving.
+    assert.equal((await server.post('/v1/scene', { image: good.toString('base64') })).status, 200);
+  } finally {
+    await server.close();
+  }
+});
+
+test('an image string is never read as a server path', async () => {
+  const server = await startServer({ recognizers: recognizers() });
+  try {
+    const { status, json } = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: 'x', images: ['/etc/hostname'] }] });
+    assert.equal(status, 400);
+    assert.equal(json.error.code, 'ECM_ERR_IMAGE_CORRUPT');
+  } finally {
+    await server.close();
+  }
+});
