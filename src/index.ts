@@ -64,3 +64,6 @@ export { charNgrams, wordNgrams, type CharNgramOptions } from './features/text/n
 export { TfidfVectorizer, type TfidfOptions, type TfidfJson } from './features/text/tfidf.js';
 export { FeatureUnion, analyse, type AnalyzerSpec, type TextViewSpec, type MultiViewDoc, type FeatureUnionJson } from './features/text/feature-union.js';
 export { zh, type LanguagePack } from './features/lang/zh.js';
+// HTTP service.
+export { buildApp } from './server/app.js';
+export { DEFAULT_SERVER_LIMITS, type BuildAppOptions, type ServerLimits, type RecognizerPair, type AuthOptions } from './server/options.js';
