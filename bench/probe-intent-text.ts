@@ -1,6 +1,6 @@
 // Probe: softmax regression on character 1–2-gram TF-IDF of the user's turns, 5-fold stratified CV
 // on the dev intent samples, weighted F1 (the FINDINGS floor for this view with a linear SVM: 0.65).
-// Usage: node --import tsx bench/probe-intent-text.ts [--seeds 3] [--l2 1e-4,3e-4] [--epochs 200] [--lr 0.05] [--balanced] [--max-n 2]
+// Usage: node --import tsx bench/probe-intent-text.ts [--seeds 3] [--l2 1e-4,3e-4] [--epochs 100] [--lr 0.1] [--balanced] [--max-n 2]
 import { resolve } from 'node:path';
 import { loadSamples } from '../src/data/load.js';
 import { stratifiedKFold } from '../src/data/split.js';
@@ -15,8 +15,8 @@ const argValue = (name: string, fallback: string): string => {
 };
 const nSeeds = Number(argValue('--seeds', '3'));
 const l2Grid = argValue('--l2', '1e-4,3e-4,1e-3').split(',').map(Number);
-const epochs = Number(argValue('--epochs', '200'));
-const lr = Number(argValue('--lr', '0.05'));
+const epochs = Number(argValue('--epochs', '100'));
+const lr = Number(argValue('--lr', '0.1'));
 const balanced = args.includes('--balanced');
 const maxN = Number(argValue('--max-n', '2'));
 
