@@ -1,0 +1,283 @@
+// The ecommir try-it page: plain browser JavaScript, no dependencies, served by `ecommir serve`.
+// It calls the same /v1 API as any client (with a key from the key box when the server wants one).
+
+const TEXT = {
+  zh: {
+    subtitle: '电商客服多模态意图识别', apiKey: 'API 密钥', sceneTitle: '图片场景分类', intentTitle: '对话意图分类',
+    tryExample: '试试示例：', dropHint: '拖入或点击选择一张截图/照片', addTurn: '＋ 添加一轮', classify: '识别意图',
+    pasteTitle: '粘贴文本对话（每行“用户:”或“客服:”开头）', pasteApply: '导入到编辑器', user: '用户', agent: '客服',
+    attach: '图片', remove: '删除', uncertain: '低置信度，建议转人工', sure: '置信', working: '识别中…',
+    needKey: '需要 API 密钥：请在右上角填写', emptyDialogue: '请至少输入一轮用户发言', evidence: '依据',
+    placeholder: '输入这一轮的内容',
+  },
+  en: {
+    subtitle: 'multimodal intent recognition for e-commerce customer service', apiKey: 'API key', sceneTitle: 'Image scene',
+    intentTitle: 'Dialogue intent', tryExample: 'Try an example:', dropHint: 'Drop or pick a screenshot / photo',
+    addTurn: '+ Add a turn', classify: 'Classify intent', pasteTitle: 'Paste a dialogue (lines starting “用户:” / “客服:”)',
+    pasteApply: 'Load into the editor', user: 'User', agent: 'Agent', attach: 'image', remove: 'remove',
+    uncertain: 'low confidence: route to a human', sure: 'confident', working: 'Working…',
+    needKey: 'An API key is needed: enter it at the top right', emptyDialogue: 'Enter at least one user turn', evidence: 'evidence',
+    placeholder: 'What was said in this turn',
+  },
+};
+
+const $ = (selector) => document.querySelector(selector);
+let lang = localStorage.getItem('ecommir-lang') === 'en' ? 'en' : 'zh';
+const t = (key) => TEXT[lang][key] ?? key;
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (key === 'class') node.className = value;
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node[key] = value;
+  }
+  for (const child of children) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+
+// ---- language ----
+function applyLanguage() {
+  document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
+  $('#lang-toggle').textContent = lang === 'zh' ? 'EN' : '中文';
+  renderTurns();
+  if (lastScene) showScene(lastScene);
+  if (lastIntent) showIntent(lastIntent.answer, lastIntent.turns);
+}
+$('#lang-toggle').addEventListener('click', () => {
+  lang = lang === 'zh' ? 'en' : 'zh';
+  localStorage.setItem('ecommir-lang', lang);
+  applyLanguage();
+});
+
+// ---- API ----
+const keyInput = $('#api-key');
+keyInput.value = sessionStorage.getItem('ecommir-key') ?? '';
+keyInput.addEventListener('change', () => sessionStorage.setItem('ecommir-key', keyInput.value.trim()));
+
+function setStatus(message) {
+  $('#status').textContent = message ?? '';
+}
+
+async function callApi(path, body) {
+  const headers = {};
+  const key = keyInput.value.trim();
+  if (key) headers.authorization = `Bearer ${key}`;
+  if (!(body instanceof FormData)) headers['content-type'] = 'application/json';
+  const response = await fetch(path, { method: 'POST', headers, body: body instanceof FormData ? body : JSON.stringify(body) });
+  const json = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    if (response.status === 401) $('#key-box').open = true;
+    const error = json.error ?? { code: `HTTP ${response.status}`, message: response.statusText };
+    throw new Error(response.status === 401 ? `${t('needKey')} (${error.code})` : `${error.code}: ${error.message}`);
+  }
+  return json;
+}
+
+async function busy(button, work) {
+  if (button) button.disabled = true;
+  setStatus(t('working'));
+  try {
+    await work();
+    setStatus('');
+  } catch (err) {
+    setStatus(err.message);
+  } finally {
+    if (button) button.disabled = false;
+  }
+}
+
+// ---- shared rendering ----
+function answerHeader(p) {
+  return el('div', {},
+    el('div', { class: 'answer' }, el('span', { class: 'coarse' }, `${p.coarse} – `), el('span', { class: 'label' }, p.label),
+      el('span', { class: p.uncertain ? 'badge' : 'badge sure' }, p.uncertain ? t('uncertain') : t('sure'))),
+    el('div', { class: 'meta' }, `${p.hierarchical} · ${(p.confidence * 100).toFixed(1)}%`));
+}
+
+function bars(ranked) {
+  const box = el('div', { class: 'bars' });
+  const top = Math.max(...ranked.map((r) => r.confidence), 1e-9);
+  for (const r of ranked) {
+    const fill = el('div', { class: 'fill' });
+    fill.style.width = `${(100 * r.confidence) / top}%`;
+    box.append(el('div', { class: 'bar', title: `${r.coarse} – ${r.label}` },
+      el('span', { class: 'name' }, r.label), el('div', { class: 'track' }, fill),
+      el('span', { class: 'value' }, `${(r.confidence * 100).toFixed(1)}%`)));
+  }
+  return box;
+}
+
+// ---- scene ----
+let lastScene = null;
+function showScene(answer) {
+  lastScene = answer;
+  const box = $('#scene-result');
+  box.replaceChildren(answerHeader(answer.prediction), bars(answer.prediction.ranked), el('div', { class: 'meta' }, `${answer.ms} ms`));
+  box.hidden = false;
+}
+
+function classifyImage(blob, name) {
+  const preview = $('#scene-preview');
+  if (preview.src) URL.revokeObjectURL(preview.src);
+  preview.src = URL.createObjectURL(blob);
+  preview.hidden = false;
+  const form = new FormData();
+  form.append('file', blob, name);
+  return busy(null, async () => showScene(await callApi('/v1/scene', form)));
+}
+
+const drop = $('#drop');
+$('#scene-file').addEventListener('change', (event) => {
+  const file = event.target.files[0];
+  if (file) classifyImage(file, file.name);
+});
+drop.addEventListener('dragover', (event) => { event.preventDefault(); drop.classList.add('over'); });
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (event) => {
+  event.preventDefault();
+  drop.classList.remove('over');
+  const file = event.dataTransfer.files[0];
+  if (file) classifyImage(file, file.name);
+});
+
+// ---- intent: the turn editor ----
+/** @type {{role: 'user'|'agent', text: string, images: string[]}[]} images are data URLs */
+let turns = [{ role: 'user', text: '', images: [] }];
+
+function renderTurns() {
+  const box = $('#turns');
+  box.replaceChildren(...turns.map((turn, i) => {
+    const role = el('select', { onchange: (e) => { turn.role = e.target.value; } },
+      el('option', { value: 'user', textContent: t('user'), selected: turn.role === 'user' }),
+      el('option', { value: 'agent', textContent: t('agent'), selected: turn.role === 'agent' }));
+    const text = el('input', { type: 'text', value: turn.text, placeholder: t('placeholder'), oninput: (e) => { turn.text = e.target.value; } });
+    const file = el('input', { type: 'file', accept: 'image/*', onchange: async (e) => {
+      const f = e.target.files[0];
+      if (f) { turn.images = [await readDataUrl(f)]; renderTurns(); }
+    } });
+    const attach = el('label', { class: 'attach' }, file, `📎 ${t('attach')}`,
+      ...turn.images.map((src) => el('img', { class: 'thumb', src, alt: '' })));
+    const remove = el('button', { type: 'button', title: t('remove'), textContent: '×', onclick: () => {
+      turns.splice(i, 1);
+      if (turns.length === 0) turns.push({ role: 'user', text: '', images: [] });
+      renderTurns();
+    } });
+    return el('div', { class: 'turn', dataset: { index: String(i) } }, role, text, attach, remove);
+  }));
+}
+
+function readDataUrl(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+$('#add-turn').addEventListener('click', () => {
+  const last = turns[turns.length - 1];
+  turns.push({ role: last && last.role === 'user' ? 'agent' : 'user', text: '', images: [] });
+  renderTurns();
+});
+
+/** `用户: ...` / `客服: ...` (or User:/Agent:) lines; a line without a prefix continues the turn above. */
+function parseDialogueText(text) {
+  const parsed = [];
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*(用户|买家|客户|user|customer|客服|商家|agent|assistant)\s*[:：]\s*(.*)$/i.exec(line);
+    if (m) parsed.push({ role: /^(用户|买家|客户|user|customer)$/i.test(m[1]) ? 'user' : 'agent', text: m[2], images: [] });
+    else if (line.trim() && parsed.length) parsed[parsed.length - 1].text += ` ${line.trim()}`;
+    else if (line.trim()) parsed.push({ role: 'user', text: line.trim(), images: [] });
+  }
+  return parsed;
+}
+$('#paste-apply').addEventListener('click', () => {
+  const parsed = parseDialogueText($('#paste').value);
+  if (parsed.length) { turns = parsed; renderTurns(); }
+});
+
+let lastIntent = null;
+function showIntent(answer, sentTurns) {
+  lastIntent = { answer, turns: sentTurns };
+  const p = answer.prediction;
+  const evidence = p.evidence ?? [];
+  const shown = el('div', { class: 'shown-turns' }, ...sentTurns.map((turn, i) => {
+    const features = evidence.filter((e) => e.turn === i).map((e) => e.feature).filter((f) => f && turn.text.includes(f));
+    return el('div', { class: `shown-turn ${turn.role}`, dataset: { index: String(i) } },
+      el('span', { class: 'who' }, t(turn.role)), ...highlight(turn.text, features),
+      ...turn.images.map((src) => el('img', { class: 'thumb', src, alt: '' })));
+  }));
+  const evidenceLine = evidence.length
+    ? el('div', { class: 'meta' }, `${t('evidence')}: ${evidence.map((e) => e.feature).join('、')}`) : null;
+  $('#intent-result').replaceChildren(answerHeader(p), bars(p.ranked), evidenceLine, shown, el('div', { class: 'meta' }, `${answer.ms} ms`));
+  $('#intent-result').hidden = false;
+}
+
+/** Text nodes with <mark> around every occurrence of the features (longest first, no overlap). */
+function highlight(text, features) {
+  const sorted = [...new Set(features)].sort((a, b) => b.length - a.length);
+  const marked = new Array(text.length).fill(false);
+  for (const f of sorted) {
+    for (let at = text.indexOf(f); at >= 0; at = text.indexOf(f, at + f.length)) {
+      if (!marked.slice(at, at + f.length).some(Boolean)) marked.fill(true, at, at + f.length);
+    }
+  }
+  const parts = [];
+  let start = 0;
+  for (let i = 1; i <= text.length; i++) {
+    if (i === text.length || marked[i] !== marked[start]) {
+      const piece = text.slice(start, i);
+      parts.push(marked[start] ? el('mark', {}, piece) : document.createTextNode(piece));
+      start = i;
+    }
+  }
+  return parts;
+}
+
+$('#classify-intent').addEventListener('click', (event) => {
+  const sent = turns.filter((turn) => turn.text.trim() || turn.images.length).map((turn) => ({ ...turn, text: turn.text.trim() }));
+  if (!sent.some((turn) => turn.role === 'user')) { setStatus(t('emptyDialogue')); return; }
+  const dialogue = sent.map((turn) => (turn.images.length ? turn : { role: turn.role, text: turn.text }));
+  busy(event.currentTarget, async () => showIntent(await callApi('/v1/intent', { dialogue }), sent));
+});
+
+// ---- examples ----
+async function loadExamples() {
+  let index;
+  try {
+    index = await (await fetch('/examples/index.json')).json();
+  } catch {
+    return; // no examples shipped: the buttons simply do not appear
+  }
+  for (const example of index.examples) {
+    const button = el('button', { type: 'button', dataset: { example: example.file } });
+    button.dataset.i18nTitle = JSON.stringify(example.title);
+    button.textContent = example.title[lang];
+    if (example.kind === 'scene') {
+      button.addEventListener('click', async () => {
+        const blob = await (await fetch(`/examples/${example.file}`)).blob();
+        await classifyImage(blob, example.file.split('/').pop());
+      });
+      $('#scene-examples').append(button);
+    } else {
+      button.addEventListener('click', async () => {
+        const sample = await (await fetch(`/examples/${example.file}`)).json();
+        turns = sample.dialogue.map((turn) => ({ role: turn.role, text: turn.text, images: turn.images ?? [] }));
+        renderTurns();
+        $('#classify-intent').click();
+      });
+      $('#intent-examples').append(button);
+    }
+  }
+}
+const relabelExamples = () => {
+  for (const button of document.querySelectorAll('[data-i18n-title]')) button.textContent = JSON.parse(button.dataset.i18nTitle)[lang];
+};
+$('#lang-toggle').addEventListener('click', relabelExamples);
+
+applyLanguage();
+loadExamples();
