@@ -8,6 +8,7 @@ import { registerPredictCommand } from './commands/predict.js';
 import { registerTrainCommand } from './commands/train.js';
 import { registerClassifyCommand } from './commands/classify.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerFeaturesCommand } from './commands/features.js';
 import { VERSION } from '../version.js';
 
 /** Set by a command's action; commander's own parse result carries no exit code. */
@@ -27,6 +28,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerTrainCommand(program, ctx);
   registerClassifyCommand(program, ctx);
   registerServeCommand(program, ctx);
+  registerFeaturesCommand(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -1,0 +1,72 @@
+// `ecommir features extract`: fill the feature cache for every image of a data file.
+// Interruption-safe and resumable: entries are written atomically, and a rerun skips them.
+import type { Command } from 'commander';
+import { EcommirError } from '../../errors.js';
+import { FeatureCache } from '../../features/cache.js';
+import { extractAll, listDatasetImages, type ExtractOptions } from '../../features/extract.js';
+import { OcrEngine } from '../../vision/ocr.js';
+import type { CommandContext } from '../main.js';
+
+interface ExtractCliOptions {
+  data: string;
+  images: string;
+  augment: string;
+  embedding: boolean;
+  layout: boolean;
+  concurrency: string;
+  threads: string;
+  detSide: string;
+  limit?: string;
+  progress: boolean;
+}
+
+export function registerFeaturesCommand(program: Command, ctx: CommandContext): void {
+  const features = program.command('features').description('Image features (OCR, layout, embeddings) and their cache.');
+  features
+    .command('extract')
+    .description('Compute and cache OCR lines, layout vectors and image embeddings for every image of a data file.')
+    .requiredOption('--data <file>', 'challenge JSON (or JSONL) data file')
+    .requiredOption('--images <dir>', 'folder holding the images the records name')
+    .option('--augment <n>', 'also embed N TrivialAugment copies per image (seeds 1..N)', '0')
+    .option('--no-embedding', 'skip image embeddings')
+    .option('--no-layout', 'skip layout vectors')
+    .option('--concurrency <n>', 'images in flight at once', '1')
+    .option('--threads <n>', 'ONNX threads per OCR session', '2')
+    .option('--det-side <px>', 'OCR detection resolution (longest side)', '960')
+    .option('--limit <n>', 'only the first N images (smoke runs)')
+    .option('--no-progress', 'no progress lines on stderr')
+    .action(async (opts: ExtractCliOptions) => {
+      const augmentCopies = positiveInt(opts.augment, '--augment', true);
+      const concurrency = positiveInt(opts.concurrency, '--concurrency');
+      const threads = positiveInt(opts.threads, '--threads');
+      const maxSide = positiveInt(opts.detSide, '--det-side');
+      let jobs = await listDatasetImages(opts.data, opts.images);
+      if (opts.limit !== undefined) jobs = jobs.slice(0, positiveInt(opts.limit, '--limit'));
+      const cache = new FeatureCache();
+      const extractOptions: ExtractOptions = { cache, ocr: await OcrEngine.create({ threads, maxSide }) };
+      if (opts.layout) extractOptions.layout = (await import('../../vision/layout.js')).layoutExtractor;
+      if (opts.embedding) {
+        extractOptions.embedding = await (await import('../../vision/embedding.js')).embeddingExtractor();
+        if (augmentCopies > 0) {
+          extractOptions.augmentCopies = augmentCopies;
+          extractOptions.augment = (await import('../../vision/augment.js')).trivialAugmentCopy;
+        }
+      }
+      process.stderr.write(`features extract: ${jobs.length} images, cache ${cache.dir}, ${JSON.stringify({ augmentCopies, embedding: opts.embedding, layout: opts.layout, concurrency, threads, maxSide })}\n`);
+      const summary = await extractAll(jobs, { ...extractOptions, concurrency, progress: opts.progress });
+      for (const f of summary.failed) process.stderr.write(`failed: ${f.message}\n`);
+      const perImage = summary.images ? summary.elapsedMs / summary.images : 0;
+      process.stdout.write(
+        `${JSON.stringify({ images: summary.images, failed: summary.failed.length, elapsedMs: Math.round(summary.elapsedMs), msPerImage: Math.round(perImage), cache: { dir: cache.dir, ...summary.cache } })}\n`,
+      );
+      ctx.exitCode = summary.failed.length ? 1 : 0;
+    });
+}
+
+function positiveInt(value: string, flag: string, allowZero = false): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) {
+    throw new EcommirError('ECM_ERR_BAD_OPTION', `${flag} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}

@@ -1,0 +1,169 @@
+// Per-image features for the recognisers, each stored in the feature cache by image content:
+// OCR lines (JSON), layout vector, MobileNetV2 embedding and embeddings of TrivialAugment copies
+// (float32). The image is decoded only when some part is missing, so a warm cache costs one
+// file read and a hash per image.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { EcommirError, type ItemRef } from '../errors.js';
+import type { ImageRef } from '../types.js';
+import { decodeRgb, readImageBytes, type RawImage } from '../vision/decode.js';
+import { DEFAULT_OCR_OPTIONS, ocrOutputSignature, OcrEngine, sharedOcrEngine, type OcrResult } from '../vision/ocr.js';
+import { FeatureCache, float32ListCodec, jsonCodec, sha256Hex, type CacheKey } from './cache.js';
+import { Progress } from './progress.js';
+
+/** vision/embedding.ts EMBEDDING_SIZE, repeated so that importing extract does not load tfjs. */
+const EMBEDDING_SIZE = 1280;
+
+/** Bump when the OCR pipeline's output changes for the same options. */
+export const OCR_EXTRACTOR_VERSION = 1;
+
+export interface ImageFeatures {
+  /** sha256 of the encoded image bytes. */
+  contentHash: string;
+  ocr: OcrResult;
+  /** Dense layout vector (see vision/layout.ts), absent when not requested. */
+  layout?: Float32Array;
+  /** Global image embedding [1280] (see vision/embedding.ts), absent when not requested. */
+  embedding?: Float32Array;
+  /** Quadrant embeddings [4, 1280] (TL, TR, BL, BR), when the extractor pools a 2×2 grid too. */
+  embeddingGrid?: Float32Array;
+  /** Global embeddings [1280] of TrivialAugment copies with seeds 1..N. */
+  augmentedEmbeddings?: Float32Array[];
+}
+
+/** A named per-image feature that extract can compute and cache (layout, embedding...). */
+export interface VectorExtractor {
+  /** Cache folder name. */
+  name: string;
+  version: number | string;
+  /** Options that change the output, serialised. */
+  signature: string;
+  compute(image: RawImage, ocr: OcrResult, seed?: number): Promise<Float32Array>;
+}
+
+export interface ExtractOptions {
+  cache?: FeatureCache;
+  ocr?: OcrEngine;
+  /** Layout vector extractor (default: none). */
+  layout?: VectorExtractor;
+  /** Embedding extractor (default: none). */
+  embedding?: VectorExtractor;
+  /** Number of augmented copies to embed (needs `embedding` and `augment`). */
+  augmentCopies?: number;
+  /** Returns an augmented copy for a seed. */
+  augment?: (image: RawImage, seed: number) => Promise<RawImage>;
+  item?: ItemRef;
+}
+
+export async function extractImageFeatures(ref: ImageRef, options: ExtractOptions = {}): Promise<ImageFeatures> {
+  const cache = options.cache ?? new FeatureCache();
+  const item = options.item ?? {};
+  const bytes = await readImageBytes(ref, item);
+  const contentHash = sha256Hex(bytes);
+  const inline: ImageRef = { name: ref.name, bytes };
+  let decoded: Promise<RawImage> | undefined;
+  const pixels = (maxSide?: number) => (decoded ??= decodeRgb(inline, item, { maxSide: maxSide ?? DEFAULT_OCR_OPTIONS.decodeMaxSide }));
+
+  const engine = options.ocr ?? (await sharedOcrEngine());
+  const ocrKey: CacheKey = { contentHash, extractor: 'ocr', version: OCR_EXTRACTOR_VERSION, options: ocrOutputSignature(engine.options) };
+  const ocr = await cache.getOrCompute(ocrKey, jsonCodec<OcrResult>(), async () => engine.read(await pixels(engine.options.decodeMaxSide), item));
+
+  const features: ImageFeatures = { contentHash, ocr };
+  const vector = async (extractor: VectorExtractor, seed?: number) => {
+    const key: CacheKey = { contentHash, extractor: extractor.name, version: extractor.version, options: `${extractor.signature}|seed=${seed ?? 0}` };
+    const [v] = await cache.getOrCompute(key, float32ListCodec, async () => {
+      let image = await pixels();
+      if (seed !== undefined) {
+        if (!options.augment) throw new EcommirError('ECM_ERR_BAD_OPTION', 'augmented copies need an augment function');
+        image = await options.augment(image, seed);
+      }
+      return [await extractor.compute(image, ocr, seed)];
+    });
+    return v;
+  };
+  if (options.layout) features.layout = await vector(options.layout);
+  if (options.embedding) {
+    const full = await vector(options.embedding);
+    features.embedding = full.subarray(0, EMBEDDING_SIZE);
+    if (full.length > EMBEDDING_SIZE) features.embeddingGrid = full.subarray(EMBEDDING_SIZE);
+    const copies = options.augmentCopies ?? 0;
+    if (copies > 0) {
+      features.augmentedEmbeddings = [];
+      for (let seed = 1; seed <= copies; seed++) features.augmentedEmbeddings.push((await vector(options.embedding, seed)).subarray(0, EMBEDDING_SIZE));
+    }
+  }
+  return features;
+}
+
+/** An image to extract, with the record it belongs to (for error messages). */
+export interface ImageJob {
+  ref: ImageRef;
+  item: ItemRef;
+}
+
+/**
+ * The images of a challenge JSON file (array of records with `image: string[]`) or a JSONL file of
+ * the same records, resolved against imagesDir. Duplicate file names are listed once.
+ */
+export async function listDatasetImages(dataFile: string, imagesDir: string): Promise<ImageJob[]> {
+  let text: string;
+  try {
+    text = await readFile(dataFile, 'utf8');
+  } catch (cause) {
+    throw new EcommirError('ECM_ERR_BAD_JSON', `cannot read ${dataFile}`, { cause, item: { file: dataFile } });
+  }
+  let records: unknown[];
+  try {
+    const trimmed = text.trimStart();
+    records = trimmed.startsWith('[') ? (JSON.parse(text) as unknown[]) : trimmed.split(/\r?\n/).filter((l) => l.trim()).map((l) => JSON.parse(l) as unknown);
+  } catch (cause) {
+    throw new EcommirError('ECM_ERR_BAD_JSON', `${dataFile} is not JSON or JSONL (${cause instanceof Error ? cause.message : String(cause)})`, { cause, item: { file: dataFile } });
+  }
+  const seen = new Set<string>();
+  const jobs: ImageJob[] = [];
+  records.forEach((record, index) => {
+    const r = record as { id?: unknown; image?: unknown; images?: unknown };
+    const id = typeof r.id === 'string' ? r.id : undefined;
+    const names = r.image ?? r.images ?? [];
+    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
+      throw new EcommirError('ECM_ERR_BAD_RECORD', 'field image must be an array of file names', { item: { id, index, file: dataFile } });
+    }
+    for (const name of names as string[]) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      jobs.push({ ref: { name, path: path.resolve(imagesDir, name) }, item: { id, index, file: dataFile } });
+    }
+  });
+  return jobs;
+}
+
+export interface ExtractRunSummary {
+  images: number;
+  failed: { item: ItemRef; name: string; message: string }[];
+  elapsedMs: number;
+  cache: FeatureCache['stats'];
+}
+
+/** Extracts every job with `concurrency` workers; failures are collected, not fatal. */
+export async function extractAll(jobs: ImageJob[], options: ExtractOptions & { concurrency?: number; progress?: boolean } = {}): Promise<ExtractRunSummary> {
+  const cache = options.cache ?? new FeatureCache();
+  const progress = new Progress({ total: jobs.length, label: 'features', enabled: options.progress ?? true });
+  const failed: ExtractRunSummary['failed'] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const job = jobs[next++];
+      try {
+        await extractImageFeatures(job.ref, { ...options, cache, item: job.item });
+        progress.tick();
+      } catch (err) {
+        failed.push({ item: job.item, name: job.ref.name, message: err instanceof Error ? err.message : String(err) });
+        progress.tick(1, { failed: true });
+      }
+    }
+  };
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const end = progress.finish();
+  return { images: jobs.length, failed, elapsedMs: end.elapsedMs, cache: cache.stats };
+}
