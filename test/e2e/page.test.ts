@@ -62,7 +62,7 @@ test('the web page classifies an example screenshot and a dialogue', { skip, tim
     await page.click('#paste-apply');
     assert.equal(await page.locator('#turns .turn').count(), 3);
     await page.click('#classify-intent');
-    await page.waitForFunction(() => document.querySelector('#intent-result .label')?.textContent === '用法用量');
+    await page.locator('#intent-result .label', { hasText: '用法用量' }).waitFor();
 
     // English.
     await page.click('#lang-toggle');
