@@ -147,3 +147,26 @@ test('unknown routes and malformed JSON answer with an ECM_ERR code', async () =
     await server.close();
   }
 });
+
+test('the page and the examples are served from the package, with a strict CSP', async () => {
+  const server = await startServer({ recognizers: recognizers() });
+  try {
+    const page = await fetch(`${server.url}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    assert.match(await page.text(), /<script type="module" src="\/app.js">/);
+    assert.equal((await fetch(`${server.url}/app.js`)).status, 200);
+    const index = (await (await fetch(`${server.url}/examples/index.json`)).json()) as { examples: { kind: string; file: string }[] };
+    assert.ok(index.examples.some((e) => e.kind === 'scene') && index.examples.some((e) => e.kind === 'intent'));
+    for (const example of index.examples) assert.equal((await fetch(`${server.url}/examples/${example.file}`)).status, 200, example.file);
+    // Every example dialogue is a valid /v1/intent body as it stands.
+    for (const example of index.examples.filter((e) => e.kind === 'intent')) {
+      const body = await (await fetch(`${server.url}/examples/${example.file}`)).json();
+      assert.equal((await server.post('/v1/intent', body)).status, 200, example.file);
+    }
+    assert.equal((await fetch(`${server.url}/examples/../package.json`)).status, 404);
+  } finally {
+    await server.close();
+  }
+});

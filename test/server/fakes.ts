@@ -60,22 +60,17 @@ export class FakeIntentRecognizer implements Recognizer {
   async predict(sample: Sample, options: PredictOptions = {}): Promise<Prediction> {
     this.calls++;
     await sleep(this.options.delayMs);
-    const evidence: Evidence[] = [];
+    // evidence[label]: the keyword matches behind that label's score
+    const evidence: Evidence[][] = INTENT_KEYWORDS.map(() => []);
     const scores = INTENT_KEYWORDS.map(([, , keywords], label) => {
-      let score = 0;
       sample.turns.forEach((turn, t) => {
         if (turn.role !== 'user') return;
-        for (const keyword of keywords) {
-          if (turn.text.includes(keyword)) {
-            score += 1;
-            evidence.push({ feature: keyword, weight: 1, turn: t, ...{ label } });
-          }
-        }
+        for (const keyword of keywords) if (turn.text.includes(keyword)) evidence[label].push({ feature: keyword, weight: 1, turn: t });
       });
-      return score;
+      return evidence[label].length;
     });
     const best = scores.indexOf(Math.max(...scores));
-    const winning = evidence.filter((e) => (e as Evidence & { label: number }).label === best).map(({ feature, weight, turn }) => ({ feature, weight, turn }));
+    const winning = evidence[best];
     return toPrediction(
       sample,
       INTENT_KEYWORDS.map(([fine, coarse]) => [fine, coarse]),
