@@ -92,6 +92,18 @@ export class FeatureUnion {
     return this.vectorizers.reduce((s, v) => s + v.vocabularySize, 0);
   }
 
+  /** The view and term behind an output column (for explanations). */
+  featureName(column: number): { view: string; term: string } {
+    if (!this.vectorizers) throw notFitted();
+    let start = 0;
+    for (let i = 0; i < this.views.length; i++) {
+      const terms = this.vectorizers[i].terms;
+      if (column < start + terms.length) return { view: this.views[i].name, term: terms[column - start] };
+      start += terms.length;
+    }
+    throw new EcommirError('ECM_ERR_BAD_OPTION', `${FeatureUnion.kind}: column ${column} is out of range (${start} features)`);
+  }
+
   fit(docs: readonly MultiViewDoc[]): this {
     this.vectorizers = this.views.map((view) => new TfidfVectorizer(view.tfidf ?? {}).fit(this.tokensOf(docs, view)));
     return this;

@@ -1,0 +1,53 @@
+// A hand-curated cue lexicon per label, kept as data (lexicons/intent.json): a match of any cue in the
+// user's text adds a `lex:<label>` token. Domain knowledge in its crudest useful form (FINDINGS: +0.04).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { EcommirError } from '../../errors.js';
+
+export const DEFAULT_LEXICON_PATH = fileURLToPath(new URL('../../../lexicons/intent.json', import.meta.url));
+
+export interface CueLexicon {
+  /** label → lower-cased cue substrings */
+  readonly cues: ReadonlyMap<string, readonly string[]>;
+  readonly source: string;
+}
+
+export function loadCueLexicon(path: string = DEFAULT_LEXICON_PATH): CueLexicon {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (cause) {
+    throw new EcommirError('ECM_ERR_BAD_JSON', `cannot read lexicon ${path}: ${(cause as Error).message}`, { item: { file: path }, cause });
+  }
+  return parseCueLexicon(json, path);
+}
+
+/** Validates a parsed lexicon object; `source` names it in errors. */
+export function parseCueLexicon(json: unknown, source = '<lexicon>'): CueLexicon {
+  const labels = (json as { labels?: unknown })?.labels;
+  if (!labels || typeof labels !== 'object') throw new EcommirError('ECM_ERR_BAD_JSON', `lexicon ${source} needs a "labels" object`, { item: { file: source } });
+  const cues = new Map<string, string[]>();
+  for (const [label, list] of Object.entries(labels as Record<string, unknown>)) {
+    if (!Array.isArray(list) || list.some((c) => typeof c !== 'string' || c === '')) {
+      throw new EcommirError('ECM_ERR_BAD_JSON', `lexicon ${source}: label "${label}" needs a list of non-empty strings`, { item: { file: source } });
+    }
+    cues.set(label, list.map((c: string) => c.toLowerCase()));
+  }
+  return { cues, source };
+}
+
+/** The JSON form of a lexicon (what a saved model embeds). */
+export function cueLexiconToJSON(lexicon: CueLexicon): { labels: Record<string, string[]> } {
+  return { labels: Object.fromEntries([...lexicon.cues].map(([label, cues]) => [label, [...cues]])) };
+}
+
+/** The labels whose cues occur in the text, with the cue that matched (first one). */
+export function matchCues(text: string, lexicon: CueLexicon): { label: string; cue: string }[] {
+  const lower = text.toLowerCase();
+  const out: { label: string; cue: string }[] = [];
+  for (const [label, cues] of lexicon.cues) {
+    const cue = cues.find((c) => lower.includes(c));
+    if (cue !== undefined) out.push({ label, cue });
+  }
+  return out;
+}

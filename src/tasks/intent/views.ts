@@ -1,0 +1,62 @@
+// From a cleaned dialogue to the named text views the intent head reads. The user's turns carry the
+// intent (FINDINGS: agent boilerplate mixed in hurts), the latest user question most of all; the
+// cleaned agent replies are a separate, lighter view; the cue lexicon and the user's images add
+// tokens of their own.
+import { cleanDialogue } from '../../clean/denoise.js';
+import type { DenoiseRules } from '../../clean/rules.js';
+import type { MultiViewDoc } from '../../features/text/feature-union.js';
+import type { Sample, Turn } from '../../types.js';
+import { matchCues, type CueLexicon } from './lexicon.js';
+
+/** Placeholders the denoiser leaves (`<image>`, `<http>`, `<num>`...), removed from n-gram text. */
+const MARKER = /<[a-z]+>/g;
+
+export interface IntentViewOptions {
+  /** Run the multi-level denoiser first (the paper's ablation switches this off). Default true. */
+  denoise?: boolean;
+}
+
+/** What the user's images contributed: their OCR text and predicted scene labels. */
+export interface ImageEvidence {
+  ocrText: string;
+  scenes: string[];
+}
+
+export interface IntentDocument {
+  doc: MultiViewDoc;
+  /** The turns the views were built from (cleaned or raw), for evidence. */
+  turns: Turn[];
+}
+
+export function intentDocument(
+  sample: Sample,
+  lexicon: CueLexicon,
+  rules: DenoiseRules | undefined,
+  options: IntentViewOptions = {},
+  images?: ImageEvidence,
+): IntentDocument {
+  const turns = options.denoise === false ? sample.turns : cleanDialogue(sample.turns, rules, { item: { id: sample.id, index: sample.index } }).turns;
+  const userTexts = turns.filter((t) => t.role === 'user').map((t) => stripMarkers(t.text)).filter((t) => t !== '');
+  const agentTexts = turns.filter((t) => t.role === 'agent').map((t) => stripMarkers(t.text)).filter((t) => t !== '');
+  const user = userTexts.join(' ');
+  const last = userTexts.length > 0 ? userTexts[userTexts.length - 1] : '';
+  const agent = agentTexts.join(' ');
+  const doc: MultiViewDoc = {
+    user,
+    last,
+    userWords: user,
+    agent,
+    lexicon: [
+      ...matchCues(user, lexicon).map((m) => `lex:${m.label}`),
+      ...matchCues(last, lexicon).map((m) => `last:${m.label}`),
+      ...matchCues(agent, lexicon).map((m) => `agent:${m.label}`),
+    ],
+    ocr: images?.ocrText ?? '',
+    scene: images?.scenes.map((s) => `scene:${s}`) ?? [],
+  };
+  return { doc, turns };
+}
+
+function stripMarkers(text: string): string {
+  return text.replace(MARKER, ' ').replace(/\s+/g, ' ').trim();
+}
