@@ -67,3 +67,22 @@ export { zh, type LanguagePack } from './features/lang/zh.js';
 // HTTP service.
 export { buildApp } from './server/app.js';
 export { DEFAULT_SERVER_LIMITS, type BuildAppOptions, type ServerLimits, type RecognizerPair, type AuthOptions } from './server/options.js';
+// Vision features: fast OCR, layout vector, image embedding, augmentation; the feature cache and extraction.
+export { OcrEngine, sharedOcrEngine, inReadingOrder, ocrOutputSignature, DEFAULT_OCR_OPTIONS, type OcrLine, type OcrResult, type OcrOptions, type NormalisedBox } from './vision/ocr.js';
+export { layoutFeatures, linesByRegion, layoutExtractor, LAYOUT_BLOCKS, LAYOUT_LENGTH, LAYOUT_VERSION, TOP_BAR, BOTTOM_BAR, type LayoutBlock, type RegionLines } from './vision/layout.js';
+export { ImageEmbedder, sharedImageEmbedder, embeddingExtractor, embeddingLength, EMBEDDING_SIZE, DEFAULT_EMBEDDING_OPTIONS, type EmbeddingOptions, type EmbeddingPooling } from './vision/embedding.js';
+export {
+  trivialAugment,
+  trivialAugmentCopy,
+  applyTrivialOp,
+  ecommerceAugment,
+  seededRandom,
+  TRIVIAL_AUGMENT_OPS,
+  DEFAULT_ECOMMERCE_AUGMENT,
+  type TrivialOp,
+  type AugmentResult,
+  type EcommerceAugmentOptions,
+} from './vision/augment.js';
+export { FeatureCache, cacheDir, sha256Hex, jsonCodec, float32ListCodec, type CacheKey, type CacheCodec, type CacheStats } from './features/cache.js';
+export { Progress, formatDuration, type ProgressOptions, type ProgressSnapshot } from './features/progress.js';
+export { extractImageFeatures, extractAll, listDatasetImages, OCR_EXTRACTOR_VERSION, type ImageFeatures, type VectorExtractor, type ExtractOptions, type ImageJob, type ExtractRunSummary } from './features/extract.js';

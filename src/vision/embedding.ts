@@ -6,8 +6,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import sharp from 'sharp';
-import * as tf from '@tensorflow/tfjs';
-import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type * as Tf from '@tensorflow/tfjs';
 import { EcommirError } from '../errors.js';
 import type { VectorExtractor } from '../features/extract.js';
 import type { RawImage } from './decode.js';
@@ -34,34 +33,47 @@ export function embeddingLength(pooling: EmbeddingPooling): number {
   return pooling === 'global' ? EMBEDDING_SIZE : 5 * EMBEDDING_SIZE;
 }
 
-let backendReady: Promise<void> | undefined;
+// tfjs is imported on first use: it costs ~0.35 s, which the CLI and server should not pay
+// unless they embed images.
+let backendReady: Promise<typeof Tf> | undefined;
 
-async function useWasmBackend(threads: number): Promise<void> {
+async function useWasmBackend(threads: number): Promise<typeof Tf> {
   backendReady ??= (async () => {
-    const require = createRequire(import.meta.url);
-    const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
-    setWasmPaths(wasmDir + path.sep);
-    setThreadsCount(threads);
-    // tfjs logs a banner about tfjs-node on first use; it is noise here.
+    // tfjs prints a banner recommending tfjs-node on first use; it is noise here.
     const warn = console.warn;
+    const log = console.log;
     console.warn = () => {};
+    console.log = () => {};
     try {
+      const tf = await import('@tensorflow/tfjs');
+      const { setThreadsCount, setWasmPaths } = await import('@tensorflow/tfjs-backend-wasm');
+      const require = createRequire(import.meta.url);
+      const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+      setWasmPaths(wasmDir + path.sep);
+      setThreadsCount(threads);
       if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm backend failed to initialise');
       await tf.ready();
+      return tf;
     } finally {
       console.warn = warn;
+      console.log = log;
     }
-  })();
+  })().catch((err: unknown) => {
+    backendReady = undefined;
+    throw err;
+  });
   return backendReady;
 }
 
 export class ImageEmbedder {
   readonly options: Readonly<EmbeddingOptions>;
-  readonly #model: tf.LayersModel;
+  readonly #model: Tf.LayersModel;
+  readonly #tf: typeof Tf;
 
-  private constructor(options: EmbeddingOptions, model: tf.LayersModel) {
+  private constructor(options: EmbeddingOptions, model: Tf.LayersModel, tf: typeof Tf) {
     this.options = Object.freeze({ ...options });
     this.#model = model;
+    this.#tf = tf;
   }
 
   static async create(options: Partial<EmbeddingOptions> = {}): Promise<ImageEmbedder> {
@@ -70,10 +82,10 @@ export class ImageEmbedder {
       throw new EcommirError('ECM_ERR_BAD_OPTION', `embedding pooling must be 'global' or 'global+grid2', got ${String(resolved.pooling)}`);
     }
     try {
-      await useWasmBackend(resolved.threads);
+      const tf = await useWasmBackend(resolved.threads);
       const full = await tf.loadLayersModel(tf.io.fromMemory(await readNsfwMobileNetV2()));
-      const cut = tf.model({ inputs: full.inputs, outputs: full.getLayer(FEATURE_LAYER).output as tf.SymbolicTensor });
-      return new ImageEmbedder(resolved, cut);
+      const cut = tf.model({ inputs: full.inputs, outputs: full.getLayer(FEATURE_LAYER).output as Tf.SymbolicTensor });
+      return new ImageEmbedder(resolved, cut, tf);
     } catch (cause) {
       if (cause instanceof EcommirError) throw cause;
       throw new EcommirError('ECM_ERR_BACKEND', `cannot load the MobileNetV2 embedding model (${cause instanceof Error ? cause.message : String(cause)})`, { cause, statusCode: 500 });
@@ -81,7 +93,8 @@ export class ImageEmbedder {
   }
 
   /** Which backend tfjs runs on, and whether wasm threads are on (for reports). */
-  static backendInfo(): { backend: string; threads: boolean } {
+  backendInfo(): { backend: string; threads: boolean } {
+    const tf = this.#tf;
     const flags = tf.env().features as Record<string, unknown>;
     return { backend: tf.getBackend(), threads: Boolean(flags['WASM_HAS_MULTITHREAD_SUPPORT']) };
   }
@@ -92,16 +105,17 @@ export class ImageEmbedder {
       .resize(INPUT_SIDE, INPUT_SIDE, { fit: 'fill' })
       .raw()
       .toBuffer();
+    const tf = this.#tf;
     const pooled = tf.tidy(() => {
       // input: [1, 224, 224, 3] in [0, 1] (nsfwjs's normalisation); map: [1, 7, 7, 1280]
       const input = tf.tensor4d(new Float32Array(pixels).map((v) => v / 255), [1, INPUT_SIDE, INPUT_SIDE, 3]);
-      const map = this.#model.predict(input) as tf.Tensor4D;
+      const map = this.#model.predict(input) as Tf.Tensor4D;
       const global = map.mean([1, 2]).reshape([EMBEDDING_SIZE]);
       if (this.options.pooling === 'global') return global;
       const [, h, w] = map.shape;
       const rows = [0, Math.ceil(h / 2), h];
       const cols = [0, Math.ceil(w / 2), w];
-      const parts: tf.Tensor[] = [global];
+      const parts: Tf.Tensor[] = [global];
       for (let r = 0; r < 2; r++) {
         for (let c = 0; c < 2; c++) {
           parts.push(map.slice([0, rows[r], cols[c], 0], [1, rows[r + 1] - rows[r], cols[c + 1] - cols[c], EMBEDDING_SIZE]).mean([1, 2]).reshape([EMBEDDING_SIZE]));
@@ -116,11 +130,11 @@ export class ImageEmbedder {
 }
 
 /** nsfwjs ships its models as UMD bundles: a JSON topology object and base64 weight strings. */
-async function readNsfwMobileNetV2(): Promise<tf.io.ModelArtifacts> {
+async function readNsfwMobileNetV2(): Promise<Tf.io.ModelArtifacts> {
   const require = createRequire(import.meta.url);
   const dir = path.join(path.dirname(require.resolve('nsfwjs')), '../models/mobilenet_v2');
-  const json = require(path.join(dir, 'model.min.js')) as { modelTopology: object; weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[] };
-  const weightSpecs: tf.io.WeightsManifestEntry[] = [];
+  const json = require(path.join(dir, 'model.min.js')) as { modelTopology: object; weightsManifest: { paths: string[]; weights: Tf.io.WeightsManifestEntry[] }[] };
+  const weightSpecs: Tf.io.WeightsManifestEntry[] = [];
   const chunks: Uint8Array[] = [];
   for (const group of json.weightsManifest) {
     for (const shard of group.paths) chunks.push(new Uint8Array(Buffer.from(require(path.join(dir, `${shard}.min.js`)) as string, 'base64')));

@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { cacheDir, FeatureCache, float32ListCodec, jsonCodec, sha256Hex, type CacheCodec, type CacheKey } from '../../src/features/cache.js';
+
+const key = (version: number | string = 1, options?: string): CacheKey => ({ contentHash: sha256Hex('image bytes'), extractor: 'ocr', version, options });
+
+async function withCache(fn: (cache: FeatureCache, dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ecommir-cache-'));
+  try {
+    await fn(new FeatureCache({ dir }), dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+}
+
+test('second call is a hit: the value is read back, not recomputed', () =>
+  withCache(async (cache) => {
+    let calls = 0;
+    const compute = async () => ({ lines: ['订单详情'], n: ++calls });
+    const first = await cache.getOrCompute(key(), jsonCodec<{ lines: string[]; n: number }>(), compute);
+    const second = await cache.getOrCompute(key(), jsonCodec<{ lines: string[]; n: number }>(), compute);
+    assert.equal(calls, 1);
+    assert.deepEqual(second, first);
+    assert.deepEqual(cache.stats, { hits: 1, misses: 1, corrupt: 0 });
+    // a fresh cache object on the same folder also hits (it is on disk, not in memory)
+    const again = new FeatureCache({ dir: cache.dir });
+    await again.getOrCompute(key(), jsonCodec(), compute);
+    assert.equal(calls, 1);
+  }));
+
+test('the key changes with the version, the options, the extractor and the content', () => {
+  const base = FeatureCache.digest(key());
+  assert.notEqual(FeatureCache.digest(key(2)), base);
+  assert.notEqual(FeatureCache.digest(key(1, '{"maxSide":1280}')), base);
+  assert.notEqual(FeatureCache.digest({ ...key(), extractor: 'layout' }), base);
+  assert.notEqual(FeatureCache.digest({ ...key(), contentHash: sha256Hex('other bytes') }), base);
+  assert.equal(FeatureCache.digest(key()), base);
+  assert.throws(() => FeatureCache.digest({ ...key(), extractor: '../x' }), { code: 'ECM_ERR_BAD_OPTION' });
+  assert.throws(() => FeatureCache.digest({ ...key(), contentHash: 'abc' }), { code: 'ECM_ERR_BAD_OPTION' });
+});
+
+test('float32 vectors round-trip bit for bit', () =>
+  withCache(async (cache) => {
+    const vectors = [Float32Array.from([1.5, -0, Number.MIN_VALUE, 3e38]), new Float32Array(0), Float32Array.from([7])];
+    await cache.set(key(), float32ListCodec, vectors);
+    const back = await cache.get(key(), float32ListCodec);
+    assert.deepEqual(back, vectors);
+  }));
+
+test('a write that dies half-way leaves no entry, and a truncated entry is a miss that gets rewritten', () =>
+  withCache(async (cache, dir) => {
+    // 1. the process dies while encoding/writing: nothing under the real name, no temp file left
+    const dying: CacheCodec<number[]> = { extension: 'f32', encode: () => { throw new Error('killed'); }, decode: () => [] };
+    await assert.rejects(cache.getOrCompute(key(), dying, async () => [1]), /killed/);
+    assert.deepEqual(await listFiles(dir), []);
+    // 2. a file cut short under the real name (e.g. copied by hand, or a disk full) is detected
+    const good = float32ListCodec.encode([Float32Array.from([1, 2, 3, 4])]);
+    const file = cache.pathOf(key(), float32ListCodec);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, good.subarray(0, good.byteLength - 6));
+    // 3. a stale temporary file of a killed run is ignored
+    await writeFile(`${file}.999.deadbeef.tmp`, good.subarray(0, 5));
+    let calls = 0;
+    const value = await cache.getOrCompute(key(), float32ListCodec, async () => (calls++, [Float32Array.from([1, 2, 3, 4])]));
+    assert.equal(calls, 1);
+    assert.equal(cache.stats.corrupt, 1);
+    assert.deepEqual(value, [Float32Array.from([1, 2, 3, 4])]);
+    assert.deepEqual(await cache.get(key(), float32ListCodec), value);
+  }));
+
+test('concurrent requests for one key compute once', () =>
+  withCache(async (cache) => {
+    let calls = 0;
+    const slow = async () => { calls++; await new Promise((r) => setTimeout(r, 20)); return { ok: true }; };
+    await Promise.all([1, 2, 3].map(() => cache.getOrCompute(key(), jsonCodec(), slow)));
+    assert.equal(calls, 1);
+  }));
+
+test('the cache folder comes from ECOMMIR_CACHE_DIR, else ~/.cache/ecommir', () => {
+  const saved = process.env.ECOMMIR_CACHE_DIR;
+  try {
+    process.env.ECOMMIR_CACHE_DIR = '/tmp/somewhere';
+    assert.equal(cacheDir(), '/tmp/somewhere');
+    delete process.env.ECOMMIR_CACHE_DIR;
+    assert.equal(cacheDir(), path.join(os.homedir(), '.cache', 'ecommir'));
+  } finally {
+    if (saved === undefined) delete process.env.ECOMMIR_CACHE_DIR;
+    else process.env.ECOMMIR_CACHE_DIR = saved;
+  }
+});

@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FeatureCache } from '../../src/features/cache.js';
+import { extractImageFeatures, listDatasetImages, type VectorExtractor } from '../../src/features/extract.js';
+import { OcrEngine } from '../../src/vision/ocr.js';
+
+const images = fileURLToPath(new URL('../../../shared/data/www2025-mir/images/', import.meta.url));
+const NAME = 'eb6375e6-3963-4e27-b697-3b1ec9005ee8-1014-0.jpg';
+
+test('features are computed once, then read from the cache (augmented copies too)', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ecommir-extract-'));
+  try {
+    const cache = new FeatureCache({ dir });
+    const ocr = await OcrEngine.create({ threads: 1 });
+    let calls = 0;
+    // A stand-in embedding: the mean of the image, 1280 times (the real one is tested in test/vision).
+    const fake: VectorExtractor = {
+      name: 'fake', version: 1, signature: '',
+      compute: async (image) => { calls++; return new Float32Array(1280).fill(image.data.reduce((s, v) => s + v, 0) / image.data.length); },
+    };
+    const options = { cache, ocr, embedding: fake, augmentCopies: 2, augment: async (image: { data: Uint8Array; width: number; height: number }, seed: number) => ({ ...image, data: image.data.map((v) => Math.min(255, v + seed * 10)) }) };
+    const first = await extractImageFeatures({ name: NAME, path: images + NAME }, options);
+    assert.equal(calls, 3);
+    assert.ok(first.ocr.lines.length > 5);
+    assert.equal(first.embedding?.length, 1280);
+    assert.equal(first.augmentedEmbeddings?.length, 2);
+    assert.ok(first.augmentedEmbeddings![1][0] > first.augmentedEmbeddings![0][0]);
+    const second = await extractImageFeatures({ name: NAME, path: images + NAME }, options);
+    assert.equal(calls, 3);
+    assert.deepEqual(second, first);
+    assert.equal(cache.stats.hits, 4);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a record whose image field is not a list of names is reported with its id and index', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ecommir-extract-'));
+  try {
+    const file = path.join(dir, 'data.json');
+    await writeFile(file, JSON.stringify([{ id: 'a', image: ['x.jpg', 'y.jpg'] }, { id: 'b', image: ['x.jpg'] }, { id: 'c', image: 'z.jpg' }]));
+    await assert.rejects(listDatasetImages(file, dir), (err: Error & { code?: string }) => err.code === 'ECM_ERR_BAD_RECORD' && /record #2, id c/.test(err.message));
+    await writeFile(file, JSON.stringify([{ id: 'a', image: ['x.jpg', 'y.jpg'] }, { id: 'b', image: ['x.jpg'] }]));
+    const jobs = await listDatasetImages(file, dir);
+    assert.deepEqual(jobs.map((j) => j.ref.name), ['x.jpg', 'y.jpg']);
+    assert.equal(jobs[1].ref.path, path.join(dir, 'y.jpg'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

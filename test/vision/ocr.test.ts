@@ -1,0 +1,38 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { OcrEngine, inReadingOrder, type OcrLine } from '../../src/vision/ocr.js';
+import { linesByRegion } from '../../src/vision/layout.js';
+
+const images = fileURLToPath(new URL('../../../shared/data/www2025-mir/images/', import.meta.url));
+// A logistics-tracking screenshot of the dev set: title bar "订单详情", a "联系快递员" button.
+const LOGISTICS = 'eb6375e6-3963-4e27-b697-3b1ec9005ee8-1014-0.jpg';
+
+test('OCR reads the title bar and a button of a logistics screenshot', async () => {
+  const engine = await OcrEngine.create({ threads: 1 });
+  const result = await engine.read({ name: LOGISTICS, path: images + LOGISTICS });
+  assert.ok(result.width > 500 && result.height > result.width);
+  const regions = linesByRegion(result.lines);
+  assert.ok(regions.title.some((l) => l.text.includes('订单详情')), `title lines: ${regions.title.map((l) => l.text).join(' | ')}`);
+  assert.ok(result.lines.some((l) => l.text.includes('联系快递员')));
+  for (const line of result.lines) {
+    assert.ok(line.confidence >= 0.5 && line.confidence <= 1);
+    assert.ok(0 <= line.box.x0 && line.box.x0 < line.box.x1 && line.box.x1 <= 1);
+    assert.ok(0 <= line.box.y0 && line.box.y0 < line.box.y1 && line.box.y1 <= 1);
+  }
+  // reading order: row centres never go back up by more than a line height
+  for (let i = 1; i < result.lines.length; i++) {
+    assert.ok(result.lines[i].box.y1 > result.lines[i - 1].box.y0, `line ${i} is above line ${i - 1}`);
+  }
+});
+
+test('reading order groups a row and sorts it left to right', () => {
+  const line = (text: string, x0: number, y0: number): OcrLine => ({ text, confidence: 1, box: { x0, y0, x1: x0 + 0.1, y1: y0 + 0.02 } });
+  const ordered = inReadingOrder([line('c', 0.1, 0.5), line('b', 0.6, 0.101), line('a', 0.1, 0.1)]);
+  assert.deepEqual(ordered.map((l) => l.text), ['a', 'b', 'c']);
+});
+
+test('bad OCR options are refused with a code', async () => {
+  await assert.rejects(OcrEngine.create({ maxSide: 0 }), { code: 'ECM_ERR_BAD_OPTION' });
+  await assert.rejects(OcrEngine.create({ minConfidence: 2 }), { code: 'ECM_ERR_BAD_OPTION' });
+});
