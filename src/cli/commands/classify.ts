@@ -1,7 +1,91 @@
+// `ecommir classify image PATH...` and `ecommir classify dialogue FILE|-`: ranked labels with
+// confidence, coarse and fine, the uncertain flag and the evidence; `--json` for machines.
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { parseRecordsText } from '../../data/load.js';
+import { parseNativeSample } from '../../data/native.js';
+import { EcommirError } from '../../errors.js';
+import { loadRecognizers } from '../../tasks/default-models.js';
+import type { Prediction, Sample } from '../../types.js';
 import type { CommandContext } from '../main.js';
 
+interface ClassifyFlags {
+  json?: boolean;
+  top: string;
+  threshold?: string;
+  model?: string;
+}
+
 export function registerClassifyCommand(program: Command, ctx: CommandContext): void {
-  void program;
-  void ctx;
+  const classify = program.command('classify').description('Classify images (scene) or a dialogue (intent) with the shipped models.');
+  const common = (cmd: Command) =>
+    cmd
+      .option('--json', 'print the predictions as JSON')
+      .option('--top <k>', 'ranked labels to show', '5')
+      .option('--threshold <p>', 'confidence below which the answer is marked uncertain (default: the model’s)')
+      .option('--model <dir>', 'model folder (default: the shipped one)');
+
+  common(
+    classify
+      .command('image')
+      .description('The scene of each image: ranked scenes with confidence, coarse and fine label.')
+      .argument('<paths...>', 'image files'),
+  ).action(async (paths: string[], flags: ClassifyFlags) => {
+    const samples: Sample[] = paths.map((p, index) => ({ id: basename(p), index, task: 'scene', candidates: [], turns: [], images: [{ name: p, path: resolve(p) }] }));
+    ctx.exitCode = await run(samples, 'scene', flags);
+  });
+
+  common(
+    classify
+      .command('dialogue')
+      .description('The intent of a dialogue in the native format ({dialogue: [{role, text, images?}]}, or a JSON array / JSONL of them): ranked intents, coarse–fine, evidence.')
+      .argument('<file>', 'a .json / .jsonl file, or - for standard input'),
+  ).action(async (file: string, flags: ClassifyFlags) => {
+    const text = file === '-' ? await readStdin() : await readText(file);
+    const name = file === '-' ? 'stdin' : resolve(file);
+    const samples = parseRecordsText(text, name).map((record, index) => {
+      const withTask = record && typeof record === 'object' && !('task' in record) ? { ...record, task: 'intent' } : record;
+      return parseNativeSample(withTask, index, { file: name, baseDir: file === '-' ? process.cwd() : resolve(file, '..') });
+    });
+    ctx.exitCode = await run(samples, 'intent', flags);
+  });
+}
+
+async function run(samples: Sample[], task: 'scene' | 'intent', flags: ClassifyFlags): Promise<number> {
+  const top = Number(flags.top);
+  if (!Number.isInteger(top) || top < 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `--top must be a positive integer, got ${flags.top}`);
+  const threshold = flags.threshold === undefined ? undefined : Number(flags.threshold);
+  if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--threshold must be in [0, 1], got ${flags.threshold}`);
+  const recognizers = await loadRecognizers(task === 'scene' ? { scene: flags.model } : { intent: flags.model });
+  const recognizer = recognizers[task];
+  if (!recognizer) throw new EcommirError('ECM_ERR_NO_MODEL', `no ${task} model found${flags.model ? ` in ${flags.model}` : ''}`, { statusCode: 503 });
+  const out: Prediction[] = [];
+  for (const sample of samples) {
+    if (sample.task !== task) throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `expected a ${task} sample, got ${sample.task}`, { item: { id: sample.id, index: sample.index } });
+    out.push(await recognizer.predict(sample, { threshold, topK: top }));
+  }
+  process.stdout.write(flags.json ? JSON.stringify(out.length === 1 ? out[0] : out, null, 2) + '\n' : out.map(formatPrediction).join('\n'));
+  return 0;
+}
+
+function formatPrediction(p: Prediction): string {
+  const lines = [`${p.id}: ${p.hierarchical}  (${(p.confidence * 100).toFixed(1)}%${p.uncertain ? ', uncertain: route to a person' : ''})`];
+  for (const r of p.ranked) lines.push(`  ${(r.confidence * 100).toFixed(1).padStart(5)}%  ${r.coarse} - ${r.label}`);
+  if (p.evidence?.length) lines.push(`  evidence: ${p.evidence.map((e) => `${e.feature}${e.turn !== undefined ? ` [turn ${e.turn}]` : ''}`).join(', ')}`);
+  return lines.join('\n') + '\n';
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new EcommirError('ECM_ERR_BAD_JSON', `cannot read ${file}: ${(cause as Error).message}`, { item: { file }, cause });
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }

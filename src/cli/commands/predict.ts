@@ -1,16 +1,25 @@
-// `ecommir predict`: classify every sample of a file and write a submission CSV or JSON(L).
-// Until a trained model ships, it loads and validates the data and then says so.
+// `ecommir predict`: classify every sample of a file with the shipped (or given) models and write a
+// challenge submission CSV, or JSON/JSONL with the full ranked predictions. Predictions are written
+// as they are made to `<out>.partial.jsonl`, so a run stopped by a bad sample or a signal keeps them.
+import { appendFile, rm, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { CommandContext } from '../main.js';
 import { EcommirError } from '../../errors.js';
 import { loadSamples } from '../../data/load.js';
-import { formatFromPath, type PredictionFormat } from '../../data/submission.js';
+import { formatFromPath, writePredictions, type PredictionFormat } from '../../data/submission.js';
+import { Progress } from '../../features/progress.js';
+import { loadRecognizers } from '../../tasks/default-models.js';
+import type { Prediction } from '../../types.js';
 
-export interface PredictOptions {
+export interface PredictFlags {
   data: string;
   images?: string;
   out: string;
   format?: PredictionFormat;
+  sceneModel?: string;
+  intentModel?: string;
+  skipBad?: boolean;
+  progress: boolean;
 }
 
 export function registerPredictCommand(program: Command, ctx: CommandContext): void {
@@ -21,12 +30,39 @@ export function registerPredictCommand(program: Command, ctx: CommandContext): v
     .option('--images <dir>', 'folder the image names are resolved against (default: images/ next to the data file)')
     .requiredOption('--out <file>', 'where to write the predictions')
     .addOption(new Option('--format <format>', 'output format (default: from the --out extension, else csv)').choices(['csv', 'json', 'jsonl']))
-    .action(async (options: PredictOptions) => {
-      const format = options.format ?? formatFromPath(options.out);
-      const { samples } = await loadSamples(options.data, { imagesDir: options.images, checkImages: true });
-      void format; // used once a recogniser writes predictions
-      void ctx;
-      // No recogniser is trained and shipped yet: say so instead of writing a file of guesses.
-      throw new EcommirError('ECM_ERR_NO_MODEL', `${samples.length} samples loaded and checked, but no trained model is available to predict with`, { statusCode: 503 });
+    .option('--scene-model <dir>', 'scene model folder (default: the shipped models/scene)')
+    .option('--intent-model <dir>', 'intent model folder (default: the shipped models/intent)')
+    .option('--skip-bad', 'report bad records and predict the rest (their rows are left out)')
+    .option('--no-progress', 'no progress line on stderr')
+    .action(async (flags: PredictFlags) => {
+      ctx.exitCode = await predict(flags);
     });
+}
+
+async function predict(flags: PredictFlags): Promise<number> {
+  const format = flags.format ?? formatFromPath(flags.out);
+  const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: true, skipBad: flags.skipBad });
+  for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
+  const samples = loaded.samples;
+  const recognizers = await loadRecognizers({ scene: flags.sceneModel, intent: flags.intentModel });
+  for (const task of new Set(samples.map((s) => s.task))) {
+    if (!recognizers[task]) throw new EcommirError('ECM_ERR_NO_MODEL', `the data has ${task} samples but no ${task} model was found (pass --${task}-model DIR)`, { statusCode: 503 });
+  }
+  const partial = `${flags.out}.partial.jsonl`;
+  await writeFile(partial, '');
+  const progress = new Progress({ total: samples.length, label: 'predict', enabled: flags.progress });
+  const predictions: Prediction[] = [];
+  for (const sample of samples) {
+    const recognizer = recognizers[sample.task]!;
+    const prediction = await recognizer.predict(sample);
+    predictions.push(prediction);
+    await appendFile(partial, JSON.stringify(prediction) + '\n');
+    progress.tick();
+  }
+  progress.finish();
+  await writePredictions(flags.out, samples, predictions, format);
+  await rm(partial, { force: true });
+  const counts = ['scene', 'intent'].map((t) => `${predictions.filter((p) => p.task === t).length} ${t}`).join(', ');
+  process.stderr.write(`ecommir: wrote ${predictions.length} predictions (${counts}) to ${flags.out}\n`);
+  return loaded.problems.length > 0 ? 1 : 0;
 }

@@ -1,7 +1,88 @@
-import type { Command } from 'commander';
+// `ecommir train scene|intent`: fit a recogniser on labelled data, print its validation scores
+// (best single checkpoint, uniform soup, greedy soup) and, with --cv, its cross-validated score.
+import { Argument, Option, type Command } from 'commander';
+import { loadSamples } from '../../data/load.js';
+import { EcommirError } from '../../errors.js';
+import { Taxonomy } from '../../labels/taxonomy.js';
+import type { SoupMode } from '../../tasks/train-head.js';
+import { formatCrossValidation, formatTrainingReport, trainRecognizer } from '../../tasks/train.js';
+import type { Task } from '../../types.js';
 import type { CommandContext } from '../main.js';
+import { Progress } from '../../features/progress.js';
+
+interface TrainFlags {
+  data: string;
+  images?: string;
+  out: string;
+  cv?: string;
+  seeds: string;
+  soup: SoupMode;
+  augment: string;
+  denoise: boolean;
+  unlabeled?: string;
+  pseudoThreshold: string;
+  taxonomy?: string;
+  skipBad?: boolean;
+  json?: boolean;
+}
 
 export function registerTrainCommand(program: Command, ctx: CommandContext): void {
-  void program;
-  void ctx;
+  program
+    .command('train')
+    .description('Train a recogniser on labelled samples and write the model folder (model.json + MODEL_CARD.md).')
+    .addArgument(new Argument('<task>', 'which recogniser').choices(['scene', 'intent']))
+    .requiredOption('--data <file>', 'labelled samples: challenge JSON, or native JSON / JSONL with labels')
+    .option('--images <dir>', 'folder the image names are resolved against (default: images/ next to the data file)')
+    .requiredOption('--out <dir>', 'model folder to write')
+    .option('--cv <k>', 'also report k-fold cross-validated F1 (features fitted inside each fold)')
+    .option('--seeds <list>', 'seeds for --cv, comma-separated', '0')
+    .addOption(new Option('--soup <mode>', 'which checkpoint combination the model uses').choices(['single', 'uniform', 'greedy']).default('greedy'))
+    .option('--augment <n>', 'scene: TrivialAugment copies per training image for the embedding branch', '0')
+    .option('--no-denoise', 'intent: skip the multi-level dialogue denoising (ablation)')
+    .option('--unlabeled <file>', 'unlabelled samples to pseudo-label (two predictors must agree and be confident)')
+    .option('--pseudo-threshold <p>', 'confidence a pseudo-label needs', '0.99')
+    .option('--taxonomy <file>', 'a taxonomy file replacing the default label set')
+    .option('--skip-bad', 'report bad records and go on with the rest')
+    .option('--json', 'print the result as JSON')
+    .action(async (task: Task, flags: TrainFlags) => {
+      const cv = flags.cv === undefined ? 0 : Number(flags.cv);
+      if (!Number.isInteger(cv) || cv < 0 || cv === 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `--cv must be an integer ≥ 2, got ${flags.cv}`);
+      const augment = Number(flags.augment);
+      if (!Number.isInteger(augment) || augment < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `--augment must be a non-negative integer, got ${flags.augment}`);
+      const threshold = Number(flags.pseudoThreshold);
+      if (!(threshold > 0 && threshold <= 1)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--pseudo-threshold must be in (0, 1], got ${flags.pseudoThreshold}`);
+      const seeds = flags.seeds.split(',').map((s) => Number(s));
+      if (seeds.some((s) => !Number.isInteger(s))) throw new EcommirError('ECM_ERR_BAD_OPTION', `--seeds must be integers, got ${flags.seeds}`);
+
+      const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: task === 'scene', skipBad: flags.skipBad });
+      for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
+      const samples = loaded.samples.filter((s) => s.task === task);
+      if (samples.length === 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `${flags.data} has no ${task} samples`);
+      const unlabelled = flags.unlabeled ? (await loadSamples(flags.unlabeled, { imagesDir: flags.images, skipBad: flags.skipBad })).samples.map((s) => ({ ...s, label: undefined })) : undefined;
+      const taxonomy = flags.taxonomy ? await Taxonomy.load(flags.taxonomy, task) : undefined;
+      const log = (line: string) => process.stderr.write(`${line}\n`);
+      let progress: Progress | undefined;
+      const onImage = task === 'scene' ? () => (progress ??= new Progress({ total: samples.length * (cv > 1 ? cv * seeds.length + 1 : 1), label: 'images' })).tick() : undefined;
+
+      const result = await trainRecognizer(samples, {
+        task,
+        scene: { soup: flags.soup, augmentCopies: augment, taxonomy, onImage },
+        intent: { soup: flags.soup, denoise: flags.denoise, taxonomy },
+        cv,
+        cvSeeds: seeds,
+        unlabelled,
+        pseudoThreshold: threshold,
+        out: flags.out,
+        dataFile: flags.data,
+        log,
+      });
+      progress?.finish();
+      if (flags.json) {
+        process.stdout.write(JSON.stringify({ task, out: flags.out, validation: result.report, cv: result.cv && { ...result.cv, predictions: undefined, first: undefined }, pseudo: result.pseudo, seconds: result.seconds }, null, 2) + '\n');
+      } else {
+        const lines = [...formatTrainingReport(result.report), ...(result.cv ? formatCrossValidation(result.cv) : []), `model written to ${flags.out} (${result.seconds.toFixed(1)} s)`];
+        process.stdout.write(lines.join('\n') + '\n');
+      }
+      ctx.exitCode = 0;
+    });
 }

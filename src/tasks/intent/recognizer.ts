@@ -129,6 +129,11 @@ export class IntentRecognizer implements Recognizer {
     return recognizer;
   }
 
+  /** True when the model reads the user's images (an `ocr` or `scene` view): it then needs `images`. */
+  get usesImages(): boolean {
+    return this.union.viewNames.some((v) => v === 'ocr' || v === 'scene');
+  }
+
   async predict(sample: Sample, options: PredictOptions = {}): Promise<Prediction> {
     return (await this.predictMany([sample], options))[0];
   }

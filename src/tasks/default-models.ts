@@ -1,0 +1,39 @@
+// The shipped embedded models (models/scene, models/intent) or a user's model folders, loaded once.
+// The intent recogniser reads the user's images through the scene recogniser (their OCR text and
+// predicted scene) when it was trained that way.
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { IntentRecognizer } from './intent/recognizer.js';
+import { SceneRecognizer } from './scene/recognizer.js';
+import { MODEL_FILE } from './model-file.js';
+import { SceneImageDescriber } from './intent/scene-image-describer.js';
+
+/** models/ at the package root, from src/tasks/ and dist/tasks/ alike. */
+export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
+
+export interface LoadedRecognizers {
+  scene?: SceneRecognizer;
+  intent?: IntentRecognizer;
+}
+
+export async function loadRecognizers(dirs: { scene?: string; intent?: string } = {}): Promise<LoadedRecognizers> {
+  const sceneDir = dirs.scene ?? join(DEFAULT_MODELS_DIR, 'scene');
+  const intentDir = dirs.intent ?? join(DEFAULT_MODELS_DIR, 'intent');
+  const out: LoadedRecognizers = {};
+  if (await exists(join(sceneDir, MODEL_FILE))) out.scene = await SceneRecognizer.load(sceneDir);
+  if (await exists(join(intentDir, MODEL_FILE))) {
+    out.intent = await IntentRecognizer.load(intentDir);
+    if (out.intent.usesImages && out.scene) out.intent.images = new SceneImageDescriber(out.scene);
+  }
+  return out;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
