@@ -1,0 +1,90 @@
+// From a model's free-text answer back to a fine label. A constrained engine answers with a choice
+// verbatim; an unconstrained one may add quotes, a lead-in ("分类标签：..."), JSON, the coarse group,
+// other dashes or a slip of one character. In order: exact (fine or `粗类-细类`), normalised, the one
+// label the answer contains, then a close edit distance with a unique winner. Nothing else is guessed.
+import type { Taxonomy } from '../../labels/taxonomy.js';
+
+export type MatchKind = 'exact' | 'normalised' | 'contained' | 'fuzzy';
+
+export interface LabelMatch {
+  label: string;
+  kind: MatchKind;
+}
+
+const LEAD_IN = /^(?:答案|回答|结果|分类结果|分类标签|标签|意图|意图标签|用户意图|图片分类|分类)\s*(?:是|为)?\s*[:：]?\s*/u;
+const WRAPPERS = /^[\s"'“”‘’「」『』《》【】\[\]()（）`*]+|[\s"'“”‘’「」『』《》【】\[\]()（）`*。．.!！?？,，;；]+$/gu;
+const PUNCTUATION = /[\s\p{P}\p{S}]/gu;
+const DASHES = /[-－—–‐‑−]/gu;
+
+/** Reads `{"label": "..."}` (the json_schema constraint's answer) or returns the text as it is. */
+export function unwrapJsonAnswer(text: string): string {
+  const trimmed = text.trim().replace(/^```(?:json)?\s*|\s*```$/g, '');
+  if (!trimmed.startsWith('{')) return text;
+  try {
+    const value = JSON.parse(trimmed) as unknown;
+    if (value && typeof value === 'object' && typeof (value as { label?: unknown }).label === 'string') return (value as { label: string }).label;
+  } catch {
+    // Not JSON after all: match the text itself.
+  }
+  return text;
+}
+
+function normalise(text: string): string {
+  return text.normalize('NFKC').replace(DASHES, '-').replace(PUNCTUATION, (c) => (c === '-' ? '-' : '')).toLowerCase();
+}
+
+export function matchLabel(answer: string, taxonomy: Taxonomy): LabelMatch | undefined {
+  const text = unwrapJsonAnswer(answer).trim();
+  const exact = taxonomy.tryParseHierarchical(text);
+  if (exact) return { label: exact.fine, kind: 'exact' };
+
+  // First line only: a chatty model explains itself after the answer.
+  const firstLine = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  const stripped = firstLine.replace(WRAPPERS, '').replace(LEAD_IN, '').replace(WRAPPERS, '');
+  const direct = taxonomy.tryParseHierarchical(stripped);
+  if (direct) return { label: direct.fine, kind: 'normalised' };
+
+  const forms = taxonomy.labels.map((label) => ({ label, fine: normalise(label), pair: normalise(taxonomy.hierarchical(label)) }));
+  const key = normalise(stripped);
+  if (key !== '') {
+    const same = forms.find((f) => f.fine === key || f.pair === key);
+    if (same) return { label: same.label, kind: 'normalised' };
+  }
+
+  // The answer names labels inside a sentence: take the longest one, if no other label of equal
+  // length is named too (then the answer is ambiguous).
+  const whole = normalise(text);
+  const named = forms.filter((f) => f.fine !== '' && whole.includes(f.fine)).sort((a, b) => b.fine.length - a.fine.length);
+  if (named.length > 0 && (named.length === 1 || named[0].fine.length > named[1].fine.length)) {
+    // A shorter label inside the longer one is the same answer (e.g. 物流页面 inside 物流页面-物流列表页面).
+    if (named.every((f) => named[0].fine.includes(f.fine))) return { label: named[0].label, kind: 'contained' };
+  }
+
+  if (key === '') return undefined;
+  let best: { label: string; distance: number } | undefined;
+  let tie = false;
+  for (const f of forms) {
+    const distance = Math.min(editDistance(key, f.fine), editDistance(key, f.pair));
+    if (!best || distance < best.distance) {
+      best = { label: f.label, distance };
+      tie = false;
+    } else if (distance === best.distance && f.label !== best.label) tie = true;
+  }
+  // At most a quarter of the label's characters (and at least one) may differ.
+  if (best && !tie && best.distance <= Math.max(1, Math.floor(normalise(best.label).length / 4))) return { label: best.label, kind: 'fuzzy' };
+  return undefined;
+}
+
+/** Levenshtein distance over code points. */
+export function editDistance(a: string, b: string): number {
+  const x = Array.from(a);
+  const y = Array.from(b);
+  // row: [y.length + 1], the previous row of the DP table
+  let row = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= y.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[y.length];
+}

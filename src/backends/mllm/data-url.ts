@@ -1,0 +1,36 @@
+// An image of a sample as a `data:` URL for a chat request. The bytes go as they are when the format
+// is one every engine decodes (JPEG, PNG, WebP, GIF); other formats, and images over `maxSide` when
+// one is set, are re-encoded as JPEG. The mime type comes from the bytes (sharp), never the name.
+import sharp from 'sharp';
+import type { ItemRef } from '../../errors.js';
+import { EcommirError } from '../../errors.js';
+import type { ImageRef } from '../../types.js';
+import { DEFAULT_IMAGE_LIMITS, readImageBytes } from '../../vision/decode.js';
+
+const PASS_THROUGH: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif' };
+
+export async function imageDataUrl(ref: ImageRef, item: ItemRef, options: { maxSide?: number } = {}): Promise<string> {
+  const bytes = await readImageBytes(ref, item);
+  let format: string | undefined;
+  let width = 0;
+  let height = 0;
+  try {
+    const meta = await sharp(bytes, { limitInputPixels: DEFAULT_IMAGE_LIMITS.maxPixels }).metadata();
+    format = meta.format;
+    width = meta.width ?? 0;
+    height = meta.height ?? 0;
+  } catch (cause) {
+    throw new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${ref.name} is corrupt or not a supported image (${(cause as Error).message})`, { item, cause });
+  }
+  const mime = format ? PASS_THROUGH[format] : undefined;
+  const tooBig = options.maxSide !== undefined && Math.max(width, height) > options.maxSide;
+  if (mime && !tooBig) return `data:${mime};base64,${Buffer.from(bytes).toString('base64')}`;
+  try {
+    let pipeline = sharp(bytes, { limitInputPixels: DEFAULT_IMAGE_LIMITS.maxPixels }).rotate();
+    if (tooBig) pipeline = pipeline.resize(options.maxSide, options.maxSide, { fit: 'inside', withoutEnlargement: true });
+    const jpeg = await pipeline.jpeg({ quality: 90 }).toBuffer();
+    return `data:image/jpeg;base64,${jpeg.toString('base64')}`;
+  } catch (cause) {
+    throw new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${ref.name} could not be re-encoded for the request (${(cause as Error).message})`, { item, cause });
+  }
+}

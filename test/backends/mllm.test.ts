@@ -1,0 +1,190 @@
+// The mllm backend against a local scripted server: what it sends (model, messages, images as data
+// URLs, the constraint, the token limit) and how it handles each kind of answer and failure.
+import { readFile } from 'node:fs/promises';
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadSamples } from '../../src/data/load.js';
+import { EcommirError } from '../../src/errors.js';
+import { Taxonomy } from '../../src/labels/taxonomy.js';
+import { MllmRecognizer, OffLabelAnswerError, type MllmOptions } from '../../src/backends/mllm/recognizer.js';
+import type { Sample } from '../../src/types.js';
+import { DEV_JSON } from '../data/helpers.js';
+import { deadEndpoint, startChatServer, type RecordedRequest, type TestServer } from './mllm-server.js';
+
+const intentTaxonomy = Taxonomy.default('intent');
+const sceneTaxonomy = Taxonomy.default('scene');
+let intents: Sample[] = [];
+let scene: Sample;
+const servers: TestServer[] = [];
+
+before(async () => {
+  const all = (await loadSamples(DEV_JSON)).samples;
+  intents = all.filter((s) => s.task === 'intent' && s.images.length === 1).slice(0, 5);
+  scene = all.find((s) => s.task === 'scene')!;
+});
+after(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+});
+
+async function serve(script: Parameters<typeof startChatServer>[0]): Promise<TestServer> {
+  const server = await startChatServer(script);
+  servers.push(server);
+  return server;
+}
+
+function recognizer(server: TestServer | string, options: Partial<MllmOptions> = {}): MllmRecognizer {
+  return new MllmRecognizer({ task: 'intent', endpoint: typeof server === 'string' ? server : server.endpoint, model: 'minicpm-v-lora', backoffMs: 5, ...options });
+}
+
+/** The checks every request must pass; returns the problems found (empty when fine). */
+function requestProblems(r: RecordedRequest, choices: readonly string[]): string[] {
+  const problems: string[] = [];
+  const b = r.body;
+  if (r.url !== '/v1/chat/completions') problems.push(`url ${r.url}`);
+  if (b.model !== 'minicpm-v-lora') problems.push(`model ${b.model}`);
+  if (!(b.max_tokens >= 1 && b.max_tokens <= 100)) problems.push(`max_tokens ${b.max_tokens}`);
+  if (b.messages[0]?.role !== 'system' || typeof b.messages[0].content !== 'string') problems.push('no system message first');
+  else for (const c of choices) if (!b.messages[0].content.includes(c)) problems.push(`label ${c} missing from the prompt`);
+  const user = b.messages[1];
+  if (user?.role !== 'user' || !Array.isArray(user.content)) problems.push('user content is not a list of parts');
+  else {
+    const images = user.content.filter((p) => p.type === 'image_url');
+    if (images.length === 0) problems.push('no image part');
+    for (const p of images) if (!/^data:image\/(jpeg|png|webp|gif);base64,[A-Za-z0-9+/]{100,}={0,2}$/.test(p.image_url?.url ?? '')) problems.push('image part is not a data URL');
+  }
+  return problems;
+}
+
+test('a correct label: request shape, guided_choice = the label set, logprobs as confidence', async () => {
+  const sample = intents[0];
+  const server = await serve(() => ({ content: sample.label!, logprobs: [-0.1, -0.05] }));
+  const prediction = await recognizer(server).predict(sample);
+  assert.equal(server.requests.length, 1);
+  const [request] = server.requests;
+  assert.deepEqual(requestProblems(request, intentTaxonomy.labels), []);
+  assert.deepEqual(request.body.guided_choice, [...intentTaxonomy.labels]);
+  assert.equal(request.body.temperature, 0);
+  // The dialogue went in cleaned: the "cannot read images" agent line of the dev sample is gone.
+  const userText = (request.body.messages[1].content as { type: string; text?: string }[]).map((p) => p.text ?? '').join('');
+  assert.match(userText, /用户: /);
+  assert.doesNotMatch(userText, /不能识别图片/);
+  assert.equal(prediction.label, sample.label);
+  assert.equal(prediction.coarse, intentTaxonomy.coarseOf(sample.label!));
+  assert.ok(Math.abs(prediction.confidence - Math.exp(-0.15)) < 1e-9);
+  assert.equal(prediction.ranked.length, intentTaxonomy.labels.length);
+  assert.ok(Math.abs(prediction.ranked.reduce((s, r) => s + r.confidence, 0) - 1) < 1e-9);
+});
+
+test('hierarchical: choices are 粗类-细类 and the answer maps back to the fine label', async () => {
+  const sample = intents[1];
+  const pair = intentTaxonomy.hierarchical(sample.label!);
+  const server = await serve(() => ({ content: pair }));
+  const prediction = await recognizer(server, { hierarchical: true }).predict(sample);
+  assert.deepEqual(server.requests[0].body.guided_choice, intentTaxonomy.labels.map((l) => intentTaxonomy.hierarchical(l)));
+  assert.equal(prediction.label, sample.label);
+  assert.equal(prediction.hierarchical, pair);
+  assert.equal(prediction.confidence, 1, 'no logprobs: confidence 1 for the answer');
+});
+
+test('scene samples, json_schema constraint: the enum is the label set and {"label"} is read', async () => {
+  const server = await serve(() => ({ content: JSON.stringify({ label: scene.label }) }));
+  const prediction = await recognizer(server, { task: 'scene', constrain: 'json_schema' }).predict(scene);
+  const body = server.requests[0].body;
+  assert.deepEqual(requestProblems(server.requests[0], sceneTaxonomy.labels), []);
+  assert.deepEqual(body.response_format?.json_schema.schema.properties.label.enum, [...sceneTaxonomy.labels]);
+  assert.equal(body.guided_choice, undefined);
+  assert.equal(prediction.label, scene.label);
+});
+
+test('grammar constraint: one GBNF alternative per label', async () => {
+  const server = await serve(() => ({ content: intents[0].label! }));
+  await recognizer(server, { constrain: 'grammar', logprobs: false }).predict(intents[0]);
+  const grammar = server.requests[0].body.grammar!;
+  assert.match(grammar, /^root ::= "/);
+  assert.equal(grammar.split(' | ').length, intentTaxonomy.labels.length);
+  assert.equal(server.requests[0].body.logprobs, undefined);
+});
+
+test('an off-label answer, then a correct one: the retry carries the answer and a reminder', async () => {
+  const sample = intents[2];
+  const server = await serve((_, n) => ({ content: n === 1 ? '我不知道呢' : `分类标签：“${sample.label}”。` }));
+  const prediction = await recognizer(server, { constrain: 'none' }).predict(sample);
+  assert.equal(server.requests.length, 2);
+  const retry = server.requests[1].body.messages;
+  assert.deepEqual(retry.map((m) => m.role), ['system', 'user', 'assistant', 'user']);
+  assert.equal(retry[2].content, '我不知道呢');
+  assert.equal(prediction.label, sample.label);
+});
+
+test('an answer off the label set on all 3 calls: ECM_ERR_BACKEND naming the sample', async () => {
+  const sample = intents[0];
+  const server = await serve(() => ({ content: '天气不错' }));
+  await assert.rejects(recognizer(server, { constrain: 'none' }).predict(sample), (err: unknown) => {
+    assert.ok(err instanceof OffLabelAnswerError);
+    assert.equal(err.code, 'ECM_ERR_BACKEND');
+    assert.match(err.message, new RegExp(`id ${sample.id}`));
+    assert.match(err.message, /天气不错/);
+    return true;
+  });
+  assert.equal(server.requests.length, 3, 'never more than 3 calls a sample');
+});
+
+test('HTTP 500 then success: retried after a backoff', async () => {
+  const server = await serve((_, n) => (n === 1 ? { status: 500 } : { content: intents[0].label! }));
+  const started = performance.now();
+  const prediction = await recognizer(server, { backoffMs: 50 }).predict(intents[0]);
+  assert.ok(performance.now() - started >= 45, 'waited the backoff');
+  assert.equal(server.requests.length, 2);
+  assert.equal(prediction.label, intents[0].label);
+});
+
+test('a server that always answers 503: ECM_ERR_BACKEND after exactly 3 calls', async () => {
+  const server = await serve(() => ({ status: 503 }));
+  await assert.rejects(recognizer(server).predict(intents[0]), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BACKEND' && /503/.test(err.message) && /3 calls/.test(err.message));
+  assert.equal(server.requests.length, 3);
+});
+
+test('a server that is down: ECM_ERR_BACKEND naming the endpoint and the sample', async () => {
+  const endpoint = await deadEndpoint();
+  await assert.rejects(recognizer(endpoint).predict(intents[0]), (err: unknown) => {
+    assert.ok(err instanceof EcommirError);
+    assert.equal(err.code, 'ECM_ERR_BACKEND');
+    assert.ok(err.message.includes(`${endpoint}/v1/chat/completions`), err.message);
+    assert.ok(err.message.includes(intents[0].id));
+    return true;
+  });
+});
+
+test('a slow server: each call times out, ECM_ERR_TIMEOUT after 3 calls', async () => {
+  const server = await serve(() => ({ content: intents[0].label!, delayMs: 2000 }));
+  const started = performance.now();
+  await assert.rejects(recognizer(server, { timeoutMs: 100 }).predict(intents[0]), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_TIMEOUT');
+  assert.ok(performance.now() - started < 1500, 'did not wait for the slow answers');
+  assert.equal(server.requests.length, 3);
+});
+
+test('a 400 is not retried: our request is wrong', async () => {
+  const server = await serve(() => ({ status: 400 }));
+  await assert.rejects(recognizer(server).predict(intents[0]), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BACKEND' && /HTTP 400/.test(err.message));
+  assert.equal(server.requests.length, 1);
+});
+
+test('predictMany keeps at most `concurrency` requests in flight and the input order', async () => {
+  // The server tells the samples apart by their image bytes and answers each with its gold label.
+  const byImage = await Promise.all(intents.map(async (s) => ({ base64: (await readFile(s.images[0].path!)).toString('base64'), label: s.label! })));
+  const server = await serve((r) => {
+    const parts = r.body.messages[1].content as { type: string; image_url?: { url: string } }[];
+    const url = parts.find((p) => p.type === 'image_url')!.image_url!.url;
+    return { content: byImage.find((x) => url.endsWith(`base64,${x.base64}`))?.label ?? 'unknown', delayMs: 40 };
+  });
+  const predictions = await recognizer(server, { concurrency: 2 }).predictMany(intents);
+  assert.deepEqual(predictions.map((p) => p.id), intents.map((s) => s.id));
+  assert.deepEqual(predictions.map((p) => p.label), intents.map((s) => s.label));
+  assert.equal(server.maxInFlight, 2);
+});
+
+test('the challenge limits are enforced on the options', () => {
+  assert.throws(() => recognizer('http://127.0.0.1:1', { maxTokens: 101 }), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BAD_OPTION');
+  assert.throws(() => recognizer('http://127.0.0.1:1', { maxCalls: 4 }), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BAD_OPTION');
+  assert.throws(() => recognizer('ftp://x', {}), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BAD_OPTION');
+});
