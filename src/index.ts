@@ -86,3 +86,22 @@ export {
 export { FeatureCache, cacheDir, sha256Hex, jsonCodec, float32ListCodec, type CacheKey, type CacheCodec, type CacheStats } from './features/cache.js';
 export { Progress, formatDuration, type ProgressOptions, type ProgressSnapshot } from './features/progress.js';
 export { extractImageFeatures, extractAll, listDatasetImages, OCR_EXTRACTOR_VERSION, type ImageFeatures, type VectorExtractor, type ExtractOptions, type ImageJob, type ExtractRunSummary } from './features/extract.js';
+// clip backend: CLIP / Chinese-CLIP / SigLIP from a local transformers.js folder; zero-shot, adapters, soups.
+export {
+  createClipRecognizers,
+  ClipSceneRecognizer,
+  ClipModel,
+  ClipEmbedder,
+  trainClipAdapter,
+  DEFAULT_PROMPT_TEMPLATES,
+  ADAPTER_MODES,
+  type ClipBackendOptions,
+  type ClipSceneOptions,
+  type ClipSceneFitOptions,
+  type ClipSceneFitReport,
+  type ClipDtype,
+  type ClipLayout,
+  type AdapterMode,
+  type AdapterTrainingOptions,
+  type AdapterTrainingReport,
+} from './backends/clip/index.js';
