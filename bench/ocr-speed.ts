@@ -2,6 +2,7 @@
 //   node --import tsx bench/ocr-speed.ts [--n 20] [--configs '[{"maxSide":960},...]'] [--reference]
 // The reference is @gutenye/ocr-node with its defaults (full-resolution detection), computed once
 // per image and kept in $ECOMMIR_CACHE_DIR/bench (outside the repo: it is derived from the data).
+//   --full also times decode + OCR + layout + embedding with the default options.
 // Agreement = character recall: the share of the reference text's characters (as a multiset,
 // whitespace ignored) that our text also contains.
 import { existsSync } from 'node:fs';
@@ -17,6 +18,9 @@ const { values } = parseArgs({
   options: {
     n: { type: 'string', default: '20' },
     configs: { type: 'string', default: '[{"maxSide":640},{"maxSide":800},{"maxSide":960},{"maxSide":1280}]' },
+    // Also time the whole per-image feature path of a scene prediction with default OCR options:
+    // decode + OCR + layout vector + MobileNetV2 embedding (no cache).
+    full: { type: 'boolean', default: false },
   },
 });
 
@@ -88,4 +92,30 @@ for (const config of JSON.parse(values.configs!) as Partial<OcrOptions>[]) {
   }
   const mean = recalls.reduce((a, b) => a + b, 0) / recalls.length;
   console.log(`${JSON.stringify(config)}\t${quantile(ms, 0.5).toFixed(0)}\t${quantile(ms, 0.9).toFixed(0)}\t${(hitChars / refChars).toFixed(3)}\t${mean.toFixed(3)}\t${(lineCount / files.length).toFixed(1)}`);
+}
+
+if (values.full) {
+  const { layoutFeatures } = await import('../src/vision/layout.js');
+  const { ImageEmbedder } = await import('../src/vision/embedding.js');
+  const engine = await OcrEngine.create();
+  const embedder = await ImageEmbedder.create({ pooling: 'global+grid2' });
+  const stages = { decode: [] as number[], ocr: [] as number[], layout: [] as number[], embedding: [] as number[], total: [] as number[] };
+  for (const f of files) {
+    const t0 = performance.now();
+    const image = await decodeRgb({ name: f, path: path.join(dataDir, 'images', f) }, {}, { maxSide: engine.options.decodeMaxSide });
+    const t1 = performance.now();
+    const ocr = await engine.read(image);
+    const t2 = performance.now();
+    await layoutFeatures(image, ocr);
+    const t3 = performance.now();
+    await embedder.embed(image);
+    const t4 = performance.now();
+    stages.decode.push(t1 - t0);
+    stages.ocr.push(t2 - t1);
+    stages.layout.push(t3 - t2);
+    stages.embedding.push(t4 - t3);
+    stages.total.push(t4 - t0);
+  }
+  console.log(`full feature path (${embedder.backendInfo().backend}, wasm threads ${embedder.backendInfo().threads ? 'on' : 'off'}), median / p90 ms:`);
+  for (const [stage, ms] of Object.entries(stages)) console.log(`  ${stage}\t${quantile(ms, 0.5).toFixed(0)}\t${quantile(ms, 0.9).toFixed(0)}`);
 }
