@@ -9,6 +9,7 @@ import { registerTrainCommand } from './commands/train.js';
 import { registerClassifyCommand } from './commands/classify.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerFeaturesCommand } from './commands/features.js';
+import { registerExportCommand } from './commands/export.js';
 import { VERSION } from '../version.js';
 
 /** Set by a command's action; commander's own parse result carries no exit code. */
@@ -29,6 +30,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerClassifyCommand(program, ctx);
   registerServeCommand(program, ctx);
   registerFeaturesCommand(program, ctx);
+  registerExportCommand(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

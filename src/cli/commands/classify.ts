@@ -6,11 +6,12 @@ import type { Command } from 'commander';
 import { parseRecordsText } from '../../data/load.js';
 import { parseNativeSample } from '../../data/native.js';
 import { EcommirError } from '../../errors.js';
-import { loadRecognizers } from '../../tasks/default-models.js';
+import { createRecognizers } from '../../backends/select.js';
+import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
 import type { Prediction, Sample } from '../../types.js';
 import type { CommandContext } from '../main.js';
 
-interface ClassifyFlags {
+interface ClassifyFlags extends BackendFlags {
   json?: boolean;
   top: string;
   threshold?: string;
@@ -20,11 +21,14 @@ interface ClassifyFlags {
 export function registerClassifyCommand(program: Command, ctx: CommandContext): void {
   const classify = program.command('classify').description('Classify images (scene) or a dialogue (intent) with the shipped models.');
   const common = (cmd: Command) =>
-    cmd
-      .option('--json', 'print the predictions as JSON')
-      .option('--top <k>', 'ranked labels to show', '5')
-      .option('--threshold <p>', 'confidence below which the answer is marked uncertain (default: the model’s)')
-      .option('--model <dir>', 'model folder (default: the shipped one)');
+    addBackendOptions(
+      cmd
+        .option('--json', 'print the predictions as JSON')
+        .option('--top <k>', 'ranked labels to show', '5')
+        .option('--threshold <p>', 'confidence below which the answer is marked uncertain (default: the model’s)')
+        .option('--model <dir>', 'model folder (default: the shipped one); with --backend mllm, the served model name'),
+      { withModel: false },
+    );
 
   common(
     classify
@@ -57,7 +61,9 @@ async function run(samples: Sample[], task: 'scene' | 'intent', flags: ClassifyF
   if (!Number.isInteger(top) || top < 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `--top must be a positive integer, got ${flags.top}`);
   const threshold = flags.threshold === undefined ? undefined : Number(flags.threshold);
   if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--threshold must be in [0, 1], got ${flags.threshold}`);
-  const recognizers = await loadRecognizers(task === 'scene' ? { scene: flags.model } : { intent: flags.model });
+  // --model is the embedded model folder, or with --backend mllm the served model name.
+  const embeddedDir = flags.backend === 'mllm' ? undefined : flags.model;
+  const recognizers = await createRecognizers(backendSelection(flags, task === 'scene' ? { sceneModel: embeddedDir } : { intentModel: embeddedDir }));
   const recognizer = recognizers[task];
   if (!recognizer) throw new EcommirError('ECM_ERR_NO_MODEL', `no ${task} model found${flags.model ? ` in ${flags.model}` : ''}`, { statusCode: 503 });
   const out: Prediction[] = [];

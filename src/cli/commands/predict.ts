@@ -8,10 +8,11 @@ import { EcommirError } from '../../errors.js';
 import { loadSamples } from '../../data/load.js';
 import { formatFromPath, writePredictions, type PredictionFormat } from '../../data/submission.js';
 import { Progress } from '../../features/progress.js';
-import { loadRecognizers } from '../../tasks/default-models.js';
+import { createRecognizers } from '../../backends/select.js';
+import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
 import type { Prediction } from '../../types.js';
 
-export interface PredictFlags {
+export interface PredictFlags extends BackendFlags {
   data: string;
   images?: string;
   out: string;
@@ -23,7 +24,7 @@ export interface PredictFlags {
 }
 
 export function registerPredictCommand(program: Command, ctx: CommandContext): void {
-  program
+  const command = program
     .command('predict')
     .description('Classify every sample of a data file and write the predictions (challenge submission CSV, or JSON/JSONL with the full ranked predictions).')
     .requiredOption('--data <file>', 'challenge JSON, or native JSON / JSONL')
@@ -33,10 +34,10 @@ export function registerPredictCommand(program: Command, ctx: CommandContext): v
     .option('--scene-model <dir>', 'scene model folder (default: the shipped models/scene)')
     .option('--intent-model <dir>', 'intent model folder (default: the shipped models/intent)')
     .option('--skip-bad', 'report bad records and predict the rest (their rows are left out)')
-    .option('--no-progress', 'no progress line on stderr')
-    .action(async (flags: PredictFlags) => {
-      ctx.exitCode = await predict(flags);
-    });
+    .option('--no-progress', 'no progress line on stderr');
+  addBackendOptions(command).action(async (flags: PredictFlags) => {
+    ctx.exitCode = await predict(flags);
+  });
 }
 
 async function predict(flags: PredictFlags): Promise<number> {
@@ -44,7 +45,7 @@ async function predict(flags: PredictFlags): Promise<number> {
   const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: true, skipBad: flags.skipBad });
   for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
   const samples = loaded.samples;
-  const recognizers = await loadRecognizers({ scene: flags.sceneModel, intent: flags.intentModel });
+  const recognizers = await createRecognizers(backendSelection(flags, { sceneModel: flags.sceneModel, intentModel: flags.intentModel }));
   for (const task of new Set(samples.map((s) => s.task))) {
     if (!recognizers[task]) throw new EcommirError('ECM_ERR_NO_MODEL', `the data has ${task} samples but no ${task} model was found (pass --${task}-model DIR)`, { statusCode: 503 });
   }

@@ -1,0 +1,73 @@
+// `--backend mllm` end to end through the CLI (a child process) against a scripted local server,
+// and `export sft` / `export clip` through the CLI on a few dev records.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { DEV_IMAGES, DEV_JSON, tempDir } from '../data/helpers.js';
+import { startChatServer, type TestServer } from './mllm-server.js';
+
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).href;
+const EXAMPLE = new URL('../../examples/dialogues/rust.json', import.meta.url);
+
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const script = `import { main } from ${JSON.stringify(MAIN)}; process.exitCode = await main(${JSON.stringify(args)});`;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { maxBuffer: 16 << 20, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== 'number') return reject(error);
+      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
+    });
+  });
+}
+
+interface Record_ { id: string; instruction: string; output: string; image: string[] }
+const dev = JSON.parse(readFileSync(DEV_JSON, 'utf8')) as Record_[];
+const isIntent = (r: Record_) => r.instruction.includes('<用户与客服的对话 START>');
+const firstIntent = dev.find((r) => isIntent(r) && r.image.length > 0)!;
+const records = [firstIntent, dev.find((r) => isIntent(r) && r.image.length > 0 && r.output !== firstIntent.output)!, dev.find((r) => !isIntent(r))!];
+const servers: TestServer[] = [];
+after(async () => Promise.all(servers.map((s) => s.close())));
+
+test('predict --backend mllm: every sample asked of the server, predictions written', async () => {
+  const dir = await tempDir({});
+  const data = join(dir, 'data.json');
+  writeFileSync(data, JSON.stringify(records));
+  // The server answers each sample with its gold label, told apart by the bytes of its first image.
+  const firstImage = records.map((r) => readFileSync(join(DEV_IMAGES, r.image[0])).toString('base64'));
+  assert.equal(new Set(records.map((r) => r.output)).size, 3, 'three different labels, so a mix-up shows');
+  const server = await startChatServer((r) => {
+    const urls = JSON.stringify(r.body.messages[1].content);
+    const i = firstImage.findIndex((b64) => urls.includes(`base64,${b64}"`));
+    return { content: i >= 0 ? JSON.stringify({ label: records[i].output }) : 'unknown' };
+  });
+  servers.push(server);
+  const out = join(dir, 'out.jsonl');
+  const result = await run(['predict', '--data', data, '--images', DEV_IMAGES, '--out', out, '--no-progress', '--backend', 'mllm', '--endpoint', server.endpoint, '--model', 'tuned', '--constrain', 'json_schema'], { ECOMMIR_MLLM_API_KEY: 'k-test' });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(server.requests.length, 3);
+  assert.ok(server.requests.every((r) => r.body.model === 'tuned' && r.headers.authorization === 'Bearer k-test' && r.body.response_format));
+  const predictions = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; label: string });
+  assert.deepEqual(predictions.map((p) => p.label), records.map((r) => r.output));
+});
+
+test('classify dialogue --backend mllm without --endpoint is a clear option error', async () => {
+  const result = await run(['classify', 'dialogue', EXAMPLE.pathname, '--backend', 'mllm', '--model', 'x']);
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /--backend mllm needs --endpoint URL.*ECM_ERR_BAD_OPTION/);
+});
+
+test('export sft --format llamafactory and export clip through the CLI validate their output', async () => {
+  const dir = await tempDir({});
+  const data = join(dir, 'data.json');
+  writeFileSync(data, JSON.stringify(records));
+  const sftOut = join(dir, 'lf');
+  const sft = await run(['export', 'sft', '--format', 'llamafactory', '--task', 'both', '--data', data, '--images', DEV_IMAGES, '--out', sftOut, '--augment-copies', '0', '--hierarchical', '--no-progress']);
+  assert.equal(sft.code, 0, sft.stderr);
+  assert.match(sft.stderr, /wrote 3 training records/);
+  assert.ok(existsSync(join(sftOut, 'dataset_info.json')));
+  const clipOut = join(dir, 'clip');
+  const clip = await run(['export', 'clip', '--data', data, '--images', DEV_IMAGES, '--out', clipOut, '--val-fraction', '0', '--max-side', '64', '--no-progress']);
+  assert.equal(clip.code, 0, clip.stderr);
+  assert.match(clip.stderr, /train: 1 images, 1 texts/);
+});
