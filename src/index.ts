@@ -105,3 +105,14 @@ export {
   type AdapterTrainingOptions,
   type AdapterTrainingReport,
 } from './backends/clip/index.js';
+// Big-model backends: the mllm recogniser (OpenAI-compatible engine), fine-tuning exports, ensembling, backend selection.
+export { MllmRecognizer, OffLabelAnswerError, CHALLENGE_MAX_CALLS, CHALLENGE_MAX_TOKENS, type MllmOptions } from './backends/mllm/recognizer.js';
+export { ChatClient, TransientCallError, chatCompletionsUrl, DEFAULT_TIMEOUT_MS, type ChatClientOptions, type ChatRequest, type ChatAnswer, type ChatMessage, type ChatContentPart } from './backends/mllm/client.js';
+export { CONSTRAINTS, constraintFields, choiceGrammar, type Constraint } from './backends/mllm/constrain.js';
+export { matchLabel, editDistance, type LabelMatch, type MatchKind } from './backends/mllm/answer.js';
+export { buildLabelPrompt, answerChoices, answerFor, userTextWithTags, type LabelPrompt, type PromptPart, type PromptOptions } from './backends/mllm/prompt.js';
+export { exportSft, llamaFactoryDatasetInfo, SFT_FORMATS, type SftFormat, type SftRecord, type SftMessage, type SftExportOptions, type SftExportSummary } from './backends/export/sft.js';
+export { exportClipPairs, clipLabelText, urlsafeBase64, type ClipExportOptions, type ClipExportSummary, type ClipTextLine } from './backends/export/clip-pairs.js';
+export { validateSwiftRecord, validateSwiftJsonl, validateSharegptRecord, validateDatasetInfoEntry, validateLlamaFactoryDataset, validateClipSplit, type SharegptTags } from './backends/export/validate.js';
+export { EnsembleRecognizer, agreedPseudoLabels, type EnsembleMode, type EnsembleOptions } from './backends/ensemble.js';
+export { createRecognizers, BACKENDS, type BackendName, type BackendSelection, type RecognizerSet } from './backends/select.js';
