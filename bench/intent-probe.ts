@@ -5,14 +5,14 @@ import { f1Score } from '../src/eval/metrics.js';
 import { FeatureUnion, type TextViewSpec } from '../src/features/text/feature-union.js';
 import { SoftmaxRegression } from '../src/learn/softmax-regression.js';
 import { loadDenoiseRules } from '../src/clean/rules.js';
-import { loadCueLexicon } from '../src/tasks/intent/lexicon.js';
+import { defaultLexiconPath, loadCueLexicon } from '../src/features/text/cue-lexicon.js';
 import { intentDocument } from '../src/tasks/intent/views.js';
 
 const { samples } = await loadSamples('../shared/data/www2025-mir/train.json');
 const intent = samples.filter((s) => s.task === 'intent');
 const labels = [...new Set(intent.map((s) => s.label!))].sort();
 const y = intent.map((s) => labels.indexOf(s.label!));
-const lexicon = loadCueLexicon();
+const lexicon = loadCueLexicon(defaultLexiconPath('intent'));
 const rules = loadDenoiseRules();
 
 type Config = { name: string; views: TextViewSpec[]; denoise?: boolean; l2?: number; epochs?: number; lr?: number };

@@ -13,7 +13,7 @@ import { readModelFile, writeModelFile } from '../model-file.js';
 import { rankPrediction } from '../rank.js';
 import type { PredictOptions, Recognizer } from '../recognizer.js';
 import { calibratedProba, trainHead, type HeadTrainingReport, type SoupMode } from '../train-head.js';
-import { cueLexiconToJSON, loadCueLexicon, parseCueLexicon, type CueLexicon } from './lexicon.js';
+import { cueLexiconToJSON, defaultLexiconPath, loadCueLexicon, parseCueLexicon, type CueLexicon } from '../../features/text/cue-lexicon.js';
 import { intentDocument, type ImageEvidence, type IntentDocument } from './views.js';
 
 /** Supplies what the user's images say (OCR text, predicted scenes); absent = text only. */
@@ -97,7 +97,7 @@ export class IntentRecognizer implements Recognizer {
     const rulesPath = options.rulesPath ?? DEFAULT_RULES_PATH;
     const rulesJson = JSON.parse(readFileSync(rulesPath, 'utf8')) as unknown;
     const rules = parseDenoiseRules(rulesJson, rulesPath);
-    const lexicon = options.lexicon ?? loadCueLexicon();
+    const lexicon = options.lexicon ?? loadCueLexicon(defaultLexiconPath('intent'));
     const denoise = options.denoise ?? true;
     const labelled = samples.filter((s) => s.task === 'intent');
     if (labelled.length === 0) throw new EcommirError('ECM_ERR_BAD_OPTION', 'no intent samples to train on');

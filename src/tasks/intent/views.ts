@@ -6,7 +6,7 @@ import { cleanDialogue } from '../../clean/denoise.js';
 import type { DenoiseRules } from '../../clean/rules.js';
 import type { MultiViewDoc } from '../../features/text/feature-union.js';
 import type { Sample, Turn } from '../../types.js';
-import { matchCues, type CueLexicon } from './lexicon.js';
+import { matchCues, type CueLexicon } from '../../features/text/cue-lexicon.js';
 
 /** Placeholders the denoiser leaves (`<image>`, `<http>`, `<num>`...), removed from n-gram text. */
 const MARKER = /<[a-z]+>/g;

@@ -17,6 +17,7 @@ import { rankPrediction } from '../rank.js';
 import type { PredictOptions, Recognizer } from '../recognizer.js';
 import { calibratedProba, trainHead, type HeadTrainingReport, type SoupMode } from '../train-head.js';
 import { ocrTextViews, SceneImageFeaturizer, type SceneFeatureOptions } from './image-features.js';
+import { cueLexiconToJSON, defaultLexiconPath, loadCueLexicon, matchCues, parseCueLexicon, type CueLexicon } from '../../features/text/cue-lexicon.js';
 
 export interface SceneFusionOptions {
   views: TextViewSpec[];
@@ -38,6 +39,8 @@ export interface SceneTrainingOptions {
   seed?: number;
   threshold?: number;
   taxonomy?: Taxonomy;
+  /** Cue lexicon for the `lexicon` view (default lexicons/scene.json; used only when a view is named `lexicon`). */
+  lexicon?: CueLexicon;
   /** Shared featurizer (its cache and loaded extractors are reused across folds). */
   featurizer?: SceneImageFeaturizer;
   /** Called per image while extracting, for progress. */
@@ -73,6 +76,7 @@ interface SceneModelJson {
   threshold: number;
   temperature: number;
   union: FeatureUnionJson;
+  lexicon?: { labels: Record<string, string[]> };
   layoutScaler?: StandardScalerJson;
   head: SoftmaxRegressionJson;
   report: HeadTrainingReport;
@@ -90,9 +94,16 @@ function sceneImage(sample: Sample) {
   return ref;
 }
 
-function rowOf(f: ImageFeatures, embedding?: Float32Array): SceneRow {
+function rowOf(f: ImageFeatures, lexicon: CueLexicon | undefined, embedding?: Float32Array): SceneRow {
   const text = ocrTextViews(f);
-  return { doc: { all: text.all, title: text.title, body: text.body, bottom: text.bottom }, layout: f.layout, embedding: embedding ?? f.embedding };
+  const doc: MultiViewDoc = { all: text.all, title: text.title, body: text.body, bottom: text.bottom };
+  // A cue in the title bar names the page; the same cue in the body is weaker evidence.
+  if (lexicon) doc.lexicon = [...matchCues(text.title, lexicon).map((m) => `title:${m.label}`), ...matchCues(text.all, lexicon).map((m) => `page:${m.label}`)];
+  return { doc, layout: f.layout, embedding: embedding ?? f.embedding };
+}
+
+function usesLexicon(fusion: SceneFusionOptions): boolean {
+  return fusion.views.some((v) => v.name === 'lexicon');
 }
 
 export class SceneRecognizer implements Recognizer {
@@ -104,6 +115,7 @@ export class SceneRecognizer implements Recognizer {
     readonly taxonomy: Taxonomy,
     readonly fusion: SceneFusionOptions,
     private readonly union: FeatureUnion,
+    private readonly lexicon: CueLexicon | undefined,
     private readonly layoutScaler: StandardScaler | undefined,
     private readonly head: SoftmaxRegression,
     readonly temperature: number,
@@ -123,6 +135,7 @@ export class SceneRecognizer implements Recognizer {
     const featurizer = options.featurizer ?? new SceneImageFeaturizer(featureOptionsFor(fusion, copies));
     const labelled = samples.filter((s) => s.task === 'scene');
     if (labelled.length === 0) throw new EcommirError('ECM_ERR_BAD_OPTION', 'no scene samples to train on');
+    const lexicon = usesLexicon(fusion) ? (options.lexicon ?? loadCueLexicon(defaultLexiconPath('scene'))) : undefined;
     const rows: SceneRow[] = [];
     const y: number[] = [];
     for (const s of labelled) {
@@ -131,10 +144,10 @@ export class SceneRecognizer implements Recognizer {
       if (c < 0) throw new EcommirError('ECM_ERR_UNKNOWN_LABEL', `label "${s.label ?? ''}" is not in the scene taxonomy (${taxonomy.source})`, { item });
       const f = await featurizer.features(sceneImage(s), item, copies);
       options.onImage?.();
-      rows.push(rowOf(f));
+      rows.push(rowOf(f, lexicon));
       y.push(c);
       for (const aug of f.augmentedEmbeddings ?? []) {
-        rows.push(rowOf(f, aug));
+        rows.push(rowOf(f, lexicon, aug));
         y.push(c);
       }
     }
@@ -154,7 +167,7 @@ export class SceneRecognizer implements Recognizer {
       classWeight: 'balanced',
       seed: options.seed,
     });
-    return new SceneRecognizer(taxonomy, fusion, union, layoutScaler, trained.head, trained.temperature, options.threshold ?? 0.5, trained.report, {
+    return new SceneRecognizer(taxonomy, fusion, union, lexicon, layoutScaler, trained.head, trained.temperature, options.threshold ?? 0.5, trained.report, {
       samples: labelled.length,
       rows: rows.length,
       augmentCopies: copies,
@@ -172,7 +185,7 @@ export class SceneRecognizer implements Recognizer {
       const started = performance.now();
       if (s.task !== 'scene') throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `the scene recogniser got a ${s.task} sample`, { item: { id: s.id, index: s.index } });
       const f = await this.featurizer.features(sceneImage(s), { id: s.id, index: s.index });
-      const X = fuse([rowOf(f)], this.union, this.layoutScaler, this.fusion);
+      const X = fuse([rowOf(f, this.lexicon)], this.union, this.layoutScaler, this.fusion);
       const proba = calibratedProba(this.head, X, this.temperature);
       const prediction = rankPrediction(s, this.taxonomy, proba, { threshold: options.threshold ?? this.threshold, topK: options.topK });
       prediction.evidence = this.evidence(X, this.labels.indexOf(prediction.label));
@@ -214,6 +227,7 @@ export class SceneRecognizer implements Recognizer {
       threshold: this.threshold,
       temperature: this.temperature,
       union: this.union.toJSON(),
+      lexicon: this.lexicon ? cueLexiconToJSON(this.lexicon) : undefined,
       layoutScaler: this.layoutScaler?.toJSON(),
       head: this.head.toJSON(),
       report: this.report,
@@ -228,6 +242,7 @@ export class SceneRecognizer implements Recognizer {
       Taxonomy.fromJSON(json.taxonomy, `${dir} (taxonomy)`, 'scene'),
       json.fusion,
       FeatureUnion.fromJSON(json.union),
+      json.lexicon ? parseCueLexicon(json.lexicon, `${dir} (lexicon)`) : undefined,
       json.layoutScaler ? StandardScaler.fromJSON(json.layoutScaler) : undefined,
       SoftmaxRegression.fromJSON(json.head),
       json.temperature,

@@ -1,10 +1,14 @@
-// A hand-curated cue lexicon per label, kept as data (lexicons/intent.json): a match of any cue in the
-// user's text adds a `lex:<label>` token. Domain knowledge in its crudest useful form (FINDINGS: +0.04).
+// A hand-curated cue lexicon per label, kept as data (lexicons/<task>.json): a match of any cue in a
+// text adds a `<view>:<label>` token. Domain knowledge in its crudest useful form (FINDINGS: +0.04).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EcommirError } from '../../errors.js';
+import type { Task } from '../../types.js';
 
-export const DEFAULT_LEXICON_PATH = fileURLToPath(new URL('../../../lexicons/intent.json', import.meta.url));
+/** lexicons/<task>.json at the package root, from src/features/text/ and dist/features/text/ alike. */
+export function defaultLexiconPath(task: Task): string {
+  return fileURLToPath(new URL(`../../../lexicons/${task}.json`, import.meta.url));
+}
 
 export interface CueLexicon {
   /** label → lower-cased cue substrings */
@@ -12,7 +16,7 @@ export interface CueLexicon {
   readonly source: string;
 }
 
-export function loadCueLexicon(path: string = DEFAULT_LEXICON_PATH): CueLexicon {
+export function loadCueLexicon(path: string): CueLexicon {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
