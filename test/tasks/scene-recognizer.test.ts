@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSamples } from '../../src/data/load.js';
+import { EcommirError } from '../../src/errors.js';
+import { SceneRecognizer } from '../../src/tasks/scene/recognizer.js';
+import { DEV_JSON } from '../data/helpers.js';
+
+// A fresh cache: the test runs the real OCR, layout and embedding path, not the developer's warm cache.
+const cacheDir = await mkdtemp(join(tmpdir(), 'ecommir-scene-cache-'));
+process.env.ECOMMIR_CACHE_DIR = cacheDir;
+
+const { samples } = await loadSamples(DEV_JSON);
+// Three scenes whose pages differ plainly (a handful of images, never the whole set).
+const LABELS = ['购物车页面', '退货页面', '店铺页面'];
+const byLabel = LABELS.map((l) => samples.filter((s) => s.task === 'scene' && s.label === l));
+const train = byLabel.flatMap((list) => list.slice(0, 4));
+const held = byLabel.map((list) => list[4]);
+const model = await SceneRecognizer.fit(train, { checkpoints: [{}], calibrate: 'validation', augmentCopies: 1 });
+
+test('scene recogniser trained on 12 screenshots recognises held-out ones of the same pages', async () => {
+  const predictions = await model.predictMany(held);
+  const right = predictions.filter((p, i) => p.label === held[i].label).length;
+  assert.ok(right >= 2, `right on ${right} of 3: ${predictions.map((p) => p.label).join(', ')}`);
+  for (const p of predictions) {
+    assert.equal(p.hierarchical, `${p.coarse}-${p.label}`);
+    assert.ok(p.confidence > 0 && p.confidence <= 1);
+    assert.ok(p.evidence && p.evidence.length > 0);
+    assert.ok(p.ms !== undefined && p.ms > 0);
+  }
+});
+
+test('features are cached by content: OCR, layout, embedding and the augmented copy are on disk', async () => {
+  const folders = await readdir(cacheDir);
+  for (const f of ['ocr', 'layout', 'mobilenetv2']) assert.ok(folders.includes(f), `cache has ${folders.join(', ')}`);
+  // 12 originals + 12 TrivialAugment copies + 3 held-out originals.
+  const embeddings = await readdir(join(cacheDir, 'mobilenetv2'), { recursive: true });
+  assert.ok(embeddings.filter((e) => !e.endsWith('/') && e.includes('.')).length >= 27, `embeddings cached: ${embeddings.length}`);
+  // Training rows: one per image plus one per augmented copy.
+  assert.equal(model.trainedOn.rows, 24);
+});
+
+test('save and load give identical predictions', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ecommir-scene-'));
+  await model.save(dir);
+  const loaded = await SceneRecognizer.load(dir);
+  const a = await model.predict(held[0]);
+  const b = await loaded.predict(held[0]);
+  assert.deepEqual(b.ranked, a.ranked);
+});
+
+test('a corrupt or missing image names the sample', async () => {
+  const bad = { ...held[0], id: 'broken-upload', images: [{ name: 'nope.jpg', path: join(cacheDir, 'nope.jpg') }] };
+  await assert.rejects(model.predict(bad), (e: unknown) => e instanceof EcommirError && e.code === 'ECM_ERR_IMAGE_MISSING' && e.message.includes('broken-upload'));
+});
