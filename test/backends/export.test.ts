@@ -103,3 +103,13 @@ test('a label outside the taxonomy is refused, naming the sample', async () => {
   const bad = { ...intents[0], label: '不存在的标签' };
   await assert.rejects(exportSft([bad], { format: 'swift', tasks: ['intent'], outDir: out }), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_UNKNOWN_LABEL' && err.message.includes(bad.id));
 });
+
+test('a sample without images gets no augmented duplicate', async () => {
+  const out = await tempDir({});
+  const s = intents[0];
+  const textOnly: Sample = { ...s, images: [], turns: s.turns.map((t) => ({ ...t, images: [], text: t.text.replaceAll('<image>', '') })) };
+  const summary = await exportSft([textOnly], { format: 'swift', tasks: ['intent'], outDir: out, valFraction: 0 });
+  assert.equal(summary.train, 1);
+  assert.equal(summary.augmented, 0);
+  assert.deepEqual(readLines(join(out, 'train.jsonl'))[0].images, []);
+});

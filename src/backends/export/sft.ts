@@ -6,7 +6,7 @@
 // - ms-swift:      train.jsonl / val.jsonl, one record a line (swift's "messages" format);
 // - LLaMA-Factory: ecommir_train.json / ecommir_val.json (sharegpt arrays) and dataset_info.json.
 // The paper's 9:1 train/validation split (stratified, seeded), and its augmentation: each training
-// sample is duplicated `augmentCopies` times with every image replaced by an augmented JPEG copy.
+// sample with images is duplicated `augmentCopies` times, every image replaced by an augmented JPEG copy.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stratifiedSplit } from '../../data/split.js';
@@ -112,8 +112,9 @@ export async function exportSft(samples: readonly Sample[], options: SftExportOp
     const item = { id: sample.id, index: sample.index };
     const original = await record(sample);
     train.push(original);
-    if (copies > 0) {
-      const refs = userTextWithTags(buildLabelPrompt(sample, taxonomyOf(sample.task), { hierarchical }).user).images;
+    const refs = copies > 0 ? userTextWithTags(buildLabelPrompt(sample, taxonomyOf(sample.task), { hierarchical }).user).images : [];
+    // A sample without images has nothing to augment: a copy would only repeat it.
+    if (refs.length > 0) {
       const decoded = await Promise.all(refs.map((r) => images.decode(r, item)));
       for (let c = 1; c <= copies; c++) {
         const paths: string[] = [];
