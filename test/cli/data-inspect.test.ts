@@ -64,7 +64,8 @@ before(async () => {
     ...COMMANDS,
     badFirst: ['data', 'inspect', badFile, '--images', bad],
     badAll: ['data', 'inspect', badFile, '--images', bad, '--skip-bad', '--json'],
-    predict: ['predict', '--data', join(FIXTURES, 'mini-challenge.json'), '--images', good, '--out', join(good, 'out.csv')],
+    // Model folders without a model: predict must check the data, then say which model is missing.
+    predict: ['predict', '--data', join(FIXTURES, 'mini-challenge.json'), '--images', good, '--out', join(good, 'out.csv'), '--scene-model', good, '--intent-model', good],
     predictMissing: ['predict', '--data', join(FIXTURES, 'mini-challenge.json'), '--images', join(good, 'nowhere'), '--out', join(good, 'out.csv')],
   };
   const names = Object.keys(commands);
@@ -115,7 +116,7 @@ test('data inspect stops at the first problem, or with --skip-bad lists them all
 
 test('predict validates the data, then reports that no model is available', () => {
   assert.equal(results.predict.code, 1);
-  assert.match(results.predict.stderr, /3 samples loaded.*no trained model.*\[ECM_ERR_NO_MODEL\]/);
+  assert.match(results.predict.stderr, /has scene samples but no scene model was found.*\[ECM_ERR_NO_MODEL\]/);
   assert.equal(results.predictMissing.code, 1);
   assert.match(results.predictMissing.stderr, /fx-scene-1.*\[ECM_ERR_IMAGE_MISSING\]/);
 });

@@ -2,9 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+// Model folders with no model in them: the shipped models must not be picked up here.
+const noModels = mkdtempSync(join(tmpdir(), 'ecommir-no-models-'));
 
 test('serve refuses a non-loopback host when no API keys are configured', async () => {
   const saved = process.env.ECOMMIR_API_KEYS;
@@ -19,7 +24,7 @@ test('serve refuses a non-loopback host when no API keys are configured', async 
 test('serve without models reports not ready, and SIGTERM ends it cleanly', { timeout: 30_000 }, async () => {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', "import { main } from './src/cli/main.ts'; process.exitCode = await main(process.argv.slice(1));", 'serve', '--port', '0'],
+    ['--import', 'tsx', '--input-type=module', '-e', "import { main } from './src/cli/main.ts'; process.exitCode = await main(process.argv.slice(1));", 'serve', '--port', '0', '--scene-model', noModels, '--intent-model', noModels],
     { cwd: repoRoot, env: { ...process.env, ECOMMIR_API_KEYS: '' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';

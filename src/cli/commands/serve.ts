@@ -6,16 +6,20 @@ import { loadApiKeys, resolveAuthPolicy } from '../../server/auth.js';
 import { buildApp } from '../../server/app.js';
 import type { RecognizerPair } from '../../server/options.js';
 import type { CommandContext } from '../main.js';
+import { createRecognizers } from '../../backends/select.js';
+import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
 
 export interface ServeDependencies {
-  /** Loads the shipped models; missing ones are simply absent. */
-  loadRecognizers: () => Promise<RecognizerPair>;
+  /** Loads the recognisers the flags select; missing ones are simply absent (their endpoint answers 503). */
+  loadRecognizers: (flags: ServeFlags) => Promise<RecognizerPair>;
 }
 
-// TODO(lead): wire loadDefaultRecognizers() here once it lands; until then nothing is loaded.
-const DEFAULT_DEPENDENCIES: ServeDependencies = { loadRecognizers: async () => ({}) };
+// Default: the shipped embedded models (models/scene, models/intent), or the backend --backend names.
+const DEFAULT_DEPENDENCIES: ServeDependencies = { loadRecognizers: (flags) => createRecognizers(backendSelection(flags, { sceneModel: flags.sceneModel, intentModel: flags.intentModel })) };
 
-interface ServeFlags {
+interface ServeFlags extends BackendFlags {
+  sceneModel?: string;
+  intentModel?: string;
   port: string;
   host: string;
   apiKeysFile?: string;
@@ -26,7 +30,7 @@ interface ServeFlags {
 }
 
 export function registerServeCommand(program: Command, ctx: CommandContext, deps: ServeDependencies = DEFAULT_DEPENDENCIES): void {
-  program
+  const command = program
     .command('serve')
     .description('Run the HTTP API (/v1/scene, /v1/intent, /v1/batch) and the web page at /')
     .option('--port <n>', 'TCP port', '8080')
@@ -36,7 +40,9 @@ export function registerServeCommand(program: Command, ctx: CommandContext, deps
     .option('--concurrency <n>', 'recogniser calls at once')
     .option('--max-queue <n>', 'requests allowed to wait; more get 503')
     .option('--timeout-ms <n>', 'deadline of one request, ms')
-    .action(async (flags: ServeFlags) => {
+    .option('--scene-model <dir>', 'embedded scene model folder (default: the shipped models/scene)')
+    .option('--intent-model <dir>', 'embedded intent model folder (default: the shipped models/intent)');
+  addBackendOptions(command).action(async (flags: ServeFlags) => {
       ctx.exitCode = await serve(flags, deps);
     });
 }
@@ -45,7 +51,7 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
   const port = parseCount(flags.port, '--port', 0);
   const apiKeys = await loadApiKeys(process.env.ECOMMIR_API_KEYS, flags.apiKeysFile);
   const auth = resolveAuthPolicy({ apiKeys, host: flags.host, allowAnonymousLocalhost: flags.allowAnonymousLocalhost === true });
-  const recognizers = await deps.loadRecognizers();
+  const recognizers = await deps.loadRecognizers(flags);
   const app = await buildApp({
     recognizers,
     auth,
