@@ -4,7 +4,8 @@
 // (Algorithm 1) scored by validation weighted F1; a temperature fitted on the validation logits.
 // With `refit`, the chosen recipe is re-trained on all data (same members, same init) and souped the
 // same way, so the shipped model sees every labelled sample.
-import { stratifiedKFold, stratifiedSplit } from '../data/split.js';
+import { stratifiedKFold, stratifiedSplit, type Split } from '../data/split.js';
+import { EcommirError } from '../errors.js';
 import { f1Score } from '../eval/metrics.js';
 import { applyTemperature, fitTemperature } from '../learn/calibration.js';
 import { sliceRows, type CsrMatrix } from '../learn/csr.js';
@@ -31,6 +32,12 @@ export interface HeadTrainingOptions {
   refit?: boolean;
   classWeight?: 'balanced';
   seed?: number;
+  /**
+   * [n] source id of each row: rows of one source (an image and its augmented copies) always fall on
+   * the same side of the validation split and of the calibration folds, so no copy of a training
+   * image is scored as validation.
+   */
+  groups?: Int32Array;
 }
 
 export interface HeadTrainingReport {
@@ -48,6 +55,8 @@ export interface TrainedHead {
   head: SoftmaxRegression;
   temperature: number;
   report: HeadTrainingReport;
+  /** The rows of the 9:1 split. */
+  split: Split;
 }
 
 export function trainHead(X: CsrMatrix, y: Int32Array, labels: readonly string[], options: HeadTrainingOptions): TrainedHead {
@@ -55,7 +64,8 @@ export function trainHead(X: CsrMatrix, y: Int32Array, labels: readonly string[]
   const recipes = (options.checkpoints?.length ? options.checkpoints : [{}]).map((v) => ({ ...options.head, nClasses: labels.length, seed, ...v }));
   const fitOptions = options.classWeight ? { classWeight: options.classWeight } : {};
   const names = Array.from(y, (c) => labels[c]);
-  const split = stratifiedSplit(names, { testFraction: options.validationFraction ?? 0.1, seed });
+  const grouping = groupRows(y, labels, options.groups);
+  const split = grouping.expand(stratifiedSplit(grouping.labels, { testFraction: options.validationFraction ?? 0.1, seed }));
   const Xtr = sliceRows(X, split.train);
   const Xva = sliceRows(X, split.test);
   const ytr = Int32Array.from(split.train, (i) => y[i]);
@@ -85,7 +95,7 @@ export function trainHead(X: CsrMatrix, y: Int32Array, labels: readonly string[]
   } else if (options.calibrate !== 'none') {
     const k = labels.length;
     const oof = new Float32Array(X.nRows * k); // [n, k] out-of-fold logits
-    for (const fold of stratifiedKFold(names, { k: 5, seed })) {
+    for (const fold of stratifiedKFold(grouping.labels, { k: 5, seed }).map(grouping.expand)) {
       probe.setParameters(fitSoup(sliceRows(X, fold.train), Int32Array.from(fold.train, (i) => y[i])));
       const logits = probe.decisionFunction(sliceRows(X, fold.test));
       fold.test.forEach((row, j) => oof.set(logits.subarray(j * k, (j + 1) * k), row * k));
@@ -97,6 +107,7 @@ export function trainHead(X: CsrMatrix, y: Int32Array, labels: readonly string[]
   return {
     head,
     temperature,
+    split,
     report: {
       nTrain: split.train.length,
       nValidation: split.test.length,
@@ -107,6 +118,27 @@ export function trainHead(X: CsrMatrix, y: Int32Array, labels: readonly string[]
       chosen,
       temperature,
     },
+  };
+}
+
+/** Splits made over sources (groups) and expanded back to rows; without groups, each row is its own source. */
+function groupRows(y: Int32Array, labels: readonly string[], groups?: Int32Array): { labels: string[]; expand: (split: Split) => Split } {
+  if (!groups) return { labels: Array.from(y, (c) => labels[c]), expand: (split) => split };
+  if (groups.length !== y.length) throw new EcommirError('ECM_ERR_BAD_OPTION', `groups has ${groups.length} entries for ${y.length} rows`);
+  const ids: number[] = [];
+  const rowsOf = new Map<number, number[]>();
+  groups.forEach((g, row) => {
+    let rows = rowsOf.get(g);
+    if (!rows) {
+      rowsOf.set(g, (rows = []));
+      ids.push(g);
+    }
+    rows.push(row);
+  });
+  const expandSide = (side: number[]) => side.flatMap((i) => rowsOf.get(ids[i])!).sort((a, b) => a - b);
+  return {
+    labels: ids.map((g) => labels[y[rowsOf.get(g)![0]]]),
+    expand: (split) => ({ train: expandSide(split.train), test: expandSide(split.test) }),
   };
 }
 

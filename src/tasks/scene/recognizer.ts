@@ -75,7 +75,7 @@ interface SceneModelJson {
   fusion: SceneFusionOptions;
   threshold: number;
   temperature: number;
-  union: FeatureUnionJson;
+  union?: FeatureUnionJson;
   lexicon?: { labels: Record<string, string[]> };
   layoutScaler?: StandardScalerJson;
   head: SoftmaxRegressionJson;
@@ -114,7 +114,7 @@ export class SceneRecognizer implements Recognizer {
   private constructor(
     readonly taxonomy: Taxonomy,
     readonly fusion: SceneFusionOptions,
-    private readonly union: FeatureUnion,
+    private readonly union: FeatureUnion | undefined,
     private readonly lexicon: CueLexicon | undefined,
     private readonly layoutScaler: StandardScaler | undefined,
     private readonly head: SoftmaxRegression,
@@ -138,6 +138,7 @@ export class SceneRecognizer implements Recognizer {
     const lexicon = usesLexicon(fusion) ? (options.lexicon ?? loadCueLexicon(defaultLexiconPath('scene'))) : undefined;
     const rows: SceneRow[] = [];
     const y: number[] = [];
+    const groups: number[] = []; // [rows] index of the source image
     for (const s of labelled) {
       const item: ItemRef = { id: s.id, index: s.index };
       const c = s.label === undefined ? -1 : taxonomy.labels.indexOf(s.label);
@@ -146,18 +147,21 @@ export class SceneRecognizer implements Recognizer {
       options.onImage?.();
       rows.push(rowOf(f, lexicon));
       y.push(c);
+      groups.push(groups.length === 0 ? 0 : groups[groups.length - 1] + 1);
+      const source = groups[groups.length - 1];
       for (const aug of f.augmentedEmbeddings ?? []) {
         rows.push(rowOf(f, lexicon, aug));
         y.push(c);
+        groups.push(source);
       }
     }
-    const union = new FeatureUnion(fusion.views).fit(rows.map((r) => r.doc));
+    if (fusion.views.length === 0 && !(fusion.layoutWeight > 0) && !(fusion.embeddingWeight > 0)) {
+      throw new EcommirError('ECM_ERR_BAD_OPTION', 'scene fusion has no features: give text views or a layout / embedding weight above 0');
+    }
+    const union = fusion.views.length > 0 ? new FeatureUnion(fusion.views).fit(rows.map((r) => r.doc)) : undefined;
     const layoutScaler = fusion.layoutWeight > 0 ? new StandardScaler().fit(rows.map((r) => r.layout!)) : undefined;
     const X = fuse(rows, union, layoutScaler, fusion);
     const coarseOf = taxonomy.labels.map((l) => taxonomy.coarseLabels.indexOf(taxonomy.coarseOf(l)));
-    // Augmented copies share their source's split side only approximately (the split is over rows);
-    // validation scores then include copies of training images, so soups are chosen on original rows
-    // when there are no copies, and with this caveat otherwise (reported in BENCHMARKS.md).
     const trained = trainHead(X, Int32Array.from(y), taxonomy.labels, {
       head: { ...DEFAULT_SCENE_HEAD, ...options.head, coarseOf },
       checkpoints: options.checkpoints ?? DEFAULT_SCENE_CHECKPOINTS,
@@ -166,6 +170,7 @@ export class SceneRecognizer implements Recognizer {
       refit: options.refit,
       classWeight: 'balanced',
       seed: options.seed,
+      groups: Int32Array.from(groups),
     });
     return new SceneRecognizer(taxonomy, fusion, union, lexicon, layoutScaler, trained.head, trained.temperature, options.threshold ?? 0.5, trained.report, {
       samples: labelled.length,
@@ -198,7 +203,7 @@ export class SceneRecognizer implements Recognizer {
   /** Which OCR n-grams (by region) and which dense blocks pushed the winning label most. */
   private evidence(X: CsrMatrix, c: number, top = 8): Evidence[] {
     const k = this.labels.length;
-    const nText = this.union.nFeatures;
+    const nText = this.union?.nFeatures ?? 0;
     const byBlock = new Map<string, number>();
     const items: Evidence[] = [];
     for (let p = X.indptr[0]; p < X.indptr[1]; p++) {
@@ -206,7 +211,7 @@ export class SceneRecognizer implements Recognizer {
       const weight = X.values[p] * this.weights[j * k + c];
       if (j < nText) {
         if (weight <= 0) continue;
-        const { view, term } = this.union.featureName(j);
+        const { view, term } = this.union!.featureName(j);
         if (term.trim() !== '') items.push({ feature: `${view}:${term.trim()}`, weight });
       } else {
         const block = this.layoutScaler && j < nText + this.layoutScaler.nFeatures ? 'layout' : 'image-embedding';
@@ -226,7 +231,7 @@ export class SceneRecognizer implements Recognizer {
       fusion: this.fusion,
       threshold: this.threshold,
       temperature: this.temperature,
-      union: this.union.toJSON(),
+      union: this.union?.toJSON(),
       lexicon: this.lexicon ? cueLexiconToJSON(this.lexicon) : undefined,
       layoutScaler: this.layoutScaler?.toJSON(),
       head: this.head.toJSON(),
@@ -241,7 +246,7 @@ export class SceneRecognizer implements Recognizer {
     return new SceneRecognizer(
       Taxonomy.fromJSON(json.taxonomy, `${dir} (taxonomy)`, 'scene'),
       json.fusion,
-      FeatureUnion.fromJSON(json.union),
+      json.union ? FeatureUnion.fromJSON(json.union) : undefined,
       json.lexicon ? parseCueLexicon(json.lexicon, `${dir} (lexicon)`) : undefined,
       json.layoutScaler ? StandardScaler.fromJSON(json.layoutScaler) : undefined,
       SoftmaxRegression.fromJSON(json.head),
@@ -260,8 +265,8 @@ export class SceneRecognizer implements Recognizer {
 }
 
 /** Fused matrix: TF-IDF views, then the standardised layout block, then the embedding block. */
-function fuse(rows: readonly SceneRow[], union: FeatureUnion, layoutScaler: StandardScaler | undefined, fusion: SceneFusionOptions): CsrMatrix {
-  const blocks: HstackBlock[] = [{ matrix: union.transform(rows.map((r) => r.doc)) }];
+function fuse(rows: readonly SceneRow[], union: FeatureUnion | undefined, layoutScaler: StandardScaler | undefined, fusion: SceneFusionOptions): CsrMatrix {
+  const blocks: HstackBlock[] = union ? [{ matrix: union.transform(rows.map((r) => r.doc)) }] : [];
   if (layoutScaler) blocks.push({ kind: 'dense', data: layoutScaler.transform(rows.map((r) => r.layout!)), nCols: layoutScaler.nFeatures, weight: fusion.layoutWeight });
   if (fusion.embeddingWeight > 0) {
     const emb = rows.map((r) => r.embedding!);
