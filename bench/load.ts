@@ -17,6 +17,7 @@ interface AutocannonOptions {
   method: 'POST';
   headers: Record<string, string>;
   body: string;
+  requests?: { setupRequest: (request: { body?: string }) => { body?: string } }[];
   connections: number;
   duration: number;
   timeout?: number;
@@ -43,6 +44,11 @@ export interface LoadBenchOptions {
   durationSec?: number;
   connections?: number[];
   limits?: Partial<ServerLimits>;
+  /**
+   * Scene request bodies to cycle through. Distinct images keep the OCR cache from answering (a
+   * repeated upload is served from the feature cache, which would flatter the latency).
+   */
+  sceneBodies?: string[];
 }
 
 export interface LoadRow {
@@ -89,11 +95,14 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadRow[]
         const sampler = setInterval(() => {
           peakRss = Math.max(peakRss, process.memoryUsage().rss);
         }, 50);
+        const cycle = path === '/v1/scene' ? options.sceneBodies : undefined;
+        let next = 0;
         const result = await autocannon({
           url: url + path,
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
           body,
+          ...(cycle ? { requests: [{ setupRequest: (request) => ({ ...request, body: cycle[next++ % cycle.length] }) }] } : {}),
           connections: clients,
           duration: options.durationSec ?? 5,
           timeout: 60,

@@ -53,12 +53,14 @@ export const DEFAULT_SCENE_FUSION: SceneFusionOptions = {
     { name: 'all', analyzer: { kind: 'char', min: 1, max: 3 }, tfidf: { sublinearTf: true, minDf: 2 } },
     { name: 'title', analyzer: { kind: 'char', min: 1, max: 3 }, tfidf: { sublinearTf: true }, weight: 0.7 },
     { name: 'bottom', analyzer: { kind: 'char', min: 1, max: 2 }, tfidf: { sublinearTf: true }, weight: 0.4 },
+    { name: 'lexicon', analyzer: { kind: 'tokens' }, weight: 1 },
   ],
   layoutWeight: 0.03,
   embeddingWeight: 0.5,
 };
-export const DEFAULT_SCENE_HEAD: SoftmaxRegressionOptions = { l2: 1e-3, epochs: 200, lr: 0.05, coarseWeight: 0.3 };
-export const DEFAULT_SCENE_CHECKPOINTS: Partial<SoftmaxRegressionOptions>[] = [{ l2: 1e-3 }, { l2: 3e-4 }, { l2: 3e-3 }, { l2: 1e-3, epochs: 100 }, { l2: 1e-3, lr: 0.1 }];
+// 100 full-batch Adam steps at lr 0.1 reach the same predictions as 200 at 0.05 (measured) in half the time.
+export const DEFAULT_SCENE_HEAD: SoftmaxRegressionOptions = { l2: 1e-3, epochs: 100, lr: 0.1, coarseWeight: 0.3 };
+export const DEFAULT_SCENE_CHECKPOINTS: Partial<SoftmaxRegressionOptions>[] = [{ l2: 1e-3 }, { l2: 3e-4 }, { l2: 3e-3 }, { l2: 1e-3, epochs: 60 }, { l2: 1e-3, lr: 0.05, epochs: 200 }];
 
 /** One row's inputs before fitting: text views and dense vectors. */
 interface SceneRow {

@@ -1,0 +1,80 @@
+// Per-sample time and memory: a new image through the whole scene path (decode, OCR, layout,
+// embedding, head) with an empty feature cache; the same with a warm cache (the head alone); a text
+// dialogue; a dialogue whose images are read too; and training the heads from cached features.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IntentRecognizer } from '../../src/tasks/intent/recognizer.js';
+import { SceneImageDescriber } from '../../src/tasks/intent/scene-image-describer.js';
+import { SceneRecognizer } from '../../src/tasks/scene/recognizer.js';
+import { DEFAULT_MODELS_DIR } from '../../src/tasks/default-models.js';
+import type { BenchContext } from '../run.js';
+import { devSamples, median, peakRssMiB, quantile } from './common.js';
+
+const ms = (xs: number[]) => `${median(xs).toFixed(0)} | ${quantile(xs, 0.9).toFixed(0)}`;
+
+async function timeEach<T>(items: readonly T[], f: (x: T) => Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  for (const x of items) {
+    const t = performance.now();
+    await f(x);
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+export async function runSpeedBench(ctx: BenchContext): Promise<string> {
+  const samples = await devSamples();
+  const scenes = samples.filter((s) => s.task === 'scene');
+  const dialogues = samples.filter((s) => s.task === 'intent');
+  const pick = scenes.filter((_, i) => i % 14 === 0); // 40 images across the labels
+
+  // Cold: an empty cache, so every image is decoded, OCR'd and embedded.
+  const saved = process.env.ECOMMIR_CACHE_DIR;
+  process.env.ECOMMIR_CACHE_DIR = await mkdtemp(join(tmpdir(), 'ecommir-bench-cache-'));
+  let loadMs = performance.now();
+  const scene = await SceneRecognizer.load(join(DEFAULT_MODELS_DIR, 'scene'));
+  loadMs = performance.now() - loadMs;
+  const first = await timeEach([pick[0]], (s) => scene.predict(s));
+  const cold = await timeEach(pick.slice(1), (s) => scene.predict(s));
+  const warm = await timeEach(pick.slice(1), (s) => scene.predict(s));
+  ctx.log(`  scene cold median ${median(cold).toFixed(0)} ms`);
+
+  const intent = await IntentRecognizer.load(join(DEFAULT_MODELS_DIR, 'intent'));
+  intent.images = undefined;
+  await intent.predict(dialogues[0]);
+  const text = await timeEach(dialogues, (s) => intent.predict(s));
+  const withImages = dialogues.filter((d) => d.images.length > 0).slice(0, 30);
+  const describer = new SceneImageDescriber(scene);
+  const imagesCold = await timeEach(withImages, async (s) => {
+    await describer.describe(s);
+    await intent.predict(s);
+  });
+  if (saved === undefined) delete process.env.ECOMMIR_CACHE_DIR;
+  else process.env.ECOMMIR_CACHE_DIR = saved;
+
+  // Training the shipped recipes from the (warm) developer cache.
+  let t = performance.now();
+  await SceneRecognizer.fit(scenes);
+  const sceneFit = (performance.now() - t) / 1000;
+  t = performance.now();
+  await IntentRecognizer.fit(dialogues);
+  const intentFit = (performance.now() - t) / 1000;
+
+  return [
+    'One process, sequential calls; times in milliseconds (median | p90).',
+    '',
+    '| what | n | median ms | p90 ms |',
+    '|---|---:|---:|---:|',
+    `| scene model load (model.json) | 1 | ${loadMs.toFixed(0)} | – |`,
+    `| first scene image (loads the OCR and embedding sessions) | 1 | ${first[0].toFixed(0)} | – |`,
+    `| **scene, new image: decode + OCR + layout + embedding + head** | ${cold.length} | ${ms(cold)} |`,
+    `| scene, same image again (features from the cache, head only) | ${warm.length} | ${ms(warm)} |`,
+    `| **intent, text-only dialogue (denoise + features + head)** | ${text.length} | ${ms(text)} |`,
+    `| intent, dialogue with new images (their OCR + scene, then intent) | ${imagesCold.length} | ${ms(imagesCold)} |`,
+    '',
+    `Training from cached features, the shipped recipes (five checkpoints, greedy soup, 5-fold temperature, refit on all data): scene ${sceneFit.toFixed(0)} s on ${scenes.length} images, intent ${intentFit.toFixed(0)} s on ${dialogues.length} dialogues.`,
+    '',
+    `Peak resident memory of this process: ${peakRssMiB().toFixed(0)} MiB.`,
+  ].join('\n');
+}
