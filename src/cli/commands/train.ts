@@ -62,7 +62,15 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       const taxonomy = flags.taxonomy ? await Taxonomy.load(flags.taxonomy, task) : undefined;
       const log = (line: string) => process.stderr.write(`${line}\n`);
       let progress: Progress | undefined;
-      const onImage = task === 'scene' ? () => (progress ??= new Progress({ total: samples.length * (cv > 1 ? cv * seeds.length + 1 : 1), label: 'images' })).tick() : undefined;
+      const total = samples.length * (cv > 1 ? cv * seeds.length + 1 : 1);
+      const onImage =
+        task === 'scene'
+          ? () => {
+              progress ??= new Progress({ total, label: 'images' });
+              progress.tick();
+              if (progress.snapshot().done === total) progress.finish();
+            }
+          : undefined;
 
       const result = await trainRecognizer(samples, {
         task,
@@ -74,9 +82,9 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         pseudoThreshold: threshold,
         out: flags.out,
         dataFile: flags.data,
+        command: ['ecommir', 'train', task, ...process.argv.slice(process.argv.indexOf(task) + 1)].join(' '),
         log,
       });
-      progress?.finish();
       if (flags.json) {
         process.stdout.write(JSON.stringify({ task, out: flags.out, validation: result.report, cv: result.cv && { ...result.cv, predictions: undefined, first: undefined }, pseudo: result.pseudo, seconds: result.seconds }, null, 2) + '\n');
       } else {
