@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 // `ecommir features extract`: fill the feature cache for every image of a data file.
 // Interruption-safe and resumable: entries are written atomically, and a rerun skips them.
 import type { Command } from 'commander';
@@ -9,7 +10,7 @@ import type { CommandContext } from '../main.js';
 
 interface ExtractCliOptions {
   data: string;
-  images: string;
+  images?: string;
   augment: string;
   embedding: boolean;
   layout: boolean;
@@ -26,7 +27,7 @@ export function registerFeaturesCommand(program: Command, ctx: CommandContext): 
     .command('extract')
     .description('Compute and cache OCR lines, layout vectors and image embeddings for every image of a data file.')
     .requiredOption('--data <file>', 'challenge JSON (or JSONL) data file')
-    .requiredOption('--images <dir>', 'folder holding the images the records name')
+    .option('--images <dir>', 'folder holding the images the records name (default: images/ next to the data file)')
     .option('--augment <n>', 'also embed N TrivialAugment copies per image (seeds 1..N)', '0')
     .option('--no-embedding', 'skip image embeddings')
     .option('--no-layout', 'skip layout vectors')
@@ -40,7 +41,7 @@ export function registerFeaturesCommand(program: Command, ctx: CommandContext): 
       const concurrency = positiveInt(opts.concurrency, '--concurrency');
       const threads = positiveInt(opts.threads, '--threads');
       const maxSide = positiveInt(opts.detSide, '--det-side');
-      let jobs = await listDatasetImages(opts.data, opts.images);
+      let jobs = await listDatasetImages(opts.data, opts.images ?? join(dirname(opts.data), 'images'));
       if (opts.limit !== undefined) jobs = jobs.slice(0, positiveInt(opts.limit, '--limit'));
       const cache = new FeatureCache();
       const extractOptions: ExtractOptions = { cache, ocr: await OcrEngine.create({ threads, maxSide }) };
