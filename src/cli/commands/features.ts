@@ -1,6 +1,6 @@
-import { dirname, join } from 'node:path';
 // `ecommir features extract`: fill the feature cache for every image of a data file.
 // Interruption-safe and resumable: entries are written atomically, and a rerun skips them.
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { EcommirError } from '../../errors.js';
 import { FeatureCache } from '../../features/cache.js';
