@@ -10,7 +10,7 @@ import type { CsrMatrix } from '../../learn/csr.js';
 import { SoftmaxRegression, type SoftmaxRegressionJson, type SoftmaxRegressionOptions } from '../../learn/softmax-regression.js';
 import type { Evidence, Prediction, Sample } from '../../types.js';
 import { readModelFile, writeModelFile } from '../model-file.js';
-import { rankPrediction } from '../rank.js';
+import { rankPrediction, strongestDistinct } from '../rank.js';
 import type { PredictOptions, Recognizer } from '../recognizer.js';
 import { calibratedProba, trainHead, type HeadTrainingReport, type SoupMode } from '../train-head.js';
 import { cueLexiconToJSON, defaultLexiconPath, loadCueLexicon, parseCueLexicon, type CueLexicon } from '../../features/text/cue-lexicon.js';
@@ -174,7 +174,7 @@ export class IntentRecognizer implements Recognizer {
       const turn = turnTexts.findIndex((t) => t.toLowerCase().includes(needle));
       items.push({ feature: view === 'lexicon' ? `${term}${lexiconCue ? ` (${lexiconCue})` : ''}` : `${view}:${shown}`, weight, ...(turn >= 0 ? { turn } : {}) });
     }
-    return items.sort((a, b) => b.weight - a.weight).slice(0, top);
+    return strongestDistinct(items, top);
   }
 
   private cueOf(token: string, turnTexts: string[]): string | undefined {
