@@ -13,10 +13,11 @@ import { hstack, type CsrMatrix, type HstackBlock } from '../../learn/csr.js';
 import { SoftmaxRegression, type SoftmaxRegressionJson, type SoftmaxRegressionOptions } from '../../learn/softmax-regression.js';
 import type { Evidence, Prediction, Sample } from '../../types.js';
 import { readModelFile, writeModelFile } from '../model-file.js';
-import { rankPrediction } from '../rank.js';
+import { rankPrediction, strongestDistinct } from '../rank.js';
 import type { PredictOptions, Recognizer } from '../recognizer.js';
 import { calibratedProba, trainHead, type HeadTrainingReport, type SoupMode } from '../train-head.js';
 import { ocrTextViews, SceneImageFeaturizer, type SceneFeatureOptions } from './image-features.js';
+import { EXTRA_SCENE_VIEWS, sceneDocExtras } from './extra-views.js';
 import { cueLexiconToJSON, defaultLexiconPath, loadCueLexicon, matchCues, parseCueLexicon, type CueLexicon } from '../../features/text/cue-lexicon.js';
 
 export interface SceneFusionOptions {
@@ -96,12 +97,17 @@ function sceneImage(sample: Sample) {
   return ref;
 }
 
-function rowOf(f: ImageFeatures, lexicon: CueLexicon | undefined, embedding?: Float32Array): SceneRow {
+function rowOf(f: ImageFeatures, lexicon: CueLexicon | undefined, embedding?: Float32Array, extraViews = false): SceneRow {
   const text = ocrTextViews(f);
-  const doc: MultiViewDoc = { all: text.all, title: text.title, body: text.body, bottom: text.bottom };
+  // The extra views (head, confident, shape) are computed only when a view asks for one.
+  const doc: MultiViewDoc = extraViews ? sceneDocExtras(f) : { all: text.all, title: text.title, body: text.body, bottom: text.bottom };
   // A cue in the title bar names the page; the same cue in the body is weaker evidence.
   if (lexicon) doc.lexicon = [...matchCues(text.title, lexicon).map((m) => `title:${m.label}`), ...matchCues(text.all, lexicon).map((m) => `page:${m.label}`)];
   return { doc, layout: f.layout, embedding: embedding ?? f.embedding };
+}
+
+function usesExtraViews(fusion: SceneFusionOptions): boolean {
+  return fusion.views.some((v) => (EXTRA_SCENE_VIEWS as readonly string[]).includes(v.name));
 }
 
 function usesLexicon(fusion: SceneFusionOptions): boolean {
@@ -147,12 +153,12 @@ export class SceneRecognizer implements Recognizer {
       if (c < 0) throw new EcommirError('ECM_ERR_UNKNOWN_LABEL', `label "${s.label ?? ''}" is not in the scene taxonomy (${taxonomy.source})`, { item });
       const f = await featurizer.features(sceneImage(s), item, copies);
       options.onImage?.();
-      rows.push(rowOf(f, lexicon));
+      rows.push(rowOf(f, lexicon, undefined, usesExtraViews(fusion)));
       y.push(c);
       groups.push(groups.length === 0 ? 0 : groups[groups.length - 1] + 1);
       const source = groups[groups.length - 1];
       for (const aug of f.augmentedEmbeddings ?? []) {
-        rows.push(rowOf(f, lexicon, aug));
+        rows.push(rowOf(f, lexicon, aug, usesExtraViews(fusion)));
         y.push(c);
         groups.push(source);
       }
@@ -192,7 +198,7 @@ export class SceneRecognizer implements Recognizer {
       const started = performance.now();
       if (s.task !== 'scene') throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `the scene recogniser got a ${s.task} sample`, { item: { id: s.id, index: s.index } });
       const f = await this.featurizer.features(sceneImage(s), { id: s.id, index: s.index });
-      const X = fuse([rowOf(f, this.lexicon)], this.union, this.layoutScaler, this.fusion);
+      const X = fuse([rowOf(f, this.lexicon, undefined, usesExtraViews(this.fusion))], this.union, this.layoutScaler, this.fusion);
       const proba = calibratedProba(this.head, X, this.temperature);
       const prediction = rankPrediction(s, this.taxonomy, proba, { threshold: options.threshold ?? this.threshold, topK: options.topK });
       prediction.evidence = this.evidence(X, this.labels.indexOf(prediction.label));
@@ -221,7 +227,7 @@ export class SceneRecognizer implements Recognizer {
       }
     }
     for (const [block, weight] of byBlock) if (weight > 0) items.push({ feature: block, weight });
-    return items.sort((a, b) => b.weight - a.weight).slice(0, top);
+    return strongestDistinct(items, top);
   }
 
   async save(dir: string): Promise<string> {
