@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runSceneBench } from './sections/scene.js';
 import { runIntentBench } from './sections/intent.js';
+import { runIntentImagesBench } from './sections/intent-images.js';
 import { runSpeedBench } from './sections/speed.js';
 import { runServiceBench } from './sections/service.js';
 
@@ -22,6 +23,7 @@ export interface BenchContext {
 const SECTIONS: Record<string, { title: string; run: (ctx: BenchContext) => Promise<string> }> = {
   scene: { title: 'Scene recognition: cross-validated quality', run: runSceneBench },
   intent: { title: 'Intent recognition: cross-validated quality', run: runIntentBench },
+  'intent-images': { title: 'Intent recognition: the image branch and its augmentation', run: runIntentImagesBench },
   speed: { title: 'Speed and memory', run: runSpeedBench },
   service: { title: 'HTTP service under load', run: runServiceBench },
 };

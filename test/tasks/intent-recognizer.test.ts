@@ -81,3 +81,24 @@ test('same seed, same model', async () => {
   const b = await again.predict(held[1]);
   assert.deepEqual(b.ranked, a.ranked);
 });
+
+test('image augmentation: each training sample with images is read once more as an augmented copy', async () => {
+  const calls: [string, number][] = [];
+  const images = {
+    async describe(s: Sample, copy = 0) {
+      calls.push([s.id, copy]);
+      return s.images.length ? { ocrText: copy ? '增强' : '原图', scenes: ['商品头图'] } : undefined;
+    },
+  };
+  const views = [
+    { name: 'user', analyzer: { kind: 'char' as const, min: 1, max: 2 }, tfidf: { sublinearTf: true } },
+    { name: 'ocr', analyzer: { kind: 'char' as const, min: 1, max: 2 }, weight: 0.3 },
+  ];
+  const subset = train.slice(0, 60);
+  const m = await IntentRecognizer.fit(subset, { ...fast, views, images, imageAugmentCopies: 1 });
+  const withImages = subset.filter((s) => s.images.length > 0).length;
+  assert.ok(withImages > 0);
+  assert.equal(calls.filter(([, c]) => c === 1).length, withImages);
+  assert.equal(calls.filter(([, c]) => c === 0).length, subset.length);
+  assert.ok(m.usesImages);
+});

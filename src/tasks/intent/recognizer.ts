@@ -18,7 +18,8 @@ import { intentDocument, type ImageEvidence, type IntentDocument } from './views
 
 /** Supplies what the user's images say (OCR text, predicted scenes); absent = text only. */
 export interface IntentImageDescriber {
-  describe(sample: Sample): Promise<ImageEvidence | undefined>;
+  /** `copy` 0 reads the images as uploaded; k ≥ 1 reads the k-th augmented copy of each (training only). */
+  describe(sample: Sample, copy?: number): Promise<ImageEvidence | undefined>;
 }
 
 export interface IntentTrainingOptions {
@@ -36,6 +37,12 @@ export interface IntentTrainingOptions {
   lexicon?: CueLexicon;
   rulesPath?: string;
   images?: IntentImageDescriber;
+  /**
+   * The paper's e-commerce augmentation for the image branch: this many extra training rows per
+   * sample with images, each reading augmented copies of its images (flip, rotation, brightness and
+   * contrast, noise, crop). Needs `images`. Default 0.
+   */
+  imageAugmentCopies?: number;
 }
 
 // Chosen by 5-fold CV over 3 seeds on the dev intent samples (bench/intent-probe.ts, BENCHMARKS.md).
@@ -101,14 +108,28 @@ export class IntentRecognizer implements Recognizer {
     const denoise = options.denoise ?? true;
     const labelled = samples.filter((s) => s.task === 'intent');
     if (labelled.length === 0) throw new EcommirError('ECM_ERR_BAD_OPTION', 'no intent samples to train on');
-    const y = Int32Array.from(labelled, (s) => {
+    const labelOf = (s: Sample): number => {
       if (s.label === undefined) throw new EcommirError('ECM_ERR_BAD_RECORD', 'a training sample has no label', { item: { id: s.id, index: s.index } });
       const c = taxonomy.labels.indexOf(s.label);
       if (c < 0) throw new EcommirError('ECM_ERR_UNKNOWN_LABEL', `label "${s.label}" is not in the intent taxonomy (${taxonomy.source})`, { item: { id: s.id, index: s.index } });
       return c;
-    });
+    };
+    const copies = options.images ? (options.imageAugmentCopies ?? 0) : 0;
     const docs: MultiViewDoc[] = [];
-    for (const s of labelled) docs.push(intentDocument(s, lexicon, rules, { denoise }, await options.images?.describe(s)).doc);
+    const labels: number[] = [];
+    const groups: number[] = []; // [rows] the sample a row comes from: copies stay on its side of every split
+    for (const [i, s] of labelled.entries()) {
+      const c = labelOf(s);
+      docs.push(intentDocument(s, lexicon, rules, { denoise }, await options.images?.describe(s)).doc);
+      labels.push(c);
+      groups.push(i);
+      for (let k = 1; k <= copies && s.images.length > 0; k++) {
+        docs.push(intentDocument(s, lexicon, rules, { denoise }, await options.images!.describe(s, k)).doc);
+        labels.push(c);
+        groups.push(i);
+      }
+    }
+    const y = Int32Array.from(labels);
     const union = new FeatureUnion(options.views ?? DEFAULT_INTENT_VIEWS);
     const X = union.fitTransform(docs);
     const coarseOf = taxonomy.labels.map((l) => taxonomy.coarseLabels.indexOf(taxonomy.coarseOf(l)));
@@ -120,6 +141,7 @@ export class IntentRecognizer implements Recognizer {
       refit: options.refit,
       classWeight: 'balanced',
       seed: options.seed,
+      groups: Int32Array.from(groups),
     });
     const recognizer = new IntentRecognizer(taxonomy, rules, rulesJson, lexicon, union, trained.head, trained.temperature, denoise, options.threshold ?? 0.5, trained.report, {
       samples: labelled.length,
