@@ -8,7 +8,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runSceneBench } from './sections/scene.js';
+import { runSceneBench, runSceneStrategiesBench } from './sections/scene.js';
 import { runIntentBench } from './sections/intent.js';
 import { runIntentImagesBench } from './sections/intent-images.js';
 import { runSpeedBench } from './sections/speed.js';
@@ -22,6 +22,7 @@ export interface BenchContext {
 
 const SECTIONS: Record<string, { title: string; run: (ctx: BenchContext) => Promise<string> }> = {
   scene: { title: 'Scene recognition: cross-validated quality', run: runSceneBench },
+  'scene-strategies': { title: 'Scene recognition: training strategies', run: runSceneStrategiesBench },
   intent: { title: 'Intent recognition: cross-validated quality', run: runIntentBench },
   'intent-images': { title: 'Intent recognition: the image branch and its augmentation', run: runIntentImagesBench },
   speed: { title: 'Speed and memory', run: runSpeedBench },

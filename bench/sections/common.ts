@@ -1,4 +1,6 @@
 // Shared by the bench sections: the dev data, and markdown tables of cross-validation results.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSamples } from '../../src/data/load.js';
 import type { CrossValidationResult } from '../../src/eval/cross-validate.js';
@@ -75,4 +77,23 @@ export function calibrationTable(predictions: readonly Prediction[], gold: reado
     lines.push(`| ${t.toFixed(1)} | ${((100 * answered.length) / predictions.length).toFixed(1)}% | ${(100 * acc).toFixed(1)}% | ${predictions.length - answered.length} |`);
   }
   return lines.join('\n');
+}
+
+const CV_CACHE = fileURLToPath(new URL('../results/cv-cache/', import.meta.url));
+
+/**
+ * A cross-validation result stored under a key (the configuration and the seeds), so that two sections
+ * running side by side, or a rerun, share a long measurement instead of repeating it. Delete
+ * bench/results/cv-cache/ to measure afresh.
+ */
+export async function cachedCv(key: string, compute: () => Promise<CrossValidationResult>): Promise<CrossValidationResult> {
+  const file = join(CV_CACHE, `${key.replace(/[^\w.-]+/g, '_')}.json`);
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as CrossValidationResult;
+  } catch {
+    const cv = await compute();
+    await mkdir(CV_CACHE, { recursive: true });
+    await writeFile(file, JSON.stringify(cv));
+    return cv;
+  }
 }
