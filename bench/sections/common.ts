@@ -1,4 +1,5 @@
 // Shared by the bench sections: the dev data, and markdown tables of cross-validation results.
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,7 +88,7 @@ const CV_CACHE = fileURLToPath(new URL('../results/cv-cache/', import.meta.url))
  * bench/results/cv-cache/ to measure afresh.
  */
 export async function cachedCv(key: string, compute: () => Promise<CrossValidationResult>): Promise<CrossValidationResult> {
-  const file = join(CV_CACHE, `${key.replace(/[^\w.-]+/g, '_')}.json`);
+  const file = join(CV_CACHE, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
   try {
     return JSON.parse(await readFile(file, 'utf8')) as CrossValidationResult;
   } catch {
