@@ -16,6 +16,8 @@ import { runServiceBench } from './sections/service.js';
 
 export interface BenchContext {
   seeds: number[];
+  /** Seeds of the scene grid (default: the first of `seeds`). */
+  sceneSeeds?: number[];
   folds: number;
   log: (line: string) => void;
 }
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
   const ctx: BenchContext = {
     seeds: (arg('--seeds') ?? '0,1,2').split(',').map(Number),
     folds: Number(arg('--folds') ?? 5),
+    sceneSeeds: arg('--scene-seeds')?.split(',').map(Number),
     log: (line) => process.stderr.write(`${line}\n`),
   };
   await mkdir(resultsDir, { recursive: true });

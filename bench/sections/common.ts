@@ -88,13 +88,26 @@ const CV_CACHE = fileURLToPath(new URL('../results/cv-cache/', import.meta.url))
  * bench/results/cv-cache/ to measure afresh.
  */
 export async function cachedCv(key: string, compute: () => Promise<CrossValidationResult>): Promise<CrossValidationResult> {
-  const file = join(CV_CACHE, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as CrossValidationResult;
-  } catch {
+  const file = cacheFile(key);
+  const hit = await readCachedCv(key);
+  if (hit) return hit;
+  {
     const cv = await compute();
     await mkdir(CV_CACHE, { recursive: true });
     await writeFile(file, JSON.stringify(cv));
     return cv;
   }
+}
+
+/** A stored result, if there is one. */
+export async function readCachedCv(key: string): Promise<CrossValidationResult | undefined> {
+  try {
+    return JSON.parse(await readFile(cacheFile(key), 'utf8')) as CrossValidationResult;
+  } catch {
+    return undefined;
+  }
+}
+
+function cacheFile(key: string): string {
+  return join(CV_CACHE, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
 }
