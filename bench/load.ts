@@ -88,6 +88,8 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadRow[]
     ['/v1/scene', JSON.stringify({ image: png.toString('base64') })],
   ];
   const rows: LoadRow[] = [];
+  // One counter for the whole bench, so no scene body is sent twice (a repeat would be served from the cache).
+  let next = 0;
   try {
     for (const [path, body] of bodies) {
       for (const clients of options.connections ?? [1, 4, 16]) {
@@ -96,7 +98,6 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadRow[]
           peakRss = Math.max(peakRss, process.memoryUsage().rss);
         }, 50);
         const cycle = path === '/v1/scene' ? options.sceneBodies : undefined;
-        let next = 0;
         const result = await autocannon({
           url: url + path,
           method: 'POST',

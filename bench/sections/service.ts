@@ -1,6 +1,8 @@
 // The HTTP service with the shipped models under load on loopback (autocannon): requests/s, p50/p99
 // latency, errors and peak RSS for /v1/intent (text only) and /v1/scene at 1, 4 and 16 clients.
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { loadRecognizers } from '../../src/tasks/default-models.js';
@@ -23,10 +25,11 @@ async function sceneBodies(n: number): Promise<string[]> {
 }
 
 export async function runServiceBench(ctx: BenchContext): Promise<string> {
+  // A fresh feature cache: uploads from an earlier run must not be answered from the cache.
+  process.env.ECOMMIR_CACHE_DIR = await mkdtemp(join(tmpdir(), 'ecommir-load-cache-'));
   const recognizers = await loadRecognizers();
   if (!recognizers.scene || !recognizers.intent) throw new Error('the shipped models are missing: train them first (see models/README.md)');
   const bodies = await sceneBodies(400);
-  // Warm both models once (OCR and embedding sessions load on first use).
   ctx.log('  load test: 2 endpoints × 3 client counts × 10 s');
   const rows = await runLoadBench({ recognizers, durationSec: 10, connections: [1, 4, 16], sceneBodies: bodies });
   return [

@@ -11,7 +11,7 @@ import { DEFAULT_MODELS_DIR } from '../../src/tasks/default-models.js';
 import type { BenchContext } from '../run.js';
 import { devSamples, median, peakRssMiB, quantile } from './common.js';
 
-const ms = (xs: number[]) => `${median(xs).toFixed(0)} | ${quantile(xs, 0.9).toFixed(0)}`;
+const ms = (xs: number[]) => [median(xs), quantile(xs, 0.9)].map((x) => x.toFixed(x < 10 ? 2 : 0)).join(' | ');
 
 async function timeEach<T>(items: readonly T[], f: (x: T) => Promise<unknown>): Promise<number[]> {
   const out: number[] = [];
