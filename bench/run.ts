@@ -18,6 +18,8 @@ export interface BenchContext {
   seeds: number[];
   /** Seeds of the scene grid (default: the first of `seeds`). */
   sceneSeeds?: number[];
+  /** Leave out the TrivialAugment row of the scene strategies (three times the rows). */
+  skipAugment?: boolean;
   folds: number;
   log: (line: string) => void;
 }
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
     seeds: (arg('--seeds') ?? '0,1,2').split(',').map(Number),
     folds: Number(arg('--folds') ?? 5),
     sceneSeeds: arg('--scene-seeds')?.split(',').map(Number),
+    skipAugment: process.argv.includes('--skip-augment'),
     log: (line) => process.stderr.write(`${line}\n`),
   };
   await mkdir(resultsDir, { recursive: true });
