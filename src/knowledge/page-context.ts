@@ -237,8 +237,15 @@ export class PageContext {
   }
 
   private courierMemo?: SceneKnowledge['logistics']['couriers'][number];
+  private forcedCourier?: string;
+  /** Every parcel of the page goes with this courier (short name), e.g. 京东 on JD pages. */
+  useCourier(short: string): void {
+    this.root().forcedCourier = short;
+  }
+
   private courier() {
-    return (this.courierMemo ??= this.pick(this.k.logistics.couriers));
+    const forced = this.root().forcedCourier;
+    return (this.courierMemo ??= forced ? this.k.logistics.couriers.find((c) => c.short === forced)! : this.pick(this.k.logistics.couriers));
   }
 
   private personName(): string {

@@ -82,8 +82,16 @@ export async function renderScenePage(page: ScenePage, options: RenderOptions = 
     format = options.format ?? (rng.next() < 0.55 ? 'png' : 'jpeg');
   }
   const quality = 70 + rng.int(25);
-  const bytes = format === 'png' ? await canvas.encode('png') : await canvas.encode('jpeg', quality);
-  return { bytes, format, width, height };
+  let out = canvas;
+  if (page.crop) {
+    // The user kept only part of the screen.
+    const top = Math.round(page.crop.top * height);
+    const h = Math.max(1, Math.min(height - top, Math.round(page.crop.height * height)));
+    out = createCanvas(width, h);
+    out.getContext('2d').drawImage(canvas, 0, -top);
+  }
+  const bytes = format === 'png' ? await out.encode('png') : await out.encode('jpeg', quality);
+  return { bytes, format, width: out.width, height: out.height };
 }
 
 function hashText(s: string): number {
@@ -97,7 +105,8 @@ function hashText(s: string): number {
 
 function themeOf(k: SceneKnowledge, page: ScenePage): Theme {
   const app = k.apps[page.app] ?? k.apps.none;
-  if (page.dark) return { ...app, text: '#f2f2f2', muted: '#9a9aa0', line: '#2c2c33', card: '#1f2029', page: app.background };
+  // Dark apps keep their own background; a light app in the system's dark mode goes near-black.
+  if (page.dark) return { ...app, text: '#f2f2f2', muted: '#9a9aa0', line: '#2c2c33', card: '#1f2029', page: app.dark ? app.background : '#101012' };
   return { ...app, text: '#1f1f1f', muted: '#8c8c8c', line: '#ececec', card: '#ffffff', page: app.background };
 }
 

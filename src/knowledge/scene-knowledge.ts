@@ -58,6 +58,8 @@ export interface VariantSpec {
   bottomBar?: BottomBarSpec | null;
   popup?: PopupSpec | null;
   photo?: PhotoSpec;
+  /** Courier short name (vocab/logistics.json) every parcel of the page uses, e.g. 京东 on JD pages. */
+  courier?: string;
 }
 
 export interface LabelKnowledge {
@@ -207,6 +209,7 @@ export function checkSceneKnowledge(k: SceneKnowledge, taxonomy: Taxonomy): void
     for (const v of l.variants) {
       const where = `variant "${v.name}"`;
       if (!k.apps[v.app]) fail(l.file, `${where}: unknown app "${v.app}"`);
+      if (v.courier && !k.logistics.couriers.some((c) => c.short === v.courier)) fail(l.file, `${where}: unknown courier "${v.courier}"`);
       if (v.photo) {
         if (!PHOTO_SCENES.has(v.photo.scene)) fail(l.file, `${where}: unknown photo scene "${v.photo.scene}"`);
         continue;

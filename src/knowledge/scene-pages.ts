@@ -125,8 +125,10 @@ export interface ScenePage {
   kind: 'screen' | 'photo';
   device: { name: string; width: number; height: number };
   dark: boolean;
-  /** Font scale: 1, or larger in the apps' elder mode. */
+  /** Font scale: about 1 (systems differ a little), 1.2 in the apps' elder mode. */
   fontScale: number;
+  /** The part of the screen the user kept when cropping the screenshot (fractions of the height), or null. */
+  crop: { top: number; height: number } | null;
   statusBar: { time: string; battery: number; network: string; platform: 'ios' | 'android' } | null;
   titleBar: TitleBar | null;
   blocks: Block[];
@@ -180,8 +182,9 @@ export function synthesizeScenePage(label: string, seed: number, index: number, 
   };
   if (variant.photo) {
     const texts = (variant.photo.texts ?? []).map((t) => ctx.fill(t)).filter((t) => t !== '');
-    return { ...base, kind: 'photo', device: photoSize(ctx, variant.photo.scene), dark: false, fontScale: 1, statusBar: null, titleBar: null, blocks: [], bottomBar: null, popup: null, photo: { scene: variant.photo.scene, texts } };
+    return { ...base, kind: 'photo', device: photoSize(ctx, variant.photo.scene), dark: false, fontScale: 1, crop: null, statusBar: null, titleBar: null, blocks: [], bottomBar: null, popup: null, photo: { scene: variant.photo.scene, texts } };
   }
+  if (variant.courier) ctx.useCourier(variant.courier);
   const device = pickDevice(k, ctx);
   const platform: 'ios' | 'android' = /iphone/.test(device.name) ? 'ios' : 'android';
   const statusBar = variant.statusBar === false || ctx.rng.next() < 0.06 ? null : {
@@ -191,17 +194,24 @@ export function synthesizeScenePage(label: string, seed: number, index: number, 
     platform,
   };
   const blocks = (variant.sections ?? []).filter((s) => ctx.chance(s.p)).map((s) => makeBlock(s, ctx)).filter((b): b is Block => b !== null);
+  // Some users run the apps in dark mode or elder mode (bigger type); some crop the screenshot.
+  const dark = Boolean(app.dark) || (app.inFamily && ctx.rng.next() < 0.05);
+  const fontScale = ctx.rng.next() < 0.08 ? 1.2 : 0.94 + ctx.rng.next() * 0.12;
+  const popup = variant.popup && ctx.chance(variant.popup.p) ? makePopup(variant.popup, ctx) : null;
+  const cropTop = ctx.rng.next() * 0.25;
+  const crop = popup === null && ctx.rng.next() < 0.15 ? { top: cropTop, height: Math.min(1 - cropTop, 0.5 + ctx.rng.next() * 0.4) } : null;
   return {
     ...base,
     kind: 'screen',
     device,
-    dark: Boolean(app.dark),
-    fontScale: ctx.rng.next() < 0.08 ? 1.2 : 1,
+    dark,
+    fontScale,
+    crop,
     statusBar,
     titleBar: variant.titleBar && ctx.chance(variant.titleBar.p) ? makeTitleBar(variant.titleBar, ctx) : null,
     blocks,
     bottomBar: variant.bottomBar && ctx.chance(variant.bottomBar.p) ? makeBottomBar(variant.bottomBar, ctx, app.tabbar) : null,
-    popup: variant.popup && ctx.chance(variant.popup.p) ? makePopup(variant.popup, ctx) : null,
+    popup,
     photo: null,
   };
 }
@@ -438,6 +448,7 @@ function productRow(r: RowSpec, ctx: PageContext): ProductRow {
 
 function makeRows(specs: RowSpec[] | undefined, ctx: PageContext): Row[] {
   const rows: Row[] = [];
+  let products = 0;
   for (const r of specs ?? []) {
     if (!ctx.chance(r.p)) continue;
     const kind = ROW_KINDS.find((k) => k in r);
@@ -460,7 +471,8 @@ function makeRows(specs: RowSpec[] | undefined, ctx: PageContext): Row[] {
         if (text) rows.push({ type: 'text', text, style: ((r.style as TextStyle) ?? 'normal'), icon: r.icon as 'truck' | undefined });
         break;
       }
-      case 'product': rows.push(productRow(r, ctx)); break;
+      // A second product row in the same card is another item of the order (or cart).
+      case 'product': rows.push(productRow(r, products++ === 0 ? ctx : ctx.child())); break;
       case 'total': { const [key, value] = pair(r.total); rows.push({ type: 'total', key, value }); break; }
       case 'buttons': rows.push({ type: 'buttons', items: dedupe(fillAll(r.buttons as Pool[], ctx)) }); break;
       case 'chips': rows.push({ type: 'chips', items: dedupe(fillAll(r.chips as Pool[], ctx)) }); break;
