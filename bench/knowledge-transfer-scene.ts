@@ -28,7 +28,7 @@ const { values: args } = parseArgs({
     dir: { type: 'string' },
     eval: { type: 'string', default: 'dev' },
     'eval-per-label': { type: 'string', default: '8' },
-    configs: { type: 'string', default: 'default,text,no-lexicon' },
+    configs: { type: 'string', default: 'default,no-lexicon,text,text-no-lexicon' },
     json: { type: 'boolean', default: false },
   },
 });
