@@ -48,12 +48,18 @@ export const DEFAULT_LANES: Readonly<Record<Lane, LaneOptions>> = Object.freeze(
   image: { concurrency: Math.max(1, Math.floor(availableParallelism() / 2)), maxQueue: 64 },
 });
 
+/**
+ * The image lane's processes run at a lower priority (nice 10), so that when both lanes are busy
+ * the text lane and the event loop keep the CPU they need; an idle text lane leaves images all of it.
+ */
+export const DEFAULT_IMAGE_NICE = 10;
+
 export interface WorkerLanesOptions {
   source: RecognizerSource;
   lanes?: Partial<Record<Lane, Partial<LaneOptions>>>;
   cache?: FeatureCacheOptions;
   limits?: Partial<InputLimits>;
-  /** Nice increment of the image lane's processes, so text keeps the CPU it needs. Default 10. */
+  /** Nice increment of the image lane's processes (0: same priority as text). Default DEFAULT_IMAGE_NICE. */
   imageNiceIncrement?: number;
 }
 
@@ -75,7 +81,7 @@ export class WorkerLanes implements RecognizerRuntime {
         isolation: 'process',
         threads: lane('image').concurrency,
         maxQueue: lane('image').maxQueue,
-        niceIncrement: options.imageNiceIncrement ?? 10,
+        niceIncrement: options.imageNiceIncrement ?? DEFAULT_IMAGE_NICE,
         warmUp: true,
       }),
     ]);

@@ -87,8 +87,9 @@ export class RecognizerPool {
       idleTimeout: Number.MAX_SAFE_INTEGER,
       niceIncrement: options.niceIncrement ?? 0,
       resourceLimits: options.resourceLimits,
-      // The parent's flags, less those that only make sense for a main script (`-e` with --input-type).
-      execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')),
+      // None of the parent's flags: some are refused in threads (--expose-gc) or make no sense there
+      // (--input-type); a thread started from src/ registers tsx itself (worker-tsx.mjs).
+      execArgv: [],
       workerData,
     });
   }

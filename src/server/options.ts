@@ -37,7 +37,7 @@ export interface ServerLimits extends InputLimits {
 export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   ...DEFAULT_INPUT_LIMITS,
   maxBodyBytes: 32 * 1024 * 1024, // 32 MiB: a batch of a few base64 screenshots
-  maxBodyBytesInFlight: 256 * 1024 * 1024,
+  maxBodyBytesInFlight: 128 * 1024 * 1024,
   maxBatch: 64,
   textConcurrency: DEFAULT_LANES.text.concurrency,
   textMaxQueue: DEFAULT_LANES.text.maxQueue,
@@ -67,6 +67,8 @@ export interface WorkerOptions {
   source: RecognizerSource;
   /** The workers' feature cache (serve: private and bounded). */
   cache?: FeatureCacheOptions;
+  /** Nice increment of the image lane's processes (default 10; 0 = the text lane's priority). */
+  imageNice?: number;
 }
 
 export interface BuildAppOptions {
@@ -121,7 +123,7 @@ export async function resolveServerOptions(options: BuildAppOptions = {}): Promi
   let runtime = options.runtime;
   const ownsRuntime = runtime === undefined;
   if (!runtime && options.workers) {
-    runtime = await WorkerLanes.create({ source: options.workers.source, cache: options.workers.cache, lanes, limits });
+    runtime = await WorkerLanes.create({ source: options.workers.source, cache: options.workers.cache, lanes, limits, imageNiceIncrement: options.workers.imageNice });
   }
   runtime ??= new InProcessLanes({ ...(options.recognizers ?? {}) }, lanes, limits);
   return Object.freeze({

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { EcommirError } from '../../errors.js';
 import { cacheDir, type FeatureCacheOptions } from '../../features/cache.js';
+import { DEFAULT_IMAGE_NICE } from '../../runtime/lanes.js';
 import { backendSource, type RecognizerSource } from '../../runtime/source.js';
 import { loadApiKeys, resolveAuthPolicy } from '../../server/auth.js';
 import { buildApp } from '../../server/app.js';
@@ -37,6 +38,7 @@ interface ServeFlags extends BackendFlags {
   timeoutMs?: string;
   rateLimit?: string;
   maxConnections?: string;
+  imageNice: string;
   cache: 'disk' | 'memory' | 'off';
   cacheDir?: string;
   cacheMaxMb: string;
@@ -68,6 +70,7 @@ export function registerServeCommand(program: Command, ctx: CommandContext, deps
     .option('--image-workers <n>', `worker processes for screenshots and dialogues with images (default ${d.imageConcurrency})`)
     .option('--text-queue <n>', `text requests allowed to wait; more get 503 (default ${d.textMaxQueue})`)
     .option('--image-queue <n>', `image requests allowed to wait; more get 503 (default ${d.imageMaxQueue})`)
+    .option('--image-nice <n>', 'priority of the image workers below the text lane (nice increment, 0–19; 0 = equal)', String(DEFAULT_IMAGE_NICE))
     .option('--timeout-ms <n>', `deadline of one request, ms; a worker still busy then is stopped (default ${d.timeoutMs})`)
     .option('--rate-limit <n>', `requests a minute per API key (or address without one); 0 = no limit (default ${d.rateLimitPerMinute})`)
     .option('--max-connections <n>', `open connections in all (default ${d.maxConnections}; ${d.maxConnectionsPerAddress} per address)`)
@@ -95,7 +98,7 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
   const auth = resolveAuthPolicy({ apiKeys, host: flags.host, allowAnonymousLocalhost: flags.allowAnonymousLocalhost === true });
   const optional = (value: string | undefined, flag: string, min: number) => (value === undefined ? undefined : parseCount(value, flag, min));
   const app = await buildApp({
-    workers: { source: deps.source(flags), cache: cacheOptions(flags) },
+    workers: { source: deps.source(flags), cache: cacheOptions(flags), imageNice: Math.min(19, parseCount(flags.imageNice, '--image-nice', 0)) },
     auth,
     logger: true,
     limits: {

@@ -10,7 +10,9 @@ import { sceneSampleFromBody, sceneSampleFromBytes, type SceneBody } from '../re
 import { ID_MAX_LENGTH } from '../schemas.js';
 
 export function registerSceneRoute(app: FastifyInstance, ctx: ServerContext): void {
-  app.post('/v1/scene', { schema: ctx.schemas.scene }, async (request, reply) => {
+  // A JSON body holds one base64 image: its limit follows the image limit, not the batch-sized default.
+  const bodyLimit = Math.min(ctx.options.limits.maxBodyBytes, Math.ceil((ctx.options.limits.maxImageBytes * 4) / 3) + 64 * 1024);
+  app.post('/v1/scene', { schema: ctx.schemas.scene, bodyLimit }, async (request, reply) => {
     const started = performance.now();
     const sample = request.isMultipart()
       ? await sampleFromUpload(request)
