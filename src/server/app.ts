@@ -43,8 +43,10 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   const app = Fastify({
     logger: loggerOption(resolved),
     bodyLimit: limits.maxBodyBytes,
-    // A slow upload cannot hold a connection forever (Node's own request timer, body included).
-    requestTimeout: Math.max(60_000, limits.timeoutMs * 2),
+    // A slow upload cannot hold a connection forever (Node's own request timer, body included),
+    // checked every second rather than every 30 s.
+    requestTimeout: limits.requestTimeoutMs,
+    http: { connectionsCheckingInterval: 1_000, headersTimeout: Math.min(10_000, limits.requestTimeoutMs) },
     // An idle keep-alive socket is closed after 5 s (Fastify's default is 72 s).
     keepAliveTimeout: 5_000,
     // A socket with no traffic at all for this long is closed.

@@ -26,6 +26,8 @@ export interface ServerLimits extends InputLimits {
   timeoutMs: number;
   /** Deadline of a whole batch from its arrival, ms; items unfinished by then report ECM_ERR_TIMEOUT. */
   batchTimeoutMs: number;
+  /** Time to receive a whole request (headers and body), ms; a slower one gets 408. */
+  requestTimeoutMs: number;
   /** Open connections; more are refused by the socket layer. */
   maxConnections: number;
   /** Open connections from one address. */
@@ -45,6 +47,7 @@ export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   imageMaxQueue: DEFAULT_LANES.image.maxQueue,
   timeoutMs: 30_000, // OCR of one screenshot is about 0.5–2.5 s on one core
   batchTimeoutMs: 300_000,
+  requestTimeoutMs: 60_000,
   maxConnections: 1024,
   maxConnectionsPerAddress: 256,
   rateLimitPerMinute: 12_000,
