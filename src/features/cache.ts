@@ -134,7 +134,8 @@ export class FeatureCache {
   /** Bytes held (memory), or an estimate of the bytes on disk (scanned on first write when bounded). */
   #bytes = 0;
   #scanned = false;
-  #rootPrivate = false;
+  /** Extractor folders already made private by this object. */
+  readonly #privateFolders = new Set<string>();
   #evicting?: Promise<void>;
 
   constructor(options: FeatureCacheOptions = {}) {
@@ -221,7 +222,7 @@ export class FeatureCache {
       }
       return;
     }
-    await this.ensurePrivateRoot();
+    await this.ensurePrivateFolder(key.extractor);
     await mkdir(path.dirname(file), { recursive: true, mode: DIR_MODE });
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
@@ -242,12 +243,18 @@ export class FeatureCache {
     }
   }
 
-  /** The root folder exists and is 0700 (also when an older version created it 0755). */
-  private async ensurePrivateRoot(): Promise<void> {
-    if (this.#rootPrivate) return;
+  /**
+   * The extractor's folder exists and is 0700, also when an older version created it 0755: every
+   * entry lives below one, so none can be reached by others. (The root may be a folder the user
+   * named, even a shared one: it is created 0700 but never changed.)
+   */
+  private async ensurePrivateFolder(extractor: string): Promise<void> {
+    if (this.#privateFolders.has(extractor)) return;
     await mkdir(this.dir, { recursive: true, mode: DIR_MODE });
-    await chmod(this.dir, DIR_MODE);
-    this.#rootPrivate = true;
+    const folder = path.join(this.dir, extractor);
+    await mkdir(folder, { recursive: true, mode: DIR_MODE });
+    await chmod(folder, DIR_MODE);
+    this.#privateFolders.add(extractor);
   }
 
   /** Every entry file on disk, with its size and modification time. */

@@ -88,16 +88,30 @@ function fastest(run: () => void): number {
 
 const dialogue = (text: string, role: Role) => [{ role, text, images: [] }];
 
-test('denoising time grows linearly on adversarial texts (5,000 vs 20,000 characters)', { timeout: 120_000 }, () => {
+/**
+ * True when 4× the text takes at most `factor`× the time (plus `slackMs` for timer noise). Linear is
+ * 4×, quadratic 16×. On a busy machine one measurement can be disturbed: a failing shape is measured
+ * twice more, and only a shape that fails all three times fails the test.
+ */
+async function growsLinearly(time: (chars: number) => number | Promise<number>, factor: number, slackMs: number): Promise<string | undefined> {
+  let last = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const small = await time(5_000);
+    const large = await time(20_000);
+    if (large <= factor * small + slackMs) return undefined;
+    last = `${small.toFixed(1)} ms → ${large.toFixed(1)} ms`;
+  }
+  return last;
+}
+
+test('denoising time grows linearly on adversarial texts (5,000 vs 20,000 characters)', { timeout: 120_000 }, async () => {
   const rules = loadDenoiseRules();
-  fc.assert(
-    fc.property(shape, ({ unit, tail, role }) => {
-      const small = fastest(() => cleanDialogue(dialogue(textOf(unit, tail, 5_000), role), rules));
-      const large = fastest(() => cleanDialogue(dialogue(textOf(unit, tail, 20_000), role), rules));
-      // Linear is 4×; quadratic 16×. The constant absorbs timer noise on tiny times.
-      assert.ok(large <= 8 * small + 15, `${JSON.stringify(unit)}+${JSON.stringify(tail)} (${role}): ${small.toFixed(1)} ms → ${large.toFixed(1)} ms`);
+  await fc.assert(
+    fc.asyncProperty(shape, async ({ unit, tail, role }) => {
+      const failed = await growsLinearly((chars) => fastest(() => cleanDialogue(dialogue(textOf(unit, tail, chars), role), rules)), 8, 15);
+      assert.equal(failed, undefined, `${JSON.stringify(unit)}+${JSON.stringify(tail)} (${role}): ${failed}`);
     }),
-    { numRuns: 150, seed: 9, interruptAfterTimeLimit: 60_000 },
+    { numRuns: 150, seed: 9, interruptAfterTimeLimit: 30_000 },
   );
 });
 
@@ -120,10 +134,9 @@ test('the intent recogniser’s whole text path grows linearly too, and the issu
   }
   await fc.assert(
     fc.asyncProperty(shape, async ({ unit, tail, role }) => {
-      const small = await timeOf(sample(textOf(unit, tail, 5_000), role));
-      const large = await timeOf(sample(textOf(unit, tail, 20_000), role));
-      assert.ok(large <= 8 * small + 30, `${JSON.stringify(unit)}+${JSON.stringify(tail)} (${role}): ${small.toFixed(1)} ms → ${large.toFixed(1)} ms`);
+      const failed = await growsLinearly((chars) => timeOf(sample(textOf(unit, tail, chars), role)), 8, 30);
+      assert.equal(failed, undefined, `${JSON.stringify(unit)}+${JSON.stringify(tail)} (${role}): ${failed}`);
     }),
-    { numRuns: 40, seed: 11, interruptAfterTimeLimit: 60_000 },
+    { numRuns: 40, seed: 11, interruptAfterTimeLimit: 30_000 },
   );
 });

@@ -96,15 +96,20 @@ test('the cache folder comes from ECOMMIR_CACHE_DIR, else ~/.cache/ecommir', () 
   }
 });
 
-test('entries are private: files 0600 in folders 0700, the root made 0700 even when it existed 0755', () =>
+test('entries are private: files 0600 in folders 0700, an older 0755 extractor folder made 0700', () =>
   withCache(async (cache, dir) => {
     const { chmod, stat } = await import('node:fs/promises');
-    await chmod(dir, 0o755);
+    await mkdir(path.join(dir, 'ocr'), { mode: 0o755 });
+    await chmod(path.join(dir, 'ocr'), 0o755);
     await cache.set(key(), jsonCodec<string[]>(), ['订单号 123']);
     const file = cache.pathOf(key(), jsonCodec());
     assert.equal((await stat(file)).mode & 0o777, 0o600);
     assert.equal((await stat(path.dirname(file))).mode & 0o777, 0o700);
-    assert.equal((await stat(dir)).mode & 0o777, 0o700);
+    assert.equal((await stat(path.join(dir, 'ocr'))).mode & 0o777, 0o700);
+    // A root the user chose is not changed (it may be shared); a new one is created 0700.
+    const fresh = path.join(dir, 'new-root');
+    await new FeatureCache({ dir: fresh }).set(key(), jsonCodec<string[]>(), ['x']);
+    assert.equal((await stat(fresh)).mode & 0o777, 0o700);
   }));
 
 test('a bounded cache evicts the least recently used entries past its cap', () =>
