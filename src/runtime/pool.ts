@@ -63,6 +63,7 @@ export class RecognizerPool {
   readonly #processes?: ProcessPool;
   #inFlight = 0;
   #terminated = 0;
+  #closed = false;
 
   private constructor(options: RecognizerPoolOptions) {
     this.name = options.name ?? 'recogniser';
@@ -91,6 +92,10 @@ export class RecognizerPool {
       // (--input-type); a thread started from src/ registers tsx itself (worker-tsx.mjs).
       execArgv: [],
       workerData,
+    });
+    // A thread is destroyed only when its running call is aborted (or the pool closes).
+    this.#piscina.on('workerDestroy', () => {
+      if (!this.#closed) this.#terminated++;
     });
   }
 
@@ -137,7 +142,6 @@ export class RecognizerPool {
       reply = (await running) as WorkerReply<T>;
     } catch (err) {
       if (signal?.aborted) {
-        if (this.#piscina && (err as Error).name === 'AbortError') this.#terminated++;
         throw signal.reason;
       }
       if (err instanceof QueueFullError || (err instanceof Error && /queue is at limit|No task queue available/i.test(err.message))) {
@@ -154,11 +158,13 @@ export class RecognizerPool {
 
   /** Finishes the queued and running calls, then stops the threads. */
   async close(): Promise<void> {
+    this.#closed = true;
     await (this.#piscina?.close() ?? this.#processes!.close());
   }
 
   /** Stops the threads at once; calls still queued or running are rejected. */
   async destroy(): Promise<void> {
+    this.#closed = true;
     await (this.#piscina?.destroy() ?? this.#processes!.destroy());
   }
 }

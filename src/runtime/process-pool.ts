@@ -92,8 +92,14 @@ export class ProcessPool {
           job.signal?.removeEventListener('abort', job.onAbort!);
           job.reject(new Error(`the worker process ended while working (${signal ?? `exit code ${code}`})`));
         }
-        // A process that died by itself is replaced; one killed on purpose was replaced already.
-        if (!this.#closing && !(slot as { killed?: boolean }).killed) void this.spawn();
+        if (this.#closing || (slot as { killed?: boolean }).killed) return; // replaced already, or closing
+        if (slot.ready) {
+          void this.spawn(); // died while serving: replace it
+        } else if (this.#slots.size === 0) {
+          // Died before it could load: respawning would loop. Nothing can serve the queue.
+          const why = new Error(`the worker processes could not start (${signal ?? `exit code ${code}`})`);
+          for (const queued of this.#queue.splice(0)) queued.reject(why);
+        }
       });
       child.send({ type: 'init', init: this.options.init });
     });
@@ -102,6 +108,7 @@ export class ProcessPool {
   run(task: WorkerTask, signal?: AbortSignal): Promise<unknown> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#closing) return Promise.reject(new Error('the pool is closed'));
+    if (this.#slots.size === 0) return Promise.reject(new Error('the pool has no worker process (they could not start)'));
     const idle = [...this.#slots].some((s) => s.ready && !s.job);
     if (!idle && this.#queue.length >= this.options.maxQueue) return Promise.reject(new QueueFullError('queue is at limit'));
     return new Promise((resolve, reject) => {
