@@ -13,6 +13,7 @@ import { runIntentBench } from './sections/intent.js';
 import { runIntentImagesBench } from './sections/intent-images.js';
 import { runSpeedBench } from './sections/speed.js';
 import { runServiceBench } from './sections/service.js';
+import { runHostileBench } from './sections/hostile.js';
 
 export interface BenchContext {
   seeds: number[];
@@ -31,6 +32,7 @@ const SECTIONS: Record<string, { title: string; run: (ctx: BenchContext) => Prom
   'intent-images': { title: 'Intent recognition: the image branch and its augmentation', run: runIntentImagesBench },
   speed: { title: 'Speed and memory', run: runSpeedBench },
   service: { title: 'HTTP service under load', run: runServiceBench },
+  hostile: { title: 'HTTP service: hostile traffic', run: runHostileBench },
 };
 
 const root = fileURLToPath(new URL('..', import.meta.url));
