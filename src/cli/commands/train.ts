@@ -88,7 +88,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       if (flags.json) {
         process.stdout.write(JSON.stringify({ task, out: flags.out, validation: result.report, cv: result.cv && { ...result.cv, predictions: undefined, first: undefined }, pseudo: result.pseudo, seconds: result.seconds }, null, 2) + '\n');
       } else {
-        const lines = [...formatTrainingReport(result.report), ...(result.cv ? formatCrossValidation(result.cv) : []), `model written to ${flags.out} (${result.seconds.toFixed(1)} s)`];
+        const lines = [...(result.report ? formatTrainingReport(result.report) : []), ...(result.cv ? formatCrossValidation(result.cv) : []), `model written to ${flags.out} (${result.seconds.toFixed(1)} s)`];
         process.stdout.write(lines.join('\n') + '\n');
       }
       ctx.exitCode = 0;
