@@ -9,6 +9,7 @@ import { TextFolder } from '../../src/features/text/variants.js';
 import type { LearnerSpec } from '../../src/learn/learner.js';
 import type { IntentTrainingOptions } from '../../src/tasks/intent/recognizer.js';
 import type { Sample } from '../../src/types.js';
+import { synthesizeIntentSamples } from '../../src/knowledge/intent-synth.js';
 
 /** No cues at all: the honest baseline when no clean-room lexicon is given. */
 export const EMPTY_LEXICON: CueLexicon = { cues: new Map(), source: '(none)' };
@@ -39,6 +40,8 @@ export interface RecipeParts {
   ocr?: number;
   mined?: number;
   learner?: LearnerSpec;
+  /** Synthetic dialogues per label from knowledge/intent (0 = none) and their sample weight. */
+  knowledge?: { perLabel: number; weight: number };
 }
 
 export function viewsFor(p: RecipeParts): TextViewSpec[] {
@@ -56,9 +59,24 @@ export function viewsFor(p: RecipeParts): TextViewSpec[] {
 }
 
 let folder: TextFolder | undefined;
+const knowledgeCache = new Map<number, Sample[]>();
+/** The synthetic knowledge dialogues (generator seed 1, no images), cached per size. */
+export function knowledgeSamples(perLabel: number): Sample[] {
+  let s = knowledgeCache.get(perLabel);
+  if (!s) knowledgeCache.set(perLabel, (s = synthesizeIntentSamples({ seed: 1, perLabel, images: 'none' })));
+  return s;
+}
 export function recipeOptions(p: RecipeParts, lexicon: CueLexicon): IntentTrainingOptions {
   folder ??= TextFolder.default();
-  return { views: viewsFor(p), lexicon, ...(p.fold ? { folder } : {}), ...(p.learner ? { learner: p.learner } : {}), ...(p.mined ? { mineCues: {} } : {}), calibrate: 'none' };
+  return {
+    views: viewsFor(p),
+    lexicon,
+    ...(p.fold ? { folder } : {}),
+    ...(p.learner ? { learner: p.learner } : {}),
+    ...(p.mined ? { mineCues: {} } : {}),
+    ...(p.knowledge && p.knowledge.perLabel > 0 ? { knowledge: knowledgeSamples(p.knowledge.perLabel), knowledgeWeight: p.knowledge.weight } : {}),
+    calibrate: 'none',
+  };
 }
 
 export const LEARNERS: Record<string, LearnerSpec> = {
