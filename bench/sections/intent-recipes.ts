@@ -42,6 +42,8 @@ export interface RecipeParts {
   learner?: LearnerSpec;
   /** Synthetic dialogues per label from knowledge/intent (0 = none) and their sample weight. */
   knowledge?: { perLabel: number; weight: number };
+  /** Minimum document frequency of the n-gram views. Default 1. */
+  minDf?: number;
 }
 
 export function viewsFor(p: RecipeParts): TextViewSpec[] {
@@ -68,8 +70,9 @@ export function knowledgeSamples(perLabel: number): Sample[] {
 }
 export function recipeOptions(p: RecipeParts, lexicon: CueLexicon): IntentTrainingOptions {
   folder ??= TextFolder.default();
+  const views = viewsFor(p).map((v) => (p.minDf && v.analyzer.kind !== 'tokens' ? { ...v, tfidf: { ...v.tfidf, minDf: p.minDf } } : v));
   return {
-    views: viewsFor(p),
+    views,
     lexicon,
     ...(p.fold ? { folder } : {}),
     ...(p.learner ? { learner: p.learner } : {}),
