@@ -12,10 +12,12 @@ import type { LearnerSpec } from '../../learn/learner.js';
 import type { Sample } from '../../types.js';
 import type { IntentTrainingOptions } from './recognizer.js';
 
+// n-grams seen in one training document only are dropped (minDf 2): the same screening score (0.8018 vs
+// 0.8015, 3 seeds on the 80% part) with about half the vocabulary, so the model file stays small.
 export const HONEST_INTENT_VIEWS: TextViewSpec[] = [
-  { name: 'user', analyzer: { kind: 'char', min: 1, max: 2 }, tfidf: { sublinearTf: true } },
-  { name: 'last', analyzer: { kind: 'char', min: 1, max: 2 }, tfidf: { sublinearTf: true }, weight: 0.5 },
-  { name: 'agent', analyzer: { kind: 'char', min: 1, max: 2 }, tfidf: { sublinearTf: true }, weight: 0.5 },
+  { name: 'user', analyzer: { kind: 'char', min: 1, max: 2 }, tfidf: { sublinearTf: true, minDf: 2 } },
+  { name: 'last', analyzer: { kind: 'char', min: 1, max: 2 }, tfidf: { sublinearTf: true, minDf: 2 }, weight: 0.5 },
+  { name: 'agent', analyzer: { kind: 'char', min: 1, max: 2 }, tfidf: { sublinearTf: true, minDf: 2 }, weight: 0.5 },
 ];
 export const HONEST_INTENT_LEARNER: LearnerSpec = { kind: 'LinearSvm', options: { C: 1 } };
 /** Synthetic dialogues per label, and the candidate weights nested CV chooses among (the first is the default). */
