@@ -202,14 +202,17 @@ export function protocolHeader(p: SectionProtocol): string {
 
 /**
  * Whether a cue lexicon was written by reading the dev data, from its own file: an explicit
- * `"readDevData": false` says it was not; anything else (absent, true) counts as read — the
- * conservative reading. `about` is the lexicon's own description, quoted in section headers.
+ * `"readDevData": true|false` decides; without it, a description that calls the lexicon clean-room or
+ * says it was written without reading the dev data counts as not read, and anything else as read —
+ * the conservative reading. `about` is the lexicon's own description, quoted in section headers.
  */
 export async function lexiconProvenance(task: Task): Promise<{ path: string; readDevData: boolean; about: string }> {
   const path = `lexicons/${task}.json`;
   try {
     const json = JSON.parse(await readFile(join(ROOT, path), 'utf8')) as { about?: unknown; readDevData?: unknown };
-    return { path, readDevData: json.readDevData !== false, about: typeof json.about === 'string' ? json.about : '' };
+    const about = typeof json.about === 'string' ? json.about : '';
+    const saysClean = /clean-room|without reading the dev/i.test(about);
+    return { path, readDevData: typeof json.readDevData === 'boolean' ? json.readDevData : !saysClean, about };
   } catch {
     return { path, readDevData: false, about: '(no lexicon file)' };
   }

@@ -37,7 +37,7 @@ export const ESTIMATES: Record<Task, (ctx: BenchContext) => Promise<TaskEstimate
     const optimistic = [
       lexicon.readDevData ? `the cue lexicon (${lexicon.path}) was written by reading these dialogues` : '',
       'the candidates’ head settings were tuned by CV on these dialogues',
-      'the denoising rules were written looking at dev dialogues',
+      'the denoising rules were written with the dev dialogues in view',
     ].filter(Boolean);
     return {
       row: { name: 'intent: shipped recipe, choice among the text-only candidates by nested CV', cv: nested, seconds: 0 },

@@ -57,9 +57,9 @@ export async function intentChosenOnScored(): Promise<string[]> {
   return [
     lexicon.readDevData
       ? `the cue lexicon (\`${lexicon.path}\`) was written by reading the dev dialogues (its own description: “${lexicon.about.slice(0, 160)}${lexicon.about.length > 160 ? '…' : ''}”): every row whose views include \`lexicon\` is optimistic, because the test folds’ wording helped choose the cues;`
-      : `the cue lexicon (\`${lexicon.path}\`) says it was written without reading the dev data (\`"readDevData": false\`);`,
+      : `the cue lexicon (\`${lexicon.path}\`) says it was written without reading the dev data (its own description: “${lexicon.about.slice(0, 160)}${lexicon.about.length > 160 ? '…' : ''}”): rows using it are not optimistic on that account;`,
     'the default views, head settings (L2, epochs, learning rate, coarse weight) and checkpoint recipes (`DEFAULT_INTENT_*` in src/tasks/intent/recognizer.ts) were chosen by 5-fold × 3-seed CV on these same 239 dialogues: every row inherits them;',
-    'the denoising rules (`rules/denoise.json`) were written looking at dev dialogues.',
+    'the denoising rules (`rules/denoise.json`) were written with the dev dialogues in view (they match, e.g., this data’s “cannot read images” agent reply); rows with denoising inherit that.',
   ];
 }
 

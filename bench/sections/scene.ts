@@ -15,7 +15,7 @@ export async function sceneChosenOnScored(): Promise<string[]> {
   return [
     lexicon.readDevData
       ? `the cue lexicon (\`${lexicon.path}\`) was written after reading the dev screenshots’ OCR text (its own description: “${lexicon.about.slice(0, 160)}${lexicon.about.length > 160 ? '…' : ''}”): every row whose views include \`lexicon\` is optimistic;`
-      : `the cue lexicon (\`${lexicon.path}\`) says it was written without reading the dev data (\`"readDevData": false\`);`,
+      : `the cue lexicon (\`${lexicon.path}\`) says it was written without reading the dev data (its own description: “${lexicon.about.slice(0, 160)}${lexicon.about.length > 160 ? '…' : ''}”): rows using it are not optimistic on that account;`,
     'the default fusion (text views, layout and embedding weights), head settings and checkpoint recipes (`DEFAULT_SCENE_*` in src/tasks/scene/recognizer.ts) were chosen by 5-fold × 3-seed CV on these same 560 samples: every row inherits those choices, so no row here is a clean estimate.',
   ];
 }
