@@ -46,7 +46,7 @@ export function cvTable(rows: readonly CvRow[]): string {
     const perSeed = c.seeds.map((seed, i) => `${seed}: ${c.seedWeightedF1[i].toFixed(3)}`).join(', ');
     const time = r.cached ? `cached: measured ${r.cached.measuredAt.slice(0, 10)} in ${r.cached.seconds.toFixed(0)} s` : `${r.seconds.toFixed(0)} s`;
     lines.push(
-      `| ${r.name} | **${f4(c.mean.weightedF1)}** ± ${f4(c.std.weightedF1)} | ${f4(c.mean.macroF1)} | ${f4(c.mean.coarseWeightedF1)} | ${f4(c.mean.coarseMacroF1)} | ${perSeed} | ${time} |${notes ? ` ${r.note ?? '–'} |` : ''}`,
+      `| ${r.name} | **${f4(c.mean.weightedF1)}** ${c.seeds.length > 1 ? `± ${f4(c.std.weightedF1)}` : '(one seed)'} | ${f4(c.mean.macroF1)} | ${f4(c.mean.coarseWeightedF1)} | ${f4(c.mean.coarseMacroF1)} | ${perSeed} | ${time} |${notes ? ` ${r.note ?? '–'} |` : ''}`,
     );
   }
   return lines.join('\n');
