@@ -32,7 +32,7 @@ export interface TaskEstimateRun {
 export const ESTIMATES: Record<Task, (ctx: BenchContext) => Promise<TaskEstimateRun>> = {
   async intent(ctx) {
     const intent = (await devSamples()).filter((s) => s.task === 'intent');
-    const { nested, innerFolds, chosenOnAll } = await intentNestedChoice(intent, Taxonomy.default('intent'), ctx);
+    const { nested, cached, seconds, innerFolds, chosenOnAll } = await intentNestedChoice(intent, Taxonomy.default('intent'), ctx);
     const lexicon = await lexiconProvenance('intent');
     const optimistic = [
       lexicon.readDevData ? `the cue lexicon (${lexicon.path}) was written by reading these dialogues` : '',
@@ -40,7 +40,7 @@ export const ESTIMATES: Record<Task, (ctx: BenchContext) => Promise<TaskEstimate
       'the denoising rules were written with the dev dialogues in view',
     ].filter(Boolean);
     return {
-      row: { name: 'intent: shipped recipe, choice among the text-only candidates by nested CV', cv: nested, seconds: 0 },
+      row: { name: 'intent: shipped recipe, choice among the text-only candidates by nested CV', cv: nested, seconds, cached },
       samples: intent,
       estimate: nested,
       recipe: 'shipped',

@@ -179,7 +179,7 @@ export async function intentNestedChoice(intent: Sample[], taxonomy: Taxonomy, c
       .map(([n, f]) => `${n} ${f.toFixed(3)}`)
       .join(', ')}).`,
   ].join('\n');
-  return { text, nested: nested.cv, innerFolds, chosenOnAll };
+  return { text, nested: nested.cv, cached: nested.cached, seconds: nested.seconds, innerFolds, chosenOnAll };
 }
 
 /** Out-of-fold predictions of the shipped recipe with its cross-validated temperature (one seed). */
