@@ -101,7 +101,7 @@ async function main(): Promise<void> {
 
 /** A section written by an earlier bench, whose header was not checked against its run. */
 function withOldFormatWarning(text: string, name: string): string {
-  const warning = `> **Written by an earlier version of the bench**: its header may not describe its run (seeds, cached rows, what was chosen on the scored samples); rows may mix seeds. Rerun \`npm run bench -- --sections ${name}\` for a section checked against its run.\n\n`;
+  const warning = `> **Written by an earlier version of the bench**: its header was not checked against its run (for cross-validated sections: seeds, cached rows, what was chosen on the scored samples; rows may mix seeds). Rerun \`npm run bench -- --sections ${name}\` for a section checked against its run.\n\n`;
   const at = text.indexOf('\n\n', text.indexOf('_Measured'));
   return at < 0 ? warning + text : `${text.slice(0, at + 2)}${warning}${text.slice(at + 2)}`;
 }
