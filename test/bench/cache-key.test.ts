@@ -106,3 +106,16 @@ test('cachedCv measures once, then reads the cache and the table says so; --fres
     Object.assign(cacheSettings, saved);
   }
 });
+
+test('a section header states protocol, folds and seeds, says when the run is partial, and lists what was chosen on the scored samples', async () => {
+  const { protocolHeader, SECTION_FORMAT_MARK } = await import('../../bench/sections/common.js');
+  const base = { protocol: '5-fold CV over 239 dialogues', folds: 5, defaultFolds: 5, defaultSeeds: [0, 1, 2], chosenOnScored: ['the lexicon read them'], defaults: 'nested CV' };
+  const full = protocolHeader({ ...base, seeds: [0, 1, 2] });
+  assert.ok(full.startsWith(SECTION_FORMAT_MARK));
+  assert.match(full, /5 folds, seeds 0, 1, 2 \(the section’s default\)/);
+  assert.doesNotMatch(full, /Partial run/);
+  assert.match(full, /- the lexicon read them/);
+  assert.match(full, /\*\*Default choices\.\*\* nested CV/);
+  assert.match(protocolHeader({ ...base, seeds: [0] }), /\*\*Partial run\.\*\* .*this run used 5 folds × seeds 0,/);
+  assert.match(protocolHeader({ ...base, seeds: [0, 1, 2], folds: 3 }), /\*\*Partial run\.\*\*/);
+});
