@@ -5,7 +5,7 @@ export { VERSION } from './version.js';
 // Data layer: readers, writers, inspection.
 export { loadSamples, parseRecordsText, type InputFormat, type LoadSamplesResult } from './data/load.js';
 export { loadChallengeFile, loadChallengeRecords, parseChallengeRecord, type ChallengeParseOptions } from './data/challenge.js';
-export { parseNativeSample, type NativeParseOptions } from './data/native.js';
+export { parseNativeSample, toNativeRecord, type NativeParseOptions } from './data/native.js';
 export { detectTask, parseCandidates, parseDialogue, countImageMarkers, IMAGE_MARKER, LINK_MARKER } from './data/instruction.js';
 export type { Problem, LoadOptions, LoadResult } from './data/problem.js';
 export {
@@ -122,3 +122,6 @@ export { exportClipPairs, clipLabelText, urlsafeBase64, type ClipExportOptions, 
 export { validateSwiftRecord, validateSwiftJsonl, validateSharegptRecord, validateDatasetInfoEntry, validateLlamaFactoryDataset, validateClipSplit, type SharegptTags } from './backends/export/validate.js';
 export { EnsembleRecognizer, agreedPseudoLabels, type EnsembleMode, type EnsembleOptions } from './backends/ensemble.js';
 export { createRecognizers, BACKENDS, type BackendName, type BackendSelection, type RecognizerSet } from './backends/select.js';
+// Knowledge: synthetic labelled samples written from the knowledge files (knowledge/).
+export { synthesizeIntentSamples, checkIntentKnowledge, BLANK_PNG, type IntentSynthOptions, type SyntheticImages } from './knowledge/intent-synth.js';
+export { loadIntentKnowledge, defaultIntentKnowledgeDir, type IntentKnowledge, type LabelKnowledge, type ProductCategory } from './knowledge/intent-knowledge.js';
