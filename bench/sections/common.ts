@@ -196,7 +196,7 @@ export function protocolHeader(p: SectionProtocol): string {
     );
   }
   lines.push('', '**Chosen by looking at the scored samples** (rows that use these are optimistic):', ...p.chosenOnScored.map((c) => `- ${c}`));
-  lines.push('', `**Default choices.** ${p.defaults}`);
+  lines.push('', `**Default choices.** ${p.defaults.charAt(0).toUpperCase()}${p.defaults.slice(1)}`);
   return lines.join('\n');
 }
 
