@@ -115,7 +115,7 @@ test('a section header states protocol, folds and seeds, says when the run is pa
   assert.match(full, /5 folds, seeds 0, 1, 2 \(the section’s default\)/);
   assert.doesNotMatch(full, /Partial run/);
   assert.match(full, /- the lexicon read them/);
-  assert.match(full, /\*\*Default choices\.\*\* nested CV/);
+  assert.match(full, /\*\*Default choices\.\*\* Nested CV/, 'capitalised');
   assert.match(protocolHeader({ ...base, seeds: [0] }), /\*\*Partial run\.\*\* .*this run used 5 folds × seeds 0,/);
   assert.match(protocolHeader({ ...base, seeds: [0, 1, 2], folds: 3 }), /\*\*Partial run\.\*\*/);
 });
