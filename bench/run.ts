@@ -18,6 +18,7 @@ import { runSpeedBench } from './sections/speed.js';
 import { runServiceBench } from './sections/service.js';
 import { runEstimateBench } from './sections/estimate.js';
 import { cacheSettings, SECTION_FORMAT_MARK } from './sections/common.js';
+import { runHostileBench } from './sections/hostile.js';
 
 export interface BenchContext {
   seeds: number[];
@@ -39,6 +40,7 @@ const SECTIONS: Record<string, { title: string; run: (ctx: BenchContext) => Prom
   estimate: { title: 'Honest estimates (bench/results.json)', run: runEstimateBench },
   speed: { title: 'Speed and memory', run: runSpeedBench },
   service: { title: 'HTTP service under load', run: runServiceBench },
+  hostile: { title: 'HTTP service: hostile traffic', run: runHostileBench },
 };
 
 const root = fileURLToPath(new URL('..', import.meta.url));

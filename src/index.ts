@@ -27,7 +27,7 @@ export { inspectSamples, formatInspectReport, type InspectReport, type TaskSumma
 export { Taxonomy, HIERARCHY_SEPARATOR, type TaxonomyFile, type TaxonomyLabel } from './labels/taxonomy.js';
 // Denoising (rules as data in rules/denoise.json), splits, metrics and evaluation.
 export { cleanDialogue, cleanSample, formatRemovals, splitSentences, type Removal, type CleanedDialogue, type CleanedSample, type DenoiseOptions } from './clean/denoise.js';
-export { loadDenoiseRules, parseDenoiseRules, DEFAULT_RULES_PATH, type DenoiseRules, type DenoiseRule, type DenoiseLevel } from './clean/rules.js';
+export { loadDenoiseRules, parseDenoiseRules, redosProblem, DEFAULT_RULES_PATH, type DenoiseRules, type DenoiseRule, type DenoiseLevel, type ParseRulesOptions } from './clean/rules.js';
 export { stratifiedSplit, stratifiedKFold, stratifiedGroupKFold, stratifiedGroupSplit, type Split } from './data/split.js';
 export {
   precisionRecallFscoreSupport,
@@ -70,9 +70,15 @@ export { charNgrams, wordNgrams, type CharNgramOptions } from './features/text/n
 export { TfidfVectorizer, type TfidfOptions, type TfidfJson } from './features/text/tfidf.js';
 export { FeatureUnion, analyse, type AnalyzerSpec, type TextViewSpec, type MultiViewDoc, type FeatureUnionJson } from './features/text/feature-union.js';
 export { zh, type LanguagePack } from './features/lang/zh.js';
+// Input limits shared by the CLI and the service.
+export { DEFAULT_INPUT_LIMITS, resolveInputLimits, checkSample, checkSampleText, checkSampleImages, checkImageCount, type InputLimits } from './data/input-limits.js';
+// Recognisers off the event loop: worker pools (threads, processes) and the service's text and image lanes.
+export { RecognizerPool, type RecognizerPoolOptions, type PoolStats } from './runtime/pool.js';
+export { WorkerLanes, InProcessLanes, laneOf, LANES, DEFAULT_LANES, type Lane, type LaneOptions, type LaneStats, type RecognizerRuntime } from './runtime/lanes.js';
+export { backendSource, loadRecognizerSource, type RecognizerSource } from './runtime/source.js';
 // HTTP service.
 export { buildApp } from './server/app.js';
-export { DEFAULT_SERVER_LIMITS, type BuildAppOptions, type ServerLimits, type RecognizerPair, type AuthOptions } from './server/options.js';
+export { DEFAULT_SERVER_LIMITS, type BuildAppOptions, type ServerLimits, type RecognizerPair, type AuthOptions, type WorkerOptions } from './server/options.js';
 // Vision features: fast OCR, layout vector, image embedding, augmentation; the feature cache and extraction.
 export { OcrEngine, sharedOcrEngine, inReadingOrder, ocrOutputSignature, DEFAULT_OCR_OPTIONS, type OcrLine, type OcrResult, type OcrOptions, type NormalisedBox } from './vision/ocr.js';
 export { layoutFeatures, linesByRegion, layoutExtractor, LAYOUT_BLOCKS, LAYOUT_LENGTH, LAYOUT_VERSION, TOP_BAR, BOTTOM_BAR, type LayoutBlock, type RegionLines } from './vision/layout.js';
@@ -89,7 +95,7 @@ export {
   type AugmentResult,
   type EcommerceAugmentOptions,
 } from './vision/augment.js';
-export { FeatureCache, cacheDir, sha256Hex, jsonCodec, float32ListCodec, type CacheKey, type CacheCodec, type CacheStats } from './features/cache.js';
+export { FeatureCache, cacheDir, sha256Hex, jsonCodec, float32ListCodec, setDefaultFeatureCacheOptions, type CacheKey, type CacheCodec, type CacheStats, type FeatureCacheOptions } from './features/cache.js';
 export { Progress, formatDuration, type ProgressOptions, type ProgressSnapshot } from './features/progress.js';
 export { extractImageFeatures, extractAll, listDatasetImages, OCR_EXTRACTOR_VERSION, type ImageFeatures, type VectorExtractor, type ExtractOptions, type ImageJob, type ExtractRunSummary } from './features/extract.js';
 // clip backend: CLIP / Chinese-CLIP / SigLIP from a local transformers.js folder; zero-shot, adapters, soups.
