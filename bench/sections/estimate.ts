@@ -40,7 +40,7 @@ export const ESTIMATES: Record<Task, (ctx: BenchContext) => Promise<TaskEstimate
       'the denoising rules were written with the dev dialogues in view',
     ].filter(Boolean);
     return {
-      row: { name: 'intent: shipped recipe, choice among the text-only candidates by nested CV', cv: nested, seconds, cached },
+      row: { name: 'intent: shipped recipe, choice among the text-only candidates by nested CV', cv: nested, seconds, cached, note: optimistic.join('; ') },
       samples: intent,
       estimate: nested,
       recipe: 'shipped',
