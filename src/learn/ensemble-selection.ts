@@ -10,6 +10,7 @@ import { argmaxRows, checkFitInput, notFitted } from './head.js';
 import { createLearner, learnerFromJSON, registerLearner, type Learner, type LearnerJson, type LearnerSpec } from './learner.js';
 import { outOfFoldProba, sliceFitOptions, withClasses, type EnsembleFitOptions } from './out-of-fold.js';
 import { f1Score } from '../eval/metrics.js';
+import { calibrateScores, fitScoreCalibration } from './oof-calibration.js';
 import './linear-svm.js';
 import './naive-bayes.js';
 import './knn.js';
@@ -71,6 +72,12 @@ export interface SelectedEnsembleOptions {
   members: LearnerSpec[];
   /** 'greedy' (Algorithm 1 on out-of-fold probabilities, default) or 'all' (plain average, no selection). */
   selection?: 'greedy' | 'all';
+  /**
+   * Put every member on one probability scale before averaging: a temperature per member fitted on its
+   * out-of-fold decision scores (minimum NLL), so a margin learner's softmax(5·margin) and naive Bayes'
+   * near-0/1 posteriors weigh what their accuracy deserves. Default false (the members' own probabilities).
+   */
+  calibrate?: boolean;
   folds?: number;
   seed?: number;
   nClasses?: number;
@@ -81,6 +88,8 @@ interface Fitted {
   chosen: number[];
   members: Learner[]; // the chosen ones, refitted on all rows
   selection?: EnsembleSelectionResult;
+  /** With `calibrate`: the temperature of each chosen member (same order as `members`). */
+  temperatures?: number[];
 }
 
 export class SelectedEnsemble implements Learner {
@@ -90,7 +99,7 @@ export class SelectedEnsemble implements Learner {
 
   constructor(options: SelectedEnsembleOptions) {
     if (!options || !Array.isArray(options.members) || options.members.length === 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `${SelectedEnsemble.kind}: needs at least one member`);
-    for (const key of Object.keys(options)) if (!['members', 'selection', 'folds', 'seed', 'nClasses'].includes(key)) throw new EcommirError('ECM_ERR_BAD_OPTION', `${SelectedEnsemble.kind}: unknown option "${key}"`);
+    for (const key of Object.keys(options)) if (!['members', 'selection', 'calibrate', 'folds', 'seed', 'nClasses'].includes(key)) throw new EcommirError('ECM_ERR_BAD_OPTION', `${SelectedEnsemble.kind}: unknown option "${key}"`);
     if (options.selection !== undefined && !['greedy', 'all'].includes(options.selection)) throw new EcommirError('ECM_ERR_BAD_OPTION', `${SelectedEnsemble.kind}: selection must be greedy or all`);
     options.members.forEach((m) => createLearner(m));
     this.options = structuredClone(options);
@@ -114,34 +123,46 @@ export class SelectedEnsemble implements Learner {
   fit(X: CsrMatrix, y: ArrayLike<number>, fitOptions: EnsembleFitOptions = {}): this {
     const { labels, nClasses: k } = checkFitInput(SelectedEnsemble.kind, X, y, this.options.nClasses);
     const specs = this.options.members.map((m) => withClasses(m, k));
+    const calibrate = this.options.calibrate ?? false;
+    const greedy = (this.options.selection ?? 'greedy') === 'greedy' && specs.length > 1;
     let chosen = specs.map((_, i) => i);
     let selection: EnsembleSelectionResult | undefined;
-    if ((this.options.selection ?? 'greedy') === 'greedy' && specs.length > 1) {
-      const oof = outOfFoldProba(specs, X, labels, { nClasses: k, folds: this.options.folds, seed: this.options.seed, fitOptions });
+    let temperatures: number[] | undefined;
+    if (greedy || calibrate) {
+      const oof = outOfFoldProba(specs, X, labels, { nClasses: k, folds: this.options.folds, seed: this.options.seed, fitOptions, output: calibrate ? 'decision' : 'proba' });
       const rows = Array.from(oof.scored);
       const yScored = Int32Array.from(rows, (i) => labels[i]);
-      const scoredProba = oof.proba.map((p) => {
+      let scoredProba: Float32Array[] = oof.proba.map((p) => {
         const out = new Float32Array(rows.length * k);
         rows.forEach((r, j) => out.set(p.subarray(r * k, (r + 1) * k), j * k));
         return out;
       });
-      selection = greedyEnsembleSelection(scoredProba, yScored, k);
-      chosen = selection.members;
+      if (calibrate) {
+        const flat = new Array<number>(k).fill(0);
+        const all = scoredProba.map((z) => fitScoreCalibration(z, yScored, k, flat).temperature);
+        scoredProba = scoredProba.map((z, m) => calibrateScores(z, k, { temperature: all[m], priorPower: 0, logPrior: flat }));
+        temperatures = all;
+      }
+      if (greedy) {
+        selection = greedyEnsembleSelection(scoredProba, yScored, k);
+        chosen = selection.members;
+      }
     }
     const all = sliceFitOptions(fitOptions, Array.from({ length: X.nRows }, (_, i) => i));
     const members = chosen.map((i) => createLearner(specs[i]).fit(X, labels, all));
-    this.fitted = { nClasses: k, chosen, members, selection };
+    this.fitted = { nClasses: k, chosen, members, selection, ...(temperatures ? { temperatures: chosen.map((i) => temperatures![i]) } : {}) };
     return this;
   }
 
   predictProba(X: CsrMatrix): Float32Array {
     if (!this.fitted) throw notFitted(SelectedEnsemble.kind);
-    const { members, nClasses: k } = this.fitted;
+    const { members, nClasses: k, temperatures } = this.fitted;
     const sum = new Float64Array(X.nRows * k);
-    for (const m of members) {
-      const p = m.predictProba(X);
-      for (let j = 0; j < sum.length; j++) sum[j] += p[j];
-    }
+    const flat = new Array<number>(k).fill(0);
+    members.forEach((m, j) => {
+      const p = temperatures ? calibrateScores(m.decisionFunction(X), k, { temperature: temperatures[j], priorPower: 0, logPrior: flat }) : m.predictProba(X);
+      for (let i = 0; i < sum.length; i++) sum[i] += p[i];
+    });
     return Float32Array.from(sum, (s) => s / members.length);
   }
 
@@ -157,13 +178,17 @@ export class SelectedEnsemble implements Learner {
   toJSON(): SelectedEnsembleJson {
     if (!this.fitted) throw notFitted(SelectedEnsemble.kind);
     const f = this.fitted;
-    return { kind: SelectedEnsemble.kind, version: 1, options: this.getParams(), fitted: { nClasses: f.nClasses, chosen: f.chosen, members: f.members.map((m) => m.toJSON()), selection: f.selection } };
+    return { kind: SelectedEnsemble.kind, version: 1, options: this.getParams(), fitted: { nClasses: f.nClasses, chosen: f.chosen, members: f.members.map((m) => m.toJSON()), selection: f.selection, ...(f.temperatures ? { temperatures: f.temperatures } : {}) } };
   }
 
   static fromJSON(json: SelectedEnsembleJson): SelectedEnsemble {
     if (!json || json.kind !== SelectedEnsemble.kind || json.version !== 1 || !json.fitted || !Array.isArray(json.fitted.members)) throw new EcommirError('ECM_ERR_BAD_JSON', `expected a saved ${SelectedEnsemble.kind} (version 1)`);
     const model = new SelectedEnsemble(json.options);
-    model.fitted = { nClasses: json.fitted.nClasses, chosen: json.fitted.chosen, members: json.fitted.members.map(learnerFromJSON), selection: json.fitted.selection };
+    const temperatures = json.fitted.temperatures;
+    if (temperatures !== undefined && !(Array.isArray(temperatures) && temperatures.length === json.fitted.members.length && temperatures.every((t) => Number.isFinite(t) && t > 0))) {
+      throw new EcommirError('ECM_ERR_BAD_JSON', `${SelectedEnsemble.kind}: temperatures must be one positive number per member`);
+    }
+    model.fitted = { nClasses: json.fitted.nClasses, chosen: json.fitted.chosen, members: json.fitted.members.map(learnerFromJSON), selection: json.fitted.selection, ...(temperatures ? { temperatures } : {}) };
     return model;
   }
 }
@@ -172,7 +197,7 @@ export interface SelectedEnsembleJson {
   kind: 'SelectedEnsemble';
   version: 1;
   options: SelectedEnsembleOptions;
-  fitted: { nClasses: number; chosen: number[]; members: LearnerJson[]; selection?: EnsembleSelectionResult };
+  fitted: { nClasses: number; chosen: number[]; members: LearnerJson[]; selection?: EnsembleSelectionResult; temperatures?: number[] };
 }
 
 registerLearner(SelectedEnsemble);

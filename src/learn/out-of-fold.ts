@@ -22,10 +22,12 @@ export interface OutOfFoldOptions {
   folds?: number;
   seed?: number;
   fitOptions?: EnsembleFitOptions;
+  /** 'proba' (default) or 'decision': each member's decisionFunction scores (for calibration). */
+  output?: 'proba' | 'decision';
 }
 
 export interface OutOfFoldResult {
-  /** Per member: [n, k] probabilities; rows that were not scored are zero. */
+  /** Per member: [n, k] probabilities (or decision scores); rows that were not scored are zero. */
   proba: Float32Array[];
   /** The rows that have out-of-fold probabilities (ascending). */
   scored: Int32Array;
@@ -59,12 +61,17 @@ export function groupedFolds(y: ArrayLike<number>, options: { folds?: number; se
   }));
 }
 
-/** Fit options restricted to `rows` (sample weights follow their rows). */
-export function sliceFitOptions(options: FitOptions | undefined, rows: readonly number[]): FitOptions {
+/**
+ * Fit options restricted to `rows`: sample weights, groups and always-train marks follow their rows, so
+ * a member that runs its own out-of-fold loop (a nested ensemble) still never scores a knowledge row.
+ */
+export function sliceFitOptions(options: EnsembleFitOptions | undefined, rows: readonly number[]): EnsembleFitOptions {
   if (!options) return {};
-  const out: FitOptions = {};
+  const out: EnsembleFitOptions = {};
   if (options.classWeight) out.classWeight = options.classWeight;
   if (options.sampleWeight) out.sampleWeight = Float64Array.from(rows, (i) => options.sampleWeight![i]);
+  if (options.groups) out.groups = Int32Array.from(rows, (i) => options.groups![i]);
+  if (options.alwaysTrain) out.alwaysTrain = Uint8Array.from(rows, (i) => (options.alwaysTrain![i] ? 1 : 0));
   return out;
 }
 
@@ -79,7 +86,8 @@ export function outOfFoldProba(specs: readonly LearnerSpec[], X: CsrMatrix, y: A
     const Xte = sliceRows(X, fold.test);
     const fitOptions = sliceFitOptions(fo, fold.train);
     specs.forEach((spec, m) => {
-      const p = createLearner(withClasses(spec, k)).fit(Xtr, ytr, fitOptions).predictProba(Xte);
+      const model = createLearner(withClasses(spec, k)).fit(Xtr, ytr, fitOptions);
+      const p = options.output === 'decision' ? model.decisionFunction(Xte) : model.predictProba(Xte);
       fold.test.forEach((row, j) => proba[m].set(p.subarray(j * k, (j + 1) * k), row * k));
     });
   }

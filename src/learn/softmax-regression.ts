@@ -29,6 +29,12 @@ export interface SoftmaxRegressionOptions {
   coarseOf?: number[];
   /** λ of the coarse loss. Default 0.5. */
   coarseWeight?: number;
+  /**
+   * What the data loss is averaged over: 'rows' (default: Σ w_i·CE_i / n) or 'weights' (Σ w_i·CE_i / Σ w_i).
+   * With many light rows (knowledge rows at weight 0.1) 'rows' shrinks the data term against the L2
+   * penalty and the head underfits; 'weights' keeps l2 meaning the same whatever rows are added.
+   */
+  lossScale?: 'rows' | 'weights';
 }
 
 const SCHEMA: OptionSchema = {
@@ -41,6 +47,7 @@ const SCHEMA: OptionSchema = {
   nClasses: { type: 'number', min: 1, integer: true, optional: true },
   coarseOf: { type: 'intArray', optional: true },
   coarseWeight: { type: 'number', min: 0, optional: true },
+  lossScale: { type: 'enum', values: ['rows', 'weights'], optional: true },
 };
 
 interface Fitted {
@@ -61,13 +68,14 @@ export function softmaxRegressionLoss(
   l2: number,
   grad: Float64Array, // output, same length as params
   coarse?: CoarseTerm,
+  scale = X.nRows, // the data loss is Σ w_i·CE_i / scale
 ): number {
   const n = X.nRows;
   const nW = X.nCols * k;
   const logits = new Float64Array(n * k);
   forwardLogits(params, X, k, logits);
   const dLogits = new Float64Array(n * k);
-  let loss = crossEntropyOnLogits(logits, n, k, labels, weights, n, dLogits, coarse);
+  let loss = crossEntropyOnLogits(logits, n, k, labels, weights, scale, dLogits, coarse);
   grad.fill(0);
   const { indptr, indices, values } = X;
   for (let i = 0; i < n; i++) {
@@ -153,9 +161,12 @@ export class SoftmaxRegression implements Classifier {
     const rng = createRng(o.seed ?? 0);
     const lossCurve: number[] = [];
     const epochs = o.epochs ?? 100;
+    const byWeights = o.lossScale === 'weights';
+    const scaleOf = (w: Float64Array): number => (byWeights ? Math.max(w.reduce((a, b) => a + b, 0), 1e-12) : w.length);
     if (batchSize === 0 || batchSize >= X.nRows) {
+      const scale = scaleOf(weights);
       for (let e = 0; e < epochs; e++) {
-        lossCurve.push(softmaxRegressionLoss(params, X, labels, weights, k, 0, grad, coarse));
+        lossCurve.push(softmaxRegressionLoss(params, X, labels, weights, k, 0, grad, coarse, scale));
         optimizer.step(params, grad);
       }
     } else {
@@ -172,7 +183,7 @@ export class SoftmaxRegression implements Classifier {
             batchLabels[j] = labels[idx[j]];
             batchWeights[j] = weights[idx[j]];
           }
-          epochLoss += softmaxRegressionLoss(params, batch, batchLabels, batchWeights, k, 0, grad, coarse) * idx.length;
+          epochLoss += softmaxRegressionLoss(params, batch, batchLabels, batchWeights, k, 0, grad, coarse, scaleOf(batchWeights)) * idx.length;
           optimizer.step(params, grad);
         }
         lossCurve.push(epochLoss / X.nRows);

@@ -19,8 +19,11 @@ import { TextFolder, parseVariantTables, type VariantTables } from '../../featur
 import { createLearner, learnerFromJSON, type Learner, type LearnerJson, type LearnerSpec } from '../../learn/learner.js';
 import { StackingClassifier } from '../../learn/stacking.js';
 import '../../learn/ensemble-selection.js';
+import '../../learn/log-linear-pool.js';
 import { CueMiner, type CueMinerJson, type CueMinerOptions } from '../../features/text/cue-miner.js';
 import { groupedFolds } from '../../learn/out-of-fold.js';
+import { colloquialCopies, type ColloquialAugmentOptions } from './augment.js';
+import { fitOutOfFoldCalibration, calibrateScores, parseScoreCalibration, type ScoreCalibration } from '../../learn/oof-calibration.js';
 
 /** Supplies what the user's images say (OCR text, predicted scenes); absent = text only. */
 export interface IntentImageDescriber {
@@ -69,6 +72,37 @@ export interface IntentTrainingOptions {
   knowledgeWeight?: number;
   /** Mine discriminative n-gram cues from the training rows (a `mined` tokens view reads them). Default off. */
   mineCues?: CueMinerOptions;
+  /**
+   * More knowledge sets, each with its own sample weight (e.g. template-generated and handwritten
+   * dialogues). Training-only, like `knowledge`.
+   */
+  knowledgeSets?: readonly KnowledgeSet[];
+  /** Rewritten (colloquial) copies of each real training dialogue, kept in their source's group. Default none. */
+  augment?: ColloquialAugmentOptions;
+  /**
+   * Class weights of the learner path: 'balanced' (default; every class weighs the same in total, by
+   * row count) or 'none' (rows weigh their sample weight only, so classes keep their frequency).
+   */
+  classWeight?: 'balanced' | 'none';
+  /**
+   * Learner path: fit a temperature on out-of-fold scores of the real training rows (5 folds inside
+   * the training data; knowledge rows in every training part), so confidences mean something. With
+   * `prior`, also how far to lean towards the real rows' label frequencies, chosen on the same scores.
+   */
+  calibration?: { folds?: number; prior?: readonly number[] };
+  /**
+   * Repeated fits over the same samples with the same view settings (cross-validation): documents
+   * built once per sample object. Only valid while lexicon, rules, folding, denoising and images stay
+   * the same for every fit that shares it.
+   */
+  documentCache?: WeakMap<Sample, MultiViewDoc>;
+}
+
+/** A named set of knowledge rows with its sample weight. */
+export interface KnowledgeSet {
+  name: string;
+  samples: readonly Sample[];
+  weight: number;
 }
 
 // Chosen by 5-fold CV over 3 seeds on the dev intent samples (bench/intent-probe.ts, BENCHMARKS.md).
@@ -101,8 +135,9 @@ interface IntentModelJson {
   head?: SoftmaxRegressionJson;
   learner?: LearnerJson;
   variants?: VariantTables;
-  knowledge?: { samples: number; weight: number };
+  knowledge?: { samples: number; weight: number; sets?: { name: string; samples: number; weight: number }[] };
   miner?: CueMinerJson;
+  calibration?: ScoreCalibration;
   report: HeadTrainingReport;
   trainedOn: { samples: number; createdAt: string };
 }
@@ -126,8 +161,10 @@ export class IntentRecognizer implements Recognizer {
     readonly report: HeadTrainingReport | undefined,
     readonly trainedOn: { samples: number; createdAt: string },
     private readonly folder?: TextFolder,
-    readonly knowledgeUsed?: { samples: number; weight: number },
+    readonly knowledgeUsed?: { samples: number; weight: number; sets?: { name: string; samples: number; weight: number }[] },
     private readonly miner?: CueMiner,
+    /** Learner path: the temperature and label-frequency correction fitted on out-of-fold scores. */
+    readonly calibration?: ScoreCalibration,
   ) {
     this.labels = taxonomy.labels;
     this.weights = linearWeights(head);
@@ -155,30 +192,44 @@ export class IntentRecognizer implements Recognizer {
     const groups: number[] = []; // [rows] the sample a row comes from: copies stay on its side of every split
     const alwaysTrain: number[] = []; // [rows] 1 = a knowledge row
     const weights: number[] = [];
+    const cache = options.documentCache;
+    const documentOf = async (s: Sample, describe: boolean): Promise<MultiViewDoc> => {
+      const hit = cache?.get(s);
+      if (hit) return { ...hit };
+      const doc = intentDocument(s, lexicon, rules, { denoise, folder }, describe ? await options.images?.describe(s) : undefined).doc;
+      cache?.set(s, doc);
+      return { ...doc };
+    };
+    const push = (doc: MultiViewDoc, c: number, group: number, knowledgeRow: boolean, weight: number): void => {
+      docs.push(doc);
+      labels.push(c);
+      groups.push(group);
+      alwaysTrain.push(knowledgeRow ? 1 : 0);
+      weights.push(weight);
+    };
     for (const [i, s] of labelled.entries()) {
       const c = labelOf(s);
-      docs.push(intentDocument(s, lexicon, rules, { denoise, folder }, await options.images?.describe(s)).doc);
-      labels.push(c);
-      groups.push(i);
-      alwaysTrain.push(0);
-      weights.push(1);
+      push(await documentOf(s, true), c, i, false, 1);
       for (let k = 1; k <= copies && s.images.length > 0; k++) {
-        docs.push(intentDocument(s, lexicon, rules, { denoise, folder }, await options.images!.describe(s, k)).doc);
-        labels.push(c);
-        groups.push(i);
-        alwaysTrain.push(0);
-        weights.push(1);
+        push(intentDocument(s, lexicon, rules, { denoise, folder }, await options.images!.describe(s, k)).doc, c, i, false, 1);
+      }
+      if (options.augment && options.augment.copies > 0) {
+        // The copies read their source's images (what the user showed does not change with wording).
+        const evidence = options.images ? await options.images.describe(s) : undefined;
+        for (const copy of colloquialCopies(s, options.augment)) push(intentDocument(copy, lexicon, rules, { denoise, folder }, evidence).doc, c, i, false, options.augment.weight ?? 0.5);
       }
     }
-    const knowledge = (options.knowledge ?? []).filter((s) => s.task === 'intent');
-    const knowledgeWeight = options.knowledgeWeight ?? 1;
-    for (const [j, s] of knowledge.entries()) {
-      // Knowledge rows carry no images: the synthetic dialogues only say where an image would be.
-      docs.push(intentDocument(s, lexicon, rules, { denoise, folder }).doc);
-      labels.push(labelOf(s));
-      groups.push(labelled.length + j);
-      alwaysTrain.push(1);
-      weights.push(knowledgeWeight);
+    const sets: KnowledgeSet[] = [
+      ...(options.knowledge?.length ? [{ name: 'knowledge', samples: options.knowledge, weight: options.knowledgeWeight ?? 1 }] : []),
+      ...(options.knowledgeSets ?? []),
+    ];
+    let nKnowledge = 0;
+    for (const set of sets) {
+      for (const s of set.samples) {
+        if (s.task !== 'intent') continue;
+        // Knowledge rows carry no images: the synthetic dialogues only say where an image would be.
+        push(await documentOf(s, false), labelOf(s), labelled.length + nKnowledge++, true, set.weight);
+      }
     }
     const y = Int32Array.from(labels);
     let miner: CueMiner | undefined;
@@ -200,13 +251,23 @@ export class IntentRecognizer implements Recognizer {
     const union = new FeatureUnion(options.views ?? DEFAULT_INTENT_VIEWS);
     const X = union.fitTransform(docs);
     const coarseOf = taxonomy.labels.map((l) => taxonomy.coarseLabels.indexOf(taxonomy.coarseOf(l)));
-    const knowledgeUsed = knowledge.length ? { samples: knowledge.length, weight: knowledgeWeight } : undefined;
+    const knowledgeUsed = nKnowledge ? { samples: nKnowledge, weight: sets[0].weight, ...(sets.length > 1 ? { sets: sets.map((k) => ({ name: k.name, samples: k.samples.length, weight: k.weight })) } : {}) } : undefined;
     const trainedOn = { samples: labelled.length, createdAt: new Date().toISOString() };
     if (options.learner) {
       const spec = options.learner;
-      const learner = createLearner({ kind: spec.kind, options: { ...spec.options, nClasses: taxonomy.labels.length } });
-      learner.fit(X, y, { classWeight: 'balanced', sampleWeight: Float64Array.from(weights), groups: Int32Array.from(groups), alwaysTrain: Uint8Array.from(alwaysTrain) } as never);
-      const recognizer = new IntentRecognizer(taxonomy, rules, rulesJson, lexicon, union, learner, 1, denoise, options.threshold ?? 0.5, undefined, trainedOn, folder, knowledgeUsed, miner);
+      const learnerSpec = { kind: spec.kind, options: { ...spec.options, nClasses: taxonomy.labels.length } };
+      const fitOptions = {
+        ...(options.classWeight === 'none' ? {} : { classWeight: 'balanced' as const }),
+        sampleWeight: Float64Array.from(weights),
+        groups: Int32Array.from(groups),
+        alwaysTrain: Uint8Array.from(alwaysTrain),
+      };
+      const learner = createLearner(learnerSpec);
+      learner.fit(X, y, fitOptions as never);
+      const calibration = options.calibration
+        ? fitOutOfFoldCalibration(learnerSpec, X, y, fitOptions, { folds: options.calibration.folds, seed: options.seed, priorPowers: options.calibration.prior })
+        : undefined;
+      const recognizer = new IntentRecognizer(taxonomy, rules, rulesJson, lexicon, union, learner, calibration?.temperature ?? 1, denoise, options.threshold ?? 0.5, undefined, trainedOn, folder, knowledgeUsed, miner, calibration);
       recognizer.images = options.images;
       return recognizer;
     }
@@ -245,7 +306,12 @@ export class IntentRecognizer implements Recognizer {
       if (this.miner) addMinedTokens(built[built.length - 1].doc, this.miner);
     }
     const X = this.union.transform(built.map((b) => b.doc));
-    const proba = this.head instanceof SoftmaxRegression ? calibratedProba(this.head, X, this.temperature) : this.head.predictProba(X);
+    const proba =
+      this.head instanceof SoftmaxRegression
+        ? calibratedProba(this.head, X, this.temperature)
+        : this.calibration
+          ? calibrateScores(this.head.decisionFunction(X), this.labels.length, this.calibration)
+          : this.head.predictProba(X);
     const ms = (performance.now() - started) / Math.max(1, samples.length);
     return samples.map((s, i) => {
       const prediction = rankPrediction(s, this.taxonomy, proba.subarray(i * this.labels.length, (i + 1) * this.labels.length), {
@@ -305,6 +371,7 @@ export class IntentRecognizer implements Recognizer {
       ...(this.folder ? { variants: this.folder.toJSON() } : {}),
       ...(this.knowledgeUsed ? { knowledge: this.knowledgeUsed } : {}),
       ...(this.miner ? { miner: this.miner.toJSON() } : {}),
+      ...(this.calibration ? { calibration: this.calibration } : {}),
       report: this.report as HeadTrainingReport,
       trainedOn: this.trainedOn,
     };
@@ -329,6 +396,7 @@ export class IntentRecognizer implements Recognizer {
       json.variants ? new TextFolder(parseVariantTables(json.variants, `${dir} (variants)`)) : undefined,
       json.knowledge,
       json.miner ? CueMiner.fromJSON(json.miner) : undefined,
+      json.calibration ? parseScoreCalibration(json.calibration, json.labels.length, `${dir} (calibration)`) : undefined,
     );
   }
 }
