@@ -29,6 +29,8 @@ export interface ImageFeatures {
   embeddingGrid?: Float32Array;
   /** Global embeddings [1280] of TrivialAugment copies with seeds 1..N. */
   augmentedEmbeddings?: Float32Array[];
+  /** Further named vectors (ExtractOptions.vectors), by extractor name. */
+  vectors?: Record<string, Float32Array>;
 }
 
 /** A named per-image feature that extract can compute and cache (layout, embedding...). */
@@ -48,6 +50,8 @@ export interface ExtractOptions {
   layout?: VectorExtractor;
   /** Embedding extractor (default: none). */
   embedding?: VectorExtractor;
+  /** Further vector extractors, cached and returned by name (e.g. the scene's UI-structure cues). */
+  vectors?: readonly VectorExtractor[];
   /** Number of augmented copies to embed (needs `embedding` and `augment`). */
   augmentCopies?: number;
   /** Returns an augmented copy for a seed. */
@@ -82,6 +86,7 @@ export async function extractImageFeatures(ref: ImageRef, options: ExtractOption
     return v;
   };
   if (options.layout) features.layout = await vector(options.layout);
+  for (const extractor of options.vectors ?? []) (features.vectors ??= {})[extractor.name] = await vector(extractor);
   if (options.embedding) {
     const full = await vector(options.embedding);
     features.embedding = full.subarray(0, EMBEDDING_SIZE);

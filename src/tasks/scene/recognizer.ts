@@ -19,6 +19,9 @@ import { calibratedProba, trainHead, type HeadTrainingReport, type SoupMode } fr
 import { ocrTextViews, SceneImageFeaturizer, type SceneFeatureOptions } from './image-features.js';
 import { EXTRA_SCENE_VIEWS, sceneDocExtras } from './extra-views.js';
 import { cueLexiconToJSON, defaultLexiconPath, loadCueLexicon, matchCues, parseCueLexicon, type CueLexicon } from '../../features/text/cue-lexicon.js';
+import { CueMiner, type CueMinerJson, type CueMinerOptions } from '../../features/text/cue-miner.js';
+import type { OcrOptions } from '../../vision/ocr.js';
+import { uiTokens, UI_VECTOR_NAMES } from './ui-structure.js';
 
 export interface SceneFusionOptions {
   views: TextViewSpec[];
@@ -26,6 +29,12 @@ export interface SceneFusionOptions {
   layoutWeight: number;
   /** Weight of the L2-normalised embedding block; 0 = off. */
   embeddingWeight: number;
+  /** Weight of the standardised pixel UI-structure block (ui-structure.ts); 0 or absent = off. */
+  uiWeight?: number;
+  /** How the `mined` view's cues are mined from each training set's OCR text (cue-miner.ts). */
+  mined?: CueMinerOptions;
+  /** OCR options that differ from the defaults (the model reads new images the way it was trained). */
+  ocr?: Partial<OcrOptions>;
 }
 
 export interface SceneTrainingOptions {
@@ -68,6 +77,7 @@ interface SceneRow {
   doc: MultiViewDoc;
   layout?: Float32Array;
   embedding?: Float32Array;
+  ui?: Float32Array;
 }
 
 interface SceneModelJson {
@@ -80,14 +90,16 @@ interface SceneModelJson {
   temperature: number;
   union?: FeatureUnionJson;
   lexicon?: { labels: Record<string, string[]> };
+  miner?: CueMinerJson;
   layoutScaler?: StandardScalerJson;
+  uiScaler?: StandardScalerJson;
   head: SoftmaxRegressionJson;
   report: HeadTrainingReport;
   trainedOn: { samples: number; rows: number; augmentCopies: number; createdAt: string };
 }
 
 export function featureOptionsFor(fusion: SceneFusionOptions, augmentCopies = 0): SceneFeatureOptions {
-  return { layout: fusion.layoutWeight > 0, embedding: fusion.embeddingWeight > 0, augmentCopies };
+  return { layout: fusion.layoutWeight > 0, embedding: fusion.embeddingWeight > 0, ui: (fusion.uiWeight ?? 0) > 0, augmentCopies, ocr: fusion.ocr };
 }
 
 /** The first image of a scene sample (the challenge has exactly one per scene sample). */
@@ -97,17 +109,30 @@ function sceneImage(sample: Sample) {
   return ref;
 }
 
-function rowOf(f: ImageFeatures, lexicon: CueLexicon | undefined, embedding?: Float32Array, extraViews = false): SceneRow {
+function rowOf(f: ImageFeatures, lexicon: CueLexicon | undefined, embedding?: Float32Array, extraViews = false, ui = false): SceneRow {
   const text = ocrTextViews(f);
   // The extra views (head, confident, shape) are computed only when a view asks for one.
   const doc: MultiViewDoc = extraViews ? sceneDocExtras(f) : { all: text.all, title: text.title, body: text.body, bottom: text.bottom };
+  if (ui) doc.ui = uiTokens(f.ocr.lines);
   // A cue in the title bar names the page; the same cue in the body is weaker evidence.
   if (lexicon) doc.lexicon = [...matchCues(text.title, lexicon).map((m) => `title:${m.label}`), ...matchCues(text.all, lexicon).map((m) => `page:${m.label}`)];
-  return { doc, layout: f.layout, embedding: embedding ?? f.embedding };
+  return { doc, layout: f.layout, embedding: embedding ?? f.embedding, ui: f.vectors?.['ui-structure'] };
+}
+
+/** Adds the `mined` view: the labels whose fold-mined cues occur in the title bar and in the page. */
+function withMinedCues(row: SceneRow, miner: CueMiner | undefined): SceneRow {
+  if (!miner) return row;
+  const title = (row.doc.title as string | undefined) ?? '';
+  const all = (row.doc.all as string | undefined) ?? '';
+  return { ...row, doc: { ...row.doc, mined: [...miner.match(title).map((l) => `title:${l}`), ...miner.match(all).map((l) => `page:${l}`)] } };
 }
 
 function usesExtraViews(fusion: SceneFusionOptions): boolean {
   return fusion.views.some((v) => (EXTRA_SCENE_VIEWS as readonly string[]).includes(v.name));
+}
+
+function usesView(fusion: SceneFusionOptions, name: string): boolean {
+  return fusion.views.some((v) => v.name === name);
 }
 
 function usesLexicon(fusion: SceneFusionOptions): boolean {
@@ -124,7 +149,9 @@ export class SceneRecognizer implements Recognizer {
     readonly fusion: SceneFusionOptions,
     private readonly union: FeatureUnion | undefined,
     private readonly lexicon: CueLexicon | undefined,
+    private readonly miner: CueMiner | undefined,
     private readonly layoutScaler: StandardScaler | undefined,
+    private readonly uiScaler: StandardScaler | undefined,
     private readonly head: SoftmaxRegression,
     readonly temperature: number,
     readonly threshold: number,
@@ -153,12 +180,12 @@ export class SceneRecognizer implements Recognizer {
       if (c < 0) throw new EcommirError('ECM_ERR_UNKNOWN_LABEL', `label "${s.label ?? ''}" is not in the scene taxonomy (${taxonomy.source})`, { item });
       const f = await featurizer.features(sceneImage(s), item, copies);
       options.onImage?.();
-      rows.push(rowOf(f, lexicon, undefined, usesExtraViews(fusion)));
+      rows.push(rowOf(f, lexicon, undefined, usesExtraViews(fusion), usesView(fusion, 'ui')));
       y.push(c);
       groups.push(groups.length === 0 ? 0 : groups[groups.length - 1] + 1);
       const source = groups[groups.length - 1];
       for (const aug of f.augmentedEmbeddings ?? []) {
-        rows.push(rowOf(f, lexicon, aug, usesExtraViews(fusion)));
+        rows.push(rowOf(f, lexicon, aug, usesExtraViews(fusion), usesView(fusion, 'ui')));
         y.push(c);
         groups.push(source);
       }
@@ -166,9 +193,15 @@ export class SceneRecognizer implements Recognizer {
     if (fusion.views.length === 0 && !(fusion.layoutWeight > 0) && !(fusion.embeddingWeight > 0)) {
       throw new EcommirError('ECM_ERR_BAD_OPTION', 'scene fusion has no features: give text views or a layout / embedding weight above 0');
     }
-    const union = fusion.views.length > 0 ? new FeatureUnion(fusion.views).fit(rows.map((r) => r.doc)) : undefined;
-    const layoutScaler = fusion.layoutWeight > 0 ? new StandardScaler().fit(rows.map((r) => r.layout!)) : undefined;
-    const X = fuse(rows, union, layoutScaler, fusion);
+    // Cues mined from this training set only (one row per source image: copies would count twice).
+    const sourceRows = rows.filter((_, i) => i === 0 || groups[i] !== groups[i - 1]);
+    const sourceLabels = y.filter((_, i) => i === 0 || groups[i] !== groups[i - 1]).map((c) => taxonomy.labels[c]);
+    const miner = usesView(fusion, 'mined') ? new CueMiner(fusion.mined).fit(sourceRows.map((r) => (r.doc.all as string) ?? ''), sourceLabels) : undefined;
+    const fitted = rows.map((r) => withMinedCues(r, miner));
+    const union = fusion.views.length > 0 ? new FeatureUnion(fusion.views).fit(fitted.map((r) => r.doc)) : undefined;
+    const layoutScaler = fusion.layoutWeight > 0 ? new StandardScaler().fit(fitted.map((r) => r.layout!)) : undefined;
+    const uiScaler = (fusion.uiWeight ?? 0) > 0 ? new StandardScaler().fit(fitted.map((r) => r.ui!)) : undefined;
+    const X = fuse(fitted, union, layoutScaler, uiScaler, fusion);
     const coarseOf = taxonomy.labels.map((l) => taxonomy.coarseLabels.indexOf(taxonomy.coarseOf(l)));
     const trained = trainHead(X, Int32Array.from(y), taxonomy.labels, {
       head: { ...DEFAULT_SCENE_HEAD, ...options.head, coarseOf },
@@ -180,7 +213,7 @@ export class SceneRecognizer implements Recognizer {
       seed: options.seed,
       groups: Int32Array.from(groups),
     });
-    return new SceneRecognizer(taxonomy, fusion, union, lexicon, layoutScaler, trained.head, trained.temperature, options.threshold ?? 0.5, trained.report, {
+    return new SceneRecognizer(taxonomy, fusion, union, lexicon, miner, layoutScaler, uiScaler, trained.head, trained.temperature, options.threshold ?? 0.5, trained.report, {
       samples: labelled.length,
       rows: rows.length,
       augmentCopies: copies,
@@ -198,7 +231,7 @@ export class SceneRecognizer implements Recognizer {
       const started = performance.now();
       if (s.task !== 'scene') throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `the scene recogniser got a ${s.task} sample`, { item: { id: s.id, index: s.index } });
       const f = await this.featurizer.features(sceneImage(s), { id: s.id, index: s.index });
-      const X = fuse([rowOf(f, this.lexicon, undefined, usesExtraViews(this.fusion))], this.union, this.layoutScaler, this.fusion);
+      const X = fuse([withMinedCues(rowOf(f, this.lexicon, undefined, usesExtraViews(this.fusion), usesView(this.fusion, 'ui')), this.miner)], this.union, this.layoutScaler, this.uiScaler, this.fusion);
       const proba = calibratedProba(this.head, X, this.temperature);
       const prediction = rankPrediction(s, this.taxonomy, proba, { threshold: options.threshold ?? this.threshold, topK: options.topK });
       prediction.evidence = this.evidence(X, this.labels.indexOf(prediction.label));
@@ -222,7 +255,14 @@ export class SceneRecognizer implements Recognizer {
         const { view, term } = this.union!.featureName(j);
         if (term.trim() !== '') items.push({ feature: `${view}:${term.trim()}`, weight });
       } else {
-        const block = this.layoutScaler && j < nText + this.layoutScaler.nFeatures ? 'layout' : 'image-embedding';
+        const nLayout = this.layoutScaler?.nFeatures ?? 0;
+        const nUi = this.uiScaler?.nFeatures ?? 0;
+        if (j >= nText + nLayout && j < nText + nLayout + nUi) {
+          // The pixel cues are few and named: show the strongest one by name.
+          if (weight > 0) items.push({ feature: `ui:${UI_VECTOR_NAMES[j - nText - nLayout]}`, weight });
+          continue;
+        }
+        const block = j < nText + nLayout ? 'layout' : 'image-embedding';
         byBlock.set(block, (byBlock.get(block) ?? 0) + weight);
       }
     }
@@ -241,7 +281,9 @@ export class SceneRecognizer implements Recognizer {
       temperature: this.temperature,
       union: this.union?.toJSON(),
       lexicon: this.lexicon ? cueLexiconToJSON(this.lexicon) : undefined,
+      miner: this.miner?.toJSON(),
       layoutScaler: this.layoutScaler?.toJSON(),
+      uiScaler: this.uiScaler?.toJSON(),
       head: this.head.toJSON(),
       report: this.report,
       trainedOn: this.trainedOn,
@@ -256,7 +298,9 @@ export class SceneRecognizer implements Recognizer {
       json.fusion,
       json.union ? FeatureUnion.fromJSON(json.union) : undefined,
       json.lexicon ? parseCueLexicon(json.lexicon, `${dir} (lexicon)`) : undefined,
+      json.miner ? CueMiner.fromJSON(json.miner) : undefined,
       json.layoutScaler ? StandardScaler.fromJSON(json.layoutScaler) : undefined,
+      json.uiScaler ? StandardScaler.fromJSON(json.uiScaler) : undefined,
       SoftmaxRegression.fromJSON(json.head),
       json.temperature,
       json.threshold,
@@ -272,10 +316,11 @@ export class SceneRecognizer implements Recognizer {
   }
 }
 
-/** Fused matrix: TF-IDF views, then the standardised layout block, then the embedding block. */
-function fuse(rows: readonly SceneRow[], union: FeatureUnion | undefined, layoutScaler: StandardScaler | undefined, fusion: SceneFusionOptions): CsrMatrix {
+/** Fused matrix: TF-IDF views, then the standardised layout block, the UI-structure block, the embedding block. */
+function fuse(rows: readonly SceneRow[], union: FeatureUnion | undefined, layoutScaler: StandardScaler | undefined, uiScaler: StandardScaler | undefined, fusion: SceneFusionOptions): CsrMatrix {
   const blocks: HstackBlock[] = union ? [{ matrix: union.transform(rows.map((r) => r.doc)) }] : [];
   if (layoutScaler) blocks.push({ kind: 'dense', data: layoutScaler.transform(rows.map((r) => r.layout!)), nCols: layoutScaler.nFeatures, weight: fusion.layoutWeight });
+  if (uiScaler) blocks.push({ kind: 'dense', data: uiScaler.transform(rows.map((r) => r.ui!)), nCols: uiScaler.nFeatures, weight: fusion.uiWeight });
   if (fusion.embeddingWeight > 0) {
     const emb = rows.map((r) => r.embedding!);
     blocks.push({ kind: 'dense', data: l2NormalisedRows(emb), nCols: emb[0].length, weight: fusion.embeddingWeight });
