@@ -28,7 +28,7 @@ export { Taxonomy, HIERARCHY_SEPARATOR, type TaxonomyFile, type TaxonomyLabel } 
 // Denoising (rules as data in rules/denoise.json), splits, metrics and evaluation.
 export { cleanDialogue, cleanSample, formatRemovals, splitSentences, type Removal, type CleanedDialogue, type CleanedSample, type DenoiseOptions } from './clean/denoise.js';
 export { loadDenoiseRules, parseDenoiseRules, DEFAULT_RULES_PATH, type DenoiseRules, type DenoiseRule, type DenoiseLevel } from './clean/rules.js';
-export { stratifiedSplit, stratifiedKFold, type Split } from './data/split.js';
+export { stratifiedSplit, stratifiedKFold, stratifiedGroupKFold, stratifiedGroupSplit, type Split } from './data/split.js';
 export {
   precisionRecallFscoreSupport,
   f1Score,
@@ -46,7 +46,13 @@ export {
   type ClassificationReport,
   type ReportRow,
 } from './eval/metrics.js';
-export { evaluatePredictions, evaluateLabels, type Evaluation, type TaskEvaluation, type EvaluateOptions } from './eval/evaluate.js';
+export { evaluatePredictions, evaluateLabels, pooledWeightedF1, type Evaluation, type TaskEvaluation, type EvaluateOptions } from './eval/evaluate.js';
+// Honest estimates: CV, nested CV (choices made inside each training fold), knowledge transfer, results.json.
+export { crossValidate, type CrossValidationResult, type CrossValidationOptions, type Estimate, type FoldModel } from './eval/cross-validate.js';
+export { nestedCrossValidate, selectConfiguration, summarizeChoices, type Candidate, type NestedCrossValidationResult } from './eval/nested-cv.js';
+export { knowledgeTransfer, type TransferResult } from './eval/transfer.js';
+export { hashDependencies, KNOWLEDGE_PATHS, CODE_PATHS, type Dependencies } from './eval/dependency-hash.js';
+export { recordTaskResult, readResultsFile, type ResultsFile, type TaskResult } from './eval/results-file.js';
 export { formatEvaluation, formatClassificationReport, displayWidth } from './eval/report-text.js';
 // Learning library: sparse matrices, optimisers, heads, calibration, soups, pseudo-labels.
 export { createRng, type Rng } from './learn/random.js';

@@ -4,8 +4,7 @@
 // (Algorithm 1) scored by validation weighted F1; a temperature fitted on the validation logits.
 // With `refit`, the chosen recipe is re-trained on all data (same members, same init) and souped the
 // same way, so the shipped model sees every labelled sample.
-import { stratifiedKFold, stratifiedSplit, type Split } from '../data/split.js';
-import { EcommirError } from '../errors.js';
+import { stratifiedGroupKFold, stratifiedGroupSplit, type Split } from '../data/split.js';
 import { f1Score } from '../eval/metrics.js';
 import { applyTemperature, fitTemperature } from '../learn/calibration.js';
 import { sliceRows, type CsrMatrix } from '../learn/csr.js';
@@ -64,8 +63,7 @@ export function trainHead(X: CsrMatrix, y: Int32Array, labels: readonly string[]
   const recipes = (options.checkpoints?.length ? options.checkpoints : [{}]).map((v) => ({ ...options.head, nClasses: labels.length, seed, ...v }));
   const fitOptions = options.classWeight ? { classWeight: options.classWeight } : {};
   const names = Array.from(y, (c) => labels[c]);
-  const grouping = groupRows(y, labels, options.groups);
-  const split = grouping.expand(stratifiedSplit(grouping.labels, { testFraction: options.validationFraction ?? 0.1, seed }));
+  const split = stratifiedGroupSplit(names, options.groups, { testFraction: options.validationFraction ?? 0.1, seed });
   const Xtr = sliceRows(X, split.train);
   const Xva = sliceRows(X, split.test);
   const ytr = Int32Array.from(split.train, (i) => y[i]);
@@ -95,7 +93,7 @@ export function trainHead(X: CsrMatrix, y: Int32Array, labels: readonly string[]
   } else if (options.calibrate !== 'none') {
     const k = labels.length;
     const oof = new Float32Array(X.nRows * k); // [n, k] out-of-fold logits
-    for (const fold of stratifiedKFold(grouping.labels, { k: 5, seed }).map(grouping.expand)) {
+    for (const fold of stratifiedGroupKFold(names, options.groups, { k: 5, seed })) {
       // The soup's first member stands for the soup here: one fit per fold instead of one per member
       // keeps training within budget, and the members' logits differ little (same data, same init).
       probe.setParameters(new SoftmaxRegression(recipes[members[0]]).fit(sliceRows(X, fold.train), Int32Array.from(fold.train, (i) => y[i]), fitOptions).parameters());
@@ -120,27 +118,6 @@ export function trainHead(X: CsrMatrix, y: Int32Array, labels: readonly string[]
       chosen,
       temperature,
     },
-  };
-}
-
-/** Splits made over sources (groups) and expanded back to rows; without groups, each row is its own source. */
-function groupRows(y: Int32Array, labels: readonly string[], groups?: Int32Array): { labels: string[]; expand: (split: Split) => Split } {
-  if (!groups) return { labels: Array.from(y, (c) => labels[c]), expand: (split) => split };
-  if (groups.length !== y.length) throw new EcommirError('ECM_ERR_BAD_OPTION', `groups has ${groups.length} entries for ${y.length} rows`);
-  const ids: number[] = [];
-  const rowsOf = new Map<number, number[]>();
-  groups.forEach((g, row) => {
-    let rows = rowsOf.get(g);
-    if (!rows) {
-      rowsOf.set(g, (rows = []));
-      ids.push(g);
-    }
-    rows.push(row);
-  });
-  const expandSide = (side: number[]) => side.flatMap((i) => rowsOf.get(ids[i])!).sort((a, b) => a - b);
-  return {
-    labels: ids.map((g) => labels[y[rowsOf.get(g)![0]]]),
-    expand: (split) => ({ train: expandSide(split.train), test: expandSide(split.test) }),
   };
 }
 
