@@ -19,6 +19,8 @@ const { values } = parseArgs({
     pages: { type: 'string', default: '16' },
     configs: { type: 'string', default: '[{"maxSide":960},{"maxSide":1280},{"maxSide":1600},{"maxSide":960,"topBand":{"fraction":0.15,"maxSide":1080}}]' },
     markdown: { type: 'boolean', default: false },
+    // Dev screenshots scored against the full-resolution reference of bench/ocr-speed.ts (run it first).
+    dev: { type: 'string', default: '0' },
   },
 });
 
@@ -141,9 +143,31 @@ for (const page of pages) {
     }
   }
 }
+// Dev screenshots: recall of the reference's characters, and time, round-robin per image.
+const devN = Number(values.dev);
+const devStats = configs.map(() => ({ ms: [] as number[], hit: 0, total: 0 }));
+if (devN > 0) {
+  const { readFile } = await import('node:fs/promises');
+  const { cacheDir } = await import('../../src/features/cache.js');
+  const reference = JSON.parse(await readFile(join(cacheDir(), 'bench', 'ocr-reference.json'), 'utf8')) as Record<string, { text: string[] }>;
+  const imagesDir = new URL('../../../shared/data/www2025-mir/images/', import.meta.url).pathname;
+  const names = Object.keys(reference).sort().slice(0, devN);
+  for (const name of names) {
+    const image = await decodeRgb({ name, path: imagesDir + name }, {}, { maxSide: 2560 });
+    for (let c = 0; c < engines.length; c++) {
+      const t = performance.now();
+      const result = await engines[c].read(image);
+      devStats[c].ms.push(performance.now() - t);
+      const r = charRecall(reference[name].text.join(''), result.lines.map((l) => l.text).join(''));
+      devStats[c].hit += r.hit;
+      devStats[c].total += r.total;
+    }
+  }
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const sizes = [...new Set(pages.flatMap((p) => p.lines.map((l) => l.size)))].sort((a, b) => a - b);
-const header = ['OCR configuration', 'median ms / page', 'time vs first', ...sizes.map((s) => `${s} px`), 'all text'];
+const header = ['OCR configuration', 'median ms / page', 'time vs first', ...sizes.map((s) => `${s} px`), 'all text', ...(devN > 0 ? ['dev: recall of full-res text', 'dev: time vs first'] : [])];
 const rows = configs.map((c, i) => {
   const s = stats[i];
   let hit = 0, total = 0;
@@ -160,6 +184,7 @@ const rows = configs.map((c, i) => {
       return v && v.total ? (v.hit / v.total).toFixed(3) : '–';
     }),
     (hit / total).toFixed(3),
+    ...(devN > 0 ? [(devStats[i].hit / devStats[i].total).toFixed(3), (median(devStats[i].ms) / median(devStats[0].ms)).toFixed(2)] : []),
   ];
 });
 if (values.markdown) {
@@ -170,4 +195,4 @@ if (values.markdown) {
   console.log(header.join('\t'));
   for (const r of rows) console.log(r.join('\t'));
 }
-console.log(`${pages.length} rendered pages, ${pages.reduce((s, p) => s + p.lines.length, 0)} lines; character recall by font size (px at 1080 px width)`);
+console.log(`${pages.length} rendered pages, ${pages.reduce((s, p) => s + p.lines.length, 0)} lines; character recall by font size (px at 1080 px width)${devN > 0 ? `; ${devN} dev screenshots against @gutenye/ocr-node at full resolution` : ''}`);

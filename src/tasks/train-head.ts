@@ -37,6 +37,13 @@ export interface HeadTrainingOptions {
    * image is scored as validation.
    */
   groups?: Int32Array;
+  /**
+   * [n] 1 for rows that only ever train (knowledge: synthetic samples): they join every training side
+   * (the 9:1 split's, the calibration folds') and are never validated or calibrated on.
+   */
+  trainOnly?: Uint8Array;
+  /** [n] weight of each row in the loss (with classWeight, the two multiply). */
+  sampleWeight?: Float32Array;
 }
 
 export interface HeadTrainingReport {
@@ -61,16 +68,23 @@ export interface TrainedHead {
 export function trainHead(X: CsrMatrix, y: Int32Array, labels: readonly string[], options: HeadTrainingOptions): TrainedHead {
   const seed = options.seed ?? 0;
   const recipes = (options.checkpoints?.length ? options.checkpoints : [{}]).map((v) => ({ ...options.head, nClasses: labels.length, seed, ...v }));
-  const fitOptions = options.classWeight ? { classWeight: options.classWeight } : {};
+  const weightsOf = (rows: readonly number[] | undefined) => (options.sampleWeight ? { sampleWeight: rows ? Float32Array.from(rows, (i) => options.sampleWeight![i]) : options.sampleWeight } : {});
+  const fitOptions = (rows?: readonly number[]) => ({ ...(options.classWeight ? { classWeight: options.classWeight } : {}), ...weightsOf(rows) });
   const names = Array.from(y, (c) => labels[c]);
-  const split = stratifiedGroupSplit(names, options.groups, { testFraction: options.validationFraction ?? 0.1, seed });
+  // Splits are drawn over the scored rows only; train-only rows are added to every training side.
+  const scored = options.trainOnly ? Array.from(y, (_, i) => i).filter((i) => !options.trainOnly![i]) : Array.from(y, (_, i) => i);
+  const trainOnlyRows = options.trainOnly ? Array.from(y, (_, i) => i).filter((i) => options.trainOnly![i]) : [];
+  const lift = (sub: Split): Split => ({ train: [...sub.train.map((i) => scored[i]), ...trainOnlyRows].sort((a, b) => a - b), test: sub.test.map((i) => scored[i]) });
+  const scoredNames = scored.map((i) => names[i]);
+  const scoredGroups = options.groups ? scored.map((i) => options.groups![i]) : undefined;
+  const split = lift(stratifiedGroupSplit(scoredNames, scoredGroups, { testFraction: options.validationFraction ?? 0.1, seed }));
   const Xtr = sliceRows(X, split.train);
   const Xva = sliceRows(X, split.test);
   const ytr = Int32Array.from(split.train, (i) => y[i]);
   const yvaNames = split.test.map((i) => names[i]);
 
-  const models = recipes.map((r) => new SoftmaxRegression(r).fit(Xtr, ytr, fitOptions));
-  const probe = new SoftmaxRegression(recipes[0]).fit(sliceRows(Xtr, [0]), ytr.subarray(0, 1), fitOptions); // a shell to score parameter vectors
+  const models = recipes.map((r) => new SoftmaxRegression(r).fit(Xtr, ytr, fitOptions(split.train)));
+  const probe = new SoftmaxRegression(recipes[0]).fit(sliceRows(Xtr, [0]), ytr.subarray(0, 1), fitOptions([split.train[0]])); // a shell to score parameter vectors
   const score = (params: Float32Array): number => {
     probe.setParameters(params);
     const pred = probe.predict(Xva);
@@ -86,21 +100,22 @@ export function trainHead(X: CsrMatrix, y: Int32Array, labels: readonly string[]
 
   const soupParams = uniformSoup(members.map((i) => checkpoints[i]));
   probe.setParameters(soupParams);
-  const fitSoup = (Xa: CsrMatrix, ya: Int32Array): Float32Array => uniformSoup(members.map((i) => new SoftmaxRegression(recipes[i]).fit(Xa, ya, fitOptions).parameters()));
+  const fitSoup = (Xa: CsrMatrix, ya: Int32Array): Float32Array => uniformSoup(members.map((i) => new SoftmaxRegression(recipes[i]).fit(Xa, ya, fitOptions()).parameters()));
   let temperature = 1;
   if (options.calibrate === 'validation') {
     temperature = fitTemperature(probe.decisionFunction(Xva), Int32Array.from(split.test, (i) => y[i]), labels.length);
   } else if (options.calibrate !== 'none') {
     const k = labels.length;
-    const oof = new Float32Array(X.nRows * k); // [n, k] out-of-fold logits
-    for (const fold of stratifiedGroupKFold(names, options.groups, { k: 5, seed })) {
+    const oof = new Float32Array(scored.length * k); // [scored rows, k] out-of-fold logits
+    const position = new Map(scored.map((row, j) => [row, j]));
+    for (const fold of stratifiedGroupKFold(scoredNames, scoredGroups, { k: 5, seed }).map(lift)) {
       // The soup's first member stands for the soup here: one fit per fold instead of one per member
       // keeps training within budget, and the members' logits differ little (same data, same init).
-      probe.setParameters(new SoftmaxRegression(recipes[members[0]]).fit(sliceRows(X, fold.train), Int32Array.from(fold.train, (i) => y[i]), fitOptions).parameters());
+      probe.setParameters(new SoftmaxRegression(recipes[members[0]]).fit(sliceRows(X, fold.train), Int32Array.from(fold.train, (i) => y[i]), fitOptions(fold.train)).parameters());
       const logits = probe.decisionFunction(sliceRows(X, fold.test));
-      fold.test.forEach((row, j) => oof.set(logits.subarray(j * k, (j + 1) * k), row * k));
+      fold.test.forEach((row, j) => oof.set(logits.subarray(j * k, (j + 1) * k), position.get(row)! * k));
     }
-    temperature = fitTemperature(oof, y, k);
+    temperature = fitTemperature(oof, Int32Array.from(scored, (i) => y[i]), k);
   }
 
   const head = probe.setParameters(options.refit === false ? soupParams : fitSoup(X, y));

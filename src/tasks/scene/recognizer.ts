@@ -55,6 +55,30 @@ export interface SceneTrainingOptions {
   featurizer?: SceneImageFeaturizer;
   /** Called per image while extracting, for progress. */
   onImage?: () => void;
+  /** Knowledge rows (synthetic screenshots, page texts): they only ever train, with their own loss weight. */
+  knowledge?: SceneKnowledge;
+}
+
+/** A page's text without pixels (a synthetic page text): text views only, the dense blocks left at zero. */
+export interface ScenePageText {
+  label: string;
+  /** The title bar's text. */
+  title?: string;
+  body: string;
+  /** The bottom bar's text (tab bar, buttons). */
+  bottom?: string;
+}
+
+/**
+ * What the model knows beyond the labelled samples, written from the label definitions (knowledge/scene):
+ * rendered synthetic screenshots (read by the same OCR, so text position and layout cues see them)
+ * and page texts. Their rows join training only — never a validation split or a calibration fold.
+ */
+export interface SceneKnowledge {
+  images?: readonly Sample[];
+  texts?: readonly ScenePageText[];
+  /** Loss weight of one knowledge row relative to one labelled sample. */
+  weight: number;
 }
 
 // Chosen by 5-fold CV over 3 seeds on the dev scene samples (bench, BENCHMARKS.md).
@@ -95,7 +119,7 @@ interface SceneModelJson {
   uiScaler?: StandardScalerJson;
   head: SoftmaxRegressionJson;
   report: HeadTrainingReport;
-  trainedOn: { samples: number; rows: number; augmentCopies: number; createdAt: string };
+  trainedOn: { samples: number; rows: number; augmentCopies: number; createdAt: string; knowledge?: { images: number; texts: number; weight: number } };
 }
 
 export function featureOptionsFor(fusion: SceneFusionOptions, augmentCopies = 0): SceneFeatureOptions {
@@ -117,6 +141,16 @@ function rowOf(f: ImageFeatures, lexicon: CueLexicon | undefined, embedding?: Fl
   // A cue in the title bar names the page; the same cue in the body is weaker evidence.
   if (lexicon) doc.lexicon = [...matchCues(text.title, lexicon).map((m) => `title:${m.label}`), ...matchCues(text.all, lexicon).map((m) => `page:${m.label}`)];
   return { doc, layout: f.layout, embedding: embedding ?? f.embedding, ui: f.vectors?.['ui-structure'] };
+}
+
+/** A page text's row: the text views as an image's OCR would give them, no dense vectors. */
+function pageTextRow(page: ScenePageText, lexicon: CueLexicon | undefined): SceneRow {
+  const title = page.title ?? '';
+  const bottom = page.bottom ?? '';
+  const all = [title, page.body, bottom].filter((t) => t).join(' ');
+  const doc: MultiViewDoc = { all, title, body: page.body, bottom, head: title, confident: all, shape: [], ui: [] };
+  if (lexicon) doc.lexicon = [...matchCues(title, lexicon).map((m) => `title:${m.label}`), ...matchCues(all, lexicon).map((m) => `page:${m.label}`)];
+  return { doc };
 }
 
 /** Adds the `mined` view: the labels whose fold-mined cues occur in the title bar and in the page. */
@@ -169,26 +203,40 @@ export class SceneRecognizer implements Recognizer {
     const copies = fusion.embeddingWeight > 0 ? (options.augmentCopies ?? 0) : 0;
     const featurizer = options.featurizer ?? new SceneImageFeaturizer(featureOptionsFor(fusion, copies));
     const labelled = samples.filter((s) => s.task === 'scene');
-    if (labelled.length === 0) throw new EcommirError('ECM_ERR_BAD_OPTION', 'no scene samples to train on');
+    const knowledge = options.knowledge;
+    const knowledgeImages = (knowledge?.images ?? []).filter((s) => s.task === 'scene');
+    if (labelled.length === 0 && knowledgeImages.length === 0 && !knowledge?.texts?.length) throw new EcommirError('ECM_ERR_BAD_OPTION', 'no scene samples to train on');
     const lexicon = usesLexicon(fusion) ? (options.lexicon ?? loadCueLexicon(defaultLexiconPath('scene'))) : undefined;
     const rows: SceneRow[] = [];
     const y: number[] = [];
     const groups: number[] = []; // [rows] index of the source image
-    for (const s of labelled) {
+    const trainOnly: number[] = []; // [rows] 1 = knowledge
+    for (const [n, s] of [...labelled, ...knowledgeImages].entries()) {
+      const isKnowledge = n >= labelled.length;
       const item: ItemRef = { id: s.id, index: s.index };
       const c = s.label === undefined ? -1 : taxonomy.labels.indexOf(s.label);
       if (c < 0) throw new EcommirError('ECM_ERR_UNKNOWN_LABEL', `label "${s.label ?? ''}" is not in the scene taxonomy (${taxonomy.source})`, { item });
-      const f = await featurizer.features(sceneImage(s), item, copies);
+      const f = await featurizer.features(sceneImage(s), item, isKnowledge ? 0 : copies);
       options.onImage?.();
       rows.push(rowOf(f, lexicon, undefined, usesExtraViews(fusion), usesView(fusion, 'ui')));
       y.push(c);
       groups.push(groups.length === 0 ? 0 : groups[groups.length - 1] + 1);
+      trainOnly.push(isKnowledge ? 1 : 0);
       const source = groups[groups.length - 1];
       for (const aug of f.augmentedEmbeddings ?? []) {
         rows.push(rowOf(f, lexicon, aug, usesExtraViews(fusion), usesView(fusion, 'ui')));
         y.push(c);
         groups.push(source);
+        trainOnly.push(0);
       }
+    }
+    for (const [n, page] of (knowledge?.texts ?? []).entries()) {
+      const c = taxonomy.labels.indexOf(page.label);
+      if (c < 0) throw new EcommirError('ECM_ERR_UNKNOWN_LABEL', `knowledge page text ${n}: label "${page.label}" is not in the scene taxonomy (${taxonomy.source})`);
+      rows.push(pageTextRow(page, lexicon));
+      y.push(c);
+      groups.push(groups.length === 0 ? 0 : groups[groups.length - 1] + 1);
+      trainOnly.push(1);
     }
     if (fusion.views.length === 0 && !(fusion.layoutWeight > 0) && !(fusion.embeddingWeight > 0)) {
       throw new EcommirError('ECM_ERR_BAD_OPTION', 'scene fusion has no features: give text views or a layout / embedding weight above 0');
@@ -199,8 +247,9 @@ export class SceneRecognizer implements Recognizer {
     const miner = usesView(fusion, 'mined') ? new CueMiner(fusion.mined).fit(sourceRows.map((r) => (r.doc.all as string) ?? ''), sourceLabels) : undefined;
     const fitted = rows.map((r) => withMinedCues(r, miner));
     const union = fusion.views.length > 0 ? new FeatureUnion(fusion.views).fit(fitted.map((r) => r.doc)) : undefined;
-    const layoutScaler = fusion.layoutWeight > 0 ? new StandardScaler().fit(fitted.map((r) => r.layout!)) : undefined;
-    const uiScaler = (fusion.uiWeight ?? 0) > 0 ? new StandardScaler().fit(fitted.map((r) => r.ui!)) : undefined;
+    // Page texts have no pixels: the dense scalers are fitted on the rows that have them.
+    const layoutScaler = fusion.layoutWeight > 0 ? new StandardScaler().fit(fitted.flatMap((r) => (r.layout ? [r.layout] : []))) : undefined;
+    const uiScaler = (fusion.uiWeight ?? 0) > 0 ? new StandardScaler().fit(fitted.flatMap((r) => (r.ui ? [r.ui] : []))) : undefined;
     const X = fuse(fitted, union, layoutScaler, uiScaler, fusion);
     const coarseOf = taxonomy.labels.map((l) => taxonomy.coarseLabels.indexOf(taxonomy.coarseOf(l)));
     const trained = trainHead(X, Int32Array.from(y), taxonomy.labels, {
@@ -212,12 +261,15 @@ export class SceneRecognizer implements Recognizer {
       classWeight: 'balanced',
       seed: options.seed,
       groups: Int32Array.from(groups),
+      trainOnly: knowledge ? Uint8Array.from(trainOnly) : undefined,
+      sampleWeight: knowledge ? Float32Array.from(trainOnly, (k) => (k ? knowledge.weight : 1)) : undefined,
     });
     return new SceneRecognizer(taxonomy, fusion, union, lexicon, miner, layoutScaler, uiScaler, trained.head, trained.temperature, options.threshold ?? 0.5, trained.report, {
       samples: labelled.length,
       rows: rows.length,
       augmentCopies: copies,
       createdAt: new Date().toISOString(),
+      ...(knowledge ? { knowledge: { images: knowledgeImages.length, texts: knowledge.texts?.length ?? 0, weight: knowledge.weight } } : {}),
     }, featurizer);
   }
 
@@ -316,14 +368,32 @@ export class SceneRecognizer implements Recognizer {
   }
 }
 
+/** vision/embedding.ts EMBEDDING_SIZE (not imported: that module loads tfjs). */
+const EMBEDDING_LENGTH = 1280;
+
+/** Standardised rows; a row without the vector (a page text) is all zeros, i.e. the training mean. */
+function scaledOrZero(vectors: readonly (Float32Array | undefined)[], scaler: StandardScaler): Float32Array {
+  const d = scaler.nFeatures;
+  const present = vectors.flatMap((v) => (v ? [v] : []));
+  const scaled = present.length ? scaler.transform(present) : new Float32Array(0);
+  if (present.length === vectors.length) return scaled;
+  const out = new Float32Array(vectors.length * d);
+  let k = 0;
+  vectors.forEach((v, i) => {
+    if (v) out.set(scaled.subarray(k * d, ++k * d), i * d);
+  });
+  return out;
+}
+
 /** Fused matrix: TF-IDF views, then the standardised layout block, the UI-structure block, the embedding block. */
 function fuse(rows: readonly SceneRow[], union: FeatureUnion | undefined, layoutScaler: StandardScaler | undefined, uiScaler: StandardScaler | undefined, fusion: SceneFusionOptions): CsrMatrix {
   const blocks: HstackBlock[] = union ? [{ matrix: union.transform(rows.map((r) => r.doc)) }] : [];
-  if (layoutScaler) blocks.push({ kind: 'dense', data: layoutScaler.transform(rows.map((r) => r.layout!)), nCols: layoutScaler.nFeatures, weight: fusion.layoutWeight });
-  if (uiScaler) blocks.push({ kind: 'dense', data: uiScaler.transform(rows.map((r) => r.ui!)), nCols: uiScaler.nFeatures, weight: fusion.uiWeight });
+  if (layoutScaler) blocks.push({ kind: 'dense', data: scaledOrZero(rows.map((r) => r.layout), layoutScaler), nCols: layoutScaler.nFeatures, weight: fusion.layoutWeight });
+  if (uiScaler) blocks.push({ kind: 'dense', data: scaledOrZero(rows.map((r) => r.ui), uiScaler), nCols: uiScaler.nFeatures, weight: fusion.uiWeight });
   if (fusion.embeddingWeight > 0) {
-    const emb = rows.map((r) => r.embedding!);
-    blocks.push({ kind: 'dense', data: l2NormalisedRows(emb), nCols: emb[0].length, weight: fusion.embeddingWeight });
+    const d = rows.find((r) => r.embedding)?.embedding?.length ?? EMBEDDING_LENGTH;
+    const emb = rows.map((r) => r.embedding ?? new Float32Array(d));
+    blocks.push({ kind: 'dense', data: l2NormalisedRows(emb), nCols: d, weight: fusion.embeddingWeight });
   }
   return hstack(blocks);
 }
