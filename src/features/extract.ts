@@ -40,6 +40,8 @@ export interface VectorExtractor {
   version: number | string;
   /** Options that change the output, serialised. */
   signature: string;
+  /** The vector is computed from the OCR lines too: the OCR options become part of its cache key. */
+  usesOcr?: boolean;
   compute(image: RawImage, ocr: OcrResult, seed?: number): Promise<Float32Array>;
 }
 
@@ -74,7 +76,8 @@ export async function extractImageFeatures(ref: ImageRef, options: ExtractOption
 
   const features: ImageFeatures = { contentHash, ocr };
   const vector = async (extractor: VectorExtractor, seed?: number) => {
-    const key: CacheKey = { contentHash, extractor: extractor.name, version: extractor.version, options: `${extractor.signature}|seed=${seed ?? 0}` };
+    const ocrPart = extractor.usesOcr ? `|ocr=${ocrKey.version}:${ocrKey.options}` : '';
+    const key: CacheKey = { contentHash, extractor: extractor.name, version: extractor.version, options: `${extractor.signature}|seed=${seed ?? 0}${ocrPart}` };
     const [v] = await cache.getOrCompute(key, float32ListCodec, async () => {
       let image = await pixels();
       if (seed !== undefined) {

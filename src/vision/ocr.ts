@@ -44,6 +44,12 @@ export interface OcrOptions extends DetectionOptions {
   minConfidence: number;
   /** Threads per ONNX session (intra-op). */
   threads: number;
+  /**
+   * Recogniser sessions that read lines at the same time, each with threads / recWorkers intra-op
+   * threads (at least 1): small line inputs use one thread well and two poorly, so two sessions of
+   * one thread each keep both cores busy where one session of two threads does not.
+   */
+  recWorkers: number;
   /** Longest side the source is decoded at before cropping lines, pixels. */
   decodeMaxSide: number;
   /**
@@ -63,6 +69,7 @@ export const DEFAULT_OCR_OPTIONS: Readonly<OcrOptions> = Object.freeze({
   recMaxWidth: 1280,
   minConfidence: 0.5,
   threads: 2,
+  recWorkers: 1,
   decodeMaxSide: 2560,
 });
 
@@ -98,13 +105,13 @@ function defaultModelPaths(): ModelPaths {
 export class OcrEngine {
   readonly options: Readonly<OcrOptions>;
   readonly #detector: ort.InferenceSession;
-  readonly #recogniser: ort.InferenceSession;
+  readonly #recognisers: readonly ort.InferenceSession[];
   readonly #dictionary: readonly string[];
 
-  private constructor(options: OcrOptions, detector: ort.InferenceSession, recogniser: ort.InferenceSession, dictionary: string[]) {
+  private constructor(options: OcrOptions, detector: ort.InferenceSession, recognisers: ort.InferenceSession[], dictionary: string[]) {
     this.options = Object.freeze({ ...options });
     this.#detector = detector;
-    this.#recogniser = recogniser;
+    this.#recognisers = recognisers;
     this.#dictionary = dictionary;
   }
 
@@ -119,15 +126,16 @@ export class OcrEngine {
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
     };
+    const recOptions = { ...sessionOptions, intraOpNumThreads: Math.max(1, Math.floor(resolved.threads / resolved.recWorkers)) };
     try {
-      const [detector, recogniser, keys] = await Promise.all([
+      const [detector, keys, ...recognisers] = await Promise.all([
         ort.InferenceSession.create(paths.detectionPath, sessionOptions),
-        ort.InferenceSession.create(paths.recognitionPath, sessionOptions),
         readFile(paths.dictionaryPath, 'utf8'),
+        ...Array.from({ length: resolved.recWorkers }, () => ort.InferenceSession.create(paths.recognitionPath, recOptions)),
       ]);
       // PaddleOCR appends a space class after the key file's characters.
       const dictionary = [...keys.replace(/\r?\n$/, '').split(/\r?\n/), ' '];
-      return new OcrEngine(resolved, detector, recogniser, dictionary);
+      return new OcrEngine(resolved, detector, recognisers, dictionary);
     } catch (cause) {
       throw new EcommirError('ECM_ERR_BACKEND', `cannot load the OCR models (${cause instanceof Error ? cause.message : String(cause)})`, { cause, statusCode: 500 });
     }
@@ -176,27 +184,30 @@ export class OcrEngine {
     const crops = boxes.map((box) => ({ box, line: cropLine(image, box, this.options.recMaxWidth) }));
     crops.sort((a, b) => a.line.width - b.line.width);
     clock('recognisePrepare');
-    const lines: OcrLine[] = [];
-    for (let i = 0; i < crops.length; i += this.options.recBatchSize) {
-      const group = crops.slice(i, i + this.options.recBatchSize);
-      const batch = packBatch(group.map((g) => g.line));
-      const feeds = { [this.#recogniser.inputNames[0]]: new ort.Tensor('float32', batch.data, [group.length, 3, REC_HEIGHT, batch.width]) };
-      const out = (await this.#recogniser.run(feeds))[this.#recogniser.outputNames[0]];
-      const [n, steps, classes] = out.dims as number[];
-      const decoded = decodeCtc(out.data as Float32Array, n, steps, classes, this.#dictionary);
-      decoded.forEach((d, k) => {
-        const text = d.text.trim();
-        if (!text || d.confidence < this.options.minConfidence) return;
-        const { box } = group[k];
-        lines.push({
-          text,
-          confidence: d.confidence,
-          box: { x0: box.x0 / image.width, y0: box.y0 / image.height, x1: box.x1 / image.width, y1: box.y1 / image.height },
+    const groups: (typeof crops)[] = [];
+    for (let i = 0; i < crops.length; i += this.options.recBatchSize) groups.push(crops.slice(i, i + this.options.recBatchSize));
+    // Each worker session takes the next group when it is free; results keep the groups' order.
+    const read: (OcrLine | undefined)[][] = new Array(groups.length);
+    let next = 0;
+    const worker = async (session: ort.InferenceSession) => {
+      while (next < groups.length) {
+        const g = next++;
+        const group = groups[g];
+        const batch = packBatch(group.map((c) => c.line));
+        const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', batch.data, [group.length, 3, REC_HEIGHT, batch.width]) };
+        const out = (await session.run(feeds))[session.outputNames[0]];
+        const [n, steps, classes] = out.dims as number[];
+        read[g] = decodeCtc(out.data as Float32Array, n, steps, classes, this.#dictionary).map((d, k) => {
+          const text = d.text.trim();
+          if (!text || d.confidence < this.options.minConfidence) return undefined;
+          const { box } = group[k];
+          return { text, confidence: d.confidence, box: { x0: box.x0 / image.width, y0: box.y0 / image.height, x1: box.x1 / image.width, y1: box.y1 / image.height } };
         });
-      });
-    }
+      }
+    };
+    await Promise.all(this.#recognisers.map(worker));
     clock('recogniseRun');
-    return lines;
+    return read.flat().filter((l): l is OcrLine => l !== undefined);
   }
 }
 
@@ -254,7 +265,7 @@ function mid(line: OcrLine): number {
 }
 
 function validateOcrOptions(o: OcrOptions): OcrOptions {
-  const positiveInts: (keyof OcrOptions)[] = ['maxSide', 'recBatchSize', 'recMaxWidth', 'threads', 'decodeMaxSide'];
+  const positiveInts: (keyof OcrOptions)[] = ['maxSide', 'recBatchSize', 'recMaxWidth', 'threads', 'recWorkers', 'decodeMaxSide'];
   for (const key of positiveInts) {
     const v = o[key];
     if (!Number.isInteger(v) || (v as number) < 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `OCR option ${key} must be a positive integer, got ${String(v)}`);

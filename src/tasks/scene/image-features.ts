@@ -6,7 +6,7 @@ import { FeatureCache } from '../../features/cache.js';
 import { extractImageFeatures, type ImageFeatures, type VectorExtractor } from '../../features/extract.js';
 import type { ImageRef } from '../../types.js';
 import { linesByRegion } from '../../vision/layout.js';
-import { OcrEngine, ocrOutputSignature, DEFAULT_OCR_OPTIONS, sharedOcrEngine, type OcrOptions } from '../../vision/ocr.js';
+import { OcrEngine, DEFAULT_OCR_OPTIONS, sharedOcrEngine, type OcrOptions } from '../../vision/ocr.js';
 
 export interface SceneFeatureOptions {
   layout: boolean;
@@ -32,9 +32,8 @@ const engines = new Map<string, Promise<OcrEngine>>();
 /** The shared engine for these OCR options (the process-wide default one when they are the defaults). */
 export function ocrEngineFor(options: Partial<OcrOptions> = {}): Promise<OcrEngine> {
   const resolved = { ...DEFAULT_OCR_OPTIONS, ...options };
-  const key = ocrOutputSignature(resolved);
-  if (key === ocrOutputSignature(DEFAULT_OCR_OPTIONS) && resolved.threads === DEFAULT_OCR_OPTIONS.threads && resolved.recBatchSize === DEFAULT_OCR_OPTIONS.recBatchSize) return sharedOcrEngine();
-  const full = `${key}|threads=${resolved.threads}|batch=${resolved.recBatchSize}`;
+  const full = JSON.stringify(Object.entries(resolved).sort(([a], [b]) => (a < b ? -1 : 1)));
+  if (full === JSON.stringify(Object.entries({ ...DEFAULT_OCR_OPTIONS }).sort(([a], [b]) => (a < b ? -1 : 1)))) return sharedOcrEngine();
   let engine = engines.get(full);
   if (!engine) {
     engine = OcrEngine.create(options).catch((err: unknown) => {
