@@ -122,3 +122,8 @@ export { exportClipPairs, clipLabelText, urlsafeBase64, type ClipExportOptions, 
 export { validateSwiftRecord, validateSwiftJsonl, validateSharegptRecord, validateDatasetInfoEntry, validateLlamaFactoryDataset, validateClipSplit, type SharegptTags } from './backends/export/validate.js';
 export { EnsembleRecognizer, agreedPseudoLabels, type EnsembleMode, type EnsembleOptions } from './backends/ensemble.js';
 export { createRecognizers, BACKENDS, type BackendName, type BackendSelection, type RecognizerSet } from './backends/select.js';
+// Scene knowledge (knowledge/scene/): synthetic pages, their rendering as screenshots, and labelled data sets of them.
+export { synthesizeScenePages, synthesizeScenePage, pageText, type ScenePage, type SynthesizeOptions } from './knowledge/scene-pages.js';
+export { renderScenePage, type RenderOptions, type RenderedImage } from './knowledge/render-screenshot.js';
+export { writeSyntheticScenes, SCENE_GENERATOR_VERSION, type WriteScenesOptions, type WriteScenesSummary } from './knowledge/scene-dataset.js';
+export { loadSceneKnowledge, type SceneKnowledge, type LabelKnowledge } from './knowledge/scene-knowledge.js';

@@ -10,6 +10,7 @@ import { registerClassifyCommand } from './commands/classify.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerFeaturesCommand } from './commands/features.js';
 import { registerExportCommand } from './commands/export.js';
+import { registerKnowledgeScenesCommand } from './commands/knowledge-scenes.js';
 import { VERSION } from '../version.js';
 
 /** Set by a command's action; commander's own parse result carries no exit code. */
@@ -31,6 +32,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerServeCommand(program, ctx);
   registerFeaturesCommand(program, ctx);
   registerExportCommand(program, ctx);
+  registerKnowledgeScenesCommand(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
