@@ -23,6 +23,7 @@ import { DEFAULT_SCENE_HEAD } from '../../src/tasks/scene/recognizer.js';
 import { uiTokens } from '../../src/tasks/scene/ui-structure.js';
 import type { OcrOptions } from '../../src/vision/ocr.js';
 import { devSamples } from '../sections/common.js';
+import { syntheticScenePageTexts, syntheticSceneImages } from '../../src/tasks/scene/knowledge.js';
 
 export interface ScreenConfig {
   name: string;
@@ -35,6 +36,10 @@ export interface ScreenConfig {
   /** A cue lexicon file (used by a view named `lexicon`). */
   lexicon?: string;
   head?: SoftmaxRegressionOptions;
+  /** Knowledge rows in every training fold: rendered screenshots and page texts per label, their loss weight. */
+  knowledge?: { images?: number; texts?: number; weight: number };
+  /** Knowledge only: fit on the knowledge rows alone and score every develop sample (transfer). */
+  transfer?: boolean;
 }
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { ocr: { type: 'string' } } });
@@ -56,34 +61,81 @@ const gold = develop.map((s) => s.label!);
 const y = Int32Array.from(gold, (l) => labels.indexOf(l));
 const K = labels.length;
 
+// Knowledge rows, loaded once for the largest amount any configuration asks for.
+const maxImages = Math.max(0, ...configs.map((c) => c.knowledge?.images ?? 0));
+const maxTexts = Math.max(0, ...configs.map((c) => c.knowledge?.texts ?? 0));
+const knImages = maxImages > 0 ? await syntheticSceneImages({ images: maxImages, progress: true }) : [];
+const knFeats: ImageFeatures[] = [];
+for (const s of knImages) knFeats.push(await featurizer.features(s.images[0], { id: s.id, index: s.index }));
+const knTexts = maxTexts > 0 ? await syntheticScenePageTexts({ texts: maxTexts }) : [];
+// Per label, the index of each knowledge row within its label (so a config can take the first n).
+const rankInLabel = (list: { label?: string }[]) => {
+  const seen = new Map<string, number>();
+  return list.map((x) => {
+    const r = seen.get(x.label!) ?? 0;
+    seen.set(x.label!, r + 1);
+    return r;
+  });
+};
+const knImageRank = rankInLabel(knImages);
+const knTextRank = rankInLabel(knTexts);
+const knImageDocs: MultiViewDoc[] = knFeats.map((f) => ({ ...sceneDocExtras(f), ui: uiTokens(f.ocr.lines) }));
+const knTextDocs: MultiViewDoc[] = knTexts.map((t) => {
+  const all = [t.title ?? '', t.body, t.bottom ?? ''].filter((x) => x).join(' ');
+  return { all, title: t.title ?? '', body: t.body, bottom: t.bottom ?? '', head: t.title ?? '', confident: all, shape: [], ui: [] };
+});
+
 for (const cfg of configs) {
   const started = performance.now();
   const lexicon = cfg.lexicon ? loadCueLexicon(cfg.lexicon) : undefined;
-  const docs = baseDocs.map((d) => {
+  const withLexicon = (d: MultiViewDoc) => {
     if (!lexicon) return d;
     return { ...d, lexicon: [...matchCues(d.title as string, lexicon).map((m) => `title:${m.label}`), ...matchCues(d.all as string, lexicon).map((m) => `page:${m.label}`)] };
-  });
+  };
+  // Rows 0..n-1 are the develop samples, then the knowledge rows this configuration takes.
+  const kn = cfg.knowledge;
+  const knImageIdx = kn ? knImages.map((_, i) => i).filter((i) => knImageRank[i] < (kn.images ?? 0)) : [];
+  const knTextIdx = kn ? knTexts.map((_, i) => i).filter((i) => knTextRank[i] < (kn.texts ?? 0)) : [];
+  const docs = [...baseDocs, ...knImageIdx.map((i) => knImageDocs[i]), ...knTextIdx.map((i) => knTextDocs[i])].map(withLexicon);
+  const rowFeats: (ImageFeatures | undefined)[] = [...feats, ...knImageIdx.map((i) => knFeats[i]), ...knTextIdx.map(() => undefined)];
+  const rowLabels = [...gold, ...knImageIdx.map((i) => knImages[i].label!), ...knTextIdx.map((i) => knTexts[i].label)];
+  const rowY = Int32Array.from(rowLabels, (l) => labels.indexOf(l));
+  const knRows = Array.from({ length: docs.length - develop.length }, (_, j) => develop.length + j);
   const seedF1: number[] = [];
   const seedMacro: number[] = [];
   for (const seed of seeds) {
     const pred: string[] = new Array(develop.length);
-    for (const fold of stratifiedKFold(gold, { k: 5, seed })) {
+    const folds = cfg.transfer ? [{ train: [] as number[], test: develop.map((_, i) => i) }] : stratifiedKFold(gold, { k: 5, seed });
+    for (const fold0 of folds) {
+      const fold = { train: [...fold0.train, ...knRows], test: fold0.test };
       let foldDocs = docs;
       if (cfg.views.some((v) => v.name === 'mined')) {
-        const miner = new CueMiner(cfg.mined).fit(fold.train.map((i) => docs[i].all as string), fold.train.map((i) => gold[i]));
+        const miner = new CueMiner(cfg.mined).fit(fold.train.map((i) => docs[i].all as string), fold.train.map((i) => rowLabels[i]));
         foldDocs = docs.map((d) => ({ ...d, mined: [...miner.match(d.title as string).map((l) => `title:${l}`), ...miner.match(d.all as string).map((l) => `page:${l}`)] }));
       }
+      const dense = (i: number, name: 'layout' | 'ui') => (name === 'layout' ? rowFeats[i]?.layout : rowFeats[i]?.vectors?.['ui-structure']);
+      const scalerOf = (name: 'layout' | 'ui') => new StandardScaler().fit(fold.train.flatMap((i) => (dense(i, name) ? [dense(i, name)!] : [])));
+      const layoutScaler = (cfg.layoutWeight ?? 0) > 0 ? scalerOf('layout') : undefined;
+      const uiScaler = (cfg.uiWeight ?? 0) > 0 ? scalerOf('ui') : undefined;
       const union = cfg.views.length ? new FeatureUnion(cfg.views).fit(fold.train.map((i) => foldDocs[i])) : undefined;
-      const layoutScaler = (cfg.layoutWeight ?? 0) > 0 ? new StandardScaler().fit(fold.train.map((i) => feats[i].layout!)) : undefined;
-      const uiScaler = (cfg.uiWeight ?? 0) > 0 ? new StandardScaler().fit(fold.train.map((i) => feats[i].vectors!['ui-structure'])) : undefined;
+      const scaled = (idx: number[], scaler: StandardScaler, name: 'layout' | 'ui') => {
+        const d = scaler.nFeatures;
+        const out = new Float32Array(idx.length * d);
+        idx.forEach((i, r) => {
+          const v = dense(i, name);
+          if (v) out.set(scaler.transform([v]), r * d);
+        });
+        return out;
+      };
       const X = (idx: number[]) => {
         const blocks: HstackBlock[] = union ? [{ matrix: union.transform(idx.map((i) => foldDocs[i])) }] : [];
-        if (layoutScaler) blocks.push({ kind: 'dense', data: layoutScaler.transform(idx.map((i) => feats[i].layout!)), nCols: layoutScaler.nFeatures, weight: cfg.layoutWeight });
-        if (uiScaler) blocks.push({ kind: 'dense', data: uiScaler.transform(idx.map((i) => feats[i].vectors!['ui-structure'])), nCols: uiScaler.nFeatures, weight: cfg.uiWeight });
-        if ((cfg.embeddingWeight ?? 0) > 0) blocks.push({ kind: 'dense', data: l2NormalisedRows(idx.map((i) => feats[i].embedding!)), nCols: 1280, weight: cfg.embeddingWeight });
+        if (layoutScaler) blocks.push({ kind: 'dense', data: scaled(idx, layoutScaler, 'layout'), nCols: layoutScaler.nFeatures, weight: cfg.layoutWeight });
+        if (uiScaler) blocks.push({ kind: 'dense', data: scaled(idx, uiScaler, 'ui'), nCols: uiScaler.nFeatures, weight: cfg.uiWeight });
+        if ((cfg.embeddingWeight ?? 0) > 0) blocks.push({ kind: 'dense', data: l2NormalisedRows(idx.map((i) => rowFeats[i]?.embedding ?? new Float32Array(1280))), nCols: 1280, weight: cfg.embeddingWeight });
         return hstack(blocks);
       };
-      const head = new SoftmaxRegression({ ...DEFAULT_SCENE_HEAD, ...cfg.head, nClasses: K, seed, coarseOf }).fit(X(fold.train), Int32Array.from(fold.train, (i) => y[i]), { classWeight: 'balanced' });
+      const sampleWeight = Float32Array.from(fold.train, (i) => (i >= develop.length ? kn!.weight : 1));
+      const head = new SoftmaxRegression({ ...DEFAULT_SCENE_HEAD, ...cfg.head, nClasses: K, seed, coarseOf }).fit(X(fold.train), Int32Array.from(fold.train, (i) => rowY[i]), { classWeight: 'balanced', sampleWeight });
       const predicted = head.predict(X(fold.test));
       fold.test.forEach((row, j) => (pred[row] = labels[predicted[j]]));
     }

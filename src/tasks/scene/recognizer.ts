@@ -56,7 +56,7 @@ export interface SceneTrainingOptions {
   /** Called per image while extracting, for progress. */
   onImage?: () => void;
   /** Knowledge rows (synthetic screenshots, page texts): they only ever train, with their own loss weight. */
-  knowledge?: SceneKnowledge;
+  knowledge?: SceneKnowledgeRows;
 }
 
 /** A page's text without pixels (a synthetic page text): text views only, the dense blocks left at zero. */
@@ -74,7 +74,7 @@ export interface ScenePageText {
  * rendered synthetic screenshots (read by the same OCR, so text position and layout cues see them)
  * and page texts. Their rows join training only — never a validation split or a calibration fold.
  */
-export interface SceneKnowledge {
+export interface SceneKnowledgeRows {
   images?: readonly Sample[];
   texts?: readonly ScenePageText[];
   /** Loss weight of one knowledge row relative to one labelled sample. */
