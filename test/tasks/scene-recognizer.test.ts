@@ -55,3 +55,34 @@ test('a corrupt or missing image names the sample', async () => {
   const bad = { ...held[0], id: 'broken-upload', images: [{ name: 'nope.jpg', path: join(cacheDir, 'nope.jpg') }] };
   await assert.rejects(model.predict(bad), (e: unknown) => e instanceof EcommirError && e.code === 'ECM_ERR_IMAGE_MISSING' && e.message.includes('broken-upload'));
 });
+
+test('mined cues, structure tokens, pixel cues and knowledge rows: trained, explained, saved and loaded', async () => {
+  const pageTexts = LABELS.map((label, i) => ({ label, title: ['购物车', '退货详情', '店铺首页'][i], body: ['结算 合计 全选', '退货退款 寄回商品 填写单号', '关注 宝贝 上新'][i] }));
+  const rich = await SceneRecognizer.fit(train, {
+    checkpoints: [{}],
+    calibrate: 'none',
+    fusion: {
+      views: [
+        { name: 'all', analyzer: { kind: 'char', min: 1, max: 2 } },
+        { name: 'mined', analyzer: { kind: 'tokens' } },
+        { name: 'ui', analyzer: { kind: 'tokens' }, weight: 0.5 },
+      ],
+      layoutWeight: 0.03,
+      embeddingWeight: 0,
+      uiWeight: 0.05,
+      mined: { minLabelDocs: 2 },
+    },
+    knowledge: { texts: pageTexts, weight: 0.5 },
+  });
+  // 12 screenshots + 3 page texts; the page texts never enter the validation split.
+  assert.equal(rich.trainedOn.rows, 15);
+  assert.deepEqual(rich.trainedOn.knowledge, { images: 0, texts: 3, weight: 0.5 });
+  assert.ok(rich.report.nValidation > 0 && rich.report.nValidation < 12);
+  const predictions = await rich.predictMany(held);
+  assert.ok(predictions.filter((p, i) => p.label === held[i].label).length >= 2, predictions.map((p) => p.label).join(', '));
+  const dir = await mkdtemp(join(tmpdir(), 'ecommir-scene-rich-'));
+  await rich.save(dir);
+  const loaded = await SceneRecognizer.load(dir);
+  assert.deepEqual((await loaded.predict(held[1])).ranked, (await rich.predict(held[1])).ranked);
+  assert.ok((await readdir(cacheDir)).includes('ui-structure'));
+});
