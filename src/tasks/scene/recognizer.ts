@@ -261,8 +261,8 @@ export class SceneRecognizer implements Recognizer {
       classWeight: 'balanced',
       seed: options.seed,
       groups: Int32Array.from(groups),
-      trainOnly: knowledge ? Uint8Array.from(trainOnly) : undefined,
-      sampleWeight: knowledge ? Float32Array.from(trainOnly, (k) => (k ? knowledge.weight : 1)) : undefined,
+      alwaysTrain: knowledge ? Uint8Array.from(trainOnly) : undefined,
+      sampleWeight: knowledge ? Float64Array.from(trainOnly, (k) => (k ? knowledge.weight : 1)) : undefined,
     });
     return new SceneRecognizer(taxonomy, fusion, union, lexicon, miner, layoutScaler, uiScaler, trained.head, trained.temperature, options.threshold ?? 0.5, trained.report, {
       samples: labelled.length,
