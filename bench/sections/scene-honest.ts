@@ -1,0 +1,158 @@
+// Scene, honest protocols only (issue 10). Nothing in a figure here was chosen by looking at the
+// samples it is scored on, except where a row says so:
+// - knowledge transfer: fit on the synthetic knowledge alone (rendered screenshots + page texts,
+//   knowledge/scene/, written from the label definitions), score every dev scene sample;
+// - nested CV of the shipped recipe: in each outer training fold an inner split chooses the
+//   knowledge weight (and any other candidate), the winner is fitted on the outer training fold plus
+//   the knowledge and scores the outer test fold;
+// - the reserved holdout (src/eval/holdout.ts, 20% by id, seed 2025): never used while developing;
+//   the recipe is chosen on the other 80% exactly as the shipped model is chosen on all data, fitted
+//   there with the knowledge, and scores the holdout once;
+// - ablation rows: plain CV of fixed configurations over all dev samples, with knowledge in every
+//   training fold. The configurations were shaped by screening CV on the develop 80% (which these
+//   folds include), so they are mildly optimistic; they rank the signal, the rows above are the estimate.
+// Every result is cached under a hash of the code, knowledge, data and configuration.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { crossValidate, type CrossValidationResult, type Estimate } from '../../src/eval/cross-validate.js';
+import { hashDependencies } from '../../src/eval/dependency-hash.js';
+import { reservedHoldout, RESERVED_HOLDOUT } from '../../src/eval/holdout.js';
+import { evaluateLabels } from '../../src/eval/evaluate.js';
+import { nestedCrossValidate, selectConfiguration, summarizeChoices, type Candidate } from '../../src/eval/nested-cv.js';
+import { recordTaskResult } from '../../src/eval/results-file.js';
+import { knowledgeTransfer } from '../../src/eval/transfer.js';
+import { Taxonomy } from '../../src/labels/taxonomy.js';
+import { SceneImageFeaturizer } from '../../src/tasks/scene/image-features.js';
+import { DEFAULT_SCENE_KNOWLEDGE, sceneKnowledgeRows } from '../../src/tasks/scene/knowledge.js';
+import { DEFAULT_SCENE_FUSION, SceneRecognizer, SCENE_KNOWLEDGE_WEIGHTS, type SceneFusionOptions, type SceneKnowledgeRows } from '../../src/tasks/scene/recognizer.js';
+import type { Sample } from '../../src/types.js';
+import type { BenchContext } from '../run.js';
+import { cvTable, devSamples, f4, type CvRow } from './common.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CACHE = join(ROOT, 'bench', 'results', 'cv-cache');
+const DEPENDENCIES = ['src', 'knowledge', 'lexicons', 'taxonomies', 'package-lock.json', '../shared/data/www2025-mir/train.json'];
+
+interface RecipeConfig {
+  fusion: SceneFusionOptions;
+  /** Knowledge weight; 0 = no knowledge. */
+  weight: number;
+}
+
+async function cached<T extends object>(key: string, compute: () => Promise<T>): Promise<T> {
+  const { hash } = await hashDependencies(ROOT, { paths: DEPENDENCIES, extra: key });
+  const file = join(CACHE, `scene-honest-${hash.slice(0, 32)}.json`);
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch {
+    const value = await compute();
+    await mkdir(CACHE, { recursive: true });
+    await writeFile(file, JSON.stringify(value));
+    return value;
+  }
+}
+
+export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
+  const scene = (await devSamples()).filter((s) => s.task === 'scene');
+  const taxonomy = Taxonomy.default('scene');
+  const seeds = [ctx.seeds[0]];
+  const k = ctx.folds;
+  // One featurizer with every extractor on, so every configuration reads the same cache entries.
+  const featurizer = new SceneImageFeaturizer({ layout: true, embedding: true, ui: true, augmentCopies: 0, ocr: DEFAULT_SCENE_FUSION.ocr });
+  ctx.log('  scene knowledge: rendering / reading the synthetic screenshots');
+  const knowledge = await sceneKnowledgeRows({ ...DEFAULT_SCENE_KNOWLEDGE, progress: true });
+  const withWeight = (weight: number): SceneKnowledgeRows | undefined => (weight > 0 ? { ...knowledge, weight } : undefined);
+  const fit = (train: readonly Sample[], config: RecipeConfig, seed: number) =>
+    SceneRecognizer.fit(train, { calibrate: 'none', fusion: config.fusion, knowledge: withWeight(config.weight), featurizer, seed });
+  const shipped: RecipeConfig = { fusion: DEFAULT_SCENE_FUSION, weight: DEFAULT_SCENE_KNOWLEDGE.weight };
+  const candidates: Candidate<RecipeConfig>[] = SCENE_KNOWLEDGE_WEIGHTS.map((w) => ({ name: `knowledge weight ${w}`, config: { ...shipped, weight: w } }));
+  const inner = { folds: 3 } as const;
+
+  // (a) knowledge transfer
+  const started = performance.now();
+  const transfer = await cached(`transfer ${JSON.stringify(shipped.fusion)} ${JSON.stringify(DEFAULT_SCENE_KNOWLEDGE)} s${seeds}`, () =>
+    knowledgeTransfer(knowledge.images ?? [], scene, (kn, seed) => SceneRecognizer.fit(kn, { calibrate: 'none', fusion: shipped.fusion, knowledge: knowledge.texts?.length ? { texts: knowledge.texts, weight: 1 } : undefined, featurizer, seed }), taxonomy, { seeds }),
+  );
+  ctx.log(`  transfer: ${f4(transfer.mean.weightedF1)}`);
+  const transferSeconds = (performance.now() - started) / 1000;
+
+  // (b) nested CV of the shipped recipe (the knowledge weight chosen inside each outer training fold)
+  let t = performance.now();
+  const nested = await cached(`nested ${JSON.stringify(candidates)} inner${JSON.stringify(inner)} k${k} s${seeds}`, () =>
+    nestedCrossValidate(scene, fit, taxonomy, { candidates, inner, k, seeds, onFold: (f) => ctx.log(`    nested fold ${f.fold + 1}/${f.k}: ${f4(f.weightedF1)}`) }),
+  );
+  const nestedSeconds = (performance.now() - t) / 1000;
+  ctx.log(`  nested: ${f4(nested.mean.weightedF1)} (${summarizeChoices(nested.choices)})`);
+
+  // (c) the reserved holdout, scored once by the recipe chosen and fitted on the develop part
+  t = performance.now();
+  const { develop, holdout } = reservedHoldout(scene);
+  const holdoutRun = await cached(`holdout ${JSON.stringify(candidates)} inner${JSON.stringify(inner)} s${seeds}`, async () => {
+    const picked = await selectConfiguration(develop, fit, candidates, { inner, seed: seeds[0] });
+    const model = await fit(develop, picked.chosen.config, seeds[0]);
+    const predicted = await model.predictMany(holdout);
+    return { chosen: picked.chosen.name, inner: picked.innerWeightedF1, evaluation: evaluateLabels(holdout.map((s) => s.label!), predicted.map((p) => p.label)) };
+  });
+  const holdoutSeconds = (performance.now() - t) / 1000;
+  ctx.log(`  holdout: ${f4(holdoutRun.evaluation.weightedF1)} (${holdoutRun.chosen})`);
+
+  // ablations: plain CV of fixed configurations, knowledge (shipped weight) in every training fold
+  const text = DEFAULT_SCENE_FUSION.views.filter((v) => ['all', 'title', 'bottom'].includes(v.name));
+  const view = (name: string) => DEFAULT_SCENE_FUSION.views.filter((v) => v.name === name);
+  const ablations: { name: string; config: RecipeConfig }[] = [
+    { name: 'OCR text by region (all, title bar, bottom bar)', config: { fusion: { views: text, layoutWeight: 0, embeddingWeight: 0 }, weight: 0 } },
+    { name: '+ layout vector (text-box grid, colours, screenshot statistics)', config: { fusion: { views: text, layoutWeight: DEFAULT_SCENE_FUSION.layoutWeight, embeddingWeight: 0 }, weight: 0 } },
+    { name: '+ UI-structure tokens (status bar, tabs, aligned rows, prices/dates, confidence)', config: { fusion: { views: [...text, ...view('ui')], layoutWeight: DEFAULT_SCENE_FUSION.layoutWeight, embeddingWeight: 0 }, weight: 0 } },
+    { name: '+ pixel UI cues (dimmed pop-up, repeated rows, bands)', config: { fusion: { views: [...text, ...view('ui')], layoutWeight: DEFAULT_SCENE_FUSION.layoutWeight, uiWeight: DEFAULT_SCENE_FUSION.uiWeight, embeddingWeight: 0 }, weight: 0 } },
+    { name: '+ cues mined inside the fold', config: { fusion: { ...DEFAULT_SCENE_FUSION, views: DEFAULT_SCENE_FUSION.views.filter((v) => v.name !== 'lexicon'), embeddingWeight: 0 }, weight: 0 } },
+    { name: '+ clean-room lexicon (lexicons/scene.json, from the label definitions)', config: { fusion: { ...DEFAULT_SCENE_FUSION, embeddingWeight: 0 }, weight: 0 } },
+    { name: '+ MobileNetV2 embedding', config: { fusion: { ...DEFAULT_SCENE_FUSION, embeddingWeight: 0.5 }, weight: 0 } },
+    { name: 'shipped features, no knowledge', config: { ...shipped, weight: 0 } },
+    { name: `shipped features + knowledge (weight ${shipped.weight})`, config: shipped },
+  ];
+  const ablationRows: CvRow[] = [];
+  for (const a of ablations) {
+    const s = performance.now();
+    const cv = await cached<CrossValidationResult>(`cv ${JSON.stringify(a.config)} k${k} s${seeds}`, () => crossValidate(scene, (train, seed) => fit(train, a.config, seed), taxonomy, { k, seeds }));
+    ctx.log(`  ${a.name}: ${f4(cv.mean.weightedF1)}`);
+    ablationRows.push({ name: a.name, cv, seconds: (performance.now() - s) / 1000 });
+  }
+
+  await recordTaskResult(
+    join(ROOT, 'bench', 'results.json'),
+    {
+      task: 'scene',
+      recipe: 'shipped',
+      protocol: `nested ${k}-fold stratified CV over the ${scene.length} dev scene samples, seed ${seeds.join(',')}: in each outer training fold an inner ${inner.folds}-fold CV chooses the knowledge weight among ${SCENE_KNOWLEDGE_WEIGHTS.join(', ')}; the synthetic knowledge (rendered screenshots from knowledge/scene/, written from the label definitions) joins every training fold, never a test fold. The feature set was shaped by screening CV on the 80% develop part of these samples (mildly optimistic); the reserved 20% holdout scored ${f4(holdoutRun.evaluation.weightedF1)}.`,
+      estimate: nested as Estimate,
+      samples: scene,
+      folds: k,
+      details: { innerFolds: inner.folds, candidates: candidates.map((c) => c.name), choices: summarizeChoices(nested.choices), transferWeightedF1: transfer.mean.weightedF1, holdout: { n: holdout.length, weightedF1: holdoutRun.evaluation.weightedF1, chosen: holdoutRun.chosen, seed: RESERVED_HOLDOUT.seed, fraction: RESERVED_HOLDOUT.fraction } },
+      dependencies: { paths: DEPENDENCIES, extra: JSON.stringify({ recipe: 'scene nested', candidates, inner, k, seeds }) },
+    },
+    { root: ROOT },
+  );
+
+  const headline: CvRow[] = [
+    { name: `knowledge transfer: fit on ${knowledge.images?.length ?? 0} synthetic screenshots${knowledge.texts?.length ? ` + ${knowledge.texts.length} page texts` : ''} only, scored on all ${scene.length} dev samples`, cv: transfer as unknown as CrossValidationResult, seconds: transferSeconds },
+    { name: `nested ${k}-fold CV of the shipped recipe (knowledge weight chosen by inner ${inner.folds}-fold CV: ${summarizeChoices(nested.choices)})`, cv: nested, seconds: nestedSeconds },
+  ];
+  const h = holdoutRun.evaluation;
+  return [
+    `${scene.length} dev scene samples. Knowledge: ${knowledge.images?.length ?? 0} synthetic screenshots (${DEFAULT_SCENE_KNOWLEDGE.images} per label, seed ${DEFAULT_SCENE_KNOWLEDGE.seed}) rendered from \`knowledge/scene/\``,
+    '(written from the label definitions, no dev data) and read by the same OCR; the lexicon is the clean-room `lexicons/scene.json`.',
+    'The head is one softmax checkpoint (the soups scored the same, BENCHMARKS "training strategies"); temperature does not move the arg-max, so it is left out here.',
+    '',
+    '### Honest estimates',
+    '',
+    cvTable(headline),
+    '',
+    `Reserved holdout (${holdout.length} samples: ${RESERVED_HOLDOUT.fraction * 100}% by id, seed ${RESERVED_HOLDOUT.seed}, never used while developing): the recipe chosen on the other ${develop.length}`,
+    `(${holdoutRun.chosen}; inner CV ${Object.entries(holdoutRun.inner).map(([n, v]) => `${n} ${f4(v)}`).join(', ')}), fitted there with the knowledge, scores weighted F1 **${f4(h.weightedF1)}** (macro ${f4(h.macroF1)}, accuracy ${f4(h.accuracy)}; ${holdoutSeconds.toFixed(0)} s).`,
+    '',
+    '### What each signal adds (plain CV, mildly optimistic: the views were shaped by screening on the develop 80%)',
+    '',
+    cvTable(ablationRows),
+  ].join('\n');
+}
