@@ -42,14 +42,21 @@ export interface ScreenConfig {
   transfer?: boolean;
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { ocr: { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { ocr: { type: 'string' }, 'per-label': { type: 'string' } } });
 const arg = positionals[0] ?? '[]';
 const configs: ScreenConfig[] = JSON.parse(arg.trim().startsWith('[') ? arg : readFileSync(arg, 'utf8'));
 const seeds = (positionals[1] ?? '0').split(',').map(Number);
 const ocr = values.ocr ? (JSON.parse(values.ocr) as Partial<OcrOptions>) : undefined;
 
 const scene = (await devSamples()).filter((s) => s.task === 'scene');
-const { develop } = reservedHoldout(scene);
+// --per-label n: only the first n develop samples of each label (by id), e.g. to compare OCR settings on a subset.
+const perLabel = values['per-label'] ? Number(values['per-label']) : Infinity;
+const rank = new Map<string, number>();
+const develop = reservedHoldout(scene).develop.filter((s) => {
+  const r = rank.get(s.label!) ?? 0;
+  rank.set(s.label!, r + 1);
+  return r < perLabel;
+});
 const taxonomy = Taxonomy.default('scene');
 const labels = taxonomy.labels;
 const coarseOf = labels.map((l) => taxonomy.coarseLabels.indexOf(taxonomy.coarseOf(l)));
