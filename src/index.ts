@@ -61,6 +61,13 @@ export { Adam, Sgd, createOptimizer, type Optimizer, type AdamOptions, type SgdO
 export { argmaxRows, coarseProbabilities, softmaxRowsInPlace, type Classifier, type FitOptions } from './learn/head.js';
 export { SoftmaxRegression, softmaxRegressionLoss, type SoftmaxRegressionOptions, type SoftmaxRegressionJson } from './learn/softmax-regression.js';
 export { MlpClassifier, mlpLoss, mlpLayout, type MlpOptions, type MlpJson, type MlpShape, type Activation } from './learn/mlp.js';
+export { createLearner, learnerFromJSON, registerLearner, specOf, type Learner, type LearnerJson, type LearnerSpec } from './learn/learner.js';
+export { LinearSvm, solveBinarySvmDual, type LinearSvmOptions, type LinearSvmJson } from './learn/linear-svm.js';
+export { NaiveBayes, type NaiveBayesOptions, type NaiveBayesJson } from './learn/naive-bayes.js';
+export { CosineKnn, type CosineKnnOptions, type CosineKnnJson } from './learn/knn.js';
+export { outOfFoldProba, groupedFolds, type EnsembleFitOptions, type OutOfFoldOptions, type OutOfFoldResult } from './learn/out-of-fold.js';
+export { StackingClassifier, DEFAULT_META, type StackingOptions, type StackingJson } from './learn/stacking.js';
+export { SelectedEnsemble, greedyEnsembleSelection, weightedF1OfProba, type SelectedEnsembleOptions, type SelectedEnsembleJson, type EnsembleSelectionResult } from './learn/ensemble-selection.js';
 export { fitTemperature, applyTemperature, temperatureNll, expectedCalibrationError, type CalibrationReport, type ReliabilityBin } from './learn/calibration.js';
 export { uniformSoup, greedySoup, type GreedySoupResult, type ParameterVector } from './learn/soup.js';
 export { selectPseudoLabels, type PseudoLabelSelection } from './learn/pseudo.js';
