@@ -31,7 +31,8 @@ export interface TrainRunOptions {
 
 export interface TrainRunResult {
   recognizer: SceneRecognizer | IntentRecognizer;
-  report: HeadTrainingReport;
+  /** The soup's validation report (absent for a model with another learner than the souped head). */
+  report?: HeadTrainingReport;
   cv?: CrossValidationResult;
   pseudo?: PseudoLabelReport;
   seconds: number;
@@ -139,8 +140,7 @@ function modelCard(options: TrainRunOptions, result: TrainRunResult, trainingSiz
       : '- Multi-level denoising → character n-gram TF-IDF of the user turns + cue-lexicon tokens (lexicons/intent.json) → softmax regression with a coarse-group loss.\n- The cue lexicon was written by reading the dev dialogues: cross-validated scores of a model that uses it are optimistic (BENCHMARKS.md gives the scores without it).',
     '- Checkpoints from one (zero) initialisation with different L2 / epochs / learning rate, chosen on a seeded 9:1 stratified validation split; soup by Algorithm 1; re-fitted on all data with the chosen members; temperature from 5-fold out-of-fold logits.',
     '',
-    '## Validation split (10%, small: noisy)',
-    ...formatTrainingReport(result.report).map((l) => `    ${l}`),
+    ...(result.report ? ['## Validation split (10%, small: noisy)', ...formatTrainingReport(result.report).map((l) => `    ${l}`)] : []),
   ];
   if (result.cv) lines.push('', '## Cross-validated (the honest score)', ...formatCrossValidation(result.cv).map((l) => `    ${l}`));
   else lines.push('', '## Cross-validated scores', 'Not computed by this run (`--cv K` does); see BENCHMARKS.md for the shipped recipe’s k-fold scores.');

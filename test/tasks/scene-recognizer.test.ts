@@ -77,7 +77,7 @@ test('mined cues, structure tokens, pixel cues and knowledge rows: trained, expl
   // 12 screenshots + 3 page texts; the page texts never enter the validation split.
   assert.equal(rich.trainedOn.rows, 15);
   assert.deepEqual(rich.trainedOn.knowledge, { images: 0, texts: 3, weight: 0.5 });
-  assert.ok(rich.report.nValidation > 0 && rich.report.nValidation < 12);
+  assert.ok(rich.report && rich.report.nValidation > 0 && rich.report.nValidation < 12);
   const predictions = await rich.predictMany(held);
   assert.ok(predictions.filter((p, i) => p.label === held[i].label).length >= 2, predictions.map((p) => p.label).join(', '));
   const dir = await mkdtemp(join(tmpdir(), 'ecommir-scene-rich-'));

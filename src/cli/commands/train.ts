@@ -27,9 +27,9 @@ interface TrainFlags {
   skipBad?: boolean;
   json?: boolean;
   knowledge: boolean;
+  knowledgeWeight?: string;
   knowledgeImages: string;
   knowledgeTexts: string;
-  knowledgeWeight: string;
 }
 
 export function registerTrainCommand(program: Command, ctx: CommandContext): void {
@@ -45,13 +45,13 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .addOption(new Option('--soup <mode>', 'which checkpoint combination the model uses').choices(['single', 'uniform', 'greedy']).default('greedy'))
     .option('--augment <n>', 'scene: TrivialAugment copies per training image for the embedding branch', '0')
     .option('--no-denoise', 'intent: skip the multi-level dialogue denoising (ablation)')
+    .option('--no-knowledge', 'train on the data file only, without the synthetic knowledge (ablation)')
+    .option('--knowledge-weight <w>', `sample weight of each knowledge row (scene default ${DEFAULT_SCENE_KNOWLEDGE.weight})`)
     .option('--unlabeled <file>', 'unlabelled samples to pseudo-label (two predictors must agree and be confident)')
     .option('--pseudo-threshold <p>', 'confidence a pseudo-label needs', '0.99')
     .option('--taxonomy <file>', 'a taxonomy file replacing the default label set')
-    .option('--no-knowledge', 'scene: train on the labelled samples only, without the synthetic knowledge (ablation)')
     .option('--knowledge-images <n>', 'scene: synthetic screenshots per label rendered from knowledge/scene/ and read by the OCR', String(DEFAULT_SCENE_KNOWLEDGE.images))
     .option('--knowledge-texts <n>', 'scene: synthetic page texts per label (text-only rows)', String(DEFAULT_SCENE_KNOWLEDGE.texts))
-    .option('--knowledge-weight <w>', 'scene: loss weight of one knowledge row relative to a labelled sample', String(DEFAULT_SCENE_KNOWLEDGE.weight))
     .option('--skip-bad', 'report bad records and go on with the rest')
     .option('--json', 'print the result as JSON')
     .action(async (task: Task, flags: TrainFlags) => {
@@ -61,10 +61,11 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       if (!Number.isInteger(augment) || augment < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `--augment must be a non-negative integer, got ${flags.augment}`);
       const threshold = Number(flags.pseudoThreshold);
       if (!(threshold > 0 && threshold <= 1)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--pseudo-threshold must be in (0, 1], got ${flags.pseudoThreshold}`);
-      const knowledgeOptions = { images: Number(flags.knowledgeImages), texts: Number(flags.knowledgeTexts), weight: Number(flags.knowledgeWeight) };
+      const knowledgeWeight = flags.knowledgeWeight === undefined ? undefined : Number(flags.knowledgeWeight);
+      if (knowledgeWeight !== undefined && !(knowledgeWeight > 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--knowledge-weight must be a number > 0, got ${flags.knowledgeWeight}`);
+      const knowledgeOptions = { images: Number(flags.knowledgeImages), texts: Number(flags.knowledgeTexts), weight: knowledgeWeight ?? DEFAULT_SCENE_KNOWLEDGE.weight };
       if (!Number.isInteger(knowledgeOptions.images) || knowledgeOptions.images < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `--knowledge-images must be a non-negative integer, got ${flags.knowledgeImages}`);
       if (!Number.isInteger(knowledgeOptions.texts) || knowledgeOptions.texts < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `--knowledge-texts must be a non-negative integer, got ${flags.knowledgeTexts}`);
-      if (!(knowledgeOptions.weight > 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--knowledge-weight must be > 0, got ${flags.knowledgeWeight}`);
       const seeds = flags.seeds.split(',').map((s) => Number(s));
       if (seeds.some((s) => !Number.isInteger(s))) throw new EcommirError('ECM_ERR_BAD_OPTION', `--seeds must be integers, got ${flags.seeds}`);
 
@@ -108,7 +109,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       if (flags.json) {
         process.stdout.write(JSON.stringify({ task, out: flags.out, validation: result.report, cv: result.cv && { ...result.cv, predictions: undefined, first: undefined }, pseudo: result.pseudo, seconds: result.seconds }, null, 2) + '\n');
       } else {
-        const lines = [...formatTrainingReport(result.report), ...(result.cv ? formatCrossValidation(result.cv) : []), `model written to ${flags.out} (${result.seconds.toFixed(1)} s)`];
+        const lines = [...(result.report ? formatTrainingReport(result.report) : []), ...(result.cv ? formatCrossValidation(result.cv) : []), `model written to ${flags.out} (${result.seconds.toFixed(1)} s)`];
         process.stdout.write(lines.join('\n') + '\n');
       }
       ctx.exitCode = 0;

@@ -21,6 +21,10 @@ import { EXTRA_SCENE_VIEWS, sceneDocExtras } from './extra-views.js';
 import { cueLexiconToJSON, defaultLexiconPath, loadCueLexicon, matchCues, parseCueLexicon, type CueLexicon } from '../../features/text/cue-lexicon.js';
 import { CueMiner, type CueMinerJson, type CueMinerOptions } from '../../features/text/cue-miner.js';
 import type { OcrOptions } from '../../vision/ocr.js';
+import { createLearner, learnerFromJSON, type Learner, type LearnerJson, type LearnerSpec } from '../../learn/learner.js';
+import { LinearSvm } from '../../learn/linear-svm.js';
+import { StackingClassifier } from '../../learn/stacking.js';
+import type { EnsembleFitOptions } from '../../learn/out-of-fold.js';
 import { uiTokens, UI_VECTOR_NAMES } from './ui-structure.js';
 
 export interface SceneFusionOptions {
@@ -57,6 +61,11 @@ export interface SceneTrainingOptions {
   onImage?: () => void;
   /** Knowledge rows (synthetic screenshots, page texts): they only ever train, with their own loss weight. */
   knowledge?: SceneKnowledgeRows;
+  /**
+   * Any learner (src/learn) instead of the softmax head: a linear SVM, naive Bayes, nearest
+   * neighbours, a stack of them... Its probabilities are used as they are (temperature 1).
+   */
+  learner?: LearnerSpec;
 }
 
 /** A page's text without pixels (a synthetic page text): text views only, the dense blocks left at zero. */
@@ -123,8 +132,10 @@ interface SceneModelJson {
   miner?: CueMinerJson;
   layoutScaler?: StandardScalerJson;
   uiScaler?: StandardScalerJson;
-  head: SoftmaxRegressionJson;
-  report: HeadTrainingReport;
+  /** The softmax head, or `learner` when another learner was trained. */
+  head?: SoftmaxRegressionJson;
+  learner?: LearnerJson;
+  report?: HeadTrainingReport;
   trainedOn: { samples: number; rows: number; augmentCopies: number; createdAt: string; knowledge?: { images: number; texts: number; weight: number } };
 }
 
@@ -182,7 +193,8 @@ function usesLexicon(fusion: SceneFusionOptions): boolean {
 export class SceneRecognizer implements Recognizer {
   readonly task = 'scene' as const;
   readonly labels: readonly string[];
-  private readonly weights: Float32Array;
+  /** [W, b] behind the evidence (the head's, or a stack's first linear member's). */
+  private readonly weights: Float32Array | undefined;
 
   private constructor(
     readonly taxonomy: Taxonomy,
@@ -192,15 +204,15 @@ export class SceneRecognizer implements Recognizer {
     private readonly miner: CueMiner | undefined,
     private readonly layoutScaler: StandardScaler | undefined,
     private readonly uiScaler: StandardScaler | undefined,
-    private readonly head: SoftmaxRegression,
+    private readonly head: SoftmaxRegression | Learner,
     readonly temperature: number,
     readonly threshold: number,
-    readonly report: HeadTrainingReport,
+    readonly report: HeadTrainingReport | undefined,
     readonly trainedOn: SceneModelJson['trainedOn'],
     private featurizer: SceneImageFeaturizer,
   ) {
     this.labels = taxonomy.labels;
-    this.weights = head.parameters();
+    this.weights = linearWeights(head);
   }
 
   static async fit(samples: readonly Sample[], options: SceneTrainingOptions = {}): Promise<SceneRecognizer> {
@@ -258,6 +270,20 @@ export class SceneRecognizer implements Recognizer {
     const uiScaler = (fusion.uiWeight ?? 0) > 0 ? new StandardScaler().fit(fitted.flatMap((r) => (r.ui ? [r.ui] : []))) : undefined;
     const X = fuse(fitted, union, layoutScaler, uiScaler, fusion);
     const coarseOf = taxonomy.labels.map((l) => taxonomy.coarseLabels.indexOf(taxonomy.coarseOf(l)));
+    const trainedOn: SceneModelJson['trainedOn'] = {
+      samples: labelled.length,
+      rows: rows.length,
+      augmentCopies: copies,
+      createdAt: new Date().toISOString(),
+      ...(knowledge ? { knowledge: { images: knowledgeImages.length, texts: knowledge.texts?.length ?? 0, weight: knowledge.weight } } : {}),
+    };
+    if (options.learner) {
+      const learner = createLearner({ kind: options.learner.kind, options: { ...options.learner.options, nClasses: taxonomy.labels.length } });
+      const fitOptions: EnsembleFitOptions = { classWeight: 'balanced', groups: Int32Array.from(groups) };
+      if (knowledge) Object.assign(fitOptions, { alwaysTrain: Uint8Array.from(trainOnly), sampleWeight: Float64Array.from(trainOnly, (k) => (k ? knowledge.weight : 1)) });
+      learner.fit(X, Int32Array.from(y), fitOptions);
+      return new SceneRecognizer(taxonomy, fusion, union, lexicon, miner, layoutScaler, uiScaler, learner, 1, options.threshold ?? 0.5, undefined, trainedOn, featurizer);
+    }
     const trained = trainHead(X, Int32Array.from(y), taxonomy.labels, {
       head: { ...DEFAULT_SCENE_HEAD, ...options.head, coarseOf },
       checkpoints: options.checkpoints ?? DEFAULT_SCENE_CHECKPOINTS,
@@ -270,13 +296,7 @@ export class SceneRecognizer implements Recognizer {
       alwaysTrain: knowledge ? Uint8Array.from(trainOnly) : undefined,
       sampleWeight: knowledge ? Float64Array.from(trainOnly, (k) => (k ? knowledge.weight : 1)) : undefined,
     });
-    return new SceneRecognizer(taxonomy, fusion, union, lexicon, miner, layoutScaler, uiScaler, trained.head, trained.temperature, options.threshold ?? 0.5, trained.report, {
-      samples: labelled.length,
-      rows: rows.length,
-      augmentCopies: copies,
-      createdAt: new Date().toISOString(),
-      ...(knowledge ? { knowledge: { images: knowledgeImages.length, texts: knowledge.texts?.length ?? 0, weight: knowledge.weight } } : {}),
-    }, featurizer);
+    return new SceneRecognizer(taxonomy, fusion, union, lexicon, miner, layoutScaler, uiScaler, trained.head, trained.temperature, options.threshold ?? 0.5, trained.report, trainedOn, featurizer);
   }
 
   async predict(sample: Sample, options: PredictOptions = {}): Promise<Prediction> {
@@ -290,7 +310,7 @@ export class SceneRecognizer implements Recognizer {
       if (s.task !== 'scene') throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `the scene recogniser got a ${s.task} sample`, { item: { id: s.id, index: s.index } });
       const f = await this.featurizer.features(sceneImage(s), { id: s.id, index: s.index });
       const X = fuse([withMinedCues(rowOf(f, this.lexicon, undefined, usesExtraViews(this.fusion), usesView(this.fusion, 'ui')), this.miner)], this.union, this.layoutScaler, this.uiScaler, this.fusion);
-      const proba = calibratedProba(this.head, X, this.temperature);
+      const proba = this.head instanceof SoftmaxRegression ? calibratedProba(this.head, X, this.temperature) : this.head.predictProba(X);
       const prediction = rankPrediction(s, this.taxonomy, proba, { threshold: options.threshold ?? this.threshold, topK: options.topK });
       prediction.evidence = this.evidence(X, this.labels.indexOf(prediction.label));
       prediction.ms = performance.now() - started;
@@ -302,6 +322,7 @@ export class SceneRecognizer implements Recognizer {
   /** Which OCR n-grams (by region) and which dense blocks pushed the winning label most. */
   private evidence(X: CsrMatrix, c: number, top = 8): Evidence[] {
     const k = this.labels.length;
+    if (!this.weights) return [];
     const nText = this.union?.nFeatures ?? 0;
     const byBlock = new Map<string, number>();
     const items: Evidence[] = [];
@@ -342,7 +363,7 @@ export class SceneRecognizer implements Recognizer {
       miner: this.miner?.toJSON(),
       layoutScaler: this.layoutScaler?.toJSON(),
       uiScaler: this.uiScaler?.toJSON(),
-      head: this.head.toJSON(),
+      ...(this.head instanceof SoftmaxRegression ? { head: this.head.toJSON() } : { learner: this.head.toJSON() }),
       report: this.report,
       trainedOn: this.trainedOn,
     };
@@ -359,7 +380,7 @@ export class SceneRecognizer implements Recognizer {
       json.miner ? CueMiner.fromJSON(json.miner) : undefined,
       json.layoutScaler ? StandardScaler.fromJSON(json.layoutScaler) : undefined,
       json.uiScaler ? StandardScaler.fromJSON(json.uiScaler) : undefined,
-      SoftmaxRegression.fromJSON(json.head),
+      json.head ? SoftmaxRegression.fromJSON(json.head) : learnerFromJSON(json.learner as LearnerJson),
       json.temperature,
       json.threshold,
       json.report,
@@ -372,6 +393,13 @@ export class SceneRecognizer implements Recognizer {
   imageFeatures(ref: Sample['images'][number], item: ItemRef): Promise<ImageFeatures> {
     return this.featurizer.features(ref, item);
   }
+}
+
+/** The [W, b] parameters behind the evidence: the head's, or a stack's / ensemble's first linear member's. */
+function linearWeights(head: SoftmaxRegression | Learner): Float32Array | undefined {
+  const linear = (m: Learner): Float32Array | undefined => (m instanceof SoftmaxRegression || m instanceof LinearSvm ? m.parameters() : undefined);
+  if (head instanceof StackingClassifier) return head.parts.members.map(linear).find((w) => w);
+  return linear(head);
 }
 
 /** vision/embedding.ts EMBEDDING_SIZE (not imported: that module loads tfjs). */
