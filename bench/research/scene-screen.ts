@@ -17,6 +17,9 @@ import { FeatureUnion, type MultiViewDoc, type TextViewSpec } from '../../src/fe
 import { Taxonomy } from '../../src/labels/taxonomy.js';
 import { hstack, type HstackBlock } from '../../src/learn/csr.js';
 import { SoftmaxRegression, type SoftmaxRegressionOptions } from '../../src/learn/softmax-regression.js';
+import { createLearner, type LearnerSpec } from '../../src/learn/learner.js';
+import '../../src/learn/stacking.js';
+import '../../src/learn/ensemble-selection.js';
 import { sceneDocExtras } from '../../src/tasks/scene/extra-views.js';
 import { SceneImageFeaturizer } from '../../src/tasks/scene/image-features.js';
 import { DEFAULT_SCENE_HEAD } from '../../src/tasks/scene/recognizer.js';
@@ -40,6 +43,8 @@ export interface ScreenConfig {
   knowledge?: { images?: number; texts?: number; weight: number };
   /** Knowledge only: fit on the knowledge rows alone and score every develop sample (transfer). */
   transfer?: boolean;
+  /** Another learner than the softmax head (src/learn registry). */
+  learner?: LearnerSpec;
 }
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { ocr: { type: 'string' }, 'per-label': { type: 'string' } } });
@@ -142,7 +147,10 @@ for (const cfg of configs) {
         return hstack(blocks);
       };
       const sampleWeight = Float32Array.from(fold.train, (i) => (i >= develop.length ? kn!.weight : 1));
-      const head = new SoftmaxRegression({ ...DEFAULT_SCENE_HEAD, ...cfg.head, nClasses: K, seed, coarseOf }).fit(X(fold.train), Int32Array.from(fold.train, (i) => rowY[i]), { classWeight: 'balanced', sampleWeight });
+      const ytr = Int32Array.from(fold.train, (i) => rowY[i]);
+      const head = cfg.learner
+        ? createLearner({ kind: cfg.learner.kind, options: { ...cfg.learner.options, nClasses: K } }).fit(X(fold.train), ytr, { classWeight: 'balanced', sampleWeight, alwaysTrain: Uint8Array.from(fold.train, (i) => (i >= develop.length ? 1 : 0)) } as never)
+        : new SoftmaxRegression({ ...DEFAULT_SCENE_HEAD, ...cfg.head, nClasses: K, seed, coarseOf }).fit(X(fold.train), ytr, { classWeight: 'balanced', sampleWeight });
       const predicted = head.predict(X(fold.test));
       fold.test.forEach((row, j) => (pred[row] = labels[predicted[j]]));
     }
