@@ -122,8 +122,15 @@ for (const cfg of configs) {
       const fold = { train: [...fold0.train, ...knRows], test: fold0.test };
       let foldDocs = docs;
       if (cfg.views.some((v) => v.name === 'mined')) {
+        // Test rows: the miner of the whole training fold; training rows: cross-fitted (a miner that did not see them).
+        const minedTokens = (miner: CueMiner, d: MultiViewDoc) => [...miner.match(d.title as string).map((l) => `title:${l}`), ...miner.match(d.all as string).map((l) => `page:${l}`)];
         const miner = new CueMiner(cfg.mined).fit(fold.train.map((i) => docs[i].all as string), fold.train.map((i) => rowLabels[i]));
-        foldDocs = docs.map((d) => ({ ...d, mined: [...miner.match(d.title as string).map((l) => `title:${l}`), ...miner.match(d.all as string).map((l) => `page:${l}`)] }));
+        const minerOf = new Map<number, CueMiner>();
+        for (const inner of stratifiedKFold(fold.train.map((i) => rowLabels[i]), { k: 5, seed })) {
+          const m = new CueMiner(cfg.mined).fit(inner.train.map((j) => docs[fold.train[j]].all as string), inner.train.map((j) => rowLabels[fold.train[j]]));
+          for (const j of inner.test) minerOf.set(fold.train[j], m);
+        }
+        foldDocs = docs.map((d, i) => ({ ...d, mined: minedTokens(minerOf.get(i) ?? miner, d) }));
       }
       const dense = (i: number, name: 'layout' | 'ui') => (name === 'layout' ? rowFeats[i]?.layout : rowFeats[i]?.vectors?.['ui-structure']);
       const scalerOf = (name: 'layout' | 'ui') => new StandardScaler().fit(fold.train.flatMap((i) => (dense(i, name) ? [dense(i, name)!] : [])));

@@ -20,6 +20,7 @@ import { ocrTextViews, SceneImageFeaturizer, type SceneFeatureOptions } from './
 import { EXTRA_SCENE_VIEWS, sceneDocExtras } from './extra-views.js';
 import { cueLexiconToJSON, defaultLexiconPath, loadCueLexicon, matchCues, parseCueLexicon, type CueLexicon } from '../../features/text/cue-lexicon.js';
 import { CueMiner, type CueMinerJson, type CueMinerOptions } from '../../features/text/cue-miner.js';
+import { stratifiedGroupKFold } from '../../data/split.js';
 import type { OcrOptions } from '../../vision/ocr.js';
 import { createLearner, learnerFromJSON, type Learner, type LearnerJson, type LearnerSpec } from '../../learn/learner.js';
 import { LinearSvm } from '../../learn/linear-svm.js';
@@ -259,11 +260,22 @@ export class SceneRecognizer implements Recognizer {
     if (fusion.views.length === 0 && !(fusion.layoutWeight > 0) && !(fusion.embeddingWeight > 0)) {
       throw new EcommirError('ECM_ERR_BAD_OPTION', 'scene fusion has no features: give text views or a layout / embedding weight above 0');
     }
-    // Cues mined from this training set only (one row per source image: copies would count twice).
-    const sourceRows = rows.filter((_, i) => i === 0 || groups[i] !== groups[i - 1]);
-    const sourceLabels = y.filter((_, i) => i === 0 || groups[i] !== groups[i - 1]).map((c) => taxonomy.labels[c]);
-    const miner = usesView(fusion, 'mined') ? new CueMiner(fusion.mined).fit(sourceRows.map((r) => (r.doc.all as string) ?? ''), sourceLabels) : undefined;
-    const fitted = rows.map((r) => withMinedCues(r, miner));
+    // Cues mined from this training set only. The saved miner (all training rows) reads new images;
+    // each training row gets the cues of a miner that did not see it (5-fold cross-fitting over source
+    // images), or the head would learn that a row's own cues always name its label.
+    let miner: CueMiner | undefined;
+    let fitted = rows;
+    if (usesView(fusion, 'mined')) {
+      const texts = rows.map((r) => (r.doc.all as string | undefined) ?? '');
+      const names = y.map((c) => taxonomy.labels[c]);
+      miner = new CueMiner(fusion.mined).fit(texts, names);
+      const minedFor = new Array<CueMiner | undefined>(rows.length);
+      for (const fold of stratifiedGroupKFold(names, groups, { k: Math.min(5, Math.max(2, new Set(groups).size)), seed: options.seed ?? 0 })) {
+        const inner = new CueMiner(fusion.mined).fit(fold.train.map((i) => texts[i]), fold.train.map((i) => names[i]));
+        for (const i of fold.test) minedFor[i] = inner;
+      }
+      fitted = rows.map((r, i) => withMinedCues(r, minedFor[i] ?? miner));
+    }
     const union = fusion.views.length > 0 ? new FeatureUnion(fusion.views).fit(fitted.map((r) => r.doc)) : undefined;
     // Page texts have no pixels: the dense scalers are fitted on the rows that have them.
     const layoutScaler = fusion.layoutWeight > 0 ? new StandardScaler().fit(fitted.flatMap((r) => (r.layout ? [r.layout] : []))) : undefined;
