@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSamples } from '../../src/data/load.js';
 import { EcommirError } from '../../src/errors.js';
-import { SceneRecognizer } from '../../src/tasks/scene/recognizer.js';
+import { DEFAULT_SCENE_FUSION, SceneRecognizer } from '../../src/tasks/scene/recognizer.js';
 import { DEV_JSON } from '../data/helpers.js';
 
 // A fresh cache: the test runs the real OCR, layout and embedding path, not the developer's warm cache.
@@ -18,7 +18,8 @@ const LABELS = ['购物车页面', '退货页面', '店铺页面'];
 const byLabel = LABELS.map((l) => samples.filter((s) => s.task === 'scene' && s.label === l));
 const train = byLabel.flatMap((list) => list.slice(0, 4));
 const held = byLabel.map((list) => list[4]);
-const model = await SceneRecognizer.fit(train, { checkpoints: [{}], calibrate: 'validation', augmentCopies: 1 });
+// The paper's path: the softmax head with its 9:1 split, and the embedding branch with a TrivialAugment copy.
+const model = await SceneRecognizer.fit(train, { fusion: { ...DEFAULT_SCENE_FUSION, embeddingWeight: 0.5 }, learner: null, checkpoints: [{}], calibrate: 'validation', augmentCopies: 1 });
 
 test('scene recogniser trained on 12 screenshots recognises held-out ones of the same pages', async () => {
   const predictions = await model.predictMany(held);
@@ -56,9 +57,23 @@ test('a corrupt or missing image names the sample', async () => {
   await assert.rejects(model.predict(bad), (e: unknown) => e instanceof EcommirError && e.code === 'ECM_ERR_IMAGE_MISSING' && e.message.includes('broken-upload'));
 });
 
-test('mined cues, structure tokens, pixel cues and knowledge rows: trained, explained, saved and loaded', async () => {
+test('the default recipe (linear SVM, every view, knowledge rows): trained, explained, saved and loaded', async () => {
+  const pageTexts = LABELS.map((label, i) => ({ label, title: ['购物车', '退货详情', '店铺首页'][i], body: ['结算 合计 全选', '退货退款 寄回商品 填写单号', '关注 宝贝 上新'][i] }));
+  const svm = await SceneRecognizer.fit(train, { knowledge: { texts: pageTexts, weight: 0.5 } });
+  assert.equal(svm.report, undefined);
+  assert.deepEqual(svm.trainedOn.knowledge, { images: 0, texts: 3, weight: 0.5 });
+  const predictions = await svm.predictMany(held);
+  assert.ok(predictions.filter((p, i) => p.label === held[i].label).length >= 2, predictions.map((p) => p.label).join(', '));
+  assert.ok(predictions.every((p) => p.evidence && p.evidence.length > 0));
+  const dir = await mkdtemp(join(tmpdir(), 'ecommir-scene-svm-'));
+  await svm.save(dir);
+  assert.deepEqual((await (await SceneRecognizer.load(dir)).predict(held[2])).ranked, (await svm.predict(held[2])).ranked);
+});
+
+test('mined cues, structure tokens, pixel cues and knowledge rows on the softmax head: page texts stay out of its validation split', async () => {
   const pageTexts = LABELS.map((label, i) => ({ label, title: ['购物车', '退货详情', '店铺首页'][i], body: ['结算 合计 全选', '退货退款 寄回商品 填写单号', '关注 宝贝 上新'][i] }));
   const rich = await SceneRecognizer.fit(train, {
+    learner: null,
     checkpoints: [{}],
     calibrate: 'none',
     fusion: {
