@@ -3,6 +3,7 @@
 // are run round-robin on each image (one image through every configuration, then the next), so
 // their ratios hold even when the machine's load drifts during the run.
 // Usage: node --import tsx bench/research/scene-speed-profile.ts [--n 24] [--configs '[{},{"recBatchSize":8}]'] [--no-embedding]
+// A configuration may also say {"ocr": {...}, "embedding": false, "ui": true} to switch the other extractors per configuration.
 import { parseArgs } from 'node:util';
 import { devSamples } from '../sections/common.js';
 import { sha256Hex } from '../../src/features/cache.js';
@@ -22,11 +23,17 @@ const n = Number(values.n);
 const scenes = (await devSamples()).filter((s) => s.task === 'scene');
 const step = Math.max(1, Math.floor(scenes.length / n));
 const picked = scenes.filter((_, i) => i % step === 0).slice(0, n);
-const configs = JSON.parse(values.configs!) as Partial<OcrOptions>[];
-const engines = await Promise.all(configs.map((c) => OcrEngine.create(c)));
+type ProfileConfig = Partial<OcrOptions> & { ocr?: Partial<OcrOptions>; embedding?: boolean; ui?: boolean };
+const configs = JSON.parse(values.configs!) as ProfileConfig[];
+const ocrOf = (c: ProfileConfig): Partial<OcrOptions> => {
+  const { ocr, embedding: _e, ui: _u, ...rest } = c;
+  return { ...rest, ...ocr };
+};
+const engines = await Promise.all(configs.map((c) => OcrEngine.create(ocrOf(c))));
+const { uiStructureVector } = await import('../../src/tasks/scene/ui-structure.js');
 const embedder = values['no-embedding'] ? undefined : await (await import('../../src/vision/embedding.js')).ImageEmbedder.create({ pooling: 'global+grid2' });
 
-type Stage = keyof OcrStageTimings | 'read' | 'decode' | 'layout' | 'embedding' | 'total';
+type Stage = keyof OcrStageTimings | 'read' | 'decode' | 'layout' | 'ui' | 'embedding' | 'total';
 const times = configs.map(() => new Map<Stage, number[]>());
 const lineCounts = configs.map(() => [] as number[]);
 const push = (c: number, stage: Stage, ms: number) => {
@@ -54,13 +61,16 @@ for (const sample of picked.slice(1)) {
     const ocr = await engine.read(image, {}, timings);
     const t3 = performance.now();
     await layoutFeatures(image, ocr);
+    const t4a = performance.now();
+    if (configs[c].ui) await uiStructureVector(image);
     const t4 = performance.now();
-    if (embedder) await embedder.embed(image);
+    if (embedder && configs[c].embedding !== false) await embedder.embed(image);
     const t5 = performance.now();
+    push(c, 'ui', t4 - t4a);
     push(c, 'read', t1 - t0);
     push(c, 'decode', t2 - t1);
     for (const [stage, ms] of Object.entries(timings)) push(c, stage as Stage, ms);
-    push(c, 'layout', t4 - t3);
+    push(c, 'layout', t4a - t3);
     push(c, 'embedding', t5 - t4);
     push(c, 'total', t5 - t0);
     lineCounts[c].push(ocr.lines.length);
@@ -72,7 +82,7 @@ const median = (xs: number[]) => {
   return s.length ? (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 : NaN;
 };
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-const stages: Stage[] = ['read', 'decode', 'detectPrepare', 'detectRun', 'detectBoxes', 'recognisePrepare', 'recogniseRun', 'layout', 'embedding', 'total'];
+const stages: Stage[] = ['read', 'decode', 'detectPrepare', 'detectRun', 'detectBoxes', 'recognisePrepare', 'recogniseRun', 'layout', 'ui', 'embedding', 'total'];
 console.log(`${picked.length - 1} images (after one warm-up), mean ms per image (median in brackets); ${values['no-embedding'] ? 'no embedding' : 'embedding on'}`);
 console.log(['stage', ...configs.map((c) => JSON.stringify(c))].join('\t'));
 for (const stage of stages) console.log([stage, ...times.map((t) => `${mean(t.get(stage) ?? []).toFixed(1)} (${median(t.get(stage) ?? []).toFixed(1)})`)].join('\t'));

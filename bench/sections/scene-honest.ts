@@ -25,7 +25,8 @@ import { knowledgeTransfer } from '../../src/eval/transfer.js';
 import { Taxonomy } from '../../src/labels/taxonomy.js';
 import { SceneImageFeaturizer } from '../../src/tasks/scene/image-features.js';
 import { DEFAULT_SCENE_KNOWLEDGE, sceneKnowledgeRows } from '../../src/tasks/scene/knowledge.js';
-import { DEFAULT_SCENE_FUSION, SceneRecognizer, SCENE_KNOWLEDGE_WEIGHTS, type SceneFusionOptions, type SceneKnowledgeRows } from '../../src/tasks/scene/recognizer.js';
+import type { LearnerSpec } from '../../src/learn/learner.js';
+import { DEFAULT_SCENE_FUSION, DEFAULT_SCENE_LEARNER, SceneRecognizer, SCENE_KNOWLEDGE_WEIGHTS, type SceneFusionOptions, type SceneKnowledgeRows } from '../../src/tasks/scene/recognizer.js';
 import type { Sample } from '../../src/types.js';
 import type { BenchContext } from '../run.js';
 import { cvTable, devSamples, f4, type CvRow } from './common.js';
@@ -38,6 +39,8 @@ interface RecipeConfig {
   fusion: SceneFusionOptions;
   /** Knowledge weight; 0 = no knowledge. */
   weight: number;
+  /** Default: DEFAULT_SCENE_LEARNER. */
+  learner?: LearnerSpec;
 }
 
 async function cached<T extends object>(key: string, compute: () => Promise<T>): Promise<T> {
@@ -64,7 +67,7 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
   const knowledge = await sceneKnowledgeRows({ ...DEFAULT_SCENE_KNOWLEDGE, progress: true });
   const withWeight = (weight: number): SceneKnowledgeRows | undefined => (weight > 0 ? { ...knowledge, weight } : undefined);
   const fit = (train: readonly Sample[], config: RecipeConfig, seed: number) =>
-    SceneRecognizer.fit(train, { calibrate: 'none', fusion: config.fusion, knowledge: withWeight(config.weight), featurizer, seed });
+    SceneRecognizer.fit(train, { calibrate: 'none', fusion: config.fusion, knowledge: withWeight(config.weight), learner: config.learner, featurizer, seed });
   const shipped: RecipeConfig = { fusion: DEFAULT_SCENE_FUSION, weight: DEFAULT_SCENE_KNOWLEDGE.weight };
   const candidates: Candidate<RecipeConfig>[] = SCENE_KNOWLEDGE_WEIGHTS.map((w) => ({ name: `knowledge weight ${w}`, config: { ...shipped, weight: w } }));
   const inner = { folds: 3 } as const;
@@ -97,19 +100,20 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
   const holdoutSeconds = (performance.now() - t) / 1000;
   ctx.log(`  holdout: ${f4(holdoutRun.evaluation.weightedF1)} (${holdoutRun.chosen})`);
 
-  // ablations: plain CV of fixed configurations, knowledge (shipped weight) in every training fold
-  const text = DEFAULT_SCENE_FUSION.views.filter((v) => ['all', 'title', 'bottom'].includes(v.name));
-  const view = (name: string) => DEFAULT_SCENE_FUSION.views.filter((v) => v.name === name);
+  // ablations: plain CV of fixed configurations, each adding one kind of signal to the one above
+  const byName = (...names: string[]) => DEFAULT_SCENE_FUSION.views.filter((v) => names.includes(v.name));
+  const text = byName('all', 'title', 'bottom');
+  const structure = byName('head', 'shape', 'ui');
+  const base = { layoutWeight: 0, uiWeight: 0, embeddingWeight: 0 };
   const ablations: { name: string; config: RecipeConfig }[] = [
-    { name: 'OCR text by region (all, title bar, bottom bar)', config: { fusion: { views: text, layoutWeight: 0, embeddingWeight: 0 }, weight: 0 } },
-    { name: '+ layout vector (text-box grid, colours, screenshot statistics)', config: { fusion: { views: text, layoutWeight: DEFAULT_SCENE_FUSION.layoutWeight, embeddingWeight: 0 }, weight: 0 } },
-    { name: '+ UI-structure tokens (status bar, tabs, aligned rows, prices/dates, confidence)', config: { fusion: { views: [...text, ...view('ui')], layoutWeight: DEFAULT_SCENE_FUSION.layoutWeight, embeddingWeight: 0 }, weight: 0 } },
-    { name: '+ pixel UI cues (dimmed pop-up, repeated rows, bands)', config: { fusion: { views: [...text, ...view('ui')], layoutWeight: DEFAULT_SCENE_FUSION.layoutWeight, uiWeight: DEFAULT_SCENE_FUSION.uiWeight, embeddingWeight: 0 }, weight: 0 } },
-    { name: '+ cues mined inside the fold', config: { fusion: { ...DEFAULT_SCENE_FUSION, views: DEFAULT_SCENE_FUSION.views.filter((v) => v.name !== 'lexicon'), embeddingWeight: 0 }, weight: 0 } },
-    { name: '+ clean-room lexicon (lexicons/scene.json, from the label definitions)', config: { fusion: { ...DEFAULT_SCENE_FUSION, embeddingWeight: 0 }, weight: 0 } },
-    { name: '+ MobileNetV2 embedding', config: { fusion: { ...DEFAULT_SCENE_FUSION, embeddingWeight: 0.5 }, weight: 0 } },
-    { name: 'shipped features, no knowledge', config: { ...shipped, weight: 0 } },
-    { name: `shipped features + knowledge (weight ${shipped.weight})`, config: shipped },
+    { name: 'OCR text by region (all, title bar, bottom bar)', config: { fusion: { ...base, views: text }, weight: 0 } },
+    { name: '+ layout vector (text-box grid, colours, screenshot statistics)', config: { fusion: { ...base, views: text, layoutWeight: DEFAULT_SCENE_FUSION.layoutWeight }, weight: 0 } },
+    { name: '+ structure: head lines, text-box shapes, UI tokens (status bar, tabs, aligned rows, prices/dates, confidence), pixel cues (dimmed pop-up, repeated rows)', config: { fusion: { ...DEFAULT_SCENE_FUSION, views: [...text, ...structure] }, weight: 0 } },
+    { name: '+ cues mined inside the training fold', config: { fusion: { ...DEFAULT_SCENE_FUSION, views: [...text, ...structure, ...byName('mined')] }, weight: 0 } },
+    { name: '+ clean-room lexicon = shipped features, no knowledge', config: { ...shipped, weight: 0 } },
+    { name: `+ synthetic knowledge (weight ${shipped.weight}) = shipped recipe`, config: shipped },
+    { name: 'shipped recipe + MobileNetV2 embedding (weight 0.5)', config: { ...shipped, fusion: { ...DEFAULT_SCENE_FUSION, embeddingWeight: 0.5 } } },
+    { name: 'shipped recipe, learner: stack of linear SVM + cosine kNN (meta softmax on out-of-fold probabilities)', config: { ...shipped, learner: { kind: 'StackingClassifier', options: { members: [DEFAULT_SCENE_LEARNER, { kind: 'CosineKnn', options: { k: 10 } }] } } } },
   ];
   const ablationRows: CvRow[] = [];
   for (const a of ablations) {
@@ -142,7 +146,7 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
   return [
     `${scene.length} dev scene samples. Knowledge: ${knowledge.images?.length ?? 0} synthetic screenshots (${DEFAULT_SCENE_KNOWLEDGE.images} per label, seed ${DEFAULT_SCENE_KNOWLEDGE.seed}) rendered from \`knowledge/scene/\``,
     '(written from the label definitions, no dev data) and read by the same OCR; the lexicon is the clean-room `lexicons/scene.json`.',
-    'The head is one softmax checkpoint (the soups scored the same, BENCHMARKS "training strategies"); temperature does not move the arg-max, so it is left out here.',
+    `The learner is a linear SVM (${JSON.stringify(DEFAULT_SCENE_LEARNER.options)}, balanced class weights); knowledge rows join training only, with their own loss weight.`,
     '',
     '### Honest estimates',
     '',

@@ -69,7 +69,9 @@ export const DEFAULT_OCR_OPTIONS: Readonly<OcrOptions> = Object.freeze({
   recMaxWidth: 1280,
   minConfidence: 0.5,
   threads: 2,
-  recWorkers: 1,
+  // Two one-thread recogniser sessions read lines side by side: recognition 0.56× the time of one
+  // two-thread session in one run on the shared 2-core machine (bench/research/scene-speed-profile.ts).
+  recWorkers: 2,
   decodeMaxSide: 2560,
 });
 
