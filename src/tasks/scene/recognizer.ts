@@ -123,7 +123,7 @@ export const SOUP_SCENE_CHECKPOINTS: Partial<SoftmaxRegressionOptions>[] = [{ l2
 // (BENCHMARKS.md, training strategies) and costs five to ten fits; pass SOUP_SCENE_CHECKPOINTS for it.
 export const DEFAULT_SCENE_CHECKPOINTS: Partial<SoftmaxRegressionOptions>[] = [{}];
 /** Knowledge weights the shipped recipe chooses among (by inner CV on its training data). */
-export const SCENE_KNOWLEDGE_WEIGHTS: readonly number[] = [0.3, 1];
+export const SCENE_KNOWLEDGE_WEIGHTS: readonly number[] = [0.1, 0.3];
 
 /** One row's inputs before fitting: text views and dense vectors. */
 interface SceneRow {
