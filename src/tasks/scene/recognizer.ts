@@ -101,9 +101,10 @@ export interface SceneKnowledgeRows {
 export const DEFAULT_SCENE_FUSION: SceneFusionOptions = {
   views: [
     { name: 'all', analyzer: { kind: 'char', min: 1, max: 3 }, tfidf: { sublinearTf: true, minDf: 2 } },
-    { name: 'title', analyzer: { kind: 'char', min: 1, max: 3 }, tfidf: { sublinearTf: true }, weight: 0.7 },
-    { name: 'bottom', analyzer: { kind: 'char', min: 1, max: 2 }, tfidf: { sublinearTf: true }, weight: 0.4 },
-    { name: 'head', analyzer: { kind: 'char', min: 1, max: 3 }, tfidf: { sublinearTf: true }, weight: 0.5 },
+    // Terms in at least 2 training documents: a term seen once cannot generalise, and the model halves.
+    { name: 'title', analyzer: { kind: 'char', min: 1, max: 3 }, tfidf: { sublinearTf: true, minDf: 2 }, weight: 0.7 },
+    { name: 'bottom', analyzer: { kind: 'char', min: 1, max: 2 }, tfidf: { sublinearTf: true, minDf: 2 }, weight: 0.4 },
+    { name: 'head', analyzer: { kind: 'char', min: 1, max: 3 }, tfidf: { sublinearTf: true, minDf: 2 }, weight: 0.5 },
     { name: 'shape', analyzer: { kind: 'tokens' }, weight: 0.3 },
     { name: 'ui', analyzer: { kind: 'tokens' }, weight: 0.3 },
     { name: 'mined', analyzer: { kind: 'tokens' }, weight: 0.5 },
