@@ -63,14 +63,14 @@ export interface LoadRow {
   peakRssMiB: number;
 }
 
-const KEY = 'bench-key';
+const KEY = 'bench-key-0123456789';
 
 export async function runLoadBench(options: LoadBenchOptions): Promise<LoadRow[]> {
   const app = await buildApp({
     recognizers: options.recognizers,
     auth: { apiKeys: [KEY] },
-    // A queue deep enough for 16 clients: the bench measures throughput, not refusals.
-    limits: { maxQueue: 256, ...options.limits },
+    // Queues deep enough for 16 clients and no rate limit: the bench measures throughput, not refusals.
+    limits: { textMaxQueue: 256, imageMaxQueue: 256, rateLimitPerMinute: 0, ...options.limits },
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   const png = await readFile(join(packageRoot(), 'examples', 'screenshots', 'order.png'));

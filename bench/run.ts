@@ -12,8 +12,10 @@ import { runSceneBench, runSceneStrategiesBench } from './sections/scene.js';
 import { runSceneHonestBench } from './sections/scene-honest.js';
 import { runIntentBench } from './sections/intent.js';
 import { runIntentImagesBench } from './sections/intent-images.js';
+import { runIntentHonestBench } from './sections/intent-honest.js';
 import { runSpeedBench } from './sections/speed.js';
 import { runServiceBench } from './sections/service.js';
+import { runHostileBench } from './sections/hostile.js';
 
 export interface BenchContext {
   seeds: number[];
@@ -30,9 +32,11 @@ const SECTIONS: Record<string, { title: string; run: (ctx: BenchContext) => Prom
   'scene-strategies': { title: 'Scene recognition: training strategies', run: runSceneStrategiesBench },
   'scene-honest': { title: 'Scene recognition: honest estimates (knowledge transfer, nested CV, reserved holdout) and what each signal adds', run: runSceneHonestBench },
   intent: { title: 'Intent recognition: cross-validated quality', run: runIntentBench },
+  'intent-honest': { title: 'Intent recognition: honest estimates, knowledge and ablations', run: runIntentHonestBench },
   'intent-images': { title: 'Intent recognition: the image branch and its augmentation', run: runIntentImagesBench },
   speed: { title: 'Speed and memory', run: runSpeedBench },
   service: { title: 'HTTP service under load', run: runServiceBench },
+  hostile: { title: 'HTTP service: hostile traffic', run: runHostileBench },
 };
 
 const root = fileURLToPath(new URL('..', import.meta.url));

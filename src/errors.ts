@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'ECM_ERR_IMAGE_MISSING'
   | 'ECM_ERR_IMAGE_CORRUPT'
   | 'ECM_ERR_IMAGE_TOO_LARGE'
+  /** A sample over the input limits (src/data/input-limits.ts): text, turns, images, pixels. */
+  | 'ECM_ERR_INPUT_TOO_LARGE'
   | 'ECM_ERR_BAD_TAXONOMY'
   | 'ECM_ERR_BAD_OPTION'
   | 'ECM_ERR_NO_MODEL'
@@ -19,6 +21,8 @@ export type ErrorCode =
   | 'ECM_ERR_UNAUTHORIZED'
   | 'ECM_ERR_BODY_TOO_LARGE'
   | 'ECM_ERR_BUSY'
+  | 'ECM_ERR_RATE_LIMITED'
+  | 'ECM_ERR_FORBIDDEN'
   | 'ECM_ERR_NOT_FOUND';
 
 /** Where in the input a problem sits: the record's id and its 0-based index in the file. */

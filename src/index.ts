@@ -5,7 +5,7 @@ export { VERSION } from './version.js';
 // Data layer: readers, writers, inspection.
 export { loadSamples, parseRecordsText, type InputFormat, type LoadSamplesResult } from './data/load.js';
 export { loadChallengeFile, loadChallengeRecords, parseChallengeRecord, type ChallengeParseOptions } from './data/challenge.js';
-export { parseNativeSample, type NativeParseOptions } from './data/native.js';
+export { parseNativeSample, toNativeRecord, type NativeParseOptions } from './data/native.js';
 export { detectTask, parseCandidates, parseDialogue, countImageMarkers, IMAGE_MARKER, LINK_MARKER } from './data/instruction.js';
 export type { Problem, LoadOptions, LoadResult } from './data/problem.js';
 export {
@@ -27,7 +27,7 @@ export { inspectSamples, formatInspectReport, type InspectReport, type TaskSumma
 export { Taxonomy, HIERARCHY_SEPARATOR, type TaxonomyFile, type TaxonomyLabel } from './labels/taxonomy.js';
 // Denoising (rules as data in rules/denoise.json), splits, metrics and evaluation.
 export { cleanDialogue, cleanSample, formatRemovals, splitSentences, type Removal, type CleanedDialogue, type CleanedSample, type DenoiseOptions } from './clean/denoise.js';
-export { loadDenoiseRules, parseDenoiseRules, DEFAULT_RULES_PATH, type DenoiseRules, type DenoiseRule, type DenoiseLevel } from './clean/rules.js';
+export { loadDenoiseRules, parseDenoiseRules, redosProblem, DEFAULT_RULES_PATH, type DenoiseRules, type DenoiseRule, type DenoiseLevel, type ParseRulesOptions } from './clean/rules.js';
 export { stratifiedSplit, stratifiedKFold, stratifiedGroupKFold, stratifiedGroupSplit, type Split } from './data/split.js';
 export {
   precisionRecallFscoreSupport,
@@ -77,9 +77,15 @@ export { charNgrams, wordNgrams, type CharNgramOptions } from './features/text/n
 export { TfidfVectorizer, type TfidfOptions, type TfidfJson } from './features/text/tfidf.js';
 export { FeatureUnion, analyse, type AnalyzerSpec, type TextViewSpec, type MultiViewDoc, type FeatureUnionJson } from './features/text/feature-union.js';
 export { zh, type LanguagePack } from './features/lang/zh.js';
+// Input limits shared by the CLI and the service.
+export { DEFAULT_INPUT_LIMITS, resolveInputLimits, checkSample, checkSampleText, checkSampleImages, checkImageCount, type InputLimits } from './data/input-limits.js';
+// Recognisers off the event loop: worker pools (threads, processes) and the service's text and image lanes.
+export { RecognizerPool, type RecognizerPoolOptions, type PoolStats } from './runtime/pool.js';
+export { WorkerLanes, InProcessLanes, laneOf, LANES, DEFAULT_LANES, type Lane, type LaneOptions, type LaneStats, type RecognizerRuntime } from './runtime/lanes.js';
+export { backendSource, loadRecognizerSource, type RecognizerSource } from './runtime/source.js';
 // HTTP service.
 export { buildApp } from './server/app.js';
-export { DEFAULT_SERVER_LIMITS, type BuildAppOptions, type ServerLimits, type RecognizerPair, type AuthOptions } from './server/options.js';
+export { DEFAULT_SERVER_LIMITS, type BuildAppOptions, type ServerLimits, type RecognizerPair, type AuthOptions, type WorkerOptions } from './server/options.js';
 // Vision features: fast OCR, layout vector, image embedding, augmentation; the feature cache and extraction.
 export { OcrEngine, sharedOcrEngine, inReadingOrder, ocrOutputSignature, DEFAULT_OCR_OPTIONS, type OcrLine, type OcrResult, type OcrOptions, type NormalisedBox } from './vision/ocr.js';
 export { layoutFeatures, linesByRegion, layoutExtractor, LAYOUT_BLOCKS, LAYOUT_LENGTH, LAYOUT_VERSION, TOP_BAR, BOTTOM_BAR, type LayoutBlock, type RegionLines } from './vision/layout.js';
@@ -96,7 +102,7 @@ export {
   type AugmentResult,
   type EcommerceAugmentOptions,
 } from './vision/augment.js';
-export { FeatureCache, cacheDir, sha256Hex, jsonCodec, float32ListCodec, type CacheKey, type CacheCodec, type CacheStats } from './features/cache.js';
+export { FeatureCache, cacheDir, sha256Hex, jsonCodec, float32ListCodec, setDefaultFeatureCacheOptions, type CacheKey, type CacheCodec, type CacheStats, type FeatureCacheOptions } from './features/cache.js';
 export { Progress, formatDuration, type ProgressOptions, type ProgressSnapshot } from './features/progress.js';
 export { extractImageFeatures, extractAll, listDatasetImages, OCR_EXTRACTOR_VERSION, type ImageFeatures, type VectorExtractor, type ExtractOptions, type ImageJob, type ExtractRunSummary } from './features/extract.js';
 // clip backend: CLIP / Chinese-CLIP / SigLIP from a local transformers.js folder; zero-shot, adapters, soups.
@@ -129,8 +135,11 @@ export { exportClipPairs, clipLabelText, urlsafeBase64, type ClipExportOptions, 
 export { validateSwiftRecord, validateSwiftJsonl, validateSharegptRecord, validateDatasetInfoEntry, validateLlamaFactoryDataset, validateClipSplit, type SharegptTags } from './backends/export/validate.js';
 export { EnsembleRecognizer, agreedPseudoLabels, type EnsembleMode, type EnsembleOptions } from './backends/ensemble.js';
 export { createRecognizers, BACKENDS, type BackendName, type BackendSelection, type RecognizerSet } from './backends/select.js';
+// Knowledge: synthetic labelled samples written from the knowledge files (knowledge/).
+export { synthesizeIntentSamples, checkIntentKnowledge, BLANK_PNG, type IntentSynthOptions, type SyntheticImages } from './knowledge/intent-synth.js';
+export { loadIntentKnowledge, defaultIntentKnowledgeDir, type IntentKnowledge, type LabelKnowledge, type ProductCategory } from './knowledge/intent-knowledge.js';
 // Scene knowledge (knowledge/scene/): synthetic pages, their rendering as screenshots, and labelled data sets of them.
 export { synthesizeScenePages, synthesizeScenePage, pageText, type ScenePage, type SynthesizeOptions } from './knowledge/scene-pages.js';
 export { renderScenePage, type RenderOptions, type RenderedImage } from './knowledge/render-screenshot.js';
 export { writeSyntheticScenes, SCENE_GENERATOR_VERSION, type WriteScenesOptions, type WriteScenesSummary } from './knowledge/scene-dataset.js';
-export { loadSceneKnowledge, type SceneKnowledge, type LabelKnowledge } from './knowledge/scene-knowledge.js';
+export { loadSceneKnowledge, type SceneKnowledge, type LabelKnowledge as SceneLabelKnowledge } from './knowledge/scene-knowledge.js';

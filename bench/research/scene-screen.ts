@@ -21,6 +21,7 @@ import { createLearner, type LearnerSpec } from '../../src/learn/learner.js';
 import '../../src/learn/stacking.js';
 import '../../src/learn/ensemble-selection.js';
 import { sceneDocExtras } from '../../src/tasks/scene/extra-views.js';
+import { labelsOf } from '../../src/tasks/scene/recognizer.js';
 import { SceneImageFeaturizer } from '../../src/tasks/scene/image-features.js';
 import { DEFAULT_SCENE_HEAD } from '../../src/tasks/scene/recognizer.js';
 import { uiTokens } from '../../src/tasks/scene/ui-structure.js';
@@ -123,7 +124,7 @@ for (const cfg of configs) {
       let foldDocs = docs;
       if (cfg.views.some((v) => v.name === 'mined')) {
         // Test rows: the miner of the whole training fold; training rows: cross-fitted (a miner that did not see them).
-        const minedTokens = (miner: CueMiner, d: MultiViewDoc) => [...miner.match(d.title as string).map((l) => `title:${l}`), ...miner.match(d.all as string).map((l) => `page:${l}`)];
+        const minedTokens = (miner: CueMiner, d: MultiViewDoc) => [...labelsOf(miner, d.title as string).map((l) => `title:${l}`), ...labelsOf(miner, d.all as string).map((l) => `page:${l}`)];
         const miner = new CueMiner(cfg.mined).fit(fold.train.map((i) => docs[i].all as string), fold.train.map((i) => rowLabels[i]));
         const minerOf = new Map<number, CueMiner>();
         for (const inner of stratifiedKFold(fold.train.map((i) => rowLabels[i]), { k: 5, seed })) {

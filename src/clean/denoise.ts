@@ -86,17 +86,22 @@ function hasMarker(text: string, markers: readonly string[]): boolean {
 function normaliseSpacing(text: string): string {
   return text
     .replace(/\s+/gu, ' ')
-    .replace(new RegExp(`\\s*([${CJK_PUNCTUATION}])\\s*`, 'gu'), '$1')
+    // Whitespace is single spaces here, so ` ?` is all it takes (and cannot backtrack).
+    .replace(new RegExp(` ?([${CJK_PUNCTUATION}]) ?`, 'gu'), '$1')
     .trim();
 }
 
 function joinSentences(sentences: readonly string[]): string {
-  let out = '';
+  // Parts and the last character kept aside: indexing or searching a string grown by `+=` flattens
+  // it every time, which is quadratic in the number of sentences.
+  const parts: string[] = [];
+  let last = '';
   for (const s of sentences) {
-    if (out === '' || CJK_PUNCTUATION.includes(out[out.length - 1]) || /[。！？!?~～>]$/u.test(out)) out += s;
-    else out += ` ${s}`;
+    if (last === '' || CJK_PUNCTUATION.includes(last) || '。！？!?~～>'.includes(last)) parts.push(s);
+    else parts.push(` ${s}`);
+    if (s !== '') last = s[s.length - 1];
   }
-  return out;
+  return parts.join('');
 }
 
 export function splitSentences(text: string, rules: DenoiseRules): string[] {

@@ -1,8 +1,11 @@
 // The denoising rules are data (rules/denoise.json), not code: a deployment tunes them for its
 // own shop's bot without a release. This file loads and validates a rules file and compiles its
-// patterns once; the engine in denoise.ts only applies them.
+// patterns once; the engine in denoise.ts only applies them. Every pattern must run in linear time
+// on any input (a customer can type 哦 thirty times): a pattern the ReDoS checker (recheck) finds
+// super-linear, or cannot prove safe, is refused at load with an error naming the rule.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { checkSync } from 'recheck';
 import type { Role } from '../types.js';
 import { EcommirError } from '../errors.js';
 
@@ -41,7 +44,7 @@ const ROLES: readonly Role[] = ['user', 'agent'];
 let defaultRules: DenoiseRules | undefined;
 
 /** Loads and validates a rules file (default: the package's rules/denoise.json, cached). */
-export function loadDenoiseRules(path?: string): DenoiseRules {
+export function loadDenoiseRules(path?: string, options: ParseRulesOptions = {}): DenoiseRules {
   if (path === undefined && defaultRules) return defaultRules;
   const file = path ?? DEFAULT_RULES_PATH;
   let text: string;
@@ -56,7 +59,7 @@ export function loadDenoiseRules(path?: string): DenoiseRules {
   } catch (err) {
     throw new EcommirError('ECM_ERR_BAD_JSON', `denoise rules are not valid JSON: ${(err as Error).message}`, { item: { file }, cause: err });
   }
-  const rules = parseDenoiseRules(json, file);
+  const rules = parseDenoiseRules(json, file, options);
   if (path === undefined) defaultRules = rules;
   return rules;
 }
@@ -65,17 +68,77 @@ function fail(file: string, where: string, message: string): never {
   throw new EcommirError('ECM_ERR_BAD_OPTION', `denoise rules, ${where}: ${message}`, { item: { file } });
 }
 
-function compile(file: string, where: string, pattern: unknown, flags: unknown, global: boolean): RegExp {
+export interface ParseRulesOptions {
+  /**
+   * Check every pattern with the ReDoS checker (default true). Patterns of the package's own
+   * rules file are known safe (test/clean/redos.test.ts checks them) and are not re-checked.
+   */
+  checkRedos?: boolean;
+}
+
+/** `flags/source` of the package's own patterns, read once. */
+let shippedPatterns: Set<string> | undefined;
+/** Patterns already proven safe in this process. */
+const provenSafe = new Set<string>();
+
+// g and y change where a search starts, not how long one attempt takes.
+function patternKey(source: string, flags: string): string {
+  return `${[...flags.replace(/[gy]/g, '')].sort().join('')}/${source}`;
+}
+
+function isShippedPattern(key: string): boolean {
+  if (!shippedPatterns) {
+    shippedPatterns = new Set();
+    try {
+      const json = JSON.parse(readFileSync(DEFAULT_RULES_PATH, 'utf8')) as Record<string, unknown>;
+      if (typeof json.sentenceBreak === 'string') shippedPatterns.add(patternKey(json.sentenceBreak, 'u'));
+      for (const level of ['normalise', 'sentence', 'word']) {
+        for (const rule of (json[level] ?? []) as { pattern?: unknown; flags?: unknown }[]) {
+          if (typeof rule.pattern === 'string') shippedPatterns.add(patternKey(rule.pattern, `${typeof rule.flags === 'string' ? rule.flags : ''}u`));
+        }
+      }
+    } catch {
+      // No readable shipped file: every pattern is checked.
+    }
+  }
+  return shippedPatterns.has(key);
+}
+
+/** Why a pattern may take super-linear time, or undefined when the checker proves it safe. */
+export function redosProblem(source: string, flags: string): string | undefined {
+  const key = patternKey(source, flags);
+  if (provenSafe.has(key) || isShippedPattern(key)) return undefined;
+  // The checker wants the pattern without g/y (they do not change the matching time per attempt).
+  const result = checkSync(source, flags.replace(/[gy]/g, ''), { timeout: 30_000 });
+  if (result.status === 'safe') {
+    provenSafe.add(key);
+    return undefined;
+  }
+  if (result.status === 'vulnerable') {
+    const attack = result.attack.pattern.length > 80 ? `${result.attack.pattern.slice(0, 77)}...` : result.attack.pattern;
+    return `the pattern can take ${result.complexity.summary} time on some inputs (for example ${attack}); rewrite it so that no two ways of matching overlap, or start it only where a run starts (a lookbehind)`;
+  }
+  return `the ReDoS checker cannot prove the pattern runs in linear time (${result.error.kind}${'message' in result.error ? `: ${result.error.message}` : ''}); simplify it`;
+}
+
+function compile(file: string, where: string, pattern: unknown, flags: unknown, global: boolean, options: ParseRulesOptions): RegExp {
   if (typeof pattern !== 'string' || pattern === '') fail(file, where, 'pattern must be a non-empty string');
   if (flags !== undefined && (typeof flags !== 'string' || !/^[imsy]*$/.test(flags))) fail(file, where, `flags may only use i, m, s, y (got ${String(flags)})`);
+  const allFlags = `${flags ?? ''}u${global ? 'g' : ''}`;
+  let regex: RegExp;
   try {
-    return new RegExp(pattern, `${flags ?? ''}u${global ? 'g' : ''}`);
+    regex = new RegExp(pattern, allFlags);
   } catch (err) {
     fail(file, where, `bad regular expression: ${(err as Error).message}`);
   }
+  if (options.checkRedos !== false) {
+    const problem = redosProblem(pattern, allFlags);
+    if (problem) fail(file, where, problem);
+  }
+  return regex;
 }
 
-function parseRuleList(file: string, list: unknown, name: string, global: boolean): DenoiseRule[] {
+function parseRuleList(file: string, list: unknown, name: string, global: boolean, options: ParseRulesOptions): DenoiseRule[] {
   if (list === undefined) return [];
   if (!Array.isArray(list)) fail(file, name, 'must be an array of rules');
   const ids = new Set<string>();
@@ -98,14 +161,14 @@ function parseRuleList(file: string, list: unknown, name: string, global: boolea
       id: r.id,
       description: typeof r.description === 'string' ? r.description : '',
       roles,
-      pattern: compile(file, `${where} (${r.id})`, r.pattern, r.flags, global),
+      pattern: compile(file, `${where} (${r.id})`, r.pattern, r.flags, global, options),
       replacement: (r.replacement as string | undefined) ?? '',
     };
   });
 }
 
 /** Validates a parsed rules object; `file` names it in errors. */
-export function parseDenoiseRules(json: unknown, file = '<rules>'): DenoiseRules {
+export function parseDenoiseRules(json: unknown, file = '<rules>', options: ParseRulesOptions = {}): DenoiseRules {
   if (!json || typeof json !== 'object' || Array.isArray(json)) fail(file, 'top level', 'must be an object');
   const j = json as Record<string, unknown>;
   const markers = j.markers ?? ['<image>'];
@@ -122,10 +185,10 @@ export function parseDenoiseRules(json: unknown, file = '<rules>'): DenoiseRules
     version: typeof j.version === 'number' ? j.version : 1,
     source: file,
     markers: markers as string[],
-    sentenceBreak: compile(file, 'sentenceBreak', j.sentenceBreak ?? '(?<=[。！？!?；;\\n])', undefined, false),
+    sentenceBreak: compile(file, 'sentenceBreak', j.sentenceBreak ?? '(?<=[。！？!?；;\\n])', undefined, false, options),
     minContentChars,
-    normalise: parseRuleList(file, j.normalise, 'normalise', true),
-    sentence: parseRuleList(file, j.sentence, 'sentence', false),
-    word: parseRuleList(file, j.word, 'word', true),
+    normalise: parseRuleList(file, j.normalise, 'normalise', true, options),
+    sentence: parseRuleList(file, j.sentence, 'sentence', false, options),
+    word: parseRuleList(file, j.word, 'word', true, options),
   };
 }

@@ -10,6 +10,7 @@ import { registerClassifyCommand } from './commands/classify.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerFeaturesCommand } from './commands/features.js';
 import { registerExportCommand } from './commands/export.js';
+import { registerKnowledgeCommands } from './commands/knowledge.js';
 import { registerKnowledgeScenesCommand } from './commands/knowledge-scenes.js';
 import { VERSION } from '../version.js';
 
@@ -32,6 +33,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerServeCommand(program, ctx);
   registerFeaturesCommand(program, ctx);
   registerExportCommand(program, ctx);
+  registerKnowledgeCommands(program, ctx);
   registerKnowledgeScenesCommand(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

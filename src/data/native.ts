@@ -137,3 +137,15 @@ function decodeBase64(text: string, bad: (why: string) => EcommirError): Uint8Ar
   if (clean === '' || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(clean)) throw bad('the base64 image data is empty or not base64');
   return new Uint8Array(Buffer.from(clean, 'base64'));
 }
+
+/** A native-format object for a sample (what `parseNativeSample` reads back): images as inline base64, a path, or their name. */
+export function toNativeRecord(sample: Sample): Record<string, unknown> {
+  const image = (ref: ImageRef): unknown => (ref.bytes ? { name: ref.name, base64: Buffer.from(ref.bytes).toString('base64') } : (ref.path ?? ref.name));
+  return {
+    id: sample.id,
+    task: sample.task,
+    dialogue: sample.turns.map((t) => ({ role: t.role, text: t.text, ...(t.images.length > 0 ? { images: t.images.map(image) } : {}) })),
+    ...(sample.candidates.length > 0 ? { candidates: sample.candidates } : {}),
+    ...(sample.label !== undefined ? { label: sample.label } : {}),
+  };
+}

@@ -2,8 +2,11 @@
 // the sha256 of the image bytes, the extractor's name and version, and the options that change its
 // output. Entries are written to a temporary file and renamed into place, so a run killed mid-write
 // never leaves a half entry under a real key; an unreadable entry counts as a miss and is rewritten.
+// Entries hold what is read off a user's image (OCR text is personal data), so they are private:
+// folders 0700, files 0600. A cache may be bounded (least recently used entries evicted past a byte
+// cap) or kept in memory only; `serve` uses a bounded private one (see src/cli/commands/serve.ts).
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EcommirError } from '../errors.js';
@@ -92,14 +95,64 @@ export interface CacheStats {
   corrupt: number;
 }
 
+export interface FeatureCacheOptions {
+  /** Folder of the entries (default: cacheDir()). */
+  dir?: string;
+  /** Total size of the entries, bytes; past it the least recently used go. Default: no bound. */
+  maxBytes?: number;
+  /** Keep entries in this process's memory only (never on disk); needs maxBytes. */
+  memoryOnly?: boolean;
+  /** No caching at all: every value is computed. */
+  disabled?: boolean;
+}
+
+let defaultOptions: FeatureCacheOptions = {};
+
+/**
+ * What `new FeatureCache()` means in this thread from now on. The service calls it in each worker
+ * before loading the recognisers, so their caches are the service's private, bounded one.
+ */
+export function setDefaultFeatureCacheOptions(options: FeatureCacheOptions): void {
+  defaultOptions = { ...options };
+}
+
+const DIR_MODE = 0o700;
+const FILE_MODE = 0o600;
+/** After an eviction the cache holds at most this share of maxBytes, so evictions come in batches. */
+const EVICT_TO = 0.8;
+
 export class FeatureCache {
   readonly dir: string;
   readonly stats: CacheStats = { hits: 0, misses: 0, corrupt: 0 };
+  readonly maxBytes?: number;
+  readonly memoryOnly: boolean;
+  readonly disabled: boolean;
   /** Same key asked twice at once: compute once. */
   readonly #inFlight = new Map<string, Promise<unknown>>();
+  /** Memory-only entries, least recently used first (a Map keeps insertion order). */
+  readonly #memory = new Map<string, Uint8Array>();
+  /** Bytes held (memory), or an estimate of the bytes on disk (scanned on first write when bounded). */
+  #bytes = 0;
+  #scanned = false;
+  /** Extractor folders already made private by this object. */
+  readonly #privateFolders = new Set<string>();
+  #evicting?: Promise<void>;
 
-  constructor(options: { dir?: string } = {}) {
-    this.dir = options.dir ?? cacheDir();
+  constructor(options: FeatureCacheOptions = {}) {
+    const o = { ...defaultOptions, ...options };
+    this.dir = o.dir ?? cacheDir();
+    this.disabled = o.disabled === true;
+    this.memoryOnly = o.memoryOnly === true;
+    if (o.maxBytes !== undefined && !(Number.isInteger(o.maxBytes) && o.maxBytes > 0)) {
+      throw new EcommirError('ECM_ERR_BAD_OPTION', `cache maxBytes must be a positive integer, got ${String(o.maxBytes)}`);
+    }
+    if (this.memoryOnly && o.maxBytes === undefined) throw new EcommirError('ECM_ERR_BAD_OPTION', 'a memory-only cache needs maxBytes');
+    this.maxBytes = o.maxBytes;
+  }
+
+  /** Bytes currently held (exact in memory; on disk, this process's running estimate). */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   /** Hex digest naming the entry. */
@@ -121,11 +174,27 @@ export class FeatureCache {
 
   /** The cached value, or undefined when absent or unreadable. */
   async get<T>(key: CacheKey, codec: CacheCodec<T>): Promise<T | undefined> {
+    if (this.disabled) return undefined;
     let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readFile(this.pathOf(key, codec)));
-    } catch {
-      return undefined;
+    if (this.memoryOnly) {
+      const id = this.pathOf(key, codec);
+      const held = this.#memory.get(id);
+      if (!held) return undefined;
+      this.#memory.delete(id); // most recently used goes last
+      this.#memory.set(id, held);
+      bytes = held;
+    } else {
+      const file = this.pathOf(key, codec);
+      try {
+        bytes = new Uint8Array(await readFile(file));
+      } catch {
+        return undefined;
+      }
+      // A bounded cache evicts by modification time: a hit makes the entry recent again.
+      if (this.maxBytes !== undefined) {
+        const now = new Date();
+        await utimes(file, now, now).catch(() => {});
+      }
     }
     try {
       return codec.decode(bytes);
@@ -135,22 +204,99 @@ export class FeatureCache {
     }
   }
 
-  /** Writes atomically: a unique temporary file in the same folder, then rename. */
+  /** Writes atomically: a unique private temporary file in the same folder, then rename. */
   async set<T>(key: CacheKey, codec: CacheCodec<T>, value: T): Promise<void> {
+    if (this.disabled) return;
     const file = this.pathOf(key, codec);
     const bytes = codec.encode(value);
-    await mkdir(path.dirname(file), { recursive: true });
+    if (this.memoryOnly) {
+      const old = this.#memory.get(file);
+      if (old) this.#bytes -= old.byteLength;
+      this.#memory.delete(file);
+      this.#memory.set(file, bytes);
+      this.#bytes += bytes.byteLength;
+      for (const [id, held] of this.#memory) {
+        if (this.#bytes <= this.maxBytes!) break;
+        this.#memory.delete(id);
+        this.#bytes -= held.byteLength;
+      }
+      return;
+    }
+    await this.ensurePrivateFolder(key.extractor);
+    await mkdir(path.dirname(file), { recursive: true, mode: DIR_MODE });
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await writeFile(tmp, bytes);
+      await writeFile(tmp, bytes, { mode: FILE_MODE });
       await rename(tmp, file);
     } catch (err) {
       await rm(tmp, { force: true });
       throw err;
     }
+    if (this.maxBytes !== undefined) {
+      if (!this.#scanned) {
+        this.#scanned = true;
+        this.#bytes = (await this.entries()).reduce((sum, e) => sum + e.size, 0);
+      } else {
+        this.#bytes += bytes.byteLength;
+      }
+      if (this.#bytes > this.maxBytes) await (this.#evicting ??= this.evict().finally(() => (this.#evicting = undefined)));
+    }
+  }
+
+  /**
+   * The extractor's folder exists and is 0700, also when an older version created it 0755: every
+   * entry lives below one, so none can be reached by others. (The root may be a folder the user
+   * named, even a shared one: it is created 0700 but never changed.)
+   */
+  private async ensurePrivateFolder(extractor: string): Promise<void> {
+    if (this.#privateFolders.has(extractor)) return;
+    await mkdir(this.dir, { recursive: true, mode: DIR_MODE });
+    const folder = path.join(this.dir, extractor);
+    await mkdir(folder, { recursive: true, mode: DIR_MODE });
+    await chmod(folder, DIR_MODE);
+    this.#privateFolders.add(extractor);
+  }
+
+  /** Every entry file on disk, with its size and modification time. */
+  private async entries(): Promise<{ file: string; size: number; mtimeMs: number }[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir, { recursive: true });
+    } catch {
+      return [];
+    }
+    const out: { file: string; size: number; mtimeMs: number }[] = [];
+    for (const name of names) {
+      if (name.endsWith('.tmp')) continue;
+      const file = path.join(this.dir, name);
+      try {
+        const info = await stat(file);
+        if (info.isFile()) out.push({ file, size: info.size, mtimeMs: info.mtimeMs });
+      } catch {
+        // removed meanwhile (another worker's eviction)
+      }
+    }
+    return out;
+  }
+
+  /** Removes the least recently used entries until the cache is at EVICT_TO of its cap. */
+  private async evict(): Promise<void> {
+    const entries = (await this.entries()).sort((a, b) => a.mtimeMs - b.mtimeMs);
+    let total = entries.reduce((sum, e) => sum + e.size, 0);
+    const target = Math.floor(this.maxBytes! * EVICT_TO);
+    for (const entry of entries) {
+      if (total <= target) break;
+      await rm(entry.file, { force: true });
+      total -= entry.size;
+    }
+    this.#bytes = total;
   }
 
   async getOrCompute<T>(key: CacheKey, codec: CacheCodec<T>, compute: () => Promise<T>): Promise<T> {
+    if (this.disabled) {
+      this.stats.misses++;
+      return compute();
+    }
     const id = this.pathOf(key, codec);
     const pending = this.#inFlight.get(id);
     if (pending) return pending as Promise<T>;

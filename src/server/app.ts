@@ -1,38 +1,72 @@
 // buildApp: the whole HTTP service as a Fastify instance, apart from listen(), so tests can use
 // inject() or listen on port 0. Routes under /v1 need a key; the page, health and docs do not.
+// The event loop only parses, checks and routes: recogniser work runs in the lanes' workers
+// (runtime/lanes.ts), so /healthz answers in milliseconds whatever a request contains.
+import type { Socket } from 'node:net';
+import { createHash } from 'node:crypto';
 import fastifyMultipart from '@fastify/multipart';
-import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyRateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { EcommirError } from '../errors.js';
 import { ApiKeyCheck } from './auth.js';
 import type { ServerContext } from './context.js';
 import { collectRoutes } from './openapi.js';
-import { resolveServerOptions, type BuildAppOptions } from './options.js';
-import { installErrorHandlers } from './problem.js';
+import { resolveServerOptions, type BuildAppOptions, type ResolvedServerOptions } from './options.js';
+import { installErrorHandlers, problem } from './problem.js';
 import { registerBatchRoute } from './routes/batch.js';
 import { registerIntentRoute } from './routes/intent.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerPageRoutes } from './routes/page.js';
 import { registerSceneRoute } from './routes/scene.js';
-import { buildSchemas } from './schemas.js';
-import { WorkQueue } from './work-queue.js';
+import { buildSchemas, ID_MAX_LENGTH } from './schemas.js';
 
 const CONTENT_SECURITY_POLICY =
   "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
+/** The path only: a query string may carry a secret (`?key=...`) and is never logged. */
+function pathOf(url: string | undefined): string {
+  return (url ?? '').split('?')[0];
+}
+
+function loggerOption(resolved: Readonly<ResolvedServerOptions>): object | boolean {
+  if (!resolved.logger) return false;
+  const serializers = {
+    req: (request: FastifyRequest) => ({ method: request.method, url: pathOf(request.url), remoteAddress: request.ip }),
+  };
+  if (resolved.logger === true) return { level: 'info', serializers };
+  return { level: resolved.logger.level ?? 'info', stream: resolved.logger.stream, serializers };
+}
+
 export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyInstance> {
-  const resolved = resolveServerOptions(options);
+  const resolved = await resolveServerOptions(options);
   const { limits } = resolved;
   const app = Fastify({
-    logger: resolved.logger,
+    logger: loggerOption(resolved),
     bodyLimit: limits.maxBodyBytes,
-    // A slow upload cannot hold a connection forever (Node's own request timer, body included).
-    requestTimeout: Math.max(60_000, limits.timeoutMs * 2),
+    // A slow upload cannot hold a connection forever (Node's own request timer, body included),
+    // checked every second rather than every 30 s.
+    requestTimeout: limits.requestTimeoutMs,
+    http: { connectionsCheckingInterval: 1_000, headersTimeout: Math.min(10_000, limits.requestTimeoutMs) },
+    // An idle keep-alive socket is closed after 5 s (Fastify's default is 72 s).
+    keepAliveTimeout: 5_000,
+    // A socket with no traffic at all for this long is closed.
+    connectionTimeout: limits.timeoutMs + 10_000,
     return503OnClosing: true,
+    // Strict requests: unknown properties are an error (not silently dropped), types are not coerced.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+    // Errors the socket layer answers itself (a request timeout, a malformed request line) in our shape.
+    clientErrorHandler: (err: NodeJS.ErrnoException, socket: Socket) => {
+      if (!socket.writable) return socket.destroy();
+      const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+      const [status, text, code] = timeout ? [408, 'Request Timeout', 'ECM_ERR_TIMEOUT'] : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'ECM_ERR_BODY_TOO_LARGE'] : [400, 'Bad Request', 'ECM_ERR_BAD_RECORD'];
+      const body = JSON.stringify(problem(code as 'ECM_ERR_TIMEOUT', timeout ? 'the request was not received in time' : 'malformed HTTP request'));
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    },
   });
-  const ctx: ServerContext = {
-    options: resolved,
-    queue: new WorkQueue(limits.concurrency, limits.maxQueue),
-    schemas: buildSchemas(limits),
-  };
+  const ctx: ServerContext = { options: resolved, runtime: resolved.runtime, schemas: buildSchemas(limits) };
+  if (resolved.ownsRuntime) app.addHook('onClose', async () => resolved.runtime.close());
+  limitConnections(app, limits.maxConnections, limits.maxConnectionsPerAddress);
+  limitBodiesInFlight(app, limits.maxBodyBytesInFlight, limits.maxBodyBytes);
   const routes = collectRoutes(app);
   installErrorHandlers(app);
   // Graceful close: close() waits for in-flight requests; their answers say `Connection: close`
@@ -54,9 +88,25 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   const keys = new ApiKeyCheck(resolved.auth);
   await app.register(async (v1) => {
     // onRequest runs before the body is read: a request without a key is refused before its upload.
-    v1.addHook('onRequest', async (request) => keys.verify(request.headers.authorization, request.socket.remoteAddress));
+    v1.addHook('onRequest', async (request) => keys.verify(request.headers, request.socket.remoteAddress));
+    if (limits.rateLimitPerMinute > 0) {
+      await v1.register(fastifyRateLimit, {
+        max: limits.rateLimitPerMinute,
+        timeWindow: 60_000,
+        // Per key (hashed: the key itself is never kept), else per address.
+        keyGenerator: (request) => {
+          const auth = request.headers.authorization;
+          return auth ? `key:${createHash('sha256').update(auth).digest('hex').slice(0, 32)}` : `ip:${request.ip}`;
+        },
+        errorResponseBuilder: (_request, context) =>
+          new EcommirError('ECM_ERR_RATE_LIMITED', `too many requests: at most ${context.max} a minute for one key or address; retry in ${Math.ceil(context.ttl / 1000)} s`, {
+            statusCode: 429,
+          }),
+      });
+    }
     await v1.register(fastifyMultipart, {
-      limits: { fileSize: limits.maxImageBytes, files: 1, fields: 4, parts: 5, fieldSize: 1024 },
+      // The same limits as a JSON body: one image of maxImageBytes, an id of ID_MAX_LENGTH characters.
+      limits: { fileSize: limits.maxImageBytes, files: 1, fields: 1, parts: 2, fieldSize: ID_MAX_LENGTH * 4 },
     });
     registerSceneRoute(v1, ctx);
     registerIntentRoute(v1, ctx);
@@ -64,4 +114,54 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   });
   await app.ready();
   return app;
+}
+
+/**
+ * A cap on open connections, in all and per address: a client holding thousands of idle sockets
+ * cannot make the service unreachable for others.
+ */
+function limitConnections(app: FastifyInstance, total: number, perAddress: number): void {
+  app.server.maxConnections = total;
+  const open = new Map<string, number>();
+  app.server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '?';
+    const count = (open.get(address) ?? 0) + 1;
+    if (count > perAddress) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, count);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left <= 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
+}
+
+/**
+ * A budget for request bodies in flight, checked on the declared size before a byte of the body is
+ * read: a burst of large uploads is refused (503) instead of being buffered until memory runs out.
+ */
+function limitBodiesInFlight(app: FastifyInstance, budget: number, maxBody: number): void {
+  let inFlight = 0;
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'POST' && request.method !== 'PUT') return;
+    const declared = Number(request.headers['content-length']);
+    const size = Number.isFinite(declared) && declared >= 0 ? Math.min(declared, maxBody) : maxBody;
+    if (inFlight + size > budget) {
+      reply.header('retry-after', '1');
+      reply.header('connection', 'close');
+      throw new EcommirError('ECM_ERR_BUSY', 'the service is receiving too many large requests; retry later', { statusCode: 503 });
+    }
+    inFlight += size;
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      inFlight -= size;
+    };
+    reply.raw.once('close', release);
+    reply.raw.once('finish', release);
+  });
 }

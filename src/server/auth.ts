@@ -1,24 +1,56 @@
 // API keys: `Authorization: Bearer KEY`, compared in constant time. Keys come from ECOMMIR_API_KEYS
-// (comma-separated) and/or a file (one key a line, `#` comments). The policy for keyless local use
-// is decided by the serve command (see resolveAuthPolicy) and documented there.
+// (comma-separated) and/or a file (one key a line; a line starting with `#` is a comment, and `#`
+// elsewhere is part of the key). A key shorter than MIN_KEY_LENGTH, or with a space in it (it could
+// never match a header), stops the start-up with an error naming where it came from. The policy for
+// keyless local use is decided by the serve command (see resolveAuthPolicy) and documented there.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import type { IncomingHttpHeaders } from 'node:http';
 import { EcommirError } from '../errors.js';
 import type { AuthOptions } from './options.js';
 
-/** Reads keys from the environment variable and an optional file; duplicates and blanks dropped. */
-export async function loadApiKeys(env: string | undefined, file?: string): Promise<string[]> {
-  const keys = (env ?? '').split(',');
-  if (file) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (cause) {
-      throw new EcommirError('ECM_ERR_BAD_OPTION', `cannot read the API keys file ${file}`, { cause });
+export const MIN_KEY_LENGTH = 16;
+
+/** Trims and checks keys; duplicates dropped. `where(i)` names the i-th key in errors. */
+export function validateApiKeys(keys: readonly string[], where: string | ((index: number) => string)): string[] {
+  const name = typeof where === 'string' ? (i: number) => `${where}[${i}]` : where;
+  const out: string[] = [];
+  keys.forEach((raw, i) => {
+    const key = raw.trim();
+    if (/\s/.test(key)) throw new EcommirError('ECM_ERR_BAD_OPTION', `API key ${name(i)} contains a space or tab: such a key can never match a request`);
+    if (key.length < MIN_KEY_LENGTH) {
+      throw new EcommirError('ECM_ERR_BAD_OPTION', `API key ${name(i)} has ${key.length} characters; keys need at least ${MIN_KEY_LENGTH} (e.g. \`openssl rand -hex 24\`)`);
     }
-    keys.push(...text.split(/\r?\n/).map((line) => line.replace(/#.*$/, '')));
+    if (!out.includes(key)) out.push(key);
+  });
+  return out;
+}
+
+/** Reads keys from the environment variable and an optional file. */
+export async function loadApiKeys(env: string | undefined, file?: string): Promise<string[]> {
+  const fromEnv = (env ?? '').split(',').map((k) => k.trim());
+  const envKeys = validateApiKeys(
+    fromEnv.filter((k) => k !== ''),
+    (i) => `#${i + 1} of ECOMMIR_API_KEYS`,
+  );
+  if (!file) return envKeys;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new EcommirError('ECM_ERR_BAD_OPTION', `cannot read the API keys file ${file}`, { cause });
   }
-  return [...new Set(keys.map((key) => key.trim()).filter((key) => key !== ''))];
+  const lines: { key: string; line: number }[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const key = raw.trim();
+    if (key !== '' && !key.startsWith('#')) lines.push({ key, line: i + 1 });
+  });
+  if (lines.length === 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `the API keys file ${file} has no keys (only blank lines and comments); an empty file would leave /v1 open`);
+  const fileKeys = validateApiKeys(
+    lines.map((l) => l.key),
+    (i) => `on line ${lines[i].line} of ${file}`,
+  );
+  return [...new Set([...envKeys, ...fileKeys])];
 }
 
 export function isLoopbackAddress(address: string | undefined): boolean {
@@ -26,6 +58,15 @@ export function isLoopbackAddress(address: string | undefined): boolean {
   if (address === '::1' || address === 'localhost') return true;
   const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
+
+/** `localhost`, `*.localhost`, 127.x.y.z or [::1], with or without a port. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const match = /^(\[[^\]]*\]|[^:]*)(?::\d{1,5})?$/.exec(host.trim().toLowerCase());
+  if (!match) return false;
+  const name = match[1];
+  return name === 'localhost' || name.endsWith('.localhost') || name === '[::1]' || isLoopbackAddress(name);
 }
 
 // Hashing both sides first gives equal-length buffers, so neither the key's length nor its
@@ -41,10 +82,14 @@ export class ApiKeyCheck {
     this.digests = options.apiKeys.map(digest);
   }
 
-  /** Throws 401 ECM_ERR_UNAUTHORIZED unless the request may pass. */
-  verify(authorization: string | undefined, remoteAddress: string | undefined): void {
-    if (this.options.anonymousLoopback && isLoopbackAddress(remoteAddress)) return;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  /** Throws 401 ECM_ERR_UNAUTHORIZED (or 403 for a page elsewhere) unless the request may pass. */
+  verify(headers: IncomingHttpHeaders, remoteAddress: string | undefined): void {
+    const authorization = headers.authorization;
+    if (this.options.anonymousLoopback && isLoopbackAddress(remoteAddress) && authorization === undefined) {
+      checkLocalOrigin(headers);
+      return;
+    }
+    const match = /^Bearer +(\S+) *$/i.exec(authorization ?? '');
     if (!match) {
       throw new EcommirError('ECM_ERR_UNAUTHORIZED', 'missing API key: send the header "Authorization: Bearer <key>"', { statusCode: 401 });
     }
@@ -56,12 +101,38 @@ export class ApiKeyCheck {
 }
 
 /**
+ * A request let in without a key must come from this machine's own page: a loopback Host (so a
+ * DNS-rebinding name pointed at 127.0.0.1 is refused) and no Origin of another site (CSRF).
+ */
+function checkLocalOrigin(headers: IncomingHttpHeaders): void {
+  const host = headers.host;
+  if (!isLoopbackHost(host)) {
+    throw new EcommirError('ECM_ERR_FORBIDDEN', `requests without a key must be addressed to localhost or a loopback address, not ${JSON.stringify(host ?? '')}`, { statusCode: 403 });
+  }
+  const origin = headers.origin;
+  if (origin !== undefined && origin !== 'null') {
+    let originHost: string | undefined;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      originHost = undefined;
+    }
+    if (originHost?.toLowerCase() !== host!.trim().toLowerCase()) {
+      throw new EcommirError('ECM_ERR_FORBIDDEN', `requests without a key are refused from another site (Origin ${origin})`, { statusCode: 403 });
+    }
+  } else if (origin === 'null' || headers['sec-fetch-site'] === 'cross-site') {
+    throw new EcommirError('ECM_ERR_FORBIDDEN', 'requests without a key are refused from another site', { statusCode: 403 });
+  }
+}
+
+/**
  * Who may call /v1 without a key — the policy `ecommir serve` applies:
  * - keys configured: a key is required, except from a loopback peer when the operator passes
  *   --allow-anonymous-localhost (for the local web page). Behind a reverse proxy on the same host
  *   every request looks local: do not combine that flag with a proxy.
  * - no keys and a loopback host: open to local callers (a developer's machine); nothing else can connect.
  * - no keys and a non-loopback host: refused at start-up, so the service is never open by accident.
+ * Keyless requests must name a loopback Host and come from no other site's page (see checkLocalOrigin).
  */
 export function resolveAuthPolicy(input: { apiKeys: readonly string[]; host: string; allowAnonymousLocalhost: boolean }): AuthOptions {
   const loopbackHost = isLoopbackAddress(input.host);

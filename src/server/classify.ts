@@ -1,36 +1,25 @@
-// One classification, the same for every route: find the recogniser, check the images, wait for a
-// work slot, predict, all under the request's deadline.
+// One classification, the same for every route: check the sample against the input limits (text
+// and counts, then image headers: cheap, on this thread), then hand it to its lane's workers, all
+// under the request's deadline.
+import { checkSampleImages, checkSampleText } from '../data/input-limits.js';
 import { EcommirError } from '../errors.js';
 import type { Prediction, Sample } from '../types.js';
+import type { ServerContext } from './context.js';
 import { raceSignal } from './deadline.js';
-import { imageLimits, probeImages, verifyImagesDecode } from './image-input.js';
-import type { ResolvedServerOptions } from './options.js';
-import type { WorkQueue } from './work-queue.js';
 
 /** What the API returns: the Prediction with `fine` spelled out and the ranked list cut to topK. */
 export type ApiPrediction = Prediction & { fine: string };
 
-export async function classifySample(
-  options: Readonly<ResolvedServerOptions>,
-  queue: WorkQueue,
-  sample: Sample,
-  signal: AbortSignal,
-): Promise<ApiPrediction> {
-  const recognizer = options.recognizers[sample.task];
-  if (!recognizer) {
+export async function classifySample(ctx: ServerContext, sample: Sample, signal: AbortSignal): Promise<ApiPrediction> {
+  const { options, runtime } = ctx;
+  if (!runtime.tasks[sample.task]) {
     throw new EcommirError('ECM_ERR_NO_MODEL', `no ${sample.task} model is loaded; the service is not ready for ${sample.task} requests`, {
       statusCode: 503,
     });
   }
-  const item = { id: sample.id, index: sample.index };
-  const limits = imageLimits(options.limits.maxImageBytes, options.limits.maxImagePixels);
-  await probeImages(sample.images, item, limits);
-  const work = queue.run(async () => {
-    await verifyImagesDecode(sample.images, item, limits);
-    if (signal.aborted) throw signal.reason; // deadline passed during the decode: skip the model
-    return recognizer.predict(sample, { threshold: options.threshold, topK: options.topK });
-  }, signal);
-  const prediction = await raceSignal(work, signal);
+  checkSampleText(sample, options.limits);
+  await raceSignal(checkSampleImages(sample, options.limits, signal), signal);
+  const prediction = await raceSignal(runtime.predict(sample, { threshold: options.threshold, topK: options.topK }, signal), signal);
   return {
     ...prediction,
     id: sample.id,

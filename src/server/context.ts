@@ -1,18 +1,18 @@
 // What every route needs, built once by buildApp and passed down explicitly.
 import type { FastifyReply } from 'fastify';
 import { EcommirError } from '../errors.js';
+import type { RecognizerRuntime } from '../runtime/lanes.js';
 import { startDeadline, type Deadline } from './deadline.js';
 import type { ResolvedServerOptions } from './options.js';
 import type { buildSchemas } from './schemas.js';
-import type { WorkQueue } from './work-queue.js';
 
 export interface ServerContext {
   options: Readonly<ResolvedServerOptions>;
-  queue: WorkQueue;
+  runtime: RecognizerRuntime;
   schemas: ReturnType<typeof buildSchemas>;
 }
 
-/** A deadline that also fires when the client disconnects, so its queued work is dropped. */
+/** A deadline that also fires when the client disconnects, so its work is dropped or stopped. */
 export function requestDeadline(reply: FastifyReply, ms: number, what: string): Deadline {
   const deadline = startDeadline(ms, what);
   const onClose = (): void => {

@@ -1,12 +1,10 @@
-// Images arrive as base64 or data URLs (JSON) or as multipart uploads. Here they become bytes,
-// with the size checked before decoding the base64, and are then checked as real images: a cheap
-// header probe up front (unknown types, decompression bombs) and a full decode inside a work slot
-// (truncated files), so a bad image is a 4xx naming the item, never a crash or garbage pixels.
+// Images arrive as base64 or data URLs (JSON) or as multipart uploads. Here a JSON image string
+// becomes its bare base64 payload, refused by size before anything is decoded; a data URL must say
+// it is an image. The headers are checked later (data/input-limits.ts) and the full decode happens
+// in a worker, so a bad image is a 4xx naming the item, never a crash or garbage pixels.
 import { EcommirError, type ItemRef } from '../errors.js';
-import { decodeRgb, probeImage, type ImageLimits } from '../vision/decode.js';
-import type { ImageRef } from '../types.js';
 
-const DATA_URL = /^data:([a-z0-9.+-]+\/[a-z0-9.+-]+)?(;[a-z0-9-]+=[^;,]*)*;base64,/i;
+const DATA_URL = /^data:([a-z0-9.+-]+\/[a-z0-9.+-]+)?((?:;[a-z0-9-]+=[^;,]*)*);base64,/i;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
 /**
@@ -15,8 +13,12 @@ const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
  */
 export function base64Payload(value: string, name: string, item: ItemRef, maxBytes: number): string {
   let payload = value.trim();
-  const prefix = DATA_URL.exec(payload);
+  const prefix = DATA_URL.exec(payload.slice(0, 256));
   if (prefix) {
+    const mime = prefix[1]?.toLowerCase();
+    if (!mime || !mime.startsWith('image/')) {
+      throw new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${name} is a data URL of type ${mime ?? '(none)'}, not image/...`, { item, statusCode: 400 });
+    }
     payload = payload.slice(prefix[0].length);
   } else if (payload.startsWith('data:')) {
     throw new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${name} is a data URL without base64 content`, { item, statusCode: 400 });
@@ -31,18 +33,4 @@ export function base64Payload(value: string, name: string, item: ItemRef, maxByt
     throw new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${name} is not valid base64 or a base64 data URL`, { item, statusCode: 400 });
   }
   return payload;
-}
-
-export function imageLimits(maxBytes: number, maxPixels: number): ImageLimits {
-  return { maxBytes, maxPixels };
-}
-
-/** Header-only check of every image: type, dimensions, pixel cap. Cheap; runs before queueing. */
-export async function probeImages(images: readonly ImageRef[], item: ItemRef, limits: ImageLimits): Promise<void> {
-  for (const ref of images) await probeImage(ref, item, limits);
-}
-
-/** Full decode of every image (small output size, so cheap in memory): catches truncated files. */
-export async function verifyImagesDecode(images: readonly ImageRef[], item: ItemRef, limits: ImageLimits): Promise<void> {
-  for (const ref of images) await decodeRgb(ref, item, { maxSide: 64, limits });
 }

@@ -1,41 +1,56 @@
 // The service's configuration: one defaults object with units, validated and frozen once at start-up.
+// What a sample may carry (text, turns, images, pixels) is the library's InputLimits, shared with
+// the CLI; the rest is the service's own: bodies, lanes, deadlines, connections, rate.
+import { DEFAULT_INPUT_LIMITS, type InputLimits } from '../data/input-limits.js';
 import { EcommirError } from '../errors.js';
+import type { FeatureCacheOptions } from '../features/cache.js';
+import { DEFAULT_LANES, InProcessLanes, WorkerLanes, type RecognizerRuntime } from '../runtime/lanes.js';
+import type { RecognizerSource } from '../runtime/source.js';
 import type { Recognizer } from '../tasks/recognizer.js';
+import { validateApiKeys } from './auth.js';
 
-export interface ServerLimits {
+export interface ServerLimits extends InputLimits {
   /** Largest request body (JSON or multipart upload), bytes. */
   maxBodyBytes: number;
-  /** Largest encoded image, bytes. */
-  maxImageBytes: number;
-  /** Largest decoded image, pixels (width × height): the decompression-bomb guard. */
-  maxImagePixels: number;
-  /** Most images in one dialogue. */
-  maxImagesPerSample: number;
-  /** Most turns in one dialogue. */
-  maxTurns: number;
+  /** Request bodies being received or worked on at once, bytes (declared sizes); past it 503. */
+  maxBodyBytesInFlight: number;
   /** Most samples in one POST /v1/batch. */
   maxBatch: number;
-  /** Recogniser calls running at once (CPU-bound work: about the number of cores). */
-  concurrency: number;
-  /** Recogniser calls allowed to wait for a slot; one more gets 503 ECM_ERR_BUSY. */
-  maxQueue: number;
+  /** Text lane (dialogues without images): calls at once, and calls allowed to wait. */
+  textConcurrency: number;
+  textMaxQueue: number;
+  /** Image lane (scene requests, dialogues with images): calls at once, and calls allowed to wait. */
+  imageConcurrency: number;
+  imageMaxQueue: number;
   /** Deadline of one classification request from its arrival, queue wait included, ms. */
   timeoutMs: number;
   /** Deadline of a whole batch from its arrival, ms; items unfinished by then report ECM_ERR_TIMEOUT. */
   batchTimeoutMs: number;
+  /** Time to receive a whole request (headers and body), ms; a slower one gets 408. */
+  requestTimeoutMs: number;
+  /** Open connections; more are refused by the socket layer. */
+  maxConnections: number;
+  /** Open connections from one address. */
+  maxConnectionsPerAddress: number;
+  /** Requests to /v1 per minute per API key (or per address without one); 0 turns the limit off. */
+  rateLimitPerMinute: number;
 }
 
 export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
+  ...DEFAULT_INPUT_LIMITS,
   maxBodyBytes: 32 * 1024 * 1024, // 32 MiB: a batch of a few base64 screenshots
-  maxImageBytes: 10 * 1024 * 1024, // 10 MiB
-  maxImagePixels: 40_000_000, // 40 MP; a 1080×2400 phone screenshot is 2.6 MP
-  maxImagesPerSample: 16,
-  maxTurns: 200,
+  maxBodyBytesInFlight: 128 * 1024 * 1024,
   maxBatch: 64,
-  concurrency: 2,
-  maxQueue: 128,
-  timeoutMs: 30_000, // OCR of one screenshot is about 2.4 s on one core
+  textConcurrency: DEFAULT_LANES.text.concurrency,
+  textMaxQueue: DEFAULT_LANES.text.maxQueue,
+  imageConcurrency: DEFAULT_LANES.image.concurrency,
+  imageMaxQueue: DEFAULT_LANES.image.maxQueue,
+  timeoutMs: 30_000, // OCR of one screenshot is about 0.5–2.5 s on one core
   batchTimeoutMs: 300_000,
+  requestTimeoutMs: 60_000,
+  maxConnections: 1024,
+  maxConnectionsPerAddress: 256,
+  rateLimitPerMinute: 12_000,
 });
 
 export interface RecognizerPair {
@@ -50,43 +65,73 @@ export interface AuthOptions {
   anonymousLoopback: boolean;
 }
 
+export interface WorkerOptions {
+  /** Where each worker loads its recognisers from (see runtime/source.ts: backendSource). */
+  source: RecognizerSource;
+  /** The workers' feature cache (serve: private and bounded). */
+  cache?: FeatureCacheOptions;
+  /** Nice increment of the image lane's processes (default 10; 0 = the text lane's priority). */
+  imageNice?: number;
+}
+
 export interface BuildAppOptions {
-  /** The recognisers; a missing one makes its endpoint (and /readyz) answer 503 ECM_ERR_NO_MODEL. */
+  /**
+   * Recognisers as objects: they run in this process, on its event loop (tests, a library user's
+   * own recogniser). `workers` runs them off the loop instead.
+   */
   recognizers?: RecognizerPair;
+  /** Recognisers loaded in worker threads and processes, one lane each for text and images. */
+  workers?: WorkerOptions;
+  /** A runtime built by the caller (who closes it); wins over `recognizers` and `workers`. */
+  runtime?: RecognizerRuntime;
   auth?: Partial<AuthOptions>;
   limits?: Partial<ServerLimits>;
   /** Below this confidence a prediction is flagged uncertain. */
   threshold?: number;
   /** Ranked labels returned per prediction. */
   topK?: number;
-  /** Fastify's logger; off by default (tests, the bench). */
-  logger?: boolean;
+  /** Fastify's logger: false (default, tests and the bench), true (info to stdout), or a stream. */
+  logger?: boolean | { stream: NodeJS.WritableStream; level?: string };
 }
 
 export interface ResolvedServerOptions {
-  recognizers: RecognizerPair;
+  runtime: RecognizerRuntime;
+  /** buildApp made the runtime, so closing the app closes it. */
+  ownsRuntime: boolean;
   auth: AuthOptions;
   limits: ServerLimits;
   threshold: number;
   topK: number;
-  logger: boolean;
+  logger: BuildAppOptions['logger'];
 }
 
 /** Fills defaults and checks every number once, so the routes can trust them. */
-export function resolveServerOptions(options: BuildAppOptions = {}): Readonly<ResolvedServerOptions> {
+export async function resolveServerOptions(options: BuildAppOptions = {}): Promise<Readonly<ResolvedServerOptions>> {
   const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...dropUndefined(options.limits ?? {}) };
   for (const [name, value] of Object.entries(limits)) {
-    if (!Number.isInteger(value) || value < (name === 'maxQueue' ? 0 : 1)) {
-      throw new EcommirError('ECM_ERR_BAD_OPTION', `server limit ${name} must be a positive integer, got ${String(value)}`);
+    const min = name === 'textMaxQueue' || name === 'imageMaxQueue' || name === 'rateLimitPerMinute' ? 0 : 1;
+    if (!Number.isInteger(value) || value < min) {
+      throw new EcommirError('ECM_ERR_BAD_OPTION', `server limit ${name} must be an integer ≥ ${min}, got ${String(value)}`);
     }
   }
   const threshold = options.threshold ?? 0.5;
   if (!(threshold >= 0 && threshold <= 1)) throw new EcommirError('ECM_ERR_BAD_OPTION', `threshold must be in [0, 1], got ${threshold}`);
   const topK = options.topK ?? 5;
   if (!Number.isInteger(topK) || topK < 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `topK must be a positive integer, got ${topK}`);
-  const apiKeys = (options.auth?.apiKeys ?? []).map((key) => key.trim()).filter((key) => key !== '');
+  const apiKeys = validateApiKeys(options.auth?.apiKeys ?? [], 'auth.apiKeys');
+  const lanes = {
+    text: { concurrency: limits.textConcurrency, maxQueue: limits.textMaxQueue },
+    image: { concurrency: limits.imageConcurrency, maxQueue: limits.imageMaxQueue },
+  };
+  let runtime = options.runtime;
+  const ownsRuntime = runtime === undefined;
+  if (!runtime && options.workers) {
+    runtime = await WorkerLanes.create({ source: options.workers.source, cache: options.workers.cache, lanes, limits, imageNiceIncrement: options.workers.imageNice });
+  }
+  runtime ??= new InProcessLanes({ ...(options.recognizers ?? {}) }, lanes, limits);
   return Object.freeze({
-    recognizers: Object.freeze({ ...(options.recognizers ?? {}) }),
+    runtime,
+    ownsRuntime,
     auth: Object.freeze({ apiKeys: Object.freeze(apiKeys), anonymousLoopback: options.auth?.anonymousLoopback ?? false }),
     limits: Object.freeze(limits),
     threshold,

@@ -1,7 +1,7 @@
 // Every error leaves as JSON `{error: {code, message}}` with an ECM_ERR_... code. Our own errors
 // keep their code and status; Fastify's and the multipart parser's are mapped here; anything
 // unexpected is a 500 whose details go to the log, not to the client.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { EcommirError, type ErrorCode } from '../errors.js';
 
 export interface ProblemBody {
@@ -30,6 +30,9 @@ export function mapError(err: unknown): Mapped {
       return { status: 413, code: 'ECM_ERR_BODY_TOO_LARGE', message: `request too large: ${fe.message}` };
     case 'FST_REQ_FILE_TOO_LARGE':
       return { status: 413, code: 'ECM_ERR_IMAGE_TOO_LARGE', message: 'the uploaded image is over the size limit' };
+    case 'FST_PROTO_VIOLATION':
+    case 'FST_FILE_BUFFER_NOT_FOUND':
+      return { status: 400, code: 'ECM_ERR_BAD_RECORD', message: `malformed multipart body: ${fe.message}` };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
       return { status: 415, code: 'ECM_ERR_BAD_RECORD', message: 'unsupported content type: send application/json or multipart/form-data' };
@@ -38,14 +41,32 @@ export function mapError(err: unknown): Mapped {
       return { status: 400, code: 'ECM_ERR_BAD_JSON', message: 'the body is not valid JSON' };
   }
   const status = typeof fe.statusCode === 'number' ? fe.statusCode : 500;
+  if (status === 429) return { status, code: 'ECM_ERR_RATE_LIMITED', message: fe.message ?? 'too many requests; retry later' };
   if (err instanceof SyntaxError && status === 400) return { status, code: 'ECM_ERR_BAD_JSON', message: `the body is not valid JSON: ${err.message}` };
   if (status === 503) return { status, code: 'ECM_ERR_BUSY', message: 'the service is unavailable (shutting down or overloaded); retry later' };
   if (status >= 400 && status < 500) return { status, code: 'ECM_ERR_BAD_RECORD', message: fe.message ?? 'bad request' };
   return { status: 500, code: 'ECM_ERR_BACKEND', message: 'internal error; see the server log' };
 }
 
+/** The client went away mid-request (an aborted upload): its fault, logged at info. */
+export function isClientAbort(err: unknown, request: FastifyRequest): boolean {
+  const code = (err as { code?: string }).code;
+  return (
+    request.raw.aborted ||
+    request.raw.socket?.destroyed === true ||
+    code === 'ECONNRESET' ||
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' ||
+    /aborted|premature close/i.test((err as Error).message ?? '')
+  );
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {
+    if (isClientAbort(err, request)) {
+      request.log.info({ reason: (err as Error).message }, 'the client aborted the request');
+      return reply.code(400).send(problem('ECM_ERR_BAD_RECORD', 'the request was aborted by the client'));
+    }
     const mapped = mapError(err);
     if (mapped.status >= 500 && mapped.code === 'ECM_ERR_BACKEND') request.log.error({ err }, 'unexpected error');
     if (mapped.code === 'ECM_ERR_BUSY') reply.header('retry-after', '1');

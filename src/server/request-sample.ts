@@ -3,6 +3,7 @@
 // file, an image string may be a path; over the network it must never be (a client could make the
 // server read its own files), so every image string is turned into `{base64}` here first, after
 // its size has been checked.
+import { checkImageCount, type InputLimits } from '../data/input-limits.js';
 import { parseNativeSample } from '../data/native.js';
 import type { ItemRef } from '../errors.js';
 import type { ImageRef, Role, Sample } from '../types.js';
@@ -49,9 +50,15 @@ export function sceneSampleFromBody(body: SceneBody, index: number, maxImageByte
   return parseNativeSample({ id: body.id, task: 'scene', image }, index);
 }
 
-/** A dialogue sample; its images are named `turn<t>-<k>`. */
-export function intentSampleFromBody(body: IntentBody, index: number, maxImageBytes: number): Sample {
+/** A dialogue sample; its images are named `turn<t>-<k>`. Too many images are refused before any is decoded. */
+export function intentSampleFromBody(body: IntentBody, index: number, limits: Readonly<InputLimits>): Sample {
   const item = itemOf(body.id, index);
+  const maxImageBytes = limits.maxImageBytes;
+  checkImageCount(
+    body.dialogue.reduce((n, turn) => n + (turn.images?.length ?? 0), 0),
+    limits,
+    item,
+  );
   const dialogue = body.dialogue.map((turn, t) => ({
     role: turn.role,
     text: turn.text,

@@ -2,6 +2,9 @@
 // Fastify routes and turned into /openapi.json, so the document cannot drift from what is enforced.
 import type { ServerLimits } from './options.js';
 
+/** Longest sample id, JSON and multipart alike. */
+export const ID_MAX_LENGTH = 256;
+
 const errorBody = {
   type: 'object',
   required: ['error'],
@@ -55,8 +58,10 @@ const predictionResponse = {
 const errorResponses = {
   400: { description: 'Bad input (ECM_ERR_BAD_RECORD, ECM_ERR_BAD_JSON, ECM_ERR_IMAGE_CORRUPT...).', ...errorBody },
   401: { description: 'Missing or wrong API key (ECM_ERR_UNAUTHORIZED).', ...errorBody },
-  413: { description: 'Body or image over the limits (ECM_ERR_BODY_TOO_LARGE, ECM_ERR_IMAGE_TOO_LARGE).', ...errorBody },
-  503: { description: 'Model not loaded (ECM_ERR_NO_MODEL) or queue full (ECM_ERR_BUSY).', ...errorBody },
+  403: { description: 'Keyless request from another site or to a non-loopback Host (ECM_ERR_FORBIDDEN).', ...errorBody },
+  413: { description: 'Over the limits: body, image, text, turns, images, pixels (ECM_ERR_BODY_TOO_LARGE, ECM_ERR_IMAGE_TOO_LARGE, ECM_ERR_INPUT_TOO_LARGE).', ...errorBody },
+  429: { description: 'Too many requests for this key or address (ECM_ERR_RATE_LIMITED); see Retry-After.', ...errorBody },
+  503: { description: 'Model not loaded (ECM_ERR_NO_MODEL), or a lane’s queue or the body budget full (ECM_ERR_BUSY).', ...errorBody },
   504: { description: 'Deadline passed (ECM_ERR_TIMEOUT).', ...errorBody },
 } as const;
 
@@ -64,7 +69,7 @@ export function buildSchemas(limits: ServerLimits) {
   const imageString = {
     type: 'string',
     minLength: 1,
-    description: `Base64 or a data URL (image/png, image/jpeg, image/webp...); at most ${limits.maxImageBytes} bytes decoded and ${limits.maxImagePixels} pixels.`,
+    description: `Base64 or a data URL (image/png, image/jpeg, image/webp...); at most ${limits.maxImageBytes} bytes decoded, ${limits.maxImagePixels} pixels and ${limits.maxImageSide} pixels a side.`,
   } as const;
 
   const sceneBody = {
@@ -73,7 +78,7 @@ export function buildSchemas(limits: ServerLimits) {
     additionalProperties: false,
     properties: {
       task: { type: 'string', enum: ['scene'] },
-      id: { type: 'string', minLength: 1, maxLength: 256 },
+      id: { type: 'string', minLength: 1, maxLength: ID_MAX_LENGTH },
       image: imageString,
     },
   } as const;
@@ -84,8 +89,9 @@ export function buildSchemas(limits: ServerLimits) {
     additionalProperties: false,
     properties: {
       role: { type: 'string', enum: ['user', 'agent'] },
-      text: { type: 'string', maxLength: 20_000 },
-      images: { type: 'array', maxItems: limits.maxImagesPerSample, items: imageString },
+      // Sizes are checked by the library's input limits (413 ECM_ERR_INPUT_TOO_LARGE, as in the CLI).
+      text: { type: 'string', description: `At most ${limits.maxTurnChars} characters; ${limits.maxTextChars} for the whole dialogue.` },
+      images: { type: 'array', items: imageString, description: `At most ${limits.maxImages} images in the whole dialogue.` },
     },
   } as const;
 
@@ -95,8 +101,8 @@ export function buildSchemas(limits: ServerLimits) {
     additionalProperties: false,
     properties: {
       task: { type: 'string', enum: ['intent'] },
-      id: { type: 'string', minLength: 1, maxLength: 256 },
-      dialogue: { type: 'array', minItems: 1, maxItems: limits.maxTurns, items: turn },
+      id: { type: 'string', minLength: 1, maxLength: ID_MAX_LENGTH },
+      dialogue: { type: 'array', minItems: 1, items: turn, description: `At most ${limits.maxTurns} turns.` },
     },
   } as const;
 
@@ -178,13 +184,28 @@ export function buildSchemas(limits: ServerLimits) {
   };
 }
 
+const laneStats = {
+  type: 'object',
+  properties: {
+    concurrency: { type: 'integer' },
+    maxQueue: { type: 'integer' },
+    active: { type: 'integer' },
+    queued: { type: 'integer' },
+    terminated: { type: 'integer', description: 'Workers stopped because their call passed its deadline or lost its client.' },
+  },
+} as const;
+
 function readyBody() {
   return {
     type: 'object',
     properties: {
       ready: { type: 'boolean' },
       tasks: { type: 'object', properties: { scene: { type: 'boolean' }, intent: { type: 'boolean' } } },
-      queue: { type: 'object', properties: { active: { type: 'integer' }, queued: { type: 'integer' } } },
+      lanes: {
+        type: 'object',
+        description: 'text: dialogues without images; image: scene requests and dialogues with images.',
+        properties: Object.fromEntries(['text', 'image'].map((lane) => [lane, laneStats])),
+      },
       error: errorBody.properties.error,
     },
   } as const;

@@ -150,8 +150,8 @@ function modelCard(options: TrainRunOptions, result: TrainRunResult, trainingSiz
     '## How',
     options.task === 'scene'
       ? sceneHow(options.scene, result.recognizer as SceneRecognizer)
-      : '- Multi-level denoising → character n-gram TF-IDF of the user turns + cue-lexicon tokens (lexicons/intent.json) → softmax regression with a coarse-group loss.\n- The cue lexicon was written by reading the dev dialogues: cross-validated scores of a model that uses it are optimistic (BENCHMARKS.md gives the scores without it).',
-    ...(result.report ? ['- Checkpoints from one (zero) initialisation with different L2 / epochs / learning rate, chosen on a seeded 9:1 stratified validation split; soup by Algorithm 1; re-fitted on all data with the chosen members; temperature from 5-fold out-of-fold logits.'] : []),
+      : intentHow(options.intent),
+    ...(result.report && options.task === 'scene' ? ['- Checkpoints from one (zero) initialisation with different L2 / epochs / learning rate, chosen on a seeded 9:1 stratified validation split; soup by Algorithm 1; re-fitted on all data with the chosen members; temperature from 5-fold out-of-fold logits.'] : []),
     '',
     ...(result.report ? ['## Validation split (10%, small: noisy)', ...formatTrainingReport(result.report).map((l) => `    ${l}`)] : []),
   ];
@@ -160,4 +160,20 @@ function modelCard(options: TrainRunOptions, result: TrainRunResult, trainingSiz
   if (result.pseudo) lines.push('', '## Pseudo-labels', '```json', JSON.stringify(result.pseudo, null, 2), '```');
   lines.push('');
   return lines.join('\n');
+}
+
+function intentHow(o: IntentTrainingOptions | undefined): string {
+  const knowledge = o?.knowledge?.length ? `- Knowledge: ${o.knowledge.length} synthetic dialogues generated from knowledge/intent (written from the label definitions, never from dev dialogues), added to the training rows with sample weight ${o.knowledgeWeight ?? 1}.` : '- No knowledge rows (`--no-knowledge`).';
+  if (o?.learner) {
+    return [
+      `- Multi-level denoising → text folding (${o.folder ? 'knowledge/text/variants.json: traditional → simplified, width, emoji, English/pinyin words, typos' : 'off'}) → character 1–2-gram TF-IDF views: ${(o.views ?? []).map((v) => `${v.name}${v.weight !== undefined ? ` ×${v.weight}` : ''}`).join(', ')} → ${o.learner.kind} ${JSON.stringify(o.learner.options ?? {})}, balanced class weights.`,
+      knowledge,
+      '- No part of the lexicon written while reading the dev dialogues is used.',
+    ].join('\n');
+  }
+  return [
+    '- Multi-level denoising → character n-gram TF-IDF of the user turns + cue-lexicon tokens (lexicons/intent.json) → softmax regression with a coarse-group loss.',
+    knowledge,
+    '- Checkpoints from one (zero) initialisation with different L2 / epochs / learning rate, chosen on a seeded 9:1 stratified validation split; soup by Algorithm 1; re-fitted on all data with the chosen members; temperature from 5-fold out-of-fold logits.',
+  ].join('\n');
 }

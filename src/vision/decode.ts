@@ -10,11 +10,17 @@ export interface ImageLimits {
   maxBytes: number;
   /** Largest accepted decoded size, pixels (width × height). */
   maxPixels: number;
+  /** Longest accepted side, pixels: a 1 × 40,000,000 strip is under the pixel cap yet slow to decode. */
+  maxSide?: number;
+  /** A decode still running after this is abandoned (rounded up to whole seconds), ms. */
+  decodeTimeoutMs?: number;
 }
 
 export const DEFAULT_IMAGE_LIMITS: Readonly<ImageLimits> = Object.freeze({
   maxBytes: 20 * 1024 * 1024, // 20 MiB
   maxPixels: 40_000_000, // 40 MP: a 1080×2400 screenshot is 2.6 MP
+  maxSide: 30_000,
+  decodeTimeoutMs: 10_000,
 });
 
 const FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif', 'bmp']);
@@ -60,6 +66,9 @@ export async function probeImage(ref: ImageRef, item: ItemRef = {}, limits: Imag
   if (meta.width * meta.height > limits.maxPixels) {
     throw new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} is ${meta.width}×${meta.height} pixels, over the limit of ${limits.maxPixels}`, { item, statusCode: 413 });
   }
+  if (limits.maxSide !== undefined && Math.max(meta.width, meta.height) > limits.maxSide) {
+    throw new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} is ${meta.width}×${meta.height} pixels, a side over the limit of ${limits.maxSide}`, { item, statusCode: 413 });
+  }
   return { width: meta.width, height: meta.height, format: meta.format, bytes: bytes.byteLength };
 }
 
@@ -79,12 +88,16 @@ export async function decodeRgb(ref: ImageRef, item: ItemRef = {}, options: { ma
   const bytes = await readImageBytes(ref, item, limits);
   try {
     let pipeline = sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'truncated' }).rotate().removeAlpha().toColourspace('srgb');
+    if (limits.decodeTimeoutMs) pipeline = pipeline.timeout({ seconds: Math.max(1, Math.ceil(limits.decodeTimeoutMs / 1000)) });
     if (options.maxSide) pipeline = pipeline.resize(options.maxSide, options.maxSide, { fit: 'inside', withoutEnlargement: true });
     const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
   } catch (cause) {
     if (cause instanceof Error && /pixel limit/i.test(cause.message)) {
       throw new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} exceeds the limit of ${limits.maxPixels} pixels`, { item, cause, statusCode: 413 });
+    }
+    if (cause instanceof Error && /timeout/i.test(cause.message)) {
+      throw new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} took longer than ${limits.decodeTimeoutMs} ms to decode`, { item, cause, statusCode: 413 });
     }
     throw corrupt(ref, item, cause);
   }

@@ -95,3 +95,58 @@ test('the cache folder comes from ECOMMIR_CACHE_DIR, else ~/.cache/ecommir', () 
     else process.env.ECOMMIR_CACHE_DIR = saved;
   }
 });
+
+test('entries are private: files 0600 in folders 0700, an older 0755 extractor folder made 0700', () =>
+  withCache(async (cache, dir) => {
+    const { chmod, stat } = await import('node:fs/promises');
+    await mkdir(path.join(dir, 'ocr'), { mode: 0o755 });
+    await chmod(path.join(dir, 'ocr'), 0o755);
+    await cache.set(key(), jsonCodec<string[]>(), ['订单号 123']);
+    const file = cache.pathOf(key(), jsonCodec());
+    assert.equal((await stat(file)).mode & 0o777, 0o600);
+    assert.equal((await stat(path.dirname(file))).mode & 0o777, 0o700);
+    assert.equal((await stat(path.join(dir, 'ocr'))).mode & 0o777, 0o700);
+    // A root the user chose is not changed (it may be shared); a new one is created 0700.
+    const fresh = path.join(dir, 'new-root');
+    await new FeatureCache({ dir: fresh }).set(key(), jsonCodec<string[]>(), ['x']);
+    assert.equal((await stat(fresh)).mode & 0o777, 0o700);
+  }));
+
+test('a bounded cache evicts the least recently used entries past its cap', () =>
+  withCache(async (_unbounded, dir) => {
+    const cache = new FeatureCache({ dir, maxBytes: 5000 });
+    const codec = jsonCodec<string>();
+    const k = (i: number): CacheKey => ({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 });
+    const value = 'x'.repeat(1000);
+    for (let i = 0; i < 4; i++) {
+      await cache.set(k(i), codec, value);
+      await new Promise((r) => setTimeout(r, 15)); // distinct modification times
+    }
+    assert.equal(await cache.get(k(0), codec), value); // 0 is used again: now the most recent
+    await new Promise((r) => setTimeout(r, 15));
+    await cache.set(k(4), codec, value); // 5 kB: over the cap, evicted down to 80% of it
+    const files = await listFiles(dir);
+    const kept = [];
+    for (let i = 0; i < 5; i++) if ((await cache.get(k(i), codec)) !== undefined) kept.push(i);
+    assert.equal(files.length, 3, 'at most 80% of the cap after an eviction');
+    assert.deepEqual(kept, [0, 3, 4], 'the least recently used (1, 2) went; 0, read again, stayed');
+  }));
+
+test('a memory-only cache never writes a file and holds at most its cap; a disabled one keeps nothing', () =>
+  withCache(async (_disk, dir) => {
+    const memory = new FeatureCache({ dir, memoryOnly: true, maxBytes: 2500 });
+    const codec = jsonCodec<string>();
+    const k = (i: number): CacheKey => ({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 });
+    for (let i = 0; i < 5; i++) await memory.set(k(i), codec, 'y'.repeat(1000));
+    assert.ok(memory.bytes <= 2500);
+    assert.equal(await memory.get(k(4), codec), 'y'.repeat(1000));
+    assert.equal(await memory.get(k(0), codec), undefined);
+    assert.deepEqual(await listFiles(dir), []);
+    const off = new FeatureCache({ dir, disabled: true });
+    let calls = 0;
+    await off.getOrCompute(k(9), codec, async () => `v${++calls}`);
+    await off.getOrCompute(k(9), codec, async () => `v${++calls}`);
+    assert.equal(calls, 2);
+    assert.deepEqual(await listFiles(dir), []);
+    assert.throws(() => new FeatureCache({ memoryOnly: true }), { code: 'ECM_ERR_BAD_OPTION' });
+  }));

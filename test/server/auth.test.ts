@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { isLoopbackAddress, loadApiKeys, resolveAuthPolicy } from '../../src/server/auth.js';
 import { FakeIntentRecognizer } from './fakes.js';
 import { KEY, startServer } from './helpers.js';
+import { main } from '../../src/cli/main.js';
 
 const dialogue = { dialogue: [{ role: 'user', text: '怎么用' }] };
 
@@ -61,10 +62,32 @@ test('serve policy: keyless only on loopback; the flag opens loopback alongside 
   assert.ok(!isLoopbackAddress('10.0.0.1') && !isLoopbackAddress('::ffff:192.168.1.2') && !isLoopbackAddress(undefined));
 });
 
-test('keys come from the environment variable and the keys file, comments and blanks dropped', async () => {
+test('keys come from the environment variable and the keys file; # starts a comment only at the start of a line', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ecommir-keys-'));
   const file = join(dir, 'keys.txt');
-  await writeFile(file, '# ops keys\nalpha\n\n beta  # laptop\nalpha\n');
-  assert.deepEqual(await loadApiKeys(' one, ,two', file), ['one', 'two', 'alpha', 'beta']);
+  const [a, b, c] = ['alpha-0123456789abcdef', 'beta-0123456789abcdef#x', 'one-0123456789abcdef'];
+  await writeFile(file, `# ops keys\n${a}\n\n   ${b}  \n  # laptop, indented comment\n${a}\n`);
+  // `#` inside a line is part of the key (it once cut 'abc#secret' down to 'abc').
+  assert.deepEqual(await loadApiKeys(` ${c}, ,${c}`, file), [c, a, b]);
   await assert.rejects(loadApiKeys(undefined, join(dir, 'missing.txt')), { code: 'ECM_ERR_BAD_OPTION' });
+});
+
+test('a short key, a key with a space and an empty keys file stop the start-up with an error naming the line', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ecommir-keys-'));
+  const file = join(dir, 'keys.txt');
+  await writeFile(file, '# keys\nabc#secret\n');
+  await assert.rejects(loadApiKeys(undefined, file), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'ECM_ERR_BAD_OPTION');
+    assert.match(err.message, /line 2 of .*keys\.txt has 10 characters; keys need at least 16/);
+    assert.doesNotMatch(err.message, /secret/, 'the key itself is not printed');
+    return true;
+  });
+  await writeFile(file, 'first-half-of-a-key second-half-of-it\n');
+  await assert.rejects(loadApiKeys(undefined, file), /line 1 .* contains a space/);
+  await writeFile(file, '# only comments\n\n   \n');
+  await assert.rejects(loadApiKeys(undefined, file), /has no keys/);
+  await assert.rejects(loadApiKeys('short', undefined), /#1 of ECOMMIR_API_KEYS has 5 characters/);
+  assert.equal((await main(['serve', '--port', '0', '--api-keys-file', file])), 1, 'serve refuses to start');
+  // The library applies the same rule to keys given in code.
+  await assert.rejects(startServer({ auth: { apiKeys: ['tiny'] } }), { code: 'ECM_ERR_BAD_OPTION' });
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WorkQueue } from '../../src/server/work-queue.js';
+import { WorkQueue } from '../../src/runtime/work-queue.js';
 import { FakeIntentRecognizer } from './fakes.js';
 import { sleep, startServer } from './helpers.js';
 
@@ -8,7 +8,7 @@ const dialogue = (text: string) => ({ dialogue: [{ role: 'user', text }] });
 
 test('a burst of 20 parallel requests is queued and all are answered', async () => {
   const intent = new FakeIntentRecognizer({ delayMs: 20 });
-  const server = await startServer({ recognizers: { intent }, limits: { concurrency: 2, maxQueue: 32 } });
+  const server = await startServer({ recognizers: { intent }, limits: { textConcurrency: 2, textMaxQueue: 32 } });
   try {
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => server.post('/v1/intent', { id: `r${i}`, ...dialogue('推荐') })));
     assert.deepEqual(answers.map((a) => a.status), Array(20).fill(200));
@@ -20,7 +20,7 @@ test('a burst of 20 parallel requests is queued and all are answered', async () 
 });
 
 test('a full queue answers 503 ECM_ERR_BUSY with Retry-After', async () => {
-  const server = await startServer({ recognizers: { intent: new FakeIntentRecognizer({ delayMs: 300 }) }, limits: { concurrency: 1, maxQueue: 1 } });
+  const server = await startServer({ recognizers: { intent: new FakeIntentRecognizer({ delayMs: 300 }) }, limits: { textConcurrency: 1, textMaxQueue: 1 } });
   try {
     const answers = await Promise.all(Array.from({ length: 4 }, () => server.post('/v1/intent', dialogue('推荐'))));
     const statuses = answers.map((a) => a.status).sort();
@@ -35,7 +35,7 @@ test('a full queue answers 503 ECM_ERR_BUSY with Retry-After', async () => {
 
 test('a request past its deadline is 504 ECM_ERR_TIMEOUT; one still queued is dropped unrun', async () => {
   const intent = new FakeIntentRecognizer({ delayMs: 400 });
-  const server = await startServer({ recognizers: { intent }, limits: { concurrency: 1, timeoutMs: 150 } });
+  const server = await startServer({ recognizers: { intent }, limits: { textConcurrency: 1, timeoutMs: 150 } });
   try {
     const [first, second] = await Promise.all([server.post('/v1/intent', dialogue('a')), server.post('/v1/intent', dialogue('b'))]);
     assert.equal(first.status, 504);

@@ -118,13 +118,17 @@ test('/openapi.json is built from the schemas the routes enforce', async () => {
     assert.equal(doc.openapi, '3.1.0');
     for (const path of ['/v1/scene', '/v1/intent', '/v1/batch']) assert.ok(doc.paths[path].post, path);
     const intent = doc.paths['/v1/intent'].post;
-    assert.equal(intent.requestBody.content['application/json'].schema.properties.dialogue.maxItems, 7);
+    // Sample sizes are the library's input limits (the CLI's too): documented here, enforced by one check.
+    assert.match(intent.requestBody.content['application/json'].schema.properties.dialogue.description, /At most 7 turns/);
     assert.equal(doc.paths['/v1/batch'].post.requestBody.content['application/json'].schema.properties.samples.maxItems, 5);
     assert.ok(doc.paths['/v1/scene'].post.requestBody.content['multipart/form-data']);
     assert.ok(intent.responses['401'] && intent.responses['413']);
     // The enforcement side of the same number: 8 turns are refused.
     const turns = Array.from({ length: 8 }, () => ({ role: 'user', text: '用法' }));
-    assert.equal((await server.post('/v1/intent', { dialogue: turns })).status, 400);
+    const refused = await server.post('/v1/intent', { dialogue: turns });
+    assert.equal(refused.status, 413);
+    assert.equal(refused.json.error.code, 'ECM_ERR_INPUT_TOO_LARGE');
+    assert.match(refused.json.error.message, /8 turns, over the limit of 7/);
   } finally {
     await server.close();
   }

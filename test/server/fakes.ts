@@ -9,6 +9,18 @@ import { decodeRgb } from '../../src/vision/decode.js';
 export interface FakeOptions {
   /** Extra time each predict() takes, ms (to test queues and timeouts). */
   delayMs?: number;
+  /**
+   * A user turn containing this text (intent), or a mostly red image (scene), makes predict() spin
+   * on the CPU forever: a stand-in for a runaway regular expression or a stuck decoder.
+   */
+  spinOn?: string;
+}
+
+/** Blocks the thread: no await, no timer can interrupt it. */
+function spinForever(): never {
+  for (;;) {
+    // busy
+  }
 }
 
 const SCENE_LABELS: ReadonlyArray<[fine: string, coarse: string]> = [
@@ -46,6 +58,7 @@ export class FakeSceneRecognizer implements Recognizer {
     for (let i = 0; i < image.data.length; i++) mean[i % 3] += image.data[i];
     const pixels = image.width * image.height;
     const [r, g, b] = mean.map((sum) => sum / pixels / 255);
+    if (this.options.spinOn && r > 0.8 && g < 0.2 && b < 0.2) spinForever();
     const scores = [r - b, b - r, g - (r + b) / 2, (r + g + b) / 3 - 0.5, 0.5 - (r + g + b) / 3];
     return toPrediction(sample, SCENE_LABELS, scores, options, []);
   }
@@ -60,6 +73,7 @@ export class FakeIntentRecognizer implements Recognizer {
   async predict(sample: Sample, options: PredictOptions = {}): Promise<Prediction> {
     this.calls++;
     await sleep(this.options.delayMs);
+    if (this.options.spinOn && sample.turns.some((t) => t.role === 'user' && t.text.includes(this.options.spinOn!))) spinForever();
     // evidence[label]: the keyword matches behind that label's score
     const evidence: Evidence[][] = INTENT_KEYWORDS.map(() => []);
     const scores = INTENT_KEYWORDS.map(([, , keywords], label) => {
@@ -112,3 +126,10 @@ function toPrediction(
 function sleep(ms: number | undefined): Promise<void> {
   return ms ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
+
+/** The fakes as a worker source (runtime/source.ts): workers import this module and call it. */
+export function createRecognizerSet(args: { scene?: FakeOptions; intent?: FakeOptions } = {}): { scene: Recognizer; intent: Recognizer } {
+  return { scene: new FakeSceneRecognizer(args.scene), intent: new FakeIntentRecognizer(args.intent) };
+}
+
+export const FAKES_MODULE = import.meta.url;

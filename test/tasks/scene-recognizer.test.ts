@@ -85,7 +85,7 @@ test('mined cues, structure tokens, pixel cues and knowledge rows on the softmax
       layoutWeight: 0.03,
       embeddingWeight: 0,
       uiWeight: 0.05,
-      mined: { minLabelDocs: 2 },
+      mined: { minDocs: 2 },
     },
     knowledge: { texts: pageTexts, weight: 0.5 },
   });

@@ -29,6 +29,8 @@ test('train with --cv reports fold scores and means over seeds', async () => {
   const cv = result.cv!;
   assert.equal(cv.foldWeightedF1.length, 6);
   assert.equal(cv.seedWeightedF1.length, 2);
-  assert.ok(cv.mean.weightedF1 > 0.7 && cv.mean.weightedF1 < 1, `cv ${cv.mean.weightedF1}`);
+  // Far above chance (23 labels). The former floor of 0.7 held only with a lexicon written while
+  // reading these very dialogues; the clean-room lexicon gives an honest, lower figure.
+  assert.ok(cv.mean.weightedF1 > 0.5 && cv.mean.weightedF1 < 1, `cv ${cv.mean.weightedF1}`);
   assert.ok(cv.mean.coarseWeightedF1 >= cv.mean.weightedF1 - 0.05);
 });

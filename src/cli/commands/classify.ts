@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseRecordsText } from '../../data/load.js';
+import { checkSample } from '../../data/input-limits.js';
 import { parseNativeSample } from '../../data/native.js';
 import { EcommirError } from '../../errors.js';
 import { createRecognizers } from '../../backends/select.js';
@@ -69,6 +70,8 @@ async function run(samples: Sample[], task: 'scene' | 'intent', flags: ClassifyF
   const out: Prediction[] = [];
   for (const sample of samples) {
     if (sample.task !== task) throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `expected a ${task} sample, got ${sample.task}`, { item: { id: sample.id, index: sample.index } });
+    // The same input limits as the HTTP API, with the same error.
+    await checkSample(sample);
     out.push(await recognizer.predict(sample, { threshold, topK: top }));
   }
   process.stdout.write(flags.json ? JSON.stringify(out.length === 1 ? out[0] : out, null, 2) + '\n' : out.map(formatPrediction).join('\n'));

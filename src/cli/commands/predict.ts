@@ -5,7 +5,9 @@ import { appendFile, rm, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import type { CommandContext } from '../main.js';
 import { EcommirError } from '../../errors.js';
+import { checkSample, checkSampleText } from '../../data/input-limits.js';
 import { loadSamples } from '../../data/load.js';
+import { problemFromError } from '../../data/problem.js';
 import { formatFromPath, writePredictions, type PredictionFormat } from '../../data/submission.js';
 import { Progress } from '../../features/progress.js';
 import { createRecognizers } from '../../backends/select.js';
@@ -44,7 +46,19 @@ async function predict(flags: PredictFlags): Promise<number> {
   const format = flags.format ?? formatFromPath(flags.out);
   const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: true, skipBad: flags.skipBad });
   for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
-  const samples = loaded.samples;
+  // The input limits of the HTTP API, with the same errors: text first (cheap), image headers per sample.
+  const problems = [...loaded.problems];
+  const samples = loaded.samples.filter((sample) => {
+    try {
+      checkSampleText(sample);
+      return true;
+    } catch (err) {
+      if (!flags.skipBad || !(err instanceof EcommirError)) throw err;
+      process.stderr.write(`ecommir: skipped ${err.message}\n`);
+      problems.push(problemFromError(err));
+      return false;
+    }
+  });
   const recognizers = await createRecognizers(backendSelection(flags, { sceneModel: flags.sceneModel, intentModel: flags.intentModel }));
   for (const task of new Set(samples.map((s) => s.task))) {
     if (!recognizers[task]) throw new EcommirError('ECM_ERR_NO_MODEL', `the data has ${task} samples but no ${task} model was found (pass --${task}-model DIR)`, { statusCode: 503 });
@@ -55,6 +69,7 @@ async function predict(flags: PredictFlags): Promise<number> {
   const predictions: Prediction[] = [];
   for (const sample of samples) {
     const recognizer = recognizers[sample.task]!;
+    await checkSample(sample);
     const prediction = await recognizer.predict(sample);
     predictions.push(prediction);
     await appendFile(partial, JSON.stringify(prediction) + '\n');
@@ -65,5 +80,5 @@ async function predict(flags: PredictFlags): Promise<number> {
   await rm(partial, { force: true });
   const counts = ['scene', 'intent'].map((t) => `${predictions.filter((p) => p.task === t).length} ${t}`).join(', ');
   process.stderr.write(`ecommir: wrote ${predictions.length} predictions (${counts}) to ${flags.out}\n`);
-  return loaded.problems.length > 0 ? 1 : 0;
+  return problems.length > 0 ? 1 : 0;
 }

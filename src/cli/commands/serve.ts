@@ -1,21 +1,28 @@
 // `ecommir serve`: the HTTP service and its web page. Without models it still starts, and reports
 // not ready (503 on /readyz and on the classify endpoints) — it never falls back to a fake.
-import type { Command } from 'commander';
+// Recognisers run in workers, never on the event loop: a text lane (threads) for dialogues
+// without images and an image lane (processes) for screenshots and dialogues with images.
+import path from 'node:path';
+import { Option, type Command } from 'commander';
 import { EcommirError } from '../../errors.js';
+import { cacheDir, type FeatureCacheOptions } from '../../features/cache.js';
+import { DEFAULT_IMAGE_NICE } from '../../runtime/lanes.js';
+import { backendSource, type RecognizerSource } from '../../runtime/source.js';
 import { loadApiKeys, resolveAuthPolicy } from '../../server/auth.js';
 import { buildApp } from '../../server/app.js';
-import type { RecognizerPair } from '../../server/options.js';
+import { DEFAULT_SERVER_LIMITS } from '../../server/options.js';
 import type { CommandContext } from '../main.js';
-import { createRecognizers } from '../../backends/select.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
 
 export interface ServeDependencies {
-  /** Loads the recognisers the flags select; missing ones are simply absent (their endpoint answers 503). */
-  loadRecognizers: (flags: ServeFlags) => Promise<RecognizerPair>;
+  /** Where the workers load their recognisers from; missing ones are simply absent (their endpoint answers 503). */
+  source: (flags: ServeFlags) => RecognizerSource;
 }
 
 // Default: the shipped embedded models (models/scene, models/intent), or the backend --backend names.
-const DEFAULT_DEPENDENCIES: ServeDependencies = { loadRecognizers: (flags) => createRecognizers(backendSelection(flags, { sceneModel: flags.sceneModel, intentModel: flags.intentModel })) };
+const DEFAULT_DEPENDENCIES: ServeDependencies = {
+  source: (flags) => backendSource(backendSelection(flags, { sceneModel: flags.sceneModel, intentModel: flags.intentModel })),
+};
 
 interface ServeFlags extends BackendFlags {
   sceneModel?: string;
@@ -24,45 +31,88 @@ interface ServeFlags extends BackendFlags {
   host: string;
   apiKeysFile?: string;
   allowAnonymousLocalhost?: boolean;
-  concurrency?: string;
-  maxQueue?: string;
+  textWorkers?: string;
+  imageWorkers?: string;
+  textQueue?: string;
+  imageQueue?: string;
   timeoutMs?: string;
+  rateLimit?: string;
+  maxConnections?: string;
+  imageNice: string;
+  cache: 'disk' | 'memory' | 'off';
+  cacheDir?: string;
+  cacheMaxMb: string;
 }
 
+const CACHE_HELP = `
+The feature cache (what is stored, where, for how long):
+  For each uploaded image the service keeps what it read off it, so a repeated upload is answered
+  without OCR: the OCR lines (text, boxes, confidences), the layout vector and the image embedding,
+  keyed by the SHA-256 of the image bytes. The image itself is never stored. Entries stay until the
+  cache passes --cache-max-mb, then the least recently used are removed; none outlives its eviction.
+  --cache disk (default): files 0600 in a 0700 folder, ${path.join('$ECOMMIR_CACHE_DIR or ~/.cache/ecommir', 'serve')}
+    unless --cache-dir is given; kept across restarts. Delete the folder to forget everything.
+  --cache memory: in the image workers' memory only (each worker up to --cache-max-mb), gone when
+    the service stops.
+  --cache off: nothing is kept; every image is read again.
+`;
+
 export function registerServeCommand(program: Command, ctx: CommandContext, deps: ServeDependencies = DEFAULT_DEPENDENCIES): void {
+  const d = DEFAULT_SERVER_LIMITS;
   const command = program
     .command('serve')
     .description('Run the HTTP API (/v1/scene, /v1/intent, /v1/batch) and the web page at /')
     .option('--port <n>', 'TCP port', '8080')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
-    .option('--api-keys-file <file>', 'API keys, one a line (also read: ECOMMIR_API_KEYS, comma-separated)')
+    .option('--api-keys-file <file>', `API keys, one a line, at least 16 characters; # starts a comment line (also read: ECOMMIR_API_KEYS, comma-separated)`)
     .option('--allow-anonymous-localhost', 'let requests from this machine (the web page) in without a key')
-    .option('--concurrency <n>', 'recogniser calls at once')
-    .option('--max-queue <n>', 'requests allowed to wait; more get 503')
-    .option('--timeout-ms <n>', 'deadline of one request, ms')
+    .option('--text-workers <n>', `worker threads for dialogues without images (default ${d.textConcurrency})`)
+    .option('--image-workers <n>', `worker processes for screenshots and dialogues with images (default ${d.imageConcurrency})`)
+    .option('--text-queue <n>', `text requests allowed to wait; more get 503 (default ${d.textMaxQueue})`)
+    .option('--image-queue <n>', `image requests allowed to wait; more get 503 (default ${d.imageMaxQueue})`)
+    .option('--image-nice <n>', 'priority of the image workers below the text lane (nice increment, 0–19; 0 = equal)', String(DEFAULT_IMAGE_NICE))
+    .option('--timeout-ms <n>', `deadline of one request, ms; a worker still busy then is stopped (default ${d.timeoutMs})`)
+    .option('--rate-limit <n>', `requests a minute per API key (or address without one); 0 = no limit (default ${d.rateLimitPerMinute})`)
+    .option('--max-connections <n>', `open connections in all (default ${d.maxConnections}; ${d.maxConnectionsPerAddress} per address)`)
+    .addOption(new Option('--cache <where>', 'feature cache of uploaded images (see below)').choices(['disk', 'memory', 'off']).default('disk'))
+    .option('--cache-dir <dir>', 'folder of the disk cache (created 0700)')
+    .option('--cache-max-mb <n>', 'size cap of the feature cache, MiB', '256')
     .option('--scene-model <dir>', 'embedded scene model folder (default: the shipped models/scene)')
-    .option('--intent-model <dir>', 'embedded intent model folder (default: the shipped models/intent)');
+    .option('--intent-model <dir>', 'embedded intent model folder (default: the shipped models/intent)')
+    .addHelpText('after', CACHE_HELP);
   addBackendOptions(command).action(async (flags: ServeFlags) => {
-      ctx.exitCode = await serve(flags, deps);
-    });
+    ctx.exitCode = await serve(flags, deps);
+  });
+}
+
+function cacheOptions(flags: ServeFlags): FeatureCacheOptions {
+  const maxBytes = parseCount(flags.cacheMaxMb, '--cache-max-mb', 1) * 1024 * 1024;
+  if (flags.cache === 'off') return { disabled: true };
+  if (flags.cache === 'memory') return { memoryOnly: true, maxBytes };
+  return { dir: path.resolve(flags.cacheDir ?? path.join(cacheDir(), 'serve')), maxBytes };
 }
 
 async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number> {
   const port = parseCount(flags.port, '--port', 0);
   const apiKeys = await loadApiKeys(process.env.ECOMMIR_API_KEYS, flags.apiKeysFile);
   const auth = resolveAuthPolicy({ apiKeys, host: flags.host, allowAnonymousLocalhost: flags.allowAnonymousLocalhost === true });
-  const recognizers = await deps.loadRecognizers(flags);
+  const optional = (value: string | undefined, flag: string, min: number) => (value === undefined ? undefined : parseCount(value, flag, min));
   const app = await buildApp({
-    recognizers,
+    workers: { source: deps.source(flags), cache: cacheOptions(flags), imageNice: Math.min(19, parseCount(flags.imageNice, '--image-nice', 0)) },
     auth,
     logger: true,
     limits: {
-      concurrency: flags.concurrency === undefined ? undefined : parseCount(flags.concurrency, '--concurrency', 1),
-      maxQueue: flags.maxQueue === undefined ? undefined : parseCount(flags.maxQueue, '--max-queue', 0),
-      timeoutMs: flags.timeoutMs === undefined ? undefined : parseCount(flags.timeoutMs, '--timeout-ms', 1),
+      textConcurrency: optional(flags.textWorkers, '--text-workers', 1),
+      imageConcurrency: optional(flags.imageWorkers, '--image-workers', 1),
+      textMaxQueue: optional(flags.textQueue, '--text-queue', 0),
+      imageMaxQueue: optional(flags.imageQueue, '--image-queue', 0),
+      timeoutMs: optional(flags.timeoutMs, '--timeout-ms', 1),
+      rateLimitPerMinute: optional(flags.rateLimit, '--rate-limit', 0),
+      maxConnections: optional(flags.maxConnections, '--max-connections', 1),
     },
   });
-  const missing = (['scene', 'intent'] as const).filter((task) => !recognizers[task]);
+  const tasks = ((await app.inject({ method: 'GET', url: '/readyz' })).json() as { tasks: Record<'scene' | 'intent', boolean> }).tasks;
+  const missing = (['scene', 'intent'] as const).filter((task) => !tasks[task]);
   if (missing.length > 0) app.log.warn(`no model loaded for ${missing.join(', ')}: /readyz and those endpoints answer 503 ECM_ERR_NO_MODEL`);
   if (auth.apiKeys.length === 0) app.log.warn('no API keys configured: only callers on this machine can use the API');
 

@@ -11,6 +11,7 @@ import type { CommandContext } from '../main.js';
 import { Progress } from '../../features/progress.js';
 import { DEFAULT_SCENE_KNOWLEDGE, sceneKnowledgeRows } from '../../tasks/scene/knowledge.js';
 import type { SceneKnowledgeRows } from '../../tasks/scene/recognizer.js';
+import { defaultIntentOptions } from '../../tasks/intent/default-recipe.js';
 
 interface TrainFlags {
   data: string;
@@ -21,13 +22,14 @@ interface TrainFlags {
   soup: SoupMode;
   augment: string;
   denoise: boolean;
+  knowledge: boolean;
+  knowledgeWeight?: string;
+  legacyHead?: boolean;
   unlabeled?: string;
   pseudoThreshold: string;
   taxonomy?: string;
   skipBad?: boolean;
   json?: boolean;
-  knowledge: boolean;
-  knowledgeWeight?: string;
   knowledgeImages: string;
   knowledgeTexts: string;
 }
@@ -46,7 +48,8 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .option('--augment <n>', 'scene: TrivialAugment copies per training image for the embedding branch', '0')
     .option('--no-denoise', 'intent: skip the multi-level dialogue denoising (ablation)')
     .option('--no-knowledge', 'train on the data file only, without the synthetic knowledge (ablation)')
-    .option('--knowledge-weight <w>', `sample weight of each knowledge row (scene default ${DEFAULT_SCENE_KNOWLEDGE.weight})`)
+    .option('--knowledge-weight <w>', `sample weight of each knowledge row (scene default ${DEFAULT_SCENE_KNOWLEDGE.weight}, intent default 0.1)`)
+    .option('--legacy-head', 'intent: the earlier recipe (user turns + cue lexicon, souped softmax head), no knowledge; scene: the souped softmax head instead of the linear SVM')
     .option('--unlabeled <file>', 'unlabelled samples to pseudo-label (two predictors must agree and be confident)')
     .option('--pseudo-threshold <p>', 'confidence a pseudo-label needs', '0.99')
     .option('--taxonomy <file>', 'a taxonomy file replacing the default label set')
@@ -95,8 +98,10 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
 
       const result = await trainRecognizer(samples, {
         task,
-        scene: { soup: flags.soup, augmentCopies: augment, taxonomy, onImage, knowledge },
-        intent: { soup: flags.soup, denoise: flags.denoise, taxonomy },
+        scene: { soup: flags.soup, augmentCopies: augment, taxonomy, onImage, knowledge, ...(flags.legacyHead ? { learner: null } : {}) },
+        intent: flags.legacyHead
+          ? { soup: flags.soup, denoise: flags.denoise, taxonomy }
+          : { ...defaultIntentOptions({ knowledge: flags.knowledge, knowledgeWeight: knowledgeWeight }), soup: flags.soup, denoise: flags.denoise, taxonomy },
         cv,
         cvSeeds: seeds,
         unlabelled,

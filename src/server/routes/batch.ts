@@ -1,6 +1,6 @@
 // POST /v1/batch: up to maxBatch samples, answered in order; each item succeeds or carries its own
-// error, so one bad item does not fail the rest. A batch feeds the shared work queue only
-// `concurrency` items at a time: it cannot fill the queue by itself and starve single requests.
+// error, so one bad item does not fail the rest. A batch feeds the lanes only as many items at a
+// time as the image lane runs at once: it cannot fill the queues by itself and starve single requests.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { EcommirError } from '../../errors.js';
 import type { Sample } from '../../types.js';
@@ -27,7 +27,7 @@ export function registerBatchRoute(app: FastifyInstance, ctx: ServerContext): vo
       }
     };
     try {
-      await Promise.all(Array.from({ length: Math.min(ctx.queue.concurrency, items.length) }, worker));
+      await Promise.all(Array.from({ length: Math.min(ctx.options.limits.imageConcurrency, items.length) }, worker));
     } finally {
       deadline.clear();
     }
@@ -45,7 +45,7 @@ async function classifyItem(
   const id = typeof raw.id === 'string' ? raw.id : `#${index}`;
   try {
     const sample = parseItem(request, ctx, raw, index);
-    return { index, id, ok: true, prediction: await classifySample(ctx.options, ctx.queue, sample, signal) };
+    return { index, id, ok: true, prediction: await classifySample(ctx, sample, signal) };
   } catch (err) {
     const mapped = mapError(err);
     if (mapped.code === 'ECM_ERR_BACKEND') request.log.error({ err, index }, 'batch item failed unexpectedly');
@@ -68,5 +68,5 @@ function parseItem(request: FastifyRequest, ctx: ServerContext, raw: Record<stri
   }
   return task === 'scene'
     ? sceneSampleFromBody(raw as unknown as SceneBody, index, ctx.options.limits.maxImageBytes)
-    : intentSampleFromBody(raw as unknown as IntentBody, index, ctx.options.limits.maxImageBytes);
+    : intentSampleFromBody(raw as unknown as IntentBody, index, ctx.options.limits);
 }

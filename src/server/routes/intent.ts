@@ -7,10 +7,10 @@ import { intentSampleFromBody, type IntentBody } from '../request-sample.js';
 export function registerIntentRoute(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/v1/intent', { schema: ctx.schemas.intent }, async (request, reply) => {
     const started = performance.now();
-    const sample = intentSampleFromBody(request.body as IntentBody, 0, ctx.options.limits.maxImageBytes);
+    const sample = intentSampleFromBody(request.body as IntentBody, 0, ctx.options.limits);
     const deadline = requestDeadline(reply, ctx.options.limits.timeoutMs, 'the intent request');
     try {
-      const prediction = await classifySample(ctx.options, ctx.queue, sample, deadline.signal);
+      const prediction = await classifySample(ctx, sample, deadline.signal);
       return { prediction, ms: Math.round(performance.now() - started) };
     } finally {
       deadline.clear();

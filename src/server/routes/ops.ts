@@ -8,14 +8,14 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: ServerContext, rout
   app.get('/healthz', { schema: ctx.schemas.healthz }, async () => ({ status: 'ok', version: VERSION }));
 
   app.get('/readyz', { schema: ctx.schemas.readyz }, async (_request, reply) => {
-    const tasks = { scene: ctx.options.recognizers.scene !== undefined, intent: ctx.options.recognizers.intent !== undefined };
-    const queue = { active: ctx.queue.active, queued: ctx.queue.queued };
-    if (tasks.scene && tasks.intent) return { ready: true, tasks, queue };
+    const tasks = { ...ctx.runtime.tasks };
+    const lanes = ctx.runtime.stats();
+    if (tasks.scene && tasks.intent) return { ready: true, tasks, lanes };
     const missing = Object.entries(tasks).filter(([, loaded]) => !loaded).map(([task]) => task);
     return reply.code(503).send({
       ready: false,
       tasks,
-      queue,
+      lanes,
       error: { code: 'ECM_ERR_NO_MODEL', message: `no model loaded for: ${missing.join(', ')}` },
     });
   });

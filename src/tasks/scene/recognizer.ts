@@ -185,12 +185,17 @@ function pageTextRow(page: ScenePageText, lexicon: CueLexicon | undefined): Scen
   return { doc };
 }
 
+/** The labels whose mined cues occur in a text (the miner's `mined:<label>` tokens, without the prefix). */
+export function labelsOf(miner: CueMiner, text: string): string[] {
+  return miner.tokens(text).map((t) => t.slice('mined:'.length));
+}
+
 /** Adds the `mined` view: the labels whose fold-mined cues occur in the title bar and in the page. */
 function withMinedCues(row: SceneRow, miner: CueMiner | undefined): SceneRow {
   if (!miner) return row;
   const title = (row.doc.title as string | undefined) ?? '';
   const all = (row.doc.all as string | undefined) ?? '';
-  return { ...row, doc: { ...row.doc, mined: [...miner.match(title).map((l) => `title:${l}`), ...miner.match(all).map((l) => `page:${l}`)] } };
+  return { ...row, doc: { ...row.doc, mined: [...labelsOf(miner, title).map((l) => `title:${l}`), ...labelsOf(miner, all).map((l) => `page:${l}`)] } };
 }
 
 function usesExtraViews(fusion: SceneFusionOptions): boolean {

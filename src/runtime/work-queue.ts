@@ -14,6 +14,8 @@ export class WorkQueue {
   constructor(
     readonly concurrency: number,
     readonly maxQueue: number,
+    /** Names the queue in the busy error (a lane: text, image). */
+    readonly name = 'work',
   ) {}
 
   get active(): number {
@@ -33,7 +35,7 @@ export class WorkQueue {
     if (this.running < this.concurrency) return this.execute(task);
     if (this.waiting.length >= this.maxQueue) {
       return Promise.reject(
-        new EcommirError('ECM_ERR_BUSY', `the server is busy: ${this.running} running and ${this.waiting.length} queued; retry later`, { statusCode: 503 }),
+        new EcommirError('ECM_ERR_BUSY', `the ${this.name} queue is full: ${this.running} running and ${this.waiting.length} waiting; retry later`, { statusCode: 503 }),
       );
     }
     return new Promise<T>((resolve, reject) => {

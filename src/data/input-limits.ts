@@ -1,0 +1,105 @@
+// The one home of input validation before a sample reaches a recogniser: how much text and how
+// many images a sample may carry. The CLI (classify, predict) and the HTTP API call the same
+// functions, so a too-long dialogue gets the same code and message wherever it is sent. Cheap
+// checks come first (counts, lengths), then image headers (pixels), never a full decode.
+import { EcommirError, type ItemRef } from '../errors.js';
+import type { ImageRef, Sample } from '../types.js';
+import { probeImage, type ImageInfo, type ImageLimits } from '../vision/decode.js';
+
+export interface InputLimits {
+  /** Characters in one turn's text. */
+  maxTurnChars: number;
+  /** Characters in all the turns of one sample together. */
+  maxTextChars: number;
+  /** Turns in one dialogue. */
+  maxTurns: number;
+  /** Images in one sample, all turns together. */
+  maxImages: number;
+  /** Encoded size of one image, bytes. */
+  maxImageBytes: number;
+  /** Decoded size of one image, pixels (width × height): the decompression-bomb guard. */
+  maxImagePixels: number;
+  /** Longest side of one image, pixels (a 1 × 40,000,000 strip is cheap to send, slow to decode). */
+  maxImageSide: number;
+  /** Decoded pixels of all the images of one sample together. */
+  maxTotalPixels: number;
+  /** Time one image decode may take before it is abandoned, ms (whole seconds for the decoder). */
+  decodeTimeoutMs: number;
+}
+
+export const DEFAULT_INPUT_LIMITS: Readonly<InputLimits> = Object.freeze({
+  maxTurnChars: 20_000,
+  maxTextChars: 100_000, // the longest dev dialogue has 1,423 characters
+  maxTurns: 200,
+  maxImages: 16,
+  maxImageBytes: 10 * 1024 * 1024, // 10 MiB
+  maxImagePixels: 40_000_000, // 40 MP; a 1080×2400 phone screenshot is 2.6 MP
+  maxImageSide: 30_000, // a long scrolling screenshot is 1080 × 20,000
+  maxTotalPixels: 120_000_000,
+  decodeTimeoutMs: 10_000,
+});
+
+/** Fills defaults and checks that every limit is a positive integer. */
+export function resolveInputLimits(limits: Partial<InputLimits> = {}): Readonly<InputLimits> {
+  const out = { ...DEFAULT_INPUT_LIMITS };
+  for (const [name, value] of Object.entries(limits)) {
+    if (value === undefined || !(name in DEFAULT_INPUT_LIMITS)) continue;
+    if (!Number.isInteger(value) || value < 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `input limit ${name} must be a positive integer, got ${String(value)}`);
+    out[name as keyof InputLimits] = value;
+  }
+  return Object.freeze(out);
+}
+
+function tooLarge(message: string, item: ItemRef): EcommirError {
+  return new EcommirError('ECM_ERR_INPUT_TOO_LARGE', message, { item, statusCode: 413 });
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** Refuses a sample with more images than the limit; callers may run it before decoding any. */
+export function checkImageCount(images: number, limits: Readonly<InputLimits>, item: ItemRef): void {
+  if (images > limits.maxImages) throw tooLarge(`the sample has ${count(images)} images, over the limit of ${count(limits.maxImages)} per sample`, item);
+}
+
+/** Turns, characters and the number of images: no I/O, linear in the text. */
+export function checkSampleText(sample: Sample, limits: Readonly<InputLimits> = DEFAULT_INPUT_LIMITS): void {
+  const item: ItemRef = { id: sample.id, index: sample.index };
+  if (sample.turns.length > limits.maxTurns) throw tooLarge(`the dialogue has ${count(sample.turns.length)} turns, over the limit of ${count(limits.maxTurns)}`, item);
+  let total = 0;
+  sample.turns.forEach((turn, t) => {
+    if (turn.text.length > limits.maxTurnChars) {
+      throw tooLarge(`turn ${t} has ${count(turn.text.length)} characters, over the limit of ${count(limits.maxTurnChars)} per turn`, item);
+    }
+    total += turn.text.length;
+  });
+  if (total > limits.maxTextChars) throw tooLarge(`the dialogue has ${count(total)} characters, over the limit of ${count(limits.maxTextChars)} per sample`, item);
+  checkImageCount(sample.images.length, limits, item);
+}
+
+export function imageLimitsOf(limits: Readonly<InputLimits>): ImageLimits {
+  return { maxBytes: limits.maxImageBytes, maxPixels: limits.maxImagePixels, maxSide: limits.maxImageSide, decodeTimeoutMs: limits.decodeTimeoutMs };
+}
+
+/** Reads every image's header (type, size): per-image pixels and side, then the sample's total. */
+export async function checkSampleImages(sample: Sample, limits: Readonly<InputLimits> = DEFAULT_INPUT_LIMITS, signal?: AbortSignal): Promise<ImageInfo[]> {
+  const item: ItemRef = { id: sample.id, index: sample.index };
+  const perImage = imageLimitsOf(limits);
+  const infos: ImageInfo[] = [];
+  let pixels = 0;
+  for (const ref of sample.images as ImageRef[]) {
+    signal?.throwIfAborted();
+    const info = await probeImage(ref, item, perImage);
+    pixels += info.width * info.height;
+    if (pixels > limits.maxTotalPixels) {
+      throw tooLarge(`the images of the sample add up to more than ${count(limits.maxTotalPixels)} pixels (at image ${ref.name})`, item);
+    }
+    infos.push(info);
+  }
+  return infos;
+}
+
+/** Everything a sample must satisfy before it is classified. */
+export async function checkSample(sample: Sample, limits: Readonly<InputLimits> = DEFAULT_INPUT_LIMITS, signal?: AbortSignal): Promise<void> {
+  checkSampleText(sample, limits);
+  await checkSampleImages(sample, limits, signal);
+}

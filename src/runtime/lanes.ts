@@ -1,0 +1,164 @@
+// Two lanes of recogniser work, each with its own workers and bounded queue, so that cheap text
+// requests never wait behind multi-second image work:
+// - text: intent requests whose dialogue has no image (denoising, text features, head: about a
+//   millisecond);
+// - image: scene requests and dialogues that carry images (decode, OCR, embeddings: seconds).
+// A dialogue with images goes to the image lane: it needs the same OCR as a scene request, and
+// in the text lane one such dialogue would hold a text worker for seconds.
+import { availableParallelism } from 'node:os';
+import type { InputLimits } from '../data/input-limits.js';
+import { EcommirError } from '../errors.js';
+import type { FeatureCacheOptions } from '../features/cache.js';
+import type { PredictOptions, Recognizer } from '../tasks/recognizer.js';
+import type { Prediction, Sample, Task } from '../types.js';
+import { decodeRgb } from '../vision/decode.js';
+import { imageLimitsOf, resolveInputLimits } from '../data/input-limits.js';
+import { RecognizerPool, type PoolStats } from './pool.js';
+import type { RecognizerSource } from './source.js';
+import { WorkQueue } from './work-queue.js';
+
+export const LANES = ['text', 'image'] as const;
+export type Lane = (typeof LANES)[number];
+
+export function laneOf(sample: Sample): Lane {
+  return sample.task === 'intent' && sample.images.length === 0 ? 'text' : 'image';
+}
+
+export interface LaneOptions {
+  /** Calls running at once (workers). */
+  concurrency: number;
+  /** Calls allowed to wait; one more is refused with 503 ECM_ERR_BUSY. */
+  maxQueue: number;
+}
+
+export type LaneStats = Pick<PoolStats, 'active' | 'queued' | 'terminated'> & { concurrency: number; maxQueue: number };
+
+/** What the service needs from the recognisers, wherever they run. */
+export interface RecognizerRuntime {
+  /** Which tasks have a recogniser. */
+  readonly tasks: Readonly<Record<Task, boolean>>;
+  predict(sample: Sample, options: PredictOptions, signal: AbortSignal): Promise<Prediction>;
+  stats(): Record<Lane, LaneStats>;
+  /** Finishes the work in flight, then stops. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_LANES: Readonly<Record<Lane, LaneOptions>> = Object.freeze({
+  text: { concurrency: 1, maxQueue: 256 },
+  image: { concurrency: Math.max(1, Math.floor(availableParallelism() / 2)), maxQueue: 64 },
+});
+
+/**
+ * The image lane's processes run at a lower priority (nice 10), so that when both lanes are busy
+ * the text lane and the event loop keep the CPU they need; an idle text lane leaves images all of it.
+ */
+export const DEFAULT_IMAGE_NICE = 10;
+
+export interface WorkerLanesOptions {
+  source: RecognizerSource;
+  lanes?: Partial<Record<Lane, Partial<LaneOptions>>>;
+  cache?: FeatureCacheOptions;
+  limits?: Partial<InputLimits>;
+  /** Nice increment of the image lane's processes (0: same priority as text). Default DEFAULT_IMAGE_NICE. */
+  imageNiceIncrement?: number;
+}
+
+/** The lanes on worker pools: text on threads, images on processes. */
+export class WorkerLanes implements RecognizerRuntime {
+  private constructor(
+    private readonly pools: Record<Lane, RecognizerPool>,
+    readonly tasks: Readonly<Record<Task, boolean>>,
+  ) {}
+
+  static async create(options: WorkerLanesOptions): Promise<WorkerLanes> {
+    const lane = (name: Lane): LaneOptions => ({ ...DEFAULT_LANES[name], ...dropUndefined(options.lanes?.[name] ?? {}) });
+    const common = { source: options.source, cache: options.cache, limits: options.limits };
+    const [text, image] = await Promise.all([
+      RecognizerPool.create({ ...common, name: 'text', isolation: 'thread', threads: lane('text').concurrency, maxQueue: lane('text').maxQueue }),
+      RecognizerPool.create({
+        ...common,
+        name: 'image',
+        isolation: 'process',
+        threads: lane('image').concurrency,
+        maxQueue: lane('image').maxQueue,
+        niceIncrement: options.imageNiceIncrement ?? DEFAULT_IMAGE_NICE,
+        warmUp: true,
+      }),
+    ]);
+    const failed = image.loadError ?? text.loadError;
+    if (failed) {
+      await Promise.all([text.destroy(), image.destroy()]);
+      throw new EcommirError('ECM_ERR_NO_MODEL', `the recognisers failed to load in a worker: ${failed.message}`, { statusCode: 503 });
+    }
+    const tasks = { scene: image.tasks.scene !== undefined, intent: image.tasks.intent !== undefined };
+    return new WorkerLanes({ text, image }, tasks);
+  }
+
+  predict(sample: Sample, options: PredictOptions, signal: AbortSignal): Promise<Prediction> {
+    const lane = laneOf(sample);
+    return this.pools[lane].predict(sample, options, signal, lane === 'image');
+  }
+
+  stats(): Record<Lane, LaneStats> {
+    const of = (pool: RecognizerPool): LaneStats => {
+      const s = pool.stats;
+      return { concurrency: s.threads, maxQueue: s.maxQueue, active: s.active, queued: s.queued, terminated: s.terminated };
+    };
+    return { text: of(this.pools.text), image: of(this.pools.image) };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.pools.text.close(), this.pools.image.close()]);
+  }
+}
+
+/**
+ * The lanes in this process, for recognisers given as objects (tests, a library user's own
+ * recogniser). Their work runs on the caller's event loop: `serve` uses WorkerLanes.
+ */
+export class InProcessLanes implements RecognizerRuntime {
+  readonly tasks: Readonly<Record<Task, boolean>>;
+  private readonly queues: Record<Lane, WorkQueue>;
+  private readonly limits: Readonly<InputLimits>;
+
+  constructor(
+    private readonly recognizers: Partial<Record<Task, Recognizer>>,
+    lanes: Partial<Record<Lane, Partial<LaneOptions>>> = {},
+    limits: Partial<InputLimits> = {},
+  ) {
+    this.tasks = { scene: recognizers.scene !== undefined, intent: recognizers.intent !== undefined };
+    const lane = (name: Lane): LaneOptions => ({ ...DEFAULT_LANES[name], ...dropUndefined(lanes[name] ?? {}) });
+    this.queues = {
+      text: new WorkQueue(lane('text').concurrency, lane('text').maxQueue, 'text'),
+      image: new WorkQueue(lane('image').concurrency, lane('image').maxQueue, 'image'),
+    };
+    this.limits = resolveInputLimits(limits);
+  }
+
+  predict(sample: Sample, options: PredictOptions, signal: AbortSignal): Promise<Prediction> {
+    const recognizer = this.recognizers[sample.task];
+    if (!recognizer) return Promise.reject(new EcommirError('ECM_ERR_NO_MODEL', `no ${sample.task} model is loaded`, { statusCode: 503 }));
+    return this.queues[laneOf(sample)].run(async () => {
+      const item = { id: sample.id, index: sample.index };
+      for (const ref of sample.images) {
+        signal.throwIfAborted(); // between images: a request past its deadline stops here
+        await decodeRgb(ref, item, { maxSide: 64, limits: imageLimitsOf(this.limits) });
+      }
+      signal.throwIfAborted();
+      return recognizer.predict(sample, options);
+    }, signal);
+  }
+
+  stats(): Record<Lane, LaneStats> {
+    const of = (q: WorkQueue): LaneStats => ({ concurrency: q.concurrency, maxQueue: q.maxQueue, active: q.active, queued: q.queued, terminated: 0 });
+    return { text: of(this.queues.text), image: of(this.queues.image) };
+  }
+
+  async close(): Promise<void> {
+    while (LANES.some((l) => this.queues[l].active + this.queues[l].queued > 0)) await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function dropUndefined<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

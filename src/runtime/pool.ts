@@ -1,0 +1,170 @@
+// A pool of workers that run recogniser calls off the event loop. Each worker loads the
+// recognisers of one RecognizerSource (model folders, a backend selection) when it starts. A call
+// has a bounded queue and an AbortSignal: aborted while queued it is dropped; aborted while
+// running, its worker is terminated and replaced, so the slot is free at once and a runaway call
+// (a pathological input, a stuck decoder) cannot hold it.
+// Workers are threads (piscina) for pure-JavaScript work (text), or processes for work that runs
+// native libraries (images: onnxruntime cannot be stopped inside a thread, see process-pool.ts).
+// Reused beyond the service: batch prediction on every core, and a new pool on a model reload.
+import { availableParallelism } from 'node:os';
+import type { ResourceLimits } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { InputLimits } from '../data/input-limits.js';
+import { EcommirError } from '../errors.js';
+import type { FeatureCacheOptions } from '../features/cache.js';
+import type { PredictOptions } from '../tasks/recognizer.js';
+import type { Prediction, Sample, Task } from '../types.js';
+import { ProcessPool, QueueFullError } from './process-pool.js';
+import type { RecognizerSource } from './source.js';
+import type { Description, WorkerInit, WorkerReply, WorkerTask } from './worker-core.js';
+
+const EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const WORKER_FILE = new URL(EXTENSION === '.ts' ? './worker-tsx.mjs' : './worker.js', import.meta.url).href;
+
+export interface RecognizerPoolOptions {
+  source: RecognizerSource;
+  /** Names the pool in errors (e.g. the lane: text, image). */
+  name?: string;
+  /** Worker threads, each with its own copy of the recognisers. Default: the cores available. */
+  threads?: number;
+  /** Calls allowed to wait for a thread; one more is refused with 503 ECM_ERR_BUSY. Default 1024. */
+  maxQueue?: number;
+  /** Threads (default) for pure-JavaScript recognisers; processes when native code must be stoppable. */
+  isolation?: 'thread' | 'process';
+  /** Lower priority (nice increment) of the workers, so they yield the CPU to others. Default 0. */
+  niceIncrement?: number;
+  /** The feature cache of the threads' recognisers. */
+  cache?: FeatureCacheOptions;
+  limits?: Partial<InputLimits>;
+  /** V8 heap limits per thread. */
+  resourceLimits?: ResourceLimits;
+  /** Classify a small blank image in each new worker, so OCR and embeddings are loaded before real work. */
+  warmUp?: boolean;
+}
+
+export interface PoolStats {
+  threads: number;
+  maxQueue: number;
+  /** Calls running now. */
+  active: number;
+  /** Calls waiting for a thread. */
+  queued: number;
+  /** Threads terminated because their call was aborted (deadline, client gone). */
+  terminated: number;
+}
+
+export class RecognizerPool {
+  readonly name: string;
+  readonly threads: number;
+  readonly maxQueue: number;
+  readonly isolation: 'thread' | 'process';
+  #description: Description = { tasks: {} };
+  readonly #piscina?: Piscina;
+  readonly #processes?: ProcessPool;
+  #inFlight = 0;
+  #terminated = 0;
+  #closed = false;
+
+  private constructor(options: RecognizerPoolOptions) {
+    this.name = options.name ?? 'recogniser';
+    this.threads = options.threads ?? availableParallelism();
+    this.maxQueue = options.maxQueue ?? 1024;
+    for (const [what, value, min] of [['threads', this.threads, 1], ['maxQueue', this.maxQueue, 0]] as const) {
+      if (!Number.isInteger(value) || value < min) throw new EcommirError('ECM_ERR_BAD_OPTION', `pool ${what} must be an integer ≥ ${min}, got ${value}`);
+    }
+    const workerData: WorkerInit = { source: options.source, cache: options.cache, limits: options.limits, warmUp: options.warmUp };
+    this.isolation = options.isolation ?? 'thread';
+    if (this.isolation === 'process') {
+      this.#processes = new ProcessPool({ processes: this.threads, maxQueue: this.maxQueue, init: workerData, niceIncrement: options.niceIncrement });
+      return;
+    }
+    this.#piscina = new Piscina({
+      filename: WORKER_FILE,
+      name: 'default',
+      minThreads: this.threads,
+      maxThreads: this.threads,
+      maxQueue: this.maxQueue,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: Number.MAX_SAFE_INTEGER,
+      niceIncrement: options.niceIncrement ?? 0,
+      resourceLimits: options.resourceLimits,
+      // None of the parent's flags: some are refused in threads (--expose-gc) or make no sense there
+      // (--input-type); a thread started from src/ registers tsx itself (worker-tsx.mjs).
+      execArgv: [],
+      workerData,
+    });
+    // A thread is destroyed only when its running call is aborted (or the pool closes).
+    this.#piscina.on('workerDestroy', () => {
+      if (!this.#closed) this.#terminated++;
+    });
+  }
+
+  /** Starts the threads and waits until the recognisers are loaded (or failed to load). */
+  static async create(options: RecognizerPoolOptions): Promise<RecognizerPool> {
+    const pool = new RecognizerPool(options);
+    try {
+      await pool.#processes?.started;
+      pool.#description = await pool.call<Description>({ op: 'describe' });
+    } catch (err) {
+      await pool.destroy();
+      throw err;
+    }
+    return pool;
+  }
+
+  /** Fine labels per loaded task. */
+  get tasks(): Partial<Record<Task, readonly string[]>> {
+    return this.#description.tasks;
+  }
+
+  /** Why the recognisers failed to load, if they did. */
+  get loadError(): { code: string; message: string } | undefined {
+    return this.#description.loadError;
+  }
+
+  get stats(): PoolStats {
+    const queued = this.#piscina?.queueSize ?? this.#processes!.queueSize;
+    const terminated = this.#terminated + (this.#processes?.terminated ?? 0);
+    return { threads: this.threads, maxQueue: this.maxQueue, active: Math.max(0, this.#inFlight - queued), queued, terminated };
+  }
+
+  /** Classifies one sample in a worker thread. */
+  predict(sample: Sample, options: PredictOptions = {}, signal?: AbortSignal, verifyImages = false): Promise<Prediction> {
+    return this.call<Prediction>({ op: 'predict', sample, options, verifyImages }, signal);
+  }
+
+  private async call<T>(task: WorkerTask, signal?: AbortSignal): Promise<T> {
+    signal?.throwIfAborted();
+    this.#inFlight++;
+    let reply: WorkerReply<T>;
+    try {
+      const running = this.#piscina ? this.#piscina.run(task, { signal: signal ?? null }) : this.#processes!.run(task, signal);
+      reply = (await running) as WorkerReply<T>;
+    } catch (err) {
+      if (signal?.aborted) {
+        throw signal.reason;
+      }
+      if (err instanceof QueueFullError || (err instanceof Error && /queue is at limit|No task queue available/i.test(err.message))) {
+        throw new EcommirError('ECM_ERR_BUSY', `the ${this.name} queue is full: ${this.threads} running and ${this.stats.queued} waiting; retry later`, { statusCode: 503 });
+      }
+      throw new EcommirError('ECM_ERR_BACKEND', `a ${this.name} worker failed: ${(err as Error).message}`, { cause: err, statusCode: 500 });
+    } finally {
+      this.#inFlight--;
+    }
+    if (reply.ok) return reply.value;
+    const { code, message, statusCode, stack } = reply.error;
+    throw new EcommirError(code, message, { statusCode, cause: stack ? Object.assign(new Error(message), { stack }) : undefined });
+  }
+
+  /** Finishes the queued and running calls, then stops the threads. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await (this.#piscina?.close() ?? this.#processes!.close());
+  }
+
+  /** Stops the threads at once; calls still queued or running are rejected. */
+  async destroy(): Promise<void> {
+    this.#closed = true;
+    await (this.#piscina?.destroy() ?? this.#processes!.destroy());
+  }
+}

@@ -1,0 +1,175 @@
+// Worker processes for recogniser calls that use native libraries: a worker thread cannot be
+// stopped safely while onnxruntime runs (terminating it aborts the whole service: measured with
+// onnxruntime-node 1.30), and a decode on libuv's thread pool outlives its thread. A process can
+// always be killed, and everything it was doing stops with it. Same contract as a piscina pool:
+// bounded queue, an AbortSignal per call (dropped while queued, killed and replaced while running).
+import { fork, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
+import type { WorkerInit, WorkerTask } from './worker-core.js';
+
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const ENTRY = new URL(FROM_SOURCE ? './process-worker.ts' : './process-worker.js', import.meta.url);
+
+export class QueueFullError extends Error {}
+
+interface Job {
+  task: WorkerTask;
+  resolve: (value: unknown) => void;
+  reject: (reason: unknown) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+interface Slot {
+  child: ChildProcess;
+  ready: boolean;
+  job?: Job;
+  jobId: number;
+}
+
+export interface ProcessPoolOptions {
+  processes: number;
+  maxQueue: number;
+  init: WorkerInit;
+  /** Nice increment of each process (all its threads, onnxruntime's included). */
+  niceIncrement?: number;
+}
+
+export class ProcessPool {
+  readonly #slots = new Set<Slot>();
+  readonly #queue: Job[] = [];
+  #closing = false;
+  #nextId = 0;
+  terminated = 0;
+  /** Resolves when every process has loaded (or failed to load) its recognisers once. */
+  readonly started: Promise<void>;
+
+  constructor(private readonly options: ProcessPoolOptions) {
+    const starting: Promise<void>[] = [];
+    for (let i = 0; i < options.processes; i++) starting.push(this.spawn());
+    this.started = Promise.all(starting).then(() => undefined);
+  }
+
+  get queueSize(): number {
+    return this.#queue.length;
+  }
+
+  private spawn(): Promise<void> {
+    const child = fork(ENTRY, [], {
+      execArgv: FROM_SOURCE ? ['--import', 'tsx'] : [],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    if (this.options.niceIncrement && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, Math.min(19, this.options.niceIncrement));
+      } catch {
+        // Not allowed here: the process keeps the normal priority.
+      }
+    }
+    const slot: Slot = { child, ready: false, jobId: -1 };
+    this.#slots.add(slot);
+    return new Promise<void>((resolve) => {
+      child.on('message', (message: { type: string; id?: number; reply?: unknown }) => {
+        if (message.type === 'ready') {
+          slot.ready = true;
+          resolve();
+          this.dispatch();
+        } else if (message.type === 'result' && slot.job && message.id === slot.jobId) {
+          const job = slot.job;
+          slot.job = undefined;
+          job.signal?.removeEventListener('abort', job.onAbort!);
+          job.resolve(message.reply);
+          this.dispatch();
+        }
+      });
+      child.once('exit', (code, signal) => {
+        this.#slots.delete(slot);
+        resolve();
+        const job = slot.job;
+        slot.job = undefined;
+        if (job) {
+          job.signal?.removeEventListener('abort', job.onAbort!);
+          job.reject(new Error(`the worker process ended while working (${signal ?? `exit code ${code}`})`));
+        }
+        if (this.#closing || (slot as { killed?: boolean }).killed) return; // replaced already, or closing
+        if (slot.ready) {
+          void this.spawn(); // died while serving: replace it
+        } else if (this.#slots.size === 0) {
+          // Died before it could load: respawning would loop. Nothing can serve the queue.
+          const why = new Error(`the worker processes could not start (${signal ?? `exit code ${code}`})`);
+          for (const queued of this.#queue.splice(0)) queued.reject(why);
+        }
+      });
+      child.send({ type: 'init', init: this.options.init });
+    });
+  }
+
+  run(task: WorkerTask, signal?: AbortSignal): Promise<unknown> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.#closing) return Promise.reject(new Error('the pool is closed'));
+    if (this.#slots.size === 0) return Promise.reject(new Error('the pool has no worker process (they could not start)'));
+    const idle = [...this.#slots].some((s) => s.ready && !s.job);
+    if (!idle && this.#queue.length >= this.options.maxQueue) return Promise.reject(new QueueFullError('queue is at limit'));
+    return new Promise((resolve, reject) => {
+      const job: Job = { task, resolve, reject, signal };
+      job.onAbort = () => this.abort(job);
+      signal?.addEventListener('abort', job.onAbort, { once: true });
+      this.#queue.push(job);
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    for (const slot of this.#slots) {
+      if (this.#queue.length === 0) return;
+      if (!slot.ready || slot.job) continue;
+      const job = this.#queue.shift()!;
+      slot.job = job;
+      slot.jobId = this.#nextId++;
+      slot.child.send({ type: 'task', id: slot.jobId, task: job.task });
+    }
+  }
+
+  /** Drops a queued job; kills the process of a running one and starts a fresh process. */
+  private abort(job: Job): void {
+    const at = this.#queue.indexOf(job);
+    if (at >= 0) {
+      this.#queue.splice(at, 1);
+      job.reject(job.signal?.reason);
+      return;
+    }
+    for (const slot of this.#slots) {
+      if (slot.job !== job) continue;
+      slot.job = undefined;
+      (slot as { killed?: boolean }).killed = true;
+      this.#slots.delete(slot);
+      slot.child.kill('SIGKILL');
+      this.terminated++;
+      job.reject(job.signal?.reason);
+      if (!this.#closing) void this.spawn();
+      return;
+    }
+  }
+
+  /** Finishes queued and running jobs, then ends the processes. */
+  async close(): Promise<void> {
+    while (this.#queue.length > 0 || [...this.#slots].some((s) => s.job)) await new Promise((r) => setTimeout(r, 20));
+    await this.destroy();
+  }
+
+  /** Ends the processes now; queued and running jobs are rejected. */
+  async destroy(): Promise<void> {
+    this.#closing = true;
+    for (const job of this.#queue.splice(0)) job.reject(new Error('the pool is closed'));
+    const exits = [...this.#slots].map(
+      (slot) =>
+        new Promise<void>((resolve) => {
+          if (slot.child.exitCode !== null || slot.child.signalCode !== null) return resolve();
+          slot.child.once('exit', () => resolve());
+          slot.child.kill('SIGKILL');
+        }),
+    );
+    await Promise.all(exits);
+  }
+}

@@ -1,0 +1,97 @@
+// What a pool worker does, thread or process alike: load the recognisers once from the pool's
+// source, then answer tasks. Everything CPU-bound of a classification happens here (denoising,
+// text features, image decode, OCR, embeddings, the head), never on the service's event loop.
+import { imageLimitsOf, resolveInputLimits, type InputLimits } from '../data/input-limits.js';
+import { EcommirError, type ErrorCode } from '../errors.js';
+import { setDefaultFeatureCacheOptions, type FeatureCacheOptions } from '../features/cache.js';
+import type { RecognizerSet } from '../backends/select.js';
+import type { PredictOptions } from '../tasks/recognizer.js';
+import type { Prediction, Sample, Task } from '../types.js';
+import { decodeRgb } from '../vision/decode.js';
+import { loadRecognizerSource, type RecognizerSource } from './source.js';
+
+export interface WorkerInit {
+  source: RecognizerSource;
+  /** The feature cache every recogniser of this thread uses (the service's private one). */
+  cache?: FeatureCacheOptions;
+  limits?: Partial<InputLimits>;
+  /** Classify a blank image once after loading, so the scene recogniser's lazy parts are loaded. */
+  warmUp?: boolean;
+}
+
+export type WorkerTask =
+  | { op: 'describe' }
+  | { op: 'predict'; sample: Sample; options: PredictOptions; verifyImages?: boolean };
+
+export interface WorkerFailure {
+  code: ErrorCode;
+  message: string;
+  statusCode: number;
+  /** Not an EcommirError: a bug or a backend failure, logged in full by the service. */
+  stack?: string;
+}
+
+export type WorkerReply<T> = { ok: true; value: T } | { ok: false; error: WorkerFailure };
+
+export interface Description {
+  /** Fine labels of each loaded task. */
+  tasks: Partial<Record<Task, string[]>>;
+  /** Why loading failed, when it did. */
+  loadError?: WorkerFailure;
+}
+
+let limits = resolveInputLimits();
+let loaded: { set?: RecognizerSet; error?: WorkerFailure } = {};
+
+function failure(err: unknown): WorkerFailure {
+  if (err instanceof EcommirError) return { code: err.code, message: err.message, statusCode: err.statusCode };
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { code: 'ECM_ERR_BACKEND', message: e.message, statusCode: 500, stack: e.stack };
+}
+
+/**
+ * Loads the recognisers before the first task, so that a new worker (one replacing a terminated
+ * one) is warm when it takes work. A failure is kept and reported, not thrown.
+ */
+export async function initWorker(init: WorkerInit): Promise<void> {
+  if (init.cache) setDefaultFeatureCacheOptions(init.cache);
+  limits = resolveInputLimits(init.limits);
+  loaded = await loadRecognizerSource(init.source).then(
+    (set) => ({ set }),
+    (err: unknown) => ({ error: failure(err) }),
+  );
+  if (init.warmUp && loaded.set?.scene) {
+    const { default: sharp } = await import('sharp');
+    const blank = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
+    const image = { name: 'warm-up', bytes: new Uint8Array(blank) };
+    await loaded.set.scene.predict({ id: 'warm-up', index: 0, task: 'scene', candidates: [], turns: [{ role: 'user', text: '<image>', images: [image] }], images: [image] }).catch(() => {});
+  }
+}
+
+async function predict(sample: Sample, options: PredictOptions, verifyImages: boolean): Promise<Prediction> {
+  if (loaded.error) throw new EcommirError(loaded.error.code, loaded.error.message, { statusCode: loaded.error.statusCode });
+  const recognizer = loaded.set?.[sample.task];
+  if (!recognizer) throw new EcommirError('ECM_ERR_NO_MODEL', `no ${sample.task} model is loaded`, { statusCode: 503 });
+  if (verifyImages) {
+    // A truncated file fails here with a 4xx naming it, before any model sees garbage pixels.
+    const item = { id: sample.id, index: sample.index };
+    for (const ref of sample.images) await decodeRgb(ref, item, { maxSide: 64, limits: imageLimitsOf(limits) });
+  }
+  return recognizer.predict(sample, options);
+}
+
+export async function handleTask(task: WorkerTask): Promise<WorkerReply<unknown>> {
+  try {
+    if (task.op === 'describe') {
+      const tasks: Description['tasks'] = {};
+      for (const name of ['scene', 'intent'] as const) {
+        const recognizer = loaded.set?.[name];
+        if (recognizer) tasks[name] = [...recognizer.labels];
+      }
+      return { ok: true, value: { tasks, loadError: loaded.error } satisfies Description };
+    }
+    return { ok: true, value: await predict(task.sample, task.options, task.verifyImages === true) };
+  } catch (err) {
+    return { ok: false, error: failure(err) };
+  }
+}

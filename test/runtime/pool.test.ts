@@ -1,0 +1,43 @@
+// The recogniser pool on its own (threads and processes): what a caller other than the service
+// (batch prediction, a model reload) relies on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RecognizerPool } from '../../src/runtime/pool.js';
+import { FAKES_MODULE } from '../server/fakes.js';
+import type { Sample } from '../../src/types.js';
+
+const BROKEN = new URL('./broken-source.ts', import.meta.url).href;
+const intent = (text: string): Sample => ({ id: 'p', index: 0, task: 'intent', candidates: [], turns: [{ role: 'user', text, images: [] }], images: [] });
+
+test('a thread pool answers, refuses past its queue with ECM_ERR_BUSY, and drops an aborted queued call', { timeout: 60_000 }, async () => {
+  const pool = await RecognizerPool.create({ source: { module: FAKES_MODULE, args: { intent: { delayMs: 300 } } }, threads: 1, maxQueue: 1, name: 'text' });
+  try {
+    assert.deepEqual(Object.keys(pool.tasks).sort(), ['intent', 'scene']);
+    assert.equal((await pool.predict(intent('怎么用'))).label, '用法用量');
+    // One running and one waiting: of five calls at once, at least three are refused at once.
+    const burst = await Promise.all(Array.from({ length: 5 }, () => pool.predict(intent('推荐')).then((p) => p.label, (e: { code: string }) => e.code)));
+    assert.ok(burst.filter((r) => r === 'ECM_ERR_BUSY').length >= 3, burst.join(' '));
+    assert.ok(burst.filter((r) => r === '单品推荐').length >= 1, burst.join(' '));
+    const running = pool.predict(intent('推荐'));
+    await new Promise((r) => setTimeout(r, 50));
+    const aborted = new AbortController();
+    const queued = pool.predict(intent('生锈'), {}, aborted.signal);
+    const abortedAt = performance.now();
+    aborted.abort(new Error('gone'));
+    await assert.rejects(queued, /gone/);
+    assert.ok(performance.now() - abortedAt < 100, 'the waiting call is dropped at once');
+    assert.equal((await running).label, '单品推荐');
+    assert.equal(pool.stats.terminated, 0, 'a queued call is dropped without stopping a worker');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('recognisers that fail to load are reported; processes that die before loading stop the pool from starting', { timeout: 60_000 }, async () => {
+  const failing = await RecognizerPool.create({ source: { module: BROKEN, export: 'throws' }, threads: 1 });
+  assert.match(failing.loadError?.message ?? '', /no model here/);
+  await failing.destroy();
+  const started = performance.now();
+  await assert.rejects(RecognizerPool.create({ source: { module: BROKEN, export: 'crashes' }, threads: 1, isolation: 'process' }), { code: 'ECM_ERR_BACKEND' });
+  assert.ok(performance.now() - started < 30_000);
+});

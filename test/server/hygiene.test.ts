@@ -1,0 +1,102 @@
+// Connection hygiene on the real server: a rate limit per key (or address), a cap on connections
+// per address that leaves other clients in, and a budget of request bodies in flight that refuses
+// a burst before its bodies are read and is released when they finish.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { FakeIntentRecognizer } from './fakes.js';
+import { KEY, sleep, startServer } from './helpers.js';
+
+const dialogue = { dialogue: [{ role: 'user', text: '怎么用' }] };
+const OTHER_KEY = 'other-key-abcdefghijklmnop';
+
+test('the rate limit is per key: 429 in the error shape with Retry-After, another key unaffected', async () => {
+  const server = await startServer({ recognizers: { intent: new FakeIntentRecognizer() }, auth: { apiKeys: [KEY, OTHER_KEY] }, limits: { rateLimitPerMinute: 5 } });
+  try {
+    const statuses: number[] = [];
+    let limited: Awaited<ReturnType<typeof server.post>> | undefined;
+    for (let i = 0; i < 7; i++) {
+      const answer = await server.post('/v1/intent', dialogue);
+      statuses.push(answer.status);
+      if (answer.status === 429) limited = answer;
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 429, 429]);
+    assert.equal(limited!.json.error.code, 'ECM_ERR_RATE_LIMITED');
+    assert.ok(Number(limited!.headers.get('retry-after')) > 0);
+    assert.equal((await server.post('/v1/intent', dialogue, OTHER_KEY)).status, 200);
+    assert.equal((await fetch(`${server.url}/healthz`)).status, 200, 'health checks are not rate limited');
+  } finally {
+    await server.close();
+  }
+});
+
+function openSocket(port: number, localAddress = '127.0.0.1'): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1', localAddress }, () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+function getFrom(url: string, localAddress: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}/healthz`, { localAddress, agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
+test('one address holding idle sockets cannot lock others out: past its cap its sockets are closed', async () => {
+  const server = await startServer({ recognizers: { intent: new FakeIntentRecognizer() }, limits: { maxConnectionsPerAddress: 5 } });
+  const port = Number(new URL(server.url).port);
+  const sockets: Socket[] = [];
+  try {
+    for (let i = 0; i < 20; i++) sockets.push(await openSocket(port));
+    await sleep(200);
+    const open = sockets.filter((s) => !s.destroyed && s.readyState === 'open');
+    const closed = await Promise.all(sockets.map((s) => new Promise<boolean>((resolve) => (s.destroyed ? resolve(true) : (s.once('close', () => resolve(true)), setTimeout(() => resolve(false), 300))))));
+    assert.equal(closed.filter(Boolean).length, 15, `the 15 sockets past the cap are closed (${open.length} looked open)`);
+    // Another client (another loopback address) still gets in.
+    assert.equal(await getFrom(server.url, '127.0.0.2'), 200);
+  } finally {
+    for (const s of sockets) s.destroy();
+    await server.close();
+  }
+});
+
+test('bodies in flight have a budget: a burst is refused before it is read, and the budget comes back', async () => {
+  const server = await startServer({ recognizers: { intent: new FakeIntentRecognizer() }, limits: { maxBodyBytesInFlight: 100_000 } });
+  const port = Number(new URL(server.url).port);
+  const body = JSON.stringify({ dialogue: [{ role: 'user', text: `怎么用${' '.repeat(60_000)}` }] });
+  const head = `POST /v1/intent HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${KEY}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
+  const answers: string[] = [];
+  const send = async (withBody: boolean): Promise<{ socket: Socket; answer: Promise<string> }> => {
+    const socket = await openSocket(port);
+    let text = '';
+    socket.on('data', (d) => (text += d.toString()));
+    const answer = new Promise<string>((resolve) => socket.once('close', () => resolve(text)));
+    socket.write(head);
+    if (withBody) socket.write(body);
+    return { socket, answer };
+  };
+  try {
+    // The first request declares 60 kB and is held half-sent: the budget of 100 kB has 40 kB left.
+    const first = await send(false);
+    await sleep(100);
+    const second = await send(false);
+    const refused = await second.answer;
+    assert.match(refused, /^HTTP\/1\.1 503/);
+    assert.match(refused, /ECM_ERR_BUSY/);
+    // The first finishes; its share of the budget is released and the next request passes.
+    first.socket.write(body);
+    answers.push(await first.answer);
+    assert.match(answers[0], /^HTTP\/1\.1 200/);
+    const third = await send(true);
+    assert.match(await third.answer, /^HTTP\/1\.1 200/);
+  } finally {
+    await server.close();
+  }
+});

@@ -1,0 +1,90 @@
+// The service with its recognisers in worker lanes (as `serve` runs them), with fake recognisers
+// that can be told to sleep or to spin on the CPU forever: a deadline stops the worker and frees
+// its slot, /healthz keeps answering, and text requests never wait behind image work.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { FAKES_MODULE } from './fakes.js';
+import { KEY, sleep, solidPng, startServer, type RunningServer } from './helpers.js';
+
+const source = (args: object) => ({ module: FAKES_MODULE, export: 'createRecognizerSet', args });
+const servers: RunningServer[] = [];
+after(() => Promise.all(servers.map((s) => s.close())));
+
+async function start(args: object, limits: object): Promise<RunningServer> {
+  const server = await startServer({ workers: { source: source(args), cache: { disabled: true } }, limits: { rateLimitPerMinute: 0, ...limits } });
+  servers.push(server);
+  return server;
+}
+
+/** Polls /healthz every 25 ms until `until` settles; returns the slowest answer, ms. */
+async function slowestHealthz(url: string, until: Promise<unknown>): Promise<number> {
+  let done = false;
+  void until.finally(() => (done = true));
+  let slowest = 0;
+  while (!done) {
+    const started = performance.now();
+    assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    slowest = Math.max(slowest, performance.now() - started);
+    await sleep(25);
+  }
+  return slowest;
+}
+
+const lanes = async (url: string) => ((await (await fetch(`${url}/readyz`)).json()) as any).lanes;
+
+test('a text call that spins forever gets 504 at its deadline; its worker is stopped and replaced; /healthz stays fast', { timeout: 60_000 }, async () => {
+  const server = await start({ intent: { spinOn: 'SPIN' } }, { timeoutMs: 1500, textConcurrency: 1 });
+  const started = performance.now();
+  const stuck = server.post('/v1/intent', { dialogue: [{ role: 'user', text: '哦哦 SPIN' }] });
+  const slowest = await slowestHealthz(server.url, stuck);
+  const answer = await stuck;
+  assert.equal(answer.status, 504);
+  assert.equal(answer.json.error.code, 'ECM_ERR_TIMEOUT');
+  assert.ok(performance.now() - started < 5000, 'answered at the deadline');
+  assert.ok(slowest < 500, `/healthz took ${slowest.toFixed(0)} ms while a worker spun`);
+  assert.equal((await lanes(server.url)).text.terminated, 1);
+  // The lane's only slot is free again: a new worker answers the next request.
+  const next = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '这个会生锈吗' }] });
+  assert.equal(next.status, 200);
+  assert.equal(next.json.prediction.label, '是否会生锈');
+});
+
+test('text requests never wait behind image work; a dialogue with images takes the image lane', { timeout: 90_000 }, async () => {
+  const server = await start({ scene: { delayMs: 1500 } }, { imageConcurrency: 1, textConcurrency: 1 });
+  const png = (await solidPng(40, 40, [20, 40, 220])).toString('base64');
+  const scenes = Array.from({ length: 3 }, () => server.post('/v1/scene', { image: png }));
+  const withImage = server.post('/v1/intent', { dialogue: [{ role: 'user', text: '推荐一下', images: [png] }] });
+  await sleep(200);
+  const busy = await lanes(server.url);
+  assert.equal(busy.image.active, 1);
+  assert.ok(busy.image.queued >= 3, 'the scene requests and the dialogue with an image wait in the image lane');
+  for (let i = 0; i < 10; i++) {
+    const started = performance.now();
+    const answer = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '怎么用' }] });
+    assert.equal(answer.status, 200);
+    assert.ok(performance.now() - started < 1000, `text request ${i} waited ${(performance.now() - started).toFixed(0)} ms`);
+  }
+  assert.deepEqual((await Promise.all(scenes)).map((a) => a.status), [200, 200, 200]);
+  assert.equal((await withImage).status, 200);
+});
+
+test('a client that leaves stops its image work at once: the process is killed and the next request is served', { timeout: 90_000 }, async () => {
+  const server = await start({ scene: { spinOn: 'red' } }, { imageConcurrency: 1, timeoutMs: 60_000 });
+  const red = (await solidPng(30, 30, [250, 5, 5])).toString('base64');
+  const blue = (await solidPng(30, 30, [5, 5, 250])).toString('base64');
+  const controller = new AbortController();
+  const gone = fetch(`${server.url}/v1/scene`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+    body: JSON.stringify({ image: red }),
+    signal: controller.signal,
+  }).catch(() => undefined);
+  await sleep(800);
+  controller.abort();
+  await gone;
+  const started = performance.now();
+  const next = await server.post('/v1/scene', { image: blue });
+  assert.equal(next.status, 200, JSON.stringify(next.json));
+  assert.ok(performance.now() - started < 30_000, 'served by a fresh worker, not after the deadline of the one that left');
+  assert.equal((await lanes(server.url)).image.terminated, 1);
+});
