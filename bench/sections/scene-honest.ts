@@ -72,6 +72,10 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
   const candidates: Candidate<RecipeConfig>[] = SCENE_KNOWLEDGE_WEIGHTS.map((w) => ({ name: `knowledge weight ${w}`, config: { ...shipped, weight: w } }));
   const inner = { folds: 3 } as const;
 
+  // SCENE_HONEST_ONLY=ablations:FROM-TO fills the result cache with those ablation rows only (a helper
+  // process beside the main run, which then reads them from the cache).
+  const only = /^ablations:(\d+)-(\d+)$/.exec(process.env.SCENE_HONEST_ONLY ?? '');
+
   // (a) knowledge transfer
   const started = performance.now();
   const transfer = await cached(`transfer ${JSON.stringify(shipped.fusion)} ${JSON.stringify(DEFAULT_SCENE_KNOWLEDGE)} s${seeds}`, () =>
@@ -79,6 +83,29 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
   );
   ctx.log(`  transfer: ${f4(transfer.mean.weightedF1)}`);
   const transferSeconds = (performance.now() - started) / 1000;
+
+  // ablations: plain CV of fixed configurations, each adding one kind of signal to the one above
+  const byName = (...names: string[]) => DEFAULT_SCENE_FUSION.views.filter((v) => names.includes(v.name));
+  const text = byName('all', 'title', 'bottom');
+  const structure = byName('head', 'shape', 'ui');
+  const base = { layoutWeight: 0, uiWeight: 0, embeddingWeight: 0 };
+  const ablations: { name: string; config: RecipeConfig }[] = [
+    { name: 'OCR text by region (all, title bar, bottom bar)', config: { fusion: { ...base, views: text }, weight: 0 } },
+    { name: '+ layout vector (text-box grid, colours, screenshot statistics)', config: { fusion: { ...base, views: text, layoutWeight: DEFAULT_SCENE_FUSION.layoutWeight }, weight: 0 } },
+    { name: '+ structure: head lines, text-box shapes, UI tokens (status bar, tabs, aligned rows, prices/dates, confidence), pixel cues (dimmed pop-up, repeated rows)', config: { fusion: { ...DEFAULT_SCENE_FUSION, views: [...text, ...structure] }, weight: 0 } },
+    { name: '+ cues mined inside the training fold', config: { fusion: { ...DEFAULT_SCENE_FUSION, views: [...text, ...structure, ...byName('mined')] }, weight: 0 } },
+    { name: '+ clean-room lexicon = shipped features, no knowledge', config: { ...shipped, weight: 0 } },
+    { name: `+ synthetic knowledge (weight ${shipped.weight}) = shipped recipe`, config: shipped },
+    { name: 'shipped recipe + MobileNetV2 embedding (weight 0.5)', config: { ...shipped, fusion: { ...DEFAULT_SCENE_FUSION, embeddingWeight: 0.5 } } },
+    { name: 'shipped recipe, learner: stack of linear SVM + cosine kNN (meta softmax on out-of-fold probabilities)', config: { ...shipped, learner: { kind: 'StackingClassifier', options: { members: [DEFAULT_SCENE_LEARNER, { kind: 'CosineKnn', options: { k: 10 } }] } } } },
+  ];
+  const ablationCv = (a: { name: string; config: RecipeConfig }) =>
+    cached<CrossValidationResult>(`cv ${JSON.stringify(a.config)} k${k} s${seeds}`, () => crossValidate(scene, (train, seed) => fit(train, a.config, seed), taxonomy, { k, seeds }));
+  const ablationsOnly = async (from: number, to: number) => {
+    for (const a of ablations.slice(from, to)) ctx.log(`  ${a.name}: ${f4((await ablationCv(a)).mean.weightedF1)}`);
+    return `(ablation rows ${from}–${to} cached)`;
+  };
+  if (only) return ablationsOnly(Number(only[1]), Number(only[2]));
 
   // (b) nested CV of the shipped recipe (the knowledge weight chosen inside each outer training fold)
   let t = performance.now();
@@ -121,25 +148,10 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
     { root: ROOT },
   );
 
-  // ablations: plain CV of fixed configurations, each adding one kind of signal to the one above
-  const byName = (...names: string[]) => DEFAULT_SCENE_FUSION.views.filter((v) => names.includes(v.name));
-  const text = byName('all', 'title', 'bottom');
-  const structure = byName('head', 'shape', 'ui');
-  const base = { layoutWeight: 0, uiWeight: 0, embeddingWeight: 0 };
-  const ablations: { name: string; config: RecipeConfig }[] = [
-    { name: 'OCR text by region (all, title bar, bottom bar)', config: { fusion: { ...base, views: text }, weight: 0 } },
-    { name: '+ layout vector (text-box grid, colours, screenshot statistics)', config: { fusion: { ...base, views: text, layoutWeight: DEFAULT_SCENE_FUSION.layoutWeight }, weight: 0 } },
-    { name: '+ structure: head lines, text-box shapes, UI tokens (status bar, tabs, aligned rows, prices/dates, confidence), pixel cues (dimmed pop-up, repeated rows)', config: { fusion: { ...DEFAULT_SCENE_FUSION, views: [...text, ...structure] }, weight: 0 } },
-    { name: '+ cues mined inside the training fold', config: { fusion: { ...DEFAULT_SCENE_FUSION, views: [...text, ...structure, ...byName('mined')] }, weight: 0 } },
-    { name: '+ clean-room lexicon = shipped features, no knowledge', config: { ...shipped, weight: 0 } },
-    { name: `+ synthetic knowledge (weight ${shipped.weight}) = shipped recipe`, config: shipped },
-    { name: 'shipped recipe + MobileNetV2 embedding (weight 0.5)', config: { ...shipped, fusion: { ...DEFAULT_SCENE_FUSION, embeddingWeight: 0.5 } } },
-    { name: 'shipped recipe, learner: stack of linear SVM + cosine kNN (meta softmax on out-of-fold probabilities)', config: { ...shipped, learner: { kind: 'StackingClassifier', options: { members: [DEFAULT_SCENE_LEARNER, { kind: 'CosineKnn', options: { k: 10 } }] } } } },
-  ];
   const ablationRows: CvRow[] = [];
   for (const a of ablations) {
     const s = performance.now();
-    const cv = await cached<CrossValidationResult>(`cv ${JSON.stringify(a.config)} k${k} s${seeds}`, () => crossValidate(scene, (train, seed) => fit(train, a.config, seed), taxonomy, { k, seeds }));
+    const cv = await ablationCv(a);
     ctx.log(`  ${a.name}: ${f4(cv.mean.weightedF1)}`);
     ablationRows.push({ name: a.name, cv, seconds: (performance.now() - s) / 1000 });
   }
