@@ -14,7 +14,7 @@ import { synthesizeIntentSamples } from '../../src/knowledge/intent-synth.js';
 import type { Sample } from '../../src/types.js';
 import { DEV_JSON } from '../data/helpers.js';
 
-const MIN_PER_LABEL = 15;
+const MIN_PER_LABEL = 30;
 const dir = defaultHandwrittenIntentDir();
 const taxonomy = Taxonomy.default('intent');
 
