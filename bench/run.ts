@@ -12,6 +12,7 @@ import { cpus, totalmem, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runSceneBench, runSceneStrategiesBench } from './sections/scene.js';
+import { runSceneHonestBench } from './sections/scene-honest.js';
 import { runIntentBench } from './sections/intent.js';
 import { runIntentImagesBench } from './sections/intent-images.js';
 import { runIntentHonestBench } from './sections/intent-honest.js';
@@ -36,6 +37,7 @@ export interface BenchContext {
 const SECTIONS: Record<string, { title: string; run: (ctx: BenchContext) => Promise<string> }> = {
   scene: { title: 'Scene recognition: cross-validated quality', run: runSceneBench },
   'scene-strategies': { title: 'Scene recognition: training strategies', run: runSceneStrategiesBench },
+  'scene-honest': { title: 'Scene recognition: honest estimates (knowledge transfer, nested CV, reserved holdout) and what each signal adds', run: runSceneHonestBench },
   intent: { title: 'Intent recognition: cross-validated quality', run: runIntentBench },
   'intent-honest': { title: 'Intent recognition: honest estimates, knowledge and ablations', run: runIntentHonestBench },
   'intent-images': { title: 'Intent recognition: the image branch and its augmentation', run: runIntentImagesBench },

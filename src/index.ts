@@ -138,6 +138,8 @@ export { createRecognizers, BACKENDS, type BackendName, type BackendSelection, t
 // Knowledge: synthetic labelled samples written from the knowledge files (knowledge/).
 export { synthesizeIntentSamples, checkIntentKnowledge, BLANK_PNG, type IntentSynthOptions, type SyntheticImages } from './knowledge/intent-synth.js';
 export { loadIntentKnowledge, defaultIntentKnowledgeDir, type IntentKnowledge, type LabelKnowledge, type ProductCategory } from './knowledge/intent-knowledge.js';
+// Hand-written intent dialogues (knowledge/intent-dialogues/): a second, independent author's whole conversations.
+export { loadHandwrittenIntentDialogues, defaultHandwrittenIntentDir, type HandwrittenIntentOptions } from './knowledge/handwritten-intent.js';
 // Scene knowledge (knowledge/scene/): synthetic pages, their rendering as screenshots, and labelled data sets of them.
 export { synthesizeScenePages, synthesizeScenePage, pageText, type ScenePage, type SynthesizeOptions as SceneSynthesizeOptions } from './knowledge/scene-pages.js';
 export { renderScenePage, type RenderOptions as SceneRenderOptions, type RenderedImage } from './knowledge/render-screenshot.js';

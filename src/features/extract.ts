@@ -29,6 +29,8 @@ export interface ImageFeatures {
   embeddingGrid?: Float32Array;
   /** Global embeddings [1280] of TrivialAugment copies with seeds 1..N. */
   augmentedEmbeddings?: Float32Array[];
+  /** Further named vectors (ExtractOptions.vectors), by extractor name. */
+  vectors?: Record<string, Float32Array>;
 }
 
 /** A named per-image feature that extract can compute and cache (layout, embedding...). */
@@ -38,6 +40,8 @@ export interface VectorExtractor {
   version: number | string;
   /** Options that change the output, serialised. */
   signature: string;
+  /** The vector is computed from the OCR lines too: the OCR options become part of its cache key. */
+  usesOcr?: boolean;
   compute(image: RawImage, ocr: OcrResult, seed?: number): Promise<Float32Array>;
 }
 
@@ -48,6 +52,8 @@ export interface ExtractOptions {
   layout?: VectorExtractor;
   /** Embedding extractor (default: none). */
   embedding?: VectorExtractor;
+  /** Further vector extractors, cached and returned by name (e.g. the scene's UI-structure cues). */
+  vectors?: readonly VectorExtractor[];
   /** Number of augmented copies to embed (needs `embedding` and `augment`). */
   augmentCopies?: number;
   /** Returns an augmented copy for a seed. */
@@ -70,7 +76,8 @@ export async function extractImageFeatures(ref: ImageRef, options: ExtractOption
 
   const features: ImageFeatures = { contentHash, ocr };
   const vector = async (extractor: VectorExtractor, seed?: number) => {
-    const key: CacheKey = { contentHash, extractor: extractor.name, version: extractor.version, options: `${extractor.signature}|seed=${seed ?? 0}` };
+    const ocrPart = extractor.usesOcr ? `|ocr=${ocrKey.version}:${ocrKey.options}` : '';
+    const key: CacheKey = { contentHash, extractor: extractor.name, version: extractor.version, options: `${extractor.signature}|seed=${seed ?? 0}${ocrPart}` };
     const [v] = await cache.getOrCompute(key, float32ListCodec, async () => {
       let image = await pixels();
       if (seed !== undefined) {
@@ -82,6 +89,7 @@ export async function extractImageFeatures(ref: ImageRef, options: ExtractOption
     return v;
   };
   if (options.layout) features.layout = await vector(options.layout);
+  for (const extractor of options.vectors ?? []) (features.vectors ??= {})[extractor.name] = await vector(extractor);
   if (options.embedding) {
     const full = await vector(options.embedding);
     features.embedding = full.subarray(0, EMBEDDING_SIZE);

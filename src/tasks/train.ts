@@ -9,7 +9,8 @@ import type { Sample, Task } from '../types.js';
 import { IntentRecognizer, type IntentTrainingOptions } from './intent/recognizer.js';
 import { pseudoLabel, type PseudoLabelReport } from './pseudo-labels.js';
 import { SceneImageFeaturizer } from './scene/image-features.js';
-import { DEFAULT_SCENE_FUSION, featureOptionsFor, SceneRecognizer, type SceneTrainingOptions } from './scene/recognizer.js';
+import { DEFAULT_SCENE_FUSION, DEFAULT_SCENE_LEARNER, featureOptionsFor, SceneRecognizer, type SceneTrainingOptions } from './scene/recognizer.js';
+import { DEFAULT_OCR_OPTIONS } from '../vision/ocr.js';
 import type { HeadTrainingReport } from './train-head.js';
 
 export interface TrainRunOptions {
@@ -104,6 +105,18 @@ export async function trainRecognizer(samples: readonly Sample[], options: Train
 
 const f4 = (x: number): string => x.toFixed(4);
 
+function sceneHow(o: SceneTrainingOptions | undefined, model: SceneRecognizer): string {
+  const f = model.fusion;
+  const views = f.views.map((v) => `${v.name}${v.weight !== undefined ? ` ×${v.weight}` : ''}`).join(', ');
+  const dense = [f.layoutWeight > 0 ? `layout vector ×${f.layoutWeight}` : '', (f.uiWeight ?? 0) > 0 ? `pixel UI cues ×${f.uiWeight}` : '', f.embeddingWeight > 0 ? `MobileNetV2 embedding ×${f.embeddingWeight}` : ''].filter(Boolean).join(', ');
+  const k = model.trainedOn.knowledge;
+  const learner = o?.learner === null ? 'softmax regression with a coarse-group loss (checkpoints, soup, temperature: see below)' : `${(o?.learner ?? DEFAULT_SCENE_LEARNER).kind} ${JSON.stringify((o?.learner ?? DEFAULT_SCENE_LEARNER).options ?? {})}, balanced class weights`;
+  return [
+    `- OCR (PaddleOCR v4 ONNX, detection at ${f.ocr?.maxSide ?? DEFAULT_OCR_OPTIONS.maxSide} px) → views: ${views} (character n-gram TF-IDF or token counts; \`mined\` = cues mined from the training set, cross-fitted for training rows; \`lexicon\` = lexicons/scene.json, written from the label definitions) + ${dense || 'no dense block'} → ${learner}.`,
+    k ? `- Knowledge: ${k.images} synthetic screenshots rendered from knowledge/scene/ (written from the label definitions, never from dev data) and read by the same OCR${k.texts ? `, ${k.texts} page texts` : ''}; training rows only, loss weight ${k.weight}.` : '- No knowledge rows (`--no-knowledge`).',
+  ].join('\n');
+}
+
 export function formatTrainingReport(r: HeadTrainingReport): string[] {
   return [
     `validation (${r.nValidation} held out of ${r.nTrain + r.nValidation}, 9:1 stratified) weighted F1:`,
@@ -136,8 +149,9 @@ function modelCard(options: TrainRunOptions, result: TrainRunResult, trainingSiz
     '',
     '## How',
     options.task === 'scene'
-      ? '- OCR (PaddleOCR v4 ONNX, tuned) → character n-gram TF-IDF of the text by region (all, title bar, bottom bar) + standardised layout vector + L2-normalised MobileNetV2 embedding → softmax regression with a coarse-group loss.'
+      ? sceneHow(options.scene, result.recognizer as SceneRecognizer)
       : intentHow(options.intent),
+    ...(result.report && options.task === 'scene' ? ['- Checkpoints from one (zero) initialisation with different L2 / epochs / learning rate, chosen on a seeded 9:1 stratified validation split; soup by Algorithm 1; re-fitted on all data with the chosen members; temperature from 5-fold out-of-fold logits.'] : []),
     '',
     ...(result.report ? ['## Validation split (10%, small: noisy)', ...formatTrainingReport(result.report).map((l) => `    ${l}`)] : []),
   ];

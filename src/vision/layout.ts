@@ -192,6 +192,7 @@ export const layoutExtractor: VectorExtractor = {
   name: 'layout',
   version: LAYOUT_VERSION,
   signature: `len=${LAYOUT_LENGTH}`,
+  usesOcr: true,
   compute: (image, ocr) => layoutFeatures(image, ocr),
 };
 

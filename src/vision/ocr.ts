@@ -44,8 +44,20 @@ export interface OcrOptions extends DetectionOptions {
   minConfidence: number;
   /** Threads per ONNX session (intra-op). */
   threads: number;
+  /**
+   * Recogniser sessions that read lines at the same time, each with threads / recWorkers intra-op
+   * threads (at least 1): small line inputs use one thread well and two poorly, so two sessions of
+   * one thread each keep both cores busy where one session of two threads does not.
+   */
+  recWorkers: number;
   /** Longest side the source is decoded at before cropping lines, pixels. */
   decodeMaxSide: number;
+  /**
+   * A second detection pass over the top band of a tall image (the title bar and tabs, where one
+   * small word names the page) at its own, higher resolution: its boxes replace the first pass's
+   * boxes there. `fraction` of the height, detected at longest side `maxSide`; off when absent.
+   */
+  topBand?: { fraction: number; maxSide: number };
 }
 
 export const DEFAULT_OCR_OPTIONS: Readonly<OcrOptions> = Object.freeze({
@@ -57,13 +69,17 @@ export const DEFAULT_OCR_OPTIONS: Readonly<OcrOptions> = Object.freeze({
   recMaxWidth: 1280,
   minConfidence: 0.5,
   threads: 2,
+  // Two one-thread recogniser sessions read lines side by side: recognition 0.56× the time of one
+  // two-thread session in one run on the shared 2-core machine (bench/research/scene-speed-profile.ts).
+  recWorkers: 2,
   decodeMaxSide: 2560,
 });
 
 /** Option values that change the text read: part of every OCR cache key. */
 export function ocrOutputSignature(options: OcrOptions): string {
-  const { maxSide, pixelThreshold, boxThreshold, unclipRatio, recMaxWidth, minConfidence, decodeMaxSide } = options;
-  return JSON.stringify({ maxSide, pixelThreshold, boxThreshold, unclipRatio, recMaxWidth, minConfidence, decodeMaxSide });
+  const { maxSide, pixelThreshold, boxThreshold, unclipRatio, recMaxWidth, minConfidence, decodeMaxSide, topBand } = options;
+  // A key written before an option existed stays valid while that option is off.
+  return JSON.stringify({ maxSide, pixelThreshold, boxThreshold, unclipRatio, recMaxWidth, minConfidence, decodeMaxSide, ...(topBand ? { topBand } : {}) });
 }
 
 interface ModelPaths {
@@ -91,13 +107,13 @@ function defaultModelPaths(): ModelPaths {
 export class OcrEngine {
   readonly options: Readonly<OcrOptions>;
   readonly #detector: ort.InferenceSession;
-  readonly #recogniser: ort.InferenceSession;
+  readonly #recognisers: readonly ort.InferenceSession[];
   readonly #dictionary: readonly string[];
 
-  private constructor(options: OcrOptions, detector: ort.InferenceSession, recogniser: ort.InferenceSession, dictionary: string[]) {
+  private constructor(options: OcrOptions, detector: ort.InferenceSession, recognisers: ort.InferenceSession[], dictionary: string[]) {
     this.options = Object.freeze({ ...options });
     this.#detector = detector;
-    this.#recogniser = recogniser;
+    this.#recognisers = recognisers;
     this.#dictionary = dictionary;
   }
 
@@ -112,61 +128,103 @@ export class OcrEngine {
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
     };
+    const recOptions = { ...sessionOptions, intraOpNumThreads: Math.max(1, Math.floor(resolved.threads / resolved.recWorkers)) };
     try {
-      const [detector, recogniser, keys] = await Promise.all([
+      const [detector, keys, ...recognisers] = await Promise.all([
         ort.InferenceSession.create(paths.detectionPath, sessionOptions),
-        ort.InferenceSession.create(paths.recognitionPath, sessionOptions),
         readFile(paths.dictionaryPath, 'utf8'),
+        ...Array.from({ length: resolved.recWorkers }, () => ort.InferenceSession.create(paths.recognitionPath, recOptions)),
       ]);
       // PaddleOCR appends a space class after the key file's characters.
       const dictionary = [...keys.replace(/\r?\n$/, '').split(/\r?\n/), ' '];
-      return new OcrEngine(resolved, detector, recogniser, dictionary);
+      return new OcrEngine(resolved, detector, recognisers, dictionary);
     } catch (cause) {
       throw new EcommirError('ECM_ERR_BACKEND', `cannot load the OCR models (${cause instanceof Error ? cause.message : String(cause)})`, { cause, statusCode: 500 });
     }
   }
 
-  /** Reads the text of an image (a reference to decode, or pixels already decoded). */
-  async read(input: ImageRef | RawImage, item: ItemRef = {}): Promise<OcrResult> {
+  /**
+   * Reads the text of an image (a reference to decode, or pixels already decoded). `timings`, when
+   * given, accumulates milliseconds per stage (for profiling; see bench/sections/speed.ts).
+   */
+  async read(input: ImageRef | RawImage, item: ItemRef = {}, timings?: OcrStageTimings): Promise<OcrResult> {
     const image = isRawImage(input) ? input : await decodeRgb(input, item, { maxSide: this.options.decodeMaxSide });
-    const boxes = await this.detect(image);
-    const lines = await this.recognise(image, boxes);
+    const boxes = await this.detect(image, timings);
+    const lines = await this.recognise(image, boxes, timings);
     return { width: image.width, height: image.height, lines: inReadingOrder(lines) };
   }
 
   /** Text boxes in source pixels. */
-  async detect(image: RawImage): Promise<PixelBox[]> {
-    const input = await detectionInput(image, this.options.maxSide);
-    const feeds = { [this.#detector.inputNames[0]]: new ort.Tensor('float32', input.data, [1, 3, input.height, input.width]) };
-    const out = (await this.#detector.run(feeds))[this.#detector.outputNames[0]];
-    const [, , mapHeight, mapWidth] = out.dims as number[];
-    return boxesFromProbabilityMap(out.data as Float32Array, mapWidth, mapHeight, image.width, image.height, this.options);
+  async detect(image: RawImage, timings?: OcrStageTimings): Promise<PixelBox[]> {
+    const boxes = await this.detectOnce(image, this.options.maxSide, timings);
+    const band = this.options.topBand;
+    if (!band || image.height < 1.3 * image.width) return boxes;
+    const bandHeight = Math.round(image.height * band.fraction);
+    const top = await this.detectOnce(cropTop(image, bandHeight), band.maxSide, timings);
+    const below = boxes.filter((b) => (b.y0 + b.y1) / 2 >= bandHeight && b.y0 >= bandHeight - 2);
+    // First-pass boxes cut by the band's edge are kept unless a band box overlaps them.
+    const straddling = boxes.filter((b) => (b.y0 + b.y1) / 2 >= bandHeight && b.y0 < bandHeight - 2);
+    const kept = straddling.filter((b) => !top.some((t) => t.x0 < b.x1 && b.x0 < t.x1 && t.y1 > b.y0));
+    return [...top.filter((t) => t.y1 <= bandHeight - 1 || (t.y0 + t.y1) / 2 < bandHeight - 2), ...kept, ...below];
   }
 
-  async recognise(image: RawImage, boxes: PixelBox[]): Promise<OcrLine[]> {
+  private async detectOnce(image: RawImage, maxSide: number, timings?: OcrStageTimings): Promise<PixelBox[]> {
+    const clock = stageClock(timings);
+    const input = await detectionInput(image, maxSide);
+    clock('detectPrepare');
+    const feeds = { [this.#detector.inputNames[0]]: new ort.Tensor('float32', input.data, [1, 3, input.height, input.width]) };
+    const out = (await this.#detector.run(feeds))[this.#detector.outputNames[0]];
+    clock('detectRun');
+    const [, , mapHeight, mapWidth] = out.dims as number[];
+    const boxes = boxesFromProbabilityMap(out.data as Float32Array, mapWidth, mapHeight, image.width, image.height, this.options);
+    clock('detectBoxes');
+    return boxes;
+  }
+
+  async recognise(image: RawImage, boxes: PixelBox[], timings?: OcrStageTimings): Promise<OcrLine[]> {
+    const clock = stageClock(timings);
     const crops = boxes.map((box) => ({ box, line: cropLine(image, box, this.options.recMaxWidth) }));
     crops.sort((a, b) => a.line.width - b.line.width);
-    const lines: OcrLine[] = [];
-    for (let i = 0; i < crops.length; i += this.options.recBatchSize) {
-      const group = crops.slice(i, i + this.options.recBatchSize);
-      const batch = packBatch(group.map((g) => g.line));
-      const feeds = { [this.#recogniser.inputNames[0]]: new ort.Tensor('float32', batch.data, [group.length, 3, REC_HEIGHT, batch.width]) };
-      const out = (await this.#recogniser.run(feeds))[this.#recogniser.outputNames[0]];
-      const [n, steps, classes] = out.dims as number[];
-      const decoded = decodeCtc(out.data as Float32Array, n, steps, classes, this.#dictionary);
-      decoded.forEach((d, k) => {
-        const text = d.text.trim();
-        if (!text || d.confidence < this.options.minConfidence) return;
-        const { box } = group[k];
-        lines.push({
-          text,
-          confidence: d.confidence,
-          box: { x0: box.x0 / image.width, y0: box.y0 / image.height, x1: box.x1 / image.width, y1: box.y1 / image.height },
+    clock('recognisePrepare');
+    const groups: (typeof crops)[] = [];
+    for (let i = 0; i < crops.length; i += this.options.recBatchSize) groups.push(crops.slice(i, i + this.options.recBatchSize));
+    // Each worker session takes the next group when it is free; results keep the groups' order.
+    const read: (OcrLine | undefined)[][] = new Array(groups.length);
+    let next = 0;
+    const worker = async (session: ort.InferenceSession) => {
+      while (next < groups.length) {
+        const g = next++;
+        const group = groups[g];
+        const batch = packBatch(group.map((c) => c.line));
+        const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', batch.data, [group.length, 3, REC_HEIGHT, batch.width]) };
+        const out = (await session.run(feeds))[session.outputNames[0]];
+        const [n, steps, classes] = out.dims as number[];
+        read[g] = decodeCtc(out.data as Float32Array, n, steps, classes, this.#dictionary).map((d, k) => {
+          const text = d.text.trim();
+          if (!text || d.confidence < this.options.minConfidence) return undefined;
+          const { box } = group[k];
+          return { text, confidence: d.confidence, box: { x0: box.x0 / image.width, y0: box.y0 / image.height, x1: box.x1 / image.width, y1: box.y1 / image.height } };
         });
-      });
-    }
-    return lines;
+      }
+    };
+    await Promise.all(this.#recognisers.map(worker));
+    clock('recogniseRun');
+    return read.flat().filter((l): l is OcrLine => l !== undefined);
   }
+}
+
+/** Milliseconds spent per OCR stage, summed over calls. */
+export type OcrStageTimings = Partial<Record<'detectPrepare' | 'detectRun' | 'detectBoxes' | 'recognisePrepare' | 'recogniseRun', number>>;
+
+/** A lap timer that adds each lap to a stage of `timings` (a no-op without timings). */
+function stageClock(timings: OcrStageTimings | undefined): (stage: keyof OcrStageTimings) => void {
+  if (!timings) return () => {};
+  let last = performance.now();
+  return (stage) => {
+    const now = performance.now();
+    timings[stage] = (timings[stage] ?? 0) + now - last;
+    last = now;
+  };
 }
 
 let shared: Promise<OcrEngine> | undefined;
@@ -178,6 +236,11 @@ export function sharedOcrEngine(): Promise<OcrEngine> {
     throw err;
   });
   return shared;
+}
+
+/** The first `height` rows of an image (a view of the same pixels, no copy). */
+function cropTop(image: RawImage, height: number): RawImage {
+  return { data: image.data.subarray(0, height * image.width * 3), width: image.width, height };
 }
 
 export function isRawImage(input: ImageRef | RawImage): input is RawImage {
@@ -204,7 +267,7 @@ function mid(line: OcrLine): number {
 }
 
 function validateOcrOptions(o: OcrOptions): OcrOptions {
-  const positiveInts: (keyof OcrOptions)[] = ['maxSide', 'recBatchSize', 'recMaxWidth', 'threads', 'decodeMaxSide'];
+  const positiveInts: (keyof OcrOptions)[] = ['maxSide', 'recBatchSize', 'recMaxWidth', 'threads', 'recWorkers', 'decodeMaxSide'];
   for (const key of positiveInts) {
     const v = o[key];
     if (!Number.isInteger(v) || (v as number) < 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `OCR option ${key} must be a positive integer, got ${String(v)}`);
@@ -216,5 +279,11 @@ function validateOcrOptions(o: OcrOptions): OcrOptions {
   }
   if (!(o.unclipRatio > 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `OCR option unclipRatio must be positive, got ${o.unclipRatio}`);
   if (o.maxSide < 32) throw new EcommirError('ECM_ERR_BAD_OPTION', `OCR option maxSide must be at least 32, got ${o.maxSide}`);
+  if (o.topBand !== undefined) {
+    const { fraction, maxSide } = o.topBand;
+    if (!(fraction > 0 && fraction < 1) || !Number.isInteger(maxSide) || maxSide < 32) {
+      throw new EcommirError('ECM_ERR_BAD_OPTION', `OCR option topBand needs a fraction in (0, 1) and an integer maxSide ≥ 32, got ${JSON.stringify(o.topBand)}`);
+    }
+  }
   return o;
 }

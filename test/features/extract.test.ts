@@ -52,3 +52,26 @@ test('a record whose image field is not a list of names is reported with its id 
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a vector computed from the OCR lines is cached per OCR configuration; named extra vectors come back by name', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ecommir-extract-'));
+  try {
+    const cache = new FeatureCache({ dir });
+    let calls = 0;
+    const lineCount: VectorExtractor = { name: 'line-count', version: 1, signature: '', usesOcr: true, compute: async (_image, ocr) => { calls++; return Float32Array.of(ocr.lines.length); } };
+    const pixelsOnly: VectorExtractor = { name: 'pixels-only', version: 1, signature: '', compute: async (image) => { calls++; return Float32Array.of(image.width); } };
+    const ref = { name: NAME, path: images + NAME };
+    const low = await OcrEngine.create({ threads: 1, maxSide: 640 });
+    const high = await OcrEngine.create({ threads: 1, maxSide: 1280 });
+    const a = await extractImageFeatures(ref, { cache, ocr: low, vectors: [lineCount, pixelsOnly] });
+    assert.equal(calls, 2);
+    assert.equal(a.vectors?.['line-count']?.[0], a.ocr.lines.length);
+    const b = await extractImageFeatures(ref, { cache, ocr: high, vectors: [lineCount, pixelsOnly] });
+    // The OCR-based vector is recomputed under the new OCR options; the pixel-only one is read back.
+    assert.equal(calls, 3);
+    assert.equal(b.vectors?.['line-count']?.[0], b.ocr.lines.length);
+    assert.equal(b.vectors?.['pixels-only']?.[0], a.vectors?.['pixels-only']?.[0]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

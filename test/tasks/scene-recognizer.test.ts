@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSamples } from '../../src/data/load.js';
 import { EcommirError } from '../../src/errors.js';
-import { SceneRecognizer } from '../../src/tasks/scene/recognizer.js';
+import { DEFAULT_SCENE_FUSION, SceneRecognizer } from '../../src/tasks/scene/recognizer.js';
 import { DEV_JSON } from '../data/helpers.js';
 
 // A fresh cache: the test runs the real OCR, layout and embedding path, not the developer's warm cache.
@@ -19,7 +19,8 @@ const LABELS = ['购物车页面', '退货页面', '店铺页面'];
 const byLabel = LABELS.map((l) => samples.filter((s) => s.task === 'scene' && s.label === l));
 const train = byLabel.flatMap((list) => list.slice(0, 4));
 const held = byLabel.flatMap((list) => list.slice(4, 7));
-const model = await SceneRecognizer.fit(train, { checkpoints: [{}], calibrate: 'validation', augmentCopies: 1 });
+// The paper's path: the softmax head with its 9:1 split, and the embedding branch with a TrivialAugment copy.
+const model = await SceneRecognizer.fit(train, { fusion: { ...DEFAULT_SCENE_FUSION, embeddingWeight: 0.5 }, learner: null, checkpoints: [{}], calibrate: 'validation', augmentCopies: 1 });
 
 test('scene recogniser trained on 12 screenshots recognises held-out ones of the same pages; trained on rotated labels it follows the labels', async () => {
   const predictions = await model.predictMany(held);
@@ -61,4 +62,49 @@ test('save and load give identical predictions', async () => {
 test('a corrupt or missing image names the sample', async () => {
   const bad = { ...held[0], id: 'broken-upload', images: [{ name: 'nope.jpg', path: join(cacheDir, 'nope.jpg') }] };
   await assert.rejects(model.predict(bad), (e: unknown) => e instanceof EcommirError && e.code === 'ECM_ERR_IMAGE_MISSING' && e.message.includes('broken-upload'));
+});
+
+test('the default recipe (linear SVM, every view, knowledge rows): trained, explained, saved and loaded', async () => {
+  const pageTexts = LABELS.map((label, i) => ({ label, title: ['购物车', '退货详情', '店铺首页'][i], body: ['结算 合计 全选', '退货退款 寄回商品 填写单号', '关注 宝贝 上新'][i] }));
+  const svm = await SceneRecognizer.fit(train, { knowledge: { texts: pageTexts, weight: 0.5 } });
+  assert.equal(svm.report, undefined);
+  assert.deepEqual(svm.trainedOn.knowledge, { images: 0, texts: 3, weight: 0.5 });
+  const predictions = await svm.predictMany(held);
+  assert.ok(predictions.filter((p, i) => p.label === held[i].label).length >= 2, predictions.map((p) => p.label).join(', '));
+  assert.ok(predictions.every((p) => p.evidence && p.evidence.length > 0));
+  const dir = await mkdtemp(join(tmpdir(), 'ecommir-scene-svm-'));
+  await svm.save(dir);
+  assert.deepEqual((await (await SceneRecognizer.load(dir)).predict(held[2])).ranked, (await svm.predict(held[2])).ranked);
+});
+
+test('mined cues, structure tokens, pixel cues and knowledge rows on the softmax head: page texts stay out of its validation split', async () => {
+  const pageTexts = LABELS.map((label, i) => ({ label, title: ['购物车', '退货详情', '店铺首页'][i], body: ['结算 合计 全选', '退货退款 寄回商品 填写单号', '关注 宝贝 上新'][i] }));
+  const rich = await SceneRecognizer.fit(train, {
+    learner: null,
+    checkpoints: [{}],
+    calibrate: 'none',
+    fusion: {
+      views: [
+        { name: 'all', analyzer: { kind: 'char', min: 1, max: 2 } },
+        { name: 'mined', analyzer: { kind: 'tokens' } },
+        { name: 'ui', analyzer: { kind: 'tokens' }, weight: 0.5 },
+      ],
+      layoutWeight: 0.03,
+      embeddingWeight: 0,
+      uiWeight: 0.05,
+      mined: { minDocs: 2 },
+    },
+    knowledge: { texts: pageTexts, weight: 0.5 },
+  });
+  // 12 screenshots + 3 page texts; the page texts never enter the validation split.
+  assert.equal(rich.trainedOn.rows, 15);
+  assert.deepEqual(rich.trainedOn.knowledge, { images: 0, texts: 3, weight: 0.5 });
+  assert.ok(rich.report && rich.report.nValidation > 0 && rich.report.nValidation < 12);
+  const predictions = await rich.predictMany(held);
+  assert.ok(predictions.filter((p, i) => p.label === held[i].label).length >= 2, predictions.map((p) => p.label).join(', '));
+  const dir = await mkdtemp(join(tmpdir(), 'ecommir-scene-rich-'));
+  await rich.save(dir);
+  const loaded = await SceneRecognizer.load(dir);
+  assert.deepEqual((await loaded.predict(held[1])).ranked, (await rich.predict(held[1])).ranked);
+  assert.ok((await readdir(cacheDir)).includes('ui-structure'));
 });

@@ -36,3 +36,26 @@ test('bad OCR options are refused with a code', async () => {
   await assert.rejects(OcrEngine.create({ maxSide: 0 }), { code: 'ECM_ERR_BAD_OPTION' });
   await assert.rejects(OcrEngine.create({ minConfidence: 2 }), { code: 'ECM_ERR_BAD_OPTION' });
 });
+
+test('two recogniser workers read the same lines as one; a top-band pass keeps the title bar', async () => {
+  const one = await OcrEngine.create({ threads: 1 });
+  const two = await OcrEngine.create({ threads: 2, recWorkers: 2 });
+  const banded = await OcrEngine.create({ threads: 1, topBand: { fraction: 0.15, maxSide: 1080 } });
+  const ref = { name: LOGISTICS, path: images + LOGISTICS };
+  const [a, b, c] = [await one.read(ref), await two.read(ref), await banded.read(ref)];
+  assert.deepEqual(b.lines.map((l) => l.text), a.lines.map((l) => l.text));
+  assert.ok(linesByRegion(c.lines).title.some((l) => l.text.includes('订单详情')));
+  // below the band, the first pass's lines are kept as they were
+  const below = (r: typeof a) => r.lines.filter((l) => l.box.y0 > 0.2).map((l) => l.text);
+  assert.deepEqual(below(c), below(a));
+});
+
+test('OCR cache signatures change with the options that change the text, and only then', async () => {
+  const { ocrOutputSignature, DEFAULT_OCR_OPTIONS } = await import('../../src/vision/ocr.js');
+  const base = ocrOutputSignature(DEFAULT_OCR_OPTIONS);
+  assert.equal(ocrOutputSignature({ ...DEFAULT_OCR_OPTIONS, threads: 1, recWorkers: 2, recBatchSize: 4 }), base);
+  assert.notEqual(ocrOutputSignature({ ...DEFAULT_OCR_OPTIONS, maxSide: 1280 }), base);
+  assert.notEqual(ocrOutputSignature({ ...DEFAULT_OCR_OPTIONS, topBand: { fraction: 0.15, maxSide: 1080 } }), base);
+  await assert.rejects(OcrEngine.create({ topBand: { fraction: 1.5, maxSide: 1080 } }), { code: 'ECM_ERR_BAD_OPTION' });
+  await assert.rejects(OcrEngine.create({ recWorkers: 0 }), { code: 'ECM_ERR_BAD_OPTION' });
+});

@@ -14,6 +14,7 @@ interface ExtractCliOptions {
   augment: string;
   embedding: boolean;
   layout: boolean;
+  ui: boolean;
   concurrency: string;
   threads: string;
   detSide: string;
@@ -31,6 +32,7 @@ export function registerFeaturesCommand(program: Command, ctx: CommandContext): 
     .option('--augment <n>', 'also embed N TrivialAugment copies per image (seeds 1..N)', '0')
     .option('--no-embedding', 'skip image embeddings')
     .option('--no-layout', 'skip layout vectors')
+    .option('--no-ui', 'skip the scene recogniser\'s pixel UI-structure cues')
     .option('--concurrency <n>', 'images in flight at once', '1')
     .option('--threads <n>', 'ONNX threads per OCR session', '2')
     .option('--det-side <px>', 'OCR detection resolution (longest side)', '960')
@@ -46,6 +48,7 @@ export function registerFeaturesCommand(program: Command, ctx: CommandContext): 
       const cache = new FeatureCache();
       const extractOptions: ExtractOptions = { cache, ocr: await OcrEngine.create({ threads, maxSide }) };
       if (opts.layout) extractOptions.layout = (await import('../../vision/layout.js')).layoutExtractor;
+      if (opts.ui) extractOptions.vectors = [(await import('../../tasks/scene/ui-structure.js')).uiStructureExtractor];
       if (opts.embedding) {
         extractOptions.embedding = await (await import('../../vision/embedding.js')).embeddingExtractor();
         if (augmentCopies > 0) {
@@ -53,7 +56,7 @@ export function registerFeaturesCommand(program: Command, ctx: CommandContext): 
           extractOptions.augment = (await import('../../vision/augment.js')).trivialAugmentCopy;
         }
       }
-      process.stderr.write(`features extract: ${jobs.length} images, cache ${cache.dir}, ${JSON.stringify({ augmentCopies, embedding: opts.embedding, layout: opts.layout, concurrency, threads, maxSide })}\n`);
+      process.stderr.write(`features extract: ${jobs.length} images, cache ${cache.dir}, ${JSON.stringify({ augmentCopies, embedding: opts.embedding, layout: opts.layout, ui: opts.ui, concurrency, threads, maxSide })}\n`);
       const summary = await extractAll(jobs, { ...extractOptions, concurrency, progress: opts.progress });
       for (const f of summary.failed) process.stderr.write(`failed: ${f.message}\n`);
       const perImage = summary.images ? summary.elapsedMs / summary.images : 0;

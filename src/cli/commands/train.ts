@@ -9,6 +9,8 @@ import { formatCrossValidation, formatTrainingReport, trainRecognizer } from '..
 import type { Task } from '../../types.js';
 import type { CommandContext } from '../main.js';
 import { Progress } from '../../features/progress.js';
+import { DEFAULT_SCENE_KNOWLEDGE, sceneKnowledgeRows } from '../../tasks/scene/knowledge.js';
+import type { SceneKnowledgeRows } from '../../tasks/scene/recognizer.js';
 import { defaultIntentOptions } from '../../tasks/intent/default-recipe.js';
 
 interface TrainFlags {
@@ -28,6 +30,8 @@ interface TrainFlags {
   taxonomy?: string;
   skipBad?: boolean;
   json?: boolean;
+  knowledgeImages: string;
+  knowledgeTexts: string;
 }
 
 export function registerTrainCommand(program: Command, ctx: CommandContext): void {
@@ -43,12 +47,14 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .addOption(new Option('--soup <mode>', 'which checkpoint combination the model uses').choices(['single', 'uniform', 'greedy']).default('greedy'))
     .option('--augment <n>', 'scene: TrivialAugment copies per training image for the embedding branch', '0')
     .option('--no-denoise', 'intent: skip the multi-level dialogue denoising (ablation)')
-    .option('--no-knowledge', 'intent: train on the data file only, without the synthetic knowledge dialogues (ablation)')
-    .option('--knowledge-weight <w>', 'intent: sample weight of each knowledge dialogue (default 0.1)')
-    .option('--legacy-head', 'intent: the earlier recipe (user turns + cue lexicon, souped softmax head), no knowledge')
+    .option('--no-knowledge', 'train on the data file only, without the synthetic knowledge (ablation)')
+    .option('--knowledge-weight <w>', `sample weight of each knowledge row (scene default ${DEFAULT_SCENE_KNOWLEDGE.weight}, intent default 0.1)`)
+    .option('--legacy-head', 'intent: the earlier recipe (user turns + cue lexicon, souped softmax head), no knowledge; scene: the souped softmax head instead of the linear SVM')
     .option('--unlabeled <file>', 'unlabelled samples to pseudo-label (two predictors must agree and be confident)')
     .option('--pseudo-threshold <p>', 'confidence a pseudo-label needs', '0.99')
     .option('--taxonomy <file>', 'a taxonomy file replacing the default label set')
+    .option('--knowledge-images <n>', 'scene: synthetic screenshots per label rendered from knowledge/scene/ and read by the OCR', String(DEFAULT_SCENE_KNOWLEDGE.images))
+    .option('--knowledge-texts <n>', 'scene: synthetic page texts per label (text-only rows)', String(DEFAULT_SCENE_KNOWLEDGE.texts))
     .option('--skip-bad', 'report bad records and go on with the rest')
     .option('--json', 'print the result as JSON')
     .action(async (task: Task, flags: TrainFlags) => {
@@ -60,6 +66,9 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       if (!(threshold > 0 && threshold <= 1)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--pseudo-threshold must be in (0, 1], got ${flags.pseudoThreshold}`);
       const knowledgeWeight = flags.knowledgeWeight === undefined ? undefined : Number(flags.knowledgeWeight);
       if (knowledgeWeight !== undefined && !(knowledgeWeight > 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--knowledge-weight must be a number > 0, got ${flags.knowledgeWeight}`);
+      const knowledgeOptions = { images: Number(flags.knowledgeImages), texts: Number(flags.knowledgeTexts), weight: knowledgeWeight ?? DEFAULT_SCENE_KNOWLEDGE.weight };
+      if (!Number.isInteger(knowledgeOptions.images) || knowledgeOptions.images < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `--knowledge-images must be a non-negative integer, got ${flags.knowledgeImages}`);
+      if (!Number.isInteger(knowledgeOptions.texts) || knowledgeOptions.texts < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `--knowledge-texts must be a non-negative integer, got ${flags.knowledgeTexts}`);
       const seeds = flags.seeds.split(',').map((s) => Number(s));
       if (seeds.some((s) => !Number.isInteger(s))) throw new EcommirError('ECM_ERR_BAD_OPTION', `--seeds must be integers, got ${flags.seeds}`);
 
@@ -70,8 +79,14 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       const unlabelled = flags.unlabeled ? (await loadSamples(flags.unlabeled, { imagesDir: flags.images, skipBad: flags.skipBad })).samples.map((s) => ({ ...s, label: undefined })) : undefined;
       const taxonomy = flags.taxonomy ? await Taxonomy.load(flags.taxonomy, task) : undefined;
       const log = (line: string) => process.stderr.write(`${line}\n`);
+      // Scene knowledge (rendered on first use, then read from the cache) joins every training set.
+      let knowledge: SceneKnowledgeRows | undefined;
+      if (task === 'scene' && flags.knowledge && knowledgeOptions.images + knowledgeOptions.texts > 0) {
+        log(`scene knowledge: ${knowledgeOptions.images} synthetic screenshots and ${knowledgeOptions.texts} page texts per label, weight ${knowledgeOptions.weight}`);
+        knowledge = await sceneKnowledgeRows({ ...knowledgeOptions, progress: true });
+      }
       let progress: Progress | undefined;
-      const total = samples.length * (cv > 1 ? cv * seeds.length + 1 : 1);
+      const total = (samples.length + (knowledge?.images?.length ?? 0)) * (cv > 1 ? cv * seeds.length + 1 : 1);
       const onImage =
         task === 'scene'
           ? () => {
@@ -83,7 +98,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
 
       const result = await trainRecognizer(samples, {
         task,
-        scene: { soup: flags.soup, augmentCopies: augment, taxonomy, onImage },
+        scene: { soup: flags.soup, augmentCopies: augment, taxonomy, onImage, knowledge, ...(flags.legacyHead ? { learner: null } : {}) },
         intent: flags.legacyHead
           ? { soup: flags.soup, denoise: flags.denoise, taxonomy }
           : { ...defaultIntentOptions({ knowledge: flags.knowledge, knowledgeWeight: knowledgeWeight }), soup: flags.soup, denoise: flags.denoise, taxonomy },

@@ -1,0 +1,170 @@
+// Screening harness for scene ideas, honest by construction: it only ever sees the develop part of
+// the dev scene samples (src/eval/holdout.ts: the reserved 20% is never loaded here), and runs
+// stratified k-fold CV on it with everything data-driven (TF-IDF vocabularies, scalers, mined cues,
+// the head) fitted inside each training fold. No 9:1 split or soup: one softmax head per fold, so
+// configurations are ranked quickly from cached features. Figures from here are SCREENING figures.
+// Usage: node --import tsx bench/research/scene-screen.ts '<configs JSON or file>' [seeds] [--ocr '{"maxSide":1280}']
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { stratifiedKFold } from '../../src/data/split.js';
+import { reservedHoldout } from '../../src/eval/holdout.js';
+import { f1Score } from '../../src/eval/metrics.js';
+import type { ImageFeatures } from '../../src/features/extract.js';
+import { StandardScaler, l2NormalisedRows } from '../../src/features/standard-scaler.js';
+import { CueMiner, type CueMinerOptions } from '../../src/features/text/cue-miner.js';
+import { loadCueLexicon, matchCues } from '../../src/features/text/cue-lexicon.js';
+import { FeatureUnion, type MultiViewDoc, type TextViewSpec } from '../../src/features/text/feature-union.js';
+import { Taxonomy } from '../../src/labels/taxonomy.js';
+import { hstack, type HstackBlock } from '../../src/learn/csr.js';
+import { SoftmaxRegression, type SoftmaxRegressionOptions } from '../../src/learn/softmax-regression.js';
+import { createLearner, type LearnerSpec } from '../../src/learn/learner.js';
+import '../../src/learn/stacking.js';
+import '../../src/learn/ensemble-selection.js';
+import { sceneDocExtras } from '../../src/tasks/scene/extra-views.js';
+import { labelsOf } from '../../src/tasks/scene/recognizer.js';
+import { SceneImageFeaturizer } from '../../src/tasks/scene/image-features.js';
+import { DEFAULT_SCENE_HEAD } from '../../src/tasks/scene/recognizer.js';
+import { uiTokens } from '../../src/tasks/scene/ui-structure.js';
+import type { OcrOptions } from '../../src/vision/ocr.js';
+import { devSamples } from '../sections/common.js';
+import { syntheticScenePageTexts, syntheticSceneImages } from '../../src/tasks/scene/knowledge.js';
+
+export interface ScreenConfig {
+  name: string;
+  views: TextViewSpec[];
+  layoutWeight?: number;
+  embeddingWeight?: number;
+  uiWeight?: number;
+  /** Options of the fold-mined cues (used by a view named `mined`). */
+  mined?: CueMinerOptions;
+  /** A cue lexicon file (used by a view named `lexicon`). */
+  lexicon?: string;
+  head?: SoftmaxRegressionOptions;
+  /** Knowledge rows in every training fold: rendered screenshots and page texts per label, their loss weight. */
+  knowledge?: { images?: number; texts?: number; weight: number };
+  /** Knowledge only: fit on the knowledge rows alone and score every develop sample (transfer). */
+  transfer?: boolean;
+  /** Another learner than the softmax head (src/learn registry). */
+  learner?: LearnerSpec;
+}
+
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { ocr: { type: 'string' }, 'per-label': { type: 'string' } } });
+const arg = positionals[0] ?? '[]';
+const configs: ScreenConfig[] = JSON.parse(arg.trim().startsWith('[') ? arg : readFileSync(arg, 'utf8'));
+const seeds = (positionals[1] ?? '0').split(',').map(Number);
+const ocr = values.ocr ? (JSON.parse(values.ocr) as Partial<OcrOptions>) : undefined;
+
+const scene = (await devSamples()).filter((s) => s.task === 'scene');
+// --per-label n: only the first n develop samples of each label (by id), e.g. to compare OCR settings on a subset.
+const perLabel = values['per-label'] ? Number(values['per-label']) : Infinity;
+const rank = new Map<string, number>();
+const develop = reservedHoldout(scene).develop.filter((s) => {
+  const r = rank.get(s.label!) ?? 0;
+  rank.set(s.label!, r + 1);
+  return r < perLabel;
+});
+const taxonomy = Taxonomy.default('scene');
+const labels = taxonomy.labels;
+const coarseOf = labels.map((l) => taxonomy.coarseLabels.indexOf(taxonomy.coarseOf(l)));
+const featurizer = new SceneImageFeaturizer({ layout: true, embedding: true, ui: true, augmentCopies: 0, ocr });
+const feats: ImageFeatures[] = [];
+for (const s of develop) feats.push(await featurizer.features(s.images[0], { id: s.id, index: s.index }));
+const baseDocs: MultiViewDoc[] = feats.map((f) => ({ ...sceneDocExtras(f), ui: uiTokens(f.ocr.lines) }));
+const gold = develop.map((s) => s.label!);
+const y = Int32Array.from(gold, (l) => labels.indexOf(l));
+const K = labels.length;
+
+// Knowledge rows, loaded once for the largest amount any configuration asks for.
+const maxImages = Math.max(0, ...configs.map((c) => c.knowledge?.images ?? 0));
+const maxTexts = Math.max(0, ...configs.map((c) => c.knowledge?.texts ?? 0));
+const knImages = maxImages > 0 ? await syntheticSceneImages({ images: maxImages, progress: true }) : [];
+const knFeats: ImageFeatures[] = [];
+for (const s of knImages) knFeats.push(await featurizer.features(s.images[0], { id: s.id, index: s.index }));
+const knTexts = maxTexts > 0 ? await syntheticScenePageTexts({ texts: maxTexts }) : [];
+// Per label, the index of each knowledge row within its label (so a config can take the first n).
+const rankInLabel = (list: { label?: string }[]) => {
+  const seen = new Map<string, number>();
+  return list.map((x) => {
+    const r = seen.get(x.label!) ?? 0;
+    seen.set(x.label!, r + 1);
+    return r;
+  });
+};
+const knImageRank = rankInLabel(knImages);
+const knTextRank = rankInLabel(knTexts);
+const knImageDocs: MultiViewDoc[] = knFeats.map((f) => ({ ...sceneDocExtras(f), ui: uiTokens(f.ocr.lines) }));
+const knTextDocs: MultiViewDoc[] = knTexts.map((t) => {
+  const all = [t.title ?? '', t.body, t.bottom ?? ''].filter((x) => x).join(' ');
+  return { all, title: t.title ?? '', body: t.body, bottom: t.bottom ?? '', head: t.title ?? '', confident: all, shape: [], ui: [] };
+});
+
+for (const cfg of configs) {
+  const started = performance.now();
+  const lexicon = cfg.lexicon ? loadCueLexicon(cfg.lexicon) : undefined;
+  const withLexicon = (d: MultiViewDoc) => {
+    if (!lexicon) return d;
+    return { ...d, lexicon: [...matchCues(d.title as string, lexicon).map((m) => `title:${m.label}`), ...matchCues(d.all as string, lexicon).map((m) => `page:${m.label}`)] };
+  };
+  // Rows 0..n-1 are the develop samples, then the knowledge rows this configuration takes.
+  const kn = cfg.knowledge;
+  const knImageIdx = kn ? knImages.map((_, i) => i).filter((i) => knImageRank[i] < (kn.images ?? 0)) : [];
+  const knTextIdx = kn ? knTexts.map((_, i) => i).filter((i) => knTextRank[i] < (kn.texts ?? 0)) : [];
+  const docs = [...baseDocs, ...knImageIdx.map((i) => knImageDocs[i]), ...knTextIdx.map((i) => knTextDocs[i])].map(withLexicon);
+  const rowFeats: (ImageFeatures | undefined)[] = [...feats, ...knImageIdx.map((i) => knFeats[i]), ...knTextIdx.map(() => undefined)];
+  const rowLabels = [...gold, ...knImageIdx.map((i) => knImages[i].label!), ...knTextIdx.map((i) => knTexts[i].label)];
+  const rowY = Int32Array.from(rowLabels, (l) => labels.indexOf(l));
+  const knRows = Array.from({ length: docs.length - develop.length }, (_, j) => develop.length + j);
+  const seedF1: number[] = [];
+  const seedMacro: number[] = [];
+  for (const seed of seeds) {
+    const pred: string[] = new Array(develop.length);
+    const folds = cfg.transfer ? [{ train: [] as number[], test: develop.map((_, i) => i) }] : stratifiedKFold(gold, { k: 5, seed });
+    for (const fold0 of folds) {
+      const fold = { train: [...fold0.train, ...knRows], test: fold0.test };
+      let foldDocs = docs;
+      if (cfg.views.some((v) => v.name === 'mined')) {
+        // Test rows: the miner of the whole training fold; training rows: cross-fitted (a miner that did not see them).
+        const minedTokens = (miner: CueMiner, d: MultiViewDoc) => [...labelsOf(miner, d.title as string).map((l) => `title:${l}`), ...labelsOf(miner, d.all as string).map((l) => `page:${l}`)];
+        const miner = new CueMiner(cfg.mined).fit(fold.train.map((i) => docs[i].all as string), fold.train.map((i) => rowLabels[i]));
+        const minerOf = new Map<number, CueMiner>();
+        for (const inner of stratifiedKFold(fold.train.map((i) => rowLabels[i]), { k: 5, seed })) {
+          const m = new CueMiner(cfg.mined).fit(inner.train.map((j) => docs[fold.train[j]].all as string), inner.train.map((j) => rowLabels[fold.train[j]]));
+          for (const j of inner.test) minerOf.set(fold.train[j], m);
+        }
+        foldDocs = docs.map((d, i) => ({ ...d, mined: minedTokens(minerOf.get(i) ?? miner, d) }));
+      }
+      const dense = (i: number, name: 'layout' | 'ui') => (name === 'layout' ? rowFeats[i]?.layout : rowFeats[i]?.vectors?.['ui-structure']);
+      const scalerOf = (name: 'layout' | 'ui') => new StandardScaler().fit(fold.train.flatMap((i) => (dense(i, name) ? [dense(i, name)!] : [])));
+      const layoutScaler = (cfg.layoutWeight ?? 0) > 0 ? scalerOf('layout') : undefined;
+      const uiScaler = (cfg.uiWeight ?? 0) > 0 ? scalerOf('ui') : undefined;
+      const union = cfg.views.length ? new FeatureUnion(cfg.views).fit(fold.train.map((i) => foldDocs[i])) : undefined;
+      const scaled = (idx: number[], scaler: StandardScaler, name: 'layout' | 'ui') => {
+        const d = scaler.nFeatures;
+        const out = new Float32Array(idx.length * d);
+        idx.forEach((i, r) => {
+          const v = dense(i, name);
+          if (v) out.set(scaler.transform([v]), r * d);
+        });
+        return out;
+      };
+      const X = (idx: number[]) => {
+        const blocks: HstackBlock[] = union ? [{ matrix: union.transform(idx.map((i) => foldDocs[i])) }] : [];
+        if (layoutScaler) blocks.push({ kind: 'dense', data: scaled(idx, layoutScaler, 'layout'), nCols: layoutScaler.nFeatures, weight: cfg.layoutWeight });
+        if (uiScaler) blocks.push({ kind: 'dense', data: scaled(idx, uiScaler, 'ui'), nCols: uiScaler.nFeatures, weight: cfg.uiWeight });
+        if ((cfg.embeddingWeight ?? 0) > 0) blocks.push({ kind: 'dense', data: l2NormalisedRows(idx.map((i) => rowFeats[i]?.embedding ?? new Float32Array(1280))), nCols: 1280, weight: cfg.embeddingWeight });
+        return hstack(blocks);
+      };
+      const sampleWeight = Float32Array.from(fold.train, (i) => (i >= develop.length ? kn!.weight : 1));
+      const ytr = Int32Array.from(fold.train, (i) => rowY[i]);
+      const head = cfg.learner
+        ? createLearner({ kind: cfg.learner.kind, options: { ...cfg.learner.options, nClasses: K } }).fit(X(fold.train), ytr, { classWeight: 'balanced', sampleWeight, alwaysTrain: Uint8Array.from(fold.train, (i) => (i >= develop.length ? 1 : 0)) } as never)
+        : new SoftmaxRegression({ ...DEFAULT_SCENE_HEAD, ...cfg.head, nClasses: K, seed, coarseOf }).fit(X(fold.train), ytr, { classWeight: 'balanced', sampleWeight });
+      const predicted = head.predict(X(fold.test));
+      fold.test.forEach((row, j) => (pred[row] = labels[predicted[j]]));
+    }
+    seedF1.push(f1Score(gold, pred, { average: 'weighted' }));
+    seedMacro.push(f1Score(gold, pred, { average: 'macro' }));
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  console.log(`${mean(seedF1).toFixed(4)} macro ${mean(seedMacro).toFixed(4)} [${seedF1.map((s) => s.toFixed(3)).join(' ')}] ${((performance.now() - started) / 1000).toFixed(0)}s  ${cfg.name}`);
+}
