@@ -10,6 +10,7 @@ import type { ColloquialAugmentOptions } from '../../src/tasks/intent/augment.js
 import type { IntentTrainingOptions, KnowledgeSet } from '../../src/tasks/intent/recognizer.js';
 import type { Sample } from '../../src/types.js';
 import { loadCueLexicon, defaultLexiconPath } from '../../src/features/text/cue-lexicon.js';
+import { loadHandwrittenIntentDialogues } from '../../src/knowledge/handwritten-intent.js';
 
 export interface RecipeSpec {
   name: string;
@@ -21,6 +22,8 @@ export interface RecipeSpec {
   fold?: boolean;
   /** Template-generated dialogues (knowledge/intent): per label, weight, generator seeds, variation. Default {200, 0.1, [1]}; false = none. */
   knowledge?: false | { perLabel?: number; weight?: number; seeds?: number[]; variation?: number; bareShare?: number };
+  /** Hand-written dialogues (knowledge/intent-dialogues) at this sample weight. Default none. */
+  handwritten?: { weight: number };
   augment?: ColloquialAugmentOptions;
   classWeight?: 'balanced' | 'none';
   /** A name in LEARNERS or a learner spec. Default svm. */
@@ -64,6 +67,7 @@ export function templateKnowledge(perLabel: number, seed: number, variation = 1,
 }
 
 let folder: TextFolder | undefined;
+let handwritten: Sample[] | undefined;
 export function recipeFromSpec(spec: RecipeSpec): IntentTrainingOptions {
   folder ??= TextFolder.default();
   const minDf = spec.minDf ?? 2;
@@ -73,6 +77,10 @@ export function recipeFromSpec(spec: RecipeSpec): IntentTrainingOptions {
     const k = spec.knowledge ?? {};
     const samples = (k.seeds ?? [1]).flatMap((seed) => templateKnowledge(k.perLabel ?? 200, seed, k.variation, k.bareShare));
     sets.push({ name: 'template', samples, weight: k.weight ?? 0.1 });
+  }
+  if (spec.handwritten) {
+    handwritten ??= loadHandwrittenIntentDialogues({ images: 'none' });
+    sets.push({ name: 'handwritten', samples: handwritten, weight: spec.handwritten.weight });
   }
   const learner = typeof spec.learner === 'object' ? spec.learner : LEARNERS[spec.learner ?? 'svm'];
   if (!learner) throw new Error(`unknown learner ${spec.learner}`);

@@ -163,11 +163,17 @@ function modelCard(options: TrainRunOptions, result: TrainRunResult, trainingSiz
 }
 
 function intentHow(o: IntentTrainingOptions | undefined): string {
-  const knowledge = o?.knowledge?.length ? `- Knowledge: ${o.knowledge.length} synthetic dialogues generated from knowledge/intent (written from the label definitions, never from dev dialogues), added to the training rows with sample weight ${o.knowledgeWeight ?? 1}.` : '- No knowledge rows (`--no-knowledge`).';
+  const sets = [
+    ...(o?.knowledge?.length ? [`${o.knowledge.length} synthetic dialogues generated from knowledge/intent at sample weight ${o.knowledgeWeight ?? 1}`] : []),
+    ...(o?.knowledgeSets ?? []).map((k) => `${k.samples.length} ${k.name === 'handwritten' ? 'hand-written dialogues from knowledge/intent-dialogues' : `${k.name} dialogues`} at sample weight ${k.weight}`),
+  ];
+  const knowledge = sets.length ? `- Knowledge (written from the label definitions, never from dev dialogues; training rows only): ${sets.join('; ')}.` : '- No knowledge rows (`--no-knowledge`).';
+  const calibration = o?.calibration ? ['- Confidences: softmax of the margins divided by a temperature fitted (minimum NLL) on 5-fold out-of-fold margins of the real training rows (knowledge rows in every training part).'] : [];
   if (o?.learner) {
     return [
       `- Multi-level denoising → text folding (${o.folder ? 'knowledge/text/variants.json: traditional → simplified, width, emoji, English/pinyin words, typos' : 'off'}) → character 1–2-gram TF-IDF views: ${(o.views ?? []).map((v) => `${v.name}${v.weight !== undefined ? ` ×${v.weight}` : ''}`).join(', ')} → ${o.learner.kind} ${JSON.stringify(o.learner.options ?? {})}, balanced class weights.`,
       knowledge,
+      ...calibration,
       '- No part of the lexicon written while reading the dev dialogues is used.',
     ].join('\n');
   }

@@ -11,7 +11,7 @@ import type { CommandContext } from '../main.js';
 import { Progress } from '../../features/progress.js';
 import { DEFAULT_SCENE_KNOWLEDGE, sceneKnowledgeRows } from '../../tasks/scene/knowledge.js';
 import type { SceneKnowledgeRows } from '../../tasks/scene/recognizer.js';
-import { defaultIntentOptions } from '../../tasks/intent/default-recipe.js';
+import { defaultIntentOptions, HANDWRITTEN_WEIGHTS, KNOWLEDGE_WEIGHT } from '../../tasks/intent/default-recipe.js';
 
 interface TrainFlags {
   data: string;
@@ -24,6 +24,7 @@ interface TrainFlags {
   denoise: boolean;
   knowledge: boolean;
   knowledgeWeight?: string;
+  handwrittenWeight?: string;
   legacyHead?: boolean;
   unlabeled?: string;
   pseudoThreshold: string;
@@ -48,7 +49,8 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .option('--augment <n>', 'scene: TrivialAugment copies per training image for the embedding branch', '0')
     .option('--no-denoise', 'intent: skip the multi-level dialogue denoising (ablation)')
     .option('--no-knowledge', 'train on the data file only, without the synthetic knowledge (ablation)')
-    .option('--knowledge-weight <w>', `sample weight of each knowledge row (scene default ${DEFAULT_SCENE_KNOWLEDGE.weight}, intent default 0.1)`)
+    .option('--knowledge-weight <w>', `sample weight of each knowledge row (scene default ${DEFAULT_SCENE_KNOWLEDGE.weight}; intent: each template-generated dialogue, default ${KNOWLEDGE_WEIGHT})`)
+    .option('--handwritten-weight <w>', `intent: sample weight of each hand-written dialogue of knowledge/intent-dialogues (0 leaves them out)`, String(HANDWRITTEN_WEIGHTS[0]))
     .option('--legacy-head', 'intent: the earlier recipe (user turns + cue lexicon, souped softmax head), no knowledge; scene: the souped softmax head instead of the linear SVM')
     .option('--unlabeled <file>', 'unlabelled samples to pseudo-label (two predictors must agree and be confident)')
     .option('--pseudo-threshold <p>', 'confidence a pseudo-label needs', '0.99')
@@ -66,6 +68,8 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       if (!(threshold > 0 && threshold <= 1)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--pseudo-threshold must be in (0, 1], got ${flags.pseudoThreshold}`);
       const knowledgeWeight = flags.knowledgeWeight === undefined ? undefined : Number(flags.knowledgeWeight);
       if (knowledgeWeight !== undefined && !(knowledgeWeight > 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--knowledge-weight must be a number > 0, got ${flags.knowledgeWeight}`);
+      const handwrittenWeight = Number(flags.handwrittenWeight);
+      if (!(handwrittenWeight >= 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--handwritten-weight must be a number ≥ 0, got ${flags.handwrittenWeight}`);
       const knowledgeOptions = { images: Number(flags.knowledgeImages), texts: Number(flags.knowledgeTexts), weight: knowledgeWeight ?? DEFAULT_SCENE_KNOWLEDGE.weight };
       if (!Number.isInteger(knowledgeOptions.images) || knowledgeOptions.images < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `--knowledge-images must be a non-negative integer, got ${flags.knowledgeImages}`);
       if (!Number.isInteger(knowledgeOptions.texts) || knowledgeOptions.texts < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `--knowledge-texts must be a non-negative integer, got ${flags.knowledgeTexts}`);
@@ -101,7 +105,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         scene: { soup: flags.soup, augmentCopies: augment, taxonomy, onImage, knowledge, ...(flags.legacyHead ? { learner: null } : {}) },
         intent: flags.legacyHead
           ? { soup: flags.soup, denoise: flags.denoise, taxonomy }
-          : { ...defaultIntentOptions({ knowledge: flags.knowledge, knowledgeWeight: knowledgeWeight }), soup: flags.soup, denoise: flags.denoise, taxonomy },
+          : { ...defaultIntentOptions({ knowledge: flags.knowledge, knowledgeWeight, handwrittenWeight }), soup: flags.soup, denoise: flags.denoise, taxonomy },
         cv,
         cvSeeds: seeds,
         unlabelled,
