@@ -68,7 +68,8 @@ async function main(): Promise<void> {
     folds: Number(arg('--folds') ?? 5),
     sceneSeeds: arg('--scene-seeds')?.split(',').map(Number),
     skipAugment: process.argv.includes('--skip-augment'),
-    estimateTasks: arg('--estimate-tasks')?.split(',') as BenchContext['estimateTasks'],
+    // `--estimate-tasks none`: rewrite the estimate section from bench/results.json without measuring.
+    estimateTasks: arg('--estimate-tasks')?.split(',').filter((t) => t !== 'none') as BenchContext['estimateTasks'],
     log: (line) => process.stderr.write(`${line}\n`),
   };
   cacheSettings.fresh = process.argv.includes('--fresh');

@@ -78,7 +78,7 @@ export async function runEstimateBench(ctx: BenchContext): Promise<string> {
   };
   return [
     '<!-- bench-section-format: 2 -->',
-    'What `bench/results.json` holds now (this run measured: ' + tasks.join(', ') + '; the intent part comes from the `intent-honest` section). Each part records its protocol, seeds, folds, date,',
+    'What `bench/results.json` holds now (this run measured: ' + (tasks.join(', ') || 'nothing') + '; the intent part comes from the `intent-honest` section). Each part records its protocol, seeds, folds, date,',
     'commit and a content hash of what it depends on (data, knowledge, code, libraries, configuration); `all` is the challenge’s pooled',
     'score (weighted F1 over the union of scene and intent samples), computed only from two fresh parts of the same recipe and otherwise',
     'marked missing.',
@@ -89,6 +89,6 @@ export async function runEstimateBench(ctx: BenchContext): Promise<string> {
     '',
     'Each part says in its protocol what, if anything, makes it optimistic.',
     '',
-    cvTable(rows),
+    ...(rows.length ? [cvTable(rows)] : []),
   ].join('\n');
 }
