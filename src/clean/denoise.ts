@@ -16,7 +16,7 @@ export interface Removal {
   /** Index of the turn in the input dialogue. */
   turn: number;
   level: DenoiseLevel;
-  /** The rule id from the rules file, or one of the engine's own: repeated-agent-reply, empty-agent-reply, empty-user-turn, merge-user-turns, too-short, symbol-only, link-marker. */
+  /** The rule id from the rules file, or one of the engine's own: repeated-agent-reply, empty-agent-reply, empty-user-turn, too-short, symbol-only, link-marker. */
   rule: string;
   /** The text that was removed (for a replacement, the text that was replaced). */
   text: string;
@@ -24,10 +24,19 @@ export interface Removal {
   replacement?: string;
 }
 
+export interface Merge {
+  /** Index of the input turn that was joined on. */
+  turn: number;
+  /** Index of the input turn it was joined to. */
+  into: number;
+}
+
 export interface CleanedDialogue {
   /** The cleaned turns, same shape as the input. */
   turns: Turn[];
   removed: Removal[];
+  /** Consecutive user turns joined into one (nothing removed): `turn` was appended to the cleaned turn that starts at input turn `into`. */
+  merged: Merge[];
   /** For each cleaned turn, the input turn indices it came from (several after a merge). */
   sources: number[][];
 }
@@ -230,10 +239,11 @@ export function cleanDialogue(turns: readonly Turn[], rules: DenoiseRules = load
   });
 
   const merged: { turn: Turn; sources: number[] }[] = [];
+  const merges: Merge[] = [];
   for (const entry of kept) {
     const last = merged[merged.length - 1];
     if (options.mergeUserTurns !== false && last && last.turn.role === 'user' && entry.turn.role === 'user') {
-      removed.push({ turn: entry.sources[0], level: 'dialogue', rule: 'merge-user-turns', text: entry.turn.text });
+      merges.push({ turn: entry.sources[0], into: last.sources[0] });
       last.turn = {
         role: 'user',
         text: normaliseSpacing(`${last.turn.text} ${entry.turn.text}`),
@@ -244,13 +254,18 @@ export function cleanDialogue(turns: readonly Turn[], rules: DenoiseRules = load
       merged.push({ turn: entry.turn, sources: [...entry.sources] });
     }
   }
-  return { turns: merged.map((m) => m.turn), removed, sources: merged.map((m) => m.sources) };
+  return { turns: merged.map((m) => m.turn), removed, merged: merges, sources: merged.map((m) => m.sources) };
 }
 
 /** Denoises a sample's dialogue; the returned sample is a copy with the cleaned turns. */
 export function cleanSample(sample: Sample, rules?: DenoiseRules, options: DenoiseOptions = {}): CleanedSample {
   const cleaned = cleanDialogue(sample.turns, rules, { ...options, item: options.item ?? { id: sample.id, index: sample.index } });
   return { ...cleaned, sample: { ...sample, turns: cleaned.turns } };
+}
+
+/** One line per merge: `turn 2 joined to turn 0 (consecutive user turns; its text is kept)`. */
+export function formatMerges(merged: readonly Merge[]): string[] {
+  return merged.map((m) => `turn ${m.turn} joined to turn ${m.into} (consecutive user turns; its text is kept)`);
 }
 
 /** One line per removal: `turn 3 sentence/cannot-read-image: 抱歉哦，…`. */

@@ -1,6 +1,6 @@
 // `ecommir classify image PATH...` and `ecommir classify dialogue FILE|-`: ranked labels with
 // confidence, coarse and fine, the uncertain flag and the evidence; `--json` for machines.
-import { readFile } from 'node:fs/promises';
+import { readInputText } from '../../data/read-file.js';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseRecordsText } from '../../data/load.js';
@@ -86,11 +86,7 @@ function formatPrediction(p: Prediction): string {
 }
 
 async function readText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (cause) {
-    throw new EcommirError('ECM_ERR_BAD_JSON', `cannot read ${file}: ${(cause as Error).message}`, { item: { file }, cause });
-  }
+  return readInputText(file, 'the dialogue file');
 }
 
 async function readStdin(): Promise<string> {
