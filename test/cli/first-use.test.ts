@@ -36,8 +36,8 @@ test('an empty user turn is refused by the library, the CLI and the API with the
   // The library: the sample parses (a turn may be blank in a file), and the one check refuses it.
   const sample = parseNativeSample({ ...record, task: 'intent' }, 0);
   assert.throws(() => checkSampleText(sample), (err: Error & { code?: string }) => err.code === 'ECM_ERR_EMPTY_TURN' && expected.test(err.message));
-  // A turn holding only an image marker and no image is just as empty; an image alone is not.
-  assert.throws(() => checkSampleText({ ...sample, turns: [{ role: 'user', text: '<http>', images: [] }] }), { code: 'ECM_ERR_EMPTY_TURN' });
+  // An image alone is not empty, nor is a shared link (a dev dialogue has a user turn that is only <http>).
+  assert.doesNotThrow(() => checkSampleText({ ...sample, turns: [{ role: 'user', text: '<http>', images: [] }] }));
   assert.doesNotThrow(() => checkSampleText({ ...sample, turns: [{ role: 'user', text: '<image>', images: [{ name: 'a.png', bytes: new Uint8Array(1) }] }] }));
   // An empty agent turn is ordinary (130 of the dev dialogues have one).
   assert.doesNotThrow(() => checkSampleText({ ...sample, turns: [{ role: 'user', text: '会生锈吗', images: [] }, { role: 'agent', text: '', images: [] }] }));

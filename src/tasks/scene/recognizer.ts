@@ -106,6 +106,10 @@ function rowOf(f: ImageFeatures, lexicon: CueLexicon | undefined, embedding?: Fl
   return { doc, layout: f.layout, embedding: embedding ?? f.embedding };
 }
 
+function signal(feature: string, weight: number): Evidence {
+  return { kind: 'signal', weight, features: [feature], reason: { en: feature, zh: feature } };
+}
+
 function usesExtraViews(fusion: SceneFusionOptions): boolean {
   return fusion.views.some((v) => (EXTRA_SCENE_VIEWS as readonly string[]).includes(v.name));
 }
@@ -220,13 +224,13 @@ export class SceneRecognizer implements Recognizer {
       if (j < nText) {
         if (weight <= 0) continue;
         const { view, term } = this.union!.featureName(j);
-        if (term.trim() !== '') items.push({ feature: `${view}:${term.trim()}`, weight });
+        if (term.trim() !== '') items.push(signal(`${view}:${term.trim()}`, weight));
       } else {
         const block = this.layoutScaler && j < nText + this.layoutScaler.nFeatures ? 'layout' : 'image-embedding';
         byBlock.set(block, (byBlock.get(block) ?? 0) + weight);
       }
     }
-    for (const [block, weight] of byBlock) if (weight > 0) items.push({ feature: block, weight });
+    for (const [block, weight] of byBlock) if (weight > 0) items.push(signal(block, weight));
     return strongestDistinct(items, top);
   }
 
