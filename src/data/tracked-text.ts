@@ -194,28 +194,48 @@ export class TrackedText {
 }
 
 class Builder {
-  private text = '';
-  private turns: number[] = [];
-  private starts: number[] = [];
-  private ends: number[] = [];
+  private parts: string[] = [];
+  private n = 0;
+  private turns = new Int32Array(64);
+  private starts = new Int32Array(64);
+  private ends = new Int32Array(64);
+
+  private reserve(extra: number): void {
+    if (this.n + extra <= this.turns.length) return;
+    let size = this.turns.length * 2;
+    while (size < this.n + extra) size *= 2;
+    const grow = (a: Int32Array) => {
+      const b = new Int32Array(size);
+      b.set(a.subarray(0, this.n));
+      return b;
+    };
+    this.turns = grow(this.turns);
+    this.starts = grow(this.starts);
+    this.ends = grow(this.ends);
+  }
 
   copy(src: TrackedText, from: number, to: number): void {
     if (to <= from) return;
-    this.text += src.text.slice(from, to);
-    for (let i = from; i < to; i++) {
-      this.turns.push(src.turns[i]);
-      this.starts.push(src.starts[i]);
-      this.ends.push(src.ends[i]);
-    }
+    this.reserve(to - from);
+    this.parts.push(src.text.slice(from, to));
+    this.turns.set(src.turns.subarray(from, to), this.n);
+    this.starts.set(src.starts.subarray(from, to), this.n);
+    this.ends.set(src.ends.subarray(from, to), this.n);
+    this.n += to - from;
+  }
+
+  /** `text` standing for `span` (or for nothing). */
+  private put(text: string, span: SourceSpan | undefined): void {
+    this.reserve(text.length);
+    this.parts.push(text);
+    this.turns.fill(span ? span.turn : SYNTHETIC, this.n, this.n + text.length);
+    this.starts.fill(span ? span.start : 0, this.n, this.n + text.length);
+    this.ends.fill(span ? span.end : 0, this.n, this.n + text.length);
+    this.n += text.length;
   }
 
   synthetic(text: string): void {
-    this.text += text;
-    for (let i = 0; i < text.length; i++) {
-      this.turns.push(SYNTHETIC);
-      this.starts.push(0);
-      this.ends.push(0);
-    }
+    this.put(text, undefined);
   }
 
   /** `replacement` in place of src[from, to) (whose text is `match`): shared ends keep their origin. */
@@ -227,21 +247,13 @@ class Builder {
     while (suffix < match.length - prefix && suffix < replacement.length - prefix && match[match.length - 1 - suffix] === replacement[replacement.length - 1 - suffix]) suffix++;
     this.copy(src, from, from + prefix);
     const middle = replacement.slice(prefix, replacement.length - suffix);
-    if (middle.length > 0) {
-      // The middle of the replacement stands for the middle of the match (or, for a pure insertion, for nothing).
-      const span = src.sourceSpan(from + prefix, to - suffix);
-      this.text += middle;
-      for (let i = 0; i < middle.length; i++) {
-        this.turns.push(span ? span.turn : SYNTHETIC);
-        this.starts.push(span ? span.start : 0);
-        this.ends.push(span ? span.end : 0);
-      }
-    }
+    // The middle of the replacement stands for the middle of the match (or, for a pure insertion, for nothing).
+    if (middle.length > 0) this.put(middle, src.sourceSpan(from + prefix, to - suffix));
     this.copy(src, to - suffix, to);
   }
 
   build(): TrackedText {
-    return makeTracked(this.text, Int32Array.from(this.turns), Int32Array.from(this.starts), Int32Array.from(this.ends));
+    return makeTracked(this.parts.join(''), this.turns.slice(0, this.n), this.starts.slice(0, this.n), this.ends.slice(0, this.n));
   }
 
   /** The built text must be what the plain string operation gave: a bug here must not change features. */

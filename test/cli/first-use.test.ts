@@ -100,7 +100,7 @@ test('an unknown gold label is refused in the native format as in the challenge 
   assert.equal(JSON.parse(own.stdout).intent.n, 2);
 });
 
-test('a missing file gets ECM_ERR_FILE_NOT_FOUND naming it, never a bare ENOENT or a JSON error', { timeout: 120_000 }, async () => {
+test('a missing file gets ECM_ERR_FILE_NOT_FOUND naming it, never a bare ENOENT or a JSON error', { timeout: 300_000 }, async () => {
   const gold = join(FIXTURES, 'mini-challenge.json');
   const cases: Array<[string[], RegExp]> = [
     [['eval', '--gold', gold, '--pred', join(dir, 'no-such-pred.csv')], /the predictions file .*no-such-pred\.csv does not exist \[ECM_ERR_FILE_NOT_FOUND\]/],
