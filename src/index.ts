@@ -138,3 +138,8 @@ export { createRecognizers, BACKENDS, type BackendName, type BackendSelection, t
 // Knowledge: synthetic labelled samples written from the knowledge files (knowledge/).
 export { synthesizeIntentSamples, checkIntentKnowledge, BLANK_PNG, type IntentSynthOptions, type SyntheticImages } from './knowledge/intent-synth.js';
 export { loadIntentKnowledge, defaultIntentKnowledgeDir, type IntentKnowledge, type LabelKnowledge, type ProductCategory } from './knowledge/intent-knowledge.js';
+// Scene knowledge (knowledge/scene/): synthetic pages, their rendering as screenshots, and labelled data sets of them.
+export { synthesizeScenePages, synthesizeScenePage, pageText, type ScenePage, type SynthesizeOptions as SceneSynthesizeOptions } from './knowledge/scene-pages.js';
+export { renderScenePage, type RenderOptions as SceneRenderOptions, type RenderedImage } from './knowledge/render-screenshot.js';
+export { writeSyntheticScenes, SCENE_GENERATOR_VERSION, type WriteScenesOptions, type WriteScenesSummary } from './knowledge/scene-dataset.js';
+export { loadSceneKnowledge, type SceneKnowledge, type LabelKnowledge as SceneLabelKnowledge } from './knowledge/scene-knowledge.js';
