@@ -192,7 +192,7 @@ function renderTurns() {
       const f = e.target.files[0];
       if (f) { turn.images = [await readDataUrl(f)]; renderTurns(); }
     } });
-    const attach = el('label', { class: 'attach' }, file, `📎 ${t('attach')}`,
+    const attach = el('label', { class: 'attach' }, file, `＋${t('attach')}`,
       ...turn.images.map((src) => el('img', { class: 'thumb', src, alt: '' })));
     const remove = el('button', { type: 'button', title: t('remove'), textContent: '×', onclick: () => {
       turns.splice(i, 1);

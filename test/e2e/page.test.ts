@@ -79,6 +79,13 @@ test('with the shipped models, the page highlights the words that decided a dial
   const { url, page, problems } = await start();
   await page.goto(url);
   assert.equal(await page.textContent('#scene-title'), '图片场景分类');
+  // Chinese glyphs come from the package's font when the machine has none (this one has none).
+  // (A string, run in the page: this file is type-checked without the DOM's types.)
+  await page.evaluate(`(async () => {
+    await document.fonts.load('16px "ecommir CJK"', '图片');
+    await document.fonts.load('bold 16px "ecommir CJK"', '图片');
+    await document.fonts.ready;
+  })()`);
 
   // ---- a dialogue: the rust example, answered by the real intent model ----
   const rust = JSON.parse(await readFile(join(packageRoot(), 'examples', 'dialogues', 'rust.json'), 'utf8')) as { dialogue: { role: string; text: string }[] };

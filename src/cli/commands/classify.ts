@@ -93,7 +93,8 @@ const zh = /^zh/i.test(process.env.LC_ALL || process.env.LC_MESSAGES || process.
 
 function describeEvidence(e: Evidence): string {
   const reason = zh ? e.reason.zh : e.reason.en;
-  if (e.kind === 'text') return `“${e.text}” (${zh ? `第 ${e.turn} 轮，字 ${e.start}–${e.end}` : `turn ${e.turn}, characters ${e.start}–${e.end}`}): ${reason}`;
+  // Turns counted from 1 as a person counts them; the JSON's `turn` is the 0-based index into `dialogue`.
+  if (e.kind === 'text') return `“${e.text}” ${zh ? `第 ${e.turn + 1} 轮（dialogue[${e.turn}] 第 ${e.start}–${e.end} 字）` : `in turn ${e.turn + 1} (dialogue[${e.turn}], characters ${e.start}–${e.end})`}: ${reason}`;
   if (e.kind === 'ocr') {
     const b = e.box;
     const box = `${zh ? '位置' : 'at'} ${(b.x0 * 100).toFixed(0)}–${(b.x1 * 100).toFixed(0)}% × ${(b.y0 * 100).toFixed(0)}–${(b.y1 * 100).toFixed(0)}%`;
