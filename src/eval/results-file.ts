@@ -8,7 +8,7 @@
 // why it is missing instead of keeping a stale figure.
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { EcommirError } from '../errors.js';
 import type { Sample, Task } from '../types.js';
 import type { Estimate } from './cross-validate.js';
@@ -128,7 +128,7 @@ export async function recordTaskResult(file: string, result: TaskResult, options
     ...(result.folds !== undefined ? { folds: result.folds } : {}),
     ...(result.details ? { details: result.details } : {}),
     date: (options.date ?? new Date()).toISOString(),
-    commit: options.commit ?? gitCommit(options.root),
+    commit: options.commit ?? gitCommit(options.root, result.dependencies.paths),
     dependencyHash: hash,
     dependencies: { paths: [...result.dependencies.paths], ...(result.dependencies.extra !== undefined ? { extra: result.dependencies.extra } : {}), hashes },
   };
@@ -212,10 +212,12 @@ function oofPath(dir: string, task: Task, hash: string): string {
   return join(dir, `${task}-${hash.slice(0, 32)}.json`);
 }
 
-function gitCommit(root: string): string {
+/** HEAD, with `+dirty` when a dependency inside the repository has uncommitted changes (the bench's own outputs do not count). */
+function gitCommit(root: string, paths: readonly string[]): string {
   try {
     const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const inside = paths.filter((p) => !isAbsolute(p) && !p.startsWith('..'));
+    const dirty = inside.length === 0 ? '' : execFileSync('git', ['status', '--porcelain', '--', ...inside], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     return dirty ? `${head}+dirty` : head;
   } catch {
     return 'unknown';

@@ -48,6 +48,10 @@ test('crossValidate: extra training samples join every training fold, are never 
     const s0 = f.ids.filter((id) => id.startsWith('s0-')).length;
     assert.ok(s0 === 0 || s0 === 6, `group s0 split: ${s0} of 6 in training`);
   }
+  // Each scored sample is in the training set of exactly k − 1 of a seed's k folds: never where it is tested.
+  for (const block of [fits.slice(0, 3), fits.slice(3, 6)]) {
+    for (const s of samples) assert.equal(block.filter((f) => f.ids.includes(s.id)).length, 2, `${s.id} trained on in its own test fold`);
+  }
   assert.equal(cv.seedLabels.length, 2);
   assert.equal(cv.seedLabels[0].length, samples.length, 'only the scored samples are predicted');
   assert.equal(cv.predictions.length, samples.length);
@@ -128,6 +132,12 @@ test('knowledge transfer: fitted on the knowledge alone, every dev sample scored
   assert.equal(r.mean.weightedF1, 1);
   assert.equal(r.seedLabels[0].length, dev.length);
   await assert.rejects(knowledgeTransfer([dev[0]], dev, (t) => fitToy(t), TAXONOMY), { code: 'ECM_ERR_BAD_OPTION' });
+  // Knowledge generated per seed: each seed trains on its own samples.
+  fits.length = 0;
+  const perSeed = await knowledgeTransfer((seed) => knowledge.slice(0, seed + 2), dev, (train) => fitToy(train), TAXONOMY, { seeds: [1, 2] });
+  assert.deepEqual(fits.map((f) => f.ids.length), [3, 4]);
+  assert.deepEqual(perSeed.seeds, [1, 2]);
+  assert.ok(perSeed.seedWeightedF1[1] > perSeed.seedWeightedF1[0], 'more knowledge, more labels learnt');
 });
 
 test('pooled weighted F1 is the challenge score over the union of both tasks, not the mean of the two', () => {
