@@ -26,7 +26,7 @@ export { inspectSamples, formatInspectReport, type InspectReport, type TaskSumma
 // Labels.
 export { Taxonomy, HIERARCHY_SEPARATOR, type TaxonomyFile, type TaxonomyLabel } from './labels/taxonomy.js';
 // Denoising (rules as data in rules/denoise.json), splits, metrics and evaluation.
-export { cleanDialogue, cleanSample, formatRemovals, splitSentences, type Removal, type CleanedDialogue, type CleanedSample, type DenoiseOptions } from './clean/denoise.js';
+export { cleanDialogue, cleanSample, formatMerges, formatRemovals, splitSentences, type Merge, type Removal, type CleanedDialogue, type CleanedSample, type DenoiseOptions } from './clean/denoise.js';
 export { loadDenoiseRules, parseDenoiseRules, redosProblem, DEFAULT_RULES_PATH, type DenoiseRules, type DenoiseRule, type DenoiseLevel, type ParseRulesOptions } from './clean/rules.js';
 export { stratifiedSplit, stratifiedKFold, stratifiedGroupKFold, stratifiedGroupSplit, type Split } from './data/split.js';
 export {
@@ -78,7 +78,7 @@ export { TfidfVectorizer, type TfidfOptions, type TfidfJson } from './features/t
 export { FeatureUnion, analyse, type AnalyzerSpec, type TextViewSpec, type MultiViewDoc, type FeatureUnionJson } from './features/text/feature-union.js';
 export { zh, type LanguagePack } from './features/lang/zh.js';
 // Input limits shared by the CLI and the service.
-export { DEFAULT_INPUT_LIMITS, resolveInputLimits, checkSample, checkSampleText, checkSampleImages, checkImageCount, type InputLimits } from './data/input-limits.js';
+export { DEFAULT_INPUT_LIMITS, resolveInputLimits, checkSample, checkSampleText, checkUserTurns, checkSampleImages, checkImageCount, type InputLimits } from './data/input-limits.js';
 // Recognisers off the event loop: worker pools (threads, processes) and the service's text and image lanes.
 export { RecognizerPool, type RecognizerPoolOptions, type PoolStats } from './runtime/pool.js';
 export { WorkerLanes, InProcessLanes, laneOf, LANES, DEFAULT_LANES, type Lane, type LaneOptions, type LaneStats, type RecognizerRuntime } from './runtime/lanes.js';

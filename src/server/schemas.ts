@@ -26,10 +26,33 @@ const rankedLabel = {
   properties: { label: { type: 'string' }, coarse: { type: 'string' }, confidence: { type: 'number' } },
 } as const;
 
+// One schema for the three kinds (src/types.ts: TextEvidence, OcrEvidence, SignalEvidence); `kind` tells which fields are set.
 const evidence = {
   type: 'object',
-  required: ['feature', 'weight'],
-  properties: { feature: { type: 'string' }, weight: { type: 'number' }, turn: { type: 'integer' } },
+  required: ['kind', 'weight', 'reason', 'features'],
+  properties: {
+    kind: { type: 'string', enum: ['text', 'ocr', 'signal'], description: 'text: words of a turn; ocr: a line read off an image; signal: no place (layout, the picture as a whole).' },
+    turn: { type: 'integer', description: 'text: index of the turn in the dialogue as sent (before denoising); ocr: the turn holding the image.' },
+    start: { type: 'integer', description: 'text: offset of the first character in that turn’s text (UTF-16 code units).' },
+    end: { type: 'integer', description: 'text: offset after the last character; `text` is `dialogue[turn].text.slice(start, end)`.' },
+    text: { type: 'string', description: 'text: the words as sent; ocr: the OCR line.' },
+    image: { type: 'integer', description: 'ocr: index of the image among the sample’s images.' },
+    box: {
+      type: 'object',
+      description: 'ocr: where the line is, in fractions of the image’s width (x) and height (y) from the top left.',
+      required: ['x0', 'y0', 'x1', 'y1'],
+      properties: { x0: { type: 'number' }, y0: { type: 'number' }, x1: { type: 'number' }, y1: { type: 'number' } },
+    },
+    indicates: { type: 'string', description: 'ocr: the label the line points to.' },
+    reason: {
+      type: 'object',
+      required: ['en', 'zh'],
+      description: 'A short reason a person can read, in English and Chinese.',
+      properties: { en: { type: 'string' }, zh: { type: 'string' } },
+    },
+    weight: { type: 'number', description: 'What the item added to the winning label’s score; larger weighs more.' },
+    features: { type: 'array', items: { type: 'string' }, description: 'The model features behind the item (view:term), strongest first.' },
+  },
 } as const;
 
 export const predictionSchema = {

@@ -20,6 +20,7 @@ interface ExtractCliOptions {
   detSide: string;
   limit?: string;
   progress: boolean;
+  json?: boolean;
 }
 
 export function registerFeaturesCommand(program: Command, ctx: CommandContext): void {
@@ -38,6 +39,7 @@ export function registerFeaturesCommand(program: Command, ctx: CommandContext): 
     .option('--det-side <px>', 'OCR detection resolution (longest side)', '960')
     .option('--limit <n>', 'only the first N images (smoke runs)')
     .option('--no-progress', 'no progress lines on stderr')
+    .option('--json', 'end with the summary as one JSON line on stdout instead of a sentence')
     .action(async (opts: ExtractCliOptions) => {
       const augmentCopies = positiveInt(opts.augment, '--augment', true);
       const concurrency = positiveInt(opts.concurrency, '--concurrency');
@@ -56,15 +58,34 @@ export function registerFeaturesCommand(program: Command, ctx: CommandContext): 
           extractOptions.augment = (await import('../../vision/augment.js')).trivialAugmentCopy;
         }
       }
-      process.stderr.write(`features extract: ${jobs.length} images, cache ${cache.dir}, ${JSON.stringify({ augmentCopies, embedding: opts.embedding, layout: opts.layout, ui: opts.ui, concurrency, threads, maxSide })}\n`);
+      const what = [`OCR at ${maxSide} px`, opts.layout ? 'layout' : '', opts.ui ? 'UI structure' : '', opts.embedding ? `embedding${augmentCopies ? ` (+${augmentCopies} augmented ${augmentCopies === 1 ? 'copy' : 'copies'})` : ''}` : '']
+        .filter(Boolean)
+        .join(', ');
+      process.stderr.write(`features extract: ${count(jobs.length)} images (${what}; ${concurrency} at a time, ${threads} ONNX threads) → cache ${cache.dir}\n`);
       const summary = await extractAll(jobs, { ...extractOptions, concurrency, progress: opts.progress });
       for (const f of summary.failed) process.stderr.write(`failed: ${f.message}\n`);
       const perImage = summary.images ? summary.elapsedMs / summary.images : 0;
-      process.stdout.write(
-        `${JSON.stringify({ images: summary.images, failed: summary.failed.length, elapsedMs: Math.round(summary.elapsedMs), msPerImage: Math.round(perImage), cache: { dir: cache.dir, ...summary.cache } })}\n`,
-      );
+      if (opts.json) {
+        process.stdout.write(
+          `${JSON.stringify({ images: summary.images, failed: summary.failed.length, elapsedMs: Math.round(summary.elapsedMs), msPerImage: Math.round(perImage), cache: { dir: cache.dir, ...summary.cache } })}\n`,
+        );
+      } else {
+        const { hits, misses, corrupt } = summary.cache;
+        process.stdout.write(
+          `features extract: ${count(summary.images)} images in ${duration(summary.elapsedMs)} (${Math.round(perImage).toLocaleString('en-US')} ms an image); ` +
+            `${count(hits)} features read from the cache, ${count(misses)} computed${corrupt ? `, ${count(corrupt)} corrupt cache entries replaced` : ''}; ` +
+            `${summary.failed.length ? `${count(summary.failed.length)} images failed (listed above)` : 'none failed'}. Cache: ${cache.dir}\n`,
+        );
+      }
       ctx.exitCode = summary.failed.length ? 1 : 0;
     });
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${(ms / 1000).toFixed(1)} s` : s < 3600 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
 function positiveInt(value: string, flag: string, allowZero = false): number {

@@ -9,6 +9,7 @@ import { checkSample, checkSampleText } from '../../data/input-limits.js';
 import { loadSamples } from '../../data/load.js';
 import { problemFromError } from '../../data/problem.js';
 import { formatFromPath, writePredictions, type PredictionFormat } from '../../data/submission.js';
+import { cacheDir } from '../../features/cache.js';
 import { Progress } from '../../features/progress.js';
 import { createRecognizers } from '../../backends/select.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
@@ -62,6 +63,15 @@ async function predict(flags: PredictFlags): Promise<number> {
   const recognizers = await createRecognizers(backendSelection(flags, { sceneModel: flags.sceneModel, intentModel: flags.intentModel }));
   for (const task of new Set(samples.map((s) => s.task))) {
     if (!recognizers[task]) throw new EcommirError('ECM_ERR_NO_MODEL', `the data has ${task} samples but no ${task} model was found (pass --${task}-model DIR)`, { statusCode: 503 });
+  }
+  const images = samples.filter((s) => s.task === 'scene').length + samples.filter((s) => s.task === 'intent' && s.images.length > 0 && recognizers.intent && 'usesImages' in recognizers.intent && recognizers.intent.usesImages).length;
+  if (images > 0 && flags.progress) {
+    // Said before the long part starts: a first run reads every image with OCR, which dominates the time.
+    process.stderr.write(
+      `ecommir: ${samples.length} samples, ${images} of them read from images: a first run reads each image with OCR ` +
+        `(about 0.5–1 s an image on 2 free cores, so about ${Math.max(1, Math.round(images * 0.75 / 60))} min for these); ` +
+        `the features are cached (${cacheDir()}), so a second run is quick\n`,
+    );
   }
   const partial = `${flags.out}.partial.jsonl`;
   await writeFile(partial, '');

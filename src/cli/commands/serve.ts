@@ -1,7 +1,10 @@
-// `ecommir serve`: the HTTP service and its web page. Without models it still starts, and reports
-// not ready (503 on /readyz and on the classify endpoints) — it never falls back to a fake.
+// `ecommir serve`: the HTTP service and its web page. A model it was told to load (the shipped ones by
+// default, or --scene-model / --intent-model) that is not there stops the start-up with an error; with
+// --allow-missing-models it starts anyway and reports not ready (503 on /readyz and on the classify
+// endpoints) — it never falls back to a fake.
 // Recognisers run in workers, never on the event loop: a text lane (threads) for dialogues
 // without images and an image lane (processes) for screenshots and dialogues with images.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { EcommirError } from '../../errors.js';
@@ -11,6 +14,9 @@ import { backendSource, type RecognizerSource } from '../../runtime/source.js';
 import { loadApiKeys, resolveAuthPolicy } from '../../server/auth.js';
 import { buildApp } from '../../server/app.js';
 import { DEFAULT_SERVER_LIMITS } from '../../server/options.js';
+import { DEFAULT_MODELS_DIR } from '../../tasks/default-models.js';
+import { MODEL_FILE } from '../../tasks/model-file.js';
+import { watchLauncher, type LauncherWatch } from '../launcher.js';
 import type { CommandContext } from '../main.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
 
@@ -27,6 +33,7 @@ const DEFAULT_DEPENDENCIES: ServeDependencies = {
 interface ServeFlags extends BackendFlags {
   sceneModel?: string;
   intentModel?: string;
+  allowMissingModels?: boolean;
   port: string;
   host: string;
   apiKeysFile?: string;
@@ -79,6 +86,7 @@ export function registerServeCommand(program: Command, ctx: CommandContext, deps
     .option('--cache-max-mb <n>', 'size cap of the feature cache, MiB', '256')
     .option('--scene-model <dir>', 'embedded scene model folder (default: the shipped models/scene)')
     .option('--intent-model <dir>', 'embedded intent model folder (default: the shipped models/intent)')
+    .option('--allow-missing-models', 'start even when a model folder has no model (its endpoints answer 503 ECM_ERR_NO_MODEL); without it a missing model stops the start-up')
     .addHelpText('after', CACHE_HELP);
   addBackendOptions(command).action(async (flags: ServeFlags) => {
     ctx.exitCode = await serve(flags, deps);
@@ -92,8 +100,33 @@ function cacheOptions(flags: ServeFlags): FeatureCacheOptions {
   return { dir: path.resolve(flags.cacheDir ?? path.join(cacheDir(), 'serve')), maxBytes };
 }
 
+/** The embedded model folders this start-up will load, with the flag that named each. */
+function embeddedModelFolders(flags: ServeFlags): { task: 'scene' | 'intent'; dir: string; flag: string }[] {
+  // mllm answers both tasks itself; clip answers scenes and leaves intent to the embedded model.
+  if (flags.backend === 'mllm' && !flags.ensembleEmbedded) return [];
+  const all = [
+    { task: 'scene' as const, dir: path.resolve(flags.sceneModel ?? path.join(DEFAULT_MODELS_DIR, 'scene')), flag: flags.sceneModel ? '--scene-model' : 'the shipped model' },
+    { task: 'intent' as const, dir: path.resolve(flags.intentModel ?? path.join(DEFAULT_MODELS_DIR, 'intent')), flag: flags.intentModel ? '--intent-model' : 'the shipped model' },
+  ];
+  return flags.backend === 'clip' && !flags.ensembleEmbedded ? all.filter((f) => f.task === 'intent') : all;
+}
+
+function missingModel(task: string, where: string): EcommirError {
+  return new EcommirError(
+    'ECM_ERR_NO_MODEL',
+    `no ${task} model: ${where}. Give a folder holding a trained model (ecommir train ${task} --out DIR), or pass --allow-missing-models to start without it (its endpoints then answer 503)`,
+  );
+}
+
 async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number> {
   const port = parseCount(flags.port, '--port', 0);
+  if (!flags.allowMissingModels) {
+    // Checked before any worker starts: a typo in a folder name fails in a second, not after the load.
+    for (const { task, dir, flag } of embeddedModelFolders(flags)) {
+      if (!existsSync(dir)) throw missingModel(task, `${dir} (${flag}) does not exist`);
+      if (!existsSync(path.join(dir, MODEL_FILE))) throw missingModel(task, `${dir} (${flag}) has no ${MODEL_FILE}`);
+    }
+  }
   const apiKeys = await loadApiKeys(process.env.ECOMMIR_API_KEYS, flags.apiKeysFile);
   const auth = resolveAuthPolicy({ apiKeys, host: flags.host, allowAnonymousLocalhost: flags.allowAnonymousLocalhost === true });
   const optional = (value: string | undefined, flag: string, min: number) => (value === undefined ? undefined : parseCount(value, flag, min));
@@ -113,25 +146,35 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
   });
   const tasks = ((await app.inject({ method: 'GET', url: '/readyz' })).json() as { tasks: Record<'scene' | 'intent', boolean> }).tasks;
   const missing = (['scene', 'intent'] as const).filter((task) => !tasks[task]);
+  if (missing.length > 0 && !flags.allowMissingModels) {
+    await app.close();
+    throw missingModel(missing.join(' and '), `the ${flags.backend} backend loaded none`);
+  }
   if (missing.length > 0) app.log.warn(`no model loaded for ${missing.join(', ')}: /readyz and those endpoints answer 503 ECM_ERR_NO_MODEL`);
   if (auth.apiKeys.length === 0) app.log.warn('no API keys configured: only callers on this machine can use the API');
 
   const address = await app.listen({ port, host: flags.host });
-  process.stderr.write(`ecommir: serving on ${address} (web page at ${address}/)\n`);
+  process.stderr.write(`ecommir: serving on ${address} (web page at ${address}/, pid ${process.pid})\n`);
 
   // Graceful shutdown: stop accepting, let in-flight requests finish, then return. A second
   // signal while closing exits at once.
+  let launcher: LauncherWatch | undefined;
   await new Promise<void>((resolve) => {
     let closing = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
+    const stop = (why: string): void => {
       if (closing) process.exit(130);
       closing = true;
-      process.stderr.write(`ecommir: ${signal}: finishing in-flight requests\n`);
+      process.stderr.write(`ecommir: ${why}: finishing in-flight requests\n`);
       app.close().then(resolve, resolve);
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
+    // Started by npx / npm run, the server is npm's grandchild: stopping npm by its PID does not
+    // pass the signal on, and the server would outlive it. It stops when its launcher is gone.
+    launcher = watchLauncher(() => {
+      if (!closing) stop('the npm process that started this server ended');
+    });
   });
+  launcher?.stop();
   return 0;
 }
 

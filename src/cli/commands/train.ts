@@ -72,12 +72,12 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       const seeds = flags.seeds.split(',').map((s) => Number(s));
       if (seeds.some((s) => !Number.isInteger(s))) throw new EcommirError('ECM_ERR_BAD_OPTION', `--seeds must be integers, got ${flags.seeds}`);
 
-      const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: task === 'scene', skipBad: flags.skipBad });
+      const taxonomy = flags.taxonomy ? await Taxonomy.load(flags.taxonomy, task) : undefined;
+      const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: task === 'scene', skipBad: flags.skipBad, taxonomies: taxonomy ? { [task]: taxonomy } : undefined });
       for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
       const samples = loaded.samples.filter((s) => s.task === task);
       if (samples.length === 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `${flags.data} has no ${task} samples`);
       const unlabelled = flags.unlabeled ? (await loadSamples(flags.unlabeled, { imagesDir: flags.images, skipBad: flags.skipBad })).samples.map((s) => ({ ...s, label: undefined })) : undefined;
-      const taxonomy = flags.taxonomy ? await Taxonomy.load(flags.taxonomy, task) : undefined;
       const log = (line: string) => process.stderr.write(`${line}\n`);
       // Scene knowledge (rendered on first use, then read from the cache) joins every training set.
       let knowledge: SceneKnowledgeRows | undefined;
