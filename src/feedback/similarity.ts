@@ -1,6 +1,7 @@
 // Similarity of two stored samples, for the review queue's diversity term: near-duplicates (a
 // burst of the same complaint, the same screenshot re-uploaded or re-encoded) score close to 1.
-// Dialogues: Jaccard index of their character-bigram sets (plus their images' content hashes).
+// Dialogues: Jaccard index of their character-bigram sets (plus their images' content hashes),
+// with digits, punctuation and spaces left out — a burst differs in order numbers and '！！'.
 // Images: a difference hash (dHash, 64 bits: is each pixel of a 9×8 grey thumbnail brighter than
 // its right neighbour) compared by Hamming distance, which survives re-encoding and resizing.
 import sharp from 'sharp';
@@ -16,7 +17,7 @@ export interface SimilaritySignature {
 }
 
 export function textTokens(text: string, imageHashes: readonly string[] = []): Set<string> {
-  const chars = Array.from(text.toLowerCase().replace(/\s+/g, ' ').trim());
+  const chars = Array.from(text.toLowerCase().replace(/[\p{P}\p{S}\p{N}\s]+/gu, ''));
   const out = new Set<string>();
   if (chars.length === 1) out.add(chars[0]);
   for (let i = 0; i + 1 < chars.length; i++) out.add(chars[i] + chars[i + 1]);

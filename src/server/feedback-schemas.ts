@@ -134,8 +134,9 @@ export function feedbackSchemas() {
         additionalProperties: false,
         properties: {
           task: { type: 'string', enum: ['scene', 'intent'] },
-          limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
-          by: { type: 'string', enum: ['margin', 'entropy'], default: 'margin' },
+          // Query values are strings (the service coerces no types): digits, 1–100.
+          limit: { type: 'string', pattern: '^(100|[1-9][0-9]?)$', description: 'Items, 1–100 (default 20).' },
+          by: { type: 'string', enum: ['margin', 'entropy'], description: 'Informativeness: 1 − margin (default) or normalised entropy.' },
         },
       },
       response: {

@@ -161,12 +161,12 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
   if (missing.length > 0) app.log.warn(`no model loaded for ${missing.join(', ')}: /readyz and those endpoints answer 503 ECM_ERR_NO_MODEL`);
   if (auth.apiKeys.length === 0) app.log.warn('no API keys configured: only callers on this machine can use the API');
 
+  let retention: NodeJS.Timeout | undefined;
   if (feedback) {
     app.log.info(`feedback database ${feedback.path} (schema v${feedback.schemaVersion}), images in ${feedback.images.dir}`);
     // Retention also applies while nothing is being stored.
-    const timer = setInterval(() => app.log.info({ pruned: feedback.prune() }, 'feedback retention applied'), 3_600_000);
-    timer.unref();
-    app.addHook('onClose', async () => clearInterval(timer));
+    retention = setInterval(() => app.log.info({ pruned: feedback.prune() }, 'feedback retention applied'), 3_600_000);
+    retention.unref();
   }
 
   const address = await app.listen({ port, host: flags.host });
@@ -196,6 +196,7 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+  clearInterval(retention);
   return 0;
 }
 

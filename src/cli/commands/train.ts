@@ -9,6 +9,19 @@ import { formatCrossValidation, formatTrainingReport, trainRecognizer } from '..
 import type { Task } from '../../types.js';
 import type { CommandContext } from '../main.js';
 import { Progress } from '../../features/progress.js';
+import { describeMerge, mergeFeedback } from '../../feedback/merge.js';
+import { parseRecordsText } from '../../data/load.js';
+import { readFile } from 'node:fs/promises';
+import type { Sample } from '../../types.js';
+
+/** Reads an export of `ecommir feedback export` and merges it with the data file's samples. */
+async function mergeFeedbackFile(task: Task, data: Sample[], file: string, skipBad?: boolean) {
+  const loaded = await loadSamples(file, { checkImages: task === 'scene', skipBad });
+  for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
+  const records = parseRecordsText(await readFile(file, 'utf8'), file) as { labelledAt?: unknown }[];
+  const at = loaded.samples.map((s) => Date.parse(String(records[s.index]?.labelledAt ?? '')));
+  return mergeFeedback(task, data, loaded.samples, at, file);
+}
 
 interface TrainFlags {
   data: string;
@@ -24,6 +37,7 @@ interface TrainFlags {
   taxonomy?: string;
   skipBad?: boolean;
   json?: boolean;
+  feedback?: string;
 }
 
 export function registerTrainCommand(program: Command, ctx: CommandContext): void {
@@ -42,6 +56,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .option('--unlabeled <file>', 'unlabelled samples to pseudo-label (two predictors must agree and be confident)')
     .option('--pseudo-threshold <p>', 'confidence a pseudo-label needs', '0.99')
     .option('--taxonomy <file>', 'a taxonomy file replacing the default label set')
+    .option('--feedback <file>', 'corrections from `ecommir feedback export`, merged with --data (same content: the newest human label wins)')
     .option('--skip-bad', 'report bad records and go on with the rest')
     .option('--json', 'print the result as JSON')
     .action(async (task: Task, flags: TrainFlags) => {
@@ -56,7 +71,12 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
 
       const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: task === 'scene', skipBad: flags.skipBad });
       for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
-      const samples = loaded.samples.filter((s) => s.task === task);
+      let samples = loaded.samples.filter((s) => s.task === task);
+      const merged = flags.feedback ? await mergeFeedbackFile(task, samples, flags.feedback, flags.skipBad) : undefined;
+      if (merged) {
+        samples = merged.samples;
+        process.stderr.write(`ecommir: ${describeMerge(merged.report)}\n`);
+      }
       if (samples.length === 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `${flags.data} has no ${task} samples`);
       const unlabelled = flags.unlabeled ? (await loadSamples(flags.unlabeled, { imagesDir: flags.images, skipBad: flags.skipBad })).samples.map((s) => ({ ...s, label: undefined })) : undefined;
       const taxonomy = flags.taxonomy ? await Taxonomy.load(flags.taxonomy, task) : undefined;
@@ -82,11 +102,12 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         pseudoThreshold: threshold,
         out: flags.out,
         dataFile: flags.data,
+        feedback: merged?.report,
         command: ['ecommir', 'train', task, ...process.argv.slice(process.argv.indexOf(task) + 1)].join(' '),
         log,
       });
       if (flags.json) {
-        process.stdout.write(JSON.stringify({ task, out: flags.out, validation: result.report, cv: result.cv && { ...result.cv, predictions: undefined, first: undefined }, pseudo: result.pseudo, seconds: result.seconds }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ task, out: flags.out, feedback: merged?.report, validation: result.report, cv: result.cv && { ...result.cv, predictions: undefined, first: undefined }, pseudo: result.pseudo, seconds: result.seconds }, null, 2) + '\n');
       } else {
         const lines = [...formatTrainingReport(result.report), ...(result.cv ? formatCrossValidation(result.cv) : []), `model written to ${flags.out} (${result.seconds.toFixed(1)} s)`];
         process.stdout.write(lines.join('\n') + '\n');

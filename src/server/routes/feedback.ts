@@ -68,9 +68,9 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
   });
 
   app.get('/v1/review', { schema: schemas.review }, async (request) => {
-    const query = request.query as { task: Task; limit?: number; by?: Informativeness };
+    const query = request.query as { task: Task; limit?: string; by?: Informativeness };
     const db = store();
-    const limit = query.limit ?? 20;
+    const limit = query.limit === undefined ? 20 : Number(query.limit);
     const by = query.by ?? 'margin';
     const pool = db.unlabelled(query.task, Math.min(MAX_POOL, Math.max(100, limit * POOL_PER_ITEM)), by);
     const labelled = db.recentlyLabelled(query.task, LABELLED_COMPARED).map(signatureOf);
