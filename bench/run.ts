@@ -14,6 +14,7 @@ import { runIntentImagesBench } from './sections/intent-images.js';
 import { runSpeedBench } from './sections/speed.js';
 import { runServiceBench } from './sections/service.js';
 import { runHostileBench } from './sections/hostile.js';
+import { runActiveLearningBench } from './sections/active-learning.js';
 
 export interface BenchContext {
   seeds: number[];
@@ -33,6 +34,7 @@ const SECTIONS: Record<string, { title: string; run: (ctx: BenchContext) => Prom
   speed: { title: 'Speed and memory', run: runSpeedBench },
   service: { title: 'HTTP service under load', run: runServiceBench },
   hostile: { title: 'HTTP service: hostile traffic', run: runHostileBench },
+  'active-learning': { title: 'Active learning: the review queue against random labelling', run: runActiveLearningBench },
 };
 
 const root = fileURLToPath(new URL('..', import.meta.url));

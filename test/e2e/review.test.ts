@@ -82,7 +82,7 @@ test('the Review tab labels the least certain predictions from the keyboard, wit
     // The scene queue shows the stored screenshot, fetched with the page's credentials.
     await page.click('.review-tasks button[data-task="scene"]');
     await page.waitForSelector('.review-shot');
-    await page.waitForFunction(() => (document.querySelector('.review-shot') as HTMLImageElement | null)?.naturalWidth! > 0);
+    await page.waitForFunction('document.querySelector(".review-shot")?.naturalWidth > 0');
     await page.keyboard.press('1');
     await page.keyboard.press('Enter');
     await page.waitForSelector('.review-empty');
