@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { runSceneBench, runSceneStrategiesBench } from './sections/scene.js';
 import { runIntentBench } from './sections/intent.js';
 import { runIntentImagesBench } from './sections/intent-images.js';
+import { runIntentHonestBench } from './sections/intent-honest.js';
 import { runSpeedBench } from './sections/speed.js';
 import { runServiceBench } from './sections/service.js';
 import { runHostileBench } from './sections/hostile.js';
@@ -30,6 +31,7 @@ const SECTIONS: Record<string, { title: string; run: (ctx: BenchContext) => Prom
   scene: { title: 'Scene recognition: cross-validated quality', run: runSceneBench },
   'scene-strategies': { title: 'Scene recognition: training strategies', run: runSceneStrategiesBench },
   intent: { title: 'Intent recognition: cross-validated quality', run: runIntentBench },
+  'intent-honest': { title: 'Intent recognition: honest estimates, knowledge and ablations', run: runIntentHonestBench },
   'intent-images': { title: 'Intent recognition: the image branch and its augmentation', run: runIntentImagesBench },
   speed: { title: 'Speed and memory', run: runSpeedBench },
   service: { title: 'HTTP service under load', run: runServiceBench },
