@@ -76,6 +76,9 @@ export class SwappableRuntime implements RecognizerRuntime {
   #current: Generation;
   #previous?: ServedGeneration;
   #reloading = false;
+  #closed = false;
+  /** The reload in progress, if any (close() waits for it and closes what it built). */
+  #swapping?: Promise<unknown>;
   #draining = new Set<Generation>();
   readonly #options: SwappableRuntimeOptions;
 
@@ -139,13 +142,22 @@ export class SwappableRuntime implements RecognizerRuntime {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
+    await this.#swapping?.catch(() => {});
     await this.drained();
     await this.#current.runtime.close();
   }
 
-  async #swap(folders: ModelFolders): Promise<SwapReport> {
-    if (this.#reloading) throw new EcommirError('ECM_ERR_BUSY', 'a model reload is already in progress; retry when it is done', { statusCode: 409 });
+  #swap(folders: ModelFolders): Promise<SwapReport> {
+    if (this.#closed) return Promise.reject(new EcommirError('ECM_ERR_BUSY', 'the service is shutting down', { statusCode: 503 }));
+    if (this.#reloading) return Promise.reject(new EcommirError('ECM_ERR_BUSY', 'a model reload is already in progress; retry when it is done', { statusCode: 409 }));
     this.#reloading = true;
+    const swapping = this.#build(folders);
+    this.#swapping = swapping;
+    return swapping;
+  }
+
+  async #build(folders: ModelFolders): Promise<SwapReport> {
     const log = this.#options.log ?? (() => {});
     try {
       let runtime: RecognizerRuntime;
@@ -156,6 +168,7 @@ export class SwappableRuntime implements RecognizerRuntime {
       }
       let smoke: SwapReport['smoke'];
       try {
+        if (this.#closed) throw new EcommirError('ECM_ERR_BUSY', 'the service is shutting down', { statusCode: 503 });
         checkCompatible(this.#current.runtime, runtime);
         smoke = await smokeTest(runtime, this.#options.smokeTimeoutMs ?? 60_000);
       } catch (err) {
@@ -163,6 +176,10 @@ export class SwappableRuntime implements RecognizerRuntime {
         throw err;
       }
       const next = await describe(runtime, folders, this.#current.generation + 1);
+      if (this.#closed) {
+        await runtime.close().catch(() => {});
+        throw new EcommirError('ECM_ERR_BUSY', 'the service is shutting down', { statusCode: 503 });
+      }
       const old = this.#current;
       this.#current = next; // from here on, new requests go to the new runtime
       this.#previous = publicPart(old);

@@ -25,6 +25,8 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
   const schemas = feedbackSchemas();
 
   app.post('/v1/admin/reload', { schema: schemas.reload }, async (request) => {
+    // Loading new lanes can take longer than the idle-socket timeout: this answer is worth the wait.
+    request.raw.socket.setTimeout(0);
     const body = (request.body ?? {}) as { sceneModel?: string; intentModel?: string };
     const folders: ModelFolders = { scene: body.sceneModel, intent: body.intentModel };
     const report = await swappable().reload(folders);
@@ -33,6 +35,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
   });
 
   app.post('/v1/admin/rollback', { schema: schemas.rollback }, async (request) => {
+    request.raw.socket.setTimeout(0);
     const report = await swappable().rollback();
     request.log.info({ models: report.current.models }, 'models rolled back');
     return report;
