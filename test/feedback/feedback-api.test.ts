@@ -39,6 +39,10 @@ test('every /v1 answer carries a requestId, also without the feedback store', as
     const error = await server.post('/v1/intent', { dialogue: [] });
     assert.equal(error.status, 400);
     assert.equal(error.json.requestId, error.headers.get('x-request-id'));
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    for (const [path, method] of [['/v1/feedback', 'post'], ['/v1/review', 'get'], ['/v1/feedback/{requestId}', 'delete'], ['/v1/admin/reload', 'post'], ['/v1/admin/rollback', 'post']]) {
+      assert.ok(doc.paths[path.replace('{requestId}', ':requestId')]?.[method] ?? doc.paths[path]?.[method], `${method} ${path} in /openapi.json`);
+    }
     const off = await server.post('/v1/feedback', { requestId: intent.json.requestId, label: '商品材质' });
     assert.equal(off.status, 404);
     assert.match(off.json.error.message, /--feedback-db/);
