@@ -29,7 +29,9 @@ export type ErrorCode =
   | 'ECM_ERR_BUSY'
   | 'ECM_ERR_RATE_LIMITED'
   | 'ECM_ERR_FORBIDDEN'
-  | 'ECM_ERR_NOT_FOUND';
+  | 'ECM_ERR_NOT_FOUND'
+  /** A model reload refused: it did not load, its labels differ, or its smoke prediction failed. */
+  | 'ECM_ERR_MODEL_REJECTED';
 
 /** Where in the input a problem sits: the record's id and its 0-based index in the file. */
 export interface ItemRef {

@@ -37,6 +37,8 @@ export type LaneStats = Pick<PoolStats, 'active' | 'queued' | 'terminated'> & { 
 export interface RecognizerRuntime {
   /** Which tasks have a recogniser. */
   readonly tasks: Readonly<Record<Task, boolean>>;
+  /** The fine labels each loaded task answers with. */
+  readonly labels?: Readonly<Partial<Record<Task, readonly string[]>>>;
   predict(sample: Sample, options: PredictOptions, signal: AbortSignal): Promise<Prediction>;
   stats(): Record<Lane, LaneStats>;
   /** Finishes the work in flight, then stops. */
@@ -94,6 +96,10 @@ export class WorkerLanes implements RecognizerRuntime {
     return new WorkerLanes({ text, image }, tasks);
   }
 
+  get labels(): Partial<Record<Task, readonly string[]>> {
+    return this.pools.image.tasks;
+  }
+
   predict(sample: Sample, options: PredictOptions, signal: AbortSignal): Promise<Prediction> {
     const lane = laneOf(sample);
     return this.pools[lane].predict(sample, options, signal, lane === 'image');
@@ -118,6 +124,7 @@ export class WorkerLanes implements RecognizerRuntime {
  */
 export class InProcessLanes implements RecognizerRuntime {
   readonly tasks: Readonly<Record<Task, boolean>>;
+  readonly labels: Partial<Record<Task, readonly string[]>>;
   private readonly queues: Record<Lane, WorkQueue>;
   private readonly limits: Readonly<InputLimits>;
 
@@ -127,6 +134,7 @@ export class InProcessLanes implements RecognizerRuntime {
     limits: Partial<InputLimits> = {},
   ) {
     this.tasks = { scene: recognizers.scene !== undefined, intent: recognizers.intent !== undefined };
+    this.labels = Object.fromEntries(Object.entries(recognizers).filter(([, r]) => r).map(([task, r]) => [task, r.labels]));
     const lane = (name: Lane): LaneOptions => ({ ...DEFAULT_LANES[name], ...dropUndefined(lanes[name] ?? {}) });
     this.queues = {
       text: new WorkQueue(lane('text').concurrency, lane('text').maxQueue, 'text'),

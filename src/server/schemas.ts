@@ -5,10 +5,11 @@ import type { ServerLimits } from './options.js';
 /** Longest sample id, JSON and multipart alike. */
 export const ID_MAX_LENGTH = 256;
 
-const errorBody = {
+export const errorBody = {
   type: 'object',
   required: ['error'],
   properties: {
+    requestId: { type: 'string', description: 'The id of the request (also in the X-Request-Id header).' },
     error: {
       type: 'object',
       required: ['code', 'message'],
@@ -69,13 +70,16 @@ export const predictionSchema = {
     uncertain: { type: 'boolean', description: 'Confidence below the threshold: route to a human.' },
     ranked: { type: 'array', items: rankedLabel },
     evidence: { type: 'array', items: evidence },
+    modelVersion: { type: 'string', description: 'The model that answered: first 12 hex digits of the SHA-256 of its model.json.' },
   },
 } as const;
 
+const requestId = { type: 'string', description: 'Names this prediction in POST /v1/feedback (also the X-Request-Id header).' } as const;
+
 const predictionResponse = {
   type: 'object',
-  required: ['prediction', 'ms'],
-  properties: { prediction: predictionSchema, ms: { type: 'number', description: 'Server time, ms.' } },
+  required: ['prediction', 'ms', 'requestId'],
+  properties: { prediction: predictionSchema, ms: { type: 'number', description: 'Server time, ms.' }, requestId },
 } as const;
 
 const errorResponses = {
@@ -131,9 +135,10 @@ export function buildSchemas(limits: ServerLimits) {
 
   const batchItemResult = {
     type: 'object',
-    required: ['index', 'ok'],
+    required: ['index', 'ok', 'requestId'],
     properties: {
       index: { type: 'integer' },
+      requestId: { ...requestId, description: 'This item\'s id for POST /v1/feedback: the batch\'s requestId and the item\'s index.' },
       id: { type: 'string' },
       ok: { type: 'boolean' },
       prediction: predictionSchema,
@@ -185,8 +190,8 @@ export function buildSchemas(limits: ServerLimits) {
       response: {
         200: {
           type: 'object',
-          required: ['results', 'ms'],
-          properties: { results: { type: 'array', items: batchItemResult }, ms: { type: 'number' } },
+          required: ['results', 'ms', 'requestId'],
+          properties: { results: { type: 'array', items: batchItemResult }, ms: { type: 'number' }, requestId: { type: 'string' } },
         },
         ...errorResponses,
       },
@@ -229,7 +234,34 @@ function readyBody() {
         description: 'text: dialogues without images; image: scene requests and dialogues with images.',
         properties: Object.fromEntries(['text', 'image'].map((lane) => [lane, laneStats])),
       },
+      models: servedModels,
+      feedback: {
+        type: 'object',
+        description: 'The feedback database (serve --feedback-db), when on.',
+        properties: { enabled: { type: 'boolean' }, schemaVersion: { type: 'integer' } },
+      },
       error: errorBody.properties.error,
     },
   } as const;
 }
+
+const servedGeneration = {
+  type: 'object',
+  properties: {
+    generation: { type: 'integer', description: '1 at start-up, +1 at each reload or rollback.' },
+    loadedAt: { type: 'string' },
+    models: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        properties: { version: { type: 'string' }, labels: { type: 'integer' } },
+      },
+    },
+  },
+} as const;
+
+export const servedModels = {
+  type: 'object',
+  description: 'The model versions in service, and the ones a rollback would restore.',
+  properties: { current: servedGeneration, previous: servedGeneration, reloading: { type: 'boolean' }, draining: { type: 'integer' } },
+} as const;

@@ -4,6 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crossValidate, type CrossValidationResult } from '../eval/cross-validate.js';
+import { describeMerge, type FeedbackMergeReport } from '../feedback/merge.js';
 import { Taxonomy } from '../labels/taxonomy.js';
 import type { Sample, Task } from '../types.js';
 import { IntentRecognizer, type IntentTrainingOptions } from './intent/recognizer.js';
@@ -25,6 +26,8 @@ export interface TrainRunOptions {
   out?: string;
   /** Data file names, for the model card. */
   dataFile?: string;
+  /** What `--feedback` merged into the samples, for the model card. */
+  feedback?: FeedbackMergeReport;
   /** The command line, for the model card. */
   command?: string;
   log?: (line: string) => void;
@@ -145,6 +148,7 @@ function modelCard(options: TrainRunOptions, result: TrainRunResult, trainingSiz
     '',
     '## Trained on',
     `- ${trainingSize} ${options.task} samples${options.dataFile ? ` from \`${options.dataFile}\`` : ''}${result.pseudo ? ` (of which ${result.pseudo.taken} pseudo-labelled)` : ''}.`,
+    ...(options.feedback ? [`- Human feedback: ${describeMerge(options.feedback)}.`] : []),
     `- Labels: ${r.labels.length} fine labels in ${r.taxonomy.coarseLabels.length} coarse groups (taxonomy embedded in model.json).`,
     '',
     '## How',
