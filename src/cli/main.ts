@@ -11,6 +11,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerFeaturesCommand } from './commands/features.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerKnowledgeCommands } from './commands/knowledge.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { VERSION } from '../version.js';
 
 /** Set by a command's action; commander's own parse result carries no exit code. */
@@ -33,6 +34,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerFeaturesCommand(program, ctx);
   registerExportCommand(program, ctx);
   registerKnowledgeCommands(program, ctx);
+  registerWorkerCommand(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

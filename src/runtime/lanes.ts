@@ -61,6 +61,8 @@ export interface WorkerLanesOptions {
   limits?: Partial<InputLimits>;
   /** Nice increment of the image lane's processes (0: same priority as text). Default DEFAULT_IMAGE_NICE. */
   imageNiceIncrement?: number;
+  /** Threads of each image process's native work (RecognizerPoolOptions.computeThreads). */
+  imageComputeThreads?: number;
 }
 
 /** The lanes on worker pools: text on threads, images on processes. */
@@ -82,6 +84,7 @@ export class WorkerLanes implements RecognizerRuntime {
         threads: lane('image').concurrency,
         maxQueue: lane('image').maxQueue,
         niceIncrement: options.imageNiceIncrement ?? DEFAULT_IMAGE_NICE,
+        computeThreads: options.imageComputeThreads,
         warmUp: true,
       }),
     ]);
