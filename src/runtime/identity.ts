@@ -38,15 +38,18 @@ export async function modelVersion(selection: BackendSelection): Promise<string>
     }
   }
   if (selection.backend === 'mllm') {
-    const { endpoint, model, constrain, hierarchical, maxImageSide, maxImages, mllmTasks } = selection;
-    part('mllm', JSON.stringify({ endpoint, model, constrain, hierarchical, maxImageSide, maxImages, mllmTasks }));
+    const { endpoint, model, maxImageSide, maxImages, mllmTasks } = selection;
+    const constrain = selection.constrain ?? 'guided_choice';
+    part('mllm', JSON.stringify({ endpoint, model, constrain, hierarchical: selection.hierarchical === true, maxImageSide, maxImages, mllmTasks }));
   }
   if (selection.backend === 'clip') {
     if (selection.modelDir) part('clip-model', await folderDigest(selection.modelDir));
     if (selection.adapterDir) part('clip-adapter', await folderDigest(selection.adapterDir));
   }
-  const { fillFromEmbedded, ensembleWithEmbedded, ensembleMode, ensembleWeights } = selection;
-  part('combine', JSON.stringify({ fillFromEmbedded, ensembleWithEmbedded, ensembleMode, ensembleWeights }));
+  // Defaults spelt out, so that an option left out and the same option given its default agree.
+  const ensemble = selection.ensembleWithEmbedded === true;
+  const combine = { fill: selection.fillFromEmbedded !== false, ensemble, ...(ensemble ? { mode: selection.ensembleMode, weights: selection.ensembleWeights } : {}) };
+  part('combine', JSON.stringify(combine));
   return hash.digest('hex').slice(0, MODEL_VERSION_LENGTH);
 }
 

@@ -9,6 +9,8 @@ import { formatCrossValidation, formatTrainingReport, trainRecognizer } from '..
 import type { Task } from '../../types.js';
 import type { CommandContext } from '../main.js';
 import { Progress } from '../../features/progress.js';
+import { sceneFeaturePass } from '../../runtime/feature-pass.js';
+import { availableParallelism } from 'node:os';
 
 interface TrainFlags {
   data: string;
@@ -24,6 +26,7 @@ interface TrainFlags {
   taxonomy?: string;
   skipBad?: boolean;
   json?: boolean;
+  concurrency?: string;
 }
 
 export function registerTrainCommand(program: Command, ctx: CommandContext): void {
@@ -42,6 +45,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .option('--unlabeled <file>', 'unlabelled samples to pseudo-label (two predictors must agree and be confident)')
     .option('--pseudo-threshold <p>', 'confidence a pseudo-label needs', '0.99')
     .option('--taxonomy <file>', 'a taxonomy file replacing the default label set')
+    .option('--concurrency <n>', `scene: worker processes reading the images first (1: in this process); default the cores (${availableParallelism()})`)
     .option('--skip-bad', 'report bad records and go on with the rest')
     .option('--json', 'print the result as JSON')
     .action(async (task: Task, flags: TrainFlags) => {
@@ -51,6 +55,8 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       if (!Number.isInteger(augment) || augment < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `--augment must be a non-negative integer, got ${flags.augment}`);
       const threshold = Number(flags.pseudoThreshold);
       if (!(threshold > 0 && threshold <= 1)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--pseudo-threshold must be in (0, 1], got ${flags.pseudoThreshold}`);
+      const concurrency = flags.concurrency === undefined ? availableParallelism() : Number(flags.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `--concurrency must be a positive integer, got ${flags.concurrency}`);
       const seeds = flags.seeds.split(',').map((s) => Number(s));
       if (seeds.some((s) => !Number.isInteger(s))) throw new EcommirError('ECM_ERR_BAD_OPTION', `--seeds must be integers, got ${flags.seeds}`);
 
@@ -84,6 +90,14 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         dataFile: flags.data,
         command: ['ecommir', 'train', task, ...process.argv.slice(process.argv.indexOf(task) + 1)].join(' '),
         log,
+        sceneFeaturePass:
+          concurrency > 1
+            ? async (all, features) => {
+                const pass = await sceneFeaturePass(all, features, { concurrency });
+                // A bad image is reported by the training itself, naming its record.
+                if (pass.failed.length) log(`feature pass: ${pass.failed.length} images failed; training will name them`);
+              }
+            : undefined,
       });
       if (flags.json) {
         process.stdout.write(JSON.stringify({ task, out: flags.out, validation: result.report, cv: result.cv && { ...result.cv, predictions: undefined, first: undefined }, pseudo: result.pseudo, seconds: result.seconds }, null, 2) + '\n');
