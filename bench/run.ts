@@ -14,6 +14,7 @@ import { runIntentImagesBench } from './sections/intent-images.js';
 import { runSpeedBench } from './sections/speed.js';
 import { runServiceBench } from './sections/service.js';
 import { runHostileBench } from './sections/hostile.js';
+import { runScaleBench } from './sections/scale.js';
 
 export interface BenchContext {
   seeds: number[];
@@ -33,6 +34,7 @@ const SECTIONS: Record<string, { title: string; run: (ctx: BenchContext) => Prom
   speed: { title: 'Speed and memory', run: runSpeedBench },
   service: { title: 'HTTP service under load', run: runServiceBench },
   hostile: { title: 'HTTP service: hostile traffic', run: runHostileBench },
+  scale: { title: 'Scale: every core, and a Redis job queue', run: runScaleBench },
 };
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -1,4 +1,4 @@
-// A real Redis for the queue tests: Debian's redis-server (installed by .ci/run) on a free loopback
+// A real Redis for the queue tests (and the scale bench): Debian's redis-server (installed by .ci/run) on a free loopback
 // port, nothing saved to disk, stopped by the test that started it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,12 +23,13 @@ export async function freePort(): Promise<number> {
 
 export interface TestRedis {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(extraArgs: string[] = []): Promise<TestRedis> {
   const port = await freePort();
-  const child: ChildProcess = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes'], {
+  const child: ChildProcess = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -55,6 +56,7 @@ export async function startRedis(): Promise<TestRedis> {
   }
   return {
     url,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
