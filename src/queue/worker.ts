@@ -76,7 +76,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     concurrency: options.concurrency,
     lockDuration: options.lockDurationMs ?? 30_000,
     stalledInterval: options.stalledIntervalMs ?? 30_000,
-    // A job whose worker died twice is more likely a killer than unlucky: it goes to the dead letters.
+    // Taken back from a dead worker twice at most: a job whose workers died under it three times is more
+    // likely the cause than unlucky, and goes to the dead letters.
     maxStalledCount: 2,
     name,
   });
