@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { BackendSelection } from '../backends/select.js';
 import { EcommirError } from '../errors.js';
-import { PooledPredictor } from '../runtime/batch-predict.js';
+import { PooledPredictor, warmsUp } from '../runtime/batch-predict.js';
 import { modelVersion } from '../runtime/identity.js';
 import { backendSource, type RecognizerSource } from '../runtime/source.js';
 import type { Prediction } from '../types.js';
@@ -56,7 +56,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const version = options.version ?? (await modelVersion(options.selection));
   const queue = queueName(version);
   const name = options.name ?? `ecommir-worker-${hostname()}-${process.pid}`;
-  const predictor = await PooledPredictor.create(options.source ?? backendSource(options.selection), { concurrency: options.concurrency });
+  const predictor = await PooledPredictor.create(options.source ?? backendSource(options.selection), { concurrency: options.concurrency, warmUp: warmsUp(options.selection) });
 
   const processor = async (job: Job<PredictJobData, Prediction>): Promise<Prediction> => {
     try {

@@ -127,6 +127,11 @@ export interface LocalPredictorOptions {
   source?: RecognizerSource;
   /** Feature cache of the workers (default: the training cache, ~/.cache/ecommir). */
   cache?: FeatureCacheOptions;
+  /**
+   * Classify a blank image in each image worker before work, so OCR is loaded (default true). Off for
+   * backends whose recognisers call a server (mllm): the warm-up would be a real request.
+   */
+  warmUp?: boolean;
 }
 
 /** Threads of native image work per worker so that `workers` of them share the cores without fighting. */
@@ -154,7 +159,12 @@ export async function localPredictor(selection: BackendSelection, options: Local
       close: async () => {},
     };
   }
-  return PooledPredictor.create(options.source ?? backendSource(selection), { ...options, concurrency });
+  return PooledPredictor.create(options.source ?? backendSource(selection), { warmUp: warmsUp(selection), ...options, concurrency });
+}
+
+/** Whether image workers should load their models with a blank image first: only for local models. */
+export function warmsUp(selection: BackendSelection): boolean {
+  return selection.backend !== 'mllm';
 }
 
 /** Recogniser pools per lane, sized for a batch (queues hold what the caller keeps in flight). */
@@ -170,7 +180,7 @@ export class PooledPredictor implements SamplePredictor {
     const common = { source, cache: options.cache, threads: n, maxQueue: 1 << 20 };
     const started = await Promise.allSettled([
       lanes.has('text') ? RecognizerPool.create({ ...common, name: 'text', isolation: 'thread' }) : undefined,
-      lanes.has('image') ? RecognizerPool.create({ ...common, name: 'image', isolation: 'process', computeThreads: threadsPerWorker(n), warmUp: true }) : undefined,
+      lanes.has('image') ? RecognizerPool.create({ ...common, name: 'image', isolation: 'process', computeThreads: threadsPerWorker(n), warmUp: options.warmUp ?? true }) : undefined,
     ]);
     const [text, image] = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
