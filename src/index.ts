@@ -28,7 +28,7 @@ export { Taxonomy, HIERARCHY_SEPARATOR, type TaxonomyFile, type TaxonomyLabel } 
 // Denoising (rules as data in rules/denoise.json), splits, metrics and evaluation.
 export { cleanDialogue, cleanSample, formatRemovals, splitSentences, type Removal, type CleanedDialogue, type CleanedSample, type DenoiseOptions } from './clean/denoise.js';
 export { loadDenoiseRules, parseDenoiseRules, redosProblem, DEFAULT_RULES_PATH, type DenoiseRules, type DenoiseRule, type DenoiseLevel, type ParseRulesOptions } from './clean/rules.js';
-export { stratifiedSplit, stratifiedKFold, type Split } from './data/split.js';
+export { stratifiedSplit, stratifiedKFold, stratifiedGroupKFold, stratifiedGroupSplit, type Split } from './data/split.js';
 export {
   precisionRecallFscoreSupport,
   f1Score,
@@ -46,7 +46,13 @@ export {
   type ClassificationReport,
   type ReportRow,
 } from './eval/metrics.js';
-export { evaluatePredictions, evaluateLabels, type Evaluation, type TaskEvaluation, type EvaluateOptions } from './eval/evaluate.js';
+export { evaluatePredictions, evaluateLabels, pooledWeightedF1, type Evaluation, type TaskEvaluation, type EvaluateOptions } from './eval/evaluate.js';
+// Honest estimates: CV, nested CV (choices made inside each training fold), knowledge transfer, results.json.
+export { crossValidate, type CrossValidationResult, type CrossValidationOptions, type Estimate, type FoldModel } from './eval/cross-validate.js';
+export { nestedCrossValidate, selectConfiguration, summarizeChoices, type Candidate, type NestedCrossValidationResult } from './eval/nested-cv.js';
+export { knowledgeTransfer, type TransferResult } from './eval/transfer.js';
+export { hashDependencies, KNOWLEDGE_PATHS, CODE_PATHS, type Dependencies } from './eval/dependency-hash.js';
+export { recordTaskResult, readResultsFile, type ResultsFile, type TaskResult } from './eval/results-file.js';
 export { formatEvaluation, formatClassificationReport, displayWidth } from './eval/report-text.js';
 // Learning library: sparse matrices, optimisers, heads, calibration, soups, pseudo-labels.
 export { createRng, type Rng } from './learn/random.js';
@@ -55,6 +61,13 @@ export { Adam, Sgd, createOptimizer, type Optimizer, type AdamOptions, type SgdO
 export { argmaxRows, coarseProbabilities, softmaxRowsInPlace, type Classifier, type FitOptions } from './learn/head.js';
 export { SoftmaxRegression, softmaxRegressionLoss, type SoftmaxRegressionOptions, type SoftmaxRegressionJson } from './learn/softmax-regression.js';
 export { MlpClassifier, mlpLoss, mlpLayout, type MlpOptions, type MlpJson, type MlpShape, type Activation } from './learn/mlp.js';
+export { createLearner, learnerFromJSON, registerLearner, specOf, type Learner, type LearnerJson, type LearnerSpec } from './learn/learner.js';
+export { LinearSvm, solveBinarySvmDual, type LinearSvmOptions, type LinearSvmJson } from './learn/linear-svm.js';
+export { NaiveBayes, type NaiveBayesOptions, type NaiveBayesJson } from './learn/naive-bayes.js';
+export { CosineKnn, type CosineKnnOptions, type CosineKnnJson } from './learn/knn.js';
+export { outOfFoldProba, groupedFolds, type EnsembleFitOptions, type OutOfFoldOptions, type OutOfFoldResult } from './learn/out-of-fold.js';
+export { StackingClassifier, DEFAULT_META, type StackingOptions, type StackingJson } from './learn/stacking.js';
+export { SelectedEnsemble, greedyEnsembleSelection, weightedF1OfProba, type SelectedEnsembleOptions, type SelectedEnsembleJson, type EnsembleSelectionResult } from './learn/ensemble-selection.js';
 export { fitTemperature, applyTemperature, temperatureNll, expectedCalibrationError, type CalibrationReport, type ReliabilityBin } from './learn/calibration.js';
 export { uniformSoup, greedySoup, type GreedySoupResult, type ParameterVector } from './learn/soup.js';
 export { selectPseudoLabels, type PseudoLabelSelection } from './learn/pseudo.js';
@@ -130,3 +143,8 @@ export { createRecognizers, BACKENDS, type BackendName, type BackendSelection, t
 // Knowledge: synthetic labelled samples written from the knowledge files (knowledge/).
 export { synthesizeIntentSamples, checkIntentKnowledge, BLANK_PNG, type IntentSynthOptions, type SyntheticImages } from './knowledge/intent-synth.js';
 export { loadIntentKnowledge, defaultIntentKnowledgeDir, type IntentKnowledge, type LabelKnowledge, type ProductCategory } from './knowledge/intent-knowledge.js';
+// Scene knowledge (knowledge/scene/): synthetic pages, their rendering as screenshots, and labelled data sets of them.
+export { synthesizeScenePages, synthesizeScenePage, pageText, type ScenePage, type SynthesizeOptions as SceneSynthesizeOptions } from './knowledge/scene-pages.js';
+export { renderScenePage, type RenderOptions as SceneRenderOptions, type RenderedImage } from './knowledge/render-screenshot.js';
+export { writeSyntheticScenes, SCENE_GENERATOR_VERSION, type WriteScenesOptions, type WriteScenesSummary } from './knowledge/scene-dataset.js';
+export { loadSceneKnowledge, type SceneKnowledge, type LabelKnowledge as SceneLabelKnowledge } from './knowledge/scene-knowledge.js';

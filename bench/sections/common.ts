@@ -1,13 +1,16 @@
-// Shared by the bench sections: the dev data, and markdown tables of cross-validation results.
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// Shared by the bench sections: the dev data, markdown tables of cross-validation results, and the
+// cache of cross-validation results keyed by everything they depend on.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSamples } from '../../src/data/load.js';
-import type { CrossValidationResult } from '../../src/eval/cross-validate.js';
-import type { Sample } from '../../src/types.js';
+import type { CrossValidationResult, Estimate } from '../../src/eval/cross-validate.js';
+import { CODE_PATHS, hashDependencies, KNOWLEDGE_PATHS, type Dependencies } from '../../src/eval/dependency-hash.js';
+import type { Sample, Task } from '../../src/types.js';
 
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DEV_JSON = fileURLToPath(new URL('../../../shared/data/www2025-mir/train.json', import.meta.url));
+export const DEV_IMAGES = fileURLToPath(new URL('../../../shared/data/www2025-mir/images/', import.meta.url));
 
 let cached: Sample[] | undefined;
 export async function devSamples(): Promise<Sample[]> {
@@ -19,20 +22,31 @@ export const f4 = (x: number): string => x.toFixed(4);
 
 export interface CvRow {
   name: string;
-  cv: CrossValidationResult;
+  cv: Estimate;
+  /** Seconds this run spent on the row (a cache read is not a measurement: see `cached`). */
   seconds: number;
+  /** Set when the row was read from the cache: when and in how long it was measured. */
+  cached?: CacheInfo;
+  /** What in this row was chosen by looking at the scored samples (printed in the row). */
   note?: string;
 }
 
+/**
+ * Cross-validation rows. The seeds column names the seeds each row was measured over; the time column
+ * says when a row was read from the cache (with the time the original measurement took).
+ */
 export function cvTable(rows: readonly CvRow[]): string {
+  const notes = rows.some((r) => r.note);
   const lines = [
-    '| configuration | weighted F1 (mean ± sd over seeds) | macro F1 | coarse weighted F1 | coarse macro F1 | per seed | time |',
-    '|---|---|---|---|---|---|---:|',
+    `| configuration | weighted F1 (mean ± sd over seeds) | macro F1 | coarse weighted F1 | coarse macro F1 | seeds: weighted F1 | time |${notes ? ' chosen on the scored samples |' : ''}`,
+    `|---|---|---|---|---|---|---:|${notes ? '---|' : ''}`,
   ];
   for (const r of rows) {
     const c = r.cv;
+    const perSeed = c.seeds.map((seed, i) => `${seed}: ${c.seedWeightedF1[i].toFixed(3)}`).join(', ');
+    const time = r.cached ? `cached: measured ${r.cached.measuredAt.slice(0, 10)} in ${r.cached.seconds.toFixed(0)} s` : `${r.seconds.toFixed(0)} s`;
     lines.push(
-      `| ${r.name} | **${f4(c.mean.weightedF1)}** ± ${f4(c.std.weightedF1)} | ${f4(c.mean.macroF1)} | ${f4(c.mean.coarseWeightedF1)} | ${f4(c.mean.coarseMacroF1)} | ${c.seedWeightedF1.map((x) => x.toFixed(3)).join(' ')} | ${r.seconds.toFixed(0)} s |`,
+      `| ${r.name} | **${f4(c.mean.weightedF1)}** ${c.seeds.length > 1 ? `± ${f4(c.std.weightedF1)}` : '(one seed)'} | ${f4(c.mean.macroF1)} | ${f4(c.mean.coarseWeightedF1)} | ${f4(c.mean.coarseMacroF1)} | ${perSeed} | ${time} |${notes ? ` ${r.note ?? '–'} |` : ''}`,
     );
   }
   return lines.join('\n');
@@ -83,31 +97,123 @@ export function calibrationTable(predictions: readonly Prediction[], gold: reado
 const CV_CACHE = fileURLToPath(new URL('../results/cv-cache/', import.meta.url));
 
 /**
- * A cross-validation result stored under a key (the configuration and the seeds), so that two sections
- * running side by side, or a rerun, share a long measurement instead of repeating it. Delete
- * bench/results/cv-cache/ to measure afresh.
+ * What every cross-validated figure of the bench depends on: the dev data file, the knowledge
+ * (lexicons/, taxonomies/, rules/, knowledge/), the code (src/) and the installed libraries; scene
+ * rows and rows that read the user's images also the images; rows that use a shipped model `models/`.
  */
-export async function cachedCv(key: string, compute: () => Promise<CrossValidationResult>): Promise<CrossValidationResult> {
-  const file = cacheFile(key);
-  const hit = await readCachedCv(key);
-  if (hit) return hit;
-  {
-    const cv = await compute();
-    await mkdir(CV_CACHE, { recursive: true });
-    await writeFile(file, JSON.stringify(cv));
-    return cv;
-  }
+export function benchDependencies(task: Task, options: { images?: boolean; models?: boolean } = {}): string[] {
+  const rel = (p: string) => relative(ROOT, p) || '.';
+  return [rel(DEV_JSON), ...(task === 'scene' || options.images ? [rel(DEV_IMAGES)] : []), ...KNOWLEDGE_PATHS, ...CODE_PATHS, ...(options.models ? ['models'] : [])];
 }
 
-/** A stored result, if there is one. */
-export async function readCachedCv(key: string): Promise<CrossValidationResult | undefined> {
+export interface CacheInfo {
+  measuredAt: string;
+  seconds: number;
+}
+
+export interface CachedCvSpec {
+  task: Task;
+  /** The configuration, folds, seeds and anything else the figure depends on, as JSON-able data. */
+  config: unknown;
+  /** Files and folders the figure depends on (default: `benchDependencies(task)`). */
+  paths?: readonly string[];
+}
+
+interface CacheEntry<R> {
+  key: string;
+  dependencies: Dependencies;
+  measuredAt: string;
+  seconds: number;
+  cv: R;
+}
+
+/** `fresh` (set by `--fresh`): measure every row again (the new results still replace the cached ones). `dir`, `root`: for tests. */
+export const cacheSettings = { fresh: false, dir: CV_CACHE, root: ROOT };
+
+/**
+ * A cross-validation result cached under a hash of everything it depends on (`cacheKey`), so that a
+ * rerun or a section sharing a row reads it instead of measuring again — and a change to the data,
+ * a lexicon, a rule, a taxonomy, the code or the libraries measures it afresh. Returns the result and,
+ * when it came from the cache, when it was measured.
+ */
+export async function cachedCv<R = CrossValidationResult>(spec: CachedCvSpec, compute: () => Promise<R>): Promise<{ cv: R; cached?: CacheInfo; seconds: number }> {
+  const { key, dependencies } = await cacheKey(spec, cacheSettings.root);
+  const file = join(cacheSettings.dir, `${key.slice(0, 40)}.json`);
+  if (!cacheSettings.fresh) {
+    try {
+      const entry = JSON.parse(await readFile(file, 'utf8')) as CacheEntry<R>;
+      if (entry.key === key) return { cv: entry.cv, cached: { measuredAt: entry.measuredAt, seconds: entry.seconds }, seconds: 0 };
+    } catch {
+      // no entry, or a broken one: measure
+    }
+  }
+  const started = performance.now();
+  const cv = await compute();
+  const seconds = (performance.now() - started) / 1000;
+  const entry: CacheEntry<R> = { key, dependencies, measuredAt: new Date().toISOString(), seconds, cv };
+  await mkdir(cacheSettings.dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(entry));
+  await rename(tmp, file);
+  return { cv, seconds };
+}
+
+/** The cache key of a row: a content hash of its files and folders plus its configuration. */
+export async function cacheKey(spec: CachedCvSpec, root = ROOT): Promise<{ key: string; dependencies: Dependencies }> {
+  const dependencies: Dependencies = { paths: [...(spec.paths ?? benchDependencies(spec.task))], extra: JSON.stringify({ task: spec.task, config: spec.config }) };
+  return { key: (await hashDependencies(root, dependencies)).hash, dependencies };
+}
+
+/** What a section's header must say about the run that wrote it. */
+export interface SectionProtocol {
+  /** What is scored and how, e.g. '5-fold stratified cross-validation over the 239 dev intent samples'. */
+  protocol: string;
+  folds: number;
+  /** Seeds this run used, and the section's default. Fewer than the default makes the run partial. */
+  seeds: readonly number[];
+  defaultSeeds: readonly number[];
+  defaultFolds: number;
+  /** What in the models was chosen by looking at the scored samples (so rows using it are optimistic). */
+  chosenOnScored: readonly string[];
+  /** How the default choices of the section were made: nested CV, a reserved split, or this same CV. */
+  defaults: string;
+}
+
+/** Marks a section written by this version of the bench (run.ts flags sections without it). */
+export const SECTION_FORMAT_MARK = '<!-- bench-section-format: 2 -->';
+
+export function protocolHeader(p: SectionProtocol): string {
+  const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+  const partial = p.seeds.length < p.defaultSeeds.length || p.folds !== p.defaultFolds;
+  const lines = [
+    SECTION_FORMAT_MARK,
+    `**Protocol.** ${p.protocol}; ${p.folds} folds, seed${p.seeds.length > 1 ? 's' : ''} ${p.seeds.join(', ')}${same(p.seeds, p.defaultSeeds) ? ' (the section’s default)' : ''}. Each row’s seeds column names the seeds it was measured over.`,
+  ];
+  if (partial) {
+    lines.push(
+      '',
+      `**Partial run.** The section’s default is ${p.defaultFolds} folds × seeds ${p.defaultSeeds.join(', ')}; this run used ${p.folds} folds × seeds ${p.seeds.join(', ')}, so its figures are not those of a full run.`,
+    );
+  }
+  lines.push('', '**Chosen by looking at the scored samples** (rows that use these are optimistic):', ...p.chosenOnScored.map((c) => `- ${c}`));
+  lines.push('', `**Default choices.** ${p.defaults.charAt(0).toUpperCase()}${p.defaults.slice(1)}`);
+  return lines.join('\n');
+}
+
+/**
+ * Whether a cue lexicon was written by reading the dev data, from its own file: an explicit
+ * `"readDevData": true|false` decides; without it, a description that calls the lexicon clean-room or
+ * says it was written without reading the dev data counts as not read, and anything else as read —
+ * the conservative reading. `about` is the lexicon's own description, quoted in section headers.
+ */
+export async function lexiconProvenance(task: Task): Promise<{ path: string; readDevData: boolean; about: string }> {
+  const path = `lexicons/${task}.json`;
   try {
-    return JSON.parse(await readFile(cacheFile(key), 'utf8')) as CrossValidationResult;
+    const json = JSON.parse(await readFile(join(ROOT, path), 'utf8')) as { about?: unknown; readDevData?: unknown };
+    const about = typeof json.about === 'string' ? json.about : '';
+    const saysClean = /clean-room|without reading the dev/i.test(about);
+    return { path, readDevData: typeof json.readDevData === 'boolean' ? json.readDevData : !saysClean, about };
   } catch {
-    return undefined;
+    return { path, readDevData: false, about: '(no lexicon file)' };
   }
-}
-
-function cacheFile(key: string): string {
-  return join(CV_CACHE, `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.json`);
 }

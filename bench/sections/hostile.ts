@@ -14,6 +14,7 @@ import sharp from 'sharp';
 import { backendSource } from '../../src/runtime/source.js';
 import { buildApp } from '../../src/server/app.js';
 import type { BenchContext } from '../run.js';
+import { SECTION_FORMAT_MARK } from './common.js';
 
 const KEY = 'hostile-bench-key-0123456789';
 const require = createRequire(import.meta.url);
@@ -198,7 +199,8 @@ export async function runHostileBench(ctx: Pick<BenchContext, 'log'>): Promise<s
     await app.close();
     await rm(cacheDir, { recursive: true, force: true });
   }
-  return lines.join('\n');
+  // No cross-validation here: the header has no seeds or folds to state.
+  return [SECTION_FORMAT_MARK, ...lines].join('\n');
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

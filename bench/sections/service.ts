@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { loadRecognizers } from '../../src/tasks/default-models.js';
 import { formatLoadTable, runLoadBench } from '../load.js';
 import type { BenchContext } from '../run.js';
+import { SECTION_FORMAT_MARK } from './common.js';
 
 /** Distinct variants of the example screenshots (a few random pixels changed), so no upload repeats. */
 async function sceneBodies(n: number): Promise<string[]> {
@@ -33,6 +34,8 @@ export async function runServiceBench(ctx: BenchContext): Promise<string> {
   ctx.log('  load test: 2 endpoints × 3 client counts × 10 s');
   const rows = await runLoadBench({ recognizers, durationSec: 10, connections: [1, 4, 16], sceneBodies: bodies });
   return [
+    // No cross-validation here: the header has no seeds or folds to state.
+    SECTION_FORMAT_MARK,
     'Server and load generator share this process and its 2 cores; the service runs recogniser calls through its bounded work queue',
     '(default concurrency 2). `/v1/intent` posts a three-turn text dialogue; `/v1/scene` cycles through 400 distinct 540×1170 PNG screenshots',
     '(the project’s rendered examples with a few pixels changed), so every scene request runs decode, OCR, layout, embedding and head.',

@@ -9,7 +9,7 @@ import { SceneImageDescriber } from '../../src/tasks/intent/scene-image-describe
 import { SceneRecognizer } from '../../src/tasks/scene/recognizer.js';
 import { DEFAULT_MODELS_DIR } from '../../src/tasks/default-models.js';
 import type { BenchContext } from '../run.js';
-import { devSamples, median, peakRssMiB, quantile } from './common.js';
+import { devSamples, median, peakRssMiB, quantile, SECTION_FORMAT_MARK } from './common.js';
 
 const ms = (xs: number[]) => [median(xs), quantile(xs, 0.9)].map((x) => x.toFixed(x < 10 ? 2 : 0)).join(' | ');
 
@@ -62,6 +62,8 @@ export async function runSpeedBench(ctx: BenchContext): Promise<string> {
   const intentFit = (performance.now() - t) / 1000;
 
   return [
+    // No cross-validation here: the header has no seeds or folds to state.
+    SECTION_FORMAT_MARK,
     'One process, sequential calls; times in milliseconds (median | p90).',
     '',
     '| what | n | median ms | p90 ms |',

@@ -11,6 +11,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerFeaturesCommand } from './commands/features.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerKnowledgeCommands } from './commands/knowledge.js';
+import { registerKnowledgeScenesCommand } from './commands/knowledge-scenes.js';
 import { registerWorkerCommand } from './commands/worker.js';
 import { VERSION } from '../version.js';
 
@@ -34,6 +35,8 @@ export function buildProgram(ctx: CommandContext): Command {
   registerFeaturesCommand(program, ctx);
   registerExportCommand(program, ctx);
   registerKnowledgeCommands(program, ctx);
+  // After the intent commands: adds `knowledge scenes` to the same `knowledge` group.
+  registerKnowledgeScenesCommand(program, ctx);
   registerWorkerCommand(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

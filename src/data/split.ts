@@ -99,3 +99,54 @@ export function stratifiedKFold(labels: readonly string[], options: { k?: number
   }
   return folds;
 }
+
+/**
+ * Runs a stratified splitter over groups instead of rows, so that rows sharing a group (an image and its
+ * augmented copies, samples that share a source image) always land on one side of every split. Each
+ * group counts as one unit labelled by its most frequent label (ties: the first in code-point order).
+ * Units are taken in order of first appearance, so when every row is its own group the result is the
+ * splitter's own result on the rows. `groups` undefined: every row is its own group.
+ */
+export function splitByGroup(
+  labels: readonly string[],
+  groups: readonly (string | number)[] | ArrayLike<number> | undefined,
+  splitter: (unitLabels: string[]) => Split[],
+): Split[] {
+  if (!groups) return splitter([...labels]);
+  if (groups.length !== labels.length) {
+    throw new EcommirError('ECM_ERR_BAD_OPTION', `groups has ${groups.length} entries for ${labels.length} rows`);
+  }
+  const rowsOf = new Map<string | number, number[]>();
+  for (let row = 0; row < labels.length; row++) {
+    const g = groups[row];
+    let rows = rowsOf.get(g);
+    if (!rows) rowsOf.set(g, (rows = []));
+    rows.push(row);
+  }
+  const units = [...rowsOf.values()];
+  const unitLabels = units.map((rows) => {
+    const counts = new Map<string, number>();
+    for (const r of rows) counts.set(labels[r], (counts.get(labels[r]) ?? 0) + 1);
+    return [...counts].sort((a, b) => b[1] - a[1] || compareCodePoints(a[0], b[0]))[0][0];
+  });
+  const expand = (side: number[]) => side.flatMap((u) => units[u]).sort(ascending);
+  return splitter(unitLabels).map((s) => ({ train: expand(s.train), test: expand(s.test) }));
+}
+
+/** {@link stratifiedKFold} over groups (see {@link splitByGroup}). */
+export function stratifiedGroupKFold(
+  labels: readonly string[],
+  groups: readonly (string | number)[] | ArrayLike<number> | undefined,
+  options: { k?: number; seed: number },
+): Split[] {
+  return splitByGroup(labels, groups, (unitLabels) => stratifiedKFold(unitLabels, options));
+}
+
+/** {@link stratifiedSplit} over groups (see {@link splitByGroup}). */
+export function stratifiedGroupSplit(
+  labels: readonly string[],
+  groups: readonly (string | number)[] | ArrayLike<number> | undefined,
+  options: { testFraction?: number; seed: number },
+): Split {
+  return splitByGroup(labels, groups, (unitLabels) => [stratifiedSplit(unitLabels, options)])[0];
+}

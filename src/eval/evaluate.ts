@@ -98,3 +98,19 @@ export function evaluatePredictions(
   }
   return evaluation;
 }
+
+/**
+ * The challenge's pooled score: weighted F1 over the union of both tasks' samples, each with its own
+ * gold label (scene and intent labels in one label set), as sklearn's f1_score on the concatenation —
+ * the same figure as `evaluatePredictions(...).all.weightedF1`, from label lists instead of ids.
+ */
+export function pooledWeightedF1(parts: readonly { gold: readonly string[]; predicted: readonly string[] }[]): number {
+  parts.forEach((p, i) => {
+    if (p.gold.length !== p.predicted.length) throw new EcommirError('ECM_ERR_BAD_OPTION', `part ${i}: ${p.gold.length} gold labels for ${p.predicted.length} predictions`);
+  });
+  return f1Score(
+    parts.flatMap((p) => p.gold),
+    parts.flatMap((p) => p.predicted),
+    { average: 'weighted' },
+  );
+}

@@ -10,6 +10,7 @@ import { createOptimizer, type OptimizerName } from './optim.js';
 import { checkOptions, stripUndefined, type OptionSchema } from './options.js';
 import { createRng, type Rng } from './random.js';
 import { decodeFloat32, encodeTypedArray, type EncodedTypedArray } from './typed-json.js';
+import { registerLearner } from './learner.js';
 
 export type Activation = 'relu' | 'gelu';
 
@@ -316,3 +317,5 @@ export interface MlpJson {
   options: MlpOptions;
   fitted: { shape: MlpShape; params: EncodedTypedArray; lossCurve?: number[] };
 }
+
+registerLearner(MlpClassifier);

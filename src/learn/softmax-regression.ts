@@ -10,6 +10,7 @@ import { createOptimizer, type OptimizerName } from './optim.js';
 import { checkOptions, stripUndefined, type OptionSchema } from './options.js';
 import { createRng } from './random.js';
 import { decodeFloat32, encodeTypedArray, type EncodedTypedArray } from './typed-json.js';
+import { registerLearner } from './learner.js';
 
 export interface SoftmaxRegressionOptions {
   /** L2 penalty on W (not b), on the mean loss: loss + l2/2·‖W‖². Default 1e-4. */
@@ -244,3 +245,5 @@ export interface SoftmaxRegressionJson {
   options: SoftmaxRegressionOptions;
   fitted: { nFeatures: number; nClasses: number; params: EncodedTypedArray; lossCurve?: number[] };
 }
+
+registerLearner(SoftmaxRegression);

@@ -36,7 +36,8 @@ export interface TrainRunOptions {
 
 export interface TrainRunResult {
   recognizer: SceneRecognizer | IntentRecognizer;
-  report: HeadTrainingReport;
+  /** The soup's validation report (absent for a model with another learner than the souped head). */
+  report?: HeadTrainingReport;
   cv?: CrossValidationResult;
   pseudo?: PseudoLabelReport;
   seconds: number;
@@ -143,15 +144,29 @@ function modelCard(options: TrainRunOptions, result: TrainRunResult, trainingSiz
     '## How',
     options.task === 'scene'
       ? '- OCR (PaddleOCR v4 ONNX, tuned) → character n-gram TF-IDF of the text by region (all, title bar, bottom bar) + standardised layout vector + L2-normalised MobileNetV2 embedding → softmax regression with a coarse-group loss.'
-      : '- Multi-level denoising → character n-gram TF-IDF of the user turns + cue-lexicon tokens (lexicons/intent.json) → softmax regression with a coarse-group loss.\n- The cue lexicon was written by reading the dev dialogues: cross-validated scores of a model that uses it are optimistic (BENCHMARKS.md gives the scores without it).',
-    '- Checkpoints from one (zero) initialisation with different L2 / epochs / learning rate, chosen on a seeded 9:1 stratified validation split; soup by Algorithm 1; re-fitted on all data with the chosen members; temperature from 5-fold out-of-fold logits.',
+      : intentHow(options.intent),
     '',
-    '## Validation split (10%, small: noisy)',
-    ...formatTrainingReport(result.report).map((l) => `    ${l}`),
+    ...(result.report ? ['## Validation split (10%, small: noisy)', ...formatTrainingReport(result.report).map((l) => `    ${l}`)] : []),
   ];
   if (result.cv) lines.push('', '## Cross-validated (the honest score)', ...formatCrossValidation(result.cv).map((l) => `    ${l}`));
   else lines.push('', '## Cross-validated scores', 'Not computed by this run (`--cv K` does); see BENCHMARKS.md for the shipped recipe’s k-fold scores.');
   if (result.pseudo) lines.push('', '## Pseudo-labels', '```json', JSON.stringify(result.pseudo, null, 2), '```');
   lines.push('');
   return lines.join('\n');
+}
+
+function intentHow(o: IntentTrainingOptions | undefined): string {
+  const knowledge = o?.knowledge?.length ? `- Knowledge: ${o.knowledge.length} synthetic dialogues generated from knowledge/intent (written from the label definitions, never from dev dialogues), added to the training rows with sample weight ${o.knowledgeWeight ?? 1}.` : '- No knowledge rows (`--no-knowledge`).';
+  if (o?.learner) {
+    return [
+      `- Multi-level denoising → text folding (${o.folder ? 'knowledge/text/variants.json: traditional → simplified, width, emoji, English/pinyin words, typos' : 'off'}) → character 1–2-gram TF-IDF views: ${(o.views ?? []).map((v) => `${v.name}${v.weight !== undefined ? ` ×${v.weight}` : ''}`).join(', ')} → ${o.learner.kind} ${JSON.stringify(o.learner.options ?? {})}, balanced class weights.`,
+      knowledge,
+      '- No part of the lexicon written while reading the dev dialogues is used.',
+    ].join('\n');
+  }
+  return [
+    '- Multi-level denoising → character n-gram TF-IDF of the user turns + cue-lexicon tokens (lexicons/intent.json) → softmax regression with a coarse-group loss.',
+    knowledge,
+    '- Checkpoints from one (zero) initialisation with different L2 / epochs / learning rate, chosen on a seeded 9:1 stratified validation split; soup by Algorithm 1; re-fitted on all data with the chosen members; temperature from 5-fold out-of-fold logits.',
+  ].join('\n');
 }

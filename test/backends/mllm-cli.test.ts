@@ -29,7 +29,7 @@ const records = [firstIntent, dev.find((r) => isIntent(r) && r.image.length > 0 
 const servers: TestServer[] = [];
 after(async () => Promise.all(servers.map((s) => s.close())));
 
-test('predict --backend mllm: every sample asked of the server, predictions written', async () => {
+test('wiring only (the scripted server echoes each gold label): predict --backend mllm asks the server for every sample and writes its answers', async () => {
   const dir = await tempDir({});
   const data = join(dir, 'data.json');
   writeFileSync(data, JSON.stringify(records));

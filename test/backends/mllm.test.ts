@@ -1,5 +1,8 @@
 // The mllm backend against a local scripted server: what it sends (model, messages, images as data
-// URLs, the constraint, the token limit) and how it handles each kind of answer and failure.
+// URLs, the constraint, the token limit) and how it handles each kind of answer and failure. Tests
+// named "wiring only" script the server to echo the gold label: they check plumbing, not recognition.
+// The "recorded response" tests serve responses in the documented format of a real engine (vLLM's
+// OpenAI-compatible server, test/fixtures/mllm/) and check prompt, constraint and parsing against them.
 import { readFile } from 'node:fs/promises';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,7 +58,7 @@ function requestProblems(r: RecordedRequest, choices: readonly string[]): string
   return problems;
 }
 
-test('a correct label: request shape, guided_choice = the label set, logprobs as confidence', async () => {
+test('wiring only (the scripted server echoes the gold label): request shape, guided_choice = the label set, logprobs as confidence', async () => {
   const sample = intents[0];
   const server = await serve(() => ({ content: sample.label!, logprobs: [-0.1, -0.05] }));
   const prediction = await recognizer(server).predict(sample);
@@ -75,7 +78,7 @@ test('a correct label: request shape, guided_choice = the label set, logprobs as
   assert.ok(Math.abs(prediction.ranked.reduce((s, r) => s + r.confidence, 0) - 1) < 1e-9);
 });
 
-test('hierarchical: choices are 粗类-细类 and the answer maps back to the fine label', async () => {
+test('wiring only (scripted answer = the gold pair): hierarchical choices are 粗类-细类 and the answer maps back to the fine label', async () => {
   const sample = intents[1];
   const pair = intentTaxonomy.hierarchical(sample.label!);
   const server = await serve(() => ({ content: pair }));
@@ -86,7 +89,7 @@ test('hierarchical: choices are 粗类-细类 and the answer maps back to the fi
   assert.equal(prediction.confidence, 1, 'no logprobs: confidence 1 for the answer');
 });
 
-test('scene samples, json_schema constraint: the enum is the label set and {"label"} is read', async () => {
+test('wiring only (scripted answer = the gold label): scene samples, json_schema constraint: the enum is the label set and {"label"} is read', async () => {
   const server = await serve(() => ({ content: JSON.stringify({ label: scene.label }) }));
   const prediction = await recognizer(server, { task: 'scene', constrain: 'json_schema' }).predict(scene);
   const body = server.requests[0].body;
@@ -96,7 +99,7 @@ test('scene samples, json_schema constraint: the enum is the label set and {"lab
   assert.equal(prediction.label, scene.label);
 });
 
-test('grammar constraint: one GBNF alternative per label', async () => {
+test('wiring only (scripted answer = the gold label): grammar constraint, one GBNF alternative per label', async () => {
   const server = await serve(() => ({ content: intents[0].label! }));
   await recognizer(server, { constrain: 'grammar', logprobs: false }).predict(intents[0]);
   const grammar = server.requests[0].body.grammar!;
@@ -105,7 +108,7 @@ test('grammar constraint: one GBNF alternative per label', async () => {
   assert.equal(server.requests[0].body.logprobs, undefined);
 });
 
-test('an off-label answer, then a correct one: the retry carries the answer and a reminder', async () => {
+test('wiring only (scripted answers): an off-label answer, then the gold label: the retry carries the answer and a reminder', async () => {
   const sample = intents[2];
   const server = await serve((_, n) => ({ content: n === 1 ? '我不知道呢' : `分类标签：“${sample.label}”。` }));
   const prediction = await recognizer(server, { constrain: 'none' }).predict(sample);
@@ -129,7 +132,7 @@ test('an answer off the label set on all 3 calls: ECM_ERR_BACKEND naming the sam
   assert.equal(server.requests.length, 3, 'never more than 3 calls a sample');
 });
 
-test('HTTP 500 then success: retried after a backoff', async () => {
+test('wiring only (scripted answer = the gold label): HTTP 500 then success, retried after a backoff', async () => {
   const server = await serve((_, n) => (n === 1 ? { status: 500 } : { content: intents[0].label! }));
   const started = performance.now();
   const prediction = await recognizer(server, { backoffMs: 50 }).predict(intents[0]);
@@ -169,7 +172,7 @@ test('a 400 is not retried: our request is wrong', async () => {
   assert.equal(server.requests.length, 1);
 });
 
-test('predictMany keeps at most `concurrency` requests in flight and the input order', async () => {
+test('wiring only (the scripted server answers each sample with its gold label): predictMany keeps at most `concurrency` requests in flight and the input order', async () => {
   // The server tells the samples apart by their image bytes and answers each with its gold label.
   const byImage = await Promise.all(intents.map(async (s) => ({ base64: (await readFile(s.images[0].path!)).toString('base64'), label: s.label! })));
   const server = await serve((r) => {
@@ -187,4 +190,47 @@ test('the challenge limits are enforced on the options', () => {
   assert.throws(() => recognizer('http://127.0.0.1:1', { maxTokens: 101 }), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BAD_OPTION');
   assert.throws(() => recognizer('http://127.0.0.1:1', { maxCalls: 4 }), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BAD_OPTION');
   assert.throws(() => recognizer('ftp://x', {}), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BAD_OPTION');
+});
+
+const recorded = (name: string) => readFile(new URL(`../fixtures/mllm/${name}`, import.meta.url), 'utf8');
+
+test('recorded vLLM response (guided_choice, logprobs): the prompt, the constraint and the parsed label and confidence', async () => {
+  const raw = await recorded('vllm-guided-choice.json');
+  const answer = (JSON.parse(raw) as { choices: { message: { content: string }; logprobs: { content: { logprob: number }[] } }[] }).choices[0];
+  // A sample whose gold label is not the recorded answer: what comes back is the engine's answer, parsed.
+  const sample = intents.find((s) => s.label !== answer.message.content)!;
+  const server = await serve(() => ({ raw }));
+  const prediction = await recognizer(server).predict(sample);
+  const body = server.requests[0].body;
+  assert.deepEqual(requestProblems(server.requests[0], intentTaxonomy.labels), []);
+  // vLLM's guided_choice: a list of the exact strings the answer may be.
+  assert.deepEqual(body.guided_choice, [...intentTaxonomy.labels]);
+  assert.equal(body.logprobs, true);
+  assert.equal(body.temperature, 0);
+  assert.ok(body.max_tokens <= 100);
+  // The images of the sample go as base64 data URLs of their own bytes, in order.
+  const parts = body.messages[1].content as { type: string; image_url?: { url: string } }[];
+  const urls = parts.filter((p) => p.type === 'image_url').map((p) => p.image_url!.url);
+  assert.deepEqual(urls.map((u) => u.slice(u.indexOf('base64,') + 7)), await Promise.all(sample.images.map(async (i) => (await readFile(i.path!)).toString('base64'))));
+  assert.equal(prediction.label, answer.message.content);
+  assert.notEqual(prediction.label, sample.label);
+  assert.equal(prediction.coarse, intentTaxonomy.coarseOf(answer.message.content));
+  const logprob = answer.logprobs.content.reduce((s, t) => s + t.logprob, 0);
+  assert.ok(Math.abs(prediction.confidence - Math.exp(logprob)) < 1e-9, `confidence ${prediction.confidence} vs exp(${logprob})`);
+});
+
+test('recorded vLLM response (response_format json_schema): the schema sent and the {"label"} object read back', async () => {
+  const raw = await recorded('vllm-json-schema.json');
+  const content = (JSON.parse(raw) as { choices: { message: { content: string } }[] }).choices[0].message.content;
+  const expected = (JSON.parse(content) as { label: string }).label;
+  const server = await serve(() => ({ raw }));
+  const prediction = await recognizer(server, { task: 'scene', constrain: 'json_schema', logprobs: false }).predict(scene);
+  const format = server.requests[0].body.response_format as unknown as { type: string; json_schema: { name: string; schema: Record<string, unknown> } };
+  // The OpenAI structured-output shape that vLLM accepts: type json_schema, a name, an object schema with a required enum.
+  assert.equal(format.type, 'json_schema');
+  assert.equal(typeof format.json_schema.name, 'string');
+  assert.deepEqual(format.json_schema.schema, { type: 'object', properties: { label: { type: 'string', enum: [...sceneTaxonomy.labels] } }, required: ['label'], additionalProperties: false });
+  assert.equal(server.requests[0].body.guided_choice, undefined);
+  assert.equal(prediction.label, expected);
+  assert.equal(prediction.confidence, 1, 'no logprobs asked: the answer counts as certain');
 });

@@ -28,8 +28,24 @@ const byId = (id: string) => dialogueOf(intentRecords.find((r) => r.id === id)!)
 const userText = (turns: Turn[]) => turns.filter((t) => t.role === 'user').map((t) => t.text).join(' ');
 const agentText = (turns: Turn[]) => turns.filter((t) => t.role === 'agent').map((t) => t.text).join(' ');
 
-test('the dev set has the 239 intent dialogues', () => {
-  assert.equal(intentRecords.length, 239);
+test('on every dev dialogue, cleaning keeps each image in order, leaves no empty turn, merges consecutive user turns and maps each turn to its sources', () => {
+  assert.ok(intentRecords.length > 200, 'the dev dialogues were read');
+  for (const record of intentRecords) {
+    const raw = dialogueOf(record);
+    const cleaned = cleanDialogue(raw);
+    const names = (turns: Turn[]) => turns.flatMap((t) => t.images.map((i) => i.name));
+    assert.deepEqual(names(cleaned.turns), names(raw), `${record.id}: images lost or reordered`);
+    assert.equal(cleaned.sources.length, cleaned.turns.length);
+    cleaned.turns.forEach((turn, i) => {
+      assert.ok(turn.text.trim() !== '' || turn.images.length > 0, `${record.id}: turn ${i} is empty`);
+      if (i > 0) assert.ok(!(turn.role === 'user' && cleaned.turns[i - 1].role === 'user'), `${record.id}: two user turns in a row`);
+      assert.ok(cleaned.sources[i].length > 0 && cleaned.sources[i].every((j) => raw[j].role === turn.role), `${record.id}: turn ${i} sources`);
+    });
+    // Each raw turn feeds at most one cleaned turn, in order.
+    const flat = cleaned.sources.flat();
+    assert.deepEqual(flat, [...flat].sort((a, b) => a - b));
+    assert.equal(new Set(flat).size, flat.length);
+  }
 });
 
 test('the "cannot read images" reply goes, the question stays, user turns merge with their images', () => {

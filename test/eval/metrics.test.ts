@@ -10,6 +10,8 @@ import {
   precisionRecallFscoreSupport,
   uniqueLabels,
 } from '../../src/eval/metrics.js';
+import { evaluatePredictions, pooledWeightedF1 } from '../../src/eval/evaluate.js';
+import type { Sample } from '../../src/types.js';
 
 interface ReferenceCase {
   name: string;
@@ -31,8 +33,22 @@ const reference = JSON.parse(
 const close = (actual: number, expected: number, what: string) =>
   assert.ok(Math.abs(actual - expected) <= 1e-9, `${what}: ${actual} vs sklearn ${expected}`);
 
-test('the sklearn reference file has cases', () => {
-  assert.ok(reference.cases.length >= 5);
+test('the scorers used by `ecommir eval` and the bench give sklearn’s weighted F1 on every reference case', () => {
+  assert.ok(reference.cases.length >= 5, 'the reference cases were read');
+  for (const c of reference.cases) {
+    // evaluatePredictions (by id, as `ecommir eval` scores a prediction file) …
+    const gold: Sample[] = c.gold.map((label, i) => ({ id: `r${i}`, index: i, task: 'intent', candidates: [], turns: [], images: [], label }));
+    const evaluation = evaluatePredictions(gold, new Map(c.pred.map((p, i) => [`r${i}`, p])));
+    close(evaluation.all.weightedF1, c.weightedF1, `${c.name}: evaluatePredictions all.weightedF1`);
+    close(evaluation.intent!.macroF1, c.macroF1, `${c.name}: evaluatePredictions macro F1`);
+    // … and the pooled score of the bench, with the case cut into two parts (pooling is concatenation).
+    const cut = Math.floor(c.gold.length / 3);
+    const pooled = pooledWeightedF1([
+      { gold: c.gold.slice(0, cut), predicted: c.pred.slice(0, cut) },
+      { gold: c.gold.slice(cut), predicted: c.pred.slice(cut) },
+    ]);
+    close(pooled, c.weightedF1, `${c.name}: pooledWeightedF1`);
+  }
 });
 
 for (const c of reference.cases) {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadSamples } from '../../src/data/load.js';
 import { stratifiedSplit } from '../../src/data/split.js';
 import { f1Score } from '../../src/eval/metrics.js';
+import { createRng } from '../../src/learn/random.js';
 import { IntentRecognizer } from '../../src/tasks/intent/recognizer.js';
 import { EcommirError } from '../../src/errors.js';
 import type { Sample } from '../../src/types.js';
@@ -20,11 +21,24 @@ const held = split.test.map((i) => intent[i]);
 const fast = { checkpoints: [{}], calibrate: 'validation' as const };
 const model = await IntentRecognizer.fit(train, fast);
 
-test('intent recogniser beats the character n-gram floor on held-out dev dialogues', async () => {
-  const predictions = await model.predictMany(held);
-  const f1 = f1Score(held.map((s) => s.label!), predictions.map((p) => p.label), { average: 'weighted' });
-  // The floor with character n-grams alone is about 0.65 (FINDINGS.md); cues + denoising do better.
-  assert.ok(f1 > 0.7, `held-out weighted F1 ${f1.toFixed(3)}`);
+test('on held-out dialogues, with the user text alone (no lexicon), the learner beats the same pipeline trained on shuffled labels and the majority class', async () => {
+  // Quality of what is learnt from the training dialogues alone, without the cue lexicon (an earlier
+  // one was written by reading all dev dialogues), on dialogues it did not train on. The bound is relative to what a broken
+  // learner scores through the same pipeline (labels shuffled across the training samples), so it
+  // fails when learning breaks rather than when the data moves.
+  const textOnly = { ...fast, views: [{ name: 'user', analyzer: { kind: 'char' as const, min: 1, max: 2 }, tfidf: { sublinearTf: true } }] };
+  const gold = held.map((s) => s.label!);
+  const score = async (m: IntentRecognizer) => f1Score(gold, (await m.predictMany(held)).map((p) => p.label), { average: 'weighted' });
+  const learned = await score(await IntentRecognizer.fit(train, textOnly));
+  const rng = createRng(11);
+  const shuffledLabels = rng.shuffle(train.map((s) => s.label!));
+  const shuffled = await score(await IntentRecognizer.fit(train.map((s, i) => ({ ...s, label: shuffledLabels[i] })), textOnly));
+  const counts = new Map<string, number>();
+  for (const s of train) counts.set(s.label!, (counts.get(s.label!) ?? 0) + 1);
+  const majority = [...counts].sort((a, b) => b[1] - a[1])[0][0];
+  const majorityF1 = f1Score(gold, gold.map(() => majority), { average: 'weighted' });
+  assert.ok(learned > shuffled + 0.3, `held-out weighted F1 ${learned.toFixed(3)} vs shuffled labels ${shuffled.toFixed(3)}`);
+  assert.ok(learned > majorityF1 + 0.4, `held-out weighted F1 ${learned.toFixed(3)} vs majority class ${majorityF1.toFixed(3)}`);
 });
 
 test('a prediction carries coarse, fine, the hierarchical string, a calibrated ranked list and evidence in the turns', async () => {

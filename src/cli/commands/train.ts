@@ -9,6 +9,7 @@ import { formatCrossValidation, formatTrainingReport, trainRecognizer } from '..
 import type { Task } from '../../types.js';
 import type { CommandContext } from '../main.js';
 import { Progress } from '../../features/progress.js';
+import { defaultIntentOptions } from '../../tasks/intent/default-recipe.js';
 import { sceneFeaturePass } from '../../runtime/feature-pass.js';
 import { availableParallelism } from 'node:os';
 
@@ -21,6 +22,9 @@ interface TrainFlags {
   soup: SoupMode;
   augment: string;
   denoise: boolean;
+  knowledge: boolean;
+  knowledgeWeight?: string;
+  legacyHead?: boolean;
   unlabeled?: string;
   pseudoThreshold: string;
   taxonomy?: string;
@@ -42,6 +46,9 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .addOption(new Option('--soup <mode>', 'which checkpoint combination the model uses').choices(['single', 'uniform', 'greedy']).default('greedy'))
     .option('--augment <n>', 'scene: TrivialAugment copies per training image for the embedding branch', '0')
     .option('--no-denoise', 'intent: skip the multi-level dialogue denoising (ablation)')
+    .option('--no-knowledge', 'intent: train on the data file only, without the synthetic knowledge dialogues (ablation)')
+    .option('--knowledge-weight <w>', 'intent: sample weight of each knowledge dialogue (default 0.1)')
+    .option('--legacy-head', 'intent: the earlier recipe (user turns + cue lexicon, souped softmax head), no knowledge')
     .option('--unlabeled <file>', 'unlabelled samples to pseudo-label (two predictors must agree and be confident)')
     .option('--pseudo-threshold <p>', 'confidence a pseudo-label needs', '0.99')
     .option('--taxonomy <file>', 'a taxonomy file replacing the default label set')
@@ -57,6 +64,8 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       if (!(threshold > 0 && threshold <= 1)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--pseudo-threshold must be in (0, 1], got ${flags.pseudoThreshold}`);
       const concurrency = flags.concurrency === undefined ? availableParallelism() : Number(flags.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `--concurrency must be a positive integer, got ${flags.concurrency}`);
+      const knowledgeWeight = flags.knowledgeWeight === undefined ? undefined : Number(flags.knowledgeWeight);
+      if (knowledgeWeight !== undefined && !(knowledgeWeight > 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--knowledge-weight must be a number > 0, got ${flags.knowledgeWeight}`);
       const seeds = flags.seeds.split(',').map((s) => Number(s));
       if (seeds.some((s) => !Number.isInteger(s))) throw new EcommirError('ECM_ERR_BAD_OPTION', `--seeds must be integers, got ${flags.seeds}`);
 
@@ -81,7 +90,9 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       const result = await trainRecognizer(samples, {
         task,
         scene: { soup: flags.soup, augmentCopies: augment, taxonomy, onImage },
-        intent: { soup: flags.soup, denoise: flags.denoise, taxonomy },
+        intent: flags.legacyHead
+          ? { soup: flags.soup, denoise: flags.denoise, taxonomy }
+          : { ...defaultIntentOptions({ knowledge: flags.knowledge, knowledgeWeight: knowledgeWeight }), soup: flags.soup, denoise: flags.denoise, taxonomy },
         cv,
         cvSeeds: seeds,
         unlabelled,
@@ -102,7 +113,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       if (flags.json) {
         process.stdout.write(JSON.stringify({ task, out: flags.out, validation: result.report, cv: result.cv && { ...result.cv, predictions: undefined, first: undefined }, pseudo: result.pseudo, seconds: result.seconds }, null, 2) + '\n');
       } else {
-        const lines = [...formatTrainingReport(result.report), ...(result.cv ? formatCrossValidation(result.cv) : []), `model written to ${flags.out} (${result.seconds.toFixed(1)} s)`];
+        const lines = [...(result.report ? formatTrainingReport(result.report) : []), ...(result.cv ? formatCrossValidation(result.cv) : []), `model written to ${flags.out} (${result.seconds.toFixed(1)} s)`];
         process.stdout.write(lines.join('\n') + '\n');
       }
       ctx.exitCode = 0;

@@ -6,6 +6,7 @@ import { EcommirError } from '../../errors.js';
 import { hstack, type CsrMatrix } from '../../learn/csr.js';
 import { zh, type LanguagePack } from '../lang/zh.js';
 import { charNgrams, wordNgrams } from './ngrams.js';
+import { pinyinNgrams } from './pinyin.js';
 import type { NormaliseOptions } from './normalise.js';
 import { TfidfVectorizer, type TfidfJson, type TfidfOptions } from './tfidf.js';
 
@@ -13,6 +14,7 @@ import { TfidfVectorizer, type TfidfJson, type TfidfOptions } from './tfidf.js';
 export type AnalyzerSpec =
   | { kind: 'char'; min: number; max: number; wordBoundaries?: boolean; normalise?: NormaliseOptions }
   | { kind: 'word'; min: number; max: number; dropStopWords?: boolean; normalise?: NormaliseOptions }
+  | { kind: 'pinyin'; min: number; max: number }
   | { kind: 'tokens' };
 
 export interface TextViewSpec {
@@ -36,6 +38,7 @@ export function analyse(value: string | readonly string[] | undefined, analyzer:
     return [...value];
   }
   if (typeof value !== 'string') throw new EcommirError('ECM_ERR_BAD_OPTION', `a ${analyzer.kind} view expects text`);
+  if (analyzer.kind === 'pinyin') return pinyinNgrams(pack.normalise(value), analyzer.min, analyzer.max);
   const text = pack.normalise(value, analyzer.normalise);
   if (analyzer.kind === 'char') return charNgrams(text, { min: analyzer.min, max: analyzer.max, wordBoundaries: analyzer.wordBoundaries });
   let words = pack.words(text);
@@ -59,7 +62,7 @@ export class FeatureUnion {
       names.add(v.name);
       if (v.weight !== undefined && !(v.weight >= 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `${FeatureUnion.kind}: view "${v.name}" weight must be ≥ 0`);
       const a = v.analyzer;
-      if (!a || !['char', 'word', 'tokens'].includes(a.kind)) throw new EcommirError('ECM_ERR_BAD_OPTION', `${FeatureUnion.kind}: view "${v.name}" has no valid analyzer`);
+      if (!a || !['char', 'word', 'pinyin', 'tokens'].includes(a.kind)) throw new EcommirError('ECM_ERR_BAD_OPTION', `${FeatureUnion.kind}: view "${v.name}" has no valid analyzer`);
       if (a.kind !== 'tokens' && !(Number.isInteger(a.min) && Number.isInteger(a.max) && a.min >= 1 && a.max >= a.min)) {
         throw new EcommirError('ECM_ERR_BAD_OPTION', `${FeatureUnion.kind}: view "${v.name}" needs 1 ≤ min ≤ max n-gram sizes`);
       }

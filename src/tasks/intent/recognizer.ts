@@ -15,6 +15,12 @@ import type { PredictOptions, Recognizer } from '../recognizer.js';
 import { calibratedProba, trainHead, type HeadTrainingReport, type SoupMode } from '../train-head.js';
 import { cueLexiconToJSON, defaultLexiconPath, loadCueLexicon, parseCueLexicon, type CueLexicon } from '../../features/text/cue-lexicon.js';
 import { intentDocument, type ImageEvidence, type IntentDocument } from './views.js';
+import { TextFolder, parseVariantTables, type VariantTables } from '../../features/text/variants.js';
+import { createLearner, learnerFromJSON, type Learner, type LearnerJson, type LearnerSpec } from '../../learn/learner.js';
+import { StackingClassifier } from '../../learn/stacking.js';
+import '../../learn/ensemble-selection.js';
+import { CueMiner, type CueMinerJson, type CueMinerOptions } from '../../features/text/cue-miner.js';
+import { groupedFolds } from '../../learn/out-of-fold.js';
 
 /** Supplies what the user's images say (OCR text, predicted scenes); absent = text only. */
 export interface IntentImageDescriber {
@@ -43,6 +49,26 @@ export interface IntentTrainingOptions {
    * contrast, noise, crop). Needs `images`. Default 0.
    */
   imageAugmentCopies?: number;
+  /**
+   * Fold typing variation before features (knowledge/text/variants.json: traditional → simplified,
+   * full/half width, emoji, English and pinyin words, look-alike and same-sound typos). Default off
+   * (the options object of an older model); the shipped recipe turns it on.
+   */
+  folder?: TextFolder;
+  /**
+   * Any learner instead of the souped softmax head (e.g. a StackingClassifier of an SVM, naive Bayes and
+   * nearest neighbours). Its probabilities are used as they are (temperature 1).
+   */
+  learner?: LearnerSpec;
+  /**
+   * Knowledge rows (synthetic labelled dialogues written from the label definitions): added to the
+   * training rows only — never to a validation split, a calibration fold or an out-of-fold score.
+   */
+  knowledge?: readonly Sample[];
+  /** Sample weight of each knowledge row (real rows weigh 1). Default 1. */
+  knowledgeWeight?: number;
+  /** Mine discriminative n-gram cues from the training rows (a `mined` tokens view reads them). Default off. */
+  mineCues?: CueMinerOptions;
 }
 
 // Chosen by 5-fold CV over 3 seeds on the dev intent samples (bench/intent-probe.ts, BENCHMARKS.md).
@@ -71,7 +97,12 @@ interface IntentModelJson {
   threshold: number;
   temperature: number;
   union: FeatureUnionJson;
-  head: SoftmaxRegressionJson;
+  /** The souped softmax head (absent when `learner` is set). */
+  head?: SoftmaxRegressionJson;
+  learner?: LearnerJson;
+  variants?: VariantTables;
+  knowledge?: { samples: number; weight: number };
+  miner?: CueMinerJson;
   report: HeadTrainingReport;
   trainedOn: { samples: number; createdAt: string };
 }
@@ -80,7 +111,7 @@ export class IntentRecognizer implements Recognizer {
   readonly task = 'intent' as const;
   readonly labels: readonly string[];
   images?: IntentImageDescriber;
-  private readonly weights: Float32Array; // [nFeatures, k] row-major then [k] bias, for evidence
+  private readonly weights: Float32Array | undefined; // [nFeatures, k] row-major then [k] bias, for evidence (linear models)
 
   private constructor(
     readonly taxonomy: Taxonomy,
@@ -88,15 +119,18 @@ export class IntentRecognizer implements Recognizer {
     private readonly rulesJson: unknown,
     private readonly lexicon: CueLexicon,
     private readonly union: FeatureUnion,
-    private readonly head: SoftmaxRegression,
+    private readonly head: SoftmaxRegression | Learner,
     readonly temperature: number,
     readonly denoise: boolean,
     readonly threshold: number,
-    readonly report: HeadTrainingReport,
+    readonly report: HeadTrainingReport | undefined,
     readonly trainedOn: { samples: number; createdAt: string },
+    private readonly folder?: TextFolder,
+    readonly knowledgeUsed?: { samples: number; weight: number },
+    private readonly miner?: CueMiner,
   ) {
     this.labels = taxonomy.labels;
-    this.weights = head.parameters();
+    this.weights = linearWeights(head);
   }
 
   static async fit(samples: readonly Sample[], options: IntentTrainingOptions = {}): Promise<IntentRecognizer> {
@@ -115,24 +149,67 @@ export class IntentRecognizer implements Recognizer {
       return c;
     };
     const copies = options.images ? (options.imageAugmentCopies ?? 0) : 0;
+    const folder = options.folder;
     const docs: MultiViewDoc[] = [];
     const labels: number[] = [];
     const groups: number[] = []; // [rows] the sample a row comes from: copies stay on its side of every split
+    const alwaysTrain: number[] = []; // [rows] 1 = a knowledge row
+    const weights: number[] = [];
     for (const [i, s] of labelled.entries()) {
       const c = labelOf(s);
-      docs.push(intentDocument(s, lexicon, rules, { denoise }, await options.images?.describe(s)).doc);
+      docs.push(intentDocument(s, lexicon, rules, { denoise, folder }, await options.images?.describe(s)).doc);
       labels.push(c);
       groups.push(i);
+      alwaysTrain.push(0);
+      weights.push(1);
       for (let k = 1; k <= copies && s.images.length > 0; k++) {
-        docs.push(intentDocument(s, lexicon, rules, { denoise }, await options.images!.describe(s, k)).doc);
+        docs.push(intentDocument(s, lexicon, rules, { denoise, folder }, await options.images!.describe(s, k)).doc);
         labels.push(c);
         groups.push(i);
+        alwaysTrain.push(0);
+        weights.push(1);
       }
     }
+    const knowledge = (options.knowledge ?? []).filter((s) => s.task === 'intent');
+    const knowledgeWeight = options.knowledgeWeight ?? 1;
+    for (const [j, s] of knowledge.entries()) {
+      // Knowledge rows carry no images: the synthetic dialogues only say where an image would be.
+      docs.push(intentDocument(s, lexicon, rules, { denoise, folder }).doc);
+      labels.push(labelOf(s));
+      groups.push(labelled.length + j);
+      alwaysTrain.push(1);
+      weights.push(knowledgeWeight);
+    }
     const y = Int32Array.from(labels);
+    let miner: CueMiner | undefined;
+    if (options.mineCues) {
+      const texts = docs.map((d) => String(d.user ?? ''));
+      const names = labels.map((c) => taxonomy.labels[c]);
+      miner = new CueMiner(options.mineCues).fit(texts, names, weights);
+      // A training row's own cues would name its label perfectly, so the head would lean on them
+      // entirely: each real row gets its tokens from a miner fitted without its fold (knowledge rows
+      // are in every fold's miner), as out-of-fold target encoding does.
+      for (const fold of groupedFolds(y, { folds: 5, seed: options.seed ?? 0, groups, alwaysTrain })) {
+        const foldMiner = new CueMiner(options.mineCues).fit(fold.train.map((i) => texts[i]), fold.train.map((i) => names[i]), fold.train.map((i) => weights[i]));
+        for (const i of fold.test) addMinedTokens(docs[i], foldMiner);
+      }
+      docs.forEach((d, i) => {
+        if (alwaysTrain[i]) addMinedTokens(d, miner!);
+      });
+    }
     const union = new FeatureUnion(options.views ?? DEFAULT_INTENT_VIEWS);
     const X = union.fitTransform(docs);
     const coarseOf = taxonomy.labels.map((l) => taxonomy.coarseLabels.indexOf(taxonomy.coarseOf(l)));
+    const knowledgeUsed = knowledge.length ? { samples: knowledge.length, weight: knowledgeWeight } : undefined;
+    const trainedOn = { samples: labelled.length, createdAt: new Date().toISOString() };
+    if (options.learner) {
+      const spec = options.learner;
+      const learner = createLearner({ kind: spec.kind, options: { ...spec.options, nClasses: taxonomy.labels.length } });
+      learner.fit(X, y, { classWeight: 'balanced', sampleWeight: Float64Array.from(weights), groups: Int32Array.from(groups), alwaysTrain: Uint8Array.from(alwaysTrain) } as never);
+      const recognizer = new IntentRecognizer(taxonomy, rules, rulesJson, lexicon, union, learner, 1, denoise, options.threshold ?? 0.5, undefined, trainedOn, folder, knowledgeUsed, miner);
+      recognizer.images = options.images;
+      return recognizer;
+    }
     const trained = trainHead(X, y, taxonomy.labels, {
       head: { ...DEFAULT_INTENT_HEAD, ...options.head, coarseOf },
       checkpoints: options.checkpoints ?? DEFAULT_INTENT_CHECKPOINTS,
@@ -142,11 +219,10 @@ export class IntentRecognizer implements Recognizer {
       classWeight: 'balanced',
       seed: options.seed,
       groups: Int32Array.from(groups),
+      alwaysTrain: Uint8Array.from(alwaysTrain),
+      sampleWeight: Float64Array.from(weights),
     });
-    const recognizer = new IntentRecognizer(taxonomy, rules, rulesJson, lexicon, union, trained.head, trained.temperature, denoise, options.threshold ?? 0.5, trained.report, {
-      samples: labelled.length,
-      createdAt: new Date().toISOString(),
-    });
+    const recognizer = new IntentRecognizer(taxonomy, rules, rulesJson, lexicon, union, trained.head, trained.temperature, denoise, options.threshold ?? 0.5, trained.report, trainedOn, folder, knowledgeUsed, miner);
     recognizer.images = options.images;
     return recognizer;
   }
@@ -165,10 +241,11 @@ export class IntentRecognizer implements Recognizer {
     const built: IntentDocument[] = [];
     for (const s of samples) {
       if (s.task !== 'intent') throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `the intent recogniser got a ${s.task} sample`, { item: { id: s.id, index: s.index } });
-      built.push(intentDocument(s, this.lexicon, this.rules, { denoise: this.denoise }, await this.images?.describe(s)));
+      built.push(intentDocument(s, this.lexicon, this.rules, { denoise: this.denoise, folder: this.folder }, await this.images?.describe(s)));
+      if (this.miner) addMinedTokens(built[built.length - 1].doc, this.miner);
     }
     const X = this.union.transform(built.map((b) => b.doc));
-    const proba = calibratedProba(this.head, X, this.temperature);
+    const proba = this.head instanceof SoftmaxRegression ? calibratedProba(this.head, X, this.temperature) : this.head.predictProba(X);
     const ms = (performance.now() - started) / Math.max(1, samples.length);
     return samples.map((s, i) => {
       const prediction = rankPrediction(s, this.taxonomy, proba.subarray(i * this.labels.length, (i + 1) * this.labels.length), {
@@ -185,6 +262,7 @@ export class IntentRecognizer implements Recognizer {
   private evidence(X: CsrMatrix, row: number, c: number, turnTexts: string[], top = 8): Evidence[] {
     const k = this.labels.length;
     const items: Evidence[] = [];
+    if (!this.weights) return items;
     for (let p = X.indptr[row]; p < X.indptr[row + 1]; p++) {
       const weight = X.values[p] * this.weights[X.indices[p] * k + c];
       if (weight <= 0) continue;
@@ -223,8 +301,11 @@ export class IntentRecognizer implements Recognizer {
       threshold: this.threshold,
       temperature: this.temperature,
       union: this.union.toJSON(),
-      head: this.head.toJSON(),
-      report: this.report,
+      ...(this.head instanceof SoftmaxRegression ? { head: this.head.toJSON() } : { learner: this.head.toJSON() }),
+      ...(this.folder ? { variants: this.folder.toJSON() } : {}),
+      ...(this.knowledgeUsed ? { knowledge: this.knowledgeUsed } : {}),
+      ...(this.miner ? { miner: this.miner.toJSON() } : {}),
+      report: this.report as HeadTrainingReport,
       trainedOn: this.trainedOn,
     };
     return writeModelFile(dir, json);
@@ -239,13 +320,33 @@ export class IntentRecognizer implements Recognizer {
       json.rules,
       parseCueLexicon(json.lexicon, `${dir} (lexicon)`),
       FeatureUnion.fromJSON(json.union),
-      SoftmaxRegression.fromJSON(json.head),
+      json.head ? SoftmaxRegression.fromJSON(json.head) : learnerFromJSON(json.learner as LearnerJson),
       json.temperature,
       json.denoise,
       json.threshold,
       json.report,
       json.trainedOn,
+      json.variants ? new TextFolder(parseVariantTables(json.variants, `${dir} (variants)`)) : undefined,
+      json.knowledge,
+      json.miner ? CueMiner.fromJSON(json.miner) : undefined,
     );
   }
 }
 
+/** The [W, b] parameters behind the evidence: the head's, or a stack's first linear member's. */
+function linearWeights(head: SoftmaxRegression | Learner): Float32Array | undefined {
+  const linear = (m: Learner): Float32Array | undefined => ('parameters' in m && typeof m.parameters === 'function' && m.constructor.name !== 'MlpClassifier' ? (m as SoftmaxRegression).parameters() : undefined);
+  if (head instanceof StackingClassifier) {
+    for (const m of head.parts.members) {
+      const w = linear(m);
+      if (w) return w;
+    }
+    return undefined;
+  }
+  return linear(head);
+}
+
+/** The `mined` view: mined-cue labels found in the user's turns and in the latest question. */
+function addMinedTokens(doc: MultiViewDoc, miner: CueMiner): void {
+  doc.mined = [...miner.tokens(String(doc.user ?? '')), ...miner.tokens(String(doc.last ?? '')).map((t) => `last:${t}`)];
+}

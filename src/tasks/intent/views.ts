@@ -7,6 +7,7 @@ import type { DenoiseRules } from '../../clean/rules.js';
 import type { MultiViewDoc } from '../../features/text/feature-union.js';
 import type { Sample, Turn } from '../../types.js';
 import { matchCues, type CueLexicon } from '../../features/text/cue-lexicon.js';
+import type { TextFolder } from '../../features/text/variants.js';
 
 /** Placeholders the denoiser leaves (`<image>`, `<http>`, `<num>`...), removed from n-gram text. */
 const MARKER = /<[a-z]+>/g;
@@ -14,6 +15,8 @@ const MARKER = /<[a-z]+>/g;
 export interface IntentViewOptions {
   /** Run the multi-level denoiser first (the paper's ablation switches this off). Default true. */
   denoise?: boolean;
+  /** Fold typing variation (traditional, width, emoji, Latin words, typos) before any view is read. */
+  folder?: TextFolder;
 }
 
 /** What the user's images contributed: their OCR text and predicted scene labels. */
@@ -36,14 +39,22 @@ export function intentDocument(
   images?: ImageEvidence,
 ): IntentDocument {
   const turns = options.denoise === false ? sample.turns : cleanDialogue(sample.turns, rules, { item: { id: sample.id, index: sample.index } }).turns;
-  const userTexts = turns.filter((t) => t.role === 'user').map((t) => stripMarkers(t.text)).filter((t) => t !== '');
-  const agentTexts = turns.filter((t) => t.role === 'agent').map((t) => stripMarkers(t.text)).filter((t) => t !== '');
+  const fold = options.folder ? (t: string) => options.folder!.fold(t) : (t: string) => t;
+  const userTexts = turns.filter((t) => t.role === 'user').map((t) => fold(stripMarkers(t.text))).filter((t) => t !== '');
+  const agentTexts = turns.filter((t) => t.role === 'agent').map((t) => fold(stripMarkers(t.text))).filter((t) => t !== '');
   const user = userTexts.join(' ');
   const last = userTexts.length > 0 ? userTexts[userTexts.length - 1] : '';
   const agent = agentTexts.join(' ');
+  const first = userTexts.length > 0 ? userTexts[0] : '';
   const doc: MultiViewDoc = {
     user,
     last,
+    first,
+    // The pinyin views read the same text; their analyser (kind 'pinyin') turns it into syllables.
+    userPinyin: user,
+    lastPinyin: last,
+    agentPinyin: agent,
+    classes: options.folder ? [...options.folder.classTokens(user).map((t) => `user:${t}`), ...options.folder.classTokens(last).map((t) => `last:${t}`)] : [],
     userWords: user,
     agent,
     lexicon: [

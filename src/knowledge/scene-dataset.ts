@@ -1,0 +1,102 @@
+// Writes synthetic scene screenshots as an ordinary data set: images/<id>.png|jpg plus scenes.jsonl
+// in the native format ({id, task: 'scene', image, label}), so `train`, `eval` and the feature
+// cache read them like any labelled sample. pages.jsonl keeps each page's structured content and
+// its text for review and text-only experiments. Resumable: an image already on disk is not
+// rendered again (pages are deterministic), and files are written atomically.
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Progress } from '../features/progress.js';
+import { renderScenePage } from './render-screenshot.js';
+import { loadSceneKnowledge } from './scene-knowledge.js';
+import { pageText, synthesizeScenePages, type ScenePage } from './scene-pages.js';
+
+/** Bump when the generator or renderer changes what a (seed, label, index) produces. */
+export const SCENE_GENERATOR_VERSION = 1;
+
+export interface WriteScenesOptions {
+  outDir: string;
+  perLabel: number;
+  seed: number;
+  labels?: readonly string[];
+  /** First index per label (extends a set without changing what exists). */
+  start?: number;
+  format?: 'png' | 'jpeg';
+  progress?: boolean;
+  /** Called after each page with its id and whether it was rendered (false: found on disk). */
+  onPage?: (page: ScenePage, rendered: boolean) => void;
+}
+
+export interface WriteScenesSummary {
+  dataFile: string;
+  pagesFile: string;
+  pages: number;
+  rendered: number;
+  reused: number;
+  elapsedMs: number;
+  /** Mean render + encode time of the pages rendered in this run. */
+  msPerRendered: number;
+}
+
+export interface SyntheticSceneRecord {
+  id: string;
+  task: 'scene';
+  image: string;
+  label: string;
+  synthetic: { generator: string; version: number; seed: number; variant: string; app: string; device: string };
+}
+
+export async function writeSyntheticScenes(options: WriteScenesOptions): Promise<WriteScenesSummary> {
+  const started = performance.now();
+  const knowledge = loadSceneKnowledge();
+  const pages = synthesizeScenePages({ seed: options.seed, perLabel: options.perLabel, labels: options.labels, start: options.start, knowledge });
+  const imagesDir = path.join(options.outDir, 'images');
+  await mkdir(imagesDir, { recursive: true });
+  const progress = new Progress({ total: pages.length, label: 'knowledge scenes', enabled: options.progress ?? true });
+  const records: SyntheticSceneRecord[] = [];
+  let rendered = 0;
+  let renderMs = 0;
+  for (const page of pages) {
+    // The format is part of the page's rendering; find an existing file under either extension.
+    let file = await existing(imagesDir, page.id);
+    if (!file) {
+      const t = performance.now();
+      const image = await renderScenePage(page, { format: options.format, knowledge });
+      renderMs += performance.now() - t;
+      file = `${page.id}.${image.format === 'png' ? 'png' : 'jpg'}`;
+      await atomicWrite(path.join(imagesDir, file), image.bytes);
+      rendered++;
+      options.onPage?.(page, true);
+    } else options.onPage?.(page, false);
+    records.push({
+      id: `synthetic-${page.id}`,
+      task: 'scene',
+      image: `images/${file}`,
+      label: page.label,
+      synthetic: { generator: 'ecommir knowledge scenes', version: SCENE_GENERATOR_VERSION, seed: page.seed, variant: page.variant, app: page.app, device: `${page.device.width}x${page.device.height}` },
+    });
+    progress.tick();
+  }
+  progress.finish();
+  const dataFile = path.join(options.outDir, 'scenes.jsonl');
+  const pagesFile = path.join(options.outDir, 'pages.jsonl');
+  await atomicWrite(dataFile, Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n'));
+  await atomicWrite(pagesFile, Buffer.from(pages.map((p) => JSON.stringify({ id: `synthetic-${p.id}`, label: p.label, text: pageText(p), page: p })).join('\n') + '\n'));
+  return { dataFile, pagesFile, pages: pages.length, rendered, reused: pages.length - rendered, elapsedMs: performance.now() - started, msPerRendered: rendered ? renderMs / rendered : 0 };
+}
+
+async function existing(dir: string, id: string): Promise<string | undefined> {
+  for (const ext of ['png', 'jpg']) {
+    try {
+      if ((await stat(path.join(dir, `${id}.${ext}`))).size > 0) return `${id}.${ext}`;
+    } catch {
+      // not there
+    }
+  }
+  return undefined;
+}
+
+async function atomicWrite(file: string, bytes: Buffer): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, bytes);
+  await rename(tmp, file);
+}
