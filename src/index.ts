@@ -83,6 +83,11 @@ export { DEFAULT_INPUT_LIMITS, resolveInputLimits, checkSample, checkSampleText,
 export { RecognizerPool, type RecognizerPoolOptions, type PoolStats } from './runtime/pool.js';
 export { WorkerLanes, InProcessLanes, laneOf, LANES, DEFAULT_LANES, type Lane, type LaneOptions, type LaneStats, type RecognizerRuntime } from './runtime/lanes.js';
 export { backendSource, loadRecognizerSource, type RecognizerSource } from './runtime/source.js';
+export { modelVersion, sampleContent, predictionKey, type SampleContent } from './runtime/identity.js';
+export { localPredictor, PooledPredictor, PredictionLog, keySamples, uniqueByKey, forEachConcurrent, threadsPerWorker, type SamplePredictor, type KeyedSample, type LocalPredictorOptions } from './runtime/batch-predict.js';
+export { runFeaturePass, extractAllInPool, sceneFeaturePass, type FeaturePassOptions, type FeaturePassResult } from './runtime/feature-pass.js';
+export { startQueueWorker, runOnQueue, QUEUE_PREFIX, queueName, jobIdOf, DEFAULT_JOB_OPTIONS, type QueueRunOptions, type QueueWorker, type QueueWorkerOptions, type PredictJobData, type JobImage, type JobDefaults } from './queue/index.js';
+export { setVisionThreads, visionThreads } from './vision/threads.js';
 // HTTP service.
 export { buildApp } from './server/app.js';
 export { DEFAULT_SERVER_LIMITS, type BuildAppOptions, type ServerLimits, type RecognizerPair, type AuthOptions, type WorkerOptions } from './server/options.js';
@@ -151,7 +156,7 @@ export { MIGRATIONS, SCHEMA_VERSION, type Migration } from './feedback/migration
 export { orderForReview, DEFAULT_DIVERSITY, DEFAULT_DUPLICATE_SIMILARITY, type ReviewCandidate, type ReviewOrderOptions, type Ordered } from './feedback/review-order.js';
 export { uncertaintyOf, informativeness, type Uncertainty, type Informativeness } from './feedback/uncertainty.js';
 export { similarity, textTokens, jaccard, imageDHash, dHashSimilarity, type SimilaritySignature } from './feedback/similarity.js';
-export { sampleContent, contentHashOf, type SampleContent } from './feedback/content.js';
+export { storableContent, contentHashOf, type StorableContent } from './feedback/content.js';
 export { exportFeedback, type ExportReport, type FeedbackRecord } from './feedback/export.js';
 export { mergeFeedback, describeMerge, type FeedbackMergeReport } from './feedback/merge.js';
 export { SwappableRuntime, modelVersionOf, checkCompatible, smokeTest, type ModelFolders, type ServedGeneration, type ServedModel, type ServedPrediction, type SwapReport, type SwappableRuntimeOptions } from './runtime/swap.js';

@@ -13,7 +13,7 @@ import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { stratifiedSplit } from '../../src/data/split.js';
 import { f1Score } from '../../src/eval/metrics.js';
-import { sampleContent } from '../../src/feedback/content.js';
+import { storableContent } from '../../src/feedback/content.js';
 import { orderForReview } from '../../src/feedback/review-order.js';
 import { imageDHash, textTokens, type SimilaritySignature } from '../../src/feedback/similarity.js';
 import { informativeness, uncertaintyOf } from '../../src/feedback/uncertainty.js';
@@ -53,7 +53,7 @@ export async function runActiveLearningBench(ctx: BenchContext): Promise<string>
       labelCount: intentTaxonomy.labels.length,
       fit: (train, seed) => IntentRecognizer.fit(train, { ...recipe, taxonomy: intentTaxonomy, seed }),
       signature: async (s) => {
-        const content = await sampleContent(s);
+        const content = await storableContent(s);
         return { content: content.contentHash, tokens: textTokens(content.turns.map((t) => t.text).join('\n'), content.turns.flatMap((t) => t.images)) };
       },
       recipe: '`defaultIntentOptions()`: the synthetic knowledge rows at weight 0.1 plus the labelled dialogues',
@@ -74,7 +74,7 @@ export async function runActiveLearningBench(ctx: BenchContext): Promise<string>
         labelCount: sceneTaxonomy.labels.length,
         fit: (train, seed) => SceneRecognizer.fit(train, { taxonomy: sceneTaxonomy, featurizer, seed }),
         signature: async (s) => {
-          const content = await sampleContent(s);
+          const content = await storableContent(s);
           return { content: content.contentHash, imageHashes: await Promise.all(content.images.map((b) => imageDHash(b))) };
         },
         recipe: 'the shipped scene recipe (`SceneRecognizer.fit` defaults: OCR text by region, cue lexicon, layout, embedding; cached features)',

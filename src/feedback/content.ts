@@ -8,7 +8,7 @@ import type { ImageRef, Sample } from '../types.js';
 import { sha256Hex } from './image-folder.js';
 import type { StoredTurn } from './store.js';
 
-export interface SampleContent {
+export interface StorableContent {
   contentHash: string;
   turns: StoredTurn[];
   /** Each image's bytes, in the sample's order (turns[].images holds their hashes). */
@@ -25,7 +25,7 @@ export async function imageBytesOf(ref: ImageRef, item: { id: string; index: num
   }
 }
 
-export async function sampleContent(sample: Sample): Promise<SampleContent> {
+export async function storableContent(sample: Sample): Promise<StorableContent> {
   const item = { id: sample.id, index: sample.index };
   const images: Uint8Array[] = [];
   const turns: StoredTurn[] = [];

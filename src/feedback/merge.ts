@@ -5,7 +5,7 @@
 // the later record) wins.
 import { EcommirError } from '../errors.js';
 import type { Sample, Task } from '../types.js';
-import { sampleContent } from './content.js';
+import { storableContent } from './content.js';
 
 export interface FeedbackMergeReport {
   file?: string;
@@ -39,7 +39,7 @@ export async function mergeFeedback(
   const newest = new Map<string, { s: Sample; at: number; order: number }>();
   let superseded = 0;
   for (const entry of ofTask) {
-    const key = (await sampleContent(entry.s)).contentHash;
+    const key = (await storableContent(entry.s)).contentHash;
     const seen = newest.get(key);
     if (seen) superseded++;
     if (!seen || isNewer(entry, seen)) newest.set(key, entry);
@@ -48,7 +48,7 @@ export async function mergeFeedback(
   const samples: Sample[] = [];
   const used = new Set<string>();
   for (const sample of data) {
-    const key = newest.size > 0 ? (await sampleContent(sample)).contentHash : '';
+    const key = newest.size > 0 ? (await storableContent(sample)).contentHash : '';
     const correction = newest.get(key);
     if (!correction) {
       samples.push(sample);

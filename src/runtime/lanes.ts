@@ -63,6 +63,8 @@ export interface WorkerLanesOptions {
   limits?: Partial<InputLimits>;
   /** Nice increment of the image lane's processes (0: same priority as text). Default DEFAULT_IMAGE_NICE. */
   imageNiceIncrement?: number;
+  /** Threads of each image process's native work (RecognizerPoolOptions.computeThreads). */
+  imageComputeThreads?: number;
 }
 
 /** The lanes on worker pools: text on threads, images on processes. */
@@ -84,6 +86,7 @@ export class WorkerLanes implements RecognizerRuntime {
         threads: lane('image').concurrency,
         maxQueue: lane('image').maxQueue,
         niceIncrement: options.imageNiceIncrement ?? DEFAULT_IMAGE_NICE,
+        computeThreads: options.imageComputeThreads,
         warmUp: true,
       }),
     ]);

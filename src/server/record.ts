@@ -3,7 +3,7 @@
 // queue can pick the least certain ones (GET /v1/review). The full probability distribution is
 // asked of the recogniser for that, so margin and entropy are exact.
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-import { sampleContent } from '../feedback/content.js';
+import { storableContent } from '../feedback/content.js';
 import { imageDHash } from '../feedback/similarity.js';
 import type { FeedbackStore } from '../feedback/store.js';
 import { uncertaintyOf } from '../feedback/uncertainty.js';
@@ -41,7 +41,7 @@ export async function recordPrediction(
   ctx: RecordContext,
 ): Promise<boolean> {
   try {
-    const content = await sampleContent(sample);
+    const content = await storableContent(sample);
     const dhashes = sample.task === 'scene' ? await Promise.all(content.images.map((bytes) => imageDHash(bytes).catch(() => undefined))) : [];
     const u = uncertaintyOf(prediction.ranked.map((r) => r.confidence), labelCount);
     await store.record(

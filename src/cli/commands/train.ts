@@ -25,6 +25,8 @@ async function mergeFeedbackFile(task: Task, data: Sample[], file: string, skipB
   const at = loaded.samples.map((s) => Date.parse(String(records[s.index]?.labelledAt ?? '')));
   return mergeFeedback(task, data, loaded.samples, at, file);
 }
+import { sceneFeaturePass } from '../../runtime/feature-pass.js';
+import { availableParallelism } from 'node:os';
 
 interface TrainFlags {
   data: string;
@@ -46,6 +48,7 @@ interface TrainFlags {
   knowledgeImages: string;
   knowledgeTexts: string;
   feedback?: string;
+  concurrency?: string;
 }
 
 export function registerTrainCommand(program: Command, ctx: CommandContext): void {
@@ -70,6 +73,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .option('--knowledge-images <n>', 'scene: synthetic screenshots per label rendered from knowledge/scene/ and read by the OCR', String(DEFAULT_SCENE_KNOWLEDGE.images))
     .option('--knowledge-texts <n>', 'scene: synthetic page texts per label (text-only rows)', String(DEFAULT_SCENE_KNOWLEDGE.texts))
     .option('--feedback <file>', 'corrections from `ecommir feedback export`, merged with --data (same content: the newest human label wins)')
+    .option('--concurrency <n>', `scene: worker processes reading the images first (1: in this process); default the cores (${availableParallelism()})`)
     .option('--skip-bad', 'report bad records and go on with the rest')
     .option('--json', 'print the result as JSON')
     .action(async (task: Task, flags: TrainFlags) => {
@@ -79,6 +83,8 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       if (!Number.isInteger(augment) || augment < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `--augment must be a non-negative integer, got ${flags.augment}`);
       const threshold = Number(flags.pseudoThreshold);
       if (!(threshold > 0 && threshold <= 1)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--pseudo-threshold must be in (0, 1], got ${flags.pseudoThreshold}`);
+      const concurrency = flags.concurrency === undefined ? availableParallelism() : Number(flags.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `--concurrency must be a positive integer, got ${flags.concurrency}`);
       const knowledgeWeight = flags.knowledgeWeight === undefined ? undefined : Number(flags.knowledgeWeight);
       if (knowledgeWeight !== undefined && !(knowledgeWeight > 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--knowledge-weight must be a number > 0, got ${flags.knowledgeWeight}`);
       const knowledgeOptions = { images: Number(flags.knowledgeImages), texts: Number(flags.knowledgeTexts), weight: knowledgeWeight ?? DEFAULT_SCENE_KNOWLEDGE.weight };
@@ -131,6 +137,14 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         feedback: merged?.report,
         command: ['ecommir', 'train', task, ...process.argv.slice(process.argv.indexOf(task) + 1)].join(' '),
         log,
+        sceneFeaturePass:
+          concurrency > 1
+            ? async (all, features) => {
+                const pass = await sceneFeaturePass(all, features, { concurrency });
+                // A bad image is reported by the training itself, naming its record.
+                if (pass.failed.length) log(`feature pass: ${pass.failed.length} images failed; training will name them`);
+              }
+            : undefined,
       });
       if (flags.json) {
         process.stdout.write(JSON.stringify({ task, out: flags.out, feedback: merged?.report, validation: result.report, cv: result.cv && { ...result.cv, predictions: undefined, first: undefined }, pseudo: result.pseudo, seconds: result.seconds }, null, 2) + '\n');
