@@ -61,7 +61,9 @@ export async function trainRecognizer(samples: readonly Sample[], options: Train
     const fusion = { ...DEFAULT_SCENE_FUSION, ...base.fusion };
     const featureOptions = featureOptionsFor(fusion, base.augmentCopies ?? 0);
     const featurizer = base.featurizer ?? new SceneImageFeaturizer(featureOptions);
-    if (options.sceneFeaturePass && !base.featurizer) await options.sceneFeaturePass([...labelled, ...(options.unlabelled ?? [])], featureOptions);
+    // The rendered knowledge screenshots are read by the OCR like the labelled ones: on every core too.
+    if (options.sceneFeaturePass && !base.featurizer)
+      await options.sceneFeaturePass([...labelled, ...(options.unlabelled ?? []), ...(base.knowledge?.images ?? [])], featureOptions);
     fit = (train, seed) => SceneRecognizer.fit(train, { ...base, taxonomy, featurizer, seed: base.seed ?? seed });
     // The second predictor for pseudo-label agreement sees the OCR text only.
     fitSecond = (train) => SceneRecognizer.fit(train, { ...base, taxonomy, fusion: { ...fusion, layoutWeight: 0, embeddingWeight: 0 }, augmentCopies: 0, seed: 1 });

@@ -80,15 +80,15 @@ test('feature passes on two worker processes write the cache entries one process
   const data = join(dir, 'three.json');
   await writeFile(data, JSON.stringify(three));
   const [one, two] = [join(dir, 'cache-one'), join(dir, 'cache-two')];
-  const extract = ['features', 'extract', '--data', data, '--images', DEV_IMAGES, '--no-progress'];
+  const extract = ['features', 'extract', '--data', data, '--images', DEV_IMAGES, '--no-progress', '--json'];
   const a = await runCli([...extract, '--concurrency', '1'], { ECOMMIR_CACHE_DIR: one });
   assert.equal(a.code, 0, a.stderr);
   const b = await runCli([...extract, '--concurrency', '2'], { ECOMMIR_CACHE_DIR: two });
   assert.equal(b.code, 0, b.stderr);
-  assert.match(b.stderr, /"concurrency":2,"threads":1/);
-  assert.equal(JSON.parse(b.stdout).cache.misses, 9, 'OCR, layout and embedding of three images');
+  assert.match(b.stderr, /2 worker processes, 1 ONNX threads each/);
+  assert.equal(JSON.parse(b.stdout).cache.misses, 12, 'OCR, layout, UI cues and embedding of three images');
   const [da, db] = [await digests(one), await digests(two)];
-  assert.equal(Object.keys(da).length, 9);
+  assert.equal(Object.keys(da).length, 12);
   assert.deepEqual(db, da);
 
   // Training on two workers: its feature pass reads the eight screenshots first, then the training
@@ -97,12 +97,12 @@ test('feature passes on two worker processes write the cache entries one process
   const trainData = join(dir, 'eight.json');
   await writeFile(trainData, JSON.stringify(eight));
   const cache = join(dir, 'cache-train');
-  const trained = await runCli(['train', 'scene', '--data', trainData, '--images', DEV_IMAGES, '--out', join(dir, 'm2'), '--concurrency', '2'], { ECOMMIR_CACHE_DIR: cache });
+  const trained = await runCli(['train', 'scene', '--data', trainData, '--images', DEV_IMAGES, '--out', join(dir, 'm2'), '--concurrency', '2', '--no-knowledge'], { ECOMMIR_CACHE_DIR: cache });
   assert.equal(trained.code, 0, trained.stderr);
   assert.match(trained.stderr, /features 8\/8 \(100\.0%\)/);
   const entries = await digests(cache);
   assert.equal(Object.keys(entries).filter((f) => f.startsWith('/ocr/')).length, 8);
-  const again = await runCli(['train', 'scene', '--data', trainData, '--images', DEV_IMAGES, '--out', join(dir, 'm1'), '--concurrency', '1'], { ECOMMIR_CACHE_DIR: cache });
+  const again = await runCli(['train', 'scene', '--data', trainData, '--images', DEV_IMAGES, '--out', join(dir, 'm1'), '--concurrency', '1', '--no-knowledge'], { ECOMMIR_CACHE_DIR: cache });
   assert.equal(again.code, 0, again.stderr);
   assert.deepEqual(await digests(cache), entries, 'nothing left for one process to compute');
   const model = async (m: string) => {

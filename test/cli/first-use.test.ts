@@ -149,7 +149,7 @@ test('features extract ends with a sentence, or JSON with --json', { timeout: 30
   const data = join(dir, 'one-scene.json');
   const [record] = JSON.parse(await readFile(join(FIXTURES, 'mini-challenge.json'), 'utf8')) as { image: string[] }[];
   await writeFile(data, JSON.stringify([{ ...record, image: ['refund.png'] }]));
-  const args = ['features', 'extract', '--data', data, '--images', EXAMPLE_SHOTS, '--no-embedding', '--no-layout', '--no-progress'];
+  const args = ['features', 'extract', '--data', data, '--images', EXAMPLE_SHOTS, '--no-embedding', '--no-layout', '--no-ui', '--no-progress'];
   const env = { ...process.env, ECOMMIR_CACHE_DIR: join(dir, 'cache') };
   const runEnv = (extra: string[]) => {
     const script = `import { main } from ${JSON.stringify(MAIN)}; process.exitCode = await main(${JSON.stringify([...args, ...extra])});`;

@@ -24,7 +24,7 @@ test('a correction survives kill -9, comes out of feedback export and trains a m
   const noModels = mkdtempSync(join(tmpdir(), 'ecommir-no-scene-'));
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', "import { main } from './src/cli/main.ts'; process.exitCode = await main(process.argv.slice(1));", 'serve', '--port', '0', '--feedback-db', db, '--scene-model', noModels],
+    ['--import', 'tsx', '--input-type=module', '-e', "import { main } from './src/cli/main.ts'; process.exitCode = await main(process.argv.slice(1));", 'serve', '--port', '0', '--feedback-db', db, '--scene-model', noModels, '--allow-missing-models'],
     { cwd: repoRoot, env: { ...process.env, ECOMMIR_API_KEYS: '' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
