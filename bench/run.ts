@@ -21,6 +21,8 @@ import { runServiceBench } from './sections/service.js';
 import { runEstimateBench } from './sections/estimate.js';
 import { cacheSettings, SECTION_FORMAT_MARK } from './sections/common.js';
 import { runHostileBench } from './sections/hostile.js';
+import { runActiveLearningBench } from './sections/active-learning.js';
+import { runScaleBench } from './sections/scale.js';
 
 export interface BenchContext {
   seeds: number[];
@@ -45,6 +47,8 @@ const SECTIONS: Record<string, { title: string; run: (ctx: BenchContext) => Prom
   speed: { title: 'Speed and memory', run: runSpeedBench },
   service: { title: 'HTTP service under load', run: runServiceBench },
   hostile: { title: 'HTTP service: hostile traffic', run: runHostileBench },
+  'active-learning': { title: 'Active learning: the review queue against random labelling', run: runActiveLearningBench },
+  scale: { title: 'Scale: every core, and a Redis job queue', run: runScaleBench },
 };
 
 const root = fileURLToPath(new URL('..', import.meta.url));

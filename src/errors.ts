@@ -3,9 +3,15 @@
 
 export type ErrorCode =
   | 'ECM_ERR_BAD_JSON'
+  /** A file named on the command line (or in a record) is not there. */
+  | 'ECM_ERR_FILE_NOT_FOUND'
+  /** It is there but cannot be read (a folder, no permission). */
+  | 'ECM_ERR_FILE_UNREADABLE'
   | 'ECM_ERR_BAD_RECORD'
   | 'ECM_ERR_UNKNOWN_TASK'
   | 'ECM_ERR_UNKNOWN_LABEL'
+  /** A user turn with no text and no image (src/data/input-limits.ts). */
+  | 'ECM_ERR_EMPTY_TURN'
   | 'ECM_ERR_IMAGE_MISSING'
   | 'ECM_ERR_IMAGE_CORRUPT'
   | 'ECM_ERR_IMAGE_TOO_LARGE'
@@ -23,7 +29,9 @@ export type ErrorCode =
   | 'ECM_ERR_BUSY'
   | 'ECM_ERR_RATE_LIMITED'
   | 'ECM_ERR_FORBIDDEN'
-  | 'ECM_ERR_NOT_FOUND';
+  | 'ECM_ERR_NOT_FOUND'
+  /** A model reload refused: it did not load, its labels differ, or its smoke prediction failed. */
+  | 'ECM_ERR_MODEL_REJECTED';
 
 /** Where in the input a problem sits: the record's id and its 0-based index in the file. */
 export interface ItemRef {

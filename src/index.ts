@@ -26,7 +26,7 @@ export { inspectSamples, formatInspectReport, type InspectReport, type TaskSumma
 // Labels.
 export { Taxonomy, HIERARCHY_SEPARATOR, type TaxonomyFile, type TaxonomyLabel } from './labels/taxonomy.js';
 // Denoising (rules as data in rules/denoise.json), splits, metrics and evaluation.
-export { cleanDialogue, cleanSample, formatRemovals, splitSentences, type Removal, type CleanedDialogue, type CleanedSample, type DenoiseOptions } from './clean/denoise.js';
+export { cleanDialogue, cleanSample, formatMerges, formatRemovals, splitSentences, type Merge, type Removal, type CleanedDialogue, type CleanedSample, type DenoiseOptions } from './clean/denoise.js';
 export { loadDenoiseRules, parseDenoiseRules, redosProblem, DEFAULT_RULES_PATH, type DenoiseRules, type DenoiseRule, type DenoiseLevel, type ParseRulesOptions } from './clean/rules.js';
 export { stratifiedSplit, stratifiedKFold, stratifiedGroupKFold, stratifiedGroupSplit, type Split } from './data/split.js';
 export {
@@ -78,11 +78,16 @@ export { TfidfVectorizer, type TfidfOptions, type TfidfJson } from './features/t
 export { FeatureUnion, analyse, type AnalyzerSpec, type TextViewSpec, type MultiViewDoc, type FeatureUnionJson } from './features/text/feature-union.js';
 export { zh, type LanguagePack } from './features/lang/zh.js';
 // Input limits shared by the CLI and the service.
-export { DEFAULT_INPUT_LIMITS, resolveInputLimits, checkSample, checkSampleText, checkSampleImages, checkImageCount, type InputLimits } from './data/input-limits.js';
+export { DEFAULT_INPUT_LIMITS, resolveInputLimits, checkSample, checkSampleText, checkUserTurns, checkSampleImages, checkImageCount, type InputLimits } from './data/input-limits.js';
 // Recognisers off the event loop: worker pools (threads, processes) and the service's text and image lanes.
 export { RecognizerPool, type RecognizerPoolOptions, type PoolStats } from './runtime/pool.js';
 export { WorkerLanes, InProcessLanes, laneOf, LANES, DEFAULT_LANES, type Lane, type LaneOptions, type LaneStats, type RecognizerRuntime } from './runtime/lanes.js';
 export { backendSource, loadRecognizerSource, type RecognizerSource } from './runtime/source.js';
+export { modelVersion, sampleContent, predictionKey, type SampleContent } from './runtime/identity.js';
+export { localPredictor, PooledPredictor, PredictionLog, keySamples, uniqueByKey, forEachConcurrent, threadsPerWorker, type SamplePredictor, type KeyedSample, type LocalPredictorOptions } from './runtime/batch-predict.js';
+export { runFeaturePass, extractAllInPool, sceneFeaturePass, type FeaturePassOptions, type FeaturePassResult } from './runtime/feature-pass.js';
+export { startQueueWorker, runOnQueue, QUEUE_PREFIX, queueName, jobIdOf, DEFAULT_JOB_OPTIONS, type QueueRunOptions, type QueueWorker, type QueueWorkerOptions, type PredictJobData, type JobImage, type JobDefaults } from './queue/index.js';
+export { setVisionThreads, visionThreads } from './vision/threads.js';
 // HTTP service.
 export { buildApp } from './server/app.js';
 export { DEFAULT_SERVER_LIMITS, type BuildAppOptions, type ServerLimits, type RecognizerPair, type AuthOptions, type WorkerOptions } from './server/options.js';
@@ -145,3 +150,13 @@ export { synthesizeScenePages, synthesizeScenePage, pageText, type ScenePage, ty
 export { renderScenePage, type RenderOptions as SceneRenderOptions, type RenderedImage } from './knowledge/render-screenshot.js';
 export { writeSyntheticScenes, SCENE_GENERATOR_VERSION, type WriteScenesOptions, type WriteScenesSummary } from './knowledge/scene-dataset.js';
 export { loadSceneKnowledge, type SceneKnowledge, type LabelKnowledge as SceneLabelKnowledge } from './knowledge/scene-knowledge.js';
+// Human in the loop: the feedback database, the review queue's order, exports and merges for training, checked model swaps.
+export { FeedbackStore, DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_IMAGE_BYTES, type FeedbackStoreOptions, type PredictionRecord, type StoredPrediction, type StoredTurn, type CorrectionResult, type PruneReport } from './feedback/store.js';
+export { MIGRATIONS, SCHEMA_VERSION, type Migration } from './feedback/migrations.js';
+export { orderForReview, DEFAULT_DIVERSITY, DEFAULT_DUPLICATE_SIMILARITY, type ReviewCandidate, type ReviewOrderOptions, type Ordered } from './feedback/review-order.js';
+export { uncertaintyOf, informativeness, type Uncertainty, type Informativeness } from './feedback/uncertainty.js';
+export { similarity, textTokens, jaccard, imageDHash, dHashSimilarity, type SimilaritySignature } from './feedback/similarity.js';
+export { storableContent, contentHashOf, type StorableContent } from './feedback/content.js';
+export { exportFeedback, type ExportReport, type FeedbackRecord } from './feedback/export.js';
+export { mergeFeedback, describeMerge, type FeedbackMergeReport } from './feedback/merge.js';
+export { SwappableRuntime, modelVersionOf, checkCompatible, smokeTest, type ModelFolders, type ServedGeneration, type ServedModel, type ServedPrediction, type SwapReport, type SwappableRuntimeOptions } from './runtime/swap.js';

@@ -23,6 +23,12 @@ export interface Turn {
   text: string;
   /** The images this turn's `<image>` markers point at, in order. */
   images: ImageRef[];
+  /**
+   * Where `text` sits in the turn as it was sent, when a parser changed it: its first character's
+   * offset there (leading spaces trimmed), and how many of its characters come from there (`<image>`
+   * markers a parser appends stand for nothing). Absent: `text` is the turn as sent.
+   */
+  source?: { offset: number; length: number };
 }
 
 /** One classification request, whichever format it came from. */
@@ -60,14 +66,61 @@ export interface RankedLabel {
   confidence: number;
 }
 
-/** Why a prediction was made: the pieces of input that weighed most. */
-export interface Evidence {
-  /** A feature (word, n-gram, OCR line, layout cue...) and its contribution to the winning score. */
-  feature: string;
-  weight: number;
-  /** Index of the turn the feature came from, when it came from a turn. */
-  turn?: number;
+/** A short reason a person can read, in the two languages of the web page. */
+export interface EvidenceReason {
+  en: string;
+  zh: string;
 }
+
+/** A fraction of the image's width (x) and height (y), 0 at the top left, 1 at the bottom right. */
+export interface EvidenceBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+interface EvidenceBase {
+  /** What this item added to the winning label's score (the sum over the features behind it); larger weighs more. */
+  weight: number;
+  reason: EvidenceReason;
+  /** The model features behind the item (`view:term`), strongest first: for machines and debugging. */
+  features: string[];
+}
+
+/** Words of one turn of the dialogue as it was sent that pushed the answer. */
+export interface TextEvidence extends EvidenceBase {
+  kind: 'text';
+  /** Index of the turn in the dialogue as sent (the request's or the file's `dialogue`), before any denoising. */
+  turn: number;
+  /** Character (UTF-16 code unit) offsets in that turn's text, end exclusive. */
+  start: number;
+  end: number;
+  /** Exactly `dialogue[turn].text.slice(start, end)`. */
+  text: string;
+}
+
+/** A line the OCR read off an image that pushed the answer. */
+export interface OcrEvidence extends EvidenceBase {
+  kind: 'ocr';
+  /** Index of the image among the sample's images (a scene sample's one image is 0). */
+  image: number;
+  /** The turn holding that image, for a dialogue. */
+  turn?: number;
+  /** The OCR line as read. */
+  text: string;
+  box: EvidenceBox;
+  /** The label this line points to. */
+  indicates: string;
+}
+
+/** Something without a place in the input: the page layout, the picture as a whole, a predicted scene. */
+export interface SignalEvidence extends EvidenceBase {
+  kind: 'signal';
+}
+
+/** Why a prediction was made: the pieces of input that weighed most, heaviest first. */
+export type Evidence = TextEvidence | OcrEvidence | SignalEvidence;
 
 export interface Prediction {
   id: string;

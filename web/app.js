@@ -8,7 +8,8 @@ const TEXT = {
     pasteTitle: '粘贴文本对话（每行“用户:”或“客服:”开头）', pasteApply: '导入到编辑器', user: '用户', agent: '客服',
     attach: '图片', remove: '删除', uncertain: '低置信度，建议转人工', sure: '置信', working: '识别中…',
     needKey: '需要 API 密钥：请在右上角填写', emptyDialogue: '请至少输入一轮用户发言', evidence: '依据',
-    placeholder: '输入这一轮的内容',
+    placeholder: '输入这一轮的内容', took: '耗时', ms: '毫秒', turnN: '第 {n} 轮', imageN: '图 {n}', noEvidence: '没有可以指出的依据',
+    probability: '概率',
   },
   en: {
     subtitle: 'multimodal intent recognition for e-commerce customer service', apiKey: 'API key', sceneTitle: 'Image scene',
@@ -16,14 +17,17 @@ const TEXT = {
     addTurn: '+ Add a turn', classify: 'Classify intent', pasteTitle: 'Paste a dialogue (lines starting “用户:” / “客服:”)',
     pasteApply: 'Load into the editor', user: 'User', agent: 'Agent', attach: 'image', remove: 'remove',
     uncertain: 'low confidence: route to a human', sure: 'confident', working: 'Working…',
-    needKey: 'An API key is needed: enter it at the top right', emptyDialogue: 'Enter at least one user turn', evidence: 'evidence',
-    placeholder: 'What was said in this turn',
+    needKey: 'An API key is needed: enter it at the top right', emptyDialogue: 'Enter at least one user turn', evidence: 'Why',
+    placeholder: 'What was said in this turn', took: 'Took', ms: 'ms', turnN: 'turn {n}', imageN: 'image {n}', noEvidence: 'nothing to point at',
+    probability: 'probability',
   },
 };
 
 const $ = (selector) => document.querySelector(selector);
 let lang = localStorage.getItem('ecommir-lang') === 'en' ? 'en' : 'zh';
-const t = (key) => TEXT[lang][key] ?? key;
+const t = (key, vars = {}) => (TEXT[lang][key] ?? key).replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
+/** An evidence reason in the page's language ({zh, en}; a plain string is shown as it is). */
+const reasonText = (reason) => (reason && typeof reason === 'object' ? reason[lang] ?? reason.en ?? '' : String(reason ?? ''));
 
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -97,12 +101,12 @@ function answerHeader(p) {
     el('div', { class: 'meta' }, `${p.hierarchical} · ${(p.confidence * 100).toFixed(1)}%`));
 }
 
+/** One bar per label, its length the probability itself (a full bar is 100 %, never the top label's share). */
 function bars(ranked) {
-  const box = el('div', { class: 'bars' });
-  const top = Math.max(...ranked.map((r) => r.confidence), 1e-9);
+  const box = el('div', { class: 'bars', title: t('probability') });
   for (const r of ranked) {
     const fill = el('div', { class: 'fill' });
-    fill.style.width = `${(100 * r.confidence) / top}%`;
+    fill.style.width = `${Math.max(0, Math.min(1, r.confidence)) * 100}%`;
     box.append(el('div', { class: 'bar', title: `${r.coarse} – ${r.label}` },
       el('span', { class: 'name' }, r.label), el('div', { class: 'track' }, fill),
       el('span', { class: 'value' }, `${(r.confidence * 100).toFixed(1)}%`)));
@@ -110,20 +114,50 @@ function bars(ranked) {
   return box;
 }
 
+function timing(ms) {
+  return el('div', { class: 'meta timing' }, `${t('took')} ${Math.round(ms).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-US')} ${t('ms')}`);
+}
+
+/** The numbered reasons under an answer; `where(item)` says where the item sits (a turn, an image). */
+function evidenceList(items, where) {
+  if (items.length === 0) return el('div', { class: 'meta evidence-none' }, `${t('evidence')}: ${t('noEvidence')}`);
+  return el('div', { class: 'evidence' }, el('div', { class: 'meta' }, `${t('evidence')}:`),
+    el('ol', {}, ...items.map((item, i) => el('li', { dataset: { n: String(i + 1) } },
+      item.text ? el('q', {}, item.text) : null, where(item) ? el('span', { class: 'where' }, where(item)) : null,
+      el('span', { class: 'reason' }, reasonText(item.reason))))));
+}
+
 // ---- scene ----
 let lastScene = null;
 function showScene(answer) {
   lastScene = answer;
+  const p = answer.prediction;
+  // Boxes first, numbered as in the list below; then what has no place on the image (layout, the picture as a whole).
+  const boxed = (p.evidence ?? []).filter((e) => e.kind === 'ocr' && e.box);
+  const items = [...boxed, ...(p.evidence ?? []).filter((e) => e.kind === 'signal')];
+  drawBoxes(boxed);
   const box = $('#scene-result');
-  box.replaceChildren(answerHeader(answer.prediction), bars(answer.prediction.ranked), el('div', { class: 'meta' }, `${answer.ms} ms`));
+  box.replaceChildren(answerHeader(p), bars(p.ranked), evidenceList(items, () => null), timing(answer.ms));
   box.hidden = false;
+}
+
+/** Boxes over the preview, at the OCR lines that decided (box corners are fractions of the image). */
+function drawBoxes(items) {
+  const layer = $('#scene-boxes');
+  layer.replaceChildren(...items.map((item, i) => {
+    const b = item.box;
+    const node = el('div', { class: 'ocr-box', title: `${item.text} — ${reasonText(item.reason)}`, dataset: { n: String(i + 1) } }, el('span', {}, String(i + 1)));
+    Object.assign(node.style, { left: `${b.x0 * 100}%`, top: `${b.y0 * 100}%`, width: `${(b.x1 - b.x0) * 100}%`, height: `${(b.y1 - b.y0) * 100}%` });
+    return node;
+  }));
 }
 
 function classifyImage(blob, name) {
   const preview = $('#scene-preview');
   if (preview.src) URL.revokeObjectURL(preview.src);
   preview.src = URL.createObjectURL(blob);
-  preview.hidden = false;
+  $('#scene-shot').hidden = false;
+  $('#scene-boxes').replaceChildren();
   const form = new FormData();
   form.append('file', blob, name);
   return busy(null, async () => showScene(await callApi('/v1/scene', form)));
@@ -158,7 +192,7 @@ function renderTurns() {
       const f = e.target.files[0];
       if (f) { turn.images = [await readDataUrl(f)]; renderTurns(); }
     } });
-    const attach = el('label', { class: 'attach' }, file, `📎 ${t('attach')}`,
+    const attach = el('label', { class: 'attach' }, file, `＋${t('attach')}`,
       ...turn.images.map((src) => el('img', { class: 'thumb', src, alt: '' })));
     const remove = el('button', { type: 'button', title: t('remove'), textContent: '×', onclick: () => {
       turns.splice(i, 1);
@@ -204,37 +238,31 @@ let lastIntent = null;
 function showIntent(answer, sentTurns) {
   lastIntent = { answer, turns: sentTurns };
   const p = answer.prediction;
-  const evidence = p.evidence ?? [];
-  const shown = el('div', { class: 'shown-turns' }, ...sentTurns.map((turn, i) => {
-    const features = evidence.filter((e) => e.turn === i).map((e) => e.feature).filter((f) => f && turn.text.includes(f));
-    return el('div', { class: `shown-turn ${turn.role}`, dataset: { index: String(i) } },
-      el('span', { class: 'who' }, t(turn.role)), ...highlight(turn.text, features),
-      ...turn.images.map((src) => el('img', { class: 'thumb', src, alt: '' })));
-  }));
-  const evidenceLine = evidence.length
-    ? el('div', { class: 'meta' }, `${t('evidence')}: ${evidence.map((e) => e.feature).join('、')}`) : null;
-  $('#intent-result').replaceChildren(answerHeader(p), bars(p.ranked), evidenceLine, shown, el('div', { class: 'meta' }, `${answer.ms} ms`));
+  // Only spans that are exactly where the server says they are: the text at [start, end) of the turn as sent.
+  const spans = (p.evidence ?? []).filter((e) => e.kind === 'text' && sentTurns[e.turn] && sentTurns[e.turn].text.slice(e.start, e.end) === e.text);
+  const numbered = spans.map((e, i) => ({ ...e, n: i + 1 }));
+  const shown = el('div', { class: 'shown-turns' }, ...sentTurns.map((turn, i) =>
+    el('div', { class: `shown-turn ${turn.role}`, dataset: { index: String(i) } },
+      el('span', { class: 'who' }, t(turn.role)), ...highlight(turn.text, numbered.filter((e) => e.turn === i)),
+      ...turn.images.map((src) => el('img', { class: 'thumb', src, alt: '' })))));
+  const others = (p.evidence ?? []).filter((e) => e.kind !== 'text');
+  $('#intent-result').replaceChildren(answerHeader(p), bars(p.ranked), shown,
+    evidenceList([...numbered, ...others], (e) => (e.kind === 'text' ? t('turnN', { n: e.turn + 1 }) : e.kind === 'ocr' ? t('imageN', { n: (e.image ?? 0) + 1 }) : null)),
+    timing(answer.ms));
   $('#intent-result').hidden = false;
 }
 
-/** Text nodes with <mark> around every occurrence of the features (longest first, no overlap). */
-function highlight(text, features) {
-  const sorted = [...new Set(features)].sort((a, b) => b.length - a.length);
-  const marked = new Array(text.length).fill(false);
-  for (const f of sorted) {
-    for (let at = text.indexOf(f); at >= 0; at = text.indexOf(f, at + f.length)) {
-      if (!marked.slice(at, at + f.length).some(Boolean)) marked.fill(true, at, at + f.length);
-    }
-  }
+/** The turn's text with <mark> around each evidence span (by offset; overlapping spans keep the first). */
+function highlight(text, spans) {
   const parts = [];
-  let start = 0;
-  for (let i = 1; i <= text.length; i++) {
-    if (i === text.length || marked[i] !== marked[start]) {
-      const piece = text.slice(start, i);
-      parts.push(marked[start] ? el('mark', {}, piece) : document.createTextNode(piece));
-      start = i;
-    }
+  let at = 0;
+  for (const span of [...spans].sort((a, b) => a.start - b.start)) {
+    if (span.start < at) continue;
+    if (span.start > at) parts.push(document.createTextNode(text.slice(at, span.start)));
+    parts.push(el('mark', { title: reasonText(span.reason), dataset: { n: String(span.n) } }, text.slice(span.start, span.end)));
+    at = span.end;
   }
+  if (at < text.length) parts.push(document.createTextNode(text.slice(at)));
   return parts;
 }
 

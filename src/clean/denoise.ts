@@ -8,6 +8,7 @@ import type { ItemRef } from '../errors.js';
 import { EcommirError } from '../errors.js';
 import type { Role, Sample, Turn } from '../types.js';
 import { loadDenoiseRules, type DenoiseLevel, type DenoiseRule, type DenoiseRules } from './rules.js';
+import { TrackedText } from '../data/tracked-text.js';
 
 const IMAGE_MARKER = '<image>';
 const LINK_MARKER = '<http>';
@@ -16,7 +17,7 @@ export interface Removal {
   /** Index of the turn in the input dialogue. */
   turn: number;
   level: DenoiseLevel;
-  /** The rule id from the rules file, or one of the engine's own: repeated-agent-reply, empty-agent-reply, empty-user-turn, merge-user-turns, too-short, symbol-only, link-marker. */
+  /** The rule id from the rules file, or one of the engine's own: repeated-agent-reply, empty-agent-reply, empty-user-turn, too-short, symbol-only, link-marker. */
   rule: string;
   /** The text that was removed (for a replacement, the text that was replaced). */
   text: string;
@@ -24,12 +25,23 @@ export interface Removal {
   replacement?: string;
 }
 
+export interface Merge {
+  /** Index of the input turn that was joined on. */
+  turn: number;
+  /** Index of the input turn it was joined to. */
+  into: number;
+}
+
 export interface CleanedDialogue {
   /** The cleaned turns, same shape as the input. */
   turns: Turn[];
   removed: Removal[];
+  /** Consecutive user turns joined into one (nothing removed): `turn` was appended to the cleaned turn that starts at input turn `into`. */
+  merged: Merge[];
   /** For each cleaned turn, the input turn indices it came from (several after a merge). */
   sources: number[][];
+  /** For each cleaned turn, its text with the origin of every character in the dialogue as sent (see TrackedText). */
+  tracked: TrackedText[];
 }
 
 export interface DenoiseOptions {
@@ -60,8 +72,7 @@ function appliesTo(rule: DenoiseRule, role: Role): boolean {
 }
 
 /** Replaces every match of a global rule, recording each change. */
-function applyReplaceRule(text: string, rule: DenoiseRule, onChange: (match: string, replacement: string) => void): string {
-  rule.pattern.lastIndex = 0;
+function applyReplaceRule(text: TrackedText, rule: DenoiseRule, onChange: (match: string, replacement: string) => void): TrackedText {
   return text.replace(rule.pattern, (...args: unknown[]) => {
     const match = args[0] as string;
     const groups: string[] = [];
@@ -82,33 +93,41 @@ function hasMarker(text: string, markers: readonly string[]): boolean {
   return markers.some((m) => text.includes(m));
 }
 
+const WHITESPACE = /\s+/gu;
+// Whitespace is single spaces once WHITESPACE has run, so ` ?` is all it takes (and cannot backtrack).
+const SPACE_AROUND_PUNCTUATION = new RegExp(` ?([${CJK_PUNCTUATION}]) ?`, 'gu');
+
 /** Whitespace collapsed, no space next to Chinese punctuation, trimmed. */
-function normaliseSpacing(text: string): string {
+function normaliseSpacing(text: TrackedText): TrackedText {
   return text
-    .replace(/\s+/gu, ' ')
-    // Whitespace is single spaces here, so ` ?` is all it takes (and cannot backtrack).
-    .replace(new RegExp(` ?([${CJK_PUNCTUATION}]) ?`, 'gu'), '$1')
+    .replace(WHITESPACE, () => ' ')
+    .replace(SPACE_AROUND_PUNCTUATION, (_m: string, p: unknown) => p as string)
     .trim();
 }
 
-function joinSentences(sentences: readonly string[]): string {
+function joinSentences(sentences: readonly TrackedText[]): TrackedText {
   // Parts and the last character kept aside: indexing or searching a string grown by `+=` flattens
   // it every time, which is quadratic in the number of sentences.
-  const parts: string[] = [];
+  const parts: TrackedText[] = [];
   let last = '';
   for (const s of sentences) {
     if (last === '' || CJK_PUNCTUATION.includes(last) || '。！？!?~～>'.includes(last)) parts.push(s);
-    else parts.push(` ${s}`);
-    if (s !== '') last = s[s.length - 1];
+    else parts.push(TrackedText.concat([SPACE, s]));
+    if (s.length > 0) last = s.text[s.length - 1];
   }
-  return parts.join('');
+  return TrackedText.concat(parts);
+}
+const SPACE = TrackedText.synthetic(' ');
+
+function splitTrackedSentences(text: TrackedText, rules: DenoiseRules): TrackedText[] {
+  return text
+    .split(rules.sentenceBreak)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 }
 
 export function splitSentences(text: string, rules: DenoiseRules): string[] {
-  return text
-    .split(rules.sentenceBreak)
-    .map((s) => (s ?? '').trim())
-    .filter((s) => s !== '');
+  return splitTrackedSentences(TrackedText.synthetic(text), rules).map((s) => s.text);
 }
 
 function firstSentenceRule(sentence: string, role: Role, rules: DenoiseRules): DenoiseRule | undefined {
@@ -116,12 +135,12 @@ function firstSentenceRule(sentence: string, role: Role, rules: DenoiseRules): D
 }
 
 /** Sentence and word levels for one stretch of text between `<image>` markers. */
-function cleanPiece(piece: string, role: Role, turn: number, rules: DenoiseRules, removed: Removal[]): string {
-  const kept: string[] = [];
-  for (const sentence of splitSentences(piece, rules)) {
-    const dropRule = firstSentenceRule(sentence, role, rules);
+function cleanPiece(piece: TrackedText, role: Role, turn: number, rules: DenoiseRules, removed: Removal[]): TrackedText {
+  const kept: TrackedText[] = [];
+  for (const sentence of splitTrackedSentences(piece, rules)) {
+    const dropRule = firstSentenceRule(sentence.text, role, rules);
     if (dropRule) {
-      removed.push({ turn, level: 'sentence', rule: dropRule.id, text: sentence });
+      removed.push({ turn, level: 'sentence', rule: dropRule.id, text: sentence.text });
       continue;
     }
     let words = sentence;
@@ -132,21 +151,21 @@ function cleanPiece(piece: string, role: Role, turn: number, rules: DenoiseRules
       );
     }
     words = normaliseSpacing(words);
-    if (words === '') continue;
+    if (words.length === 0) continue;
     // A sentence can become a bare greeting or acknowledgement once its fillers are gone.
-    const lateRule = firstSentenceRule(words, role, rules);
+    const lateRule = firstSentenceRule(words.text, role, rules);
     if (lateRule) {
-      removed.push({ turn, level: 'sentence', rule: lateRule.id, text: words });
+      removed.push({ turn, level: 'sentence', rule: lateRule.id, text: words.text });
       continue;
     }
-    const marker = hasMarker(words, rules.markers);
-    const units = contentUnits(words, rules.markers);
+    const marker = hasMarker(words.text, rules.markers);
+    const units = contentUnits(words.text, rules.markers);
     if (!marker && units === 0) {
-      removed.push({ turn, level: 'sentence', rule: 'symbol-only', text: words });
+      removed.push({ turn, level: 'sentence', rule: 'symbol-only', text: words.text });
       continue;
     }
     if (!marker && units < rules.minContentChars[role]) {
-      removed.push({ turn, level: 'sentence', rule: 'too-short', text: words });
+      removed.push({ turn, level: 'sentence', rule: 'too-short', text: words.text });
       continue;
     }
     kept.push(words);
@@ -155,7 +174,7 @@ function cleanPiece(piece: string, role: Role, turn: number, rules: DenoiseRules
 }
 
 /** All levels below the dialogue for one turn's text. */
-function cleanTurnText(text: string, role: Role, turn: number, rules: DenoiseRules, options: DenoiseOptions, removed: Removal[]): string {
+function cleanTurnText(text: TrackedText, role: Role, turn: number, rules: DenoiseRules, options: DenoiseOptions, removed: Removal[]): TrackedText {
   let t = text;
   for (const rule of rules.normalise) {
     if (!appliesTo(rule, role)) continue;
@@ -164,14 +183,14 @@ function cleanTurnText(text: string, role: Role, turn: number, rules: DenoiseRul
     );
   }
   // `<image>` markers split the text so that no rule can remove one or join text across it.
-  let cleaned = t
-    .split(IMAGE_MARKER)
-    .map((piece) => cleanPiece(piece, role, turn, rules, removed))
-    .join(` ${IMAGE_MARKER} `);
-  if (options.dropLinkMarkers && cleaned.includes(LINK_MARKER)) {
-    const count = cleaned.split(LINK_MARKER).length - 1;
-    for (let i = 0; i < count; i++) removed.push({ turn, level: 'normalise', rule: 'link-marker', text: LINK_MARKER });
-    cleaned = cleaned.split(LINK_MARKER).join(' ');
+  let cleaned = TrackedText.join(
+    t.split(IMAGE_MARKER).map((piece) => cleanPiece(piece, role, turn, rules, removed)),
+    ` ${IMAGE_MARKER} `,
+  );
+  if (options.dropLinkMarkers && cleaned.text.includes(LINK_MARKER)) {
+    const pieces = cleaned.split(LINK_MARKER);
+    for (let i = 1; i < pieces.length; i++) removed.push({ turn, level: 'normalise', rule: 'link-marker', text: LINK_MARKER });
+    cleaned = TrackedText.join(pieces, ' ');
   }
   return normaliseSpacing(cleaned);
 }
@@ -193,13 +212,18 @@ function checkTurns(turns: unknown, item: ItemRef | undefined): asserts turns is
   });
 }
 
+/** A turn's text tracked back to the turn as sent (`source`: where a parser's trimmed text sits in it). */
+export function trackTurn(turn: Turn, index: number): TrackedText {
+  return TrackedText.fromTurn(turn.text, index, turn.source?.offset ?? 0, turn.source?.length ?? turn.text.length);
+}
+
 /** Denoises a dialogue. Rules default to the package's rules/denoise.json. */
 export function cleanDialogue(turns: readonly Turn[], rules: DenoiseRules = loadDenoiseRules(), options: DenoiseOptions = {}): CleanedDialogue {
   checkTurns(turns, options.item);
   const removed: Removal[] = [];
   const seenRaw = new Set<string>();
   const seenClean = new Set<string>();
-  const kept: { turn: Turn; sources: number[] }[] = [];
+  const kept: { turn: Turn; tracked: TrackedText; sources: number[] }[] = [];
 
   turns.forEach((turn, i) => {
     const collapsed = turn.text.replace(/\s+/gu, ' ').trim();
@@ -211,7 +235,8 @@ export function cleanDialogue(turns: readonly Turn[], rules: DenoiseRules = load
       seenRaw.add(collapsed);
     }
     const before = removed.length;
-    const text = cleanTurnText(turn.text, turn.role, i, rules, options, removed);
+    const tracked = cleanTurnText(trackTurn(turn, i), turn.role, i, rules, options, removed);
+    const text = tracked.text;
     if (text === '' && turn.images.length === 0) {
       const rule = turn.role === 'agent' ? 'empty-agent-reply' : 'empty-user-turn';
       // The text is already accounted for by the sentence/word removals just recorded, if any.
@@ -226,31 +251,34 @@ export function cleanDialogue(turns: readonly Turn[], rules: DenoiseRules = load
       }
       seenClean.add(text);
     }
-    kept.push({ turn: { role: turn.role, text, images: [...turn.images] }, sources: [i] });
+    kept.push({ turn: { role: turn.role, text, images: [...turn.images] }, tracked, sources: [i] });
   });
 
-  const merged: { turn: Turn; sources: number[] }[] = [];
+  const merged: { turn: Turn; tracked: TrackedText; sources: number[] }[] = [];
+  const merges: Merge[] = [];
   for (const entry of kept) {
     const last = merged[merged.length - 1];
     if (options.mergeUserTurns !== false && last && last.turn.role === 'user' && entry.turn.role === 'user') {
-      removed.push({ turn: entry.sources[0], level: 'dialogue', rule: 'merge-user-turns', text: entry.turn.text });
-      last.turn = {
-        role: 'user',
-        text: normaliseSpacing(`${last.turn.text} ${entry.turn.text}`),
-        images: [...last.turn.images, ...entry.turn.images],
-      };
+      merges.push({ turn: entry.sources[0], into: last.sources[0] });
+      last.tracked = normaliseSpacing(TrackedText.join([last.tracked, entry.tracked], ' '));
+      last.turn = { role: 'user', text: last.tracked.text, images: [...last.turn.images, ...entry.turn.images] };
       last.sources.push(...entry.sources);
     } else {
-      merged.push({ turn: entry.turn, sources: [...entry.sources] });
+      merged.push({ turn: entry.turn, tracked: entry.tracked, sources: [...entry.sources] });
     }
   }
-  return { turns: merged.map((m) => m.turn), removed, sources: merged.map((m) => m.sources) };
+  return { turns: merged.map((m) => m.turn), removed, merged: merges, sources: merged.map((m) => m.sources), tracked: merged.map((m) => m.tracked) };
 }
 
 /** Denoises a sample's dialogue; the returned sample is a copy with the cleaned turns. */
 export function cleanSample(sample: Sample, rules?: DenoiseRules, options: DenoiseOptions = {}): CleanedSample {
   const cleaned = cleanDialogue(sample.turns, rules, { ...options, item: options.item ?? { id: sample.id, index: sample.index } });
   return { ...cleaned, sample: { ...sample, turns: cleaned.turns } };
+}
+
+/** One line per merge: `turn 2 joined to turn 0 (consecutive user turns; its text is kept)`. */
+export function formatMerges(merged: readonly Merge[]): string[] {
+  return merged.map((m) => `turn ${m.turn} joined to turn ${m.into} (consecutive user turns; its text is kept)`);
 }
 
 /** One line per removal: `turn 3 sentence/cannot-read-image: 抱歉哦，…`. */

@@ -12,6 +12,8 @@ import { registerFeaturesCommand } from './commands/features.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerKnowledgeCommands } from './commands/knowledge.js';
 import { registerKnowledgeScenesCommand } from './commands/knowledge-scenes.js';
+import { registerFeedbackCommands } from './commands/feedback.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { VERSION } from '../version.js';
 
 /** Set by a command's action; commander's own parse result carries no exit code. */
@@ -36,6 +38,8 @@ export function buildProgram(ctx: CommandContext): Command {
   registerKnowledgeCommands(program, ctx);
   // After the intent commands: adds `knowledge scenes` to the same `knowledge` group.
   registerKnowledgeScenesCommand(program, ctx);
+  registerFeedbackCommands(program, ctx);
+  registerWorkerCommand(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -1,6 +1,5 @@
 // The WWW2025 MIR challenge format: a JSON array of {id, instruction, input, output, image[]}.
 // The task, the candidate labels and the dialogue all live inside the instruction's text.
-import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { EcommirError, type ItemRef } from '../errors.js';
@@ -10,6 +9,7 @@ import { foldPunctuation } from './fold.js';
 import { IMAGE_MARKER, countImageMarkers, detectTask, parseCandidates, parseDialogue } from './instruction.js';
 import { parseJsonText } from './json-text.js';
 import { collectOrThrow, type LoadOptions, type LoadResult } from './problem.js';
+import { readInputText } from './read-file.js';
 
 /** Images probed at once: sharp's metadata reads are I/O bound, a few in flight keep both cores busy. */
 const PROBE_CONCURRENCY = 8;
@@ -141,9 +141,5 @@ export async function checkSampleImages(sample: Sample, file?: string): Promise<
 }
 
 export async function readText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (cause) {
-    throw new EcommirError('ECM_ERR_BAD_OPTION', `cannot read ${file}: ${(cause as Error).message}`, { item: { file }, cause });
-  }
+  return readInputText(file, 'the data file');
 }

@@ -61,9 +61,23 @@ export function checkImageCount(images: number, limits: Readonly<InputLimits>, i
   if (images > limits.maxImages) throw tooLarge(`the sample has ${count(images)} images, over the limit of ${count(limits.maxImages)} per sample`, item);
 }
 
-/** Turns, characters and the number of images: no I/O, linear in the text. */
+/**
+ * A user turn with no text and no image gives the recogniser nothing, yet it would still answer
+ * (with a label learnt for nothing at all); it is refused, by the CLI and the API alike.
+ */
+export function checkUserTurns(sample: Sample): void {
+  sample.turns.forEach((turn, t) => {
+    if (turn.role !== 'user' || turn.images.length > 0 || turn.text.trim() !== '') return;
+    throw new EcommirError('ECM_ERR_EMPTY_TURN', `turn ${t} is a user turn with no text and no image: there is nothing to classify in it (write what the shopper said, or leave the turn out)`, {
+      item: { id: sample.id, index: sample.index },
+    });
+  });
+}
+
+/** Empty user turns, turns, characters and the number of images: no I/O, linear in the text. */
 export function checkSampleText(sample: Sample, limits: Readonly<InputLimits> = DEFAULT_INPUT_LIMITS): void {
   const item: ItemRef = { id: sample.id, index: sample.index };
+  checkUserTurns(sample);
   if (sample.turns.length > limits.maxTurns) throw tooLarge(`the dialogue has ${count(sample.turns.length)} turns, over the limit of ${count(limits.maxTurns)}`, item);
   let total = 0;
   sample.turns.forEach((turn, t) => {

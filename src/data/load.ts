@@ -2,6 +2,7 @@
 // told per record (a challenge record has an `instruction`), so mixed files also load.
 import { dirname, extname, resolve } from 'node:path';
 import { EcommirError, type ItemRef } from '../errors.js';
+import { Taxonomy } from '../labels/taxonomy.js';
 import type { Sample } from '../types.js';
 import { checkSampleImages, defaultImagesDir, parseChallengeRecord, readText } from './challenge.js';
 import { parseJsonText, stripBom } from './json-text.js';
@@ -33,12 +34,26 @@ export async function loadSamples(path: string, options: LoadOptions = {}): Prom
       const sample = isChallengeRecord(record)
         ? parseChallengeRecord(record, index, { imagesDir: challengeImagesDir, file })
         : parseNativeSample(record, index, { imagesDir, baseDir: dirname(file), file });
+      checkGoldLabel(sample, options, file);
       if (options.checkImages) await checkSampleImages(sample, file);
       return sample;
     },
     options.checkImages ? PROBE_CONCURRENCY : 1,
   );
   return { ...result, format, file };
+}
+
+/** A gold label outside the task's label set is refused in every format, never scored or trained on. */
+function checkGoldLabel(sample: Sample, options: LoadOptions, file: string): void {
+  if (sample.label === undefined || sample.candidates.length > 0) return; // candidates: checked by the parser
+  const taxonomy = options.taxonomies?.[sample.task] ?? Taxonomy.default(sample.task);
+  if (taxonomy.labels.includes(sample.label)) return;
+  throw new EcommirError(
+    'ECM_ERR_UNKNOWN_LABEL',
+    `label "${sample.label}" is not one of the ${taxonomy.labels.length} ${sample.task} labels of ${taxonomy.source}` +
+      (options.taxonomies?.[sample.task] ? '' : ' (for a label set of your own, pass --taxonomy FILE)'),
+    { item: { id: sample.id, index: sample.index, file } },
+  );
 }
 
 function isChallengeRecord(record: unknown): boolean {

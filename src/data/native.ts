@@ -91,7 +91,10 @@ function parseTurn(value: unknown, k: number, item: ItemRef, options: NativePars
   const role = typeof turn.role === 'string' ? ROLE_ALIASES[turn.role.trim().toLowerCase()] : undefined;
   if (!role) throw bad(`role must be user or agent (用户/客服, customer/assistant), got ${JSON.stringify(turn.role)}`);
   if (turn.text !== undefined && typeof turn.text !== 'string') throw bad('text must be a string');
-  let text = ((turn.text as string | undefined) ?? '').trim();
+  const sent = (turn.text as string | undefined) ?? '';
+  let text = sent.trim();
+  // Where the trimmed text sits in the turn as sent, so that evidence can point into what was sent.
+  const source = { offset: sent.length - sent.trimStart().length, length: text.length };
   const images: ImageRef[] = [];
   if (turn.images !== undefined) {
     if (!Array.isArray(turn.images)) throw bad('images must be a list');
@@ -102,7 +105,7 @@ function parseTurn(value: unknown, k: number, item: ItemRef, options: NativePars
   const markers = countImageMarkers(text);
   if (markers > images.length) throw bad(`the text has ${markers} ${IMAGE_MARKER} marker(s) but the turn has ${images.length} image(s)`);
   if (markers < images.length) text = [text, ...Array(images.length - markers).fill(IMAGE_MARKER)].filter((s) => s !== '').join(' ');
-  return { role, text, images };
+  return source.offset === 0 && source.length === text.length ? { role, text, images } : { role, text, images, source };
 }
 
 function parseImage(value: unknown, j: number, item: ItemRef, options: NativeParseOptions, where: string): ImageRef {

@@ -1,6 +1,8 @@
 // A problem found while loading: the same facts an EcommirError carries, kept as data so that
 // `skipBad` loading and `data inspect` can report every problem instead of stopping at the first.
 import { EcommirError, type ErrorCode, type ItemRef } from '../errors.js';
+import type { Taxonomy } from '../labels/taxonomy.js';
+import type { Task } from '../types.js';
 
 export interface Problem {
   code: ErrorCode;
@@ -21,6 +23,12 @@ export interface LoadOptions {
   checkImages?: boolean;
   /** Collect problems and keep the good samples instead of throwing the first problem. */
   skipBad?: boolean;
+  /**
+   * The label sets a gold label must belong to when the record lists no candidates of its own (the
+   * native format): a task's taxonomy here, else the shipped one. Challenge records are checked
+   * against the candidates their instruction lists.
+   */
+  taxonomies?: Partial<Record<Task, Taxonomy>>;
 }
 
 export interface LoadResult<T> {

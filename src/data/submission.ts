@@ -4,7 +4,8 @@
 // QUOTE_MINIMAL (a field is quoted when it holds a comma, a quote or `\n`; quotes doubled; a lone
 // `\r` is not quoted, checked against Python 3.11's csv module), and the `image` cell as `str(list)`.
 // Also JSON / JSONL with the full Prediction, and readers for both so that eval can read them back.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { readInputText } from './read-file.js';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { EcommirError } from '../errors.js';
@@ -95,7 +96,7 @@ export function parseSubmissionCsv(text: string, file = 'submission.csv'): Submi
 }
 
 export async function readSubmissionCsv(path: string): Promise<SubmissionRow[]> {
-  return parseSubmissionCsv(await readFile(path, 'utf8'), path);
+  return parseSubmissionCsv(await readInputText(path, 'the submission file'), path);
 }
 
 /**
@@ -103,7 +104,7 @@ export async function readSubmissionCsv(path: string): Promise<SubmissionRow[]> 
  * Predictions included) or JSONL; the format is told by the extension, else by the content.
  */
 export async function readPredictedLabels(path: string): Promise<Map<string, string>> {
-  const text = stripBom(await readFile(path, 'utf8'));
+  const text = stripBom(await readInputText(path, 'the predictions file'));
   const format = formatFromPath(path);
   const labels = new Map<string, string>();
   if (format === 'csv' && !/^\s*[[{]/.test(text)) {

@@ -2,7 +2,6 @@
 // OCR lines (JSON), layout vector, MobileNetV2 embedding and embeddings of TrivialAugment copies
 // (float32). The image is decoded only when some part is missing, so a warm cache costs one
 // file read and a hash per image.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef } from '../types.js';
@@ -10,6 +9,7 @@ import { decodeRgb, readImageBytes, type RawImage } from '../vision/decode.js';
 import { DEFAULT_OCR_OPTIONS, ocrOutputSignature, OcrEngine, sharedOcrEngine, type OcrResult } from '../vision/ocr.js';
 import { FeatureCache, float32ListCodec, jsonCodec, sha256Hex, type CacheKey } from './cache.js';
 import { Progress } from './progress.js';
+import { readInputText } from '../data/read-file.js';
 
 /** vision/embedding.ts EMBEDDING_SIZE, repeated so that importing extract does not load tfjs. */
 const EMBEDDING_SIZE = 1280;
@@ -114,12 +114,7 @@ export interface ImageJob {
  * the same records, resolved against imagesDir. Duplicate file names are listed once.
  */
 export async function listDatasetImages(dataFile: string, imagesDir: string): Promise<ImageJob[]> {
-  let text: string;
-  try {
-    text = await readFile(dataFile, 'utf8');
-  } catch (cause) {
-    throw new EcommirError('ECM_ERR_BAD_JSON', `cannot read ${dataFile}`, { cause, item: { file: dataFile } });
-  }
+  const text = await readInputText(dataFile, 'the data file');
   let records: unknown[];
   try {
     const trimmed = text.trimStart();

@@ -21,13 +21,15 @@ export interface TaxonomyLabel {
   label: string;
   coarse: string;
   description: string;
+  /** A short English gloss, for English readers of explanations (optional). */
+  en?: string;
 }
 
 export interface TaxonomyFile {
   task: Task;
   description?: string;
   coarse?: { label: string; description?: string }[];
-  labels: { label: string; coarse: string; description?: string }[];
+  labels: { label: string; coarse: string; description?: string; en?: string }[];
 }
 
 // src/labels/taxonomy.ts and dist/labels/taxonomy.js both sit two levels under the package root.
@@ -124,7 +126,8 @@ export class Taxonomy {
         if (declaredCoarse) fail(`label "${label}" names coarse group "${group}", which the coarse list does not declare`, i, label);
         coarse.push({ label: group, description: '' });
       }
-      entries.push({ label, coarse: group, description: e.description ?? '' });
+      if (e.en !== undefined && (typeof e.en !== 'string' || e.en.trim() === '')) fail(`label "${label}": en must be a non-empty string`, i, label);
+      entries.push({ label, coarse: group, description: e.description ?? '', ...(e.en !== undefined ? { en: e.en.trim() } : {}) });
     });
     const unused = coarse.filter((c) => !entries.some((e) => e.coarse === c.label));
     if (unused.length > 0) fail(`coarse group(s) with no label: ${unused.map((c) => c.label).join(', ')}`);
@@ -185,6 +188,11 @@ export class Taxonomy {
 
   describe(fine: string): string {
     return this.entry(fine).description;
+  }
+
+  /** The label's English gloss, when the taxonomy gives one. */
+  english(fine: string): string | undefined {
+    return this.entry(fine).en;
   }
 
   describeCoarse(coarse: string): string {

@@ -37,6 +37,8 @@ export type LaneStats = Pick<PoolStats, 'active' | 'queued' | 'terminated'> & { 
 export interface RecognizerRuntime {
   /** Which tasks have a recogniser. */
   readonly tasks: Readonly<Record<Task, boolean>>;
+  /** The fine labels each loaded task answers with. */
+  readonly labels?: Readonly<Partial<Record<Task, readonly string[]>>>;
   predict(sample: Sample, options: PredictOptions, signal: AbortSignal): Promise<Prediction>;
   stats(): Record<Lane, LaneStats>;
   /** Finishes the work in flight, then stops. */
@@ -61,6 +63,8 @@ export interface WorkerLanesOptions {
   limits?: Partial<InputLimits>;
   /** Nice increment of the image lane's processes (0: same priority as text). Default DEFAULT_IMAGE_NICE. */
   imageNiceIncrement?: number;
+  /** Threads of each image process's native work (RecognizerPoolOptions.computeThreads). */
+  imageComputeThreads?: number;
 }
 
 /** The lanes on worker pools: text on threads, images on processes. */
@@ -82,6 +86,7 @@ export class WorkerLanes implements RecognizerRuntime {
         threads: lane('image').concurrency,
         maxQueue: lane('image').maxQueue,
         niceIncrement: options.imageNiceIncrement ?? DEFAULT_IMAGE_NICE,
+        computeThreads: options.imageComputeThreads,
         warmUp: true,
       }),
     ]);
@@ -92,6 +97,10 @@ export class WorkerLanes implements RecognizerRuntime {
     }
     const tasks = { scene: image.tasks.scene !== undefined, intent: image.tasks.intent !== undefined };
     return new WorkerLanes({ text, image }, tasks);
+  }
+
+  get labels(): Partial<Record<Task, readonly string[]>> {
+    return this.pools.image.tasks;
   }
 
   predict(sample: Sample, options: PredictOptions, signal: AbortSignal): Promise<Prediction> {
@@ -118,6 +127,7 @@ export class WorkerLanes implements RecognizerRuntime {
  */
 export class InProcessLanes implements RecognizerRuntime {
   readonly tasks: Readonly<Record<Task, boolean>>;
+  readonly labels: Partial<Record<Task, readonly string[]>>;
   private readonly queues: Record<Lane, WorkQueue>;
   private readonly limits: Readonly<InputLimits>;
 
@@ -127,6 +137,7 @@ export class InProcessLanes implements RecognizerRuntime {
     limits: Partial<InputLimits> = {},
   ) {
     this.tasks = { scene: recognizers.scene !== undefined, intent: recognizers.intent !== undefined };
+    this.labels = Object.fromEntries(Object.entries(recognizers).filter(([, r]) => r).map(([task, r]) => [task, r.labels]));
     const lane = (name: Lane): LaneOptions => ({ ...DEFAULT_LANES[name], ...dropUndefined(lanes[name] ?? {}) });
     this.queues = {
       text: new WorkQueue(lane('text').concurrency, lane('text').maxQueue, 'text'),

@@ -16,7 +16,7 @@ import type { PredictOptions } from '../tasks/recognizer.js';
 import type { Prediction, Sample, Task } from '../types.js';
 import { ProcessPool, QueueFullError } from './process-pool.js';
 import type { RecognizerSource } from './source.js';
-import type { Description, WorkerInit, WorkerReply, WorkerTask } from './worker-core.js';
+import type { Description, WorkerFunction, WorkerInit, WorkerReply, WorkerTask } from './worker-core.js';
 
 const EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 const WORKER_FILE = new URL(EXTENSION === '.ts' ? './worker-tsx.mjs' : './worker.js', import.meta.url).href;
@@ -40,6 +40,11 @@ export interface RecognizerPoolOptions {
   resourceLimits?: ResourceLimits;
   /** Classify a small blank image in each new worker, so OCR and embeddings are loaded before real work. */
   warmUp?: boolean;
+  /**
+   * Threads each worker's native image work may use (ONNX, wasm, libvips). Default: each library's
+   * own default; with several workers on one machine, cores / workers keeps them from fighting.
+   */
+  computeThreads?: number;
 }
 
 export interface PoolStats {
@@ -72,7 +77,7 @@ export class RecognizerPool {
     for (const [what, value, min] of [['threads', this.threads, 1], ['maxQueue', this.maxQueue, 0]] as const) {
       if (!Number.isInteger(value) || value < min) throw new EcommirError('ECM_ERR_BAD_OPTION', `pool ${what} must be an integer ≥ ${min}, got ${value}`);
     }
-    const workerData: WorkerInit = { source: options.source, cache: options.cache, limits: options.limits, warmUp: options.warmUp };
+    const workerData: WorkerInit = { source: options.source, cache: options.cache, limits: options.limits, warmUp: options.warmUp, threads: options.computeThreads };
     this.isolation = options.isolation ?? 'thread';
     if (this.isolation === 'process') {
       this.#processes = new ProcessPool({ processes: this.threads, maxQueue: this.maxQueue, init: workerData, niceIncrement: options.niceIncrement });
@@ -131,6 +136,11 @@ export class RecognizerPool {
   /** Classifies one sample in a worker thread. */
   predict(sample: Sample, options: PredictOptions = {}, signal?: AbortSignal, verifyImages = false): Promise<Prediction> {
     return this.call<Prediction>({ op: 'predict', sample, options, verifyImages }, signal);
+  }
+
+  /** Calls a module's function in a worker (e.g. a feature pass): args and result are copied across. */
+  run<T>(fn: WorkerFunction, args: unknown, signal?: AbortSignal): Promise<T> {
+    return this.call<T>({ op: 'run', fn, args }, signal);
   }
 
   private async call<T>(task: WorkerTask, signal?: AbortSignal): Promise<T> {

@@ -22,6 +22,18 @@ export function backendSource(selection: BackendSelection): RecognizerSource {
   return { module: new URL(`./backend-factory${EXTENSION}`, import.meta.url).href, export: 'createRecognizerSet', args: selection };
 }
 
+/** No recognisers: for pools that only run functions (feature passes, see RecognizerPool.run). */
+export function noRecognizers(): RecognizerSet {
+  return {};
+}
+
+export const NO_RECOGNIZERS: RecognizerSource = { module: import.meta.url, export: 'noRecognizers' };
+
+/** A function of one of this package's modules, by its path under src/ (or dist/), for RecognizerPool.run. */
+export function packageFunction(pathUnderSrc: string, name: string): { module: string; export: string } {
+  return { module: new URL(`../${pathUnderSrc}${EXTENSION}`, import.meta.url).href, export: name };
+}
+
 /** Imports the module and calls the factory. */
 export async function loadRecognizerSource(source: RecognizerSource): Promise<RecognizerSet> {
   const module = (await import(source.module)) as Record<string, unknown>;

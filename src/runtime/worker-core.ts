@@ -8,6 +8,7 @@ import type { RecognizerSet } from '../backends/select.js';
 import type { PredictOptions } from '../tasks/recognizer.js';
 import type { Prediction, Sample, Task } from '../types.js';
 import { decodeRgb } from '../vision/decode.js';
+import { setVisionThreads } from '../vision/threads.js';
 import { loadRecognizerSource, type RecognizerSource } from './source.js';
 
 export interface WorkerInit {
@@ -17,11 +18,22 @@ export interface WorkerInit {
   limits?: Partial<InputLimits>;
   /** Classify a blank image once after loading, so the scene recogniser's lazy parts are loaded. */
   warmUp?: boolean;
+  /** Threads this worker's native image work may use (ONNX, wasm, libvips): its share of the cores. */
+  threads?: number;
+}
+
+/** A function the worker imports and calls with plain data (a feature pass, not a recogniser call). */
+export interface WorkerFunction {
+  /** URL (file:) of an ES module. */
+  module: string;
+  /** Name of its export: `(args) => Promise<result>`; args and result are structured-cloneable. */
+  export: string;
 }
 
 export type WorkerTask =
   | { op: 'describe' }
-  | { op: 'predict'; sample: Sample; options: PredictOptions; verifyImages?: boolean };
+  | { op: 'predict'; sample: Sample; options: PredictOptions; verifyImages?: boolean }
+  | { op: 'run'; fn: WorkerFunction; args: unknown };
 
 export interface WorkerFailure {
   code: ErrorCode;
@@ -55,6 +67,7 @@ function failure(err: unknown): WorkerFailure {
  */
 export async function initWorker(init: WorkerInit): Promise<void> {
   if (init.cache) setDefaultFeatureCacheOptions(init.cache);
+  if (init.threads !== undefined) setVisionThreads(init.threads);
   limits = resolveInputLimits(init.limits);
   loaded = await loadRecognizerSource(init.source).then(
     (set) => ({ set }),
@@ -80,6 +93,13 @@ async function predict(sample: Sample, options: PredictOptions, verifyImages: bo
   return recognizer.predict(sample, options);
 }
 
+async function runFunction(fn: WorkerFunction, args: unknown): Promise<unknown> {
+  const module = (await import(fn.module)) as Record<string, unknown>;
+  const f = module[fn.export];
+  if (typeof f !== 'function') throw new Error(`${fn.module} has no function export ${fn.export}`);
+  return (f as (args: unknown) => unknown)(args);
+}
+
 export async function handleTask(task: WorkerTask): Promise<WorkerReply<unknown>> {
   try {
     if (task.op === 'describe') {
@@ -90,6 +110,7 @@ export async function handleTask(task: WorkerTask): Promise<WorkerReply<unknown>
       }
       return { ok: true, value: { tasks, loadError: loaded.error } satisfies Description };
     }
+    if (task.op === 'run') return { ok: true, value: await runFunction(task.fn, task.args) };
     return { ok: true, value: await predict(task.sample, task.options, task.verifyImages === true) };
   } catch (err) {
     return { ok: false, error: failure(err) };

@@ -3,17 +3,20 @@
 // The event loop only parses, checks and routes: recogniser work runs in the lanes' workers
 // (runtime/lanes.ts), so /healthz answers in milliseconds whatever a request contains.
 import type { Socket } from 'node:net';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { EcommirError } from '../errors.js';
+import type { RecognizerRuntime } from '../runtime/lanes.js';
 import { ApiKeyCheck } from './auth.js';
 import type { ServerContext } from './context.js';
 import { collectRoutes } from './openapi.js';
 import { resolveServerOptions, type BuildAppOptions, type ResolvedServerOptions } from './options.js';
 import { installErrorHandlers, problem } from './problem.js';
+import { registerAdminRoutes } from './routes/admin.js';
 import { registerBatchRoute } from './routes/batch.js';
+import { registerFeedbackRoutes } from './routes/feedback.js';
 import { registerIntentRoute } from './routes/intent.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerPageRoutes } from './routes/page.js';
@@ -37,6 +40,13 @@ function loggerOption(resolved: Readonly<ResolvedServerOptions>): object | boole
   return { level: resolved.logger.level ?? 'info', stream: resolved.logger.stream, serializers };
 }
 
+const RUNTIMES = new WeakMap<FastifyInstance, RecognizerRuntime>();
+
+/** The recognisers an app built by buildApp serves with (serve's SIGHUP reloads them). */
+export function runtimeOf(app: FastifyInstance): RecognizerRuntime | undefined {
+  return RUNTIMES.get(app);
+}
+
 export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const resolved = await resolveServerOptions(options);
   const { limits } = resolved;
@@ -52,6 +62,9 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     // A socket with no traffic at all for this long is closed.
     connectionTimeout: limits.timeoutMs + 10_000,
     return503OnClosing: true,
+    // Every answer is addressable: a random id (never one sent by the client), in the body of /v1
+    // answers and in the X-Request-Id header of all.
+    genReqId: () => randomUUID(),
     // Strict requests: unknown properties are an error (not silently dropped), types are not coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     // Errors the socket layer answers itself (a request timeout, a malformed request line) in our shape.
@@ -63,8 +76,10 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     },
   });
-  const ctx: ServerContext = { options: resolved, runtime: resolved.runtime, schemas: buildSchemas(limits) };
+  RUNTIMES.set(app, resolved.runtime);
+  const ctx: ServerContext = { options: resolved, runtime: resolved.runtime, schemas: buildSchemas(limits), feedback: resolved.feedback };
   if (resolved.ownsRuntime) app.addHook('onClose', async () => resolved.runtime.close());
+  if (resolved.feedback) app.addHook('onClose', async () => resolved.feedback?.close());
   limitConnections(app, limits.maxConnections, limits.maxConnectionsPerAddress);
   limitBodiesInFlight(app, limits.maxBodyBytesInFlight, limits.maxBodyBytes);
   const routes = collectRoutes(app);
@@ -75,8 +90,9 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
     if (closing) reply.header('connection', 'close');
+    reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
@@ -111,7 +127,10 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     registerSceneRoute(v1, ctx);
     registerIntentRoute(v1, ctx);
     registerBatchRoute(v1, ctx);
+    registerFeedbackRoutes(v1, ctx);
   });
+  // Admin routes: their own scope, so only an admin key opens them (not the /v1 keys, nor loopback).
+  await app.register(async (admin) => registerAdminRoutes(admin, ctx));
   await app.ready();
   return app;
 }

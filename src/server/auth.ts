@@ -27,11 +27,11 @@ export function validateApiKeys(keys: readonly string[], where: string | ((index
 }
 
 /** Reads keys from the environment variable and an optional file. */
-export async function loadApiKeys(env: string | undefined, file?: string): Promise<string[]> {
+export async function loadApiKeys(env: string | undefined, file?: string, envName = 'ECOMMIR_API_KEYS'): Promise<string[]> {
   const fromEnv = (env ?? '').split(',').map((k) => k.trim());
   const envKeys = validateApiKeys(
     fromEnv.filter((k) => k !== ''),
-    (i) => `#${i + 1} of ECOMMIR_API_KEYS`,
+    (i) => `#${i + 1} of ${envName}`,
   );
   if (!file) return envKeys;
   let text: string;

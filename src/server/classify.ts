@@ -1,16 +1,18 @@
 // One classification, the same for every route: check the sample against the input limits (text
 // and counts, then image headers: cheap, on this thread), then hand it to its lane's workers, all
-// under the request's deadline.
+// under the request's deadline. With a feedback database the prediction is stored under the
+// request's id before the answer leaves.
 import { checkSampleImages, checkSampleText } from '../data/input-limits.js';
 import { EcommirError } from '../errors.js';
 import type { Prediction, Sample } from '../types.js';
 import type { ServerContext } from './context.js';
 import { raceSignal } from './deadline.js';
+import { recordPrediction, type RecordContext } from './record.js';
 
 /** What the API returns: the Prediction with `fine` spelled out and the ranked list cut to topK. */
-export type ApiPrediction = Prediction & { fine: string };
+export type ApiPrediction = Prediction & { fine: string; modelVersion?: string };
 
-export async function classifySample(ctx: ServerContext, sample: Sample, signal: AbortSignal): Promise<ApiPrediction> {
+export async function classifySample(ctx: ServerContext, sample: Sample, signal: AbortSignal, record?: RecordContext): Promise<ApiPrediction> {
   const { options, runtime } = ctx;
   if (!runtime.tasks[sample.task]) {
     throw new EcommirError('ECM_ERR_NO_MODEL', `no ${sample.task} model is loaded; the service is not ready for ${sample.task} requests`, {
@@ -19,7 +21,10 @@ export async function classifySample(ctx: ServerContext, sample: Sample, signal:
   }
   checkSampleText(sample, options.limits);
   await raceSignal(checkSampleImages(sample, options.limits, signal), signal);
-  const prediction = await raceSignal(runtime.predict(sample, { threshold: options.threshold, topK: options.topK }, signal), signal);
+  // Stored predictions keep every label's probability (margin and entropy need them all).
+  const topK = ctx.feedback && record ? undefined : options.topK;
+  const prediction: Prediction & { modelVersion?: string } = await raceSignal(runtime.predict(sample, { threshold: options.threshold, topK }, signal), signal);
+  if (ctx.feedback && record) await recordPrediction(ctx.feedback, sample, prediction, runtime.labels?.[sample.task]?.length ?? prediction.ranked.length, record);
   return {
     ...prediction,
     id: sample.id,

@@ -1,6 +1,7 @@
 // What every route needs, built once by buildApp and passed down explicitly.
 import type { FastifyReply } from 'fastify';
 import { EcommirError } from '../errors.js';
+import type { FeedbackStore } from '../feedback/store.js';
 import type { RecognizerRuntime } from '../runtime/lanes.js';
 import { startDeadline, type Deadline } from './deadline.js';
 import type { ResolvedServerOptions } from './options.js';
@@ -9,6 +10,8 @@ import type { buildSchemas } from './schemas.js';
 export interface ServerContext {
   options: Readonly<ResolvedServerOptions>;
   runtime: RecognizerRuntime;
+  /** The feedback database, when the service runs with one. */
+  feedback?: FeedbackStore;
   schemas: ReturnType<typeof buildSchemas>;
 }
 

@@ -6,6 +6,8 @@ import { EcommirError } from '../errors.js';
 import type { FeatureCacheOptions } from '../features/cache.js';
 import { DEFAULT_LANES, InProcessLanes, WorkerLanes, type RecognizerRuntime } from '../runtime/lanes.js';
 import type { RecognizerSource } from '../runtime/source.js';
+import { SwappableRuntime, type ModelFolders } from '../runtime/swap.js';
+import type { FeedbackStore } from '../feedback/store.js';
 import type { Recognizer } from '../tasks/recognizer.js';
 import { validateApiKeys } from './auth.js';
 
@@ -72,6 +74,10 @@ export interface WorkerOptions {
   cache?: FeatureCacheOptions;
   /** Nice increment of the image lane's processes (default 10; 0 = the text lane's priority). */
   imageNice?: number;
+  /** The model folders `source` loads (reported as versions in /readyz and on every prediction). */
+  models?: ModelFolders;
+  /** The source for other model folders: what a reload (POST /v1/admin/reload, SIGHUP) loads. */
+  sourceFor?: (models: ModelFolders) => RecognizerSource;
 }
 
 export interface BuildAppOptions {
@@ -85,6 +91,10 @@ export interface BuildAppOptions {
   /** A runtime built by the caller (who closes it); wins over `recognizers` and `workers`. */
   runtime?: RecognizerRuntime;
   auth?: Partial<AuthOptions>;
+  /** Keys of POST /v1/admin/reload and /v1/admin/rollback (none: those answer 403; SIGHUP still reloads). */
+  adminKeys?: readonly string[];
+  /** Stores every prediction and takes corrections (POST /v1/feedback, GET /v1/review). Closed with the app. */
+  feedback?: FeedbackStore;
   limits?: Partial<ServerLimits>;
   /** Below this confidence a prediction is flagged uncertain. */
   threshold?: number;
@@ -99,6 +109,8 @@ export interface ResolvedServerOptions {
   /** buildApp made the runtime, so closing the app closes it. */
   ownsRuntime: boolean;
   auth: AuthOptions;
+  adminKeys: readonly string[];
+  feedback?: FeedbackStore;
   limits: ServerLimits;
   threshold: number;
   topK: number;
@@ -126,13 +138,22 @@ export async function resolveServerOptions(options: BuildAppOptions = {}): Promi
   let runtime = options.runtime;
   const ownsRuntime = runtime === undefined;
   if (!runtime && options.workers) {
-    runtime = await WorkerLanes.create({ source: options.workers.source, cache: options.workers.cache, lanes, limits, imageNiceIncrement: options.workers.imageNice });
+    // Behind a SwappableRuntime, so that a reload can replace the lanes without dropping a request.
+    const workers = options.workers;
+    runtime = await SwappableRuntime.create({
+      folders: workers.models ?? {},
+      build: (folders) =>
+        WorkerLanes.create({ source: workers.sourceFor ? workers.sourceFor(folders) : workers.source, cache: workers.cache, lanes, limits, imageNiceIncrement: workers.imageNice }),
+      smokeTimeoutMs: limits.timeoutMs,
+    });
   }
   runtime ??= new InProcessLanes({ ...(options.recognizers ?? {}) }, lanes, limits);
   return Object.freeze({
     runtime,
     ownsRuntime,
     auth: Object.freeze({ apiKeys: Object.freeze(apiKeys), anonymousLoopback: options.auth?.anonymousLoopback ?? false }),
+    adminKeys: Object.freeze(validateApiKeys(options.adminKeys ?? [], 'adminKeys')),
+    feedback: options.feedback,
     limits: Object.freeze(limits),
     threshold,
     topK,

@@ -61,6 +61,12 @@ export function isClientAbort(err: unknown, request: FastifyRequest): boolean {
   );
 }
 
+/** Fields an error adds to its body (an unknown label's allowed labels). */
+function extraOf(err: unknown): object {
+  const details = (err as { details?: unknown }).details;
+  return details && typeof details === 'object' ? { details } : {};
+}
+
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {
     if (isClientAbort(err, request)) {
@@ -70,9 +76,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const mapped = mapError(err);
     if (mapped.status >= 500 && mapped.code === 'ECM_ERR_BACKEND') request.log.error({ err }, 'unexpected error');
     if (mapped.code === 'ECM_ERR_BUSY') reply.header('retry-after', '1');
-    return reply.code(mapped.status).send(problem(mapped.code, mapped.message));
+    return reply.code(mapped.status).send({ requestId: request.id, ...problem(mapped.code, mapped.message), ...extraOf(err) });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(problem('ECM_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
+    reply.code(404).send({ requestId: request.id, ...problem('ECM_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`) }),
   );
 }

@@ -5,10 +5,11 @@ import type { ServerLimits } from './options.js';
 /** Longest sample id, JSON and multipart alike. */
 export const ID_MAX_LENGTH = 256;
 
-const errorBody = {
+export const errorBody = {
   type: 'object',
   required: ['error'],
   properties: {
+    requestId: { type: 'string', description: 'The id of the request (also in the X-Request-Id header).' },
     error: {
       type: 'object',
       required: ['code', 'message'],
@@ -26,10 +27,33 @@ const rankedLabel = {
   properties: { label: { type: 'string' }, coarse: { type: 'string' }, confidence: { type: 'number' } },
 } as const;
 
+// One schema for the three kinds (src/types.ts: TextEvidence, OcrEvidence, SignalEvidence); `kind` tells which fields are set.
 const evidence = {
   type: 'object',
-  required: ['feature', 'weight'],
-  properties: { feature: { type: 'string' }, weight: { type: 'number' }, turn: { type: 'integer' } },
+  required: ['kind', 'weight', 'reason', 'features'],
+  properties: {
+    kind: { type: 'string', enum: ['text', 'ocr', 'signal'], description: 'text: words of a turn; ocr: a line read off an image; signal: no place (layout, the picture as a whole).' },
+    turn: { type: 'integer', description: 'text: index of the turn in the dialogue as sent (before denoising); ocr: the turn holding the image.' },
+    start: { type: 'integer', description: 'text: offset of the first character in that turn’s text (UTF-16 code units).' },
+    end: { type: 'integer', description: 'text: offset after the last character; `text` is `dialogue[turn].text.slice(start, end)`.' },
+    text: { type: 'string', description: 'text: the words as sent; ocr: the OCR line.' },
+    image: { type: 'integer', description: 'ocr: index of the image among the sample’s images.' },
+    box: {
+      type: 'object',
+      description: 'ocr: where the line is, in fractions of the image’s width (x) and height (y) from the top left.',
+      required: ['x0', 'y0', 'x1', 'y1'],
+      properties: { x0: { type: 'number' }, y0: { type: 'number' }, x1: { type: 'number' }, y1: { type: 'number' } },
+    },
+    indicates: { type: 'string', description: 'ocr: the label the line points to.' },
+    reason: {
+      type: 'object',
+      required: ['en', 'zh'],
+      description: 'A short reason a person can read, in English and Chinese.',
+      properties: { en: { type: 'string' }, zh: { type: 'string' } },
+    },
+    weight: { type: 'number', description: 'What the item added to the winning label’s score; larger weighs more.' },
+    features: { type: 'array', items: { type: 'string' }, description: 'The model features behind the item (view:term), strongest first.' },
+  },
 } as const;
 
 export const predictionSchema = {
@@ -46,13 +70,16 @@ export const predictionSchema = {
     uncertain: { type: 'boolean', description: 'Confidence below the threshold: route to a human.' },
     ranked: { type: 'array', items: rankedLabel },
     evidence: { type: 'array', items: evidence },
+    modelVersion: { type: 'string', description: 'The model that answered: first 12 hex digits of the SHA-256 of its model.json.' },
   },
 } as const;
 
+const requestId = { type: 'string', description: 'Names this prediction in POST /v1/feedback (also the X-Request-Id header).' } as const;
+
 const predictionResponse = {
   type: 'object',
-  required: ['prediction', 'ms'],
-  properties: { prediction: predictionSchema, ms: { type: 'number', description: 'Server time, ms.' } },
+  required: ['prediction', 'ms', 'requestId'],
+  properties: { prediction: predictionSchema, ms: { type: 'number', description: 'Server time, ms.' }, requestId },
 } as const;
 
 const errorResponses = {
@@ -108,9 +135,10 @@ export function buildSchemas(limits: ServerLimits) {
 
   const batchItemResult = {
     type: 'object',
-    required: ['index', 'ok'],
+    required: ['index', 'ok', 'requestId'],
     properties: {
       index: { type: 'integer' },
+      requestId: { ...requestId, description: 'This item\'s id for POST /v1/feedback: the batch\'s requestId and the item\'s index.' },
       id: { type: 'string' },
       ok: { type: 'boolean' },
       prediction: predictionSchema,
@@ -162,8 +190,8 @@ export function buildSchemas(limits: ServerLimits) {
       response: {
         200: {
           type: 'object',
-          required: ['results', 'ms'],
-          properties: { results: { type: 'array', items: batchItemResult }, ms: { type: 'number' } },
+          required: ['results', 'ms', 'requestId'],
+          properties: { results: { type: 'array', items: batchItemResult }, ms: { type: 'number' }, requestId: { type: 'string' } },
         },
         ...errorResponses,
       },
@@ -206,7 +234,34 @@ function readyBody() {
         description: 'text: dialogues without images; image: scene requests and dialogues with images.',
         properties: Object.fromEntries(['text', 'image'].map((lane) => [lane, laneStats])),
       },
+      models: servedModels,
+      feedback: {
+        type: 'object',
+        description: 'The feedback database (serve --feedback-db), when on.',
+        properties: { enabled: { type: 'boolean' }, schemaVersion: { type: 'integer' } },
+      },
       error: errorBody.properties.error,
     },
   } as const;
 }
+
+const servedGeneration = {
+  type: 'object',
+  properties: {
+    generation: { type: 'integer', description: '1 at start-up, +1 at each reload or rollback.' },
+    loadedAt: { type: 'string' },
+    models: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        properties: { version: { type: 'string' }, labels: { type: 'integer' } },
+      },
+    },
+  },
+} as const;
+
+export const servedModels = {
+  type: 'object',
+  description: 'The model versions in service, and the ones a rollback would restore.',
+  properties: { current: servedGeneration, previous: servedGeneration, reloading: { type: 'boolean' }, draining: { type: 'integer' } },
+} as const;

@@ -22,13 +22,14 @@ export function rankPrediction(sample: Pick<Sample, 'id' | 'task'>, taxonomy: Ta
   };
 }
 
-/** The `top` heaviest evidence items, one per shown feature (padded n-grams such as " 退款" and "退款 " read alike). */
+/** The `top` heaviest evidence items, one per leading feature (padded n-grams such as " 退款" and "退款 " read alike). */
 export function strongestDistinct(items: Evidence[], top: number): Evidence[] {
   const seen = new Set<string>();
   const out: Evidence[] = [];
   for (const e of [...items].sort((a, b) => b.weight - a.weight)) {
-    if (seen.has(e.feature)) continue;
-    seen.add(e.feature);
+    const key = e.features[0] ?? '';
+    if (seen.has(key)) continue;
+    seen.add(key);
     out.push(e);
     if (out.length === top) break;
   }

@@ -6,6 +6,8 @@ export interface PredictOptions {
   threshold?: number;
   /** How many ranked labels to return (all when omitted). */
   topK?: number;
+  /** Explain the answer (Prediction.evidence). Default true; batch scoring turns it off to save time. */
+  evidence?: boolean;
 }
 
 export interface Recognizer {

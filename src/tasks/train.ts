@@ -4,11 +4,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crossValidate, type CrossValidationResult } from '../eval/cross-validate.js';
+import { describeMerge, type FeedbackMergeReport } from '../feedback/merge.js';
 import { Taxonomy } from '../labels/taxonomy.js';
 import type { Sample, Task } from '../types.js';
 import { IntentRecognizer, type IntentTrainingOptions } from './intent/recognizer.js';
 import { pseudoLabel, type PseudoLabelReport } from './pseudo-labels.js';
-import { SceneImageFeaturizer } from './scene/image-features.js';
+import { SceneImageFeaturizer, type SceneFeatureOptions } from './scene/image-features.js';
 import { DEFAULT_SCENE_FUSION, DEFAULT_SCENE_LEARNER, featureOptionsFor, SceneRecognizer, type SceneTrainingOptions } from './scene/recognizer.js';
 import { DEFAULT_OCR_OPTIONS } from '../vision/ocr.js';
 import type { HeadTrainingReport } from './train-head.js';
@@ -25,9 +26,16 @@ export interface TrainRunOptions {
   out?: string;
   /** Data file names, for the model card. */
   dataFile?: string;
+  /** What `--feedback` merged into the samples, for the model card. */
+  feedback?: FeedbackMergeReport;
   /** The command line, for the model card. */
   command?: string;
   log?: (line: string) => void;
+  /**
+   * Scene: reads every image of the training data into the feature cache before training reads them
+   * one by one (the CLI runs it on every core, runtime/feature-pass.ts). Gets the featurizer's options.
+   */
+  sceneFeaturePass?: (samples: readonly Sample[], features: SceneFeatureOptions) => Promise<void>;
 }
 
 export interface TrainRunResult {
@@ -51,7 +59,11 @@ export async function trainRecognizer(samples: readonly Sample[], options: Train
   if (options.task === 'scene') {
     const base = options.scene ?? {};
     const fusion = { ...DEFAULT_SCENE_FUSION, ...base.fusion };
-    const featurizer = base.featurizer ?? new SceneImageFeaturizer(featureOptionsFor(fusion, base.augmentCopies ?? 0));
+    const featureOptions = featureOptionsFor(fusion, base.augmentCopies ?? 0);
+    const featurizer = base.featurizer ?? new SceneImageFeaturizer(featureOptions);
+    // The rendered knowledge screenshots are read by the OCR like the labelled ones: on every core too.
+    if (options.sceneFeaturePass && !base.featurizer)
+      await options.sceneFeaturePass([...labelled, ...(options.unlabelled ?? []), ...(base.knowledge?.images ?? [])], featureOptions);
     fit = (train, seed) => SceneRecognizer.fit(train, { ...base, taxonomy, featurizer, seed: base.seed ?? seed });
     // The second predictor for pseudo-label agreement sees the OCR text only.
     fitSecond = (train) => SceneRecognizer.fit(train, { ...base, taxonomy, fusion: { ...fusion, layoutWeight: 0, embeddingWeight: 0 }, augmentCopies: 0, seed: 1 });
@@ -145,6 +157,7 @@ function modelCard(options: TrainRunOptions, result: TrainRunResult, trainingSiz
     '',
     '## Trained on',
     `- ${trainingSize} ${options.task} samples${options.dataFile ? ` from \`${options.dataFile}\`` : ''}${result.pseudo ? ` (of which ${result.pseudo.taken} pseudo-labelled)` : ''}.`,
+    ...(options.feedback ? [`- Human feedback: ${describeMerge(options.feedback)}.`] : []),
     `- Labels: ${r.labels.length} fine labels in ${r.taxonomy.coarseLabels.length} coarse groups (taxonomy embedded in model.json).`,
     '',
     '## How',

@@ -10,6 +10,7 @@ import type * as Tf from '@tensorflow/tfjs';
 import { EcommirError } from '../errors.js';
 import type { VectorExtractor } from '../features/extract.js';
 import type { RawImage } from './decode.js';
+import { visionThreads } from './threads.js';
 
 export const EMBEDDING_SIZE = 1280;
 const INPUT_SIDE = 224;
@@ -77,7 +78,7 @@ export class ImageEmbedder {
   }
 
   static async create(options: Partial<EmbeddingOptions> = {}): Promise<ImageEmbedder> {
-    const resolved = { ...DEFAULT_EMBEDDING_OPTIONS, ...options };
+    const resolved = { ...DEFAULT_EMBEDDING_OPTIONS, threads: visionThreads() ?? DEFAULT_EMBEDDING_OPTIONS.threads, ...options };
     if (resolved.pooling !== 'global' && resolved.pooling !== 'global+grid2') {
       throw new EcommirError('ECM_ERR_BAD_OPTION', `embedding pooling must be 'global' or 'global+grid2', got ${String(resolved.pooling)}`);
     }
@@ -165,8 +166,7 @@ export function sharedImageEmbedder(): Promise<ImageEmbedder> {
  * grid costs nothing extra: same forward pass), so the cache holds both; extract splits them.
  */
 export async function embeddingExtractor(options: Partial<EmbeddingOptions> = {}): Promise<VectorExtractor> {
-  const resolved = { ...DEFAULT_EMBEDDING_OPTIONS, pooling: 'global+grid2' as EmbeddingPooling, ...options };
-  const embedder = await ImageEmbedder.create(resolved);
+  const embedder = await ImageEmbedder.create({ pooling: 'global+grid2' as EmbeddingPooling, ...options });
   return {
     name: 'mobilenetv2',
     version: EMBEDDING_VERSION,

@@ -11,6 +11,7 @@ import type { ImageRef } from '../types.js';
 import { decodeRgb, type RawImage } from './decode.js';
 import { boxesFromProbabilityMap, detectionInput, type DetectionOptions, type PixelBox } from './text-detection.js';
 import { cropLine, decodeCtc, packBatch, REC_HEIGHT } from './text-recognition.js';
+import { visionThreads } from './threads.js';
 
 /** A box normalised to [0, 1] of the image's width (x) and height (y). */
 export interface NormalisedBox {
@@ -120,7 +121,8 @@ export class OcrEngine {
   /** Loads both models (≈ 0.3 s). Keep one engine per process: see `sharedOcrEngine`. */
   static async create(options: Partial<OcrOptions> & { models?: Partial<ModelPaths> } = {}): Promise<OcrEngine> {
     const { models, ...rest } = options;
-    const resolved = validateOcrOptions({ ...DEFAULT_OCR_OPTIONS, ...rest });
+    // A worker process sharing the machine uses its share of the cores (./threads.ts) unless told otherwise.
+    const resolved = validateOcrOptions({ ...DEFAULT_OCR_OPTIONS, threads: visionThreads() ?? DEFAULT_OCR_OPTIONS.threads, ...rest });
     const paths = { ...defaultModelPaths(), ...models };
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       intraOpNumThreads: resolved.threads,

@@ -58,7 +58,8 @@ test('the "cannot read images" reply goes, the question stays, user turns merge 
   assert.deepEqual(cleaned.turns[0].images.map((i) => i.name), ['213e438b17282904772446704d0b28-0.jpg']);
   assert.deepEqual(cleaned.sources[0], [0, 2, 4]);
   assert.ok(cleaned.removed.some((r) => r.turn === 1 && r.level === 'sentence' && r.rule === 'cannot-read-image'));
-  assert.ok(cleaned.removed.some((r) => r.level === 'dialogue' && r.rule === 'merge-user-turns'));
+  assert.deepEqual(cleaned.merged, [{ turn: 2, into: 0 }, { turn: 4, into: 0 }], 'joined user turns are merges, not removals');
+  assert.ok(!cleaned.removed.some((r) => r.rule === 'merge-user-turns'));
   assert.ok(cleaned.removed.some((r) => r.turn === 5 && r.level === 'word' && r.rule === 'emoticon-code' && r.text === '/:810'));
   // The agent's real answer survives.
   assert.match(agentText(cleaned.turns), /316不锈钢在抗腐蚀和抗酸碱方面表现更佳/);

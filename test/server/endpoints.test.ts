@@ -170,6 +170,12 @@ test('the page and the examples are served from the package, with a strict CSP',
       assert.equal((await server.post('/v1/intent', body)).status, 200, example.file);
     }
     assert.equal((await fetch(`${server.url}/examples/../package.json`)).status, 404);
+    // The page's fallback Chinese fonts, and nothing else of that folder.
+    const font = await fetch(`${server.url}/fonts/NotoSansHans-Regular.otf`);
+    assert.equal(font.status, 200);
+    assert.ok((await font.arrayBuffer()).byteLength > 1_000_000);
+    assert.equal((await fetch(`${server.url}/fonts/NotoSansHans-Light.otf`)).status, 404);
+    assert.equal((await fetch(`${server.url}/fonts/../package.json`)).status, 404);
   } finally {
     await server.close();
   }

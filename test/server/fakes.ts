@@ -79,7 +79,12 @@ export class FakeIntentRecognizer implements Recognizer {
     const scores = INTENT_KEYWORDS.map(([, , keywords], label) => {
       sample.turns.forEach((turn, t) => {
         if (turn.role !== 'user') return;
-        for (const keyword of keywords) if (turn.text.includes(keyword)) evidence[label].push({ feature: keyword, weight: 1, turn: t });
+        for (const keyword of keywords) {
+          const at = turn.text.indexOf(keyword);
+          if (at < 0) continue;
+          const offset = turn.source?.offset ?? 0;
+          evidence[label].push({ kind: 'text', turn: t, start: offset + at, end: offset + at + keyword.length, text: keyword, weight: 1, features: [`keyword:${keyword}`], reason: { en: `keyword “${keyword}”`, zh: `关键词“${keyword}”` } });
+        }
       });
       return evidence[label].length;
     });

@@ -21,10 +21,30 @@ test('serve refuses a non-loopback host when no API keys are configured', async 
   }
 });
 
-test('serve without models reports not ready, and SIGTERM ends it cleanly', { timeout: 30_000 }, async () => {
+const RUN_MAIN = ['--import', 'tsx', '--input-type=module', '-e', "import { main } from './src/cli/main.ts'; process.exitCode = await main(process.argv.slice(1));"];
+
+test('serve stops at once, non-zero and naming the folder, when a model it was told to load is missing', { timeout: 60_000 }, async () => {
+  const missing = join(noModels, 'no-such-folder');
+  for (const [flags, named] of [
+    [['--scene-model', missing], /no scene model: .*no-such-folder \(--scene-model\) does not exist/],
+    [['--intent-model', noModels], /no intent model: .*ecommir-no-models-\S+ \(--intent-model\) has no model\.json/],
+  ] as const) {
+    const child = spawn(process.execPath, [...RUN_MAIN, 'serve', '--port', '0', ...flags], { cwd: repoRoot, env: { ...process.env, ECOMMIR_API_KEYS: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, named);
+    assert.match(stderr, /--allow-missing-models/);
+    assert.match(stderr, /\[ECM_ERR_NO_MODEL\]/);
+    assert.doesNotMatch(stderr, /serving on/);
+  }
+});
+
+test('serve --allow-missing-models without models reports not ready, and SIGTERM ends it cleanly', { timeout: 30_000 }, async () => {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', "import { main } from './src/cli/main.ts'; process.exitCode = await main(process.argv.slice(1));", 'serve', '--port', '0', '--scene-model', noModels, '--intent-model', noModels],
+    [...RUN_MAIN, 'serve', '--port', '0', '--scene-model', noModels, '--intent-model', noModels, '--allow-missing-models'],
     { cwd: repoRoot, env: { ...process.env, ECOMMIR_API_KEYS: '' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -48,4 +68,47 @@ test('serve without models reports not ready, and SIGTERM ends it cleanly', { ti
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   assert.equal(await exited, 0);
+});
+
+test('a server started through npx stops when npx is stopped by its PID', { timeout: 90_000 }, async () => {
+  // npx → sh -c → node, as `npx ecommir serve` runs (here the CLI from source, so that the test needs no build).
+  const command = `node --import tsx test/server/run-cli.ts serve --port 0 --allow-missing-models --scene-model ${noModels} --intent-model ${noModels}`;
+  const npx = spawn('npx', ['--yes', '-c', command], { cwd: repoRoot, env: { ...process.env, ECOMMIR_API_KEYS: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  let pid = 0;
+  const alive = (p: number): boolean => {
+    try {
+      process.kill(p, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  try {
+    const address = await new Promise<string>((resolve, reject) => {
+      npx.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /serving on (http:\/\/\S+) .*pid (\d+)/.exec(stderr);
+        if (match) {
+          pid = Number(match[2]);
+          resolve(match[1]);
+        }
+      });
+      npx.once('exit', (code) => reject(new Error(`npx exited early (${code}): ${stderr}`)));
+    });
+    assert.ok(pid > 0 && pid !== npx.pid, 'the server runs in its own process under npx');
+    assert.equal((await fetch(`${address}/healthz`)).status, 200);
+    npx.kill('SIGTERM');
+    // Gone within a few seconds: the port refuses and the process has exited.
+    const deadline = Date.now() + 15_000;
+    while ((alive(pid) || (await fetch(`${address}/healthz`).then(() => true, () => false))) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.equal(await fetch(`${address}/healthz`).then(() => true, () => false), false, `the server still answers after npx was stopped: ${stderr}`);
+    assert.equal(alive(pid), false, 'the server process ended');
+    assert.match(stderr, /the npm process that started this server ended/);
+  } finally {
+    if (npx.exitCode === null) npx.kill('SIGKILL');
+    if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
+  }
 });

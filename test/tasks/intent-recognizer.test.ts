@@ -62,7 +62,11 @@ test('a prediction carries coarse, fine, the hierarchical string, a calibrated r
   assert.ok(Math.abs(sum - 1) < 1e-4, `probabilities sum to ${sum}`);
   for (let i = 1; i < p.ranked.length; i++) assert.ok(p.ranked[i - 1].confidence >= p.ranked[i].confidence);
   assert.ok(p.evidence && p.evidence.length > 0);
-  assert.ok(p.evidence.some((e) => e.turn !== undefined && /漏/.test(e.feature)), JSON.stringify(p.evidence));
+  // Spans of the turns as given (turn 2, not the cleaned dialogue's turn 0), exactly where the text is.
+  const spans = p.evidence.filter((e) => e.kind === 'text');
+  // This recipe has the cue-lexicon view: its cue (拧不紧, 漏…) is found back in the words typed.
+  assert.ok(spans.some((e) => e.turn === 2 && /漏|拧不紧/.test(e.text) && /cue/.test(e.reason.en) && /线索/.test(e.reason.zh)), JSON.stringify(p.evidence));
+  for (const e of spans) assert.equal(dialogue.turns[e.turn].text.slice(e.start, e.end), e.text);
 });
 
 test('the uncertain flag follows the threshold, and topK trims the list', async () => {

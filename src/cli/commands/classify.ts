@@ -1,6 +1,6 @@
 // `ecommir classify image PATH...` and `ecommir classify dialogue FILE|-`: ranked labels with
 // confidence, coarse and fine, the uncertain flag and the evidence; `--json` for machines.
-import { readFile } from 'node:fs/promises';
+import { readInputText } from '../../data/read-file.js';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseRecordsText } from '../../data/load.js';
@@ -9,7 +9,7 @@ import { parseNativeSample } from '../../data/native.js';
 import { EcommirError } from '../../errors.js';
 import { createRecognizers } from '../../backends/select.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
-import type { Prediction, Sample } from '../../types.js';
+import type { Evidence, Prediction, Sample } from '../../types.js';
 import type { CommandContext } from '../main.js';
 
 interface ClassifyFlags extends BackendFlags {
@@ -81,16 +81,30 @@ async function run(samples: Sample[], task: 'scene' | 'intent', flags: ClassifyF
 function formatPrediction(p: Prediction): string {
   const lines = [`${p.id}: ${p.hierarchical}  (${(p.confidence * 100).toFixed(1)}%${p.uncertain ? ', uncertain: route to a person' : ''})`];
   for (const r of p.ranked) lines.push(`  ${(r.confidence * 100).toFixed(1).padStart(5)}%  ${r.coarse} - ${r.label}`);
-  if (p.evidence?.length) lines.push(`  evidence: ${p.evidence.map((e) => `${e.feature}${e.turn !== undefined ? ` [turn ${e.turn}]` : ''}`).join(', ')}`);
+  if (p.evidence?.length) {
+    lines.push(`  ${zh ? '依据' : 'why'}:`);
+    for (const e of p.evidence) lines.push(`    ${describeEvidence(e)}`);
+  }
   return lines.join('\n') + '\n';
 }
 
-async function readText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (cause) {
-    throw new EcommirError('ECM_ERR_BAD_JSON', `cannot read ${file}: ${(cause as Error).message}`, { item: { file }, cause });
+// Reasons in Chinese when the terminal's locale is Chinese, else in English.
+const zh = /^zh/i.test(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '');
+
+function describeEvidence(e: Evidence): string {
+  const reason = zh ? e.reason.zh : e.reason.en;
+  // Turns counted from 1 as a person counts them; the JSON's `turn` is the 0-based index into `dialogue`.
+  if (e.kind === 'text') return `“${e.text}” ${zh ? `第 ${e.turn + 1} 轮（dialogue[${e.turn}] 第 ${e.start}–${e.end} 字）` : `in turn ${e.turn + 1} (dialogue[${e.turn}], characters ${e.start}–${e.end})`}: ${reason}`;
+  if (e.kind === 'ocr') {
+    const b = e.box;
+    const box = `${zh ? '位置' : 'at'} ${(b.x0 * 100).toFixed(0)}–${(b.x1 * 100).toFixed(0)}% × ${(b.y0 * 100).toFixed(0)}–${(b.y1 * 100).toFixed(0)}%`;
+    return `“${e.text}” (${zh ? `图 ${e.image}` : `image ${e.image}`}, ${box}): ${reason}`;
   }
+  return reason;
+}
+
+async function readText(file: string): Promise<string> {
+  return readInputText(file, 'the dialogue file');
 }
 
 async function readStdin(): Promise<string> {

@@ -6,6 +6,8 @@ import { loadSamples } from '../../data/load.js';
 import { readPredictedLabels } from '../../data/submission.js';
 import { evaluatePredictions, type TaskEvaluation } from '../../eval/evaluate.js';
 import { formatEvaluation } from '../../eval/report-text.js';
+import { Taxonomy } from '../../labels/taxonomy.js';
+import type { Task } from '../../types.js';
 
 function taskJson(e: TaskEvaluation | undefined) {
   if (!e) return null;
@@ -31,8 +33,14 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
     .requiredOption('--pred <file>', 'predictions: submission CSV (id,…,predict), or JSON / JSONL of {id, label}')
     .option('--json', 'print {"scene": …, "intent": …, "all": …} as JSON (a task with no samples is null)')
     .option('--ignore-extra', 'ignore predictions whose id is not in the gold file (default: an error)')
-    .action(async (options: { gold: string; pred: string; json?: boolean; ignoreExtra?: boolean }) => {
-      const { samples, file } = await loadSamples(options.gold);
+    .option('--taxonomy <files...>', 'label sets of your own (one file per task): gold labels outside them are refused (default: the shipped ones)')
+    .action(async (options: { gold: string; pred: string; json?: boolean; ignoreExtra?: boolean; taxonomy?: string[] }) => {
+      const taxonomies: Partial<Record<Task, Taxonomy>> = {};
+      for (const path of options.taxonomy ?? []) {
+        const taxonomy = await Taxonomy.load(path);
+        taxonomies[taxonomy.task] = taxonomy;
+      }
+      const { samples, file } = await loadSamples(options.gold, { taxonomies });
       const predicted = await readPredictedLabels(options.pred);
       const evaluation = evaluatePredictions(samples, predicted, {
         extraPredictions: options.ignoreExtra ? 'ignore' : 'error',

@@ -1,10 +1,13 @@
 // `ecommir features extract`: fill the feature cache for every image of a data file.
 // Interruption-safe and resumable: entries are written atomically, and a rerun skips them.
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { EcommirError } from '../../errors.js';
 import { FeatureCache } from '../../features/cache.js';
-import { extractAll, listDatasetImages, type ExtractOptions } from '../../features/extract.js';
+import { extractAll, listDatasetImages, type ExtractOptions, type ExtractRunSummary } from '../../features/extract.js';
+import { threadsPerWorker } from '../../runtime/batch-predict.js';
+import { extractAllInPool } from '../../runtime/feature-pass.js';
 import { OcrEngine } from '../../vision/ocr.js';
 import type { CommandContext } from '../main.js';
 
@@ -15,11 +18,12 @@ interface ExtractCliOptions {
   embedding: boolean;
   layout: boolean;
   ui: boolean;
-  concurrency: string;
-  threads: string;
+  concurrency?: string;
+  threads?: string;
   detSide: string;
   limit?: string;
   progress: boolean;
+  json?: boolean;
 }
 
 export function registerFeaturesCommand(program: Command, ctx: CommandContext): void {
@@ -33,19 +37,27 @@ export function registerFeaturesCommand(program: Command, ctx: CommandContext): 
     .option('--no-embedding', 'skip image embeddings')
     .option('--no-layout', 'skip layout vectors')
     .option('--no-ui', 'skip the scene recogniser\'s pixel UI-structure cues')
-    .option('--concurrency <n>', 'images in flight at once', '1')
-    .option('--threads <n>', 'ONNX threads per OCR session', '2')
+    .option('--concurrency <n>', `worker processes, one image each at a time (1: in this process); default the cores (${availableParallelism()})`)
+    .option('--threads <n>', 'ONNX threads per OCR session (default: the cores / --concurrency)')
     .option('--det-side <px>', 'OCR detection resolution (longest side)', '960')
     .option('--limit <n>', 'only the first N images (smoke runs)')
     .option('--no-progress', 'no progress lines on stderr')
+    .option('--json', 'end with the summary as one JSON line on stdout instead of a sentence')
     .action(async (opts: ExtractCliOptions) => {
       const augmentCopies = positiveInt(opts.augment, '--augment', true);
-      const concurrency = positiveInt(opts.concurrency, '--concurrency');
-      const threads = positiveInt(opts.threads, '--threads');
+      const concurrency = opts.concurrency === undefined ? availableParallelism() : positiveInt(opts.concurrency, '--concurrency');
+      const threads = opts.threads === undefined ? threadsPerWorker(concurrency) : positiveInt(opts.threads, '--threads');
       const maxSide = positiveInt(opts.detSide, '--det-side');
       let jobs = await listDatasetImages(opts.data, opts.images ?? join(dirname(opts.data), 'images'));
       if (opts.limit !== undefined) jobs = jobs.slice(0, positiveInt(opts.limit, '--limit'));
       const cache = new FeatureCache();
+      if (concurrency > 1) {
+        process.stderr.write(`features extract: ${count(jobs.length)} images (${describe(opts, maxSide, augmentCopies)}; ${concurrency} worker processes, ${threads} ONNX threads each) → cache ${cache.dir}\n`);
+        const args = jobs.map((job) => ({ ref: job.ref, item: job.item, layout: opts.layout, ui: opts.ui, embedding: opts.embedding, augmentCopies: opts.embedding ? augmentCopies : 0, maxSide, threads }));
+        const run = await extractAllInPool(args, { concurrency, threads, progress: opts.progress });
+        ctx.exitCode = report({ images: jobs.length, failed: run.failed, elapsedMs: run.elapsedMs, cache: run.cache }, cache.dir, opts.json);
+        return;
+      }
       const extractOptions: ExtractOptions = { cache, ocr: await OcrEngine.create({ threads, maxSide }) };
       if (opts.layout) extractOptions.layout = (await import('../../vision/layout.js')).layoutExtractor;
       if (opts.ui) extractOptions.vectors = [(await import('../../tasks/scene/ui-structure.js')).uiStructureExtractor];
@@ -56,15 +68,40 @@ export function registerFeaturesCommand(program: Command, ctx: CommandContext): 
           extractOptions.augment = (await import('../../vision/augment.js')).trivialAugmentCopy;
         }
       }
-      process.stderr.write(`features extract: ${jobs.length} images, cache ${cache.dir}, ${JSON.stringify({ augmentCopies, embedding: opts.embedding, layout: opts.layout, ui: opts.ui, concurrency, threads, maxSide })}\n`);
+      process.stderr.write(`features extract: ${count(jobs.length)} images (${describe(opts, maxSide, augmentCopies)}; ${concurrency} at a time, ${threads} ONNX threads) → cache ${cache.dir}\n`);
       const summary = await extractAll(jobs, { ...extractOptions, concurrency, progress: opts.progress });
-      for (const f of summary.failed) process.stderr.write(`failed: ${f.message}\n`);
-      const perImage = summary.images ? summary.elapsedMs / summary.images : 0;
-      process.stdout.write(
-        `${JSON.stringify({ images: summary.images, failed: summary.failed.length, elapsedMs: Math.round(summary.elapsedMs), msPerImage: Math.round(perImage), cache: { dir: cache.dir, ...summary.cache } })}\n`,
-      );
-      ctx.exitCode = summary.failed.length ? 1 : 0;
+      ctx.exitCode = report(summary, cache.dir, opts.json);
     });
+}
+
+/** Prints the failures and the summary (a sentence, or one JSON line with --json); the exit code. */
+function report(summary: Pick<ExtractRunSummary, 'images' | 'elapsedMs' | 'cache'> & { failed: { message: string }[] }, dir: string, json: boolean | undefined): number {
+  for (const f of summary.failed) process.stderr.write(`failed: ${f.message}\n`);
+  const perImage = summary.images ? summary.elapsedMs / summary.images : 0;
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ images: summary.images, failed: summary.failed.length, elapsedMs: Math.round(summary.elapsedMs), msPerImage: Math.round(perImage), cache: { dir, ...summary.cache } })}\n`);
+  } else {
+    const { hits, misses, corrupt } = summary.cache;
+    process.stdout.write(
+      `features extract: ${count(summary.images)} images in ${duration(summary.elapsedMs)} (${Math.round(perImage).toLocaleString('en-US')} ms an image); ` +
+        `${count(hits)} features read from the cache, ${count(misses)} computed${corrupt ? `, ${count(corrupt)} corrupt cache entries replaced` : ''}; ` +
+        `${summary.failed.length ? `${count(summary.failed.length)} images failed (listed above)` : 'none failed'}. Cache: ${dir}\n`,
+    );
+  }
+  return summary.failed.length ? 1 : 0;
+}
+
+/** What an extraction computes, in words. */
+function describe(opts: ExtractCliOptions, maxSide: number, augmentCopies: number): string {
+  const embedding = opts.embedding ? `embedding${augmentCopies ? ` (+${augmentCopies} augmented ${augmentCopies === 1 ? 'copy' : 'copies'})` : ''}` : '';
+  return [`OCR at ${maxSide} px`, opts.layout ? 'layout' : '', opts.ui ? 'UI structure' : '', embedding].filter(Boolean).join(', ');
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+function duration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${(ms / 1000).toFixed(1)} s` : s < 3600 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
 function positiveInt(value: string, flag: string, allowZero = false): number {

@@ -1,18 +1,27 @@
 // `ecommir predict`: classify every sample of a file with the shipped (or given) models and write a
-// challenge submission CSV, or JSON/JSONL with the full ranked predictions. Predictions are written
-// as they are made to `<out>.partial.jsonl`, so a run stopped by a bad sample or a signal keeps them.
-import { appendFile, rm, writeFile } from 'node:fs/promises';
+// challenge submission CSV, or JSON/JSONL with the full ranked predictions. Samples are answered on
+// every core (`--concurrency`), or by `ecommir worker`s on other machines through a Redis queue
+// (`--queue`); either way the output is the same bytes as a one-at-a-time run. Predictions are
+// logged as they are made to `<out>.partial.jsonl` (keyed by sample content and model version), so
+// a run stopped by a bad sample, a signal or a crash resumes where it was; samples that could not
+// be answered are listed in `<out>.errors.jsonl`.
+import { rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import type { CommandContext } from '../main.js';
 import { EcommirError } from '../../errors.js';
 import { checkSample, checkSampleText } from '../../data/input-limits.js';
 import { loadSamples } from '../../data/load.js';
-import { problemFromError } from '../../data/problem.js';
+import { problemFromError, type Problem } from '../../data/problem.js';
 import { formatFromPath, writePredictions, type PredictionFormat } from '../../data/submission.js';
+import { cacheDir } from '../../features/cache.js';
 import { Progress } from '../../features/progress.js';
-import { createRecognizers } from '../../backends/select.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
-import type { Prediction } from '../../types.js';
+import { forEachConcurrent, keySamples, localPredictor, predictionFor, PredictionLog, uniqueByKey, type KeyedSample } from '../../runtime/batch-predict.js';
+import { modelVersion } from '../../runtime/identity.js';
+import { laneOf } from '../../runtime/lanes.js';
+import { DEFAULT_JOB_OPTIONS } from '../../queue/jobs.js';
+import type { Prediction, Sample } from '../../types.js';
 
 export interface PredictFlags extends BackendFlags {
   data: string;
@@ -23,6 +32,13 @@ export interface PredictFlags extends BackendFlags {
   intentModel?: string;
   skipBad?: boolean;
   progress: boolean;
+  concurrency?: string;
+  queue?: string;
+  inlineImages?: boolean;
+  attempts: string;
+  backoffMs: string;
+  keepHours: string;
+  modelVersion?: string;
 }
 
 export function registerPredictCommand(program: Command, ctx: CommandContext): void {
@@ -36,49 +52,186 @@ export function registerPredictCommand(program: Command, ctx: CommandContext): v
     .option('--scene-model <dir>', 'scene model folder (default: the shipped models/scene)')
     .option('--intent-model <dir>', 'intent model folder (default: the shipped models/intent)')
     .option('--skip-bad', 'report bad records and predict the rest (their rows are left out)')
+    .option('--concurrency <n>', `workers on this machine (1: in this process, one sample at a time); default the cores (${availableParallelism()})`)
+    .option('--queue <redis-url>', 'send the samples to `ecommir worker`s through this Redis (e.g. redis://127.0.0.1:6379) instead of predicting here')
+    .option('--inline-images', 'queue: put the image bytes in the jobs (for workers that cannot read the image paths)')
+    .option('--attempts <n>', 'queue: tries of a sample before it is a dead letter', String(DEFAULT_JOB_OPTIONS.attempts))
+    .option('--backoff-ms <ms>', 'queue: wait before the first retry, doubling after each', String(DEFAULT_JOB_OPTIONS.backoffMs))
+    .option('--keep-hours <h>', 'queue: answers stay in Redis this long, so a re-run within it costs nothing', String(DEFAULT_JOB_OPTIONS.keepSeconds / 3600))
+    .option('--model-version <v>', 'queue: the model version to ask for (default: that of the model files given here)')
     .option('--no-progress', 'no progress line on stderr');
   addBackendOptions(command).action(async (flags: PredictFlags) => {
     ctx.exitCode = await predict(flags);
   });
 }
 
+function positiveInt(value: string | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `${flag} must be a positive integer, got ${JSON.stringify(value)}`);
+  return n;
+}
+
 async function predict(flags: PredictFlags): Promise<number> {
   const format = flags.format ?? formatFromPath(flags.out);
+  const concurrency = positiveInt(flags.concurrency, '--concurrency', availableParallelism());
+  const attempts = positiveInt(flags.attempts, '--attempts', DEFAULT_JOB_OPTIONS.attempts);
+  const backoffMs = positiveInt(flags.backoffMs, '--backoff-ms', DEFAULT_JOB_OPTIONS.backoffMs);
+  const keepHours = Number(flags.keepHours);
+  if (!(keepHours > 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--keep-hours must be a number > 0, got ${JSON.stringify(flags.keepHours)}`);
+  const selection = backendSelection(flags, { sceneModel: flags.sceneModel, intentModel: flags.intentModel });
+
   const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: true, skipBad: flags.skipBad });
   for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
-  // The input limits of the HTTP API, with the same errors: text first (cheap), image headers per sample.
-  const problems = [...loaded.problems];
-  const samples = loaded.samples.filter((sample) => {
+  const problems: (Problem & { attempts?: number })[] = [...loaded.problems];
+  /** A bad sample: skipped and reported with --skip-bad, else the end of the run. */
+  const skipOrThrow = (err: unknown): void => {
+    if (!flags.skipBad || !(err instanceof EcommirError) || err.statusCode >= 500) throw err;
+    process.stderr.write(`ecommir: skipped ${err.message}\n`);
+    problems.push(problemFromError(err));
+  };
+  // The input limits of the HTTP API, with the same errors: text first (cheap), then image headers.
+  const textOk = loaded.samples.filter((sample) => {
     try {
       checkSampleText(sample);
       return true;
     } catch (err) {
-      if (!flags.skipBad || !(err instanceof EcommirError)) throw err;
-      process.stderr.write(`ecommir: skipped ${err.message}\n`);
-      problems.push(problemFromError(err));
+      skipOrThrow(err);
       return false;
     }
   });
-  const recognizers = await createRecognizers(backendSelection(flags, { sceneModel: flags.sceneModel, intentModel: flags.intentModel }));
-  for (const task of new Set(samples.map((s) => s.task))) {
-    if (!recognizers[task]) throw new EcommirError('ECM_ERR_NO_MODEL', `the data has ${task} samples but no ${task} model was found (pass --${task}-model DIR)`, { statusCode: 503 });
-  }
+  const checked: (Sample | undefined)[] = new Array(textOk.length);
+  await forEachConcurrent(textOk.length, 8, async (i) => {
+    try {
+      await checkSample(textOk[i]);
+      checked[i] = textOk[i];
+    } catch (err) {
+      skipOrThrow(err);
+    }
+  });
+  const samples = checked.filter((s): s is Sample => s !== undefined);
+
+  const version = flags.modelVersion ?? (await modelVersion(selection));
+  const keyed = await keySamples(samples, version, { onError: (_sample, err) => skipOrThrow(err) });
   const partial = `${flags.out}.partial.jsonl`;
-  await writeFile(partial, '');
-  const progress = new Progress({ total: samples.length, label: 'predict', enabled: flags.progress });
-  const predictions: Prediction[] = [];
-  for (const sample of samples) {
-    const recognizer = recognizers[sample.task]!;
-    await checkSample(sample);
-    const prediction = await recognizer.predict(sample);
-    predictions.push(prediction);
-    await appendFile(partial, JSON.stringify(prediction) + '\n');
-    progress.tick();
+  const log = await PredictionLog.open(partial);
+  const resumed = keyed.filter((k) => log.done.has(k.key)).length;
+  if (resumed > 0) process.stderr.write(`ecommir: resuming: ${resumed} of ${keyed.length} predictions read from ${partial}\n`);
+  const todo = uniqueByKey(keyed).filter((k) => !log.done.has(k.key));
+  const copies = new Map<string, number>();
+  for (const k of keyed) copies.set(k.key, (copies.get(k.key) ?? 0) + 1);
+  const images = todo.filter((k) => k.sample.task === 'scene' || k.sample.images.length > 0).length;
+  if (images > 0 && flags.progress && !flags.queue) {
+    // Said before the long part starts: a first run reads every image with OCR, which dominates the time.
+    const minutes = Math.max(1, Math.round((images * 0.75) / 60 / Math.max(1, concurrency)));
+    process.stderr.write(
+      `ecommir: ${todo.length} samples to answer, ${images} of them with images: a first run reads each image with OCR ` +
+        `(about 0.5–1 s an image a core, so about ${minutes} min for these); the features are cached (${cacheDir()}), so a second run is quick\n`,
+    );
+  }
+  const progress = new Progress({ total: keyed.length, label: 'predict', enabled: flags.progress });
+  if (resumed > 0) progress.tick(resumed);
+  const failedKeys = new Set<string>();
+
+  try {
+    if (flags.queue) {
+      const { runOnQueue } = await import('../../queue/client.js');
+      await runOnQueue({
+        redis: flags.queue,
+        version,
+        items: todo,
+        inlineImages: flags.inlineImages,
+        attempts,
+        backoffMs,
+        keepSeconds: Math.round(keepHours * 3600),
+        onAnswer: async (item, prediction) => {
+          await log.append(item.key, predictionFor(item.sample, prediction));
+          progress.tick(copies.get(item.key));
+        },
+        onDeadLetter: (item, reason, tries) => {
+          failedKeys.add(item.key);
+          for (const k of keyed.filter((x) => x.key === item.key)) {
+            const item_ = { id: k.sample.id, index: k.sample.index };
+            problems.push({ code: codeOf(reason), message: `record #${item_.index}, id ${item_.id}: ${reason}`, item: item_, attempts: tries });
+          }
+          process.stderr.write(`ecommir: record #${item.sample.index}, id ${item.sample.id} failed after ${tries} tries: ${reason}\n`);
+          progress.tick(copies.get(item.key), { failed: true });
+        },
+      });
+    } else {
+      await predictHere(todo, keyed, selection, concurrency, log, progress, copies, (item, err) => {
+        skipOrThrow(err);
+        failedKeys.add(item.key);
+        progress.tick(copies.get(item.key), { failed: true });
+      });
+    }
+  } finally {
+    await log.close();
   }
   progress.finish();
-  await writePredictions(flags.out, samples, predictions, format);
-  await rm(partial, { force: true });
+
+  const errorsFile = `${flags.out}.errors.jsonl`;
+  if (problems.length > 0) {
+    const lines = problems.map((p) => JSON.stringify({ index: p.item.index, id: p.item.id, code: p.code, message: p.message, ...(p.attempts !== undefined ? { attempts: p.attempts } : {}) }));
+    await writeFile(errorsFile, lines.join('\n') + '\n');
+  } else {
+    await rm(errorsFile, { force: true });
+  }
+  if (failedKeys.size > 0 && !flags.skipBad) {
+    process.stderr.write(`ecommir: ${failedKeys.size} samples could not be answered (listed in ${errorsFile}); ${flags.out} is not written. Run again to retry them, or pass --skip-bad to write the rest.\n`);
+    return 1;
+  }
+  const answered = keyed.filter((k) => log.done.has(k.key));
+  const predictions: Prediction[] = answered.map((k) => predictionFor(k.sample, log.done.get(k.key)!));
+  await writePredictions(
+    flags.out,
+    answered.map((k) => k.sample),
+    predictions,
+    format,
+  );
+  await log.remove();
   const counts = ['scene', 'intent'].map((t) => `${predictions.filter((p) => p.task === t).length} ${t}`).join(', ');
-  process.stderr.write(`ecommir: wrote ${predictions.length} predictions (${counts}) to ${flags.out}\n`);
+  process.stderr.write(`ecommir: wrote ${predictions.length} predictions (${counts}) to ${flags.out}${problems.length ? `; ${problems.length} problems in ${errorsFile}` : ''}\n`);
   return problems.length > 0 ? 1 : 0;
+}
+
+/** The error code a dead letter's reason names (`… [ECM_ERR_X]`), else a backend failure. */
+function codeOf(reason: string): Problem['code'] {
+  return (/\[(ECM_ERR_[A-Z_]+)\]\s*$/.exec(reason)?.[1] as Problem['code'] | undefined) ?? 'ECM_ERR_BACKEND';
+}
+
+/** Predicts the samples on this machine, logging each prediction as it is made. */
+async function predictHere(
+  todo: readonly KeyedSample[],
+  keyed: readonly KeyedSample[],
+  selection: ReturnType<typeof backendSelection>,
+  concurrency: number,
+  log: PredictionLog,
+  progress: Progress,
+  copies: ReadonlyMap<string, number>,
+  onError: (item: KeyedSample, err: unknown) => void,
+): Promise<void> {
+  if (todo.length === 0) return;
+  const lanes = [...new Set(todo.map((k) => laneOf(k.sample)))];
+  const predictor = await localPredictor(selection, { concurrency, lanes });
+  try {
+    for (const task of new Set(keyed.map((k) => k.sample.task))) {
+      if (!predictor.tasks[task]) throw new EcommirError('ECM_ERR_NO_MODEL', `the data has ${task} samples but no ${task} model was found (pass --${task}-model DIR)`, { statusCode: 503 });
+    }
+    // Twice the workers in flight: a worker never waits for the next sample to be handed over.
+    await forEachConcurrent(todo.length, concurrency === 1 ? 1 : 2 * concurrency * lanes.length, async (i) => {
+      const item = todo[i];
+      let prediction: Prediction;
+      try {
+        prediction = await predictor.predict(item.sample);
+      } catch (err) {
+        onError(item, err);
+        return;
+      }
+      await log.append(item.key, predictionFor(item.sample, prediction));
+      progress.tick(copies.get(item.key));
+    });
+  } finally {
+    await predictor.close();
+  }
 }

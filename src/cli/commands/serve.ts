@@ -1,7 +1,10 @@
-// `ecommir serve`: the HTTP service and its web page. Without models it still starts, and reports
-// not ready (503 on /readyz and on the classify endpoints) — it never falls back to a fake.
+// `ecommir serve`: the HTTP service and its web page. A model it was told to load (the shipped ones by
+// default, or --scene-model / --intent-model) that is not there stops the start-up with an error; with
+// --allow-missing-models it starts anyway and reports not ready (503 on /readyz and on the classify
+// endpoints) — it never falls back to a fake.
 // Recognisers run in workers, never on the event loop: a text lane (threads) for dialogues
 // without images and an image lane (processes) for screenshots and dialogues with images.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { EcommirError } from '../../errors.js';
@@ -9,24 +12,30 @@ import { cacheDir, type FeatureCacheOptions } from '../../features/cache.js';
 import { DEFAULT_IMAGE_NICE } from '../../runtime/lanes.js';
 import { backendSource, type RecognizerSource } from '../../runtime/source.js';
 import { loadApiKeys, resolveAuthPolicy } from '../../server/auth.js';
-import { buildApp } from '../../server/app.js';
+import { buildApp, runtimeOf } from '../../server/app.js';
 import { DEFAULT_SERVER_LIMITS } from '../../server/options.js';
+import { DEFAULT_MODELS_DIR } from '../../tasks/default-models.js';
+import { MODEL_FILE } from '../../tasks/model-file.js';
+import { watchLauncher, type LauncherWatch } from '../launcher.js';
+import { DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_IMAGE_BYTES, FeedbackStore } from '../../feedback/store.js';
+import { SwappableRuntime, type ModelFolders } from '../../runtime/swap.js';
 import type { CommandContext } from '../main.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
 
 export interface ServeDependencies {
-  /** Where the workers load their recognisers from; missing ones are simply absent (their endpoint answers 503). */
-  source: (flags: ServeFlags) => RecognizerSource;
+  /** Where the workers load their recognisers from, given the model folders; missing ones are simply absent (their endpoint answers 503). */
+  source: (flags: ServeFlags, models: ModelFolders) => RecognizerSource;
 }
 
 // Default: the shipped embedded models (models/scene, models/intent), or the backend --backend names.
 const DEFAULT_DEPENDENCIES: ServeDependencies = {
-  source: (flags) => backendSource(backendSelection(flags, { sceneModel: flags.sceneModel, intentModel: flags.intentModel })),
+  source: (flags, models) => backendSource(backendSelection(flags, { sceneModel: models.scene, intentModel: models.intent })),
 };
 
 interface ServeFlags extends BackendFlags {
   sceneModel?: string;
   intentModel?: string;
+  allowMissingModels?: boolean;
   port: string;
   host: string;
   apiKeysFile?: string;
@@ -42,6 +51,10 @@ interface ServeFlags extends BackendFlags {
   cache: 'disk' | 'memory' | 'off';
   cacheDir?: string;
   cacheMaxMb: string;
+  adminKeysFile?: string;
+  feedbackDb?: string;
+  feedbackMaxAgeDays: string;
+  feedbackMaxImageMb: string;
 }
 
 const CACHE_HELP = `
@@ -55,6 +68,20 @@ The feature cache (what is stored, where, for how long):
   --cache memory: in the image workers' memory only (each worker up to --cache-max-mb), gone when
     the service stops.
   --cache off: nothing is kept; every image is read again.
+`;
+
+const FEEDBACK_HELP = `
+The feedback database (--feedback-db FILE, what is stored, where, for how long):
+  Every prediction is stored under the requestId of its answer: the dialogue's text, or the image
+  (files named by SHA-256 in FILE-images/, folder 0700, files 0600), the model's ranked labels,
+  its confidence and version, and a keyed hash of the caller's API key (never the key). People's
+  corrections (POST /v1/feedback) are kept with their history. Unlabelled samples are deleted after
+  --feedback-max-age-days, and the oldest unlabelled ones first when the images pass
+  --feedback-max-image-mb; labelled samples are kept. \`ecommir feedback export\` writes them as
+  training data. Delete FILE, FILE-wal, FILE-shm and FILE-images/ to forget everything.
+Model swaps: SIGHUP (or POST /v1/admin/reload with an admin key) loads the model folders again —
+  or the ones the body names —, checks them and swaps them in without dropping a request; the
+  previous ones stay ready for POST /v1/admin/rollback.
 `;
 
 export function registerServeCommand(program: Command, ctx: CommandContext, deps: ServeDependencies = DEFAULT_DEPENDENCIES): void {
@@ -79,7 +106,12 @@ export function registerServeCommand(program: Command, ctx: CommandContext, deps
     .option('--cache-max-mb <n>', 'size cap of the feature cache, MiB', '256')
     .option('--scene-model <dir>', 'embedded scene model folder (default: the shipped models/scene)')
     .option('--intent-model <dir>', 'embedded intent model folder (default: the shipped models/intent)')
-    .addHelpText('after', CACHE_HELP);
+    .option('--allow-missing-models', 'start even when a model folder has no model (its endpoints answer 503 ECM_ERR_NO_MODEL); without it a missing model stops the start-up')
+        .option('--admin-keys-file <file>', 'keys of POST /v1/admin/reload and /v1/admin/rollback, one a line (also read: ECOMMIR_ADMIN_KEYS); SIGHUP reloads without one')
+    .option('--feedback-db <file>', 'store every prediction and take corrections in this SQLite database (POST /v1/feedback, GET /v1/review, the Review tab); off by default')
+    .option('--feedback-max-age-days <n>', 'delete unlabelled stored samples older than this; 0 keeps them (labelled ones are always kept)', String(DEFAULT_MAX_AGE_DAYS))
+    .option('--feedback-max-image-mb <n>', 'size cap of the stored images, MiB; past it the oldest unlabelled samples are deleted', String(DEFAULT_MAX_IMAGE_BYTES / 1024 / 1024))
+    .addHelpText('after', CACHE_HELP + FEEDBACK_HELP);
   addBackendOptions(command).action(async (flags: ServeFlags) => {
     ctx.exitCode = await serve(flags, deps);
   });
@@ -92,14 +124,59 @@ function cacheOptions(flags: ServeFlags): FeatureCacheOptions {
   return { dir: path.resolve(flags.cacheDir ?? path.join(cacheDir(), 'serve')), maxBytes };
 }
 
+/** The embedded model folders this start-up will load, with the flag that named each. */
+function embeddedModelFolders(flags: ServeFlags): { task: 'scene' | 'intent'; dir: string; flag: string }[] {
+  // mllm answers both tasks itself; clip answers scenes and leaves intent to the embedded model.
+  if (flags.backend === 'mllm' && !flags.ensembleEmbedded) return [];
+  const all = [
+    { task: 'scene' as const, dir: path.resolve(flags.sceneModel ?? path.join(DEFAULT_MODELS_DIR, 'scene')), flag: flags.sceneModel ? '--scene-model' : 'the shipped model' },
+    { task: 'intent' as const, dir: path.resolve(flags.intentModel ?? path.join(DEFAULT_MODELS_DIR, 'intent')), flag: flags.intentModel ? '--intent-model' : 'the shipped model' },
+  ];
+  return flags.backend === 'clip' && !flags.ensembleEmbedded ? all.filter((f) => f.task === 'intent') : all;
+}
+
+function missingModel(task: string, where: string): EcommirError {
+  return new EcommirError(
+    'ECM_ERR_NO_MODEL',
+    `no ${task} model: ${where}. Give a folder holding a trained model (ecommir train ${task} --out DIR), or pass --allow-missing-models to start without it (its endpoints then answer 503)`,
+  );
+}
+
 async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number> {
   const port = parseCount(flags.port, '--port', 0);
+  if (!flags.allowMissingModels) {
+    // Checked before any worker starts: a typo in a folder name fails in a second, not after the load.
+    for (const { task, dir, flag } of embeddedModelFolders(flags)) {
+      if (!existsSync(dir)) throw missingModel(task, `${dir} (${flag}) does not exist`);
+      if (!existsSync(path.join(dir, MODEL_FILE))) throw missingModel(task, `${dir} (${flag}) has no ${MODEL_FILE}`);
+    }
+  }
   const apiKeys = await loadApiKeys(process.env.ECOMMIR_API_KEYS, flags.apiKeysFile);
   const auth = resolveAuthPolicy({ apiKeys, host: flags.host, allowAnonymousLocalhost: flags.allowAnonymousLocalhost === true });
+  const adminKeys = await loadApiKeys(process.env.ECOMMIR_ADMIN_KEYS, flags.adminKeysFile, 'ECOMMIR_ADMIN_KEYS');
   const optional = (value: string | undefined, flag: string, min: number) => (value === undefined ? undefined : parseCount(value, flag, min));
+  const models: ModelFolders = {
+    scene: path.resolve(flags.sceneModel ?? path.join(DEFAULT_MODELS_DIR, 'scene')),
+    intent: path.resolve(flags.intentModel ?? path.join(DEFAULT_MODELS_DIR, 'intent')),
+  };
+  const feedback = flags.feedbackDb
+    ? FeedbackStore.open({
+        path: path.resolve(flags.feedbackDb),
+        maxAgeDays: parseCount(flags.feedbackMaxAgeDays, '--feedback-max-age-days', 0),
+        maxImageBytes: parseCount(flags.feedbackMaxImageMb, '--feedback-max-image-mb', 1) * 1024 * 1024,
+      })
+    : undefined;
   const app = await buildApp({
-    workers: { source: deps.source(flags), cache: cacheOptions(flags), imageNice: Math.min(19, parseCount(flags.imageNice, '--image-nice', 0)) },
+    workers: {
+      source: deps.source(flags, models),
+      models,
+      sourceFor: (folders) => deps.source(flags, folders),
+      cache: cacheOptions(flags),
+      imageNice: Math.min(19, parseCount(flags.imageNice, '--image-nice', 0)),
+    },
     auth,
+    adminKeys,
+    feedback,
     logger: true,
     limits: {
       textConcurrency: optional(flags.textWorkers, '--text-workers', 1),
@@ -113,25 +190,56 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
   });
   const tasks = ((await app.inject({ method: 'GET', url: '/readyz' })).json() as { tasks: Record<'scene' | 'intent', boolean> }).tasks;
   const missing = (['scene', 'intent'] as const).filter((task) => !tasks[task]);
+  if (missing.length > 0 && !flags.allowMissingModels) {
+    await app.close();
+    throw missingModel(missing.join(' and '), `the ${flags.backend} backend loaded none`);
+  }
   if (missing.length > 0) app.log.warn(`no model loaded for ${missing.join(', ')}: /readyz and those endpoints answer 503 ECM_ERR_NO_MODEL`);
   if (auth.apiKeys.length === 0) app.log.warn('no API keys configured: only callers on this machine can use the API');
 
+  let retention: NodeJS.Timeout | undefined;
+  if (feedback) {
+    app.log.info(`feedback database ${feedback.path} (schema v${feedback.schemaVersion}), images in ${feedback.images.dir}`);
+    // Retention also applies while nothing is being stored.
+    retention = setInterval(() => app.log.info({ pruned: feedback.prune() }, 'feedback retention applied'), 3_600_000);
+    retention.unref();
+  }
+
   const address = await app.listen({ port, host: flags.host });
-  process.stderr.write(`ecommir: serving on ${address} (web page at ${address}/)\n`);
+  process.stderr.write(`ecommir: serving on ${address} (web page at ${address}/, pid ${process.pid})\n`);
+
+  // SIGHUP: reload the model folders (a model retrained in place), checked before the swap.
+  const runtime = runtimeOf(app);
+  process.on('SIGHUP', () => {
+    if (!(runtime instanceof SwappableRuntime)) return;
+    process.stderr.write('ecommir: SIGHUP: reloading the models\n');
+    runtime.reload().then(
+      (report) => process.stderr.write(`ecommir: models reloaded: ${Object.entries(report.current.models).map(([task, m]) => `${task} ${m?.version}`).join(', ')}\n`),
+      (err: unknown) => process.stderr.write(`ecommir: reload refused, the previous models stay in service: ${(err as Error).message}\n`),
+    );
+  });
 
   // Graceful shutdown: stop accepting, let in-flight requests finish, then return. A second
   // signal while closing exits at once.
+  let launcher: LauncherWatch | undefined;
   await new Promise<void>((resolve) => {
     let closing = false;
-    const onSignal = (signal: NodeJS.Signals): void => {
+    const stop = (why: string): void => {
       if (closing) process.exit(130);
       closing = true;
-      process.stderr.write(`ecommir: ${signal}: finishing in-flight requests\n`);
+      process.stderr.write(`ecommir: ${why}: finishing in-flight requests\n`);
       app.close().then(resolve, resolve);
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    // SIGHUP reloads the models (above), it does not stop the server.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stop(signal));
+    // Started by npx / npm run, the server is npm's grandchild: stopping npm by its PID does not
+    // pass the signal on, and the server would outlive it. It stops when its launcher is gone.
+    launcher = watchLauncher(() => {
+      if (!closing) stop('the npm process that started this server ended');
+    });
   });
+  launcher?.stop();
+  clearInterval(retention);
   return 0;
 }
 

@@ -12,6 +12,21 @@ import { Progress } from '../../features/progress.js';
 import { DEFAULT_SCENE_KNOWLEDGE, sceneKnowledgeRows } from '../../tasks/scene/knowledge.js';
 import type { SceneKnowledgeRows } from '../../tasks/scene/recognizer.js';
 import { defaultIntentOptions, HANDWRITTEN_WEIGHTS, KNOWLEDGE_WEIGHT } from '../../tasks/intent/default-recipe.js';
+import { describeMerge, mergeFeedback } from '../../feedback/merge.js';
+import { parseRecordsText } from '../../data/load.js';
+import { readFile } from 'node:fs/promises';
+import type { Sample } from '../../types.js';
+
+/** Reads an export of `ecommir feedback export` and merges it with the data file's samples. */
+async function mergeFeedbackFile(task: Task, data: Sample[], file: string, skipBad?: boolean) {
+  const loaded = await loadSamples(file, { checkImages: task === 'scene', skipBad });
+  for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
+  const records = parseRecordsText(await readFile(file, 'utf8'), file) as { labelledAt?: unknown }[];
+  const at = loaded.samples.map((s) => Date.parse(String(records[s.index]?.labelledAt ?? '')));
+  return mergeFeedback(task, data, loaded.samples, at, file);
+}
+import { sceneFeaturePass } from '../../runtime/feature-pass.js';
+import { availableParallelism } from 'node:os';
 
 interface TrainFlags {
   data: string;
@@ -33,6 +48,8 @@ interface TrainFlags {
   json?: boolean;
   knowledgeImages: string;
   knowledgeTexts: string;
+  feedback?: string;
+  concurrency?: string;
 }
 
 export function registerTrainCommand(program: Command, ctx: CommandContext): void {
@@ -57,6 +74,8 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .option('--taxonomy <file>', 'a taxonomy file replacing the default label set')
     .option('--knowledge-images <n>', 'scene: synthetic screenshots per label rendered from knowledge/scene/ and read by the OCR', String(DEFAULT_SCENE_KNOWLEDGE.images))
     .option('--knowledge-texts <n>', 'scene: synthetic page texts per label (text-only rows)', String(DEFAULT_SCENE_KNOWLEDGE.texts))
+    .option('--feedback <file>', 'corrections from `ecommir feedback export`, merged with --data (same content: the newest human label wins)')
+    .option('--concurrency <n>', `scene: worker processes reading the images first (1: in this process); default the cores (${availableParallelism()})`)
     .option('--skip-bad', 'report bad records and go on with the rest')
     .option('--json', 'print the result as JSON')
     .action(async (task: Task, flags: TrainFlags) => {
@@ -66,6 +85,8 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       if (!Number.isInteger(augment) || augment < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `--augment must be a non-negative integer, got ${flags.augment}`);
       const threshold = Number(flags.pseudoThreshold);
       if (!(threshold > 0 && threshold <= 1)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--pseudo-threshold must be in (0, 1], got ${flags.pseudoThreshold}`);
+      const concurrency = flags.concurrency === undefined ? availableParallelism() : Number(flags.concurrency);
+      if (!Number.isInteger(concurrency) || concurrency < 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `--concurrency must be a positive integer, got ${flags.concurrency}`);
       const knowledgeWeight = flags.knowledgeWeight === undefined ? undefined : Number(flags.knowledgeWeight);
       if (knowledgeWeight !== undefined && !(knowledgeWeight > 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--knowledge-weight must be a number > 0, got ${flags.knowledgeWeight}`);
       const handwrittenWeight = Number(flags.handwrittenWeight);
@@ -76,12 +97,17 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       const seeds = flags.seeds.split(',').map((s) => Number(s));
       if (seeds.some((s) => !Number.isInteger(s))) throw new EcommirError('ECM_ERR_BAD_OPTION', `--seeds must be integers, got ${flags.seeds}`);
 
-      const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: task === 'scene', skipBad: flags.skipBad });
+      const taxonomy = flags.taxonomy ? await Taxonomy.load(flags.taxonomy, task) : undefined;
+      const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: task === 'scene', skipBad: flags.skipBad, taxonomies: taxonomy ? { [task]: taxonomy } : undefined });
       for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
-      const samples = loaded.samples.filter((s) => s.task === task);
+      let samples = loaded.samples.filter((s) => s.task === task);
+      const merged = flags.feedback ? await mergeFeedbackFile(task, samples, flags.feedback, flags.skipBad) : undefined;
+      if (merged) {
+        samples = merged.samples;
+        process.stderr.write(`ecommir: ${describeMerge(merged.report)}\n`);
+      }
       if (samples.length === 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `${flags.data} has no ${task} samples`);
       const unlabelled = flags.unlabeled ? (await loadSamples(flags.unlabeled, { imagesDir: flags.images, skipBad: flags.skipBad })).samples.map((s) => ({ ...s, label: undefined })) : undefined;
-      const taxonomy = flags.taxonomy ? await Taxonomy.load(flags.taxonomy, task) : undefined;
       const log = (line: string) => process.stderr.write(`${line}\n`);
       // Scene knowledge (rendered on first use, then read from the cache) joins every training set.
       let knowledge: SceneKnowledgeRows | undefined;
@@ -112,11 +138,20 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         pseudoThreshold: threshold,
         out: flags.out,
         dataFile: flags.data,
+        feedback: merged?.report,
         command: ['ecommir', 'train', task, ...process.argv.slice(process.argv.indexOf(task) + 1)].join(' '),
         log,
+        sceneFeaturePass:
+          concurrency > 1
+            ? async (all, features) => {
+                const pass = await sceneFeaturePass(all, features, { concurrency });
+                // A bad image is reported by the training itself, naming its record.
+                if (pass.failed.length) log(`feature pass: ${pass.failed.length} images failed; training will name them`);
+              }
+            : undefined,
       });
       if (flags.json) {
-        process.stdout.write(JSON.stringify({ task, out: flags.out, validation: result.report, cv: result.cv && { ...result.cv, predictions: undefined, first: undefined }, pseudo: result.pseudo, seconds: result.seconds }, null, 2) + '\n');
+        process.stdout.write(JSON.stringify({ task, out: flags.out, feedback: merged?.report, validation: result.report, cv: result.cv && { ...result.cv, predictions: undefined, first: undefined }, pseudo: result.pseudo, seconds: result.seconds }, null, 2) + '\n');
       } else {
         const lines = [...(result.report ? formatTrainingReport(result.report) : []), ...(result.cv ? formatCrossValidation(result.cv) : []), `model written to ${flags.out} (${result.seconds.toFixed(1)} s)`];
         process.stdout.write(lines.join('\n') + '\n');

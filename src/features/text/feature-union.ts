@@ -77,6 +77,11 @@ export class FeatureUnion {
     return this.views.map((v) => v.name);
   }
 
+  /** The views' specifications (name, analyser, weight), as given. */
+  get viewSpecs(): readonly TextViewSpec[] {
+    return this.views;
+  }
+
   /** Column range [start, end) of each view in the output. */
   get columnRanges(): Record<string, [number, number]> {
     if (!this.vectorizers) throw notFitted();

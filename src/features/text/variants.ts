@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { EcommirError } from '../../errors.js';
+import { TrackedText } from '../../data/tracked-text.js';
 
 export interface VariantTables {
   /** Multi-character typos → the intended phrase (longest match first). */
@@ -89,6 +90,27 @@ export class TextFolder {
     let chars = '';
     for (const ch of out) chars += this.tables.characters[ch] ?? ch;
     return chars.replace(/\s+/g, ' ').trim();
+  }
+
+  /**
+   * `fold`, keeping the origin of each character (see TrackedText): what the model read, tracked back
+   * to what the shopper typed. Its text is always exactly `fold(text.text)`.
+   */
+  foldTracked(text: TrackedText): TrackedText {
+    const plain = text.text;
+    const nfkc = plain.normalize('NFKC');
+    let out = text.mapCodePoints((c) => c.normalize('NFKC'), nfkc);
+    const lower = nfkc.toLowerCase();
+    out = out.mapCodePoints((c) => c.toLowerCase(), lower);
+    out = out.mapCodePoints((c) => simplify(c), simplify(lower));
+    out = out.replace(EMOTICON_CODE, () => ' ').replace(EMOJI, () => ' ');
+    out = out.replace(NUMBER_UNIT, (_: string, n: unknown, unit: unknown) => `${n as string}${this.tables.latin[unit as string] ?? (unit as string)}`);
+    out = out.replace(LATIN_WORD, (w: string) => this.tables.latin[w] ?? w);
+    if (this.phrasePattern) out = out.replace(this.phrasePattern, (p: string) => this.tables.phrases[p] ?? p);
+    out = out.mapCodePoints((c) => this.tables.characters[c] ?? c, [...out.text].map((c) => this.tables.characters[c] ?? c).join(''));
+    out = out.replace(/\s+/g, () => ' ').trim();
+    const expected = this.fold(plain);
+    return out.text === expected ? out : TrackedText.realign(out, expected);
   }
 
   /** `class:<name>` for each word class with a member in the (folded) text. */

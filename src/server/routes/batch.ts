@@ -7,11 +7,12 @@ import type { Sample } from '../../types.js';
 import { classifySample, type ApiPrediction } from '../classify.js';
 import { requestDeadline, type ServerContext } from '../context.js';
 import { mapError } from '../problem.js';
+import { recordOf } from '../record.js';
 import { intentSampleFromBody, itemOf, sceneSampleFromBody, type IntentBody, type SceneBody } from '../request-sample.js';
 
 type ItemResult =
-  | { index: number; id: string; ok: true; prediction: ApiPrediction }
-  | { index: number; id: string; ok: false; error: { code: string; message: string } };
+  | { index: number; id: string; requestId: string; ok: true; prediction: ApiPrediction }
+  | { index: number; id: string; requestId: string; ok: false; error: { code: string; message: string } };
 
 export function registerBatchRoute(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/v1/batch', { schema: ctx.schemas.batch }, async (request, reply) => {
@@ -31,7 +32,7 @@ export function registerBatchRoute(app: FastifyInstance, ctx: ServerContext): vo
     } finally {
       deadline.clear();
     }
-    return { results, ms: Math.round(performance.now() - started) };
+    return { results, ms: Math.round(performance.now() - started), requestId: request.id };
   });
 }
 
@@ -43,13 +44,15 @@ async function classifyItem(
   signal: AbortSignal,
 ): Promise<ItemResult> {
   const id = typeof raw.id === 'string' ? raw.id : `#${index}`;
+  // Each item is addressable on its own (POST /v1/feedback): the batch's id and its index.
+  const requestId = `${request.id}-${index}`;
   try {
     const sample = parseItem(request, ctx, raw, index);
-    return { index, id, ok: true, prediction: await classifySample(ctx, sample, signal) };
+    return { index, id, requestId, ok: true, prediction: await classifySample(ctx, sample, signal, recordOf(request, requestId)) };
   } catch (err) {
     const mapped = mapError(err);
     if (mapped.code === 'ECM_ERR_BACKEND') request.log.error({ err, index }, 'batch item failed unexpectedly');
-    return { index, id, ok: false, error: { code: mapped.code, message: mapped.message } };
+    return { index, id, requestId, ok: false, error: { code: mapped.code, message: mapped.message } };
   }
 }
 

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { classifySample } from '../classify.js';
 import { requestDeadline, type ServerContext } from '../context.js';
+import { recordOf } from '../record.js';
 import { intentSampleFromBody, type IntentBody } from '../request-sample.js';
 
 export function registerIntentRoute(app: FastifyInstance, ctx: ServerContext): void {
@@ -10,8 +11,8 @@ export function registerIntentRoute(app: FastifyInstance, ctx: ServerContext): v
     const sample = intentSampleFromBody(request.body as IntentBody, 0, ctx.options.limits);
     const deadline = requestDeadline(reply, ctx.options.limits.timeoutMs, 'the intent request');
     try {
-      const prediction = await classifySample(ctx, sample, deadline.signal);
-      return { prediction, ms: Math.round(performance.now() - started) };
+      const prediction = await classifySample(ctx, sample, deadline.signal, recordOf(request));
+      return { prediction, ms: Math.round(performance.now() - started), requestId: request.id };
     } finally {
       deadline.clear();
     }

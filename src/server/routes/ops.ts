@@ -1,6 +1,7 @@
 // Liveness, readiness and the OpenAPI document: public, no key needed.
 import type { FastifyInstance } from 'fastify';
 import { VERSION } from '../../version.js';
+import { SwappableRuntime } from '../../runtime/swap.js';
 import type { ServerContext } from '../context.js';
 import { buildOpenApiDocument, type collectRoutes } from '../openapi.js';
 
@@ -10,12 +11,16 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: ServerContext, rout
   app.get('/readyz', { schema: ctx.schemas.readyz }, async (_request, reply) => {
     const tasks = { ...ctx.runtime.tasks };
     const lanes = ctx.runtime.stats();
-    if (tasks.scene && tasks.intent) return { ready: true, tasks, lanes };
+    const models = ctx.runtime instanceof SwappableRuntime ? ctx.runtime.served() : undefined;
+    const feedback = { enabled: ctx.feedback !== undefined, ...(ctx.feedback ? { schemaVersion: ctx.feedback.schemaVersion } : {}) };
+    if (tasks.scene && tasks.intent) return { ready: true, tasks, lanes, models, feedback };
     const missing = Object.entries(tasks).filter(([, loaded]) => !loaded).map(([task]) => task);
     return reply.code(503).send({
       ready: false,
       tasks,
       lanes,
+      models,
+      feedback,
       error: { code: 'ECM_ERR_NO_MODEL', message: `no model loaded for: ${missing.join(', ')}` },
     });
   });

@@ -6,6 +6,7 @@ import { EcommirError } from '../../errors.js';
 import type { Sample } from '../../types.js';
 import { classifySample } from '../classify.js';
 import { requestDeadline, type ServerContext } from '../context.js';
+import { recordOf } from '../record.js';
 import { sceneSampleFromBody, sceneSampleFromBytes, type SceneBody } from '../request-sample.js';
 import { ID_MAX_LENGTH } from '../schemas.js';
 
@@ -19,8 +20,8 @@ export function registerSceneRoute(app: FastifyInstance, ctx: ServerContext): vo
       : sceneSampleFromBody(request.body as SceneBody, 0, ctx.options.limits.maxImageBytes);
     const deadline = requestDeadline(reply, ctx.options.limits.timeoutMs, 'the scene request');
     try {
-      const prediction = await classifySample(ctx, sample, deadline.signal);
-      return { prediction, ms: Math.round(performance.now() - started) };
+      const prediction = await classifySample(ctx, sample, deadline.signal, recordOf(request));
+      return { prediction, ms: Math.round(performance.now() - started), requestId: request.id };
     } finally {
       deadline.clear();
     }

@@ -10,11 +10,12 @@ import type { CsrMatrix } from '../../learn/csr.js';
 import { SoftmaxRegression, type SoftmaxRegressionJson, type SoftmaxRegressionOptions } from '../../learn/softmax-regression.js';
 import type { Evidence, Prediction, Sample } from '../../types.js';
 import { readModelFile, writeModelFile } from '../model-file.js';
-import { rankPrediction, strongestDistinct } from '../rank.js';
+import { rankPrediction } from '../rank.js';
 import type { PredictOptions, Recognizer } from '../recognizer.js';
 import { calibratedProba, trainHead, type HeadTrainingReport, type SoupMode } from '../train-head.js';
 import { cueLexiconToJSON, defaultLexiconPath, loadCueLexicon, parseCueLexicon, type CueLexicon } from '../../features/text/cue-lexicon.js';
 import { intentDocument, type ImageEvidence, type IntentDocument } from './views.js';
+import { intentEvidence, type Contribution, type TokenSource } from './evidence.js';
 import { TextFolder, parseVariantTables, type VariantTables } from '../../features/text/variants.js';
 import { createLearner, learnerFromJSON, type Learner, type LearnerJson, type LearnerSpec } from '../../learn/learner.js';
 import { StackingClassifier } from '../../learn/stacking.js';
@@ -302,7 +303,7 @@ export class IntentRecognizer implements Recognizer {
     const built: IntentDocument[] = [];
     for (const s of samples) {
       if (s.task !== 'intent') throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `the intent recogniser got a ${s.task} sample`, { item: { id: s.id, index: s.index } });
-      built.push(intentDocument(s, this.lexicon, this.rules, { denoise: this.denoise, folder: this.folder }, await this.images?.describe(s)));
+      built.push(intentDocument(s, this.lexicon, this.rules, { denoise: this.denoise, folder: this.folder, track: options.evidence !== false }, await this.images?.describe(s)));
       if (this.miner) addMinedTokens(built[built.length - 1].doc, this.miner);
     }
     const X = this.union.transform(built.map((b) => b.doc));
@@ -318,39 +319,51 @@ export class IntentRecognizer implements Recognizer {
         threshold: options.threshold ?? this.threshold,
         topK: options.topK,
       });
-      prediction.evidence = this.evidence(X, i, this.labels.indexOf(prediction.label), built[i].turns.map((t) => t.text));
+      if (options.evidence !== false) prediction.evidence = this.evidence(X, i, s, built[i], prediction.label);
       prediction.ms = ms;
       return prediction;
     });
   }
 
-  /** The features that pushed the winning label most: x_j·W[j,c], with the cleaned turn each came from. */
-  private evidence(X: CsrMatrix, row: number, c: number, turnTexts: string[], top = 8): Evidence[] {
+  /**
+   * The words that pushed the winning label most (x_j·W[j,c] of the linear head), as spans of the
+   * turns as sent, each with a short reason (./evidence.ts).
+   */
+  private evidence(X: CsrMatrix, row: number, sample: Sample, built: IntentDocument, label: string): Evidence[] {
     const k = this.labels.length;
-    const items: Evidence[] = [];
-    if (!this.weights) return items;
+    const c = this.labels.indexOf(label);
+    if (!this.weights || !built.tracked) return [];
+    const contributions: Contribution[] = [];
     for (let p = X.indptr[row]; p < X.indptr[row + 1]; p++) {
       const weight = X.values[p] * this.weights[X.indices[p] * k + c];
-      if (weight <= 0) continue;
-      const { view, term } = this.union.featureName(X.indices[p]);
-      const shown = view === 'lexicon' ? term : term.trim();
-      if (shown === '') continue;
-      const lexiconCue = view === 'lexicon' ? this.cueOf(term, turnTexts) : undefined;
-      const needle = lexiconCue ?? shown;
-      const turn = turnTexts.findIndex((t) => t.toLowerCase().includes(needle));
-      items.push({ feature: view === 'lexicon' ? `${term}${lexiconCue ? ` (${lexiconCue})` : ''}` : `${view}:${shown}`, weight, ...(turn >= 0 ? { turn } : {}) });
+      if (weight > 0) contributions.push({ ...this.union.featureName(X.indices[p]), weight });
     }
-    return strongestDistinct(items, top);
+    const analyzers = Object.fromEntries(this.union.viewSpecs.map((v) => [v.name, v.analyzer]));
+    const doc = built.doc;
+    const textViews = ['user', 'last', 'first', 'agent'] as const;
+    return intentEvidence({
+      contributions,
+      views: built.tracked,
+      analyzers,
+      textViewOf: (view) => textViews.find((name) => name === view || (typeof doc[view] === 'string' && view.startsWith(name))),
+      tokenSource: (view, term) => this.tokenSource(view, term),
+      turns: sample.turns,
+      label,
+      labelEnglish: this.taxonomy.english(label) ?? (Taxonomy.default('intent').has(label) ? Taxonomy.default('intent').english(label) : undefined),
+    });
   }
 
-  private cueOf(token: string, turnTexts: string[]): string | undefined {
-    const label = token.slice(token.indexOf(':') + 1);
-    const cues = this.lexicon.cues.get(label) ?? [];
-    for (const t of turnTexts) {
-      const lower = t.toLowerCase();
-      const cue = cues.find((q) => lower.includes(q));
-      if (cue) return cue;
+  /** What a token of a token view stands for in the text: a lexicon cue, a mined cue, a word class. */
+  private tokenSource(view: string, term: string): TokenSource | undefined {
+    const [scope, ...rest] = term.split(':');
+    const where = (s: string): TokenSource['view'] => (s === 'last' ? 'last' : s === 'agent' ? 'agent' : 'user');
+    if (view === 'lexicon') return { view: where(scope), needles: [...(this.lexicon.cues.get(rest.join(':')) ?? [])].sort((a, b) => b.length - a.length), kind: 'lexicon' };
+    if (view === 'mined') {
+      const [s, label] = scope === 'mined' ? ['user', rest.join(':')] : [scope, rest.slice(1).join(':')];
+      const cues = this.miner?.mined.filter((m) => m.label === label).map((m) => m.text) ?? [];
+      return { view: where(s), needles: cues.sort((a, b) => b.length - a.length), kind: 'mined' };
     }
+    if (view === 'classes' && rest[0] === 'class') return { view: where(scope), needles: this.folder?.tables.classes[rest.slice(1).join(':')] ?? [], kind: 'class' };
     return undefined;
   }
 

@@ -2,7 +2,8 @@
 // intent (FINDINGS: agent boilerplate mixed in hurts), the latest user question most of all; the
 // cleaned agent replies are a separate, lighter view; the cue lexicon and the user's images add
 // tokens of their own.
-import { cleanDialogue } from '../../clean/denoise.js';
+import { cleanDialogue, trackTurn } from '../../clean/denoise.js';
+import { TrackedText } from '../../data/tracked-text.js';
 import type { DenoiseRules } from '../../clean/rules.js';
 import type { MultiViewDoc } from '../../features/text/feature-union.js';
 import type { Sample, Turn } from '../../types.js';
@@ -17,6 +18,8 @@ export interface IntentViewOptions {
   denoise?: boolean;
   /** Fold typing variation (traditional, width, emoji, Latin words, typos) before any view is read. */
   folder?: TextFolder;
+  /** Also give each text view with the origin of its characters in the dialogue as sent (for evidence; slower). */
+  track?: boolean;
 }
 
 /** What the user's images contributed: their OCR text and predicted scene labels. */
@@ -29,6 +32,8 @@ export interface IntentDocument {
   doc: MultiViewDoc;
   /** The turns the views were built from (cleaned or raw), for evidence. */
   turns: Turn[];
+  /** With `track`: the text views (user, last, first, agent) as TrackedText, equal to the doc's strings. */
+  tracked?: Record<'user' | 'last' | 'first' | 'agent', TrackedText>;
 }
 
 export function intentDocument(
@@ -38,7 +43,8 @@ export function intentDocument(
   options: IntentViewOptions = {},
   images?: ImageEvidence,
 ): IntentDocument {
-  const turns = options.denoise === false ? sample.turns : cleanDialogue(sample.turns, rules, { item: { id: sample.id, index: sample.index } }).turns;
+  const cleaned = options.denoise === false ? undefined : cleanDialogue(sample.turns, rules, { item: { id: sample.id, index: sample.index } });
+  const turns = cleaned ? cleaned.turns : sample.turns;
   const fold = options.folder ? (t: string) => options.folder!.fold(t) : (t: string) => t;
   const userTexts = turns.filter((t) => t.role === 'user').map((t) => fold(stripMarkers(t.text))).filter((t) => t !== '');
   const agentTexts = turns.filter((t) => t.role === 'agent').map((t) => fold(stripMarkers(t.text))).filter((t) => t !== '');
@@ -65,9 +71,30 @@ export function intentDocument(
     ocr: images?.ocrText ?? '',
     scene: images?.scenes.map((s) => `scene:${s}`) ?? [],
   };
-  return { doc, turns };
+  if (!options.track) return { doc, turns };
+  // The same views again, each character carrying where it was typed (see TrackedText).
+  const trackedTurns = cleaned ? cleaned.tracked : sample.turns.map((t, i) => trackTurn(t, i));
+  const foldTracked = options.folder ? (t: TrackedText) => options.folder!.foldTracked(t) : (t: TrackedText) => t;
+  const side = (role: Turn['role']) => trackedTurns.filter((_, k) => turns[k].role === role).map((t) => foldTracked(stripMarkersTracked(t))).filter((t) => t.length > 0);
+  const userTracked = side('user');
+  const agentTracked = side('agent');
+  const none = TrackedText.synthetic('');
+  const tracked = {
+    user: TrackedText.join(userTracked, ' '),
+    last: userTracked.length > 0 ? userTracked[userTracked.length - 1] : none,
+    first: userTracked.length > 0 ? userTracked[0] : none,
+    agent: TrackedText.join(agentTracked, ' '),
+  };
+  for (const name of ['user', 'last', 'first', 'agent'] as const) {
+    if (tracked[name].text !== doc[name]) throw new Error(`intent view ${name}: the tracked text differs from the view`);
+  }
+  return { doc, turns, tracked };
 }
 
 function stripMarkers(text: string): string {
   return text.replace(MARKER, ' ').replace(/\s+/g, ' ').trim();
+}
+
+function stripMarkersTracked(text: TrackedText): TrackedText {
+  return text.replace(MARKER, () => ' ').replace(/\s+/g, () => ' ').trim();
 }

@@ -13,7 +13,7 @@ import { hstack, type CsrMatrix, type HstackBlock } from '../../learn/csr.js';
 import { SoftmaxRegression, type SoftmaxRegressionJson, type SoftmaxRegressionOptions } from '../../learn/softmax-regression.js';
 import type { Evidence, Prediction, Sample } from '../../types.js';
 import { readModelFile, writeModelFile } from '../model-file.js';
-import { rankPrediction, strongestDistinct } from '../rank.js';
+import { rankPrediction } from '../rank.js';
 import type { PredictOptions, Recognizer } from '../recognizer.js';
 import { calibratedProba, trainHead, type HeadTrainingReport, type SoupMode } from '../train-head.js';
 import { ocrTextViews, SceneImageFeaturizer, type SceneFeatureOptions } from './image-features.js';
@@ -21,7 +21,8 @@ import { EXTRA_SCENE_VIEWS, sceneDocExtras } from './extra-views.js';
 import { cueLexiconToJSON, defaultLexiconPath, loadCueLexicon, matchCues, parseCueLexicon, type CueLexicon } from '../../features/text/cue-lexicon.js';
 import { CueMiner, type CueMinerJson, type CueMinerOptions } from '../../features/text/cue-miner.js';
 import { stratifiedGroupKFold } from '../../data/split.js';
-import type { OcrOptions } from '../../vision/ocr.js';
+import type { OcrLine, OcrOptions } from '../../vision/ocr.js';
+import { sceneEvidence, type SceneContribution, type SceneTokenSource } from './evidence.js';
 import { createLearner, learnerFromJSON, type Learner, type LearnerJson, type LearnerSpec } from '../../learn/learner.js';
 import { LinearSvm } from '../../learn/linear-svm.js';
 import { StackingClassifier } from '../../learn/stacking.js';
@@ -344,41 +345,59 @@ export class SceneRecognizer implements Recognizer {
       const X = fuse([withMinedCues(rowOf(f, this.lexicon, undefined, usesExtraViews(this.fusion), usesView(this.fusion, 'ui')), this.miner)], this.union, this.layoutScaler, this.uiScaler, this.fusion);
       const proba = this.head instanceof SoftmaxRegression ? calibratedProba(this.head, X, this.temperature) : this.head.predictProba(X);
       const prediction = rankPrediction(s, this.taxonomy, proba, { threshold: options.threshold ?? this.threshold, topK: options.topK });
-      prediction.evidence = this.evidence(X, this.labels.indexOf(prediction.label));
+      prediction.evidence = this.evidence(X, this.labels.indexOf(prediction.label), f.ocr.lines, prediction.label);
       prediction.ms = performance.now() - started;
       out.push(prediction);
     }
     return out;
   }
 
-  /** Which OCR n-grams (by region) and which dense blocks pushed the winning label most. */
-  private evidence(X: CsrMatrix, c: number, top = 8): Evidence[] {
+  /**
+   * What pushed the winning label (x_j · w_jc of the linear head), as a person reads it: the OCR lines
+   * holding the weighed n-grams and cues, with their boxes; the layout, pixel cues and embedding as signals.
+   */
+  private evidence(X: CsrMatrix, c: number, lines: readonly OcrLine[], label: string): Evidence[] {
     const k = this.labels.length;
     if (!this.weights) return [];
     const nText = this.union?.nFeatures ?? 0;
-    const byBlock = new Map<string, number>();
-    const items: Evidence[] = [];
+    const nLayout = this.layoutScaler?.nFeatures ?? 0;
+    const nUi = this.uiScaler?.nFeatures ?? 0;
+    const contributions: SceneContribution[] = [];
+    const dense = new Map<string, number>();
     for (let p = X.indptr[0]; p < X.indptr[1]; p++) {
       const j = X.indices[p];
       const weight = X.values[p] * this.weights[j * k + c];
       if (j < nText) {
         if (weight <= 0) continue;
         const { view, term } = this.union!.featureName(j);
-        if (term.trim() !== '') items.push({ feature: `${view}:${term.trim()}`, weight });
+        if (term.trim() !== '') contributions.push({ view, term, weight });
       } else {
-        const nLayout = this.layoutScaler?.nFeatures ?? 0;
-        const nUi = this.uiScaler?.nFeatures ?? 0;
-        if (j >= nText + nLayout && j < nText + nLayout + nUi) {
-          // The pixel cues are few and named: show the strongest one by name.
-          if (weight > 0) items.push({ feature: `ui:${UI_VECTOR_NAMES[j - nText - nLayout]}`, weight });
-          continue;
-        }
-        const block = j < nText + nLayout ? 'layout' : 'image-embedding';
-        byBlock.set(block, (byBlock.get(block) ?? 0) + weight);
+        // The pixel cues are few and named: each one by its name; the other blocks as a whole.
+        const name = j >= nText + nLayout && j < nText + nLayout + nUi ? `ui:${UI_VECTOR_NAMES[j - nText - nLayout]}` : j < nText + nLayout ? 'layout' : 'image-embedding';
+        dense.set(name, (dense.get(name) ?? 0) + weight);
       }
     }
-    for (const [block, weight] of byBlock) if (weight > 0) items.push({ feature: block, weight });
-    return strongestDistinct(items, top);
+    return sceneEvidence({
+      contributions,
+      dense: [...dense].map(([name, weight]) => ({ name, weight })),
+      lines,
+      analyzers: Object.fromEntries(this.fusion.views.map((v) => [v.name, v.analyzer])),
+      tokenSource: (view, term) => this.tokenSource(view, term),
+      label,
+      labelEnglish: this.taxonomy.english(label),
+      max: 8,
+    });
+  }
+
+  /** What a lexicon or mined token (`title:<label>`, `page:<label>`) stands for on the page: its cues. */
+  private tokenSource(view: string, term: string): SceneTokenSource | undefined {
+    const [scope, ...rest] = term.split(':');
+    const label = rest.join(':');
+    const region = scope === 'title' ? 'title' : 'page';
+    const byLength = (cues: readonly string[]) => [...cues].sort((a, b) => b.length - a.length);
+    if (view === 'lexicon' && this.lexicon) return { region, needles: byLength(this.lexicon.cues.get(label) ?? []), kind: 'lexicon' };
+    if (view === 'mined' && this.miner) return { region, needles: byLength(this.miner.mined.filter((m) => m.label === label).map((m) => m.text)), kind: 'mined' };
+    return undefined;
   }
 
   async save(dir: string): Promise<string> {

@@ -1,0 +1,59 @@
+// `ecommir worker --redis URL`: answers `predict --queue` jobs of its model version until stopped.
+// SIGTERM or SIGINT finishes the jobs in hand, then exits; a worker killed outright loses nothing:
+// its jobs go back to the queue once their locks expire (see src/queue/worker.ts).
+import { availableParallelism } from 'node:os';
+import type { Command } from 'commander';
+import { EcommirError } from '../../errors.js';
+import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
+import type { CommandContext } from '../main.js';
+
+interface WorkerFlags extends BackendFlags {
+  redis: string;
+  concurrency?: string;
+  sceneModel?: string;
+  intentModel?: string;
+  lockMs: string;
+  stalledMs: string;
+  name?: string;
+}
+
+export function registerWorkerCommand(program: Command, ctx: CommandContext): void {
+  const command = program
+    .command('worker')
+    .description('Answer prediction jobs from a Redis queue (sent by `ecommir predict --queue`) with these models, until stopped.')
+    .requiredOption('--redis <url>', 'the Redis of the queue, e.g. redis://127.0.0.1:6379')
+    .option('--concurrency <n>', `samples at once (workers on this machine); default the cores (${availableParallelism()})`)
+    .option('--scene-model <dir>', 'scene model folder (default: the shipped models/scene)')
+    .option('--intent-model <dir>', 'intent model folder (default: the shipped models/intent)')
+    .option('--lock-ms <ms>', 'a job is taken back from a worker that stops renewing its lock for this long', '30000')
+    .option('--stalled-ms <ms>', 'how often jobs of dead workers are looked for', '30000')
+    .option('--name <name>', 'this worker in Redis (default ecommir-worker-HOST-PID)');
+  addBackendOptions(command).action(async (flags: WorkerFlags) => {
+    const int = (value: string | undefined, flag: string, fallback: number, min = 1): number => {
+      if (value === undefined) return fallback;
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < min) throw new EcommirError('ECM_ERR_BAD_OPTION', `${flag} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
+      return n;
+    };
+    const { startQueueWorker } = await import('../../queue/worker.js');
+    const worker = await startQueueWorker({
+      redis: flags.redis,
+      selection: backendSelection(flags, { sceneModel: flags.sceneModel, intentModel: flags.intentModel }),
+      concurrency: int(flags.concurrency, '--concurrency', availableParallelism()),
+      lockDurationMs: int(flags.lockMs, '--lock-ms', 30_000, 1000),
+      stalledIntervalMs: int(flags.stalledMs, '--stalled-ms', 30_000, 500),
+      name: flags.name,
+    });
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        process.stderr.write(`worker: ${signal}: finishing the jobs in hand\n`);
+        resolve();
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+    await worker.close();
+    process.stderr.write('worker: stopped\n');
+    ctx.exitCode = 0;
+  });
+}

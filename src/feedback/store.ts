@@ -1,0 +1,462 @@
+// The feedback database: every prediction the service made (with the sample it was made on) and
+// the corrections people send for them. SQLite through better-sqlite3, in WAL mode: a correction
+// is committed (written to the WAL by the operating system) before the service answers 201, so a
+// crash of the process — even `kill -9` — loses no acknowledged correction. Samples' images are
+// files named by their SHA-256 in a private folder next to the database (0700, files 0600).
+//
+// Retention: unlabelled samples (their text, prediction and images) are deleted once older than
+// `maxAgeDays`, and the oldest unlabelled ones go first when the image folder passes
+// `maxImageBytes`. Labelled samples — the people's answers, the training data — are kept.
+import { createHmac, randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database, { type Database as Db } from 'better-sqlite3';
+import { EcommirError } from '../errors.js';
+import type { RankedLabel, Role, Task } from '../types.js';
+import { ImageFolder, sha256Hex } from './image-folder.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import type { Informativeness } from './uncertainty.js';
+
+export interface FeedbackStoreOptions {
+  /** The database file; created (0600) with its folder when missing. */
+  path: string;
+  /** Unlabelled samples older than this many days are deleted; 0 keeps them. Default 30. */
+  maxAgeDays?: number;
+  /** Size cap of the image folder, bytes; past it the oldest unlabelled samples go. Default 1 GiB. */
+  maxImageBytes?: number;
+  /** The clock, ms (tests). */
+  now?: () => number;
+}
+
+export const DEFAULT_MAX_AGE_DAYS = 30;
+export const DEFAULT_MAX_IMAGE_BYTES = 1024 * 1024 * 1024;
+
+export interface StoredTurn {
+  role: Role;
+  text: string;
+  /** SHA-256 of each image of the turn. */
+  images: string[];
+}
+
+export interface StoredImage {
+  hash: string;
+  bytes: number;
+  dhash?: string;
+}
+
+export interface PredictionRecord {
+  requestId: string;
+  task: Task;
+  createdAt: number;
+  contentHash: string;
+  /** The dialogue (intent) or the one user turn holding the image (scene). */
+  turns: StoredTurn[];
+  /** The images of the sample in order, already written with `putImages`. */
+  images: StoredImage[];
+  label: string;
+  confidence: number;
+  margin: number;
+  entropy: number;
+  ranked: RankedLabel[];
+  modelVersion: string;
+  keyHash: string | null;
+}
+
+export interface StoredPrediction extends Omit<PredictionRecord, 'images' | 'keyHash'> {
+  images: StoredImage[];
+  /** The current (newest, not undone) correction. */
+  correction?: { label: string; note: string | null; at: number };
+}
+
+export interface CorrectionResult {
+  id: number;
+  task: Task;
+  /** The correction this one replaced (kept in the history). */
+  replaced?: { label: string; at: number };
+}
+
+export interface CorrectionHistoryEntry {
+  id: number;
+  label: string;
+  note: string | null;
+  keyHash: string | null;
+  at: number;
+  retractedAt: number | null;
+}
+
+interface PredictionRow {
+  request_id: string;
+  task: Task;
+  created_at: number;
+  content_hash: string;
+  dialogue: string;
+  label: string;
+  confidence: number;
+  margin: number;
+  entropy: number;
+  ranked: string;
+  model_version: string;
+  c_label?: string | null;
+  c_note?: string | null;
+  c_at?: number | null;
+}
+
+export interface PruneReport {
+  predictions: number;
+  images: number;
+  bytes: number;
+}
+
+const CURRENT_CORRECTION = `
+  SELECT c.label, c.note, c.created_at FROM corrections c
+  WHERE c.request_id = p.request_id AND c.retracted_at IS NULL ORDER BY c.id DESC LIMIT 1`;
+
+/** Unlabelled: no current correction on this request, nor on another request with the same content. */
+const UNLABELLED = `NOT EXISTS (
+  SELECT 1 FROM predictions q JOIN corrections c ON c.request_id = q.request_id
+  WHERE q.content_hash = p.content_hash AND c.retracted_at IS NULL)`;
+
+export class FeedbackStore {
+  readonly path: string;
+  readonly images: ImageFolder;
+  readonly maxAgeDays: number;
+  readonly maxImageBytes: number;
+  readonly #db: Db;
+  readonly #now: () => number;
+  readonly #salt: Buffer;
+  #bytesSincePrune = 0;
+  /** Images being stored right now (file written, rows not yet): never pruned. */
+  readonly #pending = new Map<string, number>();
+
+  private constructor(options: FeedbackStoreOptions, db: Db) {
+    this.path = options.path;
+    this.#db = db;
+    this.#now = options.now ?? Date.now;
+    this.maxAgeDays = options.maxAgeDays ?? DEFAULT_MAX_AGE_DAYS;
+    this.maxImageBytes = options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
+    this.images = new ImageFolder(`${options.path}-images`);
+    const salt = db.prepare<[], { value: string }>(`SELECT value FROM meta WHERE key = 'key_salt'`).get();
+    if (salt) {
+      this.#salt = Buffer.from(salt.value, 'hex');
+    } else {
+      this.#salt = randomBytes(32);
+      db.prepare(`INSERT INTO meta (key, value) VALUES ('key_salt', ?)`).run(this.#salt.toString('hex'));
+    }
+  }
+
+  /** Opens (or creates) the database and brings its schema up to date. */
+  static open(options: FeedbackStoreOptions): FeedbackStore {
+    for (const [name, value] of [['maxAgeDays', options.maxAgeDays], ['maxImageBytes', options.maxImageBytes]] as const) {
+      if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `feedback ${name} must be a number ≥ 0, got ${value}`);
+    }
+    mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
+    // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the same mode.
+    closeSync(openSync(options.path, 'a', 0o600));
+    let db: Db;
+    try {
+      db = new Database(options.path, { fileMustExist: true });
+      db.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode: a commit is in the WAL (the OS's hands) when it returns, which a
+      // crash of the process cannot undo; only a power cut may lose the last commits.
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+    } catch (cause) {
+      throw new EcommirError('ECM_ERR_BAD_OPTION', `cannot open the feedback database ${options.path}: ${(cause as Error).message}`, { cause });
+    }
+    try {
+      migrate(db, options.path);
+      const store = new FeedbackStore(options, db);
+      store.images.create();
+      store.images.removeOrphans(new Set(db.prepare<[], { hash: string }>('SELECT hash FROM images').pluck().all() as unknown as string[]));
+      store.prune();
+      return store;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  get schemaVersion(): number {
+    return this.#db.pragma('user_version', { simple: true }) as number;
+  }
+
+  /** HMAC-SHA-256 of an API key with this database's secret salt: who sent what, never the key. */
+  keyHash(key: string | undefined): string | null {
+    if (!key) return null;
+    return createHmac('sha256', this.#salt).update(key, 'utf8').digest('hex').slice(0, 32);
+  }
+
+  /**
+   * Stores one prediction and the sample it was made on: the images' files first (0600, by content
+   * hash), then the rows in one transaction. Retention never removes an image being stored.
+   */
+  async record(rec: Omit<PredictionRecord, 'images'>, images: readonly { bytes: Uint8Array; dhash?: string }[] = []): Promise<void> {
+    const stored: StoredImage[] = [];
+    const hashes: string[] = [];
+    try {
+      for (const image of images) {
+        const hash = sha256Hex(image.bytes);
+        hashes.push(hash);
+        this.#pending.set(hash, (this.#pending.get(hash) ?? 0) + 1);
+        const { written } = await this.images.put(image.bytes);
+        if (written) this.#bytesSincePrune += image.bytes.byteLength;
+        stored.push({ hash, bytes: image.bytes.byteLength, dhash: image.dhash });
+      }
+      this.#insert({ ...rec, images: stored });
+    } finally {
+      for (const hash of hashes) {
+        const left = (this.#pending.get(hash) ?? 1) - 1;
+        if (left <= 0) this.#pending.delete(hash);
+        else this.#pending.set(hash, left);
+      }
+    }
+    if (this.#bytesSincePrune > this.maxImageBytes / 20) this.prune();
+  }
+
+  #insert(rec: PredictionRecord): void {
+    const upsertImage = this.#db.prepare(
+      `INSERT INTO images (hash, bytes, dhash, created_at, last_seen) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (hash) DO UPDATE SET last_seen = excluded.last_seen, dhash = coalesce(images.dhash, excluded.dhash)`,
+    );
+    const insert = this.#db.prepare(
+      `INSERT INTO predictions (request_id, task, created_at, content_hash, dialogue, label, confidence, margin, entropy, ranked, model_version, key_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const link = this.#db.prepare('INSERT INTO prediction_images (request_id, position, hash) VALUES (?, ?, ?)');
+    this.#db.transaction(() => {
+      for (const image of rec.images) upsertImage.run(image.hash, image.bytes, image.dhash ?? null, rec.createdAt, rec.createdAt);
+      insert.run(
+        rec.requestId,
+        rec.task,
+        rec.createdAt,
+        rec.contentHash,
+        JSON.stringify(rec.turns),
+        rec.label,
+        rec.confidence,
+        rec.margin,
+        rec.entropy,
+        JSON.stringify(rec.ranked),
+        rec.modelVersion,
+        rec.keyHash,
+      );
+      rec.images.forEach((image, position) => link.run(rec.requestId, position, image.hash));
+    })();
+  }
+
+  prediction(requestId: string): StoredPrediction | undefined {
+    const row = this.#db
+      .prepare<[string], PredictionRow>(
+        `SELECT p.*, c.label AS c_label, c.note AS c_note, c.created_at AS c_at FROM predictions p
+         LEFT JOIN corrections c ON c.id = (SELECT id FROM corrections WHERE request_id = p.request_id AND retracted_at IS NULL ORDER BY id DESC LIMIT 1)
+         WHERE p.request_id = ?`,
+      )
+      .get(requestId);
+    return row && this.#fromRow(row);
+  }
+
+  /**
+   * Records a person's label for a stored prediction. A second correction of the same request
+   * replaces the first as the current one; both stay in the history.
+   */
+  correct(input: { requestId: string; label: string; note?: string; keyHash: string | null }): CorrectionResult {
+    return this.#db.transaction((): CorrectionResult => {
+      const p = this.#db.prepare<[string], { task: Task }>('SELECT task FROM predictions WHERE request_id = ?').get(input.requestId);
+      if (!p) throw notStored(input.requestId);
+      const previous = this.#db
+        .prepare<[string], { label: string; created_at: number }>(`SELECT label, created_at FROM corrections WHERE request_id = ? AND retracted_at IS NULL ORDER BY id DESC LIMIT 1`)
+        .get(input.requestId);
+      const info = this.#db
+        .prepare('INSERT INTO corrections (request_id, label, note, key_hash, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(input.requestId, input.label, input.note ?? null, input.keyHash, this.#now());
+      return { id: Number(info.lastInsertRowid), task: p.task, replaced: previous && { label: previous.label, at: previous.created_at } };
+    })();
+  }
+
+  /** Undoes the current correction of a request (kept in the history); the one before it, if any, applies again. */
+  retract(requestId: string): { retracted?: string; current?: string } {
+    return this.#db.transaction(() => {
+      if (!this.#db.prepare('SELECT 1 FROM predictions WHERE request_id = ?').get(requestId)) throw notStored(requestId);
+      const latest = this.#db
+        .prepare<[string], { id: number; label: string }>('SELECT id, label FROM corrections WHERE request_id = ? AND retracted_at IS NULL ORDER BY id DESC LIMIT 1')
+        .get(requestId);
+      if (latest) this.#db.prepare('UPDATE corrections SET retracted_at = ? WHERE id = ?').run(this.#now(), latest.id);
+      return { retracted: latest?.label, current: this.prediction(requestId)?.correction?.label };
+    })();
+  }
+
+  history(requestId: string): CorrectionHistoryEntry[] {
+    return this.#db
+      .prepare<[string], { id: number; label: string; note: string | null; key_hash: string | null; created_at: number; retracted_at: number | null }>(
+        'SELECT * FROM corrections WHERE request_id = ? ORDER BY id',
+      )
+      .all(requestId)
+      .map((r) => ({ id: r.id, label: r.label, note: r.note, keyHash: r.key_hash, at: r.created_at, retractedAt: r.retracted_at }));
+  }
+
+  /**
+   * Unlabelled predictions of a task, least certain first (by margin or entropy), one per content:
+   * the pool the review queue picks from.
+   */
+  unlabelled(task: Task, limit: number, by: Informativeness): StoredPrediction[] {
+    const order = by === 'margin' ? 'p.margin ASC' : 'p.entropy DESC';
+    const rows = this.#db
+      .prepare<[Task, number], PredictionRow>(
+        `SELECT p.* FROM predictions p
+         WHERE p.task = ? AND ${UNLABELLED}
+           AND p.request_id = (SELECT request_id FROM predictions d WHERE d.content_hash = p.content_hash ORDER BY d.created_at DESC LIMIT 1)
+         ORDER BY ${order}, p.created_at DESC LIMIT ?`,
+      )
+      .all(task, limit);
+    return rows.map((r) => this.#fromRow(r));
+  }
+
+  /** The most recently labelled predictions of a task. */
+  recentlyLabelled(task: Task, limit: number): StoredPrediction[] {
+    const rows = this.#db
+      .prepare<[Task, number], PredictionRow>(
+        `SELECT p.*, c.label AS c_label, c.note AS c_note, c.created_at AS c_at FROM corrections c
+         JOIN predictions p ON p.request_id = c.request_id
+         WHERE p.task = ? AND c.retracted_at IS NULL
+           AND c.id = (SELECT max(id) FROM corrections WHERE request_id = c.request_id AND retracted_at IS NULL)
+         ORDER BY c.id DESC LIMIT ?`,
+      )
+      .all(task, limit);
+    return rows.map((r) => this.#fromRow(r));
+  }
+
+  counts(task: Task): { stored: number; labelled: number; unlabelled: number } {
+    const stored = this.#db.prepare<[Task], number>('SELECT count(*) FROM predictions WHERE task = ?').pluck().get(task) as number;
+    const unlabelled = this.#db
+      .prepare<[Task], number>(`SELECT count(DISTINCT p.content_hash) FROM predictions p WHERE p.task = ? AND ${UNLABELLED}`)
+      .pluck()
+      .get(task) as number;
+    const labelled = this.#db
+      .prepare<[Task], number>(`SELECT count(DISTINCT p.request_id) FROM predictions p JOIN corrections c ON c.request_id = p.request_id WHERE p.task = ? AND c.retracted_at IS NULL`)
+      .pluck()
+      .get(task) as number;
+    return { stored, labelled, unlabelled };
+  }
+
+  /** Every prediction with a current correction, oldest correction first. */
+  labelled(task?: Task): StoredPrediction[] {
+    const rows = this.#db
+      .prepare<[string, string], PredictionRow>(
+        `SELECT p.*, c.label AS c_label, c.note AS c_note, c.created_at AS c_at FROM corrections c
+         JOIN predictions p ON p.request_id = c.request_id
+         WHERE c.retracted_at IS NULL AND c.id = (SELECT max(id) FROM corrections WHERE request_id = c.request_id AND retracted_at IS NULL)
+           AND (? = '' OR p.task = ?)
+         ORDER BY c.id`,
+      )
+      .all(task ?? '', task ?? '');
+    return rows.map((row) => this.#fromRow(row));
+  }
+
+  /** Applies the retention limits; run at open, as images accumulate, and on a timer by the service. */
+  prune(): PruneReport {
+    const report: PruneReport = { predictions: 0, images: 0, bytes: 0 };
+    this.#bytesSincePrune = 0;
+    const unlabelledRequest = `NOT EXISTS (SELECT 1 FROM corrections c WHERE c.request_id = p.request_id AND c.retracted_at IS NULL)`;
+    this.#db.transaction(() => {
+      if (this.maxAgeDays > 0) {
+        const before = this.#now() - this.maxAgeDays * 86_400_000;
+        report.predictions += this.#db.prepare(`DELETE FROM predictions AS p WHERE p.created_at < ? AND ${unlabelledRequest}`).run(before).changes;
+      }
+      let total = (this.#db.prepare('SELECT coalesce(sum(bytes), 0) FROM images').pluck().get() as number) ?? 0;
+      if (total > this.maxImageBytes) {
+        // Oldest unlabelled samples with images first, until the folder fits.
+        const victims = this.#db
+          .prepare<[], { request_id: string }>(
+            `SELECT p.request_id FROM predictions p WHERE ${unlabelledRequest} AND EXISTS (SELECT 1 FROM prediction_images i WHERE i.request_id = p.request_id) ORDER BY p.created_at`,
+          )
+          .all();
+        const remove = this.#db.prepare('DELETE FROM predictions WHERE request_id = ?');
+        const freed = this.#db.prepare<[string, string], number>(
+          `SELECT coalesce(sum(m.bytes), 0) FROM images m WHERE m.hash IN (SELECT hash FROM prediction_images WHERE request_id = ?)
+           AND NOT EXISTS (SELECT 1 FROM prediction_images o WHERE o.hash = m.hash AND o.request_id <> ?)`,
+        );
+        const chosen: string[] = [];
+        for (const v of victims) {
+          if (total <= this.maxImageBytes) break;
+          chosen.push(v.request_id);
+          total -= freed.pluck().get(v.request_id, v.request_id) as number;
+        }
+        for (const id of chosen) report.predictions += remove.run(id).changes;
+      }
+    })();
+    // Images no prediction refers to any more: rows, then files.
+    const orphans = this.#db
+      .prepare<[], StoredImage>('SELECT hash, bytes FROM images m WHERE NOT EXISTS (SELECT 1 FROM prediction_images i WHERE i.hash = m.hash)')
+      .all()
+      .filter((o) => !this.#pending.has(o.hash));
+    if (orphans.length > 0) {
+      const drop = this.#db.prepare('DELETE FROM images WHERE hash = ?');
+      this.#db.transaction(() => orphans.forEach((o) => drop.run(o.hash)))();
+      for (const o of orphans) {
+        this.images.remove(o.hash);
+        report.images++;
+        report.bytes += o.bytes;
+      }
+    }
+    return report;
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #fromRow(row: PredictionRow): StoredPrediction {
+    const images = this.#db
+      .prepare<[string], StoredImage & { dhash: string | null }>(
+        'SELECT m.hash, m.bytes, m.dhash FROM prediction_images i JOIN images m ON m.hash = i.hash WHERE i.request_id = ? ORDER BY i.position',
+      )
+      .all(row.request_id)
+      .map((m) => ({ hash: m.hash, bytes: m.bytes, ...(m.dhash ? { dhash: m.dhash } : {}) }));
+    return {
+      requestId: row.request_id,
+      task: row.task,
+      createdAt: row.created_at,
+      contentHash: row.content_hash,
+      turns: JSON.parse(row.dialogue) as StoredTurn[],
+      images,
+      label: row.label,
+      confidence: row.confidence,
+      margin: row.margin,
+      entropy: row.entropy,
+      ranked: JSON.parse(row.ranked) as RankedLabel[],
+      modelVersion: row.model_version,
+      ...(row.c_label ? { correction: { label: row.c_label, note: row.c_note ?? null, at: row.c_at ?? 0 } } : {}),
+    };
+  }
+}
+
+function notStored(requestId: string): EcommirError {
+  return new EcommirError('ECM_ERR_NOT_FOUND', `no stored prediction has requestId ${JSON.stringify(requestId)} (unknown, or removed by the retention limit)`, { statusCode: 404 });
+}
+
+function migrate(db: Db, path: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new EcommirError('ECM_ERR_BAD_OPTION', `the feedback database ${path} has schema version ${current}, newer than this ecommir knows (${SCHEMA_VERSION}): upgrade ecommir`);
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+}
+
+/** Size of the database and its WAL on disk, bytes (for /readyz and the CLI). */
+export function databaseBytes(path: string): number {
+  let total = 0;
+  for (const p of [path, `${path}-wal`]) {
+    try {
+      total += statSync(p).size;
+    } catch {
+      // not there
+    }
+  }
+  return total;
+}

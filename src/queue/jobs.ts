@@ -1,0 +1,176 @@
+// The job queue's shared vocabulary (BullMQ over Redis): where the queue lives, what a job carries,
+// and how a worker turns a job back into a sample. One queue per model version
+// (`ecommir:predict-<version>`): a worker only takes jobs its models can answer, and a fleet in the
+// middle of a model roll-out never mixes answers of two models. A job's id is the key of its
+// prediction (content hash + model version), so the same sample enqueued twice, by a duplicate or a
+// re-run, is one job, answered once.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { EcommirError } from '../errors.js';
+import type { KeyedSample } from '../runtime/batch-predict.js';
+import type { ImageRef, Role, Sample, Task } from '../types.js';
+
+/** Key prefix of every queue of ecommir in Redis. */
+export const QUEUE_PREFIX = 'ecommir';
+
+/** The queue of one model version. */
+export function queueName(version: string): string {
+  return `predict-${version}`;
+}
+
+/** BullMQ refuses integer-looking custom ids; a letter in front keeps every key valid. */
+export function jobIdOf(key: string): string {
+  return `p${key}`;
+}
+
+export const JOB_FORMAT = 1;
+
+/** An image of a job: where a worker reads it (a path on shared storage, or the bytes inline) and its hash. */
+export interface JobImage {
+  name: string;
+  sha256: string;
+  path?: string;
+  base64?: string;
+}
+
+export interface PredictJobData {
+  format: typeof JOB_FORMAT;
+  /** The model version whose queue the job was put on: a worker serving another refuses it. */
+  modelVersion: string;
+  sample: {
+    id: string;
+    index: number;
+    task: Task;
+    candidates: string[];
+    /** Turns, their images as indexes into `images`. */
+    turns: { role: Role; text: string; images: number[] }[];
+    images: JobImage[];
+  };
+}
+
+export interface JobDefaults {
+  /** Tries of a job before it goes to the dead letters (failed set). */
+  attempts: number;
+  /** First retry after this many ms, doubling each time. */
+  backoffMs: number;
+  /** Answers are kept this long (a re-run within it costs nothing); dead letters twice as long. */
+  keepSeconds: number;
+}
+
+export const DEFAULT_JOB_OPTIONS: Readonly<JobDefaults> = Object.freeze({ attempts: 3, backoffMs: 1000, keepSeconds: 24 * 3600 });
+
+/** BullMQ options of a prediction job. */
+export function bullJobOptions(key: string, defaults: JobDefaults) {
+  return {
+    jobId: jobIdOf(key),
+    attempts: defaults.attempts,
+    backoff: { type: 'exponential' as const, delay: defaults.backoffMs },
+    removeOnComplete: { age: defaults.keepSeconds },
+    removeOnFail: { age: 2 * defaults.keepSeconds },
+  };
+}
+
+/** The job of a keyed sample. Images go by path (workers share the storage) or inline. */
+export async function jobData(keyed: KeyedSample, version: string, options: { inlineImages?: boolean } = {}): Promise<PredictJobData> {
+  const { sample, content } = keyed;
+  const indexOf = (ref: ImageRef) => {
+    const i = sample.images.indexOf(ref);
+    return i >= 0 ? i : sample.images.findIndex((r) => r.name === ref.name);
+  };
+  const images: JobImage[] = [];
+  for (const [i, ref] of sample.images.entries()) {
+    const image: JobImage = { name: ref.name, sha256: content.imageHashes[i] };
+    if (options.inlineImages || ref.bytes || !ref.path) image.base64 = Buffer.from(ref.bytes ?? (await readFile(ref.path ?? ref.name))).toString('base64');
+    else image.path = ref.path;
+    images.push(image);
+  }
+  return {
+    format: JOB_FORMAT,
+    modelVersion: version,
+    sample: {
+      id: sample.id,
+      index: sample.index,
+      task: sample.task,
+      candidates: sample.candidates,
+      turns: sample.turns.map((t) => ({ role: t.role, text: t.text, images: t.images.map(indexOf) })),
+      images,
+    },
+  };
+}
+
+/** A job's image bytes changed since it was enqueued, or a job is malformed: retrying cannot help. */
+export class BadJobError extends Error {}
+
+/**
+ * The sample a job describes, its images read into memory and checked against the hashes the job
+ * was keyed by. A file that cannot be read is an ordinary error (shared storage can hiccup: the job
+ * is retried); bytes that differ are a BadJobError.
+ */
+export async function sampleFromJob(data: PredictJobData): Promise<Sample> {
+  if (data?.format !== JOB_FORMAT || !data.sample || !Array.isArray(data.sample.images) || !Array.isArray(data.sample.turns)) {
+    throw new BadJobError(`not an ecommir prediction job of format ${JOB_FORMAT}`);
+  }
+  const s = data.sample;
+  const images: ImageRef[] = [];
+  for (const image of s.images) {
+    let bytes: Uint8Array;
+    if (image.base64 !== undefined) bytes = new Uint8Array(Buffer.from(image.base64, 'base64'));
+    else if (image.path) bytes = new Uint8Array(await readFile(image.path));
+    else throw new BadJobError(`image ${image.name} has neither a path nor bytes`);
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    if (digest !== image.sha256) throw new BadJobError(`image ${image.name} is not the one enqueued (its bytes changed: sha256 ${digest.slice(0, 12)}…, expected ${String(image.sha256).slice(0, 12)}…)`);
+    images.push({ name: image.name, bytes });
+  }
+  const turns = s.turns.map((t) => ({ role: t.role, text: t.text, images: t.images.map((i) => images[i]) }));
+  if (turns.some((t) => t.images.some((ref) => ref === undefined))) throw new BadJobError('a turn points at an image the job does not have');
+  return { id: s.id, index: s.index, task: s.task, candidates: s.candidates, turns, images };
+}
+
+/** A redis:// URL with the password hidden, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '****';
+    return u.toString();
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+/** BullMQ's connection options for a redis:// URL. */
+export function connectionOptions(url: string) {
+  return { url, maxRetriesPerRequest: null };
+}
+
+export interface RedisInfo {
+  version: string;
+  maxmemoryPolicy: string;
+}
+
+/**
+ * Checks the URL and that Redis answers, within `timeoutMs`, before BullMQ is handed it (its own
+ * connections retry forever, which would make a typo in the URL hang instead of fail).
+ */
+export async function checkRedis(url: string, timeoutMs = 10_000): Promise<RedisInfo> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new EcommirError('ECM_ERR_BAD_OPTION', `--redis must be a URL like redis://127.0.0.1:6379, got ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new EcommirError('ECM_ERR_BAD_OPTION', `--redis must be a redis:// or rediss:// URL, got ${redactUrl(url)}`);
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, enableOfflineQueue: false });
+  redis.on('error', () => {}); // reported by the rejected calls below
+  try {
+    await redis.connect();
+    const info = await redis.info('server');
+    const version = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+    const policy = ((await redis.config('GET', 'maxmemory-policy').catch(() => [])) as string[])[1] ?? 'unknown';
+    return { version, maxmemoryPolicy: policy };
+  } catch (cause) {
+    throw new EcommirError('ECM_ERR_BACKEND', `cannot reach Redis at ${redactUrl(url)}: ${(cause as Error).message}`, { cause, statusCode: 503 });
+  } finally {
+    redis.disconnect();
+  }
+}

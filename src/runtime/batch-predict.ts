@@ -1,0 +1,231 @@
+// Batch prediction on every core of one machine, and the bookkeeping that batch runs share with the
+// queue (src/queue/): each sample keyed by its content and the model version, a prediction log
+// (`OUT.partial.jsonl`) that a stopped run resumes from, and predictors that answer one sample at a
+// time (in this process, or on recogniser pools: text on worker threads, images in worker processes).
+// Predictions arrive in any order; the output is written in sample order at the end, so it is
+// byte-identical whatever the concurrency.
+import { open, readFile, rm, truncate, type FileHandle } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { createRecognizers, type BackendSelection } from '../backends/select.js';
+import { EcommirError } from '../errors.js';
+import type { FeatureCacheOptions } from '../features/cache.js';
+import type { Prediction, Sample, Task } from '../types.js';
+import { predictionKey, sampleContent, type SampleContent } from './identity.js';
+import { laneOf, type Lane } from './lanes.js';
+import { RecognizerPool } from './pool.js';
+import { backendSource, type RecognizerSource } from './source.js';
+
+/** A sample with the key of its prediction. */
+export interface KeyedSample {
+  sample: Sample;
+  key: string;
+  content: SampleContent;
+}
+
+/** Keys every sample (reads each image once to hash it), `concurrency` samples at a time, in order. */
+export async function keySamples(samples: readonly Sample[], version: string, options: { concurrency?: number; onError?: (sample: Sample, err: unknown) => void } = {}): Promise<KeyedSample[]> {
+  const out: (KeyedSample | undefined)[] = new Array(samples.length);
+  await forEachConcurrent(samples.length, options.concurrency ?? 8, async (i) => {
+    try {
+      const content = await sampleContent(samples[i]);
+      out[i] = { sample: samples[i], key: predictionKey(content.hash, version), content };
+    } catch (err) {
+      if (!options.onError) throw err;
+      options.onError(samples[i], err);
+    }
+  });
+  return out.filter((k): k is KeyedSample => k !== undefined);
+}
+
+/** The first sample of each key: what must be predicted (duplicates are answered by it). */
+export function uniqueByKey(keyed: readonly KeyedSample[]): KeyedSample[] {
+  const seen = new Set<string>();
+  return keyed.filter((k) => !seen.has(k.key) && (seen.add(k.key), true));
+}
+
+/** What the output holds for a sample: its key's prediction, with the sample's own id. */
+export function predictionFor(sample: Sample, prediction: Prediction): Prediction {
+  return { ...prediction, id: sample.id };
+}
+
+/** A prediction as a batch writes it: the timing field differs between runs and is left out. */
+export function batchPrediction(prediction: Prediction): Prediction {
+  const { ms: _ms, ...rest } = prediction;
+  return rest;
+}
+
+/**
+ * The predictions a run has made, one JSON line each (`{"key": …, …prediction}`), appended as they
+ * are made. A run stopped at any point (a signal, a crash, a bad sample) is resumed from it: a
+ * prediction whose key is in the log is not made again. A line cut short by the stop is dropped.
+ */
+export class PredictionLog {
+  readonly done = new Map<string, Prediction>();
+  #file?: FileHandle;
+  #writing: Promise<void> = Promise.resolve();
+
+  private constructor(readonly path: string) {}
+
+  static async open(path: string): Promise<PredictionLog> {
+    const log = new PredictionLog(path);
+    let text = '';
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const complete = text.lastIndexOf('\n') + 1;
+    if (complete < text.length) await truncate(path, Buffer.byteLength(text.slice(0, complete)));
+    for (const line of text.slice(0, complete).split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        const { key, ...prediction } = JSON.parse(line) as Prediction & { key?: unknown };
+        if (typeof key === 'string' && typeof prediction.label === 'string') log.done.set(key, prediction as Prediction);
+      } catch {
+        // A line that is not ours (or torn in the middle of the file): predicted again.
+      }
+    }
+    log.#file = await open(path, 'a', 0o600);
+    return log;
+  }
+
+  /** Appends one prediction; lines are written one after another, whole. */
+  append(key: string, prediction: Prediction): Promise<void> {
+    this.done.set(key, prediction);
+    const line = JSON.stringify({ key, ...prediction }) + '\n';
+    this.#writing = this.#writing.then(() => this.#file!.appendFile(line, 'utf8'));
+    return this.#writing;
+  }
+
+  async close(): Promise<void> {
+    await this.#writing;
+    await this.#file?.close();
+    this.#file = undefined;
+  }
+
+  /** Closes and deletes the log (the run finished and its output is written). */
+  async remove(): Promise<void> {
+    await this.close();
+    await rm(this.path, { force: true });
+  }
+}
+
+/** Answers one sample at a time, wherever the recognisers run. */
+export interface SamplePredictor {
+  /** Which tasks have a recogniser. */
+  readonly tasks: Readonly<Record<Task, boolean>>;
+  predict(sample: Sample, signal?: AbortSignal): Promise<Prediction>;
+  close(): Promise<void>;
+}
+
+export interface LocalPredictorOptions {
+  /** Workers (1: in this process, no pool). Default: the cores available. */
+  concurrency?: number;
+  /** The lanes the samples need (pools are started only for these). Default both. */
+  lanes?: readonly Lane[];
+  /** Where the recognisers come from in the workers. Default: backendSource(selection). */
+  source?: RecognizerSource;
+  /** Feature cache of the workers (default: the training cache, ~/.cache/ecommir). */
+  cache?: FeatureCacheOptions;
+  /**
+   * Classify a blank image in each image worker before work, so OCR is loaded (default true). Off for
+   * backends whose recognisers call a server (mllm): the warm-up would be a real request.
+   */
+  warmUp?: boolean;
+}
+
+/** Threads of native image work per worker so that `workers` of them share the cores without fighting. */
+export function threadsPerWorker(workers: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / workers));
+}
+
+/**
+ * Recognisers for a batch: with concurrency 1 in this process (the sequential reference), else on
+ * pools of `concurrency` workers per lane: text samples on worker threads, samples with images in
+ * worker processes with cores / concurrency threads each for ONNX, wasm and libvips.
+ */
+export async function localPredictor(selection: BackendSelection, options: LocalPredictorOptions = {}): Promise<SamplePredictor> {
+  const concurrency = options.concurrency ?? availableParallelism();
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `--concurrency must be a positive integer, got ${concurrency}`);
+  if (concurrency === 1 && !options.source && !options.cache) {
+    const recognizers = await createRecognizers(selection);
+    return {
+      tasks: { scene: recognizers.scene !== undefined, intent: recognizers.intent !== undefined },
+      async predict(sample) {
+        const recognizer = recognizers[sample.task];
+        if (!recognizer) throw new EcommirError('ECM_ERR_NO_MODEL', `no ${sample.task} model is loaded`, { statusCode: 503 });
+        return batchPrediction(await recognizer.predict(sample));
+      },
+      close: async () => {},
+    };
+  }
+  return PooledPredictor.create(options.source ?? backendSource(selection), { warmUp: warmsUp(selection), ...options, concurrency });
+}
+
+/** Whether image workers should load their models with a blank image first: only for local models. */
+export function warmsUp(selection: BackendSelection): boolean {
+  return selection.backend !== 'mllm';
+}
+
+/** Recogniser pools per lane, sized for a batch (queues hold what the caller keeps in flight). */
+export class PooledPredictor implements SamplePredictor {
+  private constructor(
+    private readonly pools: Partial<Record<Lane, RecognizerPool>>,
+    readonly tasks: Readonly<Record<Task, boolean>>,
+  ) {}
+
+  static async create(source: RecognizerSource, options: LocalPredictorOptions & { concurrency: number }): Promise<PooledPredictor> {
+    const lanes = new Set(options.lanes ?? ['text', 'image']);
+    const n = options.concurrency;
+    const common = { source, cache: options.cache, threads: n, maxQueue: 1 << 20 };
+    const started = await Promise.allSettled([
+      lanes.has('text') ? RecognizerPool.create({ ...common, name: 'text', isolation: 'thread' }) : undefined,
+      lanes.has('image') ? RecognizerPool.create({ ...common, name: 'image', isolation: 'process', computeThreads: threadsPerWorker(n), warmUp: options.warmUp ?? true }) : undefined,
+    ]);
+    const [text, image] = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    const loadError = image?.loadError ?? text?.loadError;
+    if (failed || loadError) {
+      await Promise.all([text?.destroy(), image?.destroy()]);
+      if (failed) throw failed.reason;
+      throw new EcommirError('ECM_ERR_NO_MODEL', `the recognisers failed to load in a worker: ${loadError!.message}`, { statusCode: 503 });
+    }
+    const described = (image ?? text)!.tasks;
+    const tasks = { scene: described.scene !== undefined, intent: described.intent !== undefined };
+    return new PooledPredictor({ text, image }, tasks);
+  }
+
+  async predict(sample: Sample, signal?: AbortSignal): Promise<Prediction> {
+    const lane = laneOf(sample);
+    const pool = this.pools[lane];
+    if (!pool) throw new Error(`no ${lane} pool was started`);
+    // The submission record stays here: the worker needs what the recognisers read.
+    const { raw: _raw, ...bare } = sample;
+    return batchPrediction(await pool.predict(bare, {}, signal));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.pools.text?.close(), this.pools.image?.close()]);
+  }
+}
+
+/**
+ * Runs `task(i)` for i in [0, count) with at most `limit` running at once. After the first error
+ * nothing new starts; the running ones finish, then that error is thrown.
+ */
+export async function forEachConcurrent(count: number, limit: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    while (!failure && next < count) {
+      const i = next++;
+      try {
+        await task(i);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, count)) }, lane));
+  if (failure) throw failure.error;
+}

@@ -1,0 +1,113 @@
+// What a prediction depends on, as hashes: the model version (the bytes of the model files a
+// backend selection loads, and the package version for the code around them) and the sample's
+// content (task, candidates, turns, and the bytes of its images: never its id, file name or
+// position). Their pair keys a prediction: the resume file of `predict`, and the job id of the
+// queue, so that a duplicate sample or a re-run is answered once, and a retrained model is never
+// mistaken for the old one.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BackendSelection } from '../backends/select.js';
+import { EcommirError } from '../errors.js';
+import { DEFAULT_MODELS_DIR } from '../tasks/default-models.js';
+import { MODEL_FILE } from '../tasks/model-file.js';
+import type { Sample } from '../types.js';
+import { VERSION } from '../version.js';
+import { readImageBytes } from '../vision/decode.js';
+
+/** Hex digits kept of a model version (64 bits: collisions are out of reach for any fleet). */
+const MODEL_VERSION_LENGTH = 16;
+
+/**
+ * The version of the models a backend selection loads: a hash over the package version, the
+ * options that change answers, and the content of every model file read. Two machines with the same
+ * model files get the same version; a retrained model.json gets a new one. For the mllm backend the
+ * server's weights cannot be read from here: the served model name stands for them.
+ */
+export async function modelVersion(selection: BackendSelection): Promise<string> {
+  const hash = createHash('sha256');
+  const part = (name: string, value: string) => hash.update(`${name}\0${value}\0`);
+  part('ecommir', VERSION);
+  part('backend', selection.backend);
+  const usesEmbedded = selection.backend === 'embedded' || selection.ensembleWithEmbedded === true || selection.fillFromEmbedded !== false;
+  if (usesEmbedded) {
+    for (const [task, dir] of [['scene', selection.sceneModel], ['intent', selection.intentModel]] as const) {
+      const file = join(dir ?? join(DEFAULT_MODELS_DIR, task), MODEL_FILE);
+      part(`embedded-${task}`, (await fileDigest(file)) ?? 'absent');
+    }
+  }
+  if (selection.backend === 'mllm') {
+    const { endpoint, model, maxImageSide, maxImages, mllmTasks } = selection;
+    const constrain = selection.constrain ?? 'guided_choice';
+    part('mllm', JSON.stringify({ endpoint, model, constrain, hierarchical: selection.hierarchical === true, maxImageSide, maxImages, mllmTasks }));
+  }
+  if (selection.backend === 'clip') {
+    if (selection.modelDir) part('clip-model', await folderDigest(selection.modelDir));
+    if (selection.adapterDir) part('clip-adapter', await folderDigest(selection.adapterDir));
+  }
+  // Defaults spelt out, so that an option left out and the same option given its default agree.
+  const ensemble = selection.ensembleWithEmbedded === true;
+  const combine = { fill: selection.fillFromEmbedded !== false, ensemble, ...(ensemble ? { mode: selection.ensembleMode, weights: selection.ensembleWeights } : {}) };
+  part('combine', JSON.stringify(combine));
+  return hash.digest('hex').slice(0, MODEL_VERSION_LENGTH);
+}
+
+/** sha256 of a file's bytes, or undefined when there is no such file. */
+async function fileDigest(path: string): Promise<string | undefined> {
+  try {
+    await stat(path);
+  } catch {
+    return undefined;
+  }
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** sha256 over the relative paths and contents of every file under a folder, in name order. */
+async function folderDigest(dir: string): Promise<string> {
+  let entries;
+  try {
+    entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  } catch (cause) {
+    throw new EcommirError('ECM_ERR_NO_MODEL', `cannot read the model folder ${dir}`, { cause, statusCode: 503 });
+  }
+  const files = entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+    .sort();
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(`${file.slice(dir.length)}\0${await fileDigest(file)}\0`);
+  return hash.digest('hex');
+}
+
+export interface SampleContent {
+  /** sha256 over what the recognisers read of the sample. */
+  hash: string;
+  /** sha256 of each image's bytes, in sample.images order. */
+  imageHashes: string[];
+}
+
+/** Hashes the sample's content: reads every image (a path) once. */
+export async function sampleContent(sample: Sample): Promise<SampleContent> {
+  const item = { id: sample.id, index: sample.index };
+  const imageHashes: string[] = [];
+  for (const ref of sample.images) imageHashes.push(createHash('sha256').update(await readImageBytes(ref, item)).digest('hex'));
+  const at = (ref: Sample['images'][number]) => {
+    const i = sample.images.indexOf(ref);
+    return i >= 0 ? i : sample.images.findIndex((r) => r.name === ref.name);
+  };
+  const canonical = JSON.stringify({
+    task: sample.task,
+    candidates: sample.candidates,
+    turns: sample.turns.map((t) => ({ role: t.role, text: t.text, images: t.images.map(at) })),
+    images: imageHashes,
+  });
+  return { hash: createHash('sha256').update(canonical).digest('hex'), imageHashes };
+}
+
+/** The key of a sample's prediction by a model version: the same content and model, the same key. */
+export function predictionKey(contentHash: string, version: string): string {
+  return createHash('sha256').update(`${contentHash}\0${version}`).digest('hex');
+}

@@ -1,0 +1,281 @@
+// Model swaps without dropping a request. The service holds its recognisers through a
+// SwappableRuntime; a reload (POST /v1/admin/reload, SIGHUP) builds a complete new runtime from
+// the new model folders next to the one in service, checks it — it loads, it serves every task
+// the old one served with the same labels (stored corrections stay valid), and a smoke
+// prediction per task gives a well-formed answer — and only then swaps it in. Requests already
+// running finish on the old runtime, which is closed once they have (drained); new requests go
+// to the new one from the swap on. The previous folders are kept: a rollback reloads them, with
+// the same checks. A rejected reload leaves the service as it was.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { parseNativeSample } from '../data/native.js';
+import { EcommirError } from '../errors.js';
+import { MODEL_FILE } from '../tasks/model-file.js';
+import type { PredictOptions } from '../tasks/recognizer.js';
+import { TASKS, type Prediction, type Sample, type Task } from '../types.js';
+import type { Lane, LaneStats, RecognizerRuntime } from './lanes.js';
+
+/** Model folder of each task (undefined: the task is not served from a folder of its own). */
+export type ModelFolders = Partial<Record<Task, string>>;
+
+export interface ServedModel {
+  /** First 12 hex digits of the SHA-256 of the folder's model.json (`unversioned` without one). */
+  version: string;
+  folder?: string;
+  labels: number;
+}
+
+export interface ServedGeneration {
+  /** 1 for the models loaded at start-up, +1 for each swap. */
+  generation: number;
+  loadedAt: string;
+  models: Partial<Record<Task, ServedModel>>;
+  folders: ModelFolders;
+}
+
+export type ServedPrediction = Prediction & { modelVersion: string };
+
+export interface SwapReport {
+  current: ServedGeneration;
+  previous: ServedGeneration;
+  /** Smoke predictions of the new runtime, one per task. */
+  smoke: Partial<Record<Task, { label: string; confidence: number; ms: number }>>;
+  /** Requests still running on the previous runtime at the swap (they finish there). */
+  draining: number;
+}
+
+export interface SwappableRuntimeOptions {
+  /** Builds a runtime (loading its recognisers) from model folders. */
+  build: (folders: ModelFolders) => Promise<RecognizerRuntime>;
+  folders: ModelFolders;
+  /** Deadline of each smoke prediction, ms. Default 60 s. */
+  smokeTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+interface Generation extends ServedGeneration {
+  runtime: RecognizerRuntime;
+  inFlight: number;
+  retired: boolean;
+  drained?: () => void;
+  closed?: Promise<void>;
+}
+
+export async function modelVersionOf(folder: string | undefined): Promise<string> {
+  if (!folder) return 'unversioned';
+  try {
+    return createHash('sha256').update(await readFile(join(folder, MODEL_FILE))).digest('hex').slice(0, 12);
+  } catch {
+    return 'unversioned';
+  }
+}
+
+export class SwappableRuntime implements RecognizerRuntime {
+  #current: Generation;
+  #previous?: ServedGeneration;
+  #reloading = false;
+  #closed = false;
+  /** The reload in progress, if any (close() waits for it and closes what it built). */
+  #swapping?: Promise<unknown>;
+  #draining = new Set<Generation>();
+  readonly #options: SwappableRuntimeOptions;
+
+  private constructor(options: SwappableRuntimeOptions, first: Generation) {
+    this.#options = options;
+    this.#current = first;
+  }
+
+  static async create(options: SwappableRuntimeOptions): Promise<SwappableRuntime> {
+    const runtime = await options.build(options.folders);
+    return new SwappableRuntime(options, await describe(runtime, options.folders, 1));
+  }
+
+  get tasks(): Readonly<Record<Task, boolean>> {
+    return this.#current.runtime.tasks;
+  }
+
+  get labels(): Readonly<Partial<Record<Task, readonly string[]>>> | undefined {
+    return this.#current.runtime.labels;
+  }
+
+  get reloading(): boolean {
+    return this.#reloading;
+  }
+
+  /** What is in service, and what a rollback would go back to. */
+  served(): { current: ServedGeneration; previous?: ServedGeneration; reloading: boolean; draining: number } {
+    return { current: publicPart(this.#current), previous: this.#previous, reloading: this.#reloading, draining: [...this.#draining].reduce((n, g) => n + g.inFlight, 0) };
+  }
+
+  async predict(sample: Sample, options: PredictOptions, signal: AbortSignal): Promise<ServedPrediction> {
+    const generation = this.#current;
+    generation.inFlight++;
+    try {
+      const prediction = await generation.runtime.predict(sample, options, signal);
+      return { ...prediction, modelVersion: generation.models[sample.task]?.version ?? 'unversioned' };
+    } finally {
+      generation.inFlight--;
+      if (generation.retired && generation.inFlight === 0) generation.drained?.();
+    }
+  }
+
+  stats(): Record<Lane, LaneStats> {
+    return this.#current.runtime.stats();
+  }
+
+  /** Loads `folders` (missing tasks: the current folders), checks the result and swaps it in. */
+  async reload(folders: ModelFolders = {}): Promise<SwapReport> {
+    return this.#swap({ ...this.#current.folders, ...dropUndefined(folders) });
+  }
+
+  /** Goes back to the models in service before the last swap (checked like a reload). */
+  async rollback(): Promise<SwapReport> {
+    if (!this.#previous) throw new EcommirError('ECM_ERR_NOT_FOUND', 'nothing to roll back to: no reload has happened since the start', { statusCode: 409 });
+    return this.#swap(this.#previous.folders);
+  }
+
+  /** Resolves when every retired runtime has finished its requests and closed. */
+  async drained(): Promise<void> {
+    await Promise.all([...this.#draining].map((g) => g.closed));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#swapping?.catch(() => {});
+    await this.drained();
+    await this.#current.runtime.close();
+  }
+
+  #swap(folders: ModelFolders): Promise<SwapReport> {
+    if (this.#closed) return Promise.reject(new EcommirError('ECM_ERR_BUSY', 'the service is shutting down', { statusCode: 503 }));
+    if (this.#reloading) return Promise.reject(new EcommirError('ECM_ERR_BUSY', 'a model reload is already in progress; retry when it is done', { statusCode: 409 }));
+    this.#reloading = true;
+    const swapping = this.#build(folders);
+    this.#swapping = swapping;
+    return swapping;
+  }
+
+  async #build(folders: ModelFolders): Promise<SwapReport> {
+    const log = this.#options.log ?? (() => {});
+    try {
+      let runtime: RecognizerRuntime;
+      try {
+        runtime = await this.#options.build(folders);
+      } catch (cause) {
+        throw new EcommirError('ECM_ERR_MODEL_REJECTED', `the new models did not load: ${(cause as Error).message}`, { statusCode: 422, cause });
+      }
+      let smoke: SwapReport['smoke'];
+      try {
+        if (this.#closed) throw new EcommirError('ECM_ERR_BUSY', 'the service is shutting down', { statusCode: 503 });
+        checkCompatible(this.#current.runtime, runtime);
+        smoke = await smokeTest(runtime, this.#options.smokeTimeoutMs ?? 60_000);
+      } catch (err) {
+        await runtime.close().catch(() => {});
+        throw err;
+      }
+      const next = await describe(runtime, folders, this.#current.generation + 1);
+      if (this.#closed) {
+        await runtime.close().catch(() => {});
+        throw new EcommirError('ECM_ERR_BUSY', 'the service is shutting down', { statusCode: 503 });
+      }
+      const old = this.#current;
+      this.#current = next; // from here on, new requests go to the new runtime
+      this.#previous = publicPart(old);
+      const draining = old.inFlight;
+      this.#retire(old);
+      log(`models swapped: generation ${next.generation} (${describeModels(next)}); ${draining} request(s) finishing on generation ${old.generation}`);
+      return { current: publicPart(next), previous: this.#previous, smoke, draining };
+    } finally {
+      this.#reloading = false;
+    }
+  }
+
+  #retire(generation: Generation): void {
+    generation.retired = true;
+    this.#draining.add(generation);
+    const drained = new Promise<void>((resolve) => {
+      generation.drained = resolve;
+      if (generation.inFlight === 0) resolve();
+    });
+    generation.closed = drained
+      .then(() => generation.runtime.close())
+      .catch((err: unknown) => this.#options.log?.(`closing the previous models failed: ${(err as Error).message}`))
+      .finally(() => this.#draining.delete(generation));
+  }
+}
+
+async function describe(runtime: RecognizerRuntime, folders: ModelFolders, generation: number): Promise<Generation> {
+  const models: Partial<Record<Task, ServedModel>> = {};
+  for (const task of TASKS) {
+    if (!runtime.tasks[task]) continue;
+    models[task] = { version: await modelVersionOf(folders[task]), ...(folders[task] ? { folder: folders[task] } : {}), labels: runtime.labels?.[task]?.length ?? 0 };
+  }
+  return { generation, loadedAt: new Date().toISOString(), models, folders: { ...folders }, runtime, inFlight: 0, retired: false };
+}
+
+function publicPart(g: ServedGeneration): ServedGeneration {
+  return { generation: g.generation, loadedAt: g.loadedAt, models: g.models, folders: g.folders };
+}
+
+function describeModels(g: ServedGeneration): string {
+  return Object.entries(g.models).map(([task, m]) => `${task} ${m.version}`).join(', ');
+}
+
+/** Every task served before is served after, with the same set of labels. */
+export function checkCompatible(before: RecognizerRuntime, after: RecognizerRuntime): void {
+  const problems: string[] = [];
+  for (const task of TASKS) {
+    if (!before.tasks[task]) continue;
+    if (!after.tasks[task]) {
+      problems.push(`no ${task} model in the new folders (one is in service)`);
+      continue;
+    }
+    const old = new Set(before.labels?.[task] ?? []);
+    const now = new Set(after.labels?.[task] ?? []);
+    const removed = [...old].filter((l) => !now.has(l));
+    const added = [...now].filter((l) => !old.has(l));
+    if (removed.length || added.length) {
+      problems.push(`the ${task} labels differ from the model in service (${[removed.length ? `missing: ${removed.join(', ')}` : '', added.length ? `new: ${added.join(', ')}` : ''].filter(Boolean).join('; ')}); stored corrections would not fit: restart the service to change the taxonomy`);
+    }
+  }
+  if (problems.length) throw new EcommirError('ECM_ERR_MODEL_REJECTED', `the new models are not compatible: ${problems.join('; ')}`, { statusCode: 422 });
+}
+
+const SMOKE_DIALOGUE = { task: 'intent', id: 'smoke-test', dialogue: [{ role: 'user', text: '你好，请问这个商品什么时候发货？' }] };
+
+async function smokeSamples(): Promise<Record<Task, Sample>> {
+  const png = await sharp({ create: { width: 96, height: 96, channels: 3, background: { r: 245, g: 245, b: 245 } } }).png().toBuffer();
+  return {
+    intent: parseNativeSample(SMOKE_DIALOGUE, 0),
+    scene: parseNativeSample({ task: 'scene', id: 'smoke-test', image: { base64: png.toString('base64'), name: 'smoke.png' } }, 0),
+  };
+}
+
+/** One prediction per task on the new runtime: it answers, with one of its labels and finite probabilities. */
+export async function smokeTest(runtime: RecognizerRuntime, timeoutMs: number): Promise<SwapReport['smoke']> {
+  const samples = await smokeSamples();
+  const out: SwapReport['smoke'] = {};
+  for (const task of TASKS) {
+    if (!runtime.tasks[task]) continue;
+    const started = performance.now();
+    let p: Prediction;
+    try {
+      p = await runtime.predict(samples[task], { topK: 5 }, AbortSignal.timeout(timeoutMs));
+    } catch (cause) {
+      throw new EcommirError('ECM_ERR_MODEL_REJECTED', `the new ${task} model failed its smoke prediction: ${(cause as Error).message}`, { statusCode: 422, cause });
+    }
+    const labels = new Set(runtime.labels?.[task] ?? []);
+    const finite = (x: number): boolean => Number.isFinite(x) && x >= 0 && x <= 1 + 1e-6;
+    if (!labels.has(p.label) || !finite(p.confidence) || p.ranked.length === 0 || !p.ranked.every((r) => labels.has(r.label) && finite(r.confidence))) {
+      throw new EcommirError('ECM_ERR_MODEL_REJECTED', `the new ${task} model's smoke prediction is malformed (label ${JSON.stringify(p.label)}, confidence ${p.confidence})`, { statusCode: 422 });
+    }
+    out[task] = { label: p.label, confidence: p.confidence, ms: Math.round(performance.now() - started) };
+  }
+  return out;
+}
+
+function dropUndefined<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

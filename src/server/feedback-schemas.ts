@@ -1,0 +1,226 @@
+// Request and response schemas of the feedback, review and admin routes (see schemas.ts for why
+// they are schemas: Fastify validates with them and /openapi.json is generated from them).
+import { errorBody, servedModels } from './schemas.js';
+
+const rankedLabel = {
+  type: 'object',
+  properties: { label: { type: 'string' }, coarse: { type: 'string' }, confidence: { type: 'number' } },
+} as const;
+
+const imageLink = { type: 'object', properties: { hash: { type: 'string' }, url: { type: 'string' } } } as const;
+
+const storedItem = {
+  requestId: { type: 'string' },
+  task: { type: 'string', enum: ['scene', 'intent'] },
+  createdAt: { type: 'string' },
+  modelVersion: { type: 'string' },
+  image: { ...imageLink, description: 'Scene: the stored image.' },
+  dialogue: {
+    type: 'array',
+    description: 'Intent: the dialogue as sent, its images as links.',
+    items: { type: 'object', properties: { role: { type: 'string' }, text: { type: 'string' }, images: { type: 'array', items: imageLink } } },
+  },
+  prediction: {
+    type: 'object',
+    properties: {
+      label: { type: 'string' },
+      confidence: { type: 'number' },
+      margin: { type: 'number', description: 'p(first) − p(second).' },
+      entropy: { type: 'number', description: 'Entropy of the label distribution / ln(number of labels).' },
+      ranked: { type: 'array', items: rankedLabel, description: 'The top labels (up to 9).' },
+    },
+  },
+} as const;
+
+const errors = {
+  401: { description: 'Missing or wrong API key (ECM_ERR_UNAUTHORIZED).', ...errorBody },
+  404: { description: 'No such stored prediction, or the feedback store is off (ECM_ERR_NOT_FOUND).', ...errorBody },
+} as const;
+
+const requestIdParam = {
+  type: 'object',
+  required: ['requestId'],
+  properties: { requestId: { type: 'string', minLength: 1, maxLength: 128 } },
+} as const;
+
+export function feedbackSchemas() {
+  return {
+    post: {
+      summary: 'A person\'s label for a stored prediction',
+      description: 'The label must be one of the task\'s labels. A second correction of the same request replaces the first; both are kept in the history. The sender is stored as a keyed hash of the API key.',
+      tags: ['feedback'],
+      security: [{ bearerAuth: [] }],
+      body: {
+        type: 'object',
+        required: ['requestId', 'label'],
+        additionalProperties: false,
+        properties: {
+          requestId: { type: 'string', minLength: 1, maxLength: 128 },
+          label: { type: 'string', minLength: 1, maxLength: 200, description: 'A fine label of the task.' },
+          note: { type: 'string', maxLength: 2000 },
+        },
+      },
+      response: {
+        201: {
+          type: 'object',
+          properties: {
+            requestId: { type: 'string' },
+            task: { type: 'string' },
+            label: { type: 'string' },
+            correctionId: { type: 'integer' },
+            replaced: { type: 'object', description: 'The correction this one replaced.', properties: { label: { type: 'string' }, at: { type: 'integer' } } },
+          },
+        },
+        400: {
+          description: 'Not a label of the task (ECM_ERR_UNKNOWN_LABEL; details.allowed lists the labels) or a bad body.',
+          type: 'object',
+          properties: {
+            requestId: { type: 'string' },
+            error: {
+              type: 'object',
+              properties: { code: { type: 'string' }, message: { type: 'string' } },
+            },
+            details: { type: 'object', properties: { allowed: { type: 'array', items: { type: 'string' } } } },
+          },
+        },
+        ...errors,
+      },
+    },
+    delete: {
+      summary: 'Undo the current correction of a request (the one before it applies again)',
+      tags: ['feedback'],
+      security: [{ bearerAuth: [] }],
+      params: requestIdParam,
+      response: {
+        200: {
+          type: 'object',
+          properties: { requestId: { type: 'string' }, retracted: { type: ['string', 'null'] }, label: { type: ['string', 'null'], description: 'The label that applies now.' } },
+        },
+        ...errors,
+      },
+    },
+    get: {
+      summary: 'A stored prediction, its current label and its correction history',
+      tags: ['feedback'],
+      security: [{ bearerAuth: [] }],
+      params: requestIdParam,
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            ...storedItem,
+            label: { type: ['string', 'null'], description: 'The current correction.' },
+            history: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { id: { type: 'integer' }, label: { type: 'string' }, note: { type: ['string', 'null'] }, keyHash: { type: ['string', 'null'] }, at: { type: 'integer' }, retractedAt: { type: ['integer', 'null'] } },
+              },
+            },
+          },
+        },
+        ...errors,
+      },
+    },
+    review: {
+      summary: 'The review queue: unlabelled stored predictions, the most informative first',
+      description:
+        'Ordered by informativeness (1 − margin, or normalised entropy with by=entropy) minus the greatest similarity to an item chosen before it or already labelled (character bigrams of dialogues, difference hashes of images); near-duplicates come after everything else.',
+      tags: ['feedback'],
+      security: [{ bearerAuth: [] }],
+      querystring: {
+        type: 'object',
+        required: ['task'],
+        additionalProperties: false,
+        properties: {
+          task: { type: 'string', enum: ['scene', 'intent'] },
+          // Query values are strings (the service coerces no types): digits, 1–100.
+          limit: { type: 'string', pattern: '^(100|[1-9][0-9]?)$', description: 'Items, 1–100 (default 20).' },
+          by: { type: 'string', enum: ['margin', 'entropy'], description: 'Informativeness: 1 − margin (default) or normalised entropy.' },
+        },
+      },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            task: { type: 'string' },
+            by: { type: 'string' },
+            counts: { type: 'object', properties: { stored: { type: 'integer' }, labelled: { type: 'integer' }, unlabelled: { type: 'integer' } } },
+            labels: { type: 'array', items: { type: 'string' }, description: 'Every label of the task.' },
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  ...storedItem,
+                  informativeness: { type: 'number' },
+                  nearest: { type: 'number', description: 'Greatest similarity to an item above it or already labelled.' },
+                },
+              },
+            },
+          },
+        },
+        ...errors,
+      },
+    },
+    image: {
+      summary: 'A stored image (for the review page)',
+      tags: ['feedback'],
+      security: [{ bearerAuth: [] }],
+      params: { type: 'object', required: ['hash'], properties: { hash: { type: 'string', pattern: '^[0-9a-f]{64}$' } } },
+    },
+    reload: {
+      summary: 'Load new model folders, check them, and swap them in without dropping a request',
+      description:
+        'Needs an admin key (ECOMMIR_ADMIN_KEYS / --admin-keys-file) as the bearer key. The new models must load, serve the same tasks with the same labels, and pass a smoke prediction; otherwise 422 and nothing changes. Requests in flight finish on the old models. Folders not given are reloaded from where they are.',
+      tags: ['admin'],
+      security: [{ bearerAuth: [] }],
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { sceneModel: { type: 'string', minLength: 1 }, intentModel: { type: 'string', minLength: 1 } },
+      },
+      response: { 200: swapReport(), 403: { description: 'No admin key, or admin endpoints off.', ...errorBody }, 409: { description: 'A reload in progress, or nothing to roll back to.', ...errorBody }, 422: { description: 'The new models were refused (ECM_ERR_MODEL_REJECTED).', ...errorBody } },
+    },
+    rollback: {
+      summary: 'Go back to the models in service before the last reload (checked like a reload)',
+      tags: ['admin'],
+      security: [{ bearerAuth: [] }],
+      response: { 200: swapReport(), 403: { description: 'No admin key, or admin endpoints off.', ...errorBody }, 409: { description: 'Nothing to roll back to.', ...errorBody }, 422: { description: 'The previous models were refused.', ...errorBody } },
+    },
+    models: {
+      summary: 'The models in service and the previous ones, with their folders',
+      tags: ['admin'],
+      security: [{ bearerAuth: [] }],
+      response: {
+        200: {
+          type: 'object',
+          properties: { current: generationWithFolders(), previous: generationWithFolders(), reloading: { type: 'boolean' }, draining: { type: 'integer' } },
+        },
+      },
+    },
+  };
+}
+
+function generationWithFolders() {
+  return {
+    type: 'object',
+    properties: {
+      ...servedModels.properties.current.properties,
+      folders: { type: 'object', properties: { scene: { type: 'string' }, intent: { type: 'string' } } },
+    },
+  } as const;
+}
+
+function swapReport() {
+  const generation = generationWithFolders();
+  return {
+    type: 'object',
+    properties: {
+      current: generation,
+      previous: generation,
+      smoke: { type: 'object', additionalProperties: { type: 'object', properties: { label: { type: 'string' }, confidence: { type: 'number' }, ms: { type: 'number' } } } },
+      draining: { type: 'integer', description: 'Requests still finishing on the previous models at the swap.' },
+    },
+  } as const;
+}

@@ -1,0 +1,129 @@
+// The human in the loop, over HTTP (needs `serve --feedback-db PATH`):
+//   POST   /v1/feedback              {requestId, label, note?} → 201: a person's label for a stored prediction
+//   DELETE /v1/feedback/:requestId   undo the current correction (history kept)
+//   GET    /v1/feedback/:requestId   the stored prediction, its current label and the history
+//   GET    /v1/review?task=&limit=   unlabelled predictions, the most informative first (active learning)
+//   GET    /v1/review/images/:hash   a stored image, for the review page
+import type { FastifyInstance } from 'fastify';
+import { EcommirError } from '../../errors.js';
+import { orderForReview } from '../../feedback/review-order.js';
+import { textTokens, type SimilaritySignature } from '../../feedback/similarity.js';
+import type { FeedbackStore, StoredPrediction } from '../../feedback/store.js';
+import { informativeness, type Informativeness } from '../../feedback/uncertainty.js';
+import type { Task } from '../../types.js';
+import type { ServerContext } from '../context.js';
+import { bearerKey } from '../record.js';
+import { feedbackSchemas } from '../feedback-schemas.js';
+
+/** How many unlabelled candidates the review queue considers per item asked for, and at most. */
+const POOL_PER_ITEM = 10;
+const MAX_POOL = 1000;
+/** Labelled samples the diversity term compares with. */
+const LABELLED_COMPARED = 200;
+
+export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const store = (): FeedbackStore => {
+    if (!ctx.feedback) {
+      throw new EcommirError('ECM_ERR_NOT_FOUND', 'the feedback store is off: start the service with --feedback-db PATH', { statusCode: 404 });
+    }
+    return ctx.feedback;
+  };
+  const schemas = feedbackSchemas();
+
+  app.post('/v1/feedback', { schema: schemas.post }, async (request, reply) => {
+    const body = request.body as { requestId: string; label: string; note?: string };
+    const db = store();
+    const stored = db.prediction(body.requestId);
+    if (!stored) throw notFound(body.requestId);
+    const label = body.label.trim();
+    const allowed = ctx.runtime.labels?.[stored.task] ?? [];
+    if (!allowed.includes(label)) {
+      throw Object.assign(
+        new EcommirError('ECM_ERR_UNKNOWN_LABEL', `"${label}" is not a ${stored.task} label; allowed: ${allowed.join(', ')}`, { statusCode: 400 }),
+        { details: { allowed } },
+      );
+    }
+    const result = db.correct({ requestId: body.requestId, label, note: body.note, keyHash: db.keyHash(bearerKey(request.headers.authorization)) });
+    return reply.code(201).send({
+      requestId: body.requestId,
+      task: result.task,
+      label,
+      correctionId: result.id,
+      ...(result.replaced ? { replaced: result.replaced } : {}),
+    });
+  });
+
+  app.delete('/v1/feedback/:requestId', { schema: schemas.delete }, async (request) => {
+    const { requestId } = request.params as { requestId: string };
+    const result = store().retract(requestId);
+    return { requestId, retracted: result.retracted ?? null, label: result.current ?? null };
+  });
+
+  app.get('/v1/feedback/:requestId', { schema: schemas.get }, async (request) => {
+    const { requestId } = request.params as { requestId: string };
+    const db = store();
+    const stored = db.prediction(requestId);
+    if (!stored) throw notFound(requestId);
+    return { ...itemOf(stored), label: stored.correction?.label ?? null, history: db.history(requestId) };
+  });
+
+  app.get('/v1/review', { schema: schemas.review }, async (request) => {
+    const query = request.query as { task: Task; limit?: string; by?: Informativeness };
+    const db = store();
+    const limit = query.limit === undefined ? 20 : Number(query.limit);
+    const by = query.by ?? 'margin';
+    const pool = db.unlabelled(query.task, Math.min(MAX_POOL, Math.max(100, limit * POOL_PER_ITEM)), by);
+    const labelled = db.recentlyLabelled(query.task, LABELLED_COMPARED).map(signatureOf);
+    const ordered = orderForReview(
+      pool.map((p) => ({ stored: p, informativeness: informativeness(p, by), signature: signatureOf(p) })),
+      { limit, labelled },
+    );
+    return {
+      task: query.task,
+      by,
+      counts: db.counts(query.task),
+      labels: [...(ctx.runtime.labels?.[query.task] ?? [])],
+      items: ordered.map((o) => ({ ...itemOf(o.item.stored), informativeness: o.item.informativeness, nearest: o.nearest })),
+    };
+  });
+
+  app.get('/v1/review/images/:hash', { schema: schemas.image }, async (request, reply) => {
+    const { hash } = request.params as { hash: string };
+    const bytes = await store().images.read(hash);
+    if (!bytes) throw new EcommirError('ECM_ERR_NOT_FOUND', `no stored image ${hash}`, { statusCode: 404 });
+    return reply.header('cache-control', 'private, max-age=3600').type(imageType(bytes)).send(bytes);
+  });
+}
+
+function notFound(requestId: string): EcommirError {
+  return new EcommirError('ECM_ERR_NOT_FOUND', `no stored prediction has requestId ${JSON.stringify(requestId)} (unknown, made before the feedback store was on, or removed by its retention limit)`, { statusCode: 404 });
+}
+
+/** A stored prediction as the API shows it: images as URLs of /v1/review/images. */
+function itemOf(p: StoredPrediction) {
+  const url = (hash: string): string => `/v1/review/images/${hash}`;
+  return {
+    requestId: p.requestId,
+    task: p.task,
+    createdAt: new Date(p.createdAt).toISOString(),
+    modelVersion: p.modelVersion,
+    ...(p.task === 'scene'
+      ? { image: { hash: p.images[0]?.hash ?? '', url: url(p.images[0]?.hash ?? '') } }
+      : { dialogue: p.turns.map((t) => ({ role: t.role, text: t.text, images: t.images.map((hash) => ({ hash, url: url(hash) })) })) }),
+    prediction: { label: p.label, confidence: p.confidence, margin: p.margin, entropy: p.entropy, ranked: p.ranked },
+  };
+}
+
+function signatureOf(p: StoredPrediction): SimilaritySignature {
+  if (p.task === 'scene') return { content: p.contentHash, imageHashes: p.images.map((i) => i.dhash).filter((d): d is string => d !== undefined) };
+  const text = p.turns.map((t) => t.text).join('\n');
+  return { content: p.contentHash, tokens: textTokens(text, p.turns.flatMap((t) => t.images)) };
+}
+
+function imageType(bytes: Buffer): string {
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'image/jpeg';
+  if (bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  if (bytes.subarray(0, 4).toString('latin1') === 'GIF8') return 'image/gif';
+  return 'application/octet-stream';
+}

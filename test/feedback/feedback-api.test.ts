@@ -1,0 +1,184 @@
+// The feedback API on a real server: requestIds on every answer, corrections (201, unknown label
+// 400 with the allowed labels, unknown request 404, replace with history, undo), the review queue
+// with the shipped intent model (least certain first, near-duplicates held back), stored images.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FeedbackStore } from '../../src/feedback/store.js';
+import { IntentRecognizer } from '../../src/tasks/intent/recognizer.js';
+import { DEFAULT_MODELS_DIR } from '../../src/tasks/default-models.js';
+import { FakeIntentRecognizer, FakeSceneRecognizer } from '../server/fakes.js';
+import { KEY, startServer, type RunningServer } from '../server/helpers.js';
+
+const tmpDb = (): string => join(mkdtempSync(join(tmpdir(), 'ecommir-feedback-api-')), 'feedback.db');
+
+async function call(server: RunningServer, method: string, path: string, body?: unknown, key: string | null = KEY) {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (key !== null) headers.authorization = `Bearer ${key}`;
+  const response = await fetch(server.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, json: text ? JSON.parse(text) : undefined, bytes: text };
+}
+
+test('every /v1 answer carries a requestId, also without the feedback store', async () => {
+  const server = await startServer({ recognizers: { scene: new FakeSceneRecognizer(), intent: new FakeIntentRecognizer() } });
+  try {
+    const intent = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '会生锈吗' }] });
+    assert.equal(intent.status, 200);
+    assert.match(intent.json.requestId, /^[0-9a-f-]{36}$/);
+    assert.equal(intent.headers.get('x-request-id'), intent.json.requestId);
+    const again = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '会生锈吗' }] });
+    assert.notEqual(again.json.requestId, intent.json.requestId);
+    const png = readFileSync(new URL('../../examples/screenshots/order.png', import.meta.url)).toString('base64');
+    const batch = await server.post('/v1/batch', { samples: [{ dialogue: [{ role: 'user', text: '褪色吗' }] }, { image: png }, { image: 'bad!' }] });
+    assert.equal(batch.status, 200);
+    assert.deepEqual(batch.json.results.map((r: { requestId: string }) => r.requestId), [0, 1, 2].map((i) => `${batch.json.requestId}-${i}`));
+    const error = await server.post('/v1/intent', { dialogue: [] });
+    assert.equal(error.status, 400);
+    assert.equal(error.json.requestId, error.headers.get('x-request-id'));
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    for (const [path, method] of [['/v1/feedback', 'post'], ['/v1/review', 'get'], ['/v1/feedback/{requestId}', 'delete'], ['/v1/admin/reload', 'post'], ['/v1/admin/rollback', 'post']]) {
+      assert.ok(doc.paths[path.replace('{requestId}', ':requestId')]?.[method] ?? doc.paths[path]?.[method], `${method} ${path} in /openapi.json`);
+    }
+    const off = await server.post('/v1/feedback', { requestId: intent.json.requestId, label: '商品材质' });
+    assert.equal(off.status, 404);
+    assert.match(off.json.error.message, /--feedback-db/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('corrections: 201, unknown label 400 with the allowed labels, unknown request 404, replace with history, undo', async () => {
+  const feedback = FeedbackStore.open({ path: tmpDb() });
+  const server = await startServer({ recognizers: { scene: new FakeSceneRecognizer(), intent: new FakeIntentRecognizer() }, feedback });
+  try {
+    const answer = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '这个杯子会生锈吗' }, { role: 'agent', text: '不会' }] });
+    const requestId = answer.json.requestId as string;
+    assert.ok(answer.json.prediction.ranked.length <= 5, 'the answer is still cut to topK');
+
+    const stored = await call(server, 'GET', `/v1/feedback/${requestId}`);
+    assert.equal(stored.status, 200);
+    assert.equal(stored.json.prediction.label, answer.json.prediction.label);
+    assert.deepEqual(stored.json.dialogue.map((t: { text: string }) => t.text), ['这个杯子会生锈吗', '不会']);
+    assert.equal(stored.json.label, null);
+
+    const unknown = await server.post('/v1/feedback', { requestId, label: '不存在的标签' });
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.json.error.code, 'ECM_ERR_UNKNOWN_LABEL');
+    assert.deepEqual(unknown.json.details.allowed, new FakeIntentRecognizer().labels);
+    assert.match(unknown.json.error.message, /是否会生锈/);
+
+    const sceneLabel = await server.post('/v1/feedback', { requestId, label: '订单详情页面' });
+    assert.equal(sceneLabel.status, 400, 'a scene label for an intent prediction');
+
+    const missing = await server.post('/v1/feedback', { requestId: 'no-such-request', label: '商品材质' });
+    assert.equal(missing.status, 404);
+    assert.equal(missing.json.error.code, 'ECM_ERR_NOT_FOUND');
+
+    const extra = await server.post('/v1/feedback', { requestId, label: '商品材质', who: 'me' });
+    assert.equal(extra.status, 400, 'strict body');
+
+    const first = await server.post('/v1/feedback', { requestId, label: '商品材质' });
+    assert.equal(first.status, 201);
+    assert.equal(first.json.replaced, undefined);
+    const second = await server.post('/v1/feedback', { requestId, label: '是否会生锈', note: 'the customer asks about rust' });
+    assert.equal(second.status, 201);
+    assert.equal(second.json.replaced.label, '商品材质');
+    const after = await call(server, 'GET', `/v1/feedback/${requestId}`);
+    assert.equal(after.json.label, '是否会生锈');
+    assert.deepEqual(after.json.history.map((h: { label: string }) => h.label), ['商品材质', '是否会生锈']);
+    assert.equal(after.json.history[1].note, 'the customer asks about rust');
+    assert.equal(after.json.history[0].keyHash, feedback.keyHash(KEY));
+    assert.notEqual(after.json.history[0].keyHash, KEY);
+
+    const undo = await call(server, 'DELETE', `/v1/feedback/${requestId}`);
+    assert.deepEqual(undo.json, { requestId, retracted: '是否会生锈', label: '商品材质' });
+
+    const noKey = await call(server, 'POST', '/v1/feedback', { requestId, label: '商品材质' }, null);
+    assert.equal(noKey.status, 401);
+  } finally {
+    await server.close();
+  }
+});
+
+test('stored scene images are served back to a key holder, with the right type', async () => {
+  const feedback = FeedbackStore.open({ path: tmpDb() });
+  const server = await startServer({ recognizers: { scene: new FakeSceneRecognizer(), intent: new FakeIntentRecognizer() }, feedback });
+  try {
+    const png = readFileSync(new URL('../../examples/screenshots/refund.png', import.meta.url));
+    const answer = await server.post('/v1/scene', { image: png.toString('base64') });
+    const review = await call(server, 'GET', '/v1/review?task=scene&limit=5');
+    assert.equal(review.status, 200);
+    assert.equal(review.json.items.length, 1);
+    assert.equal(review.json.items[0].requestId, answer.json.requestId);
+    const url = review.json.items[0].image.url as string;
+    const image = await fetch(server.url + url, { headers: { authorization: `Bearer ${KEY}` } });
+    assert.equal(image.status, 200);
+    assert.equal(image.headers.get('content-type'), 'image/png');
+    assert.ok(Buffer.from(await image.arrayBuffer()).equals(png));
+    assert.equal((await fetch(server.url + url)).status, 401);
+    assert.equal((await call(server, 'GET', '/v1/review/images/../../etc/passwd')).status, 404);
+  } finally {
+    await server.close();
+  }
+});
+
+test('the review queue returns the least certain predictions of the shipped intent model first, and holds back near-duplicates', async () => {
+  const intent = await IntentRecognizer.load(join(DEFAULT_MODELS_DIR, 'intent'));
+  const feedback = FeedbackStore.open({ path: tmpDb() });
+  const server = await startServer({ recognizers: { intent }, feedback, topK: 23 });
+  try {
+    const texts = [
+      '这个杯子用久了会生锈吗',
+      '衣服洗了会不会掉色',
+      '这款面霜一天用几次，每次用多少',
+      '台灯的亮度可以调节吗',
+      '什么时候补货呀',
+      '拍两件的话发几件',
+      '这个外壳是什么材质的',
+      '有没有适合夏天穿的推荐一下',
+      '在地下室信号怎么样',
+      '皮鞋要怎么保养',
+      '礼盒装和普通装有什么不一样',
+      '你好',
+      '嗯嗯',
+      '这个东西怎么样啊',
+    ];
+    const margins = new Map<string, number>();
+    for (const text of texts) {
+      const r = await server.post('/v1/intent', { dialogue: [{ role: 'user', text }] });
+      assert.equal(r.status, 200);
+      const [a, b] = r.json.prediction.ranked;
+      margins.set(r.json.requestId, a.confidence - b.confidence);
+    }
+    const review = await call(server, 'GET', `/v1/review?task=intent&limit=${texts.length}`);
+    assert.equal(review.status, 200);
+    assert.equal(review.json.counts.unlabelled, texts.length);
+    const got = review.json.items.map((i: { requestId: string }) => margins.get(i.requestId)!);
+    const near = review.json.items.map((i: { nearest: number }) => i.nearest);
+    assert.ok(near.every((n: number) => n < 0.3), `these dialogues are distinct: ${near}`);
+    const expected = [...margins.values()].sort((x, y) => x - y);
+    got.forEach((m: number, i: number) => assert.ok(Math.abs(m - expected[i]) < 1e-6, `item ${i}: margin ${m}, expected ${expected[i]}`));
+    assert.ok(expected[0] < expected[expected.length - 1] - 0.2, 'the margins spread: the order means something');
+
+    // A burst: 20 near-copies of the least certain dialogue arrive; the next page holds one of them.
+    const top = review.json.items[0].dialogue[0].text as string;
+    for (let i = 0; i < 20; i++) await server.post('/v1/intent', { dialogue: [{ role: 'user', text: `${top}${'！'.repeat(i % 3 + 1)}${i}` }] });
+    const after = await call(server, 'GET', '/v1/review?task=intent&limit=10');
+    const texts10 = after.json.items.map((i: { dialogue: { text: string }[] }) => i.dialogue[0].text as string);
+    const copies = texts10.filter((t: string) => t.startsWith(top));
+    assert.equal(copies.length, 1, `one of the burst (or the original) in the first 10: ${texts10.join(' | ')}`);
+
+    // Labelled ones leave the queue.
+    const first = after.json.items[0].requestId;
+    assert.equal((await server.post('/v1/feedback', { requestId: first, label: '用法用量' })).status, 201);
+    const next = await call(server, 'GET', '/v1/review?task=intent&limit=50');
+    assert.ok(!next.json.items.some((i: { requestId: string }) => i.requestId === first));
+    assert.equal(next.json.counts.labelled, 1);
+  } finally {
+    await server.close();
+  }
+});

@@ -1,0 +1,143 @@
+// Model swaps, checked: a reload that does not load, changes the labels or answers nonsense is
+// refused and changes nothing; a good one is swapped in (versions in /readyz and on answers);
+// rollback goes back; the admin routes open only to an admin key.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InProcessLanes } from '../../src/runtime/lanes.js';
+import { SwappableRuntime, modelVersionOf, type ModelFolders } from '../../src/runtime/swap.js';
+import type { PredictOptions, Recognizer } from '../../src/tasks/recognizer.js';
+import type { Prediction, Sample } from '../../src/types.js';
+import { FakeIntentRecognizer, FakeSceneRecognizer } from '../server/fakes.js';
+import { KEY, startServer } from '../server/helpers.js';
+
+const ADMIN = 'admin-key-0123456789abcdef';
+
+/** A model folder whose model.json tells the fake build what to do. */
+function folder(spec: { variant: string; renameLabel?: string; broken?: boolean; offLabel?: boolean }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ecommir-swap-'));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(spec));
+  return dir;
+}
+
+class OffLabelIntent extends FakeIntentRecognizer {
+  override async predict(sample: Sample, options?: PredictOptions): Promise<Prediction> {
+    return { ...(await super.predict(sample, options)), label: 'not-a-label' };
+  }
+}
+
+async function buildFake(folders: ModelFolders) {
+  const spec = JSON.parse(readFileSync(join(folders.intent!, 'model.json'), 'utf8'));
+  if (spec.broken) throw new Error('model.json is damaged');
+  let intent: Recognizer = spec.offLabel ? new OffLabelIntent() : new FakeIntentRecognizer();
+  if (spec.renameLabel) {
+    const base = intent;
+    intent = { task: 'intent', labels: base.labels.map((l) => (l === '推荐' || l === '单品推荐' ? spec.renameLabel : l)), predict: (s, o) => base.predict(s, o) };
+  }
+  return new InProcessLanes({ scene: new FakeSceneRecognizer(), intent });
+}
+
+test('reloads are checked, swapped, reported, and rolled back; admin routes need an admin key', async () => {
+  const a = folder({ variant: 'a' });
+  const b = folder({ variant: 'b' });
+  const runtime = await SwappableRuntime.create({ build: buildFake, folders: { intent: a } });
+  const server = await startServer({ runtime, adminKeys: [ADMIN] });
+  const admin = (path: string, body: unknown = {}, key: string | null = ADMIN) =>
+    fetch(server.url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, json: (await r.json()) as any }));
+  try {
+    const va = await modelVersionOf(a);
+    const vb = await modelVersionOf(b);
+    assert.notEqual(va, vb);
+    let ready = (await (await fetch(`${server.url}/readyz`)).json()) as any;
+    assert.equal(ready.models.current.models.intent.version, va);
+    assert.equal(ready.models.current.generation, 1);
+    assert.equal(ready.models.current.folders, undefined, '/readyz is public: no folder paths');
+    const answer = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '会生锈吗' }] });
+    assert.equal(answer.json.prediction.modelVersion, va);
+
+    // Keys: a /v1 key is not an admin key; no key; the admin key.
+    assert.equal((await admin('/v1/admin/reload', { intentModel: b }, KEY)).status, 401);
+    assert.equal((await admin('/v1/admin/reload', { intentModel: b }, null)).status, 401);
+
+    // Refused: does not load, labels changed, a malformed smoke answer. Nothing changes.
+    for (const [spec, pattern] of [
+      [{ variant: 'c', broken: true }, /did not load: model.json is damaged/],
+      [{ variant: 'd', renameLabel: '推荐一下' }, /labels differ .*missing: 单品推荐.*new: 推荐一下/],
+      [{ variant: 'e', offLabel: true }, /smoke prediction is malformed/],
+    ] as const) {
+      const refused = await admin('/v1/admin/reload', { intentModel: folder(spec) });
+      assert.equal(refused.status, 422, JSON.stringify(refused.json));
+      assert.equal(refused.json.error.code, 'ECM_ERR_MODEL_REJECTED');
+      assert.match(refused.json.error.message, pattern);
+    }
+    ready = (await (await fetch(`${server.url}/readyz`)).json()) as any;
+    assert.equal(ready.models.current.models.intent.version, va, 'still the first models');
+    assert.equal((await admin('/v1/admin/rollback')).status, 409, 'nothing to roll back to yet');
+
+    const swapped = await admin('/v1/admin/reload', { intentModel: b });
+    assert.equal(swapped.status, 200, JSON.stringify(swapped.json));
+    assert.equal(swapped.json.current.models.intent.version, vb);
+    assert.equal(swapped.json.previous.models.intent.version, va);
+    assert.ok(swapped.json.smoke.intent.label);
+    assert.ok(swapped.json.smoke.scene.label);
+    assert.equal((await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '会生锈吗' }] })).json.prediction.modelVersion, vb);
+    ready = (await (await fetch(`${server.url}/readyz`)).json()) as any;
+    assert.deepEqual([ready.models.current.generation, ready.models.current.models.intent.version, ready.models.previous.models.intent.version], [2, vb, va]);
+
+    const back = await admin('/v1/admin/rollback');
+    assert.equal(back.status, 200);
+    assert.equal(back.json.current.models.intent.version, va);
+    assert.equal((await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '会生锈吗' }] })).json.prediction.modelVersion, va);
+    const models = await fetch(`${server.url}/v1/admin/models`, { headers: { authorization: `Bearer ${ADMIN}` } }).then((r) => r.json() as Promise<any>);
+    assert.equal(models.current.folders.intent, a, 'the admin view names the folders');
+  } finally {
+    await server.close();
+    await runtime.close();
+  }
+});
+
+test('without admin keys the admin routes are off (403), loopback or not', async () => {
+  const runtime = await SwappableRuntime.create({ build: buildFake, folders: { intent: folder({ variant: 'a' }) } });
+  const server = await startServer({ runtime, auth: { apiKeys: [], anonymousLoopback: true } });
+  try {
+    const r = await fetch(`${server.url}/v1/admin/reload`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(r.status, 403);
+    assert.match(((await r.json()) as any).error.message, /ECOMMIR_ADMIN_KEYS/);
+  } finally {
+    await server.close();
+    await runtime.close();
+  }
+});
+
+test('requests running during a swap finish on the old runtime, which closes only after them', async () => {
+  let builds = 0;
+  let closed = 0;
+  const runtime = await SwappableRuntime.create({
+    folders: { intent: folder({ variant: 'a' }) },
+    build: async () => {
+      // The first runtime is slow (its requests are still running at the swap), the next one fast.
+      const intent = new FakeIntentRecognizer({ delayMs: builds++ === 0 ? 300 : 0 });
+      const lanes = new InProcessLanes({ intent, scene: new FakeSceneRecognizer() });
+      const close = lanes.close.bind(lanes);
+      lanes.close = async () => {
+        await close();
+        closed++;
+      };
+      return lanes;
+    },
+  });
+  const sample = { id: 'x', index: 0, task: 'intent' as const, candidates: [], turns: [{ role: 'user' as const, text: '会生锈吗', images: [] }], images: [] };
+  const running = Array.from({ length: 3 }, () => runtime.predict(sample, {}, new AbortController().signal));
+  await new Promise((r) => setTimeout(r, 20));
+  const report = await runtime.reload();
+  assert.equal(report.draining, 3);
+  assert.equal(closed, 0, 'the old runtime is still answering');
+  const answers = await Promise.all(running);
+  assert.ok(answers.every((a) => a.label === '是否会生锈'));
+  await runtime.drained();
+  assert.equal(closed, 1);
+  await runtime.close();
+});
