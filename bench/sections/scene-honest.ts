@@ -29,7 +29,7 @@ import type { LearnerSpec } from '../../src/learn/learner.js';
 import { DEFAULT_SCENE_FUSION, DEFAULT_SCENE_LEARNER, SceneRecognizer, SCENE_KNOWLEDGE_WEIGHTS, type SceneFusionOptions, type SceneKnowledgeRows } from '../../src/tasks/scene/recognizer.js';
 import type { Sample } from '../../src/types.js';
 import type { BenchContext } from '../run.js';
-import { cvTable, devSamples, f4, type CvRow } from './common.js';
+import { cvTable, devSamples, f4, protocolHeader, type CvRow } from './common.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CACHE = join(ROOT, 'bench', 'results', 'cv-cache');
@@ -171,6 +171,16 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
   ];
   const h = holdoutRun.evaluation;
   return [
+    protocolHeader({
+      protocol: `knowledge transfer, nested ${k}-fold stratified CV (inner ${inner.folds}-fold) and a reserved 20% holdout over the ${scene.length} dev scene samples; features, vocabularies, scalers and mined cues fitted inside each training fold`,
+      folds: k,
+      seeds,
+      defaultSeeds: [0],
+      defaultFolds: 5,
+      chosenOnScored: ['the feature views and learner were shaped by screening CV on the develop 80% of these samples (the holdout 20% never): the nested and ablation rows are mildly optimistic on that account; the holdout row is not'],
+      defaults: `the knowledge weight is chosen by inner ${inner.folds}-fold CV inside each outer training fold (nested row), on the develop 80% (holdout row) and on all the data (the shipped model).`,
+    }),
+    '',
     `${scene.length} dev scene samples. Knowledge: ${knowledge.images?.length ?? 0} synthetic screenshots (${DEFAULT_SCENE_KNOWLEDGE.images} per label, seed ${DEFAULT_SCENE_KNOWLEDGE.seed}) rendered from \`knowledge/scene/\``,
     '(written from the label definitions, no dev data) and read by the same OCR; the lexicon is the clean-room `lexicons/scene.json`.',
     `The learner is a linear SVM (${JSON.stringify(DEFAULT_SCENE_LEARNER.options)}, balanced class weights); knowledge rows join training only, with their own loss weight.`,
