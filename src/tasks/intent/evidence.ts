@@ -51,12 +51,15 @@ interface Find {
 }
 
 /** The evidence items, heaviest first. */
+/** The features that matter: a long tail of tiny n-gram weights would paint the whole dialogue. */
+export const STRONG_SHARE = 0.12;
+export const MAX_STRONG = 40;
+
 export function intentEvidence(input: IntentEvidenceInput): Evidence[] {
   const positive = input.contributions.filter((c) => c.weight > 0).sort((a, b) => b.weight - a.weight);
   if (positive.length === 0) return [];
   const top = positive[0].weight;
-  // The features that matter: a long tail of tiny n-gram weights would paint the whole dialogue.
-  const strong = positive.filter((c) => c.weight >= 0.12 * top).slice(0, 40);
+  const strong = positive.filter((c) => c.weight >= STRONG_SHARE * top).slice(0, MAX_STRONG);
   const finds: Find[] = [];
   const unplaced: Contribution[] = [];
   for (const c of strong) {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_RULES_PATH, parseDenoiseRules, type DenoiseRules } from '../../clean/rules.js';
 import { EcommirError } from '../../errors.js';
-import { FeatureUnion, type FeatureUnionJson, type MultiViewDoc, type TextViewSpec } from '../../features/text/feature-union.js';
+import { FeatureUnion, type FeatureUnionJson, type AnalyzerSpec, type MultiViewDoc, type TextViewSpec } from '../../features/text/feature-union.js';
 import { Taxonomy, type TaxonomyFile } from '../../labels/taxonomy.js';
 import type { CsrMatrix } from '../../learn/csr.js';
 import { SoftmaxRegression, type SoftmaxRegressionJson, type SoftmaxRegressionOptions } from '../../learn/softmax-regression.js';
@@ -15,7 +15,7 @@ import type { PredictOptions, Recognizer } from '../recognizer.js';
 import { calibratedProba, trainHead, type HeadTrainingReport, type SoupMode } from '../train-head.js';
 import { cueLexiconToJSON, defaultLexiconPath, loadCueLexicon, parseCueLexicon, type CueLexicon } from '../../features/text/cue-lexicon.js';
 import { intentDocument, type ImageEvidence, type IntentDocument } from './views.js';
-import { intentEvidence, type Contribution, type TokenSource } from './evidence.js';
+import { intentEvidence, MAX_STRONG, STRONG_SHARE, type Contribution, type TokenSource } from './evidence.js';
 import { TextFolder, parseVariantTables, type VariantTables } from '../../features/text/variants.js';
 import { createLearner, learnerFromJSON, type Learner, type LearnerJson, type LearnerSpec } from '../../learn/learner.js';
 import { StackingClassifier } from '../../learn/stacking.js';
@@ -148,6 +148,7 @@ export class IntentRecognizer implements Recognizer {
   readonly labels: readonly string[];
   images?: IntentImageDescriber;
   private readonly weights: Float32Array | undefined; // [nFeatures, k] row-major then [k] bias, for evidence (linear models)
+  private analyzers: Record<string, AnalyzerSpec> | undefined;
 
   private constructor(
     readonly taxonomy: Taxonomy,
@@ -333,12 +334,23 @@ export class IntentRecognizer implements Recognizer {
     const k = this.labels.length;
     const c = this.labels.indexOf(label);
     if (!this.weights || !built.tracked) return [];
-    const contributions: Contribution[] = [];
+    // Only the features intentEvidence keeps (≥ 12% of the strongest, at most 40) are named: naming
+    // every positive n-gram cost more than the answer itself.
+    const positive: { column: number; weight: number }[] = [];
+    let top = 0;
     for (let p = X.indptr[row]; p < X.indptr[row + 1]; p++) {
       const weight = X.values[p] * this.weights[X.indices[p] * k + c];
-      if (weight > 0) contributions.push({ ...this.union.featureName(X.indices[p]), weight });
+      if (weight <= 0) continue;
+      positive.push({ column: X.indices[p], weight });
+      if (weight > top) top = weight;
     }
-    const analyzers = Object.fromEntries(this.union.viewSpecs.map((v) => [v.name, v.analyzer]));
+    const contributions: Contribution[] = positive
+      .filter((f) => f.weight >= STRONG_SHARE * top)
+      .sort((a, b) => b.weight - a.weight)
+      .slice(0, MAX_STRONG)
+      .map((f) => ({ ...this.union.featureName(f.column), weight: f.weight }));
+    this.analyzers ??= Object.fromEntries(this.union.viewSpecs.map((v) => [v.name, v.analyzer]));
+    const analyzers = this.analyzers;
     const doc = built.doc;
     const textViews = ['user', 'last', 'first', 'agent'] as const;
     return intentEvidence({
