@@ -7,23 +7,15 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEV_IMAGES, DEV_JSON, tempDir } from '../data/helpers.js';
+import { DEV_IMAGES, devRecords, tempDir } from '../data/helpers.js';
 import { runCli } from './run-cli.js';
 import { loadSamples } from '../../src/data/load.js';
 import { keySamples } from '../../src/runtime/batch-predict.js';
 import { modelVersion } from '../../src/runtime/identity.js';
 
-interface DevRecord {
-  id: string;
-  instruction: string;
-  output: string;
-  image: string[];
-}
-const dev = JSON.parse(await readFile(DEV_JSON, 'utf8')) as DevRecord[];
-const isIntent = (r: DevRecord) => r.instruction.includes('<用户与客服的对话 START>');
-const scenes = dev.filter((r) => !isIntent(r));
-const withImages = dev.filter((r) => isIntent(r) && r.image.length > 0);
-const textOnly = dev.filter((r) => isIntent(r) && r.image.length === 0);
+const { scenes, intents } = await devRecords();
+const withImages = intents.filter((r) => r.image.length > 0);
+const textOnly = intents.filter((r) => r.image.length === 0);
 // Five screenshots, three dialogues with images, the text-only dialogue, and a copy of the first
 // screenshot under another id (one prediction, two rows).
 const records = [...scenes.slice(0, 5), ...withImages.slice(0, 3), ...textOnly.slice(0, 1), { ...scenes[0], id: `${scenes[0].id}-copy` }];

@@ -11,6 +11,21 @@ export const DEV_JSON = join(DEV_DIR, 'train.json');
 export const DEV_IMAGES = join(DEV_DIR, 'images');
 export const FIXTURES = fileURLToPath(new URL('../fixtures/data/', import.meta.url));
 
+/** A challenge-format record of the dev file, as written there. */
+export interface DevRecord {
+  id: string;
+  instruction: string;
+  output: string;
+  image: string[];
+}
+
+/** The dev file's records, split by task as the challenge instruction says (intent ones quote a dialogue). */
+export async function devRecords(): Promise<{ all: DevRecord[]; scenes: DevRecord[]; intents: DevRecord[] }> {
+  const all = JSON.parse(await readFile(DEV_JSON, 'utf8')) as DevRecord[];
+  const isIntent = (r: DevRecord) => r.instruction.includes('<用户与客服的对话 START>');
+  return { all, scenes: all.filter((r) => !isIntent(r)), intents: all.filter(isIntent) };
+}
+
 /** A 4×4 PNG. */
 export async function tinyPng(): Promise<Buffer> {
   return sharp({ create: { width: 4, height: 4, channels: 3, background: { r: 200, g: 10, b: 10 } } }).png().toBuffer();

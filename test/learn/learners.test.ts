@@ -10,21 +10,8 @@ import { groupedFolds, outOfFoldProba } from '../../src/learn/out-of-fold.js';
 import { StackingClassifier } from '../../src/learn/stacking.js';
 import { greedyEnsembleSelection, SelectedEnsemble } from '../../src/learn/ensemble-selection.js';
 import { EcommirError } from '../../src/errors.js';
+import { blobs } from './blobs.js';
 
-/** Gaussian blobs in d dimensions, one centre per class, as CSR. */
-function blobs(nPerClass: number, k: number, d: number, seed: number, spread = 0.6): { X: CsrMatrix; y: Int32Array } {
-  const rng = createRng(seed);
-  const centres = Array.from({ length: k }, () => Array.from({ length: d }, () => 2 * rng.normal()));
-  const data: number[] = [];
-  const y: number[] = [];
-  for (let c = 0; c < k; c++) {
-    for (let i = 0; i < nPerClass; i++) {
-      for (const mu of centres[c]) data.push(mu + spread * rng.normal());
-      y.push(c);
-    }
-  }
-  return { X: csrFromDense(data, y.length, d), y: Int32Array.from(y) };
-}
 
 /** Non-negative "term counts": each class prefers its own block of columns. */
 function counts(nPerClass: number, k: number, seed: number): { X: CsrMatrix; y: Int32Array; d: number } {

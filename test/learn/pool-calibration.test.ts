@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { csrFromDense, sliceRows, type CsrMatrix } from '../../src/learn/csr.js';
+import { sliceRows } from '../../src/learn/csr.js';
 import { createRng } from '../../src/learn/random.js';
 import { calibrateScores, calibratedNll, fitOutOfFoldCalibration, fitScoreCalibration, outOfFoldScores, parseScoreCalibration, realLogPrior } from '../../src/learn/oof-calibration.js';
 import { fitPoolWeights, LogLinearPool } from '../../src/learn/log-linear-pool.js';
@@ -9,21 +9,10 @@ import { createLearner, learnerFromJSON } from '../../src/learn/learner.js';
 import { SelectedEnsemble } from '../../src/learn/ensemble-selection.js';
 import { SoftmaxRegression } from '../../src/learn/softmax-regression.js';
 import { EcommirError } from '../../src/errors.js';
+import { blobs as gaussianBlobs } from './blobs.js';
 
-/** Gaussian blobs, one centre per class, as CSR. */
-function blobs(nPerClass: number, k: number, d: number, seed: number, spread = 1): { X: CsrMatrix; y: Int32Array } {
-  const rng = createRng(seed);
-  const centres = Array.from({ length: k }, () => Array.from({ length: d }, () => 2 * rng.normal()));
-  const data: number[] = [];
-  const y: number[] = [];
-  for (let c = 0; c < k; c++) {
-    for (let i = 0; i < nPerClass; i++) {
-      for (const mu of centres[c]) data.push(mu + spread * rng.normal());
-      y.push(c);
-    }
-  }
-  return { X: csrFromDense(data, y.length, d), y: Int32Array.from(y) };
-}
+/** Wider blobs than the learner tests use: calibration needs overlapping classes. */
+const blobs = (nPerClass: number, k: number, d: number, seed: number, spread = 1) => gaussianBlobs(nPerClass, k, d, seed, spread);
 
 /** Labels drawn from softmax(z) of random scores z [n, k], so that T = 1 is the true temperature. */
 function drawnFromScores(n: number, k: number, seed: number, scale: number): { z: Float32Array; y: Int32Array } {

@@ -10,22 +10,14 @@ import { copyFile, mkdir, readFile, rm, writeFile, access } from 'node:fs/promis
 import { join } from 'node:path';
 import { Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { DEV_IMAGES, DEV_JSON, tempDir } from '../data/helpers.js';
+import { DEV_IMAGES, devRecords, tempDir, type DevRecord } from '../data/helpers.js';
 import { runCli, startCli } from '../cli/run-cli.js';
 import { modelVersion } from '../../src/runtime/identity.js';
 import { QUEUE_PREFIX, queueName } from '../../src/queue/jobs.js';
 import { noRedis, startRedis, type TestRedis } from './redis-server.js';
 
-interface DevRecord {
-  id: string;
-  instruction: string;
-  output: string;
-  image: string[];
-}
-const dev = JSON.parse(await readFile(DEV_JSON, 'utf8')) as DevRecord[];
-const isIntent = (r: DevRecord) => r.instruction.includes('<用户与客服的对话 START>');
-const scenes = dev.filter((r) => !isIntent(r));
-const dialogues = dev.filter((r) => isIntent(r) && r.image.length > 0);
+const { scenes, intents } = await devRecords();
+const dialogues = intents.filter((r) => r.image.length > 0);
 
 let redis: TestRedis;
 let queue: Queue;
