@@ -82,7 +82,12 @@ test('the Review tab labels the least certain predictions from the keyboard, wit
     // The scene queue shows the stored screenshot, fetched with the page's credentials.
     await page.click('.review-tasks button[data-task="scene"]');
     await page.waitForSelector('.review-shot');
-    await page.waitForFunction('document.querySelector(".review-shot")?.naturalWidth > 0');
+    // Polled from here: a string predicate is evaluated in the page, which the page's CSP refuses
+    // (no 'unsafe-eval') whenever the image is not already loaded at the first check.
+    for (let tries = 0; (await page.$eval('.review-shot', (img) => (img as HTMLImageElement).naturalWidth)) === 0; tries++) {
+      assert.ok(tries < 200, 'the stored screenshot never loaded');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     await page.keyboard.press('1');
     await page.keyboard.press('Enter');
     await page.waitForSelector('.review-empty');
