@@ -152,5 +152,7 @@ test('the README counts match the files', () => {
     const row = `\\| ${label} \\| \`[a-z-]+\\.jsonl\` \\| ${hand} \\| \`voice3-[a-z-]+\\.jsonl\` \\| ${v3} \\| ${ofLabel.length} \\|`;
     assert.match(readme, new RegExp(row), `README row for ${label} says ${hand} + ${v3} = ${ofLabel.length}`);
   }
-  assert.match(readme, new RegExp(`\\| \\*\\*all\\*\\* \\| \\| \\*\\*${samples.length}\\*\\* \\|`));
+  const hand = samples.filter((s) => s.id.startsWith('hand-')).length;
+  const v3 = samples.filter((s) => s.id.startsWith('v3-')).length;
+  assert.match(readme, new RegExp(`\\| \\*\\*all\\*\\* \\| \\| \\*\\*${hand}\\*\\* \\| \\| \\*\\*${v3}\\*\\* \\| \\*\\*${samples.length}\\*\\* \\|`));
 });
