@@ -15,6 +15,8 @@ import type { Sample } from '../../src/types.js';
 import { DEV_JSON } from '../data/helpers.js';
 
 const MIN_PER_LABEL = 30;
+/** The third voice wrote at least this many dialogues for every label (more for the commonest ones). */
+const MIN_PER_LABEL_VOICE3 = 8;
 const dir = defaultHandwrittenIntentDir();
 const taxonomy = Taxonomy.default('intent');
 
@@ -23,13 +25,23 @@ const bare = (text: string): string => text.replace(/<image>|<http>/gi, '').repl
 const dialogueText = (s: Sample): string => s.turns.map((t) => bare(t.text)).join('');
 
 test('every hand-written file parses through the native reader; every label has enough dialogues; ids are unique', async () => {
+  // Two independent voices, one file per label each: the second author's `<slug>.jsonl` (ids
+  // `hand-…`) and the third author's `voice3-<slug>.jsonl` (ids `v3-…`).
   const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
-  assert.equal(files.length, taxonomy.labels.length, 'one file per intent label');
+  const voice3 = files.filter((f) => f.startsWith('voice3-'));
+  assert.equal(files.length - voice3.length, taxonomy.labels.length, 'one second-voice file per intent label');
+  assert.equal(voice3.length, taxonomy.labels.length, 'one third-voice file per intent label');
+  const voice3Counts = new Map<string, number>();
   for (const f of files) {
     const { samples, format } = await loadSamples(join(dir, f));
     assert.equal(format, 'native', f);
     assert.ok(samples.length > 0, f);
+    const prefix = f.startsWith('voice3-') ? /^v3-[a-z-]+-\d+$/ : /^hand-[a-z-]+-\d+$/;
+    for (const s of samples) assert.match(s.id, prefix, `${f}: ${s.id}`);
+    if (f.startsWith('voice3-')) voice3Counts.set(samples[0]!.label!, samples.length);
   }
+  const thin = taxonomy.labels.filter((l) => (voice3Counts.get(l) ?? 0) < MIN_PER_LABEL_VOICE3).map((l) => `${l}:${voice3Counts.get(l) ?? 0}`);
+  assert.deepEqual(thin, [], `labels with fewer than ${MIN_PER_LABEL_VOICE3} third-voice dialogues`);
   const samples = loadHandwrittenIntentDialogues();
   const counts = new Map<string, number>();
   for (const s of samples) counts.set(s.label!, (counts.get(s.label!) ?? 0) + 1);
@@ -37,14 +49,26 @@ test('every hand-written file parses through the native reader; every label has 
   assert.deepEqual(short, [], `labels with fewer than ${MIN_PER_LABEL} dialogues`);
   assert.equal(new Set(samples.map((s) => s.id)).size, samples.length, 'ids are unique');
   for (const s of samples) {
-    assert.match(s.id, /^hand-[a-z-]+-\d+$/, s.id);
+    assert.match(s.id, /^(hand|v3)-[a-z-]+-\d+$/, s.id);
     assert.ok(s.turns.some((t) => t.role === 'user' && bare(t.text) !== ''), `${s.id} has user text`);
   }
   // Written by hand, each one different: no two dialogues (nor two user turns of 8+ characters) are equal.
-  const texts = samples.map(dialogueText);
-  assert.equal(new Set(texts).size, texts.length, 'no two dialogues are the same');
-  const userTurns = samples.flatMap((s) => s.turns.filter((t) => t.role === 'user').map((t) => bare(t.text)).filter((t) => t.length >= 8));
-  assert.equal(new Set(userTurns).size, userTurns.length, 'no user turn of 8+ characters is written twice');
+  // With three authors a collision is likely to span voices, so the failure names the later ids.
+  const firstDialogue = new Map<string, string>();
+  const firstTurn = new Map<string, string>();
+  const sameDialogue: string[] = [];
+  const sameTurn: string[] = [];
+  for (const s of samples) {
+    const text = dialogueText(s);
+    if (firstDialogue.has(text)) sameDialogue.push(`${s.id} (= ${firstDialogue.get(text)})`);
+    else firstDialogue.set(text, s.id);
+    for (const t of s.turns.filter((t) => t.role === 'user').map((t) => bare(t.text)).filter((t) => t.length >= 8)) {
+      if (firstTurn.has(t)) sameTurn.push(`${s.id} (= ${firstTurn.get(t)})`);
+      else firstTurn.set(t, s.id);
+    }
+  }
+  assert.deepEqual(sameDialogue, [], 'no two dialogues are the same');
+  assert.deepEqual(sameTurn, [], 'no user turn of 8+ characters is written twice');
 });
 
 test('the loader turns the stand-in images into placeholders, blank PNGs or nothing, and filters labels', () => {
@@ -120,9 +144,15 @@ test('no hand-written dialogue duplicates a template-generated one (synthesizeIn
 test('the README counts match the files', () => {
   const readme = readFileSync(join(dir, 'README.md'), 'utf8');
   const samples = loadHandwrittenIntentDialogues();
+  // One row per label: | label | second-voice file | n | third-voice file | n | total |
   for (const label of taxonomy.labels) {
-    const n = samples.filter((s) => s.label === label).length;
-    assert.match(readme, new RegExp(`\\| ${label} \\| \`[a-z-]+\\.jsonl\` \\| ${n} \\|`), `README row for ${label} says ${n}`);
+    const ofLabel = samples.filter((s) => s.label === label);
+    const hand = ofLabel.filter((s) => s.id.startsWith('hand-')).length;
+    const v3 = ofLabel.filter((s) => s.id.startsWith('v3-')).length;
+    const row = `\\| ${label} \\| \`[a-z-]+\\.jsonl\` \\| ${hand} \\| \`voice3-[a-z-]+\\.jsonl\` \\| ${v3} \\| ${ofLabel.length} \\|`;
+    assert.match(readme, new RegExp(row), `README row for ${label} says ${hand} + ${v3} = ${ofLabel.length}`);
   }
-  assert.match(readme, new RegExp(`\\| \\*\\*all\\*\\* \\| \\| \\*\\*${samples.length}\\*\\* \\|`));
+  const hand = samples.filter((s) => s.id.startsWith('hand-')).length;
+  const v3 = samples.filter((s) => s.id.startsWith('v3-')).length;
+  assert.match(readme, new RegExp(`\\| \\*\\*all\\*\\* \\| \\| \\*\\*${hand}\\*\\* \\| \\| \\*\\*${v3}\\*\\* \\| \\*\\*${samples.length}\\*\\* \\|`));
 });
