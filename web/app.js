@@ -1,5 +1,6 @@
 // The ecommir try-it page: plain browser JavaScript, no dependencies, served by `ecommir serve`.
 // It calls the same /v1 API as any client (with a key from the key box when the server wants one).
+import { el } from './dom.js';
 
 const TEXT = {
   zh: {
@@ -28,18 +29,6 @@ let lang = localStorage.getItem('ecommir-lang') === 'en' ? 'en' : 'zh';
 const t = (key, vars = {}) => (TEXT[lang][key] ?? key).replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
 /** An evidence reason in the page's language ({zh, en}; a plain string is shown as it is). */
 const reasonText = (reason) => (reason && typeof reason === 'object' ? reason[lang] ?? reason.en ?? '' : String(reason ?? ''));
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === 'class') node.className = value;
-    else if (key === 'dataset') Object.assign(node.dataset, value);
-    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else node[key] = value;
-  }
-  for (const child of children) if (child !== null && child !== undefined) node.append(child);
-  return node;
-}
 
 // ---- language ----
 function applyLanguage() {

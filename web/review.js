@@ -3,6 +3,7 @@
 //   1–9 pick one of the model's labels, Enter sends the picked label, s skips, u (or Backspace) undoes
 //   the last answer. Needs a service started with --feedback-db. Plain browser JavaScript, no
 //   dependencies; it reads the API key from the page's key box, like the classify panels.
+import { el } from './dom.js';
 
 const TEXT = {
   zh: {
@@ -21,18 +22,6 @@ const TEXT = {
 
 const $ = (selector) => document.querySelector(selector);
 const t = (key) => (TEXT[document.documentElement.lang === 'en' ? 'en' : 'zh'][key] ?? key);
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(props)) {
-    if (key === 'class') node.className = value;
-    else if (key === 'dataset') Object.assign(node.dataset, value);
-    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else node[key] = value;
-  }
-  for (const child of children) if (child !== null && child !== undefined) node.append(child);
-  return node;
-}
 
 function authHeaders(extra = {}) {
   const key = ($('#api-key')?.value ?? '').trim();

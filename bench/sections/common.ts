@@ -96,14 +96,24 @@ export function calibrationTable(predictions: readonly Prediction[], gold: reado
 
 const CV_CACHE = fileURLToPath(new URL('../results/cv-cache/', import.meta.url));
 
+// The knowledge folders each task's models read (src/knowledge/*.ts name them): the scene models never
+// read the intent knowledge and the reverse, so editing one task's knowledge leaves the other task's
+// figures fresh. lexicons/, taxonomies/ and rules/ count whole for both.
+const TASK_KNOWLEDGE: Record<Task, readonly string[]> = {
+  scene: ['knowledge/scene', 'knowledge/text'],
+  intent: ['knowledge/intent', 'knowledge/intent-dialogues', 'knowledge/text'],
+};
+
 /**
- * What every cross-validated figure of the bench depends on: the dev data file, the knowledge
- * (lexicons/, taxonomies/, rules/, knowledge/), the code (src/) and the installed libraries; scene
- * rows and rows that read the user's images also the images; rows that use a shipped model `models/`.
+ * What every cross-validated figure of the bench depends on: the dev data file, the task's knowledge
+ * (lexicons/, taxonomies/, rules/ and its knowledge/ folders), the code (src/) and the installed
+ * libraries; scene rows and rows that read the user's images also the images; rows that use a shipped
+ * model `models/`.
  */
 export function benchDependencies(task: Task, options: { images?: boolean; models?: boolean } = {}): string[] {
   const rel = (p: string) => relative(ROOT, p) || '.';
-  return [rel(DEV_JSON), ...(task === 'scene' || options.images ? [rel(DEV_IMAGES)] : []), ...KNOWLEDGE_PATHS, ...CODE_PATHS, ...(options.models ? ['models'] : [])];
+  const knowledge = [...KNOWLEDGE_PATHS.filter((p) => p !== 'knowledge'), ...TASK_KNOWLEDGE[task]];
+  return [rel(DEV_JSON), ...(task === 'scene' || options.images ? [rel(DEV_IMAGES)] : []), ...knowledge, ...CODE_PATHS, ...(options.models ? ['models'] : [])];
 }
 
 export interface CacheInfo {

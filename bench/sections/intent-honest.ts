@@ -28,7 +28,7 @@ import { loadCueLexicon, defaultLexiconPath } from '../../src/features/text/cue-
 import type { MultiViewDoc } from '../../src/features/text/feature-union.js';
 import type { Prediction, Sample } from '../../src/types.js';
 import type { BenchContext } from '../run.js';
-import { devSamples, f4, protocolHeader } from './common.js';
+import { benchDependencies, devSamples, f4, protocolHeader } from './common.js';
 import { EMPTY_LEXICON, intentHoldout } from './intent-recipes.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -126,7 +126,7 @@ export async function runIntentHonestBench(ctx: BenchContext): Promise<string> {
         outOfFoldEce: nestedEce,
         choices: nested.choices,
       },
-      dependencies: { paths: ['src', 'knowledge', 'rules', 'taxonomies', 'package-lock.json'], extra: JSON.stringify({ k, seeds, candidates: HANDWRITTEN_WEIGHTS }) },
+      dependencies: { paths: benchDependencies('intent'), extra: JSON.stringify({ k, seeds, candidates: HANDWRITTEN_WEIGHTS }) },
     },
     { root },
   );

@@ -29,11 +29,11 @@ import type { LearnerSpec } from '../../src/learn/learner.js';
 import { DEFAULT_SCENE_FUSION, DEFAULT_SCENE_LEARNER, SceneRecognizer, SCENE_KNOWLEDGE_WEIGHTS, type SceneFusionOptions, type SceneKnowledgeRows } from '../../src/tasks/scene/recognizer.js';
 import type { Sample } from '../../src/types.js';
 import type { BenchContext } from '../run.js';
-import { cvTable, devSamples, f4, protocolHeader, type CvRow } from './common.js';
+import { benchDependencies, cvTable, devSamples, f4, protocolHeader, type CvRow } from './common.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CACHE = join(ROOT, 'bench', 'results', 'cv-cache');
-const DEPENDENCIES = ['src', 'knowledge', 'lexicons', 'taxonomies', 'package-lock.json', '../shared/data/www2025-mir/train.json'];
+const DEPENDENCIES = benchDependencies('scene');
 
 interface RecipeConfig {
   fusion: SceneFusionOptions;

@@ -65,6 +65,21 @@ test('a cached row’s key changes with a lexicon entry, a rule, a source file, 
   await writeFile(join(root, relative(ROOT, DEV_IMAGES), 'a-0.jpg'), 'other bytes');
   assert.notEqual(await key(sceneSpec), sceneBase, 'an image changes a scene row’s key');
   assert.equal(await key(), base, 'an image does not change a text-only intent row’s key');
+  // Knowledge: each task's own folders only (the scene models never read the intent knowledge).
+  const intentBase = await key();
+  const sceneNow = await key(sceneSpec);
+  await mkdir(join(root, 'knowledge', 'intent-dialogues'), { recursive: true });
+  await writeFile(join(root, 'knowledge', 'intent-dialogues', 'voice.jsonl'), '{}');
+  assert.notEqual(await key(), intentBase, 'a hand-written intent dialogue changes an intent row’s key');
+  assert.equal(await key(sceneSpec), sceneNow, 'intent knowledge does not change a scene row’s key');
+  const intentNow = await key();
+  await mkdir(join(root, 'knowledge', 'scene'), { recursive: true });
+  await writeFile(join(root, 'knowledge', 'scene', 'apps.json'), '{}');
+  assert.notEqual(await key(sceneSpec), sceneNow, 'scene knowledge changes a scene row’s key');
+  assert.equal(await key(), intentNow, 'scene knowledge does not change an intent row’s key');
+  await mkdir(join(root, 'knowledge', 'text'), { recursive: true });
+  await writeFile(join(root, 'knowledge', 'text', 'variants.json'), '{}');
+  assert.notEqual(await key(), intentNow, 'the shared text folding changes an intent row’s key');
   assert.ok(benchDependencies('intent', { images: true, models: true }).includes('models'));
 });
 
