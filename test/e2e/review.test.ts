@@ -84,7 +84,8 @@ test('the Review tab labels the least certain predictions from the keyboard, wit
     await page.waitForSelector('.review-shot');
     // Polled from here: a string predicate is evaluated in the page, which the page's CSP refuses
     // (no 'unsafe-eval') whenever the image is not already loaded at the first check.
-    for (let tries = 0; (await page.$eval('.review-shot', (img) => (img as HTMLImageElement).naturalWidth)) === 0; tries++) {
+    // (This file is type-checked without the DOM's types, hence the structural cast.)
+    for (let tries = 0; (await page.$eval('.review-shot', (img) => (img as unknown as { naturalWidth: number }).naturalWidth)) === 0; tries++) {
       assert.ok(tries < 200, 'the stored screenshot never loaded');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
