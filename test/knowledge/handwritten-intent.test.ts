@@ -17,6 +17,9 @@ import { DEV_JSON } from '../data/helpers.js';
 const MIN_PER_LABEL = 30;
 /** The third voice wrote at least this many dialogues for every label (more for the commonest ones). */
 const MIN_PER_LABEL_VOICE3 = 8;
+/** The fourth voice wrote 25 dialogues for each of these eight labels only, and none for the others. */
+const VOICE4_LABELS = ['单品推荐', '用法用量', '是否好用', '功效功能', '发货数量', '养护方法', '商品规格', '套装推荐'];
+const MIN_PER_LABEL_VOICE4 = 25;
 const dir = defaultHandwrittenIntentDir();
 const taxonomy = Taxonomy.default('intent');
 
@@ -25,23 +28,31 @@ const bare = (text: string): string => text.replace(/<image>|<http>/gi, '').repl
 const dialogueText = (s: Sample): string => s.turns.map((t) => bare(t.text)).join('');
 
 test('every hand-written file parses through the native reader; every label has enough dialogues; ids are unique', async () => {
-  // Two independent voices, one file per label each: the second author's `<slug>.jsonl` (ids
-  // `hand-…`) and the third author's `voice3-<slug>.jsonl` (ids `v3-…`).
+  // Three independent voices: the second author's `<slug>.jsonl` (ids `hand-…`) and the third
+  // author's `voice3-<slug>.jsonl` (ids `v3-…`), one file per label each; the fourth author's
+  // `voice4-<slug>.jsonl` (ids `v4-…`), one file for each of eight labels.
   const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
   const voice3 = files.filter((f) => f.startsWith('voice3-'));
-  assert.equal(files.length - voice3.length, taxonomy.labels.length, 'one second-voice file per intent label');
+  const voice4 = files.filter((f) => f.startsWith('voice4-'));
+  assert.equal(files.length - voice3.length - voice4.length, taxonomy.labels.length, 'one second-voice file per intent label');
   assert.equal(voice3.length, taxonomy.labels.length, 'one third-voice file per intent label');
+  assert.equal(voice4.length, VOICE4_LABELS.length, 'one fourth-voice file for each of its eight labels');
   const voice3Counts = new Map<string, number>();
+  const voice4Counts = new Map<string, number>();
   for (const f of files) {
     const { samples, format } = await loadSamples(join(dir, f));
     assert.equal(format, 'native', f);
     assert.ok(samples.length > 0, f);
-    const prefix = f.startsWith('voice3-') ? /^v3-[a-z-]+-\d+$/ : /^hand-[a-z-]+-\d+$/;
+    const prefix = f.startsWith('voice4-') ? /^v4-[a-z-]+-\d+$/ : f.startsWith('voice3-') ? /^v3-[a-z-]+-\d+$/ : /^hand-[a-z-]+-\d+$/;
     for (const s of samples) assert.match(s.id, prefix, `${f}: ${s.id}`);
     if (f.startsWith('voice3-')) voice3Counts.set(samples[0]!.label!, samples.length);
+    if (f.startsWith('voice4-')) voice4Counts.set(samples[0]!.label!, samples.length);
   }
   const thin = taxonomy.labels.filter((l) => (voice3Counts.get(l) ?? 0) < MIN_PER_LABEL_VOICE3).map((l) => `${l}:${voice3Counts.get(l) ?? 0}`);
   assert.deepEqual(thin, [], `labels with fewer than ${MIN_PER_LABEL_VOICE3} third-voice dialogues`);
+  assert.deepEqual([...voice4Counts.keys()].sort(), [...VOICE4_LABELS].sort(), 'the fourth voice covers exactly its eight labels');
+  const thin4 = VOICE4_LABELS.filter((l) => (voice4Counts.get(l) ?? 0) < MIN_PER_LABEL_VOICE4).map((l) => `${l}:${voice4Counts.get(l) ?? 0}`);
+  assert.deepEqual(thin4, [], `fourth-voice labels with fewer than ${MIN_PER_LABEL_VOICE4} dialogues`);
   const samples = loadHandwrittenIntentDialogues();
   const counts = new Map<string, number>();
   for (const s of samples) counts.set(s.label!, (counts.get(s.label!) ?? 0) + 1);
@@ -49,11 +60,11 @@ test('every hand-written file parses through the native reader; every label has 
   assert.deepEqual(short, [], `labels with fewer than ${MIN_PER_LABEL} dialogues`);
   assert.equal(new Set(samples.map((s) => s.id)).size, samples.length, 'ids are unique');
   for (const s of samples) {
-    assert.match(s.id, /^(hand|v3)-[a-z-]+-\d+$/, s.id);
+    assert.match(s.id, /^(hand|v3|v4)-[a-z-]+-\d+$/, s.id);
     assert.ok(s.turns.some((t) => t.role === 'user' && bare(t.text) !== ''), `${s.id} has user text`);
   }
   // Written by hand, each one different: no two dialogues (nor two user turns of 8+ characters) are equal.
-  // With three authors a collision is likely to span voices, so the failure names the later ids.
+  // With four authors a collision is likely to span voices, so the failure names the later ids.
   const firstDialogue = new Map<string, string>();
   const firstTurn = new Map<string, string>();
   const sameDialogue: string[] = [];
@@ -144,15 +155,18 @@ test('no hand-written dialogue duplicates a template-generated one (synthesizeIn
 test('the README counts match the files', () => {
   const readme = readFileSync(join(dir, 'README.md'), 'utf8');
   const samples = loadHandwrittenIntentDialogues();
-  // One row per label: | label | second-voice file | n | third-voice file | n | total |
+  // One row per label: | label | second-voice file | n | third-voice file | n | fourth-voice file or — | n | total |
   for (const label of taxonomy.labels) {
     const ofLabel = samples.filter((s) => s.label === label);
     const hand = ofLabel.filter((s) => s.id.startsWith('hand-')).length;
     const v3 = ofLabel.filter((s) => s.id.startsWith('v3-')).length;
-    const row = `\\| ${label} \\| \`[a-z-]+\\.jsonl\` \\| ${hand} \\| \`voice3-[a-z-]+\\.jsonl\` \\| ${v3} \\| ${ofLabel.length} \\|`;
-    assert.match(readme, new RegExp(row), `README row for ${label} says ${hand} + ${v3} = ${ofLabel.length}`);
+    const v4 = ofLabel.filter((s) => s.id.startsWith('v4-')).length;
+    const fourth = v4 > 0 ? '`voice4-[a-z-]+\\.jsonl`' : '—';
+    const row = `\\| ${label} \\| \`[a-z-]+\\.jsonl\` \\| ${hand} \\| \`voice3-[a-z-]+\\.jsonl\` \\| ${v3} \\| ${fourth} \\| ${v4} \\| ${ofLabel.length} \\|`;
+    assert.match(readme, new RegExp(row), `README row for ${label} says ${hand} + ${v3} + ${v4} = ${ofLabel.length}`);
   }
   const hand = samples.filter((s) => s.id.startsWith('hand-')).length;
   const v3 = samples.filter((s) => s.id.startsWith('v3-')).length;
-  assert.match(readme, new RegExp(`\\| \\*\\*all\\*\\* \\| \\| \\*\\*${hand}\\*\\* \\| \\| \\*\\*${v3}\\*\\* \\| \\*\\*${samples.length}\\*\\* \\|`));
+  const v4 = samples.filter((s) => s.id.startsWith('v4-')).length;
+  assert.match(readme, new RegExp(`\\| \\*\\*all\\*\\* \\| \\| \\*\\*${hand}\\*\\* \\| \\| \\*\\*${v3}\\*\\* \\| \\| \\*\\*${v4}\\*\\* \\| \\*\\*${samples.length}\\*\\* \\|`));
 });
