@@ -118,6 +118,7 @@ export async function runIntentHonestBench(ctx: BenchContext): Promise<string> {
       estimate: nested,
       samples: all,
       folds: k,
+      holdout: { weightedF1: hold, n: holdout.length },
       details: {
         holdoutWeightedF1: hold,
         holdoutN: holdout.length,

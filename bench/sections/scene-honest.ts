@@ -151,6 +151,7 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
       estimate: nested as Estimate,
       samples: scene,
       folds: k,
+      holdout: { weightedF1: holdoutRun.evaluation.weightedF1, n: holdout.length },
       details: { innerFolds: inner.folds, candidates: candidates.map((c) => c.name), choices: summarizeChoices(nested.choices), chosenOnAllData: onAll.chosen, transferWeightedF1: transfer.mean.weightedF1, holdout: { n: holdout.length, weightedF1: holdoutRun.evaluation.weightedF1, chosen: holdoutRun.chosen, seed: RESERVED_HOLDOUT.seed, fraction: RESERVED_HOLDOUT.fraction } },
       dependencies: { paths: DEPENDENCIES, extra: JSON.stringify({ recipe: 'scene nested', candidates, inner, k, seeds }) },
     },

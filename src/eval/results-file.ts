@@ -5,7 +5,8 @@
 // under `<oofDir>/<task>-<hash>.json`. `all` — the challenge's pooled score — is recomputed only when
 // both tasks' parts are of the same recipe, both predictions files are there and neither part is
 // stale (its dependencies still hash to what they did when it was measured); otherwise `all` says
-// why it is missing instead of keeping a stale figure.
+// why it is missing instead of keeping a stale figure. A part may also carry the score of a reserved
+// holdout that no choice ever looked at; `all.holdout` pools the two when both parts have one.
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -35,6 +36,13 @@ export interface TaskResultPart {
   dependencies: { paths: string[]; extra?: string; hashes?: Record<string, string> };
   /** Set when the part was recorded by an earlier run and its dependencies have changed since. */
   stale?: string;
+  /** A reserved holdout scored once by the recipe chosen without it (the strictest figure; small). */
+  holdout?: HoldoutScore;
+}
+
+export interface HoldoutScore {
+  weightedF1: number;
+  n: number;
 }
 
 export interface PooledPart {
@@ -46,6 +54,12 @@ export interface PooledPart {
   perSeed?: number[];
   n?: number;
   from?: { scene: string; intent: string };
+  /**
+   * The two reserved holdouts pooled: Σ n·F1 / Σ n. Exact for the challenge's pooled weighted F1 because
+   * the tasks' label sets are disjoint (a scene sample is never predicted an intent label, so every
+   * class keeps its own F1 and weighted F1 is their support-weighted mean).
+   */
+  holdout?: HoldoutScore;
 }
 
 export interface ResultsFile {
@@ -68,6 +82,7 @@ export interface TaskResult {
   details?: Record<string, unknown>;
   /** What the figure depends on (see dependency-hash.ts); paths relative to `root`. */
   dependencies: Dependencies;
+  holdout?: HoldoutScore;
 }
 
 export interface RecordOptions {
@@ -131,6 +146,7 @@ export async function recordTaskResult(file: string, result: TaskResult, options
     commit: options.commit ?? gitCommit(options.root, result.dependencies.paths),
     dependencyHash: hash,
     dependencies: { paths: [...result.dependencies.paths], ...(result.dependencies.extra !== undefined ? { extra: result.dependencies.extra } : {}), hashes },
+    ...(result.holdout ? { holdout: checkedHoldout(result.holdout, task) } : {}),
   };
   const other: Task = task === 'scene' ? 'intent' : 'scene';
   const otherPart = previous?.[other] ? { ...previous[other]! } : undefined;
@@ -188,6 +204,8 @@ async function pool(scene: TaskResultPart | undefined, intent: TaskResultPart | 
       { gold: i.gold, predicted: i.seedLabels[i.seeds.indexOf(seed)] },
     ]),
   );
+  const sceneLabels = new Set(s.gold);
+  const disjoint = !i.gold.some((l) => sceneLabels.has(l));
   return {
     weightedF1: perSeed.reduce((a, b) => a + b, 0) / perSeed.length,
     recipe: scene.recipe,
@@ -195,12 +213,28 @@ async function pool(scene: TaskResultPart | undefined, intent: TaskResultPart | 
     perSeed,
     n: s.ids.length + i.ids.length,
     from: { scene: scene.dependencyHash, intent: intent.dependencyHash },
+    ...(scene.holdout && intent.holdout && disjoint
+      ? {
+          holdout: {
+            weightedF1: (scene.holdout.n * scene.holdout.weightedF1 + intent.holdout.n * intent.holdout.weightedF1) / (scene.holdout.n + intent.holdout.n),
+            n: scene.holdout.n + intent.holdout.n,
+          },
+        }
+      : {}),
   };
+}
+
+function checkedHoldout(holdout: HoldoutScore, task: Task): HoldoutScore {
+  const { weightedF1, n } = holdout;
+  if (!(weightedF1 >= 0 && weightedF1 <= 1) || !Number.isInteger(n) || n < 1) {
+    throw new EcommirError('ECM_ERR_BAD_OPTION', `the ${task} holdout needs a weighted F1 in [0, 1] and a positive sample count, got ${weightedF1} over ${n}`);
+  }
+  return { weightedF1, n };
 }
 
 function describeProtocol(scene: TaskResultPart | undefined, intent: TaskResultPart | undefined): string {
   const parts = [scene && `scene: ${scene.protocol}`, intent && `intent: ${intent.protocol}`].filter(Boolean);
-  return `${parts.join(' | ')}${parts.length ? ' | ' : ''}all: weighted F1 over the union of the scene and intent samples, each with its own gold label (the challenge's score), per shared seed, mean over seeds.`;
+  return `${parts.join(' | ')}${parts.length ? ' | ' : ''}all: weighted F1 over the union of the scene and intent samples, each with its own gold label (the challenge's score), per shared seed, mean over seeds; all.holdout: the same score over the union of the two reserved holdouts, which no choice looked at.`;
 }
 
 function changedPaths(now: Record<string, string>, then: Record<string, string> | undefined): string {

@@ -117,6 +117,42 @@ test('results.json: one task leaves `all` missing; both of one recipe pool exact
   assert.match(lost.all.missing!, /intent out-of-fold predictions .* are not stored/);
 });
 
+test('results.json: the two reserved holdouts pool to the challenge score over their union, only when both parts have one', async () => {
+  const root = await tempRoot({ 'scene-data.json': 's', 'intent-data.json': 'i', 'src/a.ts': '1' });
+  const file = join(root, 'bench', 'results.json');
+  // Holdout predictions of each task, scored alone and then pooled the way the challenge pools them.
+  const sceneGold = ['订单页面', '订单页面', '商品页面', '商品页面', '物流页面', '订单页面', '商品页面'];
+  const scenePred = ['订单页面', '商品页面', '商品页面', '商品页面', '订单页面', '订单页面', '物流页面'];
+  const intentGold = [LABELS[0], LABELS[1], LABELS[2], LABELS[0], LABELS[1]];
+  const intentPred = [LABELS[0], LABELS[1], LABELS[1], LABELS[2], LABELS[1]];
+  const sceneHoldout = { weightedF1: pooledWeightedF1([{ gold: sceneGold, predicted: scenePred }]), n: sceneGold.length };
+  const intentHoldout = { weightedF1: pooledWeightedF1([{ gold: intentGold, predicted: intentPred }]), n: intentGold.length };
+  const union = pooledWeightedF1([
+    { gold: sceneGold, predicted: scenePred },
+    { gold: intentGold, predicted: intentPred },
+  ]);
+  const sceneResult: TaskResult = {
+    task: 'scene',
+    recipe: 'shipped',
+    protocol: 'nested',
+    estimate: estimateOf(sceneSamples, [0], 4),
+    samples: sceneSamples,
+    dependencies: { paths: ['scene-data.json', 'src'] },
+  };
+  const intentResult: TaskResult = { ...sceneResult, task: 'intent', estimate: estimateOf(intentSamples, [0], 3), samples: intentSamples, dependencies: { paths: ['intent-data.json', 'src'] } };
+  clearDependencyHashMemo();
+  await recordTaskResult(file, { ...sceneResult, holdout: sceneHoldout }, { root, commit: 'abc' });
+  const without = await recordTaskResult(file, intentResult, { root, commit: 'abc' });
+  assert.equal(typeof without.all.weightedF1, 'number');
+  assert.equal(without.all.holdout, undefined, 'no pooled holdout while the intent part has none');
+  const both = await recordTaskResult(file, { ...intentResult, holdout: intentHoldout }, { root, commit: 'abc' });
+  assert.deepEqual(both.intent!.holdout, intentHoldout);
+  assert.equal(both.all.holdout!.n, 12);
+  assert.ok(Math.abs(both.all.holdout!.weightedF1 - union) < 1e-12, `${both.all.holdout!.weightedF1} vs ${union}`);
+  await assert.rejects(recordTaskResult(file, { ...intentResult, holdout: { weightedF1: 1.2, n: 5 } }, { root }), /intent holdout needs a weighted F1 in \[0, 1\]/);
+  await assert.rejects(recordTaskResult(file, { ...intentResult, holdout: { weightedF1: 0.5, n: 0 } }, { root }), /positive sample count/);
+});
+
 test('results.json refuses an estimate that does not match its samples', async () => {
   const root = await tempRoot({ 'd.json': '1' });
   const file = join(root, 'results.json');
