@@ -8,7 +8,14 @@ import { expandTemplate } from './template.js';
 
 const QUESTION_END = /[吗么呢不没嘛？?]$/u;
 const PARTICLE = /^[呢呀啊哈嘛哦吖嘞咧捏啦]/u;
-const TRAILING_PUNCTUATION = /[？?。！!~～，,…]+$/u;
+// A loop, not /[…]+$/: that regex retries from every start of a long punctuation run that does not
+// end the text, which is quadratic in the run's length.
+const TRAILING_PUNCTUATION = new Set('？?。！!~～，,…');
+export function withoutTrailingPunctuation(text: string): string {
+  let end = text.length;
+  while (end > 0 && TRAILING_PUNCTUATION.has(text[end - 1])) end--;
+  return text.slice(0, end);
+}
 const HAN = /\p{Script=Han}/u;
 
 function pick<T>(rng: Rng, list: readonly T[]): T {
@@ -58,15 +65,15 @@ export function colloquialise(text: string, rng: Rng, knowledge: IntentKnowledge
     if (!out.startsWith(opener)) out = opener + out;
   }
   if (chance('closer')) {
-    const endsAsQuestion = QUESTION_END.test(out.replace(TRAILING_PUNCTUATION, ''));
+    const endsAsQuestion = QUESTION_END.test(withoutTrailingPunctuation(out));
     const closers = endsAsQuestion ? v.closers.filter((c) => !PARTICLE.test(c)) : v.closers;
     const closer = pick(rng, closers);
-    if (/^[？?。!~～]/u.test(closer)) out = out.replace(TRAILING_PUNCTUATION, '');
+    if (/^[？?。!~～]/u.test(closer)) out = withoutTrailingPunctuation(out);
     out += closer;
   }
   if (chance('punctuation')) {
     if (rng.next() < v.punctuation.strip) out = out.replace(/[，,。？?！!、~～]/gu, (m) => (m === '，' || m === ',' ? ' ' : '')).trim();
-    else out = out.replace(TRAILING_PUNCTUATION, '') + pick(rng, v.punctuation.question);
+    else out = withoutTrailingPunctuation(out) + pick(rng, v.punctuation.question);
   }
   if (chance('space')) out = out.replace(/[，,]/gu, () => pick(rng, v.punctuation.comma));
   if (chance('emoji')) out += pick(rng, rng.next() < 0.75 ? v.emoji : v.kaomoji);

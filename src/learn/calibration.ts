@@ -4,6 +4,7 @@
 
 import { EcommirError } from '../errors.js';
 import { argmaxRows, softmaxRowsInPlace } from './head.js';
+import { goldenSectionMinimize } from './golden-section.js';
 
 /** Mean NLL of softmax(logits / T) [n, k] at the true labels. */
 export function temperatureNll(logits: ArrayLike<number>, labels: ArrayLike<number>, nClasses: number, temperature: number): number {
@@ -24,29 +25,7 @@ export function temperatureNll(logits: ArrayLike<number>, labels: ArrayLike<numb
 export function fitTemperature(logits: ArrayLike<number>, labels: ArrayLike<number>, nClasses: number): number {
   checkShapes(logits, labels, nClasses);
   const f = (logT: number): number => temperatureNll(logits, labels, nClasses, Math.exp(logT));
-  let lo = Math.log(0.05);
-  let hi = Math.log(20);
-  const ratio = (Math.sqrt(5) - 1) / 2;
-  let x1 = hi - ratio * (hi - lo);
-  let x2 = lo + ratio * (hi - lo);
-  let f1 = f(x1);
-  let f2 = f(x2);
-  for (let it = 0; it < 80 && hi - lo > 1e-7; it++) {
-    if (f1 < f2) {
-      hi = x2;
-      x2 = x1;
-      f2 = f1;
-      x1 = hi - ratio * (hi - lo);
-      f1 = f(x1);
-    } else {
-      lo = x1;
-      x1 = x2;
-      f1 = f2;
-      x2 = lo + ratio * (hi - lo);
-      f2 = f(x2);
-    }
-  }
-  return Math.exp((lo + hi) / 2);
+  return Math.exp(goldenSectionMinimize(f, Math.log(0.05), Math.log(20), { maxSteps: 80, tolerance: 1e-7 }));
 }
 
 /** [n, k] probabilities softmax(logits / T). */

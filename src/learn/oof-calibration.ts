@@ -11,6 +11,7 @@
 // new samples come with the real frequencies; α = 0 keeps the learner's prior.
 import { EcommirError } from '../errors.js';
 import { sliceRows, type CsrMatrix } from './csr.js';
+import { goldenSectionMinimize } from './golden-section.js';
 import { softmaxRowsInPlace } from './head.js';
 import { createLearner, type LearnerSpec } from './learner.js';
 import { groupedFolds, sliceFitOptions, type EnsembleFitOptions } from './out-of-fold.js';
@@ -84,29 +85,7 @@ export function calibratedNll(scores: ArrayLike<number>, labels: ArrayLike<numbe
 /** T minimising the NLL for a fixed α: golden-section search on log T over [log 0.01, log 100]. */
 export function fitTemperatureWithPrior(scores: ArrayLike<number>, labels: ArrayLike<number>, k: number, priorPower: number, logPrior: readonly number[]): number {
   const f = (logT: number): number => calibratedNll(scores, labels, k, Math.exp(logT), priorPower, logPrior);
-  let lo = Math.log(0.01);
-  let hi = Math.log(100);
-  const ratio = (Math.sqrt(5) - 1) / 2;
-  let x1 = hi - ratio * (hi - lo);
-  let x2 = lo + ratio * (hi - lo);
-  let f1 = f(x1);
-  let f2 = f(x2);
-  for (let it = 0; it < 100 && hi - lo > 1e-6; it++) {
-    if (f1 < f2) {
-      hi = x2;
-      x2 = x1;
-      f2 = f1;
-      x1 = hi - ratio * (hi - lo);
-      f1 = f(x1);
-    } else {
-      lo = x1;
-      x1 = x2;
-      f1 = f2;
-      x2 = lo + ratio * (hi - lo);
-      f2 = f(x2);
-    }
-  }
-  return Math.exp((lo + hi) / 2);
+  return Math.exp(goldenSectionMinimize(f, Math.log(0.01), Math.log(100), { maxSteps: 100, tolerance: 1e-6 }));
 }
 
 /**
