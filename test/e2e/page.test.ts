@@ -117,6 +117,9 @@ test('with the shipped models, the page highlights the words that decided a dial
   await page.click('#paste-apply');
   const typedExpected = await post(url, '/v1/intent', { dialogue: [{ role: 'user', text: '在吗' }, { role: 'agent', text: '在的亲' }, { role: 'user', text: '这个杯子 RUST 吗？用久了会不会生秀' }] });
   await page.click('#classify-intent');
+  // The rust example's answer has the same label, so wait for the new dialogue's own turn: reading the
+  // marks before it replaces the old result gave the example's marks (锈, 会生锈) on a loaded machine.
+  await page.locator('#intent-result .shown-turn[data-index="2"]', { hasText: 'RUST' }).waitFor();
   await page.locator('#intent-result .label', { hasText: typedExpected.prediction.label }).waitFor();
   const typedMarks = await page.locator('#intent-result .shown-turn[data-index="2"] mark').allTextContents();
   assert.ok(typedMarks.includes('RUST') || typedMarks.includes('生秀'), `marks: ${typedMarks.join(',')}`);
