@@ -120,8 +120,6 @@ export async function runIntentHonestBench(ctx: BenchContext): Promise<string> {
       folds: k,
       holdout: { weightedF1: hold, n: holdout.length },
       details: {
-        holdoutWeightedF1: hold,
-        holdoutN: holdout.length,
         knowledgeTransferWeightedF1: transferBoth,
         knowledgeTransfer: { template: transferTemplate, handwritten: transferHand, both: transferBoth },
         outOfFoldEce: nestedEce,
