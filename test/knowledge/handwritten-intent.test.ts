@@ -37,46 +37,54 @@ const MIN_PER_LABEL_VOICE5 = 10;
 const dir = defaultHandwrittenIntentDir();
 const taxonomy = Taxonomy.default('intent');
 
+/** One author's dialogues: which files and ids are theirs, which labels they wrote for and how many at least. */
+interface Voice {
+  name: string;
+  /** File-name prefix, `voiceN-`; the second voice's files have none. */
+  filePrefix: string;
+  /** Id prefix, before `-<slug>-<n>`. */
+  idPrefix: string;
+  /** Exactly the labels with a file of this voice (one file each). */
+  labels: readonly string[];
+  minPerLabel: number;
+  minTotal?: number;
+}
+const VOICES: readonly Voice[] = [
+  { name: 'second', filePrefix: '', idPrefix: 'hand', labels: taxonomy.labels, minPerLabel: 1 },
+  { name: 'third', filePrefix: 'voice3-', idPrefix: 'v3', labels: taxonomy.labels, minPerLabel: MIN_PER_LABEL_VOICE3 },
+  { name: 'fourth', filePrefix: 'voice4-', idPrefix: 'v4', labels: VOICE4_LABELS, minPerLabel: MIN_PER_LABEL_VOICE4 },
+  { name: 'fifth', filePrefix: 'voice5-', idPrefix: 'v5', labels: VOICE5_LABELS, minPerLabel: MIN_PER_LABEL_VOICE5, minTotal: MIN_VOICE5 },
+];
+/** The voice a file belongs to: the one whose prefix it has, else the second voice. */
+const voiceOfFile = (file: string): Voice => VOICES.find((v) => v.filePrefix !== '' && file.startsWith(v.filePrefix)) ?? VOICES[0];
+const ofVoice = (samples: readonly Sample[], voice: Voice): Sample[] => samples.filter((s) => s.id.startsWith(`${voice.idPrefix}-`));
+const ID_PATTERN = new RegExp(`^(${VOICES.map((v) => v.idPrefix).join('|')})-[a-z-]+-\\d+$`);
+
 /** A turn's text without `<image>`/`<http>` markers and whitespace: what the copy checks compare. */
 const bare = (text: string): string => text.replace(/<image>|<http>/gi, '').replace(/\s+/g, '');
 const dialogueText = (s: Sample): string => s.turns.map((t) => bare(t.text)).join('');
 
 test('every hand-written file parses through the native reader; every label has enough dialogues; ids are unique', async () => {
-  // Three independent voices: the second author's `<slug>.jsonl` (ids `hand-…`) and the third
-  // author's `voice3-<slug>.jsonl` (ids `v3-…`), one file per label each; the fourth author's
-  // `voice4-<slug>.jsonl` (ids `v4-…`), one file for each of eight labels; the fifth author's
-  // `voice5-<slug>.jsonl` (ids `v5-…`), one file for each label of its minimal pairs.
+  // Independent voices (see VOICES and the README): each author's files carry their prefix and their ids.
   const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl'));
-  const voice3 = files.filter((f) => f.startsWith('voice3-'));
-  const voice4 = files.filter((f) => f.startsWith('voice4-'));
-  const voice5 = files.filter((f) => f.startsWith('voice5-'));
-  assert.equal(files.length - voice3.length - voice4.length - voice5.length, taxonomy.labels.length, 'one second-voice file per intent label');
-  assert.equal(voice3.length, taxonomy.labels.length, 'one third-voice file per intent label');
-  assert.equal(voice4.length, VOICE4_LABELS.length, 'one fourth-voice file for each of its eight labels');
-  assert.equal(voice5.length, VOICE5_LABELS.length, 'one fifth-voice file for each label of its pairs');
-  const voice3Counts = new Map<string, number>();
-  const voice4Counts = new Map<string, number>();
-  const voice5Counts = new Map<string, number>();
+  const perVoice = new Map<Voice, Map<string, number>>(VOICES.map((v) => [v, new Map()]));
   for (const f of files) {
     const { samples, format } = await loadSamples(join(dir, f));
     assert.equal(format, 'native', f);
     assert.ok(samples.length > 0, f);
-    const prefix = f.startsWith('voice5-') ? /^v5-[a-z-]+-\d+$/ : f.startsWith('voice4-') ? /^v4-[a-z-]+-\d+$/ : f.startsWith('voice3-') ? /^v3-[a-z-]+-\d+$/ : /^hand-[a-z-]+-\d+$/;
-    for (const s of samples) assert.match(s.id, prefix, `${f}: ${s.id}`);
-    if (f.startsWith('voice3-')) voice3Counts.set(samples[0]!.label!, samples.length);
-    if (f.startsWith('voice4-')) voice4Counts.set(samples[0]!.label!, samples.length);
-    if (f.startsWith('voice5-')) voice5Counts.set(samples[0]!.label!, samples.length);
+    const voice = voiceOfFile(f);
+    for (const s of samples) assert.match(s.id, new RegExp(`^${voice.idPrefix}-[a-z-]+-\\d+$`), `${f}: ${s.id}`);
+    perVoice.get(voice)!.set(samples[0]!.label!, samples.length);
   }
-  const thin = taxonomy.labels.filter((l) => (voice3Counts.get(l) ?? 0) < MIN_PER_LABEL_VOICE3).map((l) => `${l}:${voice3Counts.get(l) ?? 0}`);
-  assert.deepEqual(thin, [], `labels with fewer than ${MIN_PER_LABEL_VOICE3} third-voice dialogues`);
-  assert.deepEqual([...voice4Counts.keys()].sort(), [...VOICE4_LABELS].sort(), 'the fourth voice covers exactly its eight labels');
-  const thin4 = VOICE4_LABELS.filter((l) => (voice4Counts.get(l) ?? 0) < MIN_PER_LABEL_VOICE4).map((l) => `${l}:${voice4Counts.get(l) ?? 0}`);
-  assert.deepEqual(thin4, [], `fourth-voice labels with fewer than ${MIN_PER_LABEL_VOICE4} dialogues`);
-  assert.deepEqual([...voice5Counts.keys()].sort(), [...VOICE5_LABELS].sort(), 'the fifth voice covers exactly the labels of its pairs');
-  const thin5 = VOICE5_LABELS.filter((l) => (voice5Counts.get(l) ?? 0) < MIN_PER_LABEL_VOICE5).map((l) => `${l}:${voice5Counts.get(l) ?? 0}`);
-  assert.deepEqual(thin5, [], `fifth-voice labels with fewer than ${MIN_PER_LABEL_VOICE5} dialogues`);
-  const total5 = [...voice5Counts.values()].reduce((a, b) => a + b, 0);
-  assert.ok(total5 >= MIN_VOICE5, `the fifth voice has ${total5} dialogues, fewer than ${MIN_VOICE5}`);
+  for (const voice of VOICES) {
+    const counts = perVoice.get(voice)!;
+    assert.equal(files.filter((f) => voiceOfFile(f) === voice).length, voice.labels.length, `one ${voice.name}-voice file for each of its ${voice.labels.length} labels`);
+    assert.deepEqual([...counts.keys()].sort(), [...voice.labels].sort(), `the ${voice.name} voice covers exactly its labels`);
+    const thin = voice.labels.filter((l) => (counts.get(l) ?? 0) < voice.minPerLabel).map((l) => `${l}:${counts.get(l) ?? 0}`);
+    assert.deepEqual(thin, [], `${voice.name}-voice labels with fewer than ${voice.minPerLabel} dialogues`);
+    const total = [...counts.values()].reduce((a, b) => a + b, 0);
+    if (voice.minTotal !== undefined) assert.ok(total >= voice.minTotal, `the ${voice.name} voice has ${total} dialogues, fewer than ${voice.minTotal}`);
+  }
   const samples = loadHandwrittenIntentDialogues();
   const counts = new Map<string, number>();
   for (const s of samples) counts.set(s.label!, (counts.get(s.label!) ?? 0) + 1);
@@ -84,7 +92,7 @@ test('every hand-written file parses through the native reader; every label has 
   assert.deepEqual(short, [], `labels with fewer than ${MIN_PER_LABEL} dialogues`);
   assert.equal(new Set(samples.map((s) => s.id)).size, samples.length, 'ids are unique');
   for (const s of samples) {
-    assert.match(s.id, /^(hand|v3|v4|v5)-[a-z-]+-\d+$/, s.id);
+    assert.match(s.id, ID_PATTERN, s.id);
     assert.ok(s.turns.some((t) => t.role === 'user' && bare(t.text) !== ''), `${s.id} has user text`);
   }
   // Written by hand, each one different: no two dialogues (nor two user turns of 8+ characters) are equal.
@@ -152,7 +160,7 @@ test('no hand-written dialogue copies a dev dialogue (no equal user turn of 8+ c
     for (let i = 0; i + RUN <= text.length; i++) devRuns.add(text.slice(i, i + RUN));
   }
   const mine = loadHandwrittenIntentDialogues();
-  assert.deepEqual(['hand-', 'v3-', 'v4-', 'v5-'].filter((p) => !mine.some((s) => s.id.startsWith(p))), [], 'every voice is checked');
+  assert.deepEqual(VOICES.filter((v) => ofVoice(mine, v).length === 0).map((v) => v.name), [], 'every voice is checked');
   const equalTurn = mine.filter((s) => s.turns.some((t) => t.role === 'user' && devUser.has(bare(t.text)))).map((s) => s.id);
   const sharedRun = mine.filter((s) => {
     const text = dialogueText(s);
@@ -171,7 +179,7 @@ test('no hand-written dialogue duplicates a template-generated one (synthesizeIn
   const genDialogues = new Set(generated.map(dialogueText));
   const genUser = new Set(generated.flatMap((s) => s.turns.filter((t) => t.role === 'user').map((t) => bare(t.text))).filter((t) => t.length >= 8));
   const mine = loadHandwrittenIntentDialogues();
-  assert.deepEqual(['hand-', 'v3-', 'v4-', 'v5-'].filter((p) => !mine.some((s) => s.id.startsWith(p))), [], 'every voice is checked');
+  assert.deepEqual(VOICES.filter((v) => ofVoice(mine, v).length === 0).map((v) => v.name), [], 'every voice is checked');
   const sameDialogue = mine.filter((s) => genDialogues.has(dialogueText(s))).map((s) => s.id);
   const sameUserTurns = mine.flatMap((s) => s.turns.filter((t) => t.role === 'user' && genUser.has(bare(t.text))));
   console.log(`hand-written vs ${generated.length} generated: ${sameDialogue.length} equal dialogues, ${sameUserTurns.length} equal user turns of 8+ characters`);
@@ -181,21 +189,15 @@ test('no hand-written dialogue duplicates a template-generated one (synthesizeIn
 test('the README counts match the files', () => {
   const readme = readFileSync(join(dir, 'README.md'), 'utf8');
   const samples = loadHandwrittenIntentDialogues();
-  // One row per label: | label | second-voice file | n | third-voice file | n | fourth-voice file or — | n | fifth-voice file or — | n | total |
+  // One row per label: | label | second-voice file | n | then for each later voice: its file or — | n | … | total |
+  const cells = (voice: Voice, n: number): string =>
+    `${voice.filePrefix === '' ? '`[a-z-]+\\.jsonl`' : n > 0 ? `\`${voice.filePrefix}[a-z-]+\\.jsonl\`` : '—'} \\| ${n} \\|`;
   for (const label of taxonomy.labels) {
     const ofLabel = samples.filter((s) => s.label === label);
-    const hand = ofLabel.filter((s) => s.id.startsWith('hand-')).length;
-    const v3 = ofLabel.filter((s) => s.id.startsWith('v3-')).length;
-    const v4 = ofLabel.filter((s) => s.id.startsWith('v4-')).length;
-    const v5 = ofLabel.filter((s) => s.id.startsWith('v5-')).length;
-    const fourth = v4 > 0 ? '`voice4-[a-z-]+\\.jsonl`' : '—';
-    const fifth = v5 > 0 ? '`voice5-[a-z-]+\\.jsonl`' : '—';
-    const row = `\\| ${label} \\| \`[a-z-]+\\.jsonl\` \\| ${hand} \\| \`voice3-[a-z-]+\\.jsonl\` \\| ${v3} \\| ${fourth} \\| ${v4} \\| ${fifth} \\| ${v5} \\| ${ofLabel.length} \\|`;
-    assert.match(readme, new RegExp(row), `README row for ${label} says ${hand} + ${v3} + ${v4} + ${v5} = ${ofLabel.length}`);
+    const counts = VOICES.map((v) => ofVoice(ofLabel, v).length);
+    const row = `\\| ${label} \\| ${VOICES.map((v, i) => cells(v, counts[i])).join(' ')} ${ofLabel.length} \\|`;
+    assert.match(readme, new RegExp(row), `README row for ${label} says ${counts.join(' + ')} = ${ofLabel.length}`);
   }
-  const hand = samples.filter((s) => s.id.startsWith('hand-')).length;
-  const v3 = samples.filter((s) => s.id.startsWith('v3-')).length;
-  const v4 = samples.filter((s) => s.id.startsWith('v4-')).length;
-  const v5 = samples.filter((s) => s.id.startsWith('v5-')).length;
-  assert.match(readme, new RegExp(`\\| \\*\\*all\\*\\* \\| \\| \\*\\*${hand}\\*\\* \\| \\| \\*\\*${v3}\\*\\* \\| \\| \\*\\*${v4}\\*\\* \\| \\| \\*\\*${v5}\\*\\* \\| \\*\\*${samples.length}\\*\\* \\|`));
+  const totals = VOICES.map((v) => ` \\| \\*\\*${ofVoice(samples, v).length}\\*\\* \\|`).join('');
+  assert.match(readme, new RegExp(`\\| \\*\\*all\\*\\* \\|${totals} \\*\\*${samples.length}\\*\\* \\|`));
 });
