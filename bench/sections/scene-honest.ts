@@ -152,7 +152,7 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
       samples: scene,
       folds: k,
       holdout: { weightedF1: holdoutRun.evaluation.weightedF1, n: holdout.length },
-      details: { innerFolds: inner.folds, candidates: candidates.map((c) => c.name), choices: summarizeChoices(nested.choices), chosenOnAllData: onAll.chosen, transferWeightedF1: transfer.mean.weightedF1, holdout: { n: holdout.length, weightedF1: holdoutRun.evaluation.weightedF1, chosen: holdoutRun.chosen, seed: RESERVED_HOLDOUT.seed, fraction: RESERVED_HOLDOUT.fraction } },
+      details: { innerFolds: inner.folds, candidates: candidates.map((c) => c.name), choices: summarizeChoices(nested.choices), chosenOnAllData: onAll.chosen, transferWeightedF1: transfer.mean.weightedF1, holdout: { chosen: holdoutRun.chosen, seed: RESERVED_HOLDOUT.seed, fraction: RESERVED_HOLDOUT.fraction } },
       dependencies: { paths: DEPENDENCIES, extra: JSON.stringify({ recipe: 'scene nested', candidates, inner, k, seeds }) },
     },
     { root: ROOT },
