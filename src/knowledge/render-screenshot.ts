@@ -1051,7 +1051,8 @@ function drawProductRow(p: Pen, r: ProductRow, x: number, y: number, width: numb
   thumbnail(g, left, y + 6, th, th, r.title, p.rng, 6);
   const tx = left + th + 10;
   const tw = x + width - tx;
-  const used = paragraph(g, r.title, tx, y + 2, 13.5 * fs, theme.text, tw - (r.compact ? 0 : 64), r.compact ? 1 : 2);
+  // Leave room for the price drawn at the right of the title line.
+  const used = paragraph(g, r.title, tx, y + 2, 13.5 * fs, theme.text, tw - (r.compact ? measure(g, r.price, 13.5 * fs) + 10 : 64), r.compact ? 1 : 2);
   if (!r.compact) {
     const sw = Math.min(tw, measure(g, r.spec, 11.5 * fs) + 14);
     roundRect(g, tx, y + used + 8, sw, 20, 3, p.page.dark ? '#2a2b33' : '#f5f5f5');
