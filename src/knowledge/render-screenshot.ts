@@ -385,6 +385,26 @@ function drawBlock(p: Pen, b: Block, y: number, x0: number, width: number): numb
       g.beginPath();
       g.rect(x0, y, width, h);
       g.clip();
+      if (b.photo) {
+        // A designed main image (render-photo.ts) in the picture area; on a backdrop (the image
+        // viewer's black, a white margin) it is a centred square, otherwise it fills the area.
+        if (b.backdrop) fillRect(g, x0, y, width, h, b.backdrop);
+        const side = b.backdrop ? Math.min(width, h) : 0;
+        const [px, py, pw, ph] = b.backdrop ? [x0 + (width - side) / 2, y + (h - side) / 2, side, side] : [x0, y, width, h];
+        g.save();
+        g.translate(px, py);
+        g.beginPath();
+        g.rect(0, 0, pw, ph);
+        g.clip();
+        drawPhoto(g, { scene: b.photo, texts: b.overlay, width: pw, height: ph }, p.rng);
+        g.restore();
+        if (b.counter) {
+          roundRect(g, x0 + width - 56, y + h - 34, 42, 22, 11, 'rgba(0,0,0,0.35)');
+          text(g, b.counter, x0 + width - 35, y + h - 18, 12, '#fff', 'regular', 'center');
+        }
+        g.restore();
+        return y + h;
+      }
       const seed = hashUnit(p.page.id);
       fillRect(g, x0, y, width, h, b.dark ? '#222222' : hsl(seed * 360, 20, 92));
       g.fillStyle = linear(g, x0, y, x0 + width, y + h, [hsl(seed * 360 + 20, 30, b.dark ? 25 : 95), hsl(seed * 360 + 60, 25, b.dark ? 15 : 80)]);
@@ -1031,7 +1051,8 @@ function drawProductRow(p: Pen, r: ProductRow, x: number, y: number, width: numb
   thumbnail(g, left, y + 6, th, th, r.title, p.rng, 6);
   const tx = left + th + 10;
   const tw = x + width - tx;
-  const used = paragraph(g, r.title, tx, y + 2, 13.5 * fs, theme.text, tw - (r.compact ? 0 : 64), r.compact ? 1 : 2);
+  // Leave room for the price drawn at the right of the title line.
+  const used = paragraph(g, r.title, tx, y + 2, 13.5 * fs, theme.text, tw - (r.compact ? measure(g, r.price, 13.5 * fs) + 10 : 64), r.compact ? 1 : 2);
   if (!r.compact) {
     const sw = Math.min(tw, measure(g, r.spec, 11.5 * fs) + 14);
     roundRect(g, tx, y + used + 8, sw, 20, 3, p.page.dark ? '#2a2b33' : '#f5f5f5');

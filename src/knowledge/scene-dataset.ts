@@ -14,7 +14,7 @@ import { loadSceneKnowledge, type SceneKnowledge } from './scene-knowledge.js';
 import { pageText, synthesizeScenePages, type ScenePage } from './scene-pages.js';
 
 /** Bump when the generator or renderer changes what a (seed, label, index) produces. */
-export const SCENE_GENERATOR_VERSION = 1;
+export const SCENE_GENERATOR_VERSION = 2;
 
 export interface WriteScenesOptions {
   outDir: string;

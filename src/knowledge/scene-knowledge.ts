@@ -153,7 +153,9 @@ export const ROW_KINDS = [
   'kv', 'fields', 'text', 'product', 'total', 'buttons', 'chips', 'input', 'textarea', 'upload', 'radio', 'steps', 'avatar', 'photos', 'link',
   'stepper', 'bill', 'avatarRow', 'iconsRow', 'switch',
 ] as const;
-const PHOTO_SCENES = new Set(['hero', 'hero-plain', 'detail-panel', 'poster', 'damaged', 'parcel', 'open-box', 'package-print', 'garment', 'in-hand', 'sticker', 'landscape', 'qr', 'blank', 'document']);
+const PHOTO_SCENES = new Set(['hero', 'hero-plain', 'detail-panel', 'poster', 'damaged', 'parcel', 'open-box', 'package-print', 'garment', 'in-hand', 'sticker', 'landscape', 'qr', 'blank', 'document',
+  'hero-frame', 'hero-collage', 'hero-points', 'hero-model', 'hero-gift', 'hero-compare', 'hero-share', 'text-card', 'handwriting', 'food', 'person',
+  'screen-photo', 'cartoon', 'chart', 'card-photo']);
 
 let cached: { dir: string; knowledge: SceneKnowledge } | undefined;
 

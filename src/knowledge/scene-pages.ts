@@ -73,7 +73,7 @@ export type Block =
   | { type: 'tabs'; items: string[]; active: number }
   | { type: 'chipsRow'; items: string[] }
   | { type: 'search'; placeholder: string }
-  | { type: 'hero'; height: number; overlay: string[]; counter?: string; dark?: boolean }
+  | { type: 'hero'; height: number; overlay: string[]; counter?: string; dark?: boolean; photo?: string; backdrop?: string }
   | { type: 'grid'; heading?: string; items: { title: string; price: string; sub: string }[]; deal: boolean }
   | { type: 'coupons'; items: { amount: string; cond: string; valid: string; button: string; name: string }[]; layout: 'list' | 'row' | 'grid'; withProduct: boolean }
   | { type: 'chat'; style: 'taobao' | 'sms' | 'wechat'; messages: ChatMessage[] }
@@ -247,9 +247,10 @@ function pickDevice(k: SceneKnowledge, ctx: PageContext): ScenePage['device'] {
 
 /** Camera photos are 3:4 or 4:3 (downscaled by the chat app); designed images square or 3:4. */
 function photoSize(ctx: PageContext, scene: string): ScenePage['device'] {
-  if (scene === 'hero' || scene === 'hero-plain') return ctx.pick([{ name: 'square-800', width: 800, height: 800 }, { name: 'square-750', width: 750, height: 750 }, { name: 'tall-750', width: 750, height: 1000 }]);
-  if (scene === 'sticker' || scene === 'qr') return ctx.pick([{ name: 'square-240', width: 240, height: 240 }, { name: 'square-480', width: 480, height: 480 }, { name: 'poster', width: 720, height: 1080 }]);
-  if (scene === 'detail-panel' || scene === 'poster') return ctx.pick([{ name: 'panel-750', width: 750, height: 1000 }, { name: 'panel-790', width: 790, height: 1200 }]);
+  if (scene === 'hero-share' || scene === 'text-card') return ctx.pick([{ name: 'share-750', width: 750, height: 1100 }, { name: 'share-600', width: 600, height: 960 }, { name: 'square-800', width: 800, height: 800 }]);
+  if (scene.startsWith('hero')) return ctx.pick([{ name: 'square-800', width: 800, height: 800 }, { name: 'square-750', width: 750, height: 750 }, { name: 'tall-750', width: 750, height: 1000 }]);
+  if (scene === 'sticker' || scene === 'qr' || scene === 'cartoon') return ctx.pick([{ name: 'square-240', width: 240, height: 240 }, { name: 'square-480', width: 480, height: 480 }, { name: 'poster', width: 720, height: 1080 }]);
+  if (scene === 'detail-panel' || scene === 'poster' || scene === 'chart') return ctx.pick([{ name: 'panel-750', width: 750, height: 1000 }, { name: 'panel-790', width: 790, height: 1200 }]);
   if (scene === 'document') return ctx.pick([{ name: 'a4-ish', width: 1000, height: 1400 }, { name: 'landscape-doc', width: 1400, height: 900 }]);
   const portrait = ctx.rng.next() < 0.75;
   const [w, h] = ctx.pick([[1080, 1440], [960, 1280], [1200, 1600], [1536, 2048], [768, 1024]]);
@@ -324,7 +325,7 @@ function makeBlock(s: SectionSpec, ctx: PageContext): Block | null {
     }
     case 'chipsRow': return { type: 'chipsRow', items: dedupe(fillAll(s.items as Pool[], ctx)) };
     case 'search': return { type: 'search', placeholder: f('placeholder') };
-    case 'hero': return { type: 'hero', height: (s.height as number) ?? 0.45, overlay: fillAll(s.overlay as Pool[] | undefined, ctx), counter: s.counter ? `${ctx.int(1, 3)}/${ctx.int(4, 9)}` : undefined, dark: Boolean(s.dark) };
+    case 'hero': return { type: 'hero', height: (s.height as number) ?? 0.45, overlay: fillAll(s.overlay as Pool[] | undefined, ctx), counter: s.counter ? `${ctx.int(1, 3)}/${ctx.int(4, 9)}` : undefined, dark: Boolean(s.dark), photo: s.photo ? ctx.fill(s.photo as Pool) : undefined, backdrop: s.backdrop ? ctx.fill(s.backdrop as Pool) : undefined };
     case 'grid': {
       const n = range(s.n, ctx, [2, 4]);
       const deal = Boolean(s.deal);
