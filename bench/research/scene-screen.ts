@@ -3,7 +3,8 @@
 // stratified k-fold CV on it with everything data-driven (TF-IDF vocabularies, scalers, mined cues,
 // the head) fitted inside each training fold. No 9:1 split or soup: one softmax head per fold, so
 // configurations are ranked quickly from cached features. Figures from here are SCREENING figures.
-// Usage: node --import tsx bench/research/scene-screen.ts '<configs JSON or file>' [seeds] [--ocr '{"maxSide":1280}']
+// Usage: node --import tsx bench/research/scene-screen.ts '<configs JSON or file>' [seeds] [--ocr '{"maxSide":1280}'] [--per-class]
+// --per-class: per label F1, support and the label it is most often mistaken for (first seed's out-of-fold predictions).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stratifiedKFold } from '../../src/data/split.js';
@@ -48,7 +49,7 @@ export interface ScreenConfig {
   learner?: LearnerSpec;
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { ocr: { type: 'string' }, 'per-label': { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { ocr: { type: 'string' }, 'per-label': { type: 'string' }, 'per-class': { type: 'boolean' } } });
 const arg = positionals[0] ?? '[]';
 const configs: ScreenConfig[] = JSON.parse(arg.trim().startsWith('[') ? arg : readFileSync(arg, 'utf8'));
 const seeds = (positionals[1] ?? '0').split(',').map(Number);
@@ -163,8 +164,20 @@ for (const cfg of configs) {
       fold.test.forEach((row, j) => (pred[row] = labels[predicted[j]]));
     }
     seedF1.push(f1Score(gold, pred, { average: 'weighted' }));
+    if (values['per-class'] && seed === seeds[0]) printPerClass(gold, pred);
     seedMacro.push(f1Score(gold, pred, { average: 'macro' }));
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   console.log(`${mean(seedF1).toFixed(4)} macro ${mean(seedMacro).toFixed(4)} [${seedF1.map((s) => s.toFixed(3)).join(' ')}] ${((performance.now() - started) / 1000).toFixed(0)}s  ${cfg.name}`);
+}
+
+function printPerClass(gold: string[], pred: string[]): void {
+  const rows = [...new Set(gold)].map((label) => {
+    const f1 = f1Score(gold, pred, { labels: [label], average: 'macro' });
+    const wrong = new Map<string, number>();
+    gold.forEach((g, i) => g === label && pred[i] !== label && wrong.set(pred[i], (wrong.get(pred[i]) ?? 0) + 1));
+    const top = [...wrong].sort((a, b) => b[1] - a[1])[0];
+    return { label, f1, n: gold.filter((g) => g === label).length, top: top ? `${top[0]} ×${top[1]}` : '' };
+  });
+  for (const r of rows.sort((a, b) => a.f1 - b.f1)) console.log(`  ${r.f1.toFixed(2)}  n=${r.n}  ${r.label}  → ${r.top}`);
 }

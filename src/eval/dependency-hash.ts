@@ -30,6 +30,9 @@ export interface DependencyHash {
 
 // Never hashed: they are not inputs, and node_modules is covered by package-lock.json.
 const SKIPPED = new Set(['node_modules', '.git', '.cache', 'dist']);
+// Markdown inside a hashed folder (a knowledge folder's README) is documentation no code reads: editing
+// it must not stale a measured figure. A Markdown file named as a path of its own still counts.
+const isDocumentation = (name: string) => name.toLowerCase().endsWith('.md');
 
 // One process hashes the same folder for many rows; the contents do not change under a running bench.
 const memo = new Map<string, Promise<string>>();
@@ -78,7 +81,7 @@ async function listFiles(dir: string): Promise<string[]> {
     if (SKIPPED.has(e.name)) continue;
     const p = join(dir, e.name);
     if (e.isDirectory()) out.push(...(await listFiles(p)));
-    else if (e.isFile()) out.push(p);
+    else if (e.isFile() && !isDocumentation(e.name)) out.push(p);
   }
   return out;
 }

@@ -1,17 +1,20 @@
-// Writes synthetic scene screenshots as an ordinary data set: images/<id>.png|jpg plus scenes.jsonl
+// Writes synthetic scene screenshots as an ordinary data set: images/<id>-<content hash>.png|jpg plus scenes.jsonl
 // in the native format ({id, task: 'scene', image, label}), so `train`, `eval` and the feature
 // cache read them like any labelled sample. pages.jsonl keeps each page's structured content and
 // its text for review and text-only experiments. Resumable: an image already on disk is not
-// rendered again (pages are deterministic), and files are written atomically.
+// rendered again, and files are written atomically. An image's file name carries a hash of what it
+// is drawn from (the page and the app palettes), so edited knowledge renders anew instead of
+// reusing a picture of the old page under the same id.
+import { createHash } from 'node:crypto';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Progress } from '../features/progress.js';
 import { renderScenePage } from './render-screenshot.js';
-import { loadSceneKnowledge } from './scene-knowledge.js';
+import { loadSceneKnowledge, type SceneKnowledge } from './scene-knowledge.js';
 import { pageText, synthesizeScenePages, type ScenePage } from './scene-pages.js';
 
 /** Bump when the generator or renderer changes what a (seed, label, index) produces. */
-export const SCENE_GENERATOR_VERSION = 1;
+export const SCENE_GENERATOR_VERSION = 2;
 
 export interface WriteScenesOptions {
   outDir: string;
@@ -22,6 +25,8 @@ export interface WriteScenesOptions {
   start?: number;
   format?: 'png' | 'jpeg';
   progress?: boolean;
+  /** The knowledge to render from (default: knowledge/scene/, loaded and checked). */
+  knowledge?: SceneKnowledge;
   /** Called after each page with its id and whether it was rendered (false: found on disk). */
   onPage?: (page: ScenePage, rendered: boolean) => void;
 }
@@ -47,7 +52,7 @@ export interface SyntheticSceneRecord {
 
 export async function writeSyntheticScenes(options: WriteScenesOptions): Promise<WriteScenesSummary> {
   const started = performance.now();
-  const knowledge = loadSceneKnowledge();
+  const knowledge = options.knowledge ?? loadSceneKnowledge();
   const pages = synthesizeScenePages({ seed: options.seed, perLabel: options.perLabel, labels: options.labels, start: options.start, knowledge });
   const imagesDir = path.join(options.outDir, 'images');
   await mkdir(imagesDir, { recursive: true });
@@ -57,12 +62,13 @@ export async function writeSyntheticScenes(options: WriteScenesOptions): Promise
   let renderMs = 0;
   for (const page of pages) {
     // The format is part of the page's rendering; find an existing file under either extension.
-    let file = await existing(imagesDir, page.id);
+    const name = `${page.id}-${contentKey(page, knowledge.apps[page.app], options.format)}`;
+    let file = await existing(imagesDir, name);
     if (!file) {
       const t = performance.now();
       const image = await renderScenePage(page, { format: options.format, knowledge });
       renderMs += performance.now() - t;
-      file = `${page.id}.${image.format === 'png' ? 'png' : 'jpg'}`;
+      file = `${name}.${image.format === 'png' ? 'png' : 'jpg'}`;
       await atomicWrite(path.join(imagesDir, file), image.bytes);
       rendered++;
       options.onPage?.(page, true);
@@ -82,6 +88,11 @@ export async function writeSyntheticScenes(options: WriteScenesOptions): Promise
   await atomicWrite(dataFile, Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n'));
   await atomicWrite(pagesFile, Buffer.from(pages.map((p) => JSON.stringify({ id: `synthetic-${p.id}`, label: p.label, text: pageText(p), page: p })).join('\n') + '\n'));
   return { dataFile, pagesFile, pages: pages.length, rendered, reused: pages.length - rendered, elapsedMs: performance.now() - started, msPerRendered: rendered ? renderMs / rendered : 0 };
+}
+
+/** What a page's picture is drawn from, hashed: the page itself, its app's palette and the asked format. */
+function contentKey(page: ScenePage, app: unknown, format: string | undefined): string {
+  return createHash('sha256').update(JSON.stringify([page, app ?? null, format ?? null])).digest('hex').slice(0, 12);
 }
 
 async function existing(dir: string, id: string): Promise<string | undefined> {

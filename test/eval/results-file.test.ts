@@ -43,6 +43,11 @@ test('the dependency hash changes with a file, a new file, a created folder and 
     assert.equal(await hash(), base, `undoing ${what} restores it`);
   }
   assert.notEqual(await hash({ ...deps, extra: '{"k":3}' }), base, 'the configuration changes the hash');
+  await writeFile(join(root, 'lexicons/README.md'), '# what the lexicon is');
+  assert.equal(await hash(), base, 'a README inside a folder is documentation, not an input');
+  await writeFile(join(root, 'lexicons/README.md'), '# edited');
+  assert.equal(await hash(), base, 'editing it does not stale the figure');
+  assert.notEqual(await hash({ ...deps, paths: [...deps.paths, 'lexicons/README.md'] }), await hash({ ...deps, paths: [...deps.paths, 'absent.md'] }), 'a Markdown file named on its own still counts');
 });
 
 function estimateOf(samples: Sample[], seeds: number[], wrongEvery: number): TaskResult['estimate'] {

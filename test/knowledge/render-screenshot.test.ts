@@ -9,6 +9,7 @@ import { loadSamples } from '../../src/data/load.js';
 import { renderScenePage } from '../../src/knowledge/render-screenshot.js';
 import { writeSyntheticScenes } from '../../src/knowledge/scene-dataset.js';
 import { synthesizeScenePage, synthesizeScenePages, type ScenePage } from '../../src/knowledge/scene-pages.js';
+import { loadSceneKnowledge } from '../../src/knowledge/scene-knowledge.js';
 import { OcrEngine } from '../../src/vision/ocr.js';
 import { linesByRegion } from '../../src/vision/layout.js';
 
@@ -91,6 +92,14 @@ test('writeSyntheticScenes writes a native data set that loads as labelled sampl
     assert.equal(again.reused, 4);
     assert.equal(again.rendered, 2);
     assert.equal((await readdir(path.join(dir, 'images'))).length, 6);
+    // Edited knowledge (here every app's price colour) draws new pictures instead of reusing the old ones by id.
+    const edited = loadSceneKnowledge();
+    for (const app of Object.values(edited.apps)) app.price = '#123456';
+    const afterEdit = await writeSyntheticScenes({ outDir: dir, perLabel: 3, seed: 3, labels, progress: false, knowledge: edited });
+    assert.equal(afterEdit.rendered, 6, 'every page is drawn again from the edited knowledge');
+    assert.equal((await readdir(path.join(dir, 'images'))).length, 12);
+    const unchanged = await writeSyntheticScenes({ outDir: dir, perLabel: 3, seed: 3, labels, progress: false });
+    assert.equal(unchanged.reused, 6, 'the pictures of the unedited knowledge are still found');
     assert.deepEqual(synthesizeScenePages({ seed: 3, perLabel: 1, labels: ['退款页面'] })[0].id, samples[0].id.replace(/^synthetic-/, ''));
   } finally {
     await rm(dir, { recursive: true, force: true });
