@@ -181,10 +181,11 @@ function intentHow(o: IntentTrainingOptions | undefined): string {
     ...(o?.knowledgeSets ?? []).map((k) => `${k.samples.length} ${k.name === 'handwritten' ? 'hand-written dialogues from knowledge/intent-dialogues' : `${k.name} dialogues`} at sample weight ${k.weight}`),
   ];
   const knowledge = sets.length ? `- Knowledge (written from the label definitions, never from dev dialogues; training rows only): ${sets.join('; ')}.` : '- No knowledge rows (`--no-knowledge`).';
-  const calibration = o?.calibration ? ['- Confidences: softmax of the margins divided by a temperature fitted (minimum NLL) on 5-fold out-of-fold margins of the real training rows (knowledge rows in every training part).'] : [];
+  const calibration = o?.calibration ? ["- Confidences: softmax of the learner's scores (an SVM's margins, a stack's meta-learner logits) divided by a temperature fitted (minimum NLL) on 5-fold out-of-fold scores of the real training rows (knowledge rows in every training part)."] : [];
+  const ngrams = [...new Set((o?.views ?? []).map((v) => ('min' in v.analyzer ? `${v.analyzer.kind === 'char' ? 'character' : v.analyzer.kind} ${v.analyzer.min}–${v.analyzer.max}-gram` : 'token')))].join(' / ');
   if (o?.learner) {
     return [
-      `- Multi-level denoising → text folding (${o.folder ? 'knowledge/text/variants.json: traditional → simplified, width, emoji, English/pinyin words, typos' : 'off'}) → character 1–2-gram TF-IDF views: ${(o.views ?? []).map((v) => `${v.name}${v.weight !== undefined ? ` ×${v.weight}` : ''}`).join(', ')} → ${o.learner.kind} ${JSON.stringify(o.learner.options ?? {})}, balanced class weights.`,
+      `- Multi-level denoising → text folding (${o.folder ? 'knowledge/text/variants.json: traditional → simplified, width, emoji, English/pinyin words, typos' : 'off'}) → ${ngrams} TF-IDF views: ${(o.views ?? []).map((v) => `${v.name}${v.weight !== undefined ? ` ×${v.weight}` : ''}`).join(', ')} → ${o.learner.kind} ${JSON.stringify(o.learner.options ?? {})}, balanced class weights.`,
       knowledge,
       ...calibration,
       '- No part of the lexicon written while reading the dev dialogues is used.',
