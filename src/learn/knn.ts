@@ -4,13 +4,17 @@
 // The class scores are the (sample-weighted) votes of the k most similar rows — uniform or weighted
 // by similarity — plus `smoothing`/k per class, normalised: scikit-learn's KNeighborsClassifier with
 // metric='cosine' when smoothing is 0. Ties in similarity go to the earlier training row.
+// A kNN model is its training rows, so their storage is the model's size: with valuePrecision
+// 'float16' the normalised rows are rounded to half precision at fit (what is scored is exactly what
+// is saved), and saved files keep column indices as delta varints.
 
 import { EcommirError } from '../errors.js';
 import { l2NormalizeRows, type CsrMatrix } from './csr.js';
 import { argmaxRows, checkFitInput, checkPredictInput, notFitted, resolveSampleWeights, type FitOptions } from './head.js';
 import { registerLearner, type Learner } from './learner.js';
 import { checkOptions, stripUndefined, type OptionSchema } from './options.js';
-import { decodeFloat32, decodeInt32, encodeTypedArray, type EncodedTypedArray } from './typed-json.js';
+import { f16round } from '@petamoriken/float16';
+import { decodeDeltaVarint, decodeFloat16, decodeFloat32, decodeInt32, encodeDeltaVarint, encodeFloat16, encodeTypedArray, type EncodedTypedArray } from './typed-json.js';
 
 export interface CosineKnnOptions {
   /** Neighbours that vote. Default 10. */
@@ -19,6 +23,11 @@ export interface CosineKnnOptions {
   weighting?: 'uniform' | 'similarity';
   /** Added to every class's vote share (in units of one neighbour) so no probability is exactly 0. Default 0. */
   smoothing?: number;
+  /**
+   * Precision of the stored training rows. 'float16' halves the values' share of the saved model; cosine
+   * similarities move by about 1e-3 of their size. Default 'float32'.
+   */
+  valuePrecision?: 'float32' | 'float16';
   nClasses?: number;
 }
 
@@ -26,6 +35,7 @@ const SCHEMA: OptionSchema = {
   k: { type: 'number', min: 1, integer: true, optional: true },
   weighting: { type: 'enum', values: ['uniform', 'similarity'], optional: true },
   smoothing: { type: 'number', min: 0, optional: true },
+  valuePrecision: { type: 'enum', values: ['float32', 'float16'], optional: true },
   nClasses: { type: 'number', min: 1, integer: true, optional: true },
 };
 
@@ -62,7 +72,9 @@ export class CosineKnn implements Learner {
   fit(X: CsrMatrix, y: ArrayLike<number>, fitOptions: FitOptions = {}): this {
     const { labels, nClasses } = checkFitInput(CosineKnn.kind, X, y, this.options.nClasses);
     const weights = Float32Array.from(resolveSampleWeights(labels, nClasses, fitOptions));
-    this.fitted = { nClasses, labels, weights, ...index(l2NormalizeRows(X)) };
+    const rows = l2NormalizeRows(X);
+    if (this.options.valuePrecision === 'float16') rows.values = rows.values.map(f16round);
+    this.fitted = { nClasses, labels, weights, ...index(rows) };
     return this;
   }
 
@@ -137,15 +149,15 @@ export class CosineKnn implements Learner {
     const f = this.fitted;
     return {
       kind: CosineKnn.kind,
-      version: 1,
+      version: 2,
       options: this.getParams(),
       fitted: {
         nClasses: f.nClasses,
         nRows: f.rows.nRows,
         nCols: f.rows.nCols,
         indptr: encodeTypedArray(f.rows.indptr),
-        indices: encodeTypedArray(f.rows.indices),
-        values: encodeTypedArray(f.rows.values),
+        indices: encodeDeltaVarint(f.rows.indices),
+        values: this.options.valuePrecision === 'float16' ? encodeFloat16(f.rows.values) : encodeTypedArray(f.rows.values),
         labels: encodeTypedArray(f.labels),
         weights: encodeTypedArray(f.weights),
       },
@@ -153,19 +165,24 @@ export class CosineKnn implements Learner {
   }
 
   static fromJSON(json: CosineKnnJson): CosineKnn {
-    if (!json || json.kind !== CosineKnn.kind || json.version !== 1 || !json.fitted) throw new EcommirError('ECM_ERR_BAD_JSON', `expected a saved ${CosineKnn.kind} (version 1)`);
+    // Version 1 files (four-byte indices and values) still load.
+    if (!json || json.kind !== CosineKnn.kind || (json.version !== 1 && json.version !== 2) || !json.fitted) throw new EcommirError('ECM_ERR_BAD_JSON', `expected a saved ${CosineKnn.kind} (version 1 or 2)`);
     const model = new CosineKnn(stripUndefined(json.options));
     const j = json.fitted;
     const rows: CsrMatrix = {
       nRows: j.nRows,
       nCols: j.nCols,
       indptr: decodeInt32(j.indptr, `${CosineKnn.kind}.indptr`),
-      indices: decodeInt32(j.indices, `${CosineKnn.kind}.indices`),
-      values: decodeFloat32(j.values, `${CosineKnn.kind}.values`),
+      indices: json.version === 1 ? decodeInt32(j.indices, `${CosineKnn.kind}.indices`) : decodeDeltaVarint(j.indices, `${CosineKnn.kind}.indices`),
+      values: j.values?.dtype === 'f16' ? decodeFloat16(j.values, `${CosineKnn.kind}.values`) : decodeFloat32(j.values, `${CosineKnn.kind}.values`),
     };
     const labels = decodeInt32(j.labels, `${CosineKnn.kind}.labels`);
     const weights = decodeFloat32(j.weights, `${CosineKnn.kind}.weights`);
-    if (labels.length !== rows.nRows || weights.length !== rows.nRows || rows.indptr.length !== rows.nRows + 1) throw new EcommirError('ECM_ERR_BAD_JSON', `${CosineKnn.kind}: row counts disagree`);
+    const nnz = rows.indices.length;
+    for (let p = 0; p < nnz; p++) {
+      if (rows.indices[p] < 0 || rows.indices[p] >= rows.nCols) throw new EcommirError('ECM_ERR_BAD_JSON', `${CosineKnn.kind}: column ${rows.indices[p]} outside [0, ${rows.nCols})`);
+    }
+    if (labels.length !== rows.nRows || weights.length !== rows.nRows || rows.indptr.length !== rows.nRows + 1 || rows.values.length !== nnz || rows.indptr[rows.nRows] !== nnz) throw new EcommirError('ECM_ERR_BAD_JSON', `${CosineKnn.kind}: row counts disagree`);
     model.fitted = { nClasses: j.nClasses, labels, weights, ...index(rows) };
     return model;
   }
@@ -190,7 +207,7 @@ function index(rows: CsrMatrix): { rows: CsrMatrix; colPtr: Int32Array; rowOf: I
 
 export interface CosineKnnJson {
   kind: 'CosineKnn';
-  version: 1;
+  version: 1 | 2;
   options: CosineKnnOptions;
   fitted: { nClasses: number; nRows: number; nCols: number; indptr: EncodedTypedArray; indices: EncodedTypedArray; values: EncodedTypedArray; labels: EncodedTypedArray; weights: EncodedTypedArray };
 }

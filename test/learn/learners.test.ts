@@ -10,6 +10,7 @@ import { groupedFolds, outOfFoldProba } from '../../src/learn/out-of-fold.js';
 import { StackingClassifier } from '../../src/learn/stacking.js';
 import { greedyEnsembleSelection, SelectedEnsemble } from '../../src/learn/ensemble-selection.js';
 import { EcommirError } from '../../src/errors.js';
+import { encodeTypedArray } from '../../src/learn/typed-json.js';
 import { blobs } from './blobs.js';
 
 
@@ -213,6 +214,32 @@ test('cosine kNN equals a brute-force dense cosine search (uniform and similarit
   // Scaling a row does not move it under cosine similarity.
   const scaled = csrFromDense(Float64Array.from(csrToDense(Q), (v) => 3 * v), 15, d);
   assert.ok(maxAbsDiff(knn.predictProba(scaled), knn.predictProba(Q)) < 1e-6);
+});
+
+test('cosine kNN at half precision: rows rounded at fit, saved compactly, scored exactly as saved; version 1 files load', () => {
+  const rng = createRng(12);
+  const nTrain = 80;
+  const d = 40;
+  const dense = Float64Array.from({ length: nTrain * d }, () => (rng.next() < 0.3 ? rng.next() * 2 - 0.5 : 0));
+  const y = Int32Array.from({ length: nTrain }, () => rng.int(4));
+  const X = csrFromDense(dense, nTrain, d);
+  const Q = csrFromDense(Float64Array.from({ length: 20 * d }, () => (rng.next() < 0.3 ? rng.next() : 0)), 20, d);
+  const full = new CosineKnn({ k: 5 }).fit(X, y);
+  const half = new CosineKnn({ k: 5, valuePrecision: 'float16' }).fit(X, y);
+  // Half precision moves a vote share by at most the similarities' rounding (about 1e-3 of them).
+  assert.ok(maxAbsDiff(half.predictProba(Q), full.predictProba(Q)) < 0.02);
+  const halfJson = JSON.stringify(half.toJSON());
+  const fullJson = JSON.stringify(full.toJSON());
+  assert.ok(halfJson.length < 0.75 * fullJson.length, `${halfJson.length} vs ${fullJson.length} characters`);
+  assert.deepEqual(learnerFromJSON(JSON.parse(halfJson)).predictProba(Q), half.predictProba(Q));
+  // A version 1 file (four-byte indices) still loads and predicts the same.
+  const v2 = full.toJSON();
+  const v1 = { ...v2, version: 1, fitted: { ...v2.fitted, indices: encodeTypedArray(X.indices) } };
+  assert.deepEqual(learnerFromJSON(JSON.parse(JSON.stringify(v1))).predictProba(Q), full.predictProba(Q));
+  // A corrupt column index is named, not indexed past the end.
+  const bad = JSON.parse(halfJson);
+  bad.fitted.nCols = 3;
+  assert.throws(() => learnerFromJSON(bad), (e: unknown) => e instanceof EcommirError && /column \d+ outside \[0, 3\)/.test(e.message));
 });
 
 // ---------- out-of-fold, stacking, selection ----------
