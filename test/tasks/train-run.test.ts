@@ -48,3 +48,18 @@ test('train with --cv: out-of-fold scores that a leaking or a non-learning pipel
   assert.ok(cv.mean.weightedF1 > shuffled.cv!.mean.weightedF1 + 0.4, `cv ${cv.mean.weightedF1.toFixed(3)} vs shuffled labels ${shuffled.cv!.mean.weightedF1.toFixed(3)}`);
   assert.ok(cv.mean.coarseWeightedF1 >= cv.mean.weightedF1 - 0.05);
 });
+
+test('the intent model card describes the recipe it was given: n-gram range read off the views, the learner, the confidence wording', async () => {
+  const { defaultIntentOptions } = await import('../../src/tasks/intent/default-recipe.js');
+  const shipped = defaultIntentOptions({ knowledge: false });
+  const views = shipped.views!.map((v) => ('min' in v.analyzer ? { ...v, analyzer: { ...v.analyzer, min: 2, max: 3 } } : v));
+  const learner = { kind: 'StackingClassifier', options: { folds: 2, members: [{ kind: 'LinearSvm', options: { C: 1 } }, { kind: 'NaiveBayes', options: { variant: 'complement', alpha: 0.3 } }] } };
+  const out = await mkdtemp(join(tmpdir(), 'ecommir-card-'));
+  await trainRecognizer(intent, { task: 'intent', intent: { ...shipped, views, learner }, out });
+  const card = await readFile(join(out, 'MODEL_CARD.md'), 'utf8');
+  assert.match(card, /character 2–3-gram TF-IDF views: /);
+  assert.doesNotMatch(card, /1–2-gram/);
+  assert.match(card, /→ StackingClassifier \{"folds":2,"members":\[\{"kind":"LinearSvm"/);
+  assert.match(card, /a stack's meta-learner logits\) divided by a temperature/);
+  assert.match(card, /No knowledge rows \(`--no-knowledge`\)/);
+});
