@@ -183,10 +183,22 @@ function cleanTurnText(text: TrackedText, role: Role, turn: number, rules: Denoi
     );
   }
   // `<image>` markers split the text so that no rule can remove one or join text across it.
-  let cleaned = TrackedText.join(
-    t.split(IMAGE_MARKER).map((piece) => cleanPiece(piece, role, turn, rules, removed)),
-    ` ${IMAGE_MARKER} `,
-  );
+  const cleanPieces = (x: TrackedText) => normaliseSpacing(TrackedText.join(x.split(IMAGE_MARKER).map((piece) => cleanPiece(piece, role, turn, rules, removed)), ` ${IMAGE_MARKER} `));
+  const start = removed.length;
+  let cleaned = cleanPieces(t);
+  // A removal can expose what another rule matches (a greeting that now starts the sentence, a
+  // particle that now ends it, sentences rejoined and split anew): clean again until nothing changes,
+  // so that cleaning a cleaned dialogue leaves it as it is. Passes only remove, so this settles; the
+  // cap is a guard (the dev dialogues settle within two passes).
+  for (let pass = 0; pass < 4 && removed.length > start; pass++) {
+    const mark = removed.length;
+    const again = cleanPieces(cleaned);
+    if (again.text === cleaned.text) {
+      removed.length = mark;
+      break;
+    }
+    cleaned = again;
+  }
   if (options.dropLinkMarkers && cleaned.text.includes(LINK_MARKER)) {
     const pieces = cleaned.split(LINK_MARKER);
     for (let i = 1; i < pieces.length; i++) removed.push({ turn, level: 'normalise', rule: 'link-marker', text: LINK_MARKER });

@@ -157,3 +157,24 @@ test('cleanSample returns a copy with cleaned turns', () => {
   assert.equal(sample.turns, turns);
   assert.ok(removed.length > 0);
 });
+
+test('cleaning is idempotent: a cleaned dialogue cleans to itself (every dev dialogue, and removals that expose others)', () => {
+  const texts = (turns: readonly Turn[]) => turns.map((t) => `${t.role}:${t.text}`);
+  for (const r of intentRecords) {
+    const once = cleanDialogue(dialogueOf(r));
+    const twice = cleanDialogue(once.turns);
+    assert.deepEqual(texts(twice.turns), texts(once.turns), r.id);
+    assert.deepEqual(twice.removed, [], `${r.id}: the second cleaning removed something`);
+  }
+  // Project-made replies where one removal exposes another: an emoticon code at the end hides the
+  // trailing thanks, one at the start hides the form of address, a dangling colon hides the particle.
+  const made: Turn[] = [
+    { role: 'user', text: '这个面霜怎么用', images: [] },
+    { role: 'agent', text: '若发现质量问题我们承担往返运费，感谢您的理解与支持/:123~', images: [] },
+    { role: 'agent', text: '/:H亲爱的，这款现在有单件立减的活动', images: [] },
+    { role: 'agent', text: '面料柔软透气，您还可以领取店铺优惠哦：', images: [] },
+  ];
+  const once = cleanDialogue(made);
+  assert.deepEqual(texts(once.turns), ['user:这个面霜怎么用', 'agent:若发现质量问题我们承担往返运费', 'agent:这款现在有单件立减的活动', 'agent:面料柔软透气，您还可以领取店铺优惠']);
+  assert.deepEqual(texts(cleanDialogue(once.turns).turns), texts(once.turns));
+});

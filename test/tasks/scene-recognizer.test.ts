@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSamples } from '../../src/data/load.js';
@@ -64,17 +64,22 @@ test('a corrupt or missing image names the sample', async () => {
   await assert.rejects(model.predict(bad), (e: unknown) => e instanceof EcommirError && e.code === 'ECM_ERR_IMAGE_MISSING' && e.message.includes('broken-upload'));
 });
 
-test('the default recipe (linear SVM, every view, knowledge rows): trained, explained, saved and loaded', async () => {
+test('the default recipe (SVM + half-precision kNN stack, every view, knowledge rows): trained, explained, saved and loaded', async () => {
   const pageTexts = LABELS.map((label, i) => ({ label, title: ['购物车', '退货详情', '店铺首页'][i], body: ['结算 合计 全选', '退货退款 寄回商品 填写单号', '关注 宝贝 上新'][i] }));
-  const svm = await SceneRecognizer.fit(train, { knowledge: { texts: pageTexts, weight: 0.5 } });
-  assert.equal(svm.report, undefined);
-  assert.deepEqual(svm.trainedOn.knowledge, { images: 0, texts: 3, weight: 0.5 });
-  const predictions = await svm.predictMany(held);
+  const model = await SceneRecognizer.fit(train, { knowledge: { texts: pageTexts, weight: 0.5 } });
+  assert.equal(model.report, undefined);
+  assert.deepEqual(model.trainedOn.knowledge, { images: 0, texts: 3, weight: 0.5 });
+  const predictions = await model.predictMany(held);
   assert.ok(predictions.filter((p, i) => p.label === held[i].label).length >= 2, predictions.map((p) => p.label).join(', '));
   assert.ok(predictions.every((p) => p.evidence && p.evidence.length > 0));
-  const dir = await mkdtemp(join(tmpdir(), 'ecommir-scene-svm-'));
-  await svm.save(dir);
-  assert.deepEqual((await (await SceneRecognizer.load(dir)).predict(held[2])).ranked, (await svm.predict(held[2])).ranked);
+  const dir = await mkdtemp(join(tmpdir(), 'ecommir-scene-default-'));
+  await model.save(dir);
+  // What is saved is the stack, its neighbours stored compactly (kNN file version 2, half floats, varint indices).
+  const saved = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+  assert.equal(saved.learner.kind, 'StackingClassifier');
+  const knn = saved.learner.fitted.members.find((m: { kind: string }) => m.kind === 'CosineKnn');
+  assert.deepEqual([knn.version, knn.fitted.values.dtype, knn.fitted.indices.dtype], [2, 'f16', 'i32-delta-varint']);
+  assert.deepEqual((await (await SceneRecognizer.load(dir)).predict(held[2])).ranked, (await model.predict(held[2])).ranked);
 });
 
 test('mined cues, structure tokens, pixel cues and knowledge rows on the softmax head: page texts stay out of its validation split', async () => {

@@ -68,7 +68,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .option('--no-knowledge', 'train on the data file only, without the synthetic knowledge (ablation)')
     .option('--knowledge-weight <w>', `sample weight of each knowledge row (scene default ${DEFAULT_SCENE_KNOWLEDGE.weight}; intent: each template-generated dialogue, default ${KNOWLEDGE_WEIGHT})`)
     .option('--handwritten-weight <w>', `intent: sample weight of each hand-written dialogue of knowledge/intent-dialogues (0 leaves them out)`, String(HANDWRITTEN_WEIGHTS[0]))
-    .option('--legacy-head', 'intent: the earlier recipe (user turns + cue lexicon, souped softmax head), no knowledge; scene: the souped softmax head instead of the linear SVM')
+    .option('--legacy-head', 'intent: the earlier recipe (user turns + cue lexicon, souped softmax head), no knowledge; scene: the souped softmax head instead of the default learner (a stack of a linear SVM and nearest neighbours)')
     .option('--unlabeled <file>', 'unlabelled samples to pseudo-label (two predictors must agree and be confident)')
     .option('--pseudo-threshold <p>', 'confidence a pseudo-label needs', '0.99')
     .option('--taxonomy <file>', 'a taxonomy file replacing the default label set')
