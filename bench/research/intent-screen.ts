@@ -10,14 +10,13 @@
 import { mkdir, appendFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { crossValidate } from '../../src/eval/cross-validate.js';
-import { expectedCalibrationError } from '../../src/learn/calibration.js';
 import { Taxonomy } from '../../src/labels/taxonomy.js';
 import { IntentRecognizer, type IntentTrainingOptions } from '../../src/tasks/intent/recognizer.js';
 import { SceneImageDescriber } from '../../src/tasks/intent/scene-image-describer.js';
 import { loadRecognizers } from '../../src/tasks/default-models.js';
 import type { Prediction, Sample } from '../../src/types.js';
 import type { MultiViewDoc } from '../../src/features/text/feature-union.js';
-import { devSamples } from '../sections/common.js';
+import { devSamples, outOfFoldEce } from '../sections/common.js';
 import { EMPTY_LEXICON, intentHoldout } from '../sections/intent-recipes.js';
 import { recipeFromSpec, type RecipeSpec } from './intent-recipe-spec.js';
 
@@ -55,7 +54,7 @@ for (const spec of specs) {
   const cv = await crossValidate(develop, (train, seed) => IntentRecognizer.fit(train, { ...options, seed }), taxonomy, { k, seeds });
   const seconds = (performance.now() - started) / 1000;
   const gold = develop.map((s) => s.label!);
-  const ece = eceOf(cv.predictions, gold, taxonomy.labels);
+  const ece = outOfFoldEce(cv.predictions, gold, taxonomy.labels);
   const line = {
     name: spec.name,
     weightedF1: round(cv.mean.weightedF1),
@@ -82,11 +81,4 @@ function probaRow(p: Prediction, labels: readonly string[]): number[] {
   const row = new Array<number>(labels.length).fill(0);
   for (const r of p.ranked) row[labels.indexOf(r.label)] = Number(r.confidence.toFixed(5));
   return row;
-}
-
-function eceOf(predictions: readonly Prediction[], gold: readonly string[], labels: readonly string[]): number {
-  const kk = labels.length;
-  const proba = new Float32Array(predictions.length * kk);
-  predictions.forEach((p, i) => p.ranked.forEach((r) => (proba[i * kk + labels.indexOf(r.label)] = r.confidence)));
-  return expectedCalibrationError(proba, Int32Array.from(gold, (g) => labels.indexOf(g)), kk).ece;
 }

@@ -73,13 +73,18 @@ export function peakRssMiB(): number {
 import { expectedCalibrationError } from '../../src/learn/calibration.js';
 import type { Prediction } from '../../src/types.js';
 
-/** ECE (15 bins) of out-of-fold predictions, and coverage/accuracy when answers below a threshold go to a person. */
-export function calibrationTable(predictions: readonly Prediction[], gold: readonly string[], labels: readonly string[]): string {
+/** Expected calibration error (15 equal-width bins) of out-of-fold predictions' confidences. */
+export function outOfFoldEce(predictions: readonly Prediction[], gold: readonly string[], labels: readonly string[]): number {
   const k = labels.length;
   const index = new Map(labels.map((l, i) => [l, i]));
   const proba = new Float32Array(predictions.length * k);
   predictions.forEach((p, i) => p.ranked.forEach((r) => (proba[i * k + index.get(r.label)!] = r.confidence)));
-  const { ece } = expectedCalibrationError(proba, Int32Array.from(gold, (g) => index.get(g)!), k);
+  return expectedCalibrationError(proba, Int32Array.from(gold, (g) => index.get(g)!), k).ece;
+}
+
+/** ECE (15 bins) of out-of-fold predictions, and coverage/accuracy when answers below a threshold go to a person. */
+export function calibrationTable(predictions: readonly Prediction[], gold: readonly string[], labels: readonly string[]): string {
+  const ece = outOfFoldEce(predictions, gold, labels);
   const lines = [
     `Expected calibration error of the out-of-fold confidences: **${f4(ece)}** (15 equal-width bins).`,
     '',

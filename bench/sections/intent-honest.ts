@@ -11,7 +11,6 @@ import { nestedCrossValidate, selectConfiguration, summarizeChoices, type Candid
 import { recordTaskResult } from '../../src/eval/results-file.js';
 import { knowledgeTransfer } from '../../src/eval/transfer.js';
 import { evaluateLabels } from '../../src/eval/evaluate.js';
-import { expectedCalibrationError } from '../../src/learn/calibration.js';
 import { Taxonomy } from '../../src/labels/taxonomy.js';
 import {
   defaultIntentOptions,
@@ -26,9 +25,9 @@ import {
 import { IntentRecognizer, type IntentTrainingOptions } from '../../src/tasks/intent/recognizer.js';
 import { loadCueLexicon, defaultLexiconPath } from '../../src/features/text/cue-lexicon.js';
 import type { MultiViewDoc } from '../../src/features/text/feature-union.js';
-import type { Prediction, Sample } from '../../src/types.js';
+import type { Sample } from '../../src/types.js';
 import type { BenchContext } from '../run.js';
-import { benchDependencies, devSamples, f4, protocolHeader } from './common.js';
+import { benchDependencies, devSamples, f4, outOfFoldEce, protocolHeader } from './common.js';
 import { EMPTY_LEXICON, intentHoldout } from './intent-recipes.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -87,7 +86,7 @@ export async function runIntentHonestBench(ctx: BenchContext): Promise<string> {
         (await selectConfiguration(train, (t, w: number, s) => IntentRecognizer.fit(t, { ...recipe({ handwrittenWeight: w }), seed: s }), candidates, { inner: { folds: 3 }, seed: seed * 1000 + fold + 1 })).chosen,
     }),
   );
-  const nestedEce = eceOf(nested.predictions, all.map((s) => s.label!), taxonomy.labels);
+  const nestedEce = outOfFoldEce(nested.predictions, all.map((s) => s.label!), taxonomy.labels);
   const maxConfidence = Math.max(...nested.predictions.map((p) => p.confidence));
   rows.push({
     name: '**shipped recipe** (dev + both knowledge sources, calibrated stack of SVM + complement NB; hand-written weight chosen inside each outer fold)',
@@ -183,11 +182,4 @@ export async function runIntentHonestBench(ctx: BenchContext): Promise<string> {
     'Honest rows: knowledge transfer, nested CV, holdout. The plain-CV ablation rows compare parts of a recipe whose parts were screened on 80% of the same dialogues: read them as differences, not as estimates.',
   ];
   return lines.join('\n');
-}
-
-function eceOf(predictions: readonly Prediction[], gold: readonly string[], labels: readonly string[]): number {
-  const kk = labels.length;
-  const proba = new Float32Array(predictions.length * kk);
-  predictions.forEach((p, i) => p.ranked.forEach((r) => (proba[i * kk + labels.indexOf(r.label)] = r.confidence)));
-  return expectedCalibrationError(proba, Int32Array.from(gold, (g) => labels.indexOf(g)), kk).ece;
 }

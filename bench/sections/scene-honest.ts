@@ -29,7 +29,7 @@ import type { LearnerSpec } from '../../src/learn/learner.js';
 import { DEFAULT_SCENE_FUSION, DEFAULT_SCENE_LEARNER, SCENE_SVM, SceneRecognizer, SCENE_KNOWLEDGE_WEIGHTS, type SceneFusionOptions, type SceneKnowledgeRows } from '../../src/tasks/scene/recognizer.js';
 import type { Sample } from '../../src/types.js';
 import type { BenchContext } from '../run.js';
-import { benchDependencies, cvTable, devSamples, f4, protocolHeader, type CvRow } from './common.js';
+import { benchDependencies, calibrationTable, cvTable, devSamples, f4, outOfFoldEce, protocolHeader, type CvRow } from './common.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CACHE = join(ROOT, 'bench', 'results', 'cv-cache');
@@ -138,7 +138,7 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
     nestedCrossValidate(scene, fit, taxonomy, { candidates, inner, k, seeds, onFold: (f) => ctx.log(`    nested fold ${f.fold + 1}/${f.k}: ${f4(f.weightedF1)}`) }),
   );
   const nestedSeconds = (performance.now() - t) / 1000;
-  ctx.log(`  nested: ${f4(nested.mean.weightedF1)} (${summarizeChoices(nested.choices)})`);
+  ctx.log(`  nested: ${f4(nested.mean.weightedF1)} (${summarizeChoices(nested.choices)}), ECE ${f4(outOfFoldEce(nested.predictions, scene.map((s) => s.label!), taxonomy.labels))}`);
 
   const { holdoutRun, holdoutSeconds, onAll, develop, holdout } = await holdoutAndChoice();
 
@@ -192,6 +192,12 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
     '',
     `Reserved holdout (${holdout.length} samples: ${RESERVED_HOLDOUT.fraction * 100}% by id, seed ${RESERVED_HOLDOUT.seed}, never used while developing): the recipe chosen on the other ${develop.length}`,
     `(${holdoutRun.chosen}; inner CV ${Object.entries(holdoutRun.inner).map(([n, v]) => `${n} ${f4(v)}`).join(', ')}), fitted there with the knowledge, scores weighted F1 **${f4(h.weightedF1)}** (macro ${f4(h.macroF1)}, accuracy ${f4(h.accuracy)}; ${holdoutSeconds.toFixed(0)} s).`,
+    '',
+    '#### Confidence of the nested row',
+    '',
+    `The nested row's out-of-fold predictions (seed ${seeds[0]}): the stack's probabilities as the shipped model gives them (its meta-learner's softmax, no temperature).`,
+    '',
+    calibrationTable(nested.predictions, scene.map((s) => s.label!), taxonomy.labels),
     '',
     `Chosen on all ${scene.length} dev samples by the same inner ${inner.folds}-fold CV (what the shipped model is trained with): **${onAll.chosen}** (${Object.entries(onAll.inner).map(([n, v]) => `${n} ${f4(v)}`).join(', ')}); the recipe's default is weight ${DEFAULT_SCENE_KNOWLEDGE.weight}.`,
     '',
