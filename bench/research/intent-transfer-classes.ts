@@ -2,6 +2,7 @@
 // labels the knowledge covers worst. Prints aggregate counts only, never dev text.
 //   node --import tsx bench/research/intent-transfer-classes.ts [generator seeds, default 1: e.g. 1,2,3 averages the weighted F1]
 import { evaluateLabels } from '../../src/eval/evaluate.js';
+import { knowledgeTransfer } from '../../src/eval/transfer.js';
 import { Taxonomy } from '../../src/labels/taxonomy.js';
 import { defaultIntentOptions, HANDWRITTEN_WEIGHTS, intentHandwrittenSamples, KNOWLEDGE_PER_LABEL, KNOWLEDGE_WEIGHT } from '../../src/tasks/intent/default-recipe.js';
 import { synthesizeIntentSamples } from '../../src/knowledge/intent-synth.js';
@@ -10,20 +11,29 @@ import { devSamples } from '../sections/common.js';
 import { EMPTY_LEXICON, intentHoldout } from '../sections/intent-recipes.js';
 
 const { develop } = intentHoldout((await devSamples()).filter((s) => s.task === 'intent'));
-const labels = Taxonomy.default('intent').labels;
+const taxonomy = Taxonomy.default('intent');
+const labels = taxonomy.labels;
 const hand = intentHandwrittenSamples();
 const seeds = (process.argv[2] ?? '1').split(',').map(Number);
 const yTrue = develop.map((s) => s.label!);
-let yPred: string[] = [];
-const scores: number[] = [];
-for (const seed of seeds) {
-  const template = synthesizeIntentSamples({ seed, perLabel: KNOWLEDGE_PER_LABEL, images: 'none' });
-  const model = await IntentRecognizer.fit(hand, { ...defaultIntentOptions({ knowledge: false, calibrate: false }), knowledgeSets: [{ name: 'template', samples: template, weight: KNOWLEDGE_WEIGHT / HANDWRITTEN_WEIGHTS[0] }], lexicon: EMPTY_LEXICON, seed: 0 });
-  yPred = (await model.predictMany(develop)).map((p) => p.label);
-  scores.push(evaluateLabels(yTrue, yPred).weightedF1);
-}
+// Fitted on the hand-written dialogues plus generator seed `seed`'s template dialogues, weighed as the
+// shipped recipe weighs them (template rows relative to the hand-written ones); the model seed stays 0.
+const transfer = await knowledgeTransfer(
+  hand,
+  develop,
+  (train, seed) =>
+    IntentRecognizer.fit(train, {
+      ...defaultIntentOptions({ knowledge: false, calibrate: false }),
+      knowledgeSets: [{ name: 'template', samples: synthesizeIntentSamples({ seed, perLabel: KNOWLEDGE_PER_LABEL, images: 'none' }), weight: KNOWLEDGE_WEIGHT / HANDWRITTEN_WEIGHTS[0] }],
+      lexicon: EMPTY_LEXICON,
+      seed: 0,
+    }),
+  taxonomy,
+  { seeds },
+);
+const yPred = transfer.predictions.map((p) => p.label);
 const e = evaluateLabels(yTrue, yPred);
-console.log(`develop ${develop.length}: weighted F1 ${(scores.reduce((a, b) => a + b, 0) / scores.length).toFixed(4)} (generator seeds ${seeds.join(', ')}: ${scores.map((x) => x.toFixed(4)).join(' ')}); per class below: generator seed ${seeds[seeds.length - 1]}`);
+console.log(`develop ${develop.length}: weighted F1 ${transfer.mean.weightedF1.toFixed(4)} (generator seeds ${seeds.join(', ')}: ${transfer.seedWeightedF1.map((x) => x.toFixed(4)).join(' ')}); per class below: generator seed ${seeds[0]}`);
 for (const l of labels) {
   const r = e.report.perClass[l];
   const confusions = new Map<string, number>();
