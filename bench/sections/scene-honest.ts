@@ -195,7 +195,7 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
     '',
     '#### Confidence of the nested row',
     '',
-    `The nested row's out-of-fold predictions (seed ${seeds[0]}): the stack's probabilities as the shipped model gives them (its meta-learner's softmax, no temperature).`,
+    `The nested row's out-of-fold predictions (seed ${seeds[0]}): ${DEFAULT_SCENE_LEARNER.kind === 'StackingClassifier' ? "the stack's probabilities as the shipped model gives them (its meta-learner's softmax, no temperature)" : `the ${DEFAULT_SCENE_LEARNER.kind} probabilities as the shipped model gives them`}.`,
     '',
     calibrationTable(nested.predictions, scene.map((s) => s.label!), taxonomy.labels),
     '',
