@@ -1,0 +1,59 @@
+// Paired bootstrap of two out-of-fold prediction files (bench/results/oof/*.json, same task and
+// samples): how much of a weighted-F1 difference between two recipes is resampling noise. The two
+// files must cover the same ids; samples are resampled with replacement, both recipes scored on the
+// same resample, so what is shared (hard samples, label mix) cancels out.
+// Usage: node --import tsx bench/research/paired-bootstrap.ts A.json B.json [resamples] [seed]
+import { readFileSync } from 'node:fs';
+import { f1Score } from '../../src/eval/metrics.js';
+import { createRng } from '../../src/learn/random.js';
+
+interface OofFile {
+  task: string;
+  ids: string[];
+  gold: string[];
+  seedLabels: string[][];
+}
+
+const [fileA, fileB, resamplesArg, seedArg] = process.argv.slice(2);
+if (!fileA || !fileB) throw new Error('usage: paired-bootstrap.ts A.json B.json [resamples] [seed]');
+const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as OofFile;
+const a = read(fileA);
+const b = read(fileB);
+if (a.task !== b.task) throw new Error(`${fileA} is ${a.task}, ${fileB} is ${b.task}`);
+const rowOfB = new Map(b.ids.map((id, i) => [id, i]));
+const rows = a.ids.map((id) => {
+  const j = rowOfB.get(id);
+  if (j === undefined) throw new Error(`${id} is in ${fileA}, not in ${fileB}`);
+  if (a.gold[a.ids.indexOf(id)] !== b.gold[j]) throw new Error(`${id}: the two files disagree on the gold label`);
+  return j;
+});
+if (rows.length !== b.ids.length) throw new Error(`${fileB} has ${b.ids.length - rows.length} ids that ${fileA} lacks`);
+
+// Seeds present in both files are paired seed by seed; the figure is the mean over them.
+const seeds = Math.min(a.seedLabels.length, b.seedLabels.length);
+const n = a.ids.length;
+const score = (pick: number[], predA: string[], predB: string[]) => {
+  const gold = pick.map((i) => a.gold[i]);
+  const fa = f1Score(gold, pick.map((i) => predA[i]), { average: 'weighted' });
+  const fb = f1Score(gold, pick.map((i) => predB[rows[i]]), { average: 'weighted' });
+  return fb - fa;
+};
+const all = Array.from({ length: n }, (_, i) => i);
+const observed = Array.from({ length: seeds }, (_, s) => score(all, a.seedLabels[s], b.seedLabels[s])).reduce((x, y) => x + y, 0) / seeds;
+const rng = createRng(Number(seedArg ?? 0));
+const resamples = Number(resamplesArg ?? 2000);
+const deltas: number[] = [];
+for (let r = 0; r < resamples; r++) {
+  const pick = Array.from({ length: n }, () => rng.int(n));
+  let sum = 0;
+  for (let s = 0; s < seeds; s++) sum += score(pick, a.seedLabels[s], b.seedLabels[s]);
+  deltas.push(sum / seeds);
+}
+deltas.sort((x, y) => x - y);
+const quantile = (q: number) => deltas[Math.min(resamples - 1, Math.floor(q * resamples))];
+const disagree = all.filter((i) => a.seedLabels[0][i] !== b.seedLabels[0][rows[i]]).length;
+console.log(
+  `B − A weighted F1: ${observed.toFixed(4)} (95% interval ${quantile(0.025).toFixed(4)} … ${quantile(0.975).toFixed(4)}; ` +
+    `B better in ${((100 * deltas.filter((d) => d > 0).length) / resamples).toFixed(1)}% of ${resamples} resamples; ` +
+    `${n} samples, ${seeds} paired seed(s); the two disagree on ${disagree})`,
+);
