@@ -3,7 +3,7 @@
 // stratified k-fold CV on it with everything data-driven (TF-IDF vocabularies, scalers, mined cues,
 // the head) fitted inside each training fold. No 9:1 split or soup: one softmax head per fold, so
 // configurations are ranked quickly from cached features. Figures from here are SCREENING figures.
-// Usage: node --import tsx bench/research/scene-screen.ts '<configs JSON or file>' [seeds] [--ocr '{"maxSide":1280}'] [--per-class]
+// Usage: node --import tsx bench/research/scene-screen.ts '<configs JSON or file>|shipped|shipped-transfer' [seeds] [--ocr '{"maxSide":1280}'] [--per-class]
 // --per-class: per label F1, support and the label it is most often mistaken for (first seed's out-of-fold predictions).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -13,7 +13,7 @@ import { f1Score } from '../../src/eval/metrics.js';
 import type { ImageFeatures } from '../../src/features/extract.js';
 import { StandardScaler, l2NormalisedRows } from '../../src/features/standard-scaler.js';
 import { CueMiner, type CueMinerOptions } from '../../src/features/text/cue-miner.js';
-import { loadCueLexicon, matchCues } from '../../src/features/text/cue-lexicon.js';
+import { defaultLexiconPath, loadCueLexicon, matchCues } from '../../src/features/text/cue-lexicon.js';
 import { FeatureUnion, type MultiViewDoc, type TextViewSpec } from '../../src/features/text/feature-union.js';
 import { Taxonomy } from '../../src/labels/taxonomy.js';
 import { hstack, type HstackBlock } from '../../src/learn/csr.js';
@@ -24,11 +24,11 @@ import '../../src/learn/ensemble-selection.js';
 import { sceneDocExtras } from '../../src/tasks/scene/extra-views.js';
 import { labelsOf } from '../../src/tasks/scene/recognizer.js';
 import { SceneImageFeaturizer } from '../../src/tasks/scene/image-features.js';
-import { DEFAULT_SCENE_HEAD } from '../../src/tasks/scene/recognizer.js';
+import { DEFAULT_SCENE_FUSION, DEFAULT_SCENE_HEAD, DEFAULT_SCENE_LEARNER } from '../../src/tasks/scene/recognizer.js';
 import { uiTokens } from '../../src/tasks/scene/ui-structure.js';
 import type { OcrOptions } from '../../src/vision/ocr.js';
 import { devSamples } from '../sections/common.js';
-import { syntheticScenePageTexts, syntheticSceneImages } from '../../src/tasks/scene/knowledge.js';
+import { DEFAULT_SCENE_KNOWLEDGE, syntheticScenePageTexts, syntheticSceneImages } from '../../src/tasks/scene/knowledge.js';
 
 export interface ScreenConfig {
   name: string;
@@ -51,7 +51,20 @@ export interface ScreenConfig {
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { ocr: { type: 'string' }, 'per-label': { type: 'string' }, 'per-class': { type: 'boolean' } } });
 const arg = positionals[0] ?? '[]';
-const configs: ScreenConfig[] = JSON.parse(arg.trim().startsWith('[') ? arg : readFileSync(arg, 'utf8'));
+// `shipped` and `shipped-transfer` stand for the shipped recipe (its views, dense weights, learner, lexicon and
+// knowledge amount and weight, read from the source constants) in CV and in knowledge transfer.
+const shipped = (): ScreenConfig => ({
+  name: 'shipped',
+  views: DEFAULT_SCENE_FUSION.views,
+  layoutWeight: DEFAULT_SCENE_FUSION.layoutWeight,
+  uiWeight: DEFAULT_SCENE_FUSION.uiWeight,
+  embeddingWeight: DEFAULT_SCENE_FUSION.embeddingWeight,
+  lexicon: defaultLexiconPath('scene'),
+  knowledge: { images: DEFAULT_SCENE_KNOWLEDGE.images, texts: DEFAULT_SCENE_KNOWLEDGE.texts, weight: DEFAULT_SCENE_KNOWLEDGE.weight },
+  learner: DEFAULT_SCENE_LEARNER,
+});
+const configs: ScreenConfig[] =
+  arg === 'shipped' ? [shipped()] : arg === 'shipped-transfer' ? [{ ...shipped(), name: 'shipped-transfer', transfer: true }] : JSON.parse(arg.trim().startsWith('[') ? arg : readFileSync(arg, 'utf8'));
 const seeds = (positionals[1] ?? '0').split(',').map(Number);
 const ocr = values.ocr ? (JSON.parse(values.ocr) as Partial<OcrOptions>) : undefined;
 
@@ -158,7 +171,7 @@ for (const cfg of configs) {
       const sampleWeight = Float32Array.from(fold.train, (i) => (i >= develop.length ? kn!.weight : 1));
       const ytr = Int32Array.from(fold.train, (i) => rowY[i]);
       const head = cfg.learner
-        ? createLearner({ kind: cfg.learner.kind, options: { ...cfg.learner.options, nClasses: K } }).fit(X(fold.train), ytr, { classWeight: 'balanced', sampleWeight, alwaysTrain: Uint8Array.from(fold.train, (i) => (i >= develop.length ? 1 : 0)) } as never)
+        ? createLearner({ kind: cfg.learner.kind, options: { ...cfg.learner.options, nClasses: K } }).fit(X(fold.train), ytr, { classWeight: 'balanced', sampleWeight, alwaysTrain: cfg.transfer ? undefined : Uint8Array.from(fold.train, (i) => (i >= develop.length ? 1 : 0)) } as never)
         : new SoftmaxRegression({ ...DEFAULT_SCENE_HEAD, ...cfg.head, nClasses: K, seed, coarseOf }).fit(X(fold.train), ytr, { classWeight: 'balanced', sampleWeight });
       const predicted = head.predict(X(fold.test));
       fold.test.forEach((row, j) => (pred[row] = labels[predicted[j]]));
