@@ -14,9 +14,27 @@ interface OofFile {
   seedLabels: string[][];
 }
 
+// Two formats: the bench sections' files (predicted labels per seed) and the screens' files (bench/research/
+// intent-screen.ts: class probabilities averaged over the seeds, whose arg-max is scored as one prediction).
+const read = (file: string): OofFile => {
+  let raw: Partial<OofFile> & { labels?: string[]; proba?: number[][]; spec?: unknown };
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: cannot read it as JSON (${(error as Error).message})`);
+  }
+  if (!Array.isArray(raw.ids) || !Array.isArray(raw.gold)) throw new Error(`${file}: not an out-of-fold file (no ids and gold)`);
+  if (Array.isArray(raw.seedLabels)) return raw as OofFile;
+  if (Array.isArray(raw.proba) && Array.isArray(raw.labels)) {
+    const labels = raw.labels;
+    const argmax = (p: number[]) => labels[p.reduce((best, x, i) => (x > p[best] ? i : best), 0)];
+    return { task: raw.task ?? (raw.spec ? 'intent' : 'unknown'), ids: raw.ids, gold: raw.gold, seedLabels: [raw.proba.map(argmax)] };
+  }
+  throw new Error(`${file}: has neither seedLabels nor labels + proba`);
+};
+
 const [fileA, fileB, resamplesArg, seedArg] = process.argv.slice(2);
 if (!fileA || !fileB) throw new Error('usage: paired-bootstrap.ts A.json B.json [resamples] [seed]');
-const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as OofFile;
 const a = read(fileA);
 const b = read(fileB);
 if (a.task !== b.task) throw new Error(`${fileA} is ${a.task}, ${fileB} is ${b.task}`);
