@@ -5,6 +5,7 @@
 // Usage: node --import tsx bench/research/paired-bootstrap.ts A.json B.json [resamples] [seed]
 import { readFileSync } from 'node:fs';
 import { f1Score } from '../../src/eval/metrics.js';
+import { argmaxRows } from '../../src/learn/head.js';
 import { createRng } from '../../src/learn/random.js';
 
 interface OofFile {
@@ -27,8 +28,8 @@ const read = (file: string): OofFile => {
   if (Array.isArray(raw.seedLabels)) return raw as OofFile;
   if (Array.isArray(raw.proba) && Array.isArray(raw.labels)) {
     const labels = raw.labels;
-    const argmax = (p: number[]) => labels[p.reduce((best, x, i) => (x > p[best] ? i : best), 0)];
-    return { task: raw.task ?? (raw.spec ? 'intent' : 'unknown'), ids: raw.ids, gold: raw.gold, seedLabels: [raw.proba.map(argmax)] };
+    const best = argmaxRows(raw.proba.flat(), raw.proba.length, labels.length);
+    return { task: raw.task ?? (raw.spec ? 'intent' : 'unknown'), ids: raw.ids, gold: raw.gold, seedLabels: [Array.from(best, (c) => labels[c])] };
   }
   throw new Error(`${file}: has neither seedLabels nor labels + proba`);
 };
@@ -39,10 +40,10 @@ const a = read(fileA);
 const b = read(fileB);
 if (a.task !== b.task) throw new Error(`${fileA} is ${a.task}, ${fileB} is ${b.task}`);
 const rowOfB = new Map(b.ids.map((id, i) => [id, i]));
-const rows = a.ids.map((id) => {
+const rows = a.ids.map((id, i) => {
   const j = rowOfB.get(id);
   if (j === undefined) throw new Error(`${id} is in ${fileA}, not in ${fileB}`);
-  if (a.gold[a.ids.indexOf(id)] !== b.gold[j]) throw new Error(`${id}: the two files disagree on the gold label`);
+  if (a.gold[i] !== b.gold[j]) throw new Error(`${id}: the two files disagree on the gold label`);
   return j;
 });
 if (rows.length !== b.ids.length) throw new Error(`${fileB} has ${b.ids.length - rows.length} ids that ${fileA} lacks`);
