@@ -4,6 +4,8 @@
 // views, folding, learner, calibration and the template knowledge's weight were screened by CV on the
 // 80% development part (seed-2025 split; bench/research/intent-screen.ts), so CV rows over all dev are
 // mildly optimistic; the holdout row is the one untouched by any choice.
+// Every row is cached (common.ts cachedCv) under a hash of the data, knowledge, code, libraries and its
+// configuration, so a rerun of an unchanged tree reads it instead of measuring for an hour.
 //   npm run bench -- --sections intent-honest --seeds 0,1,2 --folds 5
 import { fileURLToPath } from 'node:url';
 import { crossValidate } from '../../src/eval/cross-validate.js';
@@ -27,11 +29,29 @@ import { loadCueLexicon, defaultLexiconPath } from '../../src/features/text/cue-
 import type { MultiViewDoc } from '../../src/features/text/feature-union.js';
 import type { Sample } from '../../src/types.js';
 import type { BenchContext } from '../run.js';
-import { benchDependencies, devSamples, f4, outOfFoldEce, protocolHeader } from './common.js';
+import { benchDependencies, cachedCv, devSamples, f4, outOfFoldEce, protocolHeader, type CacheInfo } from './common.js';
 import { EMPTY_LEXICON, intentHoldout } from './intent-recipes.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-type Row = { name: string; protocol: string; weightedF1: number; perSeed: number[]; seconds: number; note?: string };
+type Row = { name: string; protocol: string; weightedF1: number; perSeed: number[]; seconds: number; cached?: CacheInfo; note?: string };
+
+/**
+ * A row's training options as cache-key data. Sample lists become their size (their content is in the
+ * dependency hash: knowledge folders, data), the text folder its tables (its toJSON), and the per-run
+ * document cache is left out (it changes speed, not results).
+ */
+export function describeIntentOptions(options: IntentTrainingOptions): unknown {
+  const isSample = (v: unknown): boolean => typeof v === 'object' && v !== null && 'task' in v && 'id' in v;
+  return JSON.parse(
+    JSON.stringify(options, (_key, value: unknown) => {
+      if (value instanceof WeakMap) return undefined;
+      if (Array.isArray(value) && value.length > 0 && isSample(value[0])) return `${value.length} samples`;
+      return value;
+    }),
+  );
+}
+
+const timeCell = (r: Row): string => (r.cached ? `cached: measured ${r.cached.measuredAt.slice(0, 10)} in ${r.cached.seconds.toFixed(0)} s` : `${r.seconds.toFixed(0)} s`);
 
 export async function runIntentHonestBench(ctx: BenchContext): Promise<string> {
   const all = (await devSamples()).filter((s) => s.task === 'intent');
@@ -49,26 +69,24 @@ export async function runIntentHonestBench(ctx: BenchContext): Promise<string> {
   // model, the outer folds of the nested CV and the holdout fit it.
   const recipe = (o: DefaultIntentRecipeOptions = {}): IntentTrainingOptions => ({ ...defaultIntentOptions({ calibrate: false, ...o }), lexicon: EMPTY_LEXICON, documentCache });
   const fitWith = (extra: IntentTrainingOptions) => (train: readonly Sample[], seed: number) => IntentRecognizer.fit(train, { lexicon: EMPTY_LEXICON, ...extra, seed });
-  const timed = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
-    const t = performance.now();
-    const r = await f();
-    return [r, (performance.now() - t) / 1000];
-  };
+  // Each row's cache key: its name, the protocol's folds and seeds, and what it trains with.
+  const cachedRow = <R>(row: string, config: unknown, compute: () => Promise<R>) => cachedCv<R>({ task: 'intent', config: { section: 'intent-honest', row, k, seeds, config } }, compute);
   const cvRow = async (name: string, options: IntentTrainingOptions, note?: string) => {
-    const [cv, seconds] = await timed(() => crossValidate(all, fitWith(options), taxonomy, { k, seeds }));
-    rows.push({ name, protocol: `${k}-fold CV, all ${all.length} dev`, weightedF1: cv.mean.weightedF1, perSeed: cv.seedWeightedF1, seconds, note });
-    ctx.log(`  ${name}: ${f4(cv.mean.weightedF1)}`);
+    const { cv, cached, seconds } = await cachedRow(name, describeIntentOptions(options), () => crossValidate(all, fitWith(options), taxonomy, { k, seeds }));
+    rows.push({ name, protocol: `${k}-fold CV, all ${all.length} dev`, weightedF1: cv.mean.weightedF1, perSeed: cv.seedWeightedF1, seconds, cached, note });
+    ctx.log(`  ${name}: ${f4(cv.mean.weightedF1)}${cached ? ' (cached)' : ''}`);
   };
 
   // (a) knowledge transfer: the shipped views, folding and learner fitted on knowledge alone. "Both" keeps
   // the shipped ratio of row weights (template 0.1 : hand-written 0.5 = 0.2 : 1).
   const transferRow = async (name: string, rowsOf: Sample[], extra?: { samples: Sample[]; weight: number }) => {
-    const [r, seconds] = await timed(() =>
-      knowledgeTransfer(rowsOf, all, (train, seed) => IntentRecognizer.fit(train, { ...recipe({ knowledge: false }), ...(extra ? { knowledgeSets: [{ name: 'template', ...extra }] } : {}), seed }), taxonomy, { seeds: [0] }),
+    const options: IntentTrainingOptions = { ...recipe({ knowledge: false }), ...(extra ? { knowledgeSets: [{ name: 'template', ...extra }] } : {}) };
+    const { cv: r, cached, seconds } = await cachedRow(`transfer ${name}`, { options: describeIntentOptions(options), rows: rowsOf.length }, () =>
+      knowledgeTransfer(rowsOf, all, (train, seed) => IntentRecognizer.fit(train, { ...options, seed }), taxonomy, { seeds: [0] }),
     );
     const n = rowsOf.length + (extra?.samples.length ?? 0);
-    rows.push({ name: `knowledge transfer: ${name}`, protocol: `fit on ${n} knowledge dialogues, score all ${all.length} dev`, weightedF1: r.mean.weightedF1, perSeed: r.seedWeightedF1, seconds });
-    ctx.log(`  transfer ${name}: ${f4(r.mean.weightedF1)}`);
+    rows.push({ name: `knowledge transfer: ${name}`, protocol: `fit on ${n} knowledge dialogues, score all ${all.length} dev`, weightedF1: r.mean.weightedF1, perSeed: r.seedWeightedF1, seconds, cached });
+    ctx.log(`  transfer ${name}: ${f4(r.mean.weightedF1)}${cached ? ' (cached)' : ''}`);
     return r.mean.weightedF1;
   };
   const transferTemplate = await transferRow('template-generated only (knowledge/intent)', template);
@@ -78,7 +96,7 @@ export async function runIntentHonestBench(ctx: BenchContext): Promise<string> {
   // (b) nested CV of the shipped recipe: the hand-written weight is chosen by inner 3-fold CV (labels
   // only, uncalibrated) in each outer training fold; the outer fit is the shipped recipe, calibrated.
   const candidates: Candidate<number>[] = HANDWRITTEN_WEIGHTS.map((w) => ({ name: `hand-written weight ${w}`, config: w }));
-  const [nested, nSeconds] = await timed(() =>
+  const { cv: nested, cached: nestedCached, seconds: nSeconds } = await cachedRow('nested', { candidates: HANDWRITTEN_WEIGHTS, options: describeIntentOptions(recipe({ calibrate: true })), inner: 3 }, () =>
     nestedCrossValidate(all, (train, w: number, seed) => IntentRecognizer.fit(train, { ...recipe({ handwrittenWeight: w, calibrate: true }), seed }), taxonomy, {
       k,
       seeds,
@@ -94,17 +112,19 @@ export async function runIntentHonestBench(ctx: BenchContext): Promise<string> {
     weightedF1: nested.mean.weightedF1,
     perSeed: nested.seedWeightedF1,
     seconds: nSeconds,
+    cached: nestedCached,
     note: `chosen: ${summarizeChoices(nested.choices)}; seed ${seeds[0]} out-of-fold ECE ${f4(nestedEce)}, max confidence ${maxConfidence.toFixed(3)}`,
   });
   ctx.log(`  nested: ${f4(nested.mean.weightedF1)} (${nested.seedWeightedF1.map(f4).join(' ')}), ECE ${f4(nestedEce)}`);
 
   // (c) the reserved holdout, scored once: the shipped recipe trained on the 80% + knowledge.
-  const [hold, hSeconds] = await timed(async () => {
+  const { cv: holdoutRun, cached: hCached, seconds: hSeconds } = await cachedRow('holdout', { options: describeIntentOptions(recipe({ calibrate: true })), seed: 0 }, async () => {
     const model = await IntentRecognizer.fit(develop, { ...recipe({ calibrate: true }), seed: 0 });
     const predicted = await model.predictMany(holdout);
-    return evaluateLabels(holdout.map((s) => s.label!), predicted.map((p) => p.label)).weightedF1;
+    return { weightedF1: evaluateLabels(holdout.map((s) => s.label!), predicted.map((p) => p.label)).weightedF1 };
   });
-  rows.push({ name: 'shipped recipe, reserved holdout (trained on the 80% + knowledge)', protocol: `seed-2025 stratified 20% of dev (${holdout.length}), scored once`, weightedF1: hold, perSeed: [hold], seconds: hSeconds });
+  const hold = holdoutRun.weightedF1;
+  rows.push({ name: 'shipped recipe, reserved holdout (trained on the 80% + knowledge)', protocol: `seed-2025 stratified 20% of dev (${holdout.length}), scored once`, weightedF1: hold, perSeed: [hold], seconds: hSeconds, cached: hCached });
   ctx.log(`  holdout: ${f4(hold)}`);
 
   // results.json first, so the headline lands even if the ablations are cut short.
@@ -177,7 +197,7 @@ export async function runIntentHonestBench(ctx: BenchContext): Promise<string> {
     '',
     '| configuration | protocol | weighted F1 | per seed | time | note |',
     '|---|---|---|---|---:|---|',
-    ...rows.map((r) => `| ${r.name} | ${r.protocol} | **${f4(r.weightedF1)}** | ${r.perSeed.map((x) => x.toFixed(3)).join(' ')} | ${r.seconds.toFixed(0)} s | ${r.note ?? ''} |`),
+    ...rows.map((r) => `| ${r.name} | ${r.protocol} | **${f4(r.weightedF1)}** | ${r.perSeed.map((x) => x.toFixed(3)).join(' ')} | ${timeCell(r)} | ${r.note ?? ''} |`),
     '',
     'Honest rows: knowledge transfer, nested CV, holdout. The plain-CV ablation rows compare parts of a recipe whose parts were screened on 80% of the same dialogues: read them as differences, not as estimates.',
   ];

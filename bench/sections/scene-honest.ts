@@ -11,12 +11,11 @@
 // - ablation rows: plain CV of fixed configurations over all dev samples, with knowledge in every
 //   training fold. The configurations were shaped by screening CV on the develop 80% (which these
 //   folds include), so they are mildly optimistic; they rank the signal, the rows above are the estimate.
-// Every result is cached under a hash of the code, knowledge, data and configuration.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+// Every result is cached under a hash of the code, knowledge, data and configuration; a row read from
+// the cache says so in its table.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crossValidate, type CrossValidationResult, type Estimate } from '../../src/eval/cross-validate.js';
-import { hashDependencies } from '../../src/eval/dependency-hash.js';
 import { reservedHoldout, RESERVED_HOLDOUT } from '../../src/eval/holdout.js';
 import { evaluateLabels } from '../../src/eval/evaluate.js';
 import { nestedCrossValidate, selectConfiguration, summarizeChoices, type Candidate } from '../../src/eval/nested-cv.js';
@@ -29,10 +28,9 @@ import type { LearnerSpec } from '../../src/learn/learner.js';
 import { DEFAULT_SCENE_FUSION, DEFAULT_SCENE_LEARNER, SCENE_SVM, SceneRecognizer, SCENE_KNOWLEDGE_WEIGHTS, type SceneFusionOptions, type SceneKnowledgeRows } from '../../src/tasks/scene/recognizer.js';
 import type { Sample } from '../../src/types.js';
 import type { BenchContext } from '../run.js';
-import { benchDependencies, calibrationTable, cvTable, devSamples, f4, outOfFoldEce, protocolHeader, type CvRow } from './common.js';
+import { benchDependencies, cachedCv, calibrationTable, cvTable, devSamples, f4, outOfFoldEce, protocolHeader, type CvRow } from './common.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CACHE = join(ROOT, 'bench', 'results', 'cv-cache');
 const DEPENDENCIES = benchDependencies('scene');
 
 interface RecipeConfig {
@@ -43,18 +41,8 @@ interface RecipeConfig {
   learner?: LearnerSpec;
 }
 
-async function cached<T extends object>(key: string, compute: () => Promise<T>): Promise<T> {
-  const { hash } = await hashDependencies(ROOT, { paths: DEPENDENCIES, extra: key });
-  const file = join(CACHE, `scene-honest-${hash.slice(0, 32)}.json`);
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch {
-    const value = await compute();
-    await mkdir(CACHE, { recursive: true });
-    await writeFile(file, JSON.stringify(value));
-    return value;
-  }
-}
+/** A result cached under a hash of the data, knowledge, code, libraries and `key` (common.ts cachedCv; `--fresh` measures again). */
+const cached = <T>(key: string, compute: () => Promise<T>) => cachedCv<T>({ task: 'scene', config: { section: 'scene-honest', key } }, compute);
 
 export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
   const scene = (await devSamples()).filter((s) => s.task === 'scene');
@@ -77,12 +65,10 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
   const only = /^ablations:(\d+)-(\d+)$/.exec(process.env.SCENE_HONEST_ONLY ?? '');
 
   // (a) knowledge transfer
-  const started = performance.now();
-  const transfer = await cached(`transfer ${JSON.stringify(shipped.fusion)} ${JSON.stringify(DEFAULT_SCENE_KNOWLEDGE)} s${seeds}`, () =>
+  const { cv: transfer, cached: transferCached, seconds: transferSeconds } = await cached(`transfer ${JSON.stringify(shipped.fusion)} ${JSON.stringify(DEFAULT_SCENE_KNOWLEDGE)} s${seeds}`, () =>
     knowledgeTransfer(knowledge.images ?? [], scene, (kn, seed) => SceneRecognizer.fit(kn, { calibrate: 'none', fusion: shipped.fusion, knowledge: knowledge.texts?.length ? { texts: knowledge.texts, weight: 1 } : undefined, featurizer, seed }), taxonomy, { seeds }),
   );
-  ctx.log(`  transfer: ${f4(transfer.mean.weightedF1)}`);
-  const transferSeconds = (performance.now() - started) / 1000;
+  ctx.log(`  transfer: ${f4(transfer.mean.weightedF1)}${transferCached ? ' (cached)' : ''}`);
 
   // ablations: plain CV of fixed configurations, each adding one kind of signal to the one above
   const byName = (...names: string[]) => DEFAULT_SCENE_FUSION.views.filter((v) => names.includes(v.name));
@@ -102,30 +88,28 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
   const ablationCv = (a: { name: string; config: RecipeConfig }) =>
     cached<CrossValidationResult>(`cv ${JSON.stringify(a.config)} k${k} s${seeds}`, () => crossValidate(scene, (train, seed) => fit(train, a.config, seed), taxonomy, { k, seeds }));
   const ablationsOnly = async (from: number, to: number) => {
-    for (const a of ablations.slice(from, to)) ctx.log(`  ${a.name}: ${f4((await ablationCv(a)).mean.weightedF1)}`);
+    for (const a of ablations.slice(from, to)) ctx.log(`  ${a.name}: ${f4((await ablationCv(a)).cv.mean.weightedF1)}`);
     return `(ablation rows ${from}–${to} cached)`;
   };
   if (only) return ablationsOnly(Number(only[1]), Number(only[2]));
 
   const holdoutAndChoice = async () => {
     // (c) the reserved holdout, scored once by the recipe chosen and fitted on the develop part
-    const t = performance.now();
     const { develop, holdout } = reservedHoldout(scene);
-    const holdoutRun = await cached(`holdout ${JSON.stringify(candidates)} inner${JSON.stringify(inner)} s${seeds}`, async () => {
+    const { cv: holdoutRun, cached: holdoutCached, seconds: holdoutSeconds } = await cached(`holdout ${JSON.stringify(candidates)} inner${JSON.stringify(inner)} s${seeds}`, async () => {
       const picked = await selectConfiguration(develop, fit, candidates, { inner, seed: seeds[0] });
       const model = await fit(develop, picked.chosen.config, seeds[0]);
       const predicted = await model.predictMany(holdout);
       return { chosen: picked.chosen.name, inner: picked.innerWeightedF1, evaluation: evaluateLabels(holdout.map((s) => s.label!), predicted.map((p) => p.label)) };
     });
-    const holdoutSeconds = (performance.now() - t) / 1000;
-    ctx.log(`  holdout: ${f4(holdoutRun.evaluation.weightedF1)} (${holdoutRun.chosen})`);
+    ctx.log(`  holdout: ${f4(holdoutRun.evaluation.weightedF1)} (${holdoutRun.chosen})${holdoutCached ? ' (cached)' : ''}`);
     // What the same choice makes on all the data: the knowledge weight the shipped model is trained with.
-    const onAll = await cached(`select on all ${JSON.stringify(candidates)} inner${JSON.stringify(inner)} s${seeds}`, async () => {
+    const { cv: onAll } = await cached(`select on all ${JSON.stringify(candidates)} inner${JSON.stringify(inner)} s${seeds}`, async () => {
       const picked = await selectConfiguration(scene, fit, candidates, { inner, seed: seeds[0] });
       return { chosen: picked.chosen.name, inner: picked.innerWeightedF1 };
     });
     ctx.log(`  chosen on all data: ${onAll.chosen}`);
-    return { holdoutRun, holdoutSeconds, onAll, develop, holdout };
+    return { holdoutRun, holdoutCached, holdoutSeconds, onAll, develop, holdout };
   };
   if (process.env.SCENE_HONEST_ONLY === 'holdout') {
     await holdoutAndChoice();
@@ -133,14 +117,12 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
   }
 
   // (b) nested CV of the shipped recipe (the knowledge weight chosen inside each outer training fold)
-  let t = performance.now();
-  const nested = await cached(`nested ${JSON.stringify(candidates)} inner${JSON.stringify(inner)} k${k} s${seeds}`, () =>
+  const { cv: nested, cached: nestedCached, seconds: nestedSeconds } = await cached(`nested ${JSON.stringify(candidates)} inner${JSON.stringify(inner)} k${k} s${seeds}`, () =>
     nestedCrossValidate(scene, fit, taxonomy, { candidates, inner, k, seeds, onFold: (f) => ctx.log(`    nested fold ${f.fold + 1}/${f.k}: ${f4(f.weightedF1)}`) }),
   );
-  const nestedSeconds = (performance.now() - t) / 1000;
   ctx.log(`  nested: ${f4(nested.mean.weightedF1)} (${summarizeChoices(nested.choices)}), ECE ${f4(outOfFoldEce(nested.predictions, scene.map((s) => s.label!), taxonomy.labels))}`);
 
-  const { holdoutRun, holdoutSeconds, onAll, develop, holdout } = await holdoutAndChoice();
+  const { holdoutRun, holdoutCached, holdoutSeconds, onAll, develop, holdout } = await holdoutAndChoice();
 
   await recordTaskResult(
     join(ROOT, 'bench', 'results.json'),
@@ -160,15 +142,14 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
 
   const ablationRows: CvRow[] = [];
   for (const a of ablations) {
-    const s = performance.now();
-    const cv = await ablationCv(a);
-    ctx.log(`  ${a.name}: ${f4(cv.mean.weightedF1)}`);
-    ablationRows.push({ name: a.name, cv, seconds: (performance.now() - s) / 1000 });
+    const { cv, cached: rowCached, seconds } = await ablationCv(a);
+    ctx.log(`  ${a.name}: ${f4(cv.mean.weightedF1)}${rowCached ? ' (cached)' : ''}`);
+    ablationRows.push({ name: a.name, cv, seconds, cached: rowCached });
   }
 
   const headline: CvRow[] = [
-    { name: `knowledge transfer: fit on ${knowledge.images?.length ?? 0} synthetic screenshots${knowledge.texts?.length ? ` + ${knowledge.texts.length} page texts` : ''} only, scored on all ${scene.length} dev samples`, cv: transfer as unknown as CrossValidationResult, seconds: transferSeconds },
-    { name: `nested ${k}-fold CV of the shipped recipe (knowledge weight chosen by inner ${inner.folds}-fold CV: ${summarizeChoices(nested.choices)})`, cv: nested, seconds: nestedSeconds },
+    { name: `knowledge transfer: fit on ${knowledge.images?.length ?? 0} synthetic screenshots${knowledge.texts?.length ? ` + ${knowledge.texts.length} page texts` : ''} only, scored on all ${scene.length} dev samples`, cv: transfer as unknown as CrossValidationResult, seconds: transferSeconds, cached: transferCached },
+    { name: `nested ${k}-fold CV of the shipped recipe (knowledge weight chosen by inner ${inner.folds}-fold CV: ${summarizeChoices(nested.choices)})`, cv: nested, seconds: nestedSeconds, cached: nestedCached },
   ];
   const h = holdoutRun.evaluation;
   return [
@@ -191,7 +172,7 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
     cvTable(headline),
     '',
     `Reserved holdout (${holdout.length} samples: ${RESERVED_HOLDOUT.fraction * 100}% by id, seed ${RESERVED_HOLDOUT.seed}, never used while developing): the recipe chosen on the other ${develop.length}`,
-    `(${holdoutRun.chosen}; inner CV ${Object.entries(holdoutRun.inner).map(([n, v]) => `${n} ${f4(v)}`).join(', ')}), fitted there with the knowledge, scores weighted F1 **${f4(h.weightedF1)}** (macro ${f4(h.macroF1)}, accuracy ${f4(h.accuracy)}; ${holdoutSeconds.toFixed(0)} s).`,
+    `(${holdoutRun.chosen}; inner CV ${Object.entries(holdoutRun.inner).map(([n, v]) => `${n} ${f4(v)}`).join(', ')}), fitted there with the knowledge, scores weighted F1 **${f4(h.weightedF1)}** (macro ${f4(h.macroF1)}, accuracy ${f4(h.accuracy)}; ${holdoutCached ? `cached: measured ${holdoutCached.measuredAt.slice(0, 10)} in ${holdoutCached.seconds.toFixed(0)} s` : `${holdoutSeconds.toFixed(0)} s`}).`,
     '',
     '#### Confidence of the nested row',
     '',

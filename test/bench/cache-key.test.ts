@@ -134,3 +134,17 @@ test('a section header states protocol, folds and seeds, says when the run is pa
   assert.match(protocolHeader({ ...base, seeds: [0] }), /\*\*Partial run\.\*\* .*this run used 5 folds × seeds 0,/);
   assert.match(protocolHeader({ ...base, seeds: [0, 1, 2], folds: 3 }), /\*\*Partial run\.\*\*/);
 });
+
+test("intent-honest's row keys: sample lists by size, the document cache left out, the learner and weights kept", async () => {
+  const { describeIntentOptions } = await import('../../bench/sections/intent-honest.js');
+  const samples = toySamples(3);
+  const base = { views: [{ name: 'user', analyzer: { kind: 'char' as const, min: 1, max: 2 } }], knowledge: samples, knowledgeWeight: 0.1, documentCache: new WeakMap() };
+  const d = describeIntentOptions(base as never) as Record<string, unknown>;
+  assert.equal(d.knowledge, `${samples.length} samples`);
+  assert.equal('documentCache' in d, false);
+  assert.equal(d.knowledgeWeight, 0.1);
+  const other = (o: object) => JSON.stringify(describeIntentOptions({ ...base, ...o } as never));
+  assert.notEqual(other({ learner: { kind: 'SoftmaxRegression', options: { l2: 1e-3 } } }), other({ learner: { kind: 'SoftmaxRegression', options: { l2: 1e-4 } } }));
+  assert.notEqual(other({ knowledgeWeight: 0.2 }), JSON.stringify(d));
+  assert.equal(other({ documentCache: undefined }), JSON.stringify(d), 'the document cache changes speed only');
+});
