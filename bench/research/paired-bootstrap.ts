@@ -5,15 +5,12 @@
 // Usage: node --import tsx bench/research/paired-bootstrap.ts A.json B.json [resamples] [seed]
 import { readFileSync } from 'node:fs';
 import { f1Score } from '../../src/eval/metrics.js';
+import type { OofFile as SectionOofFile } from '../../src/eval/results-file.js';
 import { argmaxRows } from '../../src/learn/head.js';
 import { createRng } from '../../src/learn/random.js';
 
-interface OofFile {
-  task: string;
-  ids: string[];
-  gold: string[];
-  seedLabels: string[][];
-}
+// What is compared: the sections' out-of-fold file (src/eval/results-file.ts), whose task a screen file may not name.
+type OofFile = Pick<SectionOofFile, 'ids' | 'gold' | 'seedLabels'> & { task: string };
 
 // Two formats: the bench sections' files (predicted labels per seed) and the screens' files (bench/research/
 // intent-screen.ts: class probabilities averaged over the seeds, whose arg-max is scored as one prediction).

@@ -96,7 +96,8 @@ export interface RecordOptions {
   date?: Date;
 }
 
-interface OofFile {
+/** A task part's out-of-fold predictions as stored beside the results file (read by bench/research/paired-bootstrap.ts). */
+export interface OofFile {
   task: Task;
   recipe: string;
   dependencyHash: string;
