@@ -146,7 +146,8 @@ export async function runIntentHonestBench(ctx: BenchContext): Promise<string> {
       },
       dependencies: { paths: benchDependencies('intent'), extra: JSON.stringify({ k, seeds, candidates: HANDWRITTEN_WEIGHTS }) },
     },
-    { root },
+    // A headline read from the cache keeps the date it was measured.
+    { root, ...(nestedCached ? { date: new Date(nestedCached.measuredAt) } : {}) },
   );
 
   // Ablations (plain CV over all dev; recipe parts screened on the 80% part → mildly optimistic).

@@ -137,7 +137,8 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
       details: { innerFolds: inner.folds, candidates: candidates.map((c) => c.name), choices: summarizeChoices(nested.choices), chosenOnAllData: onAll.chosen, transferWeightedF1: transfer.mean.weightedF1, holdout: { chosen: holdoutRun.chosen, seed: RESERVED_HOLDOUT.seed, fraction: RESERVED_HOLDOUT.fraction } },
       dependencies: { paths: DEPENDENCIES, extra: JSON.stringify({ recipe: 'scene nested', candidates, inner, k, seeds }) },
     },
-    { root: ROOT },
+    // A headline read from the cache keeps the date it was measured.
+    { root: ROOT, ...(nestedCached ? { date: new Date(nestedCached.measuredAt) } : {}) },
   );
 
   const ablationRows: CvRow[] = [];
