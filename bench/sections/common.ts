@@ -44,12 +44,17 @@ export function cvTable(rows: readonly CvRow[]): string {
   for (const r of rows) {
     const c = r.cv;
     const perSeed = c.seeds.map((seed, i) => `${seed}: ${c.seedWeightedF1[i].toFixed(3)}`).join(', ');
-    const time = r.cached ? `cached: measured ${r.cached.measuredAt.slice(0, 10)} in ${r.cached.seconds.toFixed(0)} s` : `${r.seconds.toFixed(0)} s`;
+    const time = timeCell(r.seconds, r.cached);
     lines.push(
       `| ${r.name} | **${f4(c.mean.weightedF1)}** ${c.seeds.length > 1 ? `± ${f4(c.std.weightedF1)}` : '(one seed)'} | ${f4(c.mean.macroF1)} | ${f4(c.mean.coarseWeightedF1)} | ${f4(c.mean.coarseMacroF1)} | ${perSeed} | ${time} |${notes ? ` ${r.note ?? '–'} |` : ''}`,
     );
   }
   return lines.join('\n');
+}
+
+/** A table's time cell: the seconds this run spent, or, for a result read from the cache, when and in how long it was measured. */
+export function timeCell(seconds: number, cached?: CacheInfo): string {
+  return cached ? `cached: measured ${cached.measuredAt.slice(0, 10)} in ${cached.seconds.toFixed(0)} s` : `${seconds.toFixed(0)} s`;
 }
 
 export function median(xs: readonly number[]): number {

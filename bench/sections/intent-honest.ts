@@ -29,7 +29,7 @@ import { loadCueLexicon, defaultLexiconPath } from '../../src/features/text/cue-
 import type { MultiViewDoc } from '../../src/features/text/feature-union.js';
 import type { Sample } from '../../src/types.js';
 import type { BenchContext } from '../run.js';
-import { benchDependencies, cachedCv, devSamples, f4, outOfFoldEce, protocolHeader, type CacheInfo } from './common.js';
+import { benchDependencies, cachedCv, devSamples, f4, outOfFoldEce, protocolHeader, timeCell, type CacheInfo } from './common.js';
 import { EMPTY_LEXICON, intentHoldout } from './intent-recipes.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -50,8 +50,6 @@ export function describeIntentOptions(options: IntentTrainingOptions): unknown {
     }),
   );
 }
-
-const timeCell = (r: Row): string => (r.cached ? `cached: measured ${r.cached.measuredAt.slice(0, 10)} in ${r.cached.seconds.toFixed(0)} s` : `${r.seconds.toFixed(0)} s`);
 
 export async function runIntentHonestBench(ctx: BenchContext): Promise<string> {
   const all = (await devSamples()).filter((s) => s.task === 'intent');
@@ -200,7 +198,7 @@ export async function runIntentHonestBench(ctx: BenchContext): Promise<string> {
     '',
     '| configuration | protocol | weighted F1 | per seed | time | note |',
     '|---|---|---|---|---:|---|',
-    ...rows.map((r) => `| ${r.name} | ${r.protocol} | **${f4(r.weightedF1)}** | ${r.perSeed.map((x) => x.toFixed(3)).join(' ')} | ${timeCell(r)} | ${r.note ?? ''} |`),
+    ...rows.map((r) => `| ${r.name} | ${r.protocol} | **${f4(r.weightedF1)}** | ${r.perSeed.map((x) => x.toFixed(3)).join(' ')} | ${timeCell(r.seconds, r.cached)} | ${r.note ?? ''} |`),
     '',
     'Honest rows: knowledge transfer, nested CV, holdout. The plain-CV ablation rows compare parts of a recipe whose parts were screened on 80% of the same dialogues: read them as differences, not as estimates.',
   ];

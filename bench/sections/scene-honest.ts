@@ -28,7 +28,7 @@ import type { LearnerSpec } from '../../src/learn/learner.js';
 import { DEFAULT_SCENE_FUSION, DEFAULT_SCENE_LEARNER, SCENE_SVM, SceneRecognizer, SCENE_KNOWLEDGE_WEIGHTS, type SceneFusionOptions, type SceneKnowledgeRows } from '../../src/tasks/scene/recognizer.js';
 import type { Sample } from '../../src/types.js';
 import type { BenchContext } from '../run.js';
-import { benchDependencies, cachedCv, calibrationTable, cvTable, devSamples, f4, outOfFoldEce, protocolHeader, type CvRow } from './common.js';
+import { benchDependencies, cachedCv, calibrationTable, cvTable, devSamples, f4, outOfFoldEce, protocolHeader, timeCell, type CvRow } from './common.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DEPENDENCIES = benchDependencies('scene');
@@ -173,7 +173,7 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
     cvTable(headline),
     '',
     `Reserved holdout (${holdout.length} samples: ${RESERVED_HOLDOUT.fraction * 100}% by id, seed ${RESERVED_HOLDOUT.seed}, never used while developing): the recipe chosen on the other ${develop.length}`,
-    `(${holdoutRun.chosen}; inner CV ${Object.entries(holdoutRun.inner).map(([n, v]) => `${n} ${f4(v)}`).join(', ')}), fitted there with the knowledge, scores weighted F1 **${f4(h.weightedF1)}** (macro ${f4(h.macroF1)}, accuracy ${f4(h.accuracy)}; ${holdoutCached ? `cached: measured ${holdoutCached.measuredAt.slice(0, 10)} in ${holdoutCached.seconds.toFixed(0)} s` : `${holdoutSeconds.toFixed(0)} s`}).`,
+    `(${holdoutRun.chosen}; inner CV ${Object.entries(holdoutRun.inner).map(([n, v]) => `${n} ${f4(v)}`).join(', ')}), fitted there with the knowledge, scores weighted F1 **${f4(h.weightedF1)}** (macro ${f4(h.macroF1)}, accuracy ${f4(h.accuracy)}; ${timeCell(holdoutSeconds, holdoutCached)}).`,
     '',
     '#### Confidence of the nested row',
     '',
