@@ -178,6 +178,14 @@ export async function cachedCv<R = CrossValidationResult>(spec: CachedCvSpec, co
   return { cv, seconds };
 }
 
+/**
+ * `recordTaskResult`'s options for a headline figure: one read from the cache keeps the date it was
+ * measured (results.json must not say a figure is newer than it is).
+ */
+export function headlineRecordOptions(root: string, cached?: CacheInfo): { root: string; date?: Date } {
+  return { root, ...(cached ? { date: new Date(cached.measuredAt) } : {}) };
+}
+
 /** The cache key of a row: a content hash of its files and folders plus its configuration. */
 export async function cacheKey(spec: CachedCvSpec, root = ROOT): Promise<{ key: string; dependencies: Dependencies }> {
   const dependencies: Dependencies = { paths: [...(spec.paths ?? benchDependencies(spec.task))], extra: JSON.stringify({ task: spec.task, config: spec.config }) };

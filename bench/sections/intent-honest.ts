@@ -29,7 +29,7 @@ import { loadCueLexicon, defaultLexiconPath } from '../../src/features/text/cue-
 import type { MultiViewDoc } from '../../src/features/text/feature-union.js';
 import type { Sample } from '../../src/types.js';
 import type { BenchContext } from '../run.js';
-import { benchDependencies, cachedCv, devSamples, f4, outOfFoldEce, protocolHeader, timeCell, type CacheInfo } from './common.js';
+import { benchDependencies, cachedCv, devSamples, f4, headlineRecordOptions, outOfFoldEce, protocolHeader, timeCell, type CacheInfo } from './common.js';
 import { EMPTY_LEXICON, intentHoldout } from './intent-recipes.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -144,8 +144,7 @@ export async function runIntentHonestBench(ctx: BenchContext): Promise<string> {
       },
       dependencies: { paths: benchDependencies('intent'), extra: JSON.stringify({ k, seeds, candidates: HANDWRITTEN_WEIGHTS }) },
     },
-    // A headline read from the cache keeps the date it was measured.
-    { root, ...(nestedCached ? { date: new Date(nestedCached.measuredAt) } : {}) },
+    headlineRecordOptions(root, nestedCached),
   );
 
   // Ablations (plain CV over all dev; recipe parts screened on the 80% part → mildly optimistic).

@@ -28,7 +28,7 @@ import type { LearnerSpec } from '../../src/learn/learner.js';
 import { DEFAULT_SCENE_FUSION, DEFAULT_SCENE_LEARNER, SCENE_SVM, SceneRecognizer, SCENE_KNOWLEDGE_WEIGHTS, type SceneFusionOptions, type SceneKnowledgeRows } from '../../src/tasks/scene/recognizer.js';
 import type { Sample } from '../../src/types.js';
 import type { BenchContext } from '../run.js';
-import { benchDependencies, cachedCv, calibrationTable, cvTable, devSamples, f4, outOfFoldEce, protocolHeader, timeCell, type CvRow } from './common.js';
+import { benchDependencies, cachedCv, calibrationTable, cvTable, devSamples, f4, headlineRecordOptions, outOfFoldEce, protocolHeader, timeCell, type CvRow } from './common.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DEPENDENCIES = benchDependencies('scene');
@@ -137,8 +137,7 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
       details: { innerFolds: inner.folds, candidates: candidates.map((c) => c.name), choices: summarizeChoices(nested.choices), chosenOnAllData: onAll.chosen, transferWeightedF1: transfer.mean.weightedF1, holdout: { chosen: holdoutRun.chosen, seed: RESERVED_HOLDOUT.seed, fraction: RESERVED_HOLDOUT.fraction } },
       dependencies: { paths: DEPENDENCIES, extra: JSON.stringify({ recipe: 'scene nested', candidates, inner, k, seeds }) },
     },
-    // A headline read from the cache keeps the date it was measured.
-    { root: ROOT, ...(nestedCached ? { date: new Date(nestedCached.measuredAt) } : {}) },
+    headlineRecordOptions(ROOT, nestedCached),
   );
 
   const ablationRows: CvRow[] = [];

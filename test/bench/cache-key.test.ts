@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { benchDependencies, cacheKey, cacheSettings, cachedCv, cvTable, DEV_IMAGES, DEV_JSON, ROOT } from '../../bench/sections/common.js';
+import { benchDependencies, cacheKey, cacheSettings, cachedCv, cvTable, DEV_IMAGES, DEV_JSON, headlineRecordOptions, ROOT } from '../../bench/sections/common.js';
 import { crossValidate } from '../../src/eval/cross-validate.js';
 import { clearDependencyHashMemo } from '../../src/eval/dependency-hash.js';
 import { fitToy, TAXONOMY, toySamples } from '../eval/toy-model.js';
@@ -102,6 +102,9 @@ test('cachedCv measures once, then reads the cache and the table says so; --fres
     assert.equal(computed, 1);
     assert.ok(second.cached && second.cached.seconds >= 0 && /^\d{4}-\d\d-\d\d/.test(second.cached.measuredAt));
     assert.deepEqual(second.cv.seedLabels, first.cv.seedLabels);
+    // A headline read from the cache is recorded with the date it was measured; a fresh one with now.
+    assert.equal(headlineRecordOptions(root, second.cached).date?.toISOString(), second.cached.measuredAt);
+    assert.deepEqual(headlineRecordOptions(root, first.cached), { root });
     const table = cvTable([
       { name: 'fresh row', cv: first.cv, seconds: first.seconds },
       { name: 'cached row', cv: second.cv, seconds: 0, cached: second.cached, note: 'lexicon read these dialogues' },
