@@ -22,13 +22,6 @@ export interface NaiveBayesOptions {
   fitPrior?: boolean;
   /** Complement: normalise each class's weights (the "weight normalisation" of Rennie et al.). Default false. */
   norm?: boolean;
-  /**
-   * A negative entry: 'error' (default; counts cannot be negative) or 'zero', read as absent, in fit and
-   * predict alike. 'zero' lets the model sit beside other learners on rows that join count views with
-   * standardised dense blocks (scene rows): it then weighs the count-like evidence and ignores the
-   * below-average side of the dense columns.
-   */
-  negative?: 'error' | 'zero';
   nClasses?: number;
 }
 
@@ -37,7 +30,6 @@ const SCHEMA: OptionSchema = {
   alpha: { type: 'number', min: 0, exclusiveMin: true, optional: true },
   fitPrior: { type: 'boolean', optional: true },
   norm: { type: 'boolean', optional: true },
-  negative: { type: 'enum', values: ['error', 'zero'], optional: true },
   nClasses: { type: 'number', min: 1, integer: true, optional: true },
 };
 
@@ -81,10 +73,7 @@ export class NaiveBayes implements Classifier {
       const c = labels[i];
       classCount[c] += weights[i];
       for (let p = X.indptr[i]; p < X.indptr[i + 1]; p++) {
-        if (X.values[p] < 0) {
-          if (o.negative === 'zero') continue;
-          throw new EcommirError('ECM_ERR_BAD_OPTION', `${NaiveBayes.kind}: negative value ${X.values[p]} (naive Bayes needs counts or other non-negative features; option negative: 'zero' reads them as absent)`, { item: { index: i } });
-        }
+        if (X.values[p] < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `${NaiveBayes.kind}: negative value ${X.values[p]} (naive Bayes needs counts or other non-negative features)`, { item: { index: i } });
         featureCount[c * d + X.indices[p]] += weights[i] * X.values[p];
       }
     }
@@ -167,14 +156,8 @@ export class NaiveBayes implements Classifier {
   private jointLogLikelihood(X: CsrMatrix): Float64Array {
     if (!this.fitted) throw notFitted(NaiveBayes.kind);
     checkPredictInput(NaiveBayes.kind, X, this.fitted.nFeatures);
-    return linearLogits(this.fitted.params, this.options.negative === 'zero' ? withoutNegatives(X) : X, this.fitted.nClasses);
+    return linearLogits(this.fitted.params, X, this.fitted.nClasses);
   }
-}
-
-/** X with its negative entries set to 0 (the same matrix when it has none). */
-function withoutNegatives(X: CsrMatrix): CsrMatrix {
-  if (!X.values.some((v) => v < 0)) return X;
-  return { ...X, values: X.values.map((v) => (v < 0 ? 0 : v)) };
 }
 
 export interface NaiveBayesJson {

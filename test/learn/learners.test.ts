@@ -170,23 +170,6 @@ test('naive Bayes: sample weight 2 equals the row twice; separates count data; r
   assert.throws(() => new NaiveBayes().fit(csrFromDense([-1, 1], 1, 2), [0]), (e: unknown) => e instanceof EcommirError && e.code === 'ECM_ERR_BAD_OPTION');
 });
 
-test("naive Bayes, negative: 'zero': the same model and scores as on the matrix with its negatives set to 0", () => {
-  const { X, y } = counts(30, 3, 2);
-  // Half the entries turned negative, as standardised dense columns are below their mean.
-  const signed = { ...X, values: X.values.map((v, p) => (p % 2 === 0 ? -v : v)) };
-  const clipped = { ...X, values: signed.values.map((v) => Math.max(0, v)) };
-  for (const variant of ['multinomial', 'complement'] as const) {
-    const zero = new NaiveBayes({ variant, alpha: 0.5, negative: 'zero' }).fit(signed, y);
-    const plain = new NaiveBayes({ variant, alpha: 0.5 }).fit(clipped, y);
-    assert.deepEqual(zero.parameters(), plain.parameters());
-    assert.deepEqual(zero.predictProba(signed), plain.predictProba(clipped));
-    assert.ok(maxAbsDiff(zero.predictProba(signed), new NaiveBayes({ variant, alpha: 0.5 }).fit(clipped, y).predictProba(signed)) > 1e-3, 'scoring the signed rows as they are would differ');
-    const back = learnerFromJSON(JSON.parse(JSON.stringify(zero.toJSON())));
-    assert.deepEqual(back.predictProba(signed), zero.predictProba(signed));
-  }
-  assert.throws(() => new NaiveBayes({ negative: 'keep' } as never), (e: unknown) => e instanceof EcommirError && e.code === 'ECM_ERR_BAD_OPTION');
-});
-
 // ---------- k nearest neighbours ----------
 
 test('cosine kNN equals a brute-force dense cosine search (uniform and similarity votes, smoothing)', () => {
