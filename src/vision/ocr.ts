@@ -6,11 +6,14 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
+import { Piscina } from 'piscina';
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef } from '../types.js';
 import { decodeRgb, type RawImage } from './decode.js';
 import { boxesFromProbabilityMap, detectionInput, type DetectionOptions, type PixelBox } from './text-detection.js';
-import { cropLine, decodeCtc, packBatch, REC_HEIGHT } from './text-recognition.js';
+import { parseDictionary, readLineGroup, recogniserSessionOptions, type LineText } from './line-reader.js';
+import type { RecognitionThreadInit } from './recognition-thread.js';
+import { cropLine, type LineInput } from './text-recognition.js';
 import { visionThreads } from './threads.js';
 
 /** A box normalised to [0, 1] of the image's width (x) and height (y). */
@@ -46,9 +49,10 @@ export interface OcrOptions extends DetectionOptions {
   /** Threads per ONNX session (intra-op). */
   threads: number;
   /**
-   * Recogniser sessions that read lines at the same time, each with threads / recWorkers intra-op
-   * threads (at least 1): small line inputs use one thread well and two poorly, so two sessions of
-   * one thread each keep both cores busy where one session of two threads does not.
+   * Threads that read lines at the same time, each with its own recogniser session of
+   * threads / recWorkers intra-op threads (at least 1); never more than `threads`. Small line inputs
+   * use one core well and two poorly, so two one-core readers keep both cores busy where one session
+   * of two threads does not. With one, the engine's own thread reads.
    */
   recWorkers: number;
   /** Longest side the source is decoded at before cropping lines, pixels. */
@@ -70,8 +74,8 @@ export const DEFAULT_OCR_OPTIONS: Readonly<OcrOptions> = Object.freeze({
   recMaxWidth: 1280,
   minConfidence: 0.5,
   threads: 2,
-  // Two one-thread recogniser sessions read lines side by side: recognition 0.56× the time of one
-  // two-thread session in one run on the shared 2-core machine (bench/research/scene-speed-profile.ts).
+  // Two one-core recognition threads read lines side by side (bench/research/scene-speed-profile.ts
+  // compares them with one session of two threads).
   recWorkers: 2,
   decodeMaxSide: 2560,
 });
@@ -105,17 +109,23 @@ function defaultModelPaths(): ModelPaths {
   };
 }
 
+const EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const RECOGNITION_THREAD = new URL(EXTENSION === '.ts' ? './recognition-thread-tsx.mjs' : './recognition-thread.js', import.meta.url).href;
+
+/** Reads one group of cropped lines. */
+type LineGroupReader = (lines: LineInput[]) => Promise<LineText[]>;
+
 export class OcrEngine {
   readonly options: Readonly<OcrOptions>;
   readonly #detector: ort.InferenceSession;
-  readonly #recognisers: readonly ort.InferenceSession[];
-  readonly #dictionary: readonly string[];
+  readonly #readGroup: LineGroupReader;
+  readonly #threads: Piscina | undefined;
 
-  private constructor(options: OcrOptions, detector: ort.InferenceSession, recognisers: ort.InferenceSession[], dictionary: string[]) {
+  private constructor(options: OcrOptions, detector: ort.InferenceSession, readGroup: LineGroupReader, threads: Piscina | undefined) {
     this.options = Object.freeze({ ...options });
     this.#detector = detector;
-    this.#recognisers = recognisers;
-    this.#dictionary = dictionary;
+    this.#readGroup = readGroup;
+    this.#threads = threads;
   }
 
   /** Loads both models (≈ 0.3 s). Keep one engine per process: see `sharedOcrEngine`. */
@@ -124,25 +134,35 @@ export class OcrEngine {
     // A worker process sharing the machine uses its share of the cores (./threads.ts) unless told otherwise.
     const resolved = validateOcrOptions({ ...DEFAULT_OCR_OPTIONS, threads: visionThreads() ?? DEFAULT_OCR_OPTIONS.threads, ...rest });
     const paths = { ...defaultModelPaths(), ...models };
-    const sessionOptions: ort.InferenceSession.SessionOptions = {
-      intraOpNumThreads: resolved.threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-    };
-    const recOptions = { ...sessionOptions, intraOpNumThreads: Math.max(1, Math.floor(resolved.threads / resolved.recWorkers)) };
+    const readers = Math.min(resolved.recWorkers, resolved.threads);
+    const readerThreads = Math.max(1, Math.floor(resolved.threads / readers));
+    let threads: Piscina | undefined;
     try {
-      const [detector, keys, ...recognisers] = await Promise.all([
-        ort.InferenceSession.create(paths.detectionPath, sessionOptions),
-        readFile(paths.dictionaryPath, 'utf8'),
-        ...Array.from({ length: resolved.recWorkers }, () => ort.InferenceSession.create(paths.recognitionPath, recOptions)),
-      ]);
-      // PaddleOCR appends a space class after the key file's characters.
-      const dictionary = [...keys.replace(/\r?\n$/, '').split(/\r?\n/), ' '];
-      return new OcrEngine(resolved, detector, recognisers, dictionary);
+      const detector = await ort.InferenceSession.create(paths.detectionPath, recogniserSessionOptions(resolved.threads));
+      if (readers === 1) {
+        const [session, keys] = await Promise.all([ort.InferenceSession.create(paths.recognitionPath, recogniserSessionOptions(readerThreads)), readFile(paths.dictionaryPath, 'utf8')]);
+        const dictionary = parseDictionary(keys);
+        return new OcrEngine(resolved, detector, (lines) => readLineGroup(session, dictionary, lines), undefined);
+      }
+      const init: RecognitionThreadInit = { recognitionPath: paths.recognitionPath, dictionaryPath: paths.dictionaryPath, threads: readerThreads };
+      // Idle threads are unref'd by piscina: an engine nobody closes does not keep the process alive.
+      // None of the parent's flags: some are refused in threads (--input-type, --expose-gc); a thread
+      // started from src/ registers tsx itself (recognition-thread-tsx.mjs).
+      const pool = new Piscina({ filename: RECOGNITION_THREAD, minThreads: readers, maxThreads: readers, idleTimeout: Infinity, execArgv: [], workerData: init });
+      threads = pool;
+      // Every thread loads its session now, so a missing or broken model fails here, not on the first image.
+      await Promise.all(Array.from({ length: readers }, () => pool.run([])));
+      const readGroup: LineGroupReader = (lines) => pool.run(lines, { transferList: lines.map((l) => l.data.buffer as ArrayBuffer) });
+      return new OcrEngine(resolved, detector, readGroup, pool);
     } catch (cause) {
+      await threads?.destroy();
       throw new EcommirError('ECM_ERR_BACKEND', `cannot load the OCR models (${cause instanceof Error ? cause.message : String(cause)})`, { cause, statusCode: 500 });
     }
+  }
+
+  /** Stops the recognition threads (an engine is usable until then; idle threads never hold the process open). */
+  async close(): Promise<void> {
+    await this.#threads?.destroy();
   }
 
   /**
@@ -190,26 +210,19 @@ export class OcrEngine {
     clock('recognisePrepare');
     const groups: (typeof crops)[] = [];
     for (let i = 0; i < crops.length; i += this.options.recBatchSize) groups.push(crops.slice(i, i + this.options.recBatchSize));
-    // Each worker session takes the next group when it is free; results keep the groups' order.
-    const read: (OcrLine | undefined)[][] = new Array(groups.length);
-    let next = 0;
-    const worker = async (session: ort.InferenceSession) => {
-      while (next < groups.length) {
-        const g = next++;
-        const group = groups[g];
-        const batch = packBatch(group.map((c) => c.line));
-        const feeds = { [session.inputNames[0]]: new ort.Tensor('float32', batch.data, [group.length, 3, REC_HEIGHT, batch.width]) };
-        const out = (await session.run(feeds))[session.outputNames[0]];
-        const [n, steps, classes] = out.dims as number[];
-        read[g] = decodeCtc(out.data as Float32Array, n, steps, classes, this.#dictionary).map((d, k) => {
-          const text = d.text.trim();
-          if (!text || d.confidence < this.options.minConfidence) return undefined;
-          const { box } = group[k];
-          return { text, confidence: d.confidence, box: { x0: box.x0 / image.width, y0: box.y0 / image.height, x1: box.x1 / image.width, y1: box.y1 / image.height } };
-        });
-      }
-    };
-    await Promise.all(this.#recognisers.map(worker));
+    // All groups are handed over at once, widest first (the threads take the next one when free, so the
+    // short lines at the end even out their finishing times); results keep the groups' order.
+    const pending: Promise<LineText[]>[] = new Array(groups.length);
+    for (let g = groups.length - 1; g >= 0; g--) pending[g] = this.#readGroup(groups[g].map((c) => c.line));
+    const texts = await Promise.all(pending);
+    const read = texts.map((decoded, g) =>
+      decoded.map((d, k) => {
+        const text = d.text.trim();
+        if (!text || d.confidence < this.options.minConfidence) return undefined;
+        const { box } = groups[g][k];
+        return { text, confidence: d.confidence, box: { x0: box.x0 / image.width, y0: box.y0 / image.height, x1: box.x1 / image.width, y1: box.y1 / image.height } };
+      }),
+    );
     clock('recogniseRun');
     return read.flat().filter((l): l is OcrLine => l !== undefined);
   }

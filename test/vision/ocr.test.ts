@@ -50,6 +50,15 @@ test('two recogniser workers read the same lines as one; a top-band pass keeps t
   assert.deepEqual(below(c), below(a));
 });
 
+test('recognition threads: a missing model fails at creation, naming the cause; close() stops them and an idle engine holds nothing open', async () => {
+  await assert.rejects(OcrEngine.create({ threads: 2, recWorkers: 2, models: { recognitionPath: '/nonexistent/rec.onnx' } }), (e: unknown) => e instanceof Error && (e as { code?: string }).code === 'ECM_ERR_BACKEND' && /cannot load the OCR models/.test(e.message));
+  await assert.rejects(OcrEngine.create({ threads: 1, recWorkers: 1, models: { recognitionPath: '/nonexistent/rec.onnx' } }), { code: 'ECM_ERR_BACKEND' });
+  const engine = await OcrEngine.create({ threads: 2, recWorkers: 2 });
+  const ref = { name: LOGISTICS, path: images + LOGISTICS };
+  assert.ok((await engine.read(ref)).lines.length > 0);
+  await engine.close();
+});
+
 test('OCR cache signatures change with the options that change the text, and only then', async () => {
   const { ocrOutputSignature, DEFAULT_OCR_OPTIONS } = await import('../../src/vision/ocr.js');
   const base = ocrOutputSignature(DEFAULT_OCR_OPTIONS);
