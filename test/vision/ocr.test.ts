@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { OcrEngine, inReadingOrder, type OcrLine } from '../../src/vision/ocr.js';
 import { linesByRegion } from '../../src/vision/layout.js';
@@ -50,13 +51,29 @@ test('two recogniser workers read the same lines as one; a top-band pass keeps t
   assert.deepEqual(below(c), below(a));
 });
 
-test('recognition threads: a missing model fails at creation, naming the cause; close() stops them and an idle engine holds nothing open', async () => {
-  await assert.rejects(OcrEngine.create({ threads: 2, recWorkers: 2, models: { recognitionPath: '/nonexistent/rec.onnx' } }), (e: unknown) => e instanceof Error && (e as { code?: string }).code === 'ECM_ERR_BACKEND' && /cannot load the OCR models/.test(e.message));
+test('recognition threads: a missing model fails at creation, naming the cause; close() stops them', async () => {
+  await assert.rejects(OcrEngine.create({ threads: 2, recWorkers: 2, models: { recognitionPath: '/nonexistent/rec.onnx' } }), { code: 'ECM_ERR_BACKEND', message: /cannot load the OCR models/ });
   await assert.rejects(OcrEngine.create({ threads: 1, recWorkers: 1, models: { recognitionPath: '/nonexistent/rec.onnx' } }), { code: 'ECM_ERR_BACKEND' });
   const engine = await OcrEngine.create({ threads: 2, recWorkers: 2 });
   const ref = { name: LOGISTICS, path: images + LOGISTICS };
   assert.ok((await engine.read(ref)).lines.length > 0);
   await engine.close();
+});
+
+test('an engine with recognition threads that nobody closes does not keep its process alive', async () => {
+  const script = `import { OcrEngine } from './src/vision/ocr.ts';
+const engine = await OcrEngine.create({ threads: 2, recWorkers: 2 });
+const lines = (await engine.read({ name: 'x.jpg', path: ${JSON.stringify(images + LOGISTICS)} })).lines.length;
+console.log('read', lines);`;
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const { code, stdout, timedOut } = await new Promise<{ code: number | null; stdout: string; timedOut: boolean }>((resolve) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, timeout: 60_000 }, (error, out) =>
+      resolve({ code: child.exitCode, stdout: out, timedOut: child.killed || (error as { killed?: boolean } | null)?.killed === true }),
+    );
+  });
+  assert.equal(timedOut, false, 'the process was still running after 60 s');
+  assert.equal(code, 0);
+  assert.match(stdout, /^read [1-9]\d*$/m);
 });
 
 test('OCR cache signatures change with the options that change the text, and only then', async () => {
