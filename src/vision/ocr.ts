@@ -44,6 +44,11 @@ export interface OcrOptions extends DetectionOptions {
   recBatchSize: number;
   /** Widest line input, pixels at height 48 (longer lines are squeezed). */
   recMaxWidth: number;
+  /**
+   * Horizontal scale of every line input (1 keeps the box's aspect ratio). The recogniser's cost
+   * grows with the input's width, and square Chinese characters stay readable squeezed.
+   */
+  recWidthScale: number;
   /** Lines whose recogniser confidence is below this are dropped. */
   minConfidence: number;
   /** Threads per ONNX session (intra-op). */
@@ -72,6 +77,7 @@ export const DEFAULT_OCR_OPTIONS: Readonly<OcrOptions> = Object.freeze({
   unclipRatio: 1.5,
   recBatchSize: 1,
   recMaxWidth: 1280,
+  recWidthScale: 1,
   minConfidence: 0.5,
   threads: 2,
   // Two one-core recognition threads read lines side by side (bench/research/scene-speed-profile.ts
@@ -82,9 +88,9 @@ export const DEFAULT_OCR_OPTIONS: Readonly<OcrOptions> = Object.freeze({
 
 /** Option values that change the text read: part of every OCR cache key. */
 export function ocrOutputSignature(options: OcrOptions): string {
-  const { maxSide, pixelThreshold, boxThreshold, unclipRatio, recMaxWidth, minConfidence, decodeMaxSide, topBand } = options;
+  const { maxSide, pixelThreshold, boxThreshold, unclipRatio, recMaxWidth, recWidthScale, minConfidence, decodeMaxSide, topBand } = options;
   // A key written before an option existed stays valid while that option is off.
-  return JSON.stringify({ maxSide, pixelThreshold, boxThreshold, unclipRatio, recMaxWidth, minConfidence, decodeMaxSide, ...(topBand ? { topBand } : {}) });
+  return JSON.stringify({ maxSide, pixelThreshold, boxThreshold, unclipRatio, recMaxWidth, minConfidence, decodeMaxSide, ...(topBand ? { topBand } : {}), ...(recWidthScale !== 1 ? { recWidthScale } : {}) });
 }
 
 interface ModelPaths {
@@ -205,7 +211,7 @@ export class OcrEngine {
 
   async recognise(image: RawImage, boxes: PixelBox[], timings?: OcrStageTimings): Promise<OcrLine[]> {
     const clock = stageClock(timings);
-    const crops = boxes.map((box) => ({ box, line: cropLine(image, box, this.options.recMaxWidth) }));
+    const crops = boxes.map((box) => ({ box, line: cropLine(image, box, this.options.recMaxWidth, this.options.recWidthScale) }));
     crops.sort((a, b) => a.line.width - b.line.width);
     clock('recognisePrepare');
     const groups: (typeof crops)[] = [];
@@ -292,6 +298,7 @@ function validateOcrOptions(o: OcrOptions): OcrOptions {
     const v = o[key] as number;
     if (!(v >= 0 && v <= 1)) throw new EcommirError('ECM_ERR_BAD_OPTION', `OCR option ${key} must be in [0, 1], got ${String(v)}`);
   }
+  if (!(o.recWidthScale > 0 && o.recWidthScale <= 2)) throw new EcommirError('ECM_ERR_BAD_OPTION', `OCR option recWidthScale must be in (0, 2], got ${String(o.recWidthScale)}`);
   if (!(o.unclipRatio > 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `OCR option unclipRatio must be positive, got ${o.unclipRatio}`);
   if (o.maxSide < 32) throw new EcommirError('ECM_ERR_BAD_OPTION', `OCR option maxSide must be at least 32, got ${o.maxSide}`);
   if (o.topBand !== undefined) {

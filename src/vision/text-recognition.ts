@@ -14,13 +14,13 @@ export interface LineInput {
 }
 
 /**
- * Crops box from image and resamples it to height 48 keeping the aspect ratio
+ * Crops box from image and resamples it to height 48 keeping the aspect ratio times widthScale
  * (width capped at maxWidth). Output planar BGR in [-1, 1] (PaddleOCR's rec normalisation).
  */
-export function cropLine(image: RawImage, box: PixelBox, maxWidth: number): LineInput {
+export function cropLine(image: RawImage, box: PixelBox, maxWidth: number, widthScale = 1): LineInput {
   const bw = box.x1 - box.x0;
   const bh = box.y1 - box.y0;
-  const width = Math.max(REC_HEIGHT / 4, Math.min(maxWidth, Math.round((REC_HEIGHT * bw) / bh)));
+  const width = Math.max(REC_HEIGHT / 4, Math.min(maxWidth, Math.round((REC_HEIGHT * bw * widthScale) / bh)));
   const plane = REC_HEIGHT * width;
   const data = new Float32Array(3 * plane);
   const fx = bw / width;
