@@ -16,10 +16,10 @@ import type { PredictOptions } from '../tasks/recognizer.js';
 import type { Prediction, Sample, Task } from '../types.js';
 import { ProcessPool, QueueFullError } from './process-pool.js';
 import type { RecognizerSource } from './source.js';
+import { threadFile } from '../thread-file.js';
 import type { Description, WorkerFunction, WorkerInit, WorkerReply, WorkerTask } from './worker-core.js';
 
-const EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-const WORKER_FILE = new URL(EXTENSION === '.ts' ? './worker-tsx.mjs' : './worker.js', import.meta.url).href;
+const WORKER_FILE = threadFile(import.meta.url, 'worker');
 
 export interface RecognizerPoolOptions {
   source: RecognizerSource;

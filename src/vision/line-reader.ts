@@ -9,7 +9,7 @@ export interface LineText {
   confidence: number;
 }
 
-export function recogniserSessionOptions(threads: number): ort.InferenceSession.SessionOptions {
+export function onnxSessionOptions(threads: number): ort.InferenceSession.SessionOptions {
   return { intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
 }
 

@@ -11,9 +11,10 @@ import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef } from '../types.js';
 import { decodeRgb, type RawImage } from './decode.js';
 import { boxesFromProbabilityMap, detectionInput, type DetectionOptions, type PixelBox } from './text-detection.js';
-import { parseDictionary, readLineGroup, recogniserSessionOptions, type LineText } from './line-reader.js';
+import { parseDictionary, readLineGroup, onnxSessionOptions, type LineText } from './line-reader.js';
 import type { RecognitionThreadInit } from './recognition-thread.js';
 import { cropLine, type LineInput } from './text-recognition.js';
+import { threadFile } from '../thread-file.js';
 import { visionThreads } from './threads.js';
 
 /** A box normalised to [0, 1] of the image's width (x) and height (y). */
@@ -115,8 +116,7 @@ function defaultModelPaths(): ModelPaths {
   };
 }
 
-const EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-const RECOGNITION_THREAD = new URL(EXTENSION === '.ts' ? './recognition-thread-tsx.mjs' : './recognition-thread.js', import.meta.url).href;
+const RECOGNITION_THREAD = threadFile(import.meta.url, 'recognition-thread');
 
 /** Reads one group of cropped lines. */
 type LineGroupReader = (lines: LineInput[]) => Promise<LineText[]>;
@@ -144,9 +144,9 @@ export class OcrEngine {
     const readerThreads = Math.max(1, Math.floor(resolved.threads / readers));
     let threads: Piscina | undefined;
     try {
-      const detector = await ort.InferenceSession.create(paths.detectionPath, recogniserSessionOptions(resolved.threads));
+      const detector = await ort.InferenceSession.create(paths.detectionPath, onnxSessionOptions(resolved.threads));
       if (readers === 1) {
-        const [session, keys] = await Promise.all([ort.InferenceSession.create(paths.recognitionPath, recogniserSessionOptions(readerThreads)), readFile(paths.dictionaryPath, 'utf8')]);
+        const [session, keys] = await Promise.all([ort.InferenceSession.create(paths.recognitionPath, onnxSessionOptions(readerThreads)), readFile(paths.dictionaryPath, 'utf8')]);
         const dictionary = parseDictionary(keys);
         return new OcrEngine(resolved, detector, (lines) => readLineGroup(session, dictionary, lines), undefined);
       }

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { workerData } from 'node:worker_threads';
 import ort from 'onnxruntime-node';
-import { parseDictionary, readLineGroup, recogniserSessionOptions, type LineText } from './line-reader.js';
+import { parseDictionary, readLineGroup, onnxSessionOptions, type LineText } from './line-reader.js';
 import type { LineInput } from './text-recognition.js';
 
 export interface RecognitionThreadInit {
@@ -15,7 +15,7 @@ export interface RecognitionThreadInit {
 }
 
 const init = workerData as RecognitionThreadInit;
-const [session, keys] = await Promise.all([ort.InferenceSession.create(init.recognitionPath, recogniserSessionOptions(init.threads)), readFile(init.dictionaryPath, 'utf8')]);
+const [session, keys] = await Promise.all([ort.InferenceSession.create(init.recognitionPath, onnxSessionOptions(init.threads)), readFile(init.dictionaryPath, 'utf8')]);
 const dictionary = parseDictionary(keys);
 
 export default function readLines(lines: LineInput[]): Promise<LineText[]> {

@@ -82,6 +82,10 @@ test('OCR cache signatures change with the options that change the text, and onl
   assert.equal(ocrOutputSignature({ ...DEFAULT_OCR_OPTIONS, threads: 1, recWorkers: 2, recBatchSize: 4 }), base);
   assert.notEqual(ocrOutputSignature({ ...DEFAULT_OCR_OPTIONS, maxSide: 1280 }), base);
   assert.notEqual(ocrOutputSignature({ ...DEFAULT_OCR_OPTIONS, topBand: { fraction: 0.15, maxSide: 1080 } }), base);
+  const scales = [0.75, 1, 1.25].map((recWidthScale) => ocrOutputSignature({ ...DEFAULT_OCR_OPTIONS, recWidthScale }));
+  assert.equal(new Set(scales).size, 3);
+  await assert.rejects(OcrEngine.create({ recWidthScale: 0 }), { code: 'ECM_ERR_BAD_OPTION' });
+  await assert.rejects(OcrEngine.create({ recWidthScale: Number.NaN }), { code: 'ECM_ERR_BAD_OPTION' });
   await assert.rejects(OcrEngine.create({ topBand: { fraction: 1.5, maxSide: 1080 } }), { code: 'ECM_ERR_BAD_OPTION' });
   await assert.rejects(OcrEngine.create({ recWorkers: 0 }), { code: 'ECM_ERR_BAD_OPTION' });
 });
