@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { threadFile } from '../src/thread-file.ts';
+import { threadFile } from '../src/thread-file.js';
 
 test('threadFile starts a thread from the tsx shim under src/ and from the module itself when built', () => {
   assert.equal(threadFile('file:///p/src/vision/ocr.ts', 'recognition-thread'), 'file:///p/src/vision/recognition-thread-tsx.mjs');

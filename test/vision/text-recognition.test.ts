@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cropLine, REC_HEIGHT } from '../../src/vision/text-recognition.ts';
+import { cropLine, REC_HEIGHT } from '../../src/vision/text-recognition.js';
 
 // A 400 × 100 image: left half black, right half white.
 const width = 400;
@@ -8,7 +8,7 @@ const height = 100;
 const data = new Uint8Array(width * height * 3);
 for (let y = 0; y < height; y++) for (let x = width / 2; x < width; x++) data.fill(255, (y * width + x) * 3, (y * width + x) * 3 + 3);
 const image = { data, width, height };
-const box = { x0: 0, y0: 20, x1: 400, y1: 60 };
+const box = { x0: 0, y0: 20, x1: 400, y1: 60, score: 1 };
 
 test('cropLine keeps the aspect ratio at height 48, squeezed by widthScale and capped by maxWidth', () => {
   assert.equal(cropLine(image, box, 1280).width, 480);

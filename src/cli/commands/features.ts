@@ -8,7 +8,7 @@ import { FeatureCache } from '../../features/cache.js';
 import { extractAll, listDatasetImages, type ExtractOptions, type ExtractRunSummary } from '../../features/extract.js';
 import { threadsPerWorker } from '../../runtime/batch-predict.js';
 import { extractAllInPool } from '../../runtime/feature-pass.js';
-import { OcrEngine } from '../../vision/ocr.js';
+import { DEFAULT_OCR_OPTIONS, OcrEngine } from '../../vision/ocr.js';
 import type { CommandContext } from '../main.js';
 
 interface ExtractCliOptions {
@@ -39,7 +39,7 @@ export function registerFeaturesCommand(program: Command, ctx: CommandContext): 
     .option('--no-ui', 'skip the scene recogniser\'s pixel UI-structure cues')
     .option('--concurrency <n>', `worker processes, one image each at a time (1: in this process); default the cores (${availableParallelism()})`)
     .option('--threads <n>', 'ONNX threads per OCR session (default: the cores / --concurrency)')
-    .option('--det-side <px>', 'OCR detection resolution (longest side)', '960')
+    .option('--det-side <px>', 'OCR detection resolution (longest side); the default is the recognisers\' own', String(DEFAULT_OCR_OPTIONS.maxSide))
     .option('--limit <n>', 'only the first N images (smoke runs)')
     .option('--no-progress', 'no progress lines on stderr')
     .option('--json', 'end with the summary as one JSON line on stdout instead of a sentence')
