@@ -84,10 +84,10 @@ export { RecognizerPool, type RecognizerPoolOptions, type PoolStats } from './ru
 export { WorkerLanes, InProcessLanes, laneOf, LANES, DEFAULT_LANES, type Lane, type LaneOptions, type LaneStats, type RecognizerRuntime } from './runtime/lanes.js';
 export { backendSource, loadRecognizerSource, type RecognizerSource } from './runtime/source.js';
 export { modelVersion, sampleContent, predictionKey, type SampleContent } from './runtime/identity.js';
-export { localPredictor, PooledPredictor, PredictionLog, keySamples, uniqueByKey, forEachConcurrent, threadsPerWorker, type SamplePredictor, type KeyedSample, type LocalPredictorOptions } from './runtime/batch-predict.js';
+export { localPredictor, PooledPredictor, PredictionLog, keySamples, uniqueByKey, forEachConcurrent, type SamplePredictor, type KeyedSample, type LocalPredictorOptions } from './runtime/batch-predict.js';
 export { runFeaturePass, extractAllInPool, sceneFeaturePass, type FeaturePassOptions, type FeaturePassResult } from './runtime/feature-pass.js';
 export { startQueueWorker, runOnQueue, QUEUE_PREFIX, queueName, jobIdOf, DEFAULT_JOB_OPTIONS, type QueueRunOptions, type QueueWorker, type QueueWorkerOptions, type PredictJobData, type JobImage, type JobDefaults } from './queue/index.js';
-export { setVisionThreads, visionThreads } from './vision/threads.js';
+export { setVisionThreads, visionThreads, threadsPerWorker } from './vision/threads.js';
 // HTTP service.
 export { buildApp } from './server/app.js';
 export { DEFAULT_SERVER_LIMITS, type BuildAppOptions, type ServerLimits, type RecognizerPair, type AuthOptions, type WorkerOptions } from './server/options.js';

@@ -12,6 +12,7 @@ import type { FeatureCacheOptions } from '../features/cache.js';
 import type { Prediction, Sample, Task } from '../types.js';
 import { predictionKey, sampleContent, type SampleContent } from './identity.js';
 import { laneOf, type Lane } from './lanes.js';
+import { threadsPerWorker } from '../vision/threads.js';
 import { RecognizerPool } from './pool.js';
 import { backendSource, type RecognizerSource } from './source.js';
 
@@ -134,10 +135,6 @@ export interface LocalPredictorOptions {
   warmUp?: boolean;
 }
 
-/** Threads of native image work per worker so that `workers` of them share the cores without fighting. */
-export function threadsPerWorker(workers: number, cores = availableParallelism()): number {
-  return Math.max(1, Math.floor(cores / workers));
-}
 
 /**
  * Recognisers for a batch: with concurrency 1 in this process (the sequential reference), else on

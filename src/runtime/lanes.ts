@@ -13,6 +13,7 @@ import type { PredictOptions, Recognizer } from '../tasks/recognizer.js';
 import type { Prediction, Sample, Task } from '../types.js';
 import { decodeRgb } from '../vision/decode.js';
 import { imageLimitsOf, resolveInputLimits } from '../data/input-limits.js';
+import { threadsPerWorker } from '../vision/threads.js';
 import { RecognizerPool, type PoolStats } from './pool.js';
 import type { RecognizerSource } from './source.js';
 import { WorkQueue } from './work-queue.js';
@@ -63,7 +64,11 @@ export interface WorkerLanesOptions {
   limits?: Partial<InputLimits>;
   /** Nice increment of the image lane's processes (0: same priority as text). Default DEFAULT_IMAGE_NICE. */
   imageNiceIncrement?: number;
-  /** Threads of each image process's native work (RecognizerPoolOptions.computeThreads). */
+  /**
+   * Threads of each image process's native work (RecognizerPoolOptions.computeThreads). Default: the
+   * cores shared out among the image processes, so that several processes do not each start a thread
+   * per core (the OCR's recognition threads and ONNX pools would then fight over the same cores).
+   */
   imageComputeThreads?: number;
 }
 
@@ -86,7 +91,7 @@ export class WorkerLanes implements RecognizerRuntime {
         threads: lane('image').concurrency,
         maxQueue: lane('image').maxQueue,
         niceIncrement: options.imageNiceIncrement ?? DEFAULT_IMAGE_NICE,
-        computeThreads: options.imageComputeThreads,
+        computeThreads: options.imageComputeThreads ?? threadsPerWorker(lane('image').concurrency),
         warmUp: true,
       }),
     ]);

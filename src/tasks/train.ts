@@ -11,7 +11,7 @@ import { IntentRecognizer, type IntentTrainingOptions } from './intent/recognize
 import { pseudoLabel, type PseudoLabelReport } from './pseudo-labels.js';
 import { SceneImageFeaturizer, type SceneFeatureOptions } from './scene/image-features.js';
 import { DEFAULT_SCENE_FUSION, DEFAULT_SCENE_LEARNER, featureOptionsFor, SceneRecognizer, type SceneTrainingOptions } from './scene/recognizer.js';
-import { DEFAULT_OCR_OPTIONS } from '../vision/ocr.js';
+import { DEFAULT_OCR_OPTIONS, type OcrOptions } from '../vision/ocr.js';
 import type { HeadTrainingReport } from './train-head.js';
 
 export interface TrainRunOptions {
@@ -117,6 +117,10 @@ export async function trainRecognizer(samples: readonly Sample[], options: Train
 
 const f4 = (x: number): string => x.toFixed(4);
 
+function ocrHow(o: OcrOptions): string {
+  return `detection at ${o.maxSide} px${o.recWidthScale !== 1 ? `, line inputs at ${o.recWidthScale} of their width` : ''}`;
+}
+
 function sceneHow(o: SceneTrainingOptions | undefined, model: SceneRecognizer): string {
   const f = model.fusion;
   const views = f.views.map((v) => `${v.name}${v.weight !== undefined ? ` ×${v.weight}` : ''}`).join(', ');
@@ -124,7 +128,7 @@ function sceneHow(o: SceneTrainingOptions | undefined, model: SceneRecognizer): 
   const k = model.trainedOn.knowledge;
   const learner = o?.learner === null ? 'softmax regression with a coarse-group loss (checkpoints, soup, temperature: see below)' : `${(o?.learner ?? DEFAULT_SCENE_LEARNER).kind} ${JSON.stringify((o?.learner ?? DEFAULT_SCENE_LEARNER).options ?? {})}, balanced class weights`;
   return [
-    `- OCR (PaddleOCR v4 ONNX, detection at ${f.ocr?.maxSide ?? DEFAULT_OCR_OPTIONS.maxSide} px) → views: ${views} (character n-gram TF-IDF or token counts; \`mined\` = cues mined from the training set, cross-fitted for training rows; \`lexicon\` = lexicons/scene.json, written from the label definitions) + ${dense || 'no dense block'} → ${learner}.`,
+    `- OCR (PaddleOCR v4 ONNX, ${ocrHow({ ...DEFAULT_OCR_OPTIONS, ...f.ocr })}) → views: ${views} (character n-gram TF-IDF or token counts; \`mined\` = cues mined from the training set, cross-fitted for training rows; \`lexicon\` = lexicons/scene.json, written from the label definitions) + ${dense || 'no dense block'} → ${learner}.`,
     k ? `- Knowledge: ${k.images} synthetic screenshots rendered from knowledge/scene/ (written from the label definitions, never from dev data) and read by the same OCR${k.texts ? `, ${k.texts} page texts` : ''}; training rows only, loss weight ${k.weight}.` : '- No knowledge rows (`--no-knowledge`).',
   ].join('\n');
 }

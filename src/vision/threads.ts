@@ -3,6 +3,7 @@
 // which is right for one process; when several worker processes share a machine (batch predict,
 // `ecommir worker`, features extract), each is given cores / workers so they do not fight over the
 // same cores (oversubscribed ONNX thread pools spin and slow everyone down).
+import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
 import { EcommirError } from '../errors.js';
 
@@ -18,4 +19,9 @@ export function setVisionThreads(n: number): void {
 /** The process-wide setting, when one was made. */
 export function visionThreads(): number | undefined {
   return threads;
+}
+
+/** Threads of native image work per worker so that `workers` of them share the cores without fighting. */
+export function threadsPerWorker(workers: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / workers));
 }

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { EcommirError } from '../../errors.js';
 import { FeatureCache } from '../../features/cache.js';
 import { extractAll, listDatasetImages, type ExtractOptions, type ExtractRunSummary } from '../../features/extract.js';
-import { threadsPerWorker } from '../../runtime/batch-predict.js';
+import { threadsPerWorker } from '../../vision/threads.js';
 import { extractAllInPool } from '../../runtime/feature-pass.js';
 import { DEFAULT_OCR_OPTIONS, OcrEngine } from '../../vision/ocr.js';
 import type { CommandContext } from '../main.js';
