@@ -78,7 +78,9 @@ export const DEFAULT_OCR_OPTIONS: Readonly<OcrOptions> = Object.freeze({
   unclipRatio: 1.5,
   recBatchSize: 1,
   recMaxWidth: 1280,
-  recWidthScale: 1,
+  // Line inputs at 0.75 of their width: about 0.8 × the OCR time at the same scene quality (rule Q in
+  // docs/decision-rules.md; detection below 960 px lost the small print the knowledge screenshots teach with).
+  recWidthScale: 0.75,
   minConfidence: 0.5,
   threads: 2,
   // Two one-core recognition threads read lines side by side (bench/research/scene-speed-profile.ts
