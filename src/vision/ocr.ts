@@ -158,12 +158,15 @@ export class OcrEngine {
       // started from src/ registers tsx itself (recognition-thread-tsx.mjs).
       const pool = new Piscina({ filename: RECOGNITION_THREAD, minThreads: readers, maxThreads: readers, idleTimeout: Infinity, execArgv: [], workerData: init });
       threads = pool;
-      // A thread that fails while it holds no task (one whose model cannot load, before its task reaches it) is
-      // reported by piscina as an 'error' event, which would be thrown as uncaught; the loads below and every
-      // later read reject with the same cause, so it is already reported where someone awaits it.
+      // A thread that fails while it holds no task is reported by piscina as an 'error' event, which would be
+      // thrown as uncaught; the loads below and every later read reject with the same cause, where someone awaits it.
       pool.on('error', () => {});
       // Every thread loads its session now, so a missing or broken model fails here, not on the first image.
-      await Promise.all(Array.from({ length: readers }, () => pool.run([])));
+      // All loads settle before a failure destroys the pool: ending a thread while onnxruntime is still
+      // creating its session aborts the whole process (a native error thrown into a terminated thread).
+      const loads = await Promise.allSettled(Array.from({ length: readers }, () => pool.run([])));
+      const failed = loads.find((load): load is PromiseRejectedResult => load.status === 'rejected');
+      if (failed) throw failed.reason;
       const readGroup: LineGroupReader = (lines) => pool.run(lines, { transferList: lines.map((l) => l.data.buffer as ArrayBuffer) });
       return new OcrEngine(resolved, detector, readGroup, pool);
     } catch (cause) {

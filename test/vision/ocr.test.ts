@@ -89,3 +89,23 @@ test('OCR cache signatures change with the options that change the text, and onl
   await assert.rejects(OcrEngine.create({ topBand: { fraction: 1.5, maxSide: 1080 } }), { code: 'ECM_ERR_BAD_OPTION' });
   await assert.rejects(OcrEngine.create({ recWorkers: 0 }), { code: 'ECM_ERR_BAD_OPTION' });
 });
+
+test('recognition threads whose model cannot load never surface as an uncaught error, only as the creation rejecting', async () => {
+  // Two failures this guards against, in a child so that what it counts and how it ends are its own: a thread that
+  // failed before its load task reached it was thrown as uncaught (about 6 of 15 creations on two busy cores), and
+  // destroying the pool while the other thread was still creating its session aborted the process (1 of 60).
+  const script = `import { OcrEngine } from './src/vision/ocr.ts';
+let uncaught = 0;
+process.on('uncaughtException', () => { uncaught++; });
+let rejected = 0;
+for (let i = 0; i < 15; i++) {
+  try { await OcrEngine.create({ threads: 2, recWorkers: 2, models: { recognitionPath: '/nonexistent/rec.onnx' } }); } catch (e) { if (e.code === 'ECM_ERR_BACKEND') rejected++; }
+}
+await new Promise((r) => setTimeout(r, 500));
+console.log('rejected', rejected, 'uncaught', uncaught);`;
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, timeout: 120_000 }, (error, out) => (error ? reject(error) : resolve(out)));
+  });
+  assert.match(stdout, /^rejected 15 uncaught 0$/m);
+});
