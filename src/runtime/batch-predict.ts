@@ -135,7 +135,6 @@ export interface LocalPredictorOptions {
   warmUp?: boolean;
 }
 
-
 /**
  * Recognisers for a batch: with concurrency 1 in this process (the sequential reference), else on
  * pools of `concurrency` workers per lane: text samples on worker threads, samples with images in
