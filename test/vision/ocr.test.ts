@@ -65,12 +65,7 @@ test('an engine with recognition threads that nobody closes does not keep its pr
 const engine = await OcrEngine.create({ threads: 2, recWorkers: 2 });
 const lines = (await engine.read({ name: 'x.jpg', path: ${JSON.stringify(images + LOGISTICS)} })).lines.length;
 console.log('read', lines);`;
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const { code, stdout, timedOut } = await new Promise<{ code: number | null; stdout: string; timedOut: boolean }>((resolve) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, timeout: 60_000 }, (error, out) =>
-      resolve({ code: child.exitCode, stdout: out, timedOut: child.killed || (error as { killed?: boolean } | null)?.killed === true }),
-    );
-  });
+  const { code, stdout, timedOut } = await runInChild(script, 60_000);
   assert.equal(timedOut, false, 'the process was still running after 60 s');
   assert.equal(code, 0);
   assert.match(stdout, /^read [1-9]\d*$/m);
@@ -103,9 +98,18 @@ for (let i = 0; i < 15; i++) {
 }
 await new Promise((r) => setTimeout(r, 500));
 console.log('rejected', rejected, 'uncaught', uncaught);`;
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, timeout: 120_000 }, (error, out) => (error ? reject(error) : resolve(out)));
-  });
+  const { code, stdout, timedOut } = await runInChild(script, 120_000);
+  assert.equal(timedOut, false, 'the process was still running after 120 s');
+  assert.equal(code, 0, 'the process did not end cleanly');
   assert.match(stdout, /^rejected 15 uncaught 0$/m);
 });
+
+/** Runs an ES module script from the repository root in a child Node (through tsx): how it ended and what it printed. */
+function runInChild(script: string, timeout: number): Promise<{ code: number | null; stdout: string; timedOut: boolean }> {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, timeout }, (error, out) =>
+      resolve({ code: child.exitCode, stdout: out, timedOut: child.killed || (error as { killed?: boolean } | null)?.killed === true }),
+    );
+  });
+}
