@@ -55,14 +55,14 @@ export class TrackedText {
 
   static concat(parts: readonly TrackedText[]): TrackedText {
     if (parts.length === 1) return parts[0];
-    const b = new Builder();
+    const b = new Builder(parts.reduce((n, p) => n + p.length, 0));
     for (const p of parts) b.copy(p, 0, p.length);
     return b.build();
   }
 
   /** Like Array.prototype.join: `separator` stands for nothing. */
   static join(parts: readonly TrackedText[], separator: string): TrackedText {
-    const b = new Builder();
+    const b = new Builder(parts.reduce((n, p) => n + p.length, 0) + Math.max(0, parts.length - 1) * separator.length);
     parts.forEach((p, i) => {
       if (i > 0) b.synthetic(separator);
       b.copy(p, 0, p.length);
@@ -94,7 +94,7 @@ export class TrackedText {
       return replacement;
     });
     if (edits.length === 0) return this;
-    const b = new Builder();
+    const b = new Builder(text.length);
     let from = 0;
     for (const { at, match, replacement } of edits) {
       b.copy(this, from, at);
@@ -157,7 +157,7 @@ export class TrackedText {
    */
   mapCodePoints(each: (cp: string) => string, expected: string): TrackedText {
     if (expected === this.text) return this;
-    const b = new Builder();
+    const b = new Builder(expected.length);
     let i = 0;
     for (const cp of this.text) {
       b.substitute(this, i, i + cp.length, cp, each(cp));
@@ -193,16 +193,25 @@ export class TrackedText {
   }
 }
 
+// Denoising a dialogue builds hundreds of these, so the builder is sized for its result up front
+// (`capacity`, exact where the caller knows it): allocating and copying typed arrays was most of the
+// cleaning's time.
 class Builder {
   private parts: string[] = [];
   private n = 0;
-  private turns = new Int32Array(64);
-  private starts = new Int32Array(64);
-  private ends = new Int32Array(64);
+  private turns: Int32Array;
+  private starts: Int32Array;
+  private ends: Int32Array;
+
+  constructor(capacity: number) {
+    this.turns = new Int32Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+  }
 
   private reserve(extra: number): void {
     if (this.n + extra <= this.turns.length) return;
-    let size = this.turns.length * 2;
+    let size = Math.max(16, this.turns.length * 2);
     while (size < this.n + extra) size *= 2;
     const grow = (a: Int32Array) => {
       const b = new Int32Array(size);
@@ -252,8 +261,11 @@ class Builder {
     this.copy(src, to - suffix, to);
   }
 
+  /** Called once: when the capacity was exact, the arrays are handed over, not copied. */
   build(): TrackedText {
-    return makeTracked(this.parts.join(''), this.turns.slice(0, this.n), this.starts.slice(0, this.n), this.ends.slice(0, this.n));
+    const n = this.n;
+    const own = (a: Int32Array) => (a.length === n ? a : a.slice(0, n));
+    return makeTracked(this.parts.length === 1 ? this.parts[0] : this.parts.join(''), own(this.turns), own(this.starts), own(this.ends));
   }
 
   /** The built text must be what the plain string operation gave: a bug here must not change features. */
