@@ -19,6 +19,9 @@ import { VERSION } from '../version.js';
 /** Set by a command's action; commander's own parse result carries no exit code. */
 export interface CommandContext {
   exitCode: number;
+  /** The arguments `main` was given: what a model card records as its command line. `process.argv`
+   *  would be wrong when `main` is called in-process by a script. */
+  argv?: readonly string[];
 }
 
 export function buildProgram(ctx: CommandContext): Command {
@@ -45,7 +48,7 @@ export function buildProgram(ctx: CommandContext): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const ctx: CommandContext = { exitCode: 0 };
+  const ctx: CommandContext = { exitCode: 0, argv: [...argv] };
   const program = buildProgram(ctx);
   try {
     await program.parseAsync(argv, { from: 'user' });

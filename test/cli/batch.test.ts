@@ -97,6 +97,9 @@ test('feature passes on two worker processes write the cache entries one process
   const again = await runCli(['train', 'scene', '--data', trainData, '--images', DEV_IMAGES, '--out', join(dir, 'm1'), '--concurrency', '1', '--no-knowledge'], { ECOMMIR_CACHE_DIR: cache });
   assert.equal(again.code, 0, again.stderr);
   assert.deepEqual(await digests(cache), entries, 'nothing left for one process to compute');
+  // The card records the command as given, not the calling process's argv (here `node -e ...`).
+  const card = await readFile(join(dir, 'm1', 'MODEL_CARD.md'), 'utf8');
+  assert.ok(card.includes(`Command: \`ecommir train scene --data ${trainData} --images ${DEV_IMAGES} --out ${join(dir, 'm1')} --concurrency 1 --no-knowledge\``), card);
   const model = async (m: string) => {
     const json = JSON.parse(await readFile(join(dir, m, 'model.json'), 'utf8')) as { trainedOn: { createdAt?: string } };
     delete json.trainedOn.createdAt;

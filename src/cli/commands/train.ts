@@ -28,6 +28,12 @@ async function mergeFeedbackFile(task: Task, data: Sample[], file: string, skipB
 import { sceneFeaturePass } from '../../runtime/feature-pass.js';
 import { availableParallelism } from 'node:os';
 
+/** The command as a shell would take it back: arguments with spaces or quotes are single-quoted. */
+export function commandLine(argv: readonly string[]): string {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return ['ecommir', ...argv].map(quote).join(' ');
+}
+
 interface TrainFlags {
   data: string;
   images?: string;
@@ -139,7 +145,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         out: flags.out,
         dataFile: flags.data,
         feedback: merged?.report,
-        command: ['ecommir', 'train', task, ...process.argv.slice(process.argv.indexOf(task) + 1)].join(' '),
+        command: commandLine(ctx.argv ?? ['train', task]),
         log,
         sceneFeaturePass:
           concurrency > 1
