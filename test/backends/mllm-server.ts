@@ -44,7 +44,16 @@ export async function startChatServer(script: (request: RecordedRequest, n: numb
       const recorded: RecordedRequest = { url: req.url ?? '', headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as ChatBody };
       requests.push(recorded);
       const reply = await script(recorded, requests.length);
-      if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+      // A client that gave up closes the connection: stop waiting then, so no timer outlives the test.
+      if (reply.delayMs) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, reply.delayMs);
+          res.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
       if (res.destroyed) return;
       res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
       if (reply.raw !== undefined) return void res.end(reply.raw);
