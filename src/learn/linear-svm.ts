@@ -81,22 +81,47 @@ export function solveBinarySvmDual(
     for (let p = indptr[i]; p < indptr[i + 1]; p++) sq += values[p] * values[p];
     qii[i] = sq + diag[i];
   }
+  // Shrinking (liblinear's solve_l2r_l1l2_svc): a variable at a bound whose gradient pushes it further
+  // out than the last pass's extreme projected gradients is set aside; when the rest meet the
+  // tolerance, every variable comes back and the pass must meet it over all of them.
   const order = Int32Array.from({ length: n }, (_, i) => i);
   const rng = createRng(seed);
+  let active = n;
+  let pgMaxOld = Infinity;
+  let pgMinOld = -Infinity;
   let iter = 0;
-  for (; iter < maxIter; iter++) {
-    rng.shuffle(order);
+  while (iter < maxIter) {
+    rng.shuffle(order.subarray(0, active));
+    let pgMax = -Infinity;
+    let pgMin = Infinity;
     let worst = 0;
-    for (let t = 0; t < n; t++) {
+    for (let t = 0; t < active; t++) {
       const i = order[t];
       if (cost[i] === 0) continue;
       const yi = ySign[i];
       let margin = w[d] * biasScale;
       for (let p = indptr[i]; p < indptr[i + 1]; p++) margin += w[indices[p]] * values[p];
       const G = yi * margin - 1 + diag[i] * alpha[i];
-      let pg = G;
-      if (alpha[i] === 0) pg = Math.min(G, 0);
-      else if (alpha[i] >= upper[i]) pg = Math.max(G, 0);
+      let pg = 0;
+      if (alpha[i] === 0) {
+        if (G > pgMaxOld) {
+          active--;
+          [order[t], order[active]] = [order[active], order[t]];
+          t--;
+          continue;
+        }
+        if (G < 0) pg = G;
+      } else if (alpha[i] >= upper[i]) {
+        if (G < pgMinOld) {
+          active--;
+          [order[t], order[active]] = [order[active], order[t]];
+          t--;
+          continue;
+        }
+        if (G > 0) pg = G;
+      } else pg = G;
+      if (pg > pgMax) pgMax = pg;
+      if (pg < pgMin) pgMin = pg;
       if (Math.abs(pg) > worst) worst = Math.abs(pg);
       if (pg === 0 || qii[i] === 0) continue;
       const old = alpha[i];
@@ -106,10 +131,17 @@ export function solveBinarySvmDual(
       for (let p = indptr[i]; p < indptr[i + 1]; p++) w[indices[p]] += delta * values[p];
       w[d] += delta * biasScale;
     }
+    iter++;
+    // The same test as without shrinking: the largest |projected gradient| under tol, over all variables.
     if (worst < tol) {
-      iter++;
-      break;
+      if (active === n) break;
+      active = n;
+      pgMaxOld = Infinity;
+      pgMinOld = -Infinity;
+      continue;
     }
+    pgMaxOld = pgMax <= 0 ? Infinity : pgMax;
+    pgMinOld = pgMin >= 0 ? -Infinity : pgMin;
   }
   return { w, iterations: iter };
 }
