@@ -14,7 +14,6 @@ import { fileURLToPath } from 'node:url';
 import { runSceneBench, runSceneStrategiesBench } from './sections/scene.js';
 import { runSceneHonestBench } from './sections/scene-honest.js';
 import { runIntentBench } from './sections/intent.js';
-import { runIntentImagesBench } from './sections/intent-images.js';
 import { runIntentHonestBench } from './sections/intent-honest.js';
 import { runSpeedBench } from './sections/speed.js';
 import { runServiceBench } from './sections/service.js';
@@ -42,7 +41,6 @@ const SECTIONS: Record<string, { title: string; run: (ctx: BenchContext) => Prom
   'scene-honest': { title: 'Scene recognition: honest estimates (knowledge transfer, nested CV, reserved holdout) and what each signal adds', run: runSceneHonestBench },
   intent: { title: 'Intent recognition: cross-validated quality', run: runIntentBench },
   'intent-honest': { title: 'Intent recognition: honest estimates, knowledge and ablations', run: runIntentHonestBench },
-  'intent-images': { title: 'Intent recognition: the image branch and its augmentation', run: runIntentImagesBench },
   estimate: { title: 'Honest estimates (bench/results.json)', run: runEstimateBench },
   speed: { title: 'Speed and memory', run: runSpeedBench },
   service: { title: 'HTTP service under load', run: runServiceBench },

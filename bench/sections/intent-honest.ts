@@ -24,7 +24,9 @@ import {
   KNOWLEDGE_WEIGHT,
   type DefaultIntentRecipeOptions,
 } from '../../src/tasks/intent/default-recipe.js';
+import { loadRecognizers } from '../../src/tasks/default-models.js';
 import { IntentRecognizer, type IntentTrainingOptions } from '../../src/tasks/intent/recognizer.js';
+import { SceneImageDescriber } from '../../src/tasks/intent/scene-image-describer.js';
 import { loadCueLexicon, defaultLexiconPath } from '../../src/features/text/cue-lexicon.js';
 import type { MultiViewDoc } from '../../src/features/text/feature-union.js';
 import type { Sample } from '../../src/types.js';
@@ -33,6 +35,13 @@ import { benchDependencies, cachedCv, devSamples, f4, headlineRecordOptions, out
 import { EMPTY_LEXICON, intentHoldout } from './intent-recipes.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** "a–b": the fewest and most samples any one label has. */
+function perLabelRange(samples: readonly Sample[]): string {
+  const counts = new Map<string, number>();
+  for (const s of samples) counts.set(s.label!, (counts.get(s.label!) ?? 0) + 1);
+  return `${Math.min(...counts.values())}–${Math.max(...counts.values())}`;
+}
 type Row = { name: string; protocol: string; weightedF1: number; perSeed: number[]; seconds: number; cached?: CacheInfo; note?: string };
 
 /**
@@ -45,6 +54,8 @@ export function describeIntentOptions(options: IntentTrainingOptions): unknown {
   return JSON.parse(
     JSON.stringify(options, (_key, value: unknown) => {
       if (value instanceof WeakMap) return undefined;
+      // The scene model it reads is a dependency of the row (models/), so its name is enough here.
+      if (value instanceof SceneImageDescriber) return 'SceneImageDescriber(shipped scene model)';
       if (Array.isArray(value) && value.length > 0 && isSample(value[0])) return `${value.length} samples`;
       return value;
     }),
@@ -68,9 +79,10 @@ export async function runIntentHonestBench(ctx: BenchContext): Promise<string> {
   const recipe = (o: DefaultIntentRecipeOptions = {}): IntentTrainingOptions => ({ ...defaultIntentOptions({ calibrate: false, ...o }), lexicon: EMPTY_LEXICON, documentCache });
   const fitWith = (extra: IntentTrainingOptions) => (train: readonly Sample[], seed: number) => IntentRecognizer.fit(train, { lexicon: EMPTY_LEXICON, ...extra, seed });
   // Each row's cache key: its name, the protocol's folds and seeds, and what it trains with.
-  const cachedRow = <R>(row: string, config: unknown, compute: () => Promise<R>) => cachedCv<R>({ task: 'intent', config: { section: 'intent-honest', row, k, seeds, config } }, compute);
-  const cvRow = async (name: string, options: IntentTrainingOptions, note?: string) => {
-    const { cv, cached, seconds } = await cachedRow(name, describeIntentOptions(options), () => crossValidate(all, fitWith(options), taxonomy, { k, seeds }));
+  const cachedRow = <R>(row: string, config: unknown, compute: () => Promise<R>, paths?: string[]) =>
+    cachedCv<R>({ task: 'intent', config: { section: 'intent-honest', row, k, seeds, config }, ...(paths ? { paths } : {}) }, compute);
+  const cvRow = async (name: string, options: IntentTrainingOptions, note?: string, paths?: string[]) => {
+    const { cv, cached, seconds } = await cachedRow(name, describeIntentOptions(options), () => crossValidate(all, fitWith(options), taxonomy, { k, seeds }), paths);
     rows.push({ name, protocol: `${k}-fold CV, all ${all.length} dev`, weightedF1: cv.mean.weightedF1, perSeed: cv.seedWeightedF1, seconds, cached, note });
     ctx.log(`  ${name}: ${f4(cv.mean.weightedF1)}${cached ? ' (cached)' : ''}`);
   };
@@ -159,6 +171,19 @@ export async function runIntentHonestBench(ctx: BenchContext): Promise<string> {
   await cvRow('+ pinyin view (0.3)', { ...shipped, documentCache: undefined, views: [...HONEST_INTENT_VIEWS, { name: 'userPinyin', analyzer: { kind: 'pinyin', min: 1, max: 2 }, tfidf: { sublinearTf: true }, weight: 0.3 }] });
   await cvRow('+ cues mined inside the fold (0.5)', { ...shipped, mineCues: {}, views: [...HONEST_INTENT_VIEWS, { name: 'mined', analyzer: { kind: 'tokens' }, weight: 0.5 }] });
   await cvRow('+ clean-room lexicon view', { ...shipped, documentCache: undefined, lexicon: loadCueLexicon(defaultLexiconPath('intent')), views: [...HONEST_INTENT_VIEWS, { name: 'lexicon', analyzer: { kind: 'tokens' } }] });
+  // The paper's image branch: what the user's images say (their OCR text) and which page they show (the shipped
+  // scene model's label). The scene model was trained on the dev scene samples, not on these dialogues' images.
+  const { scene } = await loadRecognizers();
+  if (scene) {
+    const withImages: IntentTrainingOptions = {
+      ...shipped,
+      documentCache: undefined,
+      images: new SceneImageDescriber(scene),
+      views: [...HONEST_INTENT_VIEWS, { name: 'ocr', analyzer: { kind: 'char', min: 1, max: 2 }, tfidf: { sublinearTf: true }, weight: 0.3 }, { name: 'scene', analyzer: { kind: 'tokens' }, weight: 0.3 }],
+    };
+    const note = `${all.filter((s) => s.images.length > 0).length} of the ${all.length} have images; view weights from the older recipe's CV`;
+    await cvRow('+ the user’s images (OCR text ×0.3, predicted scene ×0.3)', withImages, note, benchDependencies('intent', { images: true, models: true }));
+  }
   const svm = INTENT_SVM;
   const mnb = { kind: 'NaiveBayes', options: { variant: 'multinomial', alpha: 0.1 } };
   const knn = { kind: 'CosineKnn', options: { k: 10, smoothing: 0.5 } };
@@ -192,7 +217,7 @@ export async function runIntentHonestBench(ctx: BenchContext): Promise<string> {
     header,
     '',
     `Knowledge: ${template.length} template-generated dialogues (knowledge/intent, generator seed 1, weight ${KNOWLEDGE_WEIGHT}) and ${hand.length} hand-written dialogues`,
-    '(knowledge/intent-dialogues, 40-42 per label), all written from the label definitions, never from dev text; training folds only.',
+    `(knowledge/intent-dialogues, ${perLabelRange(hand)} per label), all written from the label definitions, never from dev text; training folds only.`,
     'Rows that score labels alone skip the temperature fit: it rescales the margins and leaves the predicted label unchanged.',
     '',
     '| configuration | protocol | weighted F1 | per seed | time | note |',
