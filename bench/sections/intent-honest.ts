@@ -32,7 +32,7 @@ import type { MultiViewDoc } from '../../src/features/text/feature-union.js';
 import type { Sample } from '../../src/types.js';
 import type { BenchContext } from '../run.js';
 import { benchDependencies, cachedCv, devSamples, f4, headlineRecordOptions, outOfFoldEce, protocolHeader, timeCell, type CacheInfo } from './common.js';
-import { EMPTY_LEXICON, intentHoldout } from './intent-recipes.js';
+import { char12, EMPTY_LEXICON, intentHoldout } from './intent-recipes.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -179,7 +179,7 @@ export async function runIntentHonestBench(ctx: BenchContext): Promise<string> {
       ...shipped,
       documentCache: undefined,
       images: new SceneImageDescriber(scene),
-      views: [...HONEST_INTENT_VIEWS, { name: 'ocr', analyzer: { kind: 'char', min: 1, max: 2 }, tfidf: { sublinearTf: true }, weight: 0.3 }, { name: 'scene', analyzer: { kind: 'tokens' }, weight: 0.3 }],
+      views: [...HONEST_INTENT_VIEWS, char12('ocr', 0.3), { name: 'scene', analyzer: { kind: 'tokens' }, weight: 0.3 }],
     };
     const note = `${all.filter((s) => s.images.length > 0).length} of the ${all.length} have images; view weights from the older recipe's CV`;
     await cvRow('+ the user’s images (OCR text ×0.3, predicted scene ×0.3)', withImages, note, benchDependencies('intent', { images: true, models: true }));

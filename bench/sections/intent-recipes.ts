@@ -24,7 +24,8 @@ export function intentHoldout(samples: readonly Sample[]): { develop: Sample[]; 
   return { develop: split.train.map((i) => intent[i]), holdout: split.test.map((i) => intent[i]) };
 }
 
-const char12 = (name: string, weight = 1): TextViewSpec => ({ name, analyzer: { kind: 'char', min: 1, max: 2 }, tfidf: { sublinearTf: true }, weight });
+/** A character 1–2-gram TF-IDF view (sublinear) of one part of the dialogue. */
+export const char12 = (name: string, weight = 1): TextViewSpec => ({ name, analyzer: { kind: 'char', min: 1, max: 2 }, tfidf: { sublinearTf: true }, weight });
 const pinyin12 = (name: string, weight = 1): TextViewSpec => ({ name, analyzer: { kind: 'pinyin', min: 1, max: 2 }, tfidf: { sublinearTf: true }, weight });
 const tokens = (name: string, weight = 1): TextViewSpec => ({ name, analyzer: { kind: 'tokens' }, weight });
 

@@ -5,7 +5,6 @@ import { crossValidate, type FoldModel } from '../../src/eval/cross-validate.js'
 import { nestedCrossValidate, selectConfiguration, summarizeChoices, type Candidate } from '../../src/eval/nested-cv.js';
 import { evaluateLabels } from '../../src/eval/evaluate.js';
 import { formatClassificationReport } from '../../src/eval/report-text.js';
-import type { TextViewSpec } from '../../src/features/text/feature-union.js';
 import { Taxonomy } from '../../src/labels/taxonomy.js';
 import { loadRecognizers } from '../../src/tasks/default-models.js';
 import { DEFAULT_INTENT_VIEWS, IntentRecognizer, type IntentTrainingOptions } from '../../src/tasks/intent/recognizer.js';
@@ -14,8 +13,7 @@ import { pseudoLabel } from '../../src/tasks/pseudo-labels.js';
 import type { Sample } from '../../src/types.js';
 import type { BenchContext } from '../run.js';
 import { benchDependencies, cachedCv, calibrationTable, cvTable, devSamples, f4, lexiconProvenance, protocolHeader, type CvRow } from './common.js';
-
-const char12 = (name: string, weight = 1): TextViewSpec => ({ name, analyzer: { kind: 'char', min: 1, max: 2 }, tfidf: { sublinearTf: true }, weight });
+import { char12 } from './intent-recipes.js';
 
 export const INTENT_DEFAULT_SEEDS = [0, 1, 2];
 export const INTENT_DEFAULT_FOLDS = 5;
