@@ -103,23 +103,21 @@ export function solveBinarySvmDual(
       for (let p = indptr[i]; p < indptr[i + 1]; p++) margin += w[indices[p]] * values[p];
       const G = yi * margin - 1 + diag[i] * alpha[i];
       let pg = 0;
+      // A variable at a bound whose gradient pushes it further out is set aside until the next full pass.
+      let shrink = false;
       if (alpha[i] === 0) {
-        if (G > pgMaxOld) {
-          active--;
-          [order[t], order[active]] = [order[active], order[t]];
-          t--;
-          continue;
-        }
+        shrink = G > pgMaxOld;
         if (G < 0) pg = G;
       } else if (alpha[i] >= upper[i]) {
-        if (G < pgMinOld) {
-          active--;
-          [order[t], order[active]] = [order[active], order[t]];
-          t--;
-          continue;
-        }
+        shrink = G < pgMinOld;
         if (G > 0) pg = G;
       } else pg = G;
+      if (shrink) {
+        active--;
+        [order[t], order[active]] = [order[active], order[t]];
+        t--;
+        continue;
+      }
       if (pg > pgMax) pgMax = pg;
       if (pg < pgMin) pgMin = pg;
       if (Math.abs(pg) > worst) worst = Math.abs(pg);
