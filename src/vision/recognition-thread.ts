@@ -8,14 +8,15 @@ import { parseDictionary, readLineGroup, onnxSessionOptions, type LineText } fro
 import type { LineInput } from './text-recognition.js';
 
 export interface RecognitionThreadInit {
-  recognitionPath: string;
+  /** The recogniser model's bytes (as the engine read, and perhaps rewrote, them). */
+  recognitionModel: Uint8Array;
   dictionaryPath: string;
   /** Intra-op threads of this thread's session. */
   threads: number;
 }
 
 const init = workerData as RecognitionThreadInit;
-const [session, keys] = await Promise.all([ort.InferenceSession.create(init.recognitionPath, onnxSessionOptions(init.threads)), readFile(init.dictionaryPath, 'utf8')]);
+const [session, keys] = await Promise.all([ort.InferenceSession.create(init.recognitionModel, onnxSessionOptions(init.threads)), readFile(init.dictionaryPath, 'utf8')]);
 const dictionary = parseDictionary(keys);
 
 export default function readLines(lines: LineInput[]): Promise<LineText[]> {

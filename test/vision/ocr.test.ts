@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OcrEngine, inReadingOrder, type OcrLine } from '../../src/vision/ocr.js';
 import { linesByRegion } from '../../src/vision/layout.js';
@@ -83,18 +85,36 @@ test('OCR cache signatures change with the options that change the text, and onl
   await assert.rejects(OcrEngine.create({ recWidthScale: Number.NaN }), { code: 'ECM_ERR_BAD_OPTION' });
   await assert.rejects(OcrEngine.create({ topBand: { fraction: 1.5, maxSide: 1080 } }), { code: 'ECM_ERR_BAD_OPTION' });
   await assert.rejects(OcrEngine.create({ recWorkers: 0 }), { code: 'ECM_ERR_BAD_OPTION' });
+  // the rewritten graphs' confidences differ in the fifth decimal: their results are cached apart
+  assert.notEqual(ocrOutputSignature({ ...DEFAULT_OCR_OPTIONS, fuseGraph: false }), base);
+});
+
+test('the rewritten graphs read the same text and boxes as the models as shipped', async () => {
+  const shipped = await OcrEngine.create({ threads: 1, fuseGraph: false });
+  const fused = await OcrEngine.create({ threads: 1 });
+  assert.equal(fused.options.fuseGraph, true);
+  const ref = { name: LOGISTICS, path: images + LOGISTICS };
+  const [a, b] = [await shipped.read(ref), await fused.read(ref)];
+  assert.ok(a.lines.length > 10);
+  assert.deepEqual(b.lines.map((l) => [l.text, l.box]), a.lines.map((l) => [l.text, l.box]));
+  for (const [i, line] of b.lines.entries()) assert.ok(Math.abs(line.confidence - a.lines[i].confidence) < 1e-3, `line ${i}: ${line.confidence} vs ${a.lines[i].confidence}`);
+  await assert.rejects(OcrEngine.create({ fuseGraph: 'yes' as never }), { code: 'ECM_ERR_BAD_OPTION' });
 });
 
 test('recognition threads whose model cannot load never surface as an uncaught error, only as the creation rejecting', async () => {
   // Two failures this guards against, in a child so that what it counts and how it ends are its own: a thread that
   // failed before its load task reached it was thrown as uncaught (about 6 of 15 creations on two busy cores), and
   // destroying the pool while the other thread was still creating its session aborted the process (1 of 60).
+  // The model must fail in the threads, not before: a file that exists but is no model, passed to them unrewritten.
   const script = `import { OcrEngine } from './src/vision/ocr.ts';
+import { writeFileSync } from 'node:fs';
+const broken = ${JSON.stringify(path.join(tmpdir(), `ecommir-broken-rec-${process.pid}.onnx`))};
+writeFileSync(broken, 'not an onnx model');
 let uncaught = 0;
 process.on('uncaughtException', () => { uncaught++; });
 let rejected = 0;
 for (let i = 0; i < 15; i++) {
-  try { await OcrEngine.create({ threads: 2, recWorkers: 2, models: { recognitionPath: '/nonexistent/rec.onnx' } }); } catch (e) { if (e.code === 'ECM_ERR_BACKEND') rejected++; }
+  try { await OcrEngine.create({ threads: 2, recWorkers: 2, fuseGraph: false, models: { recognitionPath: broken } }); } catch (e) { if (e.code === 'ECM_ERR_BACKEND') rejected++; }
 }
 await new Promise((r) => setTimeout(r, 500));
 console.log('rejected', rejected, 'uncaught', uncaught);`;
