@@ -13,10 +13,9 @@ import { crossValidate } from '../../src/eval/cross-validate.js';
 import { Taxonomy } from '../../src/labels/taxonomy.js';
 import { IntentRecognizer, type IntentTrainingOptions } from '../../src/tasks/intent/recognizer.js';
 import { SceneImageDescriber } from '../../src/tasks/intent/scene-image-describer.js';
-import { loadRecognizers } from '../../src/tasks/default-models.js';
 import type { Prediction, Sample } from '../../src/types.js';
 import type { MultiViewDoc } from '../../src/features/text/feature-union.js';
-import { devSamples, outOfFoldEce } from '../sections/common.js';
+import { devSamples, outOfFoldEce, shippedSceneModel } from '../sections/common.js';
 import { EMPTY_LEXICON, intentHoldout } from '../sections/intent-recipes.js';
 import { recipeFromSpec, type RecipeSpec } from './intent-recipe-spec.js';
 
@@ -43,9 +42,7 @@ let describer: SceneImageDescriber | undefined;
 for (const spec of specs) {
   const started = performance.now();
   if (spec.images && !describer) {
-    const { scene } = await loadRecognizers();
-    if (!scene) throw new Error('the shipped scene model is missing');
-    describer = new SceneImageDescriber(scene);
+    describer = new SceneImageDescriber(await shippedSceneModel());
   }
   const recipe = recipeFromSpec(spec);
   const cacheKey = JSON.stringify({ fold: spec.fold ?? true, images: !!spec.images, lexicon: !!spec.lexicon });

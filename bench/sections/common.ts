@@ -4,6 +4,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSamples } from '../../src/data/load.js';
+import { DEFAULT_MODELS_DIR } from '../../src/tasks/default-models.js';
+import { SceneRecognizer } from '../../src/tasks/scene/recognizer.js';
 import type { CrossValidationResult, Estimate } from '../../src/eval/cross-validate.js';
 import { CODE_PATHS, hashDependencies, KNOWLEDGE_PATHS, type Dependencies } from '../../src/eval/dependency-hash.js';
 import type { Sample, Task } from '../../src/types.js';
@@ -120,6 +122,11 @@ const TASK_KNOWLEDGE: Record<Task, readonly string[]> = {
  * libraries; scene rows and rows that read the user's images also the images; rows that use a shipped
  * model `models/`.
  */
+/** The shipped scene model (rows that read the user's images through it), without loading the intent model too. */
+export function shippedSceneModel(): Promise<SceneRecognizer> {
+  return SceneRecognizer.load(join(DEFAULT_MODELS_DIR, 'scene'));
+}
+
 export function benchDependencies(task: Task, options: { images?: boolean; models?: boolean } = {}): string[] {
   const rel = (p: string) => relative(ROOT, p) || '.';
   const knowledge = [...KNOWLEDGE_PATHS.filter((p) => p !== 'knowledge'), ...TASK_KNOWLEDGE[task]];

@@ -24,14 +24,13 @@ import {
   KNOWLEDGE_WEIGHT,
   type DefaultIntentRecipeOptions,
 } from '../../src/tasks/intent/default-recipe.js';
-import { loadRecognizers } from '../../src/tasks/default-models.js';
 import { IntentRecognizer, type IntentTrainingOptions } from '../../src/tasks/intent/recognizer.js';
 import { SceneImageDescriber } from '../../src/tasks/intent/scene-image-describer.js';
 import { loadCueLexicon, defaultLexiconPath } from '../../src/features/text/cue-lexicon.js';
 import type { MultiViewDoc } from '../../src/features/text/feature-union.js';
 import type { Sample } from '../../src/types.js';
 import type { BenchContext } from '../run.js';
-import { benchDependencies, cachedCv, devSamples, f4, headlineRecordOptions, outOfFoldEce, protocolHeader, timeCell, type CacheInfo } from './common.js';
+import { benchDependencies, cachedCv, devSamples, f4, headlineRecordOptions, outOfFoldEce, protocolHeader, shippedSceneModel, timeCell, type CacheInfo } from './common.js';
 import { char12, EMPTY_LEXICON, intentHoldout } from './intent-recipes.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -173,17 +172,15 @@ export async function runIntentHonestBench(ctx: BenchContext): Promise<string> {
   await cvRow('+ clean-room lexicon view', { ...shipped, documentCache: undefined, lexicon: loadCueLexicon(defaultLexiconPath('intent')), views: [...HONEST_INTENT_VIEWS, { name: 'lexicon', analyzer: { kind: 'tokens' } }] });
   // The paper's image branch: what the user's images say (their OCR text) and which page they show (the shipped
   // scene model's label). The scene model was trained on the dev scene samples, not on these dialogues' images.
-  const { scene } = await loadRecognizers();
-  if (scene) {
-    const withImages: IntentTrainingOptions = {
-      ...shipped,
-      documentCache: undefined,
-      images: new SceneImageDescriber(scene),
-      views: [...HONEST_INTENT_VIEWS, char12('ocr', 0.3), { name: 'scene', analyzer: { kind: 'tokens' }, weight: 0.3 }],
-    };
-    const note = `${all.filter((s) => s.images.length > 0).length} of the ${all.length} have images; view weights from the older recipe's CV`;
-    await cvRow('+ the user’s images (OCR text ×0.3, predicted scene ×0.3)', withImages, note, benchDependencies('intent', { images: true, models: true }));
-  }
+  const scene = await shippedSceneModel();
+  const withImages: IntentTrainingOptions = {
+    ...shipped,
+    documentCache: undefined,
+    images: new SceneImageDescriber(scene),
+    views: [...HONEST_INTENT_VIEWS, char12('ocr', 0.3), { name: 'scene', analyzer: { kind: 'tokens' }, weight: 0.3 }],
+  };
+  const note = `${all.filter((s) => s.images.length > 0).length} of the ${all.length} have images; view weights from the older recipe's CV`;
+  await cvRow('+ the user’s images (OCR text ×0.3, predicted scene ×0.3)', withImages, note, benchDependencies('intent', { images: true, models: true }));
   const svm = INTENT_SVM;
   const mnb = { kind: 'NaiveBayes', options: { variant: 'multinomial', alpha: 0.1 } };
   const knn = { kind: 'CosineKnn', options: { k: 10, smoothing: 0.5 } };

@@ -6,13 +6,12 @@ import { nestedCrossValidate, selectConfiguration, summarizeChoices, type Candid
 import { evaluateLabels } from '../../src/eval/evaluate.js';
 import { formatClassificationReport } from '../../src/eval/report-text.js';
 import { Taxonomy } from '../../src/labels/taxonomy.js';
-import { loadRecognizers } from '../../src/tasks/default-models.js';
 import { DEFAULT_INTENT_VIEWS, IntentRecognizer, type IntentTrainingOptions } from '../../src/tasks/intent/recognizer.js';
 import { SceneImageDescriber } from '../../src/tasks/intent/scene-image-describer.js';
 import { pseudoLabel } from '../../src/tasks/pseudo-labels.js';
 import type { Sample } from '../../src/types.js';
 import type { BenchContext } from '../run.js';
-import { benchDependencies, cachedCv, calibrationTable, cvTable, devSamples, f4, lexiconProvenance, protocolHeader, type CvRow } from './common.js';
+import { benchDependencies, cachedCv, calibrationTable, cvTable, devSamples, f4, lexiconProvenance, protocolHeader, shippedSceneModel, type CvRow } from './common.js';
 import { char12 } from './intent-recipes.js';
 
 export const INTENT_DEFAULT_SEEDS = [0, 1, 2];
@@ -95,11 +94,8 @@ export async function runIntentBench(ctx: BenchContext): Promise<string> {
   views.push(await run('+ cleaned agent replies (weight 0.5)', { views: [...DEFAULT_INTENT_VIEWS, char12('agent', 0.5)] }));
   views.push(await runCandidate('+ jieba words of the user turns'));
   // The user's images: OCR text and predicted scene from the shipped scene model (cached by image).
-  const { scene } = await loadRecognizers();
-  if (scene) {
-    const images = new SceneImageDescriber(scene);
-    views.push(await run('+ the user’s images (OCR text + predicted scene)', { views: [...DEFAULT_INTENT_VIEWS, char12('ocr', 0.3), { name: 'scene', analyzer: { kind: 'tokens' }, weight: 0.3 }], images }));
-  }
+  const images = new SceneImageDescriber(await shippedSceneModel());
+  views.push(await run('+ the user’s images (OCR text + predicted scene)', { views: [...DEFAULT_INTENT_VIEWS, char12('ocr', 0.3), { name: 'scene', analyzer: { kind: 'tokens' }, weight: 0.3 }], images }));
 
   // Strategies over the shipped views.
   const strategies: CvRow[] = [];
