@@ -80,7 +80,10 @@ test('feature passes on two worker processes write the cache entries one process
   assert.match(b.stderr, /2 worker processes, 1 ONNX threads each/);
   assert.equal(JSON.parse(b.stdout).cache.misses, 12, 'OCR, layout, UI cues and embedding of three images');
   const [da, db] = [await digests(one), await digests(two)];
-  assert.equal(Object.keys(da).length, 12);
+  // 12 feature entries, and the two OCR models as the engine rewrote them (src/vision/ocr-graph-fusion.ts), alike in both
+  const features = (d: Record<string, string>) => Object.keys(d).filter((f) => !f.startsWith('/ocr-graph/'));
+  assert.equal(features(da).length, 12);
+  assert.equal(Object.keys(da).length - features(da).length, 2);
   assert.deepEqual(db, da);
 
   // Training on two workers: its feature pass reads the eight screenshots first, then the training
