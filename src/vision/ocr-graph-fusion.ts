@@ -10,7 +10,7 @@
 // - a scale after the hard-swish goes into the convolution that feeds it, with HardSigmoid's α
 //   divided by it (x·s · clip(x·s/(6s) + ½, 0, 1) = s · hardswish(x)).
 // Every pattern is matched exactly (the constants, and no other reader of any tensor changed), so
-// the rewritten graph computes the same function; only float rounding differs (about 1e-6 on the
+// the rewritten graph computes the same function; only float rounding differs (a few 1e-6 on the
 // recogniser's probabilities; test/vision/ocr-graph-fusion.test.ts compares both on the shipped models).
 import {
   bytesField,
@@ -122,9 +122,14 @@ function attributesOf(node: GraphNode): Map<string, WireField[]> {
   return out;
 }
 
+/** A node whose fields were changed is written from them, no longer as read. */
+function changed(node: GraphNode): void {
+  node.original = undefined;
+}
+
 function setAttributes(node: GraphNode, attributes: Map<string, WireField[]>): void {
   node.rest = [...node.rest.filter((f) => f.field !== NODE_ATTRIBUTE), ...[...attributes.values()].map((a) => bytesField(NODE_ATTRIBUTE, writeMessage(a)))];
-  node.original = undefined;
+  changed(node);
 }
 
 interface FloatTensor {
@@ -287,10 +292,6 @@ class Graph {
     this.nodes = this.nodes.filter((n) => !dropped.has(n));
     this.index();
   }
-}
-
-function changed(node: GraphNode): void {
-  node.original = undefined;
 }
 
 /** A Conv whose weights (and bias, if any) are Constant tensors only it reads. */

@@ -131,7 +131,30 @@ export function defaultModelPaths(): ModelPaths {
 
 const RECOGNITION_THREAD = threadFile(import.meta.url, 'recognition-thread');
 
-const MODEL_CODEC: CacheCodec<Uint8Array> = { extension: 'onnx', encode: (bytes) => bytes, decode: (bytes) => bytes };
+const DIGEST_BYTES = 32;
+
+/**
+ * A rewritten model behind the sha256 of its bytes. onnxruntime cannot tell a damaged model from a
+ * bad one, and one that loads may still compute wrong numbers, so a cached rewrite whose bytes do not
+ * match their digest counts as absent and is rewritten, instead of failing every OCR engine on this
+ * machine until someone clears the cache.
+ */
+const MODEL_CODEC: CacheCodec<Uint8Array> = {
+  extension: 'onnx-sha256',
+  encode: (model) => {
+    const framed = new Uint8Array(DIGEST_BYTES + model.byteLength);
+    framed.set(Buffer.from(sha256Hex(model), 'hex'));
+    framed.set(model, DIGEST_BYTES);
+    return framed;
+  },
+  decode: (framed) => {
+    const model = framed.subarray(DIGEST_BYTES);
+    if (framed.byteLength <= DIGEST_BYTES || Buffer.from(framed.subarray(0, DIGEST_BYTES)).toString('hex') !== sha256Hex(model)) {
+      throw new Error('cached OCR model does not match its digest');
+    }
+    return model;
+  },
+};
 
 /**
  * A model's bytes, rewritten by ocr-graph-fusion.ts when `fuse`. The rewrite (about half a second
@@ -143,7 +166,7 @@ async function readModel(file: string, fuse: boolean): Promise<Uint8Array> {
   const source = new Uint8Array(await readFile(file));
   if (!fuse) return source;
   const cache = new FeatureCache({ dir: cacheDir(), memoryOnly: false, maxBytes: undefined, disabled: false });
-  const key = { contentHash: sha256Hex(source), extractor: 'ocr-graph', version: OCR_GRAPH_FUSION_VERSION };
+  const key = { contentHash: sha256Hex(source), extractor: 'ocr-graph', version: `${OCR_GRAPH_FUSION_VERSION}-sha256` };
   const cached = await cache.get(key, MODEL_CODEC);
   if (cached) return cached;
   const { model } = fuseOcrGraph(source);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtemp, readdir, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,6 +100,31 @@ test('the rewritten graphs read the same text and boxes as the models as shipped
   assert.deepEqual(b.lines.map((l) => [l.text, l.box]), a.lines.map((l) => [l.text, l.box]));
   for (const [i, line] of b.lines.entries()) assert.ok(Math.abs(line.confidence - a.lines[i].confidence) < 1e-3, `line ${i}: ${line.confidence} vs ${a.lines[i].confidence}`);
   await assert.rejects(OcrEngine.create({ fuseGraph: 'yes' as never }), { code: 'ECM_ERR_BAD_OPTION' });
+});
+
+test('a damaged cached rewrite is written again, not loaded: the engine still reads, and the entries are whole again', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'ecommir-ocr-graph-'));
+  const before = process.env.ECOMMIR_CACHE_DIR;
+  process.env.ECOMMIR_CACHE_DIR = dir;
+  try {
+    await OcrEngine.create({ threads: 1 });
+    const entries = async () => {
+      const files = (await readdir(path.join(dir, 'ocr-graph'), { recursive: true })).filter((f) => f.endsWith('.onnx-sha256'));
+      return Promise.all(files.map(async (f) => ({ file: path.join(dir, 'ocr-graph', f), size: (await stat(path.join(dir, 'ocr-graph', f))).size })));
+    };
+    const whole = await entries();
+    assert.equal(whole.length, 2, 'one rewritten detector and one recogniser');
+    // Half of each entry, as a full disk or an interrupted copy of the cache folder leaves it.
+    for (const e of whole) await truncate(e.file, Math.floor(e.size / 2));
+    const engine = await OcrEngine.create({ threads: 1 });
+    const result = await engine.read({ name: LOGISTICS, path: images + LOGISTICS });
+    assert.ok(result.lines.some((l) => l.text.includes('联系快递员')));
+    assert.deepEqual((await entries()).map((e) => e.size).sort(), whole.map((e) => e.size).sort());
+  } finally {
+    if (before === undefined) delete process.env.ECOMMIR_CACHE_DIR;
+    else process.env.ECOMMIR_CACHE_DIR = before;
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('recognition threads whose model cannot load never surface as an uncaught error, only as the creation rejecting', async () => {
