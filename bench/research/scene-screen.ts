@@ -10,6 +10,9 @@ import { parseArgs } from 'node:util';
 import { stratifiedKFold } from '../../src/data/split.js';
 import { reservedHoldout } from '../../src/eval/holdout.js';
 import { f1Score } from '../../src/eval/metrics.js';
+import { sha256Hex } from '../../src/features/cache.js';
+import { selectPseudoLabels } from '../../src/learn/pseudo.js';
+import { readFile } from 'node:fs/promises';
 import type { ImageFeatures } from '../../src/features/extract.js';
 import { StandardScaler, l2NormalisedRows } from '../../src/features/standard-scaler.js';
 import { CueMiner, type CueMinerOptions } from '../../src/features/text/cue-miner.js';
@@ -47,6 +50,12 @@ export interface ScreenConfig {
   transfer?: boolean;
   /** Another learner than the softmax head (src/learn registry). */
   learner?: LearnerSpec;
+  /**
+   * Pseudo-labels (the paper's semi-supervised step): in each fold, the fitted model labels the images
+   * users sent in the dev intent dialogues (no scene label; none equal to a dev scene image); those it
+   * gives at least `threshold` join the training rows at `weight`, and the model is fitted again.
+   */
+  pseudo?: { threshold: number; weight: number };
 }
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { ocr: { type: 'string' }, 'per-label': { type: 'string' }, 'per-class': { type: 'boolean' } } });
@@ -112,6 +121,24 @@ const knTextDocs: MultiViewDoc[] = knTexts.map((t) => {
   return { all, title: t.title ?? '', body: t.body, bottom: t.bottom ?? '', head: t.title ?? '', confident: all, shape: [], ui: [] };
 });
 
+// The unlabelled pool: every image of the dev intent dialogues, once by content, none equal to a dev scene image.
+const poolFeats: ImageFeatures[] = [];
+if (configs.some((c) => c.pseudo)) {
+  const all = await devSamples();
+  const hashOf = async (ref: { path?: string }) => sha256Hex(new Uint8Array(await readFile(ref.path!)));
+  const seen = new Set(await Promise.all(all.filter((s) => s.task === 'scene').map((s) => hashOf(s.images[0]))));
+  for (const s of all.filter((x) => x.task === 'intent')) {
+    for (const [index, ref] of s.images.entries()) {
+      const h = await hashOf(ref).catch(() => undefined);
+      if (h === undefined || seen.has(h)) continue;
+      seen.add(h);
+      poolFeats.push(await featurizer.features(ref, { id: s.id, index }));
+    }
+  }
+  console.log(`pseudo-label pool: ${poolFeats.length} images from the dev intent dialogues`);
+}
+const poolDocs: MultiViewDoc[] = poolFeats.map((f) => ({ ...sceneDocExtras(f), ui: uiTokens(f.ocr.lines) }));
+
 for (const cfg of configs) {
   const started = performance.now();
   const lexicon = cfg.lexicon ? loadCueLexicon(cfg.lexicon) : undefined;
@@ -123,11 +150,14 @@ for (const cfg of configs) {
   const kn = cfg.knowledge;
   const knImageIdx = kn ? knImages.map((_, i) => i).filter((i) => knImageRank[i] < (kn.images ?? 0)) : [];
   const knTextIdx = kn ? knTexts.map((_, i) => i).filter((i) => knTextRank[i] < (kn.texts ?? 0)) : [];
-  const docs = [...baseDocs, ...knImageIdx.map((i) => knImageDocs[i]), ...knTextIdx.map((i) => knTextDocs[i])].map(withLexicon);
-  const rowFeats: (ImageFeatures | undefined)[] = [...feats, ...knImageIdx.map((i) => knFeats[i]), ...knTextIdx.map(() => undefined)];
+  const pool = cfg.pseudo ? poolDocs : [];
+  const docs = [...baseDocs, ...knImageIdx.map((i) => knImageDocs[i]), ...knTextIdx.map((i) => knTextDocs[i]), ...pool].map(withLexicon);
+  const rowFeats: (ImageFeatures | undefined)[] = [...feats, ...knImageIdx.map((i) => knFeats[i]), ...knTextIdx.map(() => undefined), ...(cfg.pseudo ? poolFeats : [])];
   const rowLabels = [...gold, ...knImageIdx.map((i) => knImages[i].label!), ...knTextIdx.map((i) => knTexts[i].label)];
   const rowY = Int32Array.from(rowLabels, (l) => labels.indexOf(l));
-  const knRows = Array.from({ length: docs.length - develop.length }, (_, j) => develop.length + j);
+  const knRows = Array.from({ length: rowLabels.length - develop.length }, (_, j) => develop.length + j);
+  const poolRows = Array.from({ length: pool.length }, (_, j) => rowLabels.length + j);
+  const taken: number[] = [];
   const seedF1: number[] = [];
   const seedMacro: number[] = [];
   for (const seed of seeds) {
@@ -147,11 +177,12 @@ for (const cfg of configs) {
         }
         foldDocs = docs.map((d, i) => ({ ...d, mined: minedTokens(minerOf.get(i) ?? miner, d) }));
       }
+      const fitPredict = (train: number[], ytr: Int32Array, sampleWeight: Float32Array, test: number[]): Float32Array => {
       const dense = (i: number, name: 'layout' | 'ui') => (name === 'layout' ? rowFeats[i]?.layout : rowFeats[i]?.vectors?.['ui-structure']);
-      const scalerOf = (name: 'layout' | 'ui') => new StandardScaler().fit(fold.train.flatMap((i) => (dense(i, name) ? [dense(i, name)!] : [])));
+      const scalerOf = (name: 'layout' | 'ui') => new StandardScaler().fit(train.flatMap((i) => (dense(i, name) ? [dense(i, name)!] : [])));
       const layoutScaler = (cfg.layoutWeight ?? 0) > 0 ? scalerOf('layout') : undefined;
       const uiScaler = (cfg.uiWeight ?? 0) > 0 ? scalerOf('ui') : undefined;
-      const union = cfg.views.length ? new FeatureUnion(cfg.views).fit(fold.train.map((i) => foldDocs[i])) : undefined;
+      const union = cfg.views.length ? new FeatureUnion(cfg.views).fit(train.map((i) => foldDocs[i])) : undefined;
       const scaled = (idx: number[], scaler: StandardScaler, name: 'layout' | 'ui') => {
         const d = scaler.nFeatures;
         const out = new Float32Array(idx.length * d);
@@ -168,19 +199,34 @@ for (const cfg of configs) {
         if ((cfg.embeddingWeight ?? 0) > 0) blocks.push({ kind: 'dense', data: l2NormalisedRows(idx.map((i) => rowFeats[i]?.embedding ?? new Float32Array(1280))), nCols: 1280, weight: cfg.embeddingWeight });
         return hstack(blocks);
       };
-      const sampleWeight = Float32Array.from(fold.train, (i) => (i >= develop.length ? kn!.weight : 1));
-      const ytr = Int32Array.from(fold.train, (i) => rowY[i]);
       const head = cfg.learner
-        ? createLearner({ kind: cfg.learner.kind, options: { ...cfg.learner.options, nClasses: K } }).fit(X(fold.train), ytr, { classWeight: 'balanced', sampleWeight, alwaysTrain: cfg.transfer ? undefined : Uint8Array.from(fold.train, (i) => (i >= develop.length ? 1 : 0)) } as never)
-        : new SoftmaxRegression({ ...DEFAULT_SCENE_HEAD, ...cfg.head, nClasses: K, seed, coarseOf }).fit(X(fold.train), ytr, { classWeight: 'balanced', sampleWeight });
-      const predicted = head.predict(X(fold.test));
-      fold.test.forEach((row, j) => (pred[row] = labels[predicted[j]]));
+        ? createLearner({ kind: cfg.learner.kind, options: { ...cfg.learner.options, nClasses: K } }).fit(X(train), ytr, { classWeight: 'balanced', sampleWeight, alwaysTrain: cfg.transfer ? undefined : Uint8Array.from(train, (i) => (i >= develop.length ? 1 : 0)) } as never)
+        : new SoftmaxRegression({ ...DEFAULT_SCENE_HEAD, ...cfg.head, nClasses: K, seed, coarseOf }).fit(X(train), ytr, { classWeight: 'balanced', sampleWeight });
+      return head.predictProba(X(test));
+      };
+      let train = fold.train;
+      let ytr = Int32Array.from(train, (i) => rowY[i]);
+      let sampleWeight = Float32Array.from(train, (i) => (i >= develop.length ? kn!.weight : 1));
+      if (cfg.pseudo) {
+        const chosen = selectPseudoLabels(fitPredict(train, ytr, sampleWeight, poolRows), K, undefined, { threshold: cfg.pseudo.threshold });
+        taken.push(chosen.indices.length);
+        train = [...train, ...Array.from(chosen.indices, (j) => poolRows[j])];
+        ytr = Int32Array.from([...ytr, ...chosen.labels]);
+        sampleWeight = Float32Array.from([...sampleWeight, ...Array.from(chosen.indices, () => cfg.pseudo!.weight)]);
+      }
+      const proba = fitPredict(train, ytr, sampleWeight, fold.test);
+      fold.test.forEach((row, j) => {
+        let best = 0;
+        for (let c = 1; c < K; c++) if (proba[j * K + c] > proba[j * K + best]) best = c;
+        pred[row] = labels[best];
+      });
     }
     seedF1.push(f1Score(gold, pred, { average: 'weighted' }));
     if (values['per-class'] && seed === seeds[0]) printPerClass(gold, pred);
     seedMacro.push(f1Score(gold, pred, { average: 'macro' }));
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  if (taken.length) console.log(`  pseudo-labels taken per fold: ${taken.join(' ')} of ${pool.length}`);
   console.log(`${mean(seedF1).toFixed(4)} macro ${mean(seedMacro).toFixed(4)} [${seedF1.map((s) => s.toFixed(3)).join(' ')}] ${((performance.now() - started) / 1000).toFixed(0)}s  ${cfg.name}`);
 }
 
