@@ -72,8 +72,13 @@ const shipped = (): ScreenConfig => ({
   knowledge: { images: DEFAULT_SCENE_KNOWLEDGE.images, texts: DEFAULT_SCENE_KNOWLEDGE.texts, weight: DEFAULT_SCENE_KNOWLEDGE.weight },
   learner: DEFAULT_SCENE_LEARNER,
 });
+// A config with `"extends": "shipped"` is the shipped recipe with its own fields on top.
 const configs: ScreenConfig[] =
-  arg === 'shipped' ? [shipped()] : arg === 'shipped-transfer' ? [{ ...shipped(), name: 'shipped-transfer', transfer: true }] : JSON.parse(arg.trim().startsWith('[') ? arg : readFileSync(arg, 'utf8'));
+  arg === 'shipped'
+    ? [shipped()]
+    : arg === 'shipped-transfer'
+      ? [{ ...shipped(), name: 'shipped-transfer', transfer: true }]
+      : (JSON.parse(arg.trim().startsWith('[') ? arg : readFileSync(arg, 'utf8')) as (ScreenConfig & { extends?: 'shipped' })[]).map(({ extends: base, ...c }) => (base === 'shipped' ? { ...shipped(), ...c } : c));
 const seeds = (positionals[1] ?? '0').split(',').map(Number);
 const ocr = values.ocr ? (JSON.parse(values.ocr) as Partial<OcrOptions>) : undefined;
 
