@@ -8,6 +8,8 @@ import { f1Score } from '../../src/eval/metrics.js';
 import type { OofFile as SectionOofFile } from '../../src/eval/results-file.js';
 import { argmaxRows } from '../../src/learn/head.js';
 import { createRng } from '../../src/learn/random.js';
+// Interpolated quantiles, as every bench section reports them (before 2026-12-02 evening: nearest rank, 4th-decimal differences).
+import { quantile } from '../sections/common.js';
 
 // What is compared: the sections' out-of-fold file (src/eval/results-file.ts), whose task a screen file may not name.
 type OofFile = Pick<SectionOofFile, 'ids' | 'gold' | 'seedLabels'> & { task: string };
@@ -65,11 +67,9 @@ for (let r = 0; r < resamples; r++) {
   for (let s = 0; s < seeds; s++) sum += score(pick, a.seedLabels[s], b.seedLabels[s]);
   deltas.push(sum / seeds);
 }
-deltas.sort((x, y) => x - y);
-const quantile = (q: number) => deltas[Math.min(resamples - 1, Math.floor(q * resamples))];
 const disagree = all.filter((i) => a.seedLabels[0][i] !== b.seedLabels[0][rows[i]]).length;
 console.log(
-  `B − A weighted F1: ${observed.toFixed(4)} (95% interval ${quantile(0.025).toFixed(4)} … ${quantile(0.975).toFixed(4)}; ` +
+  `B − A weighted F1: ${observed.toFixed(4)} (95% interval ${quantile(deltas, 0.025).toFixed(4)} … ${quantile(deltas, 0.975).toFixed(4)}; ` +
     `B better in ${((100 * deltas.filter((d) => d > 0).length) / resamples).toFixed(1)}% of ${resamples} resamples; ` +
     `${n} samples, ${seeds} paired seed(s); the two disagree on ${disagree})`,
 );
