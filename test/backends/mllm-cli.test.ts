@@ -4,22 +4,11 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
 import { DEV_IMAGES, DEV_JSON, tempDir } from '../data/helpers.js';
 import { startChatServer, type TestServer } from './mllm-server.js';
+import { runCli } from '../cli/run-cli.js';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).href;
 const EXAMPLE = new URL('../../examples/dialogues/rust.json', import.meta.url);
-
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const script = `import { main } from ${JSON.stringify(MAIN)}; process.exitCode = await main(${JSON.stringify(args)});`;
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { maxBuffer: 16 << 20, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') return reject(error);
-      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-    });
-  });
-}
 
 interface Record_ { id: string; instruction: string; output: string; image: string[] }
 const dev = JSON.parse(readFileSync(DEV_JSON, 'utf8')) as Record_[];
@@ -43,7 +32,7 @@ test('wiring only (the scripted server echoes each gold label): predict --backen
   });
   servers.push(server);
   const out = join(dir, 'out.jsonl');
-  const result = await run(['predict', '--data', data, '--images', DEV_IMAGES, '--out', out, '--no-progress', '--backend', 'mllm', '--endpoint', server.endpoint, '--model', 'tuned', '--constrain', 'json_schema'], { ECOMMIR_MLLM_API_KEY: 'k-test' });
+  const result = await runCli(['predict', '--data', data, '--images', DEV_IMAGES, '--out', out, '--no-progress', '--backend', 'mllm', '--endpoint', server.endpoint, '--model', 'tuned', '--constrain', 'json_schema'], { ECOMMIR_MLLM_API_KEY: 'k-test' });
   assert.equal(result.code, 0, result.stderr);
   assert.equal(server.requests.length, 3);
   assert.ok(server.requests.every((r) => r.body.model === 'tuned' && r.headers.authorization === 'Bearer k-test' && r.body.response_format));
@@ -52,7 +41,7 @@ test('wiring only (the scripted server echoes each gold label): predict --backen
 });
 
 test('classify dialogue --backend mllm without --endpoint is a clear option error', async () => {
-  const result = await run(['classify', 'dialogue', EXAMPLE.pathname, '--backend', 'mllm', '--model', 'x']);
+  const result = await runCli(['classify', 'dialogue', EXAMPLE.pathname, '--backend', 'mllm', '--model', 'x']);
   assert.equal(result.code, 1);
   assert.match(result.stderr, /--backend mllm needs --endpoint URL.*ECM_ERR_BAD_OPTION/);
 });
@@ -62,12 +51,12 @@ test('export sft --format llamafactory and export clip through the CLI validate 
   const data = join(dir, 'data.json');
   writeFileSync(data, JSON.stringify(records));
   const sftOut = join(dir, 'lf');
-  const sft = await run(['export', 'sft', '--format', 'llamafactory', '--task', 'both', '--data', data, '--images', DEV_IMAGES, '--out', sftOut, '--augment-copies', '0', '--hierarchical', '--no-progress']);
+  const sft = await runCli(['export', 'sft', '--format', 'llamafactory', '--task', 'both', '--data', data, '--images', DEV_IMAGES, '--out', sftOut, '--augment-copies', '0', '--hierarchical', '--no-progress']);
   assert.equal(sft.code, 0, sft.stderr);
   assert.match(sft.stderr, /wrote 3 training records/);
   assert.ok(existsSync(join(sftOut, 'dataset_info.json')));
   const clipOut = join(dir, 'clip');
-  const clip = await run(['export', 'clip', '--data', data, '--images', DEV_IMAGES, '--out', clipOut, '--val-fraction', '0', '--max-side', '64', '--no-progress']);
+  const clip = await runCli(['export', 'clip', '--data', data, '--images', DEV_IMAGES, '--out', clipOut, '--val-fraction', '0', '--max-side', '64', '--no-progress']);
   assert.equal(clip.code, 0, clip.stderr);
   assert.match(clip.stderr, /train: 1 images, 1 texts/);
 });
