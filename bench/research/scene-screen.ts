@@ -183,31 +183,31 @@ for (const cfg of configs) {
         foldDocs = docs.map((d, i) => ({ ...d, mined: minedTokens(minerOf.get(i) ?? miner, d) }));
       }
       const fitPredict = (train: number[], ytr: Int32Array, sampleWeight: Float32Array, test: number[]): Float32Array => {
-      const dense = (i: number, name: 'layout' | 'ui') => (name === 'layout' ? rowFeats[i]?.layout : rowFeats[i]?.vectors?.['ui-structure']);
-      const scalerOf = (name: 'layout' | 'ui') => new StandardScaler().fit(train.flatMap((i) => (dense(i, name) ? [dense(i, name)!] : [])));
-      const layoutScaler = (cfg.layoutWeight ?? 0) > 0 ? scalerOf('layout') : undefined;
-      const uiScaler = (cfg.uiWeight ?? 0) > 0 ? scalerOf('ui') : undefined;
-      const union = cfg.views.length ? new FeatureUnion(cfg.views).fit(train.map((i) => foldDocs[i])) : undefined;
-      const scaled = (idx: number[], scaler: StandardScaler, name: 'layout' | 'ui') => {
-        const d = scaler.nFeatures;
-        const out = new Float32Array(idx.length * d);
-        idx.forEach((i, r) => {
-          const v = dense(i, name);
-          if (v) out.set(scaler.transform([v]), r * d);
-        });
-        return out;
-      };
-      const X = (idx: number[]) => {
-        const blocks: HstackBlock[] = union ? [{ matrix: union.transform(idx.map((i) => foldDocs[i])) }] : [];
-        if (layoutScaler) blocks.push({ kind: 'dense', data: scaled(idx, layoutScaler, 'layout'), nCols: layoutScaler.nFeatures, weight: cfg.layoutWeight });
-        if (uiScaler) blocks.push({ kind: 'dense', data: scaled(idx, uiScaler, 'ui'), nCols: uiScaler.nFeatures, weight: cfg.uiWeight });
-        if ((cfg.embeddingWeight ?? 0) > 0) blocks.push({ kind: 'dense', data: l2NormalisedRows(idx.map((i) => rowFeats[i]?.embedding ?? new Float32Array(1280))), nCols: 1280, weight: cfg.embeddingWeight });
-        return hstack(blocks);
-      };
-      const head = cfg.learner
-        ? createLearner({ kind: cfg.learner.kind, options: { ...cfg.learner.options, nClasses: K } }).fit(X(train), ytr, { classWeight: 'balanced', sampleWeight, alwaysTrain: cfg.transfer ? undefined : Uint8Array.from(train, (i) => (i >= develop.length ? 1 : 0)) } as never)
-        : new SoftmaxRegression({ ...DEFAULT_SCENE_HEAD, ...cfg.head, nClasses: K, seed, coarseOf }).fit(X(train), ytr, { classWeight: 'balanced', sampleWeight });
-      return head.predictProba(X(test));
+        const dense = (i: number, name: 'layout' | 'ui') => (name === 'layout' ? rowFeats[i]?.layout : rowFeats[i]?.vectors?.['ui-structure']);
+        const scalerOf = (name: 'layout' | 'ui') => new StandardScaler().fit(train.flatMap((i) => (dense(i, name) ? [dense(i, name)!] : [])));
+        const layoutScaler = (cfg.layoutWeight ?? 0) > 0 ? scalerOf('layout') : undefined;
+        const uiScaler = (cfg.uiWeight ?? 0) > 0 ? scalerOf('ui') : undefined;
+        const union = cfg.views.length ? new FeatureUnion(cfg.views).fit(train.map((i) => foldDocs[i])) : undefined;
+        const scaled = (idx: number[], scaler: StandardScaler, name: 'layout' | 'ui') => {
+          const d = scaler.nFeatures;
+          const out = new Float32Array(idx.length * d);
+          idx.forEach((i, r) => {
+            const v = dense(i, name);
+            if (v) out.set(scaler.transform([v]), r * d);
+          });
+          return out;
+        };
+        const X = (idx: number[]) => {
+          const blocks: HstackBlock[] = union ? [{ matrix: union.transform(idx.map((i) => foldDocs[i])) }] : [];
+          if (layoutScaler) blocks.push({ kind: 'dense', data: scaled(idx, layoutScaler, 'layout'), nCols: layoutScaler.nFeatures, weight: cfg.layoutWeight });
+          if (uiScaler) blocks.push({ kind: 'dense', data: scaled(idx, uiScaler, 'ui'), nCols: uiScaler.nFeatures, weight: cfg.uiWeight });
+          if ((cfg.embeddingWeight ?? 0) > 0) blocks.push({ kind: 'dense', data: l2NormalisedRows(idx.map((i) => rowFeats[i]?.embedding ?? new Float32Array(1280))), nCols: 1280, weight: cfg.embeddingWeight });
+          return hstack(blocks);
+        };
+        const head = cfg.learner
+          ? createLearner({ kind: cfg.learner.kind, options: { ...cfg.learner.options, nClasses: K } }).fit(X(train), ytr, { classWeight: 'balanced', sampleWeight, alwaysTrain: cfg.transfer ? undefined : Uint8Array.from(train, (i) => (i >= develop.length ? 1 : 0)) } as never)
+          : new SoftmaxRegression({ ...DEFAULT_SCENE_HEAD, ...cfg.head, nClasses: K, seed, coarseOf }).fit(X(train), ytr, { classWeight: 'balanced', sampleWeight });
+        return head.predictProba(X(test));
       };
       let train = fold.train;
       let ytr = Int32Array.from(train, (i) => rowY[i]);
