@@ -6,13 +6,13 @@
 // Usage: node --import tsx bench/research/scene-screen.ts '<configs JSON or file>|shipped|shipped-transfer' [seeds] [--ocr '{"maxSide":1280}'] [--per-class]
 // --per-class: per label F1, support and the label it is most often mistaken for (first seed's out-of-fold predictions).
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { stratifiedKFold } from '../../src/data/split.js';
 import { reservedHoldout } from '../../src/eval/holdout.js';
 import { f1Score } from '../../src/eval/metrics.js';
 import { sha256Hex } from '../../src/features/cache.js';
 import { selectPseudoLabels } from '../../src/learn/pseudo.js';
-import { readFile } from 'node:fs/promises';
 import type { ImageFeatures } from '../../src/features/extract.js';
 import { StandardScaler, l2NormalisedRows } from '../../src/features/standard-scaler.js';
 import { CueMiner, type CueMinerOptions } from '../../src/features/text/cue-miner.js';
