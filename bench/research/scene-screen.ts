@@ -12,6 +12,7 @@ import { stratifiedKFold } from '../../src/data/split.js';
 import { reservedHoldout } from '../../src/eval/holdout.js';
 import { f1Score } from '../../src/eval/metrics.js';
 import { sha256Hex } from '../../src/features/cache.js';
+import { argmaxRows } from '../../src/learn/head.js';
 import { selectPseudoLabels } from '../../src/learn/pseudo.js';
 import type { ImageFeatures } from '../../src/features/extract.js';
 import { StandardScaler, l2NormalisedRows } from '../../src/features/standard-scaler.js';
@@ -134,8 +135,8 @@ if (configs.some((c) => c.pseudo)) {
   const seen = new Set(await Promise.all(all.filter((s) => s.task === 'scene').map((s) => hashOf(s.images[0]))));
   for (const s of all.filter((x) => x.task === 'intent')) {
     for (const [index, ref] of s.images.entries()) {
-      const h = await hashOf(ref).catch(() => undefined);
-      if (h === undefined || seen.has(h)) continue;
+      const h = await hashOf(ref);
+      if (seen.has(h)) continue;
       seen.add(h);
       poolFeats.push(await featurizer.features(ref, { id: s.id, index }));
     }
@@ -219,12 +220,8 @@ for (const cfg of configs) {
         ytr = Int32Array.from([...ytr, ...chosen.labels]);
         sampleWeight = Float32Array.from([...sampleWeight, ...Array.from(chosen.indices, () => cfg.pseudo!.weight)]);
       }
-      const proba = fitPredict(train, ytr, sampleWeight, fold.test);
-      fold.test.forEach((row, j) => {
-        let best = 0;
-        for (let c = 1; c < K; c++) if (proba[j * K + c] > proba[j * K + best]) best = c;
-        pred[row] = labels[best];
-      });
+      const predicted = argmaxRows(fitPredict(train, ytr, sampleWeight, fold.test), fold.test.length, K);
+      fold.test.forEach((row, j) => (pred[row] = labels[predicted[j]]));
     }
     seedF1.push(f1Score(gold, pred, { average: 'weighted' }));
     if (values['per-class'] && seed === seeds[0]) printPerClass(gold, pred);

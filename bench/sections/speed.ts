@@ -46,8 +46,8 @@ export async function runSpeedBench(ctx: BenchContext): Promise<string> {
   const text = await timeEach(dialogues, (s) => intent.predict(s));
   // A second pass over the same dialogues: the regular expressions compiled (nothing is cached between predictions).
   const textWarm = await timeEach(dialogues, (s) => intent.predict(s));
-  // V8 optimises the hot paths only after some thousands of calls: eight more passes, then the eleventh timed,
-  // is what a service that has been answering for a while spends (bench/intent-speed.ts --rounds 2000 agrees).
+  // The second pass is still faster than the first, so the code is still warming up: eight more passes, then the
+  // eleventh timed, stand for a service that has been answering for a while.
   for (let pass = 0; pass < 8; pass++) for (const s of dialogues) await intent.predict(s);
   const textSteady = await timeEach(dialogues, (s) => intent.predict(s));
   const withImages = dialogues.filter((d) => d.images.length > 0).slice(0, 30);
