@@ -25,6 +25,8 @@ import { SoftmaxRegression, type SoftmaxRegressionOptions } from '../../src/lear
 import { createLearner, type LearnerSpec } from '../../src/learn/learner.js';
 import '../../src/learn/stacking.js';
 import '../../src/learn/ensemble-selection.js';
+import '../../src/learn/row-subset.js';
+import './column-select.js';
 import { sceneDocExtras } from '../../src/tasks/scene/extra-views.js';
 import { labelsOf } from '../../src/tasks/scene/recognizer.js';
 import { SceneImageFeaturizer } from '../../src/tasks/scene/image-features.js';
@@ -57,6 +59,12 @@ export interface ScreenConfig {
    * gives at least `threshold` join the training rows at `weight`, and the model is fitted again.
    */
   pseudo?: { threshold: number; weight: number };
+  /**
+   * Rule Z: one more stack member that reads only the dense visual blocks, each rescaled to unit weight,
+   * through softmax regression; `rows: 'real'` fits it on the real training rows only. An `embedding`
+   * block the other members do not read is appended last and hidden from them.
+   */
+  visual?: { blocks: ('layout' | 'ui' | 'embedding')[]; rows?: 'all' | 'real' };
 }
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { ocr: { type: 'string' }, 'per-label': { type: 'string' }, 'per-class': { type: 'boolean' } } });
@@ -183,6 +191,7 @@ for (const cfg of configs) {
         }
         foldDocs = docs.map((d, i) => ({ ...d, mined: minedTokens(minerOf.get(i) ?? miner, d) }));
       }
+      const hiddenEmbedding = !!cfg.visual?.blocks.includes('embedding') && !((cfg.embeddingWeight ?? 0) > 0);
       const fitPredict = (train: number[], ytr: Int32Array, sampleWeight: Float32Array, test: number[]): Float32Array => {
         const dense = (i: number, name: 'layout' | 'ui') => (name === 'layout' ? rowFeats[i]?.layout : rowFeats[i]?.vectors?.['ui-structure']);
         const scalerOf = (name: 'layout' | 'ui') => new StandardScaler().fit(train.flatMap((i) => (dense(i, name) ? [dense(i, name)!] : [])));
@@ -202,11 +211,12 @@ for (const cfg of configs) {
           const blocks: HstackBlock[] = union ? [{ matrix: union.transform(idx.map((i) => foldDocs[i])) }] : [];
           if (layoutScaler) blocks.push({ kind: 'dense', data: scaled(idx, layoutScaler, 'layout'), nCols: layoutScaler.nFeatures, weight: cfg.layoutWeight });
           if (uiScaler) blocks.push({ kind: 'dense', data: scaled(idx, uiScaler, 'ui'), nCols: uiScaler.nFeatures, weight: cfg.uiWeight });
-          if ((cfg.embeddingWeight ?? 0) > 0) blocks.push({ kind: 'dense', data: l2NormalisedRows(idx.map((i) => rowFeats[i]?.embedding ?? new Float32Array(1280))), nCols: 1280, weight: cfg.embeddingWeight });
+          if ((cfg.embeddingWeight ?? 0) > 0 || hiddenEmbedding) blocks.push({ kind: 'dense', data: l2NormalisedRows(idx.map((i) => rowFeats[i]?.embedding ?? new Float32Array(1280))), nCols: 1280, weight: hiddenEmbedding ? 1 : cfg.embeddingWeight });
           return hstack(blocks);
         };
-        const head = cfg.learner
-          ? createLearner({ kind: cfg.learner.kind, options: { ...cfg.learner.options, nClasses: K } }).fit(X(train), ytr, { classWeight: 'balanced', sampleWeight, alwaysTrain: cfg.transfer ? undefined : Uint8Array.from(train, (i) => (i >= develop.length ? 1 : 0)) } as never)
+        const learnerSpec = cfg.learner && cfg.visual ? withVisualMember(cfg.learner, cfg.visual, { layout: layoutScaler ? [layoutScaler.nFeatures, cfg.layoutWeight!] : undefined, ui: uiScaler ? [uiScaler.nFeatures, cfg.uiWeight!] : undefined, embedding: (cfg.embeddingWeight ?? 0) > 0 || hiddenEmbedding ? [1280, hiddenEmbedding ? 1 : cfg.embeddingWeight!] : undefined }, hiddenEmbedding) : cfg.learner;
+        const head = learnerSpec
+          ? createLearner({ kind: learnerSpec.kind, options: { ...learnerSpec.options, nClasses: K } }).fit(X(train), ytr, { classWeight: 'balanced', sampleWeight, alwaysTrain: cfg.transfer ? undefined : Uint8Array.from(train, (i) => (i >= develop.length ? 1 : 0)) } as never)
           : new SoftmaxRegression({ ...DEFAULT_SCENE_HEAD, ...cfg.head, nClasses: K, seed, coarseOf }).fit(X(train), ytr, { classWeight: 'balanced', sampleWeight });
         return head.predictProba(X(test));
       };
@@ -230,6 +240,31 @@ for (const cfg of configs) {
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   if (taken.length) console.log(`  pseudo-labels taken per fold: ${taken.join(' ')} of ${pool.length}`);
   console.log(`${mean(seedF1).toFixed(4)} macro ${mean(seedMacro).toFixed(4)} [${seedF1.map((s) => s.toFixed(3)).join(' ')}] ${((performance.now() - started) / 1000).toFixed(0)}s  ${cfg.name}`);
+}
+
+/**
+ * The stack of `learner` with one more member over the dense blocks' columns (the last ones, in the order
+ * layout, ui, embedding), each scaled back to unit weight. A hidden embedding block is cut from the other members.
+ */
+function withVisualMember(learner: LearnerSpec, visual: NonNullable<ScreenConfig['visual']>, dense: Record<'layout' | 'ui' | 'embedding', [number, number] | undefined>, hiddenEmbedding: boolean): LearnerSpec {
+  const order = (['layout', 'ui', 'embedding'] as const).filter((b) => dense[b]);
+  let end = 0;
+  const position = new Map<string, { start: number; end: number; scale: number }>();
+  for (const b of [...order].reverse()) {
+    const [n, weight] = dense[b]!;
+    position.set(b, { start: end - n, end: end === 0 ? (undefined as never) : end, scale: 1 / weight });
+    end -= n;
+  }
+  const slices = visual.blocks.map((b) => {
+    const p = position.get(b);
+    if (!p) throw new Error(`visual block ${b} is not in the matrix`);
+    return p.end === undefined ? { start: p.start, scale: p.scale } : p;
+  });
+  const inner: LearnerSpec = { kind: 'ColumnSelect', options: { slices, learner: { kind: 'SoftmaxRegression', options: { l2: 1e-3, epochs: 300, lr: 0.05, lossScale: 'weights' } } } };
+  const member = visual.rows === 'real' ? { kind: 'RowSubset', options: { rows: 'real', learner: inner } } : inner;
+  const options = learner.options as { members: LearnerSpec[] };
+  const members = hiddenEmbedding ? options.members.map((m) => ({ kind: 'ColumnSelect', options: { slices: [{ start: 0, end: -1280 }], learner: m } })) : options.members;
+  return { kind: learner.kind, options: { ...options, members: [...members, member] } };
 }
 
 function printPerClass(gold: string[], pred: string[]): void {
