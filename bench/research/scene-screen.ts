@@ -26,6 +26,7 @@ import { createLearner, type LearnerSpec } from '../../src/learn/learner.js';
 import '../../src/learn/stacking.js';
 import '../../src/learn/ensemble-selection.js';
 import '../../src/learn/row-subset.js';
+import type { ColumnSlice } from './column-select.js';
 import './column-select.js';
 import { sceneDocExtras } from '../../src/tasks/scene/extra-views.js';
 import { labelsOf } from '../../src/tasks/scene/recognizer.js';
@@ -248,19 +249,20 @@ for (const cfg of configs) {
  */
 function withVisualMember(learner: LearnerSpec, visual: NonNullable<ScreenConfig['visual']>, dense: Record<'layout' | 'ui' | 'embedding', [number, number] | undefined>, hiddenEmbedding: boolean): LearnerSpec {
   const order = (['layout', 'ui', 'embedding'] as const).filter((b) => dense[b]);
+  // Positions counted from the end of the matrix; the last block runs to the end (no `end`).
   let end = 0;
-  const position = new Map<string, { start: number; end: number; scale: number }>();
+  const slices = new Map<string, ColumnSlice>();
   for (const b of [...order].reverse()) {
     const [n, weight] = dense[b]!;
-    position.set(b, { start: end - n, end: end === 0 ? (undefined as never) : end, scale: 1 / weight });
+    slices.set(b, { start: end - n, ...(end === 0 ? {} : { end }), scale: 1 / weight });
     end -= n;
   }
-  const slices = visual.blocks.map((b) => {
-    const p = position.get(b);
-    if (!p) throw new Error(`visual block ${b} is not in the matrix`);
-    return p.end === undefined ? { start: p.start, scale: p.scale } : p;
+  const chosen = visual.blocks.map((b) => {
+    const slice = slices.get(b);
+    if (!slice) throw new Error(`visual block ${b} is not in the matrix`);
+    return slice;
   });
-  const inner: LearnerSpec = { kind: 'ColumnSelect', options: { slices, learner: { kind: 'SoftmaxRegression', options: { l2: 1e-3, epochs: 300, lr: 0.05, lossScale: 'weights' } } } };
+  const inner: LearnerSpec = { kind: 'ColumnSelect', options: { slices: chosen, learner: { kind: 'SoftmaxRegression', options: { l2: 1e-3, epochs: 300, lr: 0.05, lossScale: 'weights' } } } };
   const member = visual.rows === 'real' ? { kind: 'RowSubset', options: { rows: 'real', learner: inner } } : inner;
   const options = learner.options as { members: LearnerSpec[] };
   const members = hiddenEmbedding ? options.members.map((m) => ({ kind: 'ColumnSelect', options: { slices: [{ start: 0, end: -1280 }], learner: m } })) : options.members;
