@@ -98,15 +98,23 @@ export class ColumnSelectLearner implements Learner {
     return this.inner.predict(selectColumns(X, this.options.slices));
   }
 
-  toJSON(): LearnerJson & { options: ColumnSelectOptions; fitted: { nClasses: number; inner: LearnerJson } } {
+  toJSON(): ColumnSelectJson {
     return { kind: ColumnSelectLearner.kind, version: 1, options: this.getParams(), fitted: { nClasses: this.nClasses, inner: this.inner.toJSON() } };
   }
 
-  static fromJSON(json: { options: ColumnSelectOptions; fitted: { nClasses: number; inner: LearnerJson } }): ColumnSelectLearner {
+  static fromJSON(json: ColumnSelectJson): ColumnSelectLearner {
+    if (!json || json.kind !== ColumnSelectLearner.kind || json.version !== 1 || !json.fitted) throw new EcommirError('ECM_ERR_BAD_JSON', `expected a saved ${ColumnSelectLearner.kind} (version 1)`);
     const model = new ColumnSelectLearner(json.options);
     model.fitted = { nClasses: json.fitted.nClasses, inner: learnerFromJSON(json.fitted.inner) };
     return model;
   }
 }
 
-registerLearner(ColumnSelectLearner as never);
+export interface ColumnSelectJson {
+  kind: 'ColumnSelect';
+  version: 1;
+  options: ColumnSelectOptions;
+  fitted: { nClasses: number; inner: LearnerJson };
+}
+
+registerLearner(ColumnSelectLearner);

@@ -208,14 +208,19 @@ for (const cfg of configs) {
           });
           return out;
         };
+        // The dense blocks, in the order they follow the text columns; the visual member reads its slices from this list.
+        const embeddingWeight = hiddenEmbedding ? 1 : (cfg.embeddingWeight ?? 0);
+        const denseBlocks: DenseBlock[] = [
+          ...(layoutScaler ? [{ name: 'layout' as const, nCols: layoutScaler.nFeatures, weight: cfg.layoutWeight!, rows: (idx: number[]) => scaled(idx, layoutScaler, 'layout') }] : []),
+          ...(uiScaler ? [{ name: 'ui' as const, nCols: uiScaler.nFeatures, weight: cfg.uiWeight!, rows: (idx: number[]) => scaled(idx, uiScaler, 'ui') }] : []),
+          ...(embeddingWeight > 0 ? [{ name: 'embedding' as const, nCols: 1280, weight: embeddingWeight, rows: (idx: number[]) => l2NormalisedRows(idx.map((i) => rowFeats[i]?.embedding ?? new Float32Array(1280))) }] : []),
+        ];
         const X = (idx: number[]) => {
           const blocks: HstackBlock[] = union ? [{ matrix: union.transform(idx.map((i) => foldDocs[i])) }] : [];
-          if (layoutScaler) blocks.push({ kind: 'dense', data: scaled(idx, layoutScaler, 'layout'), nCols: layoutScaler.nFeatures, weight: cfg.layoutWeight });
-          if (uiScaler) blocks.push({ kind: 'dense', data: scaled(idx, uiScaler, 'ui'), nCols: uiScaler.nFeatures, weight: cfg.uiWeight });
-          if ((cfg.embeddingWeight ?? 0) > 0 || hiddenEmbedding) blocks.push({ kind: 'dense', data: l2NormalisedRows(idx.map((i) => rowFeats[i]?.embedding ?? new Float32Array(1280))), nCols: 1280, weight: hiddenEmbedding ? 1 : cfg.embeddingWeight });
+          for (const b of denseBlocks) blocks.push({ kind: 'dense', data: b.rows(idx), nCols: b.nCols, weight: b.weight });
           return hstack(blocks);
         };
-        const learnerSpec = cfg.learner && cfg.visual ? withVisualMember(cfg.learner, cfg.visual, { layout: layoutScaler ? [layoutScaler.nFeatures, cfg.layoutWeight!] : undefined, ui: uiScaler ? [uiScaler.nFeatures, cfg.uiWeight!] : undefined, embedding: (cfg.embeddingWeight ?? 0) > 0 || hiddenEmbedding ? [1280, hiddenEmbedding ? 1 : cfg.embeddingWeight!] : undefined }, hiddenEmbedding) : cfg.learner;
+        const learnerSpec = cfg.learner && cfg.visual ? withVisualMember(cfg.learner, cfg.visual, denseBlocks, hiddenEmbedding) : cfg.learner;
         const head = learnerSpec
           ? createLearner({ kind: learnerSpec.kind, options: { ...learnerSpec.options, nClasses: K } }).fit(X(train), ytr, { classWeight: 'balanced', sampleWeight, alwaysTrain: cfg.transfer ? undefined : Uint8Array.from(train, (i) => (i >= develop.length ? 1 : 0)) } as never)
           : new SoftmaxRegression({ ...DEFAULT_SCENE_HEAD, ...cfg.head, nClasses: K, seed, coarseOf }).fit(X(train), ytr, { classWeight: 'balanced', sampleWeight });
@@ -243,19 +248,24 @@ for (const cfg of configs) {
   console.log(`${mean(seedF1).toFixed(4)} macro ${mean(seedMacro).toFixed(4)} [${seedF1.map((s) => s.toFixed(3)).join(' ')}] ${((performance.now() - started) / 1000).toFixed(0)}s  ${cfg.name}`);
 }
 
+interface DenseBlock {
+  name: 'layout' | 'ui' | 'embedding';
+  nCols: number;
+  weight: number;
+  rows: (idx: number[]) => Float32Array;
+}
+
 /**
- * The stack of `learner` with one more member over the dense blocks' columns (the last ones, in the order
- * layout, ui, embedding), each scaled back to unit weight. A hidden embedding block is cut from the other members.
+ * The stack of `learner` with one more member over some of the dense blocks (the last columns of the matrix, in
+ * `dense` order), each scaled back to unit weight. A hidden embedding block (the last one) is cut from the other members.
  */
-function withVisualMember(learner: LearnerSpec, visual: NonNullable<ScreenConfig['visual']>, dense: Record<'layout' | 'ui' | 'embedding', [number, number] | undefined>, hiddenEmbedding: boolean): LearnerSpec {
-  const order = (['layout', 'ui', 'embedding'] as const).filter((b) => dense[b]);
+function withVisualMember(learner: LearnerSpec, visual: NonNullable<ScreenConfig['visual']>, dense: readonly DenseBlock[], hiddenEmbedding: boolean): LearnerSpec {
   // Positions counted from the end of the matrix; the last block runs to the end (no `end`).
   let end = 0;
   const slices = new Map<string, ColumnSlice>();
-  for (const b of [...order].reverse()) {
-    const [n, weight] = dense[b]!;
-    slices.set(b, { start: end - n, ...(end === 0 ? {} : { end }), scale: 1 / weight });
-    end -= n;
+  for (const b of [...dense].reverse()) {
+    slices.set(b.name, { start: end - b.nCols, ...(end === 0 ? {} : { end }), scale: 1 / b.weight });
+    end -= b.nCols;
   }
   const chosen = visual.blocks.map((b) => {
     const slice = slices.get(b);
@@ -265,7 +275,7 @@ function withVisualMember(learner: LearnerSpec, visual: NonNullable<ScreenConfig
   const inner: LearnerSpec = { kind: 'ColumnSelect', options: { slices: chosen, learner: { kind: 'SoftmaxRegression', options: { l2: 1e-3, epochs: 300, lr: 0.05, lossScale: 'weights' } } } };
   const member = visual.rows === 'real' ? { kind: 'RowSubset', options: { rows: 'real', learner: inner } } : inner;
   const options = learner.options as { members: LearnerSpec[] };
-  const members = hiddenEmbedding ? options.members.map((m) => ({ kind: 'ColumnSelect', options: { slices: [{ start: 0, end: -1280 }], learner: m } })) : options.members;
+  const members = hiddenEmbedding ? options.members.map((m) => ({ kind: 'ColumnSelect', options: { slices: [{ start: 0, end: -dense.at(-1)!.nCols }], learner: m } })) : options.members;
   return { kind: learner.kind, options: { ...options, members: [...members, member] } };
 }
 
