@@ -6,6 +6,10 @@
 //
 // Offsets are UTF-16 code units, as String.prototype.slice counts them. A character that no source
 // stands for (a space joining two turns, a marker put back) has turn -1.
+//
+// The origins are plain arrays of small integers, not Int32Arrays: cleaning one dialogue makes hundreds
+// of short tracked texts, and V8 allocates a typed array of more than 64 bytes outside the heap, about
+// ten times slower than a plain array of the same length (that allocation was most of the cleaning's time).
 
 /** Where a run of text came from: `dialogue[turn].text.slice(start, end)`. */
 export interface SourceSpan {
@@ -20,10 +24,10 @@ export class TrackedText {
   private constructor(
     readonly text: string,
     /** Per code unit: the source turn, or -1. */
-    readonly turns: Int32Array,
+    readonly turns: readonly number[],
     /** Per code unit: the source span [starts, ends) it stands for. */
-    readonly starts: Int32Array,
-    readonly ends: Int32Array,
+    readonly starts: readonly number[],
+    readonly ends: readonly number[],
   ) {}
 
   get length(): number {
@@ -36,33 +40,34 @@ export class TrackedText {
    */
   static fromTurn(text: string, turn: number, offset = 0, sourceLength = text.length): TrackedText {
     const n = text.length;
-    const turns = new Int32Array(n);
-    const starts = new Int32Array(n);
-    const ends = new Int32Array(n);
+    const turns: number[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
     for (let i = 0; i < n; i++) {
       const own = i < sourceLength;
-      turns[i] = own ? turn : SYNTHETIC;
-      starts[i] = own ? offset + i : 0;
-      ends[i] = own ? offset + i + 1 : 0;
+      turns.push(own ? turn : SYNTHETIC);
+      starts.push(own ? offset + i : 0);
+      ends.push(own ? offset + i + 1 : 0);
     }
     return new TrackedText(text, turns, starts, ends);
   }
 
   /** Text no source stands for. */
   static synthetic(text: string): TrackedText {
-    return new TrackedText(text, new Int32Array(text.length).fill(SYNTHETIC), new Int32Array(text.length), new Int32Array(text.length));
+    const none = (value: number) => new Array<number>(text.length).fill(value);
+    return new TrackedText(text, none(SYNTHETIC), none(0), none(0));
   }
 
   static concat(parts: readonly TrackedText[]): TrackedText {
     if (parts.length === 1) return parts[0];
-    const b = new Builder(parts.reduce((n, p) => n + p.length, 0));
+    const b = new Builder();
     for (const p of parts) b.copy(p, 0, p.length);
     return b.build();
   }
 
   /** Like Array.prototype.join: `separator` stands for nothing. */
   static join(parts: readonly TrackedText[], separator: string): TrackedText {
-    const b = new Builder(parts.reduce((n, p) => n + p.length, 0) + Math.max(0, parts.length - 1) * separator.length);
+    const b = new Builder();
     parts.forEach((p, i) => {
       if (i > 0) b.synthetic(separator);
       b.copy(p, 0, p.length);
@@ -94,7 +99,7 @@ export class TrackedText {
       return replacement;
     });
     if (edits.length === 0) return this;
-    const b = new Builder(text.length);
+    const b = new Builder();
     let from = 0;
     for (const { at, match, replacement } of edits) {
       b.copy(this, from, at);
@@ -157,7 +162,7 @@ export class TrackedText {
    */
   mapCodePoints(each: (cp: string) => string, expected: string): TrackedText {
     if (expected === this.text) return this;
-    const b = new Builder(expected.length);
+    const b = new Builder();
     let i = 0;
     for (const cp of this.text) {
       b.substitute(this, i, i + cp.length, cp, each(cp));
@@ -193,54 +198,35 @@ export class TrackedText {
   }
 }
 
-// Denoising a dialogue builds hundreds of these, so the builder is sized for its result up front
-// (`capacity`, exact where the caller knows it): allocating and copying typed arrays was most of the
-// cleaning's time.
+// Denoising a dialogue builds hundreds of these: the builder appends to plain arrays that the built
+// text then owns (no copy at the end).
 class Builder {
   private parts: string[] = [];
-  private n = 0;
-  private turns: Int32Array;
-  private starts: Int32Array;
-  private ends: Int32Array;
-
-  constructor(capacity: number) {
-    this.turns = new Int32Array(capacity);
-    this.starts = new Int32Array(capacity);
-    this.ends = new Int32Array(capacity);
-  }
-
-  private reserve(extra: number): void {
-    if (this.n + extra <= this.turns.length) return;
-    let size = Math.max(16, this.turns.length * 2);
-    while (size < this.n + extra) size *= 2;
-    const grow = (a: Int32Array) => {
-      const b = new Int32Array(size);
-      b.set(a.subarray(0, this.n));
-      return b;
-    };
-    this.turns = grow(this.turns);
-    this.starts = grow(this.starts);
-    this.ends = grow(this.ends);
-  }
+  private readonly turns: number[] = [];
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
 
   copy(src: TrackedText, from: number, to: number): void {
     if (to <= from) return;
-    this.reserve(to - from);
     this.parts.push(src.text.slice(from, to));
-    this.turns.set(src.turns.subarray(from, to), this.n);
-    this.starts.set(src.starts.subarray(from, to), this.n);
-    this.ends.set(src.ends.subarray(from, to), this.n);
-    this.n += to - from;
+    for (let i = from; i < to; i++) {
+      this.turns.push(src.turns[i]);
+      this.starts.push(src.starts[i]);
+      this.ends.push(src.ends[i]);
+    }
   }
 
   /** `text` standing for `span` (or for nothing). */
   private put(text: string, span: SourceSpan | undefined): void {
-    this.reserve(text.length);
     this.parts.push(text);
-    this.turns.fill(span ? span.turn : SYNTHETIC, this.n, this.n + text.length);
-    this.starts.fill(span ? span.start : 0, this.n, this.n + text.length);
-    this.ends.fill(span ? span.end : 0, this.n, this.n + text.length);
-    this.n += text.length;
+    const turn = span ? span.turn : SYNTHETIC;
+    const start = span ? span.start : 0;
+    const end = span ? span.end : 0;
+    for (let i = 0; i < text.length; i++) {
+      this.turns.push(turn);
+      this.starts.push(start);
+      this.ends.push(end);
+    }
   }
 
   synthetic(text: string): void {
@@ -261,11 +247,9 @@ class Builder {
     this.copy(src, to - suffix, to);
   }
 
-  /** Called once: when the capacity was exact, the arrays are handed over, not copied. */
+  /** Called once: the arrays are handed over, not copied. */
   build(): TrackedText {
-    const n = this.n;
-    const own = (a: Int32Array) => (a.length === n ? a : a.slice(0, n));
-    return makeTracked(this.parts.length === 1 ? this.parts[0] : this.parts.join(''), own(this.turns), own(this.starts), own(this.ends));
+    return makeTracked(this.parts.length === 1 ? this.parts[0] : this.parts.join(''), this.turns, this.starts, this.ends);
   }
 
   /** The built text must be what the plain string operation gave: a bug here must not change features. */
@@ -277,8 +261,8 @@ class Builder {
 }
 
 // TrackedText's constructor is private; the builder and align make instances through this.
-const makeTracked = (text: string, turns: Int32Array, starts: Int32Array, ends: Int32Array): TrackedText =>
-  new (TrackedText as unknown as new (t: string, a: Int32Array, b: Int32Array, c: Int32Array) => TrackedText)(text, turns, starts, ends);
+const makeTracked = (text: string, turns: number[], starts: number[], ends: number[]): TrackedText =>
+  new (TrackedText as unknown as new (t: string, a: number[], b: number[], c: number[]) => TrackedText)(text, turns, starts, ends);
 
 /**
  * `target` tracked against `src` when no exact per-character mapping is known: characters the two
@@ -287,9 +271,9 @@ const makeTracked = (text: string, turns: Int32Array, starts: Int32Array, ends: 
  */
 function align(src: TrackedText, target: string): TrackedText {
   const n = target.length;
-  const turns = new Int32Array(n).fill(SYNTHETIC);
-  const starts = new Int32Array(n);
-  const ends = new Int32Array(n);
+  const turns = new Array<number>(n).fill(SYNTHETIC);
+  const starts = new Array<number>(n).fill(0);
+  const ends = new Array<number>(n).fill(0);
   const matchedAt = new Int32Array(n).fill(-1);
   let j = 0;
   for (let i = 0; i < n && j < src.length; i++) {

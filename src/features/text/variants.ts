@@ -94,7 +94,10 @@ export class TextFolder {
 
   /**
    * `fold`, keeping the origin of each character (see TrackedText): what the model read, tracked back
-   * to what the shopper typed. Its text is always exactly `fold(text.text)`.
+   * to what the shopper typed. Its text is always exactly `fold(text.text)`: each step is the plain
+   * step tracked (mapCodePoints ends on the whole-text result, replace checks its text against the
+   * plain replace), so the plain fold is not run again to compare (it was a third of this call's time;
+   * test/tasks/intent/tracked-views.test.ts compares the two on every dev dialogue).
    */
   foldTracked(text: TrackedText): TrackedText {
     const plain = text.text;
@@ -108,9 +111,7 @@ export class TextFolder {
     out = out.replace(LATIN_WORD, (w: string) => this.tables.latin[w] ?? w);
     if (this.phrasePattern) out = out.replace(this.phrasePattern, (p: string) => this.tables.phrases[p] ?? p);
     out = out.mapCodePoints((c) => this.tables.characters[c] ?? c, [...out.text].map((c) => this.tables.characters[c] ?? c).join(''));
-    out = out.replace(/\s+/g, () => ' ').trim();
-    const expected = this.fold(plain);
-    return out.text === expected ? out : TrackedText.realign(out, expected);
+    return out.replace(/\s+/g, () => ' ').trim();
   }
 
   /** `class:<name>` for each word class with a member in the (folded) text. */

@@ -62,8 +62,9 @@ export function intentEvidence(input: IntentEvidenceInput): Evidence[] {
   const strong = positive.filter((c) => c.weight >= STRONG_SHARE * top).slice(0, MAX_STRONG);
   const finds: Find[] = [];
   const unplaced: Contribution[] = [];
+  const asRead = memoNormalised();
   for (const c of strong) {
-    const found = locate(c, input);
+    const found = locate(c, input, asRead);
     if (found.length === 0) {
       unplaced.push(c);
       continue;
@@ -79,14 +80,14 @@ export function intentEvidence(input: IntentEvidenceInput): Evidence[] {
 }
 
 /** The source spans of a feature's occurrences in the text its view read. */
-function locate(c: Contribution, input: IntentEvidenceInput): Omit<Find, 'weight'>[] {
+function locate(c: Contribution, input: IntentEvidenceInput, asRead: Normalised): Omit<Find, 'weight'>[] {
   const analyzer = input.analyzers[c.view];
   if (!analyzer) return [];
   if (analyzer.kind === 'tokens') {
     const source = input.tokenSource(c.view, c.term);
     const text = source && input.views[source.view];
     if (!source || !text) return [];
-    const normalised = normalisedView(text);
+    const normalised = asRead(text);
     for (const needle of source.needles) {
       const at = occurrences(normalised, needle.toLowerCase(), false, false);
       if (at.length > 0) return spansOf(normalised, at, needle.length, c);
@@ -96,7 +97,7 @@ function locate(c: Contribution, input: IntentEvidenceInput): Omit<Find, 'weight
   const viewName = input.textViewOf(c.view);
   const text = viewName ? input.views[viewName] : undefined;
   if (!text) return [];
-  const normalised = analyzer.kind === 'pinyin' ? normalisedView(text) : normalisedView(text, analyzer.normalise?.digits === 'collapse');
+  const normalised = analyzer.kind === 'pinyin' ? asRead(text) : asRead(text, analyzer.normalise?.digits === 'collapse');
   if (analyzer.kind === 'pinyin') return spansOf(normalised, pinyinOccurrences(normalised.text, c.term.split('-')), 0, c);
   if (analyzer.kind === 'word') {
     const needle = c.term.split(' ').join('');
@@ -107,6 +108,22 @@ function locate(c: Contribution, input: IntentEvidenceInput): Omit<Find, 'weight
   if (needle === '') return [];
   const wordBoundaries = analyzer.wordBoundaries ?? true;
   return spansOf(normalised, occurrences(normalised, needle, wordBoundaries && c.term.startsWith(' '), wordBoundaries && c.term.endsWith(' ')), needle.length, c);
+}
+
+type Normalised = (text: TrackedText, collapseDigits?: boolean) => TrackedText;
+
+/** normalisedView once per text and digit mode in one answer: up to 40 features read the same few views. */
+function memoNormalised(): Normalised {
+  const memo = [new Map<TrackedText, TrackedText>(), new Map<TrackedText, TrackedText>()];
+  return (text, collapseDigits = false) => {
+    const seen = memo[collapseDigits ? 1 : 0];
+    let out = seen.get(text);
+    if (!out) {
+      out = normalisedView(text, collapseDigits);
+      seen.set(text, out);
+    }
+    return out;
+  };
 }
 
 /** The view text as the analyser reads it (NFKC, lower case, spaces collapsed), still tracked. */

@@ -149,6 +149,7 @@ export class IntentRecognizer implements Recognizer {
   images?: IntentImageDescriber;
   private readonly weights: Float32Array | undefined; // [nFeatures, k] row-major then [k] bias, for evidence (linear models)
   private analyzers: Record<string, AnalyzerSpec> | undefined;
+  private viewsRead: ReadonlySet<string> | undefined;
 
   private constructor(
     readonly taxonomy: Taxonomy,
@@ -302,9 +303,10 @@ export class IntentRecognizer implements Recognizer {
   async predictMany(samples: readonly Sample[], options: PredictOptions = {}): Promise<Prediction[]> {
     const started = performance.now();
     const built: IntentDocument[] = [];
+    this.viewsRead ??= new Set(this.union.viewNames);
     for (const s of samples) {
       if (s.task !== 'intent') throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `the intent recogniser got a ${s.task} sample`, { item: { id: s.id, index: s.index } });
-      built.push(intentDocument(s, this.lexicon, this.rules, { denoise: this.denoise, folder: this.folder, track: options.evidence !== false }, await this.images?.describe(s)));
+      built.push(intentDocument(s, this.lexicon, this.rules, { denoise: this.denoise, folder: this.folder, track: options.evidence !== false, views: this.viewsRead }, await this.images?.describe(s)));
       if (this.miner) addMinedTokens(built[built.length - 1].doc, this.miner);
     }
     const X = this.union.transform(built.map((b) => b.doc));

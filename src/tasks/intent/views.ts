@@ -20,6 +20,11 @@ export interface IntentViewOptions {
   folder?: TextFolder;
   /** Also give each text view with the origin of its characters in the dialogue as sent (for evidence; slower). */
   track?: boolean;
+  /**
+   * The token views a model reads: `classes` and `lexicon` are left out unless named (matching the cue
+   * lexicon was a tenth of a text-only prediction for models without that view). All when absent.
+   */
+  views?: ReadonlySet<string>;
 }
 
 /** What the user's images contributed: their OCR text and predicted scene labels. */
@@ -56,6 +61,7 @@ export function intentDocument(
   const last = tracked ? tracked.last.text : userTexts.length > 0 ? userTexts[userTexts.length - 1] : '';
   const agent = tracked ? tracked.agent.text : agentTexts.join(' ');
   const first = tracked ? tracked.first.text : userTexts.length > 0 ? userTexts[0] : '';
+  const wants = (view: string) => !options.views || options.views.has(view);
   const doc: MultiViewDoc = {
     user,
     last,
@@ -64,14 +70,16 @@ export function intentDocument(
     userPinyin: user,
     lastPinyin: last,
     agentPinyin: agent,
-    classes: options.folder ? [...options.folder.classTokens(user).map((t) => `user:${t}`), ...options.folder.classTokens(last).map((t) => `last:${t}`)] : [],
+    classes: options.folder && wants('classes') ? [...options.folder.classTokens(user).map((t) => `user:${t}`), ...options.folder.classTokens(last).map((t) => `last:${t}`)] : [],
     userWords: user,
     agent,
-    lexicon: [
-      ...matchCues(user, lexicon).map((m) => `lex:${m.label}`),
-      ...matchCues(last, lexicon).map((m) => `last:${m.label}`),
-      ...matchCues(agent, lexicon).map((m) => `agent:${m.label}`),
-    ],
+    lexicon: wants('lexicon')
+      ? [
+          ...matchCues(user, lexicon).map((m) => `lex:${m.label}`),
+          ...matchCues(last, lexicon).map((m) => `last:${m.label}`),
+          ...matchCues(agent, lexicon).map((m) => `agent:${m.label}`),
+        ]
+      : [],
     ocr: images?.ocrText ?? '',
     scene: images?.scenes.map((s) => `scene:${s}`) ?? [],
   };

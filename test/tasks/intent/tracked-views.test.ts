@@ -41,3 +41,22 @@ test('the tracked views are the plain views, character for character, on every d
   }
   assert.equal(compared, 3 * (dev.length + 1));
 });
+
+test('only the token views a model reads are built: the lexicon and word classes when named, nothing else changed', () => {
+  const lexicon = loadCueLexicon(defaultLexiconPath('intent'));
+  const folder = TextFolder.default();
+  const sample: Sample = {
+    id: 'views',
+    index: 0,
+    task: 'intent',
+    candidates: [],
+    images: [],
+    turns: [{ role: 'user', text: '这个保温杯会不会生锈，多久能到', images: [] }],
+  };
+  const all = intentDocument(sample, lexicon, undefined, { folder }).doc;
+  assert.ok((all.lexicon as string[]).length > 0 && (all.classes as string[]).length > 0, 'the sample has lexicon cues and word classes');
+  const textOnly = intentDocument(sample, lexicon, undefined, { folder, views: new Set(['user', 'last', 'agent']) }).doc;
+  assert.deepEqual(textOnly, { ...all, lexicon: [], classes: [] });
+  const named = intentDocument(sample, lexicon, undefined, { folder, views: new Set(['user', 'lexicon', 'classes']) }).doc;
+  assert.deepEqual(named, all);
+});
