@@ -1,10 +1,10 @@
 // A content hash of everything a measured figure depends on: the data file and images, the knowledge
-// (lexicons/, taxonomies/, rules/, knowledge/), the code (src/), the installed libraries
-// (package-lock.json), plus a free-form string for the configuration, folds and seeds. A cached result
+// (lexicons/, taxonomies/, rules/, knowledge/), the code (src/, package.json but its scripts), the
+// installed libraries (package-lock.json), plus a free-form string for the configuration, folds and seeds. A cached result
 // keyed by it goes stale the moment any of these changes — no manual cache clearing, no stale rows.
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { compareCodePoints } from './metrics.js';
 
 /** Folders and files of the repository that shape every model's predictions. */
@@ -64,14 +64,33 @@ async function hashPath(full: string): Promise<string> {
   } catch {
     return 'absent';
   }
-  if (info.isFile()) return createHash('sha256').update(await readFile(full)).digest('hex');
+  if (info.isFile()) return createHash('sha256').update(await fileContent(full)).digest('hex');
   const h = createHash('sha256');
   for (const file of await listFiles(full)) {
-    const bytes = await readFile(file);
+    const bytes = await fileContent(file);
     // Names in '/' form so the hash is the same on every platform.
     h.update(`${relative(full, file).split(sep).join('/')}\0${createHash('sha256').update(bytes).digest('hex')}\n`);
   }
   return h.digest('hex');
+}
+
+/**
+ * What a file contributes. A package manifest counts without its `scripts`: how the commands are spelled
+ * (the test runner's concurrency, a bench alias) computes nothing, while its dependencies and module
+ * settings do, and the installed versions are package-lock.json's part.
+ */
+async function fileContent(full: string): Promise<Buffer> {
+  const bytes = await readFile(full);
+  if (basename(full) !== 'package.json') return bytes;
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return bytes;
+  }
+  if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) return bytes;
+  const { scripts: _scripts, ...rest } = manifest as Record<string, unknown>;
+  return Buffer.from(JSON.stringify(rest));
 }
 
 async function listFiles(dir: string): Promise<string[]> {

@@ -18,7 +18,7 @@ async function tempRoot(files: Record<string, string>): Promise<string> {
   return root;
 }
 
-test('the dependency hash changes with a file, a new file, a created folder and the configuration, and only with them', async () => {
+test('the dependency hash changes with a file, a new file, a created folder and the configuration, and only with them (a manifest\'s scripts are not an input)', async () => {
   const root = await tempRoot({ 'lexicons/intent.json': '{"a":["漏水"]}', 'rules/denoise.json': '{}', 'src/x.ts': 'export {}', 'data.json': '[]' });
   const deps = { paths: ['lexicons', 'rules', 'knowledge', 'src', 'data.json'], extra: '{"k":5}' };
   const hash = async (d = deps) => {
@@ -47,6 +47,15 @@ test('the dependency hash changes with a file, a new file, a created folder and 
   assert.equal(await hash(), base, 'a README inside a folder is documentation, not an input');
   await writeFile(join(root, 'lexicons/README.md'), '# edited');
   assert.equal(await hash(), base, 'editing it does not stale the figure');
+  const manifest = (pkg: object) => writeFile(join(root, 'package.json'), JSON.stringify(pkg, null, 2));
+  await manifest({ type: 'module', scripts: { test: 'node --test' }, dependencies: { sharp: '0.34.1' } });
+  const withManifest = await hash({ ...deps, paths: [...deps.paths, 'package.json'] });
+  await manifest({ type: 'module', scripts: { test: 'node --test --test-concurrency=2', bench: 'x' }, dependencies: { sharp: '0.34.1' } });
+  assert.equal(await hash({ ...deps, paths: [...deps.paths, 'package.json'] }), withManifest, 'the manifest\'s scripts are not an input');
+  await manifest({ type: 'module', scripts: { test: 'node --test' }, dependencies: { sharp: '0.34.2' } });
+  assert.notEqual(await hash({ ...deps, paths: [...deps.paths, 'package.json'] }), withManifest, 'its dependencies are');
+  await manifest({ type: 'commonjs', scripts: { test: 'node --test' }, dependencies: { sharp: '0.34.1' } });
+  assert.notEqual(await hash({ ...deps, paths: [...deps.paths, 'package.json'] }), withManifest, 'and so are its module settings');
   assert.notEqual(await hash({ ...deps, paths: [...deps.paths, 'lexicons/README.md'] }), await hash({ ...deps, paths: [...deps.paths, 'absent.md'] }), 'a Markdown file named on its own still counts');
 });
 
