@@ -13,7 +13,7 @@ import { decodeRgb, type RawImage } from './decode.js';
 import { boxesFromProbabilityMap, detectionInput, type DetectionOptions, type PixelBox } from './text-detection.js';
 import { parseDictionary, readLineGroup, onnxSessionOptions, type LineText } from './line-reader.js';
 import type { RecognitionThreadInit } from './recognition-thread.js';
-import { cropLine, lineInputWidth, type LineInput } from './text-recognition.js';
+import { cropLine, type LineInput } from './text-recognition.js';
 import { threadFile } from '../thread-file.js';
 import { cacheDir, FeatureCache, sha256Hex, type CacheCodec } from '../features/cache.js';
 import { fuseOcrGraph, OCR_GRAPH_FUSION_VERSION } from './ocr-graph-fusion.js';
@@ -275,17 +275,15 @@ export class OcrEngine {
 
   async recognise(image: RawImage, boxes: PixelBox[], timings?: OcrStageTimings): Promise<OcrLine[]> {
     const clock = stageClock(timings);
-    const { recMaxWidth, recWidthScale, recBatchSize } = this.options;
-    const ordered = boxes.map((box) => ({ box, width: lineInputWidth(box, recMaxWidth, recWidthScale) }));
-    ordered.sort((a, b) => a.width - b.width);
-    const groups: (typeof ordered)[] = [];
-    for (let i = 0; i < ordered.length; i += recBatchSize) groups.push(ordered.slice(i, i + recBatchSize));
-    // Groups are handed over widest first (the threads take the next one when free, so the short lines at
-    // the end even out their finishing times), each as soon as its lines are cropped: the threads read
-    // while the rest are still being cut. Results keep the groups' order.
-    const pending: Promise<LineText[]>[] = new Array(groups.length);
-    for (let g = groups.length - 1; g >= 0; g--) pending[g] = this.#readGroup(groups[g].map((o) => cropLine(image, o.box, recMaxWidth, recWidthScale)));
+    const crops = boxes.map((box) => ({ box, line: cropLine(image, box, this.options.recMaxWidth, this.options.recWidthScale) }));
+    crops.sort((a, b) => a.line.width - b.line.width);
     clock('recognisePrepare');
+    const groups: (typeof crops)[] = [];
+    for (let i = 0; i < crops.length; i += this.options.recBatchSize) groups.push(crops.slice(i, i + this.options.recBatchSize));
+    // All groups are handed over at once, widest first (the threads take the next one when free, so the
+    // short lines at the end even out their finishing times); results keep the groups' order.
+    const pending: Promise<LineText[]>[] = new Array(groups.length);
+    for (let g = groups.length - 1; g >= 0; g--) pending[g] = this.#readGroup(groups[g].map((c) => c.line));
     const texts = await Promise.all(pending);
     const read = texts.map((decoded, g) =>
       decoded.map((d, k) => {

@@ -31,9 +31,6 @@ export interface DetectionOptions {
 const DET_MEAN = [0.485, 0.456, 0.406];
 const DET_STD = [0.229, 0.224, 0.225];
 const BASE = 32;
-// (v / 255 − mean) / std for every byte value v, per BGR channel: the doubles the per-pixel formula
-// gives, rounded to float32 as storing them in the input would round them.
-const DET_LOOKUP = [0, 1, 2].map((c) => Float32Array.from({ length: 256 }, (_, v) => (v / 255 - DET_MEAN[c]) / DET_STD[c]));
 
 /** Detector input size: longest side ≤ maxSide, both sides multiples of 32. */
 export function detectionSize(width: number, height: number, maxSide: number): { width: number; height: number } {
@@ -53,10 +50,11 @@ export async function detectionInput(image: RawImage, maxSide: number): Promise<
     .toBuffer();
   const plane = size.width * size.height;
   const data = new Float32Array(3 * plane); // [3, h, w], channel 0 = B
-  for (let c = 0; c < 3; c++) {
-    const lookup = DET_LOOKUP[c];
-    const out = c * plane;
-    for (let p = 0, q = 2 - c; p < plane; p++, q += 3) data[out + p] = lookup[resized[q]];
+  for (let p = 0; p < plane; p++) {
+    for (let c = 0; c < 3; c++) {
+      const rgb = resized[p * 3 + (2 - c)] / 255;
+      data[c * plane + p] = (rgb - DET_MEAN[c]) / DET_STD[c];
+    }
   }
   return { data, width: size.width, height: size.height };
 }

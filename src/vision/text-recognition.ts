@@ -13,13 +13,6 @@ export interface LineInput {
   width: number;
 }
 
-/** The width cropLine gives a box's line input (known before any pixel is cropped, so lines can be ordered first). */
-export function lineInputWidth(box: PixelBox, maxWidth: number, widthScale = 1): number {
-  const bw = box.x1 - box.x0;
-  const bh = box.y1 - box.y0;
-  return Math.max(REC_HEIGHT / 4, Math.min(maxWidth, Math.round((REC_HEIGHT * bw * widthScale) / bh)));
-}
-
 /**
  * Crops box from image and resamples it to height 48 keeping the aspect ratio times widthScale
  * (width capped at maxWidth). Output planar BGR in [-1, 1] (PaddleOCR's rec normalisation).
@@ -27,37 +20,27 @@ export function lineInputWidth(box: PixelBox, maxWidth: number, widthScale = 1):
 export function cropLine(image: RawImage, box: PixelBox, maxWidth: number, widthScale = 1): LineInput {
   const bw = box.x1 - box.x0;
   const bh = box.y1 - box.y0;
-  const width = lineInputWidth(box, maxWidth, widthScale);
+  const width = Math.max(REC_HEIGHT / 4, Math.min(maxWidth, Math.round((REC_HEIGHT * bw * widthScale) / bh)));
   const plane = REC_HEIGHT * width;
   const data = new Float32Array(3 * plane);
   const fx = bw / width;
   const fy = bh / REC_HEIGHT;
   const src = image.data;
   const stride = image.width * 3;
-  // Every row samples the same source columns: their offsets and weights are worked out once.
-  const left = new Array<number>(width);
-  const right = new Array<number>(width);
-  const wxs = new Array<number>(width);
-  for (let x = 0; x < width; x++) {
-    const sxf = box.x0 + (x + 0.5) * fx - 0.5;
-    const sx0 = clampInt(Math.floor(sxf), 0, image.width - 1);
-    left[x] = sx0 * 3;
-    right[x] = clampInt(sx0 + 1, 0, image.width - 1) * 3;
-    wxs[x] = Math.min(1, Math.max(0, sxf - sx0));
-  }
   for (let y = 0; y < REC_HEIGHT; y++) {
     const syf = box.y0 + (y + 0.5) * fy - 0.5;
     const sy0 = clampInt(Math.floor(syf), 0, image.height - 1);
     const sy1 = clampInt(sy0 + 1, 0, image.height - 1);
     const wy = Math.min(1, Math.max(0, syf - sy0));
-    const top = sy0 * stride;
-    const bottom = sy1 * stride;
     for (let x = 0; x < width; x++) {
-      const wx = wxs[x];
-      const a = top + left[x];
-      const b = top + right[x];
-      const c = bottom + left[x];
-      const d = bottom + right[x];
+      const sxf = box.x0 + (x + 0.5) * fx - 0.5;
+      const sx0 = clampInt(Math.floor(sxf), 0, image.width - 1);
+      const sx1 = clampInt(sx0 + 1, 0, image.width - 1);
+      const wx = Math.min(1, Math.max(0, sxf - sx0));
+      const a = sy0 * stride + sx0 * 3;
+      const b = sy0 * stride + sx1 * 3;
+      const c = sy1 * stride + sx0 * 3;
+      const d = sy1 * stride + sx1 * 3;
       const o = y * width + x;
       for (let ch = 0; ch < 3; ch++) {
         const v = (src[a + ch] * (1 - wx) + src[b + ch] * wx) * (1 - wy) + (src[c + ch] * (1 - wx) + src[d + ch] * wx) * wy;
