@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { boxesFromProbabilityMap, detectionSize } from '../../src/vision/text-detection.js';
+import sharp from 'sharp';
+import { boxesFromProbabilityMap, detectionInput, detectionSize } from '../../src/vision/text-detection.js';
 
 const OPTIONS = { pixelThreshold: 0.3, boxThreshold: 0.6, unclipRatio: 1.5 };
 
@@ -24,4 +25,18 @@ test('each text kernel becomes one grown box in source pixels; weak and tiny blo
   // kernel 20×4 map pixels → d = 20·4·1.5 / (2·24) = 2.5, ×10 to source
   assert.deepEqual([b.x0, b.y0, b.x1, b.y1], [-5, -5, 245, 85].map((v) => Math.max(0, v)));
   assert.ok(Math.abs(b.score - 0.9) < 1e-6);
+});
+
+test('the detector input is the resized image normalised with ImageNet statistics in BGR planes, value for value', async () => {
+  const width = 150, height = 70;
+  const image = { data: Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 2654435761) >>> 24), width, height };
+  const input = await detectionInput(image, 96);
+  assert.deepEqual([input.width, input.height], [96, 32]);
+  const resized = await sharp(image.data, { raw: { width, height, channels: 3 } }).resize(96, 32, { fit: 'fill' }).raw().toBuffer();
+  const mean = [0.485, 0.456, 0.406];
+  const std = [0.229, 0.224, 0.225];
+  const plane = 96 * 32;
+  const expected = new Float32Array(3 * plane);
+  for (let p = 0; p < plane; p++) for (let c = 0; c < 3; c++) expected[c * plane + p] = (resized[p * 3 + (2 - c)] / 255 - mean[c]) / std[c];
+  assert.deepEqual(input.data, expected);
 });
