@@ -31,7 +31,7 @@ function font(size: number, bold = false): string {
   return `${size}px "${bold ? 'Noto Sans SC Bold' : 'Noto Sans SC'}"`;
 }
 
-function text(g: SKRSContext2D, s: string, x: number, y: number, size: number, color = INK, bold = false, align: CanvasTextAlign = 'left'): number {
+function text(g: SKRSContext2D, s: string, x: number, y: number, size: number, color = INK, bold = false, align: SKRSContext2D['textAlign'] = 'left'): number {
   g.fillStyle = color;
   g.font = font(size, bold);
   g.textAlign = align;

@@ -1,3 +1,4 @@
+// test: serial (compares the times of n and 4n characters; scripts/test.ts runs it alone)
 // Denoising must run in linear time on any input: a customer typing 哦 thirty times, or a 20,000-
 // character turn, must not freeze a worker. Three guards: every shipped pattern passes the ReDoS
 // checker (recheck), a user's rules file with a dangerous pattern is refused at load naming the rule,

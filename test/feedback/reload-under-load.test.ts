@@ -1,3 +1,4 @@
+// test: serial (clients keep sending through a reload, with request deadlines; scripts/test.ts runs it alone)
 // A reload of the shipped models in real worker lanes (threads for text, processes for images)
 // while clients keep sending dialogues and screenshots: not one request fails, answers before
 // the swap carry the old version and answers after it the new one.

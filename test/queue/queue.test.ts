@@ -1,3 +1,4 @@
+// test: serial (workers renew job locks on a 3 s clock and stalled jobs are reclaimed after 1 s; scripts/test.ts runs it alone)
 // The job queue for real: Debian's redis-server on a free loopback port, two `ecommir worker`
 // processes with the shipped models, `ecommir predict --queue` as a user runs it. One worker is
 // killed (SIGKILL) while it holds a job; the output is compared byte for byte with a local run, and

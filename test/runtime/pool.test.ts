@@ -1,3 +1,4 @@
+// test: serial (an aborted wait must be dropped within 100 ms; scripts/test.ts runs it alone)
 // The recogniser pool on its own (threads and processes): what a caller other than the service
 // (batch prediction, a model reload) relies on.
 import { test } from 'node:test';

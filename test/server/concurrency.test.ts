@@ -1,3 +1,4 @@
+// test: serial (asserts which request answers first while others are busy; scripts/test.ts runs it alone)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkQueue } from '../../src/runtime/work-queue.js';

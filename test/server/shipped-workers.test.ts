@@ -1,3 +1,4 @@
+// test: serial (answers within 2 s and /healthz within 500 ms under hostile texts; scripts/test.ts runs it alone)
 // The shipped models behind the real HTTP API as `serve` runs them (worker lanes, a private bounded
 // feature cache): the texts that once froze the service answer in well under 2 s while /healthz
 // stays fast, and what the cache keeps of an upload is readable by its owner only.

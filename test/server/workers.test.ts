@@ -1,3 +1,4 @@
+// test: serial (deadlines, and /healthz answering while a worker spins; scripts/test.ts runs it alone)
 // The service with its recognisers in worker lanes (as `serve` runs them), with fake recognisers
 // that can be told to sleep or to spin on the CPU forever: a deadline stops the worker and frees
 // its slot, /healthz keeps answering, and text requests never wait behind image work.
