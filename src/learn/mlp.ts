@@ -5,7 +5,8 @@
 import { EcommirError } from '../errors.js';
 import { sliceRows, type CsrMatrix } from './csr.js';
 import { crossEntropyOnLogits, type CoarseTerm } from './cross-entropy.js';
-import { argmaxRows, checkFitInput, checkPredictInput, notFitted, resolveSampleWeights, softmaxRowsInPlace, type Classifier, type FitOptions } from './head.js';
+import { checkFitInput, checkPredictInput, resolveSampleWeights, type FitOptions } from './head.js';
+import { FlatParameterClassifier, type FlatParameters } from './flat-parameter-classifier.js';
 import { createOptimizer, type OptimizerName } from './optim.js';
 import { checkOptions, stripUndefined, type OptionSchema } from './options.js';
 import { createRng, type Rng } from './random.js';
@@ -179,19 +180,16 @@ function initParams(shape: MlpShape, meanNnz: number, rng: Rng): Float64Array {
   return params;
 }
 
-interface Fitted {
+interface Fitted extends FlatParameters {
   shape: MlpShape;
-  params: Float32Array; // saved values
-  params64: Float64Array; // widened copy for the forward pass
-  lossCurve: number[];
 }
 
-export class MlpClassifier implements Classifier {
+export class MlpClassifier extends FlatParameterClassifier<Fitted> {
   static readonly kind = 'MlpClassifier';
   private readonly options: MlpOptions;
-  private fitted: Fitted | null = null;
 
   constructor(options: MlpOptions = {}) {
+    super();
     checkOptions(MlpClassifier.kind, SCHEMA, options as Record<string, unknown>);
     if (options.coarseOf && options.nClasses !== undefined && options.coarseOf.length !== options.nClasses) {
       throw new EcommirError('ECM_ERR_BAD_OPTION', `${MlpClassifier.kind}: coarseOf has ${options.coarseOf.length} entries for ${options.nClasses} classes`);
@@ -203,14 +201,8 @@ export class MlpClassifier implements Classifier {
     return { ...this.options, coarseOf: this.options.coarseOf ? [...this.options.coarseOf] : undefined };
   }
 
-  get nClasses(): number {
-    if (!this.fitted) throw notFitted(MlpClassifier.kind);
-    return this.fitted.shape.nClasses;
-  }
-
-  get lossCurve(): readonly number[] {
-    if (!this.fitted) throw notFitted(MlpClassifier.kind);
-    return this.fitted.lossCurve;
+  protected classCount(fitted: Fitted): number {
+    return fitted.shape.nClasses;
   }
 
   fit(X: CsrMatrix, y: ArrayLike<number>, fitOptions: FitOptions = {}): this {
@@ -252,43 +244,12 @@ export class MlpClassifier implements Classifier {
       }
       lossCurve.push(epochLoss / X.nRows);
     }
-    const rounded = Float32Array.from(params);
-    this.fitted = { shape, params: rounded, params64: Float64Array.from(rounded), lossCurve };
-    return this;
-  }
-
-  decisionFunction(X: CsrMatrix): Float32Array {
-    return Float32Array.from(this.logits(X));
-  }
-
-  predictProba(X: CsrMatrix): Float32Array {
-    const logits = this.logits(X);
-    softmaxRowsInPlace(logits, X.nRows, this.fitted!.shape.nClasses);
-    return Float32Array.from(logits);
-  }
-
-  predict(X: CsrMatrix): Int32Array {
-    return argmaxRows(this.logits(X), X.nRows, this.nClasses);
-  }
-
-  parameters(): Float32Array {
-    if (!this.fitted) throw notFitted(MlpClassifier.kind);
-    return this.fitted.params.slice();
-  }
-
-  setParameters(params: ArrayLike<number>): this {
-    if (!this.fitted) throw notFitted(MlpClassifier.kind);
-    if (params.length !== this.fitted.params.length) {
-      throw new EcommirError('ECM_ERR_BAD_OPTION', `${MlpClassifier.kind}: ${params.length} parameters given, the model has ${this.fitted.params.length}`);
-    }
-    const rounded = Float32Array.from(params);
-    this.fitted = { ...this.fitted, params: rounded, params64: Float64Array.from(rounded) };
+    this.keep({ shape, lossCurve }, params);
     return this;
   }
 
   toJSON(): MlpJson {
-    if (!this.fitted) throw notFitted(MlpClassifier.kind);
-    const f = this.fitted;
+    const f = this.state;
     return { kind: MlpClassifier.kind, version: 1, options: this.getParams(), fitted: { shape: f.shape, params: encodeTypedArray(f.params), lossCurve: f.lossCurve } };
   }
 
@@ -300,14 +261,14 @@ export class MlpClassifier implements Classifier {
     const shape = json.fitted.shape;
     const params = decodeFloat32(json.fitted.params, `${MlpClassifier.kind}.params`);
     if (params.length !== mlpLayout(shape).length) throw new EcommirError('ECM_ERR_BAD_JSON', `${MlpClassifier.kind}: parameter count does not match its shape`);
-    model.fitted = { shape, params, params64: Float64Array.from(params), lossCurve: json.fitted.lossCurve ?? [] };
+    model.keep({ shape, lossCurve: json.fitted.lossCurve ?? [] }, params);
     return model;
   }
 
-  private logits(X: CsrMatrix): Float64Array {
-    if (!this.fitted) throw notFitted(MlpClassifier.kind);
-    checkPredictInput(MlpClassifier.kind, X, this.fitted.shape.nFeatures);
-    return forward(this.fitted.params64, this.fitted.shape, X, this.options.activation ?? 'relu', null).logits;
+  protected logits(X: CsrMatrix): Float64Array {
+    const f = this.state;
+    checkPredictInput(MlpClassifier.kind, X, f.shape.nFeatures);
+    return forward(f.params64, f.shape, X, this.options.activation ?? 'relu', null).logits;
   }
 }
 

@@ -5,7 +5,8 @@
 import { EcommirError } from '../errors.js';
 import { sliceRows, type CsrMatrix } from './csr.js';
 import { crossEntropyOnLogits, type CoarseTerm } from './cross-entropy.js';
-import { argmaxRows, checkFitInput, checkPredictInput, notFitted, resolveSampleWeights, softmaxRowsInPlace, type Classifier, type FitOptions } from './head.js';
+import { checkFitInput, checkPredictInput, resolveSampleWeights, type FitOptions } from './head.js';
+import { FlatParameterClassifier, type FlatParameters } from './flat-parameter-classifier.js';
 import { createOptimizer, type OptimizerName } from './optim.js';
 import { checkOptions, stripUndefined, type OptionSchema } from './options.js';
 import { createRng } from './random.js';
@@ -50,12 +51,10 @@ const SCHEMA: OptionSchema = {
   lossScale: { type: 'enum', values: ['rows', 'weights'], optional: true },
 };
 
-interface Fitted {
+/** params: [nFeatures·nClasses + nClasses]; lossCurve: the mean training data loss (cross-entropy, without the L2 term) of each epoch. */
+interface Fitted extends FlatParameters {
   nFeatures: number;
   nClasses: number;
-  params: Float32Array; // [nFeatures·nClasses + nClasses], what is saved
-  params64: Float64Array; // the same values widened, for the forward pass
-  lossCurve: number[];
 }
 
 /** Loss and gradient of the softmax regression objective at `params` (float64); exported for gradient checks. */
@@ -115,12 +114,12 @@ function forwardLogits(params: Float64Array, X: CsrMatrix, k: number, logits: Fl
   }
 }
 
-export class SoftmaxRegression implements Classifier {
+export class SoftmaxRegression extends FlatParameterClassifier<Fitted> {
   static readonly kind = 'SoftmaxRegression';
   private readonly options: SoftmaxRegressionOptions;
-  private fitted: Fitted | null = null;
 
   constructor(options: SoftmaxRegressionOptions = {}) {
+    super();
     checkOptions(SoftmaxRegression.kind, SCHEMA, options as Record<string, unknown>);
     if (options.coarseOf && options.nClasses !== undefined && options.coarseOf.length !== options.nClasses) {
       throw new EcommirError('ECM_ERR_BAD_OPTION', `SoftmaxRegression: coarseOf has ${options.coarseOf.length} entries for ${options.nClasses} classes`);
@@ -132,15 +131,8 @@ export class SoftmaxRegression implements Classifier {
     return { ...this.options, coarseOf: this.options.coarseOf ? [...this.options.coarseOf] : undefined };
   }
 
-  get nClasses(): number {
-    if (!this.fitted) throw notFitted(SoftmaxRegression.kind);
-    return this.fitted.nClasses;
-  }
-
-  /** Mean training data loss (cross-entropy, without the L2 term) of each epoch. */
-  get lossCurve(): readonly number[] {
-    if (!this.fitted) throw notFitted(SoftmaxRegression.kind);
-    return this.fitted.lossCurve;
+  protected classCount(fitted: Fitted): number {
+    return fitted.nClasses;
   }
 
   fit(X: CsrMatrix, y: ArrayLike<number>, fitOptions: FitOptions = {}): this {
@@ -189,43 +181,12 @@ export class SoftmaxRegression implements Classifier {
         lossCurve.push(epochLoss / X.nRows);
       }
     }
-    const rounded = Float32Array.from(params);
-    this.fitted = { nFeatures: X.nCols, nClasses: k, params: rounded, params64: Float64Array.from(rounded), lossCurve };
-    return this;
-  }
-
-  decisionFunction(X: CsrMatrix): Float32Array {
-    return Float32Array.from(this.logits(X));
-  }
-
-  predictProba(X: CsrMatrix): Float32Array {
-    const logits = this.logits(X);
-    softmaxRowsInPlace(logits, X.nRows, this.fitted!.nClasses);
-    return Float32Array.from(logits);
-  }
-
-  predict(X: CsrMatrix): Int32Array {
-    return argmaxRows(this.logits(X), X.nRows, this.nClasses);
-  }
-
-  parameters(): Float32Array {
-    if (!this.fitted) throw notFitted(SoftmaxRegression.kind);
-    return this.fitted.params.slice();
-  }
-
-  setParameters(params: ArrayLike<number>): this {
-    if (!this.fitted) throw notFitted(SoftmaxRegression.kind);
-    if (params.length !== this.fitted.params.length) {
-      throw new EcommirError('ECM_ERR_BAD_OPTION', `SoftmaxRegression: ${params.length} parameters given, the model has ${this.fitted.params.length}`);
-    }
-    const rounded = Float32Array.from(params);
-    this.fitted = { ...this.fitted, params: rounded, params64: Float64Array.from(rounded) };
+    this.keep({ nFeatures: X.nCols, nClasses: k, lossCurve }, params);
     return this;
   }
 
   toJSON(): SoftmaxRegressionJson {
-    if (!this.fitted) throw notFitted(SoftmaxRegression.kind);
-    const f = this.fitted;
+    const f = this.state;
     return { kind: SoftmaxRegression.kind, version: 1, options: this.getParams(), fitted: { nFeatures: f.nFeatures, nClasses: f.nClasses, params: encodeTypedArray(f.params), lossCurve: f.lossCurve } };
   }
 
@@ -237,15 +198,15 @@ export class SoftmaxRegression implements Classifier {
     const { nFeatures, nClasses } = json.fitted;
     const params = decodeFloat32(json.fitted.params, `${SoftmaxRegression.kind}.params`);
     if (params.length !== nFeatures * nClasses + nClasses) throw new EcommirError('ECM_ERR_BAD_JSON', `${SoftmaxRegression.kind}: parameter count does not match ${nFeatures}×${nClasses}`);
-    model.fitted = { nFeatures, nClasses, params, params64: Float64Array.from(params), lossCurve: json.fitted.lossCurve ?? [] };
+    model.keep({ nFeatures, nClasses, lossCurve: json.fitted.lossCurve ?? [] }, params);
     return model;
   }
 
-  private logits(X: CsrMatrix): Float64Array {
-    if (!this.fitted) throw notFitted(SoftmaxRegression.kind);
-    checkPredictInput(SoftmaxRegression.kind, X, this.fitted.nFeatures);
-    const out = new Float64Array(X.nRows * this.fitted.nClasses);
-    forwardLogits(this.fitted.params64, X, this.fitted.nClasses, out);
+  protected logits(X: CsrMatrix): Float64Array {
+    const f = this.state;
+    checkPredictInput(SoftmaxRegression.kind, X, f.nFeatures);
+    const out = new Float64Array(X.nRows * f.nClasses);
+    forwardLogits(f.params64, X, f.nClasses, out);
     return out;
   }
 }
