@@ -1,3 +1,4 @@
+// test: serial
 // Text a client can send that once cost far more than its size: sizes are refused before the body is
 // parsed (parsing runs on the event loop), and text that NFKC rewrites character by character
 // (combining marks) is tracked in linear time (it held the only text worker for seconds).
