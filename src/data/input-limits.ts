@@ -74,19 +74,28 @@ export function checkUserTurns(sample: Sample): void {
   });
 }
 
+/**
+ * Turns and characters of a dialogue's texts. The API also runs it on a request body before parsing
+ * it: parsing costs event-loop time in proportion to the text, so a body of a million turns or
+ * characters must be refused before that, not after.
+ */
+export function checkTextSizes(texts: readonly string[], limits: Readonly<InputLimits>, item: ItemRef): void {
+  if (texts.length > limits.maxTurns) throw tooLarge(`the dialogue has ${count(texts.length)} turns, over the limit of ${count(limits.maxTurns)}`, item);
+  let total = 0;
+  texts.forEach((text, t) => {
+    if (text.length > limits.maxTurnChars) {
+      throw tooLarge(`turn ${t} has ${count(text.length)} characters, over the limit of ${count(limits.maxTurnChars)} per turn`, item);
+    }
+    total += text.length;
+  });
+  if (total > limits.maxTextChars) throw tooLarge(`the dialogue has ${count(total)} characters, over the limit of ${count(limits.maxTextChars)} per sample`, item);
+}
+
 /** Empty user turns, turns, characters and the number of images: no I/O, linear in the text. */
 export function checkSampleText(sample: Sample, limits: Readonly<InputLimits> = DEFAULT_INPUT_LIMITS): void {
   const item: ItemRef = { id: sample.id, index: sample.index };
   checkUserTurns(sample);
-  if (sample.turns.length > limits.maxTurns) throw tooLarge(`the dialogue has ${count(sample.turns.length)} turns, over the limit of ${count(limits.maxTurns)}`, item);
-  let total = 0;
-  sample.turns.forEach((turn, t) => {
-    if (turn.text.length > limits.maxTurnChars) {
-      throw tooLarge(`turn ${t} has ${count(turn.text.length)} characters, over the limit of ${count(limits.maxTurnChars)} per turn`, item);
-    }
-    total += turn.text.length;
-  });
-  if (total > limits.maxTextChars) throw tooLarge(`the dialogue has ${count(total)} characters, over the limit of ${count(limits.maxTextChars)} per sample`, item);
+  checkTextSizes(sample.turns.map((turn) => turn.text), limits, item);
   checkImageCount(sample.images.length, limits, item);
 }
 

@@ -287,18 +287,17 @@ function align(src: TrackedText, target: string): TrackedText {
     }
   }
   let prev = -1;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n; ) {
     const k = matchedAt[i];
     if (k < 0) {
-      let next = src.length;
-      for (let q = i + 1; q < n; q++) {
-        if (matchedAt[q] >= 0) {
-          next = matchedAt[q];
-          break;
-        }
-      }
+      // A run of unmatched characters shares its neighbours, so its span is found once per run: per
+      // character, a text that shares nothing (combining marks under NFKC) took quadratic time.
+      let end = i + 1;
+      while (end < n && matchedAt[end] < 0) end++;
+      const next = end < n ? matchedAt[end] : src.length;
       const span = src.sourceSpan(prev + 1, Math.max(prev + 1, next));
-      if (span) {
+      for (; i < end; i++) {
+        if (!span) continue;
         turns[i] = span.turn;
         starts[i] = span.start;
         ends[i] = span.end;
@@ -309,6 +308,7 @@ function align(src: TrackedText, target: string): TrackedText {
     turns[i] = src.turns[k];
     starts[i] = src.starts[k];
     ends[i] = src.ends[k];
+    i++;
   }
   return makeTracked(target, turns, starts, ends);
 }

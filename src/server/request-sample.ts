@@ -3,7 +3,7 @@
 // file, an image string may be a path; over the network it must never be (a client could make the
 // server read its own files), so every image string is turned into `{base64}` here first, after
 // its size has been checked.
-import { checkImageCount, type InputLimits } from '../data/input-limits.js';
+import { checkImageCount, checkTextSizes, type InputLimits } from '../data/input-limits.js';
 import { parseNativeSample } from '../data/native.js';
 import type { ItemRef } from '../errors.js';
 import type { ImageRef, Role, Sample } from '../types.js';
@@ -54,6 +54,9 @@ export function sceneSampleFromBody(body: SceneBody, index: number, maxImageByte
 export function intentSampleFromBody(body: IntentBody, index: number, limits: Readonly<InputLimits>): Sample {
   const item = itemOf(body.id, index);
   const maxImageBytes = limits.maxImageBytes;
+  // Trimmed as the parser trims, and before it runs: parsing a turn takes time on the event loop in
+  // proportion to its text (a 30 MB body took 3 s). The parsed sample is checked again (markers added).
+  checkTextSizes(body.dialogue.map((turn) => turn.text.trim()), limits, item);
   checkImageCount(
     body.dialogue.reduce((n, turn) => n + (turn.images?.length ?? 0), 0),
     limits,
