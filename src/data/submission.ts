@@ -107,8 +107,16 @@ export async function readPredictedLabels(path: string): Promise<Map<string, str
   const text = stripBom(await readInputText(path, 'the predictions file'));
   const format = formatFromPath(path);
   const labels = new Map<string, string>();
+  // Scored by id: a second prediction for an id would silently replace the first.
+  const firstAt = new Map<string, number>();
+  const add = (id: string, label: string, index: number) => {
+    const first = firstAt.get(id);
+    if (first !== undefined) throw new EcommirError('ECM_ERR_BAD_RECORD', `duplicate id: record #${first} has the same id (one prediction per id)`, { item: { file: path, index, id } });
+    firstAt.set(id, index);
+    labels.set(id, label);
+  };
   if (format === 'csv' && !/^\s*[[{]/.test(text)) {
-    for (const row of parseSubmissionCsv(text, path)) labels.set(row.id, row.predict);
+    parseSubmissionCsv(text, path).forEach((row, index) => add(row.id, row.predict, index));
     return labels;
   }
   const values: unknown[] =
@@ -121,7 +129,7 @@ export async function readPredictedLabels(path: string): Promise<Map<string, str
     if (!p || (typeof p.id !== 'string' && typeof p.id !== 'number') || label === undefined) {
       throw new EcommirError('ECM_ERR_BAD_RECORD', 'a prediction needs an id and a label', { item: { file: path, index } });
     }
-    labels.set(String(p.id), label);
+    add(String(p.id), label, index);
   });
   return labels;
 }

@@ -1,0 +1,44 @@
+// Bad inputs met on the command line: each is refused with its code and the item it concerns, and
+// before any work when it can be told up front (a bad --out, a duplicate id). A bad sample found only
+// by a worker process is listed in predict's errors file under its own record, copies included.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { miniRecords, tempDir } from '../data/helpers.js';
+import { runCli } from './run-cli.js';
+
+const records = await miniRecords();
+const [scene, , textOnly] = records;
+
+/** Exit code 1 and one line naming the error code, no stack. */
+function assertRefused(result: { code: number; stderr: string }, code: string, ...names: RegExp[]): void {
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, new RegExp(`\\[${code}\\]`));
+  for (const name of names) assert.match(result.stderr, name);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+}
+
+test('a record id used twice is refused naming both records; --skip-bad keeps the first', async () => {
+  const dir = await tempDir({ 'fx-scene-1-0.png': 'png' });
+  const data = join(dir, 'data.json');
+  await writeFile(data, JSON.stringify([scene, textOnly, { ...textOnly }]));
+  assertRefused(await runCli(['data', 'inspect', data]), 'ECM_ERR_BAD_RECORD', /record #2, id fx-intent-3: duplicate id: record #1 has the same id/);
+  const skipped = await runCli(['data', 'inspect', data, '--skip-bad', '--json']);
+  const report = JSON.parse(skipped.stdout) as { samples: number; problems: { item: { index: number } }[] };
+  assert.equal(report.samples, 2);
+  assert.deepEqual(report.problems.map((p) => p.item.index), [2]);
+  // predict refuses it before any work: the second record would take the first one's row.
+  assertRefused(await runCli(['predict', '--data', data, '--images', dir, '--out', join(dir, 'out.csv'), '--no-progress']), 'ECM_ERR_BAD_RECORD', /record #2, id fx-intent-3/);
+  assert.deepEqual((await readdir(dir)).sort(), ['data.json', 'fx-scene-1-0.png']);
+});
+
+test('eval refuses a second prediction for an id instead of scoring the last one', async () => {
+  const dir = await tempDir({});
+  const gold = join(dir, 'gold.jsonl');
+  await writeFile(gold, [{ id: 'a', task: 'intent', dialogue: [{ role: 'user', text: '会生锈吗' }], label: '是否会生锈' }].map((r) => JSON.stringify(r)).join('\n'));
+  const pred = join(dir, 'pred.jsonl');
+  await writeFile(pred, `${JSON.stringify({ id: 'a', label: '是否会生锈' })}\n${JSON.stringify({ id: 'a', label: '商品材质' })}\n`);
+  assertRefused(await runCli(['eval', '--gold', gold, '--pred', pred]), 'ECM_ERR_BAD_RECORD', /pred\.jsonl, record #1, id a: duplicate id: record #0/);
+});
