@@ -34,6 +34,18 @@ test('a record id used twice is refused naming both records; --skip-bad keeps th
   assert.deepEqual((await readdir(dir)).sort(), ['data.json', 'fx-scene-1-0.png']);
 });
 
+test('an image path that is a folder is refused naming the record and the image', async () => {
+  const dir = await tempDir({});
+  await mkdir(join(dir, 'images', 'fx-scene-1-0.png'), { recursive: true });
+  const data = join(dir, 'data.json');
+  await writeFile(data, JSON.stringify([scene]));
+  const result = await runCli(['data', 'inspect', data, '--images', join(dir, 'images')]);
+  assertRefused(result, 'ECM_ERR_FILE_UNREADABLE', /record #0, id fx-scene-1: cannot read image fx-scene-1-0\.png at .*: it is a folder/);
+  const skipped = await runCli(['data', 'inspect', data, '--images', join(dir, 'images'), '--skip-bad']);
+  assert.equal(skipped.code, 1);
+  assert.match(skipped.stdout, /\[ECM_ERR_FILE_UNREADABLE\] .*record #0/);
+});
+
 test('eval refuses a second prediction for an id instead of scoring the last one', async () => {
   const dir = await tempDir({});
   const gold = join(dir, 'gold.jsonl');
