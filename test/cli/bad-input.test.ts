@@ -54,3 +54,33 @@ test('eval refuses a second prediction for an id instead of scoring the last one
   await writeFile(pred, `${JSON.stringify({ id: 'a', label: '是否会生锈' })}\n${JSON.stringify({ id: 'a', label: '商品材质' })}\n`);
   assertRefused(await runCli(['eval', '--gold', gold, '--pred', pred]), 'ECM_ERR_BAD_RECORD', /pred\.jsonl, record #1, id a: duplicate id: record #0/);
 });
+
+test('predict and train refuse an --out they cannot write before any work', async () => {
+  const dir = await tempDir({ 'fx-scene-1-0.png': 'png' });
+  const data = join(dir, 'data.json');
+  await writeFile(data, JSON.stringify([textOnly]));
+  assertRefused(await runCli(['predict', '--data', data, '--out', dir, '--no-progress']), 'ECM_ERR_BAD_OPTION', /is a folder/);
+  assertRefused(await runCli(['predict', '--data', data, '--out', join(dir, 'no-such-folder', 'out.csv'), '--no-progress']), 'ECM_ERR_BAD_OPTION', /no-such-folder does not exist/);
+  assertRefused(await runCli(['train', 'intent', '--data', data, '--out', join(data, 'model'), '--no-knowledge']), 'ECM_ERR_BAD_OPTION', /data\.json is a file, not a folder/);
+  assert.deepEqual((await readdir(dir)).sort(), ['data.json', 'fx-scene-1-0.png'], 'no log, no output');
+});
+
+test('predict --skip-bad on worker processes lists a bad image under its record, and each copy under its own', { timeout: 300_000 }, async () => {
+  // A cut-off PNG: its header reads (the up-front probe passes), its pixels do not (a worker finds it).
+  const noise = Buffer.from(Array.from({ length: 96 * 96 * 3 }, (_, i) => (i * 7919) % 251));
+  const png = await sharp(noise, { raw: { width: 96, height: 96, channels: 3 } }).png().toBuffer();
+  const dir = await tempDir({ 'fx-scene-1-0.png': 'png' });
+  await writeFile(join(dir, 'cut.png'), png.subarray(0, png.length >> 1));
+  const cut = { ...scene, id: 'cut', image: ['cut.png'] };
+  const data = join(dir, 'data.json');
+  await writeFile(data, JSON.stringify([scene, cut, textOnly, { ...cut, id: 'cut-copy' }]));
+  const out = join(dir, 'out.jsonl');
+  const result = await runCli(['predict', '--data', data, '--images', dir, '--out', out, '--no-progress', '--skip-bad', '--concurrency', '2']);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /wrote 2 predictions/);
+  const errors = (await readFile(`${out}.errors.jsonl`, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { index: number; id: string; code: string });
+  assert.deepEqual(errors.map((e) => [e.index, e.id, e.code]), [[1, 'cut', 'ECM_ERR_IMAGE_CORRUPT'], [3, 'cut-copy', 'ECM_ERR_IMAGE_CORRUPT']]);
+  const written = (await readFile(out, 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+  assert.deepEqual(written, ['fx-scene-1', 'fx-intent-3']);
+  assert.ok(!(await readdir(dir)).some((f) => f.endsWith('.tmp')), 'no temporary file left');
+});
