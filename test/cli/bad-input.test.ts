@@ -65,6 +65,15 @@ test('predict and train refuse an --out they cannot write before any work', asyn
   assert.deepEqual((await readdir(dir)).sort(), ['data.json', 'fx-scene-1-0.png'], 'no log, no output');
 });
 
+test('features extract reads the data file as the other commands do: a BOM is fine, a record that is not an object is named', async () => {
+  const dir = await tempDir({});
+  const data = join(dir, 'data.json');
+  await writeFile(data, `\uFEFF${JSON.stringify([scene, null])}`);
+  assertRefused(await runCli(['features', 'extract', '--data', data, '--no-progress', '--concurrency', '1']), 'ECM_ERR_BAD_RECORD', /record #1: a record must be an object/);
+  await writeFile(data, '');
+  assertRefused(await runCli(['features', 'extract', '--data', data, '--no-progress', '--concurrency', '1']), 'ECM_ERR_BAD_JSON', /data\.json/);
+});
+
 test('predict --skip-bad on worker processes lists a bad image under its record, and each copy under its own', { timeout: 300_000 }, async () => {
   // A cut-off PNG: its header reads (the up-front probe passes), its pixels do not (a worker finds it).
   const noise = Buffer.from(Array.from({ length: 96 * 96 * 3 }, (_, i) => (i * 7919) % 251));
