@@ -7,7 +7,7 @@ import type { Sample } from '../types.js';
 import { checkSampleImages, defaultImagesDir, parseChallengeRecord, readText } from './challenge.js';
 import { parseJsonText, stripBom } from './json-text.js';
 import { parseNativeSample } from './native.js';
-import { collectOrThrow, problemFromError, type LoadOptions, type LoadResult } from './problem.js';
+import { collectOrThrow, type LoadOptions, type LoadResult } from './problem.js';
 
 const PROBE_CONCURRENCY = 8;
 
@@ -40,30 +40,7 @@ export async function loadSamples(path: string, options: LoadOptions = {}): Prom
     },
     options.checkImages ? PROBE_CONCURRENCY : 1,
   );
-  return { ...refuseDuplicateIds(result, options.skipBad ?? false, file), format, file };
-}
-
-/**
- * Predictions, submissions and scores are joined to their sample by id: a second record with an id
- * already used would silently take the first one's row. The later record is the problem.
- */
-function refuseDuplicateIds(result: LoadResult<Sample>, skipBad: boolean, file: string): LoadResult<Sample> {
-  const firstAt = new Map<string, number>();
-  const samples: Sample[] = [];
-  const problems = [...result.problems];
-  for (const sample of result.samples) {
-    const first = firstAt.get(sample.id);
-    if (first === undefined) {
-      firstAt.set(sample.id, sample.index);
-      samples.push(sample);
-      continue;
-    }
-    const err = new EcommirError('ECM_ERR_BAD_RECORD', `duplicate id: record #${first} has the same id (ids must be unique)`, { item: { id: sample.id, index: sample.index, file } });
-    if (!skipBad) throw err;
-    problems.push(problemFromError(err));
-  }
-  if (problems.length > result.problems.length) problems.sort((a, b) => (a.item.index ?? 0) - (b.item.index ?? 0));
-  return { samples, problems };
+  return { ...result, format, file };
 }
 
 /** A gold label outside the task's label set is refused in every format, never scored or trained on. */

@@ -27,10 +27,9 @@ export type PredictionLookup = ReadonlyMap<string, Pick<Prediction, 'label'>> | 
 
 /** The submission CSV text, one row per sample in input order. Throws naming the first sample without a prediction. */
 export function submissionCsv(samples: readonly Sample[], predictions: PredictionLookup): string {
-  const byId = toMap(predictions);
-  const rows = samples.map((sample) => {
-    const prediction = byId.get(sample.id);
-    if (!prediction) throw missingPrediction(sample);
+  const ordered = inSampleOrder(samples, predictions);
+  const rows = samples.map((sample, i) => {
+    const prediction = ordered[i];
     const record = sample.raw ?? recordOf(sample);
     return [record.id, record.instruction, record.input, record.output, pythonListRepr(record.image), prediction.label];
   });
@@ -68,12 +67,7 @@ async function writeWhole(path: string, text: string): Promise<void> {
 
 /** The full predictions, in sample order, as a JSON array or JSONL. */
 export function predictionsText(samples: readonly Sample[], predictions: ReadonlyMap<string, Prediction> | readonly Prediction[], format: 'json' | 'jsonl'): string {
-  const byId = toMap(predictions) as ReadonlyMap<string, Prediction>;
-  const ordered = samples.map((sample) => {
-    const prediction = byId.get(sample.id);
-    if (!prediction) throw missingPrediction(sample);
-    return prediction;
-  });
+  const ordered = inSampleOrder(samples, predictions);
   return format === 'json' ? JSON.stringify(ordered, null, 2) + '\n' : ordered.map((p) => JSON.stringify(p)).join('\n') + (ordered.length ? '\n' : '');
 }
 
@@ -152,9 +146,22 @@ export async function readPredictedLabels(path: string): Promise<Map<string, str
   return labels;
 }
 
-function toMap<T extends { label: string }>(predictions: ReadonlyMap<string, T> | readonly (T & { id: string })[]): ReadonlyMap<string, T> {
-  if (!Array.isArray(predictions)) return predictions as ReadonlyMap<string, T>;
-  return new Map((predictions as readonly (T & { id: string })[]).map((p) => [p.id, p]));
+/**
+ * The prediction of each sample, in sample order. An array made for these samples (same length, the
+ * same id at each position) is taken as it is, so that two records sharing an id each keep their own
+ * prediction; otherwise predictions are looked up by id.
+ */
+function inSampleOrder<T extends { label: string }>(samples: readonly Sample[], predictions: ReadonlyMap<string, T> | readonly (T & { id: string })[]): T[] {
+  if (Array.isArray(predictions)) {
+    const list = predictions as readonly (T & { id: string })[];
+    if (list.length === samples.length && list.every((p, i) => p.id === samples[i].id)) return [...list];
+  }
+  const byId: ReadonlyMap<string, T> = Array.isArray(predictions) ? new Map((predictions as readonly (T & { id: string })[]).map((p) => [p.id, p])) : (predictions as ReadonlyMap<string, T>);
+  return samples.map((sample) => {
+    const prediction = byId.get(sample.id);
+    if (!prediction) throw missingPrediction(sample);
+    return prediction;
+  });
 }
 
 /** A challenge-shaped record for a native sample, so that it can still go into a submission. */

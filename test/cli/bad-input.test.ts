@@ -1,5 +1,5 @@
 // Bad inputs met on the command line: each is refused with its code and the item it concerns, and
-// before any work when it can be told up front (a bad --out, a duplicate id). A bad sample found only
+// before any work when it can be told up front (a bad --out). Records that share an id keep their own rows. A bad sample found only
 // by a worker process is listed in predict's errors file under its own record, copies included.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,18 +20,19 @@ function assertRefused(result: { code: number; stderr: string }, code: string, .
   assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
 }
 
-test('a record id used twice is refused naming both records; --skip-bad keeps the first', async () => {
-  const dir = await tempDir({ 'fx-scene-1-0.png': 'png' });
-  const data = join(dir, 'data.json');
-  await writeFile(data, JSON.stringify([scene, textOnly, { ...textOnly }]));
-  assertRefused(await runCli(['data', 'inspect', data]), 'ECM_ERR_BAD_RECORD', /record #2, id fx-intent-3: duplicate id: record #1 has the same id/);
-  const skipped = await runCli(['data', 'inspect', data, '--skip-bad', '--json']);
-  const report = JSON.parse(skipped.stdout) as { samples: number; problems: { item: { index: number } }[] };
-  assert.equal(report.samples, 2);
-  assert.deepEqual(report.problems.map((p) => p.item.index), [2]);
-  // predict refuses it before any work: the second record would take the first one's row.
-  assertRefused(await runCli(['predict', '--data', data, '--images', dir, '--out', join(dir, 'out.csv'), '--no-progress']), 'ECM_ERR_BAD_RECORD', /record #2, id fx-intent-3/);
-  assert.deepEqual((await readdir(dir)).sort(), ['data.json', 'fx-scene-1-0.png']);
+test('two records that share an id each get their own prediction row, in record order', async () => {
+  const dir = await tempDir({});
+  const data = join(dir, 'data.jsonl');
+  const record = (text: string) => JSON.stringify({ id: 'same', task: 'intent', dialogue: [{ role: 'user', text }] });
+  await writeFile(data, `${record('这个锅用久了会生锈吗')}\n${record('这件外套是什么面料的，纯棉吗')}\n`);
+  const out = join(dir, 'out.csv');
+  const result = await runCli(['predict', '--data', data, '--out', out, '--no-progress']);
+  assert.equal(result.code, 0, result.stderr);
+  const rows = (await readFile(out, 'utf8')).trim().split('\n').slice(1);
+  assert.equal(rows.length, 2);
+  // Rows are paired with records by position: the second record no longer takes the first one's label.
+  assert.match(rows[0], /^same,.*,是否会生锈$/);
+  assert.match(rows[1], /^same,.*,商品材质$/);
 });
 
 test('an image path that is a folder is refused naming the record and the image', async () => {
