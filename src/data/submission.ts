@@ -4,7 +4,7 @@
 // QUOTE_MINIMAL (a field is quoted when it holds a comma, a quote or `\n`; quotes doubled; a lone
 // `\r` is not quoted, checked against Python 3.11's csv module), and the `image` cell as `str(list)`.
 // Also JSON / JSONL with the full Prediction, and readers for both so that eval can read them back.
-import { writeFile } from 'node:fs/promises';
+import { lstat, rename, rm, writeFile } from 'node:fs/promises';
 import { readInputText } from './read-file.js';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -27,10 +27,9 @@ export type PredictionLookup = ReadonlyMap<string, Pick<Prediction, 'label'>> | 
 
 /** The submission CSV text, one row per sample in input order. Throws naming the first sample without a prediction. */
 export function submissionCsv(samples: readonly Sample[], predictions: PredictionLookup): string {
-  const byId = toMap(predictions);
-  const rows = samples.map((sample) => {
-    const prediction = byId.get(sample.id);
-    if (!prediction) throw missingPrediction(sample);
+  const ordered = inSampleOrder(samples, predictions);
+  const rows = samples.map((sample, i) => {
+    const prediction = ordered[i];
     const record = sample.raw ?? recordOf(sample);
     return [record.id, record.instruction, record.input, record.output, pythonListRepr(record.image), prediction.label];
   });
@@ -45,24 +44,37 @@ export function submissionCsv(samples: readonly Sample[], predictions: Predictio
 }
 
 export async function writeSubmissionCsv(path: string, samples: readonly Sample[], predictions: PredictionLookup): Promise<void> {
-  await writeFile(path, submissionCsv(samples, predictions), 'utf8');
+  await writeWhole(path, submissionCsv(samples, predictions));
+}
+
+/**
+ * A regular file is replaced in one step, so that a run stopped while writing (or a full disk) never
+ * leaves a submission cut short, nor cuts short the one a previous run wrote. Anything else (a
+ * symlink, /dev/stdout, a pipe) is written to as it is.
+ */
+async function writeWhole(path: string, text: string): Promise<void> {
+  const existing = await lstat(path).catch(() => undefined);
+  if (existing && !existing.isFile()) return writeFile(path, text, 'utf8');
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, text, 'utf8');
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** The full predictions, in sample order, as a JSON array or JSONL. */
 export function predictionsText(samples: readonly Sample[], predictions: ReadonlyMap<string, Prediction> | readonly Prediction[], format: 'json' | 'jsonl'): string {
-  const byId = toMap(predictions) as ReadonlyMap<string, Prediction>;
-  const ordered = samples.map((sample) => {
-    const prediction = byId.get(sample.id);
-    if (!prediction) throw missingPrediction(sample);
-    return prediction;
-  });
+  const ordered = inSampleOrder(samples, predictions);
   return format === 'json' ? JSON.stringify(ordered, null, 2) + '\n' : ordered.map((p) => JSON.stringify(p)).join('\n') + (ordered.length ? '\n' : '');
 }
 
 /** Writes predictions in the format asked for (csv: the challenge submission). */
 export async function writePredictions(path: string, samples: readonly Sample[], predictions: readonly Prediction[], format: PredictionFormat): Promise<void> {
   const text = format === 'csv' ? submissionCsv(samples, predictions) : predictionsText(samples, predictions, format);
-  await writeFile(path, text, 'utf8');
+  await writeWhole(path, text);
 }
 
 /** The output format a file name implies: .json, .jsonl, else csv. */
@@ -107,8 +119,16 @@ export async function readPredictedLabels(path: string): Promise<Map<string, str
   const text = stripBom(await readInputText(path, 'the predictions file'));
   const format = formatFromPath(path);
   const labels = new Map<string, string>();
+  // Scored by id: a second prediction for an id would silently replace the first.
+  const firstAt = new Map<string, number>();
+  const add = (id: string, label: string, index: number) => {
+    const first = firstAt.get(id);
+    if (first !== undefined) throw new EcommirError('ECM_ERR_BAD_RECORD', `duplicate id: record #${first} has the same id (one prediction per id)`, { item: { file: path, index, id } });
+    firstAt.set(id, index);
+    labels.set(id, label);
+  };
   if (format === 'csv' && !/^\s*[[{]/.test(text)) {
-    for (const row of parseSubmissionCsv(text, path)) labels.set(row.id, row.predict);
+    parseSubmissionCsv(text, path).forEach((row, index) => add(row.id, row.predict, index));
     return labels;
   }
   const values: unknown[] =
@@ -121,14 +141,27 @@ export async function readPredictedLabels(path: string): Promise<Map<string, str
     if (!p || (typeof p.id !== 'string' && typeof p.id !== 'number') || label === undefined) {
       throw new EcommirError('ECM_ERR_BAD_RECORD', 'a prediction needs an id and a label', { item: { file: path, index } });
     }
-    labels.set(String(p.id), label);
+    add(String(p.id), label, index);
   });
   return labels;
 }
 
-function toMap<T extends { label: string }>(predictions: ReadonlyMap<string, T> | readonly (T & { id: string })[]): ReadonlyMap<string, T> {
-  if (!Array.isArray(predictions)) return predictions as ReadonlyMap<string, T>;
-  return new Map((predictions as readonly (T & { id: string })[]).map((p) => [p.id, p]));
+/**
+ * The prediction of each sample, in sample order. An array made for these samples (same length, the
+ * same id at each position) is taken as it is, so that two records sharing an id each keep their own
+ * prediction; otherwise predictions are looked up by id.
+ */
+function inSampleOrder<T extends { label: string }>(samples: readonly Sample[], predictions: ReadonlyMap<string, T> | readonly (T & { id: string })[]): T[] {
+  if (Array.isArray(predictions)) {
+    const list = predictions as readonly (T & { id: string })[];
+    if (list.length === samples.length && list.every((p, i) => p.id === samples[i].id)) return [...list];
+  }
+  const byId: ReadonlyMap<string, T> = Array.isArray(predictions) ? new Map((predictions as readonly (T & { id: string })[]).map((p) => [p.id, p])) : (predictions as ReadonlyMap<string, T>);
+  return samples.map((sample) => {
+    const prediction = byId.get(sample.id);
+    if (!prediction) throw missingPrediction(sample);
+    return prediction;
+  });
 }
 
 /** A challenge-shaped record for a native sample, so that it can still go into a submission. */

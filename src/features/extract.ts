@@ -10,6 +10,7 @@ import { DEFAULT_OCR_OPTIONS, ocrOutputSignature, OcrEngine, sharedOcrEngine, ty
 import { FeatureCache, float32ListCodec, jsonCodec, sha256Hex, type CacheKey } from './cache.js';
 import { Progress } from './progress.js';
 import { readInputText } from '../data/read-file.js';
+import { parseRecordsText } from '../data/load.js';
 
 /** vision/embedding.ts EMBEDDING_SIZE, repeated so that importing extract does not load tfjs. */
 const EMBEDDING_SIZE = 1280;
@@ -114,17 +115,14 @@ export interface ImageJob {
  * the same records, resolved against imagesDir. Duplicate file names are listed once.
  */
 export async function listDatasetImages(dataFile: string, imagesDir: string): Promise<ImageJob[]> {
-  const text = await readInputText(dataFile, 'the data file');
-  let records: unknown[];
-  try {
-    const trimmed = text.trimStart();
-    records = trimmed.startsWith('[') ? (JSON.parse(text) as unknown[]) : trimmed.split(/\r?\n/).filter((l) => l.trim()).map((l) => JSON.parse(l) as unknown);
-  } catch (cause) {
-    throw new EcommirError('ECM_ERR_BAD_JSON', `${dataFile} is not JSON or JSONL (${cause instanceof Error ? cause.message : String(cause)})`, { cause, item: { file: dataFile } });
-  }
+  // The reader every other command uses: a BOM, CRLF, an empty file and a bad line are met as there.
+  const records = parseRecordsText(await readInputText(dataFile, 'the data file'), dataFile);
   const seen = new Set<string>();
   const jobs: ImageJob[] = [];
   records.forEach((record, index) => {
+    if (!record || typeof record !== 'object' || Array.isArray(record)) {
+      throw new EcommirError('ECM_ERR_BAD_RECORD', 'a record must be an object with an image field', { item: { index, file: dataFile } });
+    }
     const r = record as { id?: unknown; image?: unknown; images?: unknown };
     const id = typeof r.id === 'string' ? r.id : undefined;
     const names = r.image ?? r.images ?? [];

@@ -46,7 +46,14 @@ export async function readImageBytes(ref: ImageRef, item: ItemRef = {}, limits: 
     throw new EcommirError('ECM_ERR_IMAGE_MISSING', `image ${ref.name} not found at ${path}`, { item, cause, statusCode: 400 });
   }
   if (size > limits.maxBytes) throw tooLarge(ref, size, limits, item);
-  return new Uint8Array(await readFile(path));
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (cause) {
+    // stat() succeeds on a folder or a file without read permission: the read is where they fail.
+    const code = (cause as NodeJS.ErrnoException).code;
+    const why = code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (cause as Error).message;
+    throw new EcommirError('ECM_ERR_FILE_UNREADABLE', `cannot read image ${ref.name} at ${path}: ${why}`, { item, cause, statusCode: 400 });
+  }
 }
 
 /** Checks that the bytes are a complete, supported image within the limits, without a full decode. */

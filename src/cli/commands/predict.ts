@@ -5,11 +5,12 @@
 // logged as they are made to `<out>.partial.jsonl` (keyed by sample content and model version), so
 // a run stopped by a bad sample, a signal or a crash resumes where it was; samples that could not
 // be answered are listed in `<out>.errors.jsonl`.
-import { rm, writeFile } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import type { CommandContext } from '../main.js';
-import { EcommirError } from '../../errors.js';
+import { describeItem, EcommirError } from '../../errors.js';
 import { checkSample, checkSampleText } from '../../data/input-limits.js';
 import { loadSamples } from '../../data/load.js';
 import { problemFromError, type Problem } from '../../data/problem.js';
@@ -80,6 +81,7 @@ async function predict(flags: PredictFlags): Promise<number> {
   const keepHours = Number(flags.keepHours);
   if (!(keepHours > 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--keep-hours must be a number > 0, got ${JSON.stringify(flags.keepHours)}`);
   const selection = backendSelection(flags, { sceneModel: flags.sceneModel, intentModel: flags.intentModel });
+  await checkOutFile(flags.out);
 
   const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: true, skipBad: flags.skipBad });
   for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
@@ -160,7 +162,15 @@ async function predict(flags: PredictFlags): Promise<number> {
       });
     } else {
       await predictHere(todo, keyed, selection, concurrency, log, progress, copies, (item, err) => {
-        skipOrThrow(err);
+        if (!flags.skipBad || !(err instanceof EcommirError) || err.statusCode >= 500) throw err;
+        // An error from a worker process comes back without its item, and copies of the sample (same
+        // content, other ids) are left out with it: each is listed under its own record.
+        for (const k of keyed.filter((x) => x.key === item.key)) {
+          const ref = { id: k.sample.id, index: k.sample.index };
+          const message = k === item ? err.message : `${describeItem(ref)}: ${err.message}`;
+          process.stderr.write(`ecommir: skipped ${message}\n`);
+          problems.push({ code: err.code, message, item: ref });
+        }
         failedKeys.add(item.key);
         progress.tick(copies.get(item.key), { failed: true });
       });
@@ -193,6 +203,14 @@ async function predict(flags: PredictFlags): Promise<number> {
   const counts = ['scene', 'intent'].map((t) => `${predictions.filter((p) => p.task === t).length} ${t}`).join(', ');
   process.stderr.write(`ecommir: wrote ${predictions.length} predictions (${counts}) to ${flags.out}${problems.length ? `; ${problems.length} problems in ${errorsFile}` : ''}\n`);
   return problems.length > 0 ? 1 : 0;
+}
+
+/** A bad --out is found before any work, not when the predictions are written at the end. */
+async function checkOutFile(out: string): Promise<void> {
+  const info = await stat(out).catch(() => undefined);
+  if (info?.isDirectory()) throw new EcommirError('ECM_ERR_BAD_OPTION', `--out ${out} is a folder; give the file to write, e.g. ${out}/predictions.csv`);
+  const folder = await stat(dirname(out)).catch(() => undefined);
+  if (!folder?.isDirectory()) throw new EcommirError('ECM_ERR_BAD_OPTION', `--out ${out}: the folder ${dirname(out)} does not exist`);
 }
 
 /** The error code a dead letter's reason names (`… [ECM_ERR_X]`), else a backend failure. */

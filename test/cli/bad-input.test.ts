@@ -1,0 +1,96 @@
+// Bad inputs met on the command line: each is refused with its code and the item it concerns, and
+// before any work when it can be told up front (a bad --out). Records that share an id keep their own rows. A bad sample found only
+// by a worker process is listed in predict's errors file under its own record, copies included.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { miniRecords, tempDir } from '../data/helpers.js';
+import { runCli } from './run-cli.js';
+
+const records = await miniRecords();
+const [scene, , textOnly] = records;
+
+/** Exit code 1 and one line naming the error code, no stack. */
+function assertRefused(result: { code: number; stderr: string }, code: string, ...names: RegExp[]): void {
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, new RegExp(`\\[${code}\\]`));
+  for (const name of names) assert.match(result.stderr, name);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+}
+
+test('two records that share an id each get their own prediction row, in record order', async () => {
+  const dir = await tempDir({});
+  const data = join(dir, 'data.jsonl');
+  const record = (text: string) => JSON.stringify({ id: 'same', task: 'intent', dialogue: [{ role: 'user', text }] });
+  await writeFile(data, `${record('这个锅用久了会生锈吗')}\n${record('这件外套是什么面料的，纯棉吗')}\n`);
+  const out = join(dir, 'out.csv');
+  const result = await runCli(['predict', '--data', data, '--out', out, '--no-progress']);
+  assert.equal(result.code, 0, result.stderr);
+  const rows = (await readFile(out, 'utf8')).trim().split('\n').slice(1);
+  assert.equal(rows.length, 2);
+  // Rows are paired with records by position: the second record no longer takes the first one's label.
+  assert.match(rows[0], /^same,.*,是否会生锈$/);
+  assert.match(rows[1], /^same,.*,商品材质$/);
+});
+
+test('an image path that is a folder is refused naming the record and the image', async () => {
+  const dir = await tempDir({});
+  await mkdir(join(dir, 'images', 'fx-scene-1-0.png'), { recursive: true });
+  const data = join(dir, 'data.json');
+  await writeFile(data, JSON.stringify([scene]));
+  const result = await runCli(['data', 'inspect', data, '--images', join(dir, 'images')]);
+  assertRefused(result, 'ECM_ERR_FILE_UNREADABLE', /record #0, id fx-scene-1: cannot read image fx-scene-1-0\.png at .*: it is a folder/);
+  const skipped = await runCli(['data', 'inspect', data, '--images', join(dir, 'images'), '--skip-bad']);
+  assert.equal(skipped.code, 1);
+  assert.match(skipped.stdout, /\[ECM_ERR_FILE_UNREADABLE\] .*record #0/);
+});
+
+test('eval refuses a second prediction for an id instead of scoring the last one', async () => {
+  const dir = await tempDir({});
+  const gold = join(dir, 'gold.jsonl');
+  await writeFile(gold, [{ id: 'a', task: 'intent', dialogue: [{ role: 'user', text: '会生锈吗' }], label: '是否会生锈' }].map((r) => JSON.stringify(r)).join('\n'));
+  const pred = join(dir, 'pred.jsonl');
+  await writeFile(pred, `${JSON.stringify({ id: 'a', label: '是否会生锈' })}\n${JSON.stringify({ id: 'a', label: '商品材质' })}\n`);
+  assertRefused(await runCli(['eval', '--gold', gold, '--pred', pred]), 'ECM_ERR_BAD_RECORD', /pred\.jsonl, record #1, id a: duplicate id: record #0/);
+});
+
+test('predict and train refuse an --out they cannot write before any work', async () => {
+  const dir = await tempDir({ 'fx-scene-1-0.png': 'png' });
+  const data = join(dir, 'data.json');
+  await writeFile(data, JSON.stringify([textOnly]));
+  assertRefused(await runCli(['predict', '--data', data, '--out', dir, '--no-progress']), 'ECM_ERR_BAD_OPTION', /is a folder/);
+  assertRefused(await runCli(['predict', '--data', data, '--out', join(dir, 'no-such-folder', 'out.csv'), '--no-progress']), 'ECM_ERR_BAD_OPTION', /no-such-folder does not exist/);
+  assertRefused(await runCli(['train', 'intent', '--data', data, '--out', join(data, 'model'), '--no-knowledge']), 'ECM_ERR_BAD_OPTION', /data\.json is a file, not a folder/);
+  assert.deepEqual((await readdir(dir)).sort(), ['data.json', 'fx-scene-1-0.png'], 'no log, no output');
+});
+
+test('features extract reads the data file as the other commands do: a BOM is fine, a record that is not an object is named', async () => {
+  const dir = await tempDir({});
+  const data = join(dir, 'data.json');
+  await writeFile(data, `\uFEFF${JSON.stringify([scene, null])}`);
+  assertRefused(await runCli(['features', 'extract', '--data', data, '--no-progress', '--concurrency', '1']), 'ECM_ERR_BAD_RECORD', /record #1: a record must be an object/);
+  await writeFile(data, '');
+  assertRefused(await runCli(['features', 'extract', '--data', data, '--no-progress', '--concurrency', '1']), 'ECM_ERR_BAD_JSON', /data\.json/);
+});
+
+test('predict --skip-bad on worker processes lists a bad image under its record, and each copy under its own', { timeout: 300_000 }, async () => {
+  // A cut-off PNG: its header reads (the up-front probe passes), its pixels do not (a worker finds it).
+  const noise = Buffer.from(Array.from({ length: 96 * 96 * 3 }, (_, i) => (i * 7919) % 251));
+  const png = await sharp(noise, { raw: { width: 96, height: 96, channels: 3 } }).png().toBuffer();
+  const dir = await tempDir({ 'fx-scene-1-0.png': 'png' });
+  await writeFile(join(dir, 'cut.png'), png.subarray(0, png.length >> 1));
+  const cut = { ...scene, id: 'cut', image: ['cut.png'] };
+  const data = join(dir, 'data.json');
+  await writeFile(data, JSON.stringify([scene, cut, textOnly, { ...cut, id: 'cut-copy' }]));
+  const out = join(dir, 'out.jsonl');
+  const result = await runCli(['predict', '--data', data, '--images', dir, '--out', out, '--no-progress', '--skip-bad', '--concurrency', '2']);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /wrote 2 predictions/);
+  const errors = (await readFile(`${out}.errors.jsonl`, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { index: number; id: string; code: string });
+  assert.deepEqual(errors.map((e) => [e.index, e.id, e.code]), [[1, 'cut', 'ECM_ERR_IMAGE_CORRUPT'], [3, 'cut-copy', 'ECM_ERR_IMAGE_CORRUPT']]);
+  const written = (await readFile(out, 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
+  assert.deepEqual(written, ['fx-scene-1', 'fx-intent-3']);
+  assert.ok(!(await readdir(dir)).some((f) => f.endsWith('.tmp')), 'no temporary file left');
+});
