@@ -1,10 +1,11 @@
 // Hostile traffic against the service as `ecommir serve` runs it (shipped models in worker lanes, a
 // private bounded feature cache), on loopback: /healthz latency while the worst inputs are in
-// flight, intent throughput alone and with 4 scene clients (the ratio, one run), and memory after a
-// burst of large bodies. Server and clients share this process's machine; ratios are within one run.
+// flight, intent throughput alone and with 4 scene clients (the ratio, one run), memory after a
+// burst of large bodies, and another client's answers while one client trickles large uploads in. Server and clients share this process's machine; ratios are within one run.
 //   node --import tsx bench/sections/hostile.ts     (prints the section)
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,7 @@ import type { BenchContext } from '../run.js';
 import { SECTION_FORMAT_MARK } from './common.js';
 
 const KEY = 'hostile-bench-key-0123456789';
+const OTHER_KEY = 'hostile-bench-other-key-0123456789';
 const require = createRequire(import.meta.url);
 const autocannon = require('autocannon') as (options: Record<string, unknown>) => Promise<{ requests: { average: number; total: number }; non2xx: number; errors: number }>;
 
@@ -30,10 +32,10 @@ interface Timed {
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function post(url: string, path: string, body: string): Promise<{ status: number; code?: string; ms: number }> {
+async function post(url: string, path: string, body: string, key = KEY): Promise<{ status: number; code?: string; ms: number }> {
   const started = performance.now();
   try {
-    const response = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body });
+    const response = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body });
     const json = (await response.json().catch(() => ({}))) as { error?: { code: string } };
     return { status: response.status, code: json.error?.code, ms: performance.now() - started };
   } catch (err) {
@@ -81,11 +83,54 @@ async function burstFromChild(url: string, count: number, bytes: number): Promis
   return { count, mib: parsed.mib, statuses: Object.entries(parsed.counts).map(([k, n]) => `${n} × ${k}`).join(', ') };
 }
 
+function countStatuses(answers: readonly { status: number; code?: string }[]): string {
+  const counts = new Map<string, number>();
+  for (const a of answers) {
+    const key = `${a.status}${a.code ? ` ${a.code}` : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([k, n]) => `${n} × ${k}`).join(', ');
+}
+
+/**
+ * `count` connections declare `bytes`-byte bodies and send one byte a second for `ms`, while `during`
+ * runs; then they are closed. Returns how the slow requests were answered (a 503 comes at once; one
+ * still receiving has no answer yet) and what `during` returned.
+ */
+async function trickleUploads<T>(url: string, count: number, bytes: number, ms: number, during: () => Promise<T[]>): Promise<{ count: number; mib: string; statuses: string; others: T[] }> {
+  const { port } = new URL(url);
+  const sockets: Socket[] = [];
+  const answers: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let text = '';
+    socket.on('data', (d) => (text += d.toString()));
+    socket.on('error', () => {});
+    socket.once('close', () => answers.push(text.split('\r\n')[0] ?? ''));
+    socket.write(`POST /v1/intent HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${KEY}\r\nContent-Type: application/json\r\nContent-Length: ${bytes}\r\n\r\n{`);
+    sockets.push(socket);
+    await sleep(50);
+  }
+  const trickle = setInterval(() => sockets.forEach((s) => s.writable && s.write(' ')), 1000);
+  const started = performance.now();
+  const others = await during();
+  await sleep(Math.max(0, ms - (performance.now() - started)));
+  clearInterval(trickle);
+  const open = sockets.filter((s) => !s.destroyed).length;
+  for (const s of sockets) s.destroy();
+  await sleep(100);
+  const refused = answers.filter((a) => / 503 /.test(a)).length;
+  const other = answers.length - refused - open;
+  const statuses = [refused ? `${refused} × 503 ECM_ERR_BUSY at once` : '', open ? `${open} still receiving when closed by the client` : '', other > 0 ? `${other} otherwise` : ''].filter(Boolean).join(', ');
+  return { count, mib: (bytes / 2 ** 20).toFixed(0), statuses, others };
+}
+
 export async function runHostileBench(ctx: Pick<BenchContext, 'log'>): Promise<string> {
   const cacheDir = await mkdtemp(join(tmpdir(), 'ecommir-hostile-cache-'));
   const app = await buildApp({
     workers: { source: backendSource({ backend: 'embedded' }), cache: { dir: cacheDir, maxBytes: 256 * 2 ** 20 } },
-    auth: { apiKeys: [KEY] },
+    auth: { apiKeys: [KEY, OTHER_KEY] },
     // The rate limit would cap the throughput runs below: off here, on (12,000/min) in `serve`.
     limits: { rateLimitPerMinute: 0 },
   });
@@ -194,6 +239,24 @@ export async function runHostileBench(ctx: Pick<BenchContext, 'log'>): Promise<s
       `| peak during it | ${mib(peak)} | |`,
       `| 5 s after | ${mib(after.rss)} | ${mib(after.heapUsed)} |`,
       `| 15 s after | ${mib(later.rss)} | ${mib(later.heapUsed)} |`,
+    );
+
+    // 4. One client trickles large uploads in; another client's requests meanwhile.
+    ctx.log('  slow uploads from one client, requests from another');
+    const slow = await trickleUploads(url, 4, 32 * 2 ** 20, 6_000, async () => {
+      const answers: { status: number; code?: string; ms: number }[] = [];
+      for (let i = 0; i < 10; i++) {
+        answers.push(await post(url, '/v1/intent', intentBody, OTHER_KEY));
+        await sleep(300);
+      }
+      return answers;
+    });
+    const okMs = slow.others.filter((a) => a.status === 200).map((a) => a.ms);
+    lines.push(
+      '',
+      `Slow uploads: one client (one API key) opens ${slow.count} connections to /v1/intent that each declare a ${slow.mib} MiB body and send a byte a second; ` +
+        `they are answered ${slow.statuses}. Another client's ${slow.others.length} requests meanwhile: ${countStatuses(slow.others)}` +
+        (okMs.length ? `, median ${quantile(okMs, 0.5).toFixed(0)} ms, max ${Math.max(...okMs).toFixed(0)} ms.` : '.'),
     );
   } finally {
     await app.close();

@@ -161,26 +161,43 @@ function limitConnections(app: FastifyInstance, total: number, perAddress: numbe
 /**
  * A budget for request bodies in flight, checked on the declared size before a byte of the body is
  * read: a burst of large uploads is refused (503) instead of being buffered until memory runs out.
+ * One client (an API key, or an address without one) may hold at most half of it, or one largest
+ * body if that is more: a client that declares large bodies and sends them a byte a second holds its
+ * share until the request timeout, and must not lock everyone else out meanwhile.
  */
 function limitBodiesInFlight(app: FastifyInstance, budget: number, maxBody: number): void {
+  const perClient = Math.max(maxBody, Math.floor(budget / 2));
   let inFlight = 0;
+  const byClient = new Map<string, number>();
   app.addHook('onRequest', async (request, reply) => {
     if (request.method !== 'POST' && request.method !== 'PUT') return;
     const declared = Number(request.headers['content-length']);
     const size = Number.isFinite(declared) && declared >= 0 ? Math.min(declared, maxBody) : maxBody;
-    if (inFlight + size > budget) {
+    const client = clientOf(request.headers.authorization, request.socket.remoteAddress);
+    const held = byClient.get(client) ?? 0;
+    if (inFlight + size > budget || held + size > perClient) {
       reply.header('retry-after', '1');
       reply.header('connection', 'close');
-      throw new EcommirError('ECM_ERR_BUSY', 'the service is receiving too many large requests; retry later', { statusCode: 503 });
+      const whose = inFlight + size > budget ? 'the service is receiving too many large requests' : 'this client is already sending large requests';
+      throw new EcommirError('ECM_ERR_BUSY', `${whose}; retry later`, { statusCode: 503 });
     }
     inFlight += size;
+    byClient.set(client, held + size);
     let released = false;
     const release = (): void => {
       if (released) return;
       released = true;
       inFlight -= size;
+      const left = (byClient.get(client) ?? size) - size;
+      if (left <= 0) byClient.delete(client);
+      else byClient.set(client, left);
     };
     reply.raw.once('close', release);
     reply.raw.once('finish', release);
   });
+}
+
+/** Who a request's body counts against: its bearer credentials (hashed, so no key is kept), else its address. */
+function clientOf(authorization: string | undefined, address: string | undefined): string {
+  return authorization ? `key ${createHash('sha256').update(authorization).digest('base64url')}` : `address ${address ?? '?'}`;
 }

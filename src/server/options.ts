@@ -14,7 +14,7 @@ import { validateApiKeys } from './auth.js';
 export interface ServerLimits extends InputLimits {
   /** Largest request body (JSON or multipart upload), bytes. */
   maxBodyBytes: number;
-  /** Request bodies being received or worked on at once, bytes (declared sizes); past it 503. */
+  /** Request bodies being received or worked on at once, bytes (declared sizes); past it 503. One client (API key, else address) may hold half of it, or one largest body if more. */
   maxBodyBytesInFlight: number;
   /** Most samples in one POST /v1/batch. */
   maxBatch: number;

@@ -67,6 +67,39 @@ test('one address holding idle sockets cannot lock others out: past its cap its 
   }
 });
 
+test('one client holds at most half the body budget: its slow uploads cannot lock another client out', async () => {
+  const server = await startServer({ recognizers: { intent: new FakeIntentRecognizer() }, auth: { apiKeys: [KEY, OTHER_KEY] }, limits: { maxBodyBytes: 50_000, maxBodyBytesInFlight: 100_000 } });
+  const port = Number(new URL(server.url).port);
+  const body = JSON.stringify({ dialogue: [{ role: 'user', text: `怎么用${' '.repeat(30_000)}` }] });
+  // A request that declares its body and sends none of it: it holds its share until it times out.
+  const hold = async (key: string): Promise<{ socket: Socket; answer: Promise<string> }> => {
+    const socket = await openSocket(port);
+    let text = '';
+    socket.on('data', (d) => (text += d.toString()));
+    const answer = new Promise<string>((resolve) => socket.once('close', () => resolve(text)));
+    socket.write(`POST /v1/intent HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`);
+    return { socket, answer };
+  };
+  const held: Socket[] = [];
+  try {
+    const first = await hold(KEY);
+    held.push(first.socket);
+    await sleep(100);
+    // The same client's second body would take it past half the budget (2 × 30 kB > 50 kB)...
+    const second = await hold(KEY);
+    held.push(second.socket);
+    const refused = await second.answer;
+    assert.match(refused, /^HTTP\/1\.1 503/);
+    assert.match(refused, /this client is already sending large requests/);
+    // ...while another client still has the other half: the same body from it is answered.
+    const other = await server.post('/v1/intent', JSON.parse(body), OTHER_KEY);
+    assert.equal(other.status, 200);
+  } finally {
+    for (const s of held) s.destroy();
+    await server.close();
+  }
+});
+
 test('bodies in flight have a budget: a burst is refused before it is read, and the budget comes back', async () => {
   const server = await startServer({ recognizers: { intent: new FakeIntentRecognizer() }, limits: { maxBodyBytesInFlight: 100_000 } });
   const port = Number(new URL(server.url).port);
