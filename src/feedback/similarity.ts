@@ -13,7 +13,8 @@
 // is exact, barring a 32-bit hash collision; above, it is the standard estimate, whose standard
 // error is √(J(1 − J)/k) — at k = 512 at most 0.022, small beside the thresholds it feeds (0.3 for
 // "shares more than common words", 0.8 for "near-duplicate"). 512 also covers nearly every real
-// dialogue exactly (the longest dev dialogue has 1,423 characters, most far fewer) and costs 2 KB.
+// dialogue exactly — 238 of the 239 dev intent dialogues have fewer distinct tokens (median 124,
+// the most 516) — and a sketch costs 2 KB, a comparison a few microseconds.
 // Until this sketch, `tokens` was a Set<string> of the bigrams themselves; `textTokens` and
 // `jaccard` keep their names and now make and compare sketches.
 import sharp from 'sharp';
