@@ -6,6 +6,10 @@
 // (0.3) two samples merely share common words, which says nothing about redundancy. An item at
 // least `duplicateSimilarity` alike to one chosen or labelled is a near-duplicate: it goes after
 // every item that is not, so it is asked about only once the rest is done.
+// Up to 1000 candidates × (200 labelled + 100 chosen) comparisons: the work is a generator that
+// yields after each comparison, run at once by `orderForReview` and in slices that let the event
+// loop turn by `orderForReviewAsync` (the /v1/review route).
+import { runInSlices, runToEnd } from './in-slices.js';
 import { similarity, type SimilaritySignature } from './similarity.js';
 
 export interface ReviewCandidate {
@@ -38,13 +42,24 @@ export const SIMILARITY_FLOOR = 0.3;
 export const DEFAULT_DUPLICATE_SIMILARITY = 0.8;
 
 export function orderForReview<T extends ReviewCandidate>(candidates: readonly T[], options: ReviewOrderOptions): Ordered<T>[] {
+  return runToEnd(reviewOrderSteps(candidates, options));
+}
+
+/** The same order as `orderForReview`, computed in slices that never hold the event loop long. */
+export function orderForReviewAsync<T extends ReviewCandidate>(candidates: readonly T[], options: ReviewOrderOptions): Promise<Ordered<T>[]> {
+  return runInSlices(reviewOrderSteps(candidates, options));
+}
+
+function* reviewOrderSteps<T extends ReviewCandidate>(candidates: readonly T[], options: ReviewOrderOptions): Generator<void, Ordered<T>[]> {
   const lambda = options.diversity ?? DEFAULT_DIVERSITY;
   const duplicate = options.duplicateSimilarity ?? DEFAULT_DUPLICATE_SIMILARITY;
-  const nearest = candidates.map((c) => {
-    let best = 0;
-    for (const l of options.labelled ?? []) if ((best = Math.max(best, similarity(c.signature, l))) >= 1) break;
-    return best;
-  });
+  const nearest = new Array<number>(candidates.length).fill(0);
+  for (let i = 0; i < candidates.length; i++) {
+    for (const l of options.labelled ?? []) {
+      if ((nearest[i] = Math.max(nearest[i], similarity(candidates[i].signature, l))) >= 1) break;
+      yield;
+    }
+  }
   const taken = new Array<boolean>(candidates.length).fill(false);
   const out: Ordered<T>[] = [];
   while (out.length < Math.min(options.limit, candidates.length)) {
@@ -64,7 +79,9 @@ export function orderForReview<T extends ReviewCandidate>(candidates: readonly T
     taken[pick] = true;
     out.push({ item: candidates[pick], score: pickScore, nearest: nearest[pick] });
     for (let i = 0; i < candidates.length; i++) {
-      if (!taken[i] && nearest[i] < 1) nearest[i] = Math.max(nearest[i], similarity(candidates[i].signature, candidates[pick].signature));
+      if (taken[i] || nearest[i] >= 1) continue;
+      nearest[i] = Math.max(nearest[i], similarity(candidates[i].signature, candidates[pick].signature));
+      yield;
     }
   }
   return out;

@@ -299,30 +299,44 @@ export class FeedbackStore {
    * the pool the review queue picks from.
    */
   unlabelled(task: Task, limit: number, by: Informativeness): StoredPrediction[] {
+    return this.#predictions(this.unlabelledIds(task, limit, by));
+  }
+
+  /** The requestIds of `unlabelled`: a cheap read, for a caller that fetches the rows (up to 100,000 characters each) a few at a time. */
+  unlabelledIds(task: Task, limit: number, by: Informativeness): string[] {
     const order = by === 'margin' ? 'p.margin ASC' : 'p.entropy DESC';
-    const rows = this.#db
-      .prepare<[Task, number], PredictionRow>(
-        `SELECT p.* FROM predictions p
+    return this.#db
+      .prepare<[Task, number], string>(
+        `SELECT p.request_id FROM predictions p
          WHERE p.task = ? AND ${UNLABELLED}
            AND p.request_id = (SELECT request_id FROM predictions d WHERE d.content_hash = p.content_hash ORDER BY d.created_at DESC LIMIT 1)
          ORDER BY ${order}, p.created_at DESC LIMIT ?`,
       )
-      .all(task, limit);
-    return rows.map((r) => this.#fromRow(r));
+      .pluck()
+      .all(task, limit) as unknown as string[];
   }
 
   /** The most recently labelled predictions of a task. */
   recentlyLabelled(task: Task, limit: number): StoredPrediction[] {
-    const rows = this.#db
-      .prepare<[Task, number], PredictionRow>(
-        `SELECT p.*, c.label AS c_label, c.note AS c_note, c.created_at AS c_at FROM corrections c
+    return this.#predictions(this.recentlyLabelledIds(task, limit));
+  }
+
+  /** The requestIds of `recentlyLabelled`, newest correction first. */
+  recentlyLabelledIds(task: Task, limit: number): string[] {
+    return this.#db
+      .prepare<[Task, number], string>(
+        `SELECT p.request_id FROM corrections c
          JOIN predictions p ON p.request_id = c.request_id
          WHERE p.task = ? AND c.retracted_at IS NULL
            AND c.id = (SELECT max(id) FROM corrections WHERE request_id = c.request_id AND retracted_at IS NULL)
          ORDER BY c.id DESC LIMIT ?`,
       )
-      .all(task, limit);
-    return rows.map((r) => this.#fromRow(r));
+      .pluck()
+      .all(task, limit) as unknown as string[];
+  }
+
+  #predictions(requestIds: readonly string[]): StoredPrediction[] {
+    return this.#db.transaction(() => requestIds.map((id) => this.prediction(id)).filter((p): p is StoredPrediction => p !== undefined))();
   }
 
   counts(task: Task): { stored: number; labelled: number; unlabelled: number } {

@@ -6,7 +6,8 @@
 //   GET    /v1/review/images/:hash   a stored image, for the review page
 import type { FastifyInstance } from 'fastify';
 import { EcommirError } from '../../errors.js';
-import { orderForReview } from '../../feedback/review-order.js';
+import { mapSteps, runInSlices } from '../../feedback/in-slices.js';
+import { orderForReviewAsync } from '../../feedback/review-order.js';
 import { textTokens, type SimilaritySignature } from '../../feedback/similarity.js';
 import type { FeedbackStore, StoredPrediction } from '../../feedback/store.js';
 import { informativeness, type Informativeness } from '../../feedback/uncertainty.js';
@@ -72,12 +73,24 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
     const db = store();
     const limit = query.limit === undefined ? 20 : Number(query.limit);
     const by = query.by ?? 'margin';
-    const pool = db.unlabelled(query.task, Math.min(MAX_POOL, Math.max(100, limit * POOL_PER_ITEM)), by);
-    const labelled = db.recentlyLabelled(query.task, LABELLED_COMPARED).map(signatureOf);
-    const ordered = orderForReview(
-      pool.map((p) => ({ stored: p, informativeness: informativeness(p, by), signature: signatureOf(p) })),
-      { limit, labelled },
+    // Stored rows hold up to 100,000 characters, a dialogue's signature takes milliseconds and the
+    // order up to 300,000 comparisons: all of it in slices, so that other requests are served
+    // meanwhile. Rows are read one per step; one labelled or removed since is left out.
+    const poolIds = db.unlabelledIds(query.task, Math.min(MAX_POOL, Math.max(100, limit * POOL_PER_ITEM)), by);
+    const labelledIds = db.recentlyLabelledIds(query.task, LABELLED_COMPARED);
+    const labelled = await runInSlices(
+      mapSteps(labelledIds, (id) => {
+        const p = db.prediction(id);
+        return p && signatureOf(p);
+      }),
     );
+    const candidates = await runInSlices(
+      mapSteps(poolIds, (id) => {
+        const p = db.prediction(id);
+        return p && !p.correction ? { stored: p, informativeness: informativeness(p, by), signature: signatureOf(p) } : undefined;
+      }),
+    );
+    const ordered = await orderForReviewAsync(candidates.filter(defined), { limit, labelled: labelled.filter(defined) });
     return {
       task: query.task,
       by,
@@ -118,6 +131,10 @@ function signatureOf(p: StoredPrediction): SimilaritySignature {
   if (p.task === 'scene') return { content: p.contentHash, imageHashes: p.images.map((i) => i.dhash).filter((d): d is string => d !== undefined) };
   const text = p.turns.map((t) => t.text).join('\n');
   return { content: p.contentHash, tokens: textTokens(text, p.turns.flatMap((t) => t.images)) };
+}
+
+function defined<T>(x: T | undefined): x is T {
+  return x !== undefined;
 }
 
 function imageType(bytes: Buffer): string {

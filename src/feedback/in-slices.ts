@@ -1,0 +1,38 @@
+// Long synchronous work in slices, so that the event loop serves other requests in between: the
+// work is written once as a generator that yields wherever pausing is safe and each step is short,
+// then run either to the end at once (a library call, a benchmark) or in slices of a few
+// milliseconds with a turn of the event loop after each (a request handler).
+
+/** How long one slice may hold the event loop, ms. */
+export const SLICE_MS = 8;
+
+/** Runs the steps to the end without pausing. */
+export function runToEnd<R>(steps: Generator<unknown, R>): R {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Runs the steps to the end, letting the event loop turn (setImmediate: I/O and timers go first) once a slice has held it `sliceMs`. */
+export async function runInSlices<R>(steps: Generator<unknown, R>, sliceMs = SLICE_MS): Promise<R> {
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - sliceStart >= sliceMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+}
+
+/** `items.map(f)` as steps, one item each: for an `f` that may take a while per item. */
+export function* mapSteps<T, R>(items: readonly T[], f: (item: T) => R): Generator<void, R[]> {
+  const out: R[] = [];
+  for (const item of items) {
+    out.push(f(item));
+    yield;
+  }
+  return out;
+}
