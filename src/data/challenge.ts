@@ -42,9 +42,10 @@ export async function loadChallengeRecords(records: readonly unknown[], options:
 }
 
 /** The challenge's `images/` folder next to the JSON file, when there is one. */
-export function defaultImagesDir(file: string): string | undefined {
+/** images/ next to the data file when there is one, else the data file's own folder (never the working directory). */
+export function defaultImagesDir(file: string): string {
   const candidate = resolve(dirname(file), 'images');
-  return existsSync(candidate) ? candidate : undefined;
+  return existsSync(candidate) ? candidate : resolve(dirname(file));
 }
 
 export function parseChallengeText(text: string, file: string): unknown[] {

@@ -94,3 +94,18 @@ test('predict --skip-bad on worker processes lists a bad image under its record,
   assert.deepEqual(written, ['fx-scene-1', 'fx-intent-3']);
   assert.ok(!(await readdir(dir)).some((f) => f.endsWith('.tmp')), 'no temporary file left');
 });
+
+test('without --images and without an images/ folder, image names resolve against the data file’s folder, not the working directory', async () => {
+  const dir = await tempDir({ 'fx-scene-1-0.png': 'png' });
+  const data = join(dir, 'data.json');
+  await writeFile(data, JSON.stringify([scene]));
+  const out = join(dir, 'out.csv');
+  const result = await runCli(['predict', '--data', data, '--out', out, '--no-progress', '--concurrency', '1']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(await readFile(out, 'utf8'), /^fx-scene-1,/m);
+  // A name that is not there is reported at the path it was looked for.
+  await writeFile(data, JSON.stringify([{ ...scene, image: ['elsewhere.png'] }]));
+  const missing = await runCli(['predict', '--data', data, '--out', out, '--no-progress', '--concurrency', '1']);
+  assertRefused(missing, 'ECM_ERR_IMAGE_MISSING');
+  assert.ok(missing.stderr.includes(`elsewhere.png not found at ${join(dir, 'elsewhere.png')}`), missing.stderr);
+});

@@ -67,13 +67,14 @@ async function run(samples: Sample[], task: 'scene' | 'intent', flags: ClassifyF
   const recognizers = await createRecognizers(backendSelection(flags, task === 'scene' ? { sceneModel: embeddedDir } : { intentModel: embeddedDir }));
   const recognizer = recognizers[task];
   if (!recognizer) throw new EcommirError('ECM_ERR_NO_MODEL', `no ${task} model found${flags.model ? ` in ${flags.model}` : ''}`, { statusCode: 503 });
-  const out: Prediction[] = [];
+  // Every sample is checked before any is classified (the same input limits as the HTTP API, with the
+  // same error): a bad last path must not cost the answers for the good ones before it.
   for (const sample of samples) {
     if (sample.task !== task) throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `expected a ${task} sample, got ${sample.task}`, { item: { id: sample.id, index: sample.index } });
-    // The same input limits as the HTTP API, with the same error.
     await checkSample(sample);
-    out.push(await recognizer.predict(sample, { threshold, topK: top }));
   }
+  const out: Prediction[] = [];
+  for (const sample of samples) out.push(await recognizer.predict(sample, { threshold, topK: top }));
   process.stdout.write(flags.json ? JSON.stringify(out.length === 1 ? out[0] : out, null, 2) + '\n' : out.map(formatPrediction).join('\n'));
   return 0;
 }

@@ -48,7 +48,7 @@ export function registerExportCommand(program: Command, ctx: CommandContext): vo
     .addOption(new Option('--format <engine>', 'swift: train.jsonl/val.jsonl; llamafactory: sharegpt JSON + dataset_info.json').choices([...SFT_FORMATS]).makeOptionMandatory())
     .addOption(new Option('--task <task>', 'which samples').choices([...TASKS, 'both']).default('intent'))
     .requiredOption('--data <file>', 'challenge JSON, or native JSON / JSONL, with labels')
-    .option('--images <dir>', 'folder the image names are resolved against (default: images/ next to the data file)')
+    .option('--images <dir>', 'folder the image names are resolved against (default: images/ next to the data file, else the data file’s folder)')
     .requiredOption('--out <dir>', 'output folder')
     .option('--augment-copies <n>', 'augmented duplicates of each training sample (the paper: 1)', '1')
     .option('--hierarchical', 'target 粗类-细类 instead of the fine label (then serve with --hierarchical)')

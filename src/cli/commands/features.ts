@@ -1,7 +1,8 @@
 // `ecommir features extract`: fill the feature cache for every image of a data file.
 // Interruption-safe and resumable: entries are written atomically, and a rerun skips them.
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
+import { resolve } from 'node:path';
+import { defaultImagesDir } from '../../data/challenge.js';
 import type { Command } from 'commander';
 import { EcommirError } from '../../errors.js';
 import { FeatureCache } from '../../features/cache.js';
@@ -32,7 +33,7 @@ export function registerFeaturesCommand(program: Command, ctx: CommandContext): 
     .command('extract')
     .description('Compute and cache OCR lines, layout vectors and image embeddings for every image of a data file.')
     .requiredOption('--data <file>', 'challenge JSON (or JSONL) data file')
-    .option('--images <dir>', 'folder holding the images the records name (default: images/ next to the data file)')
+    .option('--images <dir>', 'folder holding the images the records name (default: images/ next to the data file, else the data file’s folder)')
     .option('--augment <n>', 'also embed N TrivialAugment copies per image (seeds 1..N)', '0')
     .option('--no-embedding', 'skip image embeddings')
     .option('--no-layout', 'skip layout vectors')
@@ -48,7 +49,7 @@ export function registerFeaturesCommand(program: Command, ctx: CommandContext): 
       const concurrency = opts.concurrency === undefined ? availableParallelism() : positiveInt(opts.concurrency, '--concurrency');
       const threads = opts.threads === undefined ? threadsPerWorker(concurrency) : positiveInt(opts.threads, '--threads');
       const maxSide = positiveInt(opts.detSide, '--det-side');
-      let jobs = await listDatasetImages(opts.data, opts.images ?? join(dirname(opts.data), 'images'));
+      let jobs = await listDatasetImages(opts.data, opts.images ?? defaultImagesDir(resolve(opts.data)));
       if (opts.limit !== undefined) jobs = jobs.slice(0, positiveInt(opts.limit, '--limit'));
       const cache = new FeatureCache();
       if (concurrency > 1) {

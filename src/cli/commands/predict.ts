@@ -47,7 +47,7 @@ export function registerPredictCommand(program: Command, ctx: CommandContext): v
     .command('predict')
     .description('Classify every sample of a data file and write the predictions (challenge submission CSV, or JSON/JSONL with the full ranked predictions).')
     .requiredOption('--data <file>', 'challenge JSON, or native JSON / JSONL')
-    .option('--images <dir>', 'folder the image names are resolved against (default: images/ next to the data file)')
+    .option('--images <dir>', 'folder the image names are resolved against (default: images/ next to the data file, else the data file’s folder)')
     .requiredOption('--out <file>', 'where to write the predictions')
     .addOption(new Option('--format <format>', 'output format (default: from the --out extension, else csv)').choices(['csv', 'json', 'jsonl']))
     .option('--scene-model <dir>', 'scene model folder (default: the shipped models/scene)')

@@ -77,7 +77,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .description('Train a recogniser on labelled samples and write the model folder (model.json + MODEL_CARD.md).')
     .addArgument(new Argument('<task>', 'which recogniser').choices(['scene', 'intent']))
     .requiredOption('--data <file>', 'labelled samples: challenge JSON, or native JSON / JSONL with labels')
-    .option('--images <dir>', 'folder the image names are resolved against (default: images/ next to the data file)')
+    .option('--images <dir>', 'folder the image names are resolved against (default: images/ next to the data file, else the data file’s folder)')
     .requiredOption('--out <dir>', 'model folder to write')
     .option('--cv <k>', 'also report k-fold cross-validated F1 (features fitted inside each fold)')
     .option('--seeds <list>', 'seeds for --cv, comma-separated', '0')
