@@ -232,6 +232,7 @@ export async function runHostileBench(ctx: Pick<BenchContext, 'log'>): Promise<s
     const later = process.memoryUsage();
     lines.push(
       `Burst: ${burst.count} bodies of ${burst.mib} MiB at once to /v1/scene from another process (each a 9 MiB non-image, base64): ${burst.statuses}.`,
+      'A body past the budget is refused (503, `Connection: close`) before it is read; a client still sending it often sees the connection reset before it reads that answer ("fetch failed"). One client holds at most half the budget, so one process sending them all has half of it.',
       '',
       '| memory of the service process | RSS MiB | heap used MiB |',
       '|---|---:|---:|',
