@@ -67,19 +67,23 @@ test('one address holding idle sockets cannot lock others out: past its cap its 
   }
 });
 
+/** A raw POST /v1/intent that declares `body`'s length and sends its head (and the body only if asked); the answer is what arrives before the socket closes. */
+async function postRaw(port: number, key: string, body: string, withBody: boolean): Promise<{ socket: Socket; answer: Promise<string> }> {
+  const socket = await openSocket(port);
+  let text = '';
+  socket.on('data', (d) => (text += d.toString()));
+  const answer = new Promise<string>((resolve) => socket.once('close', () => resolve(text)));
+  socket.write(`POST /v1/intent HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`);
+  if (withBody) socket.write(body);
+  return { socket, answer };
+}
+
 test('one client holds at most half the body budget: its slow uploads cannot lock another client out', async () => {
   const server = await startServer({ recognizers: { intent: new FakeIntentRecognizer() }, auth: { apiKeys: [KEY, OTHER_KEY] }, limits: { maxBodyBytes: 50_000, maxBodyBytesInFlight: 100_000 } });
   const port = Number(new URL(server.url).port);
   const body = JSON.stringify({ dialogue: [{ role: 'user', text: `怎么用${' '.repeat(30_000)}` }] });
   // A request that declares its body and sends none of it: it holds its share until it times out.
-  const hold = async (key: string): Promise<{ socket: Socket; answer: Promise<string> }> => {
-    const socket = await openSocket(port);
-    let text = '';
-    socket.on('data', (d) => (text += d.toString()));
-    const answer = new Promise<string>((resolve) => socket.once('close', () => resolve(text)));
-    socket.write(`POST /v1/intent HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`);
-    return { socket, answer };
-  };
+  const hold = (key: string) => postRaw(port, key, body, false);
   const held: Socket[] = [];
   try {
     const first = await hold(KEY);
@@ -104,17 +108,8 @@ test('bodies in flight have a budget: a burst is refused before it is read, and 
   const server = await startServer({ recognizers: { intent: new FakeIntentRecognizer() }, limits: { maxBodyBytesInFlight: 100_000 } });
   const port = Number(new URL(server.url).port);
   const body = JSON.stringify({ dialogue: [{ role: 'user', text: `怎么用${' '.repeat(60_000)}` }] });
-  const head = `POST /v1/intent HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${KEY}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`;
   const answers: string[] = [];
-  const send = async (withBody: boolean): Promise<{ socket: Socket; answer: Promise<string> }> => {
-    const socket = await openSocket(port);
-    let text = '';
-    socket.on('data', (d) => (text += d.toString()));
-    const answer = new Promise<string>((resolve) => socket.once('close', () => resolve(text)));
-    socket.write(head);
-    if (withBody) socket.write(body);
-    return { socket, answer };
-  };
+  const send = (withBody: boolean) => postRaw(port, KEY, body, withBody);
   try {
     // The first request declares 60 kB and is held half-sent: the budget of 100 kB has 40 kB left.
     const first = await send(false);
