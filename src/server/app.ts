@@ -1,7 +1,8 @@
 // buildApp: the whole HTTP service as a Fastify instance, apart from listen(), so tests can use
 // inject() or listen on port 0. Routes under /v1 need a key; the page, health and docs do not.
-// The event loop only parses, checks and routes: recogniser work runs in the lanes' workers
-// (runtime/lanes.ts), so /healthz answers in milliseconds whatever a request contains.
+// The event loop only checks and routes: recogniser work runs in the lanes' workers
+// (runtime/lanes.ts) and large JSON bodies are parsed in threads (json-body.ts), so /healthz answers
+// in milliseconds whatever a request contains.
 import type { Socket } from 'node:net';
 import { createHash, randomUUID } from 'node:crypto';
 import fastifyMultipart from '@fastify/multipart';
@@ -11,6 +12,7 @@ import { EcommirError } from '../errors.js';
 import type { RecognizerRuntime } from '../runtime/lanes.js';
 import { ApiKeyCheck } from './auth.js';
 import type { ServerContext } from './context.js';
+import { installJsonBodyParser, maxJsonValues } from './json-body.js';
 import { collectRoutes } from './openapi.js';
 import { resolveServerOptions, type BuildAppOptions, type ResolvedServerOptions } from './options.js';
 import { installErrorHandlers, problem } from './problem.js';
@@ -84,6 +86,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   limitBodiesInFlight(app, limits.maxBodyBytesInFlight, limits.maxBodyBytes);
   const routes = collectRoutes(app);
   installErrorHandlers(app);
+  installJsonBodyParser(app, { maxValues: maxJsonValues(limits) });
   // Graceful close: close() waits for in-flight requests; their answers say `Connection: close`
   // so keep-alive sockets end with them instead of holding close() for the keep-alive timeout.
   let closing = false;
@@ -164,6 +167,10 @@ function limitConnections(app: FastifyInstance, total: number, perAddress: numbe
  * One client (an API key, or an address without one) may hold at most half of it, or one largest
  * body if that is more: a client that declares large bodies and sends them a byte a second holds its
  * share until the request timeout, and must not lock everyone else out meanwhile.
+ * A refused request keeps its connection: Node then reads and drops the rest of its body, so a client
+ * still sending reads the 503. Closing it instead reset the socket under the client's feet, and most
+ * clients of a burst saw a broken connection rather than the answer. The dropped bytes cost no memory,
+ * and the request timeout still ends a connection that sends too slowly.
  */
 function limitBodiesInFlight(app: FastifyInstance, budget: number, maxBody: number): void {
   const perClient = Math.max(maxBody, Math.floor(budget / 2));
@@ -177,7 +184,6 @@ function limitBodiesInFlight(app: FastifyInstance, budget: number, maxBody: numb
     const held = byClient.get(client) ?? 0;
     if (inFlight + size > budget || held + size > perClient) {
       reply.header('retry-after', '1');
-      reply.header('connection', 'close');
       const whose = inFlight + size > budget ? 'the service is receiving too many large requests' : 'this client is already sending large requests';
       throw new EcommirError('ECM_ERR_BUSY', `${whose}; retry later`, { statusCode: 503 });
     }

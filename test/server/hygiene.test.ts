@@ -3,6 +3,7 @@
 // a burst before its bodies are read and is released when they finish.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { FakeIntentRecognizer } from './fakes.js';
@@ -124,6 +125,33 @@ test('bodies in flight have a budget: a burst is refused before it is read, and 
     assert.match(answers[0], /^HTTP\/1\.1 200/);
     const third = await send(true);
     assert.match(await third.answer, /^HTTP\/1\.1 200/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('a burst past the budget gets its 503s: a client still sending is answered, not reset', async () => {
+  // One client's share is one 4 MiB body: of 32 sent at once, 1 is received and 31 refused before they
+  // are read. Refused with `Connection: close`, 24 of those 31 saw the socket reset (EPIPE) before
+  // they read the 503; now the rest of each body is read and dropped, and the 503 arrives.
+  const server = await startServer({ recognizers: { intent: new FakeIntentRecognizer() }, limits: { maxBodyBytes: 4 * 2 ** 20, maxBodyBytesInFlight: 8 * 2 ** 20 } });
+  const script = `
+    const body = JSON.stringify({ dialogue: [{ role: 'user', text: '怎么用' + ' '.repeat(4 * 2 ** 20 - 100) }] });
+    const results = await Promise.all(Array.from({ length: 32 }, async () => {
+      try {
+        const r = await fetch(process.argv[1] + '/v1/intent', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ${KEY}' }, body });
+        const j = await r.json().catch(() => ({}));
+        return r.status + ' ' + (j.error?.code ?? '');
+      } catch (err) { return 'error ' + (err.cause?.code ?? err.message); }
+    }));
+    process.stdout.write(JSON.stringify(results));`;
+  try {
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['--input-type=module', '-e', script, server.url], (err, stdout) => (err ? reject(err) : resolve(stdout))),
+    );
+    const results = (JSON.parse(out) as string[]).map((r) => r.trim());
+    assert.ok(results.every((r) => r === '200' || r === '503 ECM_ERR_BUSY'), `answers: ${results.join(', ')}`);
+    assert.ok(results.includes('200') && results.includes('503 ECM_ERR_BUSY'), `answers: ${results.join(', ')}`);
   } finally {
     await server.close();
   }

@@ -1,0 +1,168 @@
+// The service's JSON body parser. Fastify's own joins a body's chunks and parses it with JSON.parse
+// on the event loop: for a body near the 32 MiB limit that held it for 0.4–0.75 s here (joining
+// 31 MB alone took 90 ms), before the limits could refuse a million one-character turns. Here a
+// small body is parsed in place (a few ms at most); once a body grows past INLINE_BODY_BYTES its
+// chunks are passed on to a parser thread as they arrive, and the thread joins and parses them and
+// counts the values, refusing a body with too many, so what comes back to the event loop is bounded
+// by the limits, not by the body's size.
+import { availableParallelism } from 'node:os';
+import type { Readable } from 'node:stream';
+import { MessageChannel } from 'node:worker_threads';
+import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { Piscina } from 'piscina';
+import { EcommirError } from '../errors.js';
+import { threadFile } from '../thread-file.js';
+import { parseJsonBody, type JsonBodyResult } from './json-body-parse.js';
+import type { ReceiveBodyTask } from './json-body-worker.js';
+
+const WORKER_FILE = threadFile(import.meta.url, 'json-body-worker');
+
+/** Bodies up to this size are parsed on the event loop: JSON.parse of 256 KiB takes a few ms at worst. */
+export const INLINE_BODY_BYTES = 256 * 1024;
+
+export interface JsonBodyLimits {
+  maxBatch: number;
+  maxTurns: number;
+  maxImages: number;
+}
+
+/**
+ * The most JSON values a body within the limits can need: a full batch of samples, each with every
+ * turn (an object, its role, text and image list, with room for optional fields) and every image.
+ */
+export function maxJsonValues(limits: Readonly<JsonBodyLimits>): number {
+  return limits.maxBatch * (64 + limits.maxTurns * 8 + limits.maxImages * 4);
+}
+
+export interface JsonBodyParserOptions {
+  maxValues: number;
+  /** Larger bodies go to the threads. */
+  inlineBytes?: number;
+  /** Parser threads. Default: the cores available, at most 2. */
+  threads?: number;
+}
+
+/** Where a large body's chunks go: a task of a parser thread. */
+interface BodySink {
+  push(chunk: Buffer): void;
+  /** The body is complete: the thread's answer. */
+  end(): Promise<JsonBodyResult | undefined>;
+  /** The request failed: the thread drops what it received. */
+  cancel(): void;
+}
+
+/** Replaces Fastify's JSON parser on `app` (and the scopes registered after it); the threads close with the app. */
+export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyParserOptions): void {
+  const inlineBytes = options.inlineBytes ?? INLINE_BODY_BYTES;
+  let pool: Piscina | undefined;
+  const openSink = (): BodySink => {
+    pool ??= new Piscina({
+      filename: WORKER_FILE,
+      minThreads: 0,
+      maxThreads: options.threads ?? Math.min(2, availableParallelism()),
+      // A task mostly waits for chunks: a slow upload must not hold a thread from other bodies.
+      concurrentTasksPerWorker: 1024,
+      // A thread left idle this long ends; the next large body starts one again (tens of ms).
+      idleTimeout: 60_000,
+      execArgv: [],
+    });
+    const { port1, port2 } = new MessageChannel();
+    const task: ReceiveBodyTask = { port: port2, maxValues: options.maxValues };
+    const answer = pool.run(task, { transferList: [port2] }) as Promise<JsonBodyResult | undefined>;
+    return {
+      push(chunk) {
+        // A copy of just this chunk (it may be a view of a larger read buffer), moved rather than cloned.
+        const copy = new Uint8Array(chunk);
+        port1.postMessage(copy, [copy.buffer]);
+      },
+      end() {
+        port1.postMessage(null);
+        return answer;
+      },
+      cancel() {
+        port1.close();
+        answer.catch(() => undefined);
+      },
+    };
+  };
+  app.addHook('onClose', async () => pool?.destroy());
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', (request: FastifyRequest, payload: Readable) =>
+    readJsonBody(request, payload, { inlineBytes, maxValues: options.maxValues, openSink }),
+  );
+}
+
+interface ReadOptions {
+  inlineBytes: number;
+  maxValues: number;
+  openSink: () => BodySink;
+}
+
+/** Fastify's rules for reading a body (the route's limit, the declared length), with the chunks of a large one sent on as they come. */
+function readJsonBody(request: FastifyRequest, payload: Readable, { inlineBytes, maxValues, openSink }: ReadOptions): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const limit = request.routeOptions.bodyLimit ?? Number.POSITIVE_INFINITY;
+    const declared = Number(request.headers['content-length']);
+    if (declared > limit) return reject(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+    const held: Buffer[] = [];
+    let received = 0;
+    let sink: BodySink | undefined;
+    const stop = (): void => {
+      payload.removeListener('data', onData);
+      payload.removeListener('end', onEnd);
+      payload.removeListener('error', onEnd);
+    };
+    const fail = (err: unknown): void => {
+      stop();
+      sink?.cancel();
+      reject(err);
+    };
+    function onData(chunk: Buffer | string): void {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      received += bytes.length;
+      if (received > limit) return fail(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+      if (sink) return sink.push(bytes);
+      held.push(bytes);
+      if (received <= inlineBytes) return;
+      sink = openSink();
+      for (const early of held) sink.push(early);
+      held.length = 0;
+    }
+    function onEnd(err?: Error & { statusCode?: number }): void {
+      if (err) {
+        if (!(typeof err.statusCode === 'number' && err.statusCode >= 400)) err.statusCode = 400;
+        return fail(err);
+      }
+      if (!Number.isNaN(declared) && received !== declared) return fail(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
+      stop();
+      if (!sink) {
+        try {
+          resolve(valueOf(parseJsonBody({ bytes: Buffer.concat(held, received), maxValues })));
+        } catch (parseErr) {
+          reject(parseErr);
+        }
+        return;
+      }
+      sink.end().then(valueOf).then(resolve, reject);
+    }
+    payload.on('data', onData);
+    payload.on('end', onEnd);
+    payload.on('error', onEnd);
+    payload.resume();
+  });
+}
+
+function valueOf(result: JsonBodyResult | undefined): unknown {
+  if (result === undefined) throw new EcommirError('ECM_ERR_BACKEND', 'the body parser stopped before the body was parsed', { statusCode: 500 });
+  if (result.ok) return result.value;
+  switch (result.problem) {
+    case 'empty':
+      throw new EcommirError('ECM_ERR_BAD_JSON', 'the body is empty: send a JSON object', { statusCode: 400 });
+    case 'invalid':
+      throw new EcommirError('ECM_ERR_BAD_JSON', `the body is not valid JSON: ${result.detail}`, { statusCode: 400 });
+    case 'values':
+      throw new EcommirError('ECM_ERR_BODY_TOO_LARGE', `the body holds more than ${result.maxValues.toLocaleString('en-US')} JSON values, more than any request within the limits needs`, {
+        statusCode: 413,
+      });
+  }
+}
