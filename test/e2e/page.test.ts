@@ -148,7 +148,7 @@ test('with the shipped models, the page highlights the words that decided a dial
   await page.click('#lang-toggle');
   assert.equal(await page.textContent('#scene-title'), 'Image scene');
   assert.equal(await page.textContent('button[data-example="dialogues/rust.json"]'), 'Will it rust?');
-  assert.match((await page.textContent('#scene-result .timing')) ?? '', /^Took \d+ ms$/);
+  assert.match((await page.textContent('#scene-result .timing')) ?? '', /^Took [\d,]+ ms$/);
   const firstReason = await page.textContent('#scene-result .evidence li .reason');
   assert.equal(firstReason, boxed[0].reason.en);
   await page.locator('#scene').screenshot({ path: join(OUTPUT, 'screenshot-order-en.png') });
