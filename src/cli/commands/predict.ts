@@ -86,9 +86,11 @@ async function predict(flags: PredictFlags): Promise<number> {
   const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: true, skipBad: flags.skipBad });
   for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
   const problems: (Problem & { attempts?: number })[] = [...loaded.problems];
+  /** A bad sample (a client error) that --skip-bad leaves out; anything else ends the run. */
+  const skippable = (err: unknown): err is EcommirError => flags.skipBad === true && err instanceof EcommirError && err.statusCode < 500;
   /** A bad sample: skipped and reported with --skip-bad, else the end of the run. */
   const skipOrThrow = (err: unknown): void => {
-    if (!flags.skipBad || !(err instanceof EcommirError) || err.statusCode >= 500) throw err;
+    if (!skippable(err)) throw err;
     process.stderr.write(`ecommir: skipped ${err.message}\n`);
     problems.push(problemFromError(err));
   };
@@ -162,7 +164,7 @@ async function predict(flags: PredictFlags): Promise<number> {
       });
     } else {
       await predictHere(todo, keyed, selection, concurrency, log, progress, copies, (item, err) => {
-        if (!flags.skipBad || !(err instanceof EcommirError) || err.statusCode >= 500) throw err;
+        if (!skippable(err)) throw err;
         // An error from a worker process comes back without its item, and copies of the sample (same
         // content, other ids) are left out with it: each is listed under its own record.
         for (const k of keyed.filter((x) => x.key === item.key)) {
