@@ -109,3 +109,14 @@ test('without --images and without an images/ folder, image names resolve agains
   assertRefused(missing, 'ECM_ERR_IMAGE_MISSING');
   assert.ok(missing.stderr.includes(`elsewhere.png not found at ${join(dir, 'elsewhere.png')}`), missing.stderr);
 });
+
+test('train refuses a --cv below 2 or not an integer before any work, --cv 0 included', async () => {
+  const dir = await tempDir({});
+  const data = join(dir, 'data.json');
+  await writeFile(data, JSON.stringify([textOnly]));
+  for (const cv of ['0', '1', '-2', '2.5', 'x']) {
+    const result = await runCli(['train', 'intent', '--data', data, '--out', join(dir, 'model'), '--no-knowledge', '--cv', cv]);
+    assertRefused(result, 'ECM_ERR_BAD_OPTION', new RegExp(`--cv must be an integer ≥ 2, got ${cv}`));
+  }
+  assert.deepEqual(await readdir(dir), ['data.json'], 'no model written');
+});

@@ -98,8 +98,9 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .option('--skip-bad', 'report bad records and go on with the rest')
     .option('--json', 'print the result as JSON')
     .action(async (task: Task, flags: TrainFlags) => {
+      // No --cv: no cross-validation (0). Given, it must be a real fold count: --cv 0 is refused as 1 is.
       const cv = flags.cv === undefined ? 0 : Number(flags.cv);
-      if (!Number.isInteger(cv) || cv < 0 || cv === 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `--cv must be an integer ≥ 2, got ${flags.cv}`);
+      if (flags.cv !== undefined && (!Number.isInteger(cv) || cv < 2)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--cv must be an integer ≥ 2, got ${flags.cv}`);
       const augment = Number(flags.augment);
       if (!Number.isInteger(augment) || augment < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `--augment must be a non-negative integer, got ${flags.augment}`);
       const threshold = Number(flags.pseudoThreshold);
