@@ -13,7 +13,7 @@ import type { CommandContext } from '../main.js';
 import { describeItem, EcommirError } from '../../errors.js';
 import { checkSample, checkSampleText } from '../../data/input-limits.js';
 import { loadSamples } from '../../data/load.js';
-import { problemFromError, type Problem } from '../../data/problem.js';
+import { problemFromError, skippedRecord, type Problem } from '../../data/problem.js';
 import { formatFromPath, writePredictions, type PredictionFormat } from '../../data/submission.js';
 import { cacheDir } from '../../features/cache.js';
 import { Progress } from '../../features/progress.js';
@@ -184,7 +184,7 @@ async function predict(flags: PredictFlags): Promise<number> {
 
   const errorsFile = `${flags.out}.errors.jsonl`;
   if (problems.length > 0) {
-    const lines = problems.map((p) => JSON.stringify({ index: p.item.index, id: p.item.id, code: p.code, message: p.message, ...(p.attempts !== undefined ? { attempts: p.attempts } : {}) }));
+    const lines = problems.map((p) => JSON.stringify(skippedRecord(p)));
     await writeFile(errorsFile, lines.join('\n') + '\n');
   } else {
     await rm(errorsFile, { force: true });

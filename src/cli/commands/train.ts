@@ -2,6 +2,7 @@
 // (best single checkpoint, uniform soup, greedy soup) and, with --cv, its cross-validated score.
 import { Argument, Option, type Command } from 'commander';
 import { loadSamples } from '../../data/load.js';
+import { skippedRecord, type Problem } from '../../data/problem.js';
 import { EcommirError } from '../../errors.js';
 import { Taxonomy } from '../../labels/taxonomy.js';
 import type { SoupMode } from '../../tasks/train-head.js';
@@ -24,7 +25,7 @@ async function mergeFeedbackFile(task: Task, data: Sample[], file: string, skipB
   for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
   const records = parseRecordsText(await readFile(file, 'utf8'), file) as { labelledAt?: unknown }[];
   const at = loaded.samples.map((s) => Date.parse(String(records[s.index]?.labelledAt ?? '')));
-  return mergeFeedback(task, data, loaded.samples, at, file);
+  return { ...(await mergeFeedback(task, data, loaded.samples, at, file)), problems: loaded.problems };
 }
 import { sceneFeaturePass } from '../../runtime/feature-pass.js';
 import { availableParallelism } from 'node:os';
@@ -95,7 +96,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .option('--knowledge-texts <n>', 'scene: synthetic page texts per label (text-only rows)', String(DEFAULT_SCENE_KNOWLEDGE.texts))
     .option('--feedback <file>', 'corrections from `ecommir feedback export`, merged with --data (same content: the newest human label wins)')
     .option('--concurrency <n>', `scene: worker processes reading the images first (1: in this process); default the cores (${availableParallelism()})`)
-    .option('--skip-bad', 'report bad records and go on with the rest')
+    .option('--skip-bad', 'report bad records and train on the rest (the model is written; exit code 1 when any was left out, as predict)')
     .option('--json', 'print the result as JSON')
     .action(async (task: Task, flags: TrainFlags) => {
       // No --cv: no cross-validation (0). Given, it must be a real fold count: --cv 0 is refused as 1 is.
@@ -122,14 +123,23 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       const taxonomy = flags.taxonomy ? await Taxonomy.load(flags.taxonomy, task) : undefined;
       const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: task === 'scene', skipBad: flags.skipBad, taxonomies: taxonomy ? { [task]: taxonomy } : undefined });
       for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
+      // Every record --skip-bad left out, of every file read: listed by --json, and the exit code is 1 (as predict's).
+      const skipped: Problem[] = [...loaded.problems];
       let samples = loaded.samples.filter((s) => s.task === task);
       const merged = flags.feedback ? await mergeFeedbackFile(task, samples, flags.feedback, flags.skipBad) : undefined;
       if (merged) {
         samples = merged.samples;
+        skipped.push(...merged.problems);
         process.stderr.write(`ecommir: ${describeMerge(merged.report)}\n`);
       }
       if (samples.length === 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `${flags.data} has no ${task} samples`);
-      const unlabelled = flags.unlabeled ? (await loadSamples(flags.unlabeled, { imagesDir: flags.images, skipBad: flags.skipBad })).samples.map((s) => ({ ...s, label: undefined })) : undefined;
+      let unlabelled: Sample[] | undefined;
+      if (flags.unlabeled) {
+        const loadedUnlabelled = await loadSamples(flags.unlabeled, { imagesDir: flags.images, skipBad: flags.skipBad });
+        for (const p of loadedUnlabelled.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
+        skipped.push(...loadedUnlabelled.problems);
+        unlabelled = loadedUnlabelled.samples.map((s) => ({ ...s, label: undefined }));
+      }
       const log = (line: string) => process.stderr.write(`${line}\n`);
       // Scene knowledge (rendered on first use, then read from the cache) joins every training set.
       let knowledge: SceneKnowledgeRows | undefined;
@@ -173,11 +183,18 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
             : undefined,
       });
       if (flags.json) {
-        process.stdout.write(JSON.stringify({ task, out: flags.out, feedback: merged?.report, validation: result.report, cv: result.cv && { ...result.cv, predictions: undefined, first: undefined }, pseudo: result.pseudo, seconds: result.seconds }, null, 2) + '\n');
+        process.stdout.write(
+          JSON.stringify(
+            { task, out: flags.out, feedback: merged?.report, validation: result.report, cv: result.cv && { ...result.cv, predictions: undefined, first: undefined }, pseudo: result.pseudo, seconds: result.seconds, skipped: skipped.map(skippedRecord) },
+            null,
+            2,
+          ) + '\n',
+        );
       } else {
         const lines = [...(result.report ? formatTrainingReport(result.report) : []), ...(result.cv ? formatCrossValidation(result.cv) : []), `model written to ${flags.out} (${result.seconds.toFixed(1)} s)`];
         process.stdout.write(lines.join('\n') + '\n');
       }
-      ctx.exitCode = 0;
+      if (skipped.length > 0) process.stderr.write(`ecommir: ${skipped.length} records skipped (listed above); the model was trained on the rest\n`);
+      ctx.exitCode = skipped.length > 0 ? 1 : 0;
     });
 }
