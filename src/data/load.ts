@@ -35,7 +35,7 @@ export async function loadSamples(path: string, options: LoadOptions = {}): Prom
         ? parseChallengeRecord(record, index, { imagesDir: challengeImagesDir, file })
         : parseNativeSample(record, index, { imagesDir, baseDir: dirname(file), file });
       checkGoldLabel(sample, options, file);
-      if (options.checkImages) await checkSampleImages(sample, file);
+      if (options.checkImages) await checkSampleImages(sample, file, { decode: options.decodeImages });
       return sample;
     },
     options.checkImages ? PROBE_CONCURRENCY : 1,

@@ -37,6 +37,8 @@ export interface LoadOptions {
   imagesDir?: string;
   /** Probe every image (exists, complete, supported, within limits). */
   checkImages?: boolean;
+  /** With checkImages, also decode every image in full as predict does, so that a truncated file is found. */
+  decodeImages?: boolean;
   /** Collect problems and keep the good samples instead of throwing the first problem. */
   skipBad?: boolean;
   /**
