@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { miniRecords, tempDir } from '../data/helpers.js';
+import { FIXTURES, miniRecords, tempDir } from '../data/helpers.js';
 import { runCli } from './run-cli.js';
 
 const records = await miniRecords();
@@ -119,4 +119,24 @@ test('train refuses a --cv below 2 or not an integer before any work, --cv 0 inc
     assertRefused(result, 'ECM_ERR_BAD_OPTION', new RegExp(`--cv must be an integer ≥ 2, got ${cv}`));
   }
   assert.deepEqual(await readdir(dir), ['data.json'], 'no model written');
+});
+
+test('a UTF-16 data file (with its byte-order mark) is read as text, little- or big-endian, not refused as bad JSON', async () => {
+  const dir = await tempDir({ 'fx-scene-1-0.png': 'png', 'fx-intent-2-0.png': 'png', 'fx-intent-2-1.png': 'png' });
+  const text = JSON.stringify(records, null, 2);
+  const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+  const be = Buffer.from(le).swap16(); // FE FF, then each code unit big-endian
+  const expected = await runCli(['data', 'inspect', join(FIXTURES, 'mini-challenge.json'), '--json']);
+  assert.equal(expected.code, 0, expected.stderr);
+  for (const [name, bytes] of [['le.json', le], ['be.json', be]] as const) {
+    await writeFile(join(dir, name), bytes);
+    const result = await runCli(['data', 'inspect', join(dir, name), '--json']);
+    assert.equal(result.code, 0, `${name}: ${result.stderr}`);
+    const report = JSON.parse(result.stdout) as { file: string; tasks: unknown; samples: number };
+    assert.equal(report.samples, 3);
+    assert.deepEqual(report.tasks, (JSON.parse(expected.stdout) as { tasks: unknown }).tasks, `${name}: the labels and dialogues read as in UTF-8`);
+  }
+  // An odd number of bytes after a UTF-16 mark cannot be UTF-16: named as such, not as a JSON error.
+  await writeFile(join(dir, 'odd.json'), Buffer.concat([le, Buffer.from([0x20])]));
+  assertRefused(await runCli(['data', 'inspect', join(dir, 'odd.json')]), 'ECM_ERR_BAD_JSON', /odd\.json.*UTF-16LE/);
 });

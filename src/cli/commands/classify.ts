@@ -1,6 +1,6 @@
 // `ecommir classify image PATH...` and `ecommir classify dialogue FILE|-`: ranked labels with
 // confidence, coarse and fine, the uncertain flag and the evidence; `--json` for machines.
-import { readInputText } from '../../data/read-file.js';
+import { decodeInputText, readInputText } from '../../data/read-file.js';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseRecordsText } from '../../data/load.js';
@@ -111,5 +111,5 @@ async function readText(file: string): Promise<string> {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return decodeInputText(Buffer.concat(chunks), 'stdin');
 }

@@ -15,7 +15,8 @@ import type { SceneKnowledgeRows } from '../../tasks/scene/recognizer.js';
 import { defaultIntentOptions, HANDWRITTEN_WEIGHTS, KNOWLEDGE_WEIGHT } from '../../tasks/intent/default-recipe.js';
 import { describeMerge, mergeFeedback } from '../../feedback/merge.js';
 import { parseRecordsText } from '../../data/load.js';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readInputText } from '../../data/read-file.js';
 import { dirname, resolve } from 'node:path';
 import type { Sample } from '../../types.js';
 
@@ -23,7 +24,7 @@ import type { Sample } from '../../types.js';
 async function mergeFeedbackFile(task: Task, data: Sample[], file: string, skipBad?: boolean) {
   const loaded = await loadSamples(file, { checkImages: task === 'scene', skipBad });
   for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
-  const records = parseRecordsText(await readFile(file, 'utf8'), file) as { labelledAt?: unknown }[];
+  const records = parseRecordsText(await readInputText(file, 'the feedback file'), file) as { labelledAt?: unknown }[];
   const at = loaded.samples.map((s) => Date.parse(String(records[s.index]?.labelledAt ?? '')));
   return { ...(await mergeFeedback(task, data, loaded.samples, at, file)), problems: loaded.problems };
 }
