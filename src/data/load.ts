@@ -56,7 +56,8 @@ function checkGoldLabel(sample: Sample, options: LoadOptions, file: string): voi
   );
 }
 
-function isChallengeRecord(record: unknown): boolean {
+/** A challenge record has an `instruction` (the native format never does): how the formats are told apart. */
+export function isChallengeRecord(record: unknown): boolean {
   return typeof record === 'object' && record !== null && 'instruction' in record;
 }
 

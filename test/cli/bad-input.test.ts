@@ -140,3 +140,12 @@ test('a UTF-16 data file (with its byte-order mark) is read as text, little- or 
   await writeFile(join(dir, 'odd.json'), Buffer.concat([le, Buffer.from([0x20])]));
   assertRefused(await runCli(['data', 'inspect', join(dir, 'odd.json')]), 'ECM_ERR_BAD_JSON', /odd\.json.*UTF-16LE/);
 });
+
+test('classify dialogue given a challenge-format record says it reads the native format and what to do instead', async () => {
+  const dir = await tempDir({});
+  const file = join(dir, 'challenge.json');
+  await writeFile(file, JSON.stringify([records[1]]));
+  const result = await runCli(['classify', 'dialogue', file]);
+  assertRefused(result, 'ECM_ERR_BAD_RECORD', /record #0, id fx-intent-2: .*challenge format/, /native format \{dialogue: \[\{role, text, images\?\}\]\}/, /ecommir predict --data/);
+  assert.doesNotMatch(result.stderr, /an image is a file path/);
+});
