@@ -3,7 +3,7 @@
 // made from the rest is still written; a pipeline notices the loss without parsing stderr.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEV_JSON, tempDir } from '../data/helpers.js';
 import { runCli } from './run-cli.js';
@@ -44,4 +44,36 @@ test('train --skip-bad exits 1 when records were skipped, as predict does, lists
   const clean = await runCli(['train', 'intent', '--data', data, '--out', join(dir, 'model2'), '--no-knowledge', '--skip-bad', '--json']);
   assert.equal(clean.code, 0, clean.stderr);
   assert.deepEqual((JSON.parse(clean.stdout) as { skipped: unknown[] }).skipped, []);
+});
+
+test('a failed predict run leaves no errors file of an earlier run, and keeps the earlier output whole, saying so', { timeout: 300_000 }, async () => {
+  const dir = await tempDir({});
+  const data = join(dir, 'data.json');
+  const out = join(dir, 'out.csv');
+  const errorsFile = `${out}.errors.jsonl`;
+  const common = ['predict', '--data', data, '--out', out, '--no-progress', '--concurrency', '1'];
+  // Run 1: one bad record skipped; its output and its errors file.
+  await writeFile(data, JSON.stringify([textOnly[0], { id: 'bad', dialogue: [] }, textOnly[1]]));
+  const first = await runCli([...common, '--skip-bad']);
+  assert.equal(first.code, 1, first.stderr);
+  const written = await readFile(out, 'utf8');
+  assert.match(await readFile(errorsFile, 'utf8'), /"id":"bad"/);
+
+  // Run 2: the data fixed, but the run fails (no intent model in the folder given).
+  await writeFile(data, JSON.stringify(textOnly.slice(0, 2)));
+  const empty = join(dir, 'no-model');
+  await mkdir(empty);
+  const failed = await runCli([...common, '--intent-model', empty]);
+  assert.equal(failed.code, 1, failed.stderr);
+  assert.match(failed.stderr, /\[ECM_ERR_NO_MODEL\]/);
+  await assert.rejects(access(errorsFile), 'the errors of run 1 do not survive run 2');
+  assert.equal(await readFile(out, 'utf8'), written, 'the output of run 1 is kept whole');
+  assert.ok(failed.stderr.includes(`${out} is left from an earlier run`), failed.stderr);
+
+  // Run 3: all well; the output replaced, no errors file, no temporary file.
+  const ok = await runCli(common);
+  assert.equal(ok.code, 0, ok.stderr);
+  await assert.rejects(access(errorsFile));
+  assert.equal((await readFile(out, 'utf8')).trim().split('\n').length, 3, 'a header and two rows');
+  assert.deepEqual((await readdir(dir)).sort(), ['data.json', 'no-model', 'out.csv']);
 });
