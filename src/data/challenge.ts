@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ChallengeRecord, ImageRef, Sample, Turn } from '../types.js';
-import { probeImage } from '../vision/decode.js';
+import { probeImage, verifyImageDecodes } from '../vision/decode.js';
 import { foldPunctuation } from './fold.js';
 import { IMAGE_MARKER, countImageMarkers, detectTask, parseCandidates, parseDialogue } from './instruction.js';
 import { parseJsonText } from './json-text.js';
@@ -34,7 +34,7 @@ export async function loadChallengeRecords(records: readonly unknown[], options:
     options.skipBad ?? false,
     async (record, index) => {
       const sample = parseChallengeRecord(record, index, { imagesDir: options.imagesDir, file });
-      if (options.checkImages) await checkSampleImages(sample, file);
+      if (options.checkImages) await checkSampleImages(sample, file, { decode: options.decodeImages });
       return sample;
     },
     options.checkImages ? PROBE_CONCURRENCY : 1,
@@ -135,10 +135,13 @@ function markerMismatch(markers: number, images: number, item: ItemRef): Ecommir
   return new EcommirError('ECM_ERR_BAD_RECORD', `the instruction has ${markers} ${IMAGE_MARKER} marker(s) but the record lists ${images} image(s)`, { item });
 }
 
-/** Probes every image of a sample; the error names the record. */
-export async function checkSampleImages(sample: Sample, file?: string): Promise<void> {
+/** Probes every image of a sample, and with `decode` decodes it as predict does; the error names the record. */
+export async function checkSampleImages(sample: Sample, file?: string, options: { decode?: boolean } = {}): Promise<void> {
   const item: ItemRef = { id: sample.id, index: sample.index, file };
-  for (const ref of sample.images) await probeImage(ref, item);
+  for (const ref of sample.images) {
+    await probeImage(ref, item);
+    if (options.decode) await verifyImageDecodes(ref, item);
+  }
 }
 
 export async function readText(file: string): Promise<string> {

@@ -35,7 +35,7 @@ export async function loadSamples(path: string, options: LoadOptions = {}): Prom
         ? parseChallengeRecord(record, index, { imagesDir: challengeImagesDir, file })
         : parseNativeSample(record, index, { imagesDir, baseDir: dirname(file), file });
       checkGoldLabel(sample, options, file);
-      if (options.checkImages) await checkSampleImages(sample, file);
+      if (options.checkImages) await checkSampleImages(sample, file, { decode: options.decodeImages });
       return sample;
     },
     options.checkImages ? PROBE_CONCURRENCY : 1,
@@ -56,7 +56,8 @@ function checkGoldLabel(sample: Sample, options: LoadOptions, file: string): voi
   );
 }
 
-function isChallengeRecord(record: unknown): boolean {
+/** A challenge record has an `instruction` (the native format never does): how the formats are told apart. */
+export function isChallengeRecord(record: unknown): boolean {
   return typeof record === 'object' && record !== null && 'instruction' in record;
 }
 

@@ -15,12 +15,30 @@ export function problemFromError(err: EcommirError): Problem {
   return { code: err.code, message: err.message, item: err.item ?? {} };
 }
 
+/**
+ * A record a `--skip-bad` run left out, as the CLI lists it (predict's `<out>.errors.jsonl`, `train
+ * --json`'s `skipped`): which record, and why. `attempts` is set for a queued sample that failed its tries.
+ */
+export interface SkippedRecord {
+  index?: number;
+  id?: string;
+  code: ErrorCode;
+  message: string;
+  attempts?: number;
+}
+
+export function skippedRecord(p: Problem & { attempts?: number }): SkippedRecord {
+  return { index: p.item.index, id: p.item.id, code: p.code, message: p.message, ...(p.attempts !== undefined ? { attempts: p.attempts } : {}) };
+}
+
 /** Options shared by the loaders. */
 export interface LoadOptions {
   /** Folder the record's image names are resolved against. */
   imagesDir?: string;
   /** Probe every image (exists, complete, supported, within limits). */
   checkImages?: boolean;
+  /** With checkImages, also decode every image in full as predict does, so that a truncated file is found. */
+  decodeImages?: boolean;
   /** Collect problems and keep the good samples instead of throwing the first problem. */
   skipBad?: boolean;
   /**

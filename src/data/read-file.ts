@@ -1,6 +1,6 @@
 // Reading an input file the user named: a missing file and an unreadable one get their own codes
 // (never a bare ENOENT, never a JSON error for a file that is not there), and name the file and
-// what it was meant to be.
+// what it was meant to be. UTF-8, or UTF-16 told by its byte-order mark.
 import { readFile } from 'node:fs/promises';
 import { EcommirError } from '../errors.js';
 
@@ -15,9 +15,32 @@ function readError(file: string, what: string, cause: unknown): EcommirError {
 
 /** The text of a file the user named; `what` says what it is for ("the gold file", "the predictions"). */
 export async function readInputText(file: string, what = 'the input file'): Promise<string> {
+  let bytes: Buffer;
   try {
-    return await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (cause) {
     throw readError(file, what, cause);
+  }
+  return decodeInputText(bytes, file);
+}
+
+/**
+ * Bytes of an input file as text: UTF-8 (a UTF-8 byte-order mark is kept, for the parsers to strip),
+ * or UTF-16 when the bytes start with its byte-order mark (FF FE little-endian, FE FF big-endian), as
+ * Windows tools often save JSON. UTF-32 (a mark of FF FE 00 00 or 00 00 FE FF) is refused by name.
+ */
+export function decodeInputText(bytes: Uint8Array, file: string): string {
+  const [a, b, c, d] = bytes;
+  const refuse = (why: string) => new EcommirError('ECM_ERR_BAD_JSON', `${why}; save the file as UTF-8`, { item: { file } });
+  if ((a === 0xff && b === 0xfe && c === 0 && d === 0) || (a === 0 && b === 0 && c === 0xfe && d === 0xff)) throw refuse('the file is UTF-32 text, which is not read');
+  const encoding = a === 0xff && b === 0xfe ? 'utf-16le' : a === 0xfe && b === 0xff ? 'utf-16be' : undefined;
+  if (!encoding) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  const name = encoding.toUpperCase();
+  if (bytes.byteLength % 2 !== 0) throw refuse(`the file starts with a ${name} byte-order mark but has an odd number of bytes, so it is not ${name} text`);
+  try {
+    // The mark is dropped by the decoder.
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+  } catch (cause) {
+    throw new EcommirError('ECM_ERR_BAD_JSON', `the file starts with a ${name} byte-order mark but is not valid ${name} text; save the file as UTF-8`, { item: { file }, cause });
   }
 }

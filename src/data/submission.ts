@@ -52,7 +52,7 @@ export async function writeSubmissionCsv(path: string, samples: readonly Sample[
  * leaves a submission cut short, nor cuts short the one a previous run wrote. Anything else (a
  * symlink, /dev/stdout, a pipe) is written to as it is.
  */
-async function writeWhole(path: string, text: string): Promise<void> {
+export async function writeWhole(path: string, text: string): Promise<void> {
   const existing = await lstat(path).catch(() => undefined);
   if (existing && !existing.isFile()) return writeFile(path, text, 'utf8');
   const tmp = `${path}.${process.pid}.tmp`;

@@ -11,7 +11,7 @@ import { EcommirError } from '../errors.js';
 import type { FeatureCacheOptions } from '../features/cache.js';
 import type { PredictOptions, Recognizer } from '../tasks/recognizer.js';
 import type { Prediction, Sample, Task } from '../types.js';
-import { decodeRgb } from '../vision/decode.js';
+import { verifyImageDecodes } from '../vision/decode.js';
 import { imageLimitsOf, resolveInputLimits } from '../data/input-limits.js';
 import { threadsPerWorker } from '../vision/threads.js';
 import { RecognizerPool, type PoolStats } from './pool.js';
@@ -158,7 +158,7 @@ export class InProcessLanes implements RecognizerRuntime {
       const item = { id: sample.id, index: sample.index };
       for (const ref of sample.images) {
         signal.throwIfAborted(); // between images: a request past its deadline stops here
-        await decodeRgb(ref, item, { maxSide: 64, limits: imageLimitsOf(this.limits) });
+        await verifyImageDecodes(ref, item, imageLimitsOf(this.limits));
       }
       signal.throwIfAborted();
       return recognizer.predict(sample, options);

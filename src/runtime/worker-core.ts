@@ -7,7 +7,7 @@ import { setDefaultFeatureCacheOptions, type FeatureCacheOptions } from '../feat
 import type { RecognizerSet } from '../backends/select.js';
 import type { PredictOptions } from '../tasks/recognizer.js';
 import type { Prediction, Sample, Task } from '../types.js';
-import { decodeRgb } from '../vision/decode.js';
+import { verifyImageDecodes } from '../vision/decode.js';
 import { setVisionThreads } from '../vision/threads.js';
 import { loadRecognizerSource, type RecognizerSource } from './source.js';
 
@@ -88,7 +88,7 @@ async function predict(sample: Sample, options: PredictOptions, verifyImages: bo
   if (verifyImages) {
     // A truncated file fails here with a 4xx naming it, before any model sees garbage pixels.
     const item = { id: sample.id, index: sample.index };
-    for (const ref of sample.images) await decodeRgb(ref, item, { maxSide: 64, limits: imageLimitsOf(limits) });
+    for (const ref of sample.images) await verifyImageDecodes(ref, item, imageLimitsOf(limits));
   }
   return recognizer.predict(sample, options);
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { miniRecords, tempDir } from '../data/helpers.js';
+import { FIXTURES, miniRecords, tempDir } from '../data/helpers.js';
 import { runCli } from './run-cli.js';
 
 const records = await miniRecords();
@@ -108,4 +108,44 @@ test('without --images and without an images/ folder, image names resolve agains
   const missing = await runCli(['predict', '--data', data, '--out', out, '--no-progress', '--concurrency', '1']);
   assertRefused(missing, 'ECM_ERR_IMAGE_MISSING');
   assert.ok(missing.stderr.includes(`elsewhere.png not found at ${join(dir, 'elsewhere.png')}`), missing.stderr);
+});
+
+test('train refuses a --cv below 2 or not an integer before any work, --cv 0 included', async () => {
+  const dir = await tempDir({});
+  const data = join(dir, 'data.json');
+  await writeFile(data, JSON.stringify([textOnly]));
+  for (const cv of ['0', '1', '-2', '2.5', 'x']) {
+    const result = await runCli(['train', 'intent', '--data', data, '--out', join(dir, 'model'), '--no-knowledge', '--cv', cv]);
+    assertRefused(result, 'ECM_ERR_BAD_OPTION', new RegExp(`--cv must be an integer ≥ 2, got ${cv}`));
+  }
+  assert.deepEqual(await readdir(dir), ['data.json'], 'no model written');
+});
+
+test('a UTF-16 data file (with its byte-order mark) is read as text, little- or big-endian, not refused as bad JSON', async () => {
+  const dir = await tempDir({ 'fx-scene-1-0.png': 'png', 'fx-intent-2-0.png': 'png', 'fx-intent-2-1.png': 'png' });
+  const text = JSON.stringify(records, null, 2);
+  const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+  const be = Buffer.from(le).swap16(); // FE FF, then each code unit big-endian
+  const expected = await runCli(['data', 'inspect', join(FIXTURES, 'mini-challenge.json'), '--json']);
+  assert.equal(expected.code, 0, expected.stderr);
+  for (const [name, bytes] of [['le.json', le], ['be.json', be]] as const) {
+    await writeFile(join(dir, name), bytes);
+    const result = await runCli(['data', 'inspect', join(dir, name), '--json']);
+    assert.equal(result.code, 0, `${name}: ${result.stderr}`);
+    const report = JSON.parse(result.stdout) as { file: string; tasks: unknown; samples: number };
+    assert.equal(report.samples, 3);
+    assert.deepEqual(report.tasks, (JSON.parse(expected.stdout) as { tasks: unknown }).tasks, `${name}: the labels and dialogues read as in UTF-8`);
+  }
+  // An odd number of bytes after a UTF-16 mark cannot be UTF-16: named as such, not as a JSON error.
+  await writeFile(join(dir, 'odd.json'), Buffer.concat([le, Buffer.from([0x20])]));
+  assertRefused(await runCli(['data', 'inspect', join(dir, 'odd.json')]), 'ECM_ERR_BAD_JSON', /odd\.json.*UTF-16LE/);
+});
+
+test('classify dialogue given a challenge-format record says it reads the native format and what to do instead', async () => {
+  const dir = await tempDir({});
+  const file = join(dir, 'challenge.json');
+  await writeFile(file, JSON.stringify([records[1]]));
+  const result = await runCli(['classify', 'dialogue', file]);
+  assertRefused(result, 'ECM_ERR_BAD_RECORD', /record #0, id fx-intent-2: .*challenge format/, /native format \{dialogue: \[\{role, text, images\?\}\]\}/, /ecommir predict --data/);
+  assert.doesNotMatch(result.stderr, /an image is a file path/);
 });

@@ -2,9 +2,11 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import sharp from 'sharp';
 import type { InspectReport } from '../../src/data/inspect.js';
 import { DEV_IMAGES, DEV_JSON, FIXTURES, miniRecords, tempDir } from '../data/helpers.js';
+import { runCli } from './run-cli.js';
 
 interface RunResult {
   code: number;
@@ -128,4 +130,25 @@ test('every data and predict command has --help with a description', () => {
     assert.match(stdout, /Usage: ecommir/);
     assert.ok(stdout.split('\n').some((l) => /^[A-Z][a-z]+ /.test(l)), `no description in ${name}`);
   }
+});
+
+test('data inspect --images finds a truncated JPEG, whose header reads, as predict does, naming the record', async () => {
+  // Made here rather than committed: a shipped screenshot as a JPEG, cut in half.
+  const png = await readFile(new URL('../../examples/screenshots/order.png', import.meta.url));
+  const jpeg = await sharp(png).jpeg().toBuffer();
+  const cut = jpeg.subarray(0, jpeg.length >> 1);
+  assert.ok((await sharp(cut).metadata()).width, 'the header of the cut file still reads');
+  const dir = await tempDir({ 'cut.jpg': '', 'fx-intent-2-0.png': 'png', 'fx-intent-2-1.png': 'png' });
+  await writeFile(join(dir, 'cut.jpg'), cut);
+  const records = await miniRecords();
+  const data = join(dir, 'data.json');
+  await writeFile(data, JSON.stringify([{ ...records[0], id: 'cut-scene', image: ['cut.jpg'] }, records[1], records[2]]));
+  const first = await runCli(['data', 'inspect', data, '--images', dir]);
+  assert.equal(first.code, 1, first.stdout);
+  assert.match(first.stderr, /record #0, id cut-scene: image cut\.jpg is corrupt or not a supported image.*\[ECM_ERR_IMAGE_CORRUPT\]/);
+  const all = await runCli(['data', 'inspect', data, '--images', dir, '--skip-bad', '--json']);
+  assert.equal(all.code, 1);
+  const report = JSON.parse(all.stdout) as InspectReport;
+  assert.deepEqual(report.problems.map((p) => [p.code, p.item.index, p.item.id]), [['ECM_ERR_IMAGE_CORRUPT', 0, 'cut-scene']]);
+  assert.equal(report.samples, 2);
 });

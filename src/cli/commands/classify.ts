@@ -1,9 +1,9 @@
 // `ecommir classify image PATH...` and `ecommir classify dialogue FILE|-`: ranked labels with
 // confidence, coarse and fine, the uncertain flag and the evidence; `--json` for machines.
-import { readInputText } from '../../data/read-file.js';
+import { decodeInputText, readInputText } from '../../data/read-file.js';
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parseRecordsText } from '../../data/load.js';
+import { isChallengeRecord, parseRecordsText } from '../../data/load.js';
 import { checkSample } from '../../data/input-limits.js';
 import { parseNativeSample } from '../../data/native.js';
 import { EcommirError } from '../../errors.js';
@@ -50,11 +50,24 @@ export function registerClassifyCommand(program: Command, ctx: CommandContext): 
     const text = file === '-' ? await readStdin() : await readText(file);
     const name = file === '-' ? 'stdin' : resolve(file);
     const samples = parseRecordsText(text, name).map((record, index) => {
+      if (isChallengeRecord(record)) throw challengeRecordError(record, index, name);
       const withTask = record && typeof record === 'object' && !('task' in record) ? { ...record, task: 'intent' } : record;
       return parseNativeSample(withTask, index, { file: name, baseDir: file === '-' ? process.cwd() : resolve(file, '..') });
     });
     ctx.exitCode = await run(samples, 'intent', flags);
   });
+}
+
+/** A challenge record given to `classify dialogue`: say which format is read and what to do, not which field failed. */
+function challengeRecordError(record: unknown, index: number, file: string): EcommirError {
+  const id = (record as { id?: unknown }).id;
+  return new EcommirError(
+    'ECM_ERR_BAD_RECORD',
+    'this record is in the challenge format ({id, instruction, input, output, image}), but classify dialogue reads the native format ' +
+      '{dialogue: [{role, text, images?}]} (one object, a JSON array or JSONL). For a challenge file run `ecommir predict --data FILE --out predictions.csv`, ' +
+      'or write the dialogue as {"dialogue": [{"role": "user", "text": "..."}]}',
+    { item: { file, index, id: typeof id === 'string' || typeof id === 'number' ? String(id) : undefined } },
+  );
 }
 
 async function run(samples: Sample[], task: 'scene' | 'intent', flags: ClassifyFlags): Promise<number> {
@@ -111,5 +124,5 @@ async function readText(file: string): Promise<string> {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return decodeInputText(Buffer.concat(chunks), 'stdin');
 }

@@ -4,8 +4,9 @@
 // (`--queue`); either way the output is the same bytes as a one-at-a-time run. Predictions are
 // logged as they are made to `<out>.partial.jsonl` (keyed by sample content and model version), so
 // a run stopped by a bad sample, a signal or a crash resumes where it was; samples that could not
-// be answered are listed in `<out>.errors.jsonl`.
-import { rm, stat, writeFile } from 'node:fs/promises';
+// be answered are listed in `<out>.errors.jsonl`, which is always this run's (an earlier run's is
+// removed when the work starts). `<out>` itself is replaced only by a complete new output.
+import { rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
@@ -13,8 +14,8 @@ import type { CommandContext } from '../main.js';
 import { describeItem, EcommirError } from '../../errors.js';
 import { checkSample, checkSampleText } from '../../data/input-limits.js';
 import { loadSamples } from '../../data/load.js';
-import { problemFromError, type Problem } from '../../data/problem.js';
-import { formatFromPath, writePredictions, type PredictionFormat } from '../../data/submission.js';
+import { problemFromError, skippedRecord, type Problem } from '../../data/problem.js';
+import { formatFromPath, writePredictions, writeWhole, type PredictionFormat } from '../../data/submission.js';
 import { cacheDir } from '../../features/cache.js';
 import { Progress } from '../../features/progress.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
@@ -81,14 +82,34 @@ async function predict(flags: PredictFlags): Promise<number> {
   const keepHours = Number(flags.keepHours);
   if (!(keepHours > 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--keep-hours must be a number > 0, got ${JSON.stringify(flags.keepHours)}`);
   const selection = backendSelection(flags, { sceneModel: flags.sceneModel, intentModel: flags.intentModel });
-  await checkOutFile(flags.out);
+  const earlier = await checkOutFile(flags.out);
+  // The errors file is this run's or none: an earlier run's list must not sit beside an output it does
+  // not describe once this run fails. The earlier output itself is kept until the new one replaces it.
+  const errorsFile = `${flags.out}.errors.jsonl`;
+  await rm(errorsFile, { force: true });
+  try {
+    return await predictTo(flags, format, selection, errorsFile, { concurrency, attempts, backoffMs, keepHours });
+  } catch (err) {
+    if (earlier) process.stderr.write(`ecommir: this run failed; ${flags.out} is left from an earlier run\n`);
+    throw err;
+  }
+}
 
+async function predictTo(
+  flags: PredictFlags,
+  format: PredictionFormat,
+  selection: ReturnType<typeof backendSelection>,
+  errorsFile: string,
+  { concurrency, attempts, backoffMs, keepHours }: { concurrency: number; attempts: number; backoffMs: number; keepHours: number },
+): Promise<number> {
   const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: true, skipBad: flags.skipBad });
   for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
   const problems: (Problem & { attempts?: number })[] = [...loaded.problems];
+  /** A bad sample (a client error) that --skip-bad leaves out; anything else ends the run. */
+  const skippable = (err: unknown): err is EcommirError => flags.skipBad === true && err instanceof EcommirError && err.statusCode < 500;
   /** A bad sample: skipped and reported with --skip-bad, else the end of the run. */
   const skipOrThrow = (err: unknown): void => {
-    if (!flags.skipBad || !(err instanceof EcommirError) || err.statusCode >= 500) throw err;
+    if (!skippable(err)) throw err;
     process.stderr.write(`ecommir: skipped ${err.message}\n`);
     problems.push(problemFromError(err));
   };
@@ -162,7 +183,7 @@ async function predict(flags: PredictFlags): Promise<number> {
       });
     } else {
       await predictHere(todo, keyed, selection, concurrency, log, progress, copies, (item, err) => {
-        if (!flags.skipBad || !(err instanceof EcommirError) || err.statusCode >= 500) throw err;
+        if (!skippable(err)) throw err;
         // An error from a worker process comes back without its item, and copies of the sample (same
         // content, other ids) are left out with it: each is listed under its own record.
         for (const k of keyed.filter((x) => x.key === item.key)) {
@@ -180,13 +201,7 @@ async function predict(flags: PredictFlags): Promise<number> {
   }
   progress.finish();
 
-  const errorsFile = `${flags.out}.errors.jsonl`;
-  if (problems.length > 0) {
-    const lines = problems.map((p) => JSON.stringify({ index: p.item.index, id: p.item.id, code: p.code, message: p.message, ...(p.attempts !== undefined ? { attempts: p.attempts } : {}) }));
-    await writeFile(errorsFile, lines.join('\n') + '\n');
-  } else {
-    await rm(errorsFile, { force: true });
-  }
+  if (problems.length > 0) await writeWhole(errorsFile, problems.map((p) => JSON.stringify(skippedRecord(p))).join('\n') + '\n');
   if (failedKeys.size > 0 && !flags.skipBad) {
     process.stderr.write(`ecommir: ${failedKeys.size} samples could not be answered (listed in ${errorsFile}); ${flags.out} is not written. Run again to retry them, or pass --skip-bad to write the rest.\n`);
     return 1;
@@ -205,12 +220,13 @@ async function predict(flags: PredictFlags): Promise<number> {
   return problems.length > 0 ? 1 : 0;
 }
 
-/** A bad --out is found before any work, not when the predictions are written at the end. */
-async function checkOutFile(out: string): Promise<void> {
+/** A bad --out is found before any work, not when the predictions are written at the end. Tells whether it exists. */
+async function checkOutFile(out: string): Promise<boolean> {
   const info = await stat(out).catch(() => undefined);
   if (info?.isDirectory()) throw new EcommirError('ECM_ERR_BAD_OPTION', `--out ${out} is a folder; give the file to write, e.g. ${out}/predictions.csv`);
   const folder = await stat(dirname(out)).catch(() => undefined);
   if (!folder?.isDirectory()) throw new EcommirError('ECM_ERR_BAD_OPTION', `--out ${out}: the folder ${dirname(out)} does not exist`);
+  return info !== undefined;
 }
 
 /** The error code a dead letter's reason names (`… [ECM_ERR_X]`), else a backend failure. */

@@ -2,6 +2,7 @@
 // (best single checkpoint, uniform soup, greedy soup) and, with --cv, its cross-validated score.
 import { Argument, Option, type Command } from 'commander';
 import { loadSamples } from '../../data/load.js';
+import { skippedRecord, type Problem } from '../../data/problem.js';
 import { EcommirError } from '../../errors.js';
 import { Taxonomy } from '../../labels/taxonomy.js';
 import type { SoupMode } from '../../tasks/train-head.js';
@@ -14,7 +15,8 @@ import type { SceneKnowledgeRows } from '../../tasks/scene/recognizer.js';
 import { defaultIntentOptions, HANDWRITTEN_WEIGHTS, KNOWLEDGE_WEIGHT } from '../../tasks/intent/default-recipe.js';
 import { describeMerge, mergeFeedback } from '../../feedback/merge.js';
 import { parseRecordsText } from '../../data/load.js';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readInputText } from '../../data/read-file.js';
 import { dirname, resolve } from 'node:path';
 import type { Sample } from '../../types.js';
 
@@ -22,9 +24,9 @@ import type { Sample } from '../../types.js';
 async function mergeFeedbackFile(task: Task, data: Sample[], file: string, skipBad?: boolean) {
   const loaded = await loadSamples(file, { checkImages: task === 'scene', skipBad });
   for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
-  const records = parseRecordsText(await readFile(file, 'utf8'), file) as { labelledAt?: unknown }[];
+  const records = parseRecordsText(await readInputText(file, 'the feedback file'), file) as { labelledAt?: unknown }[];
   const at = loaded.samples.map((s) => Date.parse(String(records[s.index]?.labelledAt ?? '')));
-  return mergeFeedback(task, data, loaded.samples, at, file);
+  return { ...(await mergeFeedback(task, data, loaded.samples, at, file)), problems: loaded.problems };
 }
 import { sceneFeaturePass } from '../../runtime/feature-pass.js';
 import { availableParallelism } from 'node:os';
@@ -95,11 +97,12 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .option('--knowledge-texts <n>', 'scene: synthetic page texts per label (text-only rows)', String(DEFAULT_SCENE_KNOWLEDGE.texts))
     .option('--feedback <file>', 'corrections from `ecommir feedback export`, merged with --data (same content: the newest human label wins)')
     .option('--concurrency <n>', `scene: worker processes reading the images first (1: in this process); default the cores (${availableParallelism()})`)
-    .option('--skip-bad', 'report bad records and go on with the rest')
+    .option('--skip-bad', 'report bad records and train on the rest (the model is written; exit code 1 when any was left out, as predict)')
     .option('--json', 'print the result as JSON')
     .action(async (task: Task, flags: TrainFlags) => {
+      // No --cv: no cross-validation (0). Given, it must be a real fold count: --cv 0 is refused as 1 is.
       const cv = flags.cv === undefined ? 0 : Number(flags.cv);
-      if (!Number.isInteger(cv) || cv < 0 || cv === 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `--cv must be an integer ≥ 2, got ${flags.cv}`);
+      if (flags.cv !== undefined && (!Number.isInteger(cv) || cv < 2)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--cv must be an integer ≥ 2, got ${flags.cv}`);
       const augment = Number(flags.augment);
       if (!Number.isInteger(augment) || augment < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `--augment must be a non-negative integer, got ${flags.augment}`);
       const threshold = Number(flags.pseudoThreshold);
@@ -121,14 +124,23 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       const taxonomy = flags.taxonomy ? await Taxonomy.load(flags.taxonomy, task) : undefined;
       const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: task === 'scene', skipBad: flags.skipBad, taxonomies: taxonomy ? { [task]: taxonomy } : undefined });
       for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
+      // Every record --skip-bad left out, of every file read: listed by --json, and the exit code is 1 (as predict's).
+      const skipped: Problem[] = [...loaded.problems];
       let samples = loaded.samples.filter((s) => s.task === task);
       const merged = flags.feedback ? await mergeFeedbackFile(task, samples, flags.feedback, flags.skipBad) : undefined;
       if (merged) {
         samples = merged.samples;
+        skipped.push(...merged.problems);
         process.stderr.write(`ecommir: ${describeMerge(merged.report)}\n`);
       }
       if (samples.length === 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `${flags.data} has no ${task} samples`);
-      const unlabelled = flags.unlabeled ? (await loadSamples(flags.unlabeled, { imagesDir: flags.images, skipBad: flags.skipBad })).samples.map((s) => ({ ...s, label: undefined })) : undefined;
+      let unlabelled: Sample[] | undefined;
+      if (flags.unlabeled) {
+        const loadedUnlabelled = await loadSamples(flags.unlabeled, { imagesDir: flags.images, skipBad: flags.skipBad });
+        for (const p of loadedUnlabelled.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
+        skipped.push(...loadedUnlabelled.problems);
+        unlabelled = loadedUnlabelled.samples.map((s) => ({ ...s, label: undefined }));
+      }
       const log = (line: string) => process.stderr.write(`${line}\n`);
       // Scene knowledge (rendered on first use, then read from the cache) joins every training set.
       let knowledge: SceneKnowledgeRows | undefined;
@@ -172,11 +184,18 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
             : undefined,
       });
       if (flags.json) {
-        process.stdout.write(JSON.stringify({ task, out: flags.out, feedback: merged?.report, validation: result.report, cv: result.cv && { ...result.cv, predictions: undefined, first: undefined }, pseudo: result.pseudo, seconds: result.seconds }, null, 2) + '\n');
+        process.stdout.write(
+          JSON.stringify(
+            { task, out: flags.out, feedback: merged?.report, validation: result.report, cv: result.cv && { ...result.cv, predictions: undefined, first: undefined }, pseudo: result.pseudo, seconds: result.seconds, skipped: skipped.map(skippedRecord) },
+            null,
+            2,
+          ) + '\n',
+        );
       } else {
         const lines = [...(result.report ? formatTrainingReport(result.report) : []), ...(result.cv ? formatCrossValidation(result.cv) : []), `model written to ${flags.out} (${result.seconds.toFixed(1)} s)`];
         process.stdout.write(lines.join('\n') + '\n');
       }
-      ctx.exitCode = 0;
+      if (skipped.length > 0) process.stderr.write(`ecommir: ${skipped.length} records skipped (listed above); the model was trained on the rest\n`);
+      ctx.exitCode = skipped.length > 0 ? 1 : 0;
     });
 }
