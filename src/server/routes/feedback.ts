@@ -6,7 +6,7 @@
 //   GET    /v1/review/images/:hash   a stored image, for the review page
 import type { FastifyInstance } from 'fastify';
 import { EcommirError } from '../../errors.js';
-import { mapSteps, runInSlices } from '../../feedback/in-slices.js';
+import { mapSteps, runInSlices } from '../../runtime/in-slices.js';
 import { orderForReviewAsync } from '../../feedback/review-order.js';
 import { textTokens, type SimilaritySignature } from '../../feedback/similarity.js';
 import type { FeedbackStore, StoredPrediction } from '../../feedback/store.js';
