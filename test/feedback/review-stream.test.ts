@@ -116,12 +116,21 @@ test('GET /v1/review of 100 dialogues of 100,000 characters (about 30 MB of JSON
   }
   const server = await startServer({ recognizers: { scene: new FakeSceneRecognizer(), intent: new FakeIntentRecognizer() }, feedback });
   try {
+    // A stall is the time between two ticks of a 5 ms timer, counted as the lesser of the wall
+    // clock and the process's CPU time meanwhile: on a loaded machine (other test runs, another
+    // worktree's build) the process may simply not be scheduled, which is not the route holding
+    // the loop; work on the loop uses CPU time as it goes.
     let worst = 0;
+    let worstWall = 0;
     let last = performance.now();
+    let lastCpu = process.cpuUsage();
     const tick = (): void => {
       const now = performance.now();
-      worst = Math.max(worst, now - last);
+      const cpu = process.cpuUsage(lastCpu);
+      worstWall = Math.max(worstWall, now - last);
+      worst = Math.max(worst, Math.min(now - last, (cpu.user + cpu.system) / 1000));
       last = now;
+      lastCpu = process.cpuUsage();
     };
     const ticker = setInterval(tick, 5);
     const chunks: Buffer[] = [];
@@ -142,10 +151,11 @@ test('GET /v1/review of 100 dialogues of 100,000 characters (about 30 MB of JSON
     assert.equal(answer.items.length, 100);
     assert.equal(new Set(answer.items.map((i) => i.requestId)).size, 100);
     assert.equal(answer.items[0].dialogue[0].text.length, 20_000);
-    // Serialised whole this was 320–430 ms here (2 cores); streamed in slices 40–90 ms, which is
-    // one signature of a 100,000-character dialogue (10–45 ms, one step of its own) or a scavenge
-    // over the dialogues (up to 55 ms seen with --trace-gc), plus the HTTP client on the same loop.
-    assert.ok(worst < 150, `the event loop was held ${worst.toFixed(0)} ms at once`);
+    // Serialised whole this was ~340 ms here (2 cores; 320–730 ms by the wall clock); streamed in
+    // slices 40–85 ms: one signature of a 100,000-character dialogue (10–45 ms unloaded, one step
+    // of its own), a scavenge over the dialogues (up to 55 ms seen with --trace-gc), the HTTP client
+    // on the same loop.
+    assert.ok(worst < 150, `the event loop was held ${worst.toFixed(0)} ms at once (${worstWall.toFixed(0)} ms by the wall clock)`);
   } finally {
     await server.close();
     feedback.close();
