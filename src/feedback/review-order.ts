@@ -9,7 +9,7 @@
 // Up to 1000 candidates × (200 labelled + 100 chosen) comparisons: the work is a generator that
 // yields after each comparison, run at once by `orderForReview` and in slices that let the event
 // loop turn by `orderForReviewAsync` (the /v1/review route).
-import { runInSlices, runToEnd } from './in-slices.js';
+import { runInSlices, runToEnd } from '../runtime/in-slices.js';
 import { similarity, type SimilaritySignature } from './similarity.js';
 
 export interface ReviewCandidate {

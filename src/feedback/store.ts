@@ -296,47 +296,26 @@ export class FeedbackStore {
 
   /**
    * Unlabelled predictions of a task, least certain first (by margin or entropy), one per content:
-   * the pool the review queue picks from.
+   * the pool the review queue picks from. One query for the rows and one for their images.
    */
   unlabelled(task: Task, limit: number, by: Informativeness): StoredPrediction[] {
-    return this.#predictions(this.unlabelledIds(task, limit, by));
+    return this.#db.transaction(() => this.#fromRows(this.#db.prepare<[Task, number], PredictionRow>(unlabelledQuery('p.*', by)).all(task, limit)))();
   }
 
   /** The requestIds of `unlabelled`: a cheap read, for a caller that fetches the rows (up to 100,000 characters each) a few at a time. */
   unlabelledIds(task: Task, limit: number, by: Informativeness): string[] {
-    const order = by === 'margin' ? 'p.margin ASC' : 'p.entropy DESC';
-    return this.#db
-      .prepare<[Task, number], string>(
-        `SELECT p.request_id FROM predictions p
-         WHERE p.task = ? AND ${UNLABELLED}
-           AND p.request_id = (SELECT request_id FROM predictions d WHERE d.content_hash = p.content_hash ORDER BY d.created_at DESC LIMIT 1)
-         ORDER BY ${order}, p.created_at DESC LIMIT ?`,
-      )
-      .pluck()
-      .all(task, limit) as unknown as string[];
+    return this.#db.prepare<[Task, number], string>(unlabelledQuery('p.request_id', by)).pluck().all(task, limit) as unknown as string[];
   }
 
-  /** The most recently labelled predictions of a task. */
+  /** The most recently labelled predictions of a task, with their current correction. One query for the rows and one for their images. */
   recentlyLabelled(task: Task, limit: number): StoredPrediction[] {
-    return this.#predictions(this.recentlyLabelledIds(task, limit));
+    const columns = 'p.*, c.label AS c_label, c.note AS c_note, c.created_at AS c_at';
+    return this.#db.transaction(() => this.#fromRows(this.#db.prepare<[Task, number], PredictionRow>(recentlyLabelledQuery(columns)).all(task, limit)))();
   }
 
   /** The requestIds of `recentlyLabelled`, newest correction first. */
   recentlyLabelledIds(task: Task, limit: number): string[] {
-    return this.#db
-      .prepare<[Task, number], string>(
-        `SELECT p.request_id FROM corrections c
-         JOIN predictions p ON p.request_id = c.request_id
-         WHERE p.task = ? AND c.retracted_at IS NULL
-           AND c.id = (SELECT max(id) FROM corrections WHERE request_id = c.request_id AND retracted_at IS NULL)
-         ORDER BY c.id DESC LIMIT ?`,
-      )
-      .pluck()
-      .all(task, limit) as unknown as string[];
-  }
-
-  #predictions(requestIds: readonly string[]): StoredPrediction[] {
-    return this.#db.transaction(() => requestIds.map((id) => this.prediction(id)).filter((p): p is StoredPrediction => p !== undefined))();
+    return this.#db.prepare<[Task, number], string>(recentlyLabelledQuery('p.request_id')).pluck().all(task, limit) as unknown as string[];
   }
 
   counts(task: Task): { stored: number; labelled: number; unlabelled: number } {
@@ -419,13 +398,31 @@ export class FeedbackStore {
     if (this.#db.open) this.#db.close();
   }
 
-  #fromRow(row: PredictionRow): StoredPrediction {
-    const images = this.#db
+  /** Rows as predictions, the images of all of them read in one query. */
+  #fromRows(rows: readonly PredictionRow[]): StoredPrediction[] {
+    if (rows.length === 0) return [];
+    const images = new Map<string, StoredImage[]>();
+    const linked = this.#db
+      .prepare<[string], StoredImage & { request_id: string; dhash: string | null }>(
+        `SELECT i.request_id, m.hash, m.bytes, m.dhash FROM prediction_images i JOIN images m ON m.hash = i.hash
+         WHERE i.request_id IN (SELECT value FROM json_each(?)) ORDER BY i.request_id, i.position`,
+      )
+      .all(JSON.stringify(rows.map((r) => r.request_id)));
+    for (const m of linked) {
+      const list = images.get(m.request_id) ?? [];
+      list.push(storedImage(m));
+      images.set(m.request_id, list);
+    }
+    return rows.map((row) => this.#fromRow(row, images.get(row.request_id) ?? []));
+  }
+
+  #fromRow(row: PredictionRow, images?: StoredImage[]): StoredPrediction {
+    images ??= this.#db
       .prepare<[string], StoredImage & { dhash: string | null }>(
         'SELECT m.hash, m.bytes, m.dhash FROM prediction_images i JOIN images m ON m.hash = i.hash WHERE i.request_id = ? ORDER BY i.position',
       )
       .all(row.request_id)
-      .map((m) => ({ hash: m.hash, bytes: m.bytes, ...(m.dhash ? { dhash: m.dhash } : {}) }));
+      .map(storedImage);
     return {
       requestId: row.request_id,
       task: row.task,
@@ -442,6 +439,28 @@ export class FeedbackStore {
       ...(row.c_label ? { correction: { label: row.c_label, note: row.c_note ?? null, at: row.c_at ?? 0 } } : {}),
     };
   }
+}
+
+function storedImage(m: { hash: string; bytes: number; dhash: string | null | undefined }): StoredImage {
+  return { hash: m.hash, bytes: m.bytes, ...(m.dhash ? { dhash: m.dhash } : {}) };
+}
+
+/** The review pool: unlabelled predictions of a task (bound 1), one per content (the newest), least certain first, at most (bound 2). */
+function unlabelledQuery(columns: string, by: Informativeness): string {
+  const order = by === 'margin' ? 'p.margin ASC' : 'p.entropy DESC';
+  return `SELECT ${columns} FROM predictions p
+    WHERE p.task = ? AND ${UNLABELLED}
+      AND p.request_id = (SELECT request_id FROM predictions d WHERE d.content_hash = p.content_hash ORDER BY d.created_at DESC LIMIT 1)
+    ORDER BY ${order}, p.created_at DESC LIMIT ?`;
+}
+
+/** Predictions of a task (bound 1) with a current correction, newest correction first, at most (bound 2). */
+function recentlyLabelledQuery(columns: string): string {
+  return `SELECT ${columns} FROM corrections c
+    JOIN predictions p ON p.request_id = c.request_id
+    WHERE p.task = ? AND c.retracted_at IS NULL
+      AND c.id = (SELECT max(id) FROM corrections WHERE request_id = c.request_id AND retracted_at IS NULL)
+    ORDER BY c.id DESC LIMIT ?`;
 }
 
 function notStored(requestId: string): EcommirError {

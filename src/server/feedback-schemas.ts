@@ -125,7 +125,7 @@ export function feedbackSchemas() {
     review: {
       summary: 'The review queue: unlabelled stored predictions, the most informative first',
       description:
-        'Ordered by informativeness (1 − margin, or normalised entropy with by=entropy) minus the greatest similarity to an item chosen before it or already labelled (character bigrams of dialogues, difference hashes of images); near-duplicates come after everything else.',
+        'Ordered by informativeness (1 − margin, or normalised entropy with by=entropy) minus the greatest similarity to an item chosen before it or already labelled (character bigrams of dialogues, difference hashes of images); near-duplicates come after everything else. The answer is streamed (chunked, no Content-Length), serialised an item at a time.',
       tags: ['feedback'],
       security: [{ bearerAuth: [] }],
       querystring: {

@@ -151,3 +151,51 @@ test('past the image size cap the oldest unlabelled samples go first', async () 
     store.close();
   }
 });
+
+test('unlabelled and recentlyLabelled read their rows at once and give what prediction() gives for their ids', async () => {
+  const store = FeedbackStore.open({ path: join(tmp(), 'feedback.db') });
+  try {
+    const [a, b, c] = ['img-a', 'img-b', 'img-c'].map((s) => Buffer.from(s));
+    await store.record(record('r1', { margin: 0.1, turns: [{ role: 'user', text: 'two images', images: [sha256Hex(b), sha256Hex(a)] }] }), [{ bytes: b, dhash: '00ff00ff00ff00ff' }, { bytes: a }]);
+    await store.record(record('r2', { margin: 0.2 }));
+    await store.record(record('r3', { margin: 0.3, turns: [{ role: 'user', text: 'one image', images: [sha256Hex(c)] }] }), [{ bytes: c }]);
+    await store.record(record('r4', { margin: 0.4 }));
+    await store.record(record('r5', { margin: 0.5, task: 'scene' }));
+    store.correct({ requestId: 'r3', label: '是否易褪色', note: 'n', keyHash: null });
+    store.correct({ requestId: 'r4', label: '是否会生锈', keyHash: null });
+    store.correct({ requestId: 'r4', label: '商品材质', keyHash: null });
+    store.correct({ requestId: 'r2', label: '商品材质', keyHash: null });
+    store.retract('r2');
+    for (const by of ['margin', 'entropy'] as const) {
+      const ids = store.unlabelledIds('intent', 10, by);
+      assert.deepEqual([...ids].sort(), ['r1', 'r2']);
+      assert.deepEqual(store.unlabelled('intent', 10, by), ids.map((id) => store.prediction(id)));
+    }
+    assert.deepEqual(store.unlabelled('intent', 10, 'margin')[0].images.map((i) => i.hash), [sha256Hex(b), sha256Hex(a)]);
+    const labelled = store.recentlyLabelledIds('intent', 10);
+    assert.deepEqual(labelled, ['r4', 'r3']);
+    assert.deepEqual(store.recentlyLabelled('intent', 10), labelled.map((id) => store.prediction(id)));
+    assert.equal(store.recentlyLabelled('intent', 10)[0].correction?.label, '商品材质');
+    assert.deepEqual(store.recentlyLabelled('intent', 1).map((p) => p.requestId), ['r4']);
+    assert.deepEqual(store.unlabelled('scene', 10, 'margin').map((p) => p.requestId), ['r5']);
+    assert.deepEqual(store.recentlyLabelled('scene', 10), []);
+    // Two statements each, however many rows: not one (or two) per row.
+    const prepare = Database.prototype.prepare;
+    let statements = 0;
+    Database.prototype.prepare = function (this: InstanceType<typeof Database>, ...args: Parameters<typeof prepare>) {
+      statements++;
+      return prepare.apply(this, args);
+    } as typeof prepare;
+    try {
+      for (const [read, rows] of [[() => store.unlabelled('intent', 10, 'margin'), 2], [() => store.recentlyLabelled('intent', 10), 2]] as const) {
+        statements = 0;
+        assert.equal(read().length, rows);
+        assert.equal(statements, 2);
+      }
+    } finally {
+      Database.prototype.prepare = prepare;
+    }
+  } finally {
+    store.close();
+  }
+});

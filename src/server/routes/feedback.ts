@@ -4,9 +4,10 @@
 //   GET    /v1/feedback/:requestId   the stored prediction, its current label and the history
 //   GET    /v1/review?task=&limit=   unlabelled predictions, the most informative first (active learning)
 //   GET    /v1/review/images/:hash   a stored image, for the review page
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { EcommirError } from '../../errors.js';
-import { mapSteps, runInSlices } from '../../feedback/in-slices.js';
+import { mapSteps, runInSlices, SLICE_MS } from '../../runtime/in-slices.js';
 import { orderForReviewAsync } from '../../feedback/review-order.js';
 import { textTokens, type SimilaritySignature } from '../../feedback/similarity.js';
 import type { FeedbackStore, StoredPrediction } from '../../feedback/store.js';
@@ -68,7 +69,7 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
     return { ...itemOf(stored), label: stored.correction?.label ?? null, history: db.history(requestId) };
   });
 
-  app.get('/v1/review', { schema: schemas.review }, async (request) => {
+  app.get('/v1/review', { schema: schemas.review }, async (request, reply) => {
     const query = request.query as { task: Task; limit?: string; by?: Informativeness };
     const db = store();
     const limit = query.limit === undefined ? 20 : Number(query.limit);
@@ -91,13 +92,22 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
       }),
     );
     const ordered = await orderForReviewAsync(candidates.filter(defined), { limit, labelled: labelled.filter(defined) });
-    return {
+    // The answer (100 items of up to 100,000 characters: some 30 MB of JSON) is serialised an item
+    // at a time, in slices, and streamed: the same bytes the route's response schema gives, with the
+    // route's own serialisers (the envelope's, then the item schema's), never all in one go.
+    const envelope = reply.getSerializationFunction('200')!({
       task: query.task,
       by,
       counts: db.counts(query.task),
       labels: [...(ctx.runtime.labels?.[query.task] ?? [])],
-      items: ordered.map((o) => ({ ...itemOf(o.item.stored), informativeness: o.item.informativeness, nearest: o.nearest })),
-    };
+      items: [],
+    });
+    const serializeItem = reply.compileSerializationSchema(schemas.review.response[200].properties.items.items, '200');
+    const items = ordered.map((o) => ({ ...itemOf(o.item.stored), informativeness: o.item.informativeness, nearest: o.nearest }));
+    // Checked before the 200 is sent: a schema that no longer ends with `items` fails as a 500.
+    if (!envelope.endsWith(ITEMS_LAST)) throw new Error('the /v1/review answer no longer ends with its items');
+    const head = envelope.slice(0, -'[]}'.length);
+    return reply.type('application/json; charset=utf-8').send(Readable.from(jsonWithItems(head, items, serializeItem), { objectMode: false }));
   });
 
   app.get('/v1/review/images/:hash', { schema: schemas.image }, async (request, reply) => {
@@ -106,6 +116,30 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
     if (!bytes) throw new EcommirError('ECM_ERR_NOT_FOUND', `no stored image ${hash}`, { statusCode: 404 });
     return reply.header('cache-control', 'private, max-age=3600').type(imageType(bytes)).send(bytes);
   });
+}
+
+/** How the review answer's envelope, serialised with no items, ends: `items` is its last property. */
+const ITEMS_LAST = '"items":[]}';
+
+/**
+ * `head` (the answer up to `"items":`) and `items` serialised one by one, as chunks of ~64 KB or
+ * more, letting the event loop turn whenever a slice has held it SLICE_MS.
+ */
+async function* jsonWithItems<T>(head: string, items: readonly T[], serialize: (item: T) => string): AsyncGenerator<string> {
+  let chunk = `${head}[`;
+  let sliceStart = performance.now();
+  for (const [i, item] of items.entries()) {
+    chunk += (i === 0 ? '' : ',') + serialize(item);
+    if (chunk.length >= 65_536) {
+      yield chunk;
+      chunk = '';
+    }
+    if (performance.now() - sliceStart >= SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+  yield `${chunk}]}`;
 }
 
 function notFound(requestId: string): EcommirError {

@@ -14,7 +14,14 @@ export function runToEnd<R>(steps: Generator<unknown, R>): R {
   }
 }
 
-/** Runs the steps to the end, letting the event loop turn (setImmediate: I/O and timers go first) once a slice has held it `sliceMs`. */
+/**
+ * Runs the steps to the end, letting the event loop turn (setImmediate: I/O and timers go first) once a slice has held it `sliceMs`.
+ * The clock is read after every step: steps differ in length (a signature of a 100,000-character
+ * dialogue is one step of 10–45 ms, a sketch comparison a few µs), so counting steps cannot bound a
+ * slice. Measured on the review order (1000 pooled + 200 labelled dialogues of 1,400 characters,
+ * ~295,000 steps, 2 cores): CPU time 1,146–1,208 ms sliced against 1,129–1,162 ms run to end
+ * (min–median of 7), of which ~17 ms are the clock reads and a few ms the ~150 turns of the loop.
+ */
 export async function runInSlices<R>(steps: Generator<unknown, R>, sliceMs = SLICE_MS): Promise<R> {
   let sliceStart = performance.now();
   for (;;) {
