@@ -12,7 +12,7 @@ import { EcommirError } from '../errors.js';
 import type { RecognizerRuntime } from '../runtime/lanes.js';
 import { ApiKeyCheck } from './auth.js';
 import type { ServerContext } from './context.js';
-import { installJsonBodyParser, maxJsonValues } from './json-body.js';
+import { installJsonBodyParser, jsonBodyRules } from './json-body.js';
 import { collectRoutes } from './openapi.js';
 import { resolveServerOptions, type BuildAppOptions, type ResolvedServerOptions } from './options.js';
 import { installErrorHandlers, problem } from './problem.js';
@@ -86,7 +86,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   limitBodiesInFlight(app, limits.maxBodyBytesInFlight, limits.maxBodyBytes);
   const routes = collectRoutes(app);
   installErrorHandlers(app);
-  installJsonBodyParser(app, { maxValues: maxJsonValues(limits) });
+  installJsonBodyParser(app, { rules: jsonBodyRules(limits) });
   // Graceful close: close() waits for in-flight requests; their answers say `Connection: close`
   // so keep-alive sockets end with them instead of holding close() for the keep-alive timeout.
   let closing = false;

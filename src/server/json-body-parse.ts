@@ -1,22 +1,28 @@
 // Parsing a JSON request body, the same function on the event loop (small bodies) and in the body
 // parser's threads (large ones, see json-body.ts). Fastify's own rules are kept: an empty body is an
-// error, and a `__proto__` or `constructor.prototype` key is refused (secure-json-parse). One more:
-// a body may hold at most `maxValues` JSON values, counted before the value is handed on, so a
-// million tiny turns are refused where they were parsed instead of being copied to the event loop.
+// error, and a `__proto__` or `constructor.prototype` key is refused (secure-json-parse). Two more,
+// checked before the value is handed on, so that what a thread copies back to the event loop is
+// bounded by the limits rather than by the body: at most `maxValues` JSON values (a million tiny
+// turns), and no string longer than `maxStringChars` (no field within the limits is).
 import secureJsonParse from 'secure-json-parse';
 
-export interface JsonBodyTask {
-  bytes: Uint8Array;
+export interface JsonBodyRules {
   maxValues: number;
+  maxStringChars: number;
+}
+
+export interface JsonBodyTask extends JsonBodyRules {
+  bytes: Uint8Array;
 }
 
 export type JsonBodyResult =
   | { ok: true; value: unknown }
   | { ok: false; problem: 'empty' }
   | { ok: false; problem: 'invalid'; detail: string }
-  | { ok: false; problem: 'values'; maxValues: number };
+  | { ok: false; problem: 'values'; maxValues: number }
+  | { ok: false; problem: 'string'; path: string; length: number; maxStringChars: number };
 
-export function parseJsonBody({ bytes, maxValues }: JsonBodyTask): JsonBodyResult {
+export function parseJsonBody({ bytes, maxValues, maxStringChars }: JsonBodyTask): JsonBodyResult {
   if (bytes.byteLength === 0) return { ok: false, problem: 'empty' };
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   let value: unknown;
@@ -25,20 +31,48 @@ export function parseJsonBody({ bytes, maxValues }: JsonBodyTask): JsonBodyResul
   } catch (err) {
     return { ok: false, problem: 'invalid', detail: (err as Error).message.slice(0, 200) };
   }
-  return valuesAtMost(value, maxValues) ? { ok: true, value } : { ok: false, problem: 'values', maxValues };
+  return checkJsonValue(value, { maxValues, maxStringChars }) ?? { ok: true, value };
 }
 
-/** Whether `root` holds at most `max` values (itself, every element, every property value), stopping as soon as it does not. */
-export function valuesAtMost(root: unknown, max: number): boolean {
+type RuleBroken = Extract<JsonBodyResult, { problem: 'values' | 'string' }>;
+
+/** A value met on the walk, with where it sits (built into a path only when it is reported). */
+interface Place {
+  value: unknown;
+  parent?: Place;
+  key?: string | number;
+}
+
+function pathOf(place: Place): string {
+  let path = '';
+  for (let at: Place | undefined = place; at?.parent; at = at.parent) path = typeof at.key === 'number' ? `[${at.key}]${path}` : `.${at.key}${path}`;
+  return path === '' ? '(the body)' : path.replace(/^\./, '');
+}
+
+/**
+ * The first rule `root` breaks, or undefined. Values are `root` itself, every element and every
+ * property value; counting stops as soon as there are too many. A string is named by its path.
+ */
+export function checkJsonValue(root: unknown, { maxValues, maxStringChars }: JsonBodyRules): RuleBroken | undefined {
   let seen = 1;
-  const stack: unknown[] = [root];
+  const stack: Place[] = [{ value: root }];
   while (stack.length > 0) {
-    const value = stack.pop();
+    const place = stack.pop()!;
+    const { value } = place;
+    if (typeof value === 'string') {
+      if (value.length > maxStringChars) return { ok: false, problem: 'string', path: pathOf(place), length: value.length, maxStringChars };
+      continue;
+    }
     if (value === null || typeof value !== 'object') continue;
-    const children = Array.isArray(value) ? value : Object.values(value);
-    seen += children.length;
-    if (seen > max) return false;
-    for (const child of children) if (child !== null && typeof child === 'object') stack.push(child);
+    const keys = Array.isArray(value) ? undefined : Object.keys(value);
+    seen += keys ? keys.length : (value as unknown[]).length;
+    if (seen > maxValues) return { ok: false, problem: 'values', maxValues };
+    const children = keys ?? (value as unknown[]);
+    for (let i = 0; i < children.length; i++) {
+      const key = keys ? keys[i] : i;
+      const child = (value as Record<string | number, unknown>)[key];
+      if (child !== null && (typeof child === 'object' || typeof child === 'string')) stack.push({ value: child, parent: place, key });
+    }
   }
-  return seen <= max;
+  return undefined;
 }

@@ -3,8 +3,8 @@
 // 31 MB alone took 90 ms), before the limits could refuse a million one-character turns. Here a
 // small body is parsed in place (a few ms at most); once a body grows past INLINE_BODY_BYTES its
 // chunks are passed on to a parser thread as they arrive, and the thread joins and parses them and
-// counts the values, refusing a body with too many, so what comes back to the event loop is bounded
-// by the limits, not by the body's size.
+// refuses a body with more values or a longer string than any request within the limits, so what
+// comes back to the event loop is bounded by the limits, not by the body's size.
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { MessageChannel } from 'node:worker_threads';
@@ -12,7 +12,7 @@ import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Piscina } from 'piscina';
 import { EcommirError } from '../errors.js';
 import { threadFile } from '../thread-file.js';
-import { parseJsonBody, type JsonBodyResult } from './json-body-parse.js';
+import { parseJsonBody, type JsonBodyResult, type JsonBodyRules } from './json-body-parse.js';
 import type { ReceiveBodyTask } from './json-body-worker.js';
 
 const WORKER_FILE = threadFile(import.meta.url, 'json-body-worker');
@@ -24,18 +24,25 @@ export interface JsonBodyLimits {
   maxBatch: number;
   maxTurns: number;
   maxImages: number;
+  maxTextChars: number;
+  maxImageBytes: number;
 }
 
 /**
- * The most JSON values a body within the limits can need: a full batch of samples, each with every
- * turn (an object, its role, text and image list, with room for optional fields) and every image.
+ * The most a body within the limits can need. Values: a full batch of samples, each with every turn
+ * (an object, its role, text and image list, with room for optional fields) and every image. String
+ * length: a base64 image at the size limit (with line breaks and a data-URL prefix), or a dialogue's
+ * whole text in one field (a challenge record's instruction) with room for its template.
  */
-export function maxJsonValues(limits: Readonly<JsonBodyLimits>): number {
-  return limits.maxBatch * (64 + limits.maxTurns * 8 + limits.maxImages * 4);
+export function jsonBodyRules(limits: Readonly<JsonBodyLimits>): JsonBodyRules {
+  return {
+    maxValues: limits.maxBatch * (64 + limits.maxTurns * 8 + limits.maxImages * 4),
+    maxStringChars: Math.max(Math.ceil(((limits.maxImageBytes * 4) / 3) * 1.05) + 1024, limits.maxTextChars + 65_536),
+  };
 }
 
 export interface JsonBodyParserOptions {
-  maxValues: number;
+  rules: JsonBodyRules;
   /** Larger bodies go to the threads. */
   inlineBytes?: number;
   /** Parser threads. Default: the cores available, at most 2. */
@@ -67,7 +74,7 @@ export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyPar
       execArgv: [],
     });
     const { port1, port2 } = new MessageChannel();
-    const task: ReceiveBodyTask = { port: port2, maxValues: options.maxValues };
+    const task: ReceiveBodyTask = { port: port2, ...options.rules };
     const answer = pool.run(task, { transferList: [port2] }) as Promise<JsonBodyResult | undefined>;
     return {
       push(chunk) {
@@ -88,18 +95,18 @@ export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyPar
   app.addHook('onClose', async () => pool?.destroy());
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', (request: FastifyRequest, payload: Readable) =>
-    readJsonBody(request, payload, { inlineBytes, maxValues: options.maxValues, openSink }),
+    readJsonBody(request, payload, { inlineBytes, rules: options.rules, openSink }),
   );
 }
 
 interface ReadOptions {
   inlineBytes: number;
-  maxValues: number;
+  rules: JsonBodyRules;
   openSink: () => BodySink;
 }
 
 /** Fastify's rules for reading a body (the route's limit, the declared length), with the chunks of a large one sent on as they come. */
-function readJsonBody(request: FastifyRequest, payload: Readable, { inlineBytes, maxValues, openSink }: ReadOptions): Promise<unknown> {
+function readJsonBody(request: FastifyRequest, payload: Readable, { inlineBytes, rules, openSink }: ReadOptions): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const limit = request.routeOptions.bodyLimit ?? Number.POSITIVE_INFINITY;
     const declared = Number(request.headers['content-length']);
@@ -137,7 +144,7 @@ function readJsonBody(request: FastifyRequest, payload: Readable, { inlineBytes,
       stop();
       if (!sink) {
         try {
-          resolve(valueOf(parseJsonBody({ bytes: Buffer.concat(held, received), maxValues })));
+          resolve(valueOf(parseJsonBody({ bytes: Buffer.concat(held, received), ...rules })));
         } catch (parseErr) {
           reject(parseErr);
         }
@@ -164,5 +171,11 @@ function valueOf(result: JsonBodyResult | undefined): unknown {
       throw new EcommirError('ECM_ERR_BODY_TOO_LARGE', `the body holds more than ${result.maxValues.toLocaleString('en-US')} JSON values, more than any request within the limits needs`, {
         statusCode: 413,
       });
+    case 'string':
+      throw new EcommirError(
+        'ECM_ERR_BODY_TOO_LARGE',
+        `${result.path} is a string of ${result.length.toLocaleString('en-US')} characters, longer than any field within the limits (${result.maxStringChars.toLocaleString('en-US')})`,
+        { statusCode: 413 },
+      );
   }
 }

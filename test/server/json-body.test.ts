@@ -1,35 +1,48 @@
-// The JSON body parser's own rules, apart from HTTP: Fastify's (empty, invalid, prototype keys) and
-// the value count that keeps a body of a million tiny values from being copied to the event loop.
+// The JSON body parser's own rules, apart from HTTP: Fastify's (empty, invalid, prototype keys), and
+// the value count and string length that keep a body far past the limits from being copied back to
+// the event loop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { maxJsonValues } from '../../src/server/json-body.js';
-import { parseJsonBody, valuesAtMost } from '../../src/server/json-body-parse.js';
+import { jsonBodyRules } from '../../src/server/json-body.js';
+import { checkJsonValue, parseJsonBody } from '../../src/server/json-body-parse.js';
 import { DEFAULT_SERVER_LIMITS } from '../../src/server/options.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
+const loose = { maxValues: 1_000, maxStringChars: 1_000 };
 
 test('values are counted as the value itself, every element and every property value', () => {
-  assert.equal(valuesAtMost(1, 1), true);
-  assert.equal(valuesAtMost({}, 1), true);
+  assert.equal(checkJsonValue(1, { ...loose, maxValues: 1 }), undefined);
+  assert.equal(checkJsonValue({}, { ...loose, maxValues: 1 }), undefined);
   // {a: [1, 2], b: null}: the object, the array, 1, 2 and null.
-  assert.equal(valuesAtMost({ a: [1, 2], b: null }, 5), true);
-  assert.equal(valuesAtMost({ a: [1, 2], b: null }, 4), false);
-  assert.equal(valuesAtMost(Array.from({ length: 1_000_000 }, () => ({})), 100), false);
+  assert.equal(checkJsonValue({ a: [1, 2], b: null }, { ...loose, maxValues: 5 }), undefined);
+  assert.deepEqual(checkJsonValue({ a: [1, 2], b: null }, { ...loose, maxValues: 4 }), { ok: false, problem: 'values', maxValues: 4 });
+  assert.equal(checkJsonValue(Array.from({ length: 1_000_000 }, () => ({})), { ...loose, maxValues: 100 })?.problem, 'values');
 });
 
-test('parseJsonBody keeps Fastify’s rules and adds the value cap', () => {
-  assert.deepEqual(parseJsonBody({ bytes: bytes('{"a":[1,"二"]}'), maxValues: 10 }), { ok: true, value: { a: [1, '二'] } });
-  assert.deepEqual(parseJsonBody({ bytes: bytes(''), maxValues: 10 }), { ok: false, problem: 'empty' });
-  assert.equal(parseJsonBody({ bytes: bytes('{"a":'), maxValues: 10 }).ok, false);
-  assert.equal(parseJsonBody({ bytes: bytes('{"__proto__":{"x":1}}'), maxValues: 10 }).ok, false);
-  assert.equal(parseJsonBody({ bytes: bytes('{"constructor":{"prototype":{"x":1}}}'), maxValues: 10 }).ok, false);
-  assert.deepEqual(parseJsonBody({ bytes: bytes('[1,2,3]'), maxValues: 3 }), { ok: false, problem: 'values', maxValues: 3 });
+test('a string longer than the limit is named by its path in the body', () => {
+  const body = { id: 'x', dialogue: [{ role: 'user', text: 'ok' }, { role: 'user', text: 'y'.repeat(11) }] };
+  assert.deepEqual(checkJsonValue(body, { ...loose, maxStringChars: 10 }), { ok: false, problem: 'string', path: 'dialogue[1].text', length: 11, maxStringChars: 10 });
+  assert.equal(checkJsonValue(body, { ...loose, maxStringChars: 11 }), undefined);
+  assert.deepEqual(checkJsonValue('y'.repeat(11), { ...loose, maxStringChars: 10 }), { ok: false, problem: 'string', path: '(the body)', length: 11, maxStringChars: 10 });
 });
 
-test('the value cap leaves room for a full batch of samples at the limits', () => {
+test('parseJsonBody keeps Fastify’s rules and adds its own', () => {
+  assert.deepEqual(parseJsonBody({ bytes: bytes('{"a":[1,"二"]}'), ...loose }), { ok: true, value: { a: [1, '二'] } });
+  assert.deepEqual(parseJsonBody({ bytes: bytes(''), ...loose }), { ok: false, problem: 'empty' });
+  assert.equal(parseJsonBody({ bytes: bytes('{"a":'), ...loose }).ok, false);
+  assert.equal(parseJsonBody({ bytes: bytes('{"__proto__":{"x":1}}'), ...loose }).ok, false);
+  assert.equal(parseJsonBody({ bytes: bytes('{"constructor":{"prototype":{"x":1}}}'), ...loose }).ok, false);
+  assert.deepEqual(parseJsonBody({ bytes: bytes('[1,2,3]'), ...loose, maxValues: 3 }), { ok: false, problem: 'values', maxValues: 3 });
+});
+
+test('the rules leave room for a full batch of samples at the limits, and for an image at the size limit', () => {
   const limits = DEFAULT_SERVER_LIMITS;
+  const rules = jsonBodyRules(limits);
   const turn = { role: 'user', text: '会生锈吗', images: [] as string[] };
   const sample = { id: 'x', dialogue: Array.from({ length: limits.maxTurns }, () => turn) };
   sample.dialogue[0] = { ...turn, images: Array.from({ length: limits.maxImages }, () => 'AAAA') };
-  assert.ok(valuesAtMost({ samples: Array.from({ length: limits.maxBatch }, () => sample) }, maxJsonValues(limits)));
+  assert.equal(checkJsonValue({ samples: Array.from({ length: limits.maxBatch }, () => sample) }, rules), undefined);
+  // A data URL of an image at the limit, its base64 broken into lines of 76 characters.
+  const base64 = Buffer.alloc(limits.maxImageBytes, 7).toString('base64').replace(/.{76}/g, '$&\r\n');
+  assert.equal(checkJsonValue({ image: `data:image/png;base64,${base64}` }, rules), undefined);
 });
