@@ -41,7 +41,6 @@ export async function loadChallengeRecords(records: readonly unknown[], options:
   );
 }
 
-/** The challenge's `images/` folder next to the JSON file, when there is one. */
 /** images/ next to the data file when there is one, else the data file's own folder (never the working directory). */
 export function defaultImagesDir(file: string): string {
   const candidate = resolve(dirname(file), 'images');

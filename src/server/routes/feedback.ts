@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { EcommirError } from '../../errors.js';
-import { mapSteps, runInSlices, SLICE_MS } from '../../runtime/in-slices.js';
+import { mapSteps, runInSlices, SliceClock } from '../../runtime/in-slices.js';
 import { orderForReviewAsync } from '../../feedback/review-order.js';
 import { textTokens, type SimilaritySignature } from '../../feedback/similarity.js';
 import type { FeedbackStore, StoredPrediction } from '../../feedback/store.js';
@@ -127,17 +127,15 @@ const ITEMS_LAST = '"items":[]}';
  */
 async function* jsonWithItems<T>(head: string, items: readonly T[], serialize: (item: T) => string): AsyncGenerator<string> {
   let chunk = `${head}[`;
-  let sliceStart = performance.now();
+  const slice = new SliceClock();
   for (const [i, item] of items.entries()) {
     chunk += (i === 0 ? '' : ',') + serialize(item);
     if (chunk.length >= 65_536) {
       yield chunk;
       chunk = '';
     }
-    if (performance.now() - sliceStart >= SLICE_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      sliceStart = performance.now();
-    }
+    const turn = slice.turnIfSpent();
+    if (turn) await turn;
   }
   yield `${chunk}]}`;
 }

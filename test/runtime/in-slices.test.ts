@@ -1,0 +1,49 @@
+// Work in slices: the event loop turns between slices, and only then (a step's clock read costs no promise).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runInSlices, runToEnd, SliceClock } from '../../src/runtime/in-slices.js';
+
+function busy(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+test('SliceClock hands back a turn of the loop only once the slice is spent', async () => {
+  const slice = new SliceClock(5);
+  assert.equal(slice.turnIfSpent(), undefined);
+  busy(6);
+  let immediateRan = false;
+  setImmediate(() => (immediateRan = true));
+  const turn = slice.turnIfSpent();
+  assert.ok(turn instanceof Promise);
+  await turn;
+  assert.ok(immediateRan, 'the loop turned (an earlier setImmediate ran) before the slice went on');
+  assert.equal(slice.turnIfSpent(), undefined, 'a new slice starts after the turn');
+});
+
+test('runInSlices lets a timer fire in the middle of long work and returns what runToEnd returns', async () => {
+  function* steps(): Generator<void, number> {
+    let sum = 0;
+    for (let i = 0; i < 40; i++) {
+      busy(1);
+      sum += i;
+      yield;
+    }
+    return sum;
+  }
+  let fired = -1;
+  let stepsDone = 0;
+  function* counted(): Generator<void, number> {
+    const inner = steps();
+    for (;;) {
+      const s = inner.next();
+      if (s.done) return s.value;
+      stepsDone++;
+      yield;
+    }
+  }
+  setTimeout(() => (fired = stepsDone), 0);
+  const sliced = await runInSlices(counted(), 4);
+  assert.equal(sliced, runToEnd(steps()));
+  assert.ok(fired > 0 && fired < 40, `the timer fired after step ${fired} of 40`);
+});
