@@ -31,6 +31,8 @@ export interface Evaluation {
   all: TaskEvaluation;
   /** Prediction ids with no gold sample (only when `extraPredictions: 'ignore'`). */
   ignoredPredictionIds: string[];
+  /** Predictions whose label is not in their task's label set (given in `labelSets`): scored as wrong, like any other miss. */
+  outsideLabelSet: Array<{ id: string; task: Task; label: string }>;
 }
 
 export interface EvaluateOptions {
@@ -39,6 +41,8 @@ export interface EvaluateOptions {
    * file for another split is the usual cause, and scoring it silently would mislead.
    */
   extraPredictions?: 'error' | 'ignore';
+  /** Each task's labels, to find predictions outside them (a prediction file of another label set, a typo). */
+  labelSets?: Partial<Record<Task, readonly string[]>>;
   /** Names the gold file in errors. */
   goldFile?: string;
   predFile?: string;
@@ -69,6 +73,8 @@ export function evaluatePredictions(
   const byTask: Record<Task, { yTrue: string[]; yPred: string[] }> = { scene: { yTrue: [], yPred: [] }, intent: { yTrue: [], yPred: [] } };
   const allTrue: string[] = [];
   const allPred: string[] = [];
+  const outsideLabelSet: Evaluation['outsideLabelSet'] = [];
+  const labelSets = Object.fromEntries(Object.entries(options.labelSets ?? {}).map(([task, labels]) => [task, new Set(labels)])) as Partial<Record<Task, Set<string>>>;
   for (const sample of gold) {
     const item = { id: sample.id, index: sample.index, file: options.goldFile };
     if (seen.has(sample.id)) throw new EcommirError('ECM_ERR_BAD_RECORD', 'the gold file has this id twice', { item });
@@ -80,6 +86,7 @@ export function evaluatePredictions(
     if (label === undefined) {
       throw new EcommirError('ECM_ERR_BAD_RECORD', `no prediction for this gold sample${options.predFile ? ` in ${options.predFile}` : ''}`, { item });
     }
+    if (labelSets[sample.task] && !labelSets[sample.task]!.has(label)) outsideLabelSet.push({ id: sample.id, task: sample.task, label });
     byTask[sample.task].yTrue.push(sample.label);
     byTask[sample.task].yPred.push(label);
     allTrue.push(sample.label);
@@ -92,7 +99,7 @@ export function evaluatePredictions(
       item: { id: extra[0], file: options.predFile },
     });
   }
-  const evaluation: Evaluation = { all: evaluateLabels(allTrue, allPred), ignoredPredictionIds: extra };
+  const evaluation: Evaluation = { all: evaluateLabels(allTrue, allPred), ignoredPredictionIds: extra, outsideLabelSet };
   for (const task of ['scene', 'intent'] as const) {
     if (byTask[task].yTrue.length > 0) evaluation[task] = evaluateLabels(byTask[task].yTrue, byTask[task].yPred);
   }

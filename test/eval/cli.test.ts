@@ -95,6 +95,20 @@ test('eval names a gold id without prediction, and a prediction id not in gold',
   assert.deepEqual(JSON.parse(c.stdout).ignoredPredictionIds, ['not-a-gold-id']);
 });
 
+test('eval warns of predicted labels outside the label set, and scores them as wrong', async () => {
+  const outside = join(dir, 'outside.jsonl');
+  writeFileSync(outside, gold.map((r) => JSON.stringify({ id: r.id, label: r.id === sceneB.id ? '物流页面' : predicted[r.id] })).join('\n') + '\n');
+  const { code, stdout, stderr } = await run(['eval', '--gold', goldFile, '--pred', outside, '--json']);
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, new RegExp(`warning: 1 prediction\\(s\\) have a label outside their task's label set, scored as wrong \\(first: id ${sceneB.id}\\): scene "物流页面"; for a label set of your own, pass --taxonomy FILE`));
+  const out = JSON.parse(stdout);
+  assert.deepEqual(out.outsideLabelSet, [{ id: sceneB.id, task: 'scene', label: '物流页面' }]);
+  // scene gold [A, B] predicted [A, outside]: F1(A) = 1, F1(B) = 0.
+  close(out.scene.weightedF1, 1 / 2, 'scene weighted F1, the outside label a miss');
+  const clean = await run(['eval', '--gold', goldFile, '--pred', predJsonl]);
+  assert.doesNotMatch(clean.stderr, /warning/);
+});
+
 test('eval --help and data clean --help describe the commands', async () => {
   const e = await run(['eval', '--help']);
   assert.equal(e.code, 0);

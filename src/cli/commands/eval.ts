@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../main.js';
 import { loadSamples } from '../../data/load.js';
 import { readPredictedLabels } from '../../data/submission.js';
-import { evaluatePredictions, type TaskEvaluation } from '../../eval/evaluate.js';
+import { evaluatePredictions, type Evaluation, type TaskEvaluation } from '../../eval/evaluate.js';
 import { formatEvaluation } from '../../eval/report-text.js';
 import { Taxonomy } from '../../labels/taxonomy.js';
 import type { Task } from '../../types.js';
@@ -42,8 +42,10 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
       }
       const { samples, file } = await loadSamples(options.gold, { taxonomies });
       const predicted = await readPredictedLabels(options.pred);
+      const labelSets = { scene: (taxonomies.scene ?? Taxonomy.default('scene')).labels, intent: (taxonomies.intent ?? Taxonomy.default('intent')).labels };
       const evaluation = evaluatePredictions(samples, predicted, {
         extraPredictions: options.ignoreExtra ? 'ignore' : 'error',
+        labelSets,
         goldFile: file,
         predFile: options.pred,
       });
@@ -53,11 +55,24 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
           intent: taskJson(evaluation.intent),
           all: taskJson(evaluation.all),
           ignoredPredictionIds: evaluation.ignoredPredictionIds,
+          outsideLabelSet: evaluation.outsideLabelSet,
         };
         process.stdout.write(JSON.stringify(out, null, 2) + '\n');
       } else {
         process.stdout.write(formatEvaluation(evaluation));
       }
+      warnOutsideLabelSet(evaluation.outsideLabelSet, options.taxonomy !== undefined);
       ctx.exitCode = 0;
     });
+}
+
+/** Predicted labels that no gold sample can have are misses like any other, but usually a sign of a wrong file or label set. */
+function warnOutsideLabelSet(outside: Evaluation['outsideLabelSet'], ownTaxonomy: boolean): void {
+  if (outside.length === 0) return;
+  const labels = [...new Set(outside.map((o) => `${o.task} "${o.label}"`))];
+  const shown = labels.slice(0, 5).join(', ') + (labels.length > 5 ? `, … (${labels.length} labels in all)` : '');
+  process.stderr.write(
+    `ecommir: warning: ${outside.length} prediction(s) have a label outside their task's label set, scored as wrong (first: id ${outside[0].id}): ${shown}` +
+      (ownTaxonomy ? '\n' : '; for a label set of your own, pass --taxonomy FILE\n'),
+  );
 }
