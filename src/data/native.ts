@@ -116,6 +116,11 @@ function parseImage(value: unknown, j: number, item: ItemRef, options: NativePar
     return { name: value, path: resolveImagePath(value, options) };
   }
   const obj = value as Record<string, unknown> | null;
+  // Bytes in memory: from a caller of the library (never from JSON, which cannot hold them).
+  if (obj && typeof obj === 'object' && obj.bytes instanceof Uint8Array) {
+    const name = typeof obj.name === 'string' && obj.name !== '' ? obj.name : `${item.id ?? item.index}-${j}`;
+    return { name, bytes: obj.bytes };
+  }
   if (obj && typeof obj === 'object' && typeof obj.base64 === 'string') {
     const name = typeof obj.name === 'string' && obj.name !== '' ? obj.name : `${item.id ?? item.index}-${j}`;
     return { name, bytes: decodeBase64(obj.base64, bad) };

@@ -86,7 +86,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   limitBodiesInFlight(app, limits.maxBodyBytesInFlight, limits.maxBodyBytes);
   const routes = collectRoutes(app);
   installErrorHandlers(app);
-  installJsonBodyParser(app, { rules: jsonBodyRules(limits) });
+  installJsonBodyParser(app, { rules: jsonBodyRules(limits), maxImageBytes: limits.maxImageBytes });
   // Graceful close: close() waits for in-flight requests; their answers say `Connection: close`
   // so keep-alive sockets end with them instead of holding close() for the keep-alive timeout.
   let closing = false;

@@ -16,7 +16,7 @@ export interface JsonBodyTask extends JsonBodyRules {
 }
 
 export type JsonBodyResult =
-  | { ok: true; value: unknown }
+  | { ok: true; value: unknown; images?: Map<string, Uint8Array> }
   | { ok: false; problem: 'empty' }
   | { ok: false; problem: 'invalid'; detail: string }
   | { ok: false; problem: 'values'; maxValues: number }

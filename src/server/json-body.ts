@@ -4,13 +4,15 @@
 // small body is parsed in place (a few ms at most); once a body grows past INLINE_BODY_BYTES its
 // chunks are passed on to a parser thread as they arrive, and the thread joins and parses them and
 // refuses a body with more values or a longer string than any request within the limits, so what
-// comes back to the event loop is bounded by the limits, not by the body's size.
+// comes back to the event loop is bounded by the limits, not by the body's size. Its large base64
+// images are decoded there too (body-images.ts).
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { MessageChannel } from 'node:worker_threads';
 import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Piscina } from 'piscina';
 import { EcommirError } from '../errors.js';
+import type { DecodedImages } from './body-images.js';
 import { threadFile } from '../thread-file.js';
 import { parseJsonBody, type JsonBodyResult, type JsonBodyRules } from './json-body-parse.js';
 import type { ReceiveBodyTask } from './json-body-worker.js';
@@ -47,6 +49,15 @@ export interface JsonBodyParserOptions {
   inlineBytes?: number;
   /** Parser threads. Default: the cores available, at most 2. */
   threads?: number;
+  /** Image strings of large bodies are decoded in the threads, held to this size limit. */
+  maxImageBytes?: number;
+}
+
+/** What the parser thread decoded of a request's images (body-images.ts), for the request's sample builder. */
+const DECODED_IMAGES = new WeakMap<FastifyRequest, DecodedImages>();
+
+export function decodedImagesOf(request: FastifyRequest): DecodedImages | undefined {
+  return DECODED_IMAGES.get(request);
 }
 
 /** Where a large body's chunks go: a task of a parser thread. */
@@ -62,20 +73,23 @@ interface BodySink {
 export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyParserOptions): void {
   const inlineBytes = options.inlineBytes ?? INLINE_BODY_BYTES;
   let pool: Piscina | undefined;
-  const openSink = (): BodySink => {
-    pool ??= new Piscina({
+  const poolOf = (): Piscina =>
+    (pool ??= new Piscina({
       filename: WORKER_FILE,
-      minThreads: 0,
+      // One thread stays started: starting one took 145 ms (130 ms more than a parse) for the first
+      // large body after an idle minute.
+      minThreads: 1,
       maxThreads: options.threads ?? Math.min(2, availableParallelism()),
       // A task mostly waits for chunks: a slow upload must not hold a thread from other bodies.
       concurrentTasksPerWorker: 1024,
-      // A thread left idle this long ends; the next large body starts one again (tens of ms).
+      // A second thread left idle this long ends.
       idleTimeout: 60_000,
       execArgv: [],
-    });
+    }));
+  const openSink = (): BodySink => {
     const { port1, port2 } = new MessageChannel();
-    const task: ReceiveBodyTask = { port: port2, ...options.rules };
-    const answer = pool.run(task, { transferList: [port2] }) as Promise<JsonBodyResult | undefined>;
+    const task: ReceiveBodyTask = { port: port2, ...options.rules, maxImageBytes: options.maxImageBytes };
+    const answer = poolOf().run(task, { transferList: [port2] }) as Promise<JsonBodyResult | undefined>;
     return {
       push(chunk) {
         // A copy of just this chunk (it may be a view of a larger read buffer), moved rather than cloned.
@@ -92,6 +106,8 @@ export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyPar
       },
     };
   };
+  // A listening service starts its thread now rather than on its first large body.
+  app.addHook('onListen', async () => void poolOf());
   app.addHook('onClose', async () => pool?.destroy());
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', (request: FastifyRequest, payload: Readable) =>
@@ -150,7 +166,13 @@ function readJsonBody(request: FastifyRequest, payload: Readable, { inlineBytes,
         }
         return;
       }
-      sink.end().then(valueOf).then(resolve, reject);
+      sink
+        .end()
+        .then((result) => {
+          if (result?.ok && result.images) DECODED_IMAGES.set(request, result.images);
+          return valueOf(result);
+        })
+        .then(resolve, reject);
     }
     payload.on('data', onData);
     payload.on('end', onEnd);

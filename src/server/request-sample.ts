@@ -2,11 +2,12 @@
 // the files share one meaning of roles, `<image>` markers and ids. One difference on purpose: in a
 // file, an image string may be a path; over the network it must never be (a client could make the
 // server read its own files), so every image string is turned into `{base64}` here first, after
-// its size has been checked.
+// its size has been checked, and decoded once (in the body parser's thread for a large body).
 import { checkImageCount, checkTextSizes, type InputLimits } from '../data/input-limits.js';
 import { parseNativeSample } from '../data/native.js';
 import type { ItemRef } from '../errors.js';
 import type { ImageRef, Role, Sample } from '../types.js';
+import { decodedImage, type DecodedImages } from './body-images.js';
 import { base64Payload } from './image-input.js';
 
 export interface SceneBody {
@@ -44,14 +45,19 @@ export function sceneSampleFromBytes(bytes: Uint8Array, id: string | undefined, 
   };
 }
 
-export function sceneSampleFromBody(body: SceneBody, index: number, maxImageBytes: number): Sample {
+/** An image string's bytes: decoded already by the body parser's thread, or checked and decoded here. */
+function imageBytes(value: string, name: string, item: ItemRef, maxImageBytes: number, decoded: DecodedImages | undefined): Uint8Array {
+  return decodedImage(value, decoded) ?? new Uint8Array(Buffer.from(base64Payload(value, name, item, maxImageBytes), 'base64'));
+}
+
+export function sceneSampleFromBody(body: SceneBody, index: number, maxImageBytes: number, decoded?: DecodedImages): Sample {
   const item = itemOf(body.id, index);
-  const image = { name: 'body.image', base64: base64Payload(body.image, 'body.image', item, maxImageBytes) };
+  const image = { name: 'body.image', bytes: imageBytes(body.image, 'body.image', item, maxImageBytes, decoded) };
   return parseNativeSample({ id: body.id, task: 'scene', image }, index);
 }
 
 /** A dialogue sample; its images are named `turn<t>-<k>`. Too many images are refused before any is decoded. */
-export function intentSampleFromBody(body: IntentBody, index: number, limits: Readonly<InputLimits>): Sample {
+export function intentSampleFromBody(body: IntentBody, index: number, limits: Readonly<InputLimits>, decoded?: DecodedImages): Sample {
   const item = itemOf(body.id, index);
   const maxImageBytes = limits.maxImageBytes;
   // Trimmed as the parser trims, and before it runs: parsing a turn takes time on the event loop in
@@ -67,7 +73,7 @@ export function intentSampleFromBody(body: IntentBody, index: number, limits: Re
     text: turn.text,
     images: (turn.images ?? []).map((value, k) => {
       const name = `turn${t}-${k}`;
-      return { name, base64: base64Payload(value, name, item, maxImageBytes) };
+      return { name, bytes: imageBytes(value, name, item, maxImageBytes, decoded) };
     }),
   }));
   return parseNativeSample({ id: body.id, task: 'intent', dialogue }, index);

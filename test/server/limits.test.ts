@@ -30,7 +30,9 @@ test('an image over the byte limit is 413 ECM_ERR_IMAGE_TOO_LARGE, as base64 and
     form.append('file', new Blob([big], { type: 'image/png' }), 'big.png');
     const upload = await fetch(`${server.url}/v1/scene`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form });
     assert.equal(upload.status, 413);
-    assert.equal(((await upload.json()) as any).error.code, 'ECM_ERR_IMAGE_TOO_LARGE');
+    const error = ((await upload.json()) as any).error;
+    assert.equal(error.code, 'ECM_ERR_IMAGE_TOO_LARGE');
+    assert.match(error.message, /^record #0, id #0: the uploaded image "big.png" is over the limit of 1000 bytes/);
   } finally {
     await server.close();
   }

@@ -83,7 +83,11 @@ test('multipart is held to the JSON limits: id length, known fields only, one fi
     const unknown = await upload((f) => (f.append('note', 'hi'), f.append('file', new Blob([png]), 'x.png')));
     assert.equal(unknown.status, 400);
     const twoFiles = await upload((f) => (f.append('file', new Blob([png]), 'a.png'), f.append('file', new Blob([png]), 'b.png')));
-    assert.ok(twoFiles.status === 400 || twoFiles.status === 413, String(twoFiles.status));
+    assert.equal(twoFiles.status, 413);
+    assert.match(twoFiles.json.error.message, /^record #0, id #0: the multipart body has more parts than one file part named "file"/);
+    const idAfterFile = await upload((f) => (f.append('id', 'shot-1'), f.append('file', new Blob([png]), 'a.png'), f.append('id', 'again')));
+    assert.equal(idAfterFile.status, 413);
+    assert.match(idAfterFile.json.error.message, /id shot-1: the multipart body has more parts/);
     // A broken body: the boundary never closes.
     const broken = await fetch(`${server.url}/v1/scene`, {
       method: 'POST',
@@ -93,6 +97,22 @@ test('multipart is held to the JSON limits: id length, known fields only, one fi
     assert.equal(broken.status, 400);
     assert.equal(((await broken.json()) as any).error.code, 'ECM_ERR_BAD_RECORD');
     assert.deepEqual(log.lines.filter((l) => l.level >= 50), [], 'no error-level log for a client’s bad body');
+  } finally {
+    await server.close();
+  }
+});
+
+test('multipart sent to a JSON-only route is 415 naming the route', async () => {
+  const server = await startServer({ recognizers: recognizers() });
+  try {
+    for (const path of ['/v1/intent', '/v1/batch']) {
+      const form = new FormData();
+      form.append('file', new Blob([await solidPng(4, 4, [1, 2, 3])]), 'x.png');
+      const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form });
+      const json = (await response.json()) as any;
+      assert.equal(response.status, 415, path);
+      assert.match(json.error.message, new RegExp(`^${path} takes application/json only`));
+    }
   } finally {
     await server.close();
   }

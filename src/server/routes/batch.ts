@@ -7,6 +7,8 @@ import type { Sample } from '../../types.js';
 import { classifySample, type ApiPrediction } from '../classify.js';
 import { requestDeadline, type ServerContext } from '../context.js';
 import { mapError } from '../problem.js';
+import { decodedImagesOf } from '../json-body.js';
+import { refuseMultipart } from '../json-only.js';
 import { recordOf } from '../record.js';
 import { intentSampleFromBody, itemOf, sceneSampleFromBody, type IntentBody, type SceneBody } from '../request-sample.js';
 
@@ -15,7 +17,7 @@ type ItemResult =
   | { index: number; id: string; requestId: string; ok: false; error: { code: string; message: string } };
 
 export function registerBatchRoute(app: FastifyInstance, ctx: ServerContext): void {
-  app.post('/v1/batch', { schema: ctx.schemas.batch }, async (request, reply) => {
+  app.post('/v1/batch', { schema: ctx.schemas.batch, preValidation: refuseMultipart }, async (request, reply) => {
     const started = performance.now();
     const items = (request.body as { samples: Record<string, unknown>[] }).samples;
     const deadline = requestDeadline(reply, ctx.options.limits.batchTimeoutMs, 'the batch');
@@ -70,6 +72,6 @@ function parseItem(request: FastifyRequest, ctx: ServerContext, raw: Record<stri
     throw new EcommirError('ECM_ERR_BAD_RECORD', `invalid ${task} item: ${why}`, { item });
   }
   return task === 'scene'
-    ? sceneSampleFromBody(raw as unknown as SceneBody, index, ctx.options.limits.maxImageBytes)
-    : intentSampleFromBody(raw as unknown as IntentBody, index, ctx.options.limits);
+    ? sceneSampleFromBody(raw as unknown as SceneBody, index, ctx.options.limits.maxImageBytes, decodedImagesOf(request))
+    : intentSampleFromBody(raw as unknown as IntentBody, index, ctx.options.limits, decodedImagesOf(request));
 }

@@ -6,6 +6,7 @@ import { EcommirError } from '../../errors.js';
 import type { Sample } from '../../types.js';
 import { classifySample } from '../classify.js';
 import { requestDeadline, type ServerContext } from '../context.js';
+import { decodedImagesOf } from '../json-body.js';
 import { recordOf } from '../record.js';
 import { sceneSampleFromBody, sceneSampleFromBytes, type SceneBody } from '../request-sample.js';
 import { ID_MAX_LENGTH } from '../schemas.js';
@@ -16,8 +17,8 @@ export function registerSceneRoute(app: FastifyInstance, ctx: ServerContext): vo
   app.post('/v1/scene', { schema: ctx.schemas.scene, bodyLimit }, async (request, reply) => {
     const started = performance.now();
     const sample = request.isMultipart()
-      ? await sampleFromUpload(request)
-      : sceneSampleFromBody(request.body as SceneBody, 0, ctx.options.limits.maxImageBytes);
+      ? await sampleFromUpload(request, ctx.options.limits.maxImageBytes)
+      : sceneSampleFromBody(request.body as SceneBody, 0, ctx.options.limits.maxImageBytes, decodedImagesOf(request));
     const deadline = requestDeadline(reply, ctx.options.limits.timeoutMs, 'the scene request');
     try {
       const prediction = await classifySample(ctx, sample, deadline.signal, recordOf(request));
@@ -30,14 +31,16 @@ export function registerSceneRoute(app: FastifyInstance, ctx: ServerContext): vo
 
 const bad = (message: string): EcommirError => new EcommirError('ECM_ERR_BAD_RECORD', message, { item: { id: '#0', index: 0 } });
 
-async function sampleFromUpload(request: FastifyRequest): Promise<Sample> {
+async function sampleFromUpload(request: FastifyRequest, maxImageBytes: number): Promise<Sample> {
   let file: { bytes: Buffer; name: string } | undefined;
   let id: string | undefined;
+  let fileName: string | undefined;
   try {
     for await (const part of request.parts() as AsyncIterable<Multipart>) {
       if (part.type === 'file') {
         if (part.fieldname !== 'file' || file) throw bad(`unexpected file part "${part.fieldname}": send one part named "file"`);
-        // Throws FST_REQ_FILE_TOO_LARGE (→ 413) past the multipart fileSize limit.
+        fileName = (part as MultipartFile).filename || 'upload';
+        // Throws FST_REQ_FILE_TOO_LARGE past the multipart fileSize limit.
         file = { bytes: await (part as MultipartFile).toBuffer(), name: (part as MultipartFile).filename || 'upload' };
       } else {
         if (part.fieldname !== 'id') throw bad(`unknown field "${part.fieldname}": the multipart body takes "file" and an optional "id"`);
@@ -47,7 +50,17 @@ async function sampleFromUpload(request: FastifyRequest): Promise<Sample> {
       }
     }
   } catch (err) {
-    if (err instanceof EcommirError || (err as { code?: string }).code?.startsWith('FST_')) throw err;
+    if (err instanceof EcommirError) throw err;
+    const item = { id: id ?? '#0', index: 0 };
+    switch ((err as { code?: string }).code) {
+      case 'FST_REQ_FILE_TOO_LARGE':
+        throw new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `the uploaded image ${JSON.stringify(fileName ?? 'upload')} is over the limit of ${maxImageBytes} bytes`, { item, statusCode: 413 });
+      case 'FST_FILES_LIMIT':
+      case 'FST_PARTS_LIMIT':
+      case 'FST_FIELDS_LIMIT':
+        throw new EcommirError('ECM_ERR_BODY_TOO_LARGE', `the multipart body has more parts than one file part named "file" and an optional "id" field`, { item, statusCode: 413 });
+    }
+    if ((err as { code?: string }).code?.startsWith('FST_')) throw err;
     // busboy's parse errors (a broken boundary, a truncated part): the client's fault, not ours.
     throw bad(`malformed multipart body: ${(err as Error).message}`);
   }
