@@ -6,6 +6,6 @@ main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (err) => {
     process.stderr.write(`ecommir: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+    process.exitCode = 4;
   },
 );

@@ -2,6 +2,7 @@
 // an action returns its exit code, and errors with a code are printed as one clear line.
 import { Command, CommanderError } from 'commander';
 import { EcommirError } from '../errors.js';
+import { EXIT_CODES_HELP, exitCodeOf } from './exit-codes.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerPredictCommand } from './commands/predict.js';
@@ -29,6 +30,7 @@ export function buildProgram(ctx: CommandContext): Command {
     .description('Multimodal intent recognition for e-commerce customer service (image scene, dialogue intent).')
     .version(VERSION)
     .showHelpAfterError()
+    .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
   registerDataCommands(program, ctx);
   registerEvalCommand(program, ctx);
@@ -54,14 +56,10 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;
   } catch (err) {
-    if (err instanceof CommanderError) {
-      // --help and --version end through here with exit code 0.
-      return err.exitCode;
-    }
-    if (err instanceof EcommirError) {
-      process.stderr.write(`ecommir: ${err.message} [${err.code}]\n`);
-      return 1;
-    }
-    throw err;
+    // commander has printed its own message (or the help) already.
+    if (err instanceof CommanderError) return exitCodeOf(err);
+    if (err instanceof EcommirError) process.stderr.write(`ecommir: ${err.message} [${err.code}]\n`);
+    else process.stderr.write(`ecommir: internal error (please report it): ${(err as Error)?.stack ?? String(err)}\n`);
+    return exitCodeOf(err);
   }
 }

@@ -42,7 +42,7 @@ test('wiring only (the scripted server echoes each gold label): predict --backen
 
 test('classify dialogue --backend mllm without --endpoint is a clear option error', async () => {
   const result = await runCli(['classify', 'dialogue', EXAMPLE.pathname, '--backend', 'mllm', '--model', 'x']);
-  assert.equal(result.code, 1);
+  assert.equal(result.code, 2, 'a usage error');
   assert.match(result.stderr, /--backend mllm needs --endpoint URL.*ECM_ERR_BAD_OPTION/);
 });
 

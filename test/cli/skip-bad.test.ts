@@ -64,7 +64,7 @@ test('a failed predict run leaves no errors file of an earlier run, and keeps th
   const empty = join(dir, 'no-model');
   await mkdir(empty);
   const failed = await runCli([...common, '--intent-model', empty]);
-  assert.equal(failed.code, 1, failed.stderr);
+  assert.equal(failed.code, 3, failed.stderr);
   assert.match(failed.stderr, /\[ECM_ERR_NO_MODEL\]/);
   await assert.rejects(access(errorsFile), 'the errors of run 1 do not survive run 2');
   assert.equal(await readFile(out, 'utf8'), written, 'the output of run 1 is kept whole');

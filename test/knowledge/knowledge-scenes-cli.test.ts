@@ -27,10 +27,10 @@ test('ecommir knowledge scenes: --help, bad options named, a small run writes a 
   assert.match(help.stdout, /--per-label/);
   assert.match(help.stdout, /--seed/);
   const zero = await run(['knowledge', 'scenes', '--out', '/tmp/never', '--per-label', '0']);
-  assert.equal(zero.code, 1);
+  assert.equal(zero.code, 2);
   assert.match(zero.stderr, /--per-label must be an integer ≥ 1/);
   const unknown = await run(['knowledge', 'scenes', '--out', '/tmp/never', '--labels', '不存在的页面']);
-  assert.equal(unknown.code, 1);
+  assert.equal(unknown.code, 1, 'an unknown label: the input');
   assert.match(unknown.stderr, /not in the scene taxonomy/);
   const dir = await mkdtemp(path.join(tmpdir(), 'ecommir-kn-cli-'));
   try {

@@ -15,7 +15,7 @@ test('serve refuses a non-loopback host when no API keys are configured', async 
   const saved = process.env.ECOMMIR_API_KEYS;
   delete process.env.ECOMMIR_API_KEYS;
   try {
-    assert.equal(await main(['serve', '--host', '0.0.0.0', '--port', '0']), 1);
+    assert.equal(await main(['serve', '--host', '0.0.0.0', '--port', '0']), 2);
   } finally {
     if (saved !== undefined) process.env.ECOMMIR_API_KEYS = saved;
   }
@@ -33,7 +33,7 @@ test('serve stops at once, non-zero and naming the folder, when a model it was t
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    assert.equal(code, 1, stderr);
+    assert.equal(code, 3, stderr);
     assert.match(stderr, named);
     assert.match(stderr, /--allow-missing-models/);
     assert.match(stderr, /\[ECM_ERR_NO_MODEL\]/);

@@ -1,0 +1,39 @@
+// The command line's exit codes, by what is at fault, so that a script can tell a typo in its own
+// command line from a bad record in the data or a missing model without reading the message.
+import { CommanderError } from 'commander';
+import { EcommirError, type ErrorCode } from '../errors.js';
+
+export const EXIT = {
+  ok: 0,
+  /** The input: a record, image, file, label or label set at fault; also records skipped by --skip-bad. */
+  input: 1,
+  /** The command line: an unknown or missing option, a bad option value. */
+  usage: 2,
+  /** The model: none where one was expected, not fitted, or refused on reload. */
+  model: 3,
+  /** A failure of ours or of a backend: a timeout, a crash, an error without a code. */
+  internal: 4,
+} as const;
+
+const MODEL_CODES: ReadonlySet<ErrorCode> = new Set(['ECM_ERR_NO_MODEL', 'ECM_ERR_NOT_FITTED', 'ECM_ERR_MODEL_REJECTED']);
+const INTERNAL_CODES: ReadonlySet<ErrorCode> = new Set(['ECM_ERR_BACKEND', 'ECM_ERR_TIMEOUT']);
+
+/** The exit code for an error that ends a command. */
+export function exitCodeOf(err: unknown): number {
+  // --help and --version end with commander's 0.
+  if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  if (!(err instanceof EcommirError)) return EXIT.internal;
+  if (err.code === 'ECM_ERR_BAD_OPTION') return EXIT.usage;
+  if (MODEL_CODES.has(err.code)) return EXIT.model;
+  if (INTERNAL_CODES.has(err.code)) return EXIT.internal;
+  return EXIT.input;
+}
+
+/** The table, for `--help`. */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  done
+  1  the input: a record, image, file or label at fault (or records skipped with --skip-bad)
+  2  the command line: an unknown or missing option, a bad option value
+  3  the model: none found, not fitted, or refused
+  4  an internal or backend failure (a timeout, a crash)`;
