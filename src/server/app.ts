@@ -108,6 +108,14 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   await app.register(async (v1) => {
     // onRequest runs before the body is read: a request without a key is refused before its upload.
     v1.addHook('onRequest', async (request) => keys.verify(request.headers, request.socket.remoteAddress));
+    // A compressed body was read as if it were plain and refused as bad JSON or a broken upload: name the cause.
+    // (Decompressing it would let a few kB expand past every size limit before one could be checked.)
+    v1.addHook('onRequest', async (request) => {
+      const encoding = request.headers['content-encoding']?.trim().toLowerCase();
+      if (encoding && encoding !== 'identity') {
+        throw new EcommirError('ECM_ERR_BAD_RECORD', `Content-Encoding ${encoding} is not accepted: send the body uncompressed`, { statusCode: 415 });
+      }
+    });
     if (limits.rateLimitPerMinute > 0) {
       await v1.register(fastifyRateLimit, {
         max: limits.rateLimitPerMinute,

@@ -118,6 +118,25 @@ test('multipart sent to a JSON-only route is 415 naming the route', async () => 
   }
 });
 
+test('a compressed body is 415 naming its encoding, not bad JSON', async () => {
+  const server = await startServer({ recognizers: recognizers() });
+  try {
+    const { gzipSync } = await import('node:zlib');
+    const response = await fetch(`${server.url}/v1/intent`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync(JSON.stringify({ dialogue: [{ role: 'user', text: '会生锈吗' }] })),
+    });
+    const json = (await response.json()) as any;
+    assert.equal(response.status, 415);
+    assert.match(json.error.message, /Content-Encoding gzip is not accepted/);
+    const plain = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '会生锈吗' }] });
+    assert.equal(plain.status, 200);
+  } finally {
+    await server.close();
+  }
+});
+
 test('a data URL must be an image', async () => {
   const server = await startServer({ recognizers: recognizers() });
   try {
