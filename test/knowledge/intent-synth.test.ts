@@ -124,7 +124,7 @@ test('native records round-trip; `ecommir knowledge intent` writes a JSONL that 
   process.stderr.write = (() => true) as typeof process.stderr.write;
   try {
     for (const file of out) assert.equal(await main(['knowledge', 'intent', '--out', file, '--per-label', '4', '--seed', '9']), 0);
-    assert.equal(await main(['knowledge', 'intent', '--per-label', 'x']), 1);
+    assert.equal(await main(['knowledge', 'intent', '--per-label', 'x']), 2, 'a bad option value: a usage error');
   } finally {
     process.stderr.write = stderr;
   }

@@ -87,7 +87,7 @@ test('a short key, a key with a space and an empty keys file stop the start-up w
   await writeFile(file, '# only comments\n\n   \n');
   await assert.rejects(loadApiKeys(undefined, file), /has no keys/);
   await assert.rejects(loadApiKeys('short', undefined), /#1 of ECOMMIR_API_KEYS has 5 characters/);
-  assert.equal((await main(['serve', '--port', '0', '--api-keys-file', file])), 1, 'serve refuses to start');
+  assert.equal((await main(['serve', '--port', '0', '--api-keys-file', file])), 2, 'serve refuses to start (a usage error)');
   // The library applies the same rule to keys given in code.
   await assert.rejects(startServer({ auth: { apiKeys: ['tiny'] } }), { code: 'ECM_ERR_BAD_OPTION' });
 });
