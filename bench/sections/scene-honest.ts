@@ -47,7 +47,10 @@ const cached = <T>(key: string, compute: () => Promise<T>) => cachedCv<T>({ task
 export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
   const scene = (await devSamples()).filter((s) => s.task === 'scene');
   const taxonomy = Taxonomy.default('scene');
+  // The ablation rows, transfer and holdout use the first seed (their cost); the headline nested row
+  // uses every seed given, as intent-honest's does: one seed's nested figure moves by about ±0.015.
   const seeds = [ctx.seeds[0]];
+  const nestedSeeds = ctx.seeds;
   const k = ctx.folds;
   // One featurizer with every extractor on, so every configuration reads the same cache entries.
   const featurizer = new SceneImageFeaturizer({ layout: true, embedding: true, ui: true, augmentCopies: 0, ocr: DEFAULT_SCENE_FUSION.ocr });
@@ -117,8 +120,8 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
   }
 
   // (b) nested CV of the shipped recipe (the knowledge weight chosen inside each outer training fold)
-  const { cv: nested, cached: nestedCached, seconds: nestedSeconds } = await cached(`nested ${JSON.stringify(candidates)} inner${JSON.stringify(inner)} k${k} s${seeds}`, () =>
-    nestedCrossValidate(scene, fit, taxonomy, { candidates, inner, k, seeds, onFold: (f) => ctx.log(`    nested fold ${f.fold + 1}/${f.k}: ${f4(f.weightedF1)}`) }),
+  const { cv: nested, cached: nestedCached, seconds: nestedSeconds } = await cached(`nested ${JSON.stringify(candidates)} inner${JSON.stringify(inner)} k${k} s${nestedSeeds}`, () =>
+    nestedCrossValidate(scene, fit, taxonomy, { candidates, inner, k, seeds: nestedSeeds, onFold: (f) => ctx.log(`    nested fold ${f.fold + 1}/${f.k}: ${f4(f.weightedF1)}`) }),
   );
   ctx.log(`  nested: ${f4(nested.mean.weightedF1)} (${summarizeChoices(nested.choices)}), ECE ${f4(outOfFoldEce(nested.predictions, scene.map((s) => s.label!), taxonomy.labels))}`);
 
@@ -129,13 +132,13 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
     {
       task: 'scene',
       recipe: 'shipped',
-      protocol: `nested ${k}-fold stratified CV over the ${scene.length} dev scene samples, seed ${seeds.join(',')}: in each outer training fold an inner ${inner.folds}-fold CV chooses the knowledge weight among ${SCENE_KNOWLEDGE_WEIGHTS.join(', ')}; the synthetic knowledge (rendered screenshots from knowledge/scene/, written from the label definitions) joins every training fold, never a test fold. The feature set was shaped by screening CV on the 80% develop part of these samples (mildly optimistic); the reserved 20% holdout scored ${f4(holdoutRun.evaluation.weightedF1)}.`,
+      protocol: `nested ${k}-fold stratified CV over the ${scene.length} dev scene samples, seed${nestedSeeds.length > 1 ? 's' : ''} ${nestedSeeds.join(',')}: in each outer training fold an inner ${inner.folds}-fold CV chooses the knowledge weight among ${SCENE_KNOWLEDGE_WEIGHTS.join(', ')}; the synthetic knowledge (rendered screenshots from knowledge/scene/, written from the label definitions) joins every training fold, never a test fold. The feature set was shaped by screening CV on the 80% develop part of these samples (mildly optimistic); the reserved 20% holdout scored ${f4(holdoutRun.evaluation.weightedF1)}.`,
       estimate: nested as Estimate,
       samples: scene,
       folds: k,
       holdout: { weightedF1: holdoutRun.evaluation.weightedF1, n: holdout.length },
       details: { innerFolds: inner.folds, candidates: candidates.map((c) => c.name), choices: summarizeChoices(nested.choices), chosenOnAllData: onAll.chosen, transferWeightedF1: transfer.mean.weightedF1, holdout: { chosen: holdoutRun.chosen, seed: RESERVED_HOLDOUT.seed, fraction: RESERVED_HOLDOUT.fraction } },
-      dependencies: { paths: DEPENDENCIES, extra: JSON.stringify({ recipe: 'scene nested', candidates, inner, k, seeds }) },
+      dependencies: { paths: DEPENDENCIES, extra: JSON.stringify({ recipe: 'scene nested', candidates, inner, k, seeds: nestedSeeds }) },
     },
     headlineRecordOptions(ROOT, nestedCached),
   );
@@ -156,8 +159,8 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
     protocolHeader({
       protocol: `knowledge transfer, nested ${k}-fold stratified CV (inner ${inner.folds}-fold) and a reserved 20% holdout over the ${scene.length} dev scene samples; features, vocabularies, scalers and mined cues fitted inside each training fold`,
       folds: k,
-      seeds,
-      defaultSeeds: [0],
+      seeds: nestedSeeds,
+      defaultSeeds: [0, 1, 2],
       defaultFolds: 5,
       chosenOnScored: ['the feature views and learner were shaped by screening CV on the develop 80% of these samples (the holdout 20% never): the nested and ablation rows are mildly optimistic on that account; the holdout row is not'],
       defaults: `the knowledge weight is chosen by inner ${inner.folds}-fold CV inside each outer training fold (nested row), on the develop 80% (holdout row) and on all the data (the shipped model).`,
