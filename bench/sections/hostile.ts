@@ -217,7 +217,7 @@ export async function runHostileBench(ctx: Pick<BenchContext, 'log'>): Promise<s
     ]);
     lines.push('| large body, from another process, one at a time | MB | answer | /healthz max ms (polls) |', '|---|---:|---|---:|');
     for (const r of large) lines.push(`| ${r.what} | ${r.mb} | ${r.answer} | ${r.healthMaxMs.toFixed(0)} (${r.polls}) |`);
-    lines.push('', 'Bodies past 256 KiB are parsed in a thread, which refuses one with more values or a longer string than any request within the limits; its long base64 image strings are checked and decoded there too, and their bytes moved back rather than copied; the image row’s remaining cost is the hand-over of the bytes to an image process.', '');
+    lines.push('', 'Bodies past 256 KiB are parsed in a thread, which refuses one with more values or a longer string than any request within the limits; its long base64 image strings are checked and decoded there too, and their bytes moved back rather than copied. What the image row still costs was not broken down; compare it with the two rows above it, which decode no image.', '');
 
     // 2. Intent throughput alone, then with 4 scene clients on distinct screenshots.
     ctx.log('  intent alone vs with 4 scene clients');

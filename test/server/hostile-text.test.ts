@@ -54,7 +54,7 @@ test('text that shares no character with its NFKC form is aligned in linear time
 });
 
 /**
- * POSTs `body` to /v1/intent from a child process (so the client's own work does not count) and
+ * POSTs `body` to `path` (default /v1/intent) from a child process (so the client's own work does not count) and
  * measures the longest the event loop went without running a 1 ms timer meanwhile, ms.
  */
 async function postFromChild(server: RunningServer, body: string, path = '/v1/intent'): Promise<{ status: number; json: any; stall: number }> {
