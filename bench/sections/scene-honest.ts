@@ -67,6 +67,17 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
   // process beside the main run, which then reads them from the cache).
   const only = /^ablations:(\d+)-(\d+)$/.exec(process.env.SCENE_HONEST_ONLY ?? '');
 
+  // (b) nested CV of the shipped recipe (the knowledge weight chosen inside each outer training fold)
+  const nestedRun = () =>
+    cached(`nested ${JSON.stringify(candidates)} inner${JSON.stringify(inner)} k${k} s${nestedSeeds}`, () =>
+      nestedCrossValidate(scene, fit, taxonomy, { candidates, inner, k, seeds: nestedSeeds, onFold: (f) => ctx.log(`    nested fold ${f.fold + 1}/${f.k}: ${f4(f.weightedF1)}`) }),
+    );
+  // SCENE_HONEST_ONLY=nested measures the nested row alone (a decision rule on other seeds), writes nothing.
+  if (process.env.SCENE_HONEST_ONLY === 'nested') {
+    const { cv } = await nestedRun();
+    return `nested, seeds ${nestedSeeds.join(',')}: ${f4(cv.mean.weightedF1)} (${summarizeChoices(cv.choices)})`;
+  }
+
   // (a) knowledge transfer
   const { cv: transfer, cached: transferCached, seconds: transferSeconds } = await cached(`transfer ${JSON.stringify(shipped.fusion)} ${JSON.stringify(DEFAULT_SCENE_KNOWLEDGE)} s${seeds}`, () =>
     knowledgeTransfer(knowledge.images ?? [], scene, (kn, seed) => SceneRecognizer.fit(kn, { calibrate: 'none', fusion: shipped.fusion, knowledge: knowledge.texts?.length ? { texts: knowledge.texts, weight: 1 } : undefined, featurizer, seed }), taxonomy, { seeds }),
@@ -119,10 +130,7 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
     return '(holdout and the choice on all data cached)';
   }
 
-  // (b) nested CV of the shipped recipe (the knowledge weight chosen inside each outer training fold)
-  const { cv: nested, cached: nestedCached, seconds: nestedSeconds } = await cached(`nested ${JSON.stringify(candidates)} inner${JSON.stringify(inner)} k${k} s${nestedSeeds}`, () =>
-    nestedCrossValidate(scene, fit, taxonomy, { candidates, inner, k, seeds: nestedSeeds, onFold: (f) => ctx.log(`    nested fold ${f.fold + 1}/${f.k}: ${f4(f.weightedF1)}`) }),
-  );
+  const { cv: nested, cached: nestedCached, seconds: nestedSeconds } = await nestedRun();
   ctx.log(`  nested: ${f4(nested.mean.weightedF1)} (${summarizeChoices(nested.choices)}), ECE ${f4(outOfFoldEce(nested.predictions, scene.map((s) => s.label!), taxonomy.labels))}`);
 
   const { holdoutRun, holdoutCached, holdoutSeconds, onAll, develop, holdout } = await holdoutAndChoice();
