@@ -110,21 +110,17 @@ function parseTurn(value: unknown, k: number, item: ItemRef, options: NativePars
 
 function parseImage(value: unknown, j: number, item: ItemRef, options: NativeParseOptions, where: string): ImageRef {
   const bad = (why: string): EcommirError => new EcommirError('ECM_ERR_BAD_RECORD', `${where}: ${why}`, { item });
+  // Inline bytes have no path to name them by: the sample's id (or index) and the image's position.
+  const nameOr = (given: unknown): string => (typeof given === 'string' && given !== '' ? given : `${item.id ?? item.index}-${j}`);
   if (typeof value === 'string') {
-    if (value.startsWith('data:')) return { name: `${item.id ?? item.index}-${j}`, bytes: decodeDataUrl(value, bad) };
+    if (value.startsWith('data:')) return { name: nameOr(undefined), bytes: decodeDataUrl(value, bad) };
     if (value.trim() === '') throw bad('an image path is empty');
     return { name: value, path: resolveImagePath(value, options) };
   }
   const obj = value as Record<string, unknown> | null;
   // Bytes in memory: from a caller of the library (never from JSON, which cannot hold them).
-  if (obj && typeof obj === 'object' && obj.bytes instanceof Uint8Array) {
-    const name = typeof obj.name === 'string' && obj.name !== '' ? obj.name : `${item.id ?? item.index}-${j}`;
-    return { name, bytes: obj.bytes };
-  }
-  if (obj && typeof obj === 'object' && typeof obj.base64 === 'string') {
-    const name = typeof obj.name === 'string' && obj.name !== '' ? obj.name : `${item.id ?? item.index}-${j}`;
-    return { name, bytes: decodeBase64(obj.base64, bad) };
-  }
+  if (obj && typeof obj === 'object' && obj.bytes instanceof Uint8Array) return { name: nameOr(obj.name), bytes: obj.bytes };
+  if (obj && typeof obj === 'object' && typeof obj.base64 === 'string') return { name: nameOr(obj.name), bytes: decodeBase64(obj.base64, bad) };
   if (obj && typeof obj === 'object' && typeof obj.path === 'string') return { name: obj.path, path: resolveImagePath(obj.path, options) };
   throw bad('an image is a file path, a data: URL or {base64}');
 }

@@ -12,8 +12,8 @@ import { MessageChannel } from 'node:worker_threads';
 import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Piscina } from 'piscina';
 import { EcommirError } from '../errors.js';
-import type { DecodedImages } from './body-images.js';
 import { threadFile } from '../thread-file.js';
+import type { DecodedImages } from './body-images.js';
 import { parseJsonBody, type JsonBodyResult, type JsonBodyRules } from './json-body-parse.js';
 import type { ReceiveBodyTask } from './json-body-worker.js';
 

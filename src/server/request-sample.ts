@@ -1,8 +1,8 @@
 // Request bodies → Sample, through the native format parser (src/data/native.ts) so the API and
 // the files share one meaning of roles, `<image>` markers and ids. One difference on purpose: in a
 // file, an image string may be a path; over the network it must never be (a client could make the
-// server read its own files), so every image string is turned into `{base64}` here first, after
-// its size has been checked, and decoded once (in the body parser's thread for a large body).
+// server read its own files), so every image string is decoded here to `{bytes}` first, after its
+// size has been checked (a large body's images were decoded already, in the body parser's thread).
 import { checkImageCount, checkTextSizes, type InputLimits } from '../data/input-limits.js';
 import { parseNativeSample } from '../data/native.js';
 import type { ItemRef } from '../errors.js';

@@ -41,7 +41,7 @@ async function sampleFromUpload(request: FastifyRequest, maxImageBytes: number):
         if (part.fieldname !== 'file' || file) throw bad(`unexpected file part "${part.fieldname}": send one part named "file"`);
         fileName = (part as MultipartFile).filename || 'upload';
         // Throws FST_REQ_FILE_TOO_LARGE past the multipart fileSize limit.
-        file = { bytes: await (part as MultipartFile).toBuffer(), name: (part as MultipartFile).filename || 'upload' };
+        file = { bytes: await (part as MultipartFile).toBuffer(), name: fileName };
       } else {
         if (part.fieldname !== 'id') throw bad(`unknown field "${part.fieldname}": the multipart body takes "file" and an optional "id"`);
         if (part.valueTruncated || String(part.value).length > ID_MAX_LENGTH) throw bad(`the id field is longer than ${ID_MAX_LENGTH} characters`);
