@@ -47,6 +47,16 @@ test('a native scene sample: `image` as a data: URL or {base64}; imagesDir wins 
   assert.equal(fromPath.images[0].path, '/imgs/a.jpg');
 });
 
+test('inline images without a name are named by the sample id (or #index) and their position, in every form', () => {
+  const b64 = Buffer.from('not decoded here').toString('base64');
+  assert.equal(parseNativeSample({ task: 'scene', image: `data:image/png;base64,${b64}` }, 0).images[0].name, '#0-0');
+  assert.equal(parseNativeSample({ id: 's', task: 'scene', image: { base64: b64 } }, 1).images[0].name, 's-0');
+  assert.equal(parseNativeSample({ id: 's', task: 'scene', image: { base64: b64, name: '' } }, 1).images[0].name, 's-0');
+  assert.equal(parseNativeSample({ task: 'scene', image: { bytes: new Uint8Array([1]) } }, 3).images[0].name, '#3-0');
+  const dialogue = parseNativeSample({ id: 'd', task: 'intent', dialogue: [{ role: 'user', text: '看 <image> 和 <image>', images: [{ bytes: new Uint8Array([1]), name: 'mine.png' }, `data:image/png;base64,${b64}`] }] }, 4);
+  assert.deepEqual(dialogue.images.map((i) => i.name), ['mine.png', 'd-1']);
+});
+
 test('native faults name the item: unknown task, bad role, missing image, label outside candidates, bad base64', () => {
   const fails = (value: unknown, code: string, pattern: RegExp): void =>
     assert.throws(() => parseNativeSample(value, 5), (err: unknown) => err instanceof EcommirError && err.code === code && pattern.test(err.message) && /record #5/.test(err.message));
