@@ -5,4 +5,5 @@ import { runSceneHonestBench } from '../sections/scene-honest.js';
 
 if (!process.env.SCENE_HONEST_ONLY) throw new Error('set SCENE_HONEST_ONLY=ablations:FROM-TO, holdout or nested');
 const seeds = (process.argv[2] ?? '0').split(',').map(Number);
+if (seeds.some((seed) => !Number.isInteger(seed) || seed < 0)) throw new Error(`seeds: ${JSON.stringify(process.argv[2])} is not a comma-separated list of non-negative integers`);
 console.log(await runSceneHonestBench({ seeds, folds: 5, log: (line) => process.stderr.write(`${line}\n`) }));

@@ -67,7 +67,8 @@ export async function runSceneHonestBench(ctx: BenchContext): Promise<string> {
   // process beside the main run, which then reads them from the cache).
   const only = /^ablations:(\d+)-(\d+)$/.exec(process.env.SCENE_HONEST_ONLY ?? '');
 
-  // (b) nested CV of the shipped recipe (the knowledge weight chosen inside each outer training fold)
+  // (b) nested CV of the shipped recipe (the knowledge weight chosen inside each outer training fold),
+  // defined first so that SCENE_HONEST_ONLY=nested can run it without (a) and (c); it is run after them below.
   const nestedRun = () =>
     cached(`nested ${JSON.stringify(candidates)} inner${JSON.stringify(inner)} k${k} s${nestedSeeds}`, () =>
       nestedCrossValidate(scene, fit, taxonomy, { candidates, inner, k, seeds: nestedSeeds, onFold: (f) => ctx.log(`    nested fold ${f.fold + 1}/${f.k}: ${f4(f.weightedF1)}`) }),
