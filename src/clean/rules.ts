@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { checkSync } from 'recheck';
 import type { Role } from '../types.js';
 import { EcommirError } from '../errors.js';
+import { parseJsonText } from '../data/json-text.js';
 
 /** The levels at which the denoiser removes text (the paper's three levels, plus normalisation). */
 export type DenoiseLevel = 'dialogue' | 'sentence' | 'word' | 'normalise';
@@ -55,9 +56,9 @@ export function loadDenoiseRules(path?: string, options: ParseRulesOptions = {})
   }
   let json: unknown;
   try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+    json = parseJsonText(text, file);
   } catch (err) {
-    throw new EcommirError('ECM_ERR_BAD_JSON', `denoise rules are not valid JSON: ${(err as Error).message}`, { item: { file }, cause: err });
+    throw new EcommirError('ECM_ERR_BAD_JSON', `cannot read denoise rules ${file}: ${(err as Error).message}`, { item: { file }, cause: err });
   }
   const rules = parseDenoiseRules(json, file, options);
   if (path === undefined) defaultRules = rules;

@@ -7,7 +7,7 @@ import type { ChallengeRecord, ImageRef, Sample, Turn } from '../types.js';
 import { probeImage, verifyImageDecodes } from '../vision/decode.js';
 import { foldPunctuation } from './fold.js';
 import { IMAGE_MARKER, countImageMarkers, detectTask, parseCandidates, parseDialogue } from './instruction.js';
-import { parseJsonText } from './json-text.js';
+import { duplicateKeyRefusals, parseJsonSyntax, parseJsonText } from './json-text.js';
 import { collectOrThrow, type LoadOptions, type LoadResult } from './problem.js';
 import { readInputText } from './read-file.js';
 
@@ -23,16 +23,27 @@ export interface ChallengeParseOptions {
 /** Reads a challenge JSON file into samples. See LoadOptions for checkImages and skipBad. */
 export async function loadChallengeFile(path: string, options: LoadOptions = {}): Promise<LoadResult<Sample>> {
   const file = resolve(path);
-  const records = parseChallengeText(await readText(file), file);
-  return loadChallengeRecords(records, { ...options, imagesDir: options.imagesDir ?? defaultImagesDir(file) }, file);
+  const text = await readText(file);
+  const records = challengeArray(parseJsonSyntax(text, file), file);
+  return loadChallengeRecords(records, { ...options, imagesDir: options.imagesDir ?? defaultImagesDir(file) }, file, duplicateKeyRefusals(text, records, file));
 }
 
-/** Parses already-read records (each is checked, as from a file). */
-export async function loadChallengeRecords(records: readonly unknown[], options: LoadOptions = {}, file?: string): Promise<LoadResult<Sample>> {
+/**
+ * Parses already-read records (each is checked, as from a file). `refused`: records already found
+ * bad by index (a repeated key), thrown or, under skipBad, left out like any other bad record.
+ */
+export async function loadChallengeRecords(
+  records: readonly unknown[],
+  options: LoadOptions = {},
+  file?: string,
+  refused: ReadonlyMap<number, EcommirError> = new Map(),
+): Promise<LoadResult<Sample>> {
   return collectOrThrow(
     records,
     options.skipBad ?? false,
     async (record, index) => {
+      const refusal = refused.get(index);
+      if (refusal) throw refusal;
       const sample = parseChallengeRecord(record, index, { imagesDir: options.imagesDir, file });
       if (options.checkImages) await checkSampleImages(sample, file, { decode: options.decodeImages });
       return sample;
@@ -48,7 +59,10 @@ export function defaultImagesDir(file: string): string {
 }
 
 export function parseChallengeText(text: string, file: string): unknown[] {
-  const parsed = parseJsonText(text, file);
+  return challengeArray(parseJsonText(text, file), file);
+}
+
+function challengeArray(parsed: unknown, file: string): unknown[] {
   if (!Array.isArray(parsed)) {
     throw new EcommirError('ECM_ERR_BAD_JSON', 'a challenge file is a JSON array of records', { item: { file } });
   }

@@ -1,7 +1,9 @@
 // JSON parsing with an error that says where: line, column and, for a top-level array, which
 // record (and its id when it can be read) the parser stopped in; the error's item names the record. V8 gives a position for most
-// syntax errors but none for a truncated file, which is the common case for a broken download.
+// syntax errors but none for a truncated file, which is the common case for a broken download. Valid
+// JSON that repeats a key in one object is refused too (see duplicate-keys.ts).
 import { EcommirError } from '../errors.js';
+import { describeDuplicateKey, findDuplicateKeys } from './duplicate-keys.js';
 
 export interface JsonErrorLocation {
   offset: number;
@@ -14,6 +16,14 @@ export interface JsonErrorLocation {
 }
 
 export function parseJsonText(text: string, file: string): unknown {
+  const value = parseJsonSyntax(text, file);
+  const [refused] = duplicateKeyRefusals(text, value, file).values();
+  if (refused) throw refused;
+  return value;
+}
+
+/** JSON.parse with the error of parseJsonText, and no check of repeated keys (see duplicateKeyRefusals). */
+export function parseJsonSyntax(text: string, file: string): unknown {
   try {
     return JSON.parse(stripBom(text));
   } catch (cause) {
@@ -24,6 +34,23 @@ export function parseJsonText(text: string, file: string): unknown {
       cause,
     });
   }
+}
+
+/**
+ * An ECM_ERR_BAD_JSON error for each record of `text` (already parsed to `value`) in which an object
+ * repeats a key, by the record's index (0 when `text` is not an array, with at most one error), the
+ * error naming the record by index and id. A data reader can leave those records out under
+ * `--skip-bad` and keep the rest.
+ */
+export function duplicateKeyRefusals(text: string, value: unknown, file: string): Map<number, EcommirError> {
+  const refusals = new Map<number, EcommirError>();
+  for (const duplicate of findDuplicateKeys(stripBom(text))) {
+    const index = Array.isArray(value) && typeof duplicate.path[0] === 'number' ? duplicate.path[0] : undefined;
+    const record: unknown = index === undefined ? value : (value as unknown[])[index];
+    const id = typeof record === 'object' && record !== null && typeof (record as { id?: unknown }).id === 'string' ? (record as { id: string }).id : undefined;
+    refusals.set(index ?? 0, new EcommirError('ECM_ERR_BAD_JSON', describeDuplicateKey(duplicate), { item: { file, index, id } }));
+  }
+  return refusals;
 }
 
 export function stripBom(text: string): string {

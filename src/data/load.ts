@@ -5,7 +5,8 @@ import { EcommirError, type ItemRef } from '../errors.js';
 import { Taxonomy } from '../labels/taxonomy.js';
 import type { Sample } from '../types.js';
 import { checkSampleImages, defaultImagesDir, parseChallengeRecord, readText } from './challenge.js';
-import { parseJsonText, stripBom } from './json-text.js';
+import { describeDuplicateKey, findDuplicateKey } from './duplicate-keys.js';
+import { duplicateKeyRefusals, parseJsonSyntax, stripBom } from './json-text.js';
 import { parseNativeSample } from './native.js';
 import { collectOrThrow, type LoadOptions, type LoadResult } from './problem.js';
 
@@ -22,7 +23,7 @@ export interface LoadSamplesResult extends LoadResult<Sample> {
 /** Loads challenge or native samples from a .json / .jsonl file. */
 export async function loadSamples(path: string, options: LoadOptions = {}): Promise<LoadSamplesResult> {
   const file = resolve(path);
-  const records = parseRecordsText(await readText(file), file);
+  const { records, refused } = readRecordsText(await readText(file), file);
   const challengeCount = records.filter(isChallengeRecord).length;
   const format: InputFormat = records.length === 0 ? 'empty' : challengeCount === records.length ? 'challenge' : challengeCount === 0 ? 'native' : 'mixed';
   const imagesDir = options.imagesDir ? resolve(options.imagesDir) : undefined;
@@ -31,6 +32,8 @@ export async function loadSamples(path: string, options: LoadOptions = {}): Prom
     records,
     options.skipBad ?? false,
     async (record, index) => {
+      const refusal = refused.get(index);
+      if (refusal) throw refusal;
       const sample = isChallengeRecord(record)
         ? parseChallengeRecord(record, index, { imagesDir: challengeImagesDir, file })
         : parseNativeSample(record, index, { imagesDir, baseDir: dirname(file), file });
@@ -63,26 +66,56 @@ export function isChallengeRecord(record: unknown): boolean {
 
 /** A JSON array, a single JSON object, or JSONL (one object a line; blank lines skipped). */
 export function parseRecordsText(text: string, file: string): unknown[] {
+  const { records, refused } = readRecordsText(text, file);
+  const [first] = refused.values();
+  if (first) throw first;
+  return records;
+}
+
+export interface RecordsText {
+  records: unknown[];
+  /** Records that parsed but repeat a key in one object, by index, with the error that names them. */
+  refused: Map<number, EcommirError>;
+}
+
+/**
+ * parseRecordsText, except that a record repeating a key is not thrown but returned in `refused`, so
+ * that `--skip-bad` can leave it out and keep the rest; invalid JSON still fails the whole file.
+ */
+export function readRecordsText(text: string, file: string): RecordsText {
   const body = stripBom(text);
   const first = body.trimStart()[0];
   const looksJsonl = extname(file).toLowerCase() === '.jsonl' || (first === '{' && isJsonlShaped(body));
   if (!looksJsonl) {
-    const parsed = parseJsonText(body, file);
-    return Array.isArray(parsed) ? parsed : [parsed];
+    const parsed = parseJsonSyntax(body, file);
+    return { records: Array.isArray(parsed) ? parsed : [parsed], refused: duplicateKeyRefusals(body, parsed, file) };
   }
+  const refused = new Map<number, EcommirError>();
   const records: unknown[] = [];
   body.split('\n').forEach((line, lineIndex) => {
     if (line.trim() === '') return;
+    let record: unknown;
     try {
-      records.push(JSON.parse(line));
+      record = JSON.parse(line);
     } catch (cause) {
       const item: ItemRef = { file, index: records.length };
       const id = /"id"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(line);
       if (id) item.id = id[1];
       throw new EcommirError('ECM_ERR_BAD_JSON', `line ${lineIndex + 1} is not valid JSON: ${(cause as Error).message}`, { item, cause });
     }
+    const duplicate = findDuplicateKey(line);
+    if (duplicate) {
+      const id = (record as { id?: unknown } | null)?.id;
+      refused.set(
+        records.length,
+        new EcommirError('ECM_ERR_BAD_JSON', describeDuplicateKey({ ...duplicate, line: lineIndex + 1 }), {
+          item: { file, index: records.length, id: typeof id === 'string' ? id : undefined },
+        }),
+      );
+    }
+    records.push(record);
   });
-  return records;
+  return { records, refused };
 }
 
 /** More than one non-blank line, each starting with `{`: JSONL rather than a pretty-printed object. */

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { EcommirError } from '../errors.js';
 import type { Role } from '../types.js';
 import { parseTemplate } from './template.js';
+import { parseJsonText } from '../data/json-text.js';
 
 /** knowledge/intent/ at the package root, from src/knowledge/ and dist/knowledge/ alike. */
 export function defaultIntentKnowledgeDir(): string {
@@ -100,7 +101,7 @@ type Json = Record<string, unknown>;
 
 function readJson(file: string): Json {
   try {
-    const value = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    const value = parseJsonText(readFileSync(file, 'utf8'), file) as unknown;
     if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('the top level must be an object');
     return value as Json;
   } catch (cause) {

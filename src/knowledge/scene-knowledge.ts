@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EcommirError } from '../errors.js';
 import { Taxonomy } from '../labels/taxonomy.js';
+import { parseJsonText } from '../data/json-text.js';
 
 /** A template or a list of templates (one is picked); '@name' names a pool. */
 export type Pool = string | string[];
@@ -139,7 +140,7 @@ export function defaultSceneKnowledgeDir(): string {
 
 function readJson(file: string): Record<string, unknown> {
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    return parseJsonText(readFileSync(file, 'utf8'), file) as Record<string, unknown>;
   } catch (cause) {
     throw new EcommirError('ECM_ERR_BAD_JSON', `cannot read scene knowledge ${file}: ${(cause as Error).message}`, { item: { file }, cause });
   }

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { EcommirError } from '../errors.js';
 import { TASKS, type Task } from '../types.js';
+import { parseJsonText } from '../data/json-text.js';
 
 /** Joins coarse and fine in a hierarchical label, `粗类-细类` (the paper's "coarse–fine" target). */
 export const HIERARCHY_SEPARATOR = '-';
@@ -81,9 +82,9 @@ export class Taxonomy {
   static fromText(text: string, source: string, expectedTask?: Task): Taxonomy {
     let value: unknown;
     try {
-      value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+      value = parseJsonText(text, source);
     } catch (cause) {
-      throw new EcommirError('ECM_ERR_BAD_TAXONOMY', `taxonomy is not valid JSON: ${(cause as Error).message}`, { item: { file: source }, cause });
+      throw new EcommirError('ECM_ERR_BAD_TAXONOMY', `cannot read taxonomy ${source}: ${(cause as Error).message}`, { item: { file: source }, cause });
     }
     return Taxonomy.fromJSON(value, source, expectedTask);
   }

@@ -3,8 +3,10 @@
 // error, and a `__proto__` or `constructor.prototype` key is refused (secure-json-parse). Two more,
 // checked before the value is handed on, so that what a thread copies back to the event loop is
 // bounded by the limits rather than by the body: at most `maxValues` JSON values (a million tiny
-// turns), and no string longer than `maxStringChars` (no field within the limits is).
+// turns), and no string longer than `maxStringChars` (no field within the limits is). And no object
+// may repeat a key, which JSON.parse would settle silently by keeping the last value.
 import secureJsonParse from 'secure-json-parse';
+import { findDuplicateKey, type DuplicateKey } from '../data/duplicate-keys.js';
 
 export interface JsonBodyRules {
   maxValues: number;
@@ -20,7 +22,8 @@ export type JsonBodyResult =
   | { ok: false; problem: 'empty' }
   | { ok: false; problem: 'invalid'; detail: string }
   | { ok: false; problem: 'values'; maxValues: number }
-  | { ok: false; problem: 'string'; path: string; length: number; maxStringChars: number };
+  | { ok: false; problem: 'string'; path: string; length: number; maxStringChars: number }
+  | { ok: false; problem: 'duplicate'; duplicate: DuplicateKey };
 
 export function parseJsonBody({ bytes, maxValues, maxStringChars }: JsonBodyTask): JsonBodyResult {
   if (bytes.byteLength === 0) return { ok: false, problem: 'empty' };
@@ -31,7 +34,10 @@ export function parseJsonBody({ bytes, maxValues, maxStringChars }: JsonBodyTask
   } catch (err) {
     return { ok: false, problem: 'invalid', detail: (err as Error).message.slice(0, 200) };
   }
-  return checkJsonValue(value, { maxValues, maxStringChars }) ?? { ok: true, value };
+  const broken = checkJsonValue(value, { maxValues, maxStringChars });
+  if (broken) return broken;
+  const duplicate = findDuplicateKey(text);
+  return duplicate ? { ok: false, problem: 'duplicate', duplicate } : { ok: true, value };
 }
 
 type RuleBroken = Extract<JsonBodyResult, { problem: 'values' | 'string' }>;

@@ -11,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { MessageChannel } from 'node:worker_threads';
 import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Piscina } from 'piscina';
+import { describeDuplicateKey } from '../data/duplicate-keys.js';
 import { EcommirError } from '../errors.js';
 import { threadFile } from '../thread-file.js';
 import type { DecodedImages } from './body-images.js';
@@ -199,5 +200,7 @@ function valueOf(result: JsonBodyResult | undefined): unknown {
         `${result.path} is a string of ${result.length.toLocaleString('en-US')} characters, longer than any field within the limits (${result.maxStringChars.toLocaleString('en-US')})`,
         { statusCode: 413 },
       );
+    case 'duplicate':
+      throw new EcommirError('ECM_ERR_BAD_JSON', `the body is ambiguous: ${describeDuplicateKey(result.duplicate)}`, { statusCode: 400 });
   }
 }

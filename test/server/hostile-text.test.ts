@@ -126,7 +126,13 @@ test('a body parsed in a thread gives the same value and the same errors as one 
       const poisoned = await postText(server, '{"__proto__": {"x": 1}, "dialogue": []}'.padEnd(pad, ' '));
       assert.equal(poisoned.status, 400);
       assert.equal(poisoned.json.error.code, 'ECM_ERR_BAD_JSON');
+      // JSON.parse would keep the second text silently; the service refuses the body and says where.
+      const ambiguous = await postText(server, '{"dialogue": [{"role": "user", "text": "会生锈吗", "te\\u0078t": "能调光吗"}]}'.padEnd(pad, ' '));
+      assert.equal(ambiguous.status, 400);
+      assert.equal(ambiguous.json.error.code, 'ECM_ERR_BAD_JSON');
+      assert.match(ambiguous.json.error.message, /the key "text" appears twice in one object, at dialogue\[0\]\.text \(line 1, column 48\)/);
     }
+    assert.equal(intent.calls, 2, 'only the two valid bodies reached the recogniser');
   } finally {
     await server.close();
   }

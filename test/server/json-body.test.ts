@@ -1,6 +1,6 @@
-// The JSON body parser's own rules, apart from HTTP: Fastify's (empty, invalid, prototype keys), and
-// the value count and string length that keep a body far past the limits from being copied back to
-// the event loop.
+// The JSON body parser's own rules, apart from HTTP: Fastify's (empty, invalid, prototype keys), a key
+// repeated in one object, and the value count and string length that keep a body far past the limits
+// from being copied back to the event loop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { jsonBodyRules } from '../../src/server/json-body.js';
@@ -33,6 +33,11 @@ test('parseJsonBody keeps Fastify’s rules and adds its own', () => {
   assert.equal(parseJsonBody({ bytes: bytes('{"__proto__":{"x":1}}'), ...loose }).ok, false);
   assert.equal(parseJsonBody({ bytes: bytes('{"constructor":{"prototype":{"x":1}}}'), ...loose }).ok, false);
   assert.deepEqual(parseJsonBody({ bytes: bytes('[1,2,3]'), ...loose, maxValues: 3 }), { ok: false, problem: 'values', maxValues: 3 });
+  assert.deepEqual(parseJsonBody({ bytes: bytes('{"task":"scene","dialogue":[],"task":"intent"}'), ...loose }), {
+    ok: false,
+    problem: 'duplicate',
+    duplicate: { key: 'task', path: ['task'], line: 1, column: 31 },
+  });
 });
 
 test('the rules leave room for a full batch of samples at the limits, and for an image at the size limit', () => {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EcommirError } from '../../errors.js';
 import type { Task } from '../../types.js';
+import { parseJsonText } from '../../data/json-text.js';
 
 /** lexicons/<task>.json at the package root, from src/features/text/ and dist/features/text/ alike. */
 export function defaultLexiconPath(task: Task): string {
@@ -19,7 +20,7 @@ export interface CueLexicon {
 export function loadCueLexicon(path: string): CueLexicon {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = parseJsonText(readFileSync(path, 'utf8'), path);
   } catch (cause) {
     throw new EcommirError('ECM_ERR_BAD_JSON', `cannot read lexicon ${path}: ${(cause as Error).message}`, { item: { file: path }, cause });
   }

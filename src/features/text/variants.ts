@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { EcommirError } from '../../errors.js';
 import { TrackedText } from '../../data/tracked-text.js';
+import { parseJsonText } from '../../data/json-text.js';
 
 export interface VariantTables {
   /** Multi-character typos → the intended phrase (longest match first). */
@@ -28,7 +29,7 @@ export function defaultVariantsPath(): string {
 export function loadVariantTables(path = defaultVariantsPath()): VariantTables {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = parseJsonText(readFileSync(path, 'utf8'), path);
   } catch (cause) {
     throw new EcommirError('ECM_ERR_BAD_JSON', `cannot read variant tables ${path}: ${(cause as Error).message}`, { item: { file: path }, cause });
   }
