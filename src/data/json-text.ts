@@ -3,7 +3,7 @@
 // syntax errors but none for a truncated file, which is the common case for a broken download. Valid
 // JSON that repeats a key in one object is refused too (see duplicate-keys.ts).
 import { EcommirError } from '../errors.js';
-import { describeDuplicateKey, findDuplicateKeys } from './duplicate-keys.js';
+import { describeDuplicateKey, findDuplicateKeys, type DuplicateKey } from './duplicate-keys.js';
 
 export interface JsonErrorLocation {
   offset: number;
@@ -47,10 +47,15 @@ export function duplicateKeyRefusals(text: string, value: unknown, file: string)
   for (const duplicate of findDuplicateKeys(stripBom(text))) {
     const index = Array.isArray(value) && typeof duplicate.path[0] === 'number' ? duplicate.path[0] : undefined;
     const record: unknown = index === undefined ? value : (value as unknown[])[index];
-    const id = typeof record === 'object' && record !== null && typeof (record as { id?: unknown }).id === 'string' ? (record as { id: string }).id : undefined;
-    refusals.set(index ?? 0, new EcommirError('ECM_ERR_BAD_JSON', describeDuplicateKey(duplicate), { item: { file, index, id } }));
+    refusals.set(index ?? 0, duplicateKeyError(duplicate, record, file, index));
   }
   return refusals;
+}
+
+/** The ECM_ERR_BAD_JSON error for a repeated key in `record`, naming it by index and, when it has one, id. */
+export function duplicateKeyError(duplicate: DuplicateKey, record: unknown, file: string, index: number | undefined): EcommirError {
+  const id = typeof record === 'object' && record !== null && typeof (record as { id?: unknown }).id === 'string' ? (record as { id: string }).id : undefined;
+  return new EcommirError('ECM_ERR_BAD_JSON', describeDuplicateKey(duplicate), { item: { file, index, id } });
 }
 
 export function stripBom(text: string): string {

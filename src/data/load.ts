@@ -5,8 +5,8 @@ import { EcommirError, type ItemRef } from '../errors.js';
 import { Taxonomy } from '../labels/taxonomy.js';
 import type { Sample } from '../types.js';
 import { checkSampleImages, defaultImagesDir, parseChallengeRecord, readText } from './challenge.js';
-import { describeDuplicateKey, findDuplicateKey } from './duplicate-keys.js';
-import { duplicateKeyRefusals, parseJsonSyntax, stripBom } from './json-text.js';
+import { findDuplicateKey } from './duplicate-keys.js';
+import { duplicateKeyError, duplicateKeyRefusals, parseJsonSyntax, stripBom } from './json-text.js';
 import { parseNativeSample } from './native.js';
 import { collectOrThrow, type LoadOptions, type LoadResult } from './problem.js';
 
@@ -104,15 +104,7 @@ export function readRecordsText(text: string, file: string): RecordsText {
       throw new EcommirError('ECM_ERR_BAD_JSON', `line ${lineIndex + 1} is not valid JSON: ${(cause as Error).message}`, { item, cause });
     }
     const duplicate = findDuplicateKey(line);
-    if (duplicate) {
-      const id = (record as { id?: unknown } | null)?.id;
-      refused.set(
-        records.length,
-        new EcommirError('ECM_ERR_BAD_JSON', describeDuplicateKey({ ...duplicate, line: lineIndex + 1 }), {
-          item: { file, index: records.length, id: typeof id === 'string' ? id : undefined },
-        }),
-      );
-    }
+    if (duplicate) refused.set(records.length, duplicateKeyError({ ...duplicate, line: lineIndex + 1 }, record, file, records.length));
     records.push(record);
   });
   return { records, refused };

@@ -101,7 +101,7 @@ type Json = Record<string, unknown>;
 
 function readJson(file: string): Json {
   try {
-    const value = parseJsonText(readFileSync(file, 'utf8'), file) as unknown;
+    const value = parseJsonText(readFileSync(file, 'utf8'), file);
     if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('the top level must be an object');
     return value as Json;
   } catch (cause) {

@@ -1,12 +1,12 @@
 // Parsing a JSON request body, the same function on the event loop (small bodies) and in the body
 // parser's threads (large ones, see json-body.ts). Fastify's own rules are kept: an empty body is an
-// error, and a `__proto__` or `constructor.prototype` key is refused (secure-json-parse). Two more,
-// checked before the value is handed on, so that what a thread copies back to the event loop is
+// error, and a `__proto__` or `constructor.prototype` key is refused (secure-json-parse). Three more,
+// checked before the value is handed on. Two keep what a thread copies back to the event loop
 // bounded by the limits rather than by the body: at most `maxValues` JSON values (a million tiny
-// turns), and no string longer than `maxStringChars` (no field within the limits is). And no object
-// may repeat a key, which JSON.parse would settle silently by keeping the last value.
+// turns), and no string longer than `maxStringChars` (no field within the limits is). The third: no
+// object may repeat a key, which JSON.parse would settle silently by keeping the last value.
 import secureJsonParse from 'secure-json-parse';
-import { findDuplicateKey, type DuplicateKey } from '../data/duplicate-keys.js';
+import { findDuplicateKey, formatJsonPath, type DuplicateKey } from '../data/duplicate-keys.js';
 
 export interface JsonBodyRules {
   maxValues: number;
@@ -50,9 +50,9 @@ interface Place {
 }
 
 function pathOf(place: Place): string {
-  let path = '';
-  for (let at: Place | undefined = place; at?.parent; at = at.parent) path = typeof at.key === 'number' ? `[${at.key}]${path}` : `.${at.key}${path}`;
-  return path === '' ? '(the body)' : path.replace(/^\./, '');
+  const keys: (string | number)[] = [];
+  for (let at: Place | undefined = place; at?.parent; at = at.parent) keys.unshift(at.key!);
+  return keys.length === 0 ? '(the body)' : formatJsonPath(keys);
 }
 
 /**
