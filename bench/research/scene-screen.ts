@@ -109,7 +109,6 @@ const feats: ImageFeatures[] = [];
 for (const s of develop) feats.push(await featurizer.features(s.images[0], { id: s.id, index: s.index }));
 const baseDocs: MultiViewDoc[] = feats.map((f) => ({ ...sceneDocExtras(f), ui: uiTokens(f.ocr.lines) }));
 const gold = develop.map((s) => s.label!);
-const y = Int32Array.from(gold, (l) => labels.indexOf(l));
 const K = labels.length;
 
 // Knowledge rows, loaded once for the largest amount any configuration asks for.

@@ -4,7 +4,7 @@ import { crossValidate } from '../../src/eval/cross-validate.js';
 import { formatClassificationReport } from '../../src/eval/report-text.js';
 import { Taxonomy } from '../../src/labels/taxonomy.js';
 import { SceneImageFeaturizer } from '../../src/tasks/scene/image-features.js';
-import { DEFAULT_SCENE_FUSION, featureOptionsFor, SceneRecognizer, type SceneFusionOptions, type SceneTrainingOptions } from '../../src/tasks/scene/recognizer.js';
+import { DEFAULT_SCENE_FUSION, SceneRecognizer, type SceneFusionOptions, type SceneTrainingOptions } from '../../src/tasks/scene/recognizer.js';
 import type { Sample } from '../../src/types.js';
 import type { BenchContext } from '../run.js';
 import { cachedCv, calibrationTable, cvTable, devSamples, f4, lexiconProvenance, protocolHeader, type CvRow } from './common.js';

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { checkSync } from 'recheck';
 import type { Role } from '../types.js';
 import { EcommirError } from '../errors.js';
-import { parseJsonText } from '../data/json-text.js';
+import { parseJsonDocument } from '../data/json-text.js';
 
 /** The levels at which the denoiser removes text (the paper's three levels, plus normalisation). */
 export type DenoiseLevel = 'dialogue' | 'sentence' | 'word' | 'normalise';
@@ -54,13 +54,7 @@ export function loadDenoiseRules(path?: string, options: ParseRulesOptions = {})
   } catch (err) {
     throw new EcommirError('ECM_ERR_BAD_OPTION', `cannot read denoise rules file: ${(err as Error).message}`, { item: { file }, cause: err });
   }
-  let json: unknown;
-  try {
-    json = parseJsonText(text, file);
-  } catch (err) {
-    throw new EcommirError('ECM_ERR_BAD_JSON', `cannot read denoise rules ${file}: ${(err as Error).message}`, { item: { file }, cause: err });
-  }
-  const rules = parseDenoiseRules(json, file, options);
+  const rules = parseDenoiseRules(parseJsonDocument(text, file, 'denoise rules'), file, options);
   if (path === undefined) defaultRules = rules;
   return rules;
 }

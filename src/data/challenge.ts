@@ -8,7 +8,7 @@ import { probeImage, verifyImageDecodes } from '../vision/decode.js';
 import { foldPunctuation } from './fold.js';
 import { IMAGE_MARKER, countImageMarkers, detectTask, parseCandidates, parseDialogue } from './instruction.js';
 import { duplicateKeyRefusals, parseJsonSyntax, parseJsonText } from './json-text.js';
-import { collectOrThrow, type LoadOptions, type LoadResult } from './problem.js';
+import { collectOrThrow, throwingRefused, type LoadOptions, type LoadResult } from './problem.js';
 import { readInputText } from './read-file.js';
 
 /** Images probed at once: sharp's metadata reads are I/O bound, a few in flight keep both cores busy. */
@@ -41,13 +41,11 @@ export async function loadChallengeRecords(
   return collectOrThrow(
     records,
     options.skipBad ?? false,
-    async (record, index) => {
-      const refusal = refused.get(index);
-      if (refusal) throw refusal;
+    throwingRefused(refused, async (record, index) => {
       const sample = parseChallengeRecord(record, index, { imagesDir: options.imagesDir, file });
       if (options.checkImages) await checkSampleImages(sample, file, { decode: options.decodeImages });
       return sample;
-    },
+    }),
     options.checkImages ? PROBE_CONCURRENCY : 1,
   );
 }

@@ -2,7 +2,8 @@
 // record (and its id when it can be read) the parser stopped in; the error's item names the record. V8 gives a position for most
 // syntax errors but none for a truncated file, which is the common case for a broken download. Valid
 // JSON that repeats a key in one object is refused too (see duplicate-keys.ts).
-import { EcommirError } from '../errors.js';
+import { readFileSync } from 'node:fs';
+import { EcommirError, type ErrorCode } from '../errors.js';
 import { describeDuplicateKey, findDuplicateKeys, type DuplicateKey } from './duplicate-keys.js';
 
 export interface JsonErrorLocation {
@@ -17,9 +18,32 @@ export interface JsonErrorLocation {
 
 export function parseJsonText(text: string, file: string): unknown {
   const value = parseJsonSyntax(text, file);
-  const [refused] = duplicateKeyRefusals(text, value, file).values();
-  if (refused) throw refused;
+  throwFirstRefusal(duplicateKeyRefusals(text, value, file));
   return value;
+}
+
+/** Throws the first refusal, if any: the readers fill the map in text order, so it is the earliest record's. */
+export function throwFirstRefusal(refused: ReadonlyMap<number, EcommirError>): void {
+  const [first] = refused.values();
+  if (first) throw first;
+}
+
+/**
+ * parseJsonText for a file the package reads as configuration (a lexicon, a taxonomy, rules,
+ * knowledge): any fault, the reading of the file included, becomes one `code` error that says
+ * which `what` could not be read, keeping the parser's message and location.
+ */
+export function readJsonFile(file: string, what: string, code: ErrorCode = 'ECM_ERR_BAD_JSON'): unknown {
+  return parseJsonDocument(() => readFileSync(file, 'utf8'), file, what, code);
+}
+
+/** readJsonFile for text already read; `source` names it. */
+export function parseJsonDocument(text: string | (() => string), source: string, what: string, code: ErrorCode = 'ECM_ERR_BAD_JSON'): unknown {
+  try {
+    return parseJsonText(typeof text === 'string' ? text : text(), source);
+  } catch (cause) {
+    throw new EcommirError(code, `cannot read ${what} ${source}: ${(cause as Error).message}`, { item: { file: source }, cause });
+  }
 }
 
 /** JSON.parse with the error of parseJsonText, and no check of repeated keys (see duplicateKeyRefusals). */

@@ -6,9 +6,9 @@ import { Taxonomy } from '../labels/taxonomy.js';
 import type { Sample } from '../types.js';
 import { checkSampleImages, defaultImagesDir, parseChallengeRecord, readText } from './challenge.js';
 import { findDuplicateKey } from './duplicate-keys.js';
-import { duplicateKeyError, duplicateKeyRefusals, parseJsonSyntax, stripBom } from './json-text.js';
+import { duplicateKeyError, duplicateKeyRefusals, parseJsonSyntax, stripBom, throwFirstRefusal } from './json-text.js';
 import { parseNativeSample } from './native.js';
-import { collectOrThrow, type LoadOptions, type LoadResult } from './problem.js';
+import { collectOrThrow, throwingRefused, type LoadOptions, type LoadResult } from './problem.js';
 
 const PROBE_CONCURRENCY = 8;
 
@@ -31,16 +31,14 @@ export async function loadSamples(path: string, options: LoadOptions = {}): Prom
   const result = await collectOrThrow(
     records,
     options.skipBad ?? false,
-    async (record, index) => {
-      const refusal = refused.get(index);
-      if (refusal) throw refusal;
+    throwingRefused(refused, async (record, index) => {
       const sample = isChallengeRecord(record)
         ? parseChallengeRecord(record, index, { imagesDir: challengeImagesDir, file })
         : parseNativeSample(record, index, { imagesDir, baseDir: dirname(file), file });
       checkGoldLabel(sample, options, file);
       if (options.checkImages) await checkSampleImages(sample, file, { decode: options.decodeImages });
       return sample;
-    },
+    }),
     options.checkImages ? PROBE_CONCURRENCY : 1,
   );
   return { ...result, format, file };
@@ -67,8 +65,7 @@ export function isChallengeRecord(record: unknown): boolean {
 /** A JSON array, a single JSON object, or JSONL (one object a line; blank lines skipped). */
 export function parseRecordsText(text: string, file: string): unknown[] {
   const { records, refused } = readRecordsText(text, file);
-  const [first] = refused.values();
-  if (first) throw first;
+  throwFirstRefusal(refused);
   return records;
 }
 

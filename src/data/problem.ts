@@ -96,6 +96,21 @@ export async function collectOrThrow<In, Out>(
   return { samples, problems };
 }
 
+/**
+ * `step` for the records of a reader that already refused some by index (a repeated key, found
+ * while parsing): those are thrown here, so that collectOrThrow reports or skips them as any bad record.
+ */
+export function throwingRefused<In, Out>(
+  refused: ReadonlyMap<number, EcommirError>,
+  step: (item: In, index: number) => Promise<Out>,
+): (item: In, index: number) => Promise<Out> {
+  return async (item, index) => {
+    const refusal = refused.get(index);
+    if (refusal) throw refusal;
+    return step(item, index);
+  };
+}
+
 function earlier(a: EcommirError | undefined, b: EcommirError): EcommirError {
   return a && (a.item?.index ?? Infinity) <= (b.item?.index ?? Infinity) ? a : b;
 }

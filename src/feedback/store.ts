@@ -107,10 +107,6 @@ export interface PruneReport {
   bytes: number;
 }
 
-const CURRENT_CORRECTION = `
-  SELECT c.label, c.note, c.created_at FROM corrections c
-  WHERE c.request_id = p.request_id AND c.retracted_at IS NULL ORDER BY c.id DESC LIMIT 1`;
-
 /** Unlabelled: no current correction on this request, nor on another request with the same content. */
 const UNLABELLED = `NOT EXISTS (
   SELECT 1 FROM predictions q JOIN corrections c ON c.request_id = q.request_id

@@ -2,13 +2,13 @@
 // per label (meaning, boundaries, question forms, categories, agent answers), dialogue context
 // (frames and their pieces) and colloquial variation tables. The files are the knowledge; this
 // module only gives them types and clear errors.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EcommirError } from '../errors.js';
 import type { Role } from '../types.js';
 import { parseTemplate } from './template.js';
-import { parseJsonText } from '../data/json-text.js';
+import { readJsonFile } from '../data/json-text.js';
 
 /** knowledge/intent/ at the package root, from src/knowledge/ and dist/knowledge/ alike. */
 export function defaultIntentKnowledgeDir(): string {
@@ -100,13 +100,9 @@ export interface IntentKnowledge {
 type Json = Record<string, unknown>;
 
 function readJson(file: string): Json {
-  try {
-    const value = parseJsonText(readFileSync(file, 'utf8'), file);
-    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('the top level must be an object');
-    return value as Json;
-  } catch (cause) {
-    throw new EcommirError('ECM_ERR_BAD_JSON', `cannot read knowledge file ${file}: ${(cause as Error).message}`, { item: { file }, cause });
-  }
+  const value = readJsonFile(file, 'knowledge file');
+  if (value && typeof value === 'object' && !Array.isArray(value)) return value as Json;
+  throw new EcommirError('ECM_ERR_BAD_JSON', `cannot read knowledge file ${file}: the top level must be an object`, { item: { file } });
 }
 
 function bad(file: string, why: string): EcommirError {

@@ -750,7 +750,7 @@ function drawCoupons(p: Pen, b: Extract<Block, { type: 'coupons' }>, y: number, 
 }
 
 function drawChat(p: Pen, b: Extract<Block, { type: 'chat' }>, y: number, x0: number, width: number): number {
-  const { g, theme } = p;
+  const { theme } = p;
   const fs = p.fs;
   const maxW = width * 0.62;
   let yy = y + 10;

@@ -2,12 +2,12 @@
 // section lists filled from phrase pools), shared vocabulary, field formats, app palettes and devices.
 // Written from the label definitions and domain knowledge (each file's `about` says how); this
 // module only loads and checks it, so a reviewer edits JSON, not code.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EcommirError } from '../errors.js';
 import { Taxonomy } from '../labels/taxonomy.js';
-import { parseJsonText } from '../data/json-text.js';
+import { readJsonFile } from '../data/json-text.js';
 
 /** A template or a list of templates (one is picked); '@name' names a pool. */
 export type Pool = string | string[];
@@ -139,11 +139,7 @@ export function defaultSceneKnowledgeDir(): string {
 }
 
 function readJson(file: string): Record<string, unknown> {
-  try {
-    return parseJsonText(readFileSync(file, 'utf8'), file) as Record<string, unknown>;
-  } catch (cause) {
-    throw new EcommirError('ECM_ERR_BAD_JSON', `cannot read scene knowledge ${file}: ${(cause as Error).message}`, { item: { file }, cause });
-  }
+  return readJsonFile(file, 'scene knowledge') as Record<string, unknown>;
 }
 
 const SECTION_KINDS = new Set([

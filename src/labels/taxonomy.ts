@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { EcommirError } from '../errors.js';
 import { TASKS, type Task } from '../types.js';
-import { parseJsonText } from '../data/json-text.js';
+import { parseJsonDocument } from '../data/json-text.js';
 
 /** Joins coarse and fine in a hierarchical label, `粗类-细类` (the paper's "coarse–fine" target). */
 export const HIERARCHY_SEPARATOR = '-';
@@ -80,13 +80,7 @@ export class Taxonomy {
   }
 
   static fromText(text: string, source: string, expectedTask?: Task): Taxonomy {
-    let value: unknown;
-    try {
-      value = parseJsonText(text, source);
-    } catch (cause) {
-      throw new EcommirError('ECM_ERR_BAD_TAXONOMY', `cannot read taxonomy ${source}: ${(cause as Error).message}`, { item: { file: source }, cause });
-    }
-    return Taxonomy.fromJSON(value, source, expectedTask);
+    return Taxonomy.fromJSON(parseJsonDocument(text, source, 'taxonomy', 'ECM_ERR_BAD_TAXONOMY'), source, expectedTask);
   }
 
   /** Validates a parsed taxonomy object; every fault names the label (and its position) at fault. */

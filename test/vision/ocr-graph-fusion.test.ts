@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 import { fuseOcrGraph } from '../../src/vision/ocr-graph-fusion.js';
 import { defaultModelPaths } from '../../src/vision/ocr.js';
-import { bytesField, float32Field, stringField, varintField, writeMessage, type WireField } from '../../src/vision/protobuf-wire.js';
+import { bytesField, stringField, varintField, writeMessage, type WireField } from '../../src/vision/protobuf-wire.js';
 
 // A small PP-OCR-like graph written field by field (onnx.proto numbers): two PPLCNetV3 blocks, each
 // conv → affine → hard-swish (four ops) → affine, then a 1×1 conv. The first block's second affine feeds a

@@ -1,10 +1,9 @@
 // A hand-curated cue lexicon per label, kept as data (lexicons/<task>.json): a match of any cue in a
 // text adds a `<view>:<label>` token. Domain knowledge in its crudest useful form (FINDINGS: +0.04).
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EcommirError } from '../../errors.js';
 import type { Task } from '../../types.js';
-import { parseJsonText } from '../../data/json-text.js';
+import { readJsonFile } from '../../data/json-text.js';
 
 /** lexicons/<task>.json at the package root, from src/features/text/ and dist/features/text/ alike. */
 export function defaultLexiconPath(task: Task): string {
@@ -18,13 +17,7 @@ export interface CueLexicon {
 }
 
 export function loadCueLexicon(path: string): CueLexicon {
-  let json: unknown;
-  try {
-    json = parseJsonText(readFileSync(path, 'utf8'), path);
-  } catch (cause) {
-    throw new EcommirError('ECM_ERR_BAD_JSON', `cannot read lexicon ${path}: ${(cause as Error).message}`, { item: { file: path }, cause });
-  }
-  return parseCueLexicon(json, path);
+  return parseCueLexicon(readJsonFile(path, 'lexicon'), path);
 }
 
 /** Validates a parsed lexicon object; `source` names it in errors. */

@@ -4,12 +4,11 @@
 // (knowledge/text/variants.json); a saved model embeds the ones it was trained with.
 // Order: NFKC (full/half width) → lower case → traditional → simplified (OpenCC) → digits+unit
 // ("500g" → "500克") → Latin words → phrase table → single characters → emoji and emoticon codes out.
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { EcommirError } from '../../errors.js';
 import { TrackedText } from '../../data/tracked-text.js';
-import { parseJsonText } from '../../data/json-text.js';
+import { readJsonFile } from '../../data/json-text.js';
 
 export interface VariantTables {
   /** Multi-character typos → the intended phrase (longest match first). */
@@ -27,13 +26,7 @@ export function defaultVariantsPath(): string {
 }
 
 export function loadVariantTables(path = defaultVariantsPath()): VariantTables {
-  let json: unknown;
-  try {
-    json = parseJsonText(readFileSync(path, 'utf8'), path);
-  } catch (cause) {
-    throw new EcommirError('ECM_ERR_BAD_JSON', `cannot read variant tables ${path}: ${(cause as Error).message}`, { item: { file: path }, cause });
-  }
-  return parseVariantTables(json, path);
+  return parseVariantTables(readJsonFile(path, 'variant tables'), path);
 }
 
 export function parseVariantTables(json: unknown, source = '<variants>'): VariantTables {
