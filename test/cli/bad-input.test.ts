@@ -12,8 +12,7 @@ import { runCli } from './run-cli.js';
 const records = await miniRecords();
 const [scene, , textOnly] = records;
 
-/** Exit code 1 and one line naming the error code, no stack. */
-/** The CLI's exit codes by kind: 2 the command line, 1 the input. */
+/** One line naming the error code, no stack, and the CLI's exit code by kind: 2 the command line, 1 the input. */
 function assertRefused(result: { code: number; stderr: string }, code: string, ...names: RegExp[]): void {
   assert.equal(result.code, code === 'ECM_ERR_BAD_OPTION' ? 2 : 1, result.stderr);
   assert.match(result.stderr, new RegExp(`\\[${code}\\]`));
@@ -34,6 +33,20 @@ test('two records that share an id each get their own prediction row, in record 
   // Rows are paired with records by position: the second record no longer takes the first one's label.
   assert.match(rows[0], /^same,.*,是否会生锈$/);
   assert.match(rows[1], /^same,.*,商品材质$/);
+});
+
+test('the data file is read as the argument as with --data; two different files or none are refused before any work', async () => {
+  const dir = await tempDir({});
+  const data = join(dir, 'data.jsonl');
+  await writeFile(data, `${JSON.stringify({ id: 'rust', task: 'intent', dialogue: [{ role: 'user', text: '这个锅用久了会生锈吗' }] })}\n`);
+  const out = join(dir, 'out.csv');
+  const result = await runCli(['predict', data, '--out', out, '--no-progress']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(await readFile(out, 'utf8'), /\nrust,.*,是否会生锈\n/);
+  assert.equal((await runCli(['predict', data, '--data', data, '--out', out, '--no-progress'])).code, 0, 'the same file twice is one file');
+  assertRefused(await runCli(['predict', data, '--data', join(dir, 'other.json'), '--out', out]), 'ECM_ERR_BAD_OPTION', /two data files given/);
+  assertRefused(await runCli(['train', 'intent', '--out', join(dir, 'model')]), 'ECM_ERR_BAD_OPTION', /no data file given: name it as the argument or with --data/);
+  assertRefused(await runCli(['export', 'clip', '--out', join(dir, 'clip')]), 'ECM_ERR_BAD_OPTION', /no data file given/);
 });
 
 test('an image path that is a folder is refused naming the record and the image', async () => {

@@ -12,6 +12,7 @@ import { EcommirError } from '../../errors.js';
 import { Progress } from '../../features/progress.js';
 import { TASKS, type Task } from '../../types.js';
 import type { CommandContext } from '../main.js';
+import { addDataFile, dataFileOf, type WithOptionalData } from '../data-file.js';
 
 interface SftFlags {
   format: SftFormat;
@@ -42,12 +43,14 @@ interface ClipFlags {
 
 export function registerExportCommand(program: Command, ctx: CommandContext): void {
   const exportCommand = program.command('export').description('Write training data for GPU fine-tuning engines (ms-swift, LLaMA-Factory, Chinese-CLIP).');
-  exportCommand
-    .command('sft')
-    .description('Cleaned, labelled samples as supervised fine-tuning data for a multimodal LLM (messages with <image> tags, label list in the prompt), with augmented image copies.')
-    .addOption(new Option('--format <engine>', 'swift: train.jsonl/val.jsonl; llamafactory: sharegpt JSON + dataset_info.json').choices([...SFT_FORMATS]).makeOptionMandatory())
-    .addOption(new Option('--task <task>', 'which samples').choices([...TASKS, 'both']).default('intent'))
-    .requiredOption('--data <file>', 'challenge JSON, or native JSON / JSONL, with labels')
+  addDataFile(
+    exportCommand
+      .command('sft')
+      .description('Cleaned, labelled samples as supervised fine-tuning data for a multimodal LLM (messages with <image> tags, label list in the prompt), with augmented image copies.')
+      .addOption(new Option('--format <engine>', 'swift: train.jsonl/val.jsonl; llamafactory: sharegpt JSON + dataset_info.json').choices([...SFT_FORMATS]).makeOptionMandatory())
+      .addOption(new Option('--task <task>', 'which samples').choices([...TASKS, 'both']).default('intent')),
+    'challenge JSON, or native JSON / JSONL, with labels',
+  )
     .option('--images <dir>', 'folder the image names are resolved against (default: images/ next to the data file, else the data file’s folder)')
     .requiredOption('--out <dir>', 'output folder')
     .option('--augment-copies <n>', 'augmented duplicates of each training sample (the paper: 1)', '1')
@@ -57,13 +60,15 @@ export function registerExportCommand(program: Command, ctx: CommandContext): vo
     .option('--copy-images', 'copy the images into OUT/images and write relative paths (default: absolute paths)')
     .option('--skip-bad', 'leave bad records out instead of stopping')
     .option('--no-progress', 'no progress line on stderr')
-    .action(async (flags: SftFlags) => {
-      ctx.exitCode = await sft(flags);
+    .action(async (file: string | undefined, parsed: WithOptionalData<SftFlags>) => {
+      ctx.exitCode = await sft({ ...parsed, data: dataFileOf(file, parsed.data) });
     });
-  exportCommand
-    .command('clip')
-    .description("Labelled scene images as image–text pairs for Chinese-CLIP's fine-tuning (train/valid _imgs.tsv and _texts.jsonl).")
-    .requiredOption('--data <file>', 'challenge JSON, or native JSON / JSONL, with labels')
+  addDataFile(
+    exportCommand
+      .command('clip')
+      .description("Labelled scene images as image–text pairs for Chinese-CLIP's fine-tuning (train/valid _imgs.tsv and _texts.jsonl)."),
+    'challenge JSON, or native JSON / JSONL, with labels',
+  )
     .option('--images <dir>', 'folder the image names are resolved against')
     .requiredOption('--out <dir>', 'output folder')
     .option('--template <text>', 'the text of a label; {label} and {coarse} are replaced', '{label}')
@@ -72,8 +77,8 @@ export function registerExportCommand(program: Command, ctx: CommandContext): vo
     .option('--max-side <px>', 'downscale images over this side to JPEG')
     .option('--skip-bad', 'leave bad records out instead of stopping')
     .option('--no-progress', 'no progress line on stderr')
-    .action(async (flags: ClipFlags) => {
-      ctx.exitCode = await clip(flags);
+    .action(async (file: string | undefined, parsed: WithOptionalData<ClipFlags>) => {
+      ctx.exitCode = await clip({ ...parsed, data: dataFileOf(file, parsed.data) });
     });
 }
 

@@ -11,6 +11,7 @@ import { threadsPerWorker } from '../../vision/threads.js';
 import { extractAllInPool } from '../../runtime/feature-pass.js';
 import { DEFAULT_OCR_OPTIONS, OcrEngine } from '../../vision/ocr.js';
 import type { CommandContext } from '../main.js';
+import { addDataFile, dataFileOf, type WithOptionalData } from '../data-file.js';
 
 interface ExtractCliOptions {
   data: string;
@@ -29,10 +30,12 @@ interface ExtractCliOptions {
 
 export function registerFeaturesCommand(program: Command, ctx: CommandContext): void {
   const features = program.command('features').description('Image features (OCR, layout, embeddings) and their cache.');
-  features
-    .command('extract')
-    .description('Compute and cache OCR lines, layout vectors and image embeddings for every image of a data file.')
-    .requiredOption('--data <file>', 'challenge JSON (or JSONL) data file')
+  addDataFile(
+    features
+      .command('extract')
+      .description('Compute and cache OCR lines, layout vectors and image embeddings for every image of a data file.'),
+    'challenge JSON (or JSONL) data file',
+  )
     .option('--images <dir>', 'folder holding the images the records name (default: images/ next to the data file, else the data file’s folder)')
     .option('--augment <n>', 'also embed N TrivialAugment copies per image (seeds 1..N)', '0')
     .option('--no-embedding', 'skip image embeddings')
@@ -44,7 +47,8 @@ export function registerFeaturesCommand(program: Command, ctx: CommandContext): 
     .option('--limit <n>', 'only the first N images (smoke runs)')
     .option('--no-progress', 'no progress lines on stderr')
     .option('--json', 'end with the summary as one JSON line on stdout instead of a sentence')
-    .action(async (opts: ExtractCliOptions) => {
+    .action(async (file: string | undefined, parsed: WithOptionalData<ExtractCliOptions>) => {
+      const opts: ExtractCliOptions = { ...parsed, data: dataFileOf(file, parsed.data) };
       const augmentCopies = positiveInt(opts.augment, '--augment', true);
       const concurrency = opts.concurrency === undefined ? availableParallelism() : positiveInt(opts.concurrency, '--concurrency');
       const threads = opts.threads === undefined ? threadsPerWorker(concurrency) : positiveInt(opts.threads, '--threads');

@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import type { CommandContext } from '../main.js';
+import { addDataFile, dataFileOf, type WithOptionalData } from '../data-file.js';
 import { describeItem, EcommirError } from '../../errors.js';
 import { checkSample, checkSampleText } from '../../data/input-limits.js';
 import { loadSamples } from '../../data/load.js';
@@ -44,10 +45,12 @@ export interface PredictFlags extends BackendFlags {
 }
 
 export function registerPredictCommand(program: Command, ctx: CommandContext): void {
-  const command = program
-    .command('predict')
-    .description('Classify every sample of a data file and write the predictions (challenge submission CSV, or JSON/JSONL with the full ranked predictions).')
-    .requiredOption('--data <file>', 'challenge JSON, or native JSON / JSONL')
+  const command = addDataFile(
+    program
+      .command('predict')
+      .description('Classify every sample of a data file and write the predictions (challenge submission CSV, or JSON/JSONL with the full ranked predictions).'),
+    'challenge JSON, or native JSON / JSONL',
+  )
     .option('--images <dir>', 'folder the image names are resolved against (default: images/ next to the data file, else the data file’s folder)')
     .requiredOption('--out <file>', 'where to write the predictions')
     .addOption(new Option('--format <format>', 'output format (default: from the --out extension, else csv)').choices(['csv', 'json', 'jsonl']))
@@ -62,8 +65,8 @@ export function registerPredictCommand(program: Command, ctx: CommandContext): v
     .option('--keep-hours <h>', 'queue: answers stay in Redis this long, so a re-run within it costs nothing', String(DEFAULT_JOB_OPTIONS.keepSeconds / 3600))
     .option('--model-version <v>', 'queue: the model version to ask for (default: that of the model files given here)')
     .option('--no-progress', 'no progress line on stderr');
-  addBackendOptions(command).action(async (flags: PredictFlags) => {
-    ctx.exitCode = await predict(flags);
+  addBackendOptions(command).action(async (file: string | undefined, parsed: WithOptionalData<PredictFlags>) => {
+    ctx.exitCode = await predict({ ...parsed, data: dataFileOf(file, parsed.data) });
   });
 }
 

@@ -9,6 +9,7 @@ import type { SoupMode } from '../../tasks/train-head.js';
 import { formatCrossValidation, formatTrainingReport, trainRecognizer } from '../../tasks/train.js';
 import type { Task } from '../../types.js';
 import type { CommandContext } from '../main.js';
+import { addDataFile, dataFileOf, type WithOptionalData } from '../data-file.js';
 import { Progress } from '../../features/progress.js';
 import { DEFAULT_SCENE_KNOWLEDGE, sceneKnowledgeRows } from '../../tasks/scene/knowledge.js';
 import type { SceneKnowledgeRows } from '../../tasks/scene/recognizer.js';
@@ -74,11 +75,13 @@ interface TrainFlags {
 }
 
 export function registerTrainCommand(program: Command, ctx: CommandContext): void {
-  program
-    .command('train')
-    .description('Train a recogniser on labelled samples and write the model folder (model.json + MODEL_CARD.md).')
-    .addArgument(new Argument('<task>', 'which recogniser').choices(['scene', 'intent']))
-    .requiredOption('--data <file>', 'labelled samples: challenge JSON, or native JSON / JSONL with labels')
+  addDataFile(
+    program
+      .command('train')
+      .description('Train a recogniser on labelled samples and write the model folder (model.json + MODEL_CARD.md).')
+      .addArgument(new Argument('<task>', 'which recogniser').choices(['scene', 'intent'])),
+    'labelled samples: challenge JSON, or native JSON / JSONL with labels',
+  )
     .option('--images <dir>', 'folder the image names are resolved against (default: images/ next to the data file, else the data file’s folder)')
     .requiredOption('--out <dir>', 'model folder to write')
     .option('--cv <k>', 'also report k-fold cross-validated F1 (features fitted inside each fold)')
@@ -99,7 +102,8 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .option('--concurrency <n>', `scene: worker processes reading the images first (1: in this process); default the cores (${availableParallelism()})`)
     .option('--skip-bad', 'report bad records and train on the rest (the model is written; exit code 1 when any was left out, as predict)')
     .option('--json', 'print the result as JSON')
-    .action(async (task: Task, flags: TrainFlags) => {
+    .action(async (task: Task, file: string | undefined, parsed: WithOptionalData<TrainFlags>) => {
+      const flags: TrainFlags = { ...parsed, data: dataFileOf(file, parsed.data) };
       // No --cv: no cross-validation (0). Given, it must be a real fold count: --cv 0 is refused as 1 is.
       const cv = flags.cv === undefined ? 0 : Number(flags.cv);
       if (flags.cv !== undefined && (!Number.isInteger(cv) || cv < 2)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--cv must be an integer ≥ 2, got ${flags.cv}`);
