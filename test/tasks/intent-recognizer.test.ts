@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSamples } from '../../src/data/load.js';
@@ -91,6 +91,16 @@ test('a scene sample or an unknown label is refused, naming the sample', async (
   await assert.rejects(model.predict(scene), (e: unknown) => e instanceof EcommirError && e.code === 'ECM_ERR_UNKNOWN_TASK' && e.message.includes(scene.id));
   const bad = { ...train[0], label: '不存在的标签' };
   await assert.rejects(IntentRecognizer.fit([bad, ...train.slice(1)], fast), (e: unknown) => e instanceof EcommirError && e.code === 'ECM_ERR_UNKNOWN_LABEL' && e.message.includes(bad.id));
+});
+
+test('a denoise rules file that is not valid JSON, or repeats a key, is refused naming the file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ecommir-rules-'));
+  const truncated = join(dir, 'truncated.json');
+  await writeFile(truncated, '{"sentenceBreak": "[。');
+  await assert.rejects(IntentRecognizer.fit(train, { ...fast, rulesPath: truncated }), (e: unknown) => e instanceof EcommirError && e.code === 'ECM_ERR_BAD_JSON' && e.message.includes(`denoise rules ${truncated}`));
+  const repeated = join(dir, 'repeated.json');
+  await writeFile(repeated, '{"word": [], "word": []}');
+  await assert.rejects(IntentRecognizer.fit(train, { ...fast, rulesPath: repeated }), (e: unknown) => e instanceof EcommirError && e.code === 'ECM_ERR_BAD_JSON' && e.message.includes(repeated) && /word/.test(e.message));
 });
 
 test('same seed, same model', async () => {
