@@ -47,16 +47,21 @@ let defaultRules: DenoiseRules | undefined;
 /** Loads and validates a rules file (default: the package's rules/denoise.json, cached). */
 export function loadDenoiseRules(path?: string, options: ParseRulesOptions = {}): DenoiseRules {
   if (path === undefined && defaultRules) return defaultRules;
-  const file = path ?? DEFAULT_RULES_PATH;
+  const { rules } = readDenoiseRulesFile(path ?? DEFAULT_RULES_PATH, options);
+  if (path === undefined) defaultRules = rules;
+  return rules;
+}
+
+/** Reads and validates a rules file, with its JSON as written (a saved intent model keeps that). */
+export function readDenoiseRulesFile(file: string, options: ParseRulesOptions = {}): { json: unknown; rules: DenoiseRules } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new EcommirError('ECM_ERR_BAD_OPTION', `cannot read denoise rules file: ${(err as Error).message}`, { item: { file }, cause: err });
   }
-  const rules = parseDenoiseRules(parseJsonDocument(text, file, 'denoise rules'), file, options);
-  if (path === undefined) defaultRules = rules;
-  return rules;
+  const json = parseJsonDocument(text, file, 'denoise rules');
+  return { json, rules: parseDenoiseRules(json, file, options) };
 }
 
 function fail(file: string, where: string, message: string): never {

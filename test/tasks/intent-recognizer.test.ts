@@ -101,6 +101,9 @@ test('a denoise rules file that is not valid JSON, or repeats a key, is refused 
   const repeated = join(dir, 'repeated.json');
   await writeFile(repeated, '{"word": [], "word": []}');
   await assert.rejects(IntentRecognizer.fit(train, { ...fast, rulesPath: repeated }), (e: unknown) => e instanceof EcommirError && e.code === 'ECM_ERR_BAD_JSON' && e.message.includes(repeated) && /word/.test(e.message));
+  // A file that is not there is a bad option, as loadDenoiseRules says, and names the file.
+  const missing = join(dir, 'missing.json');
+  await assert.rejects(IntentRecognizer.fit(train, { ...fast, rulesPath: missing }), (e: unknown) => e instanceof EcommirError && e.code === 'ECM_ERR_BAD_OPTION' && e.item?.file === missing);
 });
 
 test('same seed, same model', async () => {

@@ -1,8 +1,7 @@
 // The embedded intent recogniser: cleaned dialogue → text views (user turns, latest question, agent
 // replies, cue lexicon, the user's images' OCR text and scenes) → TF-IDF union → softmax head trained
 // with the coarse–fine loss, souped and temperature-calibrated (see ../train-head.ts).
-import { DEFAULT_RULES_PATH, parseDenoiseRules, type DenoiseRules } from '../../clean/rules.js';
-import { readJsonFile } from '../../data/json-text.js';
+import { DEFAULT_RULES_PATH, parseDenoiseRules, readDenoiseRulesFile, type DenoiseRules } from '../../clean/rules.js';
 import { EcommirError } from '../../errors.js';
 import { FeatureUnion, type FeatureUnionJson, type AnalyzerSpec, type MultiViewDoc, type TextViewSpec } from '../../features/text/feature-union.js';
 import { Taxonomy, type TaxonomyFile } from '../../labels/taxonomy.js';
@@ -176,9 +175,7 @@ export class IntentRecognizer implements Recognizer {
   static async fit(samples: readonly Sample[], options: IntentTrainingOptions = {}): Promise<IntentRecognizer> {
     const taxonomy = options.taxonomy ?? Taxonomy.default('intent');
     const rulesPath = options.rulesPath ?? DEFAULT_RULES_PATH;
-    // The rules as written are kept in the saved model, so the file is read here rather than through loadDenoiseRules.
-    const rulesJson = readJsonFile(rulesPath, 'denoise rules');
-    const rules = parseDenoiseRules(rulesJson, rulesPath);
+    const { json: rulesJson, rules } = readDenoiseRulesFile(rulesPath);
     const lexicon = options.lexicon ?? loadCueLexicon(defaultLexiconPath('intent'));
     const denoise = options.denoise ?? true;
     const labelled = samples.filter((s) => s.task === 'intent');
