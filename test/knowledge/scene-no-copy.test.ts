@@ -1,7 +1,9 @@
 // No generated scene text copies dev content. The knowledge was written without reading the dev
 // images; this guards the knowledge files against future edits that paste dev OCR text in. It
-// reads the dev images' OCR lines from the feature cache only (no OCR is run): when the cache
-// lacks them (a fresh machine), the test is skipped and says so. It prints counts, never dev text.
+// reads the dev images' OCR lines from the feature cache. A fresh machine (CI's clean clone) has
+// no cache, and reading all 560 would take minutes, so there it reads the 64 images whose content
+// hash sorts first (about half a minute) and caches them: a narrower check, never a skipped one.
+// It prints counts, never dev text.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -9,34 +11,44 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSamples } from '../../src/data/load.js';
 import { FeatureCache, jsonCodec, sha256Hex } from '../../src/features/cache.js';
-import { OCR_EXTRACTOR_VERSION } from '../../src/features/extract.js';
+import { extractImageFeatures, OCR_EXTRACTOR_VERSION } from '../../src/features/extract.js';
 import { defaultSceneKnowledgeDir } from '../../src/knowledge/scene-knowledge.js';
 import { pageText, synthesizeScenePages } from '../../src/knowledge/scene-pages.js';
 import { readImageBytes } from '../../src/vision/decode.js';
+import type { ImageRef } from '../../src/types.js';
 import { DEFAULT_OCR_OPTIONS, ocrOutputSignature, type OcrResult } from '../../src/vision/ocr.js';
 
 const DEV_JSON = fileURLToPath(new URL('../../../shared/data/www2025-mir/train.json', import.meta.url));
 const MIN_CHARS = 12;
+const COLD_CACHE_IMAGES = 64;
 const norm = (s: string) => s.toLowerCase().replace(/[\s，。、：:；;,.!！?？·…"“”'‘’()（）【】\[\]<>《》|/\\-]+/g, '').replace(/￥/g, '¥');
 
-async function devOcrLines(): Promise<{ lines: Set<string>; found: number; total: number }> {
+async function devOcrLines(): Promise<{ lines: Set<string>; read: number; total: number }> {
   const { samples } = await loadSamples(DEV_JSON);
   const scene = samples.filter((s) => s.task === 'scene');
   const cache = new FeatureCache();
   const options = ocrOutputSignature(DEFAULT_OCR_OPTIONS);
-  const lines = new Set<string>();
-  let found = 0;
+  const images: { ref: ImageRef; contentHash: string }[] = [];
+  let results: OcrResult[] = [];
   for (const s of scene) {
-    const bytes = await readImageBytes(s.images[0]);
-    const ocr = await cache.get({ contentHash: sha256Hex(bytes), extractor: 'ocr', version: OCR_EXTRACTOR_VERSION, options }, jsonCodec<OcrResult>());
-    if (!ocr) continue;
-    found++;
+    const contentHash = sha256Hex(await readImageBytes(s.images[0]));
+    images.push({ ref: s.images[0], contentHash });
+    const ocr = await cache.get({ contentHash, extractor: 'ocr', version: OCR_EXTRACTOR_VERSION, options }, jsonCodec<OcrResult>());
+    if (ocr) results.push(ocr);
+  }
+  if (results.length < scene.length * 0.9) {
+    const first = [...images].sort((a, b) => (a.contentHash < b.contentHash ? -1 : 1)).slice(0, COLD_CACHE_IMAGES);
+    results = [];
+    for (const image of first) results.push((await extractImageFeatures(image.ref, { cache })).ocr);
+  }
+  const lines = new Set<string>();
+  for (const ocr of results) {
     for (const l of ocr.lines) {
       const t = norm(l.text);
       if ([...t].length >= MIN_CHARS) lines.add(t);
     }
   }
-  return { lines, found, total: scene.length };
+  return { lines, read: results.length, total: scene.length };
 }
 
 /** Every string value in the knowledge files, placeholders cut out: the literal text written by hand. */
@@ -56,10 +68,7 @@ function knowledgeLiterals(): string[] {
 
 test('no generated scene page repeats a dev screenshot line, and the knowledge holds no dev line', async (t) => {
   const dev = await devOcrLines();
-  if (dev.found < dev.total * 0.9) {
-    t.skip(`dev OCR is in the feature cache for ${dev.found}/${dev.total} scene images only: run \`ecommir features extract\` first`);
-    return;
-  }
+  t.diagnostic(`dev screenshots read: ${dev.read} of ${dev.total}${dev.read < dev.total * 0.9 ? ' (cold feature cache: `ecommir features extract` makes this check whole)' : ''}`);
   const pages = synthesizeScenePages({ seed: 1, perLabel: 100 });
   const generated = new Set<string>();
   for (const p of pages) for (const line of pageText(p)) if ([...norm(line)].length >= MIN_CHARS) generated.add(norm(line));
@@ -72,5 +81,5 @@ test('no generated scene page repeats a dev screenshot line, and the knowledge h
   // Common interface sentences may coincide by chance; a copy shows up as many shared long lines.
   assert.ok(shared <= 5, `${shared} of ${generated.size} distinct long generated lines equal a dev OCR line`);
   assert.ok(pasted <= 3, `${pasted} long dev OCR lines occur verbatim inside the knowledge files`);
-  assert.ok(generated.size > 1000 && dev.lines.size > 100, `compared ${generated.size} generated and ${dev.lines.size} dev lines`);
+  assert.ok(generated.size > 1000 && dev.lines.size > 100, `compared ${generated.size} generated and ${dev.lines.size} dev lines (${dev.read} dev screenshots)`);
 });
