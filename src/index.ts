@@ -109,7 +109,7 @@ export {
 } from './vision/augment.js';
 export { FeatureCache, cacheDir, sha256Hex, jsonCodec, float32ListCodec, setDefaultFeatureCacheOptions, type CacheKey, type CacheCodec, type CacheStats, type FeatureCacheOptions } from './features/cache.js';
 export { Progress, formatDuration, type ProgressOptions, type ProgressSnapshot } from './features/progress.js';
-export { extractImageFeatures, extractAll, listDatasetImages, OCR_EXTRACTOR_VERSION, type ImageFeatures, type VectorExtractor, type ExtractOptions, type ImageJob, type ExtractRunSummary } from './features/extract.js';
+export { extractImageFeatures, extractAll, listDatasetImages, OCR_EXTRACTOR_VERSION, ocrCacheKey, type ImageFeatures, type VectorExtractor, type ExtractOptions, type ImageJob, type ExtractRunSummary } from './features/extract.js';
 // clip backend: CLIP / Chinese-CLIP / SigLIP from a local transformers.js folder; zero-shot, adapters, soups.
 export {
   createClipRecognizers,

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef } from '../types.js';
 import { decodeRgb, readImageBytes, type RawImage } from '../vision/decode.js';
-import { DEFAULT_OCR_OPTIONS, ocrOutputSignature, OcrEngine, sharedOcrEngine, type OcrResult } from '../vision/ocr.js';
+import { DEFAULT_OCR_OPTIONS, ocrOutputSignature, OcrEngine, sharedOcrEngine, type OcrOptions, type OcrResult } from '../vision/ocr.js';
 import { FeatureCache, float32ListCodec, jsonCodec, sha256Hex, type CacheKey } from './cache.js';
 import { Progress } from './progress.js';
 import { readInputText } from '../data/read-file.js';
@@ -17,6 +17,11 @@ const EMBEDDING_SIZE = 1280;
 
 /** Bump when the OCR pipeline's output changes for the same options. */
 export const OCR_EXTRACTOR_VERSION = 1;
+
+/** The cache key of an image's OCR lines, for readers that look the text up without an engine (tests, audits). */
+export function ocrCacheKey(contentHash: string, ocrOptions: OcrOptions = DEFAULT_OCR_OPTIONS): CacheKey {
+  return { contentHash, extractor: 'ocr', version: OCR_EXTRACTOR_VERSION, options: ocrOutputSignature(ocrOptions) };
+}
 
 export interface ImageFeatures {
   /** sha256 of the encoded image bytes. */
@@ -72,7 +77,7 @@ export async function extractImageFeatures(ref: ImageRef, options: ExtractOption
   const pixels = (maxSide?: number) => (decoded ??= decodeRgb(inline, item, { maxSide: maxSide ?? DEFAULT_OCR_OPTIONS.decodeMaxSide }));
 
   const engine = options.ocr ?? (await sharedOcrEngine());
-  const ocrKey: CacheKey = { contentHash, extractor: 'ocr', version: OCR_EXTRACTOR_VERSION, options: ocrOutputSignature(engine.options) };
+  const ocrKey = ocrCacheKey(contentHash, engine.options);
   const ocr = await cache.getOrCompute(ocrKey, jsonCodec<OcrResult>(), async () => engine.read(await pixels(engine.options.decodeMaxSide), item));
 
   const features: ImageFeatures = { contentHash, ocr };

@@ -11,12 +11,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSamples } from '../../src/data/load.js';
 import { FeatureCache, jsonCodec, sha256Hex } from '../../src/features/cache.js';
-import { extractImageFeatures, OCR_EXTRACTOR_VERSION } from '../../src/features/extract.js';
+import { extractImageFeatures, ocrCacheKey } from '../../src/features/extract.js';
 import { defaultSceneKnowledgeDir } from '../../src/knowledge/scene-knowledge.js';
 import { pageText, synthesizeScenePages } from '../../src/knowledge/scene-pages.js';
 import { readImageBytes } from '../../src/vision/decode.js';
 import type { ImageRef } from '../../src/types.js';
-import { DEFAULT_OCR_OPTIONS, ocrOutputSignature, type OcrResult } from '../../src/vision/ocr.js';
+import type { OcrResult } from '../../src/vision/ocr.js';
 
 const DEV_JSON = fileURLToPath(new URL('../../../shared/data/www2025-mir/train.json', import.meta.url));
 const MIN_CHARS = 12;
@@ -27,13 +27,12 @@ async function devOcrLines(): Promise<{ lines: Set<string>; read: number; total:
   const { samples } = await loadSamples(DEV_JSON);
   const scene = samples.filter((s) => s.task === 'scene');
   const cache = new FeatureCache();
-  const options = ocrOutputSignature(DEFAULT_OCR_OPTIONS);
   const images: { ref: ImageRef; contentHash: string }[] = [];
   let results: OcrResult[] = [];
   for (const s of scene) {
     const contentHash = sha256Hex(await readImageBytes(s.images[0]));
     images.push({ ref: s.images[0], contentHash });
-    const ocr = await cache.get({ contentHash, extractor: 'ocr', version: OCR_EXTRACTOR_VERSION, options }, jsonCodec<OcrResult>());
+    const ocr = await cache.get(ocrCacheKey(contentHash), jsonCodec<OcrResult>());
     if (ocr) results.push(ocr);
   }
   if (results.length < scene.length * 0.9) {
