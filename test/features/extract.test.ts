@@ -4,9 +4,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FeatureCache } from '../../src/features/cache.js';
-import { extractImageFeatures, listDatasetImages, type VectorExtractor } from '../../src/features/extract.js';
-import { OcrEngine } from '../../src/vision/ocr.js';
+import { FeatureCache, jsonCodec } from '../../src/features/cache.js';
+import { extractImageFeatures, listDatasetImages, ocrCacheKey, type VectorExtractor } from '../../src/features/extract.js';
+import { OcrEngine, type OcrResult } from '../../src/vision/ocr.js';
 
 const images = fileURLToPath(new URL('../../../shared/data/www2025-mir/images/', import.meta.url));
 const NAME = 'eb6375e6-3963-4e27-b697-3b1ec9005ee8-1014-0.jpg';
@@ -33,6 +33,11 @@ test('features are computed once, then read from the cache (augmented copies too
     assert.equal(calls, 3);
     assert.deepEqual(second, first);
     assert.equal(cache.stats.hits, 4);
+    // Readers without an engine (the scene no-copy test) find the OCR lines under ocrCacheKey; the
+    // engine's thread count is not part of its output, so the default options name the same entry.
+    assert.deepEqual(await cache.get(ocrCacheKey(first.contentHash, ocr.options), jsonCodec<OcrResult>()), first.ocr);
+    assert.deepEqual(await cache.get(ocrCacheKey(first.contentHash), jsonCodec<OcrResult>()), first.ocr);
+    assert.equal(await cache.get(ocrCacheKey(first.contentHash, { ...ocr.options, maxSide: 1280 }), jsonCodec<OcrResult>()), undefined);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
