@@ -129,8 +129,9 @@ export interface LocalPredictorOptions {
   /** Feature cache of the workers (default: the training cache, ~/.cache/ecommir). */
   cache?: FeatureCacheOptions;
   /**
-   * Classify a blank image in each image worker before work, so OCR is loaded (default true). Off for
-   * backends whose recognisers call a server (mllm): the warm-up would be a real request.
+   * Warm each worker up before work (warm-up.ts): a blank image loads OCR in the image workers, made-up
+   * dialogues optimise the text path (default true). Off for backends whose recognisers call a server
+   * (mllm): every warm-up sample would be a real request.
    */
   warmUp?: boolean;
 }
@@ -158,7 +159,7 @@ export async function localPredictor(selection: BackendSelection, options: Local
   return PooledPredictor.create(options.source ?? backendSource(selection), { warmUp: warmsUp(selection), ...options, concurrency });
 }
 
-/** Whether image workers should load their models with a blank image first: only for local models. */
+/** Whether workers should warm their recognisers up on made-up samples first: only for local models. */
 export function warmsUp(selection: BackendSelection): boolean {
   return selection.backend !== 'mllm';
 }
@@ -174,9 +175,10 @@ export class PooledPredictor implements SamplePredictor {
     const lanes = new Set(options.lanes ?? ['text', 'image']);
     const n = options.concurrency;
     const common = { source, cache: options.cache, threads: n, maxQueue: 1 << 20 };
+    const warm = options.warmUp ?? true;
     const started = await Promise.allSettled([
-      lanes.has('text') ? RecognizerPool.create({ ...common, name: 'text', isolation: 'thread' }) : undefined,
-      lanes.has('image') ? RecognizerPool.create({ ...common, name: 'image', isolation: 'process', computeThreads: threadsPerWorker(n), warmUp: options.warmUp ?? true }) : undefined,
+      lanes.has('text') ? RecognizerPool.create({ ...common, name: 'text', isolation: 'thread', warmUp: warm ? ['intent'] : [] }) : undefined,
+      lanes.has('image') ? RecognizerPool.create({ ...common, name: 'image', isolation: 'process', computeThreads: threadsPerWorker(n), warmUp: warm ? ['scene', 'intent'] : [] }) : undefined,
     ]);
     const [text, image] = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');

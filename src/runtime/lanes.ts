@@ -70,6 +70,12 @@ export interface WorkerLanesOptions {
    * per core (the OCR's recognition threads and ONNX pools would then fight over the same cores).
    */
   imageComputeThreads?: number;
+  /**
+   * Warm each new worker up before it takes work (warm-up.ts): the text lane's on made-up dialogues,
+   * the image lane's on a blank image and the dialogues. Default true; off for backends whose
+   * recognisers call a server (mllm), where every warm-up sample would be a real request.
+   */
+  warmUp?: boolean;
 }
 
 /** The lanes on worker pools: text on threads, images on processes. */
@@ -82,8 +88,9 @@ export class WorkerLanes implements RecognizerRuntime {
   static async create(options: WorkerLanesOptions): Promise<WorkerLanes> {
     const lane = (name: Lane): LaneOptions => ({ ...DEFAULT_LANES[name], ...dropUndefined(options.lanes?.[name] ?? {}) });
     const common = { source: options.source, cache: options.cache, limits: options.limits };
+    const warm = options.warmUp ?? true;
     const [text, image] = await Promise.all([
-      RecognizerPool.create({ ...common, name: 'text', isolation: 'thread', threads: lane('text').concurrency, maxQueue: lane('text').maxQueue }),
+      RecognizerPool.create({ ...common, name: 'text', isolation: 'thread', threads: lane('text').concurrency, maxQueue: lane('text').maxQueue, warmUp: warm ? ['intent'] : [] }),
       RecognizerPool.create({
         ...common,
         name: 'image',
@@ -92,7 +99,7 @@ export class WorkerLanes implements RecognizerRuntime {
         maxQueue: lane('image').maxQueue,
         niceIncrement: options.imageNiceIncrement ?? DEFAULT_IMAGE_NICE,
         computeThreads: options.imageComputeThreads ?? threadsPerWorker(lane('image').concurrency),
-        warmUp: true,
+        warmUp: warm ? ['scene', 'intent'] : [],
       }),
     ]);
     const failed = image.loadError ?? text.loadError;

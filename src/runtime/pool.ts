@@ -38,8 +38,11 @@ export interface RecognizerPoolOptions {
   limits?: Partial<InputLimits>;
   /** V8 heap limits per thread. */
   resourceLimits?: ResourceLimits;
-  /** Classify a small blank image in each new worker, so OCR and embeddings are loaded before real work. */
-  warmUp?: boolean;
+  /**
+   * Tasks each new worker warms up before real work (warm-up.ts): scene loads OCR and embeddings
+   * with a blank image, intent runs the text path until V8 has optimised it. Default none.
+   */
+  warmUp?: readonly Task[];
   /**
    * Threads each worker's native image work may use (ONNX, wasm, libvips). Default: each library's
    * own default; with several workers on one machine, cores / workers keeps them from fighting.

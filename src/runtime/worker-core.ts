@@ -10,14 +10,15 @@ import type { Prediction, Sample, Task } from '../types.js';
 import { verifyImageDecodes } from '../vision/decode.js';
 import { setVisionThreads } from '../vision/threads.js';
 import { loadRecognizerSource, type RecognizerSource } from './source.js';
+import { warmUp } from './warm-up.js';
 
 export interface WorkerInit {
   source: RecognizerSource;
   /** The feature cache every recogniser of this thread uses (the service's private one). */
   cache?: FeatureCacheOptions;
   limits?: Partial<InputLimits>;
-  /** Classify a blank image once after loading, so the scene recogniser's lazy parts are loaded. */
-  warmUp?: boolean;
+  /** Tasks whose recognisers answer made-up samples after loading, so the first real ones are fast (warm-up.ts). */
+  warmUp?: readonly Task[];
   /** Threads this worker's native image work may use (ONNX, wasm, libvips): its share of the cores. */
   threads?: number;
 }
@@ -62,8 +63,8 @@ function failure(err: unknown): WorkerFailure {
 }
 
 /**
- * Loads the recognisers before the first task, so that a new worker (one replacing a terminated
- * one) is warm when it takes work. A failure is kept and reported, not thrown.
+ * Loads the recognisers (and warms them up) before the first task, so that a new worker (one
+ * replacing a terminated one) is warm when it takes work. A failure is kept and reported, not thrown.
  */
 export async function initWorker(init: WorkerInit): Promise<void> {
   if (init.cache) setDefaultFeatureCacheOptions(init.cache);
@@ -73,12 +74,7 @@ export async function initWorker(init: WorkerInit): Promise<void> {
     (set) => ({ set }),
     (err: unknown) => ({ error: failure(err) }),
   );
-  if (init.warmUp && loaded.set?.scene) {
-    const { default: sharp } = await import('sharp');
-    const blank = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
-    const image = { name: 'warm-up', bytes: new Uint8Array(blank) };
-    await loaded.set.scene.predict({ id: 'warm-up', index: 0, task: 'scene', candidates: [], turns: [{ role: 'user', text: '<image>', images: [image] }], images: [image] }).catch(() => {});
-  }
+  if (init.warmUp && loaded.set) await warmUp(loaded.set, init.warmUp);
 }
 
 async function predict(sample: Sample, options: PredictOptions, verifyImages: boolean): Promise<Prediction> {

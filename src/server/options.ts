@@ -78,6 +78,8 @@ export interface WorkerOptions {
   models?: ModelFolders;
   /** The source for other model folders: what a reload (POST /v1/admin/reload, SIGHUP) loads. */
   sourceFor?: (models: ModelFolders) => RecognizerSource;
+  /** Warm each new worker up on made-up samples before it takes work (WorkerLanesOptions.warmUp). Default true. */
+  warmUp?: boolean;
 }
 
 export interface BuildAppOptions {
@@ -143,7 +145,7 @@ export async function resolveServerOptions(options: BuildAppOptions = {}): Promi
     runtime = await SwappableRuntime.create({
       folders: workers.models ?? {},
       build: (folders) =>
-        WorkerLanes.create({ source: workers.sourceFor ? workers.sourceFor(folders) : workers.source, cache: workers.cache, lanes, limits, imageNiceIncrement: workers.imageNice }),
+        WorkerLanes.create({ source: workers.sourceFor ? workers.sourceFor(folders) : workers.source, cache: workers.cache, lanes, limits, imageNiceIncrement: workers.imageNice, warmUp: workers.warmUp }),
       smokeTimeoutMs: limits.timeoutMs,
     });
   }

@@ -132,9 +132,17 @@ function sleep(ms: number | undefined): Promise<void> {
   return ms ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }
 
+let lastSet: { scene: FakeSceneRecognizer; intent: FakeIntentRecognizer } | undefined;
+
 /** The fakes as a worker source (runtime/source.ts): workers import this module and call it. */
 export function createRecognizerSet(args: { scene?: FakeOptions; intent?: FakeOptions } = {}): { scene: Recognizer; intent: Recognizer } {
-  return { scene: new FakeSceneRecognizer(args.scene), intent: new FakeIntentRecognizer(args.intent) };
+  lastSet = { scene: new FakeSceneRecognizer(args.scene), intent: new FakeIntentRecognizer(args.intent) };
+  return lastSet;
+}
+
+/** How often the fakes this worker created last were called (RecognizerPool.run reads it from a worker). */
+export function callCounts(): { scene: number; intent: number } {
+  return { scene: lastSet?.scene.calls ?? 0, intent: lastSet?.intent.calls ?? 0 };
 }
 
 export const FAKES_MODULE = import.meta.url;

@@ -11,6 +11,7 @@ import { EcommirError } from '../../errors.js';
 import { cacheDir, type FeatureCacheOptions } from '../../features/cache.js';
 import { DEFAULT_IMAGE_NICE } from '../../runtime/lanes.js';
 import { backendSource, type RecognizerSource } from '../../runtime/source.js';
+import { warmsUp } from '../../runtime/batch-predict.js';
 import { loadApiKeys, resolveAuthPolicy } from '../../server/auth.js';
 import { buildApp, runtimeOf } from '../../server/app.js';
 import { DEFAULT_SERVER_LIMITS } from '../../server/options.js';
@@ -173,6 +174,7 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
       sourceFor: (folders) => deps.source(flags, folders),
       cache: cacheOptions(flags),
       imageNice: Math.min(19, parseCount(flags.imageNice, '--image-nice', 0)),
+      warmUp: warmsUp(backendSelection(flags)),
     },
     auth,
     adminKeys,
