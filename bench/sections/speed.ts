@@ -8,6 +8,9 @@ import { IntentRecognizer } from '../../src/tasks/intent/recognizer.js';
 import { SceneImageDescriber } from '../../src/tasks/intent/scene-image-describer.js';
 import { SceneRecognizer } from '../../src/tasks/scene/recognizer.js';
 import { DEFAULT_MODELS_DIR } from '../../src/tasks/default-models.js';
+import { RecognizerPool } from '../../src/runtime/pool.js';
+import { NO_RECOGNIZERS } from '../../src/runtime/source.js';
+import type { FirstPassResult } from './intent-first-pass.js';
 import type { BenchContext } from '../run.js';
 import { devSamples, median, peakRssMiB, quantile, SECTION_FORMAT_MARK } from './common.js';
 
@@ -56,6 +59,7 @@ export async function runSpeedBench(ctx: BenchContext): Promise<string> {
     await describer.describe(s);
     await intent.predict(s);
   });
+  const fresh = await firstPassInFreshThreads(FRESH_THREAD_PAIRS);
   if (saved === undefined) delete process.env.ECOMMIR_CACHE_DIR;
   else process.env.ECOMMIR_CACHE_DIR = saved;
 
@@ -82,11 +86,45 @@ export async function runSpeedBench(ctx: BenchContext): Promise<string> {
     `| intent, the same text-only dialogues again (code warm, no result cached) | ${textWarm.length} | ${ms(textWarm)} |`,
     `| intent, the same text-only dialogues, eleventh pass (optimised code, no result cached) | ${textSteady.length} | ${ms(textSteady)} |`,
     `| intent, dialogue with new images (their OCR + scene, then intent) | ${imagesCold.length} | ${ms(imagesCold)} |`,
+    `| intent, text-only dialogue, first pass in a fresh worker thread without warm-up (${fresh.pairs} threads) | ${fresh.cold.length} | ${ms(fresh.cold)} |`,
+    `| **intent, text-only dialogue, first pass in a fresh worker thread after the workers' warm-up (${fresh.warmUpDialogues} dialogues, median ${fresh.warmUpMs.toFixed(0)} ms; ${fresh.pairs} threads)** | ${fresh.warm.length} | ${ms(fresh.warm)} |`,
+    '',
+    `A service's text worker is a fresh thread, whose V8 has optimised nothing yet: the last two rows time each dev dialogue once in new threads, ${fresh.pairs} without warm-up and ${fresh.pairs} after the warm-up the service's workers run before /readyz (src/runtime/warm-up.ts), alternated. Per pair, the warmed thread's median over the unwarmed one's: ${fresh.ratios.map((r) => r.toFixed(2)).join(', ')} (median ${median(fresh.ratios).toFixed(2)}).`,
     '',
     `Training from cached features with the recognisers' default options and no knowledge rows (the shipped models also train on the knowledge; see their model cards for those times): scene ${sceneFit.toFixed(0)} s on ${scenes.length} images, intent ${intentFit.toFixed(0)} s on ${dialogues.length} dialogues.`,
     '',
     `Peak resident memory of this process: ${peakRssMiB().toFixed(0)} MiB.`,
   ].join('\n');
+}
+
+const FRESH_THREAD_PAIRS = 5;
+
+/** Times the dev dialogues once in new threads, alternately without and with the workers' warm-up. */
+async function firstPassInFreshThreads(pairs: number) {
+  const fn = { module: new URL('./intent-first-pass.ts', import.meta.url).href, export: 'timeFirstPass' };
+  const once = async (warmUp: boolean): Promise<FirstPassResult> => {
+    const pool = await RecognizerPool.create({ source: NO_RECOGNIZERS, threads: 1, name: 'first-pass' });
+    try {
+      return await pool.run<FirstPassResult>(fn, { warmUp });
+    } finally {
+      await pool.close();
+    }
+  };
+  const cold: number[] = [];
+  const warm: number[] = [];
+  const ratios: number[] = [];
+  const warmUpMs: number[] = [];
+  let warmUpDialogues = 0;
+  for (let i = 0; i < pairs; i++) {
+    const c = await once(false);
+    const w = await once(true);
+    cold.push(...c.times);
+    warm.push(...w.times);
+    ratios.push(median(w.times) / median(c.times));
+    warmUpMs.push(w.warmUpMs);
+    warmUpDialogues = w.warmUpDialogues;
+  }
+  return { pairs, cold, warm, ratios, warmUpMs: median(warmUpMs), warmUpDialogues };
 }
 
 /** What the scene model computes for a new image, from its fusion options. */
