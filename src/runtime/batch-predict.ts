@@ -129,7 +129,7 @@ export interface LocalPredictorOptions {
   /** Feature cache of the workers (default: the training cache, ~/.cache/ecommir). */
   cache?: FeatureCacheOptions;
   /**
-   * Warm each worker up before work (warm-up.ts): a blank image loads OCR in the image workers, made-up
+   * Warm each worker up before work (warm-up.ts): a blank image loads OCR in the image workers, text-only
    * dialogues optimise the text path (default true). Off for backends whose recognisers call a server
    * (mllm): every warm-up sample would be a real request.
    */
@@ -159,7 +159,7 @@ export async function localPredictor(selection: BackendSelection, options: Local
   return PooledPredictor.create(options.source ?? backendSource(selection), { warmUp: warmsUp(selection), ...options, concurrency });
 }
 
-/** Whether workers should warm their recognisers up on made-up samples first: only for local models. */
+/** Whether workers should warm their recognisers up on samples of their own first: only for local models. */
 export function warmsUp(selection: BackendSelection): boolean {
   return selection.backend !== 'mllm';
 }

@@ -71,8 +71,8 @@ export interface WorkerLanesOptions {
    */
   imageComputeThreads?: number;
   /**
-   * Warm each new worker up before it takes work (warm-up.ts): the text lane's on made-up dialogues,
-   * the image lane's on a blank image and the dialogues. Default true; off for backends whose
+   * Warm each new worker up before it takes work (warm-up.ts): the text lane's on text-only dialogues,
+   * the image lane's on a blank image and the same dialogues. Default true; off for backends whose
    * recognisers call a server (mllm), where every warm-up sample would be a real request.
    */
   warmUp?: boolean;

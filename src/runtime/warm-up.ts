@@ -1,5 +1,5 @@
 // What a new worker answers before it takes real work, so the first requests are not the slow ones.
-// - scene: one small blank image, which loads the OCR and embedding sessions (about a second).
+// - scene: one small blank image, which loads the OCR and embedding sessions.
 // - intent: text-only dialogues. Nothing is loaded lazily there, but V8 optimises the denoising,
 //   feature and head code only after it has run many times, and on the shapes of text it has seen.
 //   A quarter of the project's hand-written knowledge dialogues (knowledge/intent-dialogues, written
@@ -11,7 +11,7 @@ import { loadHandwrittenIntentDialogues } from '../knowledge/handwritten-intent.
 import type { Sample, Task, Turn } from '../types.js';
 import type { RecognizerSet } from '../backends/select.js';
 
-/** Every how-many-th hand-written dialogue the intent warm-up runs (about 460 of 1847, 0.3–0.4 s). */
+/** Every how-many-th hand-written dialogue the intent warm-up runs (about 460 of 1847). */
 export const HANDWRITTEN_WARM_UP_STRIDE = 4;
 
 /** Rounds of label-made dialogues when the hand-written ones cannot be read. */

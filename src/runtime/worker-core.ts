@@ -17,7 +17,7 @@ export interface WorkerInit {
   /** The feature cache every recogniser of this thread uses (the service's private one). */
   cache?: FeatureCacheOptions;
   limits?: Partial<InputLimits>;
-  /** Tasks whose recognisers answer made-up samples after loading, so the first real ones are fast (warm-up.ts). */
+  /** Tasks whose recognisers answer warm-up samples after loading, so the first real ones are fast (warm-up.ts). */
   warmUp?: readonly Task[];
   /** Threads this worker's native image work may use (ONNX, wasm, libvips): its share of the cores. */
   threads?: number;
