@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEV_IMAGES, DEV_JSON, tempDir } from '../data/helpers.js';
 import { startChatServer, type TestServer } from './mllm-server.js';
-import { runCli } from '../cli/run-cli.js';
+import { runCli, startCli } from '../cli/run-cli.js';
 
 const EXAMPLE = new URL('../../examples/dialogues/rust.json', import.meta.url);
 
@@ -38,6 +38,36 @@ test('wiring only (the scripted server echoes each gold label): predict --backen
   assert.ok(server.requests.every((r) => r.body.model === 'tuned' && r.headers.authorization === 'Bearer k-test' && r.body.response_format));
   const predictions = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; label: string });
   assert.deepEqual(predictions.map((p) => p.label), records.map((r) => r.output));
+});
+
+test('serve --backend mllm sends the server nothing before the first request (no warm-up), then one request per dialogue', { timeout: 60_000 }, async () => {
+  const server = await startChatServer(() => ({ content: JSON.stringify({ label: '是否会生锈' }) }));
+  servers.push(server);
+  const serve = startCli(['serve', '--port', '0', '--backend', 'mllm', '--endpoint', server.endpoint, '--model', 'tuned', '--constrain', 'json_schema'], { ECOMMIR_MLLM_API_KEY: 'k-test', ECOMMIR_API_KEYS: '' });
+  try {
+    const address = await new Promise<string>((resolve, reject) => {
+      const poll = setInterval(() => {
+        const match = /serving on (http:\/\/\S+)/.exec(serve.output());
+        if (match) {
+          clearInterval(poll);
+          resolve(match[1]);
+        }
+      }, 50);
+      void serve.exited.then((code) => {
+        clearInterval(poll);
+        reject(new Error(`serve exited early (${code}): ${serve.output()}`));
+      });
+    });
+    assert.equal((await fetch(`${address}/readyz`)).status, 200, serve.output());
+    assert.equal(server.requests.length, 0, 'no warm-up sample went to the model server');
+    const answer = await fetch(`${address}/v1/intent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: readFileSync(EXAMPLE) });
+    assert.equal(answer.status, 200, await answer.clone().text());
+    assert.equal(((await answer.json()) as { prediction: { label: string } }).prediction.label, '是否会生锈');
+    assert.equal(server.requests.length, 1);
+  } finally {
+    serve.child.kill('SIGTERM');
+    await serve.exited;
+  }
 });
 
 test('classify dialogue --backend mllm without --endpoint is a clear option error', async () => {
