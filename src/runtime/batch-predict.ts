@@ -11,7 +11,7 @@ import { EcommirError } from '../errors.js';
 import type { FeatureCacheOptions } from '../features/cache.js';
 import type { Prediction, Sample, Task } from '../types.js';
 import { predictionKey, sampleContent, type SampleContent } from './identity.js';
-import { laneOf, type Lane } from './lanes.js';
+import { laneOf, laneWarmUp, type Lane } from './lanes.js';
 import { threadsPerWorker } from '../vision/threads.js';
 import { RecognizerPool } from './pool.js';
 import { backendSource, type RecognizerSource } from './source.js';
@@ -177,8 +177,8 @@ export class PooledPredictor implements SamplePredictor {
     const common = { source, cache: options.cache, threads: n, maxQueue: 1 << 20 };
     const warm = options.warmUp ?? true;
     const started = await Promise.allSettled([
-      lanes.has('text') ? RecognizerPool.create({ ...common, name: 'text', isolation: 'thread', warmUp: warm ? ['intent'] : [] }) : undefined,
-      lanes.has('image') ? RecognizerPool.create({ ...common, name: 'image', isolation: 'process', computeThreads: threadsPerWorker(n), warmUp: warm ? ['scene', 'intent'] : [] }) : undefined,
+      lanes.has('text') ? RecognizerPool.create({ ...common, name: 'text', isolation: 'thread', warmUp: laneWarmUp('text', warm) }) : undefined,
+      lanes.has('image') ? RecognizerPool.create({ ...common, name: 'image', isolation: 'process', computeThreads: threadsPerWorker(n), warmUp: laneWarmUp('image', warm) }) : undefined,
     ]);
     const [text, image] = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');

@@ -25,6 +25,12 @@ export function laneOf(sample: Sample): Lane {
   return sample.task === 'intent' && sample.images.length === 0 ? 'text' : 'image';
 }
 
+/** The tasks a new worker of the lane warms up (warm-up.ts) when `on`: what the lane's samples run through. */
+export function laneWarmUp(lane: Lane, on: boolean): Task[] {
+  if (!on) return [];
+  return lane === 'text' ? ['intent'] : ['scene', 'intent'];
+}
+
 export interface LaneOptions {
   /** Calls running at once (workers). */
   concurrency: number;
@@ -90,7 +96,7 @@ export class WorkerLanes implements RecognizerRuntime {
     const common = { source: options.source, cache: options.cache, limits: options.limits };
     const warm = options.warmUp ?? true;
     const [text, image] = await Promise.all([
-      RecognizerPool.create({ ...common, name: 'text', isolation: 'thread', threads: lane('text').concurrency, maxQueue: lane('text').maxQueue, warmUp: warm ? ['intent'] : [] }),
+      RecognizerPool.create({ ...common, name: 'text', isolation: 'thread', threads: lane('text').concurrency, maxQueue: lane('text').maxQueue, warmUp: laneWarmUp('text', warm) }),
       RecognizerPool.create({
         ...common,
         name: 'image',
@@ -99,7 +105,7 @@ export class WorkerLanes implements RecognizerRuntime {
         maxQueue: lane('image').maxQueue,
         niceIncrement: options.imageNiceIncrement ?? DEFAULT_IMAGE_NICE,
         computeThreads: options.imageComputeThreads ?? threadsPerWorker(lane('image').concurrency),
-        warmUp: warm ? ['scene', 'intent'] : [],
+        warmUp: laneWarmUp('image', warm),
       }),
     ]);
     const failed = image.loadError ?? text.loadError;

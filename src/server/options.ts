@@ -78,7 +78,7 @@ export interface WorkerOptions {
   models?: ModelFolders;
   /** The source for other model folders: what a reload (POST /v1/admin/reload, SIGHUP) loads. */
   sourceFor?: (models: ModelFolders) => RecognizerSource;
-  /** Warm each new worker up on made-up samples before it takes work (WorkerLanesOptions.warmUp). Default true. */
+  /** Warm each new worker up before it takes work (WorkerLanesOptions.warmUp). Default true. */
   warmUp?: boolean;
 }
 
