@@ -48,7 +48,8 @@ export interface VectorExtractor {
   signature: string;
   /** The vector is computed from the OCR lines too: the OCR options become part of its cache key. */
   usesOcr?: boolean;
-  compute(image: RawImage, ocr: OcrResult, seed?: number): Promise<Float32Array>;
+  /** `ocr` settles when the image's OCR does (it runs alongside): await it only when the vector needs the lines. */
+  compute(image: RawImage, ocr: Promise<OcrResult>, seed?: number): Promise<Float32Array>;
 }
 
 export interface ExtractOptions {
@@ -73,14 +74,19 @@ export async function extractImageFeatures(ref: ImageRef, options: ExtractOption
   const bytes = await readImageBytes(ref, item);
   const contentHash = sha256Hex(bytes);
   const inline: ImageRef = { name: ref.name, bytes };
-  let decoded: Promise<RawImage> | undefined;
-  const pixels = (maxSide?: number) => (decoded ??= decodeRgb(inline, item, { maxSide: maxSide ?? DEFAULT_OCR_OPTIONS.decodeMaxSide }));
+  // One decode per size. The vectors always see the default size (their cache keys do not name it),
+  // whether or not the OCR, which may be configured to decode at another size, came from the cache.
+  const decoded = new Map<number, Promise<RawImage>>();
+  const pixels = (maxSide: number = DEFAULT_OCR_OPTIONS.decodeMaxSide) => {
+    let image = decoded.get(maxSide);
+    if (!image) decoded.set(maxSide, (image = decodeRgb(inline, item, { maxSide })));
+    return image;
+  };
 
   const engine = options.ocr ?? (await sharedOcrEngine());
   const ocrKey = ocrCacheKey(contentHash, engine.options);
-  const ocr = await cache.getOrCompute(ocrKey, jsonCodec<OcrResult>(), async () => engine.read(await pixels(engine.options.decodeMaxSide), item));
+  const ocr = cache.getOrCompute(ocrKey, jsonCodec<OcrResult>(), async () => engine.read(await pixels(engine.options.decodeMaxSide), item));
 
-  const features: ImageFeatures = { contentHash, ocr };
   const vector = async (extractor: VectorExtractor, seed?: number) => {
     const ocrPart = extractor.usesOcr ? `|ocr=${ocrKey.version}:${ocrKey.options}` : '';
     const key: CacheKey = { contentHash, extractor: extractor.name, version: extractor.version, options: `${extractor.signature}|seed=${seed ?? 0}${ocrPart}` };
@@ -94,17 +100,29 @@ export async function extractImageFeatures(ref: ImageRef, options: ExtractOption
     });
     return v;
   };
-  if (options.layout) features.layout = await vector(options.layout);
-  for (const extractor of options.vectors ?? []) (features.vectors ??= {})[extractor.name] = await vector(extractor);
-  if (options.embedding) {
-    const full = await vector(options.embedding);
-    features.embedding = full.subarray(0, EMBEDDING_SIZE);
-    if (full.length > EMBEDDING_SIZE) features.embeddingGrid = full.subarray(EMBEDDING_SIZE);
-    const copies = options.augmentCopies ?? 0;
-    if (copies > 0) {
-      features.augmentedEmbeddings = [];
-      for (let seed = 1; seed <= copies; seed++) features.augmentedEmbeddings.push((await vector(options.embedding, seed)).subarray(0, EMBEDDING_SIZE));
-    }
+  const embeddings = async (extractor: VectorExtractor) => {
+    const full = await vector(extractor);
+    const augmented: Float32Array[] = [];
+    for (let seed = 1; seed <= (options.augmentCopies ?? 0); seed++) augmented.push((await vector(extractor, seed)).subarray(0, EMBEDDING_SIZE));
+    return { full, augmented };
+  };
+  // The vectors start with the OCR rather than after it: their pixel work (resizes, histograms) fills
+  // the cores the OCR leaves idle, and those that use the lines await them. Promise.all also settles
+  // every part's failure (a bad image fails the decode they share), so none goes unhandled.
+  const [ocrResult, layout, vectors, embedding] = await Promise.all([
+    ocr,
+    options.layout ? vector(options.layout) : undefined,
+    Promise.all((options.vectors ?? []).map(async (extractor) => [extractor.name, await vector(extractor)] as const)),
+    options.embedding ? embeddings(options.embedding) : undefined,
+  ]);
+
+  const features: ImageFeatures = { contentHash, ocr: ocrResult };
+  if (layout) features.layout = layout;
+  if (vectors.length > 0) features.vectors = Object.fromEntries(vectors);
+  if (embedding) {
+    features.embedding = embedding.full.subarray(0, EMBEDDING_SIZE);
+    if (embedding.full.length > EMBEDDING_SIZE) features.embeddingGrid = embedding.full.subarray(EMBEDDING_SIZE);
+    if ((options.augmentCopies ?? 0) > 0) features.augmentedEmbeddings = embedding.augmented;
   }
   return features;
 }

@@ -66,8 +66,13 @@ export function linesByRegion(lines: readonly OcrLine[]): RegionLines {
   return out;
 }
 
-/** The layout vector: LAYOUT_LENGTH float32 values, blocks in LAYOUT_BLOCKS order. */
-export async function layoutFeatures(image: RawImage, ocr: Pick<OcrResult, 'lines'>): Promise<Float32Array> {
+/**
+ * The layout vector: LAYOUT_LENGTH float32 values, blocks in LAYOUT_BLOCKS order. `ocr` may still be
+ * running: the pixel blocks are measured first, and only the text blocks wait for the lines.
+ */
+export async function layoutFeatures(image: RawImage, ocr: Pick<OcrResult, 'lines'> | Promise<Pick<OcrResult, 'lines'>>): Promise<Float32Array> {
+  const pixelBlocks = await pixelLayoutBlocks(image);
+  const { lines } = await ocr;
   const v = new Float32Array(LAYOUT_LENGTH);
   let o = 0;
   const { width: w, height: h } = image;
@@ -82,7 +87,6 @@ export async function layoutFeatures(image: RawImage, ocr: Pick<OcrResult, 'line
   o += 3;
 
   // text: coverage measured on a fine raster so overlapping boxes count once
-  const lines = ocr.lines;
   const RASTER_W = 64;
   const RASTER_H = 128;
   const raster = new Uint8Array(RASTER_W * RASTER_H); // [RASTER_H, RASTER_W], 1 = covered by text
@@ -119,6 +123,17 @@ export async function layoutFeatures(image: RawImage, ocr: Pick<OcrResult, 'line
     v[o++] = Math.log1p(part.length) / 4;
     v[o++] = Math.log1p(chars(part)) / 6;
   }
+
+  v.set(pixelBlocks, o);
+  o += pixelBlocks.length;
+  if (o !== LAYOUT_LENGTH) throw new Error(`layout vector filled ${o} of ${LAYOUT_LENGTH} values`);
+  return v;
+}
+
+/** The thumbnail, hsv and screenshotStats blocks, which need no OCR. */
+async function pixelLayoutBlocks(image: RawImage): Promise<Float32Array> {
+  const v = new Float32Array(THUMB_W * THUMB_H * 3 + HUE_BINS + SAT_BINS + VAL_BINS + 8);
+  let o = 0;
 
   // thumbnail
   const thumb = await resizeRaw(image, THUMB_W, THUMB_H, 'fill');
@@ -182,8 +197,6 @@ export async function layoutFeatures(image: RawImage, ocr: Pick<OcrResult, 'line
   v[o++] = Math.sqrt(Math.max(0, satSq / n - satMean * satMean));
   v[o++] = counted ? Math.min(1, gradSum / counted / 64) : 0;
   v[o++] = counted ? strong / counted : 0;
-
-  if (o !== LAYOUT_LENGTH) throw new Error(`layout vector filled ${o} of ${LAYOUT_LENGTH} values`);
   return v;
 }
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FeatureCache, jsonCodec } from '../../src/features/cache.js';
 import { extractImageFeatures, listDatasetImages, ocrCacheKey, type VectorExtractor } from '../../src/features/extract.js';
-import { OcrEngine, type OcrResult } from '../../src/vision/ocr.js';
+import { DEFAULT_OCR_OPTIONS, OcrEngine, type OcrResult } from '../../src/vision/ocr.js';
 
 const images = fileURLToPath(new URL('../../../shared/data/www2025-mir/images/', import.meta.url));
 const NAME = 'eb6375e6-3963-4e27-b697-3b1ec9005ee8-1014-0.jpg';
@@ -63,7 +63,7 @@ test('a vector computed from the OCR lines is cached per OCR configuration; name
   try {
     const cache = new FeatureCache({ dir });
     let calls = 0;
-    const lineCount: VectorExtractor = { name: 'line-count', version: 1, signature: '', usesOcr: true, compute: async (_image, ocr) => { calls++; return Float32Array.of(ocr.lines.length); } };
+    const lineCount: VectorExtractor = { name: 'line-count', version: 1, signature: '', usesOcr: true, compute: async (_image, ocr) => { calls++; return Float32Array.of((await ocr).lines.length); } };
     const pixelsOnly: VectorExtractor = { name: 'pixels-only', version: 1, signature: '', compute: async (image) => { calls++; return Float32Array.of(image.width); } };
     const ref = { name: NAME, path: images + NAME };
     const low = await OcrEngine.create({ threads: 1, maxSide: 640 });
@@ -77,6 +77,88 @@ test('a vector computed from the OCR lines is cached per OCR configuration; name
     assert.equal(b.vectors?.['line-count']?.[0], b.ocr.lines.length);
     assert.equal(b.vectors?.['pixels-only']?.[0], a.vectors?.['pixels-only']?.[0]);
   } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/** An OCR engine that reads nothing until `release` is called; enough for extractImageFeatures. */
+function heldOcrEngine(options: Partial<typeof DEFAULT_OCR_OPTIONS> = {}) {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const reads: { width: number }[] = [];
+  const engine = {
+    options: { ...DEFAULT_OCR_OPTIONS, ...options },
+    read: async (image: { width: number }) => {
+      reads.push({ width: image.width });
+      await released;
+      return { lines: [{ text: '订单', confidence: 0.9, box: { x0: 0.1, y0: 0.1, x1: 0.3, y1: 0.15 } }] } as unknown as OcrResult;
+    },
+  } as unknown as OcrEngine;
+  return { engine, release, reads };
+}
+
+test('vectors start while the OCR still reads: pixel-only ones finish first, those using the lines wait for them', async () => {
+  const { engine, release } = heldOcrEngine();
+  const order: string[] = [];
+  const pixelsOnly: VectorExtractor = {
+    name: 'pixels-only', version: 1, signature: '',
+    compute: async (image) => {
+      order.push('pixels-only');
+      // The OCR is held until a pixel-only vector has been computed: run one after the other, this never happens.
+      release();
+      return Float32Array.of(image.width);
+    },
+  };
+  const lineCount: VectorExtractor = { name: 'line-count', version: 1, signature: '', usesOcr: true, compute: async (_image, ocr) => { const { lines } = await ocr; order.push('line-count'); return Float32Array.of(lines.length); } };
+  const features = extractImageFeatures({ name: NAME, path: images + NAME }, { cache: new FeatureCache({ disabled: true }), ocr: engine, vectors: [lineCount, pixelsOnly] });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the vectors waited for the OCR')), 10_000)));
+  try {
+    const f = await Promise.race([features, timeout]);
+    assert.deepEqual(order, ['pixels-only', 'line-count']);
+    assert.equal(f.vectors?.['line-count']?.[0], 1);
+    assert.equal(f.ocr.lines[0].text, '订单');
+  } finally {
+    clearTimeout(timer);
+  }
+});
+
+test('vectors see the default decode size whatever size the OCR engine decodes at, and whether or not its lines were cached', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ecommir-extract-'));
+  try {
+    const width: VectorExtractor = { name: 'width', version: 1, signature: '', compute: async (image) => Float32Array.of(image.width) };
+    const small = heldOcrEngine({ decodeMaxSide: 64 });
+    small.release();
+    const f = await extractImageFeatures({ name: NAME, path: images + NAME }, { cache: new FeatureCache({ dir }), ocr: small.engine, vectors: [width] });
+    assert.ok(small.reads[0].width <= 64, `the OCR read a ${small.reads[0].width} px wide image`);
+    const full = await extractImageFeatures({ name: NAME, path: images + NAME }, { cache: new FeatureCache({ disabled: true }), ocr: small.engine, vectors: [width] });
+    assert.ok(f.vectors!.width[0] > 64);
+    assert.equal(f.vectors!.width[0], full.vectors!.width[0]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a corrupt image fails once, naming the item, with no unhandled rejection from the parts that ran alongside', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ecommir-extract-'));
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const file = path.join(dir, 'broken.png');
+    await writeFile(file, Buffer.from('\x89PNG not really'));
+    const { engine, release } = heldOcrEngine();
+    release();
+    const pixelsOnly: VectorExtractor = { name: 'pixels-only', version: 1, signature: '', compute: async (image) => Float32Array.of(image.width) };
+    const lineCount: VectorExtractor = { name: 'line-count', version: 1, signature: '', usesOcr: true, compute: async (_image, ocr) => Float32Array.of((await ocr).lines.length) };
+    await assert.rejects(
+      extractImageFeatures({ name: 'broken.png', path: file }, { cache: new FeatureCache({ disabled: true }), ocr: engine, layout: lineCount, vectors: [pixelsOnly], item: { id: 'sample-7' } }),
+      (err: Error & { code?: string }) => /sample-7/.test(err.message) && err.code === 'ECM_ERR_IMAGE_CORRUPT' && /broken\.png/.test(err.message),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
     await rm(dir, { recursive: true, force: true });
   }
 });

@@ -54,3 +54,17 @@ test('lines are grouped into title bar, body and bottom bar', () => {
   const r = linesByRegion([line('t', 0.01, 0.05), line('b', 0.4, 0.45), line('x', 0.93, 0.97)]);
   assert.deepEqual([r.title, r.body, r.bottom].map((ls) => ls.map((l) => l.text)), [['t'], ['b'], ['x']]);
 });
+
+test('layout takes the OCR lines as a promise: it waits for them, and the vector equals the one with lines in hand', async () => {
+  const name = 'eb6375e6-3963-4e27-b697-3b1ec9005ee8-1014-0.jpg';
+  const image = await decodeRgb({ name, path: images + name });
+  const lines = [line('订单详情', 0.03, 0.06), line('联系快递员', 0.5, 0.52)];
+  const inHand = await layoutFeatures(image, { lines });
+  let resolveLines!: (ocr: { lines: OcrLine[] }) => void;
+  const pending = layoutFeatures(image, new Promise((resolve) => (resolveLines = resolve)));
+  // The vector waits for the lines: it is not done after the pixel work has had time to finish.
+  const early = await Promise.race([pending.then(() => 'done'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 200))]);
+  assert.equal(early, 'waiting');
+  resolveLines({ lines });
+  assert.deepEqual(await pending, inHand);
+});

@@ -11,7 +11,7 @@
 import sharp from 'sharp';
 import type { VectorExtractor } from '../../features/extract.js';
 import type { RawImage } from '../../vision/decode.js';
-import type { OcrLine, OcrResult } from '../../vision/ocr.js';
+import type { OcrLine } from '../../vision/ocr.js';
 
 const CLOCK = /^\s*\d{1,2}[:：]\d{2}(?!\d)/;
 const PRICE = /[¥￥]\s*\d|\d+(?:\.\d{1,2})?\s*元|^-?\+?\d{1,6}\.\d{2}$/;
@@ -252,5 +252,5 @@ export const uiStructureExtractor: VectorExtractor = {
   name: 'ui-structure',
   version: UI_VECTOR_VERSION,
   signature: `len=${UI_VECTOR_LENGTH}|w=${UI_WIDTH}|h<=${UI_MAX_HEIGHT}`,
-  compute: (image: RawImage, _ocr: OcrResult) => uiStructureVector(image),
+  compute: (image: RawImage) => uiStructureVector(image),
 };
