@@ -50,14 +50,17 @@ export async function detectionInput(image: RawImage, maxSide: number): Promise<
     .toBuffer();
   const plane = size.width * size.height;
   const data = new Float32Array(3 * plane); // [3, h, w], channel 0 = B
-  for (let p = 0; p < plane; p++) {
-    for (let c = 0; c < 3; c++) {
-      const rgb = resized[p * 3 + (2 - c)] / 255;
-      data[c * plane + p] = (rgb - DET_MEAN[c]) / DET_STD[c];
-    }
+  for (let c = 0; c < 3; c++) {
+    const normalised = NORMALISED[c];
+    const out = data.subarray(c * plane, (c + 1) * plane);
+    for (let p = 0, q = 2 - c; p < plane; p++, q += 3) out[p] = normalised[resized[q]];
   }
   return { data, width: size.width, height: size.height };
 }
+
+// Each channel's 256 normalised values, computed as the detector's preprocessing does: a table
+// look-up instead of two divisions per value (the same float32 values).
+const NORMALISED = [0, 1, 2].map((c) => Float32Array.from({ length: 256 }, (_, v) => (v / 255 - DET_MEAN[c]) / DET_STD[c]));
 
 /**
  * Turns the probability map into boxes in source pixels.
