@@ -128,6 +128,6 @@ async function firstPassInFreshThreads(pairs: number) {
 }
 
 /** What the scene model computes for a new image, from its fusion options. */
-function sceneSteps(fusion: SceneRecognizer['fusion']): string {
+export function sceneSteps(fusion: SceneRecognizer['fusion']): string {
   return ['OCR', fusion.layoutWeight > 0 ? 'layout' : '', (fusion.uiWeight ?? 0) > 0 ? 'UI cues' : '', fusion.embeddingWeight > 0 ? 'embedding' : ''].filter(Boolean).join(' + ');
 }
