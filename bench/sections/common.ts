@@ -127,6 +127,11 @@ export function shippedSceneModel(): Promise<SceneRecognizer> {
   return SceneRecognizer.load(join(DEFAULT_MODELS_DIR, 'scene'));
 }
 
+/** What the scene model computes for a new image, from its fusion options ('OCR + layout + UI cues'). */
+export function sceneSteps(fusion: SceneRecognizer['fusion'], separator = ' + '): string {
+  return ['OCR', fusion.layoutWeight > 0 ? 'layout' : '', (fusion.uiWeight ?? 0) > 0 ? 'UI cues' : '', fusion.embeddingWeight > 0 ? 'embedding' : ''].filter(Boolean).join(separator);
+}
+
 export function benchDependencies(task: Task, options: { images?: boolean; models?: boolean } = {}): string[] {
   const rel = (p: string) => relative(ROOT, p) || '.';
   const knowledge = [...KNOWLEDGE_PATHS.filter((p) => p !== 'knowledge'), ...TASK_KNOWLEDGE[task]];

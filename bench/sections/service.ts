@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { loadRecognizers } from '../../src/tasks/default-models.js';
-import { sceneSteps } from './speed.js';
 import { formatLoadTable, runLoadBench } from '../load.js';
 import type { BenchContext } from '../run.js';
-import { SECTION_FORMAT_MARK } from './common.js';
+import { sceneSteps, SECTION_FORMAT_MARK } from './common.js';
 
 /** Distinct variants of the example screenshots (a few random pixels changed), so no upload repeats. */
 async function sceneBodies(n: number): Promise<string[]> {
@@ -39,7 +38,7 @@ export async function runServiceBench(ctx: BenchContext): Promise<string> {
     SECTION_FORMAT_MARK,
     'Server and load generator share this process and its 2 cores; the service runs recogniser calls through its bounded work queue',
     '(default concurrency 2). `/v1/intent` posts a three-turn text dialogue; `/v1/scene` cycles through 400 distinct 540×1170 PNG screenshots',
-    `(the project’s rendered examples with a few pixels changed), so every scene request runs decode, ${sceneSteps(recognizers.scene.fusion).replaceAll(' + ', ', ')} and the head.`,
+    `(the project’s rendered examples with a few pixels changed), so every scene request runs decode, ${sceneSteps(recognizers.scene.fusion, ', ')} and the head.`,
     'Errors count connection errors and timeouts; non-2xx counts refusals (a full queue answers 503).',
     '',
     formatLoadTable(rows),

@@ -12,7 +12,7 @@ import { RecognizerPool } from '../../src/runtime/pool.js';
 import { NO_RECOGNIZERS } from '../../src/runtime/source.js';
 import type { FirstPassResult } from './intent-first-pass.js';
 import type { BenchContext } from '../run.js';
-import { devSamples, median, peakRssMiB, quantile, SECTION_FORMAT_MARK } from './common.js';
+import { devSamples, median, peakRssMiB, quantile, sceneSteps, SECTION_FORMAT_MARK } from './common.js';
 
 const ms = (xs: number[]) => [median(xs), quantile(xs, 0.9)].map((x) => x.toFixed(x < 10 ? 2 : 0)).join(' | ');
 
@@ -125,9 +125,4 @@ async function firstPassInFreshThreads(pairs: number) {
     warmUpDialogues = w.warmUpDialogues;
   }
   return { pairs, cold, warm, ratios, warmUpMs: median(warmUpMs), warmUpDialogues };
-}
-
-/** What the scene model computes for a new image, from its fusion options. */
-export function sceneSteps(fusion: SceneRecognizer['fusion']): string {
-  return ['OCR', fusion.layoutWeight > 0 ? 'layout' : '', (fusion.uiWeight ?? 0) > 0 ? 'UI cues' : '', fusion.embeddingWeight > 0 ? 'embedding' : ''].filter(Boolean).join(' + ');
 }
