@@ -74,6 +74,7 @@ export async function extractImageFeatures(ref: ImageRef, options: ExtractOption
   const bytes = await readImageBytes(ref, item);
   const contentHash = sha256Hex(bytes);
   const inline: ImageRef = { name: ref.name, bytes };
+  const augmentCopies = options.augmentCopies ?? 0;
   // One decode per size. The vectors always see the default size (their cache keys do not name it),
   // whether or not the OCR, which may be configured to decode at another size, came from the cache.
   const decoded = new Map<number, Promise<RawImage>>();
@@ -103,7 +104,7 @@ export async function extractImageFeatures(ref: ImageRef, options: ExtractOption
   const embeddings = async (extractor: VectorExtractor) => {
     const full = await vector(extractor);
     const augmented: Float32Array[] = [];
-    for (let seed = 1; seed <= (options.augmentCopies ?? 0); seed++) augmented.push((await vector(extractor, seed)).subarray(0, EMBEDDING_SIZE));
+    for (let seed = 1; seed <= augmentCopies; seed++) augmented.push((await vector(extractor, seed)).subarray(0, EMBEDDING_SIZE));
     return { full, augmented };
   };
   // The vectors start with the OCR rather than after it: their pixel work (resizes, histograms) fills
@@ -122,7 +123,7 @@ export async function extractImageFeatures(ref: ImageRef, options: ExtractOption
   if (embedding) {
     features.embedding = embedding.full.subarray(0, EMBEDDING_SIZE);
     if (embedding.full.length > EMBEDDING_SIZE) features.embeddingGrid = embedding.full.subarray(EMBEDDING_SIZE);
-    if ((options.augmentCopies ?? 0) > 0) features.augmentedEmbeddings = embedding.augmented;
+    if (augmentCopies > 0) features.augmentedEmbeddings = embedding.augmented;
   }
   return features;
 }

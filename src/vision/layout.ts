@@ -44,6 +44,10 @@ export const LAYOUT_BLOCKS: readonly LayoutBlock[] = Object.freeze([
 
 export const LAYOUT_LENGTH = LAYOUT_BLOCKS.reduce((s, b) => s + b.length, 0);
 
+/** The blocks measured from the pixels alone, which close the vector so that they can be computed before the OCR ends. */
+const PIXEL_BLOCK_NAMES = new Set(['thumbnail', 'hsv', 'screenshotStats']);
+const PIXEL_BLOCKS_LENGTH = LAYOUT_BLOCKS.filter((b) => PIXEL_BLOCK_NAMES.has(b.name)).reduce((s, b) => s + b.length, 0);
+
 /** Bump when the vector changes. */
 export const LAYOUT_VERSION = 1;
 
@@ -132,7 +136,7 @@ export async function layoutFeatures(image: RawImage, ocr: Pick<OcrResult, 'line
 
 /** The thumbnail, hsv and screenshotStats blocks, which need no OCR. */
 async function pixelLayoutBlocks(image: RawImage): Promise<Float32Array> {
-  const v = new Float32Array(THUMB_W * THUMB_H * 3 + HUE_BINS + SAT_BINS + VAL_BINS + 8);
+  const v = new Float32Array(PIXEL_BLOCKS_LENGTH);
   let o = 0;
 
   // thumbnail

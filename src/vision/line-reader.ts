@@ -16,8 +16,8 @@ export function onnxSessionOptions(threads: number): ort.InferenceSession.Sessio
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
     // By default onnxruntime's pool threads busy-wait after a run: the detector's second thread spun
-    // while the recognition threads read the lines (4–6 s more CPU over 117 screenshots, and each
-    // screenshot took about 3% longer, in a throw-away paired comparison on 40).
+    // while the recognition threads read the lines (4–6 s more CPU over 79 new screenshots, and each
+    // took about 3% longer, in a throw-away paired comparison on 39).
     extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
 }
