@@ -44,7 +44,7 @@ export const LAYOUT_BLOCKS: readonly LayoutBlock[] = Object.freeze([
 
 export const LAYOUT_LENGTH = LAYOUT_BLOCKS.reduce((s, b) => s + b.length, 0);
 
-/** The blocks measured from the pixels alone, which close the vector so that they can be computed before the OCR ends. */
+/** The blocks measured from the pixels alone. They close the vector; `layoutFeatures` measures them while the OCR runs, as they need no lines. */
 const PIXEL_BLOCK_NAMES = new Set(['thumbnail', 'hsv', 'screenshotStats']);
 const PIXEL_BLOCKS_LENGTH = LAYOUT_BLOCKS.filter((b) => PIXEL_BLOCK_NAMES.has(b.name)).reduce((s, b) => s + b.length, 0);
 
