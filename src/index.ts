@@ -6,6 +6,7 @@ export { VERSION } from './version.js';
 export { loadSamples, parseRecordsText, type InputFormat, type LoadSamplesResult } from './data/load.js';
 export { loadChallengeFile, loadChallengeRecords, parseChallengeRecord, type ChallengeParseOptions } from './data/challenge.js';
 export { parseNativeSample, toNativeRecord, type NativeParseOptions } from './data/native.js';
+export { editDistance } from './data/edit-distance.js';
 export { detectTask, parseCandidates, parseDialogue, countImageMarkers, IMAGE_MARKER, LINK_MARKER } from './data/instruction.js';
 export type { Problem, LoadOptions, LoadResult } from './data/problem.js';
 export {
@@ -133,7 +134,7 @@ export {
 export { MllmRecognizer, OffLabelAnswerError, CHALLENGE_MAX_CALLS, CHALLENGE_MAX_TOKENS, type MllmOptions } from './backends/mllm/recognizer.js';
 export { ChatClient, TransientCallError, chatCompletionsUrl, DEFAULT_TIMEOUT_MS, type ChatClientOptions, type ChatRequest, type ChatAnswer, type ChatMessage, type ChatContentPart } from './backends/mllm/client.js';
 export { CONSTRAINTS, constraintFields, choiceGrammar, type Constraint } from './backends/mllm/constrain.js';
-export { matchLabel, editDistance, type LabelMatch, type MatchKind } from './backends/mllm/answer.js';
+export { matchLabel, type LabelMatch, type MatchKind } from './backends/mllm/answer.js';
 export { buildLabelPrompt, answerChoices, answerFor, userTextWithTags, type LabelPrompt, type PromptPart, type PromptOptions } from './backends/mllm/prompt.js';
 export { exportSft, llamaFactoryDatasetInfo, SFT_FORMATS, type SftFormat, type SftRecord, type SftMessage, type SftExportOptions, type SftExportSummary } from './backends/export/sft.js';
 export { exportClipPairs, clipLabelText, urlsafeBase64, type ClipExportOptions, type ClipExportSummary, type ClipTextLine } from './backends/export/clip-pairs.js';

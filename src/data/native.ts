@@ -1,11 +1,13 @@
 // Our own hand-writable format: one JSON object, a JSON array of them, or JSONL.
-//   {id?, task: 'scene'|'intent', dialogue: [{role, text, images?}], image?, label?, candidates?}
+//   {id?, task: 'scene'|'intent', dialogue: [{role, text, images?, meta?}], image?, label?, candidates?, meta?}
+// A field outside it is refused (known-keys.ts); `meta` holds the writer's own data and is never read.
 // `image` (singular) is a scene sample's image. Image entries are file paths (relative to the
 // images folder when one is given, else to the file's folder), `data:` URLs, or {base64, name?}.
 import { isAbsolute, resolve } from 'node:path';
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef, Role, Sample, Task, Turn } from '../types.js';
 import { IMAGE_MARKER, countImageMarkers } from './instruction.js';
+import { SAMPLE_SHAPE, TURN_SHAPE, unknownKeyProblem } from './known-keys.js';
 
 export interface NativeParseOptions {
   /** Folder relative image paths are resolved against first. */
@@ -46,6 +48,8 @@ export function parseNativeSample(value: unknown, index: number, options: Native
   const bad = (why: string): EcommirError => new EcommirError('ECM_ERR_BAD_RECORD', why, { item });
   if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw bad('a sample must be an object {task, dialogue, image?, label?}');
   if (rawId !== undefined && (typeof rawId !== 'string' && typeof rawId !== 'number' || rawId === '')) throw bad('id must be a non-empty string');
+  const unknownKey = unknownKeyProblem(obj, SAMPLE_SHAPE);
+  if (unknownKey) throw bad(unknownKey);
 
   const task = typeof obj.task === 'string' ? TASK_ALIASES[obj.task.trim().toLowerCase()] : undefined;
   if (!task) {
@@ -88,6 +92,8 @@ function parseTurn(value: unknown, k: number, item: ItemRef, options: NativePars
   const turn = value as Record<string, unknown> | null;
   const bad = (why: string): EcommirError => new EcommirError('ECM_ERR_BAD_RECORD', `dialogue turn ${k}: ${why}`, { item });
   if (!turn || typeof turn !== 'object' || Array.isArray(turn)) throw bad('a turn is an object {role, text, images?}');
+  const unknownKey = unknownKeyProblem(turn, TURN_SHAPE);
+  if (unknownKey) throw bad(unknownKey);
   const role = typeof turn.role === 'string' ? ROLE_ALIASES[turn.role.trim().toLowerCase()] : undefined;
   if (!role) throw bad(`role must be user or agent (用户/客服, customer/assistant), got ${JSON.stringify(turn.role)}`);
   if (turn.text !== undefined && typeof turn.text !== 'string') throw bad('text must be a string');

@@ -1,7 +1,8 @@
 // Mapping a model's free answer back to a label, and the prompt both inference and export share.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { editDistance, matchLabel } from '../../src/backends/mllm/answer.js';
+import { matchLabel } from '../../src/backends/mllm/answer.js';
+import { editDistance } from '../../src/data/edit-distance.js';
 import { choiceGrammar, constraintFields } from '../../src/backends/mllm/constrain.js';
 import { buildLabelPrompt, userTextWithTags } from '../../src/backends/mllm/prompt.js';
 import { chatCompletionsUrl } from '../../src/backends/mllm/client.js';

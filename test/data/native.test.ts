@@ -69,6 +69,26 @@ test('native faults name the item: unknown task, bad role, missing image, label 
   fails([1, 2], 'ECM_ERR_BAD_RECORD', /#5/);
 });
 
+test('a field outside the native format is refused with what to write instead, never dropped in silence', () => {
+  const refused = (value: unknown, pattern: RegExp): void =>
+    assert.throws(() => parseNativeSample(value, 2), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BAD_RECORD' && pattern.test(err.message) && /record #2/.test(err.message));
+  const turn = { role: 'user', text: '会生锈吗' };
+  // Each of these would otherwise lose what it holds: the image, the words, the whole dialogue.
+  refused({ id: 'k1', task: 'intent', dialogue: [{ ...turn, image: 'a.png' }] }, /k1.*turn 0.*unknown field "image".*"images", a list/);
+  refused({ id: 'k2', task: 'intent', dialogue: [{ role: 'user', content: '会生锈吗' }] }, /k2.*turn 0.*"content".*"text"/);
+  refused({ id: 'k3', task: 'intent', messages: [turn] }, /k3.*"messages".*"dialogue"/);
+  refused({ id: 'k4', task: 'intent', role: 'user', text: '会生锈吗' }, /k4.*"role" \(and "text"\).*looks like a turn/);
+  // A slip of a letter or two names the nearest field; anything else points to `meta`.
+  refused({ id: 'k5', task: 'intent', dialogue: [turn], lable: '是否会生锈' }, /k5.*"lable": did you mean "label"\?/);
+  refused({ id: 'k6', task: 'intent', dialogue: [{ ...turn, time: '12:00' }] }, /k6.*"time".*"meta".*A turn has role, text, images and meta/);
+  // Unknown fields are found before the task, so that a misnamed task field says so.
+  refused({ id: 'k7', type: 'intent', dialogue: [turn] }, /k7.*"type".*"task"/);
+
+  // `meta` is the writer's own, and `feedback export`'s provenance fields load as they are.
+  const kept = parseNativeSample({ id: 'k8', task: 'intent', meta: { source: 'crm' }, dialogue: [{ ...turn, meta: { at: 1 } }], label: '是否会生锈', labelledAt: '2026-12-04T00:00:00.000Z', note: 'n', predicted: '是否好用', modelVersion: 'v' }, 3);
+  assert.deepEqual([kept.id, kept.label, kept.turns.map((t) => t.text)], ['k8', '是否会生锈', ['会生锈吗']]);
+});
+
 test('loadSamples tells challenge from native, reads JSONL, and names the bad JSONL line', async () => {
   const challenge = await loadSamples(join(FIXTURES, 'mini-challenge.json'));
   assert.equal(challenge.format, 'challenge');

@@ -2,6 +2,7 @@
 // verbatim; an unconstrained one may add quotes, a lead-in ("分类标签：..."), JSON, the coarse group,
 // other dashes or a slip of one character. In order: exact (fine or `粗类-细类`), normalised, the one
 // label the answer contains, then a close edit distance with a unique winner. Nothing else is guessed.
+import { editDistance } from '../../data/edit-distance.js';
 import type { Taxonomy } from '../../labels/taxonomy.js';
 
 export type MatchKind = 'exact' | 'normalised' | 'contained' | 'fuzzy';
@@ -75,16 +76,3 @@ export function matchLabel(answer: string, taxonomy: Taxonomy): LabelMatch | und
   return undefined;
 }
 
-/** Levenshtein distance over code points. */
-export function editDistance(a: string, b: string): number {
-  const x = Array.from(a);
-  const y = Array.from(b);
-  // row: [y.length + 1], the previous row of the DP table
-  let row = Array.from({ length: y.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= x.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= y.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[y.length];
-}

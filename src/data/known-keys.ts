@@ -1,0 +1,75 @@
+// A field the native format does not have is refused, not passed over. JSON.parse keeps every key,
+// so a misspelt one ("image" on a turn, "content" for "text", "messages" for "dialogue") would
+// otherwise drop what it holds without a word, and the answer would come from the rest. The HTTP
+// API refuses such bodies by its schemas (additionalProperties: false); files are held to the same
+// shape. A writer's own data goes under `meta`, which nothing reads.
+import { editDistance } from './edit-distance.js';
+
+export interface ObjectShape {
+  /** What the object is, for the message: "a sample", "a turn". */
+  what: string;
+  /** The fields the format reads. */
+  keys: readonly string[];
+  /** Fields that are kept but never read (named in the message after the read ones). */
+  ignoredKeys?: readonly string[];
+  /** A misplaced or foreign name → what to write instead. */
+  hints: Readonly<Record<string, string>>;
+}
+
+const TEXT_HINT = 'the words go in "text"';
+const IMAGES_HINT = 'a turn\'s images go in "images", a list';
+const ROLE_HINT = 'who speaks goes in "role" ("user" or "agent")';
+const DIALOGUE_HINT = 'the turns go in "dialogue", a list of {role, text, images?}';
+const LABEL_HINT = 'the gold label goes in "label", the labels to choose from in "candidates"';
+const SCENE_IMAGE_HINT = 'a scene sample\'s image goes in "image"';
+
+export const SAMPLE_SHAPE: ObjectShape = {
+  what: 'a sample',
+  keys: ['id', 'task', 'dialogue', 'image', 'label', 'candidates', 'meta'],
+  // Written by our own tools, so that their files (and the ones already on disk) load as they are:
+  // `feedback export` (labelledAt is read by `train --feedback`, the rest is for people) and
+  // `knowledge scenes` (how a synthetic screenshot was made).
+  ignoredKeys: ['labelledAt', 'note', 'predicted', 'modelVersion', 'synthetic'],
+  hints: {
+    ...Object.fromEntries(['messages', 'turns', 'dialog', 'dialogues', 'conversation', 'history', 'chat', 'utterances', 'context'].map((k) => [k, DIALOGUE_HINT])),
+    ...Object.fromEntries(['images', 'img', 'imgs', 'picture', 'pictures', 'photo', 'screenshot', 'file', 'path'].map((k) => [k, `${SCENE_IMAGE_HINT}; a dialogue's images go in its turns' "images"`])),
+    ...Object.fromEntries(['labels', 'intent', 'scene', 'category', 'class', 'gold', 'target', 'output', 'answer'].map((k) => [k, LABEL_HINT])),
+    ...Object.fromEntries(['type', 'kind'].map((k) => [k, 'the task goes in "task" ("scene" or "intent")'])),
+    ...Object.fromEntries(['role', 'text', 'content'].map((k) => [k, `this looks like a turn; ${DIALOGUE_HINT}`])),
+  },
+};
+
+export const TURN_SHAPE: ObjectShape = {
+  what: 'a turn',
+  keys: ['role', 'text', 'images', 'meta'],
+  hints: {
+    ...Object.fromEntries(['content', 'message', 'msg', 'utterance', 'value', 'body', 'sentence'].map((k) => [k, TEXT_HINT])),
+    ...Object.fromEntries(['image', 'img', 'imgs', 'picture', 'pictures', 'photo', 'photos', 'attachments', 'files'].map((k) => [k, IMAGES_HINT])),
+    ...Object.fromEntries(['speaker', 'from', 'sender', 'author', 'who', 'name'].map((k) => [k, ROLE_HINT])),
+  },
+};
+
+/** Why `obj` does not fit `shape` (its first field outside it, with what to write instead), or undefined. */
+export function unknownKeyProblem(obj: Readonly<Record<string, unknown>>, shape: ObjectShape): string | undefined {
+  const allowed = new Set([...shape.keys, ...(shape.ignoredKeys ?? [])]);
+  const unknown = Object.keys(obj).filter((k) => !allowed.has(k));
+  if (unknown.length === 0) return undefined;
+  const key = unknown[0];
+  const others = unknown.length > 1 ? ` (and ${unknown.slice(1).map((k) => JSON.stringify(k)).join(', ')})` : '';
+  const what = shape.what[0].toUpperCase() + shape.what.slice(1);
+  const hint = hintFor(key, shape);
+  return `unknown field ${JSON.stringify(key)}${others}: ${hint}${hint.endsWith('?') ? '' : '.'} ${what} has ${shape.keys.slice(0, -1).join(', ')} and ${shape.keys.at(-1)}`;
+}
+
+function hintFor(key: string, shape: ObjectShape): string {
+  const folded = key.trim().toLowerCase();
+  const hint = shape.hints[folded];
+  if (hint) return hint;
+  // A slip of a letter or two: the nearest field, when one is clearly nearest.
+  const near = shape.keys
+    .map((k) => ({ k, d: editDistance(folded, k.toLowerCase()) }))
+    .filter(({ k, d }) => d <= Math.min(2, Math.floor(k.length / 2)))
+    .sort((a, b) => a.d - b.d);
+  if (near.length > 0 && (near.length === 1 || near[0].d < near[1].d)) return `did you mean ${JSON.stringify(near[0].k)}?`;
+  return 'the format does not read it; a field of your own goes under "meta"';
+}
