@@ -8,9 +8,9 @@ import { editDistance } from './edit-distance.js';
 export interface ObjectShape {
   /** What the object is, for the message: "a sample", "a turn". */
   what: string;
-  /** The fields the format reads. */
+  /** The fields of the format, as the message lists them. */
   keys: readonly string[];
-  /** Fields that are kept but never read (named in the message after the read ones). */
+  /** Fields our own tools write, allowed but not read here, and not listed in the message. */
   ignoredKeys?: readonly string[];
   /** A misplaced or foreign name → what to write instead. */
   hints: Readonly<Record<string, string>>;
@@ -55,7 +55,10 @@ export function unknownKeyProblem(obj: Readonly<Record<string, unknown>>, shape:
   const unknown = Object.keys(obj).filter((k) => !allowed.has(k));
   if (unknown.length === 0) return undefined;
   const key = unknown[0];
-  const others = unknown.length > 1 ? ` (and ${unknown.slice(1).map((k) => JSON.stringify(k)).join(', ')})` : '';
+  // A few names say enough; an object of thousands of keys must not make a message of them all.
+  const named = unknown.slice(1, 4).map((k) => JSON.stringify(k));
+  if (unknown.length > 4) named.push(`${unknown.length - 4} more`);
+  const others = named.length > 0 ? ` (and ${named.join(', ')})` : '';
   const what = shape.what[0].toUpperCase() + shape.what.slice(1);
   const hint = hintFor(key, shape);
   return `unknown field ${JSON.stringify(key)}${others}: ${hint}${hint.endsWith('?') ? '' : '.'} ${what} has ${shape.keys.slice(0, -1).join(', ')} and ${shape.keys.at(-1)}`;

@@ -81,6 +81,7 @@ test('a field outside the native format is refused with what to write instead, n
   // A slip of a letter or two names the nearest field; anything else points to `meta`.
   refused({ id: 'k5', task: 'intent', dialogue: [turn], lable: '是否会生锈' }, /k5.*"lable": did you mean "label"\?/);
   refused({ id: 'k6', task: 'intent', dialogue: [{ ...turn, time: '12:00' }] }, /k6.*"time".*"meta".*A turn has role, text, images and meta/);
+  refused({ id: 'k9', task: 'intent', dialogue: [turn], ...Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`f${i}`, i])) }, /"f0" \(and "f1", "f2", "f3", 4996 more\): /);
   // Unknown fields are found before the task, so that a misnamed task field says so.
   refused({ id: 'k7', type: 'intent', dialogue: [turn] }, /k7.*"type".*"task"/);
 
