@@ -4,6 +4,7 @@
 // `image` (singular) is a scene sample's image. Image entries are file paths (relative to the
 // images folder when one is given, else to the file's folder), `data:` URLs, or {base64, name?}.
 import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef, Role, Sample, Task, Turn } from '../types.js';
 import { IMAGE_MARKER, countImageMarkers } from './instruction.js';
@@ -121,14 +122,35 @@ function parseImage(value: unknown, j: number, item: ItemRef, options: NativePar
   if (typeof value === 'string') {
     if (value.startsWith('data:')) return { name: nameOr(undefined), bytes: decodeDataUrl(value, bad) };
     if (value.trim() === '') throw bad('an image path is empty');
-    return { name: value, path: resolveImagePath(value, options) };
+    return { name: value, path: resolveImagePath(localImagePath(value, item), options) };
   }
   const obj = value as Record<string, unknown> | null;
   // Bytes in memory: from a caller of the library (never from JSON, which cannot hold them).
   if (obj && typeof obj === 'object' && obj.bytes instanceof Uint8Array) return { name: nameOr(obj.name), bytes: obj.bytes };
   if (obj && typeof obj === 'object' && typeof obj.base64 === 'string') return { name: nameOr(obj.name), bytes: decodeBase64(obj.base64, bad) };
-  if (obj && typeof obj === 'object' && typeof obj.path === 'string') return { name: obj.path, path: resolveImagePath(obj.path, options) };
+  if (obj && typeof obj === 'object' && typeof obj.path === 'string') return { name: obj.path, path: resolveImagePath(localImagePath(obj.path, item), options) };
   throw bad('an image is a file path, a data: URL or {base64}');
+}
+
+// A URL would otherwise be looked up as a relative path and reported missing there, which says
+// nothing of why: ecommir works offline and downloads nothing. A file: URL is a path.
+const URL_SCHEME = /^[a-z][a-z0-9+.-]+:\/\//i;
+
+/** An image path as given, a file: URL as its path; any other URL refused by name. */
+export function localImagePath(value: string, item: ItemRef): string {
+  if (!URL_SCHEME.test(value)) return value;
+  if (/^file:/i.test(value)) {
+    try {
+      return fileURLToPath(value);
+    } catch (cause) {
+      throw new EcommirError('ECM_ERR_BAD_RECORD', `image ${value} is not a usable file: URL (${(cause as Error).message})`, { item, cause });
+    }
+  }
+  throw new EcommirError(
+    'ECM_ERR_IMAGE_MISSING',
+    `image ${value} is a URL, and ecommir downloads nothing (it works offline): save the image and give its path, or send its bytes as a data: URL or {base64}`,
+    { item },
+  );
 }
 
 function resolveImagePath(path: string, options: NativeParseOptions): string {

@@ -90,6 +90,18 @@ test('a field outside the native format is refused with what to write instead, n
   assert.deepEqual([kept.id, kept.label, kept.turns.map((t) => t.text)], ['k8', '是否会生锈', ['会生锈吗']]);
 });
 
+test('an image URL is refused by name (nothing is downloaded); a file: URL is a path', () => {
+  assert.throws(
+    () => parseNativeSample({ id: 'u1', task: 'intent', dialogue: [{ role: 'user', text: '看图', images: ['https://example.com/a.png'] }] }, 1),
+    (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_IMAGE_MISSING' && /u1.*https:\/\/example\.com\/a\.png is a URL.*downloads nothing/.test(err.message),
+  );
+  assert.throws(() => parseNativeSample({ id: 'u2', task: 'scene', image: { path: 'ftp://host/a.png' } }, 2), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_IMAGE_MISSING' && /u2/.test(err.message));
+  assert.equal(parseNativeSample({ id: 'u3', task: 'scene', image: 'file:///tmp/some%20dir/a.png' }, 3).images[0].path, '/tmp/some dir/a.png');
+  assert.throws(() => parseNativeSample({ id: 'u4', task: 'scene', image: 'file://host/a.png' }, 4), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BAD_RECORD' && /u4.*file: URL/.test(err.message));
+  // A Windows drive letter is a one-letter scheme at most, never a URL.
+  assert.equal(parseNativeSample({ id: 'u5', task: 'scene', image: 'C:/shots/a.png' }, 5).images[0].name, 'C:/shots/a.png');
+});
+
 test('loadSamples tells challenge from native, reads JSONL, and names the bad JSONL line', async () => {
   const challenge = await loadSamples(join(FIXTURES, 'mini-challenge.json'));
   assert.equal(challenge.format, 'challenge');

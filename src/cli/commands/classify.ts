@@ -5,7 +5,7 @@ import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isChallengeRecord, parseRecordsText } from '../../data/load.js';
 import { checkSample } from '../../data/input-limits.js';
-import { parseNativeSample } from '../../data/native.js';
+import { localImagePath, parseNativeSample } from '../../data/native.js';
 import { EcommirError } from '../../errors.js';
 import { createRecognizers } from '../../backends/select.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
@@ -37,7 +37,7 @@ export function registerClassifyCommand(program: Command, ctx: CommandContext): 
       .description('The scene of each image: ranked scenes with confidence, coarse and fine label.')
       .argument('<paths...>', 'image files'),
   ).action(async (paths: string[], flags: ClassifyFlags) => {
-    const samples: Sample[] = paths.map((p, index) => ({ id: basename(p), index, task: 'scene', candidates: [], turns: [], images: [{ name: p, path: resolve(p) }] }));
+    const samples: Sample[] = paths.map((p, index) => ({ id: basename(p), index, task: 'scene', candidates: [], turns: [], images: [{ name: p, path: resolve(localImagePath(p, { id: basename(p), index })) }] }));
     ctx.exitCode = await run(samples, 'scene', flags);
   });
 
@@ -83,7 +83,10 @@ async function run(samples: Sample[], task: 'scene' | 'intent', flags: ClassifyF
   // Every sample is checked before any is classified (the same input limits as the HTTP API, with the
   // same error): a bad last path must not cost the answers for the good ones before it.
   for (const sample of samples) {
-    if (sample.task !== task) throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `expected a ${task} sample, got ${sample.task}`, { item: { id: sample.id, index: sample.index } });
+    if (sample.task !== task) {
+      const instead = sample.task === 'scene' ? 'ecommir classify image PATH' : 'ecommir classify dialogue FILE';
+      throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `this is a ${sample.task} sample, and this command classifies ${task} samples: use \`${instead}\``, { item: { id: sample.id, index: sample.index } });
+    }
     await checkSample(sample);
   }
   const out: Prediction[] = [];
