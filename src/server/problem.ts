@@ -3,6 +3,7 @@
 // unexpected is a 500 whose details go to the log, not to the client.
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { EcommirError, type ErrorCode } from '../errors.js';
+import { describeSchemaError, type SchemaErrorLike } from './schema-error.js';
 
 export interface ProblemBody {
   error: { code: string; message: string };
@@ -21,7 +22,11 @@ interface Mapped {
 export function mapError(err: unknown): Mapped {
   if (err instanceof EcommirError) return { status: err.statusCode, code: err.code, message: err.message };
   const fe = err as Partial<FastifyError> & { message?: string };
-  if (fe.validation) return { status: 400, code: 'ECM_ERR_BAD_RECORD', message: `invalid request: ${fe.message}` };
+  if (fe.validation) {
+    const first = fe.validation[0] as SchemaErrorLike | undefined;
+    const message = first ? describeSchemaError(first, fe.validationContext ?? 'body') : fe.message;
+    return { status: 400, code: 'ECM_ERR_BAD_RECORD', message: `invalid request: ${message}` };
+  }
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
     case 'FST_PARTS_LIMIT':

@@ -53,12 +53,19 @@ test('unknown properties are 400, not dropped; types are not coerced', async () 
       assert.equal(status, 400, what);
       assert.equal(json.error.code, 'ECM_ERR_BAD_RECORD', what);
     }
+    // The message names the field, and for a turn what to write instead, as the data files do.
+    const image = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '会生锈吗', image: 'abc' }] });
+    assert.equal(image.json.error.message, 'invalid request: body/dialogue/0 has a field the API does not take: "image" (a turn\'s images go in "images", a list)');
+    const typed = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: 123 }] });
+    assert.equal(typed.json.error.message, 'invalid request: body/dialogue/0/text must be string');
     const scene = await server.post('/v1/scene', { image: (await solidPng(8, 8, [1, 2, 3])).toString('base64'), colour: 'red' });
     assert.equal(scene.status, 400);
+    assert.match(scene.json.error.message, /body has a field the API does not take: "colour"$/);
     const batch = await server.post('/v1/batch', { samples: [{ dialogue: [{ role: 'user', text: '推荐', x: 1 }] }] });
     assert.equal(batch.status, 200);
     assert.equal(batch.json.results[0].ok, false);
     assert.equal(batch.json.results[0].error.code, 'ECM_ERR_BAD_RECORD');
+    assert.match(batch.json.results[0].error.message, /\/dialogue\/0 has a field the API does not take: "x"/);
   } finally {
     await server.close();
   }

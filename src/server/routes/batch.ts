@@ -11,6 +11,7 @@ import { decodedImagesOf } from '../json-body.js';
 import { refuseMultipart } from '../json-only.js';
 import { recordOf } from '../record.js';
 import { intentSampleFromBody, itemOf, sceneSampleFromBody, type IntentBody, type SceneBody } from '../request-sample.js';
+import { describeSchemaError } from '../schema-error.js';
 
 type ItemResult =
   | { index: number; id: string; requestId: string; ok: true; prediction: ApiPrediction }
@@ -68,7 +69,7 @@ function parseItem(request: FastifyRequest, ctx: ServerContext, raw: Record<stri
   const schema = task === 'scene' ? ctx.schemas.sceneBody : ctx.schemas.intentBody;
   const validate = request.compileValidationSchema(schema);
   if (!validate(raw)) {
-    const why = (validate.errors ?? []).map((e) => `${e.instancePath || '(item)'} ${e.message ?? 'is invalid'}`).join('; ');
+    const why = (validate.errors ?? []).map((e) => describeSchemaError(e, '')).join('; ');
     throw new EcommirError('ECM_ERR_BAD_RECORD', `invalid ${task} item: ${why}`, { item });
   }
   return task === 'scene'
