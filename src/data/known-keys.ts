@@ -51,8 +51,8 @@ export const TURN_SHAPE: ObjectShape = {
 
 /** Why `obj` does not fit `shape` (its first field outside it, with what to write instead), or undefined. */
 export function unknownKeyProblem(obj: Readonly<Record<string, unknown>>, shape: ObjectShape): string | undefined {
-  const allowed = new Set([...shape.keys, ...(shape.ignoredKeys ?? [])]);
-  const unknown = Object.keys(obj).filter((k) => !allowed.has(k));
+  // A handful of names each: a scan, with nothing allocated for the objects that fit (every one, nearly).
+  const unknown = Object.keys(obj).filter((k) => !shape.keys.includes(k) && !shape.ignoredKeys?.includes(k));
   if (unknown.length === 0) return undefined;
   const key = unknown[0];
   // A few names say enough; an object of thousands of keys must not make a message of them all.
@@ -69,7 +69,9 @@ function hintFor(key: string, shape: ObjectShape): string {
   const hint = shape.hints[folded];
   if (hint) return hint;
   // A slip of a letter or two: the nearest field, when one is clearly nearest.
+  // The distance is at least the difference in length, so a far longer name (a pasted text) is not compared.
   const near = shape.keys
+    .filter((k) => Math.abs(k.length - folded.length) <= 2)
     .map((k) => ({ k, d: editDistance(folded, k.toLowerCase()) }))
     .filter(({ k, d }) => d <= Math.min(2, Math.floor(k.length / 2)))
     .sort((a, b) => a.d - b.d);

@@ -122,13 +122,13 @@ function parseImage(value: unknown, j: number, item: ItemRef, options: NativePar
   if (typeof value === 'string') {
     if (value.startsWith('data:')) return { name: nameOr(undefined), bytes: decodeDataUrl(value, bad) };
     if (value.trim() === '') throw bad('an image path is empty');
-    return { name: value, path: resolveImagePath(localImagePath(value, item), options) };
+    return { name: value, path: resolveImagePath(value, options, item) };
   }
   const obj = value as Record<string, unknown> | null;
   // Bytes in memory: from a caller of the library (never from JSON, which cannot hold them).
   if (obj && typeof obj === 'object' && obj.bytes instanceof Uint8Array) return { name: nameOr(obj.name), bytes: obj.bytes };
   if (obj && typeof obj === 'object' && typeof obj.base64 === 'string') return { name: nameOr(obj.name), bytes: decodeBase64(obj.base64, bad) };
-  if (obj && typeof obj === 'object' && typeof obj.path === 'string') return { name: obj.path, path: resolveImagePath(localImagePath(obj.path, item), options) };
+  if (obj && typeof obj === 'object' && typeof obj.path === 'string') return { name: obj.path, path: resolveImagePath(obj.path, options, item) };
   throw bad('an image is a file path, a data: URL or {base64}');
 }
 
@@ -153,7 +153,8 @@ export function localImagePath(value: string, item: ItemRef): string {
   );
 }
 
-function resolveImagePath(path: string, options: NativeParseOptions): string {
+function resolveImagePath(given: string, options: NativeParseOptions, item: ItemRef): string {
+  const path = localImagePath(given, item);
   if (isAbsolute(path)) return path;
   return resolve(options.imagesDir ?? options.baseDir ?? '.', path);
 }
