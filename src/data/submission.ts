@@ -4,7 +4,7 @@
 // QUOTE_MINIMAL (a field is quoted when it holds a comma, a quote or `\n`; quotes doubled; a lone
 // `\r` is not quoted, checked against Python 3.11's csv module), and the `image` cell as `str(list)`.
 // Also JSON / JSONL with the full Prediction, and readers for both so that eval can read them back.
-import { lstat, rename, rm, writeFile } from 'node:fs/promises';
+import { writeWhole } from './whole-file.js';
 import { readInputText } from './read-file.js';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -45,24 +45,6 @@ export function submissionCsv(samples: readonly Sample[], predictions: Predictio
 
 export async function writeSubmissionCsv(path: string, samples: readonly Sample[], predictions: PredictionLookup): Promise<void> {
   await writeWhole(path, submissionCsv(samples, predictions));
-}
-
-/**
- * A regular file is replaced in one step, so that a run stopped while writing (or a full disk) never
- * leaves a submission cut short, nor cuts short the one a previous run wrote. Anything else (a
- * symlink, /dev/stdout, a pipe) is written to as it is.
- */
-export async function writeWhole(path: string, text: string): Promise<void> {
-  const existing = await lstat(path).catch(() => undefined);
-  if (existing && !existing.isFile()) return writeFile(path, text, 'utf8');
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, text, 'utf8');
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
 }
 
 /** The full predictions, in sample order, as a JSON array or JSONL. */

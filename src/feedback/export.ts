@@ -2,9 +2,9 @@
 // with labels (what `train --data` and `train --feedback` read). One record per corrected
 // request, its current label, oldest correction first; `labelledAt` says when, so that a merge
 // can let the newest human label win. Images are the stored files' paths, or inline base64.
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
+import { writeWholeStream } from '../data/whole-file.js';
 import type { Task } from '../types.js';
 import type { FeedbackStore, StoredPrediction } from './store.js';
 
@@ -29,24 +29,25 @@ export interface ExportReport {
 }
 
 export async function exportFeedback(store: FeedbackStore, out: string, options: { task?: Task; inlineImages?: boolean } = {}): Promise<ExportReport> {
-  const report: ExportReport = { written: 0, perTask: { scene: 0, intent: 0 }, missingImages: 0 };
-  const stream = createWriteStream(out, { encoding: 'utf8', mode: 0o600 });
-  try {
-    for (const p of store.labelled(options.task)) {
-      const record = await toRecord(store, p, options.inlineImages ?? false);
-      if (!record) {
-        report.missingImages++;
-        continue;
+  // Written whole or not at all: an export stopped half way must not pass for the full set of corrections.
+  return writeWholeStream(
+    out,
+    async (stream) => {
+      const report: ExportReport = { written: 0, perTask: { scene: 0, intent: 0 }, missingImages: 0 };
+      for (const p of store.labelled(options.task)) {
+        const record = await toRecord(store, p, options.inlineImages ?? false);
+        if (!record) {
+          report.missingImages++;
+          continue;
+        }
+        if (!stream.write(`${JSON.stringify(record)}\n`)) await once(stream, 'drain');
+        report.written++;
+        report.perTask[p.task]++;
       }
-      if (!stream.write(`${JSON.stringify(record)}\n`)) await once(stream, 'drain');
-      report.written++;
-      report.perTask[p.task]++;
-    }
-  } finally {
-    stream.end();
-    await once(stream, 'close');
-  }
-  return report;
+      return report;
+    },
+    { mode: 0o600 },
+  );
 }
 
 async function toRecord(store: FeedbackStore, p: StoredPrediction, inline: boolean): Promise<FeedbackRecord | undefined> {

@@ -6,6 +6,7 @@ import { EcommirError } from '../errors.js';
 import type { Task } from '../types.js';
 
 export const MODEL_FILE = 'model.json';
+export const MODEL_CARD_FILE = 'MODEL_CARD.md';
 
 export interface ModelHeader {
   kind: string;

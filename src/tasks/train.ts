@@ -8,6 +8,7 @@ import { describeMerge, type FeedbackMergeReport } from '../feedback/merge.js';
 import { Taxonomy } from '../labels/taxonomy.js';
 import type { Sample, Task } from '../types.js';
 import { IntentRecognizer, type IntentTrainingOptions } from './intent/recognizer.js';
+import { MODEL_CARD_FILE } from './model-file.js';
 import { pseudoLabel, type PseudoLabelReport } from './pseudo-labels.js';
 import { SceneImageFeaturizer, type SceneFeatureOptions } from './scene/image-features.js';
 import { DEFAULT_SCENE_FUSION, DEFAULT_SCENE_LEARNER, featureOptionsFor, SceneRecognizer, type SceneTrainingOptions } from './scene/recognizer.js';
@@ -110,7 +111,7 @@ export async function trainRecognizer(samples: readonly Sample[], options: Train
   const result: TrainRunResult = { recognizer, report: recognizer.report, cv, pseudo, seconds: (performance.now() - started) / 1000 };
   if (options.out) {
     await recognizer.save(options.out);
-    await writeFile(join(options.out, 'MODEL_CARD.md'), modelCard(options, result, training.length));
+    await writeFile(join(options.out, MODEL_CARD_FILE), modelCard(options, result, training.length));
   }
   return result;
 }

@@ -14,6 +14,9 @@ import { Taxonomy } from '../../labels/taxonomy.js';
 import type { Sample } from '../../types.js';
 import { readImageBytes } from '../../vision/decode.js';
 
+/** The files an export writes into its folder (the valid pair only with a validation share). */
+export const CLIP_FILES: readonly string[] = ['train_imgs.tsv', 'train_texts.jsonl', 'valid_imgs.tsv', 'valid_texts.jsonl', 'label_cn.txt'];
+
 export interface ClipExportOptions {
   outDir: string;
   /** The text of a label: `{label}` and `{coarse}` are replaced. Default `{label}`. */

@@ -18,6 +18,8 @@ import { ExportImages } from './image-files.js';
 
 export const SFT_FORMATS = ['swift', 'llamafactory'] as const;
 export type SftFormat = (typeof SFT_FORMATS)[number];
+/** The files an export writes into its folder, per format. */
+export const SFT_FILES: Readonly<Record<SftFormat, readonly string[]>> = { swift: ['train.jsonl', 'val.jsonl'], llamafactory: ['ecommir_train.json', 'ecommir_val.json', 'dataset_info.json'] };
 
 export interface SftMessage {
   role: 'system' | 'user' | 'assistant';

@@ -4,8 +4,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { exportClipPairs } from '../../backends/export/clip-pairs.js';
-import { exportSft, SFT_FORMATS, type SftFormat } from '../../backends/export/sft.js';
+import { CLIP_FILES, exportClipPairs } from '../../backends/export/clip-pairs.js';
+import { exportSft, SFT_FILES, SFT_FORMATS, type SftFormat } from '../../backends/export/sft.js';
 import { validateClipSplit, validateLlamaFactoryDataset, validateSwiftJsonl } from '../../backends/export/validate.js';
 import { loadSamples } from '../../data/load.js';
 import { EcommirError } from '../../errors.js';
@@ -13,6 +13,7 @@ import { Progress } from '../../features/progress.js';
 import { TASKS, type Task } from '../../types.js';
 import type { CommandContext } from '../main.js';
 import { addDataFile, dataFileOf, type WithOptionalData } from '../data-file.js';
+import { checkOutFolder } from '../out-path.js';
 
 interface SftFlags {
   format: SftFormat;
@@ -84,6 +85,7 @@ export function registerExportCommand(program: Command, ctx: CommandContext): vo
 
 async function sft(flags: SftFlags): Promise<number> {
   const tasks: Task[] = flags.task === 'both' ? [...TASKS] : [flags.task];
+  await checkOutFolder(flags.out, SFT_FILES[flags.format], [{ path: flags.data, what: 'the data file' }]);
   const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: true, skipBad: flags.skipBad });
   for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
   const samples = loaded.samples.filter((s) => tasks.includes(s.task));
@@ -115,6 +117,7 @@ async function sft(flags: SftFlags): Promise<number> {
 }
 
 async function clip(flags: ClipFlags): Promise<number> {
+  await checkOutFolder(flags.out, CLIP_FILES, [{ path: flags.data, what: 'the data file' }]);
   const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: true, skipBad: flags.skipBad });
   for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
   const samples = loaded.samples.filter((s) => s.task === 'scene');

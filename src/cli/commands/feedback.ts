@@ -7,6 +7,7 @@ import { exportFeedback } from '../../feedback/export.js';
 import { FeedbackStore } from '../../feedback/store.js';
 import { TASKS, type Task } from '../../types.js';
 import type { CommandContext } from '../main.js';
+import { checkOutFile } from '../out-path.js';
 
 function openExisting(db: string): FeedbackStore {
   const path = resolve(db);
@@ -26,6 +27,8 @@ export function registerFeedbackCommands(program: Command, ctx: CommandContext):
     .option('--inline-images', 'embed images as base64 instead of paths into the private image folder')
     .option('--json', 'print the counts as JSON')
     .action(async (flags: { db: string; out: string; task?: Task; inlineImages?: boolean; json?: boolean }) => {
+      const db = resolve(flags.db);
+      await checkOutFile(flags.out, [db, `${db}-wal`, `${db}-shm`].map((path) => ({ path, what: 'the feedback database' })), 'feedback.jsonl');
       const store = openExisting(flags.db);
       try {
         const report = await exportFeedback(store, resolve(flags.out), { task: flags.task, inlineImages: flags.inlineImages });

@@ -9,6 +9,7 @@ import { Taxonomy } from '../../labels/taxonomy.js';
 import { DEFAULT_SCENE_FUSION, featureOptionsFor } from '../../tasks/scene/recognizer.js';
 import { SceneImageFeaturizer } from '../../tasks/scene/image-features.js';
 import type { CommandContext } from '../main.js';
+import { checkOutFolder } from '../out-path.js';
 
 interface ScenesFlags {
   out: string;
@@ -44,6 +45,7 @@ export function registerKnowledgeScenesCommand(program: Command, ctx: CommandCon
       const perLabel = int(flags.perLabel, '--per-label', 1);
       const seed = int(flags.seed, '--seed', 0);
       const start = int(flags.start, '--start', 0);
+      await checkOutFolder(flags.out, [], []);
       if (flags.format !== undefined && flags.format !== 'png' && flags.format !== 'jpeg') throw new EcommirError('ECM_ERR_BAD_OPTION', `--format must be png or jpeg, got ${flags.format}`);
       const taxonomy = Taxonomy.default('scene');
       const labels = flags.labels?.split(',').map((l) => l.trim()).filter(Boolean);

@@ -1,9 +1,10 @@
 // `ecommir knowledge ...`: the project's written-down knowledge (knowledge/) turned into data that
 // the models can train on.
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { CommandContext } from '../main.js';
 import { toNativeRecord } from '../../data/native.js';
+import { writeWhole } from '../../data/whole-file.js';
+import { checkOutFile } from '../out-path.js';
 import { EcommirError } from '../../errors.js';
 import { loadIntentKnowledge } from '../../knowledge/intent-knowledge.js';
 import { synthesizeIntentSamples, type SyntheticImages } from '../../knowledge/intent-synth.js';
@@ -50,6 +51,7 @@ export function registerKnowledgeCommands(program: Command, ctx: CommandContext)
     .option('--knowledge <dir>', 'a knowledge folder to use instead of the built-in knowledge/intent/')
     .addHelpText('after', '\nExample:\n  ecommir knowledge intent --out synth-intent.jsonl --per-label 200 --seed 7\n')
     .action(async (options: IntentCommandOptions) => {
+      if (options.out) await checkOutFile(options.out, [], 'synth-intent.jsonl');
       if (!['blank', 'placeholder', 'none'].includes(options.images)) {
         throw new EcommirError('ECM_ERR_BAD_OPTION', `--images must be blank, placeholder or none, got "${options.images}"`);
       }
@@ -65,7 +67,7 @@ export function registerKnowledgeCommands(program: Command, ctx: CommandContext)
       });
       const text = samples.map((s) => JSON.stringify(toNativeRecord(s))).join('\n') + '\n';
       if (options.out) {
-        await writeFile(options.out, text);
+        await writeWhole(options.out, text);
         const nLabels = new Set(samples.map((s) => s.label)).size;
         process.stderr.write(`wrote ${samples.length} intent samples (${nLabels} labels) to ${options.out}\n`);
       } else {

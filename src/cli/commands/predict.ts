@@ -6,17 +6,18 @@
 // a run stopped by a bad sample, a signal or a crash resumes where it was; samples that could not
 // be answered are listed in `<out>.errors.jsonl`, which is always this run's (an earlier run's is
 // removed when the work starts). `<out>` itself is replaced only by a complete new output.
-import { rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import type { CommandContext } from '../main.js';
 import { addDataFile, dataFileOf, type WithOptionalData } from '../data-file.js';
+import { checkOutFile } from '../out-path.js';
 import { describeItem, EcommirError } from '../../errors.js';
 import { checkSample, checkSampleText } from '../../data/input-limits.js';
 import { loadSamples } from '../../data/load.js';
 import { problemFromError, skippedRecord, type Problem } from '../../data/problem.js';
-import { formatFromPath, writePredictions, writeWhole, type PredictionFormat } from '../../data/submission.js';
+import { formatFromPath, writePredictions, type PredictionFormat } from '../../data/submission.js';
+import { writeWhole } from '../../data/whole-file.js';
 import { cacheDir } from '../../features/cache.js';
 import { Progress } from '../../features/progress.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
@@ -85,7 +86,7 @@ async function predict(flags: PredictFlags): Promise<number> {
   const keepHours = Number(flags.keepHours);
   if (!(keepHours > 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--keep-hours must be a number > 0, got ${JSON.stringify(flags.keepHours)}`);
   const selection = backendSelection(flags, { sceneModel: flags.sceneModel, intentModel: flags.intentModel });
-  const earlier = await checkOutFile(flags.out);
+  const earlier = await checkOutFile(flags.out, [{ path: flags.data, what: 'the data file' }], 'predictions.csv');
   // The errors file is this run's or none: an earlier run's list must not sit beside an output it does
   // not describe once this run fails. The earlier output itself is kept until the new one replaces it.
   const errorsFile = `${flags.out}.errors.jsonl`;
@@ -221,15 +222,6 @@ async function predictTo(
   const counts = ['scene', 'intent'].map((t) => `${predictions.filter((p) => p.task === t).length} ${t}`).join(', ');
   process.stderr.write(`ecommir: wrote ${predictions.length} predictions (${counts}) to ${flags.out}${problems.length ? `; ${problems.length} problems in ${errorsFile}` : ''}\n`);
   return problems.length > 0 ? 1 : 0;
-}
-
-/** A bad --out is found before any work, not when the predictions are written at the end. Tells whether it exists. */
-async function checkOutFile(out: string): Promise<boolean> {
-  const info = await stat(out).catch(() => undefined);
-  if (info?.isDirectory()) throw new EcommirError('ECM_ERR_BAD_OPTION', `--out ${out} is a folder; give the file to write, e.g. ${out}/predictions.csv`);
-  const folder = await stat(dirname(out)).catch(() => undefined);
-  if (!folder?.isDirectory()) throw new EcommirError('ECM_ERR_BAD_OPTION', `--out ${out}: the folder ${dirname(out)} does not exist`);
-  return info !== undefined;
 }
 
 /** The error code a dead letter's reason names (`… [ECM_ERR_X]`), else a backend failure. */

@@ -16,9 +16,9 @@ import type { SceneKnowledgeRows } from '../../tasks/scene/recognizer.js';
 import { defaultIntentOptions, HANDWRITTEN_WEIGHTS, KNOWLEDGE_WEIGHT } from '../../tasks/intent/default-recipe.js';
 import { describeMerge, mergeFeedback } from '../../feedback/merge.js';
 import { parseRecordsText } from '../../data/load.js';
-import { stat } from 'node:fs/promises';
 import { readInputText } from '../../data/read-file.js';
-import { dirname, resolve } from 'node:path';
+import { MODEL_CARD_FILE, MODEL_FILE } from '../../tasks/model-file.js';
+import { checkOutFolder } from '../out-path.js';
 import type { Sample } from '../../types.js';
 
 /** Reads an export of `ecommir feedback export` and merges it with the data file's samples. */
@@ -36,18 +36,6 @@ import { availableParallelism } from 'node:os';
 export function commandLine(argv: readonly string[]): string {
   const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
   return ['ecommir', ...argv].map(quote).join(' ');
-}
-
-/** A model folder that cannot be made is found before the training, not once it is done. */
-async function checkOutFolder(out: string): Promise<void> {
-  for (let dir = resolve(out); ; dir = dirname(dir)) {
-    const info = await stat(dir).catch(() => undefined);
-    if (info) {
-      if (!info.isDirectory()) throw new EcommirError('ECM_ERR_BAD_OPTION', `--out ${out}: ${dir} is a file, not a folder`);
-      return;
-    }
-    if (dirname(dir) === dir) return;
-  }
 }
 
 interface TrainFlags {
@@ -123,7 +111,13 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       const seeds = flags.seeds.split(',').map((s) => Number(s));
       if (seeds.some((s) => !Number.isInteger(s))) throw new EcommirError('ECM_ERR_BAD_OPTION', `--seeds must be integers, got ${flags.seeds}`);
 
-      await checkOutFolder(flags.out);
+      const reads = [
+        { path: flags.data, what: 'the data file' },
+        ...(flags.feedback ? [{ path: flags.feedback, what: 'the --feedback file' }] : []),
+        ...(flags.unlabeled ? [{ path: flags.unlabeled, what: 'the --unlabeled file' }] : []),
+        ...(flags.taxonomy ? [{ path: flags.taxonomy, what: 'the --taxonomy file' }] : []),
+      ];
+      await checkOutFolder(flags.out, [MODEL_FILE, MODEL_CARD_FILE], reads);
 
       const taxonomy = flags.taxonomy ? await Taxonomy.load(flags.taxonomy, task) : undefined;
       const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: task === 'scene', skipBad: flags.skipBad, taxonomies: taxonomy ? { [task]: taxonomy } : undefined });

@@ -1,0 +1,84 @@
+// A command never writes over a file it reads, and an --out it cannot write is refused by name before
+// any work (not as an internal error once the work is done). Each refusal here once went through:
+// predict and feedback export wrote over their input, export sft over a train.jsonl in its folder.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FeedbackStore } from '../../src/feedback/store.js';
+import { sha256Hex } from '../../src/feedback/image-folder.js';
+import { miniRecords, tempDir } from '../data/helpers.js';
+import { runCli } from './run-cli.js';
+
+const [, , textOnly] = await miniRecords();
+const labelled = { id: 'l1', task: 'intent', dialogue: [{ role: 'user', text: '这个锅会生锈吗' }], label: '是否会生锈' };
+
+function assertBadOption(result: { code: number; stderr: string }, ...names: RegExp[]): void {
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /\[ECM_ERR_BAD_OPTION\]/);
+  for (const name of names) assert.match(result.stderr, name);
+  assert.doesNotMatch(result.stderr, /internal error|\n\s+at /);
+}
+
+test('predict refuses an --out that is its data file, through a link too, and leaves the data as it was', async () => {
+  const dir = await tempDir({});
+  const data = join(dir, 'data.json');
+  const text = JSON.stringify([textOnly]);
+  await writeFile(data, text);
+  await symlink(data, join(dir, 'link.json'));
+  assertBadOption(await runCli(['predict', '--data', data, '--out', data, '--no-progress']), /is the data file this command reads/);
+  assertBadOption(await runCli(['predict', '--data', join(dir, 'link.json'), '--out', data, '--no-progress']), /would destroy it/);
+  assert.equal(await readFile(data, 'utf8'), text);
+  assert.deepEqual((await readdir(dir)).sort(), ['data.json', 'link.json'], 'no log, no output');
+});
+
+test('feedback export refuses to write over its database or into a folder, and writes a private file whole', async () => {
+  const dir = await tempDir({});
+  const db = join(dir, 'feedback.db');
+  const store = FeedbackStore.open({ path: db });
+  await store.record({
+    requestId: 'r1',
+    task: 'intent',
+    createdAt: Date.now(),
+    contentHash: sha256Hex('r1'),
+    turns: [{ role: 'user', text: '会生锈吗', images: [] }],
+    label: '商品材质',
+    confidence: 0.6,
+    margin: 0.3,
+    entropy: 0.5,
+    ranked: [{ label: '商品材质', coarse: '商品信息咨询', confidence: 0.6 }],
+    modelVersion: 'v',
+    keyHash: null,
+  });
+  store.correct({ requestId: 'r1', label: '是否会生锈', keyHash: null });
+  store.close();
+
+  assertBadOption(await runCli(['feedback', 'export', '--db', db, '--out', db]), /is the feedback database this command reads/);
+  assertBadOption(await runCli(['feedback', 'export', '--db', db, '--out', dir]), /is a folder; give the file to write/);
+  assertBadOption(await runCli(['feedback', 'export', '--db', db, '--out', join(dir, 'gone', 'x.jsonl')]), /gone does not exist/);
+  const stats = await runCli(['feedback', 'stats', '--db', db, '--json']);
+  assert.equal(stats.code, 0, stats.stderr);
+  assert.equal(JSON.parse(stats.stdout).intent.labelled, 1, 'the correction is still in the database');
+
+  const out = join(dir, 'corrections.jsonl');
+  const exported = await runCli(['feedback', 'export', '--db', db, '--out', out]);
+  assert.equal(exported.code, 0, exported.stderr);
+  assert.equal(JSON.parse(await readFile(out, 'utf8')).label, '是否会生锈');
+  assert.equal((await stat(out)).mode & 0o777, 0o600);
+  assert.deepEqual((await readdir(dir)).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+});
+
+test('export sft and train refuse a folder where they would write over the data file; knowledge intent a folder as --out', async () => {
+  const dir = await tempDir({});
+  const data = join(dir, 'train.jsonl');
+  const text = `${JSON.stringify(labelled)}\n`;
+  await writeFile(data, text);
+  assertBadOption(await runCli(['export', 'sft', data, '--format', 'swift', '--out', dir, '--no-progress']), /writes .*train\.jsonl, which is the data file it reads/);
+  const asModel = join(dir, 'model.json');
+  await writeFile(asModel, text);
+  assertBadOption(await runCli(['train', 'intent', asModel, '--out', dir, '--no-knowledge']), /writes .*model\.json, which is the data file it reads/);
+  assert.equal(await readFile(data, 'utf8'), text);
+  assert.equal(await readFile(asModel, 'utf8'), text);
+  assertBadOption(await runCli(['knowledge', 'intent', '--out', dir, '--per-label', '1']), /is a folder; give the file to write/);
+  assertBadOption(await runCli(['knowledge', 'scenes', '--out', data, '--per-label', '1']), /is a file, not a folder/);
+});
