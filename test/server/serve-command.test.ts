@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +40,34 @@ test('serve stops at once, non-zero and naming the folder, when a model it was t
     assert.match(stderr, /--allow-missing-models/);
     assert.match(stderr, /\[ECM_ERR_NO_MODEL\]/);
     assert.doesNotMatch(stderr, /serving on/);
+  }
+});
+
+test('serve on a port that is taken, or on no TCP port, exits 2 naming it instead of staying up with no server', { timeout: 60_000 }, async () => {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  const port = (taken.address() as AddressInfo).port;
+  try {
+    for (const [flag, named] of [
+      [String(port), new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use`)],
+      ['99999', /--port must be a TCP port, 0–65535, got 99999/],
+    ] as const) {
+      const child = spawn(process.execPath, [...RUN_MAIN, 'serve', '--port', flag, '--scene-model', noModels, '--intent-model', noModels, '--allow-missing-models'], {
+        cwd: repoRoot,
+        env: { ...process.env, ECOMMIR_API_KEYS: '' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      // Before this was fixed the process never exited: the test's own timeout is the failure.
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, named);
+      assert.match(stderr, /\[ECM_ERR_BAD_OPTION\]/);
+      assert.doesNotMatch(stderr, /internal error|\n\s+at /);
+    }
+  } finally {
+    taken.close();
   }
 });
 

@@ -145,6 +145,7 @@ function missingModel(task: string, where: string): EcommirError {
 
 async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number> {
   const port = parseCount(flags.port, '--port', 0);
+  if (port > 65535) throw new EcommirError('ECM_ERR_BAD_OPTION', `--port must be a TCP port, 0–65535, got ${flags.port}`);
   if (!flags.allowMissingModels) {
     // Checked before any worker starts: a typo in a folder name fails in a second, not after the load.
     for (const { task, dir, flag } of embeddedModelFolders(flags)) {
@@ -207,7 +208,15 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
     retention.unref();
   }
 
-  const address = await app.listen({ port, host: flags.host });
+  let address: string;
+  try {
+    address = await app.listen({ port, host: flags.host });
+  } catch (err) {
+    // The workers are running: without closing them the process would stay up, serving nothing.
+    clearInterval(retention);
+    await app.close();
+    throw listenError(err, flags.host, port);
+  }
   process.stderr.write(`ecommir: serving on ${address} (web page at ${address}/, pid ${process.pid})\n`);
 
   // SIGHUP: reload the model folders (a model retrained in place), checked before the swap.
@@ -243,6 +252,21 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
   launcher?.stop();
   clearInterval(retention);
   return 0;
+}
+
+/** Why the server could not listen, in the words of the options that chose where. */
+function listenError(err: unknown, host: string, port: number): EcommirError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const where = `${host}:${port}`;
+  const why =
+    code === 'EADDRINUSE'
+      ? 'the port is in use (another ecommir serve?); pass another --port'
+      : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? `${host} is not an address of this machine; pass --host 127.0.0.1, or 0.0.0.0 for every address`
+        : code === 'EACCES'
+          ? 'ports below 1024 need privileges; pass --port 8080, or a port above 1023'
+          : (err as Error).message;
+  return new EcommirError('ECM_ERR_BAD_OPTION', `cannot listen on ${where}: ${why}`, { cause: err });
 }
 
 function parseCount(text: string, flag: string, min: number): number {
