@@ -67,9 +67,10 @@ export async function probeImage(ref: ImageRef, item: ItemRef = {}, limits: Imag
     if (cause instanceof Error && /pixel limit/i.test(cause.message)) {
       throw new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} exceeds the limit of ${limits.maxPixels} pixels`, { item, cause, statusCode: 413 });
     }
-    throw corrupt(ref, item, cause);
+    throw corrupt(ref, item, cause, bytes);
   }
-  if (!meta.format || !FORMATS.has(meta.format) || !meta.width || !meta.height) throw corrupt(ref, item);
+  if (meta.format === 'svg') throw unreadable(ref, item, 'an SVG drawing');
+  if (!meta.format || !FORMATS.has(meta.format) || !meta.width || !meta.height) throw corrupt(ref, item, undefined, bytes);
   if (meta.width * meta.height > limits.maxPixels) {
     throw new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} is ${meta.width}×${meta.height} pixels, over the limit of ${limits.maxPixels}`, { item, statusCode: 413 });
   }
@@ -106,7 +107,7 @@ export async function decodeRgb(ref: ImageRef, item: ItemRef = {}, options: { ma
     if (cause instanceof Error && /timeout/i.test(cause.message)) {
       throw new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} took longer than ${limits.decodeTimeoutMs} ms to decode`, { item, cause, statusCode: 413 });
     }
-    throw corrupt(ref, item, cause);
+    throw corrupt(ref, item, cause, bytes);
   }
 }
 
@@ -123,7 +124,28 @@ function tooLarge(ref: ImageRef, size: number, limits: ImageLimits, item: ItemRe
   return new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} is ${size} bytes, over the limit of ${limits.maxBytes}`, { item, statusCode: 413 });
 }
 
-function corrupt(ref: ImageRef, item: ItemRef, cause?: unknown): EcommirError {
+/**
+ * What a file that the decoder cannot read is, told by its first bytes, so that the message can say
+ * what to do: people send PDFs of orders, BMP screenshots from Windows and HEIC photos from phones.
+ */
+function sniffUnreadable(bytes: Uint8Array | undefined): string | undefined {
+  if (!bytes) return undefined;
+  const ascii = (from: number, to: number): string => String.fromCharCode(...bytes.subarray(from, to));
+  if (ascii(0, 5) === '%PDF-') return 'a PDF document';
+  // 'BM' alone is too weak a sign: the DIB header that follows has one of a few known sizes.
+  if (ascii(0, 2) === 'BM' && bytes.length >= 18 && [12, 40, 52, 56, 108, 124].includes(bytes[14] | (bytes[15] << 8))) return 'a BMP image';
+  if (ascii(4, 8) === 'ftyp' && ['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis'].includes(ascii(8, 12))) return 'a HEIC photo (HEVC-coded)';
+  return undefined;
+}
+
+function unreadable(ref: ImageRef, item: ItemRef, what: string, cause?: unknown): EcommirError {
+  const hint = what.startsWith('a HEIC') ? ' (an iPhone saves JPEG with Settings › Camera › Formats › Most Compatible)' : '';
+  return new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${ref.name} is ${what}, which ecommir cannot decode: send it as JPEG, PNG, WebP, GIF, TIFF or AVIF${hint}`, { item, cause, statusCode: 400 });
+}
+
+function corrupt(ref: ImageRef, item: ItemRef, cause?: unknown, bytes?: Uint8Array): EcommirError {
+  const what = sniffUnreadable(bytes);
+  if (what) return unreadable(ref, item, what, cause);
   const why = cause instanceof Error ? ` (${cause.message})` : '';
   return new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${ref.name} is corrupt or not a supported image${why}`, { item, cause, statusCode: 400 });
 }

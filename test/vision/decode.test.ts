@@ -1,0 +1,45 @@
+// Files people send that are not pictures the decoder reads are named for what they are, with what to
+// send instead; a damaged picture is still called corrupt.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import sharp from 'sharp';
+import { probeImage, verifyImageDecodes } from '../../src/vision/decode.js';
+
+const ref = (name: string, bytes: Uint8Array) => ({ name, bytes });
+
+function bmp(): Uint8Array {
+  const header = Buffer.alloc(54);
+  header.write('BM', 0, 'ascii');
+  header.writeUInt32LE(54 + 16, 2);
+  header.writeUInt32LE(54, 10);
+  header.writeUInt32LE(40, 14); // BITMAPINFOHEADER
+  header.writeInt32LE(2, 18);
+  header.writeInt32LE(2, 22);
+  header.writeUInt16LE(1, 26);
+  header.writeUInt16LE(24, 28);
+  return Buffer.concat([header, Buffer.alloc(16, 0xff)]);
+}
+
+test('an SVG, a PDF, a BMP and a HEIC that does not decode are named, with the formats to send', async () => {
+  const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30"><rect width="40" height="30"/></svg>');
+  const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+  const heic = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypheic'), Buffer.alloc(200, 7)]);
+  for (const [name, bytes, what] of [
+    ['order.svg', svg, /order\.svg is an SVG drawing, which ecommir cannot decode: send it as JPEG, PNG/],
+    ['order.pdf', pdf, /order\.pdf is a PDF document, which ecommir cannot decode/],
+    ['screen.bmp', bmp(), /screen\.bmp is a BMP image, which ecommir cannot decode/],
+    ['IMG_0001.HEIC', heic, /IMG_0001\.HEIC is a HEIC photo \(HEVC-coded\), which ecommir cannot decode.*Most Compatible/],
+  ] as const) {
+    await assert.rejects(probeImage(ref(name, bytes)).then(() => verifyImageDecodes(ref(name, bytes))), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'ECM_ERR_IMAGE_CORRUPT');
+      assert.match(err.message, what);
+      return true;
+    });
+  }
+});
+
+test('a cut PNG is still called corrupt, and a whole one decodes', async () => {
+  const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: 'white' } }).png().toBuffer();
+  await verifyImageDecodes(ref('whole.png', png));
+  await assert.rejects(verifyImageDecodes(ref('cut.png', png.subarray(0, png.length - 30))), /cut\.png is corrupt or not a supported image/);
+});
