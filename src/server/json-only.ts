@@ -1,12 +1,18 @@
 // Routes that take JSON only (/v1/intent, /v1/batch) sit in the scope where the multipart parser is
 // registered for /v1/scene's uploads: without this, a multipart body reached their schema as no body
-// at all and was answered 400 "body must be object" instead of naming the content type.
+// at all, and a text/plain one (JSON sent with the wrong header) as a string, and both were answered
+// 400 "body must be object" instead of naming the content type.
 import type { FastifyRequest } from 'fastify';
 import { EcommirError } from '../errors.js';
 
-/** A preValidation hook: 415 for a multipart body. */
-export async function refuseMultipart(request: FastifyRequest): Promise<void> {
+/** A preValidation hook: 415 for a multipart body or any other type than JSON. */
+export async function requireJsonBody(request: FastifyRequest): Promise<void> {
+  const route = request.routeOptions.url ?? 'this route';
   if (request.isMultipart()) {
-    throw new EcommirError('ECM_ERR_BAD_RECORD', `${request.routeOptions.url ?? 'this route'} takes application/json only; multipart uploads go to /v1/scene`, { statusCode: 415 });
+    throw new EcommirError('ECM_ERR_BAD_RECORD', `${route} takes application/json only; multipart uploads go to /v1/scene`, { statusCode: 415 });
+  }
+  const type = request.headers['content-type']?.split(';')[0].trim().toLowerCase();
+  if (type && type !== 'application/json' && !type.endsWith('+json')) {
+    throw new EcommirError('ECM_ERR_BAD_RECORD', `${route} takes application/json only; this body was sent as ${type} (curl: -H 'content-type: application/json')`, { statusCode: 415 });
   }
 }

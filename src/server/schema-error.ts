@@ -14,6 +14,10 @@ export interface SchemaErrorLike {
 /** One schema error as a sentence: its path (after `prefix`) and what is wrong there. */
 export function describeSchemaError(e: SchemaErrorLike, prefix: string): string {
   const where = `${prefix}${e.instancePath}` || '(item)';
+  if (e.keyword === 'required' && e.params?.missingProperty === 'dialogue') {
+    return `${where} has no "dialogue": a dialogue is its turns in a list, as {"dialogue": [{"role": "user", "text": "这个锅会生锈吗"}]}`;
+  }
+  if (e.keyword === 'type' && e.params?.type === 'object') return `${where} must be a JSON object, not a list, a string or a number`;
   const field = e.keyword === 'additionalProperties' ? e.params?.additionalProperty : undefined;
   if (typeof field !== 'string') return `${where} ${e.message ?? 'is invalid'}`;
   const hint = /\/dialogue\/\d+$/.test(e.instancePath) ? TURN_SHAPE.hints[field.trim().toLowerCase()] : undefined;

@@ -125,6 +125,24 @@ test('multipart sent to a JSON-only route is 415 naming the route', async () => 
   }
 });
 
+test('JSON sent as text/plain is 415 naming the type; a list, or an object with no "dialogue", says what a dialogue looks like', async () => {
+  const server = await startServer({ recognizers: recognizers() });
+  try {
+    const body = JSON.stringify({ dialogue: [{ role: 'user', text: '会生锈吗' }] });
+    const text = await fetch(`${server.url}/v1/intent`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'text/plain' }, body });
+    assert.equal(text.status, 415);
+    assert.match(((await text.json()) as any).error.message, /^\/v1\/intent takes application\/json only; this body was sent as text\/plain/);
+    const list = await server.post('/v1/intent', [{ role: 'user', text: '会生锈吗' }]);
+    assert.equal(list.status, 400);
+    assert.match(list.json.error.message, /body must be a JSON object, not a list/);
+    const bare = await server.post('/v1/intent', { text: '会生锈吗' });
+    assert.equal(bare.status, 400);
+    assert.match(bare.json.error.message, /body has no "dialogue": a dialogue is its turns in a list, as \{"dialogue": \[\{"role": "user"/);
+  } finally {
+    await server.close();
+  }
+});
+
 test('a compressed body is 415 naming its encoding, not bad JSON', async () => {
   const server = await startServer({ recognizers: recognizers() });
   try {

@@ -8,7 +8,7 @@ import { classifySample, type ApiPrediction } from '../classify.js';
 import { requestDeadline, type ServerContext } from '../context.js';
 import { mapError } from '../problem.js';
 import { decodedImagesOf } from '../json-body.js';
-import { refuseMultipart } from '../json-only.js';
+import { requireJsonBody } from '../json-only.js';
 import { recordOf } from '../record.js';
 import { intentSampleFromBody, itemOf, sceneSampleFromBody, type IntentBody, type SceneBody } from '../request-sample.js';
 import { describeSchemaError } from '../schema-error.js';
@@ -18,7 +18,7 @@ type ItemResult =
   | { index: number; id: string; requestId: string; ok: false; error: { code: string; message: string } };
 
 export function registerBatchRoute(app: FastifyInstance, ctx: ServerContext): void {
-  app.post('/v1/batch', { schema: ctx.schemas.batch, preValidation: refuseMultipart }, async (request, reply) => {
+  app.post('/v1/batch', { schema: ctx.schemas.batch, preValidation: requireJsonBody }, async (request, reply) => {
     const started = performance.now();
     const items = (request.body as { samples: Record<string, unknown>[] }).samples;
     const deadline = requestDeadline(reply, ctx.options.limits.batchTimeoutMs, 'the batch');
