@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { EcommirError } from '../errors.js';
 import { EXIT_CODES_HELP, exitCodeOf } from './exit-codes.js';
+import { describeSystemError } from './system-error.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerPredictCommand } from './commands/predict.js';
@@ -59,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     // commander has printed its own message (or the help) already.
     if (err instanceof CommanderError) return exitCodeOf(err);
     if (err instanceof EcommirError) process.stderr.write(`ecommir: ${err.message} [${err.code}]\n`);
+    else if (describeSystemError(err)) process.stderr.write(`ecommir: ${describeSystemError(err)}\n`);
     else process.stderr.write(`ecommir: internal error (please report it): ${(err as Error)?.stack ?? String(err)}\n`);
     return exitCodeOf(err);
   }

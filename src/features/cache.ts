@@ -116,6 +116,16 @@ export function setDefaultFeatureCacheOptions(options: FeatureCacheOptions): voi
   defaultOptions = { ...options };
 }
 
+/** Cache folders already warned about in this thread: one line each, not one per image. */
+const warnedUnwritable = new Set<string>();
+
+function warnUnwritable(dir: string, err: unknown): void {
+  if (warnedUnwritable.has(dir)) return;
+  warnedUnwritable.add(dir);
+  const e = err as NodeJS.ErrnoException;
+  process.stderr.write(`ecommir: warning: the feature cache in ${dir} cannot be written (${e.code ?? e.message}${e.path ? ` at ${e.path}` : ''}); going on without caching (ECOMMIR_CACHE_DIR moves it)\n`);
+}
+
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
 /** After an eviction the cache holds at most this share of maxBytes, so evictions come in batches. */
@@ -308,7 +318,12 @@ export class FeatureCache {
       }
       this.stats.misses++;
       const value = await compute();
-      await this.set(key, codec, value);
+      // The cache saves time, nothing more: a disk that is full or read-only must not cost the answer.
+      // Only the file system's refusals are passed over; a codec that throws is a bug and says so.
+      await this.set(key, codec, value).catch((err: unknown) => {
+        if (typeof (err as NodeJS.ErrnoException).syscall !== 'string') throw err;
+        warnUnwritable(this.dir, err);
+      });
       return value;
     })();
     this.#inFlight.set(id, work);

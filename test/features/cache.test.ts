@@ -150,3 +150,23 @@ test('a memory-only cache never writes a file and holds at most its cap; a disab
     assert.deepEqual(await listFiles(dir), []);
     assert.throws(() => new FeatureCache({ memoryOnly: true }), { code: 'ECM_ERR_BAD_OPTION' });
   }));
+
+test('a cache that cannot be written (a file where its folder should be) costs no answer: one warning, the value returned', () =>
+  withCache(async (_cache, dir) => {
+    const blocked = path.join(dir, 'not-a-folder');
+    await writeFile(blocked, 'a file');
+    const cache = new FeatureCache({ dir: blocked });
+    const written: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      for (const image of ['a', 'b']) {
+        const value = await cache.getOrCompute({ ...key(), contentHash: sha256Hex(image) }, jsonCodec<{ image: string }>(), async () => ({ image }));
+        assert.deepEqual(value, { image });
+      }
+    } finally {
+      process.stderr.write = write;
+    }
+    assert.equal(written.length, 1, written.join(''));
+    assert.match(written[0], /warning: the feature cache in .*not-a-folder cannot be written \(EEXIST/);
+  }));
