@@ -166,3 +166,18 @@ test('features extract ends with a sentence, or JSON with --json', { timeout: 30
   assert.equal(summary.images, 1);
   assert.equal(summary.cache.hits, 1, 'the second run reads the cache');
 });
+
+test('train with a label set of its own keeps the built-in knowledge of those labels and leaves the rest out, instead of refusing it', { timeout: 180_000 }, async () => {
+  const data = join(dir, 'own-labels.jsonl');
+  const rows: [string, string][] = [['这个锅会生锈吗', '是否会生锈'], ['不锈钢的会不会锈', '是否会生锈'], ['一共发几件', '发货数量'], ['拍两份发几个', '发货数量'], ['这款怎么冲泡', '冲泡方法'], ['要用热水泡吗', '冲泡方法']];
+  await writeFile(data, rows.map(([text, label], i) => JSON.stringify({ id: `o${i}`, task: 'intent', dialogue: [{ role: 'user', text }], label })).join('\n'));
+  const taxonomy = join(dir, 'own-taxonomy.json');
+  await writeFile(taxonomy, JSON.stringify({ task: 'intent', labels: [{ label: '是否会生锈', coarse: '商品' }, { label: '发货数量', coarse: '物流' }, { label: '冲泡方法', coarse: '使用' }] }));
+  const out = join(dir, 'own-model');
+  const trained = await run(['train', 'intent', data, '--taxonomy', taxonomy, '--out', out]);
+  assert.equal(trained.code, 0, trained.stderr);
+  assert.match(trained.stderr, /knowledge: \d+ of \d+ rows are of labels in .*own-taxonomy\.json; the rest is left out/);
+  const classified = await run(['classify', 'dialogue', '-', '--model', out, '--json'], JSON.stringify({ dialogue: [{ role: 'user', text: '会生锈吗' }] }));
+  assert.equal(classified.code, 0, classified.stderr);
+  assert.equal(JSON.parse(classified.stdout).label, '是否会生锈');
+});

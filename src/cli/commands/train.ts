@@ -13,6 +13,7 @@ import { addDataFile, dataFileOf, type WithOptionalData } from '../data-file.js'
 import { Progress } from '../../features/progress.js';
 import { DEFAULT_SCENE_KNOWLEDGE, sceneKnowledgeRows } from '../../tasks/scene/knowledge.js';
 import type { SceneKnowledgeRows } from '../../tasks/scene/recognizer.js';
+import type { IntentTrainingOptions } from '../../tasks/intent/recognizer.js';
 import { defaultIntentOptions, HANDWRITTEN_WEIGHTS, KNOWLEDGE_WEIGHT } from '../../tasks/intent/default-recipe.js';
 import { describeMerge, mergeFeedback } from '../../feedback/merge.js';
 import { parseRecordsText } from '../../data/load.js';
@@ -36,6 +37,25 @@ import { availableParallelism } from 'node:os';
 export function commandLine(argv: readonly string[]): string {
   const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
   return ['ecommir', ...argv].map(quote).join(' ');
+}
+
+/**
+ * The built-in knowledge speaks of the shipped labels. With a label set of one's own (--taxonomy), the
+ * knowledge of its labels is used and the rest left out, rather than refused as unknown labels.
+ */
+function withinTaxonomy<T extends { label?: string }>(rows: readonly T[], taxonomy: Taxonomy, log: (line: string) => void): T[] {
+  const kept = rows.filter((r) => r.label !== undefined && taxonomy.has(r.label));
+  if (kept.length < rows.length) log(`knowledge: ${kept.length} of ${rows.length} rows are of labels in ${taxonomy.source}; the rest is left out`);
+  return kept;
+}
+
+function intentKnowledgeWithin(options: IntentTrainingOptions, taxonomy: Taxonomy | undefined, log: (line: string) => void): IntentTrainingOptions {
+  if (!taxonomy) return options;
+  return {
+    ...options,
+    ...(options.knowledge ? { knowledge: withinTaxonomy(options.knowledge, taxonomy, log) } : {}),
+    ...(options.knowledgeSets ? { knowledgeSets: options.knowledgeSets.map((set) => ({ ...set, samples: withinTaxonomy(set.samples, taxonomy, log) })) } : {}),
+  };
 }
 
 interface TrainFlags {
@@ -145,6 +165,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       if (task === 'scene' && flags.knowledge && knowledgeOptions.images + knowledgeOptions.texts > 0) {
         log(`scene knowledge: ${knowledgeOptions.images} synthetic screenshots and ${knowledgeOptions.texts} page texts per label, weight ${knowledgeOptions.weight}`);
         knowledge = await sceneKnowledgeRows({ ...knowledgeOptions, progress: true });
+        if (taxonomy) knowledge = { ...knowledge, images: withinTaxonomy(knowledge.images ?? [], taxonomy, log), texts: withinTaxonomy(knowledge.texts ?? [], taxonomy, log) };
       }
       let progress: Progress | undefined;
       const total = (samples.length + (knowledge?.images?.length ?? 0)) * (cv > 1 ? cv * seeds.length + 1 : 1);
@@ -162,7 +183,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         scene: { soup: flags.soup, augmentCopies: augment, taxonomy, onImage, knowledge, ...(flags.legacyHead ? { learner: null } : {}) },
         intent: flags.legacyHead
           ? { soup: flags.soup, denoise: flags.denoise, taxonomy }
-          : { ...defaultIntentOptions({ knowledge: flags.knowledge, knowledgeWeight, handwrittenWeight }), soup: flags.soup, denoise: flags.denoise, taxonomy },
+          : { ...intentKnowledgeWithin(defaultIntentOptions({ knowledge: flags.knowledge, knowledgeWeight, handwrittenWeight }), taxonomy, log), soup: flags.soup, denoise: flags.denoise, taxonomy },
         cv,
         cvSeeds: seeds,
         unlabelled,
