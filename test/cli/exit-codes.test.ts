@@ -27,3 +27,16 @@ test('an unknown option exits 2, and --help lists the exit codes', async () => {
   assert.equal(help.code, 0);
   assert.match(help.stdout, /Exit codes:\n {2}0 {2}done\n {2}1 {2}the input/);
 });
+
+test('worker takes the Redis URL as --redis or as --queue (the name predict gives it), and asks for one when none is given', async () => {
+  const none = await runCli(['worker']);
+  assert.equal(none.code, EXIT.usage, none.stderr);
+  assert.match(none.stderr, /give the Redis of the queue: --redis URL \(or --queue URL/);
+  // Nothing listens on port 1: reaching for it shows the URL was taken.
+  const queue = await runCli(['worker', '--queue', 'redis://127.0.0.1:1']);
+  assert.equal(queue.code, EXIT.internal, queue.stderr);
+  assert.match(queue.stderr, /cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
+  const both = await runCli(['worker', '--queue', 'redis://127.0.0.1:1', '--redis', 'redis://127.0.0.1:2']);
+  assert.equal(both.code, EXIT.usage, both.stderr);
+  assert.match(both.stderr, /name two Redis servers; give one/);
+});

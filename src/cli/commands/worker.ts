@@ -8,7 +8,8 @@ import { addBackendOptions, backendSelection, type BackendFlags } from '../backe
 import type { CommandContext } from '../main.js';
 
 interface WorkerFlags extends BackendFlags {
-  redis: string;
+  redis?: string;
+  queue?: string;
   concurrency?: string;
   sceneModel?: string;
   intentModel?: string;
@@ -21,7 +22,9 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
   const command = program
     .command('worker')
     .description('Answer prediction jobs from a Redis queue (sent by `ecommir predict --queue`) with these models, until stopped.')
-    .requiredOption('--redis <url>', 'the Redis of the queue, e.g. redis://127.0.0.1:6379')
+    .option('--redis <url>', 'the Redis of the queue, e.g. redis://127.0.0.1:6379')
+    // The name `predict --queue` gives the same URL: a user who just typed it there types it here too.
+    .option('--queue <url>', 'the same as --redis')
     .option('--concurrency <n>', `samples at once (workers on this machine); default the cores (${availableParallelism()})`)
     .option('--scene-model <dir>', 'scene model folder (default: the shipped models/scene)')
     .option('--intent-model <dir>', 'intent model folder (default: the shipped models/intent)')
@@ -35,9 +38,14 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
       if (!Number.isInteger(n) || n < min) throw new EcommirError('ECM_ERR_BAD_OPTION', `${flag} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
       return n;
     };
+    if (flags.redis !== undefined && flags.queue !== undefined && flags.redis !== flags.queue) {
+      throw new EcommirError('ECM_ERR_BAD_OPTION', `--redis ${flags.redis} and --queue ${flags.queue} name two Redis servers; give one`);
+    }
+    const redis = flags.redis ?? flags.queue;
+    if (redis === undefined) throw new EcommirError('ECM_ERR_BAD_OPTION', 'give the Redis of the queue: --redis URL (or --queue URL, as predict takes it), e.g. redis://127.0.0.1:6379');
     const { startQueueWorker } = await import('../../queue/worker.js');
     const worker = await startQueueWorker({
-      redis: flags.redis,
+      redis,
       selection: backendSelection(flags, { sceneModel: flags.sceneModel, intentModel: flags.intentModel }),
       concurrency: int(flags.concurrency, '--concurrency', availableParallelism()),
       lockDurationMs: int(flags.lockMs, '--lock-ms', 30_000, 1000),
