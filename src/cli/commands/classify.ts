@@ -1,7 +1,8 @@
 // `ecommir classify image PATH...` and `ecommir classify dialogue FILE|-`: ranked labels with
 // confidence, coarse and fine, the uncertain flag and the evidence; `--json` for machines.
 import { decodeInputText, readInputText } from '../../data/read-file.js';
-import { basename, resolve } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isChallengeRecord, parseRecordsText } from '../../data/load.js';
 import { checkSample } from '../../data/input-limits.js';
@@ -11,6 +12,25 @@ import { createRecognizers } from '../../backends/select.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
 import type { Evidence, Prediction, Sample } from '../../types.js';
 import type { CommandContext } from '../main.js';
+
+/** The files a folder argument stands for: the formats the decoder reads, by name. */
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff', '.avif']);
+
+/** Each folder among the arguments replaced by the images in it (not below it), in name order. */
+async function expandFolders(paths: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const [index, p] of paths.entries()) {
+    const local = localImagePath(p, { id: basename(p), index });
+    if (!(await stat(local).catch(() => undefined))?.isDirectory()) {
+      out.push(p);
+      continue;
+    }
+    const names = (await readdir(local, { withFileTypes: true })).filter((e) => e.isFile() && IMAGE_EXTENSIONS.has(extname(e.name).toLowerCase())).map((e) => e.name);
+    if (names.length === 0) throw new EcommirError('ECM_ERR_IMAGE_MISSING', `${p} is a folder with no image in it (${[...IMAGE_EXTENSIONS].join(', ')})`);
+    out.push(...names.sort().map((name) => join(local, name)));
+  }
+  return out;
+}
 
 interface ClassifyFlags extends BackendFlags {
   json?: boolean;
@@ -35,8 +55,9 @@ export function registerClassifyCommand(program: Command, ctx: CommandContext): 
     classify
       .command('image')
       .description('The scene of each image: ranked scenes with confidence, coarse and fine label.')
-      .argument('<paths...>', 'image files'),
-  ).action(async (paths: string[], flags: ClassifyFlags) => {
+      .argument('<paths...>', 'image files, or folders (the images in each, by name)'),
+  ).action(async (args: string[], flags: ClassifyFlags) => {
+    const paths = await expandFolders(args);
     const samples: Sample[] = paths.map((p, index) => ({ id: basename(p), index, task: 'scene', candidates: [], turns: [], images: [{ name: p, path: resolve(localImagePath(p, { id: basename(p), index })) }] }));
     ctx.exitCode = await run(samples, 'scene', flags);
   });
