@@ -163,3 +163,12 @@ test('classify dialogue given a challenge-format record says it reads the native
   assertRefused(result, 'ECM_ERR_BAD_RECORD', /record #0, id fx-intent-2: .*challenge format/, /native format \{dialogue: \[\{role, text, images\?\}\]\}/, /ecommir predict --data/);
   assert.doesNotMatch(result.stderr, /an image is a file path/);
 });
+
+test('train on fewer than three samples is refused saying how many it needs, before any work', async () => {
+  const dir = await tempDir({});
+  const data = join(dir, 'two.jsonl');
+  const row = (id: string, text: string, label: string) => JSON.stringify({ id, task: 'intent', dialogue: [{ role: 'user', text }], label });
+  await writeFile(data, `${row('a', '会生锈吗', '是否会生锈')}\n${row('b', '发几件', '发货数量')}\n`);
+  assertRefused(await runCli(['train', 'intent', data, '--out', join(dir, 'model')]), 'ECM_ERR_BAD_OPTION', /two\.jsonl has 2 intent samples; training needs at least 3/);
+  assert.deepEqual(await readdir(dir), ['two.jsonl'], 'no model folder');
+});

@@ -58,6 +58,8 @@ function intentKnowledgeWithin(options: IntentTrainingOptions, taxonomy: Taxonom
   };
 }
 
+const MIN_TRAINING_SAMPLES = 3;
+
 interface TrainFlags {
   data: string;
   images?: string;
@@ -152,6 +154,9 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         process.stderr.write(`ecommir: ${describeMerge(merged.report)}\n`);
       }
       if (samples.length === 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `${flags.data} has no ${task} samples`);
+      // The calibration and the stack each hold samples out: below three, a fold trains on one (the error
+      // then spoke of "scored groups", which means nothing to someone training).
+      if (samples.length < MIN_TRAINING_SAMPLES) throw new EcommirError('ECM_ERR_BAD_OPTION', `${flags.data} has ${samples.length} ${task} sample${samples.length === 1 ? '' : 's'}; training needs at least ${MIN_TRAINING_SAMPLES}`);
       let unlabelled: Sample[] | undefined;
       if (flags.unlabeled) {
         const loadedUnlabelled = await loadSamples(flags.unlabeled, { imagesDir: flags.images, skipBad: flags.skipBad });
