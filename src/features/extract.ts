@@ -11,6 +11,7 @@ import { FeatureCache, float32ListCodec, jsonCodec, sha256Hex, type CacheKey } f
 import { Progress } from './progress.js';
 import { readInputText } from '../data/read-file.js';
 import { parseRecordsText } from '../data/load.js';
+import { parseNativeSample } from '../data/native.js';
 
 /** vision/embedding.ts EMBEDDING_SIZE, repeated so that importing extract does not load tfjs. */
 const EMBEDDING_SIZE = 1280;
@@ -135,10 +136,11 @@ export interface ImageJob {
 }
 
 /**
- * The images of a challenge JSON file (array of records with `image: string[]`) or a JSONL file of
- * the same records, resolved against imagesDir. Duplicate file names are listed once.
+ * The images of a data file, listed once each: challenge records (`image: string[]`, resolved against
+ * imagesDir), and native ones (images in the turns, or a scene's `image`, resolved as loadSamples
+ * resolves them: against nativeImagesDir when given, else the data file's folder).
  */
-export async function listDatasetImages(dataFile: string, imagesDir: string): Promise<ImageJob[]> {
+export async function listDatasetImages(dataFile: string, imagesDir: string, nativeImagesDir?: string): Promise<ImageJob[]> {
   // The reader every other command uses: a BOM, CRLF, an empty file and a bad line are met as there.
   const records = parseRecordsText(await readInputText(dataFile, 'the data file'), dataFile);
   const seen = new Set<string>();
@@ -147,8 +149,18 @@ export async function listDatasetImages(dataFile: string, imagesDir: string): Pr
     if (!record || typeof record !== 'object' || Array.isArray(record)) {
       throw new EcommirError('ECM_ERR_BAD_RECORD', 'a record must be an object with an image field', { item: { index, file: dataFile } });
     }
-    const r = record as { id?: unknown; image?: unknown; images?: unknown };
+    const r = record as { id?: unknown; image?: unknown; images?: unknown; task?: unknown; dialogue?: unknown };
     const id = typeof r.id === 'string' ? r.id : undefined;
+    if ('task' in r || 'dialogue' in r) {
+      // The native format: images in the turns, or one `image` of a scene, resolved as every command does.
+      for (const ref of parseNativeSample(record, index, { imagesDir: nativeImagesDir, baseDir: path.dirname(path.resolve(dataFile)), file: dataFile }).images) {
+        const key = ref.path ?? `bytes:${ref.name}:${index}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        jobs.push({ ref, item: { id, index, file: dataFile } });
+      }
+      return;
+    }
     const names = r.image ?? r.images ?? [];
     if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
       throw new EcommirError('ECM_ERR_BAD_RECORD', 'field image must be an array of file names', { item: { id, index, file: dataFile } });

@@ -162,3 +162,19 @@ test('a corrupt image fails once, naming the item, with no unhandled rejection f
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('native records are listed too: the images of every turn and a scene’s image, resolved as the loader does', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ecommir-extract-'));
+  try {
+    const file = path.join(dir, 'data.jsonl');
+    const lines = [
+      { id: 'd', task: 'intent', dialogue: [{ role: 'user', text: '看看', images: ['a.png'] }, { role: 'agent', text: '好的' }, { role: 'user', text: '还有', images: ['b.png', 'a.png'] }] },
+      { id: 's', task: 'scene', image: 'c.png' },
+    ];
+    await writeFile(file, lines.map((l) => JSON.stringify(l)).join('\n'));
+    const jobs = await listDatasetImages(file, path.join(dir, 'images'));
+    assert.deepEqual(jobs.map((j) => [j.item.id, j.ref.path]), [['d', path.join(dir, 'a.png')], ['d', path.join(dir, 'b.png')], ['s', path.join(dir, 'c.png')]]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -34,7 +34,7 @@ export function registerFeaturesCommand(program: Command, ctx: CommandContext): 
     features
       .command('extract')
       .description('Compute and cache OCR lines, layout vectors and image embeddings for every image of a data file.'),
-    'challenge JSON (or JSONL) data file',
+    'challenge JSON, or native JSON / JSONL',
   )
     .option('--images <dir>', 'folder holding the images the records name (default: images/ next to the data file, else the data file’s folder)')
     .option('--augment <n>', 'also embed N TrivialAugment copies per image (seeds 1..N)', '0')
@@ -53,7 +53,7 @@ export function registerFeaturesCommand(program: Command, ctx: CommandContext): 
       const concurrency = opts.concurrency === undefined ? availableParallelism() : positiveInt(opts.concurrency, '--concurrency');
       const threads = opts.threads === undefined ? threadsPerWorker(concurrency) : positiveInt(opts.threads, '--threads');
       const maxSide = positiveInt(opts.detSide, '--det-side');
-      let jobs = await listDatasetImages(opts.data, opts.images ?? defaultImagesDir(resolve(opts.data)));
+      let jobs = await listDatasetImages(opts.data, opts.images ?? defaultImagesDir(resolve(opts.data)), opts.images ? resolve(opts.images) : undefined);
       if (opts.limit !== undefined) jobs = jobs.slice(0, positiveInt(opts.limit, '--limit'));
       const cache = new FeatureCache();
       if (concurrency > 1) {
