@@ -25,16 +25,36 @@ export async function readInputText(file: string, what = 'the input file'): Prom
 }
 
 /**
+ * Text with no UTF-16 mark: UTF-8 when it is valid UTF-8, else GB18030 (GBK's superset), which Excel
+ * and most Windows tools in China write with no mark. Read as UTF-8, such a file turned every label
+ * into replacement characters: `eval` scored a GBK predictions CSV 0.0000 with no error.
+ */
+function utf8OrGb18030(bytes: Uint8Array, refuse: (why: string) => EcommirError): string {
+  try {
+    // ignoreBOM: the UTF-8 mark is kept, for the parsers to strip.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    // not UTF-8: try the Chinese Windows encoding below
+  }
+  try {
+    return new TextDecoder('gb18030', { fatal: true }).decode(bytes);
+  } catch (cause) {
+    throw Object.assign(refuse('the file is neither UTF-8 nor GBK / GB18030 text'), { cause });
+  }
+}
+
+/**
  * Bytes of an input file as text: UTF-8 (a UTF-8 byte-order mark is kept, for the parsers to strip),
- * or UTF-16 when the bytes start with its byte-order mark (FF FE little-endian, FE FF big-endian), as
- * Windows tools often save JSON. UTF-32 (a mark of FF FE 00 00 or 00 00 FE FF) is refused by name.
+ * GB18030 when it is not valid UTF-8, or UTF-16 when the bytes start with its byte-order mark (FF FE
+ * little-endian, FE FF big-endian), as Windows tools often save JSON. UTF-32 (a mark of FF FE 00 00
+ * or 00 00 FE FF) is refused by name.
  */
 export function decodeInputText(bytes: Uint8Array, file: string): string {
   const [a, b, c, d] = bytes;
   const refuse = (why: string) => new EcommirError('ECM_ERR_BAD_JSON', `${why}; save the file as UTF-8`, { item: { file } });
   if ((a === 0xff && b === 0xfe && c === 0 && d === 0) || (a === 0 && b === 0 && c === 0xfe && d === 0xff)) throw refuse('the file is UTF-32 text, which is not read');
   const encoding = a === 0xff && b === 0xfe ? 'utf-16le' : a === 0xfe && b === 0xff ? 'utf-16be' : undefined;
-  if (!encoding) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  if (!encoding) return utf8OrGb18030(bytes, refuse);
   const name = encoding.toUpperCase();
   if (bytes.byteLength % 2 !== 0) throw refuse(`the file starts with a ${name} byte-order mark but has an odd number of bytes, so it is not ${name} text`);
   try {
