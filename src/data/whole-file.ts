@@ -1,8 +1,7 @@
 // Output files are replaced in one step, so that a run stopped while writing (or a full disk) never
 // leaves a file cut short, nor cuts short the one a previous run wrote. Anything else (a symlink,
 // /dev/stdout, a pipe) is written to as it is.
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { lstat, rename, rm, writeFile } from 'node:fs/promises';
 
 /** Where to write `path` from: a temporary file beside it, or the path itself when it is no regular file. */
@@ -23,20 +22,45 @@ export async function writeWhole(path: string, text: string): Promise<void> {
   }
 }
 
-/** As writeWhole, for output written piece by piece (`fill` writes to the stream and waits for drains). */
-export async function writeWholeStream<T>(path: string, fill: (stream: WriteStream) => Promise<T>, options: { mode?: number } = {}): Promise<T> {
+/** Writes one piece of a streamed output, waiting for the file to take it; rejects with the write error. */
+export type WritePiece = (text: string) => Promise<void>;
+
+/** As writeWhole, for output written piece by piece: `fill` calls `write` for each piece, in order. */
+export async function writeWholeStream<T>(path: string, fill: (write: WritePiece) => Promise<T>, options: { mode?: number } = {}): Promise<T> {
   const tmp = await stagingPath(path);
   const stream = createWriteStream(tmp, { encoding: 'utf8', mode: options.mode });
-  const closed = once(stream, 'close');
+  // A write error (a full disk) may come while `fill` is busy elsewhere: it is kept here and thrown
+  // from the next write, never left as an unhandled 'error' event, and a wait for 'drain' ends at
+  // 'close' rather than hanging on a stream that will never drain.
+  let streamError: Error | undefined;
+  stream.on('error', (err) => {
+    streamError ??= err;
+  });
+  let isClosed = false;
+  const closed = new Promise<void>((resolveClose) =>
+    stream.once('close', () => {
+      isClosed = true;
+      resolveClose();
+    }),
+  );
+  const failure = (): Error => streamError ?? new Error(`${tmp} was closed while being written`);
+  const write: WritePiece = async (text) => {
+    if (streamError || isClosed) throw failure();
+    if (stream.write(text)) return;
+    await Promise.race([new Promise<void>((resolveDrain) => stream.once('drain', () => resolveDrain())), closed]);
+    if (streamError || isClosed) throw failure();
+  };
   try {
-    const result = await fill(stream);
+    const result = await fill(write);
+    if (streamError) throw streamError;
     stream.end();
     await closed;
+    if (streamError) throw streamError;
     if (tmp !== path) await rename(tmp, path);
     return result;
   } catch (err) {
     stream.destroy();
-    await closed.catch(() => undefined);
+    await closed;
     if (tmp !== path) await rm(tmp, { force: true });
     throw err;
   }

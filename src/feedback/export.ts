@@ -2,7 +2,6 @@
 // with labels (what `train --data` and `train --feedback` read). One record per corrected
 // request, its current label, oldest correction first; `labelledAt` says when, so that a merge
 // can let the newest human label win. Images are the stored files' paths, or inline base64.
-import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { writeWholeStream } from '../data/whole-file.js';
 import type { Task } from '../types.js';
@@ -32,7 +31,7 @@ export async function exportFeedback(store: FeedbackStore, out: string, options:
   // Written whole or not at all: an export stopped half way must not pass for the full set of corrections.
   return writeWholeStream(
     out,
-    async (stream) => {
+    async (write) => {
       const report: ExportReport = { written: 0, perTask: { scene: 0, intent: 0 }, missingImages: 0 };
       for (const p of store.labelled(options.task)) {
         const record = await toRecord(store, p, options.inlineImages ?? false);
@@ -40,7 +39,7 @@ export async function exportFeedback(store: FeedbackStore, out: string, options:
           report.missingImages++;
           continue;
         }
-        if (!stream.write(`${JSON.stringify(record)}\n`)) await once(stream, 'drain');
+        await write(`${JSON.stringify(record)}\n`);
         report.written++;
         report.perTask[p.task]++;
       }
