@@ -25,6 +25,9 @@ export const DEFAULT_IMAGE_LIMITS: Readonly<ImageLimits> = Object.freeze({
 
 const FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif', 'bmp']);
 
+/** File name endings of the formats the decoder reads, for listing the images in a folder. */
+export const IMAGE_FILE_EXTENSIONS: readonly string[] = Object.freeze(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff', '.avif']);
+
 export interface ImageInfo {
   width: number;
   height: number;
@@ -143,7 +146,8 @@ function unreadable(ref: ImageRef, item: ItemRef, what: string, cause?: unknown)
   return new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${ref.name} is ${what}, which ecommir cannot decode: send it as JPEG, PNG, WebP, GIF, TIFF or AVIF${hint}`, { item, cause, statusCode: 400 });
 }
 
-function corrupt(ref: ImageRef, item: ItemRef, cause?: unknown, bytes?: Uint8Array): EcommirError {
+/** The error for bytes that are no image we can read, naming the format when it is a known one we cannot decode. */
+export function corrupt(ref: ImageRef, item: ItemRef, cause?: unknown, bytes?: Uint8Array): EcommirError {
   const what = sniffUnreadable(bytes);
   if (what) return unreadable(ref, item, what, cause);
   const why = cause instanceof Error ? ` (${cause.message})` : '';

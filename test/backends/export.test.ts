@@ -113,3 +113,15 @@ test('a sample without images gets no augmented duplicate', async () => {
   assert.equal(summary.augmented, 0);
   assert.deepEqual(readLines(join(out, 'train.jsonl'))[0].images, []);
 });
+
+test('Chinese-CLIP pairs: a PDF among the images is refused by name, even when the bytes would go as they are', async () => {
+  const out = await tempDir({});
+  const pdf = { ...sceneByLabel[3], images: [{ name: 'order.pdf', bytes: Buffer.from('%PDF-1.4\n%%EOF\n') }] };
+  const samples = sceneByLabel.map((s, i) => (i === 3 ? pdf : s));
+  await assert.rejects(exportClipPairs(samples, { outDir: out, valFraction: 0.2 }), (err: EcommirError) => {
+    assert.equal(err.code, 'ECM_ERR_IMAGE_CORRUPT');
+    assert.match(err.message, /order\.pdf is a PDF document, which ecommir cannot decode/);
+    assert.equal(err.item?.id, pdf.id);
+    return true;
+  });
+});

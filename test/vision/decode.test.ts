@@ -43,3 +43,14 @@ test('a cut PNG is still called corrupt, and a whole one decodes', async () => {
   await verifyImageDecodes(ref('whole.png', png));
   await assert.rejects(verifyImageDecodes(ref('cut.png', png.subarray(0, png.length - 30))), /cut\.png is corrupt or not a supported image/);
 });
+
+test('the chat-request encoder refuses, by name, what the decoder refuses', async () => {
+  const { imageDataUrl } = await import('../../src/backends/mllm/data-url.js');
+  const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30"><rect width="40" height="30"/></svg>');
+  await assert.rejects(imageDataUrl(ref('order.pdf', Buffer.from('%PDF-1.4\n%%EOF\n')), { id: 'd1' }), /order\.pdf is a PDF document, which ecommir cannot decode/);
+  await assert.rejects(imageDataUrl(ref('screen.bmp', bmp()), { id: 'd1' }), /screen\.bmp is a BMP image, which ecommir cannot decode/);
+  // It was rendered and sent before, though the embedded models refuse it.
+  await assert.rejects(imageDataUrl(ref('order.svg', svg), { id: 'd1' }), /order\.svg is an SVG drawing, which ecommir cannot decode/);
+  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: 'white' } }).png().toBuffer();
+  assert.match(await imageDataUrl(ref('ok.png', png), { id: 'd1' }), /^data:image\/png;base64,/);
+});

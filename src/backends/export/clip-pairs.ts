@@ -12,7 +12,7 @@ import { stratifiedSplit } from '../../data/split.js';
 import { EcommirError } from '../../errors.js';
 import { Taxonomy } from '../../labels/taxonomy.js';
 import type { Sample } from '../../types.js';
-import { readImageBytes } from '../../vision/decode.js';
+import { corrupt, probeImage, readImageBytes } from '../../vision/decode.js';
 
 /** The files an export writes into its folder (the valid pair only with a validation share). */
 export const CLIP_FILES: readonly string[] = ['train_imgs.tsv', 'train_texts.jsonl', 'valid_imgs.tsv', 'valid_texts.jsonl', 'label_cn.txt'];
@@ -97,11 +97,13 @@ export async function exportClipPairs(samples: readonly Sample[], options: ClipE
 
 async function imageBytes(ref: Sample['images'][number], item: { id: string; index: number }, maxSide: number | undefined): Promise<Uint8Array> {
   const bytes = await readImageBytes(ref, item);
+  // A PDF or an SVG passed through would only fail later, inside the CLIP trainer.
+  await probeImage({ ...ref, bytes }, item);
   if (maxSide === undefined) return bytes;
   try {
     return await sharp(bytes).rotate().resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 90 }).toBuffer();
   } catch (cause) {
-    throw new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${ref.name} is corrupt or not a supported image (${(cause as Error).message})`, { item, cause });
+    throw corrupt(ref, item, cause, bytes);
   }
 }
 

@@ -5,24 +5,15 @@ import sharp from 'sharp';
 import type { ItemRef } from '../../errors.js';
 import { EcommirError } from '../../errors.js';
 import type { ImageRef } from '../../types.js';
-import { DEFAULT_IMAGE_LIMITS, readImageBytes } from '../../vision/decode.js';
+import { DEFAULT_IMAGE_LIMITS, probeImage, readImageBytes } from '../../vision/decode.js';
 
 const PASS_THROUGH: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif' };
 
 export async function imageDataUrl(ref: ImageRef, item: ItemRef, options: { maxSide?: number } = {}): Promise<string> {
   const bytes = await readImageBytes(ref, item);
-  let format: string | undefined;
-  let width = 0;
-  let height = 0;
-  try {
-    const meta = await sharp(bytes, { limitInputPixels: DEFAULT_IMAGE_LIMITS.maxPixels }).metadata();
-    format = meta.format;
-    width = meta.width ?? 0;
-    height = meta.height ?? 0;
-  } catch (cause) {
-    throw new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${ref.name} is corrupt or not a supported image (${(cause as Error).message})`, { item, cause });
-  }
-  const mime = format ? PASS_THROUGH[format] : undefined;
+  // The same checks as the embedded models' decoder: an SVG, a PDF or a pixel bomb is refused by name.
+  const { format, width, height } = await probeImage({ ...ref, bytes }, item);
+  const mime = PASS_THROUGH[format];
   const tooBig = options.maxSide !== undefined && Math.max(width, height) > options.maxSide;
   if (mime && !tooBig) return `data:${mime};base64,${Buffer.from(bytes).toString('base64')}`;
   try {

@@ -8,13 +8,14 @@ import { isChallengeRecord, parseRecordsText } from '../../data/load.js';
 import { checkSample } from '../../data/input-limits.js';
 import { localImagePath, parseNativeSample } from '../../data/native.js';
 import { EcommirError } from '../../errors.js';
+import { IMAGE_FILE_EXTENSIONS } from '../../vision/decode.js';
 import { createRecognizers } from '../../backends/select.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
 import type { Evidence, Prediction, Sample } from '../../types.js';
 import type { CommandContext } from '../main.js';
 
 /** The files a folder argument stands for: the formats the decoder reads, by name. */
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff', '.avif']);
+const IMAGE_EXTENSIONS = new Set(IMAGE_FILE_EXTENSIONS);
 
 /** Each folder among the arguments replaced by the images in it (not below it), in name order. */
 async function expandFolders(paths: readonly string[]): Promise<string[]> {
