@@ -59,8 +59,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     // commander has printed its own message (or the help) already.
     if (err instanceof CommanderError) return exitCodeOf(err);
+    const systemError = err instanceof EcommirError ? undefined : describeSystemError(err);
     if (err instanceof EcommirError) process.stderr.write(`ecommir: ${err.message} [${err.code}]\n`);
-    else if (describeSystemError(err)) process.stderr.write(`ecommir: ${describeSystemError(err)}\n`);
+    else if (systemError) process.stderr.write(`ecommir: ${systemError}\n`);
     else process.stderr.write(`ecommir: internal error (please report it): ${(err as Error)?.stack ?? String(err)}\n`);
     return exitCodeOf(err);
   }
