@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { BACKENDS, type BackendName, type BackendSelection } from '../backends/select.js';
 import { CONSTRAINTS, type Constraint } from '../backends/mllm/constrain.js';
-import { EcommirError } from '../errors.js';
+import { intOption } from './int-option.js';
 
 export interface BackendFlags {
   backend: BackendName;
@@ -52,7 +52,5 @@ export function backendSelection(flags: BackendFlags, embedded: { sceneModel?: s
 
 function positive(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `${name} must be a positive integer, got ${value}`);
-  return n;
+  return intOption(value, name);
 }

@@ -130,7 +130,7 @@ test('train refuses a --cv below 2 or not an integer before any work, --cv 0 inc
   await writeFile(data, JSON.stringify([textOnly]));
   for (const cv of ['0', '1', '-2', '2.5', 'x']) {
     const result = await runCli(['train', 'intent', '--data', data, '--out', join(dir, 'model'), '--no-knowledge', '--cv', cv]);
-    assertRefused(result, 'ECM_ERR_BAD_OPTION', new RegExp(`--cv must be an integer ≥ 2, got ${cv}`));
+    assertRefused(result, 'ECM_ERR_BAD_OPTION', new RegExp(`--cv must be an integer ≥ 2, got "${cv}"`));
   }
   assert.deepEqual(await readdir(dir), ['data.json'], 'no model written');
 });

@@ -14,6 +14,7 @@ import { TASKS, type Task } from '../../types.js';
 import type { CommandContext } from '../main.js';
 import { addDataFile, dataFileOf, type WithOptionalData } from '../data-file.js';
 import { checkOutFolder } from '../out-path.js';
+import { intOption } from '../int-option.js';
 
 interface SftFlags {
   format: SftFormat;
@@ -95,9 +96,9 @@ async function sft(flags: SftFlags): Promise<number> {
     tasks,
     outDir: flags.out,
     hierarchical: flags.hierarchical === true,
-    augmentCopies: count(flags.augmentCopies, '--augment-copies', 0),
+    augmentCopies: intOption(flags.augmentCopies, '--augment-copies', 0),
     valFraction: fraction(flags.valFraction),
-    seed: count(flags.seed, '--seed', 0),
+    seed: intOption(flags.seed, '--seed', 0),
     copyImages: flags.copyImages === true,
     onSample: () => progress.tick(),
   });
@@ -126,8 +127,8 @@ async function clip(flags: ClipFlags): Promise<number> {
     outDir: flags.out,
     template: flags.template,
     valFraction: fraction(flags.valFraction),
-    seed: count(flags.seed, '--seed', 0),
-    maxSide: flags.maxSide === undefined ? undefined : count(flags.maxSide, '--max-side', 1),
+    seed: intOption(flags.seed, '--seed', 0),
+    maxSide: flags.maxSide === undefined ? undefined : intOption(flags.maxSide, '--max-side', 1),
     onSample: () => progress.tick(),
   });
   progress.finish();
@@ -141,11 +142,6 @@ async function clip(flags: ClipFlags): Promise<number> {
   return problems.length > 0 || loaded.problems.length > 0 ? 1 : 0;
 }
 
-function count(value: string, name: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new EcommirError('ECM_ERR_BAD_OPTION', `${name} must be an integer ≥ ${min}, got ${value}`);
-  return n;
-}
 
 function fraction(value: string): number {
   const f = Number(value);

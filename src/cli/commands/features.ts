@@ -4,7 +4,6 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { defaultImagesDir } from '../../data/challenge.js';
 import type { Command } from 'commander';
-import { EcommirError } from '../../errors.js';
 import { FeatureCache } from '../../features/cache.js';
 import { extractAll, listDatasetImages, type ExtractOptions, type ExtractRunSummary } from '../../features/extract.js';
 import { threadsPerWorker } from '../../vision/threads.js';
@@ -12,6 +11,7 @@ import { extractAllInPool } from '../../runtime/feature-pass.js';
 import { DEFAULT_OCR_OPTIONS, OcrEngine } from '../../vision/ocr.js';
 import type { CommandContext } from '../main.js';
 import { addDataFile, dataFileOf, type WithOptionalData } from '../data-file.js';
+import { intOption, workerCountOption } from '../int-option.js';
 
 interface ExtractCliOptions {
   data: string;
@@ -49,12 +49,12 @@ export function registerFeaturesCommand(program: Command, ctx: CommandContext): 
     .option('--json', 'end with the summary as one JSON line on stdout instead of a sentence')
     .action(async (file: string | undefined, parsed: WithOptionalData<ExtractCliOptions>) => {
       const opts: ExtractCliOptions = { ...parsed, data: dataFileOf(file, parsed.data) };
-      const augmentCopies = positiveInt(opts.augment, '--augment', true);
-      const concurrency = opts.concurrency === undefined ? availableParallelism() : positiveInt(opts.concurrency, '--concurrency');
-      const threads = opts.threads === undefined ? threadsPerWorker(concurrency) : positiveInt(opts.threads, '--threads');
-      const maxSide = positiveInt(opts.detSide, '--det-side');
+      const augmentCopies = intOption(opts.augment, '--augment', 0);
+      const concurrency = workerCountOption(opts.concurrency, '--concurrency', availableParallelism());
+      const threads = opts.threads === undefined ? threadsPerWorker(concurrency) : intOption(opts.threads, '--threads');
+      const maxSide = intOption(opts.detSide, '--det-side');
       let jobs = await listDatasetImages(opts.data, opts.images ?? defaultImagesDir(resolve(opts.data)), opts.images ? resolve(opts.images) : undefined);
-      if (opts.limit !== undefined) jobs = jobs.slice(0, positiveInt(opts.limit, '--limit'));
+      if (opts.limit !== undefined) jobs = jobs.slice(0, intOption(opts.limit, '--limit'));
       const cache = new FeatureCache();
       if (concurrency > 1) {
         process.stderr.write(`features extract: ${count(jobs.length)} images (${describe(opts, maxSide, augmentCopies)}; ${concurrency} worker processes, ${threads} ONNX threads each) → cache ${cache.dir}\n`);
@@ -109,10 +109,3 @@ function duration(ms: number): string {
   return s < 60 ? `${(ms / 1000).toFixed(1)} s` : s < 3600 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
-function positiveInt(value: string, flag: string, allowZero = false): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) {
-    throw new EcommirError('ECM_ERR_BAD_OPTION', `${flag} must be a ${allowZero ? 'non-negative' : 'positive'} integer, got ${JSON.stringify(value)}`);
-  }
-  return n;
-}

@@ -8,12 +8,8 @@ import { checkOutFile } from '../out-path.js';
 import { EcommirError } from '../../errors.js';
 import { loadIntentKnowledge } from '../../knowledge/intent-knowledge.js';
 import { synthesizeIntentSamples, type SyntheticImages } from '../../knowledge/intent-synth.js';
+import { intOption } from '../int-option.js';
 
-function integer(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new EcommirError('ECM_ERR_BAD_OPTION', `${name} must be an integer, got "${value}"`);
-  return n;
-}
 
 function number(name: string, value: string): number {
   const n = Number(value);
@@ -57,8 +53,8 @@ export function registerKnowledgeCommands(program: Command, ctx: CommandContext)
       }
       const labels = options.labels?.split(',').map((l) => l.trim()).filter((l) => l !== '');
       const samples = synthesizeIntentSamples({
-        seed: integer('--seed', options.seed),
-        perLabel: integer('--per-label', options.perLabel),
+        seed: intOption(options.seed, '--seed', 0),
+        perLabel: intOption(options.perLabel, '--per-label'),
         labels,
         images: options.images as SyntheticImages,
         variation: number('--variation', options.variation),

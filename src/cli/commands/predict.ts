@@ -26,6 +26,7 @@ import { modelVersion } from '../../runtime/identity.js';
 import { laneOf } from '../../runtime/lanes.js';
 import { DEFAULT_JOB_OPTIONS } from '../../queue/jobs.js';
 import type { Prediction, Sample } from '../../types.js';
+import { intOption, workerCountOption } from '../int-option.js';
 
 export interface PredictFlags extends BackendFlags {
   data: string;
@@ -71,18 +72,11 @@ export function registerPredictCommand(program: Command, ctx: CommandContext): v
   });
 }
 
-function positiveInt(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `${flag} must be a positive integer, got ${JSON.stringify(value)}`);
-  return n;
-}
-
 async function predict(flags: PredictFlags): Promise<number> {
   const format = flags.format ?? formatFromPath(flags.out);
-  const concurrency = positiveInt(flags.concurrency, '--concurrency', availableParallelism());
-  const attempts = positiveInt(flags.attempts, '--attempts', DEFAULT_JOB_OPTIONS.attempts);
-  const backoffMs = positiveInt(flags.backoffMs, '--backoff-ms', DEFAULT_JOB_OPTIONS.backoffMs);
+  const concurrency = workerCountOption(flags.concurrency, '--concurrency', availableParallelism());
+  const attempts = flags.attempts === undefined ? DEFAULT_JOB_OPTIONS.attempts : intOption(flags.attempts, '--attempts');
+  const backoffMs = flags.backoffMs === undefined ? DEFAULT_JOB_OPTIONS.backoffMs : intOption(flags.backoffMs, '--backoff-ms');
   const keepHours = Number(flags.keepHours);
   if (!(keepHours > 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--keep-hours must be a number > 0, got ${JSON.stringify(flags.keepHours)}`);
   const selection = backendSelection(flags, { sceneModel: flags.sceneModel, intentModel: flags.intentModel });

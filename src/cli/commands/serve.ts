@@ -22,6 +22,7 @@ import { DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_IMAGE_BYTES, FeedbackStore } from '..
 import { SwappableRuntime, type ModelFolders } from '../../runtime/swap.js';
 import type { CommandContext } from '../main.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
+import { intOption, workerCountOption } from '../int-option.js';
 
 export interface ServeDependencies {
   /** Where the workers load their recognisers from, given the model folders; missing ones are simply absent (their endpoint answers 503). */
@@ -119,7 +120,7 @@ export function registerServeCommand(program: Command, ctx: CommandContext, deps
 }
 
 function cacheOptions(flags: ServeFlags): FeatureCacheOptions {
-  const maxBytes = parseCount(flags.cacheMaxMb, '--cache-max-mb', 1) * 1024 * 1024;
+  const maxBytes = intOption(flags.cacheMaxMb, '--cache-max-mb', 1) * 1024 * 1024;
   if (flags.cache === 'off') return { disabled: true };
   if (flags.cache === 'memory') return { memoryOnly: true, maxBytes };
   return { dir: path.resolve(flags.cacheDir ?? path.join(cacheDir(), 'serve')), maxBytes };
@@ -144,7 +145,7 @@ function missingModel(task: string, where: string): EcommirError {
 }
 
 async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number> {
-  const port = parseCount(flags.port, '--port', 0);
+  const port = intOption(flags.port, '--port', 0);
   if (port > 65535) throw new EcommirError('ECM_ERR_BAD_OPTION', `--port must be a TCP port, 0–65535, got ${flags.port}`);
   if (!flags.allowMissingModels) {
     // Checked before any worker starts: a typo in a folder name fails in a second, not after the load.
@@ -156,7 +157,7 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
   const apiKeys = await loadApiKeys(process.env.ECOMMIR_API_KEYS, flags.apiKeysFile);
   const auth = resolveAuthPolicy({ apiKeys, host: flags.host, allowAnonymousLocalhost: flags.allowAnonymousLocalhost === true });
   const adminKeys = await loadApiKeys(process.env.ECOMMIR_ADMIN_KEYS, flags.adminKeysFile, 'ECOMMIR_ADMIN_KEYS');
-  const optional = (value: string | undefined, flag: string, min: number) => (value === undefined ? undefined : parseCount(value, flag, min));
+  const optional = (value: string | undefined, flag: string, min: number) => (value === undefined ? undefined : intOption(value, flag, min));
   const models: ModelFolders = {
     scene: path.resolve(flags.sceneModel ?? path.join(DEFAULT_MODELS_DIR, 'scene')),
     intent: path.resolve(flags.intentModel ?? path.join(DEFAULT_MODELS_DIR, 'intent')),
@@ -164,8 +165,8 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
   const feedback = flags.feedbackDb
     ? FeedbackStore.open({
         path: path.resolve(flags.feedbackDb),
-        maxAgeDays: parseCount(flags.feedbackMaxAgeDays, '--feedback-max-age-days', 0),
-        maxImageBytes: parseCount(flags.feedbackMaxImageMb, '--feedback-max-image-mb', 1) * 1024 * 1024,
+        maxAgeDays: intOption(flags.feedbackMaxAgeDays, '--feedback-max-age-days', 0),
+        maxImageBytes: intOption(flags.feedbackMaxImageMb, '--feedback-max-image-mb', 1) * 1024 * 1024,
       })
     : undefined;
   const app = await buildApp({
@@ -174,7 +175,7 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
       models,
       sourceFor: (folders) => deps.source(flags, folders),
       cache: cacheOptions(flags),
-      imageNice: Math.min(19, parseCount(flags.imageNice, '--image-nice', 0)),
+      imageNice: Math.min(19, intOption(flags.imageNice, '--image-nice', 0)),
       warmUp: warmsUp(backendSelection(flags)),
     },
     auth,
@@ -183,7 +184,7 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
     logger: true,
     limits: {
       textConcurrency: optional(flags.textWorkers, '--text-workers', 1),
-      imageConcurrency: optional(flags.imageWorkers, '--image-workers', 1),
+      imageConcurrency: workerCountOption(flags.imageWorkers, '--image-workers', DEFAULT_SERVER_LIMITS.imageConcurrency),
       textMaxQueue: optional(flags.textQueue, '--text-queue', 0),
       imageMaxQueue: optional(flags.imageQueue, '--image-queue', 0),
       timeoutMs: optional(flags.timeoutMs, '--timeout-ms', 1),
@@ -269,8 +270,3 @@ function listenError(err: unknown, host: string, port: number): EcommirError {
   return new EcommirError('ECM_ERR_BAD_OPTION', `cannot listen on ${where}: ${why}`, { cause: err });
 }
 
-function parseCount(text: string, flag: string, min: number): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new EcommirError('ECM_ERR_BAD_OPTION', `${flag} must be an integer ≥ ${min}, got ${text}`);
-  return value;
-}

@@ -32,6 +32,7 @@ async function mergeFeedbackFile(task: Task, data: Sample[], file: string, skipB
 }
 import { sceneFeaturePass } from '../../runtime/feature-pass.js';
 import { availableParallelism } from 'node:os';
+import { intOption } from '../int-option.js';
 
 /** The command as a shell would take it back: arguments with spaces or quotes are single-quoted. */
 export function commandLine(argv: readonly string[]): string {
@@ -115,14 +116,11 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .action(async (task: Task, file: string | undefined, parsed: WithOptionalData<TrainFlags>) => {
       const flags: TrainFlags = { ...parsed, data: dataFileOf(file, parsed.data) };
       // No --cv: no cross-validation (0). Given, it must be a real fold count: --cv 0 is refused as 1 is.
-      const cv = flags.cv === undefined ? 0 : Number(flags.cv);
-      if (flags.cv !== undefined && (!Number.isInteger(cv) || cv < 2)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--cv must be an integer ≥ 2, got ${flags.cv}`);
-      const augment = Number(flags.augment);
-      if (!Number.isInteger(augment) || augment < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `--augment must be a non-negative integer, got ${flags.augment}`);
+      const cv = flags.cv === undefined ? 0 : intOption(flags.cv, '--cv', 2);
+      const augment = intOption(flags.augment, '--augment', 0);
       const threshold = Number(flags.pseudoThreshold);
       if (!(threshold > 0 && threshold <= 1)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--pseudo-threshold must be in (0, 1], got ${flags.pseudoThreshold}`);
-      const concurrency = flags.concurrency === undefined ? availableParallelism() : Number(flags.concurrency);
-      if (!Number.isInteger(concurrency) || concurrency < 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `--concurrency must be a positive integer, got ${flags.concurrency}`);
+      const concurrency = flags.concurrency === undefined ? availableParallelism() : intOption(flags.concurrency, '--concurrency');
       const knowledgeWeight = flags.knowledgeWeight === undefined ? undefined : Number(flags.knowledgeWeight);
       if (knowledgeWeight !== undefined && !(knowledgeWeight > 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--knowledge-weight must be a number > 0, got ${flags.knowledgeWeight}`);
       const handwrittenWeight = Number(flags.handwrittenWeight);

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { EcommirError } from '../../errors.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
 import type { CommandContext } from '../main.js';
+import { intOption, workerCountOption } from '../int-option.js';
 
 interface WorkerFlags extends BackendFlags {
   redis?: string;
@@ -32,12 +33,7 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
     .option('--stalled-ms <ms>', 'how often jobs of dead workers are looked for', '30000')
     .option('--name <name>', 'this worker in Redis (default ecommir-worker-HOST-PID)');
   addBackendOptions(command).action(async (flags: WorkerFlags) => {
-    const int = (value: string | undefined, flag: string, fallback: number, min = 1): number => {
-      if (value === undefined) return fallback;
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < min) throw new EcommirError('ECM_ERR_BAD_OPTION', `${flag} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
-      return n;
-    };
+    const int = (value: string | undefined, flag: string, fallback: number, min = 1): number => (value === undefined ? fallback : intOption(value, flag, min));
     if (flags.redis !== undefined && flags.queue !== undefined && flags.redis !== flags.queue) {
       throw new EcommirError('ECM_ERR_BAD_OPTION', `--redis ${flags.redis} and --queue ${flags.queue} name two Redis servers; give one`);
     }
@@ -47,7 +43,7 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
     const worker = await startQueueWorker({
       redis,
       selection: backendSelection(flags, { sceneModel: flags.sceneModel, intentModel: flags.intentModel }),
-      concurrency: int(flags.concurrency, '--concurrency', availableParallelism()),
+      concurrency: workerCountOption(flags.concurrency, '--concurrency', availableParallelism()),
       lockDurationMs: int(flags.lockMs, '--lock-ms', 30_000, 1000),
       stalledIntervalMs: int(flags.stalledMs, '--stalled-ms', 30_000, 500),
       name: flags.name,
