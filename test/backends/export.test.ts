@@ -3,6 +3,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import sharp from 'sharp';
 import { loadSamples } from '../../src/data/load.js';
@@ -124,4 +125,20 @@ test('Chinese-CLIP pairs: a PDF among the images is refused by name, even when t
     assert.equal(err.item?.id, pdf.id);
     return true;
   });
+});
+
+test('a second export with no validation split leaves no validation file of the first one behind', async () => {
+  const sftOut = await tempDir({});
+  await exportSft(sceneByLabel, { format: 'swift', tasks: ['scene'], outDir: sftOut, valFraction: 0.2 });
+  assert.ok(existsSync(join(sftOut, 'val.jsonl')));
+  const sftSummary = await exportSft(sceneByLabel, { format: 'swift', tasks: ['scene'], outDir: sftOut, valFraction: 0 });
+  assert.equal(sftSummary.val, 0);
+  assert.equal(existsSync(join(sftOut, 'val.jsonl')), false, 'the old val.jsonl would pair with the new train.jsonl');
+
+  const clipOut = await tempDir({});
+  await exportClipPairs(sceneByLabel, { outDir: clipOut, valFraction: 0.2 });
+  assert.ok(existsSync(join(clipOut, 'valid_imgs.tsv')));
+  await exportClipPairs(sceneByLabel, { outDir: clipOut, valFraction: 0 });
+  assert.deepEqual(['valid_imgs.tsv', 'valid_texts.jsonl'].filter((f) => existsSync(join(clipOut, f))), []);
+  assert.deepEqual((await readdir(clipOut)).sort(), ['label_cn.txt', 'train_imgs.tsv', 'train_texts.jsonl']);
 });

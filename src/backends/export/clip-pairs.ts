@@ -5,7 +5,8 @@
 // (the label, or a template around it) listing the images of that label; then Chinese-CLIP's
 // `cn_clip/preprocess/build_lmdb_dataset.py --splits train,valid` makes its LMDB.
 // Also `label_cn.txt`, one label a line, as its zero-shot evaluation reads labels.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
+import { writeWhole } from '../../data/whole-file.js';
 import { join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { stratifiedSplit } from '../../data/split.js';
@@ -64,11 +65,11 @@ export async function exportClipPairs(samples: readonly Sample[], options: ClipE
   const parts: [string, number[]][] = [['train', split.train]];
   if (split.test.length > 0) parts.push(['valid', split.test]);
 
-  await mkdir(outDir, { recursive: true });
   const summary: ClipExportSummary = { files: [], images: {}, texts: {}, unlabelled: scenes.length - labelled.length };
   // Ids are unique across splits: Chinese-CLIP keys its LMDB by them.
   let nextImageId = 1;
   let nextTextId = 1;
+  const bodies = new Map<string, string>();
   for (const [name, indices] of parts) {
     const tsv: string[] = [];
     const byLabel = new Map<string, number[]>();
@@ -84,14 +85,20 @@ export async function exportClipPairs(samples: readonly Sample[], options: ClipE
     const texts: ClipTextLine[] = taxonomy.labels
       .filter((label) => byLabel.has(label))
       .map((label) => ({ text_id: nextTextId++, text: clipLabelText(template, label, taxonomy.coarseOf(label)), image_ids: byLabel.get(label)! }));
-    await writeFile(join(outDir, `${name}_imgs.tsv`), tsv.join('\n') + '\n');
-    await writeFile(join(outDir, `${name}_texts.jsonl`), texts.map((t) => JSON.stringify(t)).join('\n') + '\n');
-    summary.files.push(join(outDir, `${name}_imgs.tsv`), join(outDir, `${name}_texts.jsonl`));
+    bodies.set(`${name}_imgs.tsv`, tsv.join('\n') + '\n');
+    bodies.set(`${name}_texts.jsonl`, texts.map((t) => JSON.stringify(t)).join('\n') + '\n');
     summary.images[name] = tsv.length;
     summary.texts[name] = texts.length;
   }
-  await writeFile(join(outDir, 'label_cn.txt'), taxonomy.labels.join('\n') + '\n');
-  summary.files.push(join(outDir, 'label_cn.txt'));
+  bodies.set('label_cn.txt', taxonomy.labels.join('\n') + '\n');
+  // Written only once every image is read, each file whole; a valid split an earlier export left is
+  // removed when this one has none, so that no trainer pairs this train split with an old one.
+  await mkdir(outDir, { recursive: true });
+  await Promise.all(CLIP_FILES.filter((f) => !bodies.has(f)).map((f) => rm(join(outDir, f), { force: true })));
+  for (const [name, body] of bodies) {
+    await writeWhole(join(outDir, name), body);
+    summary.files.push(join(outDir, name));
+  }
   return summary;
 }
 

@@ -7,7 +7,8 @@
 // - LLaMA-Factory: ecommir_train.json / ecommir_val.json (sharegpt arrays) and dataset_info.json.
 // The paper's 9:1 train/validation split (stratified, seeded), and its augmentation: each training
 // sample with images is duplicated `augmentCopies` times, every image replaced by an augmented JPEG copy.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
+import { writeWhole } from '../../data/whole-file.js';
 import { join, resolve } from 'node:path';
 import { stratifiedSplit } from '../../data/split.js';
 import { EcommirError } from '../../errors.js';
@@ -138,10 +139,14 @@ export async function exportSft(samples: readonly Sample[], options: SftExportOp
   summary.train = train.length;
   summary.val = val.length;
 
+  // Each file is written whole, and one an earlier export wrote that this one does not (a val split
+  // that is now empty) is removed: a trainer must never pair this run's train file with an old one.
   const write = async (name: string, body: string) => {
-    await writeFile(join(outDir, name), body);
+    await writeWhole(join(outDir, name), body);
     summary.files.push(join(outDir, name));
   };
+  const stale = SFT_FILES[options.format].filter((name) => val.length === 0 && /val/.test(name));
+  await Promise.all(stale.map((name) => rm(join(outDir, name), { force: true })));
   if (options.format === 'swift') {
     await write('train.jsonl', jsonl(train));
     if (val.length > 0) await write('val.jsonl', jsonl(val));
