@@ -20,6 +20,9 @@ type ItemResult =
 export function registerBatchRoute(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/v1/batch', { schema: ctx.schemas.batch, preValidation: requireJsonBody }, async (request, reply) => {
     const started = performance.now();
+    // The socket is silent while the batch is worked on, for longer than the idle-socket timeout (set
+    // for single requests) allows: the batch's own deadline bounds it, with a margin to send the 504.
+    request.raw.socket.setTimeout(ctx.options.limits.batchTimeoutMs + 10_000);
     const items = (request.body as { samples: Record<string, unknown>[] }).samples;
     const deadline = requestDeadline(reply, ctx.options.limits.batchTimeoutMs, 'the batch');
     const results: ItemResult[] = new Array(items.length);
