@@ -4,13 +4,13 @@
 // (runtime/lanes.ts) and large JSON bodies are parsed in threads (json-body.ts), so /healthz answers
 // in milliseconds whatever a request contains.
 import type { Socket } from 'node:net';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { EcommirError } from '../errors.js';
 import type { RecognizerRuntime } from '../runtime/lanes.js';
-import { ApiKeyCheck } from './auth.js';
+import { ApiKeyCheck, clientOf } from './auth.js';
 import type { ServerContext } from './context.js';
 import { installJsonBodyParser, jsonBodyRules } from './json-body.js';
 import { collectRoutes } from './openapi.js';
@@ -74,7 +74,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
       if (!socket.writable) return socket.destroy();
       const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
       const [status, text, code] = timeout ? [408, 'Request Timeout', 'ECM_ERR_TIMEOUT'] : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'ECM_ERR_BODY_TOO_LARGE'] : [400, 'Bad Request', 'ECM_ERR_BAD_RECORD'];
-      const body = JSON.stringify(problem(code as 'ECM_ERR_TIMEOUT', timeout ? 'the request was not received in time' : 'malformed HTTP request'));
+      const message = timeout ? 'the request was not received in time' : status === 431 ? 'the request headers are too large (16 KiB in all at most)' : 'malformed HTTP request';
+      const body = JSON.stringify(problem(code as 'ECM_ERR_TIMEOUT', message));
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     },
   });
@@ -121,10 +122,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
         max: limits.rateLimitPerMinute,
         timeWindow: 60_000,
         // Per key (hashed: the key itself is never kept), else per address.
-        keyGenerator: (request) => {
-          const auth = request.headers.authorization;
-          return auth ? `key:${createHash('sha256').update(auth).digest('hex').slice(0, 32)}` : `ip:${request.ip}`;
-        },
+        keyGenerator: (request) => clientOf(request.headers.authorization, request.ip),
         errorResponseBuilder: (_request, context) =>
           new EcommirError('ECM_ERR_RATE_LIMITED', `too many requests: at most ${context.max} a minute for one key or address; retry in ${Math.ceil(context.ttl / 1000)} s`, {
             statusCode: 429,
@@ -211,7 +209,3 @@ function limitBodiesInFlight(app: FastifyInstance, budget: number, maxBody: numb
   });
 }
 
-/** Who a request's body counts against: its bearer credentials (hashed, so no key is kept), else its address. */
-function clientOf(authorization: string | undefined, address: string | undefined): string {
-  return authorization ? `key ${createHash('sha256').update(authorization).digest('base64url')}` : `address ${address ?? '?'}`;
-}

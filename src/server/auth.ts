@@ -89,11 +89,11 @@ export class ApiKeyCheck {
       checkLocalOrigin(headers);
       return;
     }
-    const match = /^Bearer +(\S+) *$/i.exec(authorization ?? '');
-    if (!match) {
+    const key = bearerKey(authorization);
+    if (key === undefined) {
       throw new EcommirError('ECM_ERR_UNAUTHORIZED', 'missing API key: send the header "Authorization: Bearer <key>"', { statusCode: 401 });
     }
-    const presented = digest(match[1]);
+    const presented = digest(key);
     let found = false;
     for (const known of this.digests) found = timingSafeEqual(known, presented) || found;
     if (!found) throw new EcommirError('ECM_ERR_UNAUTHORIZED', 'invalid API key', { statusCode: 401 });
@@ -146,4 +146,18 @@ export function resolveAuthPolicy(input: { apiKeys: readonly string[]; host: str
     apiKeys: input.apiKeys,
     anonymousLoopback: input.allowAnonymousLocalhost || input.apiKeys.length === 0,
   };
+}
+
+/** The bearer key of a request, if it sent one: `Bearer`, any case, then the key, spaces around it allowed. */
+export function bearerKey(authorization: string | undefined): string | undefined {
+  return /^Bearer +(\S+) *$/i.exec(authorization ?? '')?.[1];
+}
+
+/**
+ * Who a request counts against in the rate limit and the body budget: its key (hashed, so no key is
+ * kept), else its address. The key, not the header: `bearer KEY` or a second space must not buy a new allowance.
+ */
+export function clientOf(authorization: string | undefined, address: string | undefined): string {
+  const key = bearerKey(authorization);
+  return key !== undefined ? `key ${createHash('sha256').update(key).digest('base64url')}` : `address ${address ?? '?'}`;
 }

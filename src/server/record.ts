@@ -8,6 +8,7 @@ import { imageDHash } from '../feedback/similarity.js';
 import type { FeedbackStore } from '../feedback/store.js';
 import { uncertaintyOf } from '../feedback/uncertainty.js';
 import type { Prediction, Sample } from '../types.js';
+import { bearerKey } from './auth.js';
 
 /** The top labels kept with a stored prediction (the review page's 1–9 keys). */
 export const STORED_RANKED = 9;
@@ -24,10 +25,6 @@ export function recordOf(request: FastifyRequest, requestId: string = request.id
   return { requestId, key: bearerKey(request.headers.authorization), log: request.log };
 }
 
-/** The bearer key of a request, if it sent one. */
-export function bearerKey(authorization: string | undefined): string | undefined {
-  return /^Bearer +(\S+) *$/i.exec(authorization ?? '')?.[1];
-}
 
 /**
  * Stores a prediction. A failure (a full disk) is logged, not thrown: the answer still goes out,

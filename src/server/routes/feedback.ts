@@ -14,8 +14,12 @@ import type { FeedbackStore, StoredPrediction } from '../../feedback/store.js';
 import { informativeness, type Informativeness } from '../../feedback/uncertainty.js';
 import type { Task } from '../../types.js';
 import type { ServerContext } from '../context.js';
-import { bearerKey } from '../record.js';
+import { bearerKey } from '../auth.js';
 import { feedbackSchemas } from '../feedback-schemas.js';
+import { requireJsonBody } from '../json-only.js';
+
+/** With the u flag, a surrogate matches only when it is not half of a pair. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /** How many unlabelled candidates the review queue considers per item asked for, and at most. */
 const POOL_PER_ITEM = 10;
@@ -32,8 +36,12 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
   };
   const schemas = feedbackSchemas();
 
-  app.post('/v1/feedback', { schema: schemas.post }, async (request, reply) => {
+  app.post('/v1/feedback', { schema: schemas.post, preValidation: requireJsonBody }, async (request, reply) => {
     const body = request.body as { requestId: string; label: string; note?: string };
+    // SQLite stores text as UTF-8, where half a surrogate pair has no form: it came back as U+FFFD.
+    if (body.note !== undefined && LONE_SURROGATE.test(body.note)) {
+      throw new EcommirError('ECM_ERR_BAD_RECORD', 'note holds half of a UTF-16 surrogate pair (an emoji cut in two?): send well-formed text', { statusCode: 400 });
+    }
     const db = store();
     const stored = db.prediction(body.requestId);
     if (!stored) throw notFound(body.requestId);
