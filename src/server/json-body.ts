@@ -32,6 +32,14 @@ export interface JsonBodyLimits {
 }
 
 /**
+ * Characters of an image of `bytes` as base64 in a JSON string, at most: MIME-wrapped at 76
+ * characters a line, each CRLF written `\r\n` (4 characters) in JSON, is 4/76 (5.3%) more.
+ */
+export function base64JsonChars(bytes: number): number {
+  return Math.ceil(((bytes * 4) / 3) * (1 + 4 / 76));
+}
+
+/**
  * The most a body within the limits can need. Values: a full batch of samples, each with every turn
  * (an object, its role, text and image list, with room for optional fields) and every image. String
  * length: a base64 image at the size limit (with line breaks and a data-URL prefix), or a dialogue's
@@ -40,7 +48,7 @@ export interface JsonBodyLimits {
 export function jsonBodyRules(limits: Readonly<JsonBodyLimits>): JsonBodyRules {
   return {
     maxValues: limits.maxBatch * (64 + limits.maxTurns * 8 + limits.maxImages * 4),
-    maxStringChars: Math.max(Math.ceil(((limits.maxImageBytes * 4) / 3) * 1.05) + 1024, limits.maxTextChars + 65_536),
+    maxStringChars: Math.max(base64JsonChars(limits.maxImageBytes) + 1024, limits.maxTextChars + 65_536),
   };
 }
 

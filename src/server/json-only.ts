@@ -16,3 +16,19 @@ export async function requireJsonBody(request: FastifyRequest): Promise<void> {
     throw new EcommirError('ECM_ERR_BAD_RECORD', `${route} takes application/json only; this body was sent as ${type} (curl: -H 'content-type: application/json')`, { statusCode: 415 });
   }
 }
+
+/**
+ * The preValidation hook of /v1/scene, which takes an upload too: its schema is keyed by content type,
+ * so a body of another type, or none, reached the handler unchecked and was answered 500.
+ */
+export async function requireJsonBodyOrUpload(request: FastifyRequest): Promise<void> {
+  if (request.isMultipart()) return;
+  const route = request.routeOptions.url ?? 'this route';
+  const type = request.headers['content-type']?.split(';')[0].trim().toLowerCase();
+  if (type && type !== 'application/json' && !type.endsWith('+json')) {
+    throw new EcommirError('ECM_ERR_BAD_RECORD', `${route} takes application/json or a multipart/form-data upload; this body was sent as ${type} (curl: -H 'content-type: application/json', or -F file=@image.png)`, { statusCode: 415 });
+  }
+  if (request.body === undefined || request.body === null) {
+    throw new EcommirError('ECM_ERR_BAD_RECORD', `${route} needs a body: {"image": "<base64 or data URL>"} as application/json, or an upload (curl -F file=@image.png)`, { statusCode: 400 });
+  }
+}

@@ -87,13 +87,20 @@ test('multipart is held to the JSON limits: id length, known fields only, one fi
     const longId = await upload((f) => (f.append('id', 'a'.repeat(257)), f.append('file', new Blob([png]), 'x.png')));
     assert.equal(longId.status, 400);
     assert.match(longId.json.error.message, /longer than 256/);
+    // Characters as JSON counts them: 256 emoji are 512 UTF-16 units, and were refused as too long.
+    const emojiId = await upload((f) => (f.append('id', '😀'.repeat(256)), f.append('file', new Blob([png]), 'x.png')));
+    assert.equal(emojiId.status, 200, JSON.stringify(emojiId.json));
+    const textFile = await upload((f) => f.append('file', 'hello'));
+    assert.equal(textFile.status, 400);
+    assert.match(textFile.json.error.message, /"file" came as a text field: send the image as a file part/);
     const unknown = await upload((f) => (f.append('note', 'hi'), f.append('file', new Blob([png]), 'x.png')));
     assert.equal(unknown.status, 400);
     const twoFiles = await upload((f) => (f.append('file', new Blob([png]), 'a.png'), f.append('file', new Blob([png]), 'b.png')));
-    assert.equal(twoFiles.status, 413);
+    assert.equal(twoFiles.status, 400);
+    assert.equal(twoFiles.json.error.code, 'ECM_ERR_BAD_RECORD');
     assert.match(twoFiles.json.error.message, /^record #0, id #0: the multipart body has more parts than one file part named "file"/);
     const idAfterFile = await upload((f) => (f.append('id', 'shot-1'), f.append('file', new Blob([png]), 'a.png'), f.append('id', 'again')));
-    assert.equal(idAfterFile.status, 413);
+    assert.equal(idAfterFile.status, 400);
     assert.match(idAfterFile.json.error.message, /id shot-1: the multipart body has more parts/);
     // A broken body: the boundary never closes.
     const broken = await fetch(`${server.url}/v1/scene`, {

@@ -6,15 +6,16 @@ import { EcommirError } from '../../errors.js';
 import type { Sample } from '../../types.js';
 import { classifySample } from '../classify.js';
 import { requestDeadline, type ServerContext } from '../context.js';
-import { decodedImagesOf } from '../json-body.js';
+import { base64JsonChars, decodedImagesOf } from '../json-body.js';
+import { requireJsonBodyOrUpload } from '../json-only.js';
 import { recordOf } from '../record.js';
 import { sceneSampleFromBody, sceneSampleFromBytes, type SceneBody } from '../request-sample.js';
 import { ID_MAX_LENGTH } from '../schemas.js';
 
 export function registerSceneRoute(app: FastifyInstance, ctx: ServerContext): void {
   // A JSON body holds one base64 image: its limit follows the image limit, not the batch-sized default.
-  const bodyLimit = Math.min(ctx.options.limits.maxBodyBytes, Math.ceil((ctx.options.limits.maxImageBytes * 4) / 3) + 64 * 1024);
-  app.post('/v1/scene', { schema: ctx.schemas.scene, bodyLimit }, async (request, reply) => {
+  const bodyLimit = Math.min(ctx.options.limits.maxBodyBytes, base64JsonChars(ctx.options.limits.maxImageBytes) + 64 * 1024);
+  app.post('/v1/scene', { schema: ctx.schemas.scene, bodyLimit, preValidation: requireJsonBodyOrUpload }, async (request, reply) => {
     const started = performance.now();
     const sample = request.isMultipart()
       ? await sampleFromUpload(request, ctx.options.limits.maxImageBytes)
@@ -43,8 +44,10 @@ async function sampleFromUpload(request: FastifyRequest, maxImageBytes: number):
         // Throws FST_REQ_FILE_TOO_LARGE past the multipart fileSize limit.
         file = { bytes: await (part as MultipartFile).toBuffer(), name: fileName };
       } else {
+        if (part.fieldname === 'file') throw bad('"file" came as a text field: send the image as a file part (curl -F file=@image.png)');
         if (part.fieldname !== 'id') throw bad(`unknown field "${part.fieldname}": the multipart body takes "file" and an optional "id"`);
-        if (part.valueTruncated || String(part.value).length > ID_MAX_LENGTH) throw bad(`the id field is longer than ${ID_MAX_LENGTH} characters`);
+        // Characters, as the JSON schema's maxLength counts them: an emoji is one, not two UTF-16 units.
+        if (part.valueTruncated || [...String(part.value)].length > ID_MAX_LENGTH) throw bad(`the id field is longer than ${ID_MAX_LENGTH} characters`);
         if (String(part.value) === '') throw bad('the id field is empty');
         id = String(part.value);
       }
@@ -58,7 +61,8 @@ async function sampleFromUpload(request: FastifyRequest, maxImageBytes: number):
       case 'FST_FILES_LIMIT':
       case 'FST_PARTS_LIMIT':
       case 'FST_FIELDS_LIMIT':
-        throw new EcommirError('ECM_ERR_BODY_TOO_LARGE', `the multipart body has more parts than one file part named "file" and an optional "id" field`, { item, statusCode: 413 });
+        // The body's shape is wrong (a second file, a second id), not its size: 400, as any other bad part.
+        throw new EcommirError('ECM_ERR_BAD_RECORD', `the multipart body has more parts than one file part named "file" and an optional "id" field`, { item, statusCode: 400 });
     }
     if ((err as { code?: string }).code?.startsWith('FST_')) throw err;
     // busboy's parse errors (a broken boundary, a truncated part): the client's fault, not ours.
