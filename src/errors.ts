@@ -30,6 +30,8 @@ export type ErrorCode =
   | 'ECM_ERR_RATE_LIMITED'
   | 'ECM_ERR_FORBIDDEN'
   | 'ECM_ERR_NOT_FOUND'
+  /** A path the service has, asked with another method (405, with an Allow header). */
+  | 'ECM_ERR_METHOD_NOT_ALLOWED'
   /** A model reload refused: it did not load, its labels differ, or its smoke prediction failed. */
   | 'ECM_ERR_MODEL_REJECTED';
 

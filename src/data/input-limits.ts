@@ -61,13 +61,16 @@ export function checkImageCount(images: number, limits: Readonly<InputLimits>, i
   if (images > limits.maxImages) throw tooLarge(`the sample has ${count(images)} images, over the limit of ${count(limits.maxImages)} per sample`, item);
 }
 
+/** Text with nothing a person wrote: spaces, and invisible format or control characters (a zero-width space, NUL). */
+const NOTHING_WRITTEN = /^[\s\p{Cf}\p{Cc}]*$/u;
+
 /**
  * A user turn with no text and no image gives the recogniser nothing, yet it would still answer
  * (with a label learnt for nothing at all); it is refused, by the CLI and the API alike.
  */
 export function checkUserTurns(sample: Sample): void {
   sample.turns.forEach((turn, t) => {
-    if (turn.role !== 'user' || turn.images.length > 0 || turn.text.trim() !== '') return;
+    if (turn.role !== 'user' || turn.images.length > 0 || !NOTHING_WRITTEN.test(turn.text)) return;
     throw new EcommirError('ECM_ERR_EMPTY_TURN', `turn ${t} is a user turn with no text and no image: there is nothing to classify in it (write what the shopper said, or leave the turn out)`, {
       item: { id: sample.id, index: sample.index },
     });

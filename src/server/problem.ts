@@ -40,7 +40,7 @@ export function mapError(err: unknown): Mapped {
       return { status: 400, code: 'ECM_ERR_BAD_RECORD', message: `malformed multipart body: ${fe.message}` };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
-      return { status: 415, code: 'ECM_ERR_BAD_RECORD', message: 'unsupported content type: send application/json or multipart/form-data' };
+      return { status: 415, code: 'ECM_ERR_BAD_RECORD', message: 'unsupported content type: send application/json (an image upload to /v1/scene may be multipart/form-data)' };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return { status: 400, code: 'ECM_ERR_BAD_JSON', message: 'the body is not valid JSON' };
@@ -81,9 +81,30 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const mapped = mapError(err);
     if (mapped.status >= 500 && mapped.code === 'ECM_ERR_BACKEND') request.log.error({ err }, 'unexpected error');
     if (mapped.code === 'ECM_ERR_BUSY') reply.header('retry-after', '1');
+    // RFC 9110: a 401 says how to authenticate.
+    if (mapped.status === 401) reply.header('www-authenticate', 'Bearer realm="ecommir"');
     return reply.code(mapped.status).send({ requestId: request.id, ...problem(mapped.code, mapped.message), ...extraOf(err) });
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ requestId: request.id, ...problem('ECM_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`) }),
-  );
+  // A path the service has, asked with another method, is 405 with the methods it takes (RFC 9110), not 404.
+  const routes: { methods: string[]; pattern: RegExp }[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).map((m) => m.toUpperCase());
+    routes.push({ methods, pattern: routePattern(route.url) });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods))];
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
+      reply.header('allow', allowed.join(', '));
+      return reply.code(405).send({ requestId: request.id, ...problem('ECM_ERR_METHOD_NOT_ALLOWED', `${path} takes ${allowed.join(', ')}, not ${request.method}`) });
+    }
+    return reply.code(404).send({ requestId: request.id, ...problem('ECM_ERR_NOT_FOUND', `no route ${request.method} ${path}`) });
+  });
 }
+
+/** A Fastify route path as a regular expression over request paths: `:name` is one segment, `*` the rest. */
+function routePattern(url: string): RegExp {
+  const segments = url.split('/').map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${segments.join('/')}$`);
+}
+

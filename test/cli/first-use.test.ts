@@ -36,6 +36,11 @@ test('an empty user turn is refused by the library, the CLI and the API with the
   // The library: the sample parses (a turn may be blank in a file), and the one check refuses it.
   const sample = parseNativeSample({ ...record, task: 'intent' }, 0);
   assert.throws(() => checkSampleText(sample), (err: Error & { code?: string }) => err.code === 'ECM_ERR_EMPTY_TURN' && expected.test(err.message));
+  // Invisible characters are nothing written either: a zero-width space was answered with a label.
+  for (const text of ['\u200b\u200b', '\u0000', '\ufeff \u200d\t']) {
+    assert.throws(() => checkSampleText({ ...sample, turns: [{ role: 'user', text, images: [] }] }), (err: Error & { code?: string }) => err.code === 'ECM_ERR_EMPTY_TURN', JSON.stringify(text));
+  }
+  assert.doesNotThrow(() => checkSampleText({ ...sample, turns: [{ role: 'user', text: '\u200b好', images: [] }] }));
   // An image alone is not empty, nor is a shared link (a dev dialogue has a user turn that is only <http>).
   assert.doesNotThrow(() => checkSampleText({ ...sample, turns: [{ role: 'user', text: '<http>', images: [] }] }));
   assert.doesNotThrow(() => checkSampleText({ ...sample, turns: [{ role: 'user', text: '<image>', images: [{ name: 'a.png', bytes: new Uint8Array(1) }] }] }));

@@ -80,6 +80,11 @@ test('corrections: 201, unknown label 400 with the allowed labels, unknown reque
 
     const extra = await server.post('/v1/feedback', { requestId, label: '商品材质', who: 'me' });
     assert.equal(extra.status, 400, 'strict body');
+    // Half a surrogate pair cannot be stored as UTF-8: it came back as U+FFFD. Now it is refused by name.
+    const cut = await server.post('/v1/feedback', { requestId, label: '商品材质', note: 'a\ud800b' });
+    assert.equal(cut.status, 400);
+    assert.match(cut.json.error.message, /^note holds half of a UTF-16 surrogate pair/);
+    assert.equal((await call(server, 'GET', `/v1/feedback/${requestId}`)).json.history.length, 0, 'nothing stored');
 
     const first = await server.post('/v1/feedback', { requestId, label: '商品材质' });
     assert.equal(first.status, 201);

@@ -141,3 +141,18 @@ test('requests running during a swap finish on the old runtime, which closes onl
   assert.equal(closed, 1);
   await runtime.close();
 });
+
+test('a reload with no body at all reloads every folder from where it is (it was refused: body must be object)', async () => {
+  const a = folder({ variant: 'nobody' });
+  const runtime = await SwappableRuntime.create({ build: buildFake, folders: { intent: a } });
+  const server = await startServer({ runtime, adminKeys: [ADMIN] });
+  try {
+    const response = await fetch(`${server.url}/v1/admin/reload`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } });
+    const json = (await response.json()) as any;
+    assert.equal(response.status, 200, JSON.stringify(json));
+    assert.equal(json.current.generation, 2);
+  } finally {
+    await server.close();
+    await runtime.close();
+  }
+});

@@ -1,7 +1,7 @@
 // Model swaps over HTTP, for an admin key only (ECOMMIR_ADMIN_KEYS / --admin-keys-file): the /v1
 // keys and keyless loopback calls do not open these. SIGHUP does the same as a reload without a
 // body (serve.ts).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { EcommirError } from '../../errors.js';
 import { SwappableRuntime, type ModelFolders } from '../../runtime/swap.js';
 import { ApiKeyCheck } from '../auth.js';
@@ -24,7 +24,11 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): v
   };
   const schemas = feedbackSchemas();
 
-  app.post('/v1/admin/reload', { schema: schemas.reload }, async (request) => {
+  // No body at all means `{}`, as the description says: reload every folder from where it is.
+  const noBodyIsEmpty = async (request: FastifyRequest): Promise<void> => {
+    if (request.body === undefined || request.body === null) request.body = {};
+  };
+  app.post('/v1/admin/reload', { schema: schemas.reload, preValidation: noBodyIsEmpty }, async (request) => {
     // Loading new lanes can take longer than the idle-socket timeout: this answer is worth the wait.
     request.raw.socket.setTimeout(0);
     const body = (request.body ?? {}) as { sceneModel?: string; intentModel?: string };
