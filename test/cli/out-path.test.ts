@@ -82,3 +82,30 @@ test('export sft and train refuse a folder where they would write over the data 
   assertBadOption(await runCli(['knowledge', 'intent', '--out', dir, '--per-label', '1']), /is a folder; give the file to write/);
   assertBadOption(await runCli(['knowledge', 'scenes', '--out', data, '--per-label', '1']), /is a file, not a folder/);
 });
+
+test('feedback stats and export refuse a file that is not a feedback database, and leave it as it was', async () => {
+  const Database = (await import('better-sqlite3')).default;
+  const dir = await tempDir({});
+  const other = join(dir, 'other.db');
+  const db = new Database(other);
+  db.exec('CREATE TABLE t (x INTEGER)');
+  db.close();
+  const before = await readFile(other);
+  const empty = join(dir, 'empty.db');
+  await writeFile(empty, '');
+  for (const [file, why] of [
+    [other, /it has no meta, predictions, corrections table/],
+    [empty, /it has no tables/],
+    [dir, /it is a folder/],
+  ] as const) {
+    for (const command of [['feedback', 'stats', '--db', file], ['feedback', 'export', '--db', file, '--out', join(dir, 'out.jsonl')]]) {
+      assertBadOption(await runCli(command), /is not a feedback database/, why);
+    }
+  }
+  assert.ok((await readFile(other)).equals(before), 'another SQLite file is not written to (it got the feedback tables)');
+  assert.equal((await stat(empty)).size, 0, 'an empty file stays empty (it became a feedback database)');
+  const real = join(dir, 'feedback.db');
+  FeedbackStore.open({ path: real }).close();
+  const stats = await runCli(['feedback', 'stats', '--db', real]);
+  assert.equal(stats.code, 0, stats.stderr);
+});
