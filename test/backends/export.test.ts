@@ -142,3 +142,17 @@ test('a second export with no validation split leaves no validation file of the 
   assert.deepEqual(['valid_imgs.tsv', 'valid_texts.jsonl'].filter((f) => existsSync(join(clipOut, f))), []);
   assert.deepEqual((await readdir(clipOut)).sort(), ['label_cn.txt', 'train_imgs.tsv', 'train_texts.jsonl']);
 });
+
+test('an export of data with nothing to export is refused and leaves an earlier export as it was', async () => {
+  const out = await tempDir({});
+  await exportSft(sceneByLabel, { format: 'swift', tasks: ['scene'], outDir: out, valFraction: 0.2 });
+  const train = readFileSync(join(out, 'train.jsonl'), 'utf8');
+  await assert.rejects(exportSft(intents, { format: 'swift', tasks: ['scene'], outDir: out }), /the data has no labelled scene samples: nothing to export/);
+  assert.equal(readFileSync(join(out, 'train.jsonl'), 'utf8'), train);
+  assert.ok(existsSync(join(out, 'val.jsonl')));
+  const clipOut = await tempDir({});
+  await exportClipPairs(sceneByLabel, { outDir: clipOut, valFraction: 0.2 });
+  const tsv = readFileSync(join(clipOut, 'train_imgs.tsv'), 'utf8');
+  await assert.rejects(exportClipPairs(intents, { outDir: clipOut }), /no labelled scene samples/);
+  assert.equal(readFileSync(join(clipOut, 'train_imgs.tsv'), 'utf8'), tsv);
+});

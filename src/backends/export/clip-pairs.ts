@@ -57,6 +57,8 @@ export async function exportClipPairs(samples: readonly Sample[], options: ClipE
   if (!(valFraction >= 0 && valFraction < 1)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--val-fraction must be in [0, 1), got ${valFraction}`);
   const scenes = samples.filter((s) => s.task === 'scene');
   const labelled = scenes.filter((s) => s.label);
+  // Checked before anything is written: an export of nothing wrote empty splits over a good earlier export.
+  if (labelled.length === 0) throw new EcommirError('ECM_ERR_BAD_RECORD', `the data has no labelled scene samples: nothing to export, and ${outDir} is left as it was`);
   for (const s of labelled) {
     if (!taxonomy.has(s.label!)) throw new EcommirError('ECM_ERR_UNKNOWN_LABEL', `label "${s.label}" is not in the scene taxonomy`, { item: { id: s.id, index: s.index } });
     if (s.images.length === 0) throw new EcommirError('ECM_ERR_IMAGE_MISSING', 'a scene sample without an image', { item: { id: s.id, index: s.index } });

@@ -85,6 +85,8 @@ export async function exportSft(samples: readonly Sample[], options: SftExportOp
 
   const selected = samples.filter((s) => options.tasks.includes(s.task));
   const labelled = selected.filter((s) => s.label !== undefined && s.label !== '');
+  // Checked before anything is written: an export of nothing emptied the train file of a good earlier export.
+  if (labelled.length === 0) throw new EcommirError('ECM_ERR_BAD_RECORD', `the data has no labelled ${options.tasks.join(' or ')} samples: nothing to export, and ${outDir} is left as it was`);
   for (const s of labelled) {
     if (!taxonomyOf(s.task).has(s.label!)) throw new EcommirError('ECM_ERR_UNKNOWN_LABEL', `label "${s.label}" is not in the ${s.task} taxonomy`, { item: { id: s.id, index: s.index } });
   }
