@@ -2,6 +2,7 @@
 // command line from a bad record in the data or a missing model without reading the message.
 import { CommanderError } from 'commander';
 import { EcommirError, type ErrorCode } from '../errors.js';
+import { describeSystemError } from './system-error.js';
 
 export const EXIT = {
   ok: 0,
@@ -22,7 +23,9 @@ const INTERNAL_CODES: ReadonlySet<ErrorCode> = new Set(['ECM_ERR_BACKEND', 'ECM_
 export function exitCodeOf(err: unknown): number {
   // --help and --version end with commander's 0.
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  if (!(err instanceof EcommirError)) return EXIT.internal;
+  // A file the command cannot read or write (a folder, no permission, a full disk) is the state of
+  // the machine, named by describeSystemError: the input's kind of fault, not ours.
+  if (!(err instanceof EcommirError)) return describeSystemError(err) ? EXIT.input : EXIT.internal;
   if (err.code === 'ECM_ERR_BAD_OPTION') return EXIT.usage;
   if (MODEL_CODES.has(err.code)) return EXIT.model;
   if (INTERNAL_CODES.has(err.code)) return EXIT.internal;

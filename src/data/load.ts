@@ -1,5 +1,6 @@
 // One entry point for every input file: challenge JSON, or our native JSON / JSONL. The format is
 // told per record (a challenge record has an `instruction`), so mixed files also load.
+import { stat } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { EcommirError, type ItemRef } from '../errors.js';
 import { Taxonomy } from '../labels/taxonomy.js';
@@ -23,6 +24,8 @@ export interface LoadSamplesResult extends LoadResult<Sample> {
 /** Loads challenge or native samples from a .json / .jsonl file. */
 export async function loadSamples(path: string, options: LoadOptions = {}): Promise<LoadSamplesResult> {
   const file = resolve(path);
+  // Checked before the records: a wrong --images was blamed on the first record's first image.
+  if (options.imagesDir) await checkImagesFolder(options.imagesDir);
   const { records, refused } = readRecordsText(await readText(file), file);
   const challengeCount = records.filter(isChallengeRecord).length;
   const format: InputFormat = records.length === 0 ? 'empty' : challengeCount === records.length ? 'challenge' : challengeCount === 0 ? 'native' : 'mixed';
@@ -42,6 +45,12 @@ export async function loadSamples(path: string, options: LoadOptions = {}): Prom
     options.checkImages ? PROBE_CONCURRENCY : 1,
   );
   return { ...result, format, file };
+}
+
+async function checkImagesFolder(dir: string): Promise<void> {
+  const info = await stat(resolve(dir)).catch(() => undefined);
+  if (!info) throw new EcommirError('ECM_ERR_BAD_OPTION', `images folder ${dir} (--images) does not exist`);
+  if (!info.isDirectory()) throw new EcommirError('ECM_ERR_BAD_OPTION', `images folder ${dir} (--images) is a file, not a folder`);
 }
 
 /** A gold label outside the task's label set is refused in every format, never scored or trained on. */

@@ -115,7 +115,11 @@ export async function readPredictedLabels(path: string): Promise<Map<string, str
   }
   const values: unknown[] =
     format === 'jsonl' || (!/^\s*\[/.test(text) && text.trim().includes('\n'))
-      ? text.split('\n').filter((l) => l.trim() !== '').map((l, i) => parseJsonText(l, `${path}:${i + 1}`))
+      ? text
+          .split('\n')
+          .map((line, i) => ({ line, number: i + 1 })) // numbered before blank lines are dropped: the file's own line numbers
+          .filter(({ line }) => line.trim() !== '')
+          .map(({ line, number }) => parseJsonText(line, `${path}:${number}`))
       : ([] as unknown[]).concat(parseJsonText(text, path));
   values.forEach((value, index) => {
     const p = value as { id?: unknown; label?: unknown; predict?: unknown };

@@ -172,3 +172,14 @@ test('train on fewer than three samples is refused saying how many it needs, bef
   assertRefused(await runCli(['train', 'intent', data, '--out', join(dir, 'model')]), 'ECM_ERR_BAD_OPTION', /two\.jsonl has 2 intent samples; training needs at least 3/);
   assert.deepEqual(await readdir(dir), ['two.jsonl'], 'no model folder');
 });
+
+test('an --images that is a file or is not there is named as the option at fault, not blamed on the first record', async () => {
+  const dir = await tempDir({});
+  const data = join(dir, 'data.json');
+  await writeFile(data, JSON.stringify([textOnly]));
+  const asFile = await runCli(['predict', data, '--images', data, '--out', join(dir, 'out.csv')]);
+  assertRefused(asFile, 'ECM_ERR_BAD_OPTION', new RegExp(`images folder ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(--images\\) is a file, not a folder`));
+  assert.equal(asFile.code, 2);
+  const missing = await runCli(['data', 'inspect', data, '--images', join(dir, 'nodir')]);
+  assertRefused(missing, 'ECM_ERR_BAD_OPTION', /\(--images\) does not exist/);
+});

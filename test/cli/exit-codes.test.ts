@@ -16,6 +16,8 @@ test('each kind of error has its exit code', () => {
   assert.equal(exitCodeOf(new EcommirError('ECM_ERR_NO_MODEL', 'x')), EXIT.model);
   assert.equal(exitCodeOf(new EcommirError('ECM_ERR_BACKEND', 'x')), EXIT.internal);
   assert.equal(exitCodeOf(new TypeError('x is undefined')), EXIT.internal);
+  // A file the machine will not let us use: named, and the input's exit code (it was 4, internal).
+  assert.equal(exitCodeOf(Object.assign(new Error('EISDIR: illegal operation on a directory, read'), { code: 'EISDIR', syscall: 'read', path: '/tmp' })), EXIT.input);
   assert.deepEqual(Object.values(EXIT), [0, 1, 2, 3, 4]);
 });
 

@@ -37,3 +37,9 @@ test('predict --concurrency 100000 exits 2 before reading the data', async () =>
   assert.equal(result.code, 2, result.stderr);
   assert.match(result.stderr, /--concurrency 100000 would start 100000 worker processes.*\[ECM_ERR_BAD_OPTION\]/);
 });
+
+test('features extract --det-side below the OCR floor is refused by its flag before any image (each image failed on it)', async () => {
+  const result = await runCli(['features', 'extract', 'no-such-data.json', '--det-side', '1']);
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /--det-side must be an integer ≥ 32, got "1"/);
+});

@@ -108,3 +108,9 @@ test('python list repr matches str(list) and reads back', () => {
   assert.equal(pythonListRepr(['图片\n1']), "['图片\\n1']");
   for (const list of [[], ['a-0.jpg'], ["it's", 'c\\d', 'tab\there', `q'"`, '图片\n1']]) assert.deepEqual(parsePythonList(pythonListRepr(list)), list);
 });
+
+test('a bad line of a predictions JSONL is named by its line in the file, blank lines counted', async () => {
+  const file = join(await tempDir({}), 'pred.jsonl');
+  await writeFile(file, '{"id":"a","label":"x"}\n\n\n{"id":"b","label":"y"}\n\n{"id":"c",label:"z"}\n');
+  await assert.rejects(readPredictedLabels(file), (err: Error) => err.message.startsWith(`${file}:6: `));
+});

@@ -52,7 +52,7 @@ export function registerFeaturesCommand(program: Command, ctx: CommandContext): 
       const augmentCopies = intOption(opts.augment, '--augment', 0);
       const concurrency = workerCountOption(opts.concurrency, '--concurrency', availableParallelism());
       const threads = opts.threads === undefined ? threadsPerWorker(concurrency) : intOption(opts.threads, '--threads');
-      const maxSide = intOption(opts.detSide, '--det-side');
+      const maxSide = intOption(opts.detSide, '--det-side', 32); // the OCR's own floor (src/vision/ocr.ts)
       let jobs = await listDatasetImages(opts.data, opts.images ?? defaultImagesDir(resolve(opts.data)), opts.images ? resolve(opts.images) : undefined);
       if (opts.limit !== undefined) jobs = jobs.slice(0, intOption(opts.limit, '--limit'));
       const cache = new FeatureCache();

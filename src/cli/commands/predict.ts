@@ -7,6 +7,8 @@
 // be answered are listed in `<out>.errors.jsonl`, which is always this run's (an earlier run's is
 // removed when the work starts). `<out>` itself is replaced only by a complete new output.
 import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { MODEL_FILE } from '../../tasks/model-file.js';
 import { availableParallelism } from 'node:os';
 import { Option, type Command } from 'commander';
 import type { CommandContext } from '../main.js';
@@ -239,7 +241,10 @@ async function predictHere(
   const predictor = await localPredictor(selection, { concurrency, lanes });
   try {
     for (const task of new Set(keyed.map((k) => k.sample.task))) {
-      if (!predictor.tasks[task]) throw new EcommirError('ECM_ERR_NO_MODEL', `the data has ${task} samples but no ${task} model was found (pass --${task}-model DIR)`, { statusCode: 503 });
+      if (predictor.tasks[task]) continue;
+      const given = task === 'scene' ? selection.sceneModel : selection.intentModel;
+      const where = given ? `none in ${resolve(given)} (--${task}-model): it needs a ${MODEL_FILE} that \`ecommir train ${task}\` writes` : `none was found (pass --${task}-model DIR)`;
+      throw new EcommirError('ECM_ERR_NO_MODEL', `the data has ${task} samples but no ${task} model: ${where}`, { statusCode: 503 });
     }
     // Twice the workers in flight: a worker never waits for the next sample to be handed over.
     await forEachConcurrent(todo.length, concurrency === 1 ? 1 : 2 * concurrency * lanes.length, async (i) => {
