@@ -193,3 +193,19 @@ test('the generated variation tables (homophones, traditional) are up to date wi
   });
   assert.equal(code, 0, 'run: node --import tsx scripts/build-intent-variation.ts');
 });
+
+test('knowledge intent refuses an empty --labels and out-of-range numbers by their flags, and writes a label given twice once', async () => {
+  const { runCli } = await import('../cli/run-cli.js');
+  const empty = await runCli(['knowledge', 'intent', '--labels', '', '--per-label', '1']);
+  assert.equal(empty.code, 2, empty.stderr);
+  assert.match(empty.stderr, /--labels names no label/);
+  const variation = await runCli(['knowledge', 'intent', '--variation', '5', '--per-label', '1']);
+  assert.equal(variation.code, 2);
+  assert.match(variation.stderr, /--variation must be a number from 0 to 4, got "5"/);
+  const bare = await runCli(['knowledge', 'intent', '--bare-share', '2', '--per-label', '1']);
+  assert.match(bare.stderr, /--bare-share must be a number from 0 to 1, got "2"/);
+  const twice = await runCli(['knowledge', 'intent', '--labels', '用法用量,用法用量', '--per-label', '1', '--images', 'none']);
+  assert.equal(twice.code, 0, twice.stderr);
+  const ids = twice.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { id: string }).id);
+  assert.equal(new Set(ids).size, ids.length, 'no id twice');
+});

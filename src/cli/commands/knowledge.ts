@@ -10,10 +10,10 @@ import { loadIntentKnowledge } from '../../knowledge/intent-knowledge.js';
 import { synthesizeIntentSamples, type SyntheticImages } from '../../knowledge/intent-synth.js';
 import { intOption } from '../int-option.js';
 
-
-function number(name: string, value: string): number {
+/** A number option within [min, max], refused by its flag (the generator's own check names its field). */
+function number(name: string, value: string, min: number, max: number): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new EcommirError('ECM_ERR_BAD_OPTION', `${name} must be a number, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new EcommirError('ECM_ERR_BAD_OPTION', `${name} must be a number from ${min} to ${max}, got "${value}"`);
   return n;
 }
 
@@ -51,14 +51,16 @@ export function registerKnowledgeCommands(program: Command, ctx: CommandContext)
       if (!['blank', 'placeholder', 'none'].includes(options.images)) {
         throw new EcommirError('ECM_ERR_BAD_OPTION', `--images must be blank, placeholder or none, got "${options.images}"`);
       }
-      const labels = options.labels?.split(',').map((l) => l.trim()).filter((l) => l !== '');
+      const labels = options.labels === undefined ? undefined : [...new Set(options.labels.split(',').map((l) => l.trim()).filter((l) => l !== ''))];
+      // An empty list wrote an empty file with exit 0; a label given twice wrote records sharing an id.
+      if (labels?.length === 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `--labels names no label, got ${JSON.stringify(options.labels)}: give labels separated by commas, or leave the option out for all`);
       const samples = synthesizeIntentSamples({
         seed: intOption(options.seed, '--seed', 0),
         perLabel: intOption(options.perLabel, '--per-label'),
         labels,
         images: options.images as SyntheticImages,
-        variation: number('--variation', options.variation),
-        ...(options.bareShare !== undefined ? { bareShare: number('--bare-share', options.bareShare) } : {}),
+        variation: number('--variation', options.variation, 0, 4),
+        ...(options.bareShare !== undefined ? { bareShare: number('--bare-share', options.bareShare, 0, 1) } : {}),
         ...(options.knowledge !== undefined ? { knowledge: loadIntentKnowledge(options.knowledge) } : {}),
       });
       const text = samples.map((s) => JSON.stringify(toNativeRecord(s))).join('\n') + '\n';
