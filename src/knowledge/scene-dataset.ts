@@ -6,7 +6,8 @@
 // is drawn from (the page and the app palettes), so edited knowledge renders anew instead of
 // reusing a picture of the old page under the same id.
 import { createHash } from 'node:crypto';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { EcommirError } from '../errors.js';
 import path from 'node:path';
 import { Progress } from '../features/progress.js';
 import { renderScenePage } from './render-screenshot.js';
@@ -27,6 +28,12 @@ export interface WriteScenesOptions {
   progress?: boolean;
   /** The knowledge to render from (default: knowledge/scene/, loaded and checked). */
   knowledge?: SceneKnowledge;
+  /**
+   * Keep the rows an earlier run wrote to the folder's lists (those of other pages), so that a run with
+   * `--start` or other labels extends the set (the command line's use). Off by default: a caller that
+   * trains on the lists must see only the pages it asked for.
+   */
+  keepEarlierRows?: boolean;
   /** Called after each page with its id and whether it was rendered (false: found on disk). */
   onPage?: (page: ScenePage, rendered: boolean) => void;
 }
@@ -37,6 +44,8 @@ export interface WriteScenesSummary {
   pages: number;
   rendered: number;
   reused: number;
+  /** Rows of earlier runs kept in the lists (with keepEarlierRows). */
+  kept: number;
   elapsedMs: number;
   /** Mean render + encode time of the pages rendered in this run. */
   msPerRendered: number;
@@ -85,9 +94,30 @@ export async function writeSyntheticScenes(options: WriteScenesOptions): Promise
   progress.finish();
   const dataFile = path.join(options.outDir, 'scenes.jsonl');
   const pagesFile = path.join(options.outDir, 'pages.jsonl');
-  await atomicWrite(dataFile, Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n'));
-  await atomicWrite(pagesFile, Buffer.from(pages.map((p) => JSON.stringify({ id: `synthetic-${p.id}`, label: p.label, text: pageText(p), page: p })).join('\n') + '\n'));
-  return { dataFile, pagesFile, pages: pages.length, rendered, reused: pages.length - rendered, elapsedMs: performance.now() - started, msPerRendered: rendered ? renderMs / rendered : 0 };
+  const ids = new Set(records.map((r) => r.id));
+  const earlierData = options.keepEarlierRows ? await earlierRows(dataFile, ids) : [];
+  const earlierPages = options.keepEarlierRows ? await earlierRows(pagesFile, ids) : [];
+  await atomicWrite(dataFile, Buffer.from([...earlierData, ...records.map((r) => JSON.stringify(r))].join('\n') + '\n'));
+  await atomicWrite(pagesFile, Buffer.from([...earlierPages, ...pages.map((p) => JSON.stringify({ id: `synthetic-${p.id}`, label: p.label, text: pageText(p), page: p }))].join('\n') + '\n'));
+  return { dataFile, pagesFile, pages: pages.length, rendered, reused: pages.length - rendered, kept: earlierData.length, elapsedMs: performance.now() - started, msPerRendered: rendered ? renderMs / rendered : 0 };
+}
+
+/** The lines of a list an earlier run wrote whose row is not among this run's ids (none when there is no list). */
+async function earlierRows(file: string, ids: ReadonlySet<string>): Promise<string[]> {
+  const text = await readFile(file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return '';
+    throw err;
+  });
+  return text.split('\n').filter((line, i) => {
+    if (line.trim() === '') return false;
+    let id: unknown;
+    try {
+      id = (JSON.parse(line) as { id?: unknown }).id;
+    } catch {
+      throw new EcommirError('ECM_ERR_BAD_JSON', `${file}:${i + 1}: not valid JSON; this list is rewritten from it, so mend or remove the file first`);
+    }
+    return typeof id !== 'string' || !ids.has(id);
+  });
 }
 
 /** What a page's picture is drawn from, hashed: the page itself, its app's palette and the asked format. */

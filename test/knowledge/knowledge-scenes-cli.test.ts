@@ -43,6 +43,14 @@ test('ecommir knowledge scenes: --help, bad options named, a small run writes a 
     assert.deepEqual(records.map((r) => [r.task, r.label]), [['scene', '购物车页面'], ['scene', '实物拍摄(含售后)']]);
     const again = JSON.parse((await run(['knowledge', 'scenes', '--out', dir, '--per-label', '1', '--seed', '4', '--labels', '购物车页面,实物拍摄(含售后)', '--json', '--no-progress'])).stdout) as { rendered: number };
     assert.equal(again.rendered, 0, 'a rerun resumes: nothing rendered twice');
+    // --start extends the set: the earlier pages stay listed (they were dropped from scenes.jsonl without a word).
+    const more = JSON.parse((await run(['knowledge', 'scenes', '--out', dir, '--per-label', '1', '--start', '1', '--seed', '4', '--labels', '购物车页面', '--json', '--no-progress'])).stdout) as { pages: number; kept: number };
+    assert.deepEqual([more.pages, more.kept], [1, 2]);
+    const listed = (await readFile(summary.dataFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { id: string; label: string });
+    assert.equal(listed.length, 3);
+    assert.equal(new Set(listed.map((r) => r.id)).size, 3);
+    const pagesListed = (await readFile(path.join(dir, 'pages.jsonl'), 'utf8')).trim().split('\n');
+    assert.equal(pagesListed.length, 3);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

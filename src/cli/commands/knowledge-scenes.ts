@@ -53,7 +53,7 @@ export function registerKnowledgeScenesCommand(program: Command, ctx: CommandCon
       for (const l of labels ?? []) if (!taxonomy.labels.includes(l)) throw new EcommirError('ECM_ERR_UNKNOWN_LABEL', `label "${l}" is not in the scene taxonomy`);
       // Imported here: the renderer loads the canvas and the fonts only when this command runs.
       const { writeSyntheticScenes } = await import('../../knowledge/scene-dataset.js');
-      const summary = await writeSyntheticScenes({ outDir: flags.out, perLabel, seed, start, labels, format: flags.format as 'png' | undefined, progress: flags.progress });
+      const summary = await writeSyntheticScenes({ outDir: flags.out, perLabel, seed, start, labels, format: flags.format as 'png' | undefined, progress: flags.progress, keepEarlierRows: true });
       let features: { images: number; msPerImage: number } | undefined;
       if (flags.features) {
         const { samples } = await loadSamples(summary.dataFile);
@@ -70,7 +70,7 @@ export function registerKnowledgeScenesCommand(program: Command, ctx: CommandCon
       const out = { ...summary, elapsedMs: Math.round(summary.elapsedMs), msPerRendered: Math.round(summary.msPerRendered), features };
       if (flags.json) process.stdout.write(`${JSON.stringify(out)}\n`);
       else {
-        process.stdout.write(`${summary.pages} pages (${summary.rendered} rendered, ${summary.reused} already there), ${out.msPerRendered} ms per rendered page\n`);
+        process.stdout.write(`${summary.pages} pages (${summary.rendered} rendered, ${summary.reused} already there), ${out.msPerRendered} ms per rendered page` + (summary.kept ? `; ${summary.kept} pages of earlier runs kept in the lists` : '') + '\n');
         process.stdout.write(`data: ${summary.dataFile}\npages: ${summary.pagesFile}\n`);
         if (features) process.stdout.write(`features cached for ${features.images} images, ${features.msPerImage} ms per image\n`);
       }
