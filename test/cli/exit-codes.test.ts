@@ -25,6 +25,9 @@ test('an unknown option exits 2, and --help lists the exit codes', async () => {
   const typo = await runCli(['eval', '--gold', 'g.json', '--pred', 'p.csv', '--jsn']);
   assert.equal(typo.code, 2, typo.stderr);
   assert.match(typo.stderr, /unknown option '--jsn'/);
+  const badTask = await runCli(['data', 'clean', 'any.json', '--task', 'foo']);
+  assert.equal(badTask.code, 2, badTask.stderr);
+  assert.match(badTask.stderr, /--task must be scene or intent, got "foo" \[ECM_ERR_BAD_OPTION\]/);
   const help = await runCli(['--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /Exit codes:\n {2}0 {2}done\n {2}1 {2}the input/);

@@ -21,7 +21,7 @@ export function registerDataCleanCommand(dataCommand: Command, ctx: CommandConte
     .option('--task <task>', 'only samples of this task (scene | intent)')
     .action(async (file: string, options: { explain?: boolean; json?: boolean; rules?: string; dropLinks?: boolean; task?: string }) => {
       if (options.task !== undefined && options.task !== 'scene' && options.task !== 'intent') {
-        throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `--task must be scene or intent, got "${options.task}"`);
+        throw new EcommirError('ECM_ERR_BAD_OPTION', `--task must be scene or intent, got "${options.task}"`);
       }
       const rules = loadDenoiseRules(options.rules);
       const { samples } = await loadSamples(file);
