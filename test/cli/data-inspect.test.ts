@@ -62,13 +62,14 @@ before(async () => {
   const badFile = join(bad, 'data.json');
   await writeFile(badFile, JSON.stringify([records[0], { ...records[1], output: '不存在的标签' }, records[2]]));
   const good = await tempDir({ 'fx-scene-1-0.png': 'png', 'fx-intent-2-0.png': 'png', 'fx-intent-2-1.png': 'png' });
+  const noImages = await tempDir({});
   const commands: Record<string, string[]> = {
     ...COMMANDS,
     badFirst: ['data', 'inspect', badFile, '--images', bad],
     badAll: ['data', 'inspect', badFile, '--images', bad, '--skip-bad', '--json'],
     // Model folders without a model: predict must check the data, then say which model is missing.
     predict: ['predict', '--data', join(FIXTURES, 'mini-challenge.json'), '--images', good, '--out', join(good, 'out.csv'), '--scene-model', good, '--intent-model', good],
-    predictMissing: ['predict', '--data', join(FIXTURES, 'mini-challenge.json'), '--images', join(good, 'nowhere'), '--out', join(good, 'out.csv')],
+    predictMissing: ['predict', '--data', join(FIXTURES, 'mini-challenge.json'), '--images', noImages, '--out', join(good, 'out.csv')],
   };
   const names = Object.keys(commands);
   const outputs = await runAll(names.map((n) => commands[n]));
