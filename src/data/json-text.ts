@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { EcommirError, type ErrorCode } from '../errors.js';
 import { describeDuplicateKey, findDuplicateKeys, type DuplicateKey } from './duplicate-keys.js';
+import { parse as parseTolerant, type ParseError } from 'jsonc-parser';
 
 export interface JsonErrorLocation {
   offset: number;
@@ -53,7 +54,9 @@ export function parseJsonSyntax(text: string, file: string): unknown {
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
     const where = locateJsonError(stripBom(text), message);
-    throw new EcommirError('ECM_ERR_BAD_JSON', `not valid JSON at line ${where.line}, column ${where.column} (offset ${where.offset}): ${message}`, {
+    // JSON here is an array or an object: a CSV, or a text file, given where JSON is read is named as such.
+    const hint = /^\s*[[{]/.test(stripBom(text)) ? '' : ' (JSON starts with [ or {: is this a CSV or another kind of file?)';
+    throw new EcommirError('ECM_ERR_BAD_JSON', `not valid JSON at line ${where.line}, column ${where.column} (offset ${where.offset}): ${message}${hint}`, {
       item: { file, index: where.recordIndex, id: where.recordId },
       cause,
     });
@@ -86,9 +89,18 @@ export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+/** Where a JSON text first goes wrong, by jsonc-parser (VS Code's), strict: no comments, no trailing commas. */
+function firstSyntaxErrorOffset(text: string): number | undefined {
+  const errors: ParseError[] = [];
+  parseTolerant(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  return errors[0]?.offset;
+}
+
 export function locateJsonError(text: string, message: string): JsonErrorLocation {
   const match = /at position (\d+)/.exec(message);
-  const offset = match ? Math.min(Number(match[1]), text.length) : text.length;
+  // Node 20 gives no position for "Unexpected token": the end of the text was named, far from the
+  // fault; the first error of a second, tolerant parser is the place.
+  const offset = match ? Math.min(Number(match[1]), text.length) : /Unexpected end/.test(message) ? text.length : (firstSyntaxErrorOffset(text) ?? text.length);
   const before = text.slice(0, offset);
   const line = (before.match(/\n/g)?.length ?? 0) + 1;
   const column = offset - (before.lastIndexOf('\n') + 1) + 1;
