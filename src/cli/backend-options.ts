@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { BACKENDS, type BackendName, type BackendSelection } from '../backends/select.js';
 import { CONSTRAINTS, type Constraint } from '../backends/mllm/constrain.js';
-import { intOption } from './int-option.js';
+import { intOption } from './number-option.js';
 
 export interface BackendFlags {
   backend: BackendName;
@@ -42,15 +42,10 @@ export function backendSelection(flags: BackendFlags, embedded: { sceneModel?: s
     apiKey: process.env.ECOMMIR_MLLM_API_KEY || undefined,
     constrain: flags.constrain,
     hierarchical: flags.hierarchical === true,
-    timeoutMs: positive(flags.mllmTimeoutMs, '--mllm-timeout-ms'),
-    concurrency: positive(flags.mllmConcurrency, '--mllm-concurrency'),
+    timeoutMs: intOption(flags.mllmTimeoutMs, '--mllm-timeout-ms', { fallback: undefined }),
+    concurrency: intOption(flags.mllmConcurrency, '--mllm-concurrency', { fallback: undefined }),
     modelDir: flags.modelDir,
     adapterDir: flags.adapterDir,
     ensembleWithEmbedded: flags.ensembleEmbedded === true,
   };
-}
-
-function positive(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  return intOption(value, name);
 }

@@ -19,17 +19,28 @@ export const EXIT = {
 const MODEL_CODES: ReadonlySet<ErrorCode> = new Set(['ECM_ERR_NO_MODEL', 'ECM_ERR_NOT_FITTED', 'ECM_ERR_MODEL_REJECTED']);
 const INTERNAL_CODES: ReadonlySet<ErrorCode> = new Set(['ECM_ERR_BACKEND', 'ECM_ERR_TIMEOUT']);
 
+/** How an error ends a command: its exit code, and the line for stderr (none when commander has printed its own). */
+export function describeFailure(err: unknown): { exitCode: number; message?: string } {
+  // --help and --version end with commander's 0.
+  if (err instanceof CommanderError) return { exitCode: err.exitCode === 0 ? EXIT.ok : EXIT.usage };
+  if (err instanceof EcommirError) return { exitCode: exitCodeOfCode(err.code), message: `${err.message} [${err.code}]` };
+  // A file the command cannot read or write (a folder, no permission, a full disk) is the state of
+  // the machine: the input's kind of fault, not ours.
+  const systemError = describeSystemError(err);
+  if (systemError) return { exitCode: EXIT.input, message: systemError };
+  return { exitCode: EXIT.internal, message: `internal error (please report it): ${(err as Error)?.stack ?? String(err)}` };
+}
+
+function exitCodeOfCode(code: ErrorCode): number {
+  if (code === 'ECM_ERR_BAD_OPTION') return EXIT.usage;
+  if (MODEL_CODES.has(code)) return EXIT.model;
+  if (INTERNAL_CODES.has(code)) return EXIT.internal;
+  return EXIT.input;
+}
+
 /** The exit code for an error that ends a command. */
 export function exitCodeOf(err: unknown): number {
-  // --help and --version end with commander's 0.
-  if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  // A file the command cannot read or write (a folder, no permission, a full disk) is the state of
-  // the machine, named by describeSystemError: the input's kind of fault, not ours.
-  if (!(err instanceof EcommirError)) return describeSystemError(err) ? EXIT.input : EXIT.internal;
-  if (err.code === 'ECM_ERR_BAD_OPTION') return EXIT.usage;
-  if (MODEL_CODES.has(err.code)) return EXIT.model;
-  if (INTERNAL_CODES.has(err.code)) return EXIT.internal;
-  return EXIT.input;
+  return describeFailure(err).exitCode;
 }
 
 /** The table, for `--help`. */

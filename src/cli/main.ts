@@ -1,9 +1,7 @@
 // The `ecommir` command line: thin commands over the library. Each command file registers itself;
 // an action returns its exit code, and errors with a code are printed as one clear line.
-import { Command, CommanderError } from 'commander';
-import { EcommirError } from '../errors.js';
-import { EXIT_CODES_HELP, exitCodeOf } from './exit-codes.js';
-import { describeSystemError } from './system-error.js';
+import { Command } from 'commander';
+import { EXIT_CODES_HELP, describeFailure } from './exit-codes.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerPredictCommand } from './commands/predict.js';
@@ -57,12 +55,8 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return ctx.exitCode;
   } catch (err) {
-    // commander has printed its own message (or the help) already.
-    if (err instanceof CommanderError) return exitCodeOf(err);
-    const systemError = err instanceof EcommirError ? undefined : describeSystemError(err);
-    if (err instanceof EcommirError) process.stderr.write(`ecommir: ${err.message} [${err.code}]\n`);
-    else if (systemError) process.stderr.write(`ecommir: ${systemError}\n`);
-    else process.stderr.write(`ecommir: internal error (please report it): ${(err as Error)?.stack ?? String(err)}\n`);
-    return exitCodeOf(err);
+    const { exitCode, message } = describeFailure(err);
+    if (message) process.stderr.write(`ecommir: ${message}\n`);
+    return exitCode;
   }
 }

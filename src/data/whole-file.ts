@@ -29,33 +29,26 @@ export type WritePiece = (text: string) => Promise<void>;
 export async function writeWholeStream<T>(path: string, fill: (write: WritePiece) => Promise<T>, options: { mode?: number } = {}): Promise<T> {
   const tmp = await stagingPath(path);
   const stream = createWriteStream(tmp, { encoding: 'utf8', mode: options.mode });
-  // A write error (a full disk) may come while `fill` is busy elsewhere: it is kept here and thrown
-  // from the next write, never left as an unhandled 'error' event, and a wait for 'drain' ends at
-  // 'close' rather than hanging on a stream that will never drain.
-  let streamError: Error | undefined;
-  stream.on('error', (err) => {
-    streamError ??= err;
-  });
-  let isClosed = false;
-  const closed = new Promise<void>((resolveClose) =>
-    stream.once('close', () => {
-      isClosed = true;
-      resolveClose();
-    }),
-  );
-  const failure = (): Error => streamError ?? new Error(`${tmp} was closed while being written`);
+  // A write error (a full disk) may come while `fill` is busy elsewhere: the listener keeps it from
+  // being an unhandled 'error' event, `stream.errored` holds it for the next write, and a wait for
+  // 'drain' ends at 'close' rather than hanging on a stream that will never drain.
+  stream.on('error', () => {});
+  const closed = new Promise<void>((resolveClose) => stream.once('close', () => resolveClose()));
+  const failure = (): Error | undefined => stream.errored ?? (stream.closed ? new Error(`${tmp} was closed while being written`) : undefined);
   const write: WritePiece = async (text) => {
-    if (streamError || isClosed) throw failure();
+    const before = failure();
+    if (before) throw before;
     if (stream.write(text)) return;
     await Promise.race([new Promise<void>((resolveDrain) => stream.once('drain', () => resolveDrain())), closed]);
-    if (streamError || isClosed) throw failure();
+    const after = failure();
+    if (after) throw after;
   };
   try {
     const result = await fill(write);
-    if (streamError) throw streamError;
+    if (stream.errored) throw stream.errored;
     stream.end();
     await closed;
-    if (streamError) throw streamError;
+    if (stream.errored) throw stream.errored;
     if (tmp !== path) await rename(tmp, path);
     return result;
   } catch (err) {

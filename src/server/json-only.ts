@@ -5,14 +5,20 @@
 import type { FastifyRequest } from 'fastify';
 import { EcommirError } from '../errors.js';
 
+/** The body's media type when it is neither JSON nor absent (lower case, without parameters). */
+function nonJsonType(request: FastifyRequest): string | undefined {
+  const type = request.headers['content-type']?.split(';')[0].trim().toLowerCase();
+  return type && type !== 'application/json' && !type.endsWith('+json') ? type : undefined;
+}
+
 /** A preValidation hook: 415 for a multipart body or any other type than JSON. */
 export async function requireJsonBody(request: FastifyRequest): Promise<void> {
   const route = request.routeOptions.url ?? 'this route';
   if (request.isMultipart()) {
     throw new EcommirError('ECM_ERR_BAD_RECORD', `${route} takes application/json only; multipart uploads go to /v1/scene`, { statusCode: 415 });
   }
-  const type = request.headers['content-type']?.split(';')[0].trim().toLowerCase();
-  if (type && type !== 'application/json' && !type.endsWith('+json')) {
+  const type = nonJsonType(request);
+  if (type) {
     throw new EcommirError('ECM_ERR_BAD_RECORD', `${route} takes application/json only; this body was sent as ${type} (curl: -H 'content-type: application/json')`, { statusCode: 415 });
   }
 }
@@ -24,8 +30,8 @@ export async function requireJsonBody(request: FastifyRequest): Promise<void> {
 export async function requireJsonBodyOrUpload(request: FastifyRequest): Promise<void> {
   if (request.isMultipart()) return;
   const route = request.routeOptions.url ?? 'this route';
-  const type = request.headers['content-type']?.split(';')[0].trim().toLowerCase();
-  if (type && type !== 'application/json' && !type.endsWith('+json')) {
+  const type = nonJsonType(request);
+  if (type) {
     throw new EcommirError('ECM_ERR_BAD_RECORD', `${route} takes application/json or a multipart/form-data upload; this body was sent as ${type} (curl: -H 'content-type: application/json', or -F file=@image.png)`, { statusCode: 415 });
   }
   if (request.body === undefined || request.body === null) {

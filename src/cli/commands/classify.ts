@@ -13,6 +13,7 @@ import { createRecognizers } from '../../backends/select.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
 import type { Evidence, Prediction, Sample } from '../../types.js';
 import type { CommandContext } from '../main.js';
+import { intOption, numberOption } from '../number-option.js';
 
 /** The files a folder argument stands for: the formats the decoder reads, by name. */
 const IMAGE_EXTENSIONS = new Set(IMAGE_FILE_EXTENSIONS);
@@ -93,10 +94,8 @@ function challengeRecordError(record: unknown, index: number, file: string): Eco
 }
 
 async function run(samples: Sample[], task: 'scene' | 'intent', flags: ClassifyFlags): Promise<number> {
-  const top = Number(flags.top);
-  if (!Number.isInteger(top) || top < 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `--top must be a positive integer, got ${flags.top}`);
-  const threshold = flags.threshold === undefined ? undefined : Number(flags.threshold);
-  if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--threshold must be in [0, 1], got ${flags.threshold}`);
+  const top = intOption(flags.top, '--top');
+  const threshold = numberOption(flags.threshold, '--threshold', { min: 0, max: 1, fallback: undefined });
   // --model is the embedded model folder, or with --backend mllm the served model name.
   const embeddedDir = flags.backend === 'mllm' ? undefined : flags.model;
   const recognizers = await createRecognizers(backendSelection(flags, task === 'scene' ? { sceneModel: embeddedDir } : { intentModel: embeddedDir }));

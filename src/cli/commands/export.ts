@@ -8,13 +8,12 @@ import { CLIP_FILES, exportClipPairs } from '../../backends/export/clip-pairs.js
 import { exportSft, SFT_FILES, SFT_FORMATS, type SftFormat } from '../../backends/export/sft.js';
 import { validateClipSplit, validateLlamaFactoryDataset, validateSwiftJsonl } from '../../backends/export/validate.js';
 import { loadSamples } from '../../data/load.js';
-import { EcommirError } from '../../errors.js';
 import { Progress } from '../../features/progress.js';
 import { TASKS, type Task } from '../../types.js';
 import type { CommandContext } from '../main.js';
 import { addDataFile, dataFileOf, type WithOptionalData } from '../data-file.js';
 import { checkOutFolder } from '../out-path.js';
-import { intOption } from '../int-option.js';
+import { intOption, numberOption } from '../number-option.js';
 
 interface SftFlags {
   format: SftFormat;
@@ -96,9 +95,9 @@ async function sft(flags: SftFlags): Promise<number> {
     tasks,
     outDir: flags.out,
     hierarchical: flags.hierarchical === true,
-    augmentCopies: intOption(flags.augmentCopies, '--augment-copies', 0),
-    valFraction: fraction(flags.valFraction),
-    seed: intOption(flags.seed, '--seed', 0),
+    augmentCopies: intOption(flags.augmentCopies, '--augment-copies', { min: 0 }),
+    valFraction: numberOption(flags.valFraction, '--val-fraction', { min: 0, below: 1 }),
+    seed: intOption(flags.seed, '--seed', { min: 0 }),
     copyImages: flags.copyImages === true,
     onSample: () => progress.tick(),
   });
@@ -126,9 +125,9 @@ async function clip(flags: ClipFlags): Promise<number> {
   const summary = await exportClipPairs(samples, {
     outDir: flags.out,
     template: flags.template,
-    valFraction: fraction(flags.valFraction),
-    seed: intOption(flags.seed, '--seed', 0),
-    maxSide: flags.maxSide === undefined ? undefined : intOption(flags.maxSide, '--max-side', 1),
+    valFraction: numberOption(flags.valFraction, '--val-fraction', { min: 0, below: 1 }),
+    seed: intOption(flags.seed, '--seed', { min: 0 }),
+    maxSide: intOption(flags.maxSide, '--max-side', { fallback: undefined }),
     onSample: () => progress.tick(),
   });
   progress.finish();
@@ -142,9 +141,3 @@ async function clip(flags: ClipFlags): Promise<number> {
   return problems.length > 0 || loaded.problems.length > 0 ? 1 : 0;
 }
 
-
-function fraction(value: string): number {
-  const f = Number(value);
-  if (!(f >= 0 && f < 1)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--val-fraction must be in [0, 1), got ${value}`);
-  return f;
-}

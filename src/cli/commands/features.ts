@@ -11,7 +11,7 @@ import { extractAllInPool } from '../../runtime/feature-pass.js';
 import { DEFAULT_OCR_OPTIONS, OcrEngine } from '../../vision/ocr.js';
 import type { CommandContext } from '../main.js';
 import { addDataFile, dataFileOf, type WithOptionalData } from '../data-file.js';
-import { intOption, workerCountOption } from '../int-option.js';
+import { intOption, workerCountOption } from '../number-option.js';
 
 interface ExtractCliOptions {
   data: string;
@@ -49,12 +49,12 @@ export function registerFeaturesCommand(program: Command, ctx: CommandContext): 
     .option('--json', 'end with the summary as one JSON line on stdout instead of a sentence')
     .action(async (file: string | undefined, parsed: WithOptionalData<ExtractCliOptions>) => {
       const opts: ExtractCliOptions = { ...parsed, data: dataFileOf(file, parsed.data) };
-      const augmentCopies = intOption(opts.augment, '--augment', 0);
+      const augmentCopies = intOption(opts.augment, '--augment', { min: 0 });
       const concurrency = workerCountOption(opts.concurrency, '--concurrency', availableParallelism());
-      const threads = opts.threads === undefined ? threadsPerWorker(concurrency) : intOption(opts.threads, '--threads');
-      const maxSide = intOption(opts.detSide, '--det-side', 32); // the OCR's own floor (src/vision/ocr.ts)
+      const threads = intOption(opts.threads, '--threads', { fallback: threadsPerWorker(concurrency) });
+      const maxSide = intOption(opts.detSide, '--det-side', { min: 32 }); // the OCR's own floor (src/vision/ocr.ts)
       let jobs = await listDatasetImages(opts.data, opts.images ?? defaultImagesDir(resolve(opts.data)), opts.images ? resolve(opts.images) : undefined);
-      if (opts.limit !== undefined) jobs = jobs.slice(0, intOption(opts.limit, '--limit'));
+      jobs = jobs.slice(0, intOption(opts.limit, '--limit', { fallback: jobs.length }));
       const cache = new FeatureCache();
       if (concurrency > 1) {
         process.stderr.write(`features extract: ${count(jobs.length)} images (${describe(opts, maxSide, augmentCopies)}; ${concurrency} worker processes, ${threads} ONNX threads each) → cache ${cache.dir}\n`);

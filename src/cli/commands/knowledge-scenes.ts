@@ -10,7 +10,7 @@ import { DEFAULT_SCENE_FUSION, featureOptionsFor } from '../../tasks/scene/recog
 import { SceneImageFeaturizer } from '../../tasks/scene/image-features.js';
 import type { CommandContext } from '../main.js';
 import { checkOutFolder } from '../out-path.js';
-import { intOption } from '../int-option.js';
+import { intOption } from '../number-option.js';
 
 interface ScenesFlags {
   out: string;
@@ -43,9 +43,9 @@ export function registerKnowledgeScenesCommand(program: Command, ctx: CommandCon
     .option('--no-progress', 'no progress lines on stderr')
     .option('--json', 'print the summary as JSON')
     .action(async (flags: ScenesFlags) => {
-      const perLabel = intOption(flags.perLabel, '--per-label', 1);
-      const seed = intOption(flags.seed, '--seed', 0);
-      const start = intOption(flags.start, '--start', 0);
+      const perLabel = intOption(flags.perLabel, '--per-label', { min: 1 });
+      const seed = intOption(flags.seed, '--seed', { min: 0 });
+      const start = intOption(flags.start, '--start', { min: 0 });
       await checkOutFolder(flags.out, [], []);
       if (flags.format !== undefined && flags.format !== 'png' && flags.format !== 'jpeg') throw new EcommirError('ECM_ERR_BAD_OPTION', `--format must be png or jpeg, got ${flags.format}`);
       const taxonomy = Taxonomy.default('scene');

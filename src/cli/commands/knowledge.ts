@@ -8,14 +8,7 @@ import { checkOutFile } from '../out-path.js';
 import { EcommirError } from '../../errors.js';
 import { loadIntentKnowledge } from '../../knowledge/intent-knowledge.js';
 import { synthesizeIntentSamples, type SyntheticImages } from '../../knowledge/intent-synth.js';
-import { intOption } from '../int-option.js';
-
-/** A number option within [min, max], refused by its flag (the generator's own check names its field). */
-function number(name: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new EcommirError('ECM_ERR_BAD_OPTION', `${name} must be a number from ${min} to ${max}, got "${value}"`);
-  return n;
-}
+import { intOption, numberOption } from '../number-option.js';
 
 interface IntentCommandOptions {
   out?: string;
@@ -55,12 +48,12 @@ export function registerKnowledgeCommands(program: Command, ctx: CommandContext)
       // An empty list wrote an empty file with exit 0; a label given twice wrote records sharing an id.
       if (labels?.length === 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `--labels names no label, got ${JSON.stringify(options.labels)}: give labels separated by commas, or leave the option out for all`);
       const samples = synthesizeIntentSamples({
-        seed: intOption(options.seed, '--seed', 0),
+        seed: intOption(options.seed, '--seed', { min: 0 }),
         perLabel: intOption(options.perLabel, '--per-label'),
         labels,
         images: options.images as SyntheticImages,
-        variation: number('--variation', options.variation, 0, 4),
-        ...(options.bareShare !== undefined ? { bareShare: number('--bare-share', options.bareShare, 0, 1) } : {}),
+        variation: numberOption(options.variation, '--variation', { min: 0, max: 4 }),
+        bareShare: numberOption(options.bareShare, '--bare-share', { min: 0, max: 1, fallback: undefined }),
         ...(options.knowledge !== undefined ? { knowledge: loadIntentKnowledge(options.knowledge) } : {}),
       });
       const text = samples.map((s) => JSON.stringify(toNativeRecord(s))).join('\n') + '\n';

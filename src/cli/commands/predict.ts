@@ -28,7 +28,7 @@ import { modelVersion } from '../../runtime/identity.js';
 import { laneOf } from '../../runtime/lanes.js';
 import { DEFAULT_JOB_OPTIONS } from '../../queue/jobs.js';
 import type { Prediction, Sample } from '../../types.js';
-import { intOption, workerCountOption } from '../int-option.js';
+import { intOption, numberOption, workerCountOption } from '../number-option.js';
 
 export interface PredictFlags extends BackendFlags {
   data: string;
@@ -77,10 +77,9 @@ export function registerPredictCommand(program: Command, ctx: CommandContext): v
 async function predict(flags: PredictFlags): Promise<number> {
   const format = flags.format ?? formatFromPath(flags.out);
   const concurrency = workerCountOption(flags.concurrency, '--concurrency', availableParallelism());
-  const attempts = flags.attempts === undefined ? DEFAULT_JOB_OPTIONS.attempts : intOption(flags.attempts, '--attempts');
-  const backoffMs = flags.backoffMs === undefined ? DEFAULT_JOB_OPTIONS.backoffMs : intOption(flags.backoffMs, '--backoff-ms');
-  const keepHours = Number(flags.keepHours);
-  if (!(keepHours > 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--keep-hours must be a number > 0, got ${JSON.stringify(flags.keepHours)}`);
+  const attempts = intOption(flags.attempts, '--attempts', { fallback: DEFAULT_JOB_OPTIONS.attempts });
+  const backoffMs = intOption(flags.backoffMs, '--backoff-ms', { fallback: DEFAULT_JOB_OPTIONS.backoffMs });
+  const keepHours = numberOption(flags.keepHours, '--keep-hours', { above: 0 });
   const selection = backendSelection(flags, { sceneModel: flags.sceneModel, intentModel: flags.intentModel });
   const earlier = await checkOutFile(flags.out, [{ path: flags.data, what: 'the data file' }], 'predictions.csv');
   // The errors file is this run's or none: an earlier run's list must not sit beside an output it does

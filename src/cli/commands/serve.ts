@@ -22,7 +22,7 @@ import { DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_IMAGE_BYTES, FeedbackStore } from '..
 import { SwappableRuntime, type ModelFolders } from '../../runtime/swap.js';
 import type { CommandContext } from '../main.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
-import { intOption, workerCountOption } from '../int-option.js';
+import { intOption, workerCountOption } from '../number-option.js';
 
 export interface ServeDependencies {
   /** Where the workers load their recognisers from, given the model folders; missing ones are simply absent (their endpoint answers 503). */
@@ -120,7 +120,7 @@ export function registerServeCommand(program: Command, ctx: CommandContext, deps
 }
 
 function cacheOptions(flags: ServeFlags): FeatureCacheOptions {
-  const maxBytes = intOption(flags.cacheMaxMb, '--cache-max-mb', 1) * 1024 * 1024;
+  const maxBytes = intOption(flags.cacheMaxMb, '--cache-max-mb', { min: 1 }) * 1024 * 1024;
   if (flags.cache === 'off') return { disabled: true };
   if (flags.cache === 'memory') return { memoryOnly: true, maxBytes };
   return { dir: path.resolve(flags.cacheDir ?? path.join(cacheDir(), 'serve')), maxBytes };
@@ -145,7 +145,7 @@ function missingModel(task: string, where: string): EcommirError {
 }
 
 async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number> {
-  const port = intOption(flags.port, '--port', 0);
+  const port = intOption(flags.port, '--port', { min: 0 });
   if (port > 65535) throw new EcommirError('ECM_ERR_BAD_OPTION', `--port must be a TCP port, 0–65535, got ${flags.port}`);
   if (!flags.allowMissingModels) {
     // Checked before any worker starts: a typo in a folder name fails in a second, not after the load.
@@ -157,7 +157,6 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
   const apiKeys = await loadApiKeys(process.env.ECOMMIR_API_KEYS, flags.apiKeysFile);
   const auth = resolveAuthPolicy({ apiKeys, host: flags.host, allowAnonymousLocalhost: flags.allowAnonymousLocalhost === true });
   const adminKeys = await loadApiKeys(process.env.ECOMMIR_ADMIN_KEYS, flags.adminKeysFile, 'ECOMMIR_ADMIN_KEYS');
-  const optional = (value: string | undefined, flag: string, min: number) => (value === undefined ? undefined : intOption(value, flag, min));
   const models: ModelFolders = {
     scene: path.resolve(flags.sceneModel ?? path.join(DEFAULT_MODELS_DIR, 'scene')),
     intent: path.resolve(flags.intentModel ?? path.join(DEFAULT_MODELS_DIR, 'intent')),
@@ -165,8 +164,8 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
   const feedback = flags.feedbackDb
     ? FeedbackStore.open({
         path: path.resolve(flags.feedbackDb),
-        maxAgeDays: intOption(flags.feedbackMaxAgeDays, '--feedback-max-age-days', 0),
-        maxImageBytes: intOption(flags.feedbackMaxImageMb, '--feedback-max-image-mb', 1) * 1024 * 1024,
+        maxAgeDays: intOption(flags.feedbackMaxAgeDays, '--feedback-max-age-days', { min: 0 }),
+        maxImageBytes: intOption(flags.feedbackMaxImageMb, '--feedback-max-image-mb', { min: 1 }) * 1024 * 1024,
       })
     : undefined;
   const app = await buildApp({
@@ -175,7 +174,7 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
       models,
       sourceFor: (folders) => deps.source(flags, folders),
       cache: cacheOptions(flags),
-      imageNice: Math.min(19, intOption(flags.imageNice, '--image-nice', 0)),
+      imageNice: Math.min(19, intOption(flags.imageNice, '--image-nice', { min: 0 })),
       warmUp: warmsUp(backendSelection(flags)),
     },
     auth,
@@ -183,13 +182,13 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
     feedback,
     logger: true,
     limits: {
-      textConcurrency: optional(flags.textWorkers, '--text-workers', 1),
+      textConcurrency: intOption(flags.textWorkers, '--text-workers', { min: 1, fallback: undefined }),
       imageConcurrency: workerCountOption(flags.imageWorkers, '--image-workers', DEFAULT_SERVER_LIMITS.imageConcurrency),
-      textMaxQueue: optional(flags.textQueue, '--text-queue', 0),
-      imageMaxQueue: optional(flags.imageQueue, '--image-queue', 0),
-      timeoutMs: optional(flags.timeoutMs, '--timeout-ms', 1),
-      rateLimitPerMinute: optional(flags.rateLimit, '--rate-limit', 0),
-      maxConnections: optional(flags.maxConnections, '--max-connections', 1),
+      textMaxQueue: intOption(flags.textQueue, '--text-queue', { min: 0, fallback: undefined }),
+      imageMaxQueue: intOption(flags.imageQueue, '--image-queue', { min: 0, fallback: undefined }),
+      timeoutMs: intOption(flags.timeoutMs, '--timeout-ms', { min: 1, fallback: undefined }),
+      rateLimitPerMinute: intOption(flags.rateLimit, '--rate-limit', { min: 0, fallback: undefined }),
+      maxConnections: intOption(flags.maxConnections, '--max-connections', { min: 1, fallback: undefined }),
     },
   });
   const tasks = ((await app.inject({ method: 'GET', url: '/readyz' })).json() as { tasks: Record<'scene' | 'intent', boolean> }).tasks;

@@ -32,7 +32,7 @@ async function mergeFeedbackFile(task: Task, data: Sample[], file: string, skipB
 }
 import { sceneFeaturePass } from '../../runtime/feature-pass.js';
 import { availableParallelism } from 'node:os';
-import { intOption } from '../int-option.js';
+import { intOption, numberOption } from '../number-option.js';
 
 /** The command as a shell would take it back: arguments with spaces or quotes are single-quoted. */
 export function commandLine(argv: readonly string[]): string {
@@ -116,18 +116,17 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .action(async (task: Task, file: string | undefined, parsed: WithOptionalData<TrainFlags>) => {
       const flags: TrainFlags = { ...parsed, data: dataFileOf(file, parsed.data) };
       // No --cv: no cross-validation (0). Given, it must be a real fold count: --cv 0 is refused as 1 is.
-      const cv = flags.cv === undefined ? 0 : intOption(flags.cv, '--cv', 2);
-      const augment = intOption(flags.augment, '--augment', 0);
-      const threshold = Number(flags.pseudoThreshold);
-      if (!(threshold > 0 && threshold <= 1)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--pseudo-threshold must be in (0, 1], got ${flags.pseudoThreshold}`);
-      const concurrency = flags.concurrency === undefined ? availableParallelism() : intOption(flags.concurrency, '--concurrency');
-      const knowledgeWeight = flags.knowledgeWeight === undefined ? undefined : Number(flags.knowledgeWeight);
-      if (knowledgeWeight !== undefined && !(knowledgeWeight > 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--knowledge-weight must be a number > 0, got ${flags.knowledgeWeight}`);
-      const handwrittenWeight = Number(flags.handwrittenWeight);
-      if (!(handwrittenWeight >= 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `--handwritten-weight must be a number ≥ 0, got ${flags.handwrittenWeight}`);
-      const knowledgeOptions = { images: Number(flags.knowledgeImages), texts: Number(flags.knowledgeTexts), weight: knowledgeWeight ?? DEFAULT_SCENE_KNOWLEDGE.weight };
-      if (!Number.isInteger(knowledgeOptions.images) || knowledgeOptions.images < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `--knowledge-images must be a non-negative integer, got ${flags.knowledgeImages}`);
-      if (!Number.isInteger(knowledgeOptions.texts) || knowledgeOptions.texts < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `--knowledge-texts must be a non-negative integer, got ${flags.knowledgeTexts}`);
+      const cv = intOption(flags.cv, '--cv', { min: 2, fallback: 0 });
+      const augment = intOption(flags.augment, '--augment', { min: 0 });
+      const threshold = numberOption(flags.pseudoThreshold, '--pseudo-threshold', { above: 0, max: 1 });
+      const concurrency = intOption(flags.concurrency, '--concurrency', { fallback: availableParallelism() });
+      const knowledgeWeight = numberOption(flags.knowledgeWeight, '--knowledge-weight', { above: 0, fallback: undefined });
+      const handwrittenWeight = numberOption(flags.handwrittenWeight, '--handwritten-weight', { min: 0, fallback: HANDWRITTEN_WEIGHTS[0] });
+      const knowledgeOptions = {
+        images: intOption(flags.knowledgeImages, '--knowledge-images', { min: 0 }),
+        texts: intOption(flags.knowledgeTexts, '--knowledge-texts', { min: 0 }),
+        weight: knowledgeWeight ?? DEFAULT_SCENE_KNOWLEDGE.weight,
+      };
       const seeds = flags.seeds.split(',').map((s) => Number(s));
       if (seeds.some((s) => !Number.isInteger(s))) throw new EcommirError('ECM_ERR_BAD_OPTION', `--seeds must be integers, got ${flags.seeds}`);
 

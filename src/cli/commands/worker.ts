@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { EcommirError } from '../../errors.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
 import type { CommandContext } from '../main.js';
-import { intOption, workerCountOption } from '../int-option.js';
+import { intOption, workerCountOption } from '../number-option.js';
 
 interface WorkerFlags extends BackendFlags {
   redis?: string;
@@ -33,7 +33,6 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
     .option('--stalled-ms <ms>', 'how often jobs of dead workers are looked for', '30000')
     .option('--name <name>', 'this worker in Redis (default ecommir-worker-HOST-PID)');
   addBackendOptions(command).action(async (flags: WorkerFlags) => {
-    const int = (value: string | undefined, flag: string, fallback: number, min = 1): number => (value === undefined ? fallback : intOption(value, flag, min));
     if (flags.redis !== undefined && flags.queue !== undefined && flags.redis !== flags.queue) {
       throw new EcommirError('ECM_ERR_BAD_OPTION', `--redis ${flags.redis} and --queue ${flags.queue} name two Redis servers; give one`);
     }
@@ -44,8 +43,8 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
       redis,
       selection: backendSelection(flags, { sceneModel: flags.sceneModel, intentModel: flags.intentModel }),
       concurrency: workerCountOption(flags.concurrency, '--concurrency', availableParallelism()),
-      lockDurationMs: int(flags.lockMs, '--lock-ms', 30_000, 1000),
-      stalledIntervalMs: int(flags.stalledMs, '--stalled-ms', 30_000, 500),
+      lockDurationMs: intOption(flags.lockMs, '--lock-ms', { min: 1000, fallback: 30_000 }),
+      stalledIntervalMs: intOption(flags.stalledMs, '--stalled-ms', { min: 500, fallback: 30_000 }),
       name: flags.name,
     });
     await new Promise<void>((resolve) => {

@@ -1,17 +1,46 @@
-// Whole-number options are read one way by every command, and a worker count that would swap the
-// machine is refused before any worker starts.
+// Numeric options are read one way by every command (an empty value is no number, a flag left out
+// takes its fallback), and a worker count that would swap the machine is refused before any worker starts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { intOption, WORKER_MEMORY_BYTES, workerCountOption, type MachineFacts } from '../../src/cli/int-option.js';
+import { intOption, numberOption, WORKER_MEMORY_BYTES, workerCountOption, type MachineFacts } from '../../src/cli/number-option.js';
 import { runCli } from './run-cli.js';
 
 test('intOption reads integers at or above the minimum and names the flag and value otherwise', () => {
   assert.equal(intOption('4', '--n'), 4);
   assert.equal(intOption(' 7 ', '--n'), 7);
-  assert.equal(intOption('0', '--seed', 0), 0);
+  assert.equal(intOption('0', '--seed', { min: 0 }), 0);
   for (const bad of ['', ' ', '0', '-1', '2.5', 'x', '1e400', '9007199254740993']) {
     assert.throws(() => intOption(bad, '--n'), (err: Error & { code?: string }) => err.code === 'ECM_ERR_BAD_OPTION' && err.message === `--n must be an integer ≥ 1, got ${JSON.stringify(bad)}`, bad);
   }
+});
+
+test('a flag left out takes its fallback; one given is read and checked all the same', () => {
+  assert.equal(intOption(undefined, '--cv', { min: 2, fallback: 0 }), 0);
+  assert.equal(intOption(undefined, '--timeout-ms', { fallback: undefined }), undefined);
+  assert.equal(intOption('3', '--cv', { min: 2, fallback: 0 }), 3);
+  assert.throws(() => intOption('0', '--cv', { min: 2, fallback: 0 }), /--cv must be an integer ≥ 2, got "0"/);
+  assert.equal(numberOption(undefined, '--threshold', { min: 0, max: 1, fallback: undefined }), undefined);
+  assert.throws(() => numberOption('', '--threshold', { min: 0, max: 1, fallback: undefined }), /--threshold must be a number from 0 to 1, got ""/);
+});
+
+test('numberOption reads finite numbers within their bounds and names the bounds otherwise', () => {
+  assert.equal(numberOption('0.5', '--f', { min: 0, below: 1 }), 0.5);
+  assert.equal(numberOption('1', '--p', { above: 0, max: 1 }), 1);
+  assert.equal(numberOption('0', '--w', { min: 0 }), 0);
+  const refused = (value: string, bounds: Parameters<typeof numberOption>[2], message: string) =>
+    assert.throws(() => numberOption(value, '--x', bounds), (err: Error & { code?: string }) => err.code === 'ECM_ERR_BAD_OPTION' && err.message === `--x must be a number ${message}, got ${JSON.stringify(value)}`, value);
+  // Number('') and Number(' ') are 0: an empty value used to pass as 0 where 0 was allowed.
+  for (const bad of ['', ' ', 'x', 'NaN', 'Infinity', '1e400']) refused(bad, { min: 0 }, '≥ 0');
+  refused('1', { min: 0, below: 1 }, '≥ 0 and < 1');
+  refused('0', { above: 0, max: 1 }, '> 0 and ≤ 1');
+  refused('1.01', { above: 0, max: 1 }, '> 0 and ≤ 1');
+  refused('-0.1', { min: 0, max: 4 }, 'from 0 to 4');
+});
+
+test('train --knowledge-images with an empty value is refused (it was read as 0 and trained without the screenshots)', async () => {
+  const result = await runCli(['train', 'scene', 'no-such-data.json', '--out', 'never', '--knowledge-images', '']);
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /--knowledge-images must be an integer ≥ 0, got ""/);
 });
 
 test('workerCountOption refuses more workers than memory holds, warns above the cores, and keeps the default', () => {
