@@ -71,6 +71,7 @@ export function feedbackSchemas() {
             replaced: { type: 'object', description: 'The correction this one replaced.', properties: { label: { type: 'string' }, at: { type: 'integer' } } },
           },
         },
+        415: { description: 'A body of another content type than application/json (ECM_ERR_BAD_RECORD).', ...errorBody },
         400: {
           description: 'Not a label of the task (ECM_ERR_UNKNOWN_LABEL; details.allowed lists the labels) or a bad body.',
           type: 'object',
@@ -175,6 +176,8 @@ export function feedbackSchemas() {
         'Needs an admin key (ECOMMIR_ADMIN_KEYS / --admin-keys-file) as the bearer key. The new models must load, serve the same tasks with the same labels, and pass a smoke prediction; otherwise 422 and nothing changes. Requests in flight finish on the old models. Folders not given are reloaded from where they are.',
       tags: ['admin'],
       security: [{ bearerAuth: [] }],
+      // Documentation only (Fastify ignores this key): no body at all reloads both folders from where they are.
+      bodyOptional: true,
       body: {
         type: 'object',
         additionalProperties: false,

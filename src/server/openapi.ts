@@ -1,5 +1,7 @@
 // /openapi.json, generated from the route schemas Fastify validates with (collected by an onRoute
 // hook), so the document and the enforcement are one source. OpenAPI 3.1 takes JSON Schema as is.
+// Routes whose schema says `hide` (the page's static files) are left out, as @fastify/swagger does:
+// a code generator has no use for them.
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { VERSION } from '../version.js';
 
@@ -16,11 +18,35 @@ export function collectRoutes(app: FastifyInstance): CollectedRoute[] {
   const routes: CollectedRoute[] = [];
   app.addHook('onRoute', (route: RouteOptions) => {
     const schema = route.schema as JsonObject | undefined;
-    if (!schema) return;
+    if (!schema || schema.hide === true) return;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) if (method !== 'HEAD') routes.push({ method: method.toLowerCase(), url: route.url, schema });
   });
   return routes;
+}
+
+/** Fastify's `/v1/feedback/:requestId` as OpenAPI writes it: `/v1/feedback/{requestId}`. */
+function openApiPath(url: string): string {
+  return url.replace(/:(\w+)/g, '{$1}');
+}
+
+/** The path and query parameters of an operation, from the route's `params` and `querystring` schemas. */
+function parametersOf(schema: JsonObject): JsonObject[] {
+  const parameters: JsonObject[] = [];
+  for (const [key, where] of [['params', 'path'], ['querystring', 'query']] as const) {
+    const object = schema[key] as { properties?: Record<string, JsonObject>; required?: string[] } | undefined;
+    for (const [name, { description, ...valueSchema }] of Object.entries(object?.properties ?? {})) {
+      parameters.push({
+        name,
+        in: where,
+        // A path parameter is always required in OpenAPI.
+        required: where === 'path' || (object?.required ?? []).includes(name),
+        ...(typeof description === 'string' ? { description } : {}),
+        schema: valueSchema,
+      });
+    }
+  }
+  return parameters;
 }
 
 export function buildOpenApiDocument(routes: readonly CollectedRoute[]): JsonObject {
@@ -28,12 +54,14 @@ export function buildOpenApiDocument(routes: readonly CollectedRoute[]): JsonObj
   for (const { method, url, schema } of routes) {
     const operation: JsonObject = {};
     for (const key of ['summary', 'description', 'tags', 'security'] as const) if (schema[key] !== undefined) operation[key] = schema[key];
+    const parameters = parametersOf(schema);
+    if (parameters.length > 0) operation.parameters = parameters;
     const body = schema.body as JsonObject | undefined;
     if (body) {
       const content = body.content
         ? (body.content as JsonObject)
         : { 'application/json': { schema: body } };
-      operation.requestBody = { required: true, content: { ...content, ...((schema.documentedContent as JsonObject | undefined) ?? {}) } };
+      operation.requestBody = { required: schema.bodyOptional !== true, content: { ...content, ...((schema.documentedContent as JsonObject | undefined) ?? {}) } };
     }
     const responses: JsonObject = {};
     for (const [status, response] of Object.entries((schema.response as JsonObject | undefined) ?? {})) {
@@ -44,7 +72,7 @@ export function buildOpenApiDocument(routes: readonly CollectedRoute[]): JsonObj
       };
     }
     operation.responses = Object.keys(responses).length > 0 ? responses : { 200: { description: 'OK' } };
-    (paths[url] ??= {})[method] = operation;
+    (paths[openApiPath(url)] ??= {})[method] = operation;
   }
   return {
     openapi: '3.1.0',

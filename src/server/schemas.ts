@@ -86,6 +86,7 @@ const errorResponses = {
   400: { description: 'Bad input (ECM_ERR_BAD_RECORD, ECM_ERR_BAD_JSON, ECM_ERR_IMAGE_CORRUPT...).', ...errorBody },
   401: { description: 'Missing or wrong API key (ECM_ERR_UNAUTHORIZED).', ...errorBody },
   403: { description: 'Keyless request from another site or to a non-loopback Host (ECM_ERR_FORBIDDEN).', ...errorBody },
+  415: { description: 'A body of another content type than the route takes (ECM_ERR_BAD_RECORD).', ...errorBody },
   413: { description: 'Over the limits: body, image, text, turns, images, pixels (ECM_ERR_BODY_TOO_LARGE, ECM_ERR_IMAGE_TOO_LARGE, ECM_ERR_INPUT_TOO_LARGE).', ...errorBody },
   429: { description: 'Too many requests for this key or address (ECM_ERR_RATE_LIMITED); see Retry-After.', ...errorBody },
   503: { description: 'Model not loaded (ECM_ERR_NO_MODEL), or a lane’s queue or the body budget full (ECM_ERR_BUSY).', ...errorBody },

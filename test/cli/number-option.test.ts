@@ -2,7 +2,7 @@
 // takes its fallback), and a worker count that would swap the machine is refused before any worker starts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { intOption, numberOption, WORKER_MEMORY_BYTES, workerCountOption, type MachineFacts } from '../../src/cli/number-option.js';
+import { intOption, numberOption, WORKER_MEMORY_BYTES, workerCountOption, type MachineFacts, type NumberBounds } from '../../src/cli/number-option.js';
 import { runCli } from './run-cli.js';
 
 test('intOption reads integers at or above the minimum and names the flag and value otherwise', () => {
@@ -27,7 +27,7 @@ test('numberOption reads finite numbers within their bounds and names the bounds
   assert.equal(numberOption('0.5', '--f', { min: 0, below: 1 }), 0.5);
   assert.equal(numberOption('1', '--p', { above: 0, max: 1 }), 1);
   assert.equal(numberOption('0', '--w', { min: 0 }), 0);
-  const refused = (value: string, bounds: Parameters<typeof numberOption>[2], message: string) =>
+  const refused = (value: string, bounds: NumberBounds, message: string) =>
     assert.throws(() => numberOption(value, '--x', bounds), (err: Error & { code?: string }) => err.code === 'ECM_ERR_BAD_OPTION' && err.message === `--x must be a number ${message}, got ${JSON.stringify(value)}`, value);
   // Number('') and Number(' ') are 0: an empty value used to pass as 0 where 0 was allowed.
   for (const bad of ['', ' ', 'x', 'NaN', 'Infinity', '1e400']) refused(bad, { min: 0 }, '≥ 0');

@@ -134,6 +134,31 @@ test('/openapi.json is built from the schemas the routes enforce', async () => {
   }
 });
 
+test('/openapi.json is usable by a code generator: {name} paths, path and query parameters, 415 listed, no page files', async () => {
+  const server = await startServer({ recognizers: recognizers() });
+  try {
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as any;
+    const paths = Object.keys(doc.paths);
+    assert.deepEqual(paths.filter((p) => p.includes(':')), [], 'Fastify\'s :name syntax');
+    // The page's static files (three of them fonts that answer 404) are not API operations.
+    assert.deepEqual(paths.filter((p) => !p.startsWith('/v1/') && !['/healthz', '/readyz'].includes(p)), []);
+    for (const method of ['get', 'delete']) {
+      const [requestId, ...others] = doc.paths['/v1/feedback/{requestId}'][method].parameters;
+      assert.deepEqual([requestId.name, requestId.in, requestId.required, others.length], ['requestId', 'path', true, 0], method);
+    }
+    const review = Object.fromEntries(doc.paths['/v1/review'].get.parameters.map((p: any) => [p.name, p]));
+    assert.deepEqual(Object.keys(review).sort(), ['by', 'limit', 'task']);
+    assert.equal(review.task.in, 'query');
+    assert.equal(review.task.required, true);
+    assert.equal(review.limit.required, false);
+    assert.deepEqual(review.task.schema.enum, ['scene', 'intent']);
+    assert.equal(doc.paths['/v1/admin/reload'].post.requestBody.required, false, 'a reload without a body reloads from where the models are');
+    for (const path of ['/v1/scene', '/v1/intent', '/v1/batch', '/v1/feedback']) assert.ok(doc.paths[path].post.responses['415'], `415 for ${path}`);
+  } finally {
+    await server.close();
+  }
+});
+
 test('unknown routes and malformed JSON answer with an ECM_ERR code', async () => {
   const server = await startServer({ recognizers: recognizers() });
   try {
