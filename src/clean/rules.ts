@@ -9,6 +9,7 @@ import { checkSync } from 'recheck';
 import type { Role } from '../types.js';
 import { EcommirError } from '../errors.js';
 import { parseJsonDocument } from '../data/json-text.js';
+import { unknownKeyProblem, type ObjectShape } from '../data/known-keys.js';
 
 /** The levels at which the denoiser removes text (the paper's three levels, plus normalisation). */
 export type DenoiseLevel = 'dialogue' | 'sentence' | 'word' | 'normalise';
@@ -138,6 +139,22 @@ function compile(file: string, where: string, pattern: unknown, flags: unknown, 
   return regex;
 }
 
+// A misspelt key ("sentences" for "sentence") turned a whole level of cleaning off without a word:
+// keys are held to the format as data files are.
+const RULES_SHAPE: ObjectShape = {
+  what: 'a rules file',
+  keys: ['version', 'description', 'markers', 'sentenceBreak', 'minContentChars', 'normalise', 'sentence', 'word'],
+  hints: { normalize: 'did you mean "normalise"?', dialogue: 'the dialogue level (repeated or empty agent replies) is built in and takes no rules' },
+  otherwise: 'the rules loader does not read it',
+};
+const RULE_SHAPE: ObjectShape = {
+  what: 'a rule',
+  keys: ['id', 'description', 'roles', 'pattern', 'flags', 'replacement'],
+  hints: { role: 'did you mean "roles", a list?', regex: 'did you mean "pattern"?', replace: 'did you mean "replacement"?' },
+  otherwise: 'the rules loader does not read it',
+};
+const MIN_CONTENT_SHAPE: ObjectShape = { what: 'minContentChars', keys: ['user', 'agent'], hints: {}, otherwise: 'the roles are "user" and "agent"' };
+
 function parseRuleList(file: string, list: unknown, name: string, global: boolean, options: ParseRulesOptions): DenoiseRule[] {
   if (list === undefined) return [];
   if (!Array.isArray(list)) fail(file, name, 'must be an array of rules');
@@ -146,6 +163,8 @@ function parseRuleList(file: string, list: unknown, name: string, global: boolea
     const where = `${name}[${i}]`;
     if (!raw || typeof raw !== 'object') fail(file, where, 'must be an object');
     const r = raw as Record<string, unknown>;
+    const unknownKey = unknownKeyProblem(r, RULE_SHAPE);
+    if (unknownKey) fail(file, typeof r.id === 'string' ? `${where} (${r.id})` : where, unknownKey);
     if (typeof r.id !== 'string' || r.id === '') fail(file, where, 'id must be a non-empty string');
     if (ids.has(r.id)) fail(file, where, `duplicate id "${r.id}"`);
     ids.add(r.id);
@@ -171,10 +190,15 @@ function parseRuleList(file: string, list: unknown, name: string, global: boolea
 export function parseDenoiseRules(json: unknown, file = '<rules>', options: ParseRulesOptions = {}): DenoiseRules {
   if (!json || typeof json !== 'object' || Array.isArray(json)) fail(file, 'top level', 'must be an object');
   const j = json as Record<string, unknown>;
+  const unknownKey = unknownKeyProblem(j, RULES_SHAPE);
+  if (unknownKey) fail(file, 'top level', unknownKey);
   const markers = j.markers ?? ['<image>'];
   if (!Array.isArray(markers) || !markers.every((m) => typeof m === 'string' && m !== '')) fail(file, 'markers', 'must be an array of strings');
   if (!markers.includes('<image>')) fail(file, 'markers', 'must include <image> (image markers are never removed)');
+  if (j.minContentChars !== undefined && (typeof j.minContentChars !== 'object' || j.minContentChars === null || Array.isArray(j.minContentChars))) fail(file, 'minContentChars', 'must be an object of {"user": n, "agent": n}');
   const min = (j.minContentChars ?? {}) as Record<string, unknown>;
+  const unknownRole = unknownKeyProblem(min, MIN_CONTENT_SHAPE);
+  if (unknownRole) fail(file, 'minContentChars', unknownRole);
   const minContentChars = { user: 0, agent: 0 } as Record<Role, number>;
   for (const role of ROLES) {
     const v = min[role] ?? 0;

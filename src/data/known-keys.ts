@@ -14,6 +14,8 @@ export interface ObjectShape {
   ignoredKeys?: readonly string[];
   /** A misplaced or foreign name → what to write instead. */
   hints: Readonly<Record<string, string>>;
+  /** What to say of a name with no hint and no near field (default: the data format's "meta"). */
+  otherwise?: string;
 }
 
 const TEXT_HINT = 'the words go in "text"';
@@ -76,5 +78,5 @@ function hintFor(key: string, shape: ObjectShape): string {
     .filter(({ k, d }) => d <= Math.min(2, Math.floor(k.length / 2)))
     .sort((a, b) => a.d - b.d);
   if (near.length > 0 && (near.length === 1 || near[0].d < near[1].d)) return `did you mean ${JSON.stringify(near[0].k)}?`;
-  return 'the format does not read it; a field of your own goes under "meta"';
+  return shape.otherwise ?? 'the format does not read it; a field of your own goes under "meta"';
 }

@@ -178,3 +178,16 @@ test('cleaning is idempotent: a cleaned dialogue cleans to itself (every dev dia
   assert.deepEqual(texts(once.turns), ['user:这个面霜怎么用', 'agent:若发现质量问题我们承担往返运费', 'agent:这款现在有单件立减的活动', 'agent:面料柔软透气，您还可以领取店铺优惠']);
   assert.deepEqual(texts(cleanDialogue(once.turns).turns), texts(once.turns));
 });
+
+test('a rules file with a key the loader does not read is refused, with the key it likely meant', () => {
+  // "sentences" for "sentence" used to turn sentence-level cleaning off without a word.
+  assert.throws(() => parseDenoiseRules({ sentences: [{ id: 'x', pattern: '您好' }] }, 'r.json'), { code: 'ECM_ERR_BAD_OPTION', message: /top level: unknown field "sentences": did you mean "sentence"\?/ });
+  assert.throws(() => parseDenoiseRules({ normalize: [] }, 'r.json'), { message: /unknown field "normalize": did you mean "normalise"\?/ });
+  assert.throws(() => parseDenoiseRules({ word: [{ id: 'thanks', pattern: '谢谢', replace: '' }] }, 'r.json'), { message: /word\[0\] \(thanks\): unknown field "replace": did you mean "replacement"\?/ });
+  assert.throws(() => parseDenoiseRules({ minContentChars: { users: 2 } }, 'r.json'), { message: /minContentChars: unknown field "users": did you mean "user"\?/ });
+  assert.throws(() => parseDenoiseRules({ minContentChars: 2 }, 'r.json'), { message: /minContentChars: must be an object/ });
+  // The shipped file, and one using every key, load as before.
+  assert.ok(loadDenoiseRules().sentence.length > 0);
+  const every = parseDenoiseRules({ version: 1, description: 'd', markers: ['<image>'], sentenceBreak: '(?<=。)', minContentChars: { user: 0, agent: 1 }, normalise: [], sentence: [{ id: 's', description: 'd', roles: ['agent'], pattern: '您好', flags: 'i', replacement: '' }], word: [] });
+  assert.equal(every.sentence[0].id, 's');
+});
