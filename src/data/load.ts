@@ -26,15 +26,19 @@ export async function loadSamples(path: string, options: LoadOptions = {}): Prom
   const file = resolve(path);
   // Checked before the records: a wrong --images was blamed on the first record's first image.
   if (options.imagesDir) await checkImagesFolder(options.imagesDir);
-  const { records, refused } = readRecordsText(await readText(file), file);
-  const challengeCount = records.filter(isChallengeRecord).length;
-  const format: InputFormat = records.length === 0 ? 'empty' : challengeCount === records.length ? 'challenge' : challengeCount === 0 ? 'native' : 'mixed';
+  const { records, refused, malformed } = readRecordsText(await readText(file), file);
+  // Without skipBad a line that is not JSON is the error even when a record before it is bad too: a
+  // file that does not read as JSONL is told as such before its records are judged.
+  if (!options.skipBad) throwFirstRefusal(malformed);
+  const parsed = records.filter((_, index) => !malformed.has(index));
+  const challengeCount = parsed.filter(isChallengeRecord).length;
+  const format: InputFormat = parsed.length === 0 ? 'empty' : challengeCount === parsed.length ? 'challenge' : challengeCount === 0 ? 'native' : 'mixed';
   const imagesDir = options.imagesDir ? resolve(options.imagesDir) : undefined;
   const challengeImagesDir = imagesDir ?? defaultImagesDir(file);
   const result = await collectOrThrow(
     records,
     options.skipBad ?? false,
-    throwingRefused(refused, async (record, index) => {
+    throwingRefused(new Map([...refused, ...malformed]), async (record, index) => {
       const sample = isChallengeRecord(record)
         ? parseChallengeRecord(record, index, { imagesDir: challengeImagesDir, file })
         : parseNativeSample(record, index, { imagesDir, baseDir: dirname(file), file });
@@ -73,7 +77,8 @@ export function isChallengeRecord(record: unknown): boolean {
 
 /** A JSON array, a single JSON object, or JSONL (one object a line; blank lines skipped). */
 export function parseRecordsText(text: string, file: string): unknown[] {
-  const { records, refused } = readRecordsText(text, file);
+  const { records, refused, malformed } = readRecordsText(text, file);
+  throwFirstRefusal(malformed);
   throwFirstRefusal(refused);
   return records;
 }
@@ -82,11 +87,19 @@ export interface RecordsText {
   records: unknown[];
   /** Records that parsed but repeat a key in one object, by index, with the error that names them. */
   refused: Map<number, EcommirError>;
+  /**
+   * JSONL lines that are not JSON, by index, with the error that names the line; their slot in
+   * `records` is undefined, so that the records after them keep the index their line gives them.
+   */
+  malformed: Map<number, EcommirError>;
 }
 
 /**
- * parseRecordsText, except that a record repeating a key is not thrown but returned in `refused`, so
- * that `--skip-bad` can leave it out and keep the rest; invalid JSON still fails the whole file.
+ * parseRecordsText, except that a bad record is not thrown but returned, so that `--skip-bad` can
+ * leave it out and keep the rest: one repeating a key in `refused`, a JSONL line that is not JSON in
+ * `malformed` (each line is its own record, and the next one starts on the next line). A JSON array
+ * or object that is not valid JSON still fails the whole file: where one record ends and the next
+ * begins cannot be told safely once the syntax is broken.
  */
 export function readRecordsText(text: string, file: string): RecordsText {
   const body = stripBom(text);
@@ -94,9 +107,10 @@ export function readRecordsText(text: string, file: string): RecordsText {
   const looksJsonl = extname(file).toLowerCase() === '.jsonl' || (first === '{' && isJsonlShaped(body));
   if (!looksJsonl) {
     const parsed = parseJsonSyntax(body, file);
-    return { records: Array.isArray(parsed) ? parsed : [parsed], refused: duplicateKeyRefusals(body, parsed, file) };
+    return { records: Array.isArray(parsed) ? parsed : [parsed], refused: duplicateKeyRefusals(body, parsed, file), malformed: new Map() };
   }
   const refused = new Map<number, EcommirError>();
+  const malformed = new Map<number, EcommirError>();
   const records: unknown[] = [];
   body.split('\n').forEach((line, lineIndex) => {
     if (line.trim() === '') return;
@@ -107,13 +121,15 @@ export function readRecordsText(text: string, file: string): RecordsText {
       const item: ItemRef = { file, index: records.length };
       const id = /"id"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(line);
       if (id) item.id = id[1];
-      throw new EcommirError('ECM_ERR_BAD_JSON', `line ${lineIndex + 1} is not valid JSON: ${(cause as Error).message}`, { item, cause });
+      malformed.set(records.length, new EcommirError('ECM_ERR_BAD_JSON', `line ${lineIndex + 1} is not valid JSON: ${(cause as Error).message}`, { item, cause }));
+      records.push(undefined);
+      return;
     }
     const duplicate = findDuplicateKey(line);
     if (duplicate) refused.set(records.length, duplicateKeyError({ ...duplicate, line: lineIndex + 1 }, record, file, records.length));
     records.push(record);
   });
-  return { records, refused };
+  return { records, refused, malformed };
 }
 
 /** More than one non-blank line, each starting with `{`: JSONL rather than a pretty-printed object. */
