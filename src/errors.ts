@@ -18,6 +18,8 @@ export type ErrorCode =
   /** A sample over the input limits (src/data/input-limits.ts): text, turns, images, pixels. */
   | 'ECM_ERR_INPUT_TOO_LARGE'
   | 'ECM_ERR_BAD_TAXONOMY'
+  /** Too few samples of the task to train on (an input fault: exit 1, not the command line's 2). */
+  | 'ECM_ERR_TOO_FEW_SAMPLES'
   | 'ECM_ERR_BAD_OPTION'
   | 'ECM_ERR_NO_MODEL'
   | 'ECM_ERR_NOT_FITTED'

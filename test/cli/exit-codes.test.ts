@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { CommanderError } from 'commander';
 import { EXIT, exitCodeOf } from '../../src/cli/exit-codes.js';
 import { EcommirError } from '../../src/errors.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from './run-cli.js';
 
 test('each kind of error has its exit code', () => {
@@ -44,4 +47,25 @@ test('worker takes the Redis URL as --redis or as --queue (the name predict give
   const both = await runCli(['worker', '--queue', 'redis://127.0.0.1:1', '--redis', 'redis://127.0.0.1:2']);
   assert.equal(both.code, EXIT.usage, both.stderr);
   assert.match(both.stderr, /name two Redis servers; give one/);
+});
+
+test('train on too few samples is the data\'s fault (1); too many folds for the data is the --cv flag\'s (2), named', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecommir-few-'));
+  const write = (name: string, rows: [string, string][]) => {
+    const file = join(dir, name);
+    writeFileSync(file, rows.map(([text, label], i) => JSON.stringify({ id: `r${i}`, task: 'intent', dialogue: [{ role: 'user', text }], label })).join('\n') + '\n');
+    return file;
+  };
+  const rows: [string, string][] = [['这个杯子会生锈吗', '是否会生锈'], ['用着好不好用', '是否好用'], ['一共发几件', '发货数量']];
+  const two = await runCli(['train', 'intent', write('two.jsonl', rows.slice(0, 2)), '--out', join(dir, 'm2')]);
+  assert.equal(two.code, EXIT.input, two.stderr);
+  assert.match(two.stderr, /has 2 intent samples; training needs at least 3 \[ECM_ERR_TOO_FEW_SAMPLES\]/);
+  const three = write('three.jsonl', rows);
+  // The learner's own words ("out-of-fold predictions need at least 2 scored groups", "k = 5 is more than the 3 samples") came out here.
+  const twoFolds = await runCli(['train', 'intent', three, '--out', join(dir, 'm3'), '--cv', '2']);
+  assert.equal(twoFolds.code, EXIT.usage, twoFolds.stderr);
+  assert.match(twoFolds.stderr, /--cv 2 on 3 intent samples trains a fold on 1; a fold needs at least 3/);
+  const fiveFolds = await runCli(['train', 'intent', three, '--out', join(dir, 'm5'), '--cv', '5']);
+  assert.equal(fiveFolds.code, EXIT.usage, fiveFolds.stderr);
+  assert.match(fiveFolds.stderr, /--cv 5 makes more folds than the 3 intent samples/);
 });

@@ -150,10 +150,16 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
         skipped.push(...merged.problems);
         process.stderr.write(`ecommir: ${describeMerge(merged.report)}\n`);
       }
-      if (samples.length === 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `${flags.data} has no ${task} samples`);
+      if (samples.length === 0) throw new EcommirError('ECM_ERR_TOO_FEW_SAMPLES', `${flags.data} has no ${task} samples`);
       // The calibration and the stack each hold samples out: below three, a fold trains on one (the error
       // then spoke of "scored groups", which means nothing to someone training).
-      if (samples.length < MIN_TRAINING_SAMPLES) throw new EcommirError('ECM_ERR_BAD_OPTION', `${flags.data} has ${samples.length} ${task} sample${samples.length === 1 ? '' : 's'}; training needs at least ${MIN_TRAINING_SAMPLES}`);
+      if (samples.length < MIN_TRAINING_SAMPLES) throw new EcommirError('ECM_ERR_TOO_FEW_SAMPLES', `${flags.data} has ${samples.length} ${task} sample${samples.length === 1 ? '' : 's'}; training needs at least ${MIN_TRAINING_SAMPLES}`);
+      // The same floor for each cross-validation fold's training part, named by the flag that sets it.
+      const smallestFoldTraining = samples.length - Math.ceil(samples.length / Math.max(cv, 1));
+      if (cv > samples.length) throw new EcommirError('ECM_ERR_BAD_OPTION', `--cv ${cv} makes more folds than the ${samples.length} ${task} samples: give fewer folds or leave --cv out`);
+      if (cv > 1 && smallestFoldTraining < MIN_TRAINING_SAMPLES) {
+        throw new EcommirError('ECM_ERR_BAD_OPTION', `--cv ${cv} on ${samples.length} ${task} samples trains a fold on ${smallestFoldTraining}; a fold needs at least ${MIN_TRAINING_SAMPLES}: give fewer folds or leave --cv out`);
+      }
       let unlabelled: Sample[] | undefined;
       if (flags.unlabeled) {
         const loadedUnlabelled = await loadSamples(flags.unlabeled, { imagesDir: flags.images, skipBad: flags.skipBad });
