@@ -28,12 +28,27 @@ export interface InspectReport {
   samples: number;
   tasks: Record<Task, TaskSummary>;
   problems: Problem[];
+  /**
+   * Ids that more than one record carries, with the records' indexes. Not refused (predict pairs its
+   * output by position, and eval scores that file), but predictions made elsewhere cannot be scored by id.
+   */
+  repeatedIds: { id: string; records: number[] }[];
 }
 
 export function inspectSamples(samples: readonly Sample[], problems: readonly Problem[], source: { file: string; format: string }): InspectReport {
   const tasks = {} as Record<Task, TaskSummary>;
   for (const task of TASKS) tasks[task] = summarise(samples.filter((s) => s.task === task));
-  return { file: source.file, format: source.format, records: samples.length + problems.length, samples: samples.length, tasks, problems: [...problems] };
+  return { file: source.file, format: source.format, records: samples.length + problems.length, samples: samples.length, tasks, problems: [...problems], repeatedIds: repeatedIds(samples) };
+}
+
+function repeatedIds(samples: readonly Sample[]): InspectReport['repeatedIds'] {
+  const byId = new Map<string, number[]>();
+  for (const s of samples) {
+    const records = byId.get(s.id);
+    if (records) records.push(s.index);
+    else byId.set(s.id, [s.index]);
+  }
+  return [...byId].filter(([, records]) => records.length > 1).map(([id, records]) => ({ id, records }));
 }
 
 function summarise(samples: readonly Sample[]): TaskSummary {
@@ -81,6 +96,12 @@ export function formatInspectReport(report: InspectReport): string {
     const width = Math.max(...Object.values(t.labels).map((n) => String(n).length), 1);
     for (const [label, n] of Object.entries(t.labels)) lines.push(`  ${String(n).padStart(width)}  ${label}`);
     if (t.unusedCandidates.length) lines.push(`  never used: ${t.unusedCandidates.join(', ')}`);
+  }
+  if (report.repeatedIds.length) {
+    lines.push('');
+    lines.push(`ids used by more than one record (${report.repeatedIds.length}): predictions can be scored by position only, as \`ecommir predict\` writes them`);
+    for (const { id, records } of report.repeatedIds.slice(0, 10)) lines.push(`  ${JSON.stringify(id)}: records ${records.map((i) => `#${i}`).join(', ')}`);
+    if (report.repeatedIds.length > 10) lines.push(`  … and ${report.repeatedIds.length - 10} more`);
   }
   if (report.problems.length) {
     lines.push('');

@@ -98,21 +98,32 @@ export async function readSubmissionCsv(path: string): Promise<SubmissionRow[]> 
  * Predictions included) or JSONL; the format is told by the extension, else by the content.
  */
 export async function readPredictedLabels(path: string): Promise<Map<string, string>> {
-  const text = stripBom(await readInputText(path, 'the predictions file'));
-  const format = formatFromPath(path);
+  return predictionsById(await readPredictionList(path), path);
+}
+
+/** The predictions keyed by id; a second prediction for an id would silently replace the first, so it is refused. */
+export function predictionsById(list: readonly PredictedLabel[], path: string): Map<string, string> {
   const labels = new Map<string, string>();
-  // Scored by id: a second prediction for an id would silently replace the first.
   const firstAt = new Map<string, number>();
-  const add = (id: string, label: string, index: number) => {
+  list.forEach(({ id, label }, index) => {
     const first = firstAt.get(id);
     if (first !== undefined) throw new EcommirError('ECM_ERR_BAD_RECORD', `duplicate id: record #${first} has the same id (one prediction per id)`, { item: { file: path, index, id } });
     firstAt.set(id, index);
     labels.set(id, label);
-  };
-  if (format === 'csv' && !/^\s*[[{]/.test(text)) {
-    parseSubmissionCsv(text, path).forEach((row, index) => add(row.id, row.predict, index));
-    return labels;
-  }
+  });
+  return labels;
+}
+
+export interface PredictedLabel {
+  id: string;
+  label: string;
+}
+
+/** As readPredictedLabels, in the file's order and with repeated ids kept (predict writes one row per record). */
+export async function readPredictionList(path: string): Promise<PredictedLabel[]> {
+  const text = stripBom(await readInputText(path, 'the predictions file'));
+  const format = formatFromPath(path);
+  if (format === 'csv' && !/^\s*[[{]/.test(text)) return parseSubmissionCsv(text, path).map((row) => ({ id: row.id, label: row.predict }));
   const values: unknown[] =
     format === 'jsonl' || (!/^\s*\[/.test(text) && text.trim().includes('\n'))
       ? text
@@ -121,15 +132,14 @@ export async function readPredictedLabels(path: string): Promise<Map<string, str
           .filter(({ line }) => line.trim() !== '')
           .map(({ line, number }) => parseJsonText(line, `${path}:${number}`))
       : ([] as unknown[]).concat(parseJsonText(text, path));
-  values.forEach((value, index) => {
+  return values.map((value, index) => {
     const p = value as { id?: unknown; label?: unknown; predict?: unknown };
     const label = typeof p?.label === 'string' ? p.label : typeof p?.predict === 'string' ? p.predict : undefined;
     if (!p || (typeof p.id !== 'string' && typeof p.id !== 'number') || label === undefined) {
       throw new EcommirError('ECM_ERR_BAD_RECORD', 'a prediction needs an id and a label', { item: { file: path, index } });
     }
-    add(String(p.id), label, index);
+    return { id: String(p.id), label };
   });
-  return labels;
 }
 
 /**

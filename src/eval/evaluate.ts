@@ -3,6 +3,7 @@
 // together), which is `all.weightedF1` here.
 import { EcommirError } from '../errors.js';
 import type { Sample, Task } from '../types.js';
+import { predictionsById, type PredictedLabel } from '../data/submission.js';
 import {
   accuracyScore,
   classificationReport,
@@ -61,37 +62,39 @@ export function evaluateLabels(yTrue: readonly string[], yPred: readonly string[
   };
 }
 
-/** Evaluates predicted labels (by sample id) against gold samples that carry labels. */
+/**
+ * Evaluates predicted labels against gold samples that carry labels, paired by sample id. A list of
+ * predictions made for the gold file (the same id at each position, as `predict` writes it) is paired
+ * by position instead, so that records sharing an id are each scored with their own prediction.
+ */
 export function evaluatePredictions(
   gold: readonly Sample[],
-  predictions: ReadonlyMap<string, string> | Readonly<Record<string, string>>,
+  predictions: ReadonlyMap<string, string> | Readonly<Record<string, string>> | readonly PredictedLabel[],
   options: EvaluateOptions = {},
 ): Evaluation {
-  const predicted: ReadonlyMap<string, string> = predictions instanceof Map ? predictions : new Map(Object.entries(predictions));
   if (gold.length === 0) throw new EcommirError('ECM_ERR_BAD_RECORD', 'the gold file has no samples', { item: { file: options.goldFile } });
+  if (Array.isArray(predictions)) {
+    const list = predictions as readonly PredictedLabel[];
+    if (list.length === gold.length && list.every((p, i) => p.id === gold[i].id)) return evaluatePairs(gold, list.map((p) => p.label), options);
+  }
+  const predicted: ReadonlyMap<string, string> = Array.isArray(predictions)
+    ? predictionsById(predictions as readonly PredictedLabel[], options.predFile ?? 'the predictions')
+    : predictions instanceof Map
+      ? predictions
+      : new Map(Object.entries(predictions));
   const seen = new Set<string>();
-  const byTask: Record<Task, { yTrue: string[]; yPred: string[] }> = { scene: { yTrue: [], yPred: [] }, intent: { yTrue: [], yPred: [] } };
-  const allTrue: string[] = [];
-  const allPred: string[] = [];
-  const outsideLabelSet: Evaluation['outsideLabelSet'] = [];
-  const labelSets = Object.fromEntries(Object.entries(options.labelSets ?? {}).map(([task, labels]) => [task, new Set(labels)])) as Partial<Record<Task, Set<string>>>;
-  for (const sample of gold) {
+  const labels = gold.map((sample) => {
     const item = { id: sample.id, index: sample.index, file: options.goldFile };
-    if (seen.has(sample.id)) throw new EcommirError('ECM_ERR_BAD_RECORD', 'the gold file has this id twice', { item });
-    seen.add(sample.id);
-    if (typeof sample.label !== 'string' || sample.label === '') {
-      throw new EcommirError('ECM_ERR_BAD_RECORD', 'gold sample has no label', { item });
+    if (seen.has(sample.id)) {
+      throw new EcommirError('ECM_ERR_BAD_RECORD', 'the gold file has this id twice, so predictions cannot be paired by id: give each record its own id, or score the predictions file `ecommir predict` wrote for this gold file (paired by position)', { item });
     }
+    seen.add(sample.id);
     const label = predicted.get(sample.id);
     if (label === undefined) {
       throw new EcommirError('ECM_ERR_BAD_RECORD', `no prediction for this gold sample${options.predFile ? ` in ${options.predFile}` : ''}`, { item });
     }
-    if (labelSets[sample.task] && !labelSets[sample.task]!.has(label)) outsideLabelSet.push({ id: sample.id, task: sample.task, label });
-    byTask[sample.task].yTrue.push(sample.label);
-    byTask[sample.task].yPred.push(label);
-    allTrue.push(sample.label);
-    allPred.push(label);
-  }
+    return label;
+  });
   const extra = [...predicted.keys()].filter((id) => !seen.has(id));
   if (extra.length > 0 && options.extraPredictions !== 'ignore') {
     const shown = extra.slice(0, 5).join(', ') + (extra.length > 5 ? `, … (${extra.length} in all)` : '');
@@ -99,7 +102,28 @@ export function evaluatePredictions(
       item: { id: extra[0], file: options.predFile },
     });
   }
-  const evaluation: Evaluation = { all: evaluateLabels(allTrue, allPred), ignoredPredictionIds: extra, outsideLabelSet };
+  return { ...evaluatePairs(gold, labels, options), ignoredPredictionIds: extra };
+}
+
+/** Scores each gold sample against the predicted label at its position. */
+function evaluatePairs(gold: readonly Sample[], predictedLabels: readonly string[], options: EvaluateOptions): Evaluation {
+  const byTask: Record<Task, { yTrue: string[]; yPred: string[] }> = { scene: { yTrue: [], yPred: [] }, intent: { yTrue: [], yPred: [] } };
+  const allTrue: string[] = [];
+  const allPred: string[] = [];
+  const outsideLabelSet: Evaluation['outsideLabelSet'] = [];
+  const labelSets = Object.fromEntries(Object.entries(options.labelSets ?? {}).map(([task, labels]) => [task, new Set(labels)])) as Partial<Record<Task, Set<string>>>;
+  gold.forEach((sample, i) => {
+    if (typeof sample.label !== 'string' || sample.label === '') {
+      throw new EcommirError('ECM_ERR_BAD_RECORD', 'gold sample has no label', { item: { id: sample.id, index: sample.index, file: options.goldFile } });
+    }
+    const label = predictedLabels[i];
+    if (labelSets[sample.task] && !labelSets[sample.task]!.has(label)) outsideLabelSet.push({ id: sample.id, task: sample.task, label });
+    byTask[sample.task].yTrue.push(sample.label);
+    byTask[sample.task].yPred.push(label);
+    allTrue.push(sample.label);
+    allPred.push(label);
+  });
+  const evaluation: Evaluation = { all: evaluateLabels(allTrue, allPred), ignoredPredictionIds: [], outsideLabelSet };
   for (const task of ['scene', 'intent'] as const) {
     if (byTask[task].yTrue.length > 0) evaluation[task] = evaluateLabels(byTask[task].yTrue, byTask[task].yPred);
   }

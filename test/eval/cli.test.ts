@@ -130,3 +130,23 @@ test('data clean --explain shows the cleaned dialogue and each removal with its 
   assert.equal(lines.length, 5);
   assert.ok(lines.find((l) => l.id === intentX1.id).removed.some((r: { rule: string }) => r.rule === 'cannot-read-image'));
 });
+
+test('a gold file whose records share an id is scored against predict\'s own output by position; predictions in another order are refused with the way out', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecommir-eval-dup-'));
+  const goldFile = join(dir, 'gold.jsonl');
+  const rows = [['这个杯子会生锈吗', '是否会生锈'], ['用着好不好用', '是否好用'], ['一共发几件', '发货数量']];
+  writeFileSync(goldFile, rows.map(([text, label]) => JSON.stringify({ id: 'same', task: 'intent', dialogue: [{ role: 'user', text }], label })).join('\n') + '\n');
+  // As predict writes it: one row per record, in the gold file's order; the last one wrong.
+  const predFile = join(dir, 'pred.jsonl');
+  writeFileSync(predFile, ['是否会生锈', '是否好用', '是否好用'].map((label) => JSON.stringify({ id: 'same', label })).join('\n') + '\n');
+  const scored = await run(['eval', '--gold', goldFile, '--pred', predFile, '--json']);
+  assert.equal(scored.code, 0, scored.stderr);
+  assert.equal(JSON.parse(scored.stdout).intent.accuracy, 2 / 3);
+  // One prediction fewer: no longer the file made for this gold file, and the ids cannot pair it.
+  writeFileSync(predFile, ['是否会生锈', '是否好用'].map((label) => JSON.stringify({ id: 'same', label })).join('\n') + '\n');
+  const refused = await run(['eval', '--gold', goldFile, '--pred', predFile]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /duplicate id: record #0 has the same id/);
+  const inspect = await run(['data', 'inspect', goldFile]);
+  assert.match(inspect.stdout, /ids used by more than one record \(1\)[^\n]*\n {2}"same": records #0, #1, #2/);
+});

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../main.js';
 import { loadSamples } from '../../data/load.js';
-import { readPredictedLabels } from '../../data/submission.js';
+import { readPredictionList } from '../../data/submission.js';
 import { evaluatePredictions, type Evaluation, type TaskEvaluation } from '../../eval/evaluate.js';
 import { formatEvaluation } from '../../eval/report-text.js';
 import { Taxonomy } from '../../labels/taxonomy.js';
@@ -41,7 +41,7 @@ export function registerEvalCommand(program: Command, ctx: CommandContext): void
         taxonomies[taxonomy.task] = taxonomy;
       }
       const { samples, file } = await loadSamples(options.gold, { taxonomies });
-      const predicted = await readPredictedLabels(options.pred);
+      const predicted = await readPredictionList(options.pred);
       const labelSets = { scene: (taxonomies.scene ?? Taxonomy.default('scene')).labels, intent: (taxonomies.intent ?? Taxonomy.default('intent')).labels };
       const evaluation = evaluatePredictions(samples, predicted, {
         extraPredictions: options.ignoreExtra ? 'ignore' : 'error',
