@@ -2,6 +2,7 @@
 // an action returns its exit code, and errors with a code are printed as one clear line.
 import { Command } from 'commander';
 import { EXIT_CODES_HELP, describeFailure } from './exit-codes.js';
+import { ignoredFlagNotes } from './ignored-flags.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerEvalCommand } from './commands/eval.js';
 import { registerPredictCommand } from './commands/predict.js';
@@ -30,7 +31,10 @@ export function buildProgram(ctx: CommandContext): Command {
     .version(VERSION)
     .showHelpAfterError()
     .addHelpText('after', EXIT_CODES_HELP)
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', (_program, action) => {
+      for (const note of ignoredFlagNotes(action)) process.stderr.write(`ecommir: ${note}\n`);
+    });
   registerDataCommands(program, ctx);
   registerEvalCommand(program, ctx);
   registerPredictCommand(program, ctx);

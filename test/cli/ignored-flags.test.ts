@@ -1,0 +1,41 @@
+// A flag that does nothing with the others given is named on stderr (it used to be passed over, and
+// the user believed it had applied); a flag that does apply is not.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from './run-cli.js';
+
+const notes = (stderr: string): string[] => stderr.split('\n').filter((line) => line.includes('does nothing here'));
+
+test('train names the flags of the other task, --seeds without --cv and knowledge flags with --no-knowledge', async () => {
+  const intent = await runCli(['train', 'intent', 'no-such-data.json', '--out', 'never', '--augment', '2', '--seeds', '1,2', '--knowledge-images', '3', '--legacy-head', '--knowledge-weight', '2']);
+  assert.deepEqual(notes(intent.stderr), [
+    'ecommir: --seeds does nothing here: it applies only with --cv (the seeds vary the folds)',
+    'ecommir: --augment does nothing here: it applies with train scene only',
+    'ecommir: --knowledge-images does nothing here: it applies with train scene only',
+  ]);
+  // --legacy-head ("intent: …; scene: …") and --knowledge-weight apply to both tasks.
+  const scene = await runCli(['train', 'scene', 'no-such-data.json', '--out', 'never', '--no-knowledge', '--knowledge-weight', '2', '--no-denoise', '--cv', '2', '--seeds', '1']);
+  assert.deepEqual(notes(scene.stderr), ['ecommir: --no-denoise does nothing here: it applies with train intent only', 'ecommir: --knowledge-weight does nothing here: it applies only without --no-knowledge']);
+  assert.match(scene.stderr, /does not exist \[ECM_ERR_FILE_NOT_FOUND\]/, 'the run goes on as the flags have it');
+});
+
+test('backend and queue flags are named without their --backend or --queue', async () => {
+  const classify = await runCli(['classify', 'dialogue', 'no-such.json', '--endpoint', 'http://127.0.0.1:9/v1', '--model-dir', '/x']);
+  assert.deepEqual(notes(classify.stderr), ['ecommir: --endpoint does nothing here: it applies with --backend mllm only', 'ecommir: --model-dir does nothing here: it applies with --backend clip only']);
+  const predict = await runCli(['predict', 'no-such.json', '--out', 'never.csv', '--attempts', '3', '--inline-images']);
+  assert.deepEqual(notes(predict.stderr), ['ecommir: --inline-images does nothing here: it applies with --queue only', 'ecommir: --attempts does nothing here: it applies with --queue only']);
+  const queued = await runCli(['predict', 'no-such.json', '--out', 'never.csv', '--attempts', '3', '--queue', 'redis://127.0.0.1:9']);
+  assert.deepEqual(notes(queued.stderr), []);
+});
+
+test('predict names a model folder given for a task the data has no samples of', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecommir-ignored-'));
+  const data = join(dir, 'intent.jsonl');
+  writeFileSync(data, JSON.stringify({ id: 'a', task: 'intent', dialogue: [{ role: 'user', text: '这个杯子会生锈吗' }] }) + '\n');
+  const result = await runCli(['predict', data, '--out', join(dir, 'out.csv'), '--scene-model', join(dir, 'no-model'), '--concurrency', '1', '--no-progress']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(notes(result.stderr), [`ecommir: --scene-model does nothing here: ${data} has no scene samples`]);
+});
