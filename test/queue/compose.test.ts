@@ -26,8 +26,8 @@ interface Service {
 const compose = parse(readFileSync(`${ROOT}docker-compose.yml`, 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 
 /** Checks a command line against the CLI's own definition of the command. */
-function acceptedByCli(argv: string[]): void {
-  const program = buildProgram({ exitCode: 0 });
+async function acceptedByCli(argv: string[]): Promise<void> {
+  const program = await buildProgram({ exitCode: 0 });
   const command = program.commands.find((c) => c.name() === argv[0]);
   assert.ok(command, `no ecommir command ${argv[0]}`);
   const longs = new Set(command.options.map((o) => o.long));
@@ -35,7 +35,7 @@ function acceptedByCli(argv: string[]): void {
   for (const option of command.options) if (option.mandatory) assert.ok(argv.includes(option.long!), `ecommir ${argv[0]} needs ${option.long}`);
 }
 
-test('docker-compose.yml: Redis, workers, the HTTP service and the batch client, with command lines the CLI accepts', () => {
+test('docker-compose.yml: Redis, workers, the HTTP service and the batch client, with command lines the CLI accepts', async () => {
   const { redis, worker, api, predict } = compose.services;
   assert.ok(redis && worker && api && predict, Object.keys(compose.services).join(', '));
   assert.match(redis.image ?? '', /^redis:/);
@@ -43,7 +43,7 @@ test('docker-compose.yml: Redis, workers, the HTTP service and the batch client,
   assert.ok(redis.command!.includes('--appendonly'), 'the queue survives a Redis restart');
   for (const [name, service] of Object.entries({ worker, api, predict })) {
     assert.equal(service.build, '.', `${name} is built from the Dockerfile`);
-    acceptedByCli(service.command!);
+    await acceptedByCli(service.command!);
   }
   assert.equal(worker.command![0], 'worker');
   assert.ok((worker.deploy?.replicas ?? 0) >= 2, 'N workers');
