@@ -18,6 +18,8 @@
 // Until this sketch, `tokens` was a Set<string> of the bigrams themselves; `textTokens` and
 // `jaccard` keep their names and now make and compare sketches.
 import sharp from 'sharp';
+import { looksLikeBmp } from '../vision/bmp.js';
+import { DEFAULT_IMAGE_LIMITS, readImageBytes } from '../vision/decode.js';
 
 /** The k of the bottom-k sketch (see the file comment). */
 export const SKETCH_SIZE = 512;
@@ -116,7 +118,9 @@ export function similarity(a: SimilaritySignature, b: SimilaritySignature): numb
 
 /** dHash of an image (any format sharp reads), 16 hex characters. Runs in libuv's pool, not on the event loop. */
 export async function imageDHash(bytes: Uint8Array, maxPixels = 40_000_000): Promise<string> {
-  const grey = await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'none' })
+  // A stored BMP (kept as it was sent) is read as the decoder reads it.
+  const readable = looksLikeBmp(bytes) ? await readImageBytes({ name: 'stored image', bytes }, {}, { ...DEFAULT_IMAGE_LIMITS, maxBytes: Infinity, maxPixels }) : bytes;
+  const grey = await sharp(readable, { limitInputPixels: maxPixels, failOn: 'none' })
     .rotate()
     .greyscale()
     .resize(9, 8, { fit: 'fill', kernel: 'lanczos3' })

@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import sharp, { type Metadata } from 'sharp';
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef } from '../types.js';
+import { bmpLayout, bmpPixelDataProblem, bmpToPng, looksLikeBmp } from './bmp.js';
 
 export interface ImageLimits {
   /** Largest accepted encoded size, bytes. */
@@ -26,7 +27,7 @@ export const DEFAULT_IMAGE_LIMITS: Readonly<ImageLimits> = Object.freeze({
 const FORMATS = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif', 'heif', 'bmp']);
 
 /** File name endings of the formats the decoder reads, for listing the images in a folder. */
-export const IMAGE_FILE_EXTENSIONS: readonly string[] = Object.freeze(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff', '.avif']);
+export const IMAGE_FILE_EXTENSIONS: readonly string[] = Object.freeze(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff', '.avif', '.bmp']);
 
 export interface ImageInfo {
   width: number;
@@ -35,8 +36,39 @@ export interface ImageInfo {
   bytes: number;
 }
 
-/** Reads the encoded bytes of an image reference (inline bytes win over the path). */
+/**
+ * Reads the encoded bytes of an image reference (inline bytes win over the path). A BMP comes back
+ * as PNG (see bmp.ts), so that what follows reads, hashes and caches it as any other image.
+ */
 export async function readImageBytes(ref: ImageRef, item: ItemRef = {}, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<Uint8Array> {
+  const bytes = await readEncodedBytes(ref, item, limits);
+  return looksLikeBmp(bytes) ? bmpAsPng(bytes, ref, item, limits) : bytes;
+}
+
+async function bmpAsPng(bytes: Uint8Array, ref: ImageRef, item: ItemRef, limits: ImageLimits): Promise<Uint8Array> {
+  let layout: ReturnType<typeof bmpLayout>;
+  try {
+    layout = bmpLayout(bytes);
+  } catch (cause) {
+    throw new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${ref.name} is a damaged BMP: ${(cause as Error).message}`, { item, cause, statusCode: 400 });
+  }
+  if ('unsupported' in layout) throw unreadable(ref, item, layout.unsupported);
+  checkDimensions(ref, item, layout.width, layout.height, limits);
+  const problem = bmpPixelDataProblem(bytes, layout);
+  if (problem) throw new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${ref.name} is a damaged BMP: ${problem}`, { item, statusCode: 400 });
+  return bmpToPng(bytes, layout);
+}
+
+function checkDimensions(ref: ImageRef, item: ItemRef, width: number, height: number, limits: ImageLimits): void {
+  if (width * height > limits.maxPixels) {
+    throw new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} is ${width}×${height} pixels, over the limit of ${limits.maxPixels}`, { item, statusCode: 413 });
+  }
+  if (limits.maxSide !== undefined && Math.max(width, height) > limits.maxSide) {
+    throw new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} is ${width}×${height} pixels, a side over the limit of ${limits.maxSide}`, { item, statusCode: 413 });
+  }
+}
+
+async function readEncodedBytes(ref: ImageRef, item: ItemRef, limits: ImageLimits): Promise<Uint8Array> {
   if (ref.bytes) {
     if (ref.bytes.byteLength > limits.maxBytes) throw tooLarge(ref, ref.bytes.byteLength, limits, item);
     return ref.bytes;
@@ -74,12 +106,7 @@ export async function probeImage(ref: ImageRef, item: ItemRef = {}, limits: Imag
   }
   if (meta.format === 'svg') throw unreadable(ref, item, 'an SVG drawing');
   if (!meta.format || !FORMATS.has(meta.format) || !meta.width || !meta.height) throw corrupt(ref, item, undefined, bytes);
-  if (meta.width * meta.height > limits.maxPixels) {
-    throw new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} is ${meta.width}×${meta.height} pixels, over the limit of ${limits.maxPixels}`, { item, statusCode: 413 });
-  }
-  if (limits.maxSide !== undefined && Math.max(meta.width, meta.height) > limits.maxSide) {
-    throw new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} is ${meta.width}×${meta.height} pixels, a side over the limit of ${limits.maxSide}`, { item, statusCode: 413 });
-  }
+  checkDimensions(ref, item, meta.width, meta.height, limits);
   return { width: meta.width, height: meta.height, format: meta.format, bytes: bytes.byteLength };
 }
 
@@ -129,21 +156,19 @@ function tooLarge(ref: ImageRef, size: number, limits: ImageLimits, item: ItemRe
 
 /**
  * What a file that the decoder cannot read is, told by its first bytes, so that the message can say
- * what to do: people send PDFs of orders, BMP screenshots from Windows and HEIC photos from phones.
+ * what to do: people send PDFs of orders and HEIC photos from phones (BMP is read: see bmp.ts).
  */
 function sniffUnreadable(bytes: Uint8Array | undefined): string | undefined {
   if (!bytes) return undefined;
   const ascii = (from: number, to: number): string => String.fromCharCode(...bytes.subarray(from, to));
   if (ascii(0, 5) === '%PDF-') return 'a PDF document';
-  // 'BM' alone is too weak a sign: the DIB header that follows has one of a few known sizes.
-  if (ascii(0, 2) === 'BM' && bytes.length >= 18 && [12, 40, 52, 56, 108, 124].includes(bytes[14] | (bytes[15] << 8))) return 'a BMP image';
   if (ascii(4, 8) === 'ftyp' && ['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis'].includes(ascii(8, 12))) return 'a HEIC photo (HEVC-coded)';
   return undefined;
 }
 
 function unreadable(ref: ImageRef, item: ItemRef, what: string, cause?: unknown): EcommirError {
   const hint = what.startsWith('a HEIC') ? ' (an iPhone saves JPEG with Settings › Camera › Formats › Most Compatible)' : '';
-  return new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${ref.name} is ${what}, which ecommir cannot decode: send it as JPEG, PNG, WebP, GIF, TIFF or AVIF${hint}`, { item, cause, statusCode: 400 });
+  return new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${ref.name} is ${what}, which ecommir cannot decode: send it as JPEG, PNG, WebP, GIF, TIFF, AVIF or a 24/32-bit BMP${hint}`, { item, cause, statusCode: 400 });
 }
 
 /** The error for bytes that are no image we can read, naming the format when it is a known one we cannot decode. */

@@ -1,0 +1,98 @@
+// Windows BMP, which sharp's prebuilt libvips does not read: a screenshot saved from Paint is one.
+// The common kinds (24-bit, and 32-bit with the standard masks; bottom-up or top-down rows) are
+// turned into PNG before anything else sees them, so that every later step (the probe, the decode,
+// the content hash, a data URL for an LLM server) reads them as any PNG. The pixels are never
+// touched one by one in JavaScript: rows are copied out of their 4-byte padding, and sharp does the
+// flip and the BGR → RGB swap natively, so a large BMP does not hold the event loop.
+import sharp from 'sharp';
+
+/** What the header says and where the rows are; `unsupported` says which kind of BMP this is when it is not read. */
+export type BmpLayout =
+  | { width: number; height: number; channels: 3 | 4; bottomUp: boolean; pixelOffset: number; rowStride: number }
+  | { unsupported: string };
+
+const INFO_HEADER_SIZES = new Set([40, 52, 56, 108, 124]);
+const BI_RGB = 0;
+const BI_BITFIELDS = 3;
+const COMPRESSION_NAMES: Readonly<Record<number, string>> = { 1: 'an RLE8-compressed BMP', 2: 'an RLE4-compressed BMP', 4: 'a BMP holding a JPEG', 5: 'a BMP holding a PNG', 6: 'a BMP with alpha bit fields' };
+
+/** True for bytes that start like a BMP file: 'BM' and one of the known DIB header sizes. */
+export function looksLikeBmp(bytes: Uint8Array): boolean {
+  return bytes.length >= 18 && bytes[0] === 0x42 && bytes[1] === 0x4d && [12, ...INFO_HEADER_SIZES].includes(readU32(bytes, 14));
+}
+
+function readU32(bytes: Uint8Array, at: number): number {
+  return (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
+}
+
+function readI32(bytes: Uint8Array, at: number): number {
+  return bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24);
+}
+
+function readU16(bytes: Uint8Array, at: number): number {
+  return bytes[at] | (bytes[at + 1] << 8);
+}
+
+/** Reads the headers of a BMP file (see looksLikeBmp); throws an Error naming what is wrong with a damaged one. */
+export function bmpLayout(bytes: Uint8Array): BmpLayout {
+  const headerSize = readU32(bytes, 14);
+  if (!INFO_HEADER_SIZES.has(headerSize)) return { unsupported: 'an OS/2 BMP' };
+  if (bytes.length < 14 + headerSize) throw new Error('the BMP header is cut short');
+  const width = readI32(bytes, 18);
+  const signedHeight = readI32(bytes, 22);
+  const bitCount = readU16(bytes, 28);
+  const compression = readU32(bytes, 30);
+  if (width <= 0 || signedHeight === 0 || signedHeight === -2147483648) throw new Error(`the BMP header gives ${width}×${signedHeight} pixels`);
+  if (COMPRESSION_NAMES[compression]) return { unsupported: COMPRESSION_NAMES[compression] };
+  if (bitCount === 24 && compression === BI_RGB) return layout(bytes, width, signedHeight, 3);
+  if (bitCount === 32 && compression === BI_RGB) return layout(bytes, width, signedHeight, 4);
+  if (bitCount === 32 && compression === BI_BITFIELDS) {
+    // The masks follow a 40-byte header, or sit inside a larger one at the same place.
+    if (bytes.length < 66) throw new Error('the BMP colour masks are cut short');
+    const [red, green, blue] = [readU32(bytes, 54), readU32(bytes, 58), readU32(bytes, 62)];
+    if (red === 0xff0000 && green === 0xff00 && blue === 0xff) return layout(bytes, width, signedHeight, 4);
+    return { unsupported: 'a BMP with unusual colour masks' };
+  }
+  if (compression !== BI_RGB && compression !== BI_BITFIELDS) return { unsupported: `a BMP of compression ${compression}` };
+  return { unsupported: `a ${bitCount}-bit BMP` };
+}
+
+function layout(bytes: Uint8Array, width: number, signedHeight: number, channels: 3 | 4): BmpLayout {
+  const height = Math.abs(signedHeight);
+  const rowStride = Math.ceil((width * channels) / 4) * 4;
+  return { width, height, channels, bottomUp: signedHeight > 0, pixelOffset: readU32(bytes, 10), rowStride };
+}
+
+/** Why the pixel data cannot hold the image the header describes, or undefined; checked after the size limits, so that a huge claim is called too large. */
+export function bmpPixelDataProblem(bytes: Uint8Array, { width, height, pixelOffset, rowStride }: Extract<BmpLayout, { width: number }>): string | undefined {
+  if (pixelOffset < 54) return `the BMP pixel data starts at byte ${pixelOffset}, inside the headers`;
+  if (pixelOffset + rowStride * height > bytes.length) return `the BMP pixel data is cut short (${width}×${height} pixels need ${rowStride * height} bytes from byte ${pixelOffset}, the file has ${bytes.length})`;
+  return undefined;
+}
+
+/** The BMP's pixels as a PNG (fast to write, lossless); the caller has checked the size against its limits. */
+export async function bmpToPng(bytes: Uint8Array, layout: Extract<BmpLayout, { width: number }>): Promise<Uint8Array> {
+  const { width, height, channels, bottomUp, pixelOffset, rowStride } = layout;
+  const rowBytes = width * channels;
+  const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let rows: Buffer;
+  if (rowStride === rowBytes) {
+    rows = source.subarray(pixelOffset, pixelOffset + rowBytes * height);
+  } else {
+    rows = Buffer.allocUnsafe(rowBytes * height);
+    for (let y = 0; y < height; y++) source.copy(rows, y * rowBytes, pixelOffset + y * rowStride, pixelOffset + y * rowStride + rowBytes);
+  }
+  // The fourth byte of a 32-bit BMP is unused in most files (0 everywhere): dropped, not read as alpha.
+  let image = sharp(rows, { raw: { width, height, channels } });
+  if (channels === 4) image = sharp(await image.removeAlpha().raw().toBuffer(), { raw: { width, height, channels: 3 } });
+  if (bottomUp) image = image.flip();
+  const png = await image
+    .recomb([
+      [0, 0, 1],
+      [0, 1, 0],
+      [1, 0, 0],
+    ])
+    .png({ compressionLevel: 1 })
+    .toBuffer();
+  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+}

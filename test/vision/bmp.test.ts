@@ -1,0 +1,89 @@
+// Windows BMP screenshots are read (sharp's libvips has no BMP loader): 24-bit and 32-bit, rows
+// bottom-up or top-down, padded to 4 bytes. The pixels must come out exactly as written, and a
+// header claiming a huge image is refused before anything is allocated for it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { decodeRgb, IMAGE_FILE_EXTENSIONS, probeImage, readImageBytes } from '../../src/vision/decode.js';
+
+interface BmpOptions {
+  bits: 24 | 32;
+  topDown?: boolean;
+  /** 40: BITMAPINFOHEADER; 124: BITMAPV5HEADER with the colour masks (BI_BITFIELDS, 32-bit only). */
+  headerSize?: 40 | 124;
+}
+
+/** Writes RGB pixels as a BMP file, from the format's description (rows of BGR(A), padded to 4 bytes). */
+function encodeBmp(rgb: Uint8Array, width: number, height: number, { bits, topDown = false, headerSize = 40 }: BmpOptions): Buffer {
+  const bytesPerPixel = bits / 8;
+  const stride = Math.ceil((width * bytesPerPixel) / 4) * 4;
+  const pixels = Buffer.alloc(stride * height, 0xee); // padding filled with non-zero on purpose
+  for (let y = 0; y < height; y++) {
+    const fileRow = topDown ? y : height - 1 - y;
+    for (let x = 0; x < width; x++) {
+      const from = (y * width + x) * 3;
+      const to = fileRow * stride + x * bytesPerPixel;
+      pixels[to] = rgb[from + 2];
+      pixels[to + 1] = rgb[from + 1];
+      pixels[to + 2] = rgb[from];
+      if (bits === 32) pixels[to + 3] = 0; // unused, as most writers leave it
+    }
+  }
+  const header = Buffer.alloc(14 + headerSize);
+  header.write('BM', 0, 'ascii');
+  header.writeUInt32LE(header.length + pixels.length, 2);
+  header.writeUInt32LE(header.length, 10);
+  header.writeUInt32LE(headerSize, 14);
+  header.writeInt32LE(width, 18);
+  header.writeInt32LE(topDown ? -height : height, 22);
+  header.writeUInt16LE(1, 26);
+  header.writeUInt16LE(bits, 28);
+  if (headerSize === 124) {
+    header.writeUInt32LE(3, 30); // BI_BITFIELDS
+    header.writeUInt32LE(0xff0000, 54);
+    header.writeUInt32LE(0xff00, 58);
+    header.writeUInt32LE(0xff, 62);
+  }
+  return Buffer.concat([header, pixels]);
+}
+
+const ref = (name: string, bytes: Uint8Array) => ({ name, bytes });
+
+test('24- and 32-bit BMPs, bottom-up and top-down, odd widths, decode to the pixels written', async () => {
+  const width = 5; // 15 bytes a row at 24 bits: one byte of padding
+  const height = 3;
+  const rgb = Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 37 + 11) % 256);
+  for (const options of [{ bits: 24 }, { bits: 24, topDown: true }, { bits: 32 }, { bits: 32, topDown: true, headerSize: 124 }] as BmpOptions[]) {
+    const name = `${options.bits}${options.topDown ? '-top-down' : ''}.bmp`;
+    const image = await decodeRgb(ref(name, encodeBmp(rgb, width, height, options)));
+    assert.deepEqual([image.width, image.height], [width, height], name);
+    assert.deepEqual([...image.data], [...rgb], name);
+    assert.deepEqual(await probeImage(ref(name, encodeBmp(rgb, width, height, options))).then((i) => [i.format, i.width, i.height]), ['png', width, height]);
+  }
+});
+
+test('a real screenshot saved as BMP reads the same as its PNG', async () => {
+  const png = readFileSync(new URL('../../examples/screenshots/order.png', import.meta.url));
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const fromBmp = await decodeRgb(ref('order.bmp', encodeBmp(data, info.width, info.height, { bits: 24 })));
+  const fromPng = await decodeRgb(ref('order.png', png));
+  assert.deepEqual([fromBmp.width, fromBmp.height], [fromPng.width, fromPng.height]);
+  assert.ok(Buffer.from(fromBmp.data).equals(Buffer.from(fromPng.data)), 'the same pixels');
+  // Read twice, the same bytes: the content hash (and so the feature cache) is stable.
+  const bmp = encodeBmp(data, info.width, info.height, { bits: 24 });
+  assert.ok(Buffer.from(await readImageBytes(ref('a.bmp', bmp))).equals(Buffer.from(await readImageBytes(ref('b.bmp', bmp)))));
+  assert.ok(IMAGE_FILE_EXTENSIONS.includes('.bmp'), 'a folder of BMPs is listed');
+});
+
+test('a BMP claiming a huge size, or cut short, is refused by name before its pixels are read', async () => {
+  const small = encodeBmp(new Uint8Array(4 * 4 * 3), 4, 4, { bits: 24 });
+  const huge = Buffer.from(small);
+  huge.writeInt32LE(100_000, 18);
+  huge.writeInt32LE(100_000, 22);
+  await assert.rejects(probeImage(ref('huge.bmp', huge)), (err: Error & { code?: string }) => err.code === 'ECM_ERR_IMAGE_TOO_LARGE' && /huge\.bmp is 100000×100000 pixels, over the limit/.test(err.message));
+  await assert.rejects(decodeRgb(ref('cut.bmp', small.subarray(0, small.length - 5))), (err: Error & { code?: string }) => err.code === 'ECM_ERR_IMAGE_CORRUPT' && /cut\.bmp is a damaged BMP: the BMP pixel data is cut short/.test(err.message));
+  const sixteen = Buffer.from(small);
+  sixteen.writeUInt16LE(16, 28);
+  await assert.rejects(probeImage(ref('old.bmp', sixteen)), /old\.bmp is a 16-bit BMP, which ecommir cannot decode/);
+});
