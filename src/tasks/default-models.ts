@@ -2,7 +2,8 @@
 // The intent recogniser reads the user's images through the scene recogniser (their OCR text and
 // predicted scene) when it was trained that way.
 import { access } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { EcommirError } from '../errors.js';
 import { fileURLToPath } from 'node:url';
 import { IntentRecognizer } from './intent/recognizer.js';
 import { SceneRecognizer } from './scene/recognizer.js';
@@ -17,7 +18,18 @@ export interface LoadedRecognizers {
   intent?: IntentRecognizer;
 }
 
+/**
+ * The recognisers of the given model folders, else the shipped ones. A shipped model that is not
+ * there is left out (a task may be served without it); a folder given by name must hold a model,
+ * or a typo in it came back as no recogniser at all and failed later as a TypeError.
+ */
 export async function loadRecognizers(dirs: { scene?: string; intent?: string } = {}): Promise<LoadedRecognizers> {
+  for (const [task, dir] of [['scene', dirs.scene], ['intent', dirs.intent]] as const) {
+    if (dir !== undefined && !(await exists(join(dir, MODEL_FILE)))) {
+      const why = (await exists(dir)) ? `has no ${MODEL_FILE}` : 'does not exist';
+      throw new EcommirError('ECM_ERR_NO_MODEL', `the ${task} model folder ${resolve(dir)} ${why} (\`ecommir train ${task} --out DIR\` writes one)`, { statusCode: 503 });
+    }
+  }
   const sceneDir = dirs.scene ?? join(DEFAULT_MODELS_DIR, 'scene');
   const intentDir = dirs.intent ?? join(DEFAULT_MODELS_DIR, 'intent');
   const out: LoadedRecognizers = {};
