@@ -1,5 +1,6 @@
 // The one face every recogniser shows, whichever backend is behind it (embedded, clip, mllm).
 import type { Prediction, Sample, Task } from '../types.js';
+import { EcommirError } from '../errors.js';
 
 export interface PredictOptions {
   /** Below this confidence the prediction is marked uncertain. */
@@ -15,4 +16,30 @@ export interface Recognizer {
   /** The fine labels this recogniser can answer. */
   readonly labels: readonly string[];
   predict(sample: Sample, options?: PredictOptions): Promise<Prediction>;
+}
+
+/** Refuses what is no sample (null, a string) before any feature is computed, naming the recogniser's task. */
+export function checkSamples(samples: readonly Sample[], task: Task): void {
+  if (!Array.isArray(samples)) throw new EcommirError('ECM_ERR_BAD_OPTION', `the ${task} recogniser takes a list of samples, got ${typeof samples}`);
+  samples.forEach((s, index) => {
+    if (!s || typeof s !== 'object' || !Array.isArray(s.turns) || !Array.isArray(s.images)) {
+      throw new EcommirError('ECM_ERR_BAD_RECORD', `the ${task} recogniser takes samples as parseNativeSample or loadSamples make them, got ${s === null ? 'null' : typeof s} (pipeline('${task}') takes plain text, records and images)`, { item: { index } });
+    }
+    if (s.task !== task) throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `the ${task} recogniser got a ${s.task} sample`, { item: { id: s.id, index: s.index } });
+  });
+}
+
+/**
+ * Refuses predict options a caller from plain JavaScript can get wrong (`topK: 0` threw a TypeError,
+ * `topK: -1` dropped a label, `threshold: 'x'` was never met), naming the option.
+ */
+export function checkPredictOptions(options: PredictOptions): void {
+  const { topK, threshold, evidence } = options;
+  if (topK !== undefined && !(Number.isSafeInteger(topK) && topK >= 1)) {
+    throw new EcommirError('ECM_ERR_BAD_OPTION', `topK must be an integer ≥ 1, got ${JSON.stringify(topK)}`);
+  }
+  if (threshold !== undefined && !(typeof threshold === 'number' && threshold >= 0 && threshold <= 1)) {
+    throw new EcommirError('ECM_ERR_BAD_OPTION', `threshold must be a number from 0 to 1, got ${JSON.stringify(threshold)}`);
+  }
+  if (evidence !== undefined && typeof evidence !== 'boolean') throw new EcommirError('ECM_ERR_BAD_OPTION', `evidence must be true or false, got ${JSON.stringify(evidence)}`);
 }

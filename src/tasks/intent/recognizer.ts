@@ -10,7 +10,7 @@ import { SoftmaxRegression, type SoftmaxRegressionJson, type SoftmaxRegressionOp
 import type { Evidence, Prediction, Sample } from '../../types.js';
 import { readModelFile, writeModelFile } from '../model-file.js';
 import { rankPrediction } from '../rank.js';
-import type { PredictOptions, Recognizer } from '../recognizer.js';
+import { checkPredictOptions, checkSamples, type PredictOptions, type Recognizer } from '../recognizer.js';
 import { calibratedProba, trainHead, type HeadTrainingReport, type SoupMode } from '../train-head.js';
 import { cueLexiconToJSON, defaultLexiconPath, loadCueLexicon, parseCueLexicon, type CueLexicon } from '../../features/text/cue-lexicon.js';
 import { intentDocument, type ImageEvidence, type IntentDocument } from './views.js';
@@ -300,10 +300,11 @@ export class IntentRecognizer implements Recognizer {
 
   async predictMany(samples: readonly Sample[], options: PredictOptions = {}): Promise<Prediction[]> {
     const started = performance.now();
+    checkSamples(samples, 'intent');
+    checkPredictOptions(options);
     const built: IntentDocument[] = [];
     this.viewsRead ??= new Set(this.union.viewNames);
     for (const s of samples) {
-      if (s.task !== 'intent') throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `the intent recogniser got a ${s.task} sample`, { item: { id: s.id, index: s.index } });
       built.push(intentDocument(s, this.lexicon, this.rules, { denoise: this.denoise, folder: this.folder, track: options.evidence !== false, views: this.viewsRead }, await this.images?.describe(s)));
       if (this.miner) addMinedTokens(built[built.length - 1].doc, this.miner);
     }

@@ -14,7 +14,7 @@ import { SoftmaxRegression, type SoftmaxRegressionJson, type SoftmaxRegressionOp
 import type { Evidence, Prediction, Sample } from '../../types.js';
 import { readModelFile, writeModelFile } from '../model-file.js';
 import { rankPrediction } from '../rank.js';
-import type { PredictOptions, Recognizer } from '../recognizer.js';
+import { checkPredictOptions, checkSamples, type PredictOptions, type Recognizer } from '../recognizer.js';
 import { calibratedProba, trainHead, type HeadTrainingReport, type SoupMode } from '../train-head.js';
 import { ocrTextViews, SceneImageFeaturizer, type SceneFeatureOptions } from './image-features.js';
 import { EXTRA_SCENE_VIEWS, sceneDocExtras } from './extra-views.js';
@@ -348,15 +348,16 @@ export class SceneRecognizer implements Recognizer {
   }
 
   async predictMany(samples: readonly Sample[], options: PredictOptions = {}): Promise<Prediction[]> {
+    checkSamples(samples, 'scene');
+    checkPredictOptions(options);
     const out: Prediction[] = [];
     for (const s of samples) {
       const started = performance.now();
-      if (s.task !== 'scene') throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `the scene recogniser got a ${s.task} sample`, { item: { id: s.id, index: s.index } });
       const f = await this.featurizer.features(sceneImage(s), { id: s.id, index: s.index });
       const X = fuse([withMinedCues(rowOf(f, this.lexicon, undefined, usesExtraViews(this.fusion), usesView(this.fusion, 'ui')), this.miner)], this.union, this.layoutScaler, this.uiScaler, this.fusion);
       const proba = this.head instanceof SoftmaxRegression ? calibratedProba(this.head, X, this.temperature) : this.head.predictProba(X);
       const prediction = rankPrediction(s, this.taxonomy, proba, { threshold: options.threshold ?? this.threshold, topK: options.topK });
-      prediction.evidence = this.evidence(X, this.labels.indexOf(prediction.label), f.ocr.lines, prediction.label);
+      if (options.evidence !== false) prediction.evidence = this.evidence(X, this.labels.indexOf(prediction.label), f.ocr.lines, prediction.label);
       prediction.ms = performance.now() - started;
       out.push(prediction);
     }
