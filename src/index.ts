@@ -5,7 +5,7 @@ export { VERSION } from './version.js';
 // Data layer: readers, writers, inspection.
 export { loadSamples, parseRecordsText, type InputFormat, type LoadSamplesResult } from './data/load.js';
 export { loadChallengeFile, loadChallengeRecords, parseChallengeRecord, type ChallengeParseOptions } from './data/challenge.js';
-export { parseNativeSample, toNativeRecord, type NativeParseOptions } from './data/native.js';
+export { parseNativeSample, sceneSampleOf, toNativeRecord, type NativeParseOptions } from './data/native.js';
 export { editDistance } from './data/edit-distance.js';
 export { detectTask, parseCandidates, parseDialogue, countImageMarkers, IMAGE_MARKER, LINK_MARKER } from './data/instruction.js';
 export type { Problem, LoadOptions, LoadResult } from './data/problem.js';
@@ -78,6 +78,13 @@ export { charNgrams, wordNgrams, type CharNgramOptions } from './features/text/n
 export { TfidfVectorizer, type TfidfOptions, type TfidfJson } from './features/text/tfidf.js';
 export { FeatureUnion, analyse, type AnalyzerSpec, type TextViewSpec, type MultiViewDoc, type FeatureUnionJson } from './features/text/feature-union.js';
 export { zh, type LanguagePack } from './features/lang/zh.js';
+// The two tasks: pipeline('intent' | 'scene') as in transformers.js, and the recognisers behind it (fit, predict, save, load).
+export { pipeline, type RecognitionPipeline, type PipelineOptions, type IntentInput, type SceneInput } from './tasks/pipeline.js';
+export { loadRecognizers, DEFAULT_MODELS_DIR, type LoadedRecognizers } from './tasks/default-models.js';
+export { checkPredictOptions, type Recognizer, type PredictOptions } from './tasks/recognizer.js';
+export { IntentRecognizer, type IntentTrainingOptions } from './tasks/intent/recognizer.js';
+export { defaultIntentOptions, type DefaultIntentRecipeOptions } from './tasks/intent/default-recipe.js';
+export { SceneRecognizer, type SceneTrainingOptions, type SceneFusionOptions, type SceneKnowledgeRows } from './tasks/scene/recognizer.js';
 // Input limits shared by the CLI and the service.
 export { DEFAULT_INPUT_LIMITS, resolveInputLimits, checkSample, checkSampleText, checkUserTurns, checkSampleImages, checkImageCount, type InputLimits } from './data/input-limits.js';
 // Recognisers off the event loop: worker pools (threads, processes) and the service's text and image lanes.

@@ -89,6 +89,11 @@ export function parseNativeSample(value: unknown, index: number, options: Native
   return sample;
 }
 
+/** A scene sample of one image already in hand (an upload, a file read by a caller): one user turn holding it. */
+export function sceneSampleOf(ref: ImageRef, id: string, index: number): Sample {
+  return { id, index, task: 'scene', candidates: [], turns: [{ role: 'user', text: IMAGE_MARKER, images: [ref] }], images: [ref] };
+}
+
 function parseTurn(value: unknown, k: number, item: ItemRef, options: NativeParseOptions): Turn {
   const turn = value as Record<string, unknown> | null;
   const bad = (why: string): EcommirError => new EcommirError('ECM_ERR_BAD_RECORD', `dialogue turn ${k}: ${why}`, { item });

@@ -65,17 +65,27 @@ export function evaluateLabels(yTrue: readonly string[], yPred: readonly string[
 /**
  * Evaluates predicted labels against gold samples that carry labels, paired by sample id. A list of
  * predictions made for the gold file (the same id at each position, as `predict` writes it) is paired
- * by position instead, so that records sharing an id are each scored with their own prediction.
+ * by position instead, so that records sharing an id are each scored with their own prediction; so
+ * is a plain list of labels (scikit-learn's y_pred).
  */
 export function evaluatePredictions(
   gold: readonly Sample[],
-  predictions: ReadonlyMap<string, string> | Readonly<Record<string, string>> | readonly PredictedLabel[],
+  predictions: ReadonlyMap<string, string> | Readonly<Record<string, string>> | readonly PredictedLabel[] | readonly string[],
   options: EvaluateOptions = {},
 ): Evaluation {
   if (gold.length === 0) throw new EcommirError('ECM_ERR_BAD_RECORD', 'the gold file has no samples', { item: { file: options.goldFile } });
   if (Array.isArray(predictions)) {
+    // A list of labels in gold order, as scikit-learn's y_pred.
+    if (predictions.every((p) => typeof p === 'string')) {
+      if (predictions.length !== gold.length) throw new EcommirError('ECM_ERR_BAD_OPTION', `${predictions.length} predicted labels for ${gold.length} gold samples: a list of labels is paired by position`);
+      return evaluatePairs(gold, predictions as readonly string[], options);
+    }
+    const shapeless = (predictions as readonly unknown[]).findIndex((p) => !p || typeof p !== 'object' || typeof (p as PredictedLabel).id !== 'string' || typeof (p as PredictedLabel).label !== 'string');
+    if (shapeless >= 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `prediction #${shapeless} is not {id, label}: give {id, label} objects, a list of labels in gold order, a Map or a Record of id → label`);
     const list = predictions as readonly PredictedLabel[];
     if (list.length === gold.length && list.every((p, i) => p.id === gold[i].id)) return evaluatePairs(gold, list.map((p) => p.label), options);
+  } else if (!predictions || typeof predictions !== 'object') {
+    throw new EcommirError('ECM_ERR_BAD_OPTION', `predictions must be {id, label} objects, a list of labels in gold order, a Map or a Record of id → label, got ${predictions === null ? 'null' : typeof predictions}`);
   }
   const predicted: ReadonlyMap<string, string> = Array.isArray(predictions)
     ? predictionsById(predictions as readonly PredictedLabel[], options.predFile ?? 'the predictions')

@@ -4,9 +4,9 @@
 // server read its own files), so every image string is decoded here to `{bytes}` first, after its
 // size has been checked (a large body's images were decoded already, in the body parser's thread).
 import { checkImageCount, checkTextSizes, type InputLimits } from '../data/input-limits.js';
-import { parseNativeSample } from '../data/native.js';
+import { parseNativeSample, sceneSampleOf } from '../data/native.js';
 import type { ItemRef } from '../errors.js';
-import type { ImageRef, Role, Sample } from '../types.js';
+import type { Role, Sample } from '../types.js';
 import { decodedImage, type DecodedImages } from './body-images.js';
 import { base64Payload } from './image-input.js';
 
@@ -34,15 +34,7 @@ export function itemOf(id: string | undefined, index: number): ItemRef {
 
 /** A scene sample from uploaded bytes (multipart): one user turn holding the one image. */
 export function sceneSampleFromBytes(bytes: Uint8Array, id: string | undefined, index: number, name = 'upload'): Sample {
-  const ref: ImageRef = { name, bytes };
-  return {
-    id: id ?? `#${index}`,
-    index,
-    task: 'scene',
-    candidates: [],
-    turns: [{ role: 'user', text: '<image>', images: [ref] }],
-    images: [ref],
-  };
+  return sceneSampleOf({ name, bytes }, id ?? `#${index}`, index);
 }
 
 /** An image string's bytes: decoded already by the body parser's thread, or checked and decoded here. */

@@ -169,7 +169,7 @@ test('train on fewer than three samples is refused saying how many it needs, bef
   const data = join(dir, 'two.jsonl');
   const row = (id: string, text: string, label: string) => JSON.stringify({ id, task: 'intent', dialogue: [{ role: 'user', text }], label });
   await writeFile(data, `${row('a', '会生锈吗', '是否会生锈')}\n${row('b', '发几件', '发货数量')}\n`);
-  assertRefused(await runCli(['train', 'intent', data, '--out', join(dir, 'model')]), 'ECM_ERR_BAD_OPTION', /two\.jsonl has 2 intent samples; training needs at least 3/);
+  assertRefused(await runCli(['train', 'intent', data, '--out', join(dir, 'model')]), 'ECM_ERR_TOO_FEW_SAMPLES', /two\.jsonl has 2 intent samples; training needs at least 3/);
   assert.deepEqual(await readdir(dir), ['two.jsonl'], 'no model folder');
 });
 

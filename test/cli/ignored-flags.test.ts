@@ -2,9 +2,6 @@
 // the user believed it had applied); a flag that does apply is not.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runCli } from './run-cli.js';
 
 const notes = (stderr: string): string[] => stderr.split('\n').filter((line) => line.includes('does nothing here'));
@@ -29,13 +26,4 @@ test('backend and queue flags are named without their --backend or --queue', asy
   assert.deepEqual(notes(predict.stderr), ['ecommir: --inline-images does nothing here: it applies with --queue only', 'ecommir: --attempts does nothing here: it applies with --queue only']);
   const queued = await runCli(['predict', 'no-such.json', '--out', 'never.csv', '--attempts', '3', '--queue', 'redis://127.0.0.1:9']);
   assert.deepEqual(notes(queued.stderr), []);
-});
-
-test('predict names a model folder given for a task the data has no samples of', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ecommir-ignored-'));
-  const data = join(dir, 'intent.jsonl');
-  writeFileSync(data, JSON.stringify({ id: 'a', task: 'intent', dialogue: [{ role: 'user', text: '这个杯子会生锈吗' }] }) + '\n');
-  const result = await runCli(['predict', data, '--out', join(dir, 'out.csv'), '--scene-model', join(dir, 'no-model'), '--concurrency', '1', '--no-progress']);
-  assert.equal(result.code, 0, result.stderr);
-  assert.deepEqual(notes(result.stderr), [`ecommir: --scene-model does nothing here: ${data} has no scene samples`]);
 });

@@ -132,10 +132,6 @@ async function predictTo(
     }
   });
   const samples = checked.filter((s): s is Sample => s !== undefined);
-  // A model folder given for a task the data has none of is not loaded: said, as the flag suggests it is used.
-  for (const [task, given] of [['scene', flags.sceneModel], ['intent', flags.intentModel]] as const) {
-    if (given !== undefined && !loaded.samples.some((s) => s.task === task)) process.stderr.write(`ecommir: --${task}-model does nothing here: ${flags.data} has no ${task} samples\n`);
-  }
 
   const version = flags.modelVersion ?? (await modelVersion(selection));
   const keyed = await keySamples(samples, version, { onError: (_sample, err) => skipOrThrow(err) });

@@ -1,0 +1,62 @@
+// pipeline('intent' | 'scene') takes what a caller has at hand and holds it to the CLI's and the API's
+// input limits; predict options and samples from plain JavaScript are checked by name; a model folder
+// given that holds no model is refused (it loaded as no recogniser, and failed later as a TypeError).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { evaluatePredictions, IntentRecognizer, loadRecognizers, parseNativeSample, pipeline, SceneRecognizer } from '../../src/index.js';
+
+const code = (expected: string) => (err: Error & { code?: string }) => {
+  assert.equal(err.code, expected, err.message);
+  return true;
+};
+
+test('intent: a question, a record, a batch; the limits and the options are the CLI\'s', async () => {
+  const intent = await pipeline('intent');
+  assert.ok(intent.recognizer instanceof IntentRecognizer);
+  assert.equal(intent.labels.length, 23);
+  const rust = await intent('这个杯子会生锈吗', { topK: 2 });
+  assert.equal(rust.label, '是否会生锈');
+  assert.equal(rust.ranked.length, 2);
+  const batch = await intent(['一共发几件', { id: 'r', dialogue: [{ role: 'user', text: '这个杯子会生锈吗' }, { role: 'agent', text: '亲，不会的' }] }]);
+  assert.deepEqual(batch.map((p) => [p.id, p.label]), [['#0', '发货数量'], ['r', '是否会生锈']]);
+  await assert.rejects(intent(''), code('ECM_ERR_EMPTY_TURN'));
+  await assert.rejects(intent('锈'.repeat(20_001)), code('ECM_ERR_INPUT_TOO_LARGE'));
+  await assert.rejects(intent(null as unknown as string), /pipeline\('intent'\) takes a question as text or a record/);
+  await assert.rejects(intent(['会生锈吗', 42 as unknown as string]), (err: Error & { item?: { index?: number } }) => err.item?.index === 1);
+  await assert.rejects(intent({ task: 'scene', image: 'x.png' }), code('ECM_ERR_UNKNOWN_TASK'));
+  // topK 0 threw a TypeError and -1 dropped a label; a string threshold was never met.
+  for (const options of [{ topK: 0 }, { topK: -1 }, { topK: '3' }, { threshold: 'x' }, { threshold: 2 }]) {
+    await assert.rejects(intent('会生锈吗', options as never), code('ECM_ERR_BAD_OPTION'), JSON.stringify(options));
+  }
+  await assert.rejects(intent.recognizer.predict(null as never), code('ECM_ERR_BAD_RECORD'));
+});
+
+test('scene: a path, bytes or a record; what is no image is named; evidence: false is honoured', async () => {
+  const scene = await pipeline('scene');
+  assert.ok(scene.recognizer instanceof SceneRecognizer);
+  const path = new URL('../../examples/screenshots/logistics.png', import.meta.url).pathname;
+  const byPath = await scene(path, { evidence: false });
+  assert.equal(byPath.evidence, undefined, 'no evidence asked');
+  const byBytes = await scene(readFileSync(path));
+  assert.equal(byBytes.label, byPath.label);
+  assert.ok(byBytes.evidence && byBytes.evidence.length > 0);
+  const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30"><rect width="40" height="30"/></svg>');
+  await assert.rejects(scene(svg), code('ECM_ERR_IMAGE_CORRUPT'));
+  await assert.rejects(scene('/no/such/image.png'), code('ECM_ERR_IMAGE_MISSING'));
+});
+
+test('a model folder given that holds no model is ECM_ERR_NO_MODEL, in pipeline and loadRecognizers alike', async () => {
+  await assert.rejects(pipeline('intent', { model: '/no/such/folder' }), (err: Error & { code?: string }) => err.code === 'ECM_ERR_NO_MODEL' && /the intent model folder \/no\/such\/folder does not exist/.test(err.message));
+  const aFile = new URL('../../models/scene/model.json', import.meta.url).pathname;
+  await assert.rejects(loadRecognizers({ scene: aFile }), /the scene model folder .*model\.json does not exist|has no model\.json/);
+  await assert.rejects(pipeline('sceen' as 'scene'), code('ECM_ERR_UNKNOWN_TASK'));
+});
+
+test('evaluatePredictions takes a list of labels in gold order, and names a list of the wrong shape', () => {
+  const gold = ['是否会生锈', '发货数量'].map((label, i) => parseNativeSample({ id: 'same', task: 'intent', dialogue: [{ role: 'user', text: `问题${i}` }], label }, i));
+  assert.equal(evaluatePredictions(gold, ['是否会生锈', '是否会生锈']).intent?.accuracy, 0.5);
+  assert.throws(() => evaluatePredictions(gold, ['是否会生锈']), /1 predicted labels for 2 gold samples/);
+  assert.throws(() => evaluatePredictions(gold, [{ label: 'x' }] as never), /prediction #0 is not \{id, label\}/);
+  assert.throws(() => evaluatePredictions(gold, null as never), code('ECM_ERR_BAD_OPTION'));
+});
