@@ -84,8 +84,10 @@ export function stratifiedSplit(labels: readonly string[], options: { testFracti
 export function stratifiedKFold(labels: readonly string[], options: { k?: number; seed: number }): Split[] {
   const k = options.k ?? 5;
   if (!Number.isInteger(k) || k < 2) throw new EcommirError('ECM_ERR_BAD_OPTION', `k must be an integer ≥ 2, got ${k}`);
+  // Reached from fit() when the data is too small for the folds its calibration or stack needs: the
+  // data's fault (a fit on three samples), named as such.
   if (k > labels.length) {
-    throw new EcommirError('ECM_ERR_BAD_OPTION', `k = ${k} is more than the ${labels.length} samples`);
+    throw new EcommirError('ECM_ERR_TOO_FEW_SAMPLES', `${k} folds need at least ${k} samples, got ${labels.length}`);
   }
   const rng: Rng = createRng(checkSeed(options.seed));
   const foldOf = new Int32Array(labels.length); // [nSamples] → test fold

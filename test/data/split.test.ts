@@ -63,7 +63,9 @@ test('stratifiedKFold is deterministic per seed', () => {
 });
 
 test('bad split options are named errors', () => {
-  assert.throws(() => stratifiedKFold(['a', 'b'], { k: 3, seed: 1 }), { code: 'ECM_ERR_BAD_OPTION' });
+  // More folds than samples is the data's fault when fit() asks for its folds (a fit on three samples).
+  assert.throws(() => stratifiedKFold(['a', 'b'], { k: 3, seed: 1 }), { code: 'ECM_ERR_TOO_FEW_SAMPLES', message: /3 folds need at least 3 samples, got 2/ });
+  assert.throws(() => stratifiedKFold(['a', 'b'], { k: 1, seed: 1 }), { code: 'ECM_ERR_BAD_OPTION' });
   assert.throws(() => stratifiedSplit(labels, { seed: 1, testFraction: 1.5 }), { code: 'ECM_ERR_BAD_OPTION' });
   assert.throws(() => stratifiedSplit(labels, { seed: Number.NaN }), { code: 'ECM_ERR_BAD_OPTION' });
 });
