@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { InputLimits } from '../data/input-limits.js';
-import { EcommirError } from '../errors.js';
+import { describeItem, EcommirError } from '../errors.js';
 import type { FeatureCacheOptions } from '../features/cache.js';
 import type { PredictOptions } from '../tasks/recognizer.js';
 import type { Prediction, Sample, Task } from '../types.js';
@@ -165,8 +165,11 @@ export class RecognizerPool {
       this.#inFlight--;
     }
     if (reply.ok) return reply.value;
-    const { code, message, statusCode, stack } = reply.error;
-    throw new EcommirError(code, message, { statusCode, cause: stack ? Object.assign(new Error(message), { stack }) : undefined });
+    const { code, message, statusCode, stack, item } = reply.error;
+    // The message names the item already: rebuilt with the item kept as data (err.item), not named twice.
+    const prefix = item ? `${describeItem(item)}: ` : '';
+    const bare = prefix && message.startsWith(prefix) ? message.slice(prefix.length) : message;
+    throw new EcommirError(code, bare, { statusCode, item: prefix && message.startsWith(prefix) ? item : undefined, cause: stack ? Object.assign(new Error(message), { stack }) : undefined });
   }
 
   /** Finishes the queued and running calls, then stops the threads. */

@@ -2,7 +2,7 @@
 // source, then answer tasks. Everything CPU-bound of a classification happens here (denoising,
 // text features, image decode, OCR, embeddings, the head), never on the service's event loop.
 import { imageLimitsOf, resolveInputLimits, type InputLimits } from '../data/input-limits.js';
-import { EcommirError, type ErrorCode } from '../errors.js';
+import { EcommirError, type ErrorCode, type ItemRef } from '../errors.js';
 import { setDefaultFeatureCacheOptions, type FeatureCacheOptions } from '../features/cache.js';
 import type { RecognizerSet } from '../backends/select.js';
 import type { PredictOptions } from '../tasks/recognizer.js';
@@ -40,6 +40,8 @@ export interface WorkerFailure {
   code: ErrorCode;
   message: string;
   statusCode: number;
+  /** The item an EcommirError names (its message names it already). */
+  item?: ItemRef;
   /** Not an EcommirError: a bug or a backend failure, logged in full by the service. */
   stack?: string;
 }
@@ -57,7 +59,7 @@ let limits = resolveInputLimits();
 let loaded: { set?: RecognizerSet; error?: WorkerFailure } = {};
 
 function failure(err: unknown): WorkerFailure {
-  if (err instanceof EcommirError) return { code: err.code, message: err.message, statusCode: err.statusCode };
+  if (err instanceof EcommirError) return { code: err.code, message: err.message, statusCode: err.statusCode, ...(err.item ? { item: err.item } : {}) };
   const e = err instanceof Error ? err : new Error(String(err));
   return { code: 'ECM_ERR_BACKEND', message: e.message, statusCode: 500, stack: e.stack };
 }

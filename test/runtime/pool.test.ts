@@ -42,3 +42,19 @@ test('recognisers that fail to load are reported; processes that die before load
   await assert.rejects(RecognizerPool.create({ source: { module: BROKEN, export: 'crashes' }, threads: 1, isolation: 'process' }), { code: 'ECM_ERR_BACKEND' });
   assert.ok(performance.now() - started < 30_000);
 });
+
+test('an error a worker raises about an item keeps the item as data, named once in the message', { timeout: 60_000 }, async () => {
+  const pool = await RecognizerPool.create({ source: { module: FAKES_MODULE }, threads: 1, name: 'image' });
+  try {
+    const ref = { name: 'gone.png', path: '/no/such/gone.png' };
+    const sample: Sample = { id: 'p', index: 3, task: 'scene', candidates: [], turns: [{ role: 'user', text: '<image>', images: [ref] }], images: [ref] };
+    await assert.rejects(pool.predict(sample, {}, undefined, true), (err: Error & { code?: string; item?: unknown }) => {
+      assert.equal(err.code, 'ECM_ERR_IMAGE_MISSING');
+      assert.deepEqual(err.item, { id: 'p', index: 3 });
+      assert.equal(err.message, 'record #3, id p: image gone.png not found at /no/such/gone.png');
+      return true;
+    });
+  } finally {
+    await pool.close();
+  }
+});
