@@ -3,8 +3,26 @@
 import type { Taxonomy } from '../labels/taxonomy.js';
 import type { Evidence, Prediction, Sample } from '../types.js';
 
-export function rankPrediction(sample: Pick<Sample, 'id' | 'task'>, taxonomy: Taxonomy, proba: ArrayLike<number>, options: { threshold?: number; topK?: number } = {}): Prediction {
-  const order = Array.from(taxonomy.labels.keys()).sort((a, b) => proba[b] - proba[a] || a - b);
+/**
+ * A sample's `candidates` ("the labels to choose from") restrict the answer: the other labels are
+ * left out and the candidates' probabilities renormalised. Candidates naming every label (the
+ * challenge's instructions do) or none of ours change nothing.
+ */
+function restrictToCandidates(candidates: readonly string[] | undefined, taxonomy: Taxonomy, proba: ArrayLike<number>): { order: number[]; proba: ArrayLike<number> } {
+  const all = Array.from(taxonomy.labels.keys());
+  if (!candidates || candidates.length === 0) return { order: all, proba };
+  const allowed = new Set(candidates);
+  const kept = all.filter((c) => allowed.has(taxonomy.labels[c]));
+  if (kept.length === 0 || kept.length === all.length) return { order: all, proba };
+  const total = kept.reduce((sum, c) => sum + proba[c], 0);
+  const restricted = new Float64Array(all.length);
+  for (const c of kept) restricted[c] = total > 0 ? proba[c] / total : 1 / kept.length;
+  return { order: kept, proba: restricted };
+}
+
+export function rankPrediction(sample: Pick<Sample, 'id' | 'task'> & { candidates?: readonly string[] }, taxonomy: Taxonomy, scores: ArrayLike<number>, options: { threshold?: number; topK?: number } = {}): Prediction {
+  const { order: labels, proba } = restrictToCandidates(sample.candidates, taxonomy, scores);
+  const order = labels.sort((a, b) => proba[b] - proba[a] || a - b);
   const ranked = order.slice(0, options.topK ?? order.length).map((c) => {
     const label = taxonomy.labels[c];
     return { label, coarse: taxonomy.coarseOf(label), confidence: proba[c] };

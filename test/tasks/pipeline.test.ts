@@ -60,3 +60,15 @@ test('evaluatePredictions takes a list of labels in gold order, and names a list
   assert.throws(() => evaluatePredictions(gold, [{ label: 'x' }] as never), /prediction #0 is not \{id, label\}/);
   assert.throws(() => evaluatePredictions(gold, null as never), code('ECM_ERR_BAD_OPTION'));
 });
+
+test('a record\'s candidates restrict the answer to them; candidates naming every label change nothing', async () => {
+  const intent = await pipeline('intent');
+  const free = await intent('这个杯子会生锈吗');
+  assert.equal(free.label, '是否会生锈');
+  const restricted = await intent({ candidates: ['用法用量', '商品材质'], dialogue: [{ role: 'user', text: '这个杯子会生锈吗' }] });
+  assert.ok(['用法用量', '商品材质'].includes(restricted.label), restricted.label);
+  assert.deepEqual(restricted.ranked.map((r) => r.label).sort(), ['商品材质', '用法用量']);
+  assert.ok(Math.abs(restricted.ranked[0].confidence + restricted.ranked[1].confidence - 1) < 1e-9);
+  const everyLabel = await intent({ candidates: [...intent.labels], dialogue: [{ role: 'user', text: '这个杯子会生锈吗' }] });
+  assert.deepEqual(everyLabel.ranked, free.ranked);
+});
