@@ -57,6 +57,10 @@ export function uniqueLabels(...arrays: readonly (readonly string[])[]): string[
 }
 
 function checkTargets(yTrue: readonly string[], yPred: readonly string[]): void {
+  // A string is array-like too: f1Score('abc', 'abd') scored its characters.
+  for (const [name, y] of [['yTrue', yTrue], ['yPred', yPred]] as const) {
+    if (!Array.isArray(y)) throw new EcommirError('ECM_ERR_BAD_OPTION', `${name} must be a list of labels, got ${y === null ? 'null' : typeof y}`);
+  }
   if (yTrue.length !== yPred.length) {
     throw new EcommirError(
       'ECM_ERR_BAD_OPTION',

@@ -143,3 +143,8 @@ test('bad inputs are named errors', () => {
   assert.throws(() => f1Score(['a'], ['a'], { average: 'binary' as never }), { code: 'ECM_ERR_BAD_OPTION' });
   assert.throws(() => f1Score(['a'], ['a'], { zeroDivision: 2 as never }), { code: 'ECM_ERR_BAD_OPTION' });
 });
+
+test('a string or null for the labels is named, not scored character by character', () => {
+  assert.throws(() => f1Score('abc' as never, 'abd' as never, { average: 'weighted' }), { code: 'ECM_ERR_BAD_OPTION', message: /yTrue must be a list of labels, got string/ });
+  assert.throws(() => f1Score(['a'], null as never, { average: 'weighted' }), { code: 'ECM_ERR_BAD_OPTION', message: /yPred must be a list of labels, got null/ });
+});
