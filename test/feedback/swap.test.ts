@@ -156,3 +156,28 @@ test('a reload with no body at all reloads every folder from where it is (it was
     await runtime.close();
   }
 });
+
+test('a rollback to a folder trained over since is refused, naming both versions (it answered 200 and kept the new model)', async () => {
+  const live = folder({ variant: 'a' });
+  const runtime = await SwappableRuntime.create({ build: buildFake, folders: { intent: live } });
+  try {
+    const first = await modelVersionOf(live);
+    // The README's flow: train into the folder in service, then reload it.
+    writeFileSync(join(live, 'model.json'), JSON.stringify({ variant: 'b' }));
+    const second = await modelVersionOf(live);
+    await runtime.reload();
+    await assert.rejects(runtime.rollback(), (err: Error & { code?: string; statusCode?: number }) => {
+      assert.equal(err.statusCode, 409);
+      assert.match(err.message, new RegExp(`held model ${first} and now holds ${second}.*train into a new folder`));
+      return true;
+    });
+    assert.equal(runtime.served().current.models.intent?.version, second, 'nothing changed');
+    // Into a new folder, the rollback goes back.
+    const fresh = folder({ variant: 'c' });
+    await runtime.reload({ intent: fresh });
+    const back = await runtime.rollback();
+    assert.equal(back.current.models.intent?.version, second);
+  } finally {
+    await runtime.close();
+  }
+});
