@@ -26,6 +26,8 @@ export interface BackendSelection {
   /** Embedded model folders (default: the shipped models/). */
   sceneModel?: string;
   intentModel?: string;
+  /** A model folder without a model leaves its task out (`serve --allow-missing-models`), instead of ECM_ERR_NO_MODEL. */
+  allowMissingModels?: boolean;
   /** mllm: the OpenAI-compatible server (`http://host:8000/v1`). */
   endpoint?: string;
   /** mllm: the served model name (with a LoRA adapter: the adapter's name). */
@@ -52,7 +54,7 @@ export interface BackendSelection {
 }
 
 export async function createRecognizers(selection: BackendSelection): Promise<RecognizerSet> {
-  const embedded = () => loadRecognizers({ scene: selection.sceneModel, intent: selection.intentModel });
+  const embedded = () => loadRecognizers({ scene: selection.sceneModel, intent: selection.intentModel }, { allowMissing: selection.allowMissingModels });
   if (selection.backend === 'embedded') return embedded();
   const chosen = selection.backend === 'mllm' ? mllmRecognizers(selection) : selection.backend === 'clip' ? await clipRecognizers(selection) : unknownBackend(selection.backend);
   const fill = selection.fillFromEmbedded ?? true;

@@ -2,6 +2,7 @@
 // with labels (what `train --data` and `train --feedback` read). One record per corrected
 // request, its current label, oldest correction first; `labelledAt` says when, so that a merge
 // can let the newest human label win. Images are the stored files' paths, or inline base64.
+import { EcommirError } from '../errors.js';
 import { readFile } from 'node:fs/promises';
 import { writeWholeStream } from '../data/whole-file.js';
 import type { Task } from '../types.js';
@@ -42,6 +43,11 @@ export async function exportFeedback(store: FeedbackStore, out: string, options:
         await write(`${JSON.stringify(record)}\n`);
         report.written++;
         report.perTask[p.task]++;
+      }
+      // A wrong --db or --task wrote an empty file over a good earlier export.
+      if (report.written === 0) {
+        const what = report.missingImages > 0 ? `its ${report.missingImages} labelled sample(s) have lost their images` : `it holds no labelled ${options.task ?? 'scene or intent'} sample`;
+        throw new EcommirError('ECM_ERR_BAD_RECORD', `nothing to export from the feedback database: ${what}, and ${out} is left as it was`);
       }
       return report;
     },

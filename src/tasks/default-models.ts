@@ -23,8 +23,9 @@ export interface LoadedRecognizers {
  * there is left out (a task may be served without it); a folder given by name must hold a model,
  * or a typo in it came back as no recogniser at all and failed later as a TypeError.
  */
-export async function loadRecognizers(dirs: { scene?: string; intent?: string } = {}): Promise<LoadedRecognizers> {
-  for (const [task, dir] of [['scene', dirs.scene], ['intent', dirs.intent]] as const) {
+export async function loadRecognizers(dirs: { scene?: string; intent?: string } = {}, options: { allowMissing?: boolean } = {}): Promise<LoadedRecognizers> {
+  // allowMissing: `serve --allow-missing-models`, whose endpoints of a task without a model answer 503.
+  for (const [task, dir] of options.allowMissing ? [] : ([['scene', dirs.scene], ['intent', dirs.intent]] as const)) {
     if (dir !== undefined && !(await exists(join(dir, MODEL_FILE)))) {
       const why = (await exists(dir)) ? `has no ${MODEL_FILE}` : 'does not exist';
       throw new EcommirError('ECM_ERR_NO_MODEL', `the ${task} model folder ${resolve(dir)} ${why} (\`ecommir train ${task} --out DIR\` writes one)`, { statusCode: 503 });

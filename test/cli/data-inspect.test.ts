@@ -120,7 +120,7 @@ test('data inspect stops at the first problem, or with --skip-bad lists them all
 test('predict validates the data, then reports that no model is available', () => {
   assert.equal(results.predict.code, 3, 'no model');
   // The folder given is named (it said "pass --scene-model DIR", which had been passed).
-  assert.match(results.predict.stderr, /has scene samples but no scene model: none in \S+ \(--scene-model\): it needs a model\.json.*\[ECM_ERR_NO_MODEL\]/);
+  assert.match(results.predict.stderr, /the (scene|intent) model folder \S+ has no model\.json.*\[ECM_ERR_NO_MODEL\]/);
   assert.equal(results.predictMissing.code, 1);
   assert.match(results.predictMissing.stderr, /fx-scene-1.*\[ECM_ERR_IMAGE_MISSING\]/);
 });

@@ -66,6 +66,11 @@ test('feedback export refuses to write over its database or into a folder, and w
   assert.equal(JSON.parse(await readFile(out, 'utf8')).label, '是否会生锈');
   assert.equal((await stat(out)).mode & 0o777, 0o600);
   assert.deepEqual((await readdir(dir)).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+  // No labelled sample of the task asked for: the good export above is kept (it was emptied, exit 0).
+  const none = await runCli(['feedback', 'export', '--db', db, '--task', 'scene', '--out', out]);
+  assert.equal(none.code, 1, none.stderr);
+  assert.match(none.stderr, /nothing to export from the feedback database: it holds no labelled scene sample, and .*corrections\.jsonl is left as it was/);
+  assert.equal(JSON.parse(await readFile(out, 'utf8')).label, '是否会生锈');
 });
 
 test('export sft and train refuse a folder where they would write over the data file; knowledge intent a folder as --out', async () => {

@@ -31,7 +31,7 @@ export interface ServeDependencies {
 
 // Default: the shipped embedded models (models/scene, models/intent), or the backend --backend names.
 const DEFAULT_DEPENDENCIES: ServeDependencies = {
-  source: (flags, models) => backendSource(backendSelection(flags, { sceneModel: models.scene, intentModel: models.intent })),
+  source: (flags, models) => backendSource({ ...backendSelection(flags, { sceneModel: models.scene, intentModel: models.intent }), allowMissingModels: flags.allowMissingModels === true }),
 };
 
 interface ServeFlags extends BackendFlags {
