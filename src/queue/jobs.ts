@@ -6,7 +6,7 @@
 // re-run, is one job, answered once.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { EcommirError } from '../errors.js';
+import { EcommirError, type ErrorCode } from '../errors.js';
 import type { KeyedSample } from '../runtime/batch-predict.js';
 import type { ImageRef, Role, Sample, Task } from '../types.js';
 
@@ -99,7 +99,22 @@ export async function jobData(keyed: KeyedSample, version: string, options: { in
 }
 
 /** A job's image bytes changed since it was enqueued, or a job is malformed: retrying cannot help. */
-export class BadJobError extends Error {}
+/** A job that no retry can answer; `code` is what the client's errors file reports for it. */
+export class BadJobError extends Error {
+  constructor(
+    message: string,
+    readonly code: ErrorCode = 'ECM_ERR_BAD_RECORD',
+  ) {
+    super(message);
+  }
+}
+
+/** Refuses what is not an ecommir prediction job, before its model version is looked at (a stray job was named by its missing version). */
+export function checkJobFormat(data: PredictJobData | undefined): void {
+  if (data?.format !== JOB_FORMAT || !data.sample || !Array.isArray(data.sample.images) || !Array.isArray(data.sample.turns)) {
+    throw new BadJobError(`not an ecommir prediction job of format ${JOB_FORMAT}`);
+  }
+}
 
 /**
  * The sample a job describes, its images read into memory and checked against the hashes the job
@@ -107,9 +122,7 @@ export class BadJobError extends Error {}
  * is retried); bytes that differ are a BadJobError.
  */
 export async function sampleFromJob(data: PredictJobData): Promise<Sample> {
-  if (data?.format !== JOB_FORMAT || !data.sample || !Array.isArray(data.sample.images) || !Array.isArray(data.sample.turns)) {
-    throw new BadJobError(`not an ecommir prediction job of format ${JOB_FORMAT}`);
-  }
+  checkJobFormat(data);
   const s = data.sample;
   const images: ImageRef[] = [];
   for (const image of s.images) {
@@ -118,7 +131,7 @@ export async function sampleFromJob(data: PredictJobData): Promise<Sample> {
     else if (image.path) bytes = new Uint8Array(await readFile(image.path));
     else throw new BadJobError(`image ${image.name} has neither a path nor bytes`);
     const digest = createHash('sha256').update(bytes).digest('hex');
-    if (digest !== image.sha256) throw new BadJobError(`image ${image.name} is not the one enqueued (its bytes changed: sha256 ${digest.slice(0, 12)}…, expected ${String(image.sha256).slice(0, 12)}…)`);
+    if (digest !== image.sha256) throw new BadJobError(`image ${image.name} is not the one enqueued (its bytes changed: sha256 ${digest.slice(0, 12)}…, expected ${String(image.sha256).slice(0, 12)}…)`, 'ECM_ERR_IMAGE_CORRUPT');
     images.push({ name: image.name, bytes });
   }
   const turns = s.turns.map((t) => ({ role: t.role, text: t.text, images: t.images.map((i) => images[i]) }));

@@ -7,11 +7,12 @@ import { hostname } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { BackendSelection } from '../backends/select.js';
 import { EcommirError } from '../errors.js';
+import { checkSample } from '../data/input-limits.js';
 import { PooledPredictor, warmsUp } from '../runtime/batch-predict.js';
 import { modelVersion } from '../runtime/identity.js';
 import { backendSource, type RecognizerSource } from '../runtime/source.js';
 import type { Prediction } from '../types.js';
-import { BadJobError, checkRedis, connectionOptions, QUEUE_PREFIX, queueName, redactUrl, sampleFromJob, type PredictJobData } from './jobs.js';
+import { BadJobError, checkJobFormat, checkRedis, connectionOptions, QUEUE_PREFIX, queueName, redactUrl, sampleFromJob, type PredictJobData } from './jobs.js';
 
 export interface QueueWorkerOptions {
   redis: string;
@@ -41,7 +42,7 @@ export interface QueueWorker {
 
 /** Turns a failure into what BullMQ should do: bad input and foreign jobs are not retried. */
 function forQueue(err: unknown): Error {
-  if (err instanceof BadJobError) return new UnrecoverableError(err.message);
+  if (err instanceof BadJobError) return new UnrecoverableError(`${err.message} [${err.code}]`);
   if (err instanceof EcommirError) {
     const message = `${err.message} [${err.code}]`;
     // 4xx: the sample itself is at fault; no model for the task: no retry here can find one.
@@ -60,10 +61,13 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
 
   const processor = async (job: Job<PredictJobData, Prediction>): Promise<Prediction> => {
     try {
-      if (job.data?.modelVersion !== version) {
-        throw new BadJobError(`this worker serves model version ${version}, the job asks for ${String(job.data?.modelVersion)}`);
+      checkJobFormat(job.data);
+      if (job.data.modelVersion !== version) {
+        throw new BadJobError(`this worker serves model version ${version}, the job asks for ${String(job.data.modelVersion)}`);
       }
       const sample = await sampleFromJob(job.data);
+      // A job is held to the input limits of predict and the API: the queue is written by any Redis client.
+      await checkSample(sample);
       if (!predictor.tasks[sample.task]) throw new EcommirError('ECM_ERR_NO_MODEL', `this worker has no ${sample.task} model`, { statusCode: 503 });
       return await predictor.predict(sample);
     } catch (err) {

@@ -204,3 +204,21 @@ test('a worker refuses a job for a model version it does not serve, without retr
   assert.equal(failed.attemptsMade, 1, 'not retried');
   assert.match(failed.failedReason, new RegExp(`serves model version ${version}, the job asks for 0123456789abcdef`));
 });
+
+test('a worker holds a job to the input limits of predict and the API, and names a stray job by its format', { skip: noRedis, timeout: 120_000 }, async () => {
+  if (!workers.some((w) => w.child.exitCode === null && w.child.signalCode === null)) await startWorker('worker-f', join(await tempDir({}), 'cache-f'));
+  const sample = (text: string) => ({ id: 'big', index: 4, task: 'intent', candidates: [], turns: [{ role: 'user', text, images: [] }], images: [] });
+  const jobs = [
+    { id: 'plong', data: { format: 1, modelVersion: version, sample: sample('锈'.repeat(30_000)) }, reason: /20,?000.*\[ECM_ERR_INPUT_TOO_LARGE\]/ },
+    { id: 'pempty', data: { format: 1, modelVersion: version, sample: sample('') }, reason: /\[ECM_ERR_EMPTY_TURN\]/ },
+    // It was named by its missing model version ("the job asks for undefined").
+    { id: 'pstray', data: { hello: 1 }, reason: /not an ecommir prediction job of format 1 \[ECM_ERR_BAD_RECORD\]/ },
+  ];
+  for (const { id, data, reason } of jobs) {
+    const job = await queue.add('predict', data as never, { jobId: id, attempts: 3 });
+    await until(`job ${id} to fail`, async () => ((await job.getState()) === 'failed' ? true : undefined));
+    const failed = (await Job.fromId(queue, id))!;
+    assert.equal(failed.attemptsMade, 1, `${id} is not retried`);
+    assert.match(failed.failedReason, reason, id);
+  }
+});
