@@ -11,6 +11,12 @@ export interface SchemaErrorLike {
   params?: Record<string, unknown>;
 }
 
+/** What the schemas' patterns mean, in words (src/server/feedback-schemas.ts). */
+const PATTERN_MEANINGS: Readonly<Record<string, string>> = {
+  '^(100|[1-9][0-9]?)$': 'a whole number from 1 to 100',
+  '^[0-9a-f]{64}$': 'a SHA-256 in 64 lower-case hex digits',
+};
+
 /** One schema error as a sentence: its path (after `prefix`) and what is wrong there. */
 export function describeSchemaError(e: SchemaErrorLike, prefix: string): string {
   const where = `${prefix}${e.instancePath}` || '(item)';
@@ -18,6 +24,10 @@ export function describeSchemaError(e: SchemaErrorLike, prefix: string): string 
     return `${where} has no "dialogue": a dialogue is its turns in a list, as {"dialogue": [{"role": "user", "text": "这个锅会生锈吗"}]}`;
   }
   if (e.keyword === 'type' && e.params?.type === 'object') return `${where} must be a JSON object, not a list, a string or a number`;
+  // ajv's "must be equal to one of the allowed values" did not say which, nor "must match pattern" in words.
+  if (e.keyword === 'enum' && Array.isArray(e.params?.allowedValues)) return `${where} must be one of ${e.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  const meaning = e.keyword === 'pattern' && typeof e.params?.pattern === 'string' ? PATTERN_MEANINGS[e.params.pattern] : undefined;
+  if (meaning) return `${where} must be ${meaning}`;
   const field = e.keyword === 'additionalProperties' ? e.params?.additionalProperty : undefined;
   if (typeof field !== 'string') return `${where} ${e.message ?? 'is invalid'}`;
   const hint = /\/dialogue\/\d+$/.test(e.instancePath) ? TURN_SHAPE.hints[field.trim().toLowerCase()] : undefined;

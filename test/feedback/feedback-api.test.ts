@@ -117,6 +117,12 @@ test('stored scene images are served back to a key holder, with the right type',
     const answer = await server.post('/v1/scene', { image: png.toString('base64') });
     const review = await call(server, 'GET', '/v1/review?task=scene&limit=5');
     assert.equal(review.status, 200);
+    // The query's faults in words (ajv's "must match pattern \"^(100|[1-9][0-9]?)$\"", and no list of tasks).
+    const zero = await call(server, 'GET', '/v1/review?task=scene&limit=0');
+    assert.equal(zero.status, 400);
+    assert.match(zero.json.error.message, /querystring\/limit must be a whole number from 1 to 100/);
+    const foo = await call(server, 'GET', '/v1/review?task=foo');
+    assert.match(foo.json.error.message, /querystring\/task must be one of "scene", "intent"/);
     assert.equal(review.json.items.length, 1);
     assert.equal(review.json.items[0].requestId, answer.json.requestId);
     const url = review.json.items[0].image.url as string;
