@@ -38,8 +38,9 @@ export function checkPredictOptions(options: PredictOptions): void {
   if (topK !== undefined && !(Number.isSafeInteger(topK) && topK >= 1)) {
     throw new EcommirError('ECM_ERR_BAD_OPTION', `topK must be an integer ≥ 1, got ${JSON.stringify(topK)}`);
   }
-  if (threshold !== undefined && !(typeof threshold === 'number' && threshold >= 0 && threshold <= 1)) {
-    throw new EcommirError('ECM_ERR_BAD_OPTION', `threshold must be a number from 0 to 1, got ${JSON.stringify(threshold)}`);
+  // Above 1 is allowed: every answer is then marked uncertain (routed to a person).
+  if (threshold !== undefined && !(typeof threshold === 'number' && Number.isFinite(threshold) && threshold >= 0)) {
+    throw new EcommirError('ECM_ERR_BAD_OPTION', `threshold must be a number ≥ 0 (a confidence, 0–1), got ${JSON.stringify(threshold)}`);
   }
   if (evidence !== undefined && typeof evidence !== 'boolean') throw new EcommirError('ECM_ERR_BAD_OPTION', `evidence must be true or false, got ${JSON.stringify(evidence)}`);
 }

@@ -26,7 +26,7 @@ test('intent: a question, a record, a batch; the limits and the options are the 
   await assert.rejects(intent(['会生锈吗', 42 as unknown as string]), (err: Error & { item?: { index?: number } }) => err.item?.index === 1);
   await assert.rejects(intent({ task: 'scene', image: 'x.png' }), code('ECM_ERR_UNKNOWN_TASK'));
   // topK 0 threw a TypeError and -1 dropped a label; a string threshold was never met.
-  for (const options of [{ topK: 0 }, { topK: -1 }, { topK: '3' }, { threshold: 'x' }, { threshold: 2 }]) {
+  for (const options of [{ topK: 0 }, { topK: -1 }, { topK: '3' }, { threshold: 'x' }, { threshold: -1 }]) {
     await assert.rejects(intent('会生锈吗', options as never), code('ECM_ERR_BAD_OPTION'), JSON.stringify(options));
   }
   await assert.rejects(intent.recognizer.predict(null as never), code('ECM_ERR_BAD_RECORD'));
