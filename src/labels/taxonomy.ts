@@ -46,6 +46,7 @@ export class Taxonomy {
   /** Where it was read from, for messages. */
   readonly source: string;
   private readonly byFine: ReadonlyMap<string, TaxonomyLabel>;
+  private readonly positions: ReadonlyMap<string, number>;
   private readonly coarseDescriptions: ReadonlyMap<string, string>;
 
   private constructor(task: Task, entries: TaxonomyLabel[], coarse: { label: string; description: string }[], source: string) {
@@ -54,6 +55,7 @@ export class Taxonomy {
     this.labels = Object.freeze(entries.map((e) => e.label));
     this.coarseLabels = Object.freeze(coarse.map((c) => c.label));
     this.byFine = new Map(entries.map((e) => [e.label, Object.freeze({ ...e })]));
+    this.positions = new Map(entries.map((e, i) => [e.label, i]));
     this.coarseDescriptions = new Map(coarse.map((c) => [c.label, c.description]));
   }
 
@@ -137,6 +139,11 @@ export class Taxonomy {
 
   has(fine: string): boolean {
     return this.byFine.has(fine);
+  }
+
+  /** The position of a fine label in `labels` (a map lookup), -1 for one not in the taxonomy. */
+  indexOf(fine: string): number {
+    return this.positions.get(fine) ?? -1;
   }
 
   coarseOf(fine: string): string {

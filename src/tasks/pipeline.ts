@@ -8,7 +8,7 @@ import { parseNativeSample, sceneSampleOf } from '../data/native.js';
 import { EcommirError } from '../errors.js';
 import type { Prediction, Sample, Task } from '../types.js';
 import { loadRecognizers } from './default-models.js';
-import { checkPredictOptions, type PredictOptions, type Recognizer } from './recognizer.js';
+import type { PredictOptions, Recognizer } from './recognizer.js';
 
 /** A dialogue: one user question as text, or a native record `{dialogue: [{role, text, images?}]}`. */
 export type IntentInput = string | Readonly<Record<string, unknown>> | Sample;
@@ -38,10 +38,10 @@ export async function pipeline(task: Task, options: PipelineOptions = {}): Promi
   const recognizer = loaded[task];
   if (!recognizer) throw new EcommirError('ECM_ERR_NO_MODEL', `no ${task} model is shipped in this install; give one with {model: DIR}`, { statusCode: 503 });
   const classify = async (input: unknown, predictOptions: PredictOptions = {}): Promise<Prediction | Prediction[]> => {
-    checkPredictOptions(predictOptions);
     const batch = Array.isArray(input);
     const samples = (batch ? (input as unknown[]) : [input]).map((one, index) => sampleOf(task, one, index));
-    // Checked before any is classified: a bad item in a batch costs no model time.
+    // Checked before any is classified: a bad item in a batch costs no model time. The options are
+    // checked once, by predictMany, before its first sample.
     for (const sample of samples) await checkSample(sample);
     const predictions = await recognizer.predictMany(samples, predictOptions);
     return batch ? predictions : predictions[0];

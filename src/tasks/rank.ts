@@ -11,13 +11,23 @@ import type { Evidence, Prediction, Sample } from '../types.js';
 function restrictToCandidates(candidates: readonly string[] | undefined, taxonomy: Taxonomy, proba: ArrayLike<number>): { order: number[]; proba: ArrayLike<number> } {
   const all = Array.from(taxonomy.labels.keys());
   if (!candidates || candidates.length === 0) return { order: all, proba };
-  const allowed = new Set(candidates);
-  const kept = all.filter((c) => allowed.has(taxonomy.labels[c]));
-  if (kept.length === 0 || kept.length === all.length) return { order: all, proba };
-  const total = kept.reduce((sum, c) => sum + proba[c], 0);
+  // Marks in label order, not a Set: this runs for every prediction, and every challenge record
+  // names all labels, which ends in the line after the loop.
+  const allowed = new Uint8Array(all.length);
+  let kept = 0;
+  for (const candidate of candidates) {
+    const c = taxonomy.indexOf(candidate);
+    if (c >= 0 && allowed[c] === 0) {
+      allowed[c] = 1;
+      kept++;
+    }
+  }
+  if (kept === 0 || kept === all.length) return { order: all, proba };
+  const order = all.filter((c) => allowed[c] === 1);
+  const total = order.reduce((sum, c) => sum + proba[c], 0);
   const restricted = new Float64Array(all.length);
-  for (const c of kept) restricted[c] = total > 0 ? proba[c] / total : 1 / kept.length;
-  return { order: kept, proba: restricted };
+  for (const c of order) restricted[c] = total > 0 ? proba[c] / total : 1 / kept;
+  return { order, proba: restricted };
 }
 
 export function rankPrediction(sample: Pick<Sample, 'id' | 'task'> & { candidates?: readonly string[] }, taxonomy: Taxonomy, scores: ArrayLike<number>, options: { threshold?: number; topK?: number } = {}): Prediction {

@@ -42,10 +42,22 @@ export interface ImageInfo {
  */
 export async function readImageBytes(ref: ImageRef, item: ItemRef = {}, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<Uint8Array> {
   const bytes = await readEncodedBytes(ref, item, limits);
-  return looksLikeBmp(bytes) ? bmpAsPng(bytes, ref, item, limits) : bytes;
+  if (!looksLikeBmp(bytes)) return bytes;
+  // A sample's image is read up to three times (probe, decode, content hash): the conversion is kept
+  // per reference and reused while the bytes read are the same ones (a file may change under a path).
+  const kept = convertedBmps.get(ref);
+  if (kept && (kept.bmp === bytes || Buffer.compare(kept.bmp, bytes) === 0)) {
+    checkDimensions(ref, item, kept.width, kept.height, limits);
+    return kept.png;
+  }
+  const converted = await bmpAsPng(bytes, ref, item, limits);
+  convertedBmps.set(ref, converted);
+  return converted.png;
 }
 
-async function bmpAsPng(bytes: Uint8Array, ref: ImageRef, item: ItemRef, limits: ImageLimits): Promise<Uint8Array> {
+const convertedBmps = new WeakMap<ImageRef, { bmp: Uint8Array; png: Uint8Array; width: number; height: number }>();
+
+async function bmpAsPng(bytes: Uint8Array, ref: ImageRef, item: ItemRef, limits: ImageLimits): Promise<{ bmp: Uint8Array; png: Uint8Array; width: number; height: number }> {
   let layout: ReturnType<typeof bmpLayout>;
   try {
     layout = bmpLayout(bytes);
@@ -56,7 +68,7 @@ async function bmpAsPng(bytes: Uint8Array, ref: ImageRef, item: ItemRef, limits:
   checkDimensions(ref, item, layout.width, layout.height, limits);
   const problem = bmpPixelDataProblem(bytes, layout);
   if (problem) throw new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${ref.name} is a damaged BMP: ${problem}`, { item, statusCode: 400 });
-  return bmpToPng(bytes, layout);
+  return { bmp: bytes, png: await bmpToPng(bytes, layout), width: layout.width, height: layout.height };
 }
 
 function checkDimensions(ref: ImageRef, item: ItemRef, width: number, height: number, limits: ImageLimits): void {

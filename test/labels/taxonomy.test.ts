@@ -83,3 +83,10 @@ test('a bad taxonomy is ECM_ERR_BAD_TAXONOMY naming the label at fault', () => {
   // `a-b` + `c` and `a` + `b-c` would both be written `a-b-c`.
   bad({ task: 'intent', labels: [{ label: 'c', coarse: 'a-b' }, { label: 'b-c', coarse: 'a' }] }, /ambiguous/);
 });
+
+test('indexOf is a label\'s position in labels, -1 for a label not in the taxonomy', () => {
+  const taxonomy = Taxonomy.default('intent');
+  taxonomy.labels.forEach((label, i) => assert.equal(taxonomy.indexOf(label), i));
+  assert.equal(taxonomy.indexOf('不存在的标签'), -1);
+  assert.equal(taxonomy.indexOf(''), -1);
+});

@@ -71,4 +71,9 @@ test('a record\'s candidates restrict the answer to them; candidates naming ever
   assert.ok(Math.abs(restricted.ranked[0].confidence + restricted.ranked[1].confidence - 1) < 1e-9);
   const everyLabel = await intent({ candidates: [...intent.labels], dialogue: [{ role: 'user', text: '这个杯子会生锈吗' }] });
   assert.deepEqual(everyLabel.ranked, free.ranked);
+  // A repeated candidate counts once, and one that is not a label is left out.
+  const repeated = await intent({ candidates: ['用法用量', '用法用量', '不是标签', '商品材质'], dialogue: [{ role: 'user', text: '这个杯子会生锈吗' }] });
+  assert.deepEqual(repeated.ranked, restricted.ranked);
+  const everyLabelAndMore = await intent({ candidates: ['不是标签', ...intent.labels, intent.labels[0]], dialogue: [{ role: 'user', text: '这个杯子会生锈吗' }] });
+  assert.deepEqual(everyLabelAndMore.ranked, free.ranked);
 });

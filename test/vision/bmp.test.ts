@@ -87,3 +87,28 @@ test('a BMP claiming a huge size, or cut short, is refused by name before its pi
   sixteen.writeUInt16LE(16, 28);
   await assert.rejects(probeImage(ref('old.bmp', sixteen)), /old\.bmp is a 16-bit BMP, which ecommir cannot decode/);
 });
+
+test('a BMP is converted once per reference, again when the file under its path changes, and held to each call\'s limits', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const rgb = new Uint8Array(5 * 3 * 3).map((_, i) => (i * 37) % 256);
+  const bmp = encodeBmp(rgb, 5, 3, { bits: 24 });
+  const inline = { name: 'inline.bmp', bytes: new Uint8Array(bmp) };
+  const first = await readImageBytes(inline);
+  // Probe, decode and content hash read the same reference: one conversion serves them all.
+  assert.equal(await readImageBytes(inline), first, 'the second read reuses the first conversion');
+  await assert.rejects(readImageBytes(inline, {}, { maxBytes: 1 << 20, maxPixels: 14 }), (err: Error & { code?: string }) => err.code === 'ECM_ERR_IMAGE_TOO_LARGE');
+
+  const path = join(mkdtempSync(join(tmpdir(), 'ecommir-bmp-')), 'shot.bmp');
+  writeFileSync(path, bmp);
+  const onDisk = { name: 'shot.bmp', path };
+  const before = await readImageBytes(onDisk);
+  assert.equal(await readImageBytes(onDisk), before, 'same file, same conversion');
+  const changed = new Uint8Array(rgb).map((v) => 255 - v);
+  writeFileSync(path, encodeBmp(changed, 5, 3, { bits: 24 }));
+  const after = await readImageBytes(onDisk);
+  assert.notDeepEqual(after, before, 'a changed file is converted again');
+  const decoded = await decodeRgb(onDisk);
+  assert.deepEqual(decoded.data, changed);
+});
