@@ -11,6 +11,8 @@ export interface FeedbackMergeReport {
   file?: string;
   /** Labelled feedback records of the task read. */
   read: number;
+  /** Records of the other task, passed over: a model trains on its own task's labels. */
+  otherTask: number;
   /** Older labels of a sample the feedback holds several times (dropped). */
   superseded: number;
   /** Data-file samples whose label the feedback changed. */
@@ -44,7 +46,7 @@ export async function mergeFeedback(
     if (seen) superseded++;
     if (!seen || isNewer(entry, seen)) newest.set(key, entry);
   }
-  const report: FeedbackMergeReport = { ...(file ? { file } : {}), read: ofTask.length, superseded, relabelled: 0, confirmed: 0, added: 0, total: 0 };
+  const report: FeedbackMergeReport = { ...(file ? { file } : {}), read: ofTask.length, otherTask: feedback.length - ofTask.length, superseded, relabelled: 0, confirmed: 0, added: 0, total: 0 };
   const samples: Sample[] = [];
   const used = new Set<string>();
   for (const sample of data) {
@@ -73,6 +75,9 @@ function isNewer(a: { at: number; order: number }, b: { at: number; order: numbe
   return a.order > b.order;
 }
 
-export function describeMerge(r: FeedbackMergeReport): string {
-  return `${r.read} human labels${r.file ? ` from \`${r.file}\`` : ''} merged: ${r.relabelled} data-file samples relabelled, ${r.confirmed} confirmed, ${r.added} added, ${r.superseded} older duplicate labels superseded; ${r.total} samples in all`;
+export function describeMerge(r: FeedbackMergeReport, task: Task): string {
+  const other = task === 'intent' ? 'scene' : 'intent';
+  // Said, not silent: "0 merged" alone reads as an empty export when the file holds the other task's labels.
+  const passedOver = r.otherTask > 0 ? `; ${r.otherTask} ${other} record${r.otherTask === 1 ? '' : 's'} passed over (train the ${other} model with them)` : '';
+  return `${r.read} human ${task} labels${r.file ? ` from \`${r.file}\`` : ''} merged: ${r.relabelled} data-file samples relabelled, ${r.confirmed} confirmed, ${r.added} added, ${r.superseded} older duplicate labels superseded; ${r.total} samples in all${passedOver}`;
 }

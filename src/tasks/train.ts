@@ -162,7 +162,7 @@ function modelCard(options: TrainRunOptions, result: TrainRunResult, trainingSiz
     '',
     '## Trained on',
     `- ${trainingSize} ${options.task} samples${options.dataFile ? ` from \`${options.dataFile}\`` : ''}${result.pseudo ? ` (of which ${result.pseudo.taken} pseudo-labelled)` : ''}.`,
-    ...(options.feedback ? [`- Human feedback: ${describeMerge(options.feedback)}.`] : []),
+    ...(options.feedback ? [`- Human feedback: ${describeMerge(options.feedback, options.task)}.`] : []),
     `- Labels: ${r.labels.length} fine labels in ${r.taxonomy.coarseLabels.length} coarse groups (taxonomy embedded in model.json).`,
     '',
     '## How',

@@ -19,7 +19,7 @@ test('corrections replace the data file label, new samples are added, the newest
   const at = [Date.parse('2026-01-02'), Date.parse('2026-01-03'), Date.parse('2026-01-01'), Date.parse('2026-01-01'), NaN];
   const { samples, report } = await mergeFeedback('intent', data, feedback, at);
   assert.deepEqual(samples.map((s) => s.label), ['是否会生锈', '功效功能', '商品材质', '发货数量']);
-  assert.deepEqual(report, { read: 4, superseded: 1, relabelled: 1, confirmed: 1, added: 1, total: 4 });
+  assert.deepEqual(report, { read: 4, otherTask: 1, superseded: 1, relabelled: 1, confirmed: 1, added: 1, total: 4 });
 
   // Without dates, the later record wins; a dated newer label beats a later undated one only when both are dated.
   const undated = await mergeFeedback('intent', data, [intent('怎么用', '功效功能', 0), intent('怎么用', '是否好用', 1)]);

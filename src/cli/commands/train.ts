@@ -23,8 +23,9 @@ import { checkOutFolder } from '../out-path.js';
 import type { Sample } from '../../types.js';
 
 /** Reads an export of `ecommir feedback export` and merges it with the data file's samples. */
-async function mergeFeedbackFile(task: Task, data: Sample[], file: string, skipBad?: boolean) {
-  const loaded = await loadSamples(file, { checkImages: task === 'scene', skipBad });
+async function mergeFeedbackFile(task: Task, data: Sample[], file: string, skipBad: boolean | undefined, taxonomy: Taxonomy | undefined) {
+  // Checked against --taxonomy here, so that a label outside it is named by its record in this file.
+  const loaded = await loadSamples(file, { checkImages: task === 'scene', skipBad, taxonomies: taxonomy ? { [task]: taxonomy } : undefined });
   for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
   const records = parseRecordsText(await readInputText(file, 'the feedback file'), file) as { labelledAt?: unknown }[];
   const at = loaded.samples.map((s) => Date.parse(String(records[s.index]?.labelledAt ?? '')));
@@ -144,11 +145,11 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       // Every record --skip-bad left out, of every file read: listed by --json, and the exit code is 1 (as predict's).
       const skipped: Problem[] = [...loaded.problems];
       let samples = loaded.samples.filter((s) => s.task === task);
-      const merged = flags.feedback ? await mergeFeedbackFile(task, samples, flags.feedback, flags.skipBad) : undefined;
+      const merged = flags.feedback ? await mergeFeedbackFile(task, samples, flags.feedback, flags.skipBad, taxonomy) : undefined;
       if (merged) {
         samples = merged.samples;
         skipped.push(...merged.problems);
-        process.stderr.write(`ecommir: ${describeMerge(merged.report)}\n`);
+        process.stderr.write(`ecommir: ${describeMerge(merged.report, task)}\n`);
       }
       if (samples.length === 0) throw new EcommirError('ECM_ERR_TOO_FEW_SAMPLES', `${flags.data} has no ${task} samples`);
       // The calibration and the stack each hold samples out: below three, a fold trains on one (the error
