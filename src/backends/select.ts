@@ -101,5 +101,5 @@ async function clipRecognizers(s: BackendSelection): Promise<RecognizerSet> {
 }
 
 function unknownBackend(name: string): never {
-  throw new EcommirError('ECM_ERR_BAD_OPTION', `--backend must be one of ${BACKENDS.join(', ')}, got ${name}`);
+  throw new EcommirError('ECM_ERR_BAD_OPTION', `--backend (backend in code) must be one of ${BACKENDS.join(', ')}, got ${name}`);
 }

@@ -28,7 +28,7 @@ export function addBackendOptions(cmd: Command, options: { withModel?: boolean }
     .option('--adapter-dir <dir>', 'clip: a trained adapter folder (zero-shot without)')
     .addOption(new Option('--constrain <how>', 'mllm: how the answer is held to the label set').choices([...CONSTRAINTS]).default('guided_choice'))
     .option('--hierarchical', 'mllm: ask for 粗类-细类 (as tuned with `export sft --hierarchical`)')
-    .option('--ensemble-embedded', 'average the backend with the embedded models (which also answer when the LLM answers off the label set)')
+    .option('--ensemble-embedded', 'mllm: average the LLM with the embedded models (which also answer when the LLM answers off the label set); clip: average CLIP with them')
     .option('--mllm-timeout-ms <n>', 'mllm: one call’s deadline, ms', '60000')
     .option('--mllm-concurrency <n>', 'mllm: requests in flight', '4');
 }

@@ -53,8 +53,8 @@ export async function loadSamples(path: string, options: LoadOptions = {}): Prom
 
 async function checkImagesFolder(dir: string): Promise<void> {
   const info = await stat(resolve(dir)).catch(() => undefined);
-  if (!info) throw new EcommirError('ECM_ERR_BAD_OPTION', `images folder ${dir} (--images) does not exist`);
-  if (!info.isDirectory()) throw new EcommirError('ECM_ERR_BAD_OPTION', `images folder ${dir} (--images) is a file, not a folder`);
+  if (!info) throw new EcommirError('ECM_ERR_BAD_OPTION', `images folder ${dir} (--images; imagesDir in code) does not exist`);
+  if (!info.isDirectory()) throw new EcommirError('ECM_ERR_BAD_OPTION', `images folder ${dir} (--images; imagesDir in code) is a file, not a folder`);
 }
 
 /** A gold label outside the task's label set is refused in every format, never scored or trained on. */
@@ -65,7 +65,7 @@ function checkGoldLabel(sample: Sample, options: LoadOptions, file: string): voi
   throw new EcommirError(
     'ECM_ERR_UNKNOWN_LABEL',
     `label "${sample.label}" is not one of the ${taxonomy.labels.length} ${sample.task} labels of ${taxonomy.source}` +
-      (options.taxonomies?.[sample.task] ? '' : ' (for a label set of your own, pass --taxonomy FILE)'),
+      (options.taxonomies?.[sample.task] ? '' : ' (for a label set of your own, pass --taxonomy FILE; in code, the taxonomies option)'),
     { item: { id: sample.id, index: sample.index, file } },
   );
 }

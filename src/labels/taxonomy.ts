@@ -63,6 +63,8 @@ export class Taxonomy {
   static default(task: Task): Taxonomy {
     let taxonomy = defaults.get(task);
     if (!taxonomy) {
+      // From JavaScript any string arrives: named, not a file-system error about a taxonomy file.
+      if (!TASKS.includes(task)) throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `there is no shipped taxonomy for task ${JSON.stringify(task)}: the tasks are ${TASKS.join(' and ')}`);
       const url = new URL(`${task}.json`, DEFAULT_DIR);
       taxonomy = Taxonomy.fromText(readFileSync(url, 'utf8'), fileURLToPath(url), task);
       defaults.set(task, taxonomy);

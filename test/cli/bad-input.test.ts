@@ -178,8 +178,8 @@ test('an --images that is a file or is not there is named as the option at fault
   const data = join(dir, 'data.json');
   await writeFile(data, JSON.stringify([textOnly]));
   const asFile = await runCli(['predict', data, '--images', data, '--out', join(dir, 'out.csv')]);
-  assertRefused(asFile, 'ECM_ERR_BAD_OPTION', new RegExp(`images folder ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(--images\\) is a file, not a folder`));
+  assertRefused(asFile, 'ECM_ERR_BAD_OPTION', new RegExp(`images folder ${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(--images; imagesDir in code\\) is a file, not a folder`));
   assert.equal(asFile.code, 2);
   const missing = await runCli(['data', 'inspect', data, '--images', join(dir, 'nodir')]);
-  assertRefused(missing, 'ECM_ERR_BAD_OPTION', /\(--images\) does not exist/);
+  assertRefused(missing, 'ECM_ERR_BAD_OPTION', /\(--images; imagesDir in code\) does not exist/);
 });

@@ -20,8 +20,12 @@ test('train names the flags of the other task, --seeds without --cv and knowledg
 });
 
 test('backend and queue flags are named without their --backend or --queue', async () => {
-  const classify = await runCli(['classify', 'dialogue', 'no-such.json', '--endpoint', 'http://127.0.0.1:9/v1', '--model-dir', '/x']);
-  assert.deepEqual(notes(classify.stderr), ['ecommir: --endpoint does nothing here: it applies with --backend mllm only', 'ecommir: --model-dir does nothing here: it applies with --backend clip only']);
+  const classify = await runCli(['classify', 'dialogue', 'no-such.json', '--endpoint', 'http://127.0.0.1:9/v1', '--model-dir', '/x', '--ensemble-embedded']);
+  assert.deepEqual(notes(classify.stderr), [
+    'ecommir: --endpoint does nothing here: it applies with --backend mllm only',
+    'ecommir: --model-dir does nothing here: it applies with --backend clip only',
+    'ecommir: --ensemble-embedded does nothing here: it applies with --backend mllm or --backend clip only',
+  ]);
   const predict = await runCli(['predict', 'no-such.json', '--out', 'never.csv', '--attempts', '3', '--inline-images']);
   assert.deepEqual(notes(predict.stderr), ['ecommir: --inline-images does nothing here: it applies with --queue only', 'ecommir: --attempts does nothing here: it applies with --queue only']);
   const queued = await runCli(['predict', 'no-such.json', '--out', 'never.csv', '--attempts', '3', '--queue', 'redis://127.0.0.1:9']);

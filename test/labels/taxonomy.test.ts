@@ -90,3 +90,7 @@ test('indexOf is a label\'s position in labels, -1 for a label not in the taxono
   assert.equal(taxonomy.indexOf('不存在的标签'), -1);
   assert.equal(taxonomy.indexOf(''), -1);
 });
+
+test('Taxonomy.default of a task that does not exist is ECM_ERR_UNKNOWN_TASK, not a file-system error', () => {
+  assert.throws(() => Taxonomy.default('foo' as 'intent'), (err: Error & { code?: string }) => err.code === 'ECM_ERR_UNKNOWN_TASK' && /task "foo": the tasks are/.test(err.message));
+});
