@@ -7,8 +7,11 @@
 // Retention: unlabelled samples (their text, prediction and images) are deleted once older than
 // `maxAgeDays`, and the oldest unlabelled ones go first when the image folder passes
 // `maxImageBytes`. Labelled samples — the people's answers, the training data — are kept.
+//
+// Read-only (`readOnly`, for the commands that only read, on a copy they may not write to): SQLite
+// opens the file read-only, and nothing is created, migrated, pruned or written.
 import { createHmac, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database, { type Database as Db } from 'better-sqlite3';
 import { EcommirError } from '../errors.js';
@@ -18,8 +21,13 @@ import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import type { Informativeness } from './uncertainty.js';
 
 export interface FeedbackStoreOptions {
-  /** The database file; created (0600) with its folder when missing. */
+  /** The database file; created (0600) with its folder when missing (unless `readOnly`). */
   path: string;
+  /**
+   * Open an existing database for reading only: it must exist and have this ecommir's schema (one
+   * that would need a migration is refused), and retention does not run.
+   */
+  readOnly?: boolean;
   /** Unlabelled samples older than this many days are deleted; 0 keeps them. Default 30. */
   maxAgeDays?: number;
   /** Size cap of the image folder, bytes; past it the oldest unlabelled samples go. Default 1 GiB. */
@@ -117,9 +125,11 @@ export class FeedbackStore {
   readonly images: ImageFolder;
   readonly maxAgeDays: number;
   readonly maxImageBytes: number;
+  readonly readOnly: boolean;
   readonly #db: Db;
   readonly #now: () => number;
-  readonly #salt: Buffer;
+  /** Missing only in a read-only store of a database no store has written yet. */
+  readonly #salt: Buffer | undefined;
   #bytesSincePrune = 0;
   /** Images being stored right now (file written, rows not yet): never pruned. */
   readonly #pending = new Map<string, number>();
@@ -130,20 +140,33 @@ export class FeedbackStore {
     this.#now = options.now ?? Date.now;
     this.maxAgeDays = options.maxAgeDays ?? DEFAULT_MAX_AGE_DAYS;
     this.maxImageBytes = options.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
+    this.readOnly = options.readOnly ?? false;
     this.images = new ImageFolder(`${options.path}-images`);
     const salt = db.prepare<[], { value: string }>(`SELECT value FROM meta WHERE key = 'key_salt'`).get();
     if (salt) {
       this.#salt = Buffer.from(salt.value, 'hex');
+    } else if (this.readOnly) {
+      this.#salt = undefined;
     } else {
       this.#salt = randomBytes(32);
       db.prepare(`INSERT INTO meta (key, value) VALUES ('key_salt', ?)`).run(this.#salt.toString('hex'));
     }
   }
 
-  /** Opens (or creates) the database and brings its schema up to date. */
+  /** Opens (or creates) the database and brings its schema up to date; or, `readOnly`, opens it as it is. */
   static open(options: FeedbackStoreOptions): FeedbackStore {
     for (const [name, value] of [['maxAgeDays', options.maxAgeDays], ['maxImageBytes', options.maxImageBytes]] as const) {
       if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `feedback ${name} must be a number ≥ 0, got ${value}`);
+    }
+    if (options.readOnly) {
+      const db = openReadOnly(options.path);
+      try {
+        checkSchema(db, options.path);
+        return new FeedbackStore(options, db);
+      } catch (err) {
+        db.close();
+        throw err;
+      }
     }
     mkdirSync(dirname(options.path), { recursive: true, mode: 0o700 });
     // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the same mode.
@@ -180,6 +203,7 @@ export class FeedbackStore {
   /** HMAC-SHA-256 of an API key with this database's secret salt: who sent what, never the key. */
   keyHash(key: string | undefined): string | null {
     if (!key) return null;
+    if (!this.#salt) throw this.#readOnlyError('hash an API key (the database has no key salt yet)');
     return createHmac('sha256', this.#salt).update(key, 'utf8').digest('hex').slice(0, 32);
   }
 
@@ -188,6 +212,7 @@ export class FeedbackStore {
    * hash), then the rows in one transaction. Retention never removes an image being stored.
    */
   async record(rec: Omit<PredictionRecord, 'images'>, images: readonly { bytes: Uint8Array; dhash?: string }[] = []): Promise<void> {
+    if (this.readOnly) throw this.#readOnlyError('store a prediction');
     const stored: StoredImage[] = [];
     const hashes: string[] = [];
     try {
@@ -256,6 +281,7 @@ export class FeedbackStore {
    * replaces the first as the current one; both stay in the history.
    */
   correct(input: { requestId: string; label: string; note?: string; keyHash: string | null }): CorrectionResult {
+    if (this.readOnly) throw this.#readOnlyError('store a correction');
     return this.#db.transaction((): CorrectionResult => {
       const p = this.#db.prepare<[string], { task: Task }>('SELECT task FROM predictions WHERE request_id = ?').get(input.requestId);
       if (!p) throw notStored(input.requestId);
@@ -271,6 +297,7 @@ export class FeedbackStore {
 
   /** Undoes the current correction of a request (kept in the history); the one before it, if any, applies again. */
   retract(requestId: string): { retracted?: string; current?: string } {
+    if (this.readOnly) throw this.#readOnlyError('undo a correction');
     return this.#db.transaction(() => {
       if (!this.#db.prepare('SELECT 1 FROM predictions WHERE request_id = ?').get(requestId)) throw notStored(requestId);
       const latest = this.#db
@@ -343,6 +370,7 @@ export class FeedbackStore {
 
   /** Applies the retention limits; run at open, as images accumulate, and on a timer by the service. */
   prune(): PruneReport {
+    if (this.readOnly) throw this.#readOnlyError('apply the retention limits');
     const report: PruneReport = { predictions: 0, images: 0, bytes: 0 };
     this.#bytesSincePrune = 0;
     const unlabelledRequest = `NOT EXISTS (SELECT 1 FROM corrections c WHERE c.request_id = p.request_id AND c.retracted_at IS NULL)`;
@@ -392,6 +420,11 @@ export class FeedbackStore {
 
   close(): void {
     if (this.#db.open) this.#db.close();
+  }
+
+  /** Said rather than left to SQLite, whose "attempt to write a readonly database" names neither the file nor the cause. */
+  #readOnlyError(what: string): EcommirError {
+    return new EcommirError('ECM_ERR_BAD_OPTION', `cannot ${what}: the feedback database ${this.path} is open read-only (for reading commands); open it without readOnly to write`);
   }
 
   /** Rows as predictions, the images of all of them read in one query. */
@@ -465,15 +498,111 @@ function notStored(requestId: string): EcommirError {
 
 function migrate(db: Db, path: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > SCHEMA_VERSION) {
-    throw new EcommirError('ECM_ERR_BAD_OPTION', `the feedback database ${path} has schema version ${current}, newer than this ecommir knows (${SCHEMA_VERSION}): upgrade ecommir`);
-  }
+  if (current > SCHEMA_VERSION) throw newerSchema(path, current);
   for (const m of MIGRATIONS) {
     if (m.version <= current) continue;
     db.transaction(() => {
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);
     })();
+  }
+}
+
+function newerSchema(path: string, version: number): EcommirError {
+  return new EcommirError('ECM_ERR_BAD_OPTION', `the feedback database ${path} has schema version ${version}, newer than this ecommir knows (${SCHEMA_VERSION}): upgrade ecommir`);
+}
+
+/** The tables every feedback database has (migration 1). */
+const FEEDBACK_TABLES = ['meta', 'predictions', 'corrections'];
+
+function notFeedbackDatabase(path: string, why: string): EcommirError {
+  return new EcommirError('ECM_ERR_BAD_OPTION', `${path} is not a feedback database (${why}); serve --feedback-db FILE makes one`);
+}
+
+/**
+ * A read-only connection. A WAL database is read through its index (the -shm file), which SQLite
+ * creates next to the database when missing: in a folder it may not write to (a read-only copy of a
+ * database closed cleanly) it cannot, and every read failed with "attempt to write a readonly
+ * database". Such a database is read from a copy in memory instead, unless its WAL holds changes.
+ */
+function openReadOnly(path: string): Db {
+  try {
+    if (statSync(path).isDirectory()) throw notFeedbackDatabase(path, 'it is a folder');
+    accessSync(path, constants.R_OK);
+  } catch (cause) {
+    if (cause instanceof EcommirError) throw cause;
+    const err = cause as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') throw new EcommirError('ECM_ERR_BAD_OPTION', `no feedback database at ${path} (serve --feedback-db ${path} creates it)`, { cause });
+    throw new EcommirError('ECM_ERR_FILE_UNREADABLE', `cannot read the feedback database ${path} (${err.code ?? err.message}): give this user read access to it`, { cause });
+  }
+  let db: Db | undefined;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true });
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    return db;
+  } catch (cause) {
+    db?.close();
+    const code = (cause as { code?: string }).code;
+    if (code === 'SQLITE_READONLY_DIRECTORY' || code === 'SQLITE_CANTOPEN') return openInMemory(path, cause);
+    throw notFeedbackDatabase(path, (cause as Error).message);
+  }
+}
+
+function openInMemory(path: string, cause: unknown): Db {
+  const wal = `${path}-wal`;
+  let walBytes = 0;
+  try {
+    walBytes = statSync(wal).size;
+  } catch {
+    // none: every change is in the database file
+  }
+  if (walBytes > 0) {
+    throw new EcommirError(
+      'ECM_ERR_BAD_OPTION',
+      `cannot read the feedback database ${path}: its changes in ${wal} are read through an index ${path}-shm, which SQLite could neither open nor create (${(cause as Error).message}). ` +
+        `Copy ${path} and ${wal} together to a folder you can write to and read the copy, or give this user write access to ${dirname(path)}`,
+      { cause },
+    );
+  }
+  // The whole file in memory: it holds text and numbers (the images are files of their own).
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new EcommirError(
+      'ECM_ERR_FILE_UNREADABLE',
+      `cannot read the feedback database ${path}: SQLite could not read it in place (${(cause as Error).message}), nor could it be read into memory (${(err as Error).message}); give this user write access to ${dirname(path)}`,
+      { cause: err },
+    );
+  }
+  // Bytes 18 and 19 of the header say "WAL" (2), and SQLite refuses to read a WAL database from
+  // memory. With no WAL every page is in the file, which reads the same as a rollback-journal
+  // database (1): the copy, never the file, says so.
+  if (bytes.length >= 100 && bytes[18] === 2 && bytes[19] === 2) bytes.fill(1, 18, 20);
+  let db: Db | undefined;
+  try {
+    db = new Database(bytes, { readonly: true });
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    return db;
+  } catch (cause) {
+    db?.close();
+    throw notFeedbackDatabase(path, (cause as Error).message);
+  }
+}
+
+/** What a read-only store checks instead of migrating: the feedback tables, and the schema version this ecommir reads. */
+function checkSchema(db: Db, path: string): void {
+  const tables = new Set(db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as unknown as string[]);
+  const missing = FEEDBACK_TABLES.filter((t) => !tables.has(t));
+  if (missing.length > 0) throw notFeedbackDatabase(path, tables.size === 0 ? 'it has no tables' : `it has no ${missing.join(', ')} table`);
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) throw newerSchema(path, version);
+  if (version < SCHEMA_VERSION) {
+    throw new EcommirError(
+      'ECM_ERR_BAD_OPTION',
+      `the feedback database ${path} has schema version ${version}, older than this ecommir reads (${SCHEMA_VERSION}), and needs a migration, which a read-only open does not do: ` +
+        `start the service on it once (serve --feedback-db ${path}, with write access to its folder) to migrate it, then read it again`,
+    );
   }
 }
 

@@ -89,13 +89,18 @@ export function feedbackSchemas() {
     },
     delete: {
       summary: 'Undo the current correction of a request (the one before it applies again)',
+      description: 'Takes no body (a content-type header without one is fine). With no correction left to undo it is still 200, with `retracted` null: the prediction is there, and what the client wanted (no current correction) holds.',
       tags: ['feedback'],
       security: [{ bearerAuth: [] }],
       params: requestIdParam,
       response: {
         200: {
           type: 'object',
-          properties: { requestId: { type: 'string' }, retracted: { type: ['string', 'null'] }, label: { type: ['string', 'null'], description: 'The label that applies now.' } },
+          properties: {
+            requestId: { type: 'string' },
+            retracted: { type: ['string', 'null'], description: 'The label undone; null when there was none to undo.' },
+            label: { type: ['string', 'null'], description: 'The label that applies now.' },
+          },
         },
         ...errors,
       },

@@ -3,6 +3,7 @@
 // with the shipped intent model (least certain first, near-duplicates held back), stored images.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,6 +105,52 @@ test('corrections: 201, unknown label 400 with the allowed labels, unknown reque
 
     const noKey = await call(server, 'POST', '/v1/feedback', { requestId, label: '商品材质' }, null);
     assert.equal(noKey.status, 401);
+  } finally {
+    await server.close();
+  }
+});
+
+/** A request as curl sends `curl -X DELETE -H 'content-type: …' URL`: the header, no body, and no content-length. */
+function bodiless(server: RunningServer, method: string, path: string, headers: Record<string, string>): Promise<{ status: number; json: any }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(server.url + path, { method, headers: { authorization: `Bearer ${KEY}`, ...headers } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('a DELETE with no body is taken whatever its content type says; with nothing to undo it is 200 and says so', async () => {
+  const feedback = FeedbackStore.open({ path: tmpDb() });
+  const server = await startServer({ recognizers: { scene: new FakeSceneRecognizer(), intent: new FakeIntentRecognizer() }, feedback });
+  try {
+    const answer = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '这个杯子会生锈吗' }] });
+    const requestId = answer.json.requestId as string;
+    for (const label of ['商品材质', '是否会生锈', '是否易褪色']) assert.equal((await server.post('/v1/feedback', { requestId, label })).status, 201);
+    const path = `/v1/feedback/${requestId}`;
+    // The header with no body at all (curl), and with content-length: 0 (fetch and others).
+    const json = await bodiless(server, 'DELETE', path, { 'content-type': 'application/json' });
+    assert.equal(json.status, 200, JSON.stringify(json.json));
+    assert.deepEqual(json.json, { requestId, retracted: '是否易褪色', label: '是否会生锈' });
+    const zero = await bodiless(server, 'DELETE', path, { 'content-type': 'application/json; charset=utf-8', 'content-length': '0' });
+    assert.equal(zero.status, 200, JSON.stringify(zero.json));
+    assert.deepEqual(zero.json, { requestId, retracted: '是否会生锈', label: '商品材质' });
+    const form = await bodiless(server, 'DELETE', path, { 'content-type': 'multipart/form-data; boundary=x' });
+    assert.equal(form.status, 200, JSON.stringify(form.json));
+    assert.deepEqual(form.json, { requestId, retracted: '商品材质', label: null });
+    // Nothing left to undo: still 200 (the prediction is there), with retracted null.
+    const nothing = await bodiless(server, 'DELETE', path, { 'content-type': 'text/plain' });
+    assert.equal(nothing.status, 200, JSON.stringify(nothing.json));
+    assert.deepEqual(nothing.json, { requestId, retracted: null, label: null });
+    assert.deepEqual((await call(server, 'GET', path)).json.history.map((h: { retractedAt: number | null }) => h.retractedAt !== null), [true, true, true]);
+    // An unknown request is 404, with the header too (not a 400 about the body).
+    const unknown = await bodiless(server, 'DELETE', '/v1/feedback/no-such-request', { 'content-type': 'application/json' });
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.json.error.code, 'ECM_ERR_NOT_FOUND');
   } finally {
     await server.close();
   }

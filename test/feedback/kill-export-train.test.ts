@@ -83,7 +83,7 @@ test('a correction survives kill -9, comes out of feedback export and trains a m
     const out = join(dir, 'model');
     assert.equal(await main(['train', 'intent', '--data', data, '--feedback', exported, '--no-knowledge', '--out', out]), 0);
     const card = readFileSync(join(out, 'MODEL_CARD.md'), 'utf8');
-    assert.match(card, /2 human labels from `[^`]+feedback\.jsonl` merged: 1 data-file samples relabelled, 0 confirmed, 1 added, 0 older duplicate labels superseded; 61 samples in all/);
+    assert.match(card, /2 human intent labels from `[^`]+feedback\.jsonl` merged: 1 data-file samples relabelled, 0 confirmed, 1 added, 0 older duplicate labels superseded; 61 samples in all/);
     const model = await IntentRecognizer.load(out);
     assert.equal(model.trainedOn.samples, 61);
   } finally {

@@ -1,45 +1,20 @@
 // `ecommir feedback export|stats`: the feedback database (serve --feedback-db) from the command line.
 import { Option, type Command } from 'commander';
-import { existsSync, statSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { resolve } from 'node:path';
-import { EcommirError } from '../../errors.js';
 import { exportFeedback } from '../../feedback/export.js';
 import { FeedbackStore } from '../../feedback/store.js';
 import { TASKS, type Task } from '../../types.js';
 import type { CommandContext } from '../main.js';
 import { checkOutFile } from '../out-path.js';
 
-function openExisting(db: string): FeedbackStore {
-  const path = resolve(db);
-  if (!existsSync(path)) throw new EcommirError('ECM_ERR_BAD_OPTION', `no feedback database at ${path} (serve --feedback-db ${db} creates it)`);
-  checkIsFeedbackDatabase(path, db);
-  // Reading tools keep what they find: no retention pass here (maxAgeDays 0, no size cap).
-  return FeedbackStore.open({ path, maxAgeDays: 0, maxImageBytes: Number.MAX_SAFE_INTEGER });
-}
-
-/** The tables every feedback database has (src/feedback/migrations.ts). */
-const FEEDBACK_TABLES = ['meta', 'predictions', 'corrections'];
-
 /**
- * Opening a store creates its tables: a reading command given another SQLite file, or an empty one,
- * turned it into a feedback database without a word. It is looked at read-only first.
+ * Read-only: these commands only read, and are run on copies they may not write to. Opened to write,
+ * the store failed on a read-only copy, would have migrated another SQLite file (or an empty one)
+ * into a feedback database, and removed as orphans the images a running service had written but not
+ * yet recorded.
  */
-function checkIsFeedbackDatabase(path: string, given: string): void {
-  const notOne = (why: string) => new EcommirError('ECM_ERR_BAD_OPTION', `--db ${given} is not a feedback database (${why}); serve --feedback-db FILE makes one`);
-  if (statSync(path).isDirectory()) throw notOne('it is a folder');
-  let probe: InstanceType<typeof Database> | undefined;
-  try {
-    probe = new Database(path, { readonly: true, fileMustExist: true });
-    const tables = new Set((probe.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
-    const missing = FEEDBACK_TABLES.filter((t) => !tables.has(t));
-    if (missing.length > 0) throw notOne(tables.size === 0 ? 'it has no tables' : `it has no ${missing.join(', ')} table`);
-  } catch (err) {
-    if (err instanceof EcommirError) throw err;
-    throw notOne((err as Error).message);
-  } finally {
-    probe?.close();
-  }
+function openExisting(db: string): FeedbackStore {
+  return FeedbackStore.open({ path: resolve(db), readOnly: true });
 }
 
 export function registerFeedbackCommands(program: Command, ctx: CommandContext): void {

@@ -5,7 +5,7 @@
 //   GET    /v1/review?task=&limit=   unlabelled predictions, the most informative first (active learning)
 //   GET    /v1/review/images/:hash   a stored image, for the review page
 import { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { EcommirError } from '../../errors.js';
 import { mapSteps, runInSlices, SliceClock } from '../../runtime/in-slices.js';
 import { orderForReviewAsync } from '../../feedback/review-order.js';
@@ -63,7 +63,7 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
     });
   });
 
-  app.delete('/v1/feedback/:requestId', { schema: schemas.delete }, async (request) => {
+  app.delete('/v1/feedback/:requestId', { schema: schemas.delete, preParsing: noBodyNoParser }, async (request) => {
     const { requestId } = request.params as { requestId: string };
     const result = store().retract(requestId);
     return { requestId, retracted: result.retracted ?? null, label: result.current ?? null };
@@ -124,6 +124,18 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
     if (!bytes) throw new EcommirError('ECM_ERR_NOT_FOUND', `no stored image ${hash}`, { statusCode: 404 });
     return reply.header('cache-control', 'private, max-age=3600').type(imageType(bytes)).send(bytes);
   });
+}
+
+/**
+ * A DELETE takes no body, but Fastify hands a DELETE that names a content type to that type's parser,
+ * which refused the missing body: `curl -X DELETE -H 'content-type: application/json'` (and clients that
+ * send the header on every request) got 400 "the body is empty". A request that declares no body loses
+ * the header here, so that nothing parses it; one that sends a body is parsed (and answered) as before.
+ */
+async function noBodyNoParser(request: FastifyRequest): Promise<void> {
+  const headers = request.raw.headers;
+  const length = headers['content-length'];
+  if (headers['transfer-encoding'] === undefined && (length === undefined || Number(length) === 0)) delete headers['content-type'];
 }
 
 /** How the review answer's envelope, serialised with no items, ends: `items` is its last property. */

@@ -1,0 +1,242 @@
+// The read-only feedback store (`feedback stats|export`): it reads a database as it is — never
+// creating, migrating, pruning or writing — and reads copies its user may not write to: a read-only
+// file, a read-only folder, with or without the WAL. Each of these failed when the commands opened
+// the store to write ("not a feedback database (attempt to write a readonly database)").
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/feedback/migrations.js';
+import { FeedbackStore, type PredictionRecord } from '../../src/feedback/store.js';
+import { sha256Hex } from '../../src/feedback/image-folder.js';
+
+const made: string[] = [];
+const tmp = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecommir-feedback-ro-'));
+  made.push(dir);
+  return dir;
+};
+test.after(() => {
+  for (const dir of made) {
+    // A read-only folder cannot be emptied by a user who is not root.
+    for (const path of walk(dir)) chmodSync(path, statSync(path).isDirectory() ? 0o700 : 0o600);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function walk(dir: string): string[] {
+  return [dir, ...readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]))];
+}
+
+function record(id: string, over: Partial<PredictionRecord> = {}): Omit<PredictionRecord, 'images'> {
+  return {
+    requestId: id,
+    task: 'intent',
+    createdAt: Date.now(),
+    contentHash: sha256Hex(id),
+    turns: [{ role: 'user', text: `dialogue ${id}`, images: [] }],
+    label: '是否会生锈',
+    confidence: 0.6,
+    margin: 0.3,
+    entropy: 0.5,
+    ranked: [{ label: '是否会生锈', coarse: '商品信息咨询', confidence: 0.6 }],
+    modelVersion: 'abc123',
+    keyHash: null,
+    ...over,
+  };
+}
+
+const png = new Uint8Array(readFileSync(new URL('../../examples/screenshots/order.png', import.meta.url)));
+
+/** r1 (labelled) and r2 (not) of intent, s1 of scene with its image (labelled). */
+async function fill(store: FeedbackStore): Promise<void> {
+  await store.record(record('r1'));
+  await store.record(record('r2'));
+  await store.record(record('s1', { task: 'scene', turns: [{ role: 'user', text: '<image>', images: [sha256Hex(png)] }] }), [{ bytes: png }]);
+  store.correct({ requestId: 'r1', label: '商品材质', keyHash: null });
+  store.correct({ requestId: 's1', label: '订单详情页面', keyHash: null });
+}
+
+test('a read-only store reads the database as it is, and writes nothing: no migration, no retention, no orphan removal', async () => {
+  const path = join(tmp(), 'feedback.db');
+  const writer = FeedbackStore.open({ path });
+  await fill(writer);
+  writer.close();
+  // What a running service has just written and not yet recorded; a store opened to write removes it.
+  const inFlight = join(`${path}-images`, `${sha256Hex('in flight')}.0123456789ab.tmp`);
+  writeFileSync(inFlight, 'in flight');
+  const before = readFileSync(path);
+
+  // Every unlabelled sample is past a 0-day limit, and the images past a 1-byte cap: nothing may go.
+  const store = FeedbackStore.open({ path, readOnly: true, maxAgeDays: 0.000001, maxImageBytes: 1, now: () => Date.now() + 365 * 86_400_000 });
+  try {
+    assert.equal(store.readOnly, true);
+    assert.equal(store.schemaVersion, SCHEMA_VERSION);
+    assert.deepEqual(store.counts('intent'), { stored: 2, labelled: 1, unlabelled: 1 });
+    assert.deepEqual(store.labelled().map((p) => [p.requestId, p.correction?.label]), [['r1', '商品材质'], ['s1', '订单详情页面']]);
+    assert.match(store.keyHash('some-key')!, /^[0-9a-f]{32}$/, 'the salt is read');
+    const readOnly = /cannot .*: the feedback database .*feedback\.db is open read-only/;
+    await assert.rejects(store.record(record('r3')), readOnly);
+    assert.throws(() => store.correct({ requestId: 'r2', label: '商品材质', keyHash: null }), readOnly);
+    assert.throws(() => store.retract('r1'), readOnly);
+    assert.throws(() => store.prune(), readOnly);
+  } finally {
+    store.close();
+  }
+  assert.ok(readFileSync(path).equals(before), 'the database file is unchanged');
+  assert.equal(readFileSync(inFlight, 'utf8'), 'in flight', 'an image being stored is left alone');
+  const again = FeedbackStore.open({ path, readOnly: true });
+  assert.equal(again.counts('intent').stored, 2, 'nothing was pruned');
+  again.close();
+});
+
+test('a read-only store refuses a database that would need a migration, saying so, and leaves it at its version', () => {
+  const path = join(tmp(), 'old.db');
+  const db = new Database(path);
+  db.exec(MIGRATIONS[0].sql);
+  db.pragma('user_version = 1');
+  db.close();
+  const before = readFileSync(path);
+  assert.throws(
+    () => FeedbackStore.open({ path, readOnly: true }),
+    (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'ECM_ERR_BAD_OPTION');
+      assert.match(err.message, /old\.db has schema version 1, older than this ecommir reads \(2\), and needs a migration, which a read-only open does not do/);
+      assert.match(err.message, /serve --feedback-db .*old\.db/);
+      return true;
+    },
+  );
+  assert.ok(readFileSync(path).equals(before), 'not migrated');
+
+  const newer = join(tmp(), 'newer.db');
+  const n = new Database(newer);
+  n.exec(MIGRATIONS.map((m) => m.sql).join('\n'));
+  n.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+  n.close();
+  assert.throws(() => FeedbackStore.open({ path: newer, readOnly: true }), /newer\.db has schema version \d+, newer than this ecommir knows .*: upgrade ecommir/);
+});
+
+test('a read-only store refuses a file that is not a feedback database, and does not create one', () => {
+  const dir = tmp();
+  const other = join(dir, 'other.db');
+  const db = new Database(other);
+  db.exec('CREATE TABLE t (x INTEGER)');
+  db.pragma('user_version = 7');
+  db.close();
+  const before = readFileSync(other);
+  const empty = join(dir, 'empty.db');
+  writeFileSync(empty, '');
+  const text = join(dir, 'notes.txt');
+  writeFileSync(text, 'not a database at all, just some words that fill more than a header '.repeat(4));
+  for (const [file, why] of [
+    [other, /other\.db is not a feedback database \(it has no meta, predictions, corrections table\)/],
+    [empty, /empty\.db is not a feedback database \(it has no tables\)/],
+    [text, /notes\.txt is not a feedback database \(file is not a database\)/],
+    [dir, /is not a feedback database \(it is a folder\)/],
+  ] as const) {
+    assert.throws(() => FeedbackStore.open({ path: file, readOnly: true }), why);
+  }
+  assert.throws(() => FeedbackStore.open({ path: join(dir, 'missing.db'), readOnly: true }), /no feedback database at .*missing\.db/);
+  assert.ok(readFileSync(other).equals(before));
+  assert.equal(statSync(empty).size, 0);
+  assert.deepEqual(readdirSync(dir).sort(), ['empty.db', 'notes.txt', 'other.db'], 'no database, image folder or WAL created');
+});
+
+// ---------------------------------------------------------------------------------------------
+// The commands on read-only copies. Root reads and writes whatever the modes say, so as root the
+// command runs as `nobody` (uid 65534) over copies it owns; another user runs it as itself.
+
+const uid = process.getuid?.();
+const runner = uid === 0 ? { uid: 65534, gid: 65534 } : undefined;
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).href;
+/** `nobody` must reach the sources: a clone under a private folder (mktemp -d is 0700) is out of its reach. */
+const runnerReachesProject =
+  runner === undefined || spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(fileURLToPath(MAIN))})`], { ...runner, stdio: 'ignore' }).status === 0;
+
+function runCliAs(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const script = `import { main } from ${JSON.stringify(MAIN)}; process.exitCode = await main(${JSON.stringify(args)});`;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { maxBuffer: 64 << 20, ...runner }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== 'number') return reject(error);
+      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
+    });
+  });
+}
+
+/** Gives `path` (a file or a whole folder) to the runner, with the mode given for folders and files. */
+function own(path: string, dirMode: number, fileMode: number): void {
+  for (const p of statSync(path).isDirectory() ? walk(path) : [path]) {
+    if (runner) chownSync(p, runner.uid, runner.gid);
+    chmodSync(p, statSync(p).isDirectory() ? dirMode : fileMode);
+  }
+}
+
+/** A copy of the database `files` (and its image folder) in a new folder `name` under `base`. */
+function copyOf(base: string, name: string, source: string, files: string[]): string {
+  const dir = join(base, name);
+  mkdirSync(dir);
+  for (const file of files) copyFileSync(join(source, file), join(dir, file));
+  cpSync(join(source, 'feedback.db-images'), join(dir, 'feedback.db-images'), { recursive: true });
+  return join(dir, 'feedback.db');
+}
+
+test('feedback stats and export read a read-only copy: read-only file, read-only folder, with its WAL', { skip: uid === undefined ? 'no user ids here' : !runnerReachesProject ? 'uid 65534 cannot read the project (a folder above it is private)' : false }, async () => {
+  const base = tmp();
+  chmodSync(base, 0o755);
+  const source = join(base, 'source');
+  const out = join(base, 'out');
+  mkdirSync(out);
+  own(out, 0o700, 0o600);
+
+  // Closed cleanly: everything is in feedback.db, no -wal or -shm next to it.
+  const writer = FeedbackStore.open({ path: join(source, 'feedback.db') });
+  await fill(writer);
+  writer.close();
+  const readOnlyFile = copyOf(base, 'file', source, ['feedback.db']);
+  own(join(base, 'file'), 0o700, 0o400);
+  const readOnlyFolder = copyOf(base, 'folder', source, ['feedback.db']);
+  own(join(base, 'folder'), 0o500, 0o400);
+  const cleanBytes = readFileSync(readOnlyFolder);
+
+  // A copy taken while the service runs: r3 is only in the WAL.
+  const live = FeedbackStore.open({ path: join(source, 'feedback.db') });
+  try {
+    await live.record(record('r3'));
+    assert.ok(statSync(join(source, 'feedback.db-wal')).size > 0);
+    const withWal = copyOf(base, 'wal', source, ['feedback.db', 'feedback.db-wal', 'feedback.db-shm']);
+    own(join(base, 'wal'), 0o500, 0o400);
+    const walNoIndex = copyOf(base, 'wal-no-index', source, ['feedback.db', 'feedback.db-wal']);
+    own(join(base, 'wal-no-index'), 0o500, 0o400);
+
+    for (const [db, intentStored] of [[readOnlyFile, 2], [readOnlyFolder, 2], [withWal, 3]] as const) {
+      const stats = await runCliAs(['feedback', 'stats', '--db', db, '--json']);
+      assert.equal(stats.code, 0, `${db}: ${stats.stderr}`);
+      const json = JSON.parse(stats.stdout);
+      assert.equal(json.schemaVersion, SCHEMA_VERSION);
+      assert.deepEqual(json.intent, { stored: intentStored, labelled: 1, unlabelled: intentStored - 1 }, db);
+      assert.deepEqual(json.scene, { stored: 1, labelled: 1, unlabelled: 0 }, db);
+
+      const exported = join(out, `${db.split('/').at(-2)}.jsonl`);
+      const exportRun = await runCliAs(['feedback', 'export', '--db', db, '--out', exported, '--json']);
+      assert.equal(exportRun.code, 0, `${db}: ${exportRun.stderr}`);
+      assert.deepEqual(JSON.parse(exportRun.stdout), { out: exported, written: 2, perTask: { scene: 1, intent: 1 }, missingImages: 0 });
+      const records = readFileSync(exported, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+      assert.deepEqual(records.map((r) => [r.id, r.label]), [['r1', '商品材质'], ['s1', '订单详情页面']]);
+      assert.equal(records[1].image, join(`${db}-images`, sha256Hex(png)));
+    }
+    assert.ok(readFileSync(readOnlyFolder).equals(cleanBytes));
+
+    // Its WAL holds r3, readable only through an index SQLite cannot create here: said, with what to do.
+    const refused = await runCliAs(['feedback', 'stats', '--db', walNoIndex]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /cannot read the feedback database .*wal-no-index\/feedback\.db: its changes in .*feedback\.db-wal are read through an index .*feedback\.db-shm/);
+    assert.match(refused.stderr, /Copy .*feedback\.db and .*feedback\.db-wal together to a folder you can write to/);
+    assert.match(refused.stderr, /\[ECM_ERR_BAD_OPTION\]/);
+  } finally {
+    live.close();
+  }
+});
