@@ -1,60 +1,24 @@
-// The public API. Only this file re-exports.
+// The public API: everything, the service stack included (about a second to import). The light
+// sub-paths (entry/*.ts: ecommir/metrics, ecommir/labels, ecommir/data) hold a part of it each and
+// are re-exported here whole, so a name is the same binding whichever way it is imported.
 export * from './types.js';
 export * from './errors.js';
 export { VERSION } from './version.js';
-// Data layer: readers, writers, inspection.
-export { loadSamples, parseRecordsText, type InputFormat, type LoadSamplesResult } from './data/load.js';
-export { loadChallengeFile, loadChallengeRecords, parseChallengeRecord, type ChallengeParseOptions } from './data/challenge.js';
-export { parseNativeSample, sceneSampleOf, toNativeRecord, type NativeParseOptions } from './data/native.js';
-export { editDistance } from './data/edit-distance.js';
-export { detectTask, parseCandidates, parseDialogue, countImageMarkers, IMAGE_MARKER, LINK_MARKER } from './data/instruction.js';
-export type { Problem, LoadOptions, LoadResult } from './data/problem.js';
-export {
-  SUBMISSION_COLUMNS,
-  submissionCsv,
-  writeSubmissionCsv,
-  parseSubmissionCsv,
-  readSubmissionCsv,
-  readPredictedLabels,
-  predictionsText,
-  writePredictions,
-  formatFromPath,
-  type SubmissionRow,
-  type PredictionFormat,
-  type PredictionLookup,
-} from './data/submission.js';
-export { inspectSamples, formatInspectReport, type InspectReport, type TaskSummary } from './data/inspect.js';
-// Labels.
-export { Taxonomy, HIERARCHY_SEPARATOR, type TaxonomyFile, type TaxonomyLabel } from './labels/taxonomy.js';
-// Denoising (rules as data in rules/denoise.json), splits, metrics and evaluation.
+// Data layer: readers, writers, inspection, splits, input limits (ecommir/data).
+export * from './entry/data.js';
+// Labels (ecommir/labels).
+export * from './entry/labels.js';
+// Denoising (rules as data in rules/denoise.json).
 export { cleanDialogue, cleanSample, formatMerges, formatRemovals, splitSentences, type Merge, type Removal, type CleanedDialogue, type CleanedSample, type DenoiseOptions } from './clean/denoise.js';
 export { loadDenoiseRules, parseDenoiseRules, redosProblem, DEFAULT_RULES_PATH, type DenoiseRules, type DenoiseRule, type DenoiseLevel, type ParseRulesOptions } from './clean/rules.js';
-export { stratifiedSplit, stratifiedKFold, stratifiedGroupKFold, stratifiedGroupSplit, type Split } from './data/split.js';
-export {
-  precisionRecallFscoreSupport,
-  f1Score,
-  accuracyScore,
-  confusionMatrix,
-  classificationReport,
-  uniqueLabels,
-  compareCodePoints,
-  type Average,
-  type ZeroDivision,
-  type MetricOptions,
-  type PerClassScores,
-  type AveragedScores,
-  type ConfusionMatrix,
-  type ClassificationReport,
-  type ReportRow,
-} from './eval/metrics.js';
-export { evaluatePredictions, evaluateLabels, pooledWeightedF1, type Evaluation, type TaskEvaluation, type EvaluateOptions } from './eval/evaluate.js';
+// Metrics and evaluation (ecommir/metrics).
+export * from './entry/metrics.js';
 // Honest estimates: CV, nested CV (choices made inside each training fold), knowledge transfer, results.json.
 export { crossValidate, type CrossValidationResult, type CrossValidationOptions, type Estimate, type FoldModel } from './eval/cross-validate.js';
 export { nestedCrossValidate, selectConfiguration, summarizeChoices, type Candidate, type NestedCrossValidationResult } from './eval/nested-cv.js';
 export { knowledgeTransfer, type TransferResult } from './eval/transfer.js';
 export { hashDependencies, KNOWLEDGE_PATHS, CODE_PATHS, type Dependencies } from './eval/dependency-hash.js';
 export { recordTaskResult, readResultsFile, type ResultsFile, type TaskResult } from './eval/results-file.js';
-export { formatEvaluation, formatClassificationReport, displayWidth } from './eval/report-text.js';
 // Learning library: sparse matrices, optimisers, heads, calibration, soups, pseudo-labels.
 export { createRng, type Rng } from './learn/random.js';
 export { csrFromRows, csrFromDense, csrToDense, hstack, l2NormalizeRows, sliceRows, assertCsr, type CsrMatrix, type SparseRow, type HstackBlock } from './learn/csr.js';
@@ -85,8 +49,6 @@ export { checkPredictOptions, type Recognizer, type PredictOptions } from './tas
 export { IntentRecognizer, type IntentTrainingOptions } from './tasks/intent/recognizer.js';
 export { defaultIntentOptions, type DefaultIntentRecipeOptions } from './tasks/intent/default-recipe.js';
 export { SceneRecognizer, type SceneTrainingOptions, type SceneFusionOptions, type SceneKnowledgeRows } from './tasks/scene/recognizer.js';
-// Input limits shared by the CLI and the service.
-export { DEFAULT_INPUT_LIMITS, resolveInputLimits, checkSample, checkSampleText, checkUserTurns, checkSampleImages, checkImageCount, type InputLimits } from './data/input-limits.js';
 // Recognisers off the event loop: worker pools (threads, processes) and the service's text and image lanes.
 export { RecognizerPool, type RecognizerPoolOptions, type PoolStats } from './runtime/pool.js';
 export { WorkerLanes, InProcessLanes, laneOf, LANES, DEFAULT_LANES, type Lane, type LaneOptions, type LaneStats, type RecognizerRuntime } from './runtime/lanes.js';
@@ -115,7 +77,7 @@ export {
   type AugmentResult,
   type EcommerceAugmentOptions,
 } from './vision/augment.js';
-export { FeatureCache, cacheDir, sha256Hex, jsonCodec, float32ListCodec, setDefaultFeatureCacheOptions, type CacheKey, type CacheCodec, type CacheStats, type FeatureCacheOptions } from './features/cache.js';
+export { FeatureCache, cacheDir, sha256Hex, jsonCodec, float32ListCodec, setDefaultFeatureCacheOptions, DEFAULT_CACHE_MAX_BYTES, type CacheKey, type CacheCodec, type CacheStats, type FeatureCacheOptions } from './features/cache.js';
 export { Progress, formatDuration, type ProgressOptions, type ProgressSnapshot } from './features/progress.js';
 export { extractImageFeatures, extractAll, listDatasetImages, OCR_EXTRACTOR_VERSION, ocrCacheKey, type ImageFeatures, type VectorExtractor, type ExtractOptions, type ImageJob, type ExtractRunSummary } from './features/extract.js';
 // clip backend: CLIP / Chinese-CLIP / SigLIP from a local transformers.js folder; zero-shot, adapters, soups.

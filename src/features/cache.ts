@@ -3,8 +3,9 @@
 // output. Entries are written to a temporary file and renamed into place, so a run killed mid-write
 // never leaves a half entry under a real key; an unreadable entry counts as a miss and is rewritten.
 // Entries hold what is read off a user's image (OCR text is personal data), so they are private:
-// folders 0700, files 0600. A cache may be bounded (least recently used entries evicted past a byte
-// cap) or kept in memory only; `serve` uses a bounded private one (see src/cli/commands/serve.ts).
+// folders 0700, files 0600. A cache is bounded (least recently used entries evicted past a byte cap,
+// DEFAULT_CACHE_MAX_BYTES unless told otherwise) or kept in memory only; `serve` uses a bounded
+// private one (see src/cli/commands/serve.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -95,10 +96,20 @@ export interface CacheStats {
   corrupt: number;
 }
 
+/**
+ * The cap of a cache given none: a library user predicting screenshots would otherwise keep the OCR
+ * text of every one for good. About 10 kB of features a screenshot, so some 100 000 screenshots; a
+ * training set's features (about 30 kB an image with augmented copies) fit some 35 000 images.
+ */
+export const DEFAULT_CACHE_MAX_BYTES = 1024 ** 3;
+
 export interface FeatureCacheOptions {
   /** Folder of the entries (default: cacheDir()). */
   dir?: string;
-  /** Total size of the entries, bytes; past it the least recently used go. Default: no bound. */
+  /**
+   * Total size of the entries, bytes; past it the least recently used go. Default
+   * DEFAULT_CACHE_MAX_BYTES (1 GiB) on disk; `Infinity`: no bound. A memory-only cache names its own.
+   */
   maxBytes?: number;
   /** Keep entries in this process's memory only (never on disk); needs maxBytes. */
   memoryOnly?: boolean;
@@ -130,6 +141,8 @@ const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
 /** After an eviction the cache holds at most this share of maxBytes, so evictions come in batches. */
 const EVICT_TO = 0.8;
+/** The names along an entry's path (pathOf): extractor folder, digest prefix, digest.extension (a temporary file has more dots). */
+const ENTRY_PATH = [/^[a-z0-9][a-z0-9-]*$/, /^[0-9a-f]{2}$/, /^[0-9a-f]{64}\.[^.]+$/];
 
 export class FeatureCache {
   readonly dir: string;
@@ -153,11 +166,14 @@ export class FeatureCache {
     this.dir = o.dir ?? cacheDir();
     this.disabled = o.disabled === true;
     this.memoryOnly = o.memoryOnly === true;
-    if (o.maxBytes !== undefined && !(Number.isInteger(o.maxBytes) && o.maxBytes > 0)) {
-      throw new EcommirError('ECM_ERR_BAD_OPTION', `cache maxBytes must be a positive integer, got ${String(o.maxBytes)}`);
+    if (o.maxBytes !== undefined && o.maxBytes !== Infinity && !(Number.isInteger(o.maxBytes) && o.maxBytes > 0)) {
+      throw new EcommirError('ECM_ERR_BAD_OPTION', `cache maxBytes must be a positive integer, or Infinity for no bound, got ${String(o.maxBytes)}`);
     }
-    if (this.memoryOnly && o.maxBytes === undefined) throw new EcommirError('ECM_ERR_BAD_OPTION', 'a memory-only cache needs maxBytes');
-    this.maxBytes = o.maxBytes;
+    if (this.memoryOnly && (o.maxBytes === undefined || o.maxBytes === Infinity)) {
+      throw new EcommirError('ECM_ERR_BAD_OPTION', 'a memory-only cache needs a finite maxBytes (its bound in this process\'s memory)');
+    }
+    const maxBytes = o.maxBytes ?? DEFAULT_CACHE_MAX_BYTES;
+    this.maxBytes = maxBytes === Infinity ? undefined : maxBytes;
   }
 
   /** Bytes currently held (exact in memory; on disk, this process's running estimate). */
@@ -267,25 +283,37 @@ export class FeatureCache {
     this.#privateFolders.add(extractor);
   }
 
-  /** Every entry file on disk, with its size and modification time. */
+  /**
+   * Every entry file on disk (<extractor>/<2 hex>/<digest>.<ext>), with its size and modification
+   * time. Only entries: the folder also holds what is not this cache's to evict (rendered knowledge
+   * screenshots, the service's own cache in <cache>/serve, a user's files in a folder they named),
+   * and the scan does not wander through it.
+   */
   private async entries(): Promise<{ file: string; size: number; mtimeMs: number }[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.dir, { recursive: true });
-    } catch {
-      return [];
-    }
     const out: { file: string; size: number; mtimeMs: number }[] = [];
-    for (const name of names) {
-      if (name.endsWith('.tmp')) continue;
-      const file = path.join(this.dir, name);
+    const walk = async (folder: string, depth: number): Promise<void> => {
+      let names: string[];
       try {
-        const info = await stat(file);
-        if (info.isFile()) out.push({ file, size: info.size, mtimeMs: info.mtimeMs });
+        names = await readdir(folder);
       } catch {
-        // removed meanwhile (another worker's eviction)
+        return; // not a folder, or removed meanwhile
       }
-    }
+      for (const name of names) {
+        if (!ENTRY_PATH[depth].test(name)) continue;
+        const file = path.join(folder, name);
+        if (depth < ENTRY_PATH.length - 1) {
+          await walk(file, depth + 1);
+          continue;
+        }
+        try {
+          const info = await stat(file);
+          if (info.isFile()) out.push({ file, size: info.size, mtimeMs: info.mtimeMs });
+        } catch {
+          // removed meanwhile (another worker's eviction)
+        }
+      }
+    };
+    await walk(this.dir, 0);
     return out;
   }
 

@@ -148,6 +148,8 @@ export class RecognizerPool {
 
   private async call<T>(task: WorkerTask, signal?: AbortSignal): Promise<T> {
     signal?.throwIfAborted();
+    // Piscina would start new threads after close() while the processes refuse: both refuse here alike.
+    if (this.#closed) throw this.closedError();
     this.#inFlight++;
     let reply: WorkerReply<T>;
     try {
@@ -157,6 +159,7 @@ export class RecognizerPool {
       if (signal?.aborted) {
         throw signal.reason;
       }
+      if (this.#closed) throw this.closedError(err);
       if (err instanceof QueueFullError || (err instanceof Error && /queue is at limit|No task queue available/i.test(err.message))) {
         throw new EcommirError('ECM_ERR_BUSY', `the ${this.name} queue is full: ${this.threads} running and ${this.stats.queued} waiting; retry later`, { statusCode: 503 });
       }
@@ -170,6 +173,10 @@ export class RecognizerPool {
     const prefix = item ? `${describeItem(item)}: ` : '';
     const bare = prefix && message.startsWith(prefix) ? message.slice(prefix.length) : message;
     throw new EcommirError(code, bare, { statusCode, item: prefix && message.startsWith(prefix) ? item : undefined, cause: stack ? Object.assign(new Error(message), { stack }) : undefined });
+  }
+
+  private closedError(cause?: unknown): EcommirError {
+    return new EcommirError('ECM_ERR_BACKEND', `the ${this.name} pool is closed (close() or destroy() was called on it or on the predictor that owns it); create a new one to predict`, { cause, statusCode: 503 });
   }
 
   /** Finishes the queued and running calls, then stops the threads. */

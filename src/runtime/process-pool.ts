@@ -2,7 +2,9 @@
 // stopped safely while onnxruntime runs (terminating it aborts the whole service: measured with
 // onnxruntime-node 1.30), and a decode on libuv's thread pool outlives its thread. A process can
 // always be killed, and everything it was doing stops with it. Same contract as a piscina pool:
-// bounded queue, an AbortSignal per call (dropped while queued, killed and replaced while running).
+// bounded queue, an AbortSignal per call (dropped while queued, killed and replaced while running),
+// and an idle pool does not keep the parent alive: a script that never calls close() still ends
+// (its processes then see the channel close and exit, process-worker.ts).
 import { fork, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
 import type { WorkerInit, WorkerTask } from './worker-core.js';
@@ -39,6 +41,8 @@ export class ProcessPool {
   readonly #slots = new Set<Slot>();
   readonly #queue: Job[] = [];
   #closing = false;
+  /** Until the first processes have loaded, someone awaits `started`: they keep the parent alive. */
+  #starting = true;
   #nextId = 0;
   terminated = 0;
   /** Resolves when every process has loaded (or failed to load) its recognisers once. */
@@ -47,7 +51,10 @@ export class ProcessPool {
   constructor(private readonly options: ProcessPoolOptions) {
     const starting: Promise<void>[] = [];
     for (let i = 0; i < options.processes; i++) starting.push(this.spawn());
-    this.started = Promise.all(starting).then(() => undefined);
+    this.started = Promise.all(starting).then(() => {
+      this.#starting = false;
+      this.holdWhileWorking();
+    });
   }
 
   get queueSize(): number {
@@ -69,18 +76,21 @@ export class ProcessPool {
     }
     const slot: Slot = { child, ready: false, jobId: -1 };
     this.#slots.add(slot);
+    this.holdWhileWorking();
     return new Promise<void>((resolve) => {
       child.on('message', (message: { type: string; id?: number; reply?: unknown }) => {
         if (message.type === 'ready') {
           slot.ready = true;
           resolve();
           this.dispatch();
+          this.holdWhileWorking();
         } else if (message.type === 'result' && slot.job && message.id === slot.jobId) {
           const job = slot.job;
           slot.job = undefined;
           job.signal?.removeEventListener('abort', job.onAbort!);
           job.resolve(message.reply);
           this.dispatch();
+          this.holdWhileWorking();
         }
       });
       child.once('exit', (code, signal) => {
@@ -117,7 +127,26 @@ export class ProcessPool {
       signal?.addEventListener('abort', job.onAbort, { once: true });
       this.#queue.push(job);
       this.dispatch();
+      this.holdWhileWorking();
     });
+  }
+
+  /**
+   * A process (its handle and IPC channel) keeps the parent's event loop alive only while it has a
+   * job, or is loading while calls wait for it, as piscina's threads do: a child process and its
+   * channel are referenced by default, and an idle pool would hold a script open until close().
+   */
+  private holdWhileWorking(): void {
+    const awaited = this.#starting || this.#queue.length > 0;
+    for (const { child, ready, job } of this.#slots) {
+      if (job || (!ready && awaited)) {
+        child.ref();
+        child.channel?.ref();
+      } else {
+        child.unref();
+        child.channel?.unref();
+      }
+    }
   }
 
   private dispatch(): void {
@@ -137,6 +166,7 @@ export class ProcessPool {
     if (at >= 0) {
       this.#queue.splice(at, 1);
       job.reject(job.signal?.reason);
+      this.holdWhileWorking();
       return;
     }
     for (const slot of this.#slots) {
@@ -166,6 +196,9 @@ export class ProcessPool {
       (slot) =>
         new Promise<void>((resolve) => {
           if (slot.child.exitCode !== null || slot.child.signalCode !== null) return resolve();
+          // An idle process is unreferenced: without this, a caller awaiting close() could see the
+          // script end before the exit it waits for.
+          slot.child.ref();
           slot.child.once('exit', () => resolve());
           slot.child.kill('SIGKILL');
         }),

@@ -1,0 +1,60 @@
+// The feature cache a library user gets without saying anything is bounded: OCR text of every
+// screenshot predicted would otherwise pile up in ~/.cache/ecommir for good. Eviction stays among
+// the cache's own entries: the same folder holds rendered knowledge screenshots and the service's cache.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_CACHE_MAX_BYTES, FeatureCache, jsonCodec, setDefaultFeatureCacheOptions, sha256Hex, type CacheKey } from '../../src/features/cache.js';
+
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ecommir-cache-cap-'));
+  try {
+    await fn(dir);
+  } finally {
+    setDefaultFeatureCacheOptions({});
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('a cache given no cap is bounded (1 GiB); Infinity is no bound; a memory-only one still names its own', () =>
+  withDir(async (dir) => {
+    assert.equal(DEFAULT_CACHE_MAX_BYTES, 1024 ** 3);
+    assert.equal(new FeatureCache({ dir }).maxBytes, DEFAULT_CACHE_MAX_BYTES);
+    assert.equal(new FeatureCache().maxBytes, DEFAULT_CACHE_MAX_BYTES, 'the default cache, ~/.cache/ecommir');
+    setDefaultFeatureCacheOptions({ dir });
+    assert.equal(new FeatureCache().maxBytes, DEFAULT_CACHE_MAX_BYTES, 'defaults that name only a folder keep the cap');
+    setDefaultFeatureCacheOptions({});
+    assert.equal(new FeatureCache({ dir, maxBytes: 5000 }).maxBytes, 5000);
+    assert.equal(new FeatureCache({ dir, maxBytes: Infinity }).maxBytes, undefined, 'Infinity: no bound');
+    assert.throws(() => new FeatureCache({ dir, maxBytes: -1 }), { code: 'ECM_ERR_BAD_OPTION', message: /maxBytes must be a positive integer, or Infinity/ });
+    assert.throws(() => new FeatureCache({ memoryOnly: true }), { code: 'ECM_ERR_BAD_OPTION', message: /memory-only cache needs a finite maxBytes/ });
+    assert.throws(() => new FeatureCache({ memoryOnly: true, maxBytes: Infinity }), { code: 'ECM_ERR_BAD_OPTION' });
+  }));
+
+test('a bounded cache counts and evicts only its own entries, never other files in its folder', () =>
+  withDir(async (dir) => {
+    // Old files that are not this cache's entries: eviction by age would take them first.
+    const others = [
+      path.join('knowledge-scenes', 'v2-seed1', 'images', 'cart-1.png'),
+      path.join('serve', 'ocr', 'ab', `${sha256Hex('nested')}.json`),
+      path.join('ocr', 'notes.txt'),
+      'README.txt',
+    ];
+    const longAgo = new Date('2000-01-01T00:00:00Z');
+    for (const file of others) {
+      await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+      await writeFile(path.join(dir, file), 'o'.repeat(3000));
+      await utimes(path.join(dir, file), longAgo, longAgo);
+    }
+    const cache = new FeatureCache({ dir, maxBytes: 5000 });
+    const codec = jsonCodec<string>();
+    const k = (i: number): CacheKey => ({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 });
+    for (let i = 0; i < 6; i++) await cache.set(k(i), codec, 'x'.repeat(1000)); // 1002 bytes each
+    for (const file of others) assert.equal((await stat(path.join(dir, file))).size, 3000, `${file} was evicted`);
+    // 5 entries pass the cap: down to 80% (3 left), then the sixth makes 4; the other files count for nothing.
+    const entries = (await readdir(path.join(dir, 'ocr'), { recursive: true })).filter((name) => name.endsWith('.json'));
+    assert.equal(entries.length, 4, entries.join(' '));
+    assert.equal(cache.bytes, 4 * 1002);
+  }));
