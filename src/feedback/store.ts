@@ -277,6 +277,15 @@ export class FeedbackStore {
   }
 
   /**
+   * The keyed hash (keyHash) of the API key a stored prediction was made with: null when it was
+   * made without a key, undefined when no prediction has that requestId. Who may see it, for a caller.
+   */
+  ownerOf(requestId: string): string | null | undefined {
+    const row = this.#db.prepare<[string], { key_hash: string | null }>('SELECT key_hash FROM predictions WHERE request_id = ?').get(requestId);
+    return row?.key_hash;
+  }
+
+  /**
    * Records a person's label for a stored prediction. A second correction of the same request
    * replaces the first as the current one; both stay in the history.
    */

@@ -10,7 +10,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { EcommirError } from '../errors.js';
 import type { RecognizerRuntime } from '../runtime/lanes.js';
-import { ApiKeyCheck, clientOf } from './auth.js';
+import { admit, ApiKeyCheck, clientOf } from './auth.js';
 import type { ServerContext } from './context.js';
 import { installJsonBodyParser, jsonBodyRules } from './json-body.js';
 import { collectRoutes } from './openapi.js';
@@ -108,7 +108,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   const keys = new ApiKeyCheck(resolved.auth);
   await app.register(async (v1) => {
     // onRequest runs before the body is read: a request without a key is refused before its upload.
-    v1.addHook('onRequest', async (request) => keys.verify(request.headers, request.socket.remoteAddress));
+    v1.addHook('onRequest', async (request) => admit(keys, request));
     // A compressed body was read as if it were plain and refused as bad JSON or a broken upload: name the cause.
     // (Decompressing it would let a few kB expand past every size limit before one could be checked.)
     v1.addHook('onRequest', async (request) => {

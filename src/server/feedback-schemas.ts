@@ -34,7 +34,20 @@ const storedItem = {
 
 const errors = {
   401: { description: 'Missing or wrong API key (ECM_ERR_UNAUTHORIZED).', ...errorBody },
-  404: { description: 'No such stored prediction, or the feedback store is off (ECM_ERR_NOT_FOUND).', ...errorBody },
+  403: { description: 'Keyless request from another site or to a non-loopback Host (ECM_ERR_FORBIDDEN).', ...errorBody },
+  404: {
+    description:
+      'No such stored prediction, or the feedback store is off (ECM_ERR_NOT_FOUND). With reviewer keys configured, a request made with another key is answered the same way unless the caller holds a reviewer key.',
+    ...errorBody,
+  },
+} as const;
+
+const reviewersOnly = {
+  403: {
+    description:
+      'With reviewer keys configured (--reviewer-keys-file, ECOMMIR_REVIEWER_KEYS), a key that is not one; or a keyless request from another site or to a non-loopback Host (ECM_ERR_FORBIDDEN).',
+    ...errorBody,
+  },
 } as const;
 
 const requestIdParam = {
@@ -47,7 +60,7 @@ export function feedbackSchemas() {
   return {
     post: {
       summary: 'A person\'s label for a stored prediction',
-      description: 'The label must be one of the task\'s labels. A second correction of the same request replaces the first; both are kept in the history. The sender is stored as a keyed hash of the API key.',
+      description: 'The label must be one of the task\'s labels. A second correction of the same request replaces the first; both are kept in the history. The sender is stored as a keyed hash of the API key. With reviewer keys configured, a key that is not one may correct only the requests made with it.',
       tags: ['feedback'],
       security: [{ bearerAuth: [] }],
       body: {
@@ -131,7 +144,7 @@ export function feedbackSchemas() {
     review: {
       summary: 'The review queue: unlabelled stored predictions, the most informative first',
       description:
-        'Ordered by informativeness (1 − margin, or normalised entropy with by=entropy) minus the greatest similarity to an item chosen before it or already labelled (character bigrams of dialogues, difference hashes of images); near-duplicates come after everything else. The answer is streamed (chunked, no Content-Length), serialised an item at a time.',
+        'Ordered by informativeness (1 − margin, or normalised entropy with by=entropy) minus the greatest similarity to an item chosen before it or already labelled (character bigrams of dialogues, difference hashes of images); near-duplicates come after everything else. The answer is streamed (chunked, no Content-Length), serialised an item at a time. With reviewer keys configured, it needs one (or the keyless local page).',
       tags: ['feedback'],
       security: [{ bearerAuth: [] }],
       querystring: {
@@ -167,6 +180,7 @@ export function feedbackSchemas() {
           },
         },
         ...errors,
+        ...reviewersOnly,
       },
     },
     image: {
@@ -174,6 +188,12 @@ export function feedbackSchemas() {
       tags: ['feedback'],
       security: [{ bearerAuth: [] }],
       params: { type: 'object', required: ['hash'], properties: { hash: { type: 'string', pattern: '^[0-9a-f]{64}$' } } },
+      // The 200 is the image's bytes, never serialised: only the errors have a schema.
+      response: {
+        401: errors[401],
+        ...reviewersOnly,
+        404: { description: 'No such stored image, or the feedback store is off (ECM_ERR_NOT_FOUND).', ...errorBody },
+      },
     },
     reload: {
       summary: 'Load new model folders, check them, and swap them in without dropping a request',

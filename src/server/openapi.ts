@@ -71,7 +71,9 @@ export function buildOpenApiDocument(routes: readonly CollectedRoute[]): JsonObj
         content: { 'application/json': { schema: responseSchema } },
       };
     }
-    operation.responses = Object.keys(responses).length > 0 ? responses : { 200: { description: 'OK' } };
+    // A route whose schema lists only its errors (a stored image's bytes) still answers 200.
+    if (!Object.keys(responses).some((status) => status.startsWith('2'))) responses[200] = { description: 'OK' };
+    operation.responses = responses;
     (paths[openApiPath(url)] ??= {})[method] = operation;
   }
   return {

@@ -61,8 +61,13 @@ export interface RecognizerPair {
 }
 
 export interface AuthOptions {
-  /** Accepted bearer keys; empty means no key can succeed. */
+  /** Accepted bearer keys; empty (and no reviewer keys) means no key can succeed. */
   apiKeys: readonly string[];
+  /**
+   * Keys that may review and relabel every stored sample (also accepted as API keys). With none,
+   * every key may; with some, the other keys see only the stored samples of their own requests.
+   */
+  reviewerKeys: readonly string[];
   /** Requests from a loopback address pass without a key (the local web page). */
   anonymousLoopback: boolean;
 }
@@ -133,6 +138,7 @@ export async function resolveServerOptions(options: BuildAppOptions = {}): Promi
   const topK = options.topK ?? 5;
   if (!Number.isInteger(topK) || topK < 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `topK must be a positive integer, got ${topK}`);
   const apiKeys = validateApiKeys(options.auth?.apiKeys ?? [], 'auth.apiKeys');
+  const reviewerKeys = validateApiKeys(options.auth?.reviewerKeys ?? [], 'auth.reviewerKeys', 'reviewer');
   const lanes = {
     text: { concurrency: limits.textConcurrency, maxQueue: limits.textMaxQueue },
     image: { concurrency: limits.imageConcurrency, maxQueue: limits.imageMaxQueue },
@@ -153,7 +159,7 @@ export async function resolveServerOptions(options: BuildAppOptions = {}): Promi
   return Object.freeze({
     runtime,
     ownsRuntime,
-    auth: Object.freeze({ apiKeys: Object.freeze(apiKeys), anonymousLoopback: options.auth?.anonymousLoopback ?? false }),
+    auth: Object.freeze({ apiKeys: Object.freeze(apiKeys), reviewerKeys: Object.freeze(reviewerKeys), anonymousLoopback: options.auth?.anonymousLoopback ?? false }),
     adminKeys: Object.freeze(validateApiKeys(options.adminKeys ?? [], 'adminKeys')),
     feedback: options.feedback,
     limits: Object.freeze(limits),

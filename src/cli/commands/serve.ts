@@ -12,7 +12,7 @@ import { cacheDir, type FeatureCacheOptions } from '../../features/cache.js';
 import { DEFAULT_IMAGE_NICE } from '../../runtime/lanes.js';
 import { backendSource, type RecognizerSource } from '../../runtime/source.js';
 import { warmsUp } from '../../runtime/batch-predict.js';
-import { loadApiKeys, resolveAuthPolicy } from '../../server/auth.js';
+import { loadApiKeys, resolveAuthPolicy, sharedSamplesWarning } from '../../server/auth.js';
 import { buildApp, runtimeOf } from '../../server/app.js';
 import { DEFAULT_SERVER_LIMITS } from '../../server/options.js';
 import { DEFAULT_MODELS_DIR } from '../../tasks/default-models.js';
@@ -41,6 +41,7 @@ interface ServeFlags extends BackendFlags {
   port: string;
   host: string;
   apiKeysFile?: string;
+  reviewerKeysFile?: string;
   allowAnonymousLocalhost?: boolean;
   textWorkers?: string;
   imageWorkers?: string;
@@ -81,6 +82,10 @@ The feedback database (--feedback-db FILE, what is stored, where, for how long):
   --feedback-max-age-days, and the oldest unlabelled ones first when the images pass
   --feedback-max-image-mb; labelled samples are kept. \`ecommir feedback export\` writes them as
   training data. Delete FILE, FILE-wal, FILE-shm and FILE-images/ to forget everything.
+Reviewers: without --reviewer-keys-file every key reads, relabels and undoes every stored sample.
+  With it, a key of that file (or the keyless local page) still does; any other key reads, corrects
+  and undoes only the requests made with it (another's is 404, as an unknown one) and gets 403 on
+  GET /v1/review and the stored images.
 Model swaps: SIGHUP (or POST /v1/admin/reload with an admin key) loads the model folders again —
   or the ones the body names —, checks them and swaps them in without dropping a request; the
   previous ones stay ready for POST /v1/admin/rollback.
@@ -94,6 +99,10 @@ export function registerServeCommand(program: Command, ctx: CommandContext, deps
     .option('--port <n>', 'TCP port', '8080')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--api-keys-file <file>', `API keys, one a line, at least 16 characters; # starts a comment line (also read: ECOMMIR_API_KEYS, comma-separated)`)
+    .option(
+      '--reviewer-keys-file <file>',
+      'keys that may review and relabel every stored sample, read like --api-keys-file (also read: ECOMMIR_REVIEWER_KEYS); they are API keys too, and with them the other keys see only their own requests',
+    )
     .option('--allow-anonymous-localhost', 'let requests from this machine (the web page) in without a key')
     .option('--text-workers <n>', `worker threads for dialogues without images (default ${d.textConcurrency})`)
     .option('--image-workers <n>', `worker processes for screenshots and dialogues with images (default ${d.imageConcurrency})`)
@@ -155,7 +164,8 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
     }
   }
   const apiKeys = await loadApiKeys(process.env.ECOMMIR_API_KEYS, flags.apiKeysFile);
-  const auth = resolveAuthPolicy({ apiKeys, host: flags.host, allowAnonymousLocalhost: flags.allowAnonymousLocalhost === true });
+  const reviewerKeys = await loadApiKeys(process.env.ECOMMIR_REVIEWER_KEYS, flags.reviewerKeysFile, 'ECOMMIR_REVIEWER_KEYS', 'reviewer');
+  const auth = resolveAuthPolicy({ apiKeys, reviewerKeys, host: flags.host, allowAnonymousLocalhost: flags.allowAnonymousLocalhost === true });
   const adminKeys = await loadApiKeys(process.env.ECOMMIR_ADMIN_KEYS, flags.adminKeysFile, 'ECOMMIR_ADMIN_KEYS');
   const models: ModelFolders = {
     scene: path.resolve(flags.sceneModel ?? path.join(DEFAULT_MODELS_DIR, 'scene')),
@@ -198,7 +208,9 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
     throw missingModel(missing.join(' and '), `the ${flags.backend} backend loaded none`);
   }
   if (missing.length > 0) app.log.warn(`no model loaded for ${missing.join(', ')}: /readyz and those endpoints answer 503 ECM_ERR_NO_MODEL`);
-  if (auth.apiKeys.length === 0) app.log.warn('no API keys configured: only callers on this machine can use the API');
+  if (auth.apiKeys.length + auth.reviewerKeys.length === 0) app.log.warn('no API keys configured: only callers on this machine can use the API');
+  const shared = sharedSamplesWarning({ apiKeys: auth.apiKeys, reviewerKeys: auth.reviewerKeys, feedback: feedback !== undefined });
+  if (shared) app.log.warn(shared);
 
   let retention: NodeJS.Timeout | undefined;
   if (feedback) {

@@ -9,7 +9,8 @@ import type { ServerContext } from '../context.js';
 import { feedbackSchemas } from '../feedback-schemas.js';
 
 export function registerAdminRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const keys = new ApiKeyCheck({ apiKeys: ctx.options.adminKeys, anonymousLoopback: false });
+  // Reviewer keys do not open these either: relabelling samples and swapping models are separate trusts.
+  const keys = new ApiKeyCheck({ apiKeys: ctx.options.adminKeys, reviewerKeys: [], anonymousLoopback: false });
   app.addHook('onRequest', async (request) => {
     if (ctx.options.adminKeys.length === 0) {
       throw new EcommirError('ECM_ERR_FORBIDDEN', 'the admin endpoints are off: set ECOMMIR_ADMIN_KEYS or --admin-keys-file (SIGHUP reloads the models without a key)', { statusCode: 403 });

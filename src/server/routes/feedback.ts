@@ -4,6 +4,8 @@
 //   GET    /v1/feedback/:requestId   the stored prediction, its current label and the history
 //   GET    /v1/review?task=&limit=   unlabelled predictions, the most informative first (active learning)
 //   GET    /v1/review/images/:hash   a stored image, for the review page
+// With reviewer keys configured, only a reviewer (or the operator's keyless local page) sees the
+// review queue, the images and every stored prediction; any other key only the requests made with it.
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { EcommirError } from '../../errors.js';
@@ -14,7 +16,7 @@ import type { FeedbackStore, StoredPrediction } from '../../feedback/store.js';
 import { informativeness, type Informativeness } from '../../feedback/uncertainty.js';
 import type { Task } from '../../types.js';
 import type { ServerContext } from '../context.js';
-import { bearerKey } from '../auth.js';
+import { bearerKey, callerOf } from '../auth.js';
 import { feedbackSchemas } from '../feedback-schemas.js';
 import { requireJsonBody } from '../json-only.js';
 
@@ -43,6 +45,8 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
       throw new EcommirError('ECM_ERR_BAD_RECORD', 'note holds half of a UTF-16 surrogate pair (an emoji cut in two?): send well-formed text', { statusCode: 400 });
     }
     const db = store();
+    // Before the label is checked: a 400 naming the task's labels would tell that the request exists.
+    checkVisible(db, request, body.requestId);
     const stored = db.prediction(body.requestId);
     if (!stored) throw notFound(body.requestId);
     const label = body.label.trim();
@@ -65,19 +69,22 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
 
   app.delete('/v1/feedback/:requestId', { schema: schemas.delete, preParsing: noBodyNoParser }, async (request) => {
     const { requestId } = request.params as { requestId: string };
-    const result = store().retract(requestId);
+    const db = store();
+    checkVisible(db, request, requestId);
+    const result = db.retract(requestId);
     return { requestId, retracted: result.retracted ?? null, label: result.current ?? null };
   });
 
   app.get('/v1/feedback/:requestId', { schema: schemas.get }, async (request) => {
     const { requestId } = request.params as { requestId: string };
     const db = store();
+    checkVisible(db, request, requestId);
     const stored = db.prediction(requestId);
     if (!stored) throw notFound(requestId);
     return { ...itemOf(stored), label: stored.correction?.label ?? null, history: db.history(requestId) };
   });
 
-  app.get('/v1/review', { schema: schemas.review }, async (request, reply) => {
+  app.get('/v1/review', { schema: schemas.review, onRequest: reviewersOnly('the review queue (GET /v1/review)') }, async (request, reply) => {
     const query = request.query as { task: Task; limit?: string; by?: Informativeness };
     const db = store();
     const limit = query.limit === undefined ? 20 : Number(query.limit);
@@ -118,7 +125,7 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
     return reply.type('application/json; charset=utf-8').send(Readable.from(jsonWithItems(head, items, serializeItem), { objectMode: false }));
   });
 
-  app.get('/v1/review/images/:hash', { schema: schemas.image }, async (request, reply) => {
+  app.get('/v1/review/images/:hash', { schema: schemas.image, onRequest: reviewersOnly('a stored image (GET /v1/review/images)') }, async (request, reply) => {
     const { hash } = request.params as { hash: string };
     const bytes = await store().images.read(hash);
     if (!bytes) throw new EcommirError('ECM_ERR_NOT_FOUND', `no stored image ${hash}`, { statusCode: 404 });
@@ -158,6 +165,31 @@ async function* jsonWithItems<T>(head: string, items: readonly T[], serialize: (
     if (turn) await turn;
   }
   yield `${chunk}]}`;
+}
+
+/**
+ * Throws the 404 of an unknown requestId unless the caller may see this stored prediction: a reviewer
+ * sees every one, any other caller those made with its own key. Another key's request answers exactly
+ * as an unknown one, so that a client learns nothing of other clients' requests.
+ */
+function checkVisible(db: FeedbackStore, request: FastifyRequest, requestId: string): void {
+  const owner = db.ownerOf(requestId);
+  // Hashed for every caller, so that an unknown requestId and another key's take the same time.
+  const mine = db.keyHash(bearerKey(request.headers.authorization));
+  if (owner === undefined) throw notFound(requestId);
+  if (!callerOf(request).reviewer && (owner === null || owner !== mine)) throw notFound(requestId);
+}
+
+/** A route hook: 403 for a caller that is not a reviewer, before the request is validated or read. */
+function reviewersOnly(what: string): (request: FastifyRequest) => Promise<void> {
+  return async (request) => {
+    if (callerOf(request).reviewer) return;
+    throw new EcommirError(
+      'ECM_ERR_FORBIDDEN',
+      `${what} needs a reviewer key (one of the service's ECOMMIR_REVIEWER_KEYS or --reviewer-keys-file); this key may read, correct and undo only the requests made with it (/v1/feedback/{requestId})`,
+      { statusCode: 403 },
+    );
+  };
 }
 
 function notFound(requestId: string): EcommirError {

@@ -1,0 +1,165 @@
+// Reviewer keys: with them configured, any other key reads, corrects and undoes only the requests made
+// with it (another key's answers 404 exactly as an unknown one), and gets 403 on the review queue and the
+// stored images; a reviewer key and the keyless local page do everything. Without them every key does
+// everything, as before. The admin routes stay for admin keys alone.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FeedbackStore } from '../../src/feedback/store.js';
+import { FakeIntentRecognizer, FakeSceneRecognizer } from '../server/fakes.js';
+import { startServer, type RunningServer } from '../server/helpers.js';
+
+const A = 'client-a-0123456789abcdef';
+const B = 'client-b-0123456789abcdef';
+const REVIEWER = 'reviewer-0123456789abcdef';
+const ADMIN = 'admin-key-0123456789abcdef';
+
+const tmpDb = (): string => join(mkdtempSync(join(tmpdir(), 'ecommir-reviewer-keys-')), 'feedback.db');
+const recognizers = () => ({ scene: new FakeSceneRecognizer(), intent: new FakeIntentRecognizer() });
+const png = readFileSync(new URL('../../examples/screenshots/refund.png', import.meta.url));
+
+async function call(server: RunningServer, method: string, path: string, key: string | null, body?: unknown) {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (key !== null) headers.authorization = `Bearer ${key}`;
+  const response = await fetch(server.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  let json: any;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, json };
+}
+
+/** A dialogue classified with `key`, and its requestId. */
+async function classify(server: RunningServer, key: string | null, text: string): Promise<string> {
+  const answer = await server.post('/v1/intent', { dialogue: [{ role: 'user', text }] }, key);
+  assert.equal(answer.status, 200);
+  return answer.json.requestId as string;
+}
+
+/** What an unknown requestId gets on this route, with `requestId` in its place: the answer another key's request must get. */
+async function unknownAnswer(server: RunningServer, method: string, key: string, requestId: string) {
+  const unknown = 'no-such-request-0000';
+  const path = method === 'POST' ? '/v1/feedback' : `/v1/feedback/${unknown}`;
+  const answer = await call(server, method, path, key, method === 'POST' ? { requestId: unknown, label: '商品材质' } : undefined);
+  assert.equal(answer.status, 404);
+  return { status: 404, code: answer.json.error.code, message: (answer.json.error.message as string).replace(JSON.stringify(unknown), JSON.stringify(requestId)) };
+}
+
+const shape = (answer: { status: number; json: any }) => ({ status: answer.status, code: answer.json?.error?.code, message: answer.json?.error?.message });
+
+test('with reviewer keys, a key reads, corrects and undoes only its own requests; another key\'s is 404 as an unknown one', async () => {
+  const feedback = FeedbackStore.open({ path: tmpDb() });
+  const server = await startServer({ recognizers: recognizers(), feedback, auth: { apiKeys: [A, B], reviewerKeys: [REVIEWER] } });
+  try {
+    const mine = await classify(server, A, '这个杯子会生锈吗');
+    const theirs = await classify(server, B, '会褪色吗');
+
+    // A's own request: read, correct, undo.
+    assert.equal((await call(server, 'GET', `/v1/feedback/${mine}`, A)).status, 200);
+    assert.equal((await call(server, 'POST', '/v1/feedback', A, { requestId: mine, label: '商品材质' })).status, 201);
+    const undo = await call(server, 'DELETE', `/v1/feedback/${mine}`, A);
+    assert.equal(undo.status, 200);
+    assert.equal(undo.json.retracted, '商品材质');
+
+    // B's request, asked with A's key: every route answers as for an unknown requestId.
+    assert.deepEqual(shape(await call(server, 'GET', `/v1/feedback/${theirs}`, A)), await unknownAnswer(server, 'GET', A, theirs));
+    assert.deepEqual(shape(await call(server, 'POST', '/v1/feedback', A, { requestId: theirs, label: '商品材质' })), await unknownAnswer(server, 'POST', A, theirs));
+    // A label that is not the task's would be 400 on a visible request, naming the task's labels: still 404.
+    assert.deepEqual(shape(await call(server, 'POST', '/v1/feedback', A, { requestId: theirs, label: '不存在的标签' })), await unknownAnswer(server, 'POST', A, theirs));
+    assert.deepEqual(shape(await call(server, 'DELETE', `/v1/feedback/${theirs}`, A)), await unknownAnswer(server, 'DELETE', A, theirs));
+    assert.equal(feedback.history(theirs).length, 0, "A's attempts changed nothing");
+
+    // B corrects its own; A still cannot undo it.
+    assert.equal((await call(server, 'POST', '/v1/feedback', B, { requestId: theirs, label: '是否易褪色' })).status, 201);
+    assert.equal((await call(server, 'DELETE', `/v1/feedback/${theirs}`, A)).status, 404);
+    assert.equal(feedback.prediction(theirs)?.correction?.label, '是否易褪色');
+  } finally {
+    await server.close();
+  }
+});
+
+test('with reviewer keys, another key gets 403 on the review queue and the stored images; a reviewer and the local page get everything', async () => {
+  const feedback = FeedbackStore.open({ path: tmpDb() });
+  const server = await startServer({
+    recognizers: recognizers(),
+    feedback,
+    // The same key in both lists is a reviewer.
+    auth: { apiKeys: [A, B, REVIEWER], reviewerKeys: [REVIEWER], anonymousLoopback: true },
+    adminKeys: [ADMIN],
+  });
+  try {
+    const mine = await classify(server, A, '这个杯子会生锈吗');
+    const scene = await server.post('/v1/scene', { image: png.toString('base64') }, B);
+    assert.equal(scene.status, 200);
+    const hash = (await call(server, 'GET', `/v1/feedback/${scene.json.requestId}`, REVIEWER)).json.image.hash as string;
+
+    for (const path of ['/v1/review?task=intent', '/v1/review?task=nope', `/v1/review/images/${hash}`]) {
+      const refused = await call(server, 'GET', path, A);
+      assert.equal(refused.status, 403, path);
+      assert.equal(refused.json.error.code, 'ECM_ERR_FORBIDDEN');
+      assert.match(refused.json.error.message, /needs a reviewer key .*--reviewer-keys-file/);
+    }
+
+    // A reviewer key: everyone's requests, the queue, the images; it is an API key for the rest too.
+    await classify(server, REVIEWER, '能调光吗');
+    const read = await call(server, 'GET', `/v1/feedback/${mine}`, REVIEWER);
+    assert.equal(read.status, 200);
+    assert.equal(read.json.requestId, mine);
+    assert.equal((await call(server, 'POST', '/v1/feedback', REVIEWER, { requestId: mine, label: '商品材质' })).status, 201);
+    assert.equal((await call(server, 'POST', '/v1/feedback', REVIEWER, { requestId: scene.json.requestId, label: '退款页面' })).status, 201);
+    assert.equal((await call(server, 'DELETE', `/v1/feedback/${mine}`, REVIEWER)).json.retracted, '商品材质');
+    const review = await call(server, 'GET', '/v1/review?task=intent', REVIEWER);
+    assert.equal(review.status, 200);
+    assert.ok(review.json.items.some((item: { requestId: string }) => item.requestId === mine), "A's request is in the reviewer's queue");
+    const image = await fetch(`${server.url}/v1/review/images/${hash}`, { headers: { authorization: `Bearer ${REVIEWER}` } });
+    assert.equal(image.status, 200);
+    assert.ok(Buffer.from(await image.arrayBuffer()).equals(png));
+
+    // Keyless from this machine (the review page): the operator, a reviewer.
+    assert.equal((await call(server, 'GET', '/v1/review?task=scene', null)).status, 200);
+    assert.equal((await call(server, 'GET', `/v1/feedback/${mine}`, null)).status, 200);
+    assert.equal((await call(server, 'GET', `/v1/review/images/${hash}`, null)).status, 200);
+
+    // Model swaps stay with the admin keys: neither a client key nor a reviewer key opens them.
+    for (const key of [A, REVIEWER]) assert.equal((await call(server, 'POST', '/v1/admin/rollback', key)).status, 401);
+    assert.notEqual((await call(server, 'POST', '/v1/admin/rollback', ADMIN)).status, 401);
+  } finally {
+    await server.close();
+  }
+});
+
+test('without reviewer keys every key reads, relabels and undoes every request, as before', async () => {
+  const feedback = FeedbackStore.open({ path: tmpDb() });
+  const server = await startServer({ recognizers: recognizers(), feedback, auth: { apiKeys: [A, B] } });
+  try {
+    const theirs = await classify(server, B, '会褪色吗');
+    assert.equal((await call(server, 'GET', `/v1/feedback/${theirs}`, A)).status, 200);
+    assert.equal((await call(server, 'POST', '/v1/feedback', A, { requestId: theirs, label: '是否易褪色' })).status, 201);
+    assert.equal((await call(server, 'DELETE', `/v1/feedback/${theirs}`, A)).json.retracted, '是否易褪色');
+    assert.equal((await call(server, 'GET', '/v1/review?task=intent', A)).status, 200);
+    // An unknown requestId is still 404 on DELETE too.
+    assert.equal((await call(server, 'DELETE', '/v1/feedback/no-such-request', A)).status, 404);
+  } finally {
+    await server.close();
+  }
+});
+
+test('/openapi.json lists 403 on the routes only a reviewer may call', async () => {
+  const server = await startServer({ recognizers: recognizers() });
+  try {
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>> };
+    for (const path of ['/v1/review', '/v1/review/images/{hash}']) {
+      assert.match(doc.paths[path].get.responses['403'].description, /reviewer keys/, path);
+    }
+    assert.ok(doc.paths['/v1/review/images/{hash}'].get.responses['200'], 'the image route still answers 200');
+    assert.match(doc.paths['/v1/feedback/{requestId}'].get.responses['404'].description, /another key/);
+  } finally {
+    await server.close();
+  }
+});
