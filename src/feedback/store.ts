@@ -276,6 +276,16 @@ export class FeedbackStore {
     return row && this.#fromRow(row);
   }
 
+  /** Whether a request made with this key hash sent the image (by its hash): a client may fetch what it sent. */
+  sentWith(imageHash: string, keyHash: string | null): boolean {
+    if (keyHash === null) return false;
+    return (
+      this.#db
+        .prepare<[string, string], { one: number }>('SELECT 1 AS one FROM prediction_images pi JOIN predictions p ON p.request_id = pi.request_id WHERE pi.hash = ? AND p.key_hash = ? LIMIT 1')
+        .get(imageHash, keyHash) !== undefined
+    );
+  }
+
   /**
    * The keyed hash (keyHash) of the API key a stored prediction was made with: null when it was
    * made without a key, undefined when no prediction has that requestId. Who may see it, for a caller.

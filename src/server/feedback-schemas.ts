@@ -191,8 +191,8 @@ export function feedbackSchemas() {
       // The 200 is the image's bytes, never serialised: only the errors have a schema.
       response: {
         401: errors[401],
-        ...reviewersOnly,
-        404: { description: 'No such stored image, or the feedback store is off (ECM_ERR_NOT_FOUND).', ...errorBody },
+        403: errors[403],
+        404: { description: 'No such stored image, one sent with another key (once there are reviewer keys), or the feedback store is off (ECM_ERR_NOT_FOUND).', ...errorBody },
       },
     },
     reload: {

@@ -84,7 +84,7 @@ test('with reviewer keys, a key reads, corrects and undoes only its own requests
   }
 });
 
-test('with reviewer keys, another key gets 403 on the review queue and the stored images; a reviewer and the local page get everything', async () => {
+test('with reviewer keys, another key gets 403 on the review queue and fetches only the images it sent; a reviewer and the local page get everything', async () => {
   const feedback = FeedbackStore.open({ path: tmpDb() });
   const server = await startServer({
     recognizers: recognizers(),
@@ -99,7 +99,18 @@ test('with reviewer keys, another key gets 403 on the review queue and the store
     assert.equal(scene.status, 200);
     const hash = (await call(server, 'GET', `/v1/feedback/${scene.json.requestId}`, REVIEWER)).json.image.hash as string;
 
-    for (const path of ['/v1/review?task=intent', '/v1/review?task=nope', `/v1/review/images/${hash}`]) {
+    // B's image: A cannot fetch it (404, as a missing image); B, who sent it, can (GET /v1/feedback links it).
+    const othersImage = await call(server, 'GET', `/v1/review/images/${hash}`, A);
+    assert.equal(othersImage.status, 404);
+    const unknownImage = await call(server, 'GET', `/v1/review/images/${'0'.repeat(64)}`, A);
+    assert.equal(unknownImage.status, 404);
+    assert.equal(othersImage.json.error.code, unknownImage.json.error.code);
+    assert.match(othersImage.json.error.message, /^no stored image [0-9a-f]{64}$/);
+    const ownImage = await fetch(`${server.url}/v1/review/images/${hash}`, { headers: { authorization: `Bearer ${B}` } });
+    assert.equal(ownImage.status, 200);
+    assert.ok(Buffer.from(await ownImage.arrayBuffer()).equals(png));
+
+    for (const path of ['/v1/review?task=intent', '/v1/review?task=nope']) {
       const refused = await call(server, 'GET', path, A);
       assert.equal(refused.status, 403, path);
       assert.equal(refused.json.error.code, 'ECM_ERR_FORBIDDEN');
@@ -154,9 +165,8 @@ test('/openapi.json lists 403 on the routes only a reviewer may call', async () 
   const server = await startServer({ recognizers: recognizers() });
   try {
     const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>> };
-    for (const path of ['/v1/review', '/v1/review/images/{hash}']) {
-      assert.match(doc.paths[path].get.responses['403'].description, /reviewer keys/, path);
-    }
+    assert.match(doc.paths['/v1/review'].get.responses['403'].description, /reviewer keys/);
+    assert.match(doc.paths['/v1/review/images/{hash}'].get.responses['404'].description, /sent with another key/);
     assert.ok(doc.paths['/v1/review/images/{hash}'].get.responses['200'], 'the image route still answers 200');
     assert.match(doc.paths['/v1/feedback/{requestId}'].get.responses['404'].description, /another key/);
   } finally {

@@ -125,9 +125,13 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
     return reply.type('application/json; charset=utf-8').send(Readable.from(jsonWithItems(head, items, serializeItem), { objectMode: false }));
   });
 
-  app.get('/v1/review/images/:hash', { schema: schemas.image, onRequest: reviewersOnly('a stored image (GET /v1/review/images)') }, async (request, reply) => {
+  app.get('/v1/review/images/:hash', { schema: schemas.image }, async (request, reply) => {
     const { hash } = request.params as { hash: string };
-    const bytes = await store().images.read(hash);
+    const db = store();
+    // A reviewer sees every stored image; any other key the images it sent itself (GET /v1/feedback links
+    // them), and another key's image answers as a missing one.
+    const visible = callerOf(request).reviewer || db.sentWith(hash, db.keyHash(bearerKey(request.headers.authorization)));
+    const bytes = visible ? await db.images.read(hash) : undefined;
     if (!bytes) throw new EcommirError('ECM_ERR_NOT_FOUND', `no stored image ${hash}`, { statusCode: 404 });
     return reply.header('cache-control', 'private, max-age=3600').type(imageType(bytes)).send(bytes);
   });
