@@ -6,7 +6,7 @@
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { KeyedSample } from '../runtime/batch-predict.js';
 import type { Prediction } from '../types.js';
-import { bullJobOptions, checkRedis, connectionOptions, DEFAULT_JOB_OPTIONS, jobData, jobIdOf, QUEUE_PREFIX, queueName, redactUrl, type JobDefaults, type PredictJobData } from './jobs.js';
+import { bullJobOptions, checkRedis, connectionOptions, DEFAULT_JOB_OPTIONS, jobData, jobIdOf, QUEUE_PREFIX, queueName, redactUrl, redisUrl, servedVersions, watchRedis, type JobDefaults, type PredictJobData } from './jobs.js';
 
 export interface QueueRunOptions extends Partial<JobDefaults> {
   redis: string;
@@ -22,6 +22,8 @@ export interface QueueRunOptions extends Partial<JobDefaults> {
   sweepMs?: number;
   /** How often to say that no worker serves the queue, ms. Default 30000. */
   noWorkerWarningMs?: number;
+  /** What the caller has kept of the answers so far, said when Redis is lost (e.g. "3 of 10 predictions are kept in OUT.partial.jsonl"). */
+  kept?: () => string;
   log?: (line: string) => void;
 }
 
@@ -35,12 +37,19 @@ export async function runOnQueue(options: QueueRunOptions): Promise<void> {
     backoffMs: options.backoffMs ?? DEFAULT_JOB_OPTIONS.backoffMs,
     keepSeconds: options.keepSeconds ?? DEFAULT_JOB_OPTIONS.keepSeconds,
   };
-  await checkRedis(options.redis);
+  const url = redisUrl(options.redis);
+  await checkRedis(url);
   const name = queueName(options.version);
-  const queue = new Queue<PredictJobData, Prediction>(name, { connection: connectionOptions(options.redis), prefix: QUEUE_PREFIX });
-  const events = new QueueEvents(name, { connection: connectionOptions(options.redis), prefix: QUEUE_PREFIX });
-  queue.on('error', (err) => log(`queue: ${err.message}`));
-  events.on('error', (err) => log(`queue events: ${err.message}`));
+  const queue = new Queue<PredictJobData, Prediction>(name, { connection: connectionOptions(url), prefix: QUEUE_PREFIX });
+  const events = new QueueEvents(name, { connection: connectionOptions(url), prefix: QUEUE_PREFIX });
+  const watch = watchRedis([queue, events], {
+    url,
+    who: 'queue',
+    log,
+    // The sweep below adds again any job a Redis without persistence lost in its restart.
+    kept: () => `${options.kept?.() ?? 'the answers collected so far are kept'}; the jobs sent wait in Redis (any it loses are sent again)`,
+    back: 'collecting the answers again',
+  });
   const outstanding = new Map<string, KeyedSample>(options.items.map((item) => [jobIdOf(item.key), item]));
   let settle: () => void = () => {};
   const allDone = new Promise<void>((resolve) => (settle = resolve));
@@ -123,7 +132,7 @@ export async function runOnQueue(options: QueueRunOptions): Promise<void> {
       await queue.addBulk(batch.map((item, k) => ({ name: 'predict', data: data[k], opts: bullJobOptions(item.key, defaults) })));
     }
     log(
-      `queue ${QUEUE_PREFIX}:${name} on ${redactUrl(options.redis)}: ${toAdd.length} jobs added, ${kept} answered earlier, ${waiting} already queued, ${retried} dead letters retried`,
+      `queue ${QUEUE_PREFIX}:${name} on ${redactUrl(url)}: ${toAdd.length} jobs added, ${kept} answered earlier, ${waiting} already queued, ${retried} dead letters retried`,
     );
     if (outstanding.size === 0) settle();
 
@@ -150,14 +159,31 @@ export async function runOnQueue(options: QueueRunOptions): Promise<void> {
       }
       if (Date.now() - lastWorkerCheck >= warnMs && Date.now() - started >= Math.min(warnMs, 10_000)) {
         lastWorkerCheck = Date.now();
-        if ((await queue.getWorkersCount()) === 0) {
-          log(`queue: no worker serves model version ${options.version} (queue ${QUEUE_PREFIX}:${name}); start one: ecommir worker --redis ${redactUrl(options.redis)} with the same models`);
-        }
+        if ((await queue.getWorkersCount()) === 0) log(await noWorkerMessage(queue, options.version, url));
       }
     }
     await handing;
     if (failure !== undefined) throw failure;
   } finally {
+    watch.stop();
     await Promise.allSettled([events.close(), queue.close()]);
   }
+}
+
+/** Says that no worker serves `version`, and which versions the running workers do serve (a model roll-out half done, other model folders). */
+async function noWorkerMessage(queue: Queue<PredictJobData, Prediction>, version: string, url: string): Promise<string> {
+  const head = `queue: no worker serves model version ${version} (queue ${QUEUE_PREFIX}:${queueName(version)})`;
+  const start = `start one with the same models as this run: ecommir worker --queue ${redactUrl(url)}`;
+  let served: Map<string, number>;
+  try {
+    served = servedVersions(await queue.getBackend().getClientList());
+  } catch {
+    // CLIENT LIST may be refused (an ACL, a managed Redis): the rest of the message still holds.
+    return `${head}; ${start}`;
+  }
+  served.delete(version);
+  if (served.size === 0) return `${head}, and no ecommir worker is connected to this Redis; ${start}`;
+  const others = [...served].map(([v, n]) => `${v} (${n} worker${n === 1 ? '' : 's'})`).join(', ');
+  const take = served.size === 1 ? `--model-version ${[...served.keys()][0]}` : '--model-version and one of these';
+  return `${head}; the running workers serve model version ${others}. To use them instead, run predict with ${take}; else ${start}`;
 }

@@ -150,9 +150,104 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** HOST:PORT or [IPv6]:PORT, as `redis-cli -h HOST -p PORT` users think of a Redis. */
+const HOST_PORT = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/;
+
+/**
+ * The redis:// URL of a `--queue` or `--redis` value; `what` is the flag the user typed, so an error
+ * names it. HOST:PORT is taken as redis://HOST:PORT: a URL would have `//` after its scheme, so
+ * nothing else is meant by it, and `redis:6379` (a Compose service named redis) parsed as a URL has
+ * no host at all.
+ */
+export function redisUrl(given: string, what = 'the Redis of the queue'): string {
+  const text = given.trim();
+  const url = HOST_PORT.test(text) ? `redis://${text}` : text;
+  const shown = URL.canParse(url) ? redactUrl(url) : JSON.stringify(given);
+  if (!/^rediss?:\/\//i.test(url) || !URL.canParse(url)) {
+    throw new EcommirError('ECM_ERR_BAD_OPTION', `${what} must be a URL like redis://127.0.0.1:6379 (or HOST:PORT; rediss:// for TLS), got ${shown}`);
+  }
+  return url;
+}
+
 /** BullMQ's connection options for a redis:// URL. */
 export function connectionOptions(url: string) {
-  return { url, maxRetriesPerRequest: null };
+  // BullMQ's own retries space out to 20 s: a run would sit that long after Redis is back. A retry
+  // every 2 s at most costs nothing, and watchRedis keeps them out of the log.
+  return { url, maxRetriesPerRequest: null, retryStrategy: (times: number) => Math.min(500 * times, 2000) };
+}
+
+/** An error that says Redis cannot be reached (BullMQ's connections retry these by themselves). */
+export function isConnectionError(err: Error & { code?: string }): boolean {
+  const codes = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE)\b/;
+  return codes.test(err.code ?? '') || codes.test(err.message) || /Connection is closed/i.test(err.message);
+}
+
+/** What a queue object (Queue, QueueEvents, Worker) tells of its connections. */
+interface Watched {
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  getBackend(): { on(event: 'ready' | 'close', listener: () => void): unknown };
+}
+
+export interface RedisWatch {
+  /** Our own close is no loss. */
+  stop(): void;
+}
+
+/**
+ * Says once that Redis is lost (and what is kept meanwhile) and once that it is back, instead of
+ * each failed reconnect of each connection (20 lines in 40 s). Errors that are not about the
+ * connection are logged as they come.
+ */
+export function watchRedis(
+  objects: readonly Watched[],
+  options: { url: string; who: string; log: (line: string) => void; kept: () => string; back: string },
+): RedisWatch {
+  const { who, log } = options;
+  let lostAt: number | undefined;
+  let stopped = false;
+  const lost = (why: string) => {
+    if (stopped || lostAt !== undefined) return;
+    lostAt = Date.now();
+    log(`${who}: lost the connection to Redis at ${redactUrl(options.url)} (${why}); ${options.kept()}; reconnecting every 2 s, quiet until Redis is back`);
+  };
+  for (const object of objects) {
+    object.on('error', (err) => {
+      if (isConnectionError(err)) lost(err.message);
+      else log(`${who}: ${err.message}`);
+    });
+    const backend = object.getBackend();
+    backend.on('close', () => lost('the connection was closed'));
+    backend.on('ready', () => {
+      if (stopped || lostAt === undefined) return;
+      log(`${who}: Redis at ${redactUrl(options.url)} is back after ${Math.round((Date.now() - lostAt) / 1000)} s; ${options.back}`);
+      lostAt = undefined;
+    });
+  }
+  return {
+    stop() {
+      stopped = true;
+    },
+  };
+}
+
+/**
+ * The model versions the workers connected to this Redis serve, with how many workers each: a
+ * BullMQ worker names its connection `<prefix>:<base64 of its queue>[:w:<worker name>]`, and each
+ * of our queues is `predict-<version>`.
+ */
+export function servedVersions(clientLists: readonly string[]): Map<string, number> {
+  const served = new Map<string, number>();
+  const pattern = new RegExp(`^${QUEUE_PREFIX}:([A-Za-z0-9+/]+=*)(?::w:.*)?$`);
+  for (const line of clientLists.join('\n').split(/\r?\n/)) {
+    const name = /(?:^| )name=(\S+)/.exec(line)?.[1];
+    const encoded = name && pattern.exec(name)?.[1];
+    if (!encoded) continue;
+    const queue = Buffer.from(encoded, 'base64').toString('utf8');
+    if (!queue.startsWith(queueName(''))) continue;
+    const version = queue.slice(queueName('').length);
+    served.set(version, (served.get(version) ?? 0) + 1);
+  }
+  return served;
 }
 
 export interface RedisInfo {
@@ -164,14 +259,8 @@ export interface RedisInfo {
  * Checks the URL and that Redis answers, within `timeoutMs`, before BullMQ is handed it (its own
  * connections retry forever, which would make a typo in the URL hang instead of fail).
  */
-export async function checkRedis(url: string, timeoutMs = 10_000): Promise<RedisInfo> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new EcommirError('ECM_ERR_BAD_OPTION', `--redis must be a URL like redis://127.0.0.1:6379, got ${JSON.stringify(url)}`);
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') throw new EcommirError('ECM_ERR_BAD_OPTION', `--redis must be a redis:// or rediss:// URL, got ${redactUrl(url)}`);
+export async function checkRedis(given: string, timeoutMs = 10_000): Promise<RedisInfo> {
+  const url = redisUrl(given);
   const { Redis } = await import('ioredis');
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, enableOfflineQueue: false });
   redis.on('error', () => {}); // reported by the rejected calls below

@@ -12,7 +12,7 @@ import { PooledPredictor, warmsUp } from '../runtime/batch-predict.js';
 import { modelVersion } from '../runtime/identity.js';
 import { backendSource, type RecognizerSource } from '../runtime/source.js';
 import type { Prediction } from '../types.js';
-import { BadJobError, checkJobFormat, checkRedis, connectionOptions, QUEUE_PREFIX, queueName, redactUrl, sampleFromJob, type PredictJobData } from './jobs.js';
+import { BadJobError, checkJobFormat, checkRedis, connectionOptions, QUEUE_PREFIX, queueName, redactUrl, redisUrl, sampleFromJob, watchRedis, type PredictJobData } from './jobs.js';
 
 export interface QueueWorkerOptions {
   redis: string;
@@ -53,13 +53,16 @@ function forQueue(err: unknown): Error {
 
 export async function startQueueWorker(options: QueueWorkerOptions): Promise<QueueWorker> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const info = await checkRedis(options.redis);
+  const url = redisUrl(options.redis);
+  const info = await checkRedis(url);
   const version = options.version ?? (await modelVersion(options.selection));
   const queue = queueName(version);
   const name = options.name ?? `ecommir-worker-${hostname()}-${process.pid}`;
   const predictor = await PooledPredictor.create(options.source ?? backendSource(options.selection), { concurrency: options.concurrency, warmUp: warmsUp(options.selection) });
 
+  let inHand = 0;
   const processor = async (job: Job<PredictJobData, Prediction>): Promise<Prediction> => {
+    inHand++;
     try {
       checkJobFormat(job.data);
       if (job.data.modelVersion !== version) {
@@ -72,10 +75,12 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       return await predictor.predict(sample);
     } catch (err) {
       throw forQueue(err);
+    } finally {
+      inHand--;
     }
   };
   const worker = new Worker<PredictJobData, Prediction>(queue, processor, {
-    connection: connectionOptions(options.redis),
+    connection: connectionOptions(url),
     prefix: QUEUE_PREFIX,
     concurrency: options.concurrency,
     lockDuration: options.lockDurationMs ?? 30_000,
@@ -85,7 +90,14 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     maxStalledCount: 2,
     name,
   });
-  worker.on('error', (err) => log(`worker: ${err.message}`));
+  const watch = watchRedis([worker], {
+    url,
+    who: 'worker',
+    log,
+    // A job whose lock ran out meanwhile is taken back by the stalled-job check and answered again, by whoever takes it.
+    kept: () => `answers already sent are in Redis; ${inHand === 0 ? 'no job was in hand' : `the ${inHand} job${inHand === 1 ? '' : 's'} in hand go on, their answers written when it is back`}`,
+    back: 'taking jobs again',
+  });
   worker.on('failed', (job, err) => {
     if (!job) return;
     const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
@@ -93,7 +105,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   });
   await worker.waitUntilReady();
   const tasks = Object.entries(predictor.tasks).filter(([, on]) => on).map(([task]) => task).join(' and ');
-  log(`worker ${name}: model version ${version} (${tasks}), queue ${QUEUE_PREFIX}:${queue} on ${redactUrl(options.redis)} (Redis ${info.version}), ${options.concurrency} at a time`);
+  log(`worker ${name}: model version ${version} (${tasks}), queue ${QUEUE_PREFIX}:${queue} on ${redactUrl(url)} (Redis ${info.version}), ${options.concurrency} at a time`);
   if (info.maxmemoryPolicy !== 'noeviction' && info.maxmemoryPolicy !== 'unknown') {
     log(`worker: warning: Redis maxmemory-policy is ${info.maxmemoryPolicy}; set it to noeviction, or Redis may drop jobs under memory pressure`);
   }
@@ -102,6 +114,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     queue,
     name,
     async close() {
+      watch.stop();
       await worker.close();
       await predictor.close();
     },

@@ -27,8 +27,9 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-export async function startRedis(extraArgs: string[] = []): Promise<TestRedis> {
-  const port = await freePort();
+/** `port`: to start Redis again where a stopped one was (its clients reconnect to it). */
+export async function startRedis(extraArgs: string[] = [], port?: number): Promise<TestRedis> {
+  port ??= await freePort();
   const child: ChildProcess = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', '--protected-mode', 'yes', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -6,10 +6,10 @@
 // a run stopped by a bad sample, a signal or a crash resumes where it was; samples that could not
 // be answered are listed in `<out>.errors.jsonl`, which is always this run's (an earlier run's is
 // removed when the work starts). `<out>` itself is replaced only by a complete new output.
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { MODEL_FILE } from '../../tasks/model-file.js';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, constants as osConstants } from 'node:os';
 import { Option, type Command } from 'commander';
 import type { CommandContext } from '../main.js';
 import { addDataFile, dataFileOf, type WithOptionalData } from '../data-file.js';
@@ -26,7 +26,7 @@ import { addBackendOptions, backendSelection, type BackendFlags } from '../backe
 import { forEachConcurrent, keySamples, localPredictor, predictionFor, PredictionLog, uniqueByKey, type KeyedSample } from '../../runtime/batch-predict.js';
 import { modelVersion } from '../../runtime/identity.js';
 import { laneOf } from '../../runtime/lanes.js';
-import { DEFAULT_JOB_OPTIONS } from '../../queue/jobs.js';
+import { checkRedis, DEFAULT_JOB_OPTIONS, redisUrl } from '../../queue/jobs.js';
 import type { Prediction, Sample } from '../../types.js';
 import { intOption, numberOption, workerCountOption } from '../number-option.js';
 
@@ -62,7 +62,7 @@ export function registerPredictCommand(program: Command, ctx: CommandContext): v
     .option('--intent-model <dir>', 'intent model folder (default: the shipped models/intent)')
     .option('--skip-bad', 'report bad records and predict the rest (their rows are left out)')
     .option('--concurrency <n>', `workers on this machine (1: in this process, one sample at a time); default the cores (${availableParallelism()})`)
-    .option('--queue <redis-url>', 'send the samples to `ecommir worker`s through this Redis (e.g. redis://127.0.0.1:6379) instead of predicting here')
+    .option('--queue <redis-url>', 'send the samples to `ecommir worker`s through this Redis (e.g. redis://127.0.0.1:6379; HOST:PORT is taken as redis://HOST:PORT) instead of predicting here')
     .option('--inline-images', 'queue: put the image bytes in the jobs (for workers that cannot read the image paths)')
     .option('--attempts <n>', 'queue: tries of a sample before it is a dead letter', String(DEFAULT_JOB_OPTIONS.attempts))
     .option('--backoff-ms <ms>', 'queue: wait before the first retry, doubling after each', String(DEFAULT_JOB_OPTIONS.backoffMs))
@@ -81,6 +81,8 @@ async function predict(flags: PredictFlags): Promise<number> {
   const backoffMs = intOption(flags.backoffMs, '--backoff-ms', { fallback: DEFAULT_JOB_OPTIONS.backoffMs });
   const keepHours = numberOption(flags.keepHours, '--keep-hours', { above: 0 });
   const selection = backendSelection(flags, { sceneModel: flags.sceneModel, intentModel: flags.intentModel });
+  // Named by the flag the user typed (it was called --redis); HOST:PORT is taken as redis://HOST:PORT.
+  if (flags.queue !== undefined) flags = { ...flags, queue: redisUrl(flags.queue, '--queue') };
   const earlier = await checkOutFile(flags.out, [{ path: flags.data, what: 'the data file' }], 'predictions.csv');
   // The errors file is this run's or none: an earlier run's list must not sit beside an output it does
   // not describe once this run fails. The earlier output itself is kept until the new one replaces it.
@@ -101,6 +103,8 @@ async function predictTo(
   errorsFile: string,
   { concurrency, attempts, backoffMs, keepHours }: { concurrency: number; attempts: number; backoffMs: number; keepHours: number },
 ): Promise<number> {
+  // Before anything is read or written: an unreachable Redis left an empty OUT.partial.jsonl behind.
+  if (flags.queue) await checkRedis(flags.queue);
   const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: true, skipBad: flags.skipBad });
   for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
   const problems: (Problem & { attempts?: number })[] = [...loaded.problems];
@@ -157,29 +161,64 @@ async function predictTo(
 
   try {
     if (flags.queue) {
-      const { runOnQueue } = await import('../../queue/client.js');
-      await runOnQueue({
-        redis: flags.queue,
-        version,
-        items: todo,
-        inlineImages: flags.inlineImages,
-        attempts,
-        backoffMs,
-        keepSeconds: Math.round(keepHours * 3600),
-        onAnswer: async (item, prediction) => {
-          await log.append(item.key, predictionFor(item.sample, prediction));
-          progress.tick(copies.get(item.key));
-        },
-        onDeadLetter: (item, reason, tries) => {
-          failedKeys.add(item.key);
-          for (const k of keyed.filter((x) => x.key === item.key)) {
-            const item_ = { id: k.sample.id, index: k.sample.index };
-            problems.push({ code: codeOf(reason), message: `record #${item_.index}, id ${item_.id}: ${reason}`, item: item_, attempts: tries });
-          }
-          process.stderr.write(`ecommir: record #${item.sample.index}, id ${item.sample.id} failed after ${tries} tries: ${reason}\n`);
-          progress.tick(copies.get(item.key), { failed: true });
-        },
-      });
+      const answeredHere = () => keyed.filter((k) => log.done.has(k.key)).length;
+      const kept = () => `${answeredHere()} of ${keyed.length} predictions are kept in ${partial}`;
+      // Stopped here, the jobs go on without us: say what is kept and how to go on, then die of the
+      // signal as before (130 for Ctrl-C), the log flushed first.
+      let stopping = false;
+      const interrupted = (signal: NodeJS.Signals) => {
+        stopping = true;
+        void (async () => {
+          await log.close().catch(() => {});
+          const what = answeredHere() > 0 ? kept() : `no prediction had come back yet`;
+          if (answeredHere() === 0) await removeIfEmpty(partial);
+          process.stderr.write(
+            `${process.stderr.isTTY ? '\n' : ''}ecommir: ${signal}: stopped; ${what}, and the jobs sent stay on the queue (their answers kept ${keepHours} h in Redis); run the same command again to resume\n`,
+          );
+        })().finally(() => {
+          process.kill(process.pid, signal);
+          // Only if another listener of the signal kept the process alive.
+          setTimeout(() => process.exit(128 + osConstants.signals[signal]), 1000).unref();
+        });
+      };
+      const onSigint = () => interrupted('SIGINT');
+      const onSigterm = () => interrupted('SIGTERM');
+      process.once('SIGINT', onSigint);
+      process.once('SIGTERM', onSigterm);
+      try {
+        const { runOnQueue } = await import('../../queue/client.js');
+        await runOnQueue({
+          redis: flags.queue,
+          version,
+          items: todo,
+          inlineImages: flags.inlineImages,
+          attempts,
+          backoffMs,
+          keepSeconds: Math.round(keepHours * 3600),
+          kept,
+          onAnswer: async (item, prediction) => {
+            if (stopping) return;
+            await log.append(item.key, predictionFor(item.sample, prediction));
+            progress.tick(copies.get(item.key));
+          },
+          onDeadLetter: (item, reason, tries) => {
+            failedKeys.add(item.key);
+            for (const k of keyed.filter((x) => x.key === item.key)) {
+              const item_ = { id: k.sample.id, index: k.sample.index };
+              problems.push({ code: codeOf(reason), message: `record #${item_.index}, id ${item_.id}: ${reason}`, item: item_, attempts: tries });
+            }
+            process.stderr.write(`ecommir: record #${item.sample.index}, id ${item.sample.id} failed after ${tries} tries: ${reason}\n`);
+            progress.tick(copies.get(item.key), { failed: true });
+          },
+        });
+      } catch (err) {
+        // A log with answers is where a re-run resumes; an empty one (a failed start) is of use to no one.
+        await log.close().then(() => removeIfEmpty(partial), () => {});
+        throw err;
+      } finally {
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigterm);
+      }
     } else {
       await predictHere(todo, keyed, selection, concurrency, log, progress, copies, (item, err) => {
         if (!skippable(err)) throw err;
@@ -217,6 +256,11 @@ async function predictTo(
   const counts = ['scene', 'intent'].map((t) => `${predictions.filter((p) => p.task === t).length} ${t}`).join(', ');
   process.stderr.write(`ecommir: wrote ${predictions.length} predictions (${counts}) to ${flags.out}${problems.length ? `; ${problems.length} problems in ${errorsFile}` : ''}\n`);
   return problems.length > 0 ? 1 : 0;
+}
+
+/** Deletes a prediction log with nothing in it. */
+async function removeIfEmpty(path: string): Promise<void> {
+  if ((await stat(path).catch(() => undefined))?.size === 0) await rm(path, { force: true });
 }
 
 /** The error code a dead letter's reason names (`… [ECM_ERR_X]`), else a backend failure. */

@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { EcommirError } from '../../errors.js';
+import { redisUrl } from '../../queue/jobs.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
 import type { CommandContext } from '../main.js';
 import { intOption, workerCountOption } from '../number-option.js';
@@ -23,7 +24,7 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
   const command = program
     .command('worker')
     .description('Answer prediction jobs from a Redis queue (sent by `ecommir predict --queue`) with these models, until stopped.')
-    .option('--redis <url>', 'the Redis of the queue, e.g. redis://127.0.0.1:6379')
+    .option('--redis <url>', 'the Redis of the queue, e.g. redis://127.0.0.1:6379 (HOST:PORT is taken as redis://HOST:PORT)')
     // The name `predict --queue` gives the same URL: a user who just typed it there types it here too.
     .option('--queue <url>', 'the same as --redis')
     .option('--concurrency <n>', `samples at once (workers on this machine); default the cores (${availableParallelism()})`)
@@ -33,10 +34,13 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
     .option('--stalled-ms <ms>', 'how often jobs of dead workers are looked for', '30000')
     .option('--name <name>', 'this worker in Redis (default ecommir-worker-HOST-PID)');
   addBackendOptions(command).action(async (flags: WorkerFlags) => {
-    if (flags.redis !== undefined && flags.queue !== undefined && flags.redis !== flags.queue) {
+    // Checked here, where the flag the user typed is known (and before the models load).
+    const fromRedis = flags.redis === undefined ? undefined : redisUrl(flags.redis, '--redis');
+    const fromQueue = flags.queue === undefined ? undefined : redisUrl(flags.queue, '--queue');
+    if (fromRedis !== undefined && fromQueue !== undefined && fromRedis !== fromQueue) {
       throw new EcommirError('ECM_ERR_BAD_OPTION', `--redis ${flags.redis} and --queue ${flags.queue} name two Redis servers; give one`);
     }
-    const redis = flags.redis ?? flags.queue;
+    const redis = fromRedis ?? fromQueue;
     if (redis === undefined) throw new EcommirError('ECM_ERR_BAD_OPTION', 'give the Redis of the queue: --redis URL (or --queue URL, as predict takes it), e.g. redis://127.0.0.1:6379');
     const { startQueueWorker } = await import('../../queue/worker.js');
     const worker = await startQueueWorker({
