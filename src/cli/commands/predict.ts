@@ -159,32 +159,33 @@ async function predictTo(
   if (resumed > 0) progress.tick(resumed);
   const failedKeys = new Set<string>();
 
+  const answeredHere = () => keyed.filter((k) => log.done.has(k.key)).length;
+  const kept = () => `${answeredHere()} of ${keyed.length} predictions are kept in ${partial}`;
+  // Stopped by a signal: say what is kept and how to go on, then die of the signal as before (130 for
+  // Ctrl-C). Queued jobs go on without us, so the queue's log is flushed first; a local run's log is
+  // read back whole up to a torn last line, so it is left as it is.
+  let stopping = false;
+  const interrupted = (signal: NodeJS.Signals) => {
+    stopping = true;
+    void (async () => {
+      if (flags.queue) await log.close().catch(() => {});
+      const what = answeredHere() > 0 ? kept() : flags.queue ? 'no prediction had come back yet' : 'no prediction had been made yet';
+      if (flags.queue && answeredHere() === 0) await removeIfEmpty(partial);
+      const queued = flags.queue ? `, and the jobs sent stay on the queue (their answers kept ${keepHours} h in Redis)` : '';
+      process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}ecommir: ${signal}: stopped; ${what}${queued}; run the same command again to resume\n`);
+    })().finally(() => {
+      process.kill(process.pid, signal);
+      // Only if another listener of the signal kept the process alive.
+      setTimeout(() => process.exit(128 + osConstants.signals[signal]), 1000).unref();
+    });
+  };
+  const onSigint = () => interrupted('SIGINT');
+  const onSigterm = () => interrupted('SIGTERM');
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigterm);
+
   try {
     if (flags.queue) {
-      const answeredHere = () => keyed.filter((k) => log.done.has(k.key)).length;
-      const kept = () => `${answeredHere()} of ${keyed.length} predictions are kept in ${partial}`;
-      // Stopped here, the jobs go on without us: say what is kept and how to go on, then die of the
-      // signal as before (130 for Ctrl-C), the log flushed first.
-      let stopping = false;
-      const interrupted = (signal: NodeJS.Signals) => {
-        stopping = true;
-        void (async () => {
-          await log.close().catch(() => {});
-          const what = answeredHere() > 0 ? kept() : `no prediction had come back yet`;
-          if (answeredHere() === 0) await removeIfEmpty(partial);
-          process.stderr.write(
-            `${process.stderr.isTTY ? '\n' : ''}ecommir: ${signal}: stopped; ${what}, and the jobs sent stay on the queue (their answers kept ${keepHours} h in Redis); run the same command again to resume\n`,
-          );
-        })().finally(() => {
-          process.kill(process.pid, signal);
-          // Only if another listener of the signal kept the process alive.
-          setTimeout(() => process.exit(128 + osConstants.signals[signal]), 1000).unref();
-        });
-      };
-      const onSigint = () => interrupted('SIGINT');
-      const onSigterm = () => interrupted('SIGTERM');
-      process.once('SIGINT', onSigint);
-      process.once('SIGTERM', onSigterm);
       try {
         const { runOnQueue } = await import('../../queue/client.js');
         await runOnQueue({
@@ -215,9 +216,6 @@ async function predictTo(
         // A log with answers is where a re-run resumes; an empty one (a failed start) is of use to no one.
         await log.close().then(() => removeIfEmpty(partial), () => {});
         throw err;
-      } finally {
-        process.off('SIGINT', onSigint);
-        process.off('SIGTERM', onSigterm);
       }
     } else {
       await predictHere(todo, keyed, selection, concurrency, log, progress, copies, (item, err) => {
@@ -235,6 +233,8 @@ async function predictTo(
       });
     }
   } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
     await log.close();
   }
   progress.finish();
