@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/feedback/migrations.js';
-import { FeedbackStore, type PredictionRecord } from '../../src/feedback/store.js';
+import { FeedbackStore } from '../../src/feedback/store.js';
+import { record } from './records.js';
 import { sha256Hex } from '../../src/feedback/image-folder.js';
 
 const made: string[] = [];
@@ -32,23 +33,6 @@ function walk(dir: string): string[] {
   return [dir, ...readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]))];
 }
 
-function record(id: string, over: Partial<PredictionRecord> = {}): Omit<PredictionRecord, 'images'> {
-  return {
-    requestId: id,
-    task: 'intent',
-    createdAt: Date.now(),
-    contentHash: sha256Hex(id),
-    turns: [{ role: 'user', text: `dialogue ${id}`, images: [] }],
-    label: '是否会生锈',
-    confidence: 0.6,
-    margin: 0.3,
-    entropy: 0.5,
-    ranked: [{ label: '是否会生锈', coarse: '商品信息咨询', confidence: 0.6 }],
-    modelVersion: 'abc123',
-    keyHash: null,
-    ...over,
-  };
-}
 
 const png = new Uint8Array(readFileSync(new URL('../../examples/screenshots/order.png', import.meta.url)));
 
