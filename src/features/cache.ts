@@ -127,6 +127,43 @@ export function setDefaultFeatureCacheOptions(options: FeatureCacheOptions): voi
   defaultOptions = { ...options };
 }
 
+/** What a process knows of a cache folder on disk: its size, from one scan, then counted as it writes. */
+interface DiskUsage {
+  bytes: number;
+  scanned?: Promise<void>;
+  evicting?: Promise<void>;
+}
+
+const diskUsage = new Map<string, DiskUsage>();
+
+function usageOf(dir: string): DiskUsage {
+  const key = path.resolve(dir);
+  let usage = diskUsage.get(key);
+  if (!usage) diskUsage.set(key, (usage = { bytes: 0 }));
+  return usage;
+}
+
+/** `ECOMMIR_CACHE_MAX_MB`: the cap of a cache given none, in MiB; 0 for no bound. */
+function capFromEnvironment(): number | undefined {
+  const text = process.env.ECOMMIR_CACHE_MAX_MB;
+  if (text === undefined || text.trim() === '') return undefined;
+  const mb = Number(text);
+  if (!Number.isInteger(mb) || mb < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `ECOMMIR_CACHE_MAX_MB must be a whole number of MiB (0: no bound), got ${JSON.stringify(text)}`);
+  return mb === 0 ? Infinity : mb * 1024 * 1024;
+}
+
+const notedEvictions = new Set<string>();
+
+/**
+ * Said once per folder: a cache over its default cap drops what a second run would read back, so a
+ * run over more images than the cap holds reads them again next time, and the user should know why.
+ */
+function noteEviction(dir: string, maxBytes: number): void {
+  if (notedEvictions.has(dir)) return;
+  notedEvictions.add(dir);
+  process.stderr.write(`ecommir: the feature cache in ${dir} is past its cap of ${Math.round(maxBytes / 1024 / 1024)} MiB: the least recently used entries are removed (ECOMMIR_CACHE_MAX_MB sets the cap, 0 for none)\n`);
+}
+
 /** Cache folders already warned about in this thread: one line each, not one per image. */
 const warnedUnwritable = new Set<string>();
 
@@ -154,12 +191,12 @@ export class FeatureCache {
   readonly #inFlight = new Map<string, Promise<unknown>>();
   /** Memory-only entries, least recently used first (a Map keeps insertion order). */
   readonly #memory = new Map<string, Uint8Array>();
-  /** Bytes held (memory), or an estimate of the bytes on disk (scanned on first write when bounded). */
+  /** Bytes held in memory (a memory-only cache; on disk the folder's shared DiskUsage counts). */
   #bytes = 0;
-  #scanned = false;
+  /** The cap came from no option: the first eviction is said, once per folder (see noteEviction). */
+  readonly #defaultCap: boolean;
   /** Extractor folders already made private by this object. */
   readonly #privateFolders = new Set<string>();
-  #evicting?: Promise<void>;
 
   constructor(options: FeatureCacheOptions = {}) {
     const o = { ...defaultOptions, ...options };
@@ -172,13 +209,14 @@ export class FeatureCache {
     if (this.memoryOnly && (o.maxBytes === undefined || o.maxBytes === Infinity)) {
       throw new EcommirError('ECM_ERR_BAD_OPTION', 'a memory-only cache needs a finite maxBytes (its bound in this process\'s memory)');
     }
-    const maxBytes = o.maxBytes ?? DEFAULT_CACHE_MAX_BYTES;
+    this.#defaultCap = o.maxBytes === undefined;
+    const maxBytes = o.maxBytes ?? capFromEnvironment() ?? DEFAULT_CACHE_MAX_BYTES;
     this.maxBytes = maxBytes === Infinity ? undefined : maxBytes;
   }
 
-  /** Bytes currently held (exact in memory; on disk, this process's running estimate). */
+  /** Bytes currently held (exact in memory; on disk, this process's running estimate for the folder). */
   get bytes(): number {
-    return this.#bytes;
+    return this.memoryOnly ? this.#bytes : usageOf(this.dir).bytes;
   }
 
   /** Hex digest naming the entry. */
@@ -259,13 +297,18 @@ export class FeatureCache {
       throw err;
     }
     if (this.maxBytes !== undefined) {
-      if (!this.#scanned) {
-        this.#scanned = true;
-        this.#bytes = (await this.entries()).reduce((sum, e) => sum + e.size, 0);
-      } else {
-        this.#bytes += bytes.byteLength;
+      // One scan per folder in this process, shared by every cache object on it (a pool worker has several).
+      const usage = usageOf(this.dir);
+      const first = usage.scanned === undefined;
+      usage.scanned ??= this.entries().then((entries) => {
+        usage.bytes = entries.reduce((sum, e) => sum + e.size, 0);
+      });
+      await usage.scanned;
+      if (!first) usage.bytes += bytes.byteLength;
+      if (usage.bytes > this.maxBytes) {
+        if (this.#defaultCap) noteEviction(this.dir, this.maxBytes);
+        await (usage.evicting ??= this.evict(usage).finally(() => (usage.evicting = undefined)));
       }
-      if (this.#bytes > this.maxBytes) await (this.#evicting ??= this.evict().finally(() => (this.#evicting = undefined)));
     }
   }
 
@@ -318,7 +361,7 @@ export class FeatureCache {
   }
 
   /** Removes the least recently used entries until the cache is at EVICT_TO of its cap. */
-  private async evict(): Promise<void> {
+  private async evict(usage: DiskUsage): Promise<void> {
     const entries = (await this.entries()).sort((a, b) => a.mtimeMs - b.mtimeMs);
     let total = entries.reduce((sum, e) => sum + e.size, 0);
     const target = Math.floor(this.maxBytes! * EVICT_TO);
@@ -327,7 +370,7 @@ export class FeatureCache {
       await rm(entry.file, { force: true });
       total -= entry.size;
     }
-    this.#bytes = total;
+    usage.bytes = total;
   }
 
   async getOrCompute<T>(key: CacheKey, codec: CacheCodec<T>, compute: () => Promise<T>): Promise<T> {

@@ -314,14 +314,19 @@ export class FeedbackStore {
     })();
   }
 
-  /** Undoes the current correction of a request (kept in the history); the one before it, if any, applies again. */
-  retract(requestId: string): { retracted?: string; current?: string } {
+  /** Undoes the current correction of a request (kept in the history); the one before it, if any, applies again. With `madeWith`, the latest made with that key. */
+  retract(requestId: string, options: { madeWith?: string | null } = {}): { retracted?: string; current?: string } {
     if (this.readOnly) throw this.#readOnlyError('undo a correction');
     return this.#db.transaction(() => {
       if (!this.#db.prepare('SELECT 1 FROM predictions WHERE request_id = ?').get(requestId)) throw notStored(requestId);
+      // `madeWith`: only a correction made with that key hash (null: without a key) is undone, so that a
+      // client undoes its own labels, never a reviewer's.
+      const own = options.madeWith !== undefined;
       const latest = this.#db
-        .prepare<[string], { id: number; label: string }>('SELECT id, label FROM corrections WHERE request_id = ? AND retracted_at IS NULL ORDER BY id DESC LIMIT 1')
-        .get(requestId);
+        .prepare<unknown[], { id: number; label: string }>(
+          `SELECT id, label FROM corrections WHERE request_id = ? AND retracted_at IS NULL${own ? ' AND key_hash IS ?' : ''} ORDER BY id DESC LIMIT 1`,
+        )
+        .get(...(own ? [requestId, options.madeWith] : [requestId]));
       if (latest) this.#db.prepare('UPDATE corrections SET retracted_at = ? WHERE id = ?').run(this.#now(), latest.id);
       return { retracted: latest?.label, current: this.prediction(requestId)?.correction?.label };
     })();
@@ -562,7 +567,8 @@ function openReadOnly(path: string): Db {
   } catch (cause) {
     db?.close();
     const code = (cause as { code?: string }).code;
-    if (code === 'SQLITE_READONLY_DIRECTORY' || code === 'SQLITE_CANTOPEN') return openInMemory(path, cause);
+    // A -shm that cannot be created, or one copied along read-only or stale: SQLite's READONLY_* and CANTOPEN kinds.
+    if (code?.startsWith('SQLITE_READONLY') || code?.startsWith('SQLITE_CANTOPEN')) return openInMemory(path, cause);
     throw notFeedbackDatabase(path, (cause as Error).message);
   }
 }

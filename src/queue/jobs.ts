@@ -198,6 +198,8 @@ export interface RedisWatch {
  * each failed reconnect of each connection (20 lines in 40 s). Errors that are not about the
  * connection are logged as they come.
  */
+const CLOSE_GRACE_MS = 2500;
+
 export function watchRedis(
   objects: readonly Watched[],
   options: { url: string; who: string; log: (line: string) => void; kept: () => string; back: string },
@@ -210,14 +212,31 @@ export function watchRedis(
     lostAt = Date.now();
     log(`${who}: lost the connection to Redis at ${redactUrl(options.url)} (${why}); ${options.kept()}; reconnecting every 2 s, quiet until Redis is back`);
   };
+  const closing = new Set<NodeJS.Timeout>();
   for (const object of objects) {
     object.on('error', (err) => {
       if (isConnectionError(err)) lost(err.message);
       else log(`${who}: ${err.message}`);
     });
     const backend = object.getBackend();
-    backend.on('close', () => lost('the connection was closed'));
+    // BullMQ also closes a connection itself and opens it again at once (a blocking read that overran
+    // its timeout): a close is a loss only if no 'ready' follows within CLOSE_GRACE_MS.
+    let pending: NodeJS.Timeout | undefined;
+    backend.on('close', () => {
+      if (stopped || lostAt !== undefined || pending) return;
+      pending = setTimeout(() => {
+        closing.delete(pending!);
+        pending = undefined;
+        lost('the connection was closed');
+      }, CLOSE_GRACE_MS).unref();
+      closing.add(pending);
+    });
     backend.on('ready', () => {
+      if (pending) {
+        clearTimeout(pending);
+        closing.delete(pending);
+        pending = undefined;
+      }
       if (stopped || lostAt === undefined) return;
       log(`${who}: Redis at ${redactUrl(options.url)} is back after ${Math.round((Date.now() - lostAt) / 1000)} s; ${options.back}`);
       lostAt = undefined;
@@ -226,6 +245,8 @@ export function watchRedis(
   return {
     stop() {
       stopped = true;
+      for (const timer of closing) clearTimeout(timer);
+      closing.clear();
     },
   };
 }

@@ -42,7 +42,7 @@ const errors = {
   },
 } as const;
 
-const reviewersOnly = {
+const forbiddenWithoutReviewerKey = {
   403: {
     description:
       'With reviewer keys configured (--reviewer-keys-file, ECOMMIR_REVIEWER_KEYS), a key that is not one; or a keyless request from another site or to a non-loopback Host (ECM_ERR_FORBIDDEN).',
@@ -180,7 +180,7 @@ export function feedbackSchemas() {
           },
         },
         ...errors,
-        ...reviewersOnly,
+        ...forbiddenWithoutReviewerKey,
       },
     },
     image: {

@@ -43,19 +43,24 @@ export interface ImageInfo {
 export async function readImageBytes(ref: ImageRef, item: ItemRef = {}, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<Uint8Array> {
   const bytes = await readEncodedBytes(ref, item, limits);
   if (!looksLikeBmp(bytes)) return bytes;
-  // A sample's image is read up to three times (probe, decode, content hash): the conversion is kept
-  // per reference and reused while the bytes read are the same ones (a file may change under a path).
-  const kept = convertedBmps.get(ref);
-  if (kept && (kept.bmp === bytes || Buffer.compare(kept.bmp, bytes) === 0)) {
+  // A sample's image is read up to three times close together (probe, decode, content hash): its
+  // conversion is kept for the last few references and reused while the bytes read are the same (a
+  // file may change under a path, a buffer in place), so a run over many BMPs holds a few, not all.
+  const kept = recentBmps.get(ref);
+  if (kept && Buffer.compare(kept.bmp, bytes) === 0) {
     checkDimensions(ref, item, kept.width, kept.height, limits);
     return kept.png;
   }
   const converted = await bmpAsPng(bytes, ref, item, limits);
-  convertedBmps.set(ref, converted);
+  recentBmps.delete(ref);
+  recentBmps.set(ref, { ...converted, bmp: new Uint8Array(bytes) });
+  if (recentBmps.size > RECENT_BMPS) recentBmps.delete(recentBmps.keys().next().value!);
   return converted.png;
 }
 
-const convertedBmps = new WeakMap<ImageRef, { bmp: Uint8Array; png: Uint8Array; width: number; height: number }>();
+const RECENT_BMPS = 8;
+/** The last RECENT_BMPS conversions, oldest first; `bmp` is a copy, so a buffer changed in place does not match. */
+const recentBmps = new Map<ImageRef, { bmp: Uint8Array; png: Uint8Array; width: number; height: number }>();
 
 async function bmpAsPng(bytes: Uint8Array, ref: ImageRef, item: ItemRef, limits: ImageLimits): Promise<{ bmp: Uint8Array; png: Uint8Array; width: number; height: number }> {
   let layout: ReturnType<typeof bmpLayout>;

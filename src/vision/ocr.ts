@@ -165,7 +165,8 @@ const MODEL_CODEC: CacheCodec<Uint8Array> = {
 async function readModel(file: string, fuse: boolean): Promise<Uint8Array> {
   const source = new Uint8Array(await readFile(file));
   if (!fuse) return source;
-  const cache = new FeatureCache({ dir: cacheDir(), memoryOnly: false, maxBytes: undefined, disabled: false });
+  // Unbounded (a few MB, once): a capped cache would scan the whole folder for its size at this first write.
+  const cache = new FeatureCache({ dir: cacheDir(), memoryOnly: false, maxBytes: Infinity, disabled: false });
   const key = { contentHash: sha256Hex(source), extractor: 'ocr-graph', version: `${OCR_GRAPH_FUSION_VERSION}-sha256` };
   const cached = await cache.get(key, MODEL_CODEC);
   if (cached) return cached;

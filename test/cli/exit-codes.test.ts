@@ -44,9 +44,10 @@ test('worker takes the Redis URL as --redis or as --queue (the name predict give
   const queue = await runCli(['worker', '--queue', 'redis://127.0.0.1:1']);
   assert.equal(queue.code, EXIT.internal, queue.stderr);
   assert.match(queue.stderr, /cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
-  const both = await runCli(['worker', '--queue', 'redis://127.0.0.1:1', '--redis', 'redis://127.0.0.1:2']);
+  const both = await runCli(['worker', '--queue', 'redis://127.0.0.1:1', '--redis', 'redis://:s3cret@127.0.0.1:2']);
   assert.equal(both.code, EXIT.usage, both.stderr);
   assert.match(both.stderr, /name two Redis servers; give one/);
+  assert.doesNotMatch(both.stderr, /s3cret/, 'a password in a URL is not printed');
 });
 
 test('train on too few samples is the data\'s fault (1); too many folds for the data is the --cv flag\'s (2), named', async () => {

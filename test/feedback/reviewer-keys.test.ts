@@ -67,6 +67,21 @@ test('with reviewer keys, a key reads, corrects and undoes only its own requests
     assert.equal(undo.status, 200);
     assert.equal(undo.json.retracted, '商品材质');
 
+    // A reviewer's label on A's request: A sees the label but not the reviewer's note or key, and cannot undo it.
+    assert.equal((await call(server, 'POST', '/v1/feedback', A, { requestId: mine, label: '商品材质' })).status, 201);
+    assert.equal((await call(server, 'POST', '/v1/feedback', REVIEWER, { requestId: mine, label: '是否会生锈', note: 'checked by the team' })).status, 201);
+    const seen = await call(server, 'GET', `/v1/feedback/${mine}`, A);
+    assert.equal(seen.json.label, '是否会生锈');
+    const reviewed = seen.json.history.at(-1);
+    assert.deepEqual([reviewed.label, reviewed.note, reviewed.keyHash], ['是否会生锈', null, null]);
+    assert.ok(seen.json.history.at(-2).keyHash, "A's own entry keeps its key hash");
+    const ownUndo = await call(server, 'DELETE', `/v1/feedback/${mine}`, A);
+    assert.equal(ownUndo.json.retracted, '商品材质', "A's undo takes back A's own label");
+    assert.equal(ownUndo.json.label, '是否会生锈', "the reviewer's label stays");
+    assert.equal((await call(server, 'DELETE', `/v1/feedback/${mine}`, A)).json.retracted, null, 'nothing of A\'s left to undo');
+    assert.equal(feedback.prediction(mine)?.correction?.label, '是否会生锈');
+    assert.equal((await call(server, 'GET', `/v1/feedback/${mine}`, REVIEWER)).json.history.at(-1).note, 'checked by the team', 'a reviewer sees the note');
+
     // B's request, asked with A's key: every route answers as for an unknown requestId.
     assert.deepEqual(shape(await call(server, 'GET', `/v1/feedback/${theirs}`, A)), await unknownAnswer(server, 'GET', A, theirs));
     assert.deepEqual(shape(await call(server, 'POST', '/v1/feedback', A, { requestId: theirs, label: '商品材质' })), await unknownAnswer(server, 'POST', A, theirs));

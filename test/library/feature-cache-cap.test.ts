@@ -58,3 +58,48 @@ test('a bounded cache counts and evicts only its own entries, never other files 
     assert.equal(entries.length, 4, entries.join(' '));
     assert.equal(cache.bytes, 4 * 1002);
   }));
+
+test('ECOMMIR_CACHE_MAX_MB sets the cap of a cache given none (0: no bound); a bad value is named', () =>
+  withDir(async (dir) => {
+    const before = process.env.ECOMMIR_CACHE_MAX_MB;
+    try {
+      process.env.ECOMMIR_CACHE_MAX_MB = '64';
+      assert.equal(new FeatureCache({ dir }).maxBytes, 64 * 1024 * 1024);
+      assert.equal(new FeatureCache({ dir, maxBytes: 5000 }).maxBytes, 5000, 'an option given wins');
+      process.env.ECOMMIR_CACHE_MAX_MB = '0';
+      assert.equal(new FeatureCache({ dir }).maxBytes, undefined);
+      process.env.ECOMMIR_CACHE_MAX_MB = 'lots';
+      assert.throws(() => new FeatureCache({ dir }), { code: 'ECM_ERR_BAD_OPTION', message: /ECOMMIR_CACHE_MAX_MB must be a whole number of MiB \(0: no bound\), got "lots"/ });
+    } finally {
+      if (before === undefined) delete process.env.ECOMMIR_CACHE_MAX_MB;
+      else process.env.ECOMMIR_CACHE_MAX_MB = before;
+    }
+  }));
+
+test('caches on one folder share one size estimate (one scan), and passing the default cap is said once', () =>
+  withDir(async (dir) => {
+    const codec = jsonCodec<string>();
+    const key = (i: number): CacheKey => ({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 });
+    const first = new FeatureCache({ dir, maxBytes: 1 << 20 });
+    const second = new FeatureCache({ dir, maxBytes: 1 << 20 });
+    await first.set(key(1), codec, 'x'.repeat(1000));
+    await second.set(key(2), codec, 'y'.repeat(1000));
+    assert.ok(second.bytes >= 2000 && second.bytes === first.bytes, `one estimate for the folder: ${first.bytes}, ${second.bytes}`);
+
+    const said: string[] = [];
+    const write = process.stderr.write;
+    const before = process.env.ECOMMIR_CACHE_MAX_MB;
+    process.env.ECOMMIR_CACHE_MAX_MB = '1';
+    process.stderr.write = ((chunk: string) => (said.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      const capped = new FeatureCache({ dir: path.join(dir, 'small') });
+      for (let i = 0; i < 6; i++) await capped.set(key(i), codec, 'z'.repeat(300_000));
+    } finally {
+      process.stderr.write = write;
+      if (before === undefined) delete process.env.ECOMMIR_CACHE_MAX_MB;
+      else process.env.ECOMMIR_CACHE_MAX_MB = before;
+    }
+    const notes = said.filter((line) => line.includes('past its cap'));
+    assert.equal(notes.length, 1, said.join(''));
+    assert.match(notes[0], /the feature cache in .*small is past its cap of 1 MiB: the least recently used entries are removed \(ECOMMIR_CACHE_MAX_MB sets the cap, 0 for none\)/);
+  }));

@@ -17,7 +17,7 @@ import { runOnQueue } from '../../src/queue/client.js';
 import { startQueueWorker } from '../../src/queue/worker.js';
 import { keySamples } from '../../src/runtime/batch-predict.js';
 import type { Prediction, Sample } from '../../src/types.js';
-import { freePort, noRedis, startRedis, type TestRedis } from './redis-server.js';
+import { freePort, noRedis, startRedis, type TestRedis, until } from './redis-server.js';
 
 const { intents } = await devRecords();
 // Dialogues without images (a job needs no shared storage, the fake answers at once), each its own
@@ -29,16 +29,6 @@ const dialogues = (from: number, count: number): DevRecord[] =>
 let redis: TestRedis;
 const closing: (() => Promise<unknown>)[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** A worker of `version` answering with the fake intent recogniser; jobs `hold` picks wait until `release`. */
 function fakeWorker(url: string, version: string, name: string, hold: (job: Job<PredictJobData>) => boolean = () => false) {
@@ -82,7 +72,7 @@ after(async () => {
   await redis?.stop();
 });
 
-test('a Redis given as HOST:PORT is taken as redis://HOST:PORT; a URL that is not a Redis one is named by the flag typed', { skip: noRedis, timeout: 60_000 }, async () => {
+test('a Redis given as HOST:PORT is taken as redis://HOST:PORT; a URL that is not a Redis one is named by the flag typed', { skip: noRedis, timeout: 120_000 }, async () => {
   assert.equal(redisUrl('127.0.0.1:6380'), 'redis://127.0.0.1:6380');
   // A Compose service named redis: as a URL this had no host at all.
   assert.equal(redisUrl('redis:6379'), 'redis://redis:6379');
@@ -111,7 +101,7 @@ test('a Redis given as HOST:PORT is taken as redis://HOST:PORT; a URL that is no
   }
 });
 
-test('predict --queue with a Redis that cannot be reached leaves no OUT.partial.jsonl, and an earlier one as it was', { skip: noRedis, timeout: 60_000 }, async () => {
+test('predict --queue with a Redis that cannot be reached leaves no OUT.partial.jsonl, and an earlier one as it was', { skip: noRedis, timeout: 120_000 }, async () => {
   const dir = await tempDir({});
   const data = await writeData(dir, dialogues(0, 2));
   const nobody = `redis://127.0.0.1:${await freePort()}`;
@@ -128,7 +118,7 @@ test('predict --queue with a Redis that cannot be reached leaves no OUT.partial.
   assert.equal(await readFile(`${out}.partial.jsonl`, 'utf8'), kept, 'an earlier partial file is never touched');
 });
 
-test('Ctrl-C of predict --queue says how many predictions are kept and that a re-run resumes; it still exits 130, and the re-run does resume', { skip: noRedis, timeout: 60_000 }, async () => {
+test('Ctrl-C of predict --queue says how many predictions are kept and that a re-run resumes; it still exits 130, and the re-run does resume', { skip: noRedis, timeout: 120_000 }, async () => {
   const dir = await tempDir({});
   const records = dialogues(2, 3);
   const data = await writeData(dir, records);
@@ -157,7 +147,7 @@ test('Ctrl-C of predict --queue says how many predictions are kept and that a re
   await close();
 });
 
-test('predict --queue with Redis gone mid-run says so once (with what is kept), stays quiet while reconnecting, says once it is back, and finishes', { skip: noRedis, timeout: 60_000 }, async () => {
+test('predict --queue with Redis gone mid-run says so once (with what is kept), stays quiet while reconnecting, says once it is back, and finishes', { skip: noRedis, timeout: 120_000 }, async () => {
   const port = await freePort();
   let own = await startRedis([], port);
   closing.push(() => own.stop());
@@ -182,9 +172,9 @@ test('predict --queue with Redis gone mid-run says so once (with what is kept), 
   await sleep(3000);
   own = await startRedis([], port);
   // This Redis keeps nothing across a restart: the jobs it lost are sent again, and answered.
-  const after = fakeWorker(own.url, version, 'after-restart');
+  const restarted = fakeWorker(own.url, version, 'after-restart');
   await run;
-  await after.close();
+  await restarted.close();
   assert.equal(answers.length, 2);
   const lost = lines.filter((l) => /lost the connection/.test(l));
   const back = lines.filter((l) => /is back after/.test(l));
@@ -194,7 +184,7 @@ test('predict --queue with Redis gone mid-run says so once (with what is kept), 
   assert.deepEqual(lines.filter((l) => /ECONNREFUSED|Connection is closed/.test(l) && !/lost the connection/.test(l)), [], 'quiet while reconnecting');
 });
 
-test('a worker with Redis gone says so once, stays quiet while reconnecting, says once it is back, and takes jobs again', { skip: noRedis, timeout: 60_000 }, async () => {
+test('a worker with Redis gone says so once, stays quiet while reconnecting, says once it is back, and takes jobs again', { skip: noRedis, timeout: 120_000 }, async () => {
   const port = await freePort();
   let own = await startRedis([], port);
   closing.push(() => own.stop());
@@ -219,7 +209,7 @@ test('a worker with Redis gone says so once, stays quiet while reconnecting, say
   assert.deepEqual(lines.filter((l) => /ECONNREFUSED|Connection is closed/.test(l) && !/lost the connection/.test(l)), [], 'quiet while reconnecting');
 });
 
-test('a queue run whose model version no worker serves names the versions the running workers serve', { skip: noRedis, timeout: 60_000 }, async () => {
+test('a queue run whose model version no worker serves names the versions the running workers serve', { skip: noRedis, timeout: 120_000 }, async () => {
   const version = unique('wanted');
   const other = unique('served');
   const others = [fakeWorker(redis.url, other, 'other-a'), fakeWorker(redis.url, other, 'other-b')];

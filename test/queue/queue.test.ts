@@ -15,7 +15,7 @@ import { DEV_IMAGES, devRecords, tempDir, type DevRecord } from '../data/helpers
 import { runCli, startCli } from '../cli/run-cli.js';
 import { modelVersion } from '../../src/runtime/identity.js';
 import { QUEUE_PREFIX, queueName } from '../../src/queue/jobs.js';
-import { noRedis, startRedis, type TestRedis } from './redis-server.js';
+import { noRedis, startRedis, type TestRedis, until } from './redis-server.js';
 
 const { scenes, intents } = await devRecords();
 const dialogues = intents.filter((r) => r.image.length > 0);
@@ -24,17 +24,6 @@ let redis: TestRedis;
 let queue: Queue;
 let version: string;
 const workers: ReturnType<typeof startCli>[] = [];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** A worker with its own empty feature cache (so each screenshot takes real OCR time) and short locks. */
 async function startWorker(name: string, cacheDir: string): Promise<ReturnType<typeof startCli>> {

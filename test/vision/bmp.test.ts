@@ -99,6 +99,10 @@ test('a BMP is converted once per reference, again when the file under its path 
   // Probe, decode and content hash read the same reference: one conversion serves them all.
   assert.equal(await readImageBytes(inline), first, 'the second read reuses the first conversion');
   await assert.rejects(readImageBytes(inline, {}, { maxBytes: 1 << 20, maxPixels: 14 }), (err: Error & { code?: string }) => err.code === 'ECM_ERR_IMAGE_TOO_LARGE');
+  // The same buffer changed in place is another image.
+  const original = (await decodeRgb(inline)).data;
+  inline.bytes.set(encodeBmp(new Uint8Array(rgb).map((v) => 255 - v), 5, 3, { bits: 24 }));
+  assert.notDeepEqual((await decodeRgb(inline)).data, original, 'a buffer changed in place is converted again');
 
   const path = join(mkdtempSync(join(tmpdir(), 'ecommir-bmp-')), 'shot.bmp');
   writeFileSync(path, bmp);

@@ -173,11 +173,13 @@ async function predictTo(
       if (flags.queue && answeredHere() === 0) await removeIfEmpty(partial);
       const queued = flags.queue ? `, and the jobs sent stay on the queue (their answers kept ${keepHours} h in Redis)` : '';
       process.stderr.write(`${process.stderr.isTTY ? '\n' : ''}ecommir: ${signal}: stopped; ${what}${queued}; run the same command again to resume\n`);
-    })().finally(() => {
-      process.kill(process.pid, signal);
-      // Only if another listener of the signal kept the process alive.
-      setTimeout(() => process.exit(128 + osConstants.signals[signal]), 1000).unref();
-    });
+    })()
+      .catch(() => {})
+      .finally(() => {
+        process.kill(process.pid, signal);
+        // Only if another listener of the signal kept the process alive.
+        setTimeout(() => process.exit(128 + osConstants.signals[signal]), 1000).unref();
+      });
   };
   const onSigint = () => interrupted('SIGINT');
   const onSigterm = () => interrupted('SIGTERM');
@@ -237,6 +239,9 @@ async function predictTo(
     process.off('SIGTERM', onSigterm);
     await log.close();
   }
+  // Stopped: the work that finished meanwhile must not be written as a whole output (answers that came
+  // in after the signal were not logged), nor its log removed; the signal ends the process.
+  if (stopping) await new Promise<never>(() => {});
   progress.finish();
 
   if (problems.length > 0) await writeWhole(errorsFile, problems.map((p) => JSON.stringify(skippedRecord(p))).join('\n') + '\n');

@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { EcommirError } from '../../errors.js';
-import { redisUrl } from '../../queue/jobs.js';
+import { redactUrl, redisUrl } from '../../queue/jobs.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
 import type { CommandContext } from '../main.js';
 import { intOption, workerCountOption } from '../number-option.js';
@@ -38,7 +38,7 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
     const fromRedis = flags.redis === undefined ? undefined : redisUrl(flags.redis, '--redis');
     const fromQueue = flags.queue === undefined ? undefined : redisUrl(flags.queue, '--queue');
     if (fromRedis !== undefined && fromQueue !== undefined && fromRedis !== fromQueue) {
-      throw new EcommirError('ECM_ERR_BAD_OPTION', `--redis ${flags.redis} and --queue ${flags.queue} name two Redis servers; give one`);
+      throw new EcommirError('ECM_ERR_BAD_OPTION', `--redis ${redactUrl(fromRedis)} and --queue ${redactUrl(fromQueue)} name two Redis servers; give one`);
     }
     const redis = fromRedis ?? fromQueue;
     if (redis === undefined) throw new EcommirError('ECM_ERR_BAD_OPTION', 'give the Redis of the queue: --redis URL (or --queue URL, as predict takes it), e.g. redis://127.0.0.1:6379');

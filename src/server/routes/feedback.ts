@@ -70,18 +70,21 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
   app.delete('/v1/feedback/:requestId', { schema: schemas.delete, preParsing: noBodyNoParser }, async (request) => {
     const { requestId } = request.params as { requestId: string };
     const db = store();
-    checkVisible(db, request, requestId);
-    const result = db.retract(requestId);
+    const caller = checkVisible(db, request, requestId);
+    // A client undoes its own corrections only: a reviewer's label on its request stays.
+    const result = db.retract(requestId, caller.reviewer ? {} : { madeWith: caller.keyHash });
     return { requestId, retracted: result.retracted ?? null, label: result.current ?? null };
   });
 
   app.get('/v1/feedback/:requestId', { schema: schemas.get }, async (request) => {
     const { requestId } = request.params as { requestId: string };
     const db = store();
-    checkVisible(db, request, requestId);
+    const caller = checkVisible(db, request, requestId);
     const stored = db.prediction(requestId);
     if (!stored) throw notFound(requestId);
-    return { ...itemOf(stored), label: stored.correction?.label ?? null, history: db.history(requestId) };
+    // A client sees the labels given to its request, but not who gave the others or their notes.
+    const history = db.history(requestId).map((entry) => (caller.reviewer || entry.keyHash === caller.keyHash ? entry : { ...entry, note: null, keyHash: null }));
+    return { ...itemOf(stored), label: stored.correction?.label ?? null, history };
   });
 
   app.get('/v1/review', { schema: schemas.review, onRequest: reviewersOnly('the review queue (GET /v1/review)') }, async (request, reply) => {
@@ -174,14 +177,16 @@ async function* jsonWithItems<T>(head: string, items: readonly T[], serialize: (
 /**
  * Throws the 404 of an unknown requestId unless the caller may see this stored prediction: a reviewer
  * sees every one, any other caller those made with its own key. Another key's request answers exactly
- * as an unknown one, so that a client learns nothing of other clients' requests.
+ * as an unknown one, so that a client learns nothing of other clients' requests. Returns who asks.
  */
-function checkVisible(db: FeedbackStore, request: FastifyRequest, requestId: string): void {
+function checkVisible(db: FeedbackStore, request: FastifyRequest, requestId: string): { reviewer: boolean; keyHash: string | null } {
   const owner = db.ownerOf(requestId);
   // Hashed for every caller, so that an unknown requestId and another key's take the same time.
-  const mine = db.keyHash(bearerKey(request.headers.authorization));
+  const keyHash = db.keyHash(bearerKey(request.headers.authorization));
+  const reviewer = callerOf(request).reviewer;
   if (owner === undefined) throw notFound(requestId);
-  if (!callerOf(request).reviewer && (owner === null || owner !== mine)) throw notFound(requestId);
+  if (!reviewer && (owner === null || owner !== keyHash)) throw notFound(requestId);
+  return { reviewer, keyHash };
 }
 
 /** A route hook: 403 for a caller that is not a reviewer, before the request is validated or read. */
