@@ -32,6 +32,8 @@ export type ErrorCode =
   | 'ECM_ERR_RATE_LIMITED'
   | 'ECM_ERR_FORBIDDEN'
   | 'ECM_ERR_NOT_FOUND'
+  /** The request clashes with the state it would change (409): a client's correction over a reviewer's label, a rollback with nothing to go back to. */
+  | 'ECM_ERR_CONFLICT'
   /** A path the service has, asked with another method (405, with an Allow header). */
   | 'ECM_ERR_METHOD_NOT_ALLOWED'
   /** A model reload refused: it did not load, its labels differ, or its smoke prediction failed. */

@@ -4,15 +4,12 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ChallengeRecord, ImageRef, Sample, Turn } from '../types.js';
-import { probeImage, verifyImageDecodes } from '../vision/decode.js';
 import { foldPunctuation } from './fold.js';
 import { IMAGE_MARKER, countImageMarkers, detectTask, parseCandidates, parseDialogue } from './instruction.js';
 import { duplicateKeyRefusals, parseJsonSyntax, parseJsonText } from './json-text.js';
+import { checkConcurrency, checkLoadedSample } from './loaded-checks.js';
 import { collectOrThrow, throwingRefused, type LoadOptions, type LoadResult } from './problem.js';
 import { readInputText } from './read-file.js';
-
-/** Images probed at once: sharp's metadata reads are I/O bound, a few in flight keep both cores busy. */
-const PROBE_CONCURRENCY = 8;
 
 export interface ChallengeParseOptions {
   imagesDir?: string;
@@ -20,7 +17,7 @@ export interface ChallengeParseOptions {
   file?: string;
 }
 
-/** Reads a challenge JSON file into samples. See LoadOptions for checkImages and skipBad. */
+/** Reads a challenge JSON file into samples. See LoadOptions for checkImages, inputLimits and skipBad. */
 export async function loadChallengeFile(path: string, options: LoadOptions = {}): Promise<LoadResult<Sample>> {
   const file = resolve(path);
   const text = await readText(file);
@@ -43,10 +40,10 @@ export async function loadChallengeRecords(
     options.skipBad ?? false,
     throwingRefused(refused, async (record, index) => {
       const sample = parseChallengeRecord(record, index, { imagesDir: options.imagesDir, file });
-      if (options.checkImages) await checkSampleImages(sample, file, { decode: options.decodeImages });
+      await checkLoadedSample(sample, options, file);
       return sample;
     }),
-    options.checkImages ? PROBE_CONCURRENCY : 1,
+    checkConcurrency(options),
   );
 }
 
@@ -144,15 +141,6 @@ function imageRef(name: string, imagesDir?: string): ImageRef {
 
 function markerMismatch(markers: number, images: number, item: ItemRef): EcommirError {
   return new EcommirError('ECM_ERR_BAD_RECORD', `the instruction has ${markers} ${IMAGE_MARKER} marker(s) but the record lists ${images} image(s)`, { item });
-}
-
-/** Probes every image of a sample, and with `decode` decodes it as predict does; the error names the record. */
-export async function checkSampleImages(sample: Sample, file?: string, options: { decode?: boolean } = {}): Promise<void> {
-  const item: ItemRef = { id: sample.id, index: sample.index, file };
-  for (const ref of sample.images) {
-    await probeImage(ref, item);
-    if (options.decode) await verifyImageDecodes(ref, item);
-  }
 }
 
 export async function readText(file: string): Promise<string> {

@@ -50,6 +50,11 @@ export function resolveInputLimits(limits: Partial<InputLimits> = {}): Readonly<
   return Object.freeze(out);
 }
 
+/** The sample an error names, and the data file it came from when there is one. */
+function itemOf(sample: Sample, file?: string): ItemRef {
+  return file === undefined ? { id: sample.id, index: sample.index } : { id: sample.id, index: sample.index, file };
+}
+
 function tooLarge(message: string, item: ItemRef): EcommirError {
   return new EcommirError('ECM_ERR_INPUT_TOO_LARGE', message, { item, statusCode: 413 });
 }
@@ -68,11 +73,11 @@ const NOTHING_WRITTEN = /^[\s\p{Cf}\p{Cc}]*$/u;
  * A user turn with no text and no image gives the recogniser nothing, yet it would still answer
  * (with a label learnt for nothing at all); it is refused, by the CLI and the API alike.
  */
-export function checkUserTurns(sample: Sample): void {
+export function checkUserTurns(sample: Sample, file?: string): void {
   sample.turns.forEach((turn, t) => {
     if (turn.role !== 'user' || turn.images.length > 0 || !NOTHING_WRITTEN.test(turn.text)) return;
     throw new EcommirError('ECM_ERR_EMPTY_TURN', `turn ${t} is a user turn with no text and no image: there is nothing to classify in it (write what the shopper said, or leave the turn out)`, {
-      item: { id: sample.id, index: sample.index },
+      item: itemOf(sample, file),
     });
   });
 }
@@ -95,9 +100,9 @@ export function checkTextSizes(texts: readonly string[], limits: Readonly<InputL
 }
 
 /** Empty user turns, turns, characters and the number of images: no I/O, linear in the text. */
-export function checkSampleText(sample: Sample, limits: Readonly<InputLimits> = DEFAULT_INPUT_LIMITS): void {
-  const item: ItemRef = { id: sample.id, index: sample.index };
-  checkUserTurns(sample);
+export function checkSampleText(sample: Sample, limits: Readonly<InputLimits> = DEFAULT_INPUT_LIMITS, file?: string): void {
+  const item = itemOf(sample, file);
+  checkUserTurns(sample, file);
   checkTextSizes(sample.turns.map((turn) => turn.text), limits, item);
   checkImageCount(sample.images.length, limits, item);
 }
@@ -107,8 +112,8 @@ export function imageLimitsOf(limits: Readonly<InputLimits>): ImageLimits {
 }
 
 /** Reads every image's header (type, size): per-image pixels and side, then the sample's total. */
-export async function checkSampleImages(sample: Sample, limits: Readonly<InputLimits> = DEFAULT_INPUT_LIMITS, signal?: AbortSignal): Promise<ImageInfo[]> {
-  const item: ItemRef = { id: sample.id, index: sample.index };
+export async function checkSampleImages(sample: Sample, limits: Readonly<InputLimits> = DEFAULT_INPUT_LIMITS, signal?: AbortSignal, file?: string): Promise<ImageInfo[]> {
+  const item = itemOf(sample, file);
   const perImage = imageLimitsOf(limits);
   const infos: ImageInfo[] = [];
   let pixels = 0;
@@ -124,8 +129,8 @@ export async function checkSampleImages(sample: Sample, limits: Readonly<InputLi
   return infos;
 }
 
-/** Everything a sample must satisfy before it is classified. */
-export async function checkSample(sample: Sample, limits: Readonly<InputLimits> = DEFAULT_INPUT_LIMITS, signal?: AbortSignal): Promise<void> {
-  checkSampleText(sample, limits);
-  await checkSampleImages(sample, limits, signal);
+/** Everything a sample must satisfy before it is classified. `file`: the data file it came from, named in the error. */
+export async function checkSample(sample: Sample, limits: Readonly<InputLimits> = DEFAULT_INPUT_LIMITS, signal?: AbortSignal, file?: string): Promise<void> {
+  checkSampleText(sample, limits, file);
+  await checkSampleImages(sample, limits, signal, file);
 }

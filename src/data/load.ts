@@ -5,13 +5,12 @@ import { dirname, extname, resolve } from 'node:path';
 import { EcommirError, type ItemRef } from '../errors.js';
 import { Taxonomy } from '../labels/taxonomy.js';
 import type { Sample } from '../types.js';
-import { checkSampleImages, defaultImagesDir, parseChallengeRecord, readText } from './challenge.js';
+import { defaultImagesDir, parseChallengeRecord, readText } from './challenge.js';
 import { findDuplicateKey } from './duplicate-keys.js';
 import { duplicateKeyError, duplicateKeyRefusals, parseJsonSyntax, stripBom, throwFirstRefusal } from './json-text.js';
+import { checkConcurrency, checkLoadedSample } from './loaded-checks.js';
 import { parseNativeSample } from './native.js';
 import { collectOrThrow, throwingRefused, type LoadOptions, type LoadResult } from './problem.js';
-
-const PROBE_CONCURRENCY = 8;
 
 export type InputFormat = 'challenge' | 'native' | 'mixed' | 'empty';
 
@@ -43,10 +42,10 @@ export async function loadSamples(path: string, options: LoadOptions = {}): Prom
         ? parseChallengeRecord(record, index, { imagesDir: challengeImagesDir, file })
         : parseNativeSample(record, index, { imagesDir, baseDir: dirname(file), file });
       checkGoldLabel(sample, options, file);
-      if (options.checkImages) await checkSampleImages(sample, file, { decode: options.decodeImages });
+      await checkLoadedSample(sample, options, file);
       return sample;
     }),
-    options.checkImages ? PROBE_CONCURRENCY : 1,
+    checkConcurrency(options),
   );
   return { ...result, format, file };
 }

@@ -3,6 +3,7 @@
 import { EcommirError, type ErrorCode, type ItemRef } from '../errors.js';
 import type { Taxonomy } from '../labels/taxonomy.js';
 import type { Task } from '../types.js';
+import type { InputLimits } from './input-limits.js';
 
 export interface Problem {
   code: ErrorCode;
@@ -39,6 +40,12 @@ export interface LoadOptions {
   checkImages?: boolean;
   /** With checkImages, also decode every image in full as predict does, so that a truncated file is found. */
   decodeImages?: boolean;
+  /**
+   * Hold every sample to these input limits (the HTTP API's, with its errors: empty user turns,
+   * text, image count, then each image's header and the sample's pixels), the file named. With
+   * checkImages too, the headers are read once, by this check.
+   */
+  inputLimits?: Readonly<InputLimits>;
   /** Collect problems and keep the good samples instead of throwing the first problem. */
   skipBad?: boolean;
   /**

@@ -1,6 +1,7 @@
 // `ecommir/data`: readers, writers and inspection of data files, splits and input limits, without
-// the service stack. The root entry (index.ts) re-exports all of this. It loads sharp (the image
-// probes that check a data file's images); test/library/sub-paths.test.ts checks what else it loads.
+// the service stack. The root entry (index.ts) re-exports all of this. sharp (the image probes that
+// check a data file's images) loads at the first image; test/library/sub-paths.test.ts checks what
+// it loads.
 export * from '../errors.js';
 export * from '../types.js';
 export { loadSamples, parseRecordsText, type InputFormat, type LoadSamplesResult } from '../data/load.js';

@@ -143,35 +143,46 @@ function usageOf(dir: string): DiskUsage {
   return usage;
 }
 
+/** The last ECOMMIR_CACHE_MAX_MB text read and the cap it gave: parsed again only when it changes. */
+let environmentCap: { text: string | undefined; bytes: number | undefined } = { text: undefined, bytes: undefined };
+
 /** `ECOMMIR_CACHE_MAX_MB`: the cap of a cache given none, in MiB; 0 for no bound. */
 function capFromEnvironment(): number | undefined {
   const text = process.env.ECOMMIR_CACHE_MAX_MB;
-  if (text === undefined || text.trim() === '') return undefined;
-  const mb = Number(text);
-  if (!Number.isInteger(mb) || mb < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `ECOMMIR_CACHE_MAX_MB must be a whole number of MiB (0: no bound), got ${JSON.stringify(text)}`);
-  return mb === 0 ? Infinity : mb * 1024 * 1024;
+  if (text === environmentCap.text) return environmentCap.bytes;
+  let bytes: number | undefined;
+  if (text !== undefined && text.trim() !== '') {
+    const mb = Number(text);
+    if (!Number.isInteger(mb) || mb < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `ECOMMIR_CACHE_MAX_MB must be a whole number of MiB (0: no bound), got ${JSON.stringify(text)}`);
+    bytes = mb === 0 ? Infinity : mb * 1024 * 1024;
+  }
+  environmentCap = { text, bytes };
+  return bytes;
 }
 
-const notedEvictions = new Set<string>();
+/** What has been said of each cache folder in this thread: a line a folder and kind, not one an image. */
+const said = new Map<string, Set<string>>();
+
+function sayOncePerFolder(kind: 'eviction' | 'unwritable', dir: string, line: string): void {
+  const folder = path.resolve(dir);
+  let kinds = said.get(folder);
+  if (!kinds) said.set(folder, (kinds = new Set()));
+  if (kinds.has(kind)) return;
+  kinds.add(kind);
+  process.stderr.write(`ecommir: ${line}\n`);
+}
 
 /**
- * Said once per folder: a cache over its default cap drops what a second run would read back, so a
- * run over more images than the cap holds reads them again next time, and the user should know why.
+ * A cache over its default cap drops what a second run would read back, so a run over more images
+ * than the cap holds reads them again next time, and the user should know why.
  */
 function noteEviction(dir: string, maxBytes: number): void {
-  if (notedEvictions.has(dir)) return;
-  notedEvictions.add(dir);
-  process.stderr.write(`ecommir: the feature cache in ${dir} is past its cap of ${Math.round(maxBytes / 1024 / 1024)} MiB: the least recently used entries are removed (ECOMMIR_CACHE_MAX_MB sets the cap, 0 for none)\n`);
+  sayOncePerFolder('eviction', dir, `the feature cache in ${dir} is past its cap of ${Math.round(maxBytes / 1024 / 1024)} MiB: the least recently used entries are removed (ECOMMIR_CACHE_MAX_MB sets the cap, 0 for none)`);
 }
 
-/** Cache folders already warned about in this thread: one line each, not one per image. */
-const warnedUnwritable = new Set<string>();
-
 function warnUnwritable(dir: string, err: unknown): void {
-  if (warnedUnwritable.has(dir)) return;
-  warnedUnwritable.add(dir);
   const e = err as NodeJS.ErrnoException;
-  process.stderr.write(`ecommir: warning: the feature cache in ${dir} cannot be written (${e.code ?? e.message}${e.path ? ` at ${e.path}` : ''}); going on without caching (ECOMMIR_CACHE_DIR moves it)\n`);
+  sayOncePerFolder('unwritable', dir, `warning: the feature cache in ${dir} cannot be written (${e.code ?? e.message}${e.path ? ` at ${e.path}` : ''}); going on without caching (ECOMMIR_CACHE_DIR moves it)`);
 }
 
 const DIR_MODE = 0o700;

@@ -297,21 +297,35 @@ export class FeedbackStore {
 
   /**
    * Records a person's label for a stored prediction. A second correction of the same request
-   * replaces the first as the current one; both stay in the history.
+   * replaces the first as the current one; both stay in the history. With `notOverReviewers` (the
+   * reviewers' key hashes, null for the keyless operator), a current correction made by one of them is
+   * not replaced: 409 ECM_ERR_CONFLICT and nothing stored (a client's correction over a reviewer's label).
    */
-  correct(input: { requestId: string; label: string; note?: string; keyHash: string | null }): CorrectionResult {
+  correct(input: { requestId: string; label: string; note?: string; keyHash: string | null; notOverReviewers?: ReadonlySet<string | null> }): CorrectionResult {
     if (this.readOnly) throw this.#readOnlyError('store a correction');
     return this.#db.transaction((): CorrectionResult => {
       const p = this.#db.prepare<[string], { task: Task }>('SELECT task FROM predictions WHERE request_id = ?').get(input.requestId);
       if (!p) throw notStored(input.requestId);
       const previous = this.#db
-        .prepare<[string], { label: string; created_at: number }>(`SELECT label, created_at FROM corrections WHERE request_id = ? AND retracted_at IS NULL ORDER BY id DESC LIMIT 1`)
+        .prepare<[string], { label: string; created_at: number; key_hash: string | null }>(
+          `SELECT label, created_at, key_hash FROM corrections WHERE request_id = ? AND retracted_at IS NULL ORDER BY id DESC LIMIT 1`,
+        )
         .get(input.requestId);
+      // Checked in the transaction that inserts, so that no reviewer's label can slip in between.
+      if (previous && input.notOverReviewers?.has(previous.key_hash)) {
+        throw new EcommirError(
+          'ECM_ERR_CONFLICT',
+          `a reviewer has labelled request ${JSON.stringify(input.requestId)}, and a reviewer's label stands over a client's: this correction is not taken`,
+          { statusCode: 409 },
+        );
+      }
       const info = this.#db
         .prepare('INSERT INTO corrections (request_id, label, note, key_hash, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(input.requestId, input.label, input.note ?? null, input.keyHash, this.#now());
       return { id: Number(info.lastInsertRowid), task: p.task, replaced: previous && { label: previous.label, at: previous.created_at } };
-    })();
+      // IMMEDIATE: the write lock is taken before the read, so another process sharing the database
+      // cannot label between them (a deferred transaction would fail that with SQLITE_BUSY, a 500).
+    }).immediate();
   }
 
   /** Undoes the current correction of a request (kept in the history); the one before it, if any, applies again. With `madeWith`, the latest made with that key. */

@@ -146,14 +146,22 @@ export async function localPredictor(selection: BackendSelection, options: Local
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `--concurrency must be a positive integer, got ${concurrency}`);
   if (concurrency === 1 && !options.source && !options.cache) {
     const recognizers = await createRecognizers(selection);
+    let closed = false;
     return {
       tasks: { scene: recognizers.scene !== undefined, intent: recognizers.intent !== undefined },
       async predict(sample) {
+        // Refused as a closed pool refuses (pool.ts), so that a caller's use after close() fails
+        // alike whatever the concurrency, not only when there are workers to stop.
+        if (closed) {
+          throw new EcommirError('ECM_ERR_BACKEND', 'the in-process predictor is closed (close() was called on it); create a new one to predict', { statusCode: 503 });
+        }
         const recognizer = recognizers[sample.task];
         if (!recognizer) throw new EcommirError('ECM_ERR_NO_MODEL', `no ${sample.task} model is loaded`, { statusCode: 503 });
         return batchPrediction(await recognizer.predict(sample));
       },
-      close: async () => {},
+      close: async () => {
+        closed = true;
+      },
     };
   }
   return PooledPredictor.create(options.source ?? backendSource(selection), { warmUp: warmsUp(selection), ...options, concurrency });

@@ -16,7 +16,7 @@ import type { PredictOptions } from '../tasks/recognizer.js';
 import type { Prediction, Sample, Task } from '../types.js';
 import { ProcessPool, QueueFullError } from './process-pool.js';
 import type { RecognizerSource } from './source.js';
-import { threadFile } from '../thread-file.js';
+import { THREAD_EXEC_ARGV, threadFile } from '../thread-file.js';
 import type { Description, WorkerFunction, WorkerInit, WorkerReply, WorkerTask } from './worker-core.js';
 
 const WORKER_FILE = threadFile(import.meta.url, 'worker');
@@ -96,9 +96,8 @@ export class RecognizerPool {
       idleTimeout: Number.MAX_SAFE_INTEGER,
       niceIncrement: options.niceIncrement ?? 0,
       resourceLimits: options.resourceLimits,
-      // None of the parent's flags: some are refused in threads (--expose-gc) or make no sense there
-      // (--input-type); a thread started from src/ registers tsx itself (worker-tsx.mjs).
-      execArgv: [],
+      // A thread started from src/ registers tsx itself (worker-tsx.mjs); THREAD_EXEC_ARGV says why no other flags.
+      execArgv: [...THREAD_EXEC_ARGV],
       workerData,
     });
     // A thread is destroyed only when its running call is aborted (or the pool closes).

@@ -132,7 +132,7 @@ export class SwappableRuntime implements RecognizerRuntime {
 
   /** Goes back to the models in service before the last swap (checked like a reload). */
   async rollback(): Promise<SwapReport> {
-    if (!this.#previous) throw new EcommirError('ECM_ERR_NOT_FOUND', 'nothing to roll back to: no reload has happened since the start', { statusCode: 409 });
+    if (!this.#previous) throw new EcommirError('ECM_ERR_CONFLICT', 'nothing to roll back to: no reload has happened since the start', { statusCode: 409 });
     // A rollback reloads the previous folders: when one was trained over since (the folder in service
     // retrained, then reloaded), it holds the new model, and the "rollback" answered 200 with nothing
     // rolled back.
@@ -140,7 +140,7 @@ export class SwappableRuntime implements RecognizerRuntime {
       const now = await modelVersionOf(this.#previous.folders[task]);
       if (now !== served.version) {
         throw new EcommirError(
-          'ECM_ERR_NOT_FOUND',
+          'ECM_ERR_CONFLICT',
           `nothing to roll back to for ${task}: ${this.#previous.folders[task] ?? 'its folder'} held model ${served.version} and now holds ${now}. ` +
             'A rollback reloads folders: train into a new folder and reload it, to keep the one in service to go back to',
           { statusCode: 409 },

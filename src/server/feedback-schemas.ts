@@ -60,7 +60,7 @@ export function feedbackSchemas() {
   return {
     post: {
       summary: 'A person\'s label for a stored prediction',
-      description: 'The label must be one of the task\'s labels. A second correction of the same request replaces the first; both are kept in the history. The sender is stored as a keyed hash of the API key. With reviewer keys configured, a key that is not one may correct only the requests made with it.',
+      description: 'The label must be one of the task\'s labels. A second correction of the same request replaces the first; both are kept in the history. The sender is stored as a keyed hash of the API key. With reviewer keys configured, a key that is not one may correct only the requests made with it, and not over a reviewer\'s label (409).',
       tags: ['feedback'],
       security: [{ bearerAuth: [] }],
       body: {
@@ -98,11 +98,16 @@ export function feedbackSchemas() {
           },
         },
         ...errors,
+        409: {
+          description:
+            'With reviewer keys configured, the current label was set by a reviewer (a reviewer key or the keyless local page) and the caller is not one: its correction is not taken (ECM_ERR_CONFLICT). Nothing changes; a reviewer corrects over anyone.',
+          ...errorBody,
+        },
       },
     },
     delete: {
       summary: 'Undo the current correction of a request (the one before it applies again)',
-      description: 'Takes no body (a content-type header without one is fine). With no correction left to undo it is still 200, with `retracted` null: the prediction is there, and what the client wanted (no current correction) holds.',
+      description: 'Takes no body (a content-type header without one is fine). With no correction left to undo it is still 200, with `retracted` null: the prediction is there, and what the client wanted (no current correction) holds. With reviewer keys configured, a key that is not one undoes its own latest correction, never a reviewer\'s label: when a reviewer has labelled since, that label stays current.',
       tags: ['feedback'],
       security: [{ bearerAuth: [] }],
       params: requestIdParam,

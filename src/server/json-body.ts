@@ -13,7 +13,7 @@ import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Piscina } from 'piscina';
 import { describeDuplicateKey } from '../data/duplicate-keys.js';
 import { EcommirError } from '../errors.js';
-import { threadFile } from '../thread-file.js';
+import { THREAD_EXEC_ARGV, threadFile } from '../thread-file.js';
 import type { DecodedImages } from './body-images.js';
 import { parseJsonBody, type JsonBodyResult, type JsonBodyRules } from './json-body-parse.js';
 import type { ReceiveBodyTask } from './json-body-worker.js';
@@ -93,7 +93,7 @@ export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyPar
       concurrentTasksPerWorker: 1024,
       // A second thread left idle this long ends.
       idleTimeout: 60_000,
-      execArgv: [],
+      execArgv: [...THREAD_EXEC_ARGV],
     }));
   const openSink = (): BodySink => {
     const { port1, port2 } = new MessageChannel();

@@ -4,7 +4,7 @@
 // the content hash, a data URL for an LLM server) reads them as any PNG. The pixels are never
 // touched one by one in JavaScript: rows are copied out of their 4-byte padding, and sharp does the
 // flip and the BGR → RGB swap natively, so a large BMP does not hold the event loop.
-import sharp from 'sharp';
+import { loadSharp, sharpIfLoaded } from './lazy-sharp.js';
 
 /** What the header says and where the rows are; `unsupported` says which kind of BMP this is when it is not read. */
 export type BmpLayout =
@@ -82,6 +82,7 @@ export async function bmpToPng(bytes: Uint8Array, layout: Extract<BmpLayout, { w
     rows = Buffer.allocUnsafe(rowBytes * height);
     for (let y = 0; y < height; y++) source.copy(rows, y * rowBytes, pixelOffset + y * rowStride, pixelOffset + y * rowStride + rowBytes);
   }
+  const sharp = sharpIfLoaded() ?? (await loadSharp());
   // The fourth byte of a 32-bit BMP is unused in most files (0 everywhere): dropped, not read as alpha.
   let image = sharp(rows, { raw: { width, height, channels } });
   if (channels === 4) image = sharp(await image.removeAlpha().raw().toBuffer(), { raw: { width, height, channels: 3 } });

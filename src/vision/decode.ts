@@ -1,10 +1,11 @@
 // Image decoding with the limits a public service needs: a byte cap, a pixel cap (decompression
 // bombs), and a clear error naming the item when the bytes are not an image we can read.
 import { readFile, stat } from 'node:fs/promises';
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef } from '../types.js';
 import { bmpLayout, bmpPixelDataProblem, bmpToPng, looksLikeBmp } from './bmp.js';
+import { loadSharp, sharpIfLoaded } from './lazy-sharp.js';
 
 export interface ImageLimits {
   /** Largest accepted encoded size, bytes. */
@@ -111,6 +112,7 @@ async function readEncodedBytes(ref: ImageRef, item: ItemRef, limits: ImageLimit
 /** Checks that the bytes are a complete, supported image within the limits, without a full decode. */
 export async function probeImage(ref: ImageRef, item: ItemRef = {}, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<ImageInfo> {
   const bytes = await readImageBytes(ref, item, limits);
+  const sharp = sharpIfLoaded() ?? (await loadSharp());
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: limits.maxPixels }).metadata();
@@ -141,6 +143,7 @@ export interface RawImage {
 export async function decodeRgb(ref: ImageRef, item: ItemRef = {}, options: { maxSide?: number; limits?: ImageLimits } = {}): Promise<RawImage> {
   const limits = options.limits ?? DEFAULT_IMAGE_LIMITS;
   const bytes = await readImageBytes(ref, item, limits);
+  const sharp = sharpIfLoaded() ?? (await loadSharp());
   try {
     let pipeline = sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'truncated' }).rotate().removeAlpha().toColourspace('srgb');
     if (limits.decodeTimeoutMs) pipeline = pipeline.timeout({ seconds: Math.max(1, Math.ceil(limits.decodeTimeoutMs / 1000)) });

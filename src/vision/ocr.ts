@@ -14,7 +14,7 @@ import { boxesFromProbabilityMap, detectionInput, type DetectionOptions, type Pi
 import { parseDictionary, readLineGroup, onnxSessionOptions, type LineText } from './line-reader.js';
 import type { RecognitionThreadInit } from './recognition-thread.js';
 import { cropLine, type LineInput } from './text-recognition.js';
-import { threadFile } from '../thread-file.js';
+import { THREAD_EXEC_ARGV, threadFile } from '../thread-file.js';
 import { cacheDir, FeatureCache, sha256Hex, type CacheCodec } from '../features/cache.js';
 import { fuseOcrGraph, OCR_GRAPH_FUSION_VERSION } from './ocr-graph-fusion.js';
 import { visionThreads } from './threads.js';
@@ -212,7 +212,7 @@ export class OcrEngine {
       // Idle threads are unref'd by piscina: an engine nobody closes does not keep the process alive.
       // None of the parent's flags: some are refused in threads (--input-type, --expose-gc); a thread
       // started from src/ registers tsx itself (recognition-thread-tsx.mjs).
-      const pool = new Piscina({ filename: RECOGNITION_THREAD, minThreads: readers, maxThreads: readers, idleTimeout: Infinity, execArgv: [], workerData: init });
+      const pool = new Piscina({ filename: RECOGNITION_THREAD, minThreads: readers, maxThreads: readers, idleTimeout: Infinity, execArgv: [...THREAD_EXEC_ARGV], workerData: init });
       threads = pool;
       // A thread that fails while it holds no task is reported by piscina as an 'error' event, which would be
       // thrown as uncaught; the loads below and every later read reject with the same cause, where someone awaits it.

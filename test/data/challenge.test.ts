@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { EcommirError } from '../../src/errors.js';
-import { loadChallengeFile, parseChallengeRecord } from '../../src/data/challenge.js';
+import { loadChallengeFile, loadChallengeRecords, parseChallengeRecord } from '../../src/data/challenge.js';
+import { resolveInputLimits } from '../../src/data/input-limits.js';
 import { foldPunctuation } from '../../src/data/fold.js';
 import { DEV_JSON, DEV_IMAGES, FIXTURES, miniRecords, tempDir } from './helpers.js';
 
@@ -164,4 +165,21 @@ test('checkImages: a corrupt or missing image names the record; skipBad collects
     ['ECM_ERR_UNKNOWN_TASK', 4, 'fx-intent-3'],
   ]);
   assert.ok(problems.every((p) => p.message.includes(p.item.id!)));
+});
+
+test('the challenge loaders hold records to inputLimits too, naming the file and the record', async () => {
+  const records = JSON.parse(await readFile(DEV_JSON, 'utf8')) as Record<string, unknown>[];
+  const first = records.slice(0, 3);
+  const limits = resolveInputLimits({ maxTurnChars: 5 });
+  await assert.rejects(loadChallengeRecords(first, { imagesDir: DEV_IMAGES, inputLimits: limits }, DEV_JSON), (err: EcommirError) => {
+    assert.equal(err.code, 'ECM_ERR_INPUT_TOO_LARGE');
+    assert.match(err.message, /train\.json, record #0, id 213e438b17282904772446704d0b28: turn \d+ has \d+ characters, over the limit of 5 per turn/);
+    return true;
+  });
+  const skipped = await loadChallengeRecords(first, { imagesDir: DEV_IMAGES, inputLimits: limits, skipBad: true }, DEV_JSON);
+  assert.equal(skipped.samples.length + skipped.problems.length, 3);
+  assert.ok(skipped.problems.length >= 1);
+  // Within the default limits every dev record loads, its images read against them.
+  const ok = await loadChallengeRecords(first, { imagesDir: DEV_IMAGES, inputLimits: resolveInputLimits(), checkImages: true }, DEV_JSON);
+  assert.equal(ok.samples.length, 3);
 });

@@ -73,6 +73,9 @@ test('classify, predict and the API give the same error for the same too-long di
   assert.match(skipped.stderr, /skipped .*turn 0 has 20,001 characters/);
   assert.equal((await readFile(out, 'utf8')).trim().split('\n').length, 1, 'the other sample is predicted');
 
+  // predict reads the file itself, so its error also names the file and the record (classify's input is one sample).
+  assert.match(predict.stderr, new RegExp(`${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, record #0, id long-1: turn 0 has 20,001 characters`));
+
   const server = await startServer({ recognizers: { scene: new FakeSceneRecognizer(), intent: new FakeIntentRecognizer() } });
   try {
     const { status, json } = await server.post('/v1/intent', record);

@@ -124,14 +124,22 @@ function bodiless(server: RunningServer, method: string, path: string, headers: 
   });
 }
 
-test('a DELETE with no body is taken whatever its content type says; with nothing to undo it is 200 and says so', async () => {
+/** A service with one stored dialogue corrected three times (商品材质, 是否会生锈, 是否易褪色), for the DELETE tests. */
+async function withThreeCorrections(fn: (server: RunningServer, requestId: string, path: string) => Promise<void>): Promise<void> {
   const feedback = FeedbackStore.open({ path: tmpDb() });
   const server = await startServer({ recognizers: { scene: new FakeSceneRecognizer(), intent: new FakeIntentRecognizer() }, feedback });
   try {
     const answer = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '这个杯子会生锈吗' }] });
     const requestId = answer.json.requestId as string;
     for (const label of ['商品材质', '是否会生锈', '是否易褪色']) assert.equal((await server.post('/v1/feedback', { requestId, label })).status, 201);
-    const path = `/v1/feedback/${requestId}`;
+    await fn(server, requestId, `/v1/feedback/${requestId}`);
+  } finally {
+    await server.close();
+  }
+}
+
+test('a DELETE with no body is taken whatever its content type says; with nothing to undo it is 200 and says so', () =>
+  withThreeCorrections(async (server, requestId, path) => {
     // The header with no body at all (curl), and with content-length: 0 (fetch and others).
     const json = await bodiless(server, 'DELETE', path, { 'content-type': 'application/json' });
     assert.equal(json.status, 200, JSON.stringify(json.json));
@@ -151,10 +159,56 @@ test('a DELETE with no body is taken whatever its content type says; with nothin
     const unknown = await bodiless(server, 'DELETE', '/v1/feedback/no-such-request', { 'content-type': 'application/json' });
     assert.equal(unknown.status, 404);
     assert.equal(unknown.json.error.code, 'ECM_ERR_NOT_FOUND');
-  } finally {
-    await server.close();
-  }
-});
+  }));
+
+/**
+ * A DELETE whose body is chunked (`transfer-encoding: chunked`, the length not told before it is
+ * read), the chunks written one by one with a pause between, then the terminating empty chunk.
+ */
+function chunked(server: RunningServer, path: string, headers: Record<string, string>, chunks: readonly string[]): Promise<{ status: number; json: any }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(server.url + path, { method: 'DELETE', headers: { authorization: `Bearer ${KEY}`, 'transfer-encoding': 'chunked', ...headers } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
+    });
+    req.on('error', reject);
+    req.flushHeaders();
+    const next = (i: number): void => {
+      if (i === chunks.length) return void req.end();
+      req.write(chunks[i]);
+      setTimeout(() => next(i + 1), 20);
+    };
+    setTimeout(() => next(0), 20);
+  });
+}
+
+test('a DELETE with a chunked, empty body is taken as one with no body; a chunked body is read as before', () =>
+  withThreeCorrections(async (server, requestId, path) => {
+    const json = await chunked(server, path, { 'content-type': 'application/json' }, []);
+    assert.equal(json.status, 200, JSON.stringify(json.json));
+    assert.deepEqual(json.json, { requestId, retracted: '是否易褪色', label: '是否会生锈' });
+    const untyped = await chunked(server, path, {}, []);
+    assert.equal(untyped.status, 200, JSON.stringify(untyped.json));
+    assert.deepEqual(untyped.json, { requestId, retracted: '是否会生锈', label: '商品材质' });
+    // A body, chunked, is read whole as before: JSON in two chunks parsed, not-JSON refused, no type 415.
+    const split = await chunked(server, path, { 'content-type': 'application/json' }, ['{', '}']);
+    assert.equal(split.status, 200, JSON.stringify(split.json));
+    assert.deepEqual(split.json, { requestId, retracted: '商品材质', label: null });
+    const bad = await chunked(server, path, { 'content-type': 'application/json' }, ['{"a":', ' x}']);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.error.code, 'ECM_ERR_BAD_JSON');
+    assert.match(bad.json.error.message, /not valid JSON/);
+    assert.equal((await chunked(server, path, {}, ['x'])).status, 415);
+    // A DELETE takes no body: one past a kilobyte is refused, not read whole and thrown away.
+    const large = await chunked(server, path, { 'content-type': 'application/json' }, ['{"pad":"', 'x'.repeat(2048), '"}']);
+    assert.equal(large.status, 413, JSON.stringify(large.json));
+    // An unknown request is 404 (not a 400 about the body).
+    const unknown = await chunked(server, '/v1/feedback/no-such-request', { 'content-type': 'application/json' }, []);
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.json.error.code, 'ECM_ERR_NOT_FOUND');
+  }));
 
 test('stored scene images are served back to a key holder, with the right type', async () => {
   const feedback = FeedbackStore.open({ path: tmpDb() });

@@ -176,6 +176,96 @@ test('without reviewer keys every key reads, relabels and undoes every request, 
   }
 });
 
+test('with reviewer keys, a reviewer\'s label stands: a client\'s correction after it is 409 and changes nothing', async () => {
+  const feedback = FeedbackStore.open({ path: tmpDb() });
+  const server = await startServer({ recognizers: recognizers(), feedback, auth: { apiKeys: [A], reviewerKeys: [REVIEWER], anonymousLoopback: true } });
+  try {
+    const mine = await classify(server, A, '这个杯子会生锈吗');
+    assert.equal((await call(server, 'POST', '/v1/feedback', A, { requestId: mine, label: '商品材质', note: 'my first look' })).status, 201);
+    assert.equal((await call(server, 'POST', '/v1/feedback', REVIEWER, { requestId: mine, label: '是否会生锈' })).status, 201);
+    const before = await call(server, 'GET', `/v1/feedback/${mine}`, A);
+
+    const refused = await call(server, 'POST', '/v1/feedback', A, { requestId: mine, label: '是否易褪色', note: 'disagree' });
+    assert.equal(refused.status, 409);
+    assert.equal(refused.json.error.code, 'ECM_ERR_CONFLICT');
+    assert.match(refused.json.error.message, /a reviewer has labelled request ".*", and a reviewer's label stands over a client's: this correction is not taken/);
+    assert.match(refused.json.error.message, /correction is not taken/);
+
+    // Nothing stored: A reads exactly what it read before, the reviewer's label current and A's own entry with its note.
+    const after = await call(server, 'GET', `/v1/feedback/${mine}`, A);
+    assert.equal(after.status, 200);
+    assert.equal(after.json.label, '是否会生锈');
+    assert.deepEqual(after.json, before.json);
+    assert.deepEqual([after.json.history[0].label, after.json.history[0].note], ['商品材质', 'my first look']);
+    assert.equal(feedback.history(mine).length, 2);
+    assert.equal(feedback.prediction(mine)?.correction?.label, '是否会生锈');
+
+    // A label that is not the task's is still the 400 naming the labels, not a 409.
+    assert.equal((await call(server, 'POST', '/v1/feedback', A, { requestId: mine, label: '不存在的标签' })).status, 400);
+
+    // A undoes its own earlier correction, no longer current: that one goes, the reviewer's label stays; still 409 after.
+    const undo = await call(server, 'DELETE', `/v1/feedback/${mine}`, A);
+    assert.deepEqual([undo.status, undo.json.retracted, undo.json.label], [200, '商品材质', '是否会生锈']);
+    assert.equal((await call(server, 'DELETE', `/v1/feedback/${mine}`, A)).json.retracted, null, "A's undo never reaches the reviewer's label");
+    assert.equal((await call(server, 'POST', '/v1/feedback', A, { requestId: mine, label: '是否易褪色' })).status, 409);
+    assert.equal(feedback.prediction(mine)?.correction?.label, '是否会生锈');
+
+    // Once the reviewer undoes its label, A may label again; the keyless local page (the operator) is a reviewer too.
+    assert.equal((await call(server, 'DELETE', `/v1/feedback/${mine}`, REVIEWER)).json.retracted, '是否会生锈');
+    assert.equal((await call(server, 'POST', '/v1/feedback', A, { requestId: mine, label: '是否易褪色' })).status, 201);
+    assert.equal((await call(server, 'POST', '/v1/feedback', A, { requestId: mine, label: '商品材质' })).status, 201, 'A replaces its own label');
+    assert.equal((await call(server, 'POST', '/v1/feedback', null, { requestId: mine, label: '是否会生锈' })).status, 201);
+    const overLocal = await call(server, 'POST', '/v1/feedback', A, { requestId: mine, label: '是否易褪色' });
+    assert.equal(overLocal.status, 409);
+    assert.equal(overLocal.json.error.code, 'ECM_ERR_CONFLICT');
+    assert.equal((await call(server, 'GET', `/v1/feedback/${mine}`, A)).json.label, '是否会生锈');
+  } finally {
+    await server.close();
+  }
+});
+
+test('with reviewer keys, a reviewer corrects over anyone: a client, another reviewer, the local page', async () => {
+  const REVIEWER_2 = 'reviewer-2-0123456789abcdef';
+  const feedback = FeedbackStore.open({ path: tmpDb() });
+  const server = await startServer({ recognizers: recognizers(), feedback, auth: { apiKeys: [A], reviewerKeys: [REVIEWER, REVIEWER_2], anonymousLoopback: true } });
+  try {
+    const mine = await classify(server, A, '这个杯子会生锈吗');
+    const steps: [string | null, string, string | undefined][] = [
+      [A, '商品材质', undefined],
+      [REVIEWER, '是否会生锈', '商品材质'],
+      [REVIEWER_2, '是否易褪色', '是否会生锈'],
+      [REVIEWER, '商品材质', '是否易褪色'],
+      [null, '是否会生锈', '商品材质'],
+      [REVIEWER_2, '是否易褪色', '是否会生锈'],
+    ];
+    for (const [key, label, replaced] of steps) {
+      const answer = await call(server, 'POST', '/v1/feedback', key, { requestId: mine, label });
+      assert.equal(answer.status, 201, `${key ?? 'keyless'} → ${label}`);
+      assert.equal(answer.json.replaced?.label, replaced);
+    }
+    assert.equal((await call(server, 'GET', `/v1/feedback/${mine}`, A)).json.label, '是否易褪色');
+  } finally {
+    await server.close();
+  }
+});
+
+test('without reviewer keys the newest correction still wins, whichever key sent it', async () => {
+  const feedback = FeedbackStore.open({ path: tmpDb() });
+  const server = await startServer({ recognizers: recognizers(), feedback, auth: { apiKeys: [A, B] } });
+  try {
+    const theirs = await classify(server, B, '会褪色吗');
+    assert.equal((await call(server, 'POST', '/v1/feedback', B, { requestId: theirs, label: '商品材质' })).status, 201);
+    assert.equal((await call(server, 'POST', '/v1/feedback', A, { requestId: theirs, label: '是否易褪色' })).status, 201);
+    const again = await call(server, 'POST', '/v1/feedback', B, { requestId: theirs, label: '是否会生锈' });
+    assert.equal(again.status, 201);
+    assert.equal(again.json.replaced.label, '是否易褪色');
+    assert.equal((await call(server, 'GET', `/v1/feedback/${theirs}`, B)).json.label, '是否会生锈');
+    assert.equal(feedback.prediction(theirs)?.correction?.label, '是否会生锈');
+  } finally {
+    await server.close();
+  }
+});
+
 test('/openapi.json lists 403 on the routes only a reviewer may call', async () => {
   const server = await startServer({ recognizers: recognizers() });
   try {
@@ -184,6 +274,7 @@ test('/openapi.json lists 403 on the routes only a reviewer may call', async () 
     assert.match(doc.paths['/v1/review/images/{hash}'].get.responses['404'].description, /sent with another key/);
     assert.ok(doc.paths['/v1/review/images/{hash}'].get.responses['200'], 'the image route still answers 200');
     assert.match(doc.paths['/v1/feedback/{requestId}'].get.responses['404'].description, /another key/);
+    assert.match(doc.paths['/v1/feedback'].post.responses['409'].description, /ECM_ERR_CONFLICT.*reviewer/s);
   } finally {
     await server.close();
   }

@@ -75,7 +75,9 @@ test('reloads are checked, swapped, reported, and rolled back; admin routes need
     }
     ready = (await (await fetch(`${server.url}/readyz`)).json()) as any;
     assert.equal(ready.models.current.models.intent.version, va, 'still the first models');
-    assert.equal((await admin('/v1/admin/rollback')).status, 409, 'nothing to roll back to yet');
+    const early = await admin('/v1/admin/rollback');
+    assert.equal(early.status, 409, 'nothing to roll back to yet');
+    assert.equal(early.json.error.code, 'ECM_ERR_CONFLICT', 'a conflict with the state, not a missing thing');
 
     const swapped = await admin('/v1/admin/reload', { intentModel: b });
     assert.equal(swapped.status, 200, JSON.stringify(swapped.json));
@@ -168,6 +170,7 @@ test('a rollback to a folder trained over since is refused, naming both versions
     await runtime.reload();
     await assert.rejects(runtime.rollback(), (err: Error & { code?: string; statusCode?: number }) => {
       assert.equal(err.statusCode, 409);
+      assert.equal(err.code, 'ECM_ERR_CONFLICT');
       assert.match(err.message, new RegExp(`held model ${first} and now holds ${second}.*train into a new folder`));
       return true;
     });

@@ -94,6 +94,9 @@ test('caches on one folder share one size estimate (one scan), and passing the d
     try {
       const capped = new FeatureCache({ dir: path.join(dir, 'small') });
       for (let i = 0; i < 6; i++) await capped.set(key(i), codec, 'z'.repeat(300_000));
+      // The same folder named another way is the same folder: not said again.
+      const sameFolder = new FeatureCache({ dir: `${path.join(dir, 'small')}${path.sep}.${path.sep}` });
+      for (let i = 6; i < 12; i++) await sameFolder.set(key(i), codec, 'z'.repeat(300_000));
     } finally {
       process.stderr.write = write;
       if (before === undefined) delete process.env.ECOMMIR_CACHE_MAX_MB;

@@ -1,5 +1,6 @@
 // A pooled predictor's two lanes live alike: text on worker threads, images in worker processes.
-// Idle, neither keeps a script alive (one that forgets close() still ends); closed, both refuse.
+// Idle, neither keeps a script alive (one that forgets close() still ends); closed, both refuse, and
+// so does the in-process predictor (concurrency 1, no pool).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -63,4 +64,18 @@ test('after close() both lanes refuse a prediction alike, naming the closed pool
     });
   }
   assert.equal(refusals.text, refusals.image, 'the same refusal in both lanes');
+});
+
+test('after close() the in-process predictor (concurrency 1, no pool) refuses a prediction as a pool does', { timeout: 120_000 }, async () => {
+  // The shipped intent model alone: no source and no cache is what keeps the recognisers in this process.
+  const predictor = await localPredictor({ backend: 'embedded', sceneModel: '/no/such/scene-model', allowMissingModels: true }, { concurrency: 1 });
+  assert.equal(typeof (await predictor.predict(textSample)).label, 'string');
+  await predictor.close();
+  await assert.rejects(predictor.predict(textSample), (err: Error & { code?: string; statusCode?: number }) => {
+    assert.equal(err.code, 'ECM_ERR_BACKEND', err.message);
+    assert.equal(err.statusCode, 503);
+    assert.match(err.message, /^the in-process predictor is closed \(close\(\) .*create a new one to predict$/);
+    return true;
+  });
+  await predictor.close(); // a second close() is harmless, as a pool's
 });

@@ -1,6 +1,6 @@
 // The light sub-path exports (ecommir/metrics, ecommir/labels, ecommir/data): each loads none of the
-// service stack that `import('ecommir')` loads (about a second), and each of its names is the very
-// binding the root exports, so code may mix both.
+// service stack that `import('ecommir')` loads (about a second), nor sharp (about 140 ms) until an
+// image is read, and each of its names is the very binding the root exports, so code may mix both.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -37,22 +37,27 @@ const native = process.report.getReport().sharedObjects;
 process.stdout.write(JSON.stringify({ cjs, native }));
 `;
 
-async function loadedBy(moduleUrl: string): Promise<{ heavy: string[]; sharp: boolean }> {
+/** Runs `script` in a fresh process with the import recorder: its stdout, and the ESM loader's resolutions. */
+async function recorded(script: string, env: Record<string, string>): Promise<{ stdout: string; esm: string[] }> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'ecommir-sub-paths-'));
   try {
     const log = path.join(scratch, 'imports.log');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--import', RECORDER, '--input-type=module', '-e', PROBE], {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--import', RECORDER, '--input-type=module', '-e', script], {
       cwd: root,
-      env: { ...process.env, ECOMMIR_IMPORT_LOG: log, PROBE_MODULE: moduleUrl },
+      env: { ...process.env, ...env, ECOMMIR_IMPORT_LOG: log },
       maxBuffer: 64 << 20,
     });
-    const { cjs, native } = JSON.parse(stdout) as { cjs: string[]; native: string[] };
-    const esm = (await readFile(log, 'utf8')).split('\n').map((line) => line.split(' ')[0]);
-    const all = [...esm, ...cjs.map((file) => `file://${file}`), ...native.map((file) => `file://${file}`)];
-    return { heavy: heavyIn(all), sharp: all.some((url) => url.includes('/node_modules/sharp/')) };
+    return { stdout, esm: (await readFile(log, 'utf8')).split('\n').map((line) => line.split(' ')[0]) };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+async function loadedBy(moduleUrl: string): Promise<{ heavy: string[]; sharp: boolean }> {
+  const { stdout, esm } = await recorded(PROBE, { PROBE_MODULE: moduleUrl });
+  const { cjs, native } = JSON.parse(stdout) as { cjs: string[]; native: string[] };
+  const all = [...esm, ...cjs.map((file) => `file://${file}`), ...native.map((file) => `file://${file}`)];
+  return { heavy: heavyIn(all), sharp: all.some((url) => url.includes('/node_modules/sharp/')) };
 }
 
 test('the root entry loads the service stack (what the probe must see, or it proves nothing)', { timeout: 120_000 }, async () => {
@@ -61,13 +66,39 @@ test('the root entry loads the service stack (what the probe must see, or it pro
 });
 
 for (const name of SUB_PATHS) {
-  test(`ecommir/${name} loads none of the service stack`, { timeout: 120_000 }, async () => {
+  test(`ecommir/${name} loads none of the service stack, nor sharp`, { timeout: 120_000 }, async () => {
     const { heavy, sharp } = await loadedBy(entryUrl(name));
     assert.deepEqual(heavy, [], `ecommir/${name} loads the service stack`);
-    // Only the data readers check images (sharp); metrics and labels need no native code at all.
-    if (name !== 'data') assert.equal(sharp, false, `ecommir/${name} loads sharp`);
+    // The data readers check images with sharp, but load it at the first image (vision/decode.ts).
+    assert.equal(sharp, false, `ecommir/${name} loads sharp`);
   });
 }
+
+// sharp is ESM (dist/index.mjs): the recorder's log, which the hooks thread writes before the
+// import it serves settles, is where the process itself can see whether it is loaded yet.
+const PROBE_IMAGE = `
+import { readFileSync } from 'node:fs';
+const sharpLoaded = () => readFileSync(process.env.ECOMMIR_IMPORT_LOG, 'utf8').includes('/node_modules/sharp/');
+await import(process.env.PROBE_MODULE);
+const before = sharpLoaded();
+const { probeImage, decodeRgb } = await import(process.env.DECODE_MODULE);
+const image = { name: 'order.png', path: process.env.IMAGE };
+const probed = [await probeImage(image), await probeImage(image)];
+const { width, height } = await decodeRgb(image, {}, { maxSide: 64 });
+process.stdout.write(JSON.stringify({ before, probed, decoded: { width, height }, after: sharpLoaded() }));
+`;
+
+test('ecommir/data reads images all the same: sharp is loaded at the first one', { timeout: 120_000 }, async () => {
+  const image = path.join(root, 'examples', 'screenshots', 'order.png');
+  const { stdout } = await recorded(PROBE_IMAGE, { PROBE_MODULE: entryUrl('data'), DECODE_MODULE: new URL('../../src/vision/decode.ts', import.meta.url).href, IMAGE: image });
+  const { before, probed, decoded, after } = JSON.parse(stdout) as { before: boolean; probed: { width: number; height: number; format: string }[]; decoded: { width: number; height: number }; after: boolean };
+  assert.equal(before, false, 'ecommir/data loads sharp before any image is read');
+  assert.equal(after, true, 'the probe did not see sharp load: it proves nothing');
+  assert.equal(probed[0].format, 'png');
+  assert.ok(probed[0].width > 0 && probed[0].height > 0);
+  assert.deepEqual(probed[1], probed[0], 'the second probe (sharp already loaded) answers the same');
+  assert.equal(Math.max(decoded.width, decoded.height), 64);
+});
 
 test('each sub-path exports the root’s own bindings, and package.json maps it to its built entry', { timeout: 120_000 }, async () => {
   const whole = (await import('../../src/index.js')) as Record<string, unknown>;

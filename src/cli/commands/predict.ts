@@ -15,7 +15,7 @@ import type { CommandContext } from '../main.js';
 import { addDataFile, dataFileOf, type WithOptionalData } from '../data-file.js';
 import { checkOutFile } from '../out-path.js';
 import { describeItem, EcommirError } from '../../errors.js';
-import { checkSample, checkSampleText } from '../../data/input-limits.js';
+import { DEFAULT_INPUT_LIMITS } from '../../data/input-limits.js';
 import { loadSamples } from '../../data/load.js';
 import { problemFromError, skippedRecord, type Problem } from '../../data/problem.js';
 import { formatFromPath, writePredictions, type PredictionFormat } from '../../data/submission.js';
@@ -27,7 +27,7 @@ import { forEachConcurrent, keySamples, localPredictor, predictionFor, Predictio
 import { modelVersion } from '../../runtime/identity.js';
 import { laneOf } from '../../runtime/lanes.js';
 import { checkRedis, DEFAULT_JOB_OPTIONS, redisUrl } from '../../queue/jobs.js';
-import type { Prediction, Sample } from '../../types.js';
+import type { Prediction } from '../../types.js';
 import { intOption, numberOption, workerCountOption } from '../number-option.js';
 
 export interface PredictFlags extends BackendFlags {
@@ -105,7 +105,9 @@ async function predictTo(
 ): Promise<number> {
   // Before anything is read or written: an unreachable Redis left an empty OUT.partial.jsonl behind.
   if (flags.queue) await checkRedis(flags.queue);
-  const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: true, skipBad: flags.skipBad });
+  // The input limits of the HTTP API, with the same errors (text first, then image headers), each
+  // image's header read once.
+  const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: true, inputLimits: DEFAULT_INPUT_LIMITS, skipBad: flags.skipBad });
   for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
   const problems: (Problem & { attempts?: number })[] = [...loaded.problems];
   /** A bad sample (a client error) that --skip-bad leaves out; anything else ends the run. */
@@ -116,26 +118,7 @@ async function predictTo(
     process.stderr.write(`ecommir: skipped ${err.message}\n`);
     problems.push(problemFromError(err));
   };
-  // The input limits of the HTTP API, with the same errors: text first (cheap), then image headers.
-  const textOk = loaded.samples.filter((sample) => {
-    try {
-      checkSampleText(sample);
-      return true;
-    } catch (err) {
-      skipOrThrow(err);
-      return false;
-    }
-  });
-  const checked: (Sample | undefined)[] = new Array(textOk.length);
-  await forEachConcurrent(textOk.length, 8, async (i) => {
-    try {
-      await checkSample(textOk[i]);
-      checked[i] = textOk[i];
-    } catch (err) {
-      skipOrThrow(err);
-    }
-  });
-  const samples = checked.filter((s): s is Sample => s !== undefined);
+  const samples = loaded.samples;
 
   const version = flags.modelVersion ?? (await modelVersion(selection));
   const keyed = await keySamples(samples, version, { onError: (_sample, err) => skipOrThrow(err) });

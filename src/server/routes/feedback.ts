@@ -5,7 +5,8 @@
 //   GET    /v1/review?task=&limit=   unlabelled predictions, the most informative first (active learning)
 //   GET    /v1/review/images/:hash   a stored image, for the review page
 // With reviewer keys configured, only a reviewer (or the operator's keyless local page) sees the
-// review queue, the images and every stored prediction; any other key only the requests made with it.
+// review queue, the images and every stored prediction; any other key only the requests made with it,
+// and its correction over a reviewer's label is 409 (the reviewer's label stands).
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { EcommirError } from '../../errors.js';
@@ -17,6 +18,7 @@ import { informativeness, type Informativeness } from '../../feedback/uncertaint
 import type { Task } from '../../types.js';
 import type { ServerContext } from '../context.js';
 import { bearerKey, callerOf } from '../auth.js';
+import { endsEmpty } from '../body-peek.js';
 import { feedbackSchemas } from '../feedback-schemas.js';
 import { requireJsonBody } from '../json-only.js';
 
@@ -46,7 +48,7 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
     }
     const db = store();
     // Before the label is checked: a 400 naming the task's labels would tell that the request exists.
-    checkVisible(db, request, body.requestId);
+    const caller = checkVisible(db, request, body.requestId);
     const stored = db.prediction(body.requestId);
     if (!stored) throw notFound(body.requestId);
     const label = body.label.trim();
@@ -57,7 +59,15 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
         { details: { allowed } },
       );
     }
-    const result = db.correct({ requestId: body.requestId, label, note: body.note, keyHash: db.keyHash(bearerKey(request.headers.authorization)) });
+    // A client (a key that is not a reviewer's, so there are reviewer keys) does not relabel over a
+    // reviewer's label: 409. Who labelled is judged by the reviewer keys configured now.
+    const result = db.correct({
+      requestId: body.requestId,
+      label,
+      note: body.note,
+      keyHash: caller.keyHash,
+      ...(caller.reviewer ? {} : { notOverReviewers: reviewerKeyHashes(db, ctx.options.auth.reviewerKeys) }),
+    });
     return reply.code(201).send({
       requestId: body.requestId,
       task: result.task,
@@ -67,7 +77,9 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
     });
   });
 
-  app.delete('/v1/feedback/:requestId', { schema: schemas.delete, preParsing: noBodyNoParser }, async (request) => {
+  // A DELETE's body is read and thrown away, outside the in-flight body budget (POST and PUT only): a
+  // small bound keeps a client from sending the service's whole body limit that way.
+  app.delete('/v1/feedback/:requestId', { schema: schemas.delete, bodyLimit: DELETE_BODY_LIMIT, preParsing: noBodyNoParser }, async (request) => {
     const { requestId } = request.params as { requestId: string };
     const db = store();
     const caller = checkVisible(db, request, requestId);
@@ -145,12 +157,25 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
  * which refused the missing body: `curl -X DELETE -H 'content-type: application/json'` (and clients that
  * send the header on every request) got 400 "the body is empty". A request that declares no body loses
  * the header here, so that nothing parses it; one that sends a body is parsed (and answered) as before.
+ * A chunked body declares no length: whether there is one is known only at its first byte or its end,
+ * so that is awaited here (nothing taken), and a body that ends empty loses `transfer-encoding` too (with
+ * it, Fastify hands even a request without a content type to a parser: 415).
  */
-async function noBodyNoParser(request: FastifyRequest): Promise<void> {
+async function noBodyNoParser(request: FastifyRequest, _reply: unknown, payload: Readable): Promise<void> {
   const headers = request.raw.headers;
   const length = headers['content-length'];
-  if (headers['transfer-encoding'] === undefined && (length === undefined || Number(length) === 0)) delete headers['content-type'];
+  if (headers['transfer-encoding'] === undefined) {
+    if (length === undefined || Number(length) === 0) delete headers['content-type'];
+    return;
+  }
+  if (await endsEmpty(payload)) {
+    delete headers['content-type'];
+    delete headers['transfer-encoding'];
+  }
 }
+
+/** Bytes of body a DELETE may carry: it takes none, but clients that send `{}` on every request are answered. */
+const DELETE_BODY_LIMIT = 1024;
 
 /** How the review answer's envelope, serialised with no items, ends: `items` is its last property. */
 const ITEMS_LAST = '"items":[]}';
@@ -187,6 +212,14 @@ function checkVisible(db: FeedbackStore, request: FastifyRequest, requestId: str
   if (owner === undefined) throw notFound(requestId);
   if (!reviewer && (owner === null || owner !== keyHash)) throw notFound(requestId);
   return { reviewer, keyHash };
+}
+
+/**
+ * Whose corrections a client may not replace: the reviewer keys' hashes, and null — a correction made
+ * without a key, which with reviewer keys configured only the operator's keyless local page can make.
+ */
+function reviewerKeyHashes(db: FeedbackStore, reviewerKeys: readonly string[]): ReadonlySet<string | null> {
+  return new Set<string | null>([null, ...reviewerKeys.map((key) => db.keyHash(key))]);
 }
 
 /** A route hook: 403 for a caller that is not a reviewer, before the request is validated or read. */
