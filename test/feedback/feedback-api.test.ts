@@ -3,7 +3,7 @@
 // with the shipped intent model (least certain first, near-duplicates held back), stored images.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,8 +110,8 @@ test('corrections: 201, unknown label 400 with the allowed labels, unknown reque
   }
 });
 
-/** A request as curl sends `curl -X DELETE -H 'content-type: …' URL`: the header, no body, and no content-length. */
-function bodiless(server: RunningServer, method: string, path: string, headers: Record<string, string>): Promise<{ status: number; json: any }> {
+/** A request written by hand (`send` writes its body, if any, and ends it); the answer's status and JSON. */
+function rawRequest(server: RunningServer, method: string, path: string, headers: Record<string, string>, send: (req: ClientRequest) => void): Promise<{ status: number; json: any }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(server.url + path, { method, headers: { authorization: `Bearer ${KEY}`, ...headers } }, (res) => {
       let text = '';
@@ -120,8 +120,13 @@ function bodiless(server: RunningServer, method: string, path: string, headers: 
       res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
     });
     req.on('error', reject);
-    req.end();
+    send(req);
   });
+}
+
+/** A request as curl sends `curl -X DELETE -H 'content-type: …' URL`: the header, no body, and no content-length. */
+function bodiless(server: RunningServer, method: string, path: string, headers: Record<string, string>): Promise<{ status: number; json: any }> {
+  return rawRequest(server, method, path, headers, (req) => req.end());
 }
 
 /** A service with one stored dialogue corrected three times (商品材质, 是否会生锈, 是否易褪色), for the DELETE tests. */
@@ -166,14 +171,7 @@ test('a DELETE with no body is taken whatever its content type says; with nothin
  * read), the chunks written one by one with a pause between, then the terminating empty chunk.
  */
 function chunked(server: RunningServer, path: string, headers: Record<string, string>, chunks: readonly string[]): Promise<{ status: number; json: any }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(server.url + path, { method: 'DELETE', headers: { authorization: `Bearer ${KEY}`, 'transfer-encoding': 'chunked', ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined }));
-    });
-    req.on('error', reject);
+  return rawRequest(server, 'DELETE', path, { 'transfer-encoding': 'chunked', ...headers }, (req) => {
     req.flushHeaders();
     const next = (i: number): void => {
       if (i === chunks.length) return void req.end();
