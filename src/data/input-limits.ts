@@ -51,7 +51,7 @@ export function resolveInputLimits(limits: Partial<InputLimits> = {}): Readonly<
 }
 
 /** The sample an error names, and the data file it came from when there is one. */
-function itemOf(sample: Sample, file?: string): ItemRef {
+export function itemOf(sample: Sample, file?: string): ItemRef {
   return file === undefined ? { id: sample.id, index: sample.index } : { id: sample.id, index: sample.index, file };
 }
 
@@ -111,8 +111,21 @@ export function imageLimitsOf(limits: Readonly<InputLimits>): ImageLimits {
   return { maxBytes: limits.maxImageBytes, maxPixels: limits.maxImagePixels, maxSide: limits.maxImageSide, decodeTimeoutMs: limits.decodeTimeoutMs };
 }
 
+/** What an image check may be given beyond the limits: a signal that stops it between images, the data file errors name. */
+export interface SampleCheckOptions {
+  signal?: AbortSignal;
+  /** The data file the sample came from, named in the error. */
+  file?: string;
+}
+
+/** The third argument as it was (a signal alone) or as options. */
+function checkOptionsOf(options: AbortSignal | SampleCheckOptions | undefined): SampleCheckOptions {
+  return options instanceof AbortSignal ? { signal: options } : (options ?? {});
+}
+
 /** Reads every image's header (type, size): per-image pixels and side, then the sample's total. */
-export async function checkSampleImages(sample: Sample, limits: Readonly<InputLimits> = DEFAULT_INPUT_LIMITS, signal?: AbortSignal, file?: string): Promise<ImageInfo[]> {
+export async function checkSampleImages(sample: Sample, limits: Readonly<InputLimits> = DEFAULT_INPUT_LIMITS, options?: AbortSignal | SampleCheckOptions): Promise<ImageInfo[]> {
+  const { signal, file } = checkOptionsOf(options);
   const item = itemOf(sample, file);
   const perImage = imageLimitsOf(limits);
   const infos: ImageInfo[] = [];
@@ -129,8 +142,8 @@ export async function checkSampleImages(sample: Sample, limits: Readonly<InputLi
   return infos;
 }
 
-/** Everything a sample must satisfy before it is classified. `file`: the data file it came from, named in the error. */
-export async function checkSample(sample: Sample, limits: Readonly<InputLimits> = DEFAULT_INPUT_LIMITS, signal?: AbortSignal, file?: string): Promise<void> {
-  checkSampleText(sample, limits, file);
-  await checkSampleImages(sample, limits, signal, file);
+/** Everything a sample must satisfy before it is classified. */
+export async function checkSample(sample: Sample, limits: Readonly<InputLimits> = DEFAULT_INPUT_LIMITS, options?: AbortSignal | SampleCheckOptions): Promise<void> {
+  checkSampleText(sample, limits, checkOptionsOf(options).file);
+  await checkSampleImages(sample, limits, options);
 }

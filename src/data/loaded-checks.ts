@@ -1,10 +1,9 @@
 // What a loader checks of each sample it has parsed, as its options ask, in one place for every
 // loader (loadSamples, and the challenge loaders of the library): the input limits, the image
 // headers, a full decode. Each image's header is read once.
-import type { ItemRef } from '../errors.js';
 import type { Sample } from '../types.js';
 import { probeImage, verifyImageDecodes } from '../vision/decode.js';
-import { checkSample } from './input-limits.js';
+import { checkSample, itemOf } from './input-limits.js';
 import type { LoadOptions } from './problem.js';
 
 /** Samples checked at once when images are read: sharp's header reads are I/O bound, a few in flight keep both cores busy. */
@@ -12,9 +11,9 @@ const PROBE_CONCURRENCY = 8;
 
 /** The error names the record and the file. */
 export async function checkLoadedSample(sample: Sample, options: LoadOptions, file?: string): Promise<void> {
-  if (options.inputLimits) await checkSample(sample, options.inputLimits, undefined, file);
+  if (options.inputLimits) await checkSample(sample, options.inputLimits, { file });
   if (!options.checkImages) return;
-  const item: ItemRef = { id: sample.id, index: sample.index, file };
+  const item = itemOf(sample, file);
   for (const ref of sample.images) {
     // Under input limits the headers were read, against them, just above.
     if (!options.inputLimits) await probeImage(ref, item);

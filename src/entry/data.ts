@@ -26,4 +26,4 @@ export {
 } from '../data/submission.js';
 export { inspectSamples, formatInspectReport, type InspectReport, type TaskSummary } from '../data/inspect.js';
 export { stratifiedSplit, stratifiedKFold, stratifiedGroupKFold, stratifiedGroupSplit, type Split } from '../data/split.js';
-export { DEFAULT_INPUT_LIMITS, resolveInputLimits, checkSample, checkSampleText, checkUserTurns, checkSampleImages, checkImageCount, type InputLimits } from '../data/input-limits.js';
+export { DEFAULT_INPUT_LIMITS, resolveInputLimits, checkSample, checkSampleText, checkUserTurns, checkSampleImages, checkImageCount, type InputLimits, type SampleCheckOptions } from '../data/input-limits.js';

@@ -143,21 +143,13 @@ function usageOf(dir: string): DiskUsage {
   return usage;
 }
 
-/** The last ECOMMIR_CACHE_MAX_MB text read and the cap it gave: parsed again only when it changes. */
-let environmentCap: { text: string | undefined; bytes: number | undefined } = { text: undefined, bytes: undefined };
-
 /** `ECOMMIR_CACHE_MAX_MB`: the cap of a cache given none, in MiB; 0 for no bound. */
 function capFromEnvironment(): number | undefined {
   const text = process.env.ECOMMIR_CACHE_MAX_MB;
-  if (text === environmentCap.text) return environmentCap.bytes;
-  let bytes: number | undefined;
-  if (text !== undefined && text.trim() !== '') {
-    const mb = Number(text);
-    if (!Number.isInteger(mb) || mb < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `ECOMMIR_CACHE_MAX_MB must be a whole number of MiB (0: no bound), got ${JSON.stringify(text)}`);
-    bytes = mb === 0 ? Infinity : mb * 1024 * 1024;
-  }
-  environmentCap = { text, bytes };
-  return bytes;
+  if (text === undefined || text.trim() === '') return undefined;
+  const mb = Number(text);
+  if (!Number.isInteger(mb) || mb < 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `ECOMMIR_CACHE_MAX_MB must be a whole number of MiB (0: no bound), got ${JSON.stringify(text)}`);
+  return mb === 0 ? Infinity : mb * 1024 * 1024;
 }
 
 /** What has been said of each cache folder in this thread: a line a folder and kind, not one an image. */

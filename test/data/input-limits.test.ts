@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { main } from '../../src/cli/main.js';
-import { checkSample, checkSampleText, DEFAULT_INPUT_LIMITS, resolveInputLimits } from '../../src/data/input-limits.js';
+import { checkSample, checkSampleImages, checkSampleText, DEFAULT_INPUT_LIMITS, resolveInputLimits } from '../../src/data/input-limits.js';
 import type { Sample } from '../../src/types.js';
 import { FakeIntentRecognizer, FakeSceneRecognizer } from '../server/fakes.js';
 import { startServer } from '../server/helpers.js';
@@ -49,6 +49,25 @@ test('the library refuses text, turns and images over the limits, naming the ite
   const four = sample([{ role: 'user', text: '看', images: Array.from({ length: 4 }, (_, i) => ({ name: `p${i}`, bytes: new Uint8Array(png) })) }]);
   await assert.rejects(checkSample(four, resolveInputLimits({ maxTotalPixels: 30_000_000 })), /add up to more than 30,000,000 pixels \(at image p3\)/);
   assert.throws(() => resolveInputLimits({ maxTurns: 0 }), { code: 'ECM_ERR_BAD_OPTION' });
+});
+
+test('checkSample takes a signal alone, as before, or { signal, file }; the file is named in the error', async () => {
+  const image = await sharp({ create: { width: 2000, height: 2000, channels: 3, background: { r: 1, g: 1, b: 1 } } }).png().toBuffer();
+  const big = sample([{ role: 'user', text: '看', images: [{ name: 'p0', bytes: new Uint8Array(image) }] }]);
+  const limits = resolveInputLimits({ maxImagePixels: 1_000_000 });
+  await assert.rejects(checkSample(big, limits, { file: 'day.json' }), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'ECM_ERR_IMAGE_TOO_LARGE');
+    assert.match(err.message, /day\.json/);
+    return true;
+  });
+  const long = sample([{ role: 'user', text: '好'.repeat(20_001), images: [] }]);
+  await assert.rejects(checkSample(long, DEFAULT_INPUT_LIMITS, { file: 'day.json' }), /day\.json/);
+  const stopped = AbortSignal.abort();
+  await assert.rejects(checkSample(big, limits, stopped), { name: 'AbortError' });
+  await assert.rejects(checkSample(big, limits, { signal: stopped }), { name: 'AbortError' });
+  await assert.rejects(checkSampleImages(big, limits, { signal: stopped, file: 'day.json' }), { name: 'AbortError' });
+  // Without a file, none is named.
+  await assert.rejects(checkSample(big, limits), (err: Error) => !/day\.json/.test(err.message) && /p0|id d1/.test(err.message));
 });
 
 test('classify, predict and the API give the same error for the same too-long dialogue', { timeout: 120_000 }, async () => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FeedbackStore } from '../../src/feedback/store.js';
 import { FakeIntentRecognizer, FakeSceneRecognizer } from '../server/fakes.js';
+import type { BuildAppOptions } from '../../src/server/options.js';
 import { startServer, type RunningServer } from '../server/helpers.js';
 
 const A = 'client-a-0123456789abcdef';
@@ -35,6 +36,17 @@ async function call(server: RunningServer, method: string, path: string, key: st
   return { status: response.status, json };
 }
 
+/** A service with a fresh feedback store and these options, closed after `use`. */
+async function withService(options: Omit<BuildAppOptions, 'recognizers' | 'feedback'>, use: (server: RunningServer, feedback: FeedbackStore) => Promise<void>): Promise<void> {
+  const feedback = FeedbackStore.open({ path: tmpDb() });
+  const server = await startServer({ recognizers: recognizers(), feedback, ...options });
+  try {
+    await use(server, feedback);
+  } finally {
+    await server.close();
+  }
+}
+
 /** A dialogue classified with `key`, and its requestId. */
 async function classify(server: RunningServer, key: string | null, text: string): Promise<string> {
   const answer = await server.post('/v1/intent', { dialogue: [{ role: 'user', text }] }, key);
@@ -54,9 +66,7 @@ async function unknownAnswer(server: RunningServer, method: string, key: string,
 const shape = (answer: { status: number; json: any }) => ({ status: answer.status, code: answer.json?.error?.code, message: answer.json?.error?.message });
 
 test('with reviewer keys, a key reads, corrects and undoes only its own requests; another key\'s is 404 as an unknown one', async () => {
-  const feedback = FeedbackStore.open({ path: tmpDb() });
-  const server = await startServer({ recognizers: recognizers(), feedback, auth: { apiKeys: [A, B], reviewerKeys: [REVIEWER] } });
-  try {
+  await withService({ auth: { apiKeys: [A, B], reviewerKeys: [REVIEWER] } }, async (server, feedback) => {
     const mine = await classify(server, A, '这个杯子会生锈吗');
     const theirs = await classify(server, B, '会褪色吗');
 
@@ -94,21 +104,13 @@ test('with reviewer keys, a key reads, corrects and undoes only its own requests
     assert.equal((await call(server, 'POST', '/v1/feedback', B, { requestId: theirs, label: '是否易褪色' })).status, 201);
     assert.equal((await call(server, 'DELETE', `/v1/feedback/${theirs}`, A)).status, 404);
     assert.equal(feedback.prediction(theirs)?.correction?.label, '是否易褪色');
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('with reviewer keys, another key gets 403 on the review queue and fetches only the images it sent; a reviewer and the local page get everything', async () => {
-  const feedback = FeedbackStore.open({ path: tmpDb() });
-  const server = await startServer({
-    recognizers: recognizers(),
-    feedback,
-    // The same key in both lists is a reviewer.
-    auth: { apiKeys: [A, B, REVIEWER], reviewerKeys: [REVIEWER], anonymousLoopback: true },
-    adminKeys: [ADMIN],
-  });
-  try {
+  // The same key in both lists is a reviewer.
+  const auth = { apiKeys: [A, B, REVIEWER], reviewerKeys: [REVIEWER], anonymousLoopback: true };
+  await withService({ auth, adminKeys: [ADMIN] }, async (server, feedback) => {
     const mine = await classify(server, A, '这个杯子会生锈吗');
     const scene = await server.post('/v1/scene', { image: png.toString('base64') }, B);
     assert.equal(scene.status, 200);
@@ -155,15 +157,11 @@ test('with reviewer keys, another key gets 403 on the review queue and fetches o
     // Model swaps stay with the admin keys: neither a client key nor a reviewer key opens them.
     for (const key of [A, REVIEWER]) assert.equal((await call(server, 'POST', '/v1/admin/rollback', key)).status, 401);
     assert.notEqual((await call(server, 'POST', '/v1/admin/rollback', ADMIN)).status, 401);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('without reviewer keys every key reads, relabels and undoes every request, as before', async () => {
-  const feedback = FeedbackStore.open({ path: tmpDb() });
-  const server = await startServer({ recognizers: recognizers(), feedback, auth: { apiKeys: [A, B] } });
-  try {
+  await withService({ auth: { apiKeys: [A, B] } }, async (server, feedback) => {
     const theirs = await classify(server, B, '会褪色吗');
     assert.equal((await call(server, 'GET', `/v1/feedback/${theirs}`, A)).status, 200);
     assert.equal((await call(server, 'POST', '/v1/feedback', A, { requestId: theirs, label: '是否易褪色' })).status, 201);
@@ -171,15 +169,11 @@ test('without reviewer keys every key reads, relabels and undoes every request, 
     assert.equal((await call(server, 'GET', '/v1/review?task=intent', A)).status, 200);
     // An unknown requestId is still 404 on DELETE too.
     assert.equal((await call(server, 'DELETE', '/v1/feedback/no-such-request', A)).status, 404);
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('with reviewer keys, a reviewer\'s label stands: a client\'s correction after it is 409 and changes nothing', async () => {
-  const feedback = FeedbackStore.open({ path: tmpDb() });
-  const server = await startServer({ recognizers: recognizers(), feedback, auth: { apiKeys: [A], reviewerKeys: [REVIEWER], anonymousLoopback: true } });
-  try {
+  await withService({ auth: { apiKeys: [A], reviewerKeys: [REVIEWER], anonymousLoopback: true } }, async (server, feedback) => {
     const mine = await classify(server, A, '这个杯子会生锈吗');
     assert.equal((await call(server, 'POST', '/v1/feedback', A, { requestId: mine, label: '商品材质', note: 'my first look' })).status, 201);
     assert.equal((await call(server, 'POST', '/v1/feedback', REVIEWER, { requestId: mine, label: '是否会生锈' })).status, 201);
@@ -219,16 +213,12 @@ test('with reviewer keys, a reviewer\'s label stands: a client\'s correction aft
     assert.equal(overLocal.status, 409);
     assert.equal(overLocal.json.error.code, 'ECM_ERR_CONFLICT');
     assert.equal((await call(server, 'GET', `/v1/feedback/${mine}`, A)).json.label, '是否会生锈');
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('with reviewer keys, a reviewer corrects over anyone: a client, another reviewer, the local page', async () => {
   const REVIEWER_2 = 'reviewer-2-0123456789abcdef';
-  const feedback = FeedbackStore.open({ path: tmpDb() });
-  const server = await startServer({ recognizers: recognizers(), feedback, auth: { apiKeys: [A], reviewerKeys: [REVIEWER, REVIEWER_2], anonymousLoopback: true } });
-  try {
+  await withService({ auth: { apiKeys: [A], reviewerKeys: [REVIEWER, REVIEWER_2], anonymousLoopback: true } }, async (server, feedback) => {
     const mine = await classify(server, A, '这个杯子会生锈吗');
     const steps: [string | null, string, string | undefined][] = [
       [A, '商品材质', undefined],
@@ -244,15 +234,11 @@ test('with reviewer keys, a reviewer corrects over anyone: a client, another rev
       assert.equal(answer.json.replaced?.label, replaced);
     }
     assert.equal((await call(server, 'GET', `/v1/feedback/${mine}`, A)).json.label, '是否易褪色');
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('without reviewer keys the newest correction still wins, whichever key sent it', async () => {
-  const feedback = FeedbackStore.open({ path: tmpDb() });
-  const server = await startServer({ recognizers: recognizers(), feedback, auth: { apiKeys: [A, B] } });
-  try {
+  await withService({ auth: { apiKeys: [A, B] } }, async (server, feedback) => {
     const theirs = await classify(server, B, '会褪色吗');
     assert.equal((await call(server, 'POST', '/v1/feedback', B, { requestId: theirs, label: '商品材质' })).status, 201);
     assert.equal((await call(server, 'POST', '/v1/feedback', A, { requestId: theirs, label: '是否易褪色' })).status, 201);
@@ -261,9 +247,7 @@ test('without reviewer keys the newest correction still wins, whichever key sent
     assert.equal(again.json.replaced.label, '是否易褪色');
     assert.equal((await call(server, 'GET', `/v1/feedback/${theirs}`, B)).json.label, '是否会生锈');
     assert.equal(feedback.prediction(theirs)?.correction?.label, '是否会生锈');
-  } finally {
-    await server.close();
-  }
+  });
 });
 
 test('/openapi.json lists 403 on the routes only a reviewer may call', async () => {

@@ -39,6 +39,10 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
     return ctx.feedback;
   };
   const schemas = feedbackSchemas();
+  // Hashed at the first client correction, not at start-up: a read-only store has no salt to hash with
+  // (and refuses the correction itself), and the keys and the store are fixed for the service's life.
+  let reviewerHashes: ReadonlySet<string | null> | undefined;
+  const reviewerKeyHashes = (db: FeedbackStore): ReadonlySet<string | null> => (reviewerHashes ??= whoseLabelsStand(db, ctx.options.auth.reviewerKeys));
 
   app.post('/v1/feedback', { schema: schemas.post, preValidation: requireJsonBody }, async (request, reply) => {
     const body = request.body as { requestId: string; label: string; note?: string };
@@ -66,7 +70,7 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
       label,
       note: body.note,
       keyHash: caller.keyHash,
-      ...(caller.reviewer ? {} : { notOverReviewers: reviewerKeyHashes(db, ctx.options.auth.reviewerKeys) }),
+      ...(caller.reviewer ? {} : { notOverReviewers: reviewerKeyHashes(db) }),
     });
     return reply.code(201).send({
       requestId: body.requestId,
@@ -218,7 +222,7 @@ function checkVisible(db: FeedbackStore, request: FastifyRequest, requestId: str
  * Whose corrections a client may not replace: the reviewer keys' hashes, and null — a correction made
  * without a key, which with reviewer keys configured only the operator's keyless local page can make.
  */
-function reviewerKeyHashes(db: FeedbackStore, reviewerKeys: readonly string[]): ReadonlySet<string | null> {
+function whoseLabelsStand(db: FeedbackStore, reviewerKeys: readonly string[]): ReadonlySet<string | null> {
   return new Set<string | null>([null, ...reviewerKeys.map((key) => db.keyHash(key))]);
 }
 
