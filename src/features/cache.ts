@@ -271,9 +271,18 @@ export class FeatureCache {
     }
   }
 
-  /** Writes atomically: a unique private temporary file in the same folder, then rename. */
+  /**
+   * Writes atomically (a unique private temporary file in the same folder, then rename), then counts
+   * the entry against the cap and evicts past it.
+   */
   async set<T>(key: CacheKey, codec: CacheCodec<T>, value: T): Promise<void> {
-    if (this.disabled) return;
+    const written = await this.#write(key, codec, value);
+    if (written !== undefined) await this.#account(written);
+  }
+
+  /** The bytes written to disk (undefined: none, the cache being off or in memory). */
+  async #write<T>(key: CacheKey, codec: CacheCodec<T>, value: T): Promise<number | undefined> {
+    if (this.disabled) return undefined;
     const file = this.pathOf(key, codec);
     const bytes = codec.encode(value);
     if (this.memoryOnly) {
@@ -287,7 +296,7 @@ export class FeatureCache {
         this.#memory.delete(id);
         this.#bytes -= held.byteLength;
       }
-      return;
+      return undefined;
     }
     await this.ensurePrivateFolder(key.extractor);
     await mkdir(path.dirname(file), { recursive: true, mode: DIR_MODE });
@@ -299,19 +308,23 @@ export class FeatureCache {
       await rm(tmp, { force: true });
       throw err;
     }
-    if (this.maxBytes !== undefined) {
-      // One scan per folder in this process, shared by every cache object on it (a pool worker has several).
-      const usage = usageOf(this.dir);
-      const first = usage.scanned === undefined;
-      usage.scanned ??= this.entries().then((entries) => {
-        usage.bytes = entries.reduce((sum, e) => sum + e.size, 0);
-      });
-      await usage.scanned;
-      if (!first) usage.bytes += bytes.byteLength;
-      if (usage.bytes > this.maxBytes) {
-        if (this.#defaultCap) noteEviction(this.dir, this.maxBytes);
-        await (usage.evicting ??= this.evict(usage).finally(() => (usage.evicting = undefined)));
-      }
+    return bytes.byteLength;
+  }
+
+  /** A written entry counted against the cap; past it, the least recently used entries go. */
+  async #account(written: number): Promise<void> {
+    if (this.maxBytes === undefined) return;
+    // One scan per folder in this process, shared by every cache object on it (a pool worker has several).
+    const usage = usageOf(this.dir);
+    const first = usage.scanned === undefined;
+    usage.scanned ??= this.entries().then((entries) => {
+      usage.bytes = entries.reduce((sum, e) => sum + e.size, 0);
+    });
+    await usage.scanned;
+    if (!first) usage.bytes += written;
+    if (usage.bytes > this.maxBytes) {
+      if (this.#defaultCap) noteEviction(this.dir, this.maxBytes);
+      await (usage.evicting ??= this.evict(usage).finally(() => (usage.evicting = undefined)));
     }
   }
 
@@ -394,10 +407,14 @@ export class FeatureCache {
       const value = await compute();
       // The cache saves time, nothing more: a disk that is full or read-only must not cost the answer.
       // Only the file system's refusals are passed over; a codec that throws is a bug and says so.
-      await this.set(key, codec, value).catch((err: unknown) => {
+      const written = await this.#write(key, codec, value).catch((err: unknown) => {
         if (typeof (err as NodeJS.ErrnoException).syscall !== 'string') throw err;
         warnUnwritable(this.dir, err);
+        return undefined;
       });
+      // The value does not wait for the bookkeeping: the first write of a process scans the folder
+      // for its size (0.4 s for 7,000 entries), and an eviction removes files.
+      if (written !== undefined) void this.#account(written).catch((err: unknown) => warnUnwritable(this.dir, err));
       return value;
     })();
     this.#inFlight.set(id, work);

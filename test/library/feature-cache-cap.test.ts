@@ -106,3 +106,21 @@ test('caches on one folder share one size estimate (one scan), and passing the d
     assert.equal(notes.length, 1, said.join(''));
     assert.match(notes[0], /the feature cache in .*small is past its cap of 1 MiB: the least recently used entries are removed \(ECOMMIR_CACHE_MAX_MB sets the cap, 0 for none\)/);
   }));
+
+test('a computed value does not wait for the folder scan that counts a capped cache', () =>
+  withDir(async (dir) => {
+    const cache = new FeatureCache({ dir, maxBytes: 5000 });
+    // The scan (0.4 s for 7,000 entries, at a process's first write) is held until the value has been given.
+    let endScan!: (entries: { file: string; size: number; mtimeMs: number }[]) => void;
+    const scan = new Promise<{ file: string; size: number; mtimeMs: number }[]>((resolve) => (endScan = resolve));
+    (cache as unknown as { entries: () => typeof scan }).entries = () => scan;
+    const key: CacheKey = { contentHash: sha256Hex('image'), extractor: 'ocr', version: 1 };
+    const answered = cache.getOrCompute(key, jsonCodec<string>(), async () => 'text');
+    const late = new Promise<string>((resolve) => setTimeout(() => resolve('still waiting for the scan'), 2000).unref());
+    assert.equal(await Promise.race([answered, late]), 'text');
+    assert.equal(cache.bytes, 0, 'not counted before the scan ends');
+    endScan([{ file: 'x', size: 1234, mtimeMs: 0 }]);
+    for (let i = 0; i < 50 && cache.bytes === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(cache.bytes, 1234, 'the scan sets the size once it ends');
+    assert.equal(await cache.getOrCompute(key, jsonCodec<string>(), async () => 'computed again'), 'text', 'the entry was written before the answer');
+  }));
