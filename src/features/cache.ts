@@ -127,11 +127,28 @@ export function setDefaultFeatureCacheOptions(options: FeatureCacheOptions): voi
   defaultOptions = { ...options };
 }
 
-/** What a process knows of a cache folder on disk: its size, from one scan, then counted as it writes. */
+/**
+ * What a process knows of a cache folder on disk: its size, from one scan, then counted as it writes.
+ * A write begun before the scan ended may or may not have been seen by it, so it is counted only if
+ * the scan did not list its file; the list is kept until the last such write is counted.
+ */
 interface DiskUsage {
   bytes: number;
-  scanned?: Promise<void>;
+  scan?: Promise<void>;
+  scanEnded: boolean;
+  /** Writes begun before the scan ended and not yet counted. */
+  early: number;
+  /** The entry files the scan saw (resolved paths), while `early` > 0. */
+  seen?: ReadonlySet<string>;
   evicting?: Promise<void>;
+}
+
+/** An entry just written to disk, for the cap's bookkeeping. */
+interface Written {
+  file: string;
+  bytes: number;
+  /** Begun before the folder's scan ended. */
+  early: boolean;
 }
 
 const diskUsage = new Map<string, DiskUsage>();
@@ -139,7 +156,7 @@ const diskUsage = new Map<string, DiskUsage>();
 function usageOf(dir: string): DiskUsage {
   const key = path.resolve(dir);
   let usage = diskUsage.get(key);
-  if (!usage) diskUsage.set(key, (usage = { bytes: 0 }));
+  if (!usage) diskUsage.set(key, (usage = { bytes: 0, scanEnded: false, early: 0 }));
   return usage;
 }
 
@@ -155,7 +172,7 @@ function capFromEnvironment(): number | undefined {
 /** What has been said of each cache folder in this thread: a line a folder and kind, not one an image. */
 const said = new Map<string, Set<string>>();
 
-function sayOncePerFolder(kind: 'eviction' | 'unwritable', dir: string, line: string): void {
+function sayOncePerFolder(kind: 'eviction' | 'unwritable' | 'uncounted', dir: string, line: string): void {
   const folder = path.resolve(dir);
   let kinds = said.get(folder);
   if (!kinds) said.set(folder, (kinds = new Set()));
@@ -175,6 +192,18 @@ function noteEviction(dir: string, maxBytes: number): void {
 function warnUnwritable(dir: string, err: unknown): void {
   const e = err as NodeJS.ErrnoException;
   sayOncePerFolder('unwritable', dir, `warning: the feature cache in ${dir} cannot be written (${e.code ?? e.message}${e.path ? ` at ${e.path}` : ''}); going on without caching (ECOMMIR_CACHE_DIR moves it)`);
+}
+
+/** The cap's bookkeeping (the folder's scan, an eviction) failed behind an answer: said, since the cap may be passed. */
+function warnUncounted(dir: string, err: unknown): void {
+  const e = err as NodeJS.ErrnoException;
+  sayOncePerFolder('uncounted', dir, `warning: the feature cache in ${dir} could not be sized or trimmed (${e.code ?? e.message}${e.path ? ` at ${e.path}` : ''}); it may pass its cap in this run`);
+}
+
+/** One write begun before the scan ended is counted (or failed); the scan's list goes with the last. */
+function countedEarly(usage: DiskUsage): void {
+  usage.early--;
+  if (usage.early === 0) usage.seen = undefined;
 }
 
 const DIR_MODE = 0o700;
@@ -280,8 +309,8 @@ export class FeatureCache {
     if (written !== undefined) await this.#account(written);
   }
 
-  /** The bytes written to disk (undefined: none, the cache being off or in memory). */
-  async #write<T>(key: CacheKey, codec: CacheCodec<T>, value: T): Promise<number | undefined> {
+  /** The entry written to disk (undefined: none, the cache being off or in memory). */
+  async #write<T>(key: CacheKey, codec: CacheCodec<T>, value: T): Promise<Written | undefined> {
     if (this.disabled) return undefined;
     const file = this.pathOf(key, codec);
     const bytes = codec.encode(value);
@@ -298,30 +327,47 @@ export class FeatureCache {
       }
       return undefined;
     }
-    await this.ensurePrivateFolder(key.extractor);
-    await mkdir(path.dirname(file), { recursive: true, mode: DIR_MODE });
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const usage = usageOf(this.dir);
+    const early = this.maxBytes !== undefined && !usage.scanEnded;
+    if (early) usage.early++;
     try {
-      await writeFile(tmp, bytes, { mode: FILE_MODE });
-      await rename(tmp, file);
+      await this.ensurePrivateFolder(key.extractor);
+      await mkdir(path.dirname(file), { recursive: true, mode: DIR_MODE });
+      const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      try {
+        await writeFile(tmp, bytes, { mode: FILE_MODE });
+        await rename(tmp, file);
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
     } catch (err) {
-      await rm(tmp, { force: true });
+      if (early) countedEarly(usage);
       throw err;
     }
-    return bytes.byteLength;
+    return { file: path.resolve(file), bytes: bytes.byteLength, early };
   }
 
   /** A written entry counted against the cap; past it, the least recently used entries go. */
-  async #account(written: number): Promise<void> {
+  async #account(written: Written): Promise<void> {
     if (this.maxBytes === undefined) return;
-    // One scan per folder in this process, shared by every cache object on it (a pool worker has several).
     const usage = usageOf(this.dir);
-    const first = usage.scanned === undefined;
-    usage.scanned ??= this.entries().then((entries) => {
-      usage.bytes = entries.reduce((sum, e) => sum + e.size, 0);
-    });
-    await usage.scanned;
-    if (!first) usage.bytes += written;
+    if (!written.early) {
+      usage.bytes += written.bytes;
+    } else {
+      try {
+        // One scan per folder in this process, shared by every cache object on it (a pool worker has several).
+        usage.scan ??= this.entries().then((entries) => {
+          usage.bytes = entries.reduce((sum, e) => sum + e.size, 0);
+          usage.scanEnded = true;
+          if (usage.early > 0) usage.seen = new Set(entries.map((e) => path.resolve(e.file)));
+        });
+        await usage.scan;
+        if (!usage.seen?.has(written.file)) usage.bytes += written.bytes;
+      } finally {
+        countedEarly(usage);
+      }
+    }
     if (usage.bytes > this.maxBytes) {
       if (this.#defaultCap) noteEviction(this.dir, this.maxBytes);
       await (usage.evicting ??= this.evict(usage).finally(() => (usage.evicting = undefined)));
@@ -378,6 +424,8 @@ export class FeatureCache {
 
   /** Removes the least recently used entries until the cache is at EVICT_TO of its cap. */
   private async evict(usage: DiskUsage): Promise<void> {
+    // Writes counted while it runs are kept: its own list may have missed them (an over-count at worst).
+    const before = usage.bytes;
     const entries = (await this.entries()).sort((a, b) => a.mtimeMs - b.mtimeMs);
     let total = entries.reduce((sum, e) => sum + e.size, 0);
     const target = Math.floor(this.maxBytes! * EVICT_TO);
@@ -386,7 +434,7 @@ export class FeatureCache {
       await rm(entry.file, { force: true });
       total -= entry.size;
     }
-    usage.bytes = total;
+    usage.bytes = total + Math.max(0, usage.bytes - before);
   }
 
   async getOrCompute<T>(key: CacheKey, codec: CacheCodec<T>, compute: () => Promise<T>): Promise<T> {
@@ -414,7 +462,7 @@ export class FeatureCache {
       });
       // The value does not wait for the bookkeeping: the first write of a process scans the folder
       // for its size (0.4 s for 7,000 entries), and an eviction removes files.
-      if (written !== undefined) void this.#account(written).catch((err: unknown) => warnUnwritable(this.dir, err));
+      if (written !== undefined) void this.#account(written).catch((err: unknown) => warnUncounted(this.dir, err));
       return value;
     })();
     this.#inFlight.set(id, work);

@@ -107,20 +107,25 @@ test('caches on one folder share one size estimate (one scan), and passing the d
     assert.match(notes[0], /the feature cache in .*small is past its cap of 1 MiB: the least recently used entries are removed \(ECOMMIR_CACHE_MAX_MB sets the cap, 0 for none\)/);
   }));
 
-test('a computed value does not wait for the folder scan that counts a capped cache', () =>
+test('a computed value does not wait for the folder scan that counts a capped cache; what is written meanwhile is counted once', () =>
   withDir(async (dir) => {
-    const cache = new FeatureCache({ dir, maxBytes: 5000 });
-    // The scan (0.4 s for 7,000 entries, at a process's first write) is held until the value has been given.
-    let endScan!: (entries: { file: string; size: number; mtimeMs: number }[]) => void;
-    const scan = new Promise<{ file: string; size: number; mtimeMs: number }[]>((resolve) => (endScan = resolve));
-    (cache as unknown as { entries: () => typeof scan }).entries = () => scan;
-    const key: CacheKey = { contentHash: sha256Hex('image'), extractor: 'ocr', version: 1 };
-    const answered = cache.getOrCompute(key, jsonCodec<string>(), async () => 'text');
+    const cache = new FeatureCache({ dir, maxBytes: 1 << 20 });
+    const codec = jsonCodec<string>();
+    type Entry = { file: string; size: number; mtimeMs: number };
+    // The scan (0.4 s for 7,000 entries, at a process's first write) is held until the values have been given.
+    let endScan!: (entries: Entry[]) => void;
+    const scan = new Promise<Entry[]>((resolve) => (endScan = resolve));
+    (cache as unknown as { entries: () => Promise<Entry[]> }).entries = () => scan;
+    const key = (i: number): CacheKey => ({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 });
     const late = new Promise<string>((resolve) => setTimeout(() => resolve('still waiting for the scan'), 2000).unref());
-    assert.equal(await Promise.race([answered, late]), 'text');
+    for (let i = 0; i < 3; i++) assert.equal(await Promise.race([cache.getOrCompute(key(i), codec, async () => `text ${i}`), late]), `text ${i}`);
     assert.equal(cache.bytes, 0, 'not counted before the scan ends');
-    endScan([{ file: 'x', size: 1234, mtimeMs: 0 }]);
+    // The scan saw an older entry and two of the three written while it ran (each 8 bytes: "text i"); the third is counted on top.
+    endScan([{ file: path.join(dir, 'older'), size: 1000, mtimeMs: 0 }, ...[0, 2].map((i) => ({ file: cache.pathOf(key(i), codec), size: 8, mtimeMs: 0 }))]);
     for (let i = 0; i < 50 && cache.bytes === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.equal(cache.bytes, 1234, 'the scan sets the size once it ends');
-    assert.equal(await cache.getOrCompute(key, jsonCodec<string>(), async () => 'computed again'), 'text', 'the entry was written before the answer');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(cache.bytes, 1000 + 3 * 8, 'each entry counted once');
+    await cache.set(key(3), codec, 'text 3');
+    assert.equal(cache.bytes, 1000 + 4 * 8, 'a write after the scan is counted');
+    assert.equal(await cache.getOrCompute(key(1), codec, async () => 'computed again'), 'text 1', 'the entry was written before the answer');
   }));
