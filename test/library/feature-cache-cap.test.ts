@@ -129,3 +129,36 @@ test('a computed value does not wait for the folder scan that counts a capped ca
     assert.equal(cache.bytes, 1000 + 4 * 8, 'a write after the scan is counted');
     assert.equal(await cache.getOrCompute(key(1), codec, async () => 'computed again'), 'text 1', 'the entry was written before the answer');
   }));
+
+test('a write still under way when the scan ends is counted once, whether or not the scan listed its file; a folder named relatively too', () =>
+  withDir(async (dir) => {
+    // Named relatively, as a user may: the scan's paths and the written one must meet as the same file.
+    const cache = new FeatureCache({ dir: path.relative(process.cwd(), dir), maxBytes: 1 << 20 });
+    const codec = jsonCodec<string>();
+    type Entry = { file: string; size: number; mtimeMs: number };
+    const hooks = cache as unknown as { entries: () => Promise<Entry[]>; ensurePrivateFolder: (extractor: string) => Promise<void> };
+    let endScan!: (entries: Entry[]) => void;
+    const scan = new Promise<Entry[]>((resolve) => (endScan = resolve));
+    hooks.entries = () => scan;
+    // The second and third writes are held before they reach the disk, until the scan has ended.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const ensure = hooks.ensurePrivateFolder.bind(cache);
+    let calls = 0;
+    hooks.ensurePrivateFolder = async (extractor) => {
+      if (++calls > 1) await gate;
+      return ensure(extractor);
+    };
+    const key = (i: number): CacheKey => ({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 });
+    assert.equal(await cache.getOrCompute(key(0), codec, async () => 'text 0'), 'text 0');
+    const held = [1, 2].map((i) => cache.getOrCompute(key(i), codec, async () => `text ${i}`));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The scan lists the first write and, as if it had raced ahead of the rename, the second; not the third.
+    endScan([0, 1].map((i) => ({ file: cache.pathOf(key(i), codec), size: 8, mtimeMs: 0 })));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    assert.deepEqual(await Promise.all(held), ['text 1', 'text 2']);
+    for (let i = 0; i < 50 && cache.bytes < 24; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(cache.bytes, 3 * 8, 'each of the three counted once');
+  }));
