@@ -63,10 +63,17 @@ test('text requests never wait behind image work; a dialogue with images takes t
   const png = (await solidPng(40, 40, [20, 40, 220])).toString('base64');
   const scenes = Array.from({ length: 3 }, () => server.post('/v1/scene', { image: png }));
   const withImage = server.post('/v1/intent', { dialogue: [{ role: 'user', text: '推荐一下', images: [png] }] });
-  await sleep(200);
-  const busy = await lanes(server.url);
-  assert.equal(busy.image.active, 1);
-  assert.ok(busy.image.queued >= 3, 'the scene requests and the dialogue with an image wait in the image lane');
+  // The four reach the lane as fast as the service reads and checks them (a fixed 200 ms was too short
+  // on a slow machine, twice on 2026-12-05): wait for them there, well inside the first one's 1500 ms.
+  const sent = performance.now();
+  let busy = await lanes(server.url);
+  while (!(busy.image.active === 1 && busy.image.queued >= 3) && performance.now() - sent < 1200) {
+    await sleep(20);
+    busy = await lanes(server.url);
+  }
+  const waited = `${(performance.now() - sent).toFixed(0)} ms after sending: ${JSON.stringify(busy.image)}`;
+  assert.equal(busy.image.active, 1, waited);
+  assert.ok(busy.image.queued >= 3, `the scene requests and the dialogue with an image wait in the image lane (${waited})`);
   for (let i = 0; i < 10; i++) {
     const started = performance.now();
     const answer = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '怎么用' }] });
