@@ -107,27 +107,35 @@ test('caches on one folder share one size estimate (one scan), and passing the d
     assert.match(notes[0], /the feature cache in .*small is past its cap of 1 MiB: the least recently used entries are removed \(ECOMMIR_CACHE_MAX_MB sets the cap, 0 for none\)/);
   }));
 
+type ScanEntry = { file: string; size: number; mtimeMs: number };
+
+/** Replaces the cache's folder scan with one held open until the test ends it, listing what it is given. */
+function holdScan(cache: FeatureCache): (entries: ScanEntry[]) => void {
+  let endScan!: (entries: ScanEntry[]) => void;
+  const scan = new Promise<ScanEntry[]>((resolve) => (endScan = resolve));
+  (cache as unknown as { entries: () => Promise<ScanEntry[]> }).entries = () => scan;
+  return endScan;
+}
+
+const ocrKey = (i: number): CacheKey => ({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 });
+
 test('a computed value does not wait for the folder scan that counts a capped cache; what is written meanwhile is counted once', () =>
   withDir(async (dir) => {
     const cache = new FeatureCache({ dir, maxBytes: 1 << 20 });
     const codec = jsonCodec<string>();
-    type Entry = { file: string; size: number; mtimeMs: number };
     // The scan (0.4 s for 7,000 entries, at a process's first write) is held until the values have been given.
-    let endScan!: (entries: Entry[]) => void;
-    const scan = new Promise<Entry[]>((resolve) => (endScan = resolve));
-    (cache as unknown as { entries: () => Promise<Entry[]> }).entries = () => scan;
-    const key = (i: number): CacheKey => ({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 });
+    const endScan = holdScan(cache);
     const late = new Promise<string>((resolve) => setTimeout(() => resolve('still waiting for the scan'), 2000).unref());
-    for (let i = 0; i < 3; i++) assert.equal(await Promise.race([cache.getOrCompute(key(i), codec, async () => `text ${i}`), late]), `text ${i}`);
+    for (let i = 0; i < 3; i++) assert.equal(await Promise.race([cache.getOrCompute(ocrKey(i), codec, async () => `text ${i}`), late]), `text ${i}`);
     assert.equal(cache.bytes, 0, 'not counted before the scan ends');
     // The scan saw an older entry and two of the three written while it ran (each 8 bytes: "text i"); the third is counted on top.
-    endScan([{ file: path.join(dir, 'older'), size: 1000, mtimeMs: 0 }, ...[0, 2].map((i) => ({ file: cache.pathOf(key(i), codec), size: 8, mtimeMs: 0 }))]);
+    endScan([{ file: path.join(dir, 'older'), size: 1000, mtimeMs: 0 }, ...[0, 2].map((i) => ({ file: cache.pathOf(ocrKey(i), codec), size: 8, mtimeMs: 0 }))]);
     for (let i = 0; i < 50 && cache.bytes === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(cache.bytes, 1000 + 3 * 8, 'each entry counted once');
-    await cache.set(key(3), codec, 'text 3');
+    await cache.set(ocrKey(3), codec, 'text 3');
     assert.equal(cache.bytes, 1000 + 4 * 8, 'a write after the scan is counted');
-    assert.equal(await cache.getOrCompute(key(1), codec, async () => 'computed again'), 'text 1', 'the entry was written before the answer');
+    assert.equal(await cache.getOrCompute(ocrKey(1), codec, async () => 'computed again'), 'text 1', 'the entry was written before the answer');
   }));
 
 test('a write still under way when the scan ends is counted once, whether or not the scan listed its file; a folder named relatively too', () =>
@@ -135,11 +143,8 @@ test('a write still under way when the scan ends is counted once, whether or not
     // Named relatively, as a user may: the scan's paths and the written one must meet as the same file.
     const cache = new FeatureCache({ dir: path.relative(process.cwd(), dir), maxBytes: 1 << 20 });
     const codec = jsonCodec<string>();
-    type Entry = { file: string; size: number; mtimeMs: number };
-    const hooks = cache as unknown as { entries: () => Promise<Entry[]>; ensurePrivateFolder: (extractor: string) => Promise<void> };
-    let endScan!: (entries: Entry[]) => void;
-    const scan = new Promise<Entry[]>((resolve) => (endScan = resolve));
-    hooks.entries = () => scan;
+    const endScan = holdScan(cache);
+    const hooks = cache as unknown as { ensurePrivateFolder: (extractor: string) => Promise<void> };
     // The second and third writes are held before they reach the disk, until the scan has ended.
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -149,12 +154,11 @@ test('a write still under way when the scan ends is counted once, whether or not
       if (++calls > 1) await gate;
       return ensure(extractor);
     };
-    const key = (i: number): CacheKey => ({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 });
-    assert.equal(await cache.getOrCompute(key(0), codec, async () => 'text 0'), 'text 0');
-    const held = [1, 2].map((i) => cache.getOrCompute(key(i), codec, async () => `text ${i}`));
+    assert.equal(await cache.getOrCompute(ocrKey(0), codec, async () => 'text 0'), 'text 0');
+    const held = [1, 2].map((i) => cache.getOrCompute(ocrKey(i), codec, async () => `text ${i}`));
     await new Promise((resolve) => setTimeout(resolve, 20));
     // The scan lists the first write and, as if it had raced ahead of the rename, the second; not the third.
-    endScan([0, 1].map((i) => ({ file: cache.pathOf(key(i), codec), size: 8, mtimeMs: 0 })));
+    endScan([0, 1].map((i) => ({ file: cache.pathOf(ocrKey(i), codec), size: 8, mtimeMs: 0 })));
     await new Promise((resolve) => setTimeout(resolve, 20));
     release();
     assert.deepEqual(await Promise.all(held), ['text 1', 'text 2']);
