@@ -129,9 +129,11 @@ test('Chinese-CLIP pairs: a PDF among the images is refused by name, even when t
 
 test('a second export with no validation split leaves no validation file of the first one behind', async () => {
   const sftOut = await tempDir({});
-  await exportSft(sceneByLabel, { format: 'swift', tasks: ['scene'], outDir: sftOut, valFraction: 0.2 });
+  // No augmented copies: they are what these exports spend their time on (about 17 s for the ten
+  // screenshots, twice), and this test is about the files a second export leaves behind.
+  await exportSft(sceneByLabel, { format: 'swift', tasks: ['scene'], outDir: sftOut, valFraction: 0.2, augmentCopies: 0 });
   assert.ok(existsSync(join(sftOut, 'val.jsonl')));
-  const sftSummary = await exportSft(sceneByLabel, { format: 'swift', tasks: ['scene'], outDir: sftOut, valFraction: 0 });
+  const sftSummary = await exportSft(sceneByLabel, { format: 'swift', tasks: ['scene'], outDir: sftOut, valFraction: 0, augmentCopies: 0 });
   assert.equal(sftSummary.val, 0);
   assert.equal(existsSync(join(sftOut, 'val.jsonl')), false, 'the old val.jsonl would pair with the new train.jsonl');
 
@@ -145,7 +147,7 @@ test('a second export with no validation split leaves no validation file of the 
 
 test('an export of data with nothing to export is refused and leaves an earlier export as it was', async () => {
   const out = await tempDir({});
-  await exportSft(sceneByLabel, { format: 'swift', tasks: ['scene'], outDir: out, valFraction: 0.2 });
+  await exportSft(sceneByLabel, { format: 'swift', tasks: ['scene'], outDir: out, valFraction: 0.2, augmentCopies: 0 });
   const train = readFileSync(join(out, 'train.jsonl'), 'utf8');
   await assert.rejects(exportSft(intents, { format: 'swift', tasks: ['scene'], outDir: out }), /the data has no labelled scene samples: nothing to export/);
   assert.equal(readFileSync(join(out, 'train.jsonl'), 'utf8'), train);
