@@ -3,6 +3,8 @@
 // processes and servers waiting, which a second core overlaps. Then, one at a time, the files that
 // measure time or lean on timers (growth ratios, deadlines, lock renewals, "answers while busy"): they
 // say so with a `// test: serial` line, and another file's load on the machine must never decide them.
+// In the first phase the files marked `// test: long` start first: the runner takes files in the order
+// given, and one of them started last would end the phase with the other core idle for a minute.
 // Both phases always run; the exit code is 1 if any test failed.
 // Run: node --import tsx scripts/test.ts [file-or-folder ...]   (ECOMMIR_TEST_CONCURRENCY=N to override)
 import { spawn } from 'node:child_process';
@@ -11,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 
 const SERIAL_MARK = /^\/\/ test: serial\b/m;
+const LONG_MARK = /^\/\/ test: long\b/m;
 
 async function testFiles(path: string): Promise<string[]> {
   const info = await stat(path).catch(() => undefined);
@@ -53,8 +56,13 @@ if (files.length === 0) {
   process.exit(1);
 }
 const serial: string[] = [];
-const parallel: string[] = [];
-for (const file of files) (SERIAL_MARK.test(await readFile(file, 'utf8')) ? serial : parallel).push(file);
+const long: string[] = [];
+const rest: string[] = [];
+for (const file of files) {
+  const text = await readFile(file, 'utf8');
+  (SERIAL_MARK.test(text) ? serial : LONG_MARK.test(text) ? long : rest).push(file);
+}
+const parallel = [...long, ...rest];
 const requested = Number(process.env.ECOMMIR_TEST_CONCURRENCY ?? availableParallelism());
 const concurrency = Number.isInteger(requested) && requested >= 1 ? requested : availableParallelism();
 

@@ -1,3 +1,4 @@
+// test: long (one of the longest files: scripts/test.ts starts it first, so that it does not end the side-by-side phase alone)
 // Bad inputs met on the command line: each is refused with its code and the item it concerns, and
 // before any work when it can be told up front (a bad --out). Records that share an id keep their own rows. A bad sample found only
 // by a worker process is listed in predict's errors file under its own record, copies included.

@@ -1,3 +1,4 @@
+// test: long (one of the longest files: scripts/test.ts starts it first, so that it does not end the side-by-side phase alone)
 // Batch work on every core with the shipped models and real dev samples: `predict --concurrency 2`
 // writes the same bytes as a one-at-a-time run, a stopped run resumes from its log, and the feature
 // passes (`features extract`, the scene training's first read of its images) write on two worker

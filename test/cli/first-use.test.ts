@@ -1,3 +1,4 @@
+// test: long (one of the longest files: scripts/test.ts starts it first, so that it does not end the side-by-side phase alone)
 // What a newcomer meets first (issue 13): inputs refused loudly and the same way from the CLI and the
 // API, files named in errors with their own codes, and command output a person can read.
 import { test } from 'node:test';

@@ -1,3 +1,4 @@
+// test: long (one of the longest files: scripts/test.ts starts it first, so that it does not end the side-by-side phase alone)
 // What `predict --queue` and `worker` tell their user when something around the queue goes wrong:
 // a Ctrl-C (what is kept, how to go on), a Redis URL written as HOST:PORT or wrong (named by the flag
 // typed), a Redis that cannot be reached (no stray OUT.partial.jsonl), a Redis lost and back in the

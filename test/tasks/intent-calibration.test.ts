@@ -1,3 +1,4 @@
+// test: long (one of the longest files: scripts/test.ts starts it first, so that it does not end the side-by-side phase alone)
 // The intent model's confidences mean something (issue 10): the shipped model carries a temperature
 // fitted on out-of-fold margins, and the shipped recipe's confidences on dialogues it did not train on
 // (3-fold cross-validation over the dev intent dialogues, seed 0) stay below 1 and are roughly

@@ -1,3 +1,4 @@
+// test: long (one of the longest files: scripts/test.ts starts it first, so that it does not end the side-by-side phase alone)
 // The README's library example runs as written (its `from 'ecommir'` pointed at the source), from the
 // project root as a reader would, and its model scores like a model: a README that drifts from the
 // API fails here.

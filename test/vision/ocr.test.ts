@@ -1,3 +1,4 @@
+// test: long (one of the longest files: scripts/test.ts starts it first, so that it does not end the side-by-side phase alone)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
