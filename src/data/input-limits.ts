@@ -144,6 +144,7 @@ export async function checkSampleImages(sample: Sample, limits: Readonly<InputLi
 
 /** Everything a sample must satisfy before it is classified. */
 export async function checkSample(sample: Sample, limits: Readonly<InputLimits> = DEFAULT_INPUT_LIMITS, options?: AbortSignal | SampleCheckOptions): Promise<void> {
-  checkSampleText(sample, limits, checkOptionsOf(options).file);
-  await checkSampleImages(sample, limits, options);
+  const resolved = checkOptionsOf(options);
+  checkSampleText(sample, limits, resolved.file);
+  await checkSampleImages(sample, limits, resolved);
 }

@@ -42,7 +42,7 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
   // Hashed at the first client correction, not at start-up: a read-only store has no salt to hash with
   // (and refuses the correction itself), and the keys and the store are fixed for the service's life.
   let reviewerHashes: ReadonlySet<string | null> | undefined;
-  const reviewerKeyHashes = (db: FeedbackStore): ReadonlySet<string | null> => (reviewerHashes ??= whoseLabelsStand(db, ctx.options.auth.reviewerKeys));
+  const reviewerKeyHashes = (): ReadonlySet<string | null> => (reviewerHashes ??= whoseLabelsStand(store(), ctx.options.auth.reviewerKeys));
 
   app.post('/v1/feedback', { schema: schemas.post, preValidation: requireJsonBody }, async (request, reply) => {
     const body = request.body as { requestId: string; label: string; note?: string };
@@ -70,7 +70,7 @@ export function registerFeedbackRoutes(app: FastifyInstance, ctx: ServerContext)
       label,
       note: body.note,
       keyHash: caller.keyHash,
-      ...(caller.reviewer ? {} : { notOverReviewers: reviewerKeyHashes(db) }),
+      ...(caller.reviewer ? {} : { notOverReviewers: reviewerKeyHashes() }),
     });
     return reply.code(201).send({
       requestId: body.requestId,
