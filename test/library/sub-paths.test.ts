@@ -104,7 +104,8 @@ test('each sub-path exports the root’s own bindings, and package.json maps it 
   const whole = (await import('../../src/index.js')) as Record<string, unknown>;
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
   const build = JSON.parse(readFileSync(path.join(root, 'tsconfig.build.json'), 'utf8')) as { compilerOptions: { rootDir: string; outDir: string } };
-  assert.deepEqual(build.compilerOptions, { rootDir: 'src', outDir: 'dist' }, 'the paths below assume src/X.ts is built to dist/X.js');
+  const { rootDir, outDir } = build.compilerOptions;
+  assert.deepEqual({ rootDir, outDir }, { rootDir: 'src', outDir: 'dist' }, 'the paths below assume src/X.ts is built to dist/X.js');
   for (const name of SUB_PATHS) {
     const part = (await import(entryUrl(name))) as Record<string, unknown>;
     const names = Object.keys(part);
