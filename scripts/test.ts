@@ -7,10 +7,12 @@
 // given, and one of them started last would end the phase with the other core idle for a minute.
 // Both phases always run; the exit code is 1 if any test failed.
 // Run: node --import tsx scripts/test.ts [file-or-folder ...]   (ECOMMIR_TEST_CONCURRENCY=N to override)
-import { spawn } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
 
 const SERIAL_MARK = /^\/\/ test: serial\b/m;
 const LONG_MARK = /^\/\/ test: long\b/m;
@@ -31,22 +33,24 @@ async function testFiles(path: string): Promise<string[]> {
   return out;
 }
 
-/** --test-concurrency came with Node 20.10 (and 21); older runners take the files one at a time anyway. */
-function supportsConcurrencyFlag(version = process.versions.node): boolean {
-  const [major, minor] = version.split('.').map(Number);
-  return major > 20 || (major === 20 && minor >= 10);
-}
-
-function runPhase(files: string[], concurrency: number): Promise<{ ok: boolean; seconds: number }> {
-  if (files.length === 0) return Promise.resolve({ ok: true, seconds: 0 });
-  const args = ['--import', 'tsx', '--test', '--test-reporter=spec'];
-  if (supportsConcurrencyFlag()) args.push(`--test-concurrency=${concurrency}`);
+/**
+ * Runs the files in the order given, `concurrency` at a time, each in its own process (with this
+ * process's `--import tsx`), and prints the spec report. `node --test FILE…` would sort the files by
+ * path, which undoes the long-first order.
+ */
+async function runPhase(files: string[], concurrency: number): Promise<{ ok: boolean; seconds: number }> {
+  if (files.length === 0) return { ok: true, seconds: 0 };
   const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...args, ...files], { stdio: 'inherit' });
-    child.on('error', reject);
-    child.on('exit', (code, signal) => resolve({ ok: code === 0 && signal === null, seconds: (performance.now() - started) / 1000 }));
+  let ok = true;
+  const stream = run({ files, concurrency });
+  // A todo test may fail without failing the run, as with `node --test`.
+  stream.on('test:fail', (event: { todo?: unknown }) => {
+    if (event.todo === undefined || event.todo === false) ok = false;
   });
+  const report = stream.compose(new spec());
+  report.pipe(process.stdout, { end: false });
+  await finished(report);
+  return { ok, seconds: (performance.now() - started) / 1000 };
 }
 
 const roots = process.argv.slice(2);
