@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DEFAULT_CACHE_MAX_BYTES, FeatureCache, jsonCodec, setDefaultFeatureCacheOptions, sha256Hex, type CacheKey } from '../../src/features/cache.js';
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -117,6 +118,12 @@ function holdScan(cache: FeatureCache): (entries: ScanEntry[]) => void {
   return endScan;
 }
 
+/** Waits (up to 0.5 s) for the bookkeeping behind an answer to reach `done`, then 20 ms more for anything counted late. */
+async function settled(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 50 && !done(); i++) await sleep(10);
+  await sleep(20);
+}
+
 const ocrKey = (i: number): CacheKey => ({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 });
 
 test('a computed value does not wait for the folder scan that counts a capped cache; what is written meanwhile is counted once', () =>
@@ -130,8 +137,7 @@ test('a computed value does not wait for the folder scan that counts a capped ca
     assert.equal(cache.bytes, 0, 'not counted before the scan ends');
     // The scan saw an older entry and two of the three written while it ran (each 8 bytes: "text i"); the third is counted on top.
     endScan([{ file: path.join(dir, 'older'), size: 1000, mtimeMs: 0 }, ...[0, 2].map((i) => ({ file: cache.pathOf(ocrKey(i), codec), size: 8, mtimeMs: 0 }))]);
-    for (let i = 0; i < 50 && cache.bytes === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await settled(() => cache.bytes > 0);
     assert.equal(cache.bytes, 1000 + 3 * 8, 'each entry counted once');
     await cache.set(ocrKey(3), codec, 'text 3');
     assert.equal(cache.bytes, 1000 + 4 * 8, 'a write after the scan is counted');
@@ -156,13 +162,12 @@ test('a write still under way when the scan ends is counted once, whether or not
     };
     assert.equal(await cache.getOrCompute(ocrKey(0), codec, async () => 'text 0'), 'text 0');
     const held = [1, 2].map((i) => cache.getOrCompute(ocrKey(i), codec, async () => `text ${i}`));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     // The scan lists the first write and, as if it had raced ahead of the rename, the second; not the third.
     endScan([0, 1].map((i) => ({ file: cache.pathOf(ocrKey(i), codec), size: 8, mtimeMs: 0 })));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     release();
     assert.deepEqual(await Promise.all(held), ['text 1', 'text 2']);
-    for (let i = 0; i < 50 && cache.bytes < 24; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await settled(() => cache.bytes >= 24);
     assert.equal(cache.bytes, 3 * 8, 'each of the three counted once');
   }));
