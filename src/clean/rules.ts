@@ -110,7 +110,10 @@ export function redosProblem(source: string, flags: string): string | undefined 
   const key = patternKey(source, flags);
   if (provenSafe.has(key) || isShippedPattern(key)) return undefined;
   // The checker wants the pattern without g/y (they do not change the matching time per attempt).
-  const result = checkSync(source, flags.replace(/[gy]/g, ''), { timeout: 30_000 });
+  // Judged by step limits only: recheck's default wall-clock limits on its attack phases (1000, 250 and
+  // 100 ms) let a busy machine turn a linear pattern into "vulnerable" or "timeout", so the same file
+  // could load on one run and be refused on the next. The 30 s cap still bounds the whole check.
+  const result = checkSync(source, flags.replace(/[gy]/g, ''), { timeout: 30_000, attackTimeout: null, incubationTimeout: null, seedingTimeout: null });
   if (result.status === 'safe') {
     provenSafe.add(key);
     return undefined;

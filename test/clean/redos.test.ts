@@ -1,40 +1,16 @@
 // test: serial (compares the times of n and 4n characters; scripts/test.ts runs it alone)
 // Denoising must run in linear time on any input: a customer typing 哦 thirty times, or a 20,000-
-// character turn, must not freeze a worker. A user's rules file with a dangerous pattern is refused at
-// load naming the rule (the check at load keeps recheck's wall-clock limits, so it runs alone too), and
-// a fuzz test times adversarial texts of n and 4n characters through denoising and the intent
-// recogniser's whole text path, asserting the time grows about linearly. The ReDoS checker over every
-// shipped pattern is judged by step limits and runs beside other files: redos-check.test.ts.
+// character turn, must not freeze a worker. A fuzz test times adversarial texts of n and 4n characters
+// through denoising and the intent recogniser's whole text path, asserting the time grows about
+// linearly. The ReDoS checks (every shipped pattern, and a user's rules file refused at load) are
+// judged by step limits and run beside other files: redos-check.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { cleanDialogue } from '../../src/clean/denoise.js';
-import { loadDenoiseRules, parseDenoiseRules } from '../../src/clean/rules.js';
+import { loadDenoiseRules } from '../../src/clean/rules.js';
 import { loadRecognizers } from '../../src/tasks/default-models.js';
 import type { Role, Sample } from '../../src/types.js';
-
-test('a rules file with a backtracking pattern is refused at load, naming the rule', { timeout: 120_000 }, async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ecommir-rules-'));
-  // The closing rule as it once was: 哦+ inside a repeated group that also accepts 哦 (exponential).
-  const exponential = { id: 'closing', pattern: '^(?:(?:好的|好|嗯+|哦+|ok)[，,的哦呢!！。.~～\\s]*)+$' };
-  const cubic = { id: 'order-card', pattern: '[^<>。\\n]*(?:交易|订单)[^<>。\\n]*总金额[^<>。\\n]*。?', replacement: '<order>' };
-  const file = join(dir, 'rules.json');
-  await writeFile(file, JSON.stringify({ markers: ['<image>'], sentence: [{ id: 'ok-rule', pattern: '^谢谢$' }, exponential] }));
-  assert.throws(() => loadDenoiseRules(file), (err: Error & { code?: string }) => {
-    assert.equal(err.code, 'ECM_ERR_BAD_OPTION');
-    assert.match(err.message, /sentence\[1\] \(closing\)/);
-    assert.match(err.message, /exponential/);
-    return true;
-  });
-  assert.throws(() => parseDenoiseRules({ normalise: [cubic] }, 'model.json (rules)'), /normalise\[0\] \(order-card\).*polynomial/s);
-  // The same rules pass when the check is turned off on purpose, and a safe file loads.
-  assert.equal(parseDenoiseRules({ normalise: [cubic] }, 'x', { checkRedos: false }).normalise.length, 1);
-  await writeFile(file, JSON.stringify({ markers: ['<image>'], sentence: [{ id: 'thanks', pattern: '^谢谢[!！。]*$' }] }));
-  assert.equal(loadDenoiseRules(file).sentence[0].id, 'thanks');
-});
 
 // Pieces that the rules look for, so that generated texts walk into their quantifiers.
 const PIECES = [
