@@ -2,6 +2,9 @@
 // the user believed it had applied); a flag that does apply is not.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from './run-cli.js';
 
 const notes = (stderr: string): string[] => stderr.split('\n').filter((line) => line.includes('does nothing here'));
@@ -30,4 +33,20 @@ test('backend and queue flags are named without their --backend or --queue', asy
   assert.deepEqual(notes(predict.stderr), ['ecommir: --inline-images does nothing here: it applies with --queue only', 'ecommir: --attempts does nothing here: it applies with --queue only']);
   const queued = await runCli(['predict', 'no-such.json', '--out', 'never.csv', '--attempts', '3', '--queue', 'redis://127.0.0.1:9']);
   assert.deepEqual(notes(queued.stderr), []);
+});
+
+test('predict names --scene-model when the data has no image, and not when a dialogue has one', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ecommir-ignored-'));
+  const textOnly = join(dir, 'text.jsonl');
+  await writeFile(textOnly, `${JSON.stringify({ id: 'rust', task: 'intent', dialogue: [{ role: 'user', text: '这个锅用久了会生锈吗' }] })}\n`);
+  const shipped = new URL('../../models/scene', import.meta.url).pathname;
+  const text = await runCli(['predict', textOnly, '--out', join(dir, 'text.csv'), '--scene-model', shipped, '--concurrency', '1', '--no-progress']);
+  assert.equal(text.code, 0, text.stderr);
+  assert.deepEqual(notes(text.stderr), ['ecommir: --scene-model does nothing here: the data has no image (no scene sample, no dialogue with images)']);
+  const withImage = join(dir, 'image.jsonl');
+  const logistics = new URL('../../examples/screenshots/logistics.png', import.meta.url).pathname;
+  await writeFile(withImage, `${JSON.stringify({ id: 'where', task: 'intent', dialogue: [{ role: 'user', text: '我的快递到哪了', images: [logistics] }] })}\n`);
+  const image = await runCli(['predict', withImage, '--out', join(dir, 'image.csv'), '--scene-model', shipped, '--concurrency', '1', '--no-progress']);
+  assert.equal(image.code, 0, image.stderr);
+  assert.deepEqual(notes(image.stderr), [], 'the intent model may read the image through the scene model');
 });

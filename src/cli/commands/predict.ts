@@ -119,6 +119,11 @@ async function predictTo(
     problems.push(problemFromError(err));
   };
   const samples = loaded.samples;
+  // The scene model reads images only: scene samples, and the user's images for an intent model that
+  // looks at them. Data without any image leaves the flag with nothing to do.
+  if (flags.sceneModel !== undefined && samples.length > 0 && !samples.some((s) => s.task === 'scene' || s.images.length > 0)) {
+    process.stderr.write('ecommir: --scene-model does nothing here: the data has no image (no scene sample, no dialogue with images)\n');
+  }
 
   const version = flags.modelVersion ?? (await modelVersion(selection));
   const keyed = await keySamples(samples, version, { onError: (_sample, err) => skipOrThrow(err) });
