@@ -7,12 +7,15 @@
 // given, and one of them started last would end the phase with the other core idle for a minute.
 // Both phases always run; the exit code is 1 if any test failed.
 // Run: node --import tsx scripts/test.ts [file-or-folder ...]   (ECOMMIR_TEST_CONCURRENCY=N to override)
+import { spawnSync } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
+import { fileURLToPath } from 'node:url';
 
 const SERIAL_MARK = /^\/\/ test: serial\b/m;
 const LONG_MARK = /^\/\/ test: long\b/m;
@@ -69,6 +72,12 @@ for (const file of files) {
 const parallel = [...long, ...rest];
 const requested = Number(process.env.ECOMMIR_TEST_CONCURRENCY ?? availableParallelism());
 const concurrency = Number.isInteger(requested) && requested >= 1 ? requested : availableParallelism();
+
+// The CLI's tests run it as built (test/cli/run-cli.ts): 0.3 s less start-up per run than through tsx.
+// dist/ is brought up to date first, so they never test older code than src/ (0.8 s when it is).
+const build = spawnSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-b', 'tsconfig.build.json'], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
+if (build.status === 0) process.env.ECOMMIR_TEST_BUILT = '1';
+else console.error(`scripts/test.ts: dist/ could not be built, so the CLI's tests run it from src/ through tsx:\n${build.stdout}${build.stderr}`);
 
 const side = await runPhase(parallel, concurrency);
 const alone = await runPhase(serial, 1);

@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { InspectReport } from '../../src/data/inspect.js';
 import { DEV_IMAGES, DEV_JSON, FIXTURES, miniRecords, tempDir } from '../data/helpers.js';
-import { runCli } from './run-cli.js';
+import { CLI_MAIN, CLI_NODE_ARGS, runCli } from './run-cli.js';
 
 interface RunResult {
   code: number;
@@ -15,12 +15,11 @@ interface RunResult {
   ms: number;
 }
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).href;
 
 // Runs CLI command lines one after another in ONE child process, capturing each one's output there.
 // In-process capture is not possible: the test runner reports through this process's stdout.
 const RUNNER = `
-import { main } from ${JSON.stringify(MAIN)};
+import { main } from ${JSON.stringify(CLI_MAIN)};
 const commands = JSON.parse(process.argv[1]);
 const results = [];
 const out = process.stdout.write.bind(process.stdout);
@@ -39,7 +38,7 @@ out(JSON.stringify(results));
 
 function runAll(commands: string[][]): Promise<RunResult[]> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', RUNNER, JSON.stringify(commands)], { maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [...CLI_NODE_ARGS, RUNNER, JSON.stringify(commands)], { maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`runner failed: ${stderr || error.message}`));
       resolve(JSON.parse(stdout) as RunResult[]);
     });

@@ -3,7 +3,6 @@
 // API, files named in errors with their own codes, and command output a person can read.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,22 +11,10 @@ import { parseNativeSample } from '../../src/data/native.js';
 import { loadSamples } from '../../src/data/load.js';
 import { FakeIntentRecognizer, FakeSceneRecognizer } from '../server/fakes.js';
 import { startServer } from '../server/helpers.js';
+import { runCli } from './run-cli.js';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).href;
 const FIXTURES = new URL('../fixtures/data/', import.meta.url).pathname;
 const EXAMPLE_SHOTS = new URL('../../examples/screenshots/', import.meta.url).pathname;
-
-/** Runs the CLI in a child process (the test runner's own report shares this process's stdout). */
-function run(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const script = `import { main } from ${JSON.stringify(MAIN)}; process.exitCode = await main(${JSON.stringify(args)});`;
-  return new Promise((resolve, reject) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') return reject(error);
-      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-    });
-    if (stdin !== undefined) child.stdin!.end(stdin);
-  });
-}
 
 const dir = await mkdtemp(join(tmpdir(), 'ecommir-first-use-'));
 
@@ -48,7 +35,7 @@ test('an empty user turn is refused by the library, the CLI and the API with the
   // An empty agent turn is ordinary (130 of the dev dialogues have one).
   assert.doesNotThrow(() => checkSampleText({ ...sample, turns: [{ role: 'user', text: '会生锈吗', images: [] }, { role: 'agent', text: '', images: [] }] }));
 
-  const cli = await run(['classify', 'dialogue', '-'], JSON.stringify(record));
+  const cli = await runCli(['classify', 'dialogue', '-'], {}, { stdin: JSON.stringify(record) });
   assert.equal(cli.code, 1);
   assert.equal(cli.stdout, '', 'no prediction is printed');
   assert.match(cli.stderr, expected);
@@ -85,23 +72,23 @@ test('an unknown gold label is refused in the native format as in the challenge 
   const unknown = /record #1, id n2: label "怎么使用呀" is not one of the 23 intent labels of .*intent\.json.*--taxonomy FILE/;
 
   await assert.rejects(loadSamples(native), (err: Error & { code?: string }) => err.code === 'ECM_ERR_UNKNOWN_LABEL' && unknown.test(err.message));
-  const evaluated = await run(['eval', '--gold', native, '--pred', pred]);
+  const evaluated = await runCli(['eval', '--gold', native, '--pred', pred]);
   assert.equal(evaluated.code, 1);
   assert.equal(evaluated.stdout, '', 'nothing is scored');
   assert.match(evaluated.stderr, unknown);
   assert.match(evaluated.stderr, /\[ECM_ERR_UNKNOWN_LABEL\]/);
 
-  const trained = await run(['train', 'intent', '--data', native, '--out', join(dir, 'model')]);
+  const trained = await runCli(['train', 'intent', '--data', native, '--out', join(dir, 'model')]);
   assert.equal(trained.code, 1);
   assert.match(trained.stderr, unknown);
 
-  const inspected = await run(['data', 'inspect', native]);
+  const inspected = await runCli(['data', 'inspect', native]);
   assert.match(inspected.stdout + inspected.stderr, /ECM_ERR_UNKNOWN_LABEL/);
 
   // A taxonomy of the user's own makes the label known.
   const taxonomy = join(dir, 'taxonomy.json');
   await writeFile(taxonomy, JSON.stringify({ task: 'intent', labels: [{ label: '是否会生锈', coarse: '商品' }, { label: '怎么使用呀', coarse: '商品' }, { label: '使用方法', coarse: '商品' }] }));
-  const own = await run(['eval', '--gold', native, '--pred', pred, '--taxonomy', taxonomy, '--json']);
+  const own = await runCli(['eval', '--gold', native, '--pred', pred, '--taxonomy', taxonomy, '--json']);
   assert.equal(own.code, 0, own.stderr);
   assert.equal(JSON.parse(own.stdout).intent.n, 2);
 });
@@ -116,7 +103,7 @@ test('a missing file gets ECM_ERR_FILE_NOT_FOUND naming it, never a bare ENOENT 
     [['eval', '--gold', gold, '--pred', dir], /cannot read the predictions file .*: it is a folder, not a file \[ECM_ERR_FILE_UNREADABLE\]/],
   ];
   for (const [args, expected] of cases) {
-    const { code, stderr } = await run(args);
+    const { code, stderr } = await runCli(args);
     assert.equal(code, 1, args.join(' '));
     assert.match(stderr, expected, args.join(' '));
     assert.doesNotMatch(stderr, /ECM_ERR_BAD_JSON|^Error: ENOENT/m);
@@ -138,7 +125,7 @@ test('data clean --explain lists the joined user turns apart from the removals, 
       ],
     }),
   );
-  const { code, stdout } = await run(['data', 'clean', file, '--explain']);
+  const { code, stdout } = await runCli(['data', 'clean', file, '--explain']);
   assert.equal(code, 0);
   const removals = stdout.split('\n').filter((l) => l.startsWith('  - '));
   assert.ok(removals.length > 0, stdout);
@@ -146,7 +133,7 @@ test('data clean --explain lists the joined user turns apart from the removals, 
   assert.ok(removals.some((l) => /turn 1 dialogue\/empty-agent-reply/.test(l)), stdout);
   assert.match(stdout, /\+ turn 2 joined to turn 0 \(consecutive user turns; its text is kept\)/);
   assert.match(stdout, /用户: 我买的保温杯 这个杯子会生锈吗/);
-  const json = JSON.parse((await run(['data', 'clean', file, '--explain', '--json'])).stdout);
+  const json = JSON.parse((await runCli(['data', 'clean', file, '--explain', '--json'])).stdout);
   assert.deepEqual(json.merged, [{ turn: 2, into: 0 }]);
   assert.ok(!json.removed.some((r: { text: string }) => r.text.includes('会生锈')));
 });
@@ -156,13 +143,7 @@ test('features extract ends with a sentence, or JSON with --json', { timeout: 30
   const [record] = JSON.parse(await readFile(join(FIXTURES, 'mini-challenge.json'), 'utf8')) as { image: string[] }[];
   await writeFile(data, JSON.stringify([{ ...record, image: ['refund.png'] }]));
   const args = ['features', 'extract', '--data', data, '--images', EXAMPLE_SHOTS, '--no-embedding', '--no-layout', '--no-ui', '--no-progress'];
-  const env = { ...process.env, ECOMMIR_CACHE_DIR: join(dir, 'cache') };
-  const runEnv = (extra: string[]) => {
-    const script = `import { main } from ${JSON.stringify(MAIN)}; process.exitCode = await main(${JSON.stringify([...args, ...extra])});`;
-    return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env }, (error, stdout, stderr) => resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr })),
-    );
-  };
+  const runEnv = (extra: string[]) => runCli([...args, ...extra], { ECOMMIR_CACHE_DIR: join(dir, 'cache') });
   const first = await runEnv([]);
   assert.equal(first.code, 0, first.stderr);
   assert.match(first.stdout, /^features extract: 1 images in [\d.]+ s \([\d,]+ ms an image\); 0 features read from the cache, 1 computed; none failed\. Cache: /);
@@ -180,10 +161,10 @@ test('train with a label set of its own keeps the built-in knowledge of those la
   const taxonomy = join(dir, 'own-taxonomy.json');
   await writeFile(taxonomy, JSON.stringify({ task: 'intent', labels: [{ label: '是否会生锈', coarse: '商品' }, { label: '发货数量', coarse: '物流' }, { label: '冲泡方法', coarse: '使用' }] }));
   const out = join(dir, 'own-model');
-  const trained = await run(['train', 'intent', data, '--taxonomy', taxonomy, '--out', out]);
+  const trained = await runCli(['train', 'intent', data, '--taxonomy', taxonomy, '--out', out]);
   assert.equal(trained.code, 0, trained.stderr);
   assert.match(trained.stderr, /knowledge: \d+ of \d+ rows are of labels in .*own-taxonomy\.json; the rest is left out/);
-  const classified = await run(['classify', 'dialogue', '-', '--model', out, '--json'], JSON.stringify({ dialogue: [{ role: 'user', text: '会生锈吗' }] }));
+  const classified = await runCli(['classify', 'dialogue', '-', '--model', out, '--json'], {}, { stdin: JSON.stringify({ dialogue: [{ role: 'user', text: '会生锈吗' }] }) });
   assert.equal(classified.code, 0, classified.stderr);
   assert.equal(JSON.parse(classified.stdout).label, '是否会生锈');
 });

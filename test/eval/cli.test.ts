@@ -3,20 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
-
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).href;
-
-/** Runs the CLI in a child process (the test runner's own report shares this process's stdout). */
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const script = `import { main } from ${JSON.stringify(MAIN)}; process.exitCode = await main(${JSON.stringify(args)});`;
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') return reject(error);
-      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-    });
-  });
-}
+import { runCli } from '../cli/run-cli.js';
 
 interface ChallengeRecord { id: string; instruction: string; input: string; output: string; image: string[] }
 const dev = JSON.parse(readFileSync(new URL('../../../shared/data/www2025-mir/train.json', import.meta.url), 'utf8')) as ChallengeRecord[];
@@ -55,7 +42,7 @@ const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) 
 
 test('eval --json on a tiny gold/pred pair gives the hand-computed scores', async () => {
   assert.notEqual(intentX1.output, intentY.output);
-  const { code, stdout, stderr } = await run(['eval', '--gold', goldFile, '--pred', predCsv, '--json']);
+  const { code, stdout, stderr } = await runCli(['eval', '--gold', goldFile, '--pred', predCsv, '--json']);
   assert.equal(code, 0, stderr);
   const out = JSON.parse(stdout);
   assert.equal(out.scene.n, 2);
@@ -72,7 +59,7 @@ test('eval --json on a tiny gold/pred pair gives the hand-computed scores', asyn
 });
 
 test('eval reads JSONL predictions and prints a text report', async () => {
-  const { code, stdout } = await run(['eval', '--gold', goldFile, '--pred', predJsonl]);
+  const { code, stdout } = await runCli(['eval', '--gold', goldFile, '--pred', predJsonl]);
   assert.equal(code, 0);
   assert.match(stdout, /Official challenge score \(weighted F1, both tasks pooled\): 0\.5333/);
   assert.match(stdout, /== intent ==/);
@@ -82,15 +69,15 @@ test('eval reads JSONL predictions and prints a text report', async () => {
 test('eval names a gold id without prediction, and a prediction id not in gold', async () => {
   const missing = join(dir, 'missing.jsonl');
   writeFileSync(missing, gold.slice(1).map((r) => JSON.stringify({ id: r.id, label: predicted[r.id] })).join('\n') + '\n');
-  const a = await run(['eval', '--gold', goldFile, '--pred', missing]);
+  const a = await runCli(['eval', '--gold', goldFile, '--pred', missing]);
   assert.equal(a.code, 1);
   assert.match(a.stderr, new RegExp(`record #0, id ${sceneA.id}: no prediction.*ECM_ERR_BAD_RECORD`));
   const extra = join(dir, 'extra.jsonl');
   writeFileSync(extra, readFileSync(predJsonl, 'utf8') + JSON.stringify({ id: 'not-a-gold-id', label: 'x' }) + '\n');
-  const b = await run(['eval', '--gold', goldFile, '--pred', extra]);
+  const b = await runCli(['eval', '--gold', goldFile, '--pred', extra]);
   assert.equal(b.code, 1);
   assert.match(b.stderr, /not-a-gold-id/);
-  const c = await run(['eval', '--gold', goldFile, '--pred', extra, '--ignore-extra', '--json']);
+  const c = await runCli(['eval', '--gold', goldFile, '--pred', extra, '--ignore-extra', '--json']);
   assert.equal(c.code, 0);
   assert.deepEqual(JSON.parse(c.stdout).ignoredPredictionIds, ['not-a-gold-id']);
 });
@@ -98,34 +85,34 @@ test('eval names a gold id without prediction, and a prediction id not in gold',
 test('eval warns of predicted labels outside the label set, and scores them as wrong', async () => {
   const outside = join(dir, 'outside.jsonl');
   writeFileSync(outside, gold.map((r) => JSON.stringify({ id: r.id, label: r.id === sceneB.id ? '物流页面' : predicted[r.id] })).join('\n') + '\n');
-  const { code, stdout, stderr } = await run(['eval', '--gold', goldFile, '--pred', outside, '--json']);
+  const { code, stdout, stderr } = await runCli(['eval', '--gold', goldFile, '--pred', outside, '--json']);
   assert.equal(code, 0, stderr);
   assert.match(stderr, new RegExp(`warning: 1 prediction\\(s\\) have a label outside their task's label set, scored as wrong \\(first: id ${sceneB.id}\\): scene "物流页面"; for a label set of your own, pass --taxonomy FILE`));
   const out = JSON.parse(stdout);
   assert.deepEqual(out.outsideLabelSet, [{ id: sceneB.id, task: 'scene', label: '物流页面' }]);
   // scene gold [A, B] predicted [A, outside]: F1(A) = 1, F1(B) = 0.
   close(out.scene.weightedF1, 1 / 2, 'scene weighted F1, the outside label a miss');
-  const clean = await run(['eval', '--gold', goldFile, '--pred', predJsonl]);
+  const clean = await runCli(['eval', '--gold', goldFile, '--pred', predJsonl]);
   assert.doesNotMatch(clean.stderr, /warning/);
 });
 
 test('eval --help and data clean --help describe the commands', async () => {
-  const e = await run(['eval', '--help']);
+  const e = await runCli(['eval', '--help']);
   assert.equal(e.code, 0);
   assert.match(e.stdout, /--gold <file>/);
-  const c = await run(['data', 'clean', '--help']);
+  const c = await runCli(['data', 'clean', '--help']);
   assert.equal(c.code, 0);
   assert.match(c.stdout, /--explain/);
 });
 
 test('data clean --explain shows the cleaned dialogue and each removal with its rule', async () => {
-  const { code, stdout } = await run(['data', 'clean', goldFile, '--explain', '--task', 'intent']);
+  const { code, stdout } = await runCli(['data', 'clean', goldFile, '--explain', '--task', 'intent']);
   assert.equal(code, 0);
   assert.match(stdout, new RegExp(`# ${intentX1.id}`));
   assert.doesNotMatch(stdout, new RegExp(`# ${sceneA.id}`));
   assert.match(stdout, /用户: <image> <http> 内胆使用的是316不锈钢吗/);
   assert.match(stdout, /- turn 1 sentence\/cannot-read-image: 抱歉哦，小富目前还不能识别图片/);
-  const json = await run(['data', 'clean', goldFile, '--json', '--explain']);
+  const json = await runCli(['data', 'clean', goldFile, '--json', '--explain']);
   const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(lines.length, 5);
   assert.ok(lines.find((l) => l.id === intentX1.id).removed.some((r: { rule: string }) => r.rule === 'cannot-read-image'));
@@ -139,14 +126,14 @@ test('a gold file whose records share an id is scored against predict\'s own out
   // As predict writes it: one row per record, in the gold file's order; the last one wrong.
   const predFile = join(dir, 'pred.jsonl');
   writeFileSync(predFile, ['是否会生锈', '是否好用', '是否好用'].map((label) => JSON.stringify({ id: 'same', label })).join('\n') + '\n');
-  const scored = await run(['eval', '--gold', goldFile, '--pred', predFile, '--json']);
+  const scored = await runCli(['eval', '--gold', goldFile, '--pred', predFile, '--json']);
   assert.equal(scored.code, 0, scored.stderr);
   assert.equal(JSON.parse(scored.stdout).intent.accuracy, 2 / 3);
   // One prediction fewer: no longer the file made for this gold file, and the ids cannot pair it.
   writeFileSync(predFile, ['是否会生锈', '是否好用'].map((label) => JSON.stringify({ id: 'same', label })).join('\n') + '\n');
-  const refused = await run(['eval', '--gold', goldFile, '--pred', predFile]);
+  const refused = await runCli(['eval', '--gold', goldFile, '--pred', predFile]);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /duplicate id: record #0 has the same id/);
-  const inspect = await run(['data', 'inspect', goldFile]);
+  const inspect = await runCli(['data', 'inspect', goldFile]);
   assert.match(inspect.stdout, /ids used by more than one record \(1\)[^\n]*\n {2}"same": records #0, #1, #2/);
 });

@@ -15,6 +15,7 @@ import { toNativeRecord } from '../../src/data/native.js';
 import { FeedbackStore } from '../../src/feedback/store.js';
 import { IntentRecognizer } from '../../src/tasks/intent/recognizer.js';
 import { DEV_JSON } from '../data/helpers.js';
+import { CLI_COMMAND } from '../cli/run-cli.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -24,7 +25,7 @@ test('a correction survives kill -9, comes out of feedback export and trains a m
   const noModels = mkdtempSync(join(tmpdir(), 'ecommir-no-scene-'));
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--input-type=module', '-e', "import { main } from './src/cli/main.ts'; process.exitCode = await main(process.argv.slice(1));", 'serve', '--port', '0', '--feedback-db', db, '--scene-model', noModels, '--allow-missing-models'],
+    [...CLI_COMMAND, 'serve', '--port', '0', '--feedback-db', db, '--scene-model', noModels, '--allow-missing-models'],
     { cwd: repoRoot, env: { ...process.env, ECOMMIR_API_KEYS: '' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';

@@ -4,7 +4,7 @@
 // the store to write ("not a feedback database (attempt to write a readonly database)").
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { MIGRATIONS, SCHEMA_VERSION } from '../../src/feedback/migrations.js';
 import { FeedbackStore } from '../../src/feedback/store.js';
 import { record } from './records.js';
 import { sha256Hex } from '../../src/feedback/image-folder.js';
+import { CLI_MAIN, runCli } from '../cli/run-cli.js';
 
 const made: string[] = [];
 const tmp = (): string => {
@@ -136,20 +137,11 @@ test('a read-only store refuses a file that is not a feedback database, and does
 
 const uid = process.getuid?.();
 const runner = uid === 0 ? { uid: 65534, gid: 65534 } : undefined;
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).href;
 /** `nobody` must reach the sources: a clone under a private folder (mktemp -d is 0700) is out of its reach. */
 const runnerReachesProject =
-  runner === undefined || spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(fileURLToPath(MAIN))})`], { ...runner, stdio: 'ignore' }).status === 0;
+  runner === undefined || spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(fileURLToPath(CLI_MAIN))})`], { ...runner, stdio: 'ignore' }).status === 0;
 
-function runCliAs(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const script = `import { main } from ${JSON.stringify(MAIN)}; process.exitCode = await main(${JSON.stringify(args)});`;
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { maxBuffer: 64 << 20, ...runner }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') return reject(error);
-      resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
-    });
-  });
-}
+const runCliAs = (args: string[]) => runCli(args, {}, { user: runner });
 
 /** Gives `path` (a file or a whole folder) to the runner, with the mode given for folders and files. */
 function own(path: string, dirMode: number, fileMode: number): void {

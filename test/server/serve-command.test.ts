@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
+import { CLI_COMMAND } from '../cli/run-cli.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 // Model folders with no model in them: the shipped models must not be picked up here.
@@ -23,7 +24,6 @@ test('serve refuses a non-loopback host when no API keys are configured', async 
   }
 });
 
-const RUN_MAIN = ['--import', 'tsx', '--input-type=module', '-e', "import { main } from './src/cli/main.ts'; process.exitCode = await main(process.argv.slice(1));"];
 
 test('serve stops at once, non-zero and naming the folder, when a model it was told to load is missing', { timeout: 60_000 }, async () => {
   const missing = join(noModels, 'no-such-folder');
@@ -31,7 +31,7 @@ test('serve stops at once, non-zero and naming the folder, when a model it was t
     [['--scene-model', missing], /no scene model: .*no-such-folder \(--scene-model\) does not exist/],
     [['--intent-model', noModels], /no intent model: .*ecommir-no-models-\S+ \(--intent-model\) has no model\.json/],
   ] as const) {
-    const child = spawn(process.execPath, [...RUN_MAIN, 'serve', '--port', '0', ...flags], { cwd: repoRoot, env: { ...process.env, ECOMMIR_API_KEYS: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...CLI_COMMAND, 'serve', '--port', '0', ...flags], { cwd: repoRoot, env: { ...process.env, ECOMMIR_API_KEYS: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -52,7 +52,7 @@ test('serve on a port that is taken, or on no TCP port, exits 2 naming it instea
       [String(port), new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use`)],
       ['99999', /--port must be a TCP port, 0–65535, got 99999/],
     ] as const) {
-      const child = spawn(process.execPath, [...RUN_MAIN, 'serve', '--port', flag, '--scene-model', noModels, '--intent-model', noModels, '--allow-missing-models'], {
+      const child = spawn(process.execPath, [...CLI_COMMAND, 'serve', '--port', flag, '--scene-model', noModels, '--intent-model', noModels, '--allow-missing-models'], {
         cwd: repoRoot,
         env: { ...process.env, ECOMMIR_API_KEYS: '' },
         stdio: ['ignore', 'ignore', 'pipe'],
@@ -74,7 +74,7 @@ test('serve on a port that is taken, or on no TCP port, exits 2 naming it instea
 test('serve --allow-missing-models without models reports not ready, and SIGTERM ends it cleanly', { timeout: 30_000 }, async () => {
   const child = spawn(
     process.execPath,
-    [...RUN_MAIN, 'serve', '--port', '0', '--scene-model', noModels, '--intent-model', noModels, '--allow-missing-models'],
+    [...CLI_COMMAND, 'serve', '--port', '0', '--scene-model', noModels, '--intent-model', noModels, '--allow-missing-models'],
     { cwd: repoRoot, env: { ...process.env, ECOMMIR_API_KEYS: '' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
