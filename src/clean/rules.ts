@@ -72,7 +72,7 @@ function fail(file: string, where: string, message: string): never {
 export interface ParseRulesOptions {
   /**
    * Check every pattern with the ReDoS checker (default true). Patterns of the package's own
-   * rules file are known safe (test/clean/redos.test.ts checks them) and are not re-checked.
+   * rules file are known safe (test/clean/redos-check.test.ts checks them) and are not re-checked.
    */
   checkRedos?: boolean;
 }

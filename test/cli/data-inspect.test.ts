@@ -15,7 +15,6 @@ interface RunResult {
   ms: number;
 }
 
-
 // Runs CLI command lines one after another in ONE child process, capturing each one's output there.
 // In-process capture is not possible: the test runner reports through this process's stdout.
 const RUNNER = `

@@ -35,18 +35,24 @@ test('backend and queue flags are named without their --backend or --queue', asy
   assert.deepEqual(notes(queued.stderr), []);
 });
 
-test('predict names --scene-model when the data has no image, and not when a dialogue has one', async () => {
+test('predict says --scene-model is not used when the data has no image; not when a dialogue has one, nor for a folder it refuses', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ecommir-ignored-'));
+  const unused = (stderr: string) => stderr.split('\n').filter((line) => line.includes('--scene-model is not used'));
   const textOnly = join(dir, 'text.jsonl');
   await writeFile(textOnly, `${JSON.stringify({ id: 'rust', task: 'intent', dialogue: [{ role: 'user', text: '这个锅用久了会生锈吗' }] })}\n`);
   const shipped = new URL('../../models/scene', import.meta.url).pathname;
   const text = await runCli(['predict', textOnly, '--out', join(dir, 'text.csv'), '--scene-model', shipped, '--concurrency', '1', '--no-progress']);
   assert.equal(text.code, 0, text.stderr);
-  assert.deepEqual(notes(text.stderr), ['ecommir: --scene-model does nothing here: the data has no image (no scene sample, no dialogue with images)']);
+  assert.deepEqual(unused(text.stderr), [
+    'ecommir: --scene-model is not used to predict this data: no sample has an image (its model file still enters the model version, which keys resumed runs and the queue)',
+  ]);
   const withImage = join(dir, 'image.jsonl');
   const logistics = new URL('../../examples/screenshots/logistics.png', import.meta.url).pathname;
   await writeFile(withImage, `${JSON.stringify({ id: 'where', task: 'intent', dialogue: [{ role: 'user', text: '我的快递到哪了', images: [logistics] }] })}\n`);
   const image = await runCli(['predict', withImage, '--out', join(dir, 'image.csv'), '--scene-model', shipped, '--concurrency', '1', '--no-progress']);
   assert.equal(image.code, 0, image.stderr);
-  assert.deepEqual(notes(image.stderr), [], 'the intent model may read the image through the scene model');
+  assert.deepEqual(unused(image.stderr), [], 'the intent model may read the image through the scene model');
+  const empty = await runCli(['predict', textOnly, '--out', join(dir, 'empty.csv'), '--scene-model', dir, '--concurrency', '1', '--no-progress']);
+  assert.match(empty.stderr, /\[ECM_ERR_NO_MODEL\]/);
+  assert.deepEqual(unused(empty.stderr), [], 'a folder without a model gets its error alone');
 });

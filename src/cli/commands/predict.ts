@@ -7,7 +7,8 @@
 // be answered are listed in `<out>.errors.jsonl`, which is always this run's (an earlier run's is
 // removed when the work starts). `<out>` itself is replaced only by a complete new output.
 import { rm, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { MODEL_FILE } from '../../tasks/model-file.js';
 import { availableParallelism, constants as osConstants } from 'node:os';
 import { Option, type Command } from 'commander';
@@ -120,9 +121,11 @@ async function predictTo(
   };
   const samples = loaded.samples;
   // The scene model reads images only: scene samples, and the user's images for an intent model that
-  // looks at them. Data without any image leaves the flag with nothing to do.
-  if (flags.sceneModel !== undefined && samples.length > 0 && !samples.some((s) => s.task === 'scene' || s.images.length > 0)) {
-    process.stderr.write('ecommir: --scene-model does nothing here: the data has no image (no scene sample, no dialogue with images)\n');
+  // looks at them. Data without any image does not use it, though its file still enters the model
+  // version (so a resumed run or a queue's workers see the difference). A folder without a model is
+  // refused further on, so it gets that error alone.
+  if (flags.sceneModel !== undefined && samples.length > 0 && !samples.some((s) => s.task === 'scene' || s.images.length > 0) && existsSync(join(flags.sceneModel, MODEL_FILE))) {
+    process.stderr.write('ecommir: --scene-model is not used to predict this data: no sample has an image (its model file still enters the model version, which keys resumed runs and the queue)\n');
   }
 
   const version = flags.modelVersion ?? (await modelVersion(selection));
