@@ -74,7 +74,9 @@ const requested = Number(process.env.ECOMMIR_TEST_CONCURRENCY ?? availableParall
 const concurrency = Number.isInteger(requested) && requested >= 1 ? requested : availableParallelism();
 
 // The CLI's tests run it as built (test/cli/run-cli.ts): 0.3 s less start-up per run than through tsx.
-// dist/ is brought up to date first, so they never test older code than src/ (0.8 s when it is).
+// dist/ is brought up to date first, as `npm run build` does (0.8 s when it is), so they never test
+// older code than src/. A `serve` started from this checkout's dist/ loads some modules lazily and
+// would then mix old and new code: restart it after npm test, as after a build.
 const build = spawnSync(process.execPath, [createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-b', 'tsconfig.build.json'], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
 if (build.status === 0) process.env.ECOMMIR_TEST_BUILT = '1';
 else console.error(`scripts/test.ts: dist/ could not be built, so the CLI's tests run it from src/ through tsx:\n${build.stdout}${build.stderr}`);

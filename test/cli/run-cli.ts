@@ -30,7 +30,9 @@ export function runCli(args: string[], env: Record<string, string> = {}, options
   return new Promise((resolve, reject) => {
     const child = execFile(process.execPath, [...CLI_COMMAND, ...args], { maxBuffer: 64 << 20, env: { ...process.env, ...env }, ...options.user }, (error, stdout, stderr) => {
       if (error && typeof error.code !== 'number' && !error.signal) return reject(error);
-      resolve({ code: typeof error?.code === 'number' ? error.code : error?.signal ? 128 : 0, stdout, stderr });
+      // A CLI killed by a signal says so in stderr, which the tests print when the code is not the one expected.
+      const killed = error?.signal ? `\n(run-cli: the CLI was killed by ${error.signal})` : '';
+      resolve({ code: typeof error?.code === 'number' ? error.code : error?.signal ? 128 : 0, stdout, stderr: stderr + killed });
     });
     if (options.stdin !== undefined) child.stdin!.end(options.stdin);
   });
