@@ -1,7 +1,13 @@
 // Intent recipes as small JSON specs, for the screening harness (intent-screen.ts): views as strings
 // (`name[:analyzer][@weight]`, analyzer char1-2 by default, e.g. `last@0.5`, `userWords:word1-1@0.5`,
 // `scene:tokens@0.3`), knowledge sets, colloquial augmentation, class weights, learner, calibration.
-// Every field left out takes the shipped recipe's value.
+// A field left out takes the value below, which is NOT always the shipped recipe's: the learner
+// defaults to the SVM alone (C 1) and the hand-written rows to none, the recipe of the first screens
+// (rule BE's screen ran that by mistake). `"base":"shipped"` takes the shipped recipe's learner and
+// hand-written weight (src/tasks/intent/default-recipe.ts) for the fields left out; written out, that is
+//   {"learner":{"kind":"StackingClassifier","options":{"folds":3,"members":[{"kind":"LinearSvm","options":{"C":2}},
+//    {"kind":"NaiveBayes","options":{"variant":"complement","alpha":0.3}}]}},"handwritten":{"weight":0.5}}
+// which gives rule AX's shipped figures (docs/decision-rules.md).
 import type { AnalyzerSpec, TextViewSpec } from '../../src/features/text/feature-union.js';
 import { TextFolder } from '../../src/features/text/variants.js';
 import { synthesizeIntentSamples } from '../../src/knowledge/intent-synth.js';
@@ -11,9 +17,12 @@ import type { IntentTrainingOptions, KnowledgeSet } from '../../src/tasks/intent
 import type { Sample } from '../../src/types.js';
 import { loadCueLexicon, defaultLexiconPath } from '../../src/features/text/cue-lexicon.js';
 import { loadHandwrittenIntentDialogues } from '../../src/knowledge/handwritten-intent.js';
+import { HANDWRITTEN_WEIGHTS, HONEST_INTENT_LEARNER } from '../../src/tasks/intent/default-recipe.js';
 
 export interface RecipeSpec {
   name: string;
+  /** "shipped": the learner and hand-written rows left out are the shipped recipe's. Default: the first screens' (SVM C 1, none). */
+  base?: 'shipped';
   /** Default ["user", "last@0.5", "agent@0.5"]. */
   views?: string[];
   /** minDf of the n-gram views. Default 2. */
@@ -22,11 +31,11 @@ export interface RecipeSpec {
   fold?: boolean;
   /** Template-generated dialogues (knowledge/intent): per label, weight, generator seeds, variation. Default {200, 0.1, [1]}; false = none. */
   knowledge?: false | { perLabel?: number; weight?: number; seeds?: number[]; variation?: number; bareShare?: number };
-  /** Hand-written dialogues (knowledge/intent-dialogues) at this sample weight. Default none. */
+  /** Hand-written dialogues (knowledge/intent-dialogues) at this sample weight. Default none (shipped: 0.5). */
   handwritten?: { weight: number };
   augment?: ColloquialAugmentOptions;
   classWeight?: 'balanced' | 'none';
-  /** A name in LEARNERS or a learner spec. Default svm. */
+  /** A name in LEARNERS or a learner spec. Default svm (C 1), not the shipped stack. */
   learner?: string | LearnerSpec;
   calibration?: { prior?: number[]; folds?: number };
   /** Read the user's images (OCR text, predicted scene) with the shipped scene model. */
@@ -78,11 +87,14 @@ export function recipeFromSpec(spec: RecipeSpec): IntentTrainingOptions {
     const samples = (k.seeds ?? [1]).flatMap((seed) => templateKnowledge(k.perLabel ?? 200, seed, k.variation, k.bareShare));
     sets.push({ name: 'template', samples, weight: k.weight ?? 0.1 });
   }
-  if (spec.handwritten) {
+  const shipped = spec.base === 'shipped';
+  if (spec.base !== undefined && !shipped) throw new Error(`unknown base "${String(spec.base)}" (only "shipped")`);
+  const hand = spec.handwritten ?? (shipped ? { weight: HANDWRITTEN_WEIGHTS[0] } : undefined);
+  if (hand) {
     handwritten ??= loadHandwrittenIntentDialogues({ images: 'none' });
-    sets.push({ name: 'handwritten', samples: handwritten, weight: spec.handwritten.weight });
+    sets.push({ name: 'handwritten', samples: handwritten, weight: hand.weight });
   }
-  const learner = typeof spec.learner === 'object' ? spec.learner : LEARNERS[spec.learner ?? 'svm'];
+  const learner = typeof spec.learner === 'object' ? spec.learner : spec.learner === undefined && shipped ? HONEST_INTENT_LEARNER : LEARNERS[spec.learner ?? 'svm'];
   if (!learner) throw new Error(`unknown learner ${spec.learner}`);
   return {
     views,

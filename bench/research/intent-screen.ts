@@ -6,7 +6,7 @@
 // recipe is appended to bench/results/oof/screen-log.jsonl.
 //
 //   node --import tsx bench/research/intent-screen.ts --seeds 0,1,2 --folds 5 \
-//     --spec '{"name":"base"}' --spec '{"name":"words","views":["user","last@0.5","agent@0.5","userWords:word1-1@0.5"]}'
+//     --spec '{"name":"shipped","base":"shipped"}' --spec '{"name":"words","base":"shipped","views":["user","last@0.5","agent@0.5","userWords:word1-1@0.5"]}'
 import { mkdir, appendFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { crossValidate } from '../../src/eval/cross-validate.js';
