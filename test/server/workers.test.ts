@@ -59,21 +59,29 @@ test('a text call that spins forever gets 504 at its deadline; its worker is sto
 });
 
 test('text requests never wait behind image work; a dialogue with images takes the image lane', { timeout: 90_000 }, async () => {
-  const server = await start({ scene: { delayMs: 1500 } }, { imageConcurrency: 1, textConcurrency: 1 });
+  const server = await start({ scene: { delayMs: 2000 } }, { imageConcurrency: 1, textConcurrency: 1 });
   const png = (await solidPng(40, 40, [20, 40, 220])).toString('base64');
-  const scenes = Array.from({ length: 3 }, () => server.post('/v1/scene', { image: png }));
-  const withImage = server.post('/v1/intent', { dialogue: [{ role: 'user', text: '推荐一下', images: [png] }] });
-  // The four reach the lane as fast as the service reads and checks them (a fixed 200 ms was too short
-  // on a slow machine, twice on 2026-12-05): wait for them there, well inside the first one's 1500 ms.
+  // The dialogue is sent once the three scene requests wait in the lane: sent with them, it could reach
+  // the lane first and be answered at once (its fake intent does not sleep), leaving one scene active and
+  // two queued, which once failed this test in a fresh-clone CI (2026-12-05). Requests reach the lane as
+  // fast as the service reads and checks them (a fixed 200 ms was too short on a slow machine), so each
+  // step is waited for, all of it well inside the first scene's 2000 ms.
   const sent = performance.now();
   let busy = await lanes(server.url);
-  while (!(busy.image.active === 1 && busy.image.queued >= 3) && performance.now() - sent < 1200) {
-    await sleep(20);
-    busy = await lanes(server.url);
-  }
-  const waited = `${(performance.now() - sent).toFixed(0)} ms after sending: ${JSON.stringify(busy.image)}`;
+  const waitForImageLane = async (queued: number) => {
+    while (!(busy.image.active === 1 && busy.image.queued >= queued) && performance.now() - sent < 1700) {
+      await sleep(20);
+      busy = await lanes(server.url);
+    }
+    return `${(performance.now() - sent).toFixed(0)} ms after sending: ${JSON.stringify(busy.image)}`;
+  };
+  const scenes = Array.from({ length: 3 }, () => server.post('/v1/scene', { image: png }));
+  const scenesWaited = await waitForImageLane(2);
+  assert.ok(busy.image.active === 1 && busy.image.queued >= 2, `the scene requests wait in the image lane (${scenesWaited})`);
+  const withImage = server.post('/v1/intent', { dialogue: [{ role: 'user', text: '推荐一下', images: [png] }] });
+  const waited = await waitForImageLane(3);
   assert.equal(busy.image.active, 1, waited);
-  assert.ok(busy.image.queued >= 3, `the scene requests and the dialogue with an image wait in the image lane (${waited})`);
+  assert.ok(busy.image.queued >= 3, `the dialogue with an image waits in the image lane behind them (${waited})`);
   for (let i = 0; i < 10; i++) {
     const started = performance.now();
     const answer = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '怎么用' }] });
