@@ -24,7 +24,6 @@ test('serve refuses a non-loopback host when no API keys are configured', async 
   }
 });
 
-
 test('serve stops at once, non-zero and naming the folder, when a model it was told to load is missing', { timeout: 60_000 }, async () => {
   const missing = join(noModels, 'no-such-folder');
   for (const [flags, named] of [
