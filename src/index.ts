@@ -10,7 +10,7 @@ export * from './entry/data.js';
 export * from './entry/labels.js';
 // Denoising (rules as data in rules/denoise.json).
 export { cleanDialogue, cleanSample, formatMerges, formatRemovals, splitSentences, type Merge, type Removal, type CleanedDialogue, type CleanedSample, type DenoiseOptions } from './clean/denoise.js';
-export { loadDenoiseRules, parseDenoiseRules, redosProblem, DEFAULT_RULES_PATH, type DenoiseRules, type DenoiseRule, type DenoiseLevel, type ParseRulesOptions } from './clean/rules.js';
+export { loadDenoiseRules, parseDenoiseRules, redosProblem, DEFAULT_RULES_PATH, type DenoiseRules, type DenoiseRule, type DenoiseLevel, type ParseRulesOptions, type PatternMemo, patternMemoKey } from './clean/rules.js';
 // Metrics and evaluation (ecommir/metrics).
 export * from './entry/metrics.js';
 // Honest estimates: CV, nested CV (choices made inside each training fold), knowledge transfer, results.json.

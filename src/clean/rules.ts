@@ -4,6 +4,7 @@
 // on any input (a customer can type 哦 thirty times): a pattern the ReDoS checker (recheck) finds
 // super-linear, or cannot prove safe, is refused at load with an error naming the rule.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { checkSync } from 'recheck';
 import type { Role } from '../types.js';
@@ -75,6 +76,25 @@ export interface ParseRulesOptions {
    * rules file are known safe (test/clean/redos-check.test.ts checks them) and are not re-checked.
    */
   checkRedos?: boolean;
+  /**
+   * Verdicts kept beyond this process (tasks/intent/redos-memo.ts keeps them in the feature cache):
+   * every worker that loads a model with its own rules would otherwise check them again.
+   */
+  provenSafe?: PatternMemo;
+}
+
+/** Patterns proven safe, by `patternMemoKey`. */
+export interface PatternMemo {
+  has(key: string): boolean;
+  add(key: string): void;
+}
+
+// A newer checker may judge differently, so its version is part of what a kept verdict is about.
+const CHECKER = `recheck ${(createRequire(import.meta.url)('recheck/package.json') as { version: string }).version}`;
+
+/** What a PatternMemo keeps for a pattern: the checker and the pattern with the flags that change its matching time. */
+export function patternMemoKey(source: string, flags: string): string {
+  return `${CHECKER}\n${patternKey(source, flags)}`;
 }
 
 /** `flags/source` of the package's own patterns, read once. */
@@ -106,9 +126,14 @@ function isShippedPattern(key: string): boolean {
 }
 
 /** Why a pattern may take super-linear time, or undefined when the checker proves it safe. */
-export function redosProblem(source: string, flags: string): string | undefined {
+export function redosProblem(source: string, flags: string, memo?: PatternMemo): string | undefined {
   const key = patternKey(source, flags);
   if (provenSafe.has(key) || isShippedPattern(key)) return undefined;
+  const memoKey = patternMemoKey(source, flags);
+  if (memo?.has(memoKey)) {
+    provenSafe.add(key);
+    return undefined;
+  }
   // The checker wants the pattern without g/y (they do not change the matching time per attempt).
   // Judged by step limits only: recheck's default wall-clock limits on its attack phases (1000, 250 and
   // 100 ms) let a busy machine turn a linear pattern into "vulnerable" or "timeout", so the same file
@@ -116,6 +141,7 @@ export function redosProblem(source: string, flags: string): string | undefined 
   const result = checkSync(source, flags.replace(/[gy]/g, ''), { timeout: 30_000, attackTimeout: null, incubationTimeout: null, seedingTimeout: null });
   if (result.status === 'safe') {
     provenSafe.add(key);
+    memo?.add(memoKey);
     return undefined;
   }
   if (result.status === 'vulnerable') {
@@ -136,7 +162,7 @@ function compile(file: string, where: string, pattern: unknown, flags: unknown, 
     fail(file, where, `bad regular expression: ${(err as Error).message}`);
   }
   if (options.checkRedos !== false) {
-    const problem = redosProblem(pattern, allFlags);
+    const problem = redosProblem(pattern, allFlags, options.provenSafe);
     if (problem) fail(file, where, problem);
   }
   return regex;

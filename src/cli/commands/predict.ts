@@ -124,7 +124,7 @@ async function predictTo(
   // looks at them. Data without any image does not use it, though its file still enters the model
   // version (so a resumed run or a queue's workers see the difference). A folder without a model is
   // refused further on, so it gets that error alone.
-  if (flags.sceneModel !== undefined && samples.length > 0 && !samples.some((s) => s.task === 'scene' || s.images.length > 0) && existsSync(join(flags.sceneModel, MODEL_FILE))) {
+  if (flags.sceneModel !== undefined && samples.length > 0 && !samples.some((s) => laneOf(s) === 'image') && existsSync(join(flags.sceneModel, MODEL_FILE))) {
     process.stderr.write('ecommir: --scene-model is not used to predict this data: no sample has an image (its model file still enters the model version, which keys resumed runs and the queue)\n');
   }
 
@@ -137,7 +137,7 @@ async function predictTo(
   const todo = uniqueByKey(keyed).filter((k) => !log.done.has(k.key));
   const copies = new Map<string, number>();
   for (const k of keyed) copies.set(k.key, (copies.get(k.key) ?? 0) + 1);
-  const images = todo.filter((k) => k.sample.task === 'scene' || k.sample.images.length > 0).length;
+  const images = todo.filter((k) => laneOf(k.sample) === 'image').length;
   if (images > 0 && flags.progress && !flags.queue) {
     // Said before the long part starts: a first run reads every image with OCR, which dominates the time.
     const minutes = Math.max(1, Math.round((images * 0.75) / 60 / Math.max(1, concurrency)));

@@ -2,6 +2,7 @@
 // replies, cue lexicon, the user's images' OCR text and scenes) → TF-IDF union → softmax head trained
 // with the coarse–fine loss, souped and temperature-calibrated (see ../train-head.ts).
 import { DEFAULT_RULES_PATH, parseDenoiseRules, readDenoiseRulesFile, type DenoiseRules } from '../../clean/rules.js';
+import { cachedPatternMemo } from './redos-memo.js';
 import { EcommirError } from '../../errors.js';
 import { FeatureUnion, type FeatureUnionJson, type AnalyzerSpec, type MultiViewDoc, type TextViewSpec } from '../../features/text/feature-union.js';
 import { Taxonomy, type TaxonomyFile } from '../../labels/taxonomy.js';
@@ -175,7 +176,7 @@ export class IntentRecognizer implements Recognizer {
   static async fit(samples: readonly Sample[], options: IntentTrainingOptions = {}): Promise<IntentRecognizer> {
     const taxonomy = options.taxonomy ?? Taxonomy.default('intent');
     const rulesPath = options.rulesPath ?? DEFAULT_RULES_PATH;
-    const { json: rulesJson, rules } = readDenoiseRulesFile(rulesPath);
+    const { json: rulesJson, rules } = readDenoiseRulesFile(rulesPath, { provenSafe: cachedPatternMemo() });
     const lexicon = options.lexicon ?? loadCueLexicon(defaultLexiconPath('intent'));
     const denoise = options.denoise ?? true;
     const labelled = samples.filter((s) => s.task === 'intent');
@@ -409,7 +410,7 @@ export class IntentRecognizer implements Recognizer {
     const taxonomy = Taxonomy.fromJSON(json.taxonomy, `${dir} (taxonomy)`, 'intent');
     return new IntentRecognizer(
       taxonomy,
-      parseDenoiseRules(json.rules, `${dir} (rules)`),
+      parseDenoiseRules(json.rules, `${dir} (rules)`, { provenSafe: cachedPatternMemo() }),
       json.rules,
       parseCueLexicon(json.lexicon, `${dir} (lexicon)`),
       FeatureUnion.fromJSON(json.union),
