@@ -1,13 +1,14 @@
 // The ReDoS checker's "safe" verdicts on a model's own denoising rules, kept in the feature cache.
 // A model trained with its own rules file carries its patterns, and each worker (thread or process)
-// that loads it would check them again: 0.2 s to load the checker and up to seconds a pattern, in
-// every new worker, every replacement worker and every CLI run. A verdict is a file, so the first
-// check on the machine serves the rest. Only "safe" is kept: a refused pattern fails the load anyway.
-// Reads and writes are synchronous because rule parsing is: a few small files, at load time only.
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+// that loads it would check them again: 0.2 s to load the checker, then from milliseconds to seconds
+// a pattern, in every new worker, every replacement worker and every CLI run. A verdict is a file, so
+// the first check on the machine serves the rest. Only "safe" is kept: a refused pattern fails the
+// load anyway. Reads are synchronous because rule parsing is (a few small files, at load time only);
+// writes go through the cache's own atomic, private, counted `set`, and `settled` waits for them.
+import { statSync, utimesSync } from 'node:fs';
+import path from 'node:path';
 import type { PatternMemo } from '../../clean/rules.js';
-import { FeatureCache, jsonCodec, sha256Hex, type CacheKey } from '../../features/cache.js';
+import { cacheDir, FeatureCache, jsonCodec, sha256Hex, type CacheKey } from '../../features/cache.js';
 
 const CODEC = jsonCodec<true>();
 
@@ -16,25 +17,54 @@ function keyOf(memoKey: string): CacheKey {
 }
 
 /**
- * Verdicts in the folder of `cache` (default: this thread's default feature cache). A disabled or
- * memory-only cache keeps nothing on disk: the memo is then empty, and each process checks for itself.
+ * A verdict counts only as a regular file of this user that no one else may write: the folder may be
+ * one the user named with `--cache-dir`, even a shared one, and a planted "safe" would let a
+ * catastrophic pattern load. Read, it becomes recently used, so eviction takes it last.
  */
-export function cachedPatternMemo(cache: FeatureCache = new FeatureCache()): PatternMemo {
+function trusted(file: string): boolean {
+  try {
+    const info = statSync(file);
+    if (!info.isFile() || (info.mode & 0o022) !== 0) return false;
+    if (process.getuid && info.uid !== process.getuid()) return false;
+  } catch {
+    return false;
+  }
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // A read-only cache still answers.
+  }
+  return true;
+}
+
+/** A memo whose writes can be awaited: a fit or load awaits them, so what it proved is kept when it returns. */
+export interface SettlingPatternMemo extends PatternMemo {
+  settled(): Promise<void>;
+}
+
+/**
+ * Verdicts in the folder of `cache` (default: this thread's default feature cache, which in the
+ * service is its own `<cache>/serve`), also read from the user's main cache folder, where `train`
+ * keeps them. A disabled or memory-only cache keeps and reads nothing on disk: each thread then
+ * checks for itself.
+ */
+export function cachedPatternMemo(cache: FeatureCache = new FeatureCache()): SettlingPatternMemo {
   const onDisk = !cache.disabled && !cache.memoryOnly;
+  const main = cacheDir();
+  const folders = !onDisk ? [] : path.resolve(cache.dir) === main ? [cache] : [cache, new FeatureCache({ dir: main })];
+  const writes = new Set<Promise<void>>();
   return {
-    has: (memoKey) => onDisk && existsSync(cache.pathOf(keyOf(memoKey), CODEC)),
+    has: (memoKey) => folders.some((folder) => trusted(folder.pathOf(keyOf(memoKey), CODEC))),
     add: (memoKey) => {
       if (!onDisk) return;
-      const file = cache.pathOf(keyOf(memoKey), CODEC);
-      const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      try {
-        mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-        writeFileSync(temporary, 'true', { mode: 0o600 });
-        renameSync(temporary, file);
-      } catch {
-        // An unwritable cache costs a later worker its own check, never the load.
-        rmSync(temporary, { force: true });
-      }
+      // An unwritable cache costs a later worker its own check, never the load.
+      const write = cache.set(keyOf(memoKey), CODEC, true).catch(() => {});
+      writes.add(write);
+      void write.finally(() => writes.delete(write));
+    },
+    settled: async () => {
+      await Promise.all(writes);
     },
   };
 }
