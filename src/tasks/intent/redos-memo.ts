@@ -4,7 +4,9 @@
 // a pattern, in every new worker, every replacement worker and every CLI run. A verdict is a file, so
 // the first check on the machine serves the rest. Only "safe" is kept: a refused pattern fails the
 // load anyway. Reads are synchronous because rule parsing is (a few small files, at load time only);
-// writes go through the cache's own atomic, private, counted `set`, and `settled` waits for them.
+// writes go through the cache's own atomic, private, counted `set`, and `settled` waits for them (the
+// first write of a process waits for the folder's size scan too: once a machine per pattern, after a
+// check that costs more).
 import { statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import type { PatternMemo } from '../../clean/rules.js';
