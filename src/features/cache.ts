@@ -141,8 +141,8 @@ interface DiskUsage {
   /** The entry files the scan saw (resolved paths), while `early` > 0. */
   seen?: ReadonlySet<string>;
   evicting?: Promise<void>;
-  /** Writes counted while an eviction runs: its own list may or may not hold them. */
-  countedDuringEviction?: { file: string; bytes: number }[];
+  /** Writes counted while an eviction runs, by file (the last write of a file is its size): its own list may or may not hold them. */
+  countedDuringEviction?: Map<string, number>;
   /** Bytes of entries the last eviction could not remove (EACCES, EPERM): left out of the cap's check, so each write does not try again. */
   unremovable: number;
 }
@@ -362,8 +362,9 @@ export class FeatureCache {
     if (this.maxBytes === undefined) return;
     const usage = usageOf(this.dir);
     if (!written.early) {
-      usage.bytes += written.bytes - written.replaced;
-      usage.countedDuringEviction?.push({ file: written.file, bytes: written.bytes });
+      // Never below 0: the replaced file may be one this thread never counted (written by another process).
+      usage.bytes = Math.max(0, usage.bytes + written.bytes - written.replaced);
+      usage.countedDuringEviction?.set(written.file, written.bytes);
     } else {
       try {
         // One scan per folder in this process, shared by every cache object on it (a pool worker has several).
@@ -375,7 +376,7 @@ export class FeatureCache {
         await usage.scan;
         if (!usage.seen?.has(written.file)) {
           usage.bytes += written.bytes;
-          usage.countedDuringEviction?.push({ file: written.file, bytes: written.bytes });
+          usage.countedDuringEviction?.set(written.file, written.bytes);
         }
       } finally {
         countedEarly(usage);
@@ -441,7 +442,7 @@ export class FeatureCache {
    * over and said once; its bytes no longer start an eviction, or every later write would scan again.
    */
   private async evict(usage: DiskUsage): Promise<void> {
-    const during: { file: string; bytes: number }[] = [];
+    const during = new Map<string, number>();
     usage.countedDuringEviction = during;
     try {
       const entries = (await this.entries()).sort((a, b) => a.mtimeMs - b.mtimeMs);
@@ -467,7 +468,7 @@ export class FeatureCache {
       }
       // A write counted while this ran is in the total when the list above holds its file; else it is added.
       const listed = new Set(entries.map((e) => path.resolve(e.file)));
-      usage.bytes = total + during.filter((w) => !listed.has(w.file)).reduce((sum, w) => sum + w.bytes, 0);
+      usage.bytes = total + [...during].filter(([file]) => !listed.has(file)).reduce((sum, [, bytes]) => sum + bytes, 0);
       usage.unremovable = unremovable;
     } finally {
       usage.countedDuringEviction = undefined;

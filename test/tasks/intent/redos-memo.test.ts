@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { chmod, link, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,6 +19,9 @@ import { MODEL_FILE } from '../../../src/tasks/model-file.js';
 import { DEV_JSON } from '../../data/helpers.js';
 
 const run = promisify(execFile);
+// The memo also reads the user's main cache folder: this file's tests get their own, so that nothing
+// the developer's ~/.cache/ecommir holds changes an answer, and nothing there is touched.
+process.env.ECOMMIR_CACHE_DIR = mkdtempSync(join(tmpdir(), 'ecommir-redos-main-'));
 const RECOGNIZER = new URL('../../../src/tasks/intent/recognizer.ts', import.meta.url).href;
 // Polynomial backtracking: the checker refuses it (test/clean/redos-check.test.ts).
 const CUBIC = '[^<>。\\n]*(?:交易|订单)[^<>。\\n]*总金额[^<>。\\n]*。?';
@@ -88,12 +92,24 @@ test('a verdict counts only as a private file of this user; the main cache folde
   await rm(file);
   await mkdir(file);
   assert.equal(cachedPatternMemo(cache).has(key), false, 'a folder of that name');
+  await rm(file, { recursive: true });
+  // A private file of the user's that says "true" is only a verdict under its own single name.
+  const elsewhere = join(dir, 'private.json');
+  await writeFile(elsewhere, 'true', { mode: 0o600 });
+  await symlink(elsewhere, file);
+  assert.equal(cachedPatternMemo(cache).has(key), false, 'a symbolic link');
+  await rm(file);
+  await link(elsewhere, file);
+  assert.equal(cachedPatternMemo(cache).has(key), false, 'a hard link');
+  await rm(file);
+  await writeFile(file, 'false', { mode: 0o600 });
+  assert.equal(cachedPatternMemo(cache).has(key), false, 'a file that says something else');
+  await rm(file);
 
   // The service's cache is <cache>/serve: it reads the verdicts train kept in the main folder.
   const previous = process.env.ECOMMIR_CACHE_DIR;
   process.env.ECOMMIR_CACHE_DIR = dir;
   try {
-    await rm(file, { recursive: true });
     const main = cachedPatternMemo(new FeatureCache({ dir }));
     main.add(key);
     await main.settled();
