@@ -89,12 +89,21 @@ export interface PatternMemo {
   add(key: string): void;
 }
 
-// A newer checker may judge differently, so its version is part of what a kept verdict is about.
-const CHECKER = `recheck ${(createRequire(import.meta.url)('recheck/package.json') as { version: string }).version}`;
+// Judged by step limits only: recheck's default wall-clock limits on its attack phases (1000, 250 and
+// 100 ms) let a busy machine turn a linear pattern into "vulnerable" or "timeout", so the same file
+// could load on one run and be refused on the next. The 30 s cap still bounds the whole check.
+const CHECK_OPTIONS = { timeout: 30_000, attackTimeout: null, incubationTimeout: null, seedingTimeout: null };
 
-/** What a PatternMemo keeps for a pattern: the checker and the pattern with the flags that change its matching time. */
+/** The checker as a kept verdict names it, read at the first key (a process that checks nothing never reads it). */
+let checker: string | undefined;
+
+/**
+ * What a PatternMemo keeps for a pattern: the checker (a newer version, or other options, may judge
+ * differently) and the pattern with the flags that change its matching time.
+ */
 export function patternMemoKey(source: string, flags: string): string {
-  return `${CHECKER}\n${patternKey(source, flags)}`;
+  checker ??= `recheck ${(createRequire(import.meta.url)('recheck/package.json') as { version: string }).version} ${JSON.stringify(CHECK_OPTIONS)}`;
+  return `${checker}\n${patternKey(source, flags)}`;
 }
 
 /** `flags/source` of the package's own patterns, read once. */
@@ -135,10 +144,7 @@ export function redosProblem(source: string, flags: string, memo?: PatternMemo):
     return undefined;
   }
   // The checker wants the pattern without g/y (they do not change the matching time per attempt).
-  // Judged by step limits only: recheck's default wall-clock limits on its attack phases (1000, 250 and
-  // 100 ms) let a busy machine turn a linear pattern into "vulnerable" or "timeout", so the same file
-  // could load on one run and be refused on the next. The 30 s cap still bounds the whole check.
-  const result = checkSync(source, flags.replace(/[gy]/g, ''), { timeout: 30_000, attackTimeout: null, incubationTimeout: null, seedingTimeout: null });
+  const result = checkSync(source, flags.replace(/[gy]/g, ''), CHECK_OPTIONS);
   if (result.status === 'safe') {
     provenSafe.add(key);
     memo?.add(memoKey);

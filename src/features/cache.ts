@@ -7,7 +7,7 @@
 // DEFAULT_CACHE_MAX_BYTES unless told otherwise) or kept in memory only; `serve` uses a bounded
 // private one (see src/cli/commands/serve.ts).
 import { createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EcommirError } from '../errors.js';
@@ -141,6 +141,10 @@ interface DiskUsage {
   /** The entry files the scan saw (resolved paths), while `early` > 0. */
   seen?: ReadonlySet<string>;
   evicting?: Promise<void>;
+  /** Writes counted while an eviction runs, by file (the last write of a file is its size): its own list may or may not hold them. */
+  countedDuringEviction?: Map<string, number>;
+  /** Bytes of entries the last eviction could not remove (EACCES, EPERM): left out of the cap's check, so each write does not try again. */
+  unremovable: number;
 }
 
 /** An entry just written to disk, for the cap's bookkeeping. */
@@ -149,6 +153,8 @@ interface Written {
   bytes: number;
   /** Begun before the folder's scan ended. */
   early: boolean;
+  /** Size of the entry it replaced (0: none), when it began after the scan. */
+  replaced: number;
 }
 
 const diskUsage = new Map<string, DiskUsage>();
@@ -156,7 +162,7 @@ const diskUsage = new Map<string, DiskUsage>();
 function usageOf(dir: string): DiskUsage {
   const key = path.resolve(dir);
   let usage = diskUsage.get(key);
-  if (!usage) diskUsage.set(key, (usage = { bytes: 0, scanEnded: false, early: 0 }));
+  if (!usage) diskUsage.set(key, (usage = { bytes: 0, scanEnded: false, early: 0, unremovable: 0 }));
   return usage;
 }
 
@@ -172,7 +178,7 @@ function capFromEnvironment(): number | undefined {
 /** What has been said of each cache folder in this thread: a line a folder and kind, not one an image. */
 const said = new Map<string, Set<string>>();
 
-function sayOncePerFolder(kind: 'eviction' | 'unwritable' | 'uncounted', dir: string, line: string): void {
+function sayOncePerFolder(kind: 'eviction' | 'unwritable' | 'uncounted' | 'unremovable', dir: string, line: string): void {
   const folder = path.resolve(dir);
   let kinds = said.get(folder);
   if (!kinds) said.set(folder, (kinds = new Set()));
@@ -330,12 +336,15 @@ export class FeatureCache {
     const usage = usageOf(this.dir);
     const early = this.maxBytes !== undefined && !usage.scanEnded;
     if (early) usage.early++;
+    let replaced = 0;
     try {
       await this.ensurePrivateFolder(key.extractor);
       await mkdir(path.dirname(file), { recursive: true, mode: DIR_MODE });
       const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       try {
         await writeFile(tmp, bytes, { mode: FILE_MODE });
+        // An entry written again replaces its old bytes in the count, rather than adding to them.
+        if (this.maxBytes !== undefined && !early) replaced = await stat(file).then((info) => (info.isFile() ? info.size : 0), () => 0);
         await rename(tmp, file);
       } catch (err) {
         await rm(tmp, { force: true });
@@ -345,7 +354,7 @@ export class FeatureCache {
       if (early) countedEarly(usage);
       throw err;
     }
-    return { file: path.resolve(file), bytes: bytes.byteLength, early };
+    return { file: path.resolve(file), bytes: bytes.byteLength, early, replaced };
   }
 
   /** A written entry counted against the cap; past it, the least recently used entries go. */
@@ -353,7 +362,9 @@ export class FeatureCache {
     if (this.maxBytes === undefined) return;
     const usage = usageOf(this.dir);
     if (!written.early) {
-      usage.bytes += written.bytes;
+      // Never below 0: the replaced file may be one this thread never counted (written by another process).
+      usage.bytes = Math.max(0, usage.bytes + written.bytes - written.replaced);
+      usage.countedDuringEviction?.set(written.file, written.bytes);
     } else {
       try {
         // One scan per folder in this process, shared by every cache object on it (a pool worker has several).
@@ -363,12 +374,15 @@ export class FeatureCache {
           if (usage.early > 0) usage.seen = new Set(entries.map((e) => path.resolve(e.file)));
         });
         await usage.scan;
-        if (!usage.seen?.has(written.file)) usage.bytes += written.bytes;
+        if (!usage.seen?.has(written.file)) {
+          usage.bytes += written.bytes;
+          usage.countedDuringEviction?.set(written.file, written.bytes);
+        }
       } finally {
         countedEarly(usage);
       }
     }
-    if (usage.bytes > this.maxBytes) {
+    if (usage.bytes - usage.unremovable > this.maxBytes) {
       if (this.#defaultCap) noteEviction(this.dir, this.maxBytes);
       await (usage.evicting ??= this.evict(usage).finally(() => (usage.evicting = undefined)));
     }
@@ -422,19 +436,43 @@ export class FeatureCache {
     return out;
   }
 
-  /** Removes the least recently used entries until the cache is at EVICT_TO of its cap. */
+  /**
+   * Removes the least recently used entries until the cache is at EVICT_TO of its cap. An entry it may
+   * not remove (EACCES, EPERM: a file of another user in a shared folder, or an immutable one) is passed
+   * over and said once; its bytes no longer start an eviction, or every later write would scan again.
+   */
   private async evict(usage: DiskUsage): Promise<void> {
-    // Writes counted while it runs are kept: its own list may have missed them (an over-count at worst).
-    const before = usage.bytes;
-    const entries = (await this.entries()).sort((a, b) => a.mtimeMs - b.mtimeMs);
-    let total = entries.reduce((sum, e) => sum + e.size, 0);
-    const target = Math.floor(this.maxBytes! * EVICT_TO);
-    for (const entry of entries) {
-      if (total <= target) break;
-      await rm(entry.file, { force: true });
-      total -= entry.size;
+    const during = new Map<string, number>();
+    usage.countedDuringEviction = during;
+    try {
+      const entries = (await this.entries()).sort((a, b) => a.mtimeMs - b.mtimeMs);
+      let total = entries.reduce((sum, e) => sum + e.size, 0);
+      const target = Math.floor(this.maxBytes! * EVICT_TO);
+      let unremovable = 0;
+      for (const entry of entries) {
+        if (total - unremovable <= target) break;
+        try {
+          // unlink, not rm: rm reads a refused unlink as a folder to empty and says ENOTDIR.
+          await unlink(entry.file);
+          total -= entry.size;
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT') {
+            total -= entry.size; // another process's eviction was first
+            continue;
+          }
+          if (code !== 'EACCES' && code !== 'EPERM') throw err;
+          unremovable += entry.size;
+          sayOncePerFolder('unremovable', this.dir, `warning: the feature cache in ${this.dir} holds entries it may not remove (${code} at ${entry.file}); they are left, and its cap counts the rest`);
+        }
+      }
+      // A write counted while this ran is in the total when the list above holds its file; else it is added.
+      const listed = new Set(entries.map((e) => path.resolve(e.file)));
+      usage.bytes = total + [...during].filter(([file]) => !listed.has(file)).reduce((sum, [, bytes]) => sum + bytes, 0);
+      usage.unremovable = unremovable;
+    } finally {
+      usage.countedDuringEviction = undefined;
     }
-    usage.bytes = total + Math.max(0, usage.bytes - before);
   }
 
   async getOrCompute<T>(key: CacheKey, codec: CacheCodec<T>, compute: () => Promise<T>): Promise<T> {

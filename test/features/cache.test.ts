@@ -170,3 +170,65 @@ test('a cache that cannot be written (a file where its folder should be) costs n
     assert.equal(written.length, 1, written.join(''));
     assert.match(written[0], /warning: the feature cache in .*not-a-folder cannot be written \(EEXIST/);
   }));
+
+/** The bytes of the cache's entry files, as its size estimate should count them. */
+async function entryBytes(dir: string): Promise<number> {
+  const { stat } = await import('node:fs/promises');
+  let total = 0;
+  for (const name of await readdir(dir, { recursive: true })) {
+    if (/^[0-9a-f]{64}\.[^.]+$/.test(path.basename(name))) total += (await stat(path.join(dir, name))).size;
+  }
+  return total;
+}
+
+test('a bounded cache counts an entry written again once, and writes made during an eviction once', () =>
+  withCache(async (_unbounded, dir) => {
+    const codec = jsonCodec<string>();
+    const k = (i: number): CacheKey => ({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 });
+    const big = new FeatureCache({ dir, maxBytes: 1_000_000 });
+    for (let round = 0; round < 6; round++) await big.set(k(0), codec, 'x'.repeat(1000));
+    assert.equal(big.bytes, await entryBytes(dir), 'six writes of one key are one entry');
+
+    const small = new FeatureCache({ dir: path.join(dir, 'small'), maxBytes: 5000 });
+    for (let i = 0; i < 4; i++) await small.set(k(i), codec, 'y'.repeat(1000));
+    // The fifth passes the cap: its eviction lists the folder while the others are written.
+    await Promise.all([4, 5, 6, 7].map((i) => small.set(k(i), codec, 'y'.repeat(1000))));
+    assert.equal(small.bytes, await entryBytes(path.join(dir, 'small')));
+  }));
+
+test('an entry the cache may not remove is passed over, said once, and does not start an eviction at each write', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ecommir-cache-'));
+  const codec = jsonCodec<string>();
+  const k = (i: number): CacheKey => ({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 });
+  const cache = new FeatureCache({ dir, maxBytes: 5000 });
+  await cache.set(k(0), codec, 'z'.repeat(1000));
+  const stuck = cache.pathOf(k(0), codec);
+  try {
+    // An immutable file: not removable even by root, as a file of another user would be for us.
+    execFileSync('chattr', ['+i', stuck], { stdio: 'ignore' });
+  } catch {
+    await rm(dir, { recursive: true, force: true });
+    t.skip('chattr +i is not available here');
+    return;
+  }
+  const written: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => (written.push(String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    for (let i = 1; i < 8; i++) {
+      await cache.set(k(i), codec, 'z'.repeat(1000));
+      await new Promise((r) => setTimeout(r, 15)); // distinct modification times
+    }
+  } finally {
+    process.stderr.write = write;
+    execFileSync('chattr', ['-i', stuck]);
+  }
+  const unremovable = written.filter((line) => /may not remove \(EPERM/.test(line));
+  assert.equal(unremovable.length, 1, written.join(''));
+  assert.equal(await cache.get(k(0), codec), 'z'.repeat(1000), 'the immutable entry is left');
+  assert.equal(await cache.get(k(7), codec), 'z'.repeat(1000), 'the newest is kept');
+  assert.ok((await entryBytes(dir)) <= 5000 + 1000, 'the rest is held to the cap');
+  assert.equal(cache.bytes, await entryBytes(dir));
+  await rm(dir, { recursive: true, force: true });
+});

@@ -24,7 +24,8 @@ const tmp = (): string => {
 };
 test.after(() => {
   for (const dir of made) {
-    // A read-only folder cannot be emptied by a user who is not root.
+    // A read-only folder cannot be emptied by a user who is not root, nor an immutable one by anyone.
+    if (frozen) spawnSync('chattr', ['-R', '-i', dir], { stdio: 'ignore' });
     for (const path of walk(dir)) chmodSync(path, statSync(path).isDirectory() ? 0o700 : 0o600);
     rmSync(dir, { recursive: true, force: true });
   }
@@ -133,21 +134,43 @@ test('a read-only store refuses a file that is not a feedback database, and does
 
 // ---------------------------------------------------------------------------------------------
 // The commands on read-only copies. Root reads and writes whatever the modes say, so as root the
-// command runs as `nobody` (uid 65534) over copies it owns; another user runs it as itself.
+// command runs as `nobody` (uid 65534) over copies it owns; another user runs it as itself. Where
+// `nobody` cannot reach the project (a clone under a private folder: mktemp -d is 0700, as in CI),
+// root runs it over copies made immutable (chattr +i), which root cannot write either.
 
 const uid = process.getuid?.();
-const runner = uid === 0 ? { uid: 65534, gid: 65534 } : undefined;
-/** `nobody` must reach the sources: a clone under a private folder (mktemp -d is 0700) is out of its reach. */
-const runnerReachesProject =
-  runner === undefined || spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(fileURLToPath(CLI_MAIN))})`], { ...runner, stdio: 'ignore' }).status === 0;
+/** `nobody` must reach the sources. */
+const nobodyReachesProject =
+  uid === 0 && spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(fileURLToPath(CLI_MAIN))})`], { uid: 65534, gid: 65534, stdio: 'ignore' }).status === 0;
+const runner = nobodyReachesProject ? { uid: 65534, gid: 65534 } : undefined;
+/** Root without `nobody`: read-only means immutable, where the file system lets root set that. */
+const frozen = uid === 0 && !nobodyReachesProject && chattrWorks();
+const readOnlyCopies = uid === undefined ? 'no user ids here' : uid === 0 && !runner && !frozen ? 'neither can uid 65534 read the project nor can chattr +i make a copy read-only for root' : false;
+
+function chattrWorks(): boolean {
+  const probe = join(mkdtempSync(join(tmpdir(), 'ecommir-chattr-')), 'probe');
+  writeFileSync(probe, '');
+  const set = spawnSync('chattr', ['+i', probe], { stdio: 'ignore' }).status === 0;
+  spawnSync('chattr', ['-i', probe], { stdio: 'ignore' });
+  rmSync(join(probe, '..'), { recursive: true, force: true });
+  return set;
+}
 
 const runCliAs = (args: string[]) => runCli(args, {}, { user: runner });
 
-/** Gives `path` (a file or a whole folder) to the runner, with the mode given for folders and files. */
+/** Gives `path` (a file or a whole folder) to the runner, with the mode given for folders and files; read-only ones are frozen for root. */
 function own(path: string, dirMode: number, fileMode: number): void {
-  for (const p of statSync(path).isDirectory() ? walk(path) : [path]) {
+  const paths = statSync(path).isDirectory() ? walk(path) : [path];
+  for (const p of paths) {
     if (runner) chownSync(p, runner.uid, runner.gid);
     chmodSync(p, statSync(p).isDirectory() ? dirMode : fileMode);
+  }
+  // Files before their folder: an immutable folder still lets its files be changed, so each is frozen.
+  if (frozen && (fileMode & 0o200) === 0) {
+    const files = paths.filter((p) => !statSync(p).isDirectory());
+    const folders = (dirMode & 0o200) === 0 ? paths.filter((p) => statSync(p).isDirectory()) : [];
+    const result = spawnSync('chattr', ['+i', ...files, ...folders], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
   }
 }
 
@@ -160,7 +183,7 @@ function copyOf(base: string, name: string, source: string, files: string[]): st
   return join(dir, 'feedback.db');
 }
 
-test('feedback stats and export read a read-only copy: read-only file, read-only folder, with its WAL', { skip: uid === undefined ? 'no user ids here' : !runnerReachesProject ? 'uid 65534 cannot read the project (a folder above it is private)' : false }, async () => {
+test('feedback stats and export read a read-only copy: read-only file, read-only folder, with its WAL', { skip: readOnlyCopies }, async () => {
   const base = tmp();
   chmodSync(base, 0o755);
   const source = join(base, 'source');

@@ -176,7 +176,8 @@ export class IntentRecognizer implements Recognizer {
   static async fit(samples: readonly Sample[], options: IntentTrainingOptions = {}): Promise<IntentRecognizer> {
     const taxonomy = options.taxonomy ?? Taxonomy.default('intent');
     const rulesPath = options.rulesPath ?? DEFAULT_RULES_PATH;
-    const { json: rulesJson, rules } = readDenoiseRulesFile(rulesPath, { provenSafe: cachedPatternMemo() });
+    const memo = cachedPatternMemo();
+    const { json: rulesJson, rules } = readDenoiseRulesFile(rulesPath, { provenSafe: memo });
     const lexicon = options.lexicon ?? loadCueLexicon(defaultLexiconPath('intent'));
     const denoise = options.denoise ?? true;
     const labelled = samples.filter((s) => s.task === 'intent');
@@ -271,6 +272,7 @@ export class IntentRecognizer implements Recognizer {
         : undefined;
       const recognizer = new IntentRecognizer(taxonomy, rules, rulesJson, lexicon, union, learner, calibration?.temperature ?? 1, denoise, options.threshold ?? 0.5, undefined, trainedOn, folder, knowledgeUsed, miner, calibration);
       recognizer.images = options.images;
+      await memo.settled();
       return recognizer;
     }
     const trained = trainHead(X, y, taxonomy.labels, {
@@ -287,6 +289,7 @@ export class IntentRecognizer implements Recognizer {
     });
     const recognizer = new IntentRecognizer(taxonomy, rules, rulesJson, lexicon, union, trained.head, trained.temperature, denoise, options.threshold ?? 0.5, trained.report, trainedOn, folder, knowledgeUsed, miner);
     recognizer.images = options.images;
+    await memo.settled();
     return recognizer;
   }
 
@@ -408,9 +411,10 @@ export class IntentRecognizer implements Recognizer {
   static async load(dir: string): Promise<IntentRecognizer> {
     const json = await readModelFile<IntentModelJson>(dir, 'IntentRecognizer', 1);
     const taxonomy = Taxonomy.fromJSON(json.taxonomy, `${dir} (taxonomy)`, 'intent');
-    return new IntentRecognizer(
+    const memo = cachedPatternMemo();
+    const recognizer = new IntentRecognizer(
       taxonomy,
-      parseDenoiseRules(json.rules, `${dir} (rules)`, { provenSafe: cachedPatternMemo() }),
+      parseDenoiseRules(json.rules, `${dir} (rules)`, { provenSafe: memo }),
       json.rules,
       parseCueLexicon(json.lexicon, `${dir} (lexicon)`),
       FeatureUnion.fromJSON(json.union),
@@ -425,6 +429,8 @@ export class IntentRecognizer implements Recognizer {
       json.miner ? CueMiner.fromJSON(json.miner) : undefined,
       json.calibration ? parseScoreCalibration(json.calibration, json.labels.length, `${dir} (calibration)`) : undefined,
     );
+    await memo.settled();
+    return recognizer;
   }
 }
 

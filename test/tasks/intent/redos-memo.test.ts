@@ -5,19 +5,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { chmod, link, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { DEFAULT_RULES_PATH, parseDenoiseRules, patternMemoKey } from '../../../src/clean/rules.js';
 import { loadSamples } from '../../../src/data/load.js';
-import { FeatureCache } from '../../../src/features/cache.js';
+import { FeatureCache, jsonCodec, sha256Hex } from '../../../src/features/cache.js';
 import { cachedPatternMemo } from '../../../src/tasks/intent/redos-memo.js';
 import { IntentRecognizer } from '../../../src/tasks/intent/recognizer.js';
 import { MODEL_FILE } from '../../../src/tasks/model-file.js';
 import { DEV_JSON } from '../../data/helpers.js';
 
 const run = promisify(execFile);
+// The memo also reads the user's main cache folder: this file's tests get their own, so that nothing
+// the developer's ~/.cache/ecommir holds changes an answer, and nothing there is touched.
+process.env.ECOMMIR_CACHE_DIR = mkdtempSync(join(tmpdir(), 'ecommir-redos-main-'));
 const RECOGNIZER = new URL('../../../src/tasks/intent/recognizer.ts', import.meta.url).href;
 // Polynomial backtracking: the checker refuses it (test/clean/redos-check.test.ts).
 const CUBIC = '[^<>。\\n]*(?:交易|订单)[^<>。\\n]*总金额[^<>。\\n]*。?';
@@ -45,7 +49,7 @@ test('a memo is asked before the checker and told what it proves, never what it 
   const fresh = `^谢谢客服${Date.now()}$`;
   parseDenoiseRules({ sentence: [{ id: 'fresh', pattern: fresh }] }, 'x', { provenSafe: memo });
   assert.ok(kept.has(patternMemoKey(fresh, 'u')));
-  assert.match(patternMemoKey(fresh, 'u'), /^recheck \d+\.\d+\.\d+\n/, 'the checker version is part of the key');
+  assert.match(patternMemoKey(fresh, 'u'), /^recheck \d+\.\d+\.\d+ \{"timeout":30000,[^\n]*\}\n/, 'the checker version and its options are part of the key');
   assert.throws(() => parseDenoiseRules({ normalise: [{ id: 'cubic', pattern: CUBIC }] }, 'x', { provenSafe: memo }), /polynomial/);
   assert.equal(kept.has(patternMemoKey(CUBIC, 'ug')), false);
   kept.add(patternMemoKey(CUBIC, 'ug'));
@@ -55,17 +59,67 @@ test('a memo is asked before the checker and told what it proves, never what it 
 test('the feature cache keeps the verdicts; a disabled or memory-only cache keeps none', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ecommir-redos-memo-'));
   const key = patternMemoKey('^好的$', 'u');
-  cachedPatternMemo(new FeatureCache({ dir })).add(key);
+  const memo = cachedPatternMemo(new FeatureCache({ dir }));
+  memo.add(key);
+  await memo.settled();
   assert.equal(cachedPatternMemo(new FeatureCache({ dir })).has(key), true, 'another memo on the folder sees it');
   assert.equal(cachedPatternMemo(new FeatureCache({ dir })).has(patternMemoKey('^好的$', 'iu')), false);
-  assert.deepEqual((await files(join(dir, 'redos-safe'))).length, 1);
+  const kept = await files(join(dir, 'redos-safe'));
+  assert.equal(kept.length, 1);
+  assert.equal((await stat(join(dir, 'redos-safe', kept[0]))).mode & 0o777, 0o600, 'written by the cache: private');
   const none = await mkdtemp(join(tmpdir(), 'ecommir-redos-memo-'));
   for (const options of [{ dir: none, disabled: true }, { dir: none, memoryOnly: true, maxBytes: 1 << 20 }]) {
-    const memo = cachedPatternMemo(new FeatureCache(options));
-    memo.add(key);
-    assert.equal(memo.has(key), false);
+    const off = cachedPatternMemo(new FeatureCache(options));
+    off.add(key);
+    await off.settled();
+    assert.equal(off.has(key), false);
   }
   assert.deepEqual(await files(none), []);
+});
+
+test('a verdict counts only as a private file of this user; the main cache folder is read too', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ecommir-redos-trust-'));
+  const cache = new FeatureCache({ dir });
+  const key = patternMemoKey('^收到$', 'u');
+  const file = cache.pathOf({ contentHash: sha256Hex(key), extractor: 'redos-safe', version: 1 }, jsonCodec<true>());
+  await mkdir(dirname(file), { recursive: true });
+  // One anyone may write (as a shared folder could hold, planted by another user) is no verdict.
+  await writeFile(file, 'true');
+  await chmod(file, 0o666);
+  assert.equal(cachedPatternMemo(cache).has(key), false, 'others may write it');
+  await chmod(file, 0o600);
+  assert.equal(cachedPatternMemo(cache).has(key), true);
+  await rm(file);
+  await mkdir(file);
+  assert.equal(cachedPatternMemo(cache).has(key), false, 'a folder of that name');
+  await rm(file, { recursive: true });
+  // A private file of the user's that says "true" is only a verdict under its own single name.
+  const elsewhere = join(dir, 'private.json');
+  await writeFile(elsewhere, 'true', { mode: 0o600 });
+  await symlink(elsewhere, file);
+  assert.equal(cachedPatternMemo(cache).has(key), false, 'a symbolic link');
+  await rm(file);
+  await link(elsewhere, file);
+  assert.equal(cachedPatternMemo(cache).has(key), false, 'a hard link');
+  await rm(file);
+  await writeFile(file, 'false', { mode: 0o600 });
+  assert.equal(cachedPatternMemo(cache).has(key), false, 'a file that says something else');
+  await rm(file);
+
+  // The service's cache is <cache>/serve: it reads the verdicts train kept in the main folder.
+  const previous = process.env.ECOMMIR_CACHE_DIR;
+  process.env.ECOMMIR_CACHE_DIR = dir;
+  try {
+    const main = cachedPatternMemo(new FeatureCache({ dir }));
+    main.add(key);
+    await main.settled();
+    const serve = join(dir, 'serve');
+    assert.equal(cachedPatternMemo(new FeatureCache({ dir: serve })).has(key), true, 'read from the main folder');
+    assert.deepEqual(await files(serve), [], 'and nothing written for it');
+  } finally {
+    if (previous === undefined) delete process.env.ECOMMIR_CACHE_DIR;
+    else process.env.ECOMMIR_CACHE_DIR = previous;
+  }
 });
 
 test('a model with its own rules: train keeps the verdicts, and a new process loads on them without the checker', { timeout: 120_000 }, async () => {
@@ -90,7 +144,9 @@ test('a model with its own rules: train keeps the verdicts, and a new process lo
     json.rules.normalise.push({ id: 'cubic', pattern: CUBIC });
     await writeFile(join(modelDir, MODEL_FILE), JSON.stringify(json));
     assert.match(await loadElsewhere(modelDir, await mkdtemp(join(tmpdir(), 'ecommir-redos-empty-'))), /\(cubic\).*polynomial/s, 'refused with no verdict kept');
-    cachedPatternMemo(new FeatureCache({ dir: cacheDir })).add(patternMemoKey(CUBIC, 'ug'));
+    const memo = cachedPatternMemo(new FeatureCache({ dir: cacheDir }));
+    memo.add(patternMemoKey(CUBIC, 'ug'));
+    await memo.settled();
     assert.equal(await loadElsewhere(modelDir, cacheDir), '', 'loaded on the kept verdict');
   } finally {
     if (previous === undefined) delete process.env.ECOMMIR_CACHE_DIR;
