@@ -441,12 +441,17 @@ export class FeatureCache {
    * not remove (EACCES, EPERM: a file of another user in a shared folder, or an immutable one) is passed
    * over and said once; its bytes no longer start an eviction, or every later write would scan again.
    */
-  private async evict(usage: DiskUsage): Promise<void> {
+  private async evict(usage: DiskUsage, onlyOverCap = false): Promise<void> {
     const during = new Map<string, number>();
     usage.countedDuringEviction = during;
     try {
       const entries = (await this.entries()).sort((a, b) => a.mtimeMs - b.mtimeMs);
       let total = entries.reduce((sum, e) => sum + e.size, 0);
+      if (onlyOverCap && total <= this.maxBytes!) {
+        usage.bytes = total + [...during.values()].reduce((sum, bytes) => sum + bytes, 0);
+        return;
+      }
+      if (onlyOverCap && this.#defaultCap) noteEviction(this.dir, this.maxBytes!);
       const target = Math.floor(this.maxBytes! * EVICT_TO);
       let unremovable = 0;
       for (const entry of entries) {
@@ -473,6 +478,20 @@ export class FeatureCache {
     } finally {
       usage.countedDuringEviction = undefined;
     }
+  }
+
+  /**
+   * Holds the folder to its cap from what is on disk, not from this thread's count: after worker
+   * processes or threads wrote to it (each counts only its own writes, and an eviction a worker had
+   * under way ends with it), one scan, then the eviction if the entries pass the cap. Nothing for an
+   * uncapped, memory-only or disabled cache.
+   */
+  async trim(): Promise<void> {
+    if (this.disabled || this.memoryOnly || this.maxBytes === undefined) return;
+    const usage = usageOf(this.dir);
+    // An eviction under way (another trim, or a write's) scans the disk too, and leaves it under the cap.
+    if (usage.evicting) return usage.evicting;
+    await (usage.evicting = this.evict(usage, true).finally(() => (usage.evicting = undefined)));
   }
 
   async getOrCompute<T>(key: CacheKey, codec: CacheCodec<T>, compute: () => Promise<T>): Promise<T> {
