@@ -447,8 +447,11 @@ export class FeatureCache {
     try {
       const entries = (await this.entries()).sort((a, b) => a.mtimeMs - b.mtimeMs);
       let total = entries.reduce((sum, e) => sum + e.size, 0);
+      // A write counted while this ran is in the total when the list holds its file; else it is added.
+      const listed = new Set(entries.map((e) => path.resolve(e.file)));
+      const unlisted = () => [...during].filter(([file]) => !listed.has(file)).reduce((sum, [, bytes]) => sum + bytes, 0);
       if (onlyOverCap && total <= this.maxBytes!) {
-        usage.bytes = total + [...during.values()].reduce((sum, bytes) => sum + bytes, 0);
+        usage.bytes = total + unlisted();
         return;
       }
       if (onlyOverCap && this.#defaultCap) noteEviction(this.dir, this.maxBytes!);
@@ -471,9 +474,7 @@ export class FeatureCache {
           sayOncePerFolder('unremovable', this.dir, `warning: the feature cache in ${this.dir} holds entries it may not remove (${code} at ${entry.file}); they are left, and its cap counts the rest`);
         }
       }
-      // A write counted while this ran is in the total when the list above holds its file; else it is added.
-      const listed = new Set(entries.map((e) => path.resolve(e.file)));
-      usage.bytes = total + [...during].filter(([file]) => !listed.has(file)).reduce((sum, [, bytes]) => sum + bytes, 0);
+      usage.bytes = total + unlisted();
       usage.unremovable = unremovable;
     } finally {
       usage.countedDuringEviction = undefined;

@@ -61,10 +61,23 @@ export interface PoolStats {
   terminated: number;
 }
 
-/** The workers' cache as they opened it (their default when none is given), trimmed; a failure is said, never thrown. */
-async function trimWorkersCache(options: FeatureCacheOptions | undefined): Promise<void> {
+/**
+ * The workers' cache as they open it: their options over no defaults (a worker thread or process sets
+ * defaults only from `cache`; this thread's own defaults are not theirs), the environment read now, as
+ * they read it when they start. Undefined when it cannot be made: the workers then fail to start anyway.
+ */
+function workersCache(options: FeatureCacheOptions | undefined): FeatureCache | undefined {
   try {
-    await new FeatureCache(options ?? {}).trim();
+    return new FeatureCache({ dir: undefined, maxBytes: undefined, memoryOnly: undefined, disabled: undefined, ...options });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Trims the workers' cache to its cap; a failure is said, never thrown. */
+async function trimWorkersCache(cache: FeatureCache | undefined): Promise<void> {
+  try {
+    await cache?.trim();
   } catch (err) {
     process.stderr.write(`ecommir: warning: the feature cache could not be trimmed to its cap after the workers stopped (${err instanceof Error ? err.message : String(err)})\n`);
   }
@@ -82,7 +95,7 @@ export class RecognizerPool {
   #terminated = 0;
   #closed = false;
   /** The workers' feature cache, trimmed from here when they stop (see close). */
-  readonly #cache?: FeatureCacheOptions;
+  readonly #cache?: FeatureCache;
 
   private constructor(options: RecognizerPoolOptions) {
     this.name = options.name ?? 'recogniser';
@@ -92,7 +105,7 @@ export class RecognizerPool {
       if (!Number.isInteger(value) || value < min) throw new EcommirError('ECM_ERR_BAD_OPTION', `pool ${what} must be an integer ≥ ${min}, got ${value}`);
     }
     const workerData: WorkerInit = { source: options.source, cache: options.cache, limits: options.limits, warmUp: options.warmUp, threads: options.computeThreads };
-    this.#cache = options.cache;
+    this.#cache = workersCache(options.cache);
     this.isolation = options.isolation ?? 'thread';
     if (this.isolation === 'process') {
       this.#processes = new ProcessPool({ processes: this.threads, maxQueue: this.maxQueue, init: workerData, niceIncrement: options.niceIncrement });
