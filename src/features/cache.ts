@@ -441,12 +441,20 @@ export class FeatureCache {
    * not remove (EACCES, EPERM: a file of another user in a shared folder, or an immutable one) is passed
    * over and said once; its bytes no longer start an eviction, or every later write would scan again.
    */
-  private async evict(usage: DiskUsage): Promise<void> {
+  private async evict(usage: DiskUsage, onlyOverCap = false): Promise<void> {
     const during = new Map<string, number>();
     usage.countedDuringEviction = during;
     try {
       const entries = (await this.entries()).sort((a, b) => a.mtimeMs - b.mtimeMs);
       let total = entries.reduce((sum, e) => sum + e.size, 0);
+      // A write counted while this ran is in the total when the list holds its file; else it is added.
+      const listed = new Set(entries.map((e) => path.resolve(e.file)));
+      const unlisted = () => [...during].filter(([file]) => !listed.has(file)).reduce((sum, [, bytes]) => sum + bytes, 0);
+      if (onlyOverCap && total <= this.maxBytes!) {
+        usage.bytes = total + unlisted();
+        return;
+      }
+      if (onlyOverCap && this.#defaultCap) noteEviction(this.dir, this.maxBytes!);
       const target = Math.floor(this.maxBytes! * EVICT_TO);
       let unremovable = 0;
       for (const entry of entries) {
@@ -466,13 +474,25 @@ export class FeatureCache {
           sayOncePerFolder('unremovable', this.dir, `warning: the feature cache in ${this.dir} holds entries it may not remove (${code} at ${entry.file}); they are left, and its cap counts the rest`);
         }
       }
-      // A write counted while this ran is in the total when the list above holds its file; else it is added.
-      const listed = new Set(entries.map((e) => path.resolve(e.file)));
-      usage.bytes = total + [...during].filter(([file]) => !listed.has(file)).reduce((sum, [, bytes]) => sum + bytes, 0);
+      usage.bytes = total + unlisted();
       usage.unremovable = unremovable;
     } finally {
       usage.countedDuringEviction = undefined;
     }
+  }
+
+  /**
+   * Holds the folder to its cap from what is on disk, not from this thread's count: after worker
+   * processes or threads wrote to it (each counts only its own writes, and an eviction a worker had
+   * under way ends with it), one scan, then the eviction if the entries pass the cap. Nothing for an
+   * uncapped, memory-only or disabled cache.
+   */
+  async trim(): Promise<void> {
+    if (this.disabled || this.memoryOnly || this.maxBytes === undefined) return;
+    const usage = usageOf(this.dir);
+    // An eviction under way (another trim, or a write's) scans the disk too, and leaves it under the cap.
+    if (usage.evicting) return usage.evicting;
+    await (usage.evicting = this.evict(usage, true).finally(() => (usage.evicting = undefined)));
   }
 
   async getOrCompute<T>(key: CacheKey, codec: CacheCodec<T>, compute: () => Promise<T>): Promise<T> {

@@ -11,7 +11,7 @@ import type { ResourceLimits } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { InputLimits } from '../data/input-limits.js';
 import { describeItem, EcommirError } from '../errors.js';
-import type { FeatureCacheOptions } from '../features/cache.js';
+import { FeatureCache, type FeatureCacheOptions } from '../features/cache.js';
 import type { PredictOptions } from '../tasks/recognizer.js';
 import type { Prediction, Sample, Task } from '../types.js';
 import { ProcessPool, QueueFullError } from './process-pool.js';
@@ -61,6 +61,28 @@ export interface PoolStats {
   terminated: number;
 }
 
+/**
+ * The workers' cache as they open it: their options over no defaults (a worker thread or process sets
+ * defaults only from `cache`; this thread's own defaults are not theirs), the environment read now, as
+ * they read it when they start. Undefined when it cannot be made: the workers then fail to start anyway.
+ */
+function workersCache(options: FeatureCacheOptions | undefined): FeatureCache | undefined {
+  try {
+    return new FeatureCache({ dir: undefined, maxBytes: undefined, memoryOnly: undefined, disabled: undefined, ...options });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Trims the workers' cache to its cap; a failure is said, never thrown. */
+async function trimWorkersCache(cache: FeatureCache | undefined): Promise<void> {
+  try {
+    await cache?.trim();
+  } catch (err) {
+    process.stderr.write(`ecommir: warning: the feature cache could not be trimmed to its cap after the workers stopped (${err instanceof Error ? err.message : String(err)})\n`);
+  }
+}
+
 export class RecognizerPool {
   readonly name: string;
   readonly threads: number;
@@ -72,6 +94,8 @@ export class RecognizerPool {
   #inFlight = 0;
   #terminated = 0;
   #closed = false;
+  /** The workers' feature cache, trimmed from here when they stop (see close). */
+  readonly #cache?: FeatureCache;
 
   private constructor(options: RecognizerPoolOptions) {
     this.name = options.name ?? 'recogniser';
@@ -81,6 +105,7 @@ export class RecognizerPool {
       if (!Number.isInteger(value) || value < min) throw new EcommirError('ECM_ERR_BAD_OPTION', `pool ${what} must be an integer ≥ ${min}, got ${value}`);
     }
     const workerData: WorkerInit = { source: options.source, cache: options.cache, limits: options.limits, warmUp: options.warmUp, threads: options.computeThreads };
+    this.#cache = workersCache(options.cache);
     this.isolation = options.isolation ?? 'thread';
     if (this.isolation === 'process') {
       this.#processes = new ProcessPool({ processes: this.threads, maxQueue: this.maxQueue, init: workerData, niceIncrement: options.niceIncrement });
@@ -178,10 +203,14 @@ export class RecognizerPool {
     return new EcommirError('ECM_ERR_BACKEND', `the ${this.name} pool is closed (close() or destroy() was called on it or on the predictor that owns it); create a new one to predict`, { cause, statusCode: 503 });
   }
 
-  /** Finishes the queued and running calls, then stops the threads. */
+  /**
+   * Finishes the queued and running calls, then stops the threads, then holds their feature cache to
+   * its cap: each worker counted only its own writes, and one stopped mid-eviction left it undone.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     await (this.#piscina?.close() ?? this.#processes!.close());
+    await trimWorkersCache(this.#cache);
   }
 
   /** Stops the threads at once; calls still queued or running are rejected. */

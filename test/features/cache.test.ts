@@ -232,3 +232,26 @@ test('an entry the cache may not remove is passed over, said once, and does not 
   assert.equal(cache.bytes, await entryBytes(dir));
   await rm(dir, { recursive: true, force: true });
 });
+
+test('trim holds the folder to its cap from what is on disk: entries written by others count, and a folder under its cap is left', () =>
+  withCache(async (_unbounded, dir) => {
+    const codec = jsonCodec<string>();
+    const k = (i: number): CacheKey => ({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 });
+    // Written by workers whose counts this thread never saw (here: a cache with no cap).
+    const workers = new FeatureCache({ dir, maxBytes: Infinity });
+    for (let i = 0; i < 4; i++) {
+      await workers.set(k(i), codec, 'w'.repeat(1000));
+      await new Promise((r) => setTimeout(r, 15)); // distinct modification times
+    }
+    await new FeatureCache({ dir, maxBytes: 5000 }).trim();
+    assert.equal((await listFiles(dir)).length, 4, 'under its cap: nothing removed');
+    const capped = new FeatureCache({ dir, maxBytes: 3000 });
+    await capped.trim();
+    assert.ok((await entryBytes(dir)) <= 3000 * 0.8, `over its cap: trimmed to 80 % of it (${await entryBytes(dir)} bytes left)`);
+    assert.deepEqual(await Promise.all([0, 1, 2, 3].map(async (i) => (await capped.get(k(i), codec)) !== undefined)), [false, false, true, true], 'the least recently used went');
+    assert.equal(capped.bytes, await entryBytes(dir));
+    await new FeatureCache({ dir, disabled: true, maxBytes: 1 }).trim();
+    await new FeatureCache({ dir, memoryOnly: true, maxBytes: 1 }).trim();
+    await new FeatureCache({ dir, maxBytes: Infinity }).trim();
+    assert.equal((await listFiles(dir)).length, 2, 'a disabled, memory-only or uncapped cache trims nothing');
+  }));
