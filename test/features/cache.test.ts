@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { entryBytes } from './cache-entries.js';
 import { cacheDir, FeatureCache, float32ListCodec, jsonCodec, sha256Hex, type CacheCodec, type CacheKey } from '../../src/features/cache.js';
 
 const key = (version: number | string = 1, options?: string): CacheKey => ({ contentHash: sha256Hex('image bytes'), extractor: 'ocr', version, options });
@@ -170,16 +171,6 @@ test('a cache that cannot be written (a file where its folder should be) costs n
     assert.equal(written.length, 1, written.join(''));
     assert.match(written[0], /warning: the feature cache in .*not-a-folder cannot be written \(EEXIST/);
   }));
-
-/** The bytes of the cache's entry files, as its size estimate should count them. */
-async function entryBytes(dir: string): Promise<number> {
-  const { stat } = await import('node:fs/promises');
-  let total = 0;
-  for (const name of await readdir(dir, { recursive: true })) {
-    if (/^[0-9a-f]{64}\.[^.]+$/.test(path.basename(name))) total += (await stat(path.join(dir, name))).size;
-  }
-  return total;
-}
 
 test('a bounded cache counts an entry written again once, and writes made during an eviction once', () =>
   withCache(async (_unbounded, dir) => {

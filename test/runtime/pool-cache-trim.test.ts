@@ -2,20 +2,13 @@
 // the pool stops them: so a pool that closes holds their cache folder to its cap from the parent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { FeatureCache, jsonCodec, setDefaultFeatureCacheOptions, sha256Hex } from '../../src/features/cache.js';
 import { RecognizerPool } from '../../src/runtime/pool.js';
 import { FAKES_MODULE } from '../server/fakes.js';
-
-async function entryBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const name of await readdir(dir, { recursive: true })) {
-    if (/^[0-9a-f]{64}\.[^.]+$/.test(basename(name))) total += (await stat(join(dir, name))).size;
-  }
-  return total;
-}
+import { entryBytes } from '../features/cache-entries.js';
 
 test('closing a pool trims its workers\' cache folder to its cap; destroying one leaves it', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ecommir-pool-trim-'));
