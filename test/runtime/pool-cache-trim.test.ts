@@ -47,6 +47,34 @@ test('closing a pool trims its workers\' cache folder to its cap after they wrot
   }
 });
 
+test('a running pool trims its workers\' cache after they wrote, at most once each trimIntervalMs', async () => {
+  const dirs = await Promise.all([0, 1].map(() => mkdtemp(join(tmpdir(), 'ecommir-pool-trim-'))));
+  const pools: RecognizerPool[] = [];
+  try {
+    const [often, rarely] = await Promise.all(
+      [[dirs[0], 0], [dirs[1], undefined]].map(([dir, trimIntervalMs]) =>
+        RecognizerPool.create({ source: { module: FAKES_MODULE }, threads: 1, cache: { dir: dir as string, maxBytes: 3000 }, trimIntervalMs: trimIntervalMs as number | undefined }),
+      ),
+    );
+    pools.push(often, rarely);
+    for (const [i, pool] of [often, rarely].entries()) {
+      // The worker's own count stays under the cap (1000, then 2000 bytes); the 4 kB written between its writes is not in it.
+      await pool.run(writeEntries, { names: ['a'], bytes: 1000 });
+      await writtenElsewhere(dirs[i]);
+      await pool.run(writeEntries, { names: ['b'], bytes: 1000 });
+    }
+    const deadline = Date.now() + 10_000;
+    while ((await entryBytes(dirs[0])) > 3000 * 0.8 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.ok((await entryBytes(dirs[0])) <= 3000 * 0.8, `trimIntervalMs 0: ${await entryBytes(dirs[0])} bytes while the pool runs`);
+    assert.equal(await entryBytes(dirs[1]), 6008, 'default interval: not a minute since the pool started, so no trim yet');
+    await rarely.close();
+    assert.ok((await entryBytes(dirs[1])) <= 3000 * 0.8, 'trimmed at close');
+  } finally {
+    await Promise.all(pools.map((pool) => pool.destroy()));
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('with no cache given, the folder trimmed is the workers\' default one, not this thread\'s defaults', async () => {
   const workers = await mkdtemp(join(tmpdir(), 'ecommir-pool-trim-'));
   const mine = await mkdtemp(join(tmpdir(), 'ecommir-pool-trim-'));
