@@ -77,7 +77,8 @@ export interface PoolStats {
 /**
  * The workers' cache as they open it: their options alone (a worker thread or process sets defaults
  * only from `cache`; this thread's own defaults are not theirs), the environment read now, as they
- * read it when they start. Undefined when it cannot be made: the workers then fail to start anyway.
+ * read it when they start. Undefined when it cannot be made (a bad ECOMMIR_CACHE_MAX_MB): the workers
+ * cannot open it either, so they write nothing to trim.
  */
 function workersCache(options: FeatureCacheOptions | undefined): FeatureCache | undefined {
   try {

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { entryBytes } from './cache-entries.js';
-import { cacheDir, diskEntriesWritten, FeatureCache, float32ListCodec, jsonCodec, setDefaultFeatureCacheOptions, sha256Hex, type CacheCodec, type CacheKey } from '../../src/features/cache.js';
+import { cacheDir, DEFAULT_CACHE_MAX_BYTES, diskEntriesWritten, FeatureCache, float32ListCodec, jsonCodec, setDefaultFeatureCacheOptions, sha256Hex, type CacheCodec, type CacheKey } from '../../src/features/cache.js';
 
 const key = (version: number | string = 1, options?: string): CacheKey => ({ contentHash: sha256Hex('image bytes'), extractor: 'ocr', version, options });
 
@@ -155,12 +155,15 @@ test('a memory-only cache never writes a file and holds at most its cap; a disab
 test('a cache opened with inheritDefaults false takes its options alone, not this thread\'s defaults', () =>
   withCache(async (_cache, dir) => {
     setDefaultFeatureCacheOptions({ dir: path.join(dir, 'defaults'), maxBytes: 1000, disabled: true });
+    const cap = process.env.ECOMMIR_CACHE_MAX_MB;
+    delete process.env.ECOMMIR_CACHE_MAX_MB;
     try {
       const inherited = new FeatureCache({ maxBytes: 5000 });
       assert.deepEqual([inherited.dir, inherited.maxBytes, inherited.disabled], [path.join(dir, 'defaults'), 5000, true]);
       const own = new FeatureCache({ dir, inheritDefaults: false });
-      assert.deepEqual([own.dir, own.maxBytes, own.disabled, own.memoryOnly], [dir, 1024 ** 3, false, false]);
+      assert.deepEqual([own.dir, own.maxBytes, own.disabled, own.memoryOnly], [dir, DEFAULT_CACHE_MAX_BYTES, false, false]);
     } finally {
+      if (cap !== undefined) process.env.ECOMMIR_CACHE_MAX_MB = cap;
       setDefaultFeatureCacheOptions({});
     }
   }));

@@ -12,6 +12,7 @@ import { entryBytes } from '../features/cache-entries.js';
 import { CACHE_WRITER_MODULE } from './cache-writer.js';
 
 const writeEntries = { module: CACHE_WRITER_MODULE, export: 'writeEntries' };
+const writeEntriesThenHang = { module: CACHE_WRITER_MODULE, export: 'writeEntriesThenHang' };
 
 /** Four entries of 1002 bytes written by another process (a cache that never saw them counts them only by a scan). */
 async function writtenElsewhere(dir: string): Promise<void> {
@@ -20,10 +21,11 @@ async function writtenElsewhere(dir: string): Promise<void> {
 }
 
 test('closing a pool trims its workers\' cache folder to its cap after they wrote to it; destroying one, or closing one that wrote nothing, leaves it', async () => {
-  const dirs = await Promise.all([0, 1, 2].map(() => mkdtemp(join(tmpdir(), 'ecommir-pool-trim-'))));
-  const [destroyedDir, idleDir, closedDir] = dirs;
+  const dirs = await Promise.all([0, 1, 2, 3, 4].map(() => mkdtemp(join(tmpdir(), 'ecommir-pool-trim-'))));
+  const [destroyedDir, idleDir, closedDir, processDir, abortedDir] = dirs;
   try {
-    const pool = (dir: string) => RecognizerPool.create({ source: { module: FAKES_MODULE }, threads: 1, cache: { dir, maxBytes: 3000 } });
+    const pool = (dir: string, isolation: 'thread' | 'process' = 'thread') =>
+      RecognizerPool.create({ source: { module: FAKES_MODULE }, threads: 1, cache: { dir, maxBytes: 3000 }, isolation });
     const destroyed = await pool(destroyedDir);
     await destroyed.run(writeEntries, { names: ['a'], bytes: 1000 });
     await writtenElsewhere(destroyedDir);
@@ -42,6 +44,24 @@ test('closing a pool trims its workers\' cache folder to its cap after they wrot
     await writtenElsewhere(closedDir);
     await closed.close();
     assert.ok((await entryBytes(closedDir)) <= 3000 * 0.8, `closed: ${await entryBytes(closedDir)} bytes left`);
+
+    // A worker process's reply says so too.
+    const processes = await pool(processDir, 'process');
+    await processes.run(writeEntries, { names: ['a'], bytes: 1000 });
+    await writtenElsewhere(processDir);
+    await processes.close();
+    assert.ok((await entryBytes(processDir)) <= 3000 * 0.8, `closed, processes: ${await entryBytes(processDir)} bytes left`);
+
+    // A call aborted after its worker wrote has no reply to say so: it counts as a write.
+    const aborted = await pool(abortedDir);
+    const abort = new AbortController();
+    const hanging = aborted.run(writeEntriesThenHang, { names: ['a'], bytes: 1000 }, abort.signal);
+    while ((await entryBytes(abortedDir)) < 1000) await new Promise((r) => setTimeout(r, 10));
+    abort.abort(new Error('deadline'));
+    await assert.rejects(hanging, /deadline/);
+    await writtenElsewhere(abortedDir);
+    await aborted.close();
+    assert.ok((await entryBytes(abortedDir)) <= 3000 * 0.8, `closed after an aborted call: ${await entryBytes(abortedDir)} bytes left`);
   } finally {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   }
