@@ -115,6 +115,11 @@ export interface FeatureCacheOptions {
   memoryOnly?: boolean;
   /** No caching at all: every value is computed. */
   disabled?: boolean;
+  /**
+   * Apply this thread's defaults (setDefaultFeatureCacheOptions) under these options (default true).
+   * False: these options alone, as a worker that was given them opens its cache.
+   */
+  inheritDefaults?: boolean;
 }
 
 let defaultOptions: FeatureCacheOptions = {};
@@ -158,6 +163,17 @@ interface Written {
 }
 
 const diskUsage = new Map<string, DiskUsage>();
+
+/** Entries this thread has written to disk, in any folder. */
+let entriesWritten = 0;
+
+/**
+ * How many entries this thread has written to disk so far. A worker tells its pool when the number
+ * grew, so the pool scans the folder at close only after writes (see RecognizerPool.close).
+ */
+export function diskEntriesWritten(): number {
+  return entriesWritten;
+}
 
 function usageOf(dir: string): DiskUsage {
   const key = path.resolve(dir);
@@ -237,7 +253,7 @@ export class FeatureCache {
   readonly #privateFolders = new Set<string>();
 
   constructor(options: FeatureCacheOptions = {}) {
-    const o = { ...defaultOptions, ...options };
+    const o = options.inheritDefaults === false ? options : { ...defaultOptions, ...options };
     this.dir = o.dir ?? cacheDir();
     this.disabled = o.disabled === true;
     this.memoryOnly = o.memoryOnly === true;
@@ -346,6 +362,7 @@ export class FeatureCache {
         // An entry written again replaces its old bytes in the count, rather than adding to them.
         if (this.maxBytes !== undefined && !early) replaced = await stat(file).then((info) => (info.isFile() ? info.size : 0), () => 0);
         await rename(tmp, file);
+        entriesWritten++;
       } catch (err) {
         await rm(tmp, { force: true });
         throw err;
@@ -384,8 +401,13 @@ export class FeatureCache {
     }
     if (usage.bytes - usage.unremovable > this.maxBytes) {
       if (this.#defaultCap) noteEviction(this.dir, this.maxBytes);
-      await (usage.evicting ??= this.evict(usage).finally(() => (usage.evicting = undefined)));
+      await this.#evictOnce(usage, false);
     }
+  }
+
+  /** One eviction a folder at a time in this thread: a caller that finds one under way waits for it, which leaves the folder under the cap too. */
+  #evictOnce(usage: DiskUsage, onlyOverCap: boolean): Promise<void> {
+    return (usage.evicting ??= this.evict(usage, onlyOverCap).finally(() => (usage.evicting = undefined)));
   }
 
   /**
@@ -489,10 +511,7 @@ export class FeatureCache {
    */
   async trim(): Promise<void> {
     if (this.disabled || this.memoryOnly || this.maxBytes === undefined) return;
-    const usage = usageOf(this.dir);
-    // An eviction under way (another trim, or a write's) scans the disk too, and leaves it under the cap.
-    if (usage.evicting) return usage.evicting;
-    await (usage.evicting = this.evict(usage, true).finally(() => (usage.evicting = undefined)));
+    await this.#evictOnce(usageOf(this.dir), true);
   }
 
   async getOrCompute<T>(key: CacheKey, codec: CacheCodec<T>, compute: () => Promise<T>): Promise<T> {

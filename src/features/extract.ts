@@ -69,6 +69,17 @@ export interface ExtractOptions {
   item?: ItemRef;
 }
 
+/**
+ * Promise.all that waits for every part, then throws the first failure in order. When one part fails
+ * (a vector's compute), the others still write their cache entries: the answer then comes after those
+ * writes, so a worker's reply says it wrote and its pool counts them (RecognizerPool.close).
+ */
+async function allOrFirstFailure<T extends readonly unknown[]>(parts: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(parts);
+  for (const part of settled) if (part.status === 'rejected') throw part.reason;
+  return settled.map((part) => (part as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
+}
+
 export async function extractImageFeatures(ref: ImageRef, options: ExtractOptions = {}): Promise<ImageFeatures> {
   const cache = options.cache ?? new FeatureCache();
   const item = options.item ?? {};
@@ -109,12 +120,11 @@ export async function extractImageFeatures(ref: ImageRef, options: ExtractOption
     return { full, augmented };
   };
   // The vectors start with the OCR rather than after it: their pixel work (resizes, histograms) fills
-  // the cores the OCR leaves idle, and those that use the lines await them. Promise.all also settles
-  // every part's failure (a bad image fails the decode they share), so none goes unhandled.
-  const [ocrResult, layout, vectors, embedding] = await Promise.all([
+  // the cores the OCR leaves idle, and those that use the lines await them.
+  const [ocrResult, layout, vectors, embedding] = await allOrFirstFailure([
     ocr,
     options.layout ? vector(options.layout) : undefined,
-    Promise.all((options.vectors ?? []).map(async (extractor) => [extractor.name, await vector(extractor)] as const)),
+    allOrFirstFailure((options.vectors ?? []).map(async (extractor) => [extractor.name, await vector(extractor)] as const)),
     options.embedding ? embeddings(options.embedding) : undefined,
   ]);
 

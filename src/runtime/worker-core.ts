@@ -3,7 +3,7 @@
 // text features, image decode, OCR, embeddings, the head), never on the service's event loop.
 import { imageLimitsOf, resolveInputLimits, type InputLimits } from '../data/input-limits.js';
 import { EcommirError, type ErrorCode, type ItemRef } from '../errors.js';
-import { setDefaultFeatureCacheOptions, type FeatureCacheOptions } from '../features/cache.js';
+import { diskEntriesWritten, setDefaultFeatureCacheOptions, type FeatureCacheOptions } from '../features/cache.js';
 import type { RecognizerSet } from '../backends/select.js';
 import type { PredictOptions } from '../tasks/recognizer.js';
 import type { Prediction, Sample, Task } from '../types.js';
@@ -46,7 +46,10 @@ export interface WorkerFailure {
   stack?: string;
 }
 
-export type WorkerReply<T> = { ok: true; value: T } | { ok: false; error: WorkerFailure };
+export type WorkerReply<T> = ({ ok: true; value: T } | { ok: false; error: WorkerFailure }) & {
+  /** This thread wrote feature-cache entries to disk since its last reply (its pool then trims the folder at close). */
+  wroteCache?: true;
+};
 
 export interface Description {
   /** Fine labels of each loaded task. */
@@ -98,7 +101,18 @@ async function runFunction(fn: WorkerFunction, args: unknown): Promise<unknown> 
   return (f as (args: unknown) => unknown)(args);
 }
 
+/** diskEntriesWritten() when this thread last replied. */
+let writtenAtLastReply = 0;
+
 export async function handleTask(task: WorkerTask): Promise<WorkerReply<unknown>> {
+  const reply = await answer(task);
+  const written = diskEntriesWritten();
+  if (written === writtenAtLastReply) return reply;
+  writtenAtLastReply = written;
+  return { ...reply, wroteCache: true };
+}
+
+async function answer(task: WorkerTask): Promise<WorkerReply<unknown>> {
   try {
     if (task.op === 'describe') {
       const tasks: Description['tasks'] = {};

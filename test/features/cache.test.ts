@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { entryBytes } from './cache-entries.js';
-import { cacheDir, FeatureCache, float32ListCodec, jsonCodec, sha256Hex, type CacheCodec, type CacheKey } from '../../src/features/cache.js';
+import { cacheDir, DEFAULT_CACHE_MAX_BYTES, diskEntriesWritten, FeatureCache, float32ListCodec, jsonCodec, setDefaultFeatureCacheOptions, sha256Hex, type CacheCodec, type CacheKey } from '../../src/features/cache.js';
 
 const key = (version: number | string = 1, options?: string): CacheKey => ({ contentHash: sha256Hex('image bytes'), extractor: 'ocr', version, options });
 
@@ -150,6 +150,36 @@ test('a memory-only cache never writes a file and holds at most its cap; a disab
     assert.equal(calls, 2);
     assert.deepEqual(await listFiles(dir), []);
     assert.throws(() => new FeatureCache({ memoryOnly: true }), { code: 'ECM_ERR_BAD_OPTION' });
+  }));
+
+test('a cache opened with inheritDefaults false takes its options alone, not this thread\'s defaults', () =>
+  withCache(async (_cache, dir) => {
+    setDefaultFeatureCacheOptions({ dir: path.join(dir, 'defaults'), maxBytes: 1000, disabled: true });
+    const cap = process.env.ECOMMIR_CACHE_MAX_MB;
+    delete process.env.ECOMMIR_CACHE_MAX_MB;
+    try {
+      const inherited = new FeatureCache({ maxBytes: 5000 });
+      assert.deepEqual([inherited.dir, inherited.maxBytes, inherited.disabled], [path.join(dir, 'defaults'), 5000, true]);
+      const own = new FeatureCache({ dir, inheritDefaults: false });
+      assert.deepEqual([own.dir, own.maxBytes, own.disabled, own.memoryOnly], [dir, DEFAULT_CACHE_MAX_BYTES, false, false]);
+    } finally {
+      if (cap !== undefined) process.env.ECOMMIR_CACHE_MAX_MB = cap;
+      setDefaultFeatureCacheOptions({});
+    }
+  }));
+
+test('diskEntriesWritten counts the entries this thread wrote to disk, not those kept in memory or not kept', () =>
+  withCache(async (disk, dir) => {
+    const codec = jsonCodec<string>();
+    const k = (i: number): CacheKey => ({ contentHash: sha256Hex(`counted ${i}`), extractor: 'ocr', version: 1 });
+    const before = diskEntriesWritten();
+    await new FeatureCache({ dir, memoryOnly: true, maxBytes: 5000 }).set(k(0), codec, 'm');
+    await new FeatureCache({ dir, disabled: true }).getOrCompute(k(1), codec, async () => 'off');
+    assert.equal(diskEntriesWritten(), before);
+    await disk.set(k(2), codec, 'a');
+    await disk.getOrCompute(k(3), codec, async () => 'b');
+    await disk.getOrCompute(k(3), codec, async () => 'b'); // a hit writes nothing
+    assert.equal(diskEntriesWritten(), before + 2);
   }));
 
 test('a cache that cannot be written (a file where its folder should be) costs no answer: one warning, the value returned', () =>

@@ -1,15 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FeatureCache, jsonCodec } from '../../src/features/cache.js';
+import { FeatureCache, jsonCodec, sha256Hex } from '../../src/features/cache.js';
 import { extractImageFeatures, listDatasetImages, ocrCacheKey, type VectorExtractor } from '../../src/features/extract.js';
 import { DEFAULT_OCR_OPTIONS, OcrEngine, type OcrResult } from '../../src/vision/ocr.js';
 
 const images = fileURLToPath(new URL('../../../shared/data/www2025-mir/images/', import.meta.url));
 const NAME = 'eb6375e6-3963-4e27-b697-3b1ec9005ee8-1014-0.jpg';
+const sha256Of = async (file: string): Promise<string> => sha256Hex(await readFile(file));
 
 test('features are computed once, then read from the cache (augmented copies too)', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ecommir-extract-'));
@@ -174,6 +175,26 @@ test('native records are listed too: the images of every turn and a scene’s im
     await writeFile(file, lines.map((l) => JSON.stringify(l)).join('\n'));
     const jobs = await listDatasetImages(file, path.join(dir, 'images'));
     assert.deepEqual(jobs.map((j) => [j.item.id, j.ref.path]), [['d', path.join(dir, 'a.png')], ['d', path.join(dir, 'b.png')], ['s', path.join(dir, 'c.png')]]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('when one part fails, the extraction fails only after the other parts wrote their entries', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ecommir-extract-'));
+  try {
+    const cache = new FeatureCache({ dir });
+    const ocr = await OcrEngine.create({ threads: 1 });
+    // Fails at once, while the OCR (a second or so) is still reading the image.
+    const broken: VectorExtractor = { name: 'broken', version: 1, signature: '', compute: async () => { throw new Error('broken extractor'); } };
+    let first: OcrResult | undefined;
+    await assert.rejects(
+      extractImageFeatures({ name: NAME, path: images + NAME }, { cache, ocr, vectors: [broken] }).finally(async () => {
+        first = await cache.get(ocrCacheKey(await sha256Of(images + NAME)), jsonCodec<OcrResult>());
+      }),
+      /broken extractor/,
+    );
+    assert.ok(first && first.lines.length > 5, 'the OCR entry was on disk when the failure came back');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

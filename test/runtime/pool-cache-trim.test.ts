@@ -9,22 +9,89 @@ import { FeatureCache, jsonCodec, setDefaultFeatureCacheOptions, sha256Hex } fro
 import { RecognizerPool } from '../../src/runtime/pool.js';
 import { FAKES_MODULE } from '../server/fakes.js';
 import { entryBytes } from '../features/cache-entries.js';
+import { CACHE_WRITER_MODULE } from './cache-writer.js';
 
-test('closing a pool trims its workers\' cache folder to its cap; destroying one leaves it', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ecommir-pool-trim-'));
+const writeEntries = { module: CACHE_WRITER_MODULE, export: 'writeEntries' };
+const writeEntriesThenHang = { module: CACHE_WRITER_MODULE, export: 'writeEntriesThenHang' };
+
+/** Four entries of 1002 bytes written by another process (a cache that never saw them counts them only by a scan). */
+async function writtenElsewhere(dir: string): Promise<void> {
+  const elsewhere = new FeatureCache({ dir, maxBytes: Infinity });
+  for (let i = 0; i < 4; i++) await elsewhere.set({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 }, jsonCodec<string>(), 'p'.repeat(1000));
+}
+
+test('closing a pool trims its workers\' cache folder to its cap after they wrote to it; destroying one, or closing one that wrote nothing, leaves it', async () => {
+  const dirs = await Promise.all([0, 1, 2, 3, 4].map(() => mkdtemp(join(tmpdir(), 'ecommir-pool-trim-'))));
+  const [destroyedDir, idleDir, closedDir, processDir, abortedDir] = dirs;
   try {
-    // What the workers wrote past the cap (their own counts never saw each other's).
-    const written = new FeatureCache({ dir, maxBytes: Infinity });
-    for (let i = 0; i < 4; i++) await written.set({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 }, jsonCodec<string>(), 'p'.repeat(1000));
-    const cache = { dir, maxBytes: 3000 };
-    const destroyed = await RecognizerPool.create({ source: { module: FAKES_MODULE }, threads: 1, cache });
+    const pool = (dir: string, isolation: 'thread' | 'process' = 'thread') =>
+      RecognizerPool.create({ source: { module: FAKES_MODULE }, threads: 1, cache: { dir, maxBytes: 3000 }, isolation });
+    const destroyed = await pool(destroyedDir);
+    await destroyed.run(writeEntries, { names: ['a'], bytes: 1000 });
+    await writtenElsewhere(destroyedDir);
     await destroyed.destroy();
-    assert.equal(await entryBytes(dir), 4008, 'destroyed: nothing trimmed');
-    const closed = await RecognizerPool.create({ source: { module: FAKES_MODULE }, threads: 1, cache });
+    assert.equal(await entryBytes(destroyedDir), 5008, 'destroyed: nothing trimmed');
+
+    await writtenElsewhere(idleDir);
+    const idle = await pool(idleDir);
+    await idle.predict({ id: 'd1', index: 0, task: 'intent', candidates: [], turns: [{ role: 'user', text: '会生锈吗', images: [] }], images: [] });
+    await idle.close();
+    assert.equal(await entryBytes(idleDir), 4008, 'closed after calls that wrote nothing: not scanned, not trimmed');
+
+    // The worker's own count (1000 bytes) is under the cap; the entries written after its scan are not in it.
+    const closed = await pool(closedDir);
+    await closed.run(writeEntries, { names: ['a'], bytes: 1000 });
+    await writtenElsewhere(closedDir);
     await closed.close();
-    assert.ok((await entryBytes(dir)) <= 3000 * 0.8, `closed: ${await entryBytes(dir)} bytes left`);
+    assert.ok((await entryBytes(closedDir)) <= 3000 * 0.8, `closed: ${await entryBytes(closedDir)} bytes left`);
+
+    // A worker process's reply says so too.
+    const processes = await pool(processDir, 'process');
+    await processes.run(writeEntries, { names: ['a'], bytes: 1000 });
+    await writtenElsewhere(processDir);
+    await processes.close();
+    assert.ok((await entryBytes(processDir)) <= 3000 * 0.8, `closed, processes: ${await entryBytes(processDir)} bytes left`);
+
+    // A call aborted after its worker wrote has no reply to say so: it counts as a write.
+    const aborted = await pool(abortedDir);
+    const abort = new AbortController();
+    const hanging = aborted.run(writeEntriesThenHang, { names: ['a'], bytes: 1000 }, abort.signal);
+    while ((await entryBytes(abortedDir)) < 1000) await new Promise((r) => setTimeout(r, 10));
+    abort.abort(new Error('deadline'));
+    await assert.rejects(hanging, /deadline/);
+    await writtenElsewhere(abortedDir);
+    await aborted.close();
+    assert.ok((await entryBytes(abortedDir)) <= 3000 * 0.8, `closed after an aborted call: ${await entryBytes(abortedDir)} bytes left`);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a running pool trims its workers\' cache after they wrote, at most once each trimIntervalMs', async () => {
+  const dirs = await Promise.all([0, 1].map(() => mkdtemp(join(tmpdir(), 'ecommir-pool-trim-'))));
+  const pools: RecognizerPool[] = [];
+  try {
+    const [often, rarely] = await Promise.all(
+      [[dirs[0], 0], [dirs[1], undefined]].map(([dir, trimIntervalMs]) =>
+        RecognizerPool.create({ source: { module: FAKES_MODULE }, threads: 1, cache: { dir: dir as string, maxBytes: 3000 }, trimIntervalMs: trimIntervalMs as number | undefined }),
+      ),
+    );
+    pools.push(often, rarely);
+    for (const [i, pool] of [often, rarely].entries()) {
+      // The worker's own count stays under the cap (1000, then 2000 bytes); the 4 kB written between its writes is not in it.
+      await pool.run(writeEntries, { names: ['a'], bytes: 1000 });
+      await writtenElsewhere(dirs[i]);
+      await pool.run(writeEntries, { names: ['b'], bytes: 1000 });
+    }
+    const deadline = Date.now() + 10_000;
+    while ((await entryBytes(dirs[0])) > 3000 * 0.8 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.ok((await entryBytes(dirs[0])) <= 3000 * 0.8, `trimIntervalMs 0: ${await entryBytes(dirs[0])} bytes while the pool runs`);
+    assert.equal(await entryBytes(dirs[1]), 6008, 'default interval: not a minute since the pool started, so no trim yet');
+    await rarely.close();
+    assert.ok((await entryBytes(dirs[1])) <= 3000 * 0.8, 'trimmed at close');
+  } finally {
+    await Promise.all(pools.map((pool) => pool.destroy()));
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   }
 });
 
@@ -33,16 +100,18 @@ test('with no cache given, the folder trimmed is the workers\' default one, not 
   const mine = await mkdtemp(join(tmpdir(), 'ecommir-pool-trim-'));
   const previous = { dir: process.env.ECOMMIR_CACHE_DIR, mb: process.env.ECOMMIR_CACHE_MAX_MB };
   try {
-    // Two entries of 600 kB each: over a cap of 1 MiB.
-    for (const dir of [workers, mine]) {
-      const written = new FeatureCache({ dir, maxBytes: Infinity });
-      for (let i = 0; i < 2; i++) await written.set({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 }, jsonCodec<string>(), 'q'.repeat(600_000));
-    }
+    // Two entries of 600 kB each in this thread's folder, over its cap.
+    const written = new FeatureCache({ dir: mine, maxBytes: Infinity });
+    for (let i = 0; i < 2; i++) await written.set({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 }, jsonCodec<string>(), 'q'.repeat(600_000));
     process.env.ECOMMIR_CACHE_DIR = workers;
     process.env.ECOMMIR_CACHE_MAX_MB = '1';
     // This thread's own defaults (a library user's) are not the workers': they start with none.
     setDefaultFeatureCacheOptions({ dir: mine, maxBytes: 1000 });
     const pool = await RecognizerPool.create({ source: { module: FAKES_MODULE }, threads: 1 });
+    await pool.run(writeEntries, { names: ['c'], bytes: 1000 });
+    // Written after the worker counted its own: two entries of 600 kB, over the workers' cap of 1 MiB.
+    const elsewhere = new FeatureCache({ dir: workers, maxBytes: Infinity });
+    for (let i = 0; i < 2; i++) await elsewhere.set({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 }, jsonCodec<string>(), 'q'.repeat(600_000));
     await pool.close();
     assert.equal(await entryBytes(workers), 600_002, 'the workers\' default folder, trimmed to its cap from the environment');
     assert.equal(await entryBytes(mine), 1_200_004, 'this thread\'s default folder, left');

@@ -63,19 +63,27 @@ export interface SettlingPatternMemo extends PatternMemo {
  * Verdicts in the folder of `cache` (default: this thread's default feature cache, which in the
  * service is its own `<cache>/serve`), also read from the user's main cache folder, where `train`
  * keeps them. A disabled or memory-only cache keeps and reads nothing on disk: each thread then
- * checks for itself.
+ * checks for itself. The folders are opened at the first verdict asked or kept: a model on the
+ * shipped rules, proven safe without the memo, never opens them (nor reads the cache's settings).
  */
-export function cachedPatternMemo(cache: FeatureCache = new FeatureCache()): SettlingPatternMemo {
-  const onDisk = !cache.disabled && !cache.memoryOnly;
-  const main = cacheDir();
-  const folders = !onDisk ? [] : path.resolve(cache.dir) === main ? [cache] : [cache, new FeatureCache({ dir: main })];
+export function cachedPatternMemo(cache?: FeatureCache): SettlingPatternMemo {
+  let opened: { own: FeatureCache; read: FeatureCache[] } | undefined;
+  const open = (): { own: FeatureCache; read: FeatureCache[] } => {
+    if (opened) return opened;
+    const own = cache ?? new FeatureCache();
+    const onDisk = !own.disabled && !own.memoryOnly;
+    const main = cacheDir();
+    const read = !onDisk ? [] : path.resolve(own.dir) === main ? [own] : [own, new FeatureCache({ dir: main })];
+    return (opened = { own, read });
+  };
   const writes = new Set<Promise<void>>();
   return {
-    has: (memoKey) => folders.some((folder) => trusted(folder.pathOf(keyOf(memoKey), CODEC))),
+    has: (memoKey) => open().read.some((folder) => trusted(folder.pathOf(keyOf(memoKey), CODEC))),
     add: (memoKey) => {
-      if (!onDisk) return;
+      const { own, read } = open();
+      if (read.length === 0) return;
       // An unwritable cache costs a later worker its own check, never the load.
-      const write = cache.set(keyOf(memoKey), CODEC, true).catch(() => {});
+      const write = own.set(keyOf(memoKey), CODEC, true).catch(() => {});
       writes.add(write);
       void write.finally(() => writes.delete(write));
     },

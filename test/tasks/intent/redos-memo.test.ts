@@ -77,6 +77,19 @@ test('the feature cache keeps the verdicts; a disabled or memory-only cache keep
   assert.deepEqual(await files(none), []);
 });
 
+test('the memo opens its cache at the first verdict asked, not when it is made', () => {
+  const previous = process.env.ECOMMIR_CACHE_MAX_MB;
+  // A setting the cache refuses: made, the memo reads nothing yet (a model on the shipped rules never asks it).
+  process.env.ECOMMIR_CACHE_MAX_MB = 'lots';
+  try {
+    const memo = cachedPatternMemo();
+    assert.throws(() => memo.has(patternMemoKey('^好的$', 'u')), { code: 'ECM_ERR_BAD_OPTION' });
+  } finally {
+    if (previous === undefined) delete process.env.ECOMMIR_CACHE_MAX_MB;
+    else process.env.ECOMMIR_CACHE_MAX_MB = previous;
+  }
+});
+
 test('a verdict counts only as a private file of this user; the main cache folder is read too', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'ecommir-redos-trust-'));
   const cache = new FeatureCache({ dir });
