@@ -14,10 +14,13 @@ import { CACHE_WRITER_MODULE } from './cache-writer.js';
 const writeEntries = { module: CACHE_WRITER_MODULE, export: 'writeEntries' };
 const writeEntriesThenHang = { module: CACHE_WRITER_MODULE, export: 'writeEntriesThenHang' };
 
-/** Four entries of 1002 bytes written by another process (a cache that never saw them counts them only by a scan). */
-async function writtenElsewhere(dir: string): Promise<void> {
+/**
+ * Entries written by another process (a cache that never saw them counts them only by a scan): by
+ * default four of 1002 bytes; each entry holds `length` characters and 2 bytes of JSON quotes.
+ */
+async function writtenElsewhere(dir: string, count = 4, length = 1000): Promise<void> {
   const elsewhere = new FeatureCache({ dir, maxBytes: Infinity });
-  for (let i = 0; i < 4; i++) await elsewhere.set({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 }, jsonCodec<string>(), 'p'.repeat(1000));
+  for (let i = 0; i < count; i++) await elsewhere.set({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 }, jsonCodec<string>(), 'p'.repeat(length));
 }
 
 test('closing a pool trims its workers\' cache folder to its cap after they wrote to it; destroying one, or closing one that wrote nothing, leaves it', async () => {
@@ -101,8 +104,7 @@ test('with no cache given, the folder trimmed is the workers\' default one, not 
   const previous = { dir: process.env.ECOMMIR_CACHE_DIR, mb: process.env.ECOMMIR_CACHE_MAX_MB };
   try {
     // Two entries of 600 kB each in this thread's folder, over its cap.
-    const written = new FeatureCache({ dir: mine, maxBytes: Infinity });
-    for (let i = 0; i < 2; i++) await written.set({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 }, jsonCodec<string>(), 'q'.repeat(600_000));
+    await writtenElsewhere(mine, 2, 600_000);
     process.env.ECOMMIR_CACHE_DIR = workers;
     process.env.ECOMMIR_CACHE_MAX_MB = '1';
     // This thread's own defaults (a library user's) are not the workers': they start with none.
@@ -110,8 +112,7 @@ test('with no cache given, the folder trimmed is the workers\' default one, not 
     const pool = await RecognizerPool.create({ source: { module: FAKES_MODULE }, threads: 1 });
     await pool.run(writeEntries, { names: ['c'], bytes: 1000 });
     // Written after the worker counted its own: two entries of 600 kB, over the workers' cap of 1 MiB.
-    const elsewhere = new FeatureCache({ dir: workers, maxBytes: Infinity });
-    for (let i = 0; i < 2; i++) await elsewhere.set({ contentHash: sha256Hex(`image ${i}`), extractor: 'ocr', version: 1 }, jsonCodec<string>(), 'q'.repeat(600_000));
+    await writtenElsewhere(workers, 2, 600_000);
     await pool.close();
     assert.equal(await entryBytes(workers), 600_002, 'the workers\' default folder, trimmed to its cap from the environment');
     assert.equal(await entryBytes(mine), 1_200_004, 'this thread\'s default folder, left');
