@@ -169,7 +169,8 @@ let entriesWritten = 0;
 
 /**
  * How many entries this thread has written to disk so far. A worker tells its pool when the number
- * grew, so the pool scans the folder at close only after writes (see RecognizerPool.close).
+ * grew, so the pool scans the folder only after writes: at most once a trim interval while it runs,
+ * and at close (see RecognizerPool).
  */
 export function diskEntriesWritten(): number {
   return entriesWritten;

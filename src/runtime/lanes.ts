@@ -58,8 +58,10 @@ export const DEFAULT_LANES: Readonly<Record<Lane, LaneOptions>> = Object.freeze(
 });
 
 /**
- * The image lane's processes run at a lower priority (nice 10), so that when both lanes are busy
- * the text lane and the event loop keep the CPU they need; an idle text lane leaves images all of it.
+ * The image lane's processes run at a lower priority, so that when both lanes are busy the text lane
+ * and the event loop keep the CPU they need; an idle text lane leaves images all of it. Under
+ * SCHED_IDLE where the system has it (idle-scheduling.ts: a nice value alone let busy scene clients
+ * halve the text lane's throughput); this nice value is set too, and counts only where it does not.
  */
 export const DEFAULT_IMAGE_NICE = 10;
 
@@ -70,6 +72,8 @@ export interface WorkerLanesOptions {
   limits?: Partial<InputLimits>;
   /** Nice increment of the image lane's processes (0: same priority as text). Default DEFAULT_IMAGE_NICE. */
   imageNiceIncrement?: number;
+  /** Run the image lane's processes under SCHED_IDLE where the system allows. Default true. */
+  imageIdleScheduling?: boolean;
   /**
    * Threads of each image process's native work (RecognizerPoolOptions.computeThreads). Default: the
    * cores shared out among the image processes, so that several processes do not each start a thread
@@ -104,6 +108,7 @@ export class WorkerLanes implements RecognizerRuntime {
         threads: lane('image').concurrency,
         maxQueue: lane('image').maxQueue,
         niceIncrement: options.imageNiceIncrement ?? DEFAULT_IMAGE_NICE,
+        idleScheduling: options.imageIdleScheduling ?? true,
         computeThreads: options.imageComputeThreads ?? threadsPerWorker(lane('image').concurrency),
         warmUp: laneWarmUp('image', warm),
       }),

@@ -33,6 +33,8 @@ export interface RecognizerPoolOptions {
   isolation?: 'thread' | 'process';
   /** Lower priority (nice increment) of the workers, so they yield the CPU to others. Default 0. */
   niceIncrement?: number;
+  /** Processes only: run them under SCHED_IDLE where the system allows (ProcessPoolOptions.idleScheduling). Default false. */
+  idleScheduling?: boolean;
   /** The feature cache of the threads' recognisers. */
   cache?: FeatureCacheOptions;
   limits?: Partial<InputLimits>;
@@ -129,8 +131,17 @@ export class RecognizerPool {
     this.#trimIntervalMs = options.trimIntervalMs ?? TRIM_INTERVAL_MS;
     if (!(this.#trimIntervalMs >= 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `pool trimIntervalMs must be ≥ 0, got ${this.#trimIntervalMs}`);
     this.isolation = options.isolation ?? 'thread';
+    if (options.idleScheduling && this.isolation !== 'process') {
+      throw new EcommirError('ECM_ERR_BAD_OPTION', 'pool idleScheduling needs isolation "process": the policy is given to a process as it starts');
+    }
     if (this.isolation === 'process') {
-      this.#processes = new ProcessPool({ processes: this.threads, maxQueue: this.maxQueue, init: workerData, niceIncrement: options.niceIncrement });
+      this.#processes = new ProcessPool({
+        processes: this.threads,
+        maxQueue: this.maxQueue,
+        init: workerData,
+        niceIncrement: options.niceIncrement,
+        idleScheduling: options.idleScheduling,
+      });
       return;
     }
     this.#piscina = new Piscina({

@@ -7,6 +7,7 @@
 // (its processes then see the channel close and exit, process-worker.ts).
 import { fork, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
+import { idleLauncher } from './idle-scheduling.js';
 import type { WorkerInit, WorkerTask } from './worker-core.js';
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
@@ -35,6 +36,13 @@ export interface ProcessPoolOptions {
   init: WorkerInit;
   /** Nice increment of each process (all its threads, onnxruntime's included). */
   niceIncrement?: number;
+  /**
+   * Start each process under SCHED_IDLE where chrt can (idle-scheduling.ts), so that a thread at
+   * normal priority that wakes takes a core from it at once. The policy gives the process the
+   * kernel's lowest weight whatever its nice value: niceIncrement then counts only where the policy
+   * is not available. Default false.
+   */
+  idleScheduling?: boolean;
 }
 
 export class ProcessPool {
@@ -44,6 +52,8 @@ export class ProcessPool {
   /** Until the first processes have loaded, someone awaits `started`: they keep the parent alive. */
   #starting = true;
   #nextId = 0;
+  /** Why the last process that ended before it loaded did (told to callers once none is left). */
+  #startFailure?: string;
   terminated = 0;
   /** Resolves when every process has loaded (or failed to load) its recognisers once. */
   readonly started: Promise<void>;
@@ -62,8 +72,12 @@ export class ProcessPool {
   }
 
   private spawn(): Promise<void> {
+    const nodeArgs = FROM_SOURCE ? ['--import', 'tsx'] : [];
+    const launcher = this.options.idleScheduling ? idleLauncher() : undefined;
+    // Through chrt (and ionice), which replace themselves with Node: same pid, and the IPC channel's
+    // descriptor and environment pass through the exec.
     const child = fork(ENTRY, [], {
-      execArgv: FROM_SOURCE ? ['--import', 'tsx'] : [],
+      ...(launcher ? { execPath: launcher.execPath, execArgv: [...launcher.args, process.execPath, ...nodeArgs] } : { execArgv: nodeArgs }),
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -93,23 +107,33 @@ export class ProcessPool {
           this.holdWhileWorking();
         }
       });
-      child.once('exit', (code, signal) => {
+      let ended = false;
+      const end = (why: string) => {
+        if (ended) return;
+        ended = true;
         this.#slots.delete(slot);
         resolve();
         const job = slot.job;
         slot.job = undefined;
         if (job) {
           job.signal?.removeEventListener('abort', job.onAbort!);
-          job.reject(new Error(`the worker process ended while working (${signal ?? `exit code ${code}`})`));
+          job.reject(new Error(`the worker process ended while working (${why})`));
         }
         if (this.#closing || (slot as { killed?: boolean }).killed) return; // replaced already, or closing
+        if (!slot.ready) this.#startFailure = why;
         if (slot.ready) {
           void this.spawn(); // died while serving: replace it
         } else if (this.#slots.size === 0) {
           // Died before it could load: respawning would loop. Nothing can serve the queue.
-          const why = new Error(`the worker processes could not start (${signal ?? `exit code ${code}`})`);
-          for (const queued of this.#queue.splice(0)) queued.reject(why);
+          const error = new Error(`the worker processes could not start (${why})`);
+          for (const queued of this.#queue.splice(0)) queued.reject(error);
         }
+      };
+      child.once('exit', (code, signal) => end(signal ?? `exit code ${code}`));
+      // A process that could not be started at all (its program missing) reports an error and no
+      // exit. Any other error is a message sent as the process ended: its exit follows.
+      child.on('error', (err) => {
+        if (child.pid === undefined) end(err.message);
       });
       child.send({ type: 'init', init: this.options.init });
     });
@@ -118,7 +142,9 @@ export class ProcessPool {
   run(task: WorkerTask, signal?: AbortSignal): Promise<unknown> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#closing) return Promise.reject(new Error('the pool is closed'));
-    if (this.#slots.size === 0) return Promise.reject(new Error('the pool has no worker process (they could not start)'));
+    if (this.#slots.size === 0) {
+      return Promise.reject(new Error(`the pool has no worker process (they could not start${this.#startFailure ? `: ${this.#startFailure}` : ''})`));
+    }
     const idle = [...this.#slots].some((s) => s.ready && !s.job);
     if (!idle && this.#queue.length >= this.options.maxQueue) return Promise.reject(new QueueFullError('queue is at limit'));
     return new Promise((resolve, reject) => {

@@ -47,7 +47,7 @@ export interface WorkerFailure {
 }
 
 export type WorkerReply<T> = ({ ok: true; value: T } | { ok: false; error: WorkerFailure }) & {
-  /** This thread wrote feature-cache entries to disk since its last reply (its pool then trims the folder at close). */
+  /** This thread wrote feature-cache entries to disk since its last reply (its pool then trims the folder: soon, and at close). */
   wroteCache?: true;
 };
 

@@ -79,6 +79,8 @@ export interface WorkerOptions {
   cache?: FeatureCacheOptions;
   /** Nice increment of the image lane's processes (default 10; 0 = the text lane's priority). */
   imageNice?: number;
+  /** Run the image lane's processes under SCHED_IDLE where the system allows (default true). */
+  imageIdle?: boolean;
   /** The model folders `source` loads (reported as versions in /readyz and on every prediction). */
   models?: ModelFolders;
   /** The source for other model folders: what a reload (POST /v1/admin/reload, SIGHUP) loads. */
@@ -151,7 +153,7 @@ export async function resolveServerOptions(options: BuildAppOptions = {}): Promi
     runtime = await SwappableRuntime.create({
       folders: workers.models ?? {},
       build: (folders) =>
-        WorkerLanes.create({ source: workers.sourceFor ? workers.sourceFor(folders) : workers.source, cache: workers.cache, lanes, limits, imageNiceIncrement: workers.imageNice, warmUp: workers.warmUp }),
+        WorkerLanes.create({ source: workers.sourceFor ? workers.sourceFor(folders) : workers.source, cache: workers.cache, lanes, limits, imageNiceIncrement: workers.imageNice, imageIdleScheduling: workers.imageIdle, warmUp: workers.warmUp }),
       smokeTimeoutMs: limits.timeoutMs,
     });
   }

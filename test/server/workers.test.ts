@@ -6,6 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { FAKES_MODULE } from './fakes.js';
 import { KEY, sleep, solidPng, startServer, type RunningServer } from './helpers.js';
+import { SCHED_IDLE, SCHED_OTHER, workerThreads } from '../runtime/worker-processes.js';
 
 const source = (args: object) => ({ module: FAKES_MODULE, export: 'createRecognizerSet', args });
 const servers: RunningServer[] = [];
@@ -111,4 +112,16 @@ test('a client that leaves stops its image work at once: the process is killed a
   assert.equal(next.status, 200, JSON.stringify(next.json));
   assert.ok(performance.now() - started < 30_000, 'served by a fresh worker, not after the deadline of the one that left');
   assert.equal((await lanes(server.url)).image.terminated, 1);
+});
+
+test('the image lane runs under SCHED_IDLE at nice 10 by default; imageIdle false keeps the normal policy', { timeout: 90_000 }, async () => {
+  for (const [imageIdle, policy] of [[undefined, SCHED_IDLE], [false, SCHED_OTHER]] as const) {
+    const before = new Set(workerThreads().keys());
+    const server = await startServer({ workers: { source: source({}), cache: { disabled: true }, imageIdle }, limits: { rateLimitPerMinute: 0, imageConcurrency: 1 } });
+    servers.push(server);
+    const started = [...workerThreads()].filter(([pid]) => !before.has(pid));
+    assert.equal(started.length, 1, 'one image process (the text lane runs on threads)');
+    assert.ok(started[0][1].every((t) => t.policy === policy && t.nice === 10), `imageIdle ${imageIdle}: ${JSON.stringify(started[0][1])}`);
+    assert.equal((await server.post('/v1/scene', { image: (await solidPng(30, 30, [5, 5, 250])).toString('base64') })).status, 200);
+  }
 });

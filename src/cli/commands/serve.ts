@@ -51,6 +51,7 @@ interface ServeFlags extends BackendFlags {
   rateLimit?: string;
   maxConnections?: string;
   imageNice: string;
+  imageIdle: boolean;
   cache: 'disk' | 'memory' | 'off';
   cacheDir?: string;
   cacheMaxMb: string;
@@ -108,7 +109,8 @@ export function registerServeCommand(program: Command, ctx: CommandContext, deps
     .option('--image-workers <n>', `worker processes for screenshots and dialogues with images (default ${d.imageConcurrency})`)
     .option('--text-queue <n>', `text requests allowed to wait; more get 503 (default ${d.textMaxQueue})`)
     .option('--image-queue <n>', `image requests allowed to wait; more get 503 (default ${d.imageMaxQueue})`)
-    .option('--image-nice <n>', 'priority of the image workers below the text lane (nice increment, 0–19; 0 = equal)', String(DEFAULT_IMAGE_NICE))
+    .option('--image-nice <n>', 'priority of the image workers below the text lane (nice increment, 0–19; 0 = equal): what holds where SCHED_IDLE does not (see --no-image-idle)', String(DEFAULT_IMAGE_NICE))
+    .option('--no-image-idle', 'do not run the image workers under Linux\'s SCHED_IDLE policy (by default they do where chrt can: a thread at normal priority that wakes takes their core at once)')
     .option('--timeout-ms <n>', `deadline of one request, ms; a worker still busy then is stopped (default ${d.timeoutMs})`)
     .option('--rate-limit <n>', `requests a minute per API key (or address without one); 0 = no limit (default ${d.rateLimitPerMinute})`)
     .option('--max-connections <n>', `open connections in all (default ${d.maxConnections}; ${d.maxConnectionsPerAddress} per address)`)
@@ -185,6 +187,7 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
       sourceFor: (folders) => deps.source(flags, folders),
       cache: cacheOptions(flags),
       imageNice: Math.min(19, intOption(flags.imageNice, '--image-nice', { min: 0 })),
+      imageIdle: flags.imageIdle,
       warmUp: warmsUp(backendSelection(flags)),
     },
     auth,

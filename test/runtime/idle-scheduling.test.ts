@@ -1,0 +1,120 @@
+// test: serial (its workers run under SCHED_IDLE: another file's load on the machine would stall them)
+// Worker processes under SCHED_IDLE: every thread of each process (Node's own, and those it starts
+// later) has the policy, a replaced process too; a machine without a usable chrt falls back to the
+// nice value alone, and a launcher that cannot start Node is reported, not hung on. Read from
+// /proc, so Linux only, as the policy is.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { idleLauncher, probeIdleLauncher } from '../../src/runtime/idle-scheduling.js';
+import { RecognizerPool } from '../../src/runtime/pool.js';
+import type { Sample } from '../../src/types.js';
+import { FAKES_MODULE } from '../server/fakes.js';
+import { SCHED_IDLE, SCHED_OTHER, workerThreads, type ThreadScheduling } from './worker-processes.js';
+
+const CHILD = fileURLToPath(new URL('./idle-pool-child.ts', import.meta.url));
+const intent = (text: string): Sample => ({ id: 'p', index: 0, task: 'intent', candidates: [], turns: [{ role: 'user', text, images: [] }], images: [] });
+
+/** Runs idle-pool-child.ts with a fake chrt (a shell script) first on PATH; returns what it printed. */
+async function withFakeChrt(script: string): Promise<{ threads?: ThreadScheduling[][]; label?: string; code?: string; message?: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'ecommir-chrt-'));
+  try {
+    await writeFile(join(dir, 'chrt'), `#!/bin/sh\n${script}\n`);
+    await chmod(join(dir, 'chrt'), 0o755);
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', CHILD], {
+      env: { ...process.env, PATH: `${dir}${delimiter}${process.env.PATH}` },
+      timeout: 60_000,
+    });
+    return JSON.parse(stdout.trim().split('\n').at(-1)!);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('chrt and ionice can start a command under SCHED_IDLE on this machine (Debian has both in util-linux)', () => {
+  assert.equal(process.platform, 'linux');
+  assert.ok(idleLauncher(), 'no chrt and ionice on PATH that can start a command under SCHED_IDLE');
+});
+
+test('a chrt that is missing or refuses is not used', async () => {
+  assert.equal(probeIdleLauncher('/no/such/chrt', '/usr/bin/ionice'), undefined);
+  const dir = await mkdtemp(join(tmpdir(), 'ecommir-chrt-'));
+  try {
+    const refusing = join(dir, 'chrt');
+    await writeFile(refusing, '#!/bin/sh\necho "chrt: failed to set pid 0\'s policy: Operation not permitted" >&2\nexit 1\n');
+    await chmod(refusing, 0o755);
+    assert.equal(probeIdleLauncher(refusing, '/usr/bin/ionice'), undefined);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('worker processes started with idleScheduling run every thread under SCHED_IDLE, best-effort I/O, a replaced one too', { timeout: 60_000 }, async () => {
+  const pool = await RecognizerPool.create({
+    source: { module: FAKES_MODULE, args: { intent: { delayMs: 1000 } } },
+    threads: 2,
+    isolation: 'process',
+    niceIncrement: 7,
+    idleScheduling: true,
+  });
+  try {
+    const before = workerThreads();
+    assert.equal(before.size, 2, 'two worker processes');
+    for (const [pid, threads] of before) {
+      assert.ok(threads.length > 1, `process ${pid} has Node's threads`);
+      assert.deepEqual(threads.filter((t) => t.policy !== SCHED_IDLE || t.nice !== 7), [], `process ${pid}: every thread SCHED_IDLE at nice 7`);
+      // Not the idle I/O class the kernel gives SCHED_IDLE by default.
+      assert.match(execFileSync('ionice', ['-p', String(pid)], { encoding: 'utf8' }), /^best-effort: prio 7/);
+    }
+    const aborted = new AbortController();
+    const running = pool.predict(intent('推荐'), {}, aborted.signal);
+    await new Promise((r) => setTimeout(r, 300));
+    aborted.abort(new Error('gone'));
+    await assert.rejects(running, /gone/);
+    assert.equal(pool.stats.terminated, 1);
+    // Two calls at once: the replacement must answer one of them.
+    const answers = await Promise.all([intent('怎么用'), intent('推荐')].map((sample) => pool.predict(sample, {}, AbortSignal.timeout(30_000))));
+    assert.deepEqual(answers.map((a) => a.label), ['用法用量', '单品推荐']);
+    const after = workerThreads();
+    assert.equal(after.size, 2);
+    const replaced = [...after.keys()].filter((pid) => !before.has(pid));
+    assert.equal(replaced.length, 1, 'one process was replaced');
+    for (const [pid, threads] of after) assert.ok(threads.every((t) => t.policy === SCHED_IDLE), `process ${pid}: every thread SCHED_IDLE`);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('without idleScheduling the processes keep the normal policy at their nice value', { timeout: 60_000 }, async () => {
+  const pool = await RecognizerPool.create({ source: { module: FAKES_MODULE }, threads: 1, isolation: 'process', niceIncrement: 7 });
+  try {
+    const threads = [...workerThreads().values()];
+    assert.equal(threads.length, 1);
+    assert.ok(threads[0].every((t) => t.policy === SCHED_OTHER && t.nice === 7), JSON.stringify(threads[0]));
+  } finally {
+    await pool.close();
+  }
+});
+
+test('where chrt refuses SCHED_IDLE, a pool that asks for it starts at its nice value alone and answers', { timeout: 90_000 }, async () => {
+  const got = await withFakeChrt('echo "chrt: failed to set pid 0\'s policy: Operation not permitted" >&2\nexit 1');
+  assert.equal(got.label, '用法用量', JSON.stringify(got));
+  assert.equal(got.threads?.length, 1);
+  assert.ok(got.threads![0].every((t) => t.policy === SCHED_OTHER && t.nice === 7), JSON.stringify(got.threads));
+});
+
+test('a launcher that passes the check but cannot start Node is reported with its exit code, not waited on', { timeout: 90_000 }, async () => {
+  // Succeeds for the probe's `true`, fails for everything else, as chrt does when exec fails.
+  const got = await withFakeChrt('for last; do :; done\n[ "$last" = true ] && exit 0\necho "chrt: failed to execute node" >&2\nexit 127');
+  assert.equal(got.code, 'ECM_ERR_BACKEND', JSON.stringify(got));
+  assert.match(got.message ?? '', /could not start: exit code 127/);
+});
+
+test('idleScheduling on a thread pool is refused: the policy is given to a process as it starts', async () => {
+  await assert.rejects(RecognizerPool.create({ source: { module: FAKES_MODULE }, threads: 1, idleScheduling: true }), { code: 'ECM_ERR_BAD_OPTION' });
+});
