@@ -33,7 +33,8 @@ export function idleLauncher(): IdleLauncher | undefined {
 export function probeIdleLauncher(chrt = onPath('chrt'), ionice = onPath('ionice')): IdleLauncher | undefined {
   if (process.platform !== 'linux' || chrt === undefined || ionice === undefined) return undefined;
   const launcher: IdleLauncher = { execPath: chrt, args: ['--idle', '0', ionice, '-c', '2', '-n', '7'] };
-  const probe = spawnSync(launcher.execPath, [...launcher.args, 'true'], { stdio: 'ignore', timeout: 5000 });
+  // `true` itself runs under SCHED_IDLE: on a machine busy at start-up it waits for a free moment.
+  const probe = spawnSync(launcher.execPath, [...launcher.args, 'true'], { stdio: 'ignore', timeout: 30_000 });
   return probe.status === 0 ? launcher : undefined;
 }
 

@@ -70,7 +70,7 @@ export interface WorkerLanesOptions {
   lanes?: Partial<Record<Lane, Partial<LaneOptions>>>;
   cache?: FeatureCacheOptions;
   limits?: Partial<InputLimits>;
-  /** Nice increment of the image lane's processes (0: same priority as text). Default DEFAULT_IMAGE_NICE. */
+  /** Nice increment of the image lane's processes (0: same priority as text where they do not run under SCHED_IDLE). Default DEFAULT_IMAGE_NICE. */
   imageNiceIncrement?: number;
   /** Run the image lane's processes under SCHED_IDLE where the system allows. Default true. */
   imageIdleScheduling?: boolean;

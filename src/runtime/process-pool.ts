@@ -221,7 +221,8 @@ export class ProcessPool {
     const exits = [...this.#slots].map(
       (slot) =>
         new Promise<void>((resolve) => {
-          if (slot.child.exitCode !== null || slot.child.signalCode !== null) return resolve();
+          // A process that could not be spawned has no pid and will never report an exit.
+          if (slot.child.pid === undefined || slot.child.exitCode !== null || slot.child.signalCode !== null) return resolve();
           // An idle process is unreferenced: without this, a caller awaiting close() could see the
           // script end before the exit it waits for.
           slot.child.ref();

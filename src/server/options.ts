@@ -77,7 +77,7 @@ export interface WorkerOptions {
   source: RecognizerSource;
   /** The workers' feature cache (serve: private and bounded). */
   cache?: FeatureCacheOptions;
-  /** Nice increment of the image lane's processes (default 10; 0 = the text lane's priority). */
+  /** Nice increment of the image lane's processes (default 10; 0 = the text lane's priority where SCHED_IDLE is off or unavailable). */
   imageNice?: number;
   /** Run the image lane's processes under SCHED_IDLE where the system allows (default true). */
   imageIdle?: boolean;
