@@ -42,8 +42,15 @@ after(async () => {
 
 async function start(): Promise<{ url: string; page: Page; problems: string[] }> {
   // The local-page policy of `ecommir serve` on 127.0.0.1 without keys; an empty private feature cache.
+  // The image lane at nice 10 rather than SCHED_IDLE: another test file runs beside this one, and its
+  // threads would hold a SCHED_IDLE process back past this file's deadlines (idle-scheduling.test.ts
+  // tests the policy).
   const app = await buildApp({
-    workers: { source: backendSource({ backend: 'embedded' }), cache: { dir: join(await mkdtemp(join(tmpdir(), 'ecommir-e2e-')), 'serve'), maxBytes: 64 << 20 } },
+    workers: {
+      source: backendSource({ backend: 'embedded' }),
+      cache: { dir: join(await mkdtemp(join(tmpdir(), 'ecommir-e2e-')), 'serve'), maxBytes: 64 << 20 },
+      imageIdle: false,
+    },
     auth: { apiKeys: [], anonymousLoopback: true },
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });

@@ -25,7 +25,8 @@ test('a correction survives kill -9, comes out of feedback export and trains a m
   const noModels = mkdtempSync(join(tmpdir(), 'ecommir-no-scene-'));
   const child = spawn(
     process.execPath,
-    [...CLI_COMMAND, 'serve', '--port', '0', '--feedback-db', db, '--scene-model', noModels, '--allow-missing-models'],
+    // --no-image-idle: another test file runs beside this one and would hold back a SCHED_IDLE image lane's warm-up.
+    [...CLI_COMMAND, 'serve', '--port', '0', '--feedback-db', db, '--scene-model', noModels, '--allow-missing-models', '--no-image-idle'],
     { cwd: repoRoot, env: { ...process.env, ECOMMIR_API_KEYS: '' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';

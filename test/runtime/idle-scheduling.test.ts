@@ -118,3 +118,10 @@ test('a launcher that passes the check but cannot start Node is reported with it
 test('idleScheduling on a thread pool is refused: the policy is given to a process as it starts', async () => {
   await assert.rejects(RecognizerPool.create({ source: { module: FAKES_MODULE }, threads: 1, idleScheduling: true }), { code: 'ECM_ERR_BAD_OPTION' });
 });
+
+test('a launcher gone between the check and the start is reported by name, not an unhandled error', { timeout: 90_000 }, async () => {
+  // Passes the probe, then removes itself: the pool's fork finds no program (an error and no exit).
+  const got = await withFakeChrt('rm -- "$0"\nexit 0');
+  assert.equal(got.code, 'ECM_ERR_BACKEND', JSON.stringify(got));
+  assert.match(got.message ?? '', /could not start: spawn \S+chrt ENOENT/);
+});
