@@ -60,7 +60,7 @@ export const DEFAULT_LANES: Readonly<Record<Lane, LaneOptions>> = Object.freeze(
 /**
  * The image lane's processes run at a lower priority, so that when both lanes are busy the text lane
  * and the event loop keep the CPU they need; an idle text lane leaves images all of it. Under
- * SCHED_IDLE where the system has it (idle-scheduling.ts: a nice value alone let busy scene clients
+ * SCHED_IDLE where the system has it (priority-launchers.ts: a nice value alone let busy scene clients
  * halve the text lane's throughput); this nice value is set too, and counts only where it does not.
  */
 export const DEFAULT_IMAGE_NICE = 10;

@@ -7,7 +7,7 @@
 // (its processes then see the channel close and exit, process-worker.ts).
 import { fork, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
-import { idleLauncher } from './idle-scheduling.js';
+import { chainLaunchers, idleLauncher, niceLauncher, type Launcher } from './priority-launchers.js';
 import type { WorkerInit, WorkerTask } from './worker-core.js';
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
@@ -34,10 +34,14 @@ export interface ProcessPoolOptions {
   processes: number;
   maxQueue: number;
   init: WorkerInit;
-  /** Nice increment of each process (all its threads, onnxruntime's included). */
+  /**
+   * Nice increment of each process (0–19). Given to Node as it starts, through nice where that is
+   * on PATH (priority-launchers.ts), so every thread has it; elsewhere set right after fork, which
+   * reaches only the threads started after that.
+   */
   niceIncrement?: number;
   /**
-   * Start each process under SCHED_IDLE where chrt can (idle-scheduling.ts), so that a thread at
+   * Start each process under SCHED_IDLE where chrt can (priority-launchers.ts), so that a thread at
    * normal priority that wakes takes a core from it at once. The policy gives the process the
    * kernel's lowest weight whatever its nice value: niceIncrement then counts only where the policy
    * is not available. Default false.
@@ -73,17 +77,20 @@ export class ProcessPool {
 
   private spawn(): Promise<void> {
     const nodeArgs = FROM_SOURCE ? ['--import', 'tsx'] : [];
-    const launcher = this.options.idleScheduling ? idleLauncher() : undefined;
-    // Through chrt (and ionice), which replace themselves with Node: same pid, and the IPC channel's
-    // descriptor and environment pass through the exec.
+    const increment = Math.min(19, Math.max(0, Math.trunc(this.options.niceIncrement ?? 0)));
+    const nice = increment > 0 ? niceLauncher(increment) : undefined;
+    const idle = this.options.idleScheduling ? idleLauncher() : undefined;
+    const launcher: Launcher | undefined = nice && idle ? chainLaunchers(nice, idle) : (nice ?? idle);
+    // Through nice, chrt and ionice, which replace themselves with Node: same pid, and the IPC
+    // channel's descriptor and environment pass through the exec.
     const child = fork(ENTRY, [], {
       ...(launcher ? { execPath: launcher.execPath, execArgv: [...launcher.args, process.execPath, ...nodeArgs] } : { execArgv: nodeArgs }),
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    if (this.options.niceIncrement && child.pid !== undefined) {
+    if (increment > 0 && !nice && child.pid !== undefined) {
       try {
-        setPriority(child.pid, Math.min(19, this.options.niceIncrement));
+        setPriority(child.pid, increment);
       } catch {
         // Not allowed here: the process keeps the normal priority.
       }

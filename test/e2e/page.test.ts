@@ -43,7 +43,7 @@ after(async () => {
 async function start(): Promise<{ url: string; page: Page; problems: string[] }> {
   // The local-page policy of `ecommir serve` on 127.0.0.1 without keys; an empty private feature cache.
   // The image lane at nice 10 rather than SCHED_IDLE: another test file runs beside this one, and its
-  // threads would hold a SCHED_IDLE process back past this file's deadlines (idle-scheduling.test.ts
+  // threads would hold a SCHED_IDLE process back past this file's deadlines (priority-launchers.test.ts
   // tests the policy).
   const app = await buildApp({
     workers: {

@@ -1,40 +1,54 @@
 // test: serial (its workers run under SCHED_IDLE: another file's load on the machine would stall them)
-// Worker processes under SCHED_IDLE: every thread of each process (Node's own, and those it starts
-// later) has the policy, a replaced process too; a machine without a usable chrt falls back to the
-// nice value alone, and a launcher that cannot start Node is reported, not hung on. Read from
-// /proc, so Linux only, as the policy is.
+// Worker processes started at a lower priority: under SCHED_IDLE every thread of each process
+// (Node's own, and those it starts later) has the policy, a replaced process too; the nice value is
+// given through nice before Node starts; a machine without a usable chrt falls back to the nice
+// value alone, one without a usable nice to setting it after fork, and a launcher that cannot start
+// Node is reported, not hung on. Read from /proc, so Linux only, as the policy is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { idleLauncher, probeIdleLauncher } from '../../src/runtime/idle-scheduling.js';
+import { idleLauncher, niceLauncher, probeIdleLauncher, probeNiceLauncher } from '../../src/runtime/priority-launchers.js';
 import { RecognizerPool } from '../../src/runtime/pool.js';
 import type { Sample } from '../../src/types.js';
 import { FAKES_MODULE } from '../server/fakes.js';
 import { SCHED_IDLE, SCHED_OTHER, workerThreads, type ThreadScheduling } from './worker-processes.js';
 
-const CHILD = fileURLToPath(new URL('./idle-pool-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./launcher-pool-child.ts', import.meta.url));
 const intent = (text: string): Sample => ({ id: 'p', index: 0, task: 'intent', candidates: [], turns: [{ role: 'user', text, images: [] }], images: [] });
 
-/** Runs idle-pool-child.ts with a fake chrt (a shell script) first on PATH; returns what it printed. */
-async function withFakeChrt(script: string): Promise<{ threads?: ThreadScheduling[][]; label?: string; code?: string; message?: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'ecommir-chrt-'));
+type ChildReport = { threads?: ThreadScheduling[][]; label?: string; code?: string; message?: string; log?: string };
+
+/**
+ * Runs launcher-pool-child.ts with fake commands (shell scripts, by name) first on PATH; returns what
+ * it printed, and what the scripts appended to $FAKE_LOG. `idle`: whether the pool asks for SCHED_IDLE.
+ */
+async function withFakeCommands(scripts: Record<string, string>, idle = true): Promise<ChildReport> {
+  const dir = await mkdtemp(join(tmpdir(), 'ecommir-launcher-'));
   try {
-    await writeFile(join(dir, 'chrt'), `#!/bin/sh\n${script}\n`);
-    await chmod(join(dir, 'chrt'), 0o755);
+    for (const [name, script] of Object.entries(scripts)) {
+      await writeFile(join(dir, name), `#!/bin/sh\n${script}\n`);
+      await chmod(join(dir, name), 0o755);
+    }
+    const log = join(dir, 'log');
+    await writeFile(log, '');
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', CHILD], {
-      env: { ...process.env, PATH: `${dir}${delimiter}${process.env.PATH}` },
+      env: { ...process.env, PATH: `${dir}${delimiter}${process.env.PATH}`, FAKE_LOG: log, ECOMMIR_TEST_IDLE: idle ? '1' : '0' },
       timeout: 60_000,
     });
-    return JSON.parse(stdout.trim().split('\n').at(-1)!);
+    return { ...JSON.parse(stdout.trim().split('\n').at(-1)!), log: await readFile(log, 'utf8') };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+const withFakeChrt = (script: string) => withFakeCommands({ chrt: script });
+/** The machine's own nice, for a fake one that logs its arguments and then runs it. */
+const REAL_NICE = execFileSync('sh', ['-c', 'command -v nice'], { encoding: 'utf8' }).trim();
 
 test('chrt and ionice can start a command under SCHED_IDLE on this machine (Debian has both in util-linux)', () => {
   assert.equal(process.platform, 'linux');
@@ -120,8 +134,39 @@ test('idleScheduling on a thread pool is refused: the policy is given to a proce
 });
 
 test('a launcher gone between the check and the start is reported by name, not an unhandled error', { timeout: 90_000 }, async () => {
-  // Passes the probe, then removes itself: the pool's fork finds no program (an error and no exit).
-  const got = await withFakeChrt('rm -- "$0"\nexit 0');
+  // The first of the chain (nice) passes its check, then removes itself: the pool's fork finds no program (an error and no exit).
+  const got = await withFakeCommands({ nice: `rm -- "$0"\nexec ${REAL_NICE} "$@"` });
   assert.equal(got.code, 'ECM_ERR_BACKEND', JSON.stringify(got));
-  assert.match(got.message ?? '', /could not start: spawn \S+chrt ENOENT/);
+  assert.match(got.message ?? '', /could not start: spawn \S+\/nice ENOENT/);
+});
+
+test('nice can start a command at an increment here; a missing nice or an increment outside 1–19 is not used', () => {
+  assert.deepEqual(niceLauncher(7), { execPath: REAL_NICE, args: ['-n', '7'] });
+  assert.equal(probeNiceLauncher(7, '/no/such/nice'), undefined);
+  assert.equal(probeNiceLauncher(0), undefined);
+  assert.equal(probeNiceLauncher(20), undefined);
+});
+
+test('the nice value is given through nice as the process starts, before chrt when SCHED_IDLE is asked for', { timeout: 90_000 }, async () => {
+  // setPriority after fork would reach only the process's first thread; through nice, Node starts with it.
+  const logging = `printf '%s\\n' "$*" >> "$FAKE_LOG"\nexec ${REAL_NICE} "$@"`;
+  for (const idle of [false, true]) {
+    const got = await withFakeCommands({ nice: logging }, idle);
+    assert.equal(got.label, '用法用量', JSON.stringify(got));
+    const starts = got.log!.split('\n').filter((line) => line.includes('process-worker'));
+    assert.equal(starts.length, 1, got.log);
+    assert.match(starts[0], idle ? /^-n 7 \S+\/chrt --idle 0 \S+\/ionice -c 2 -n 7 \S+node / : /^-n 7 \S+node /);
+    assert.equal(got.threads?.length, 1);
+    const policy = idle ? SCHED_IDLE : SCHED_OTHER;
+    assert.ok(got.threads![0].every((t) => t.policy === policy && t.nice === 7), JSON.stringify(got.threads));
+  }
+});
+
+test('where nice fails its check, the value is set after fork and the pool answers', { timeout: 90_000 }, async () => {
+  const got = await withFakeCommands({ nice: `printf '%s\\n' "$*" >> "$FAKE_LOG"\nexit 1` }, false);
+  assert.equal(got.label, '用法用量', JSON.stringify(got));
+  assert.equal(got.log, '-n 7 true\n', 'checked once, then not used');
+  assert.equal(got.threads?.length, 1);
+  // The first thread at least: Node's own threads may have started before the value was set.
+  assert.ok(got.threads![0].some((t) => t.policy === SCHED_OTHER && t.nice === 7), JSON.stringify(got.threads));
 });
