@@ -31,7 +31,7 @@ export interface RecognizerPoolOptions {
   maxQueue?: number;
   /** Threads (default) for pure-JavaScript recognisers; processes when native code must be stoppable. */
   isolation?: 'thread' | 'process';
-  /** Lower priority (nice increment) of the workers, so they yield the CPU to others. Default 0. */
+  /** Lower priority (nice increment over this process's) of the workers, so they yield the CPU to others. Default 0. */
   niceIncrement?: number;
   /** Processes only: run them under SCHED_IDLE where the system allows (ProcessPoolOptions.idleScheduling). Default false. */
   idleScheduling?: boolean;

@@ -1,7 +1,8 @@
 // Command prefixes that start a worker process at a lower priority before Node runs in it, so that
 // every thread the process ever has inherits it. Setting a nice value from the parent after fork
-// (os.setPriority) reaches only the process's first thread: the threads Node started before that
-// call keep the old value.
+// (os.setPriority) reaches the process's first thread and the threads it starts later: the ones
+// Node started before that call keep the old value, a race that the parent usually wins (not seen
+// in 120 starts, idle or loaded) but need not.
 //
 // SCHED_IDLE, through util-linux's chrt: a nice value only weighs a thread's share of the CPU, so a
 // text request that wakes while a nice-10 image thread runs still waits for that thread's slice

@@ -6,7 +6,7 @@
 // and an idle pool does not keep the parent alive: a script that never calls close() still ends
 // (its processes then see the channel close and exit, process-worker.ts).
 import { fork, type ChildProcess } from 'node:child_process';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { chainLaunchers, idleLauncher, niceLauncher, type Launcher } from './priority-launchers.js';
 import type { WorkerInit, WorkerTask } from './worker-core.js';
 
@@ -35,9 +35,10 @@ export interface ProcessPoolOptions {
   maxQueue: number;
   init: WorkerInit;
   /**
-   * Nice increment of each process (0–19). Given to Node as it starts, through nice where that is
-   * on PATH (priority-launchers.ts), so every thread has it; elsewhere set right after fork, which
-   * reaches only the threads started after that.
+   * Nice increment of each process over this one's (1–19; less is ignored, since raising a priority
+   * needs privilege). Given to Node as it starts, through nice where that is on PATH
+   * (priority-launchers.ts), so every thread has it; elsewhere set right after fork, which reaches
+   * the first thread and those it starts later, while threads Node started before may keep the old value.
    */
   niceIncrement?: number;
   /**
@@ -90,9 +91,11 @@ export class ProcessPool {
     });
     if (increment > 0 && !nice && child.pid !== undefined) {
       try {
-        setPriority(child.pid, increment);
+        // Relative, as nice is: setting the bare increment under a service already niced would raise the
+        // worker's priority, or fail without privilege.
+        setPriority(child.pid, Math.min(19, getPriority() + increment));
       } catch {
-        // Not allowed here: the process keeps the normal priority.
+        // Not allowed here: the process keeps this one's priority.
       }
     }
     const slot: Slot = { child, ready: false, jobId: -1 };

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -18,6 +18,8 @@ import type { Sample } from '../../src/types.js';
 import { FAKES_MODULE } from '../server/fakes.js';
 import { SCHED_IDLE, SCHED_OTHER, workerThreads, type ThreadScheduling } from './worker-processes.js';
 
+/** What nice 7 over this test's own value gives (the suite may itself run under nice). */
+const NICE_7 = Math.min(19, getPriority() + 7);
 const CHILD = fileURLToPath(new URL('./launcher-pool-child.ts', import.meta.url));
 const intent = (text: string): Sample => ({ id: 'p', index: 0, task: 'intent', candidates: [], turns: [{ role: 'user', text, images: [] }], images: [] });
 
@@ -25,9 +27,10 @@ type ChildReport = { threads?: ThreadScheduling[][]; label?: string; code?: stri
 
 /**
  * Runs launcher-pool-child.ts with fake commands (shell scripts, by name) first on PATH; returns what
- * it printed, and what the scripts appended to $FAKE_LOG. `idle`: whether the pool asks for SCHED_IDLE.
+ * it printed, and what the scripts appended to $FAKE_LOG. `idle`: whether the pool asks for SCHED_IDLE;
+ * `childNice`: the script itself runs that much above this process's nice value.
  */
-async function withFakeCommands(scripts: Record<string, string>, idle = true): Promise<ChildReport> {
+async function withFakeCommands(scripts: Record<string, string>, idle = true, childNice = 0): Promise<ChildReport> {
   const dir = await mkdtemp(join(tmpdir(), 'ecommir-launcher-'));
   try {
     for (const [name, script] of Object.entries(scripts)) {
@@ -36,7 +39,8 @@ async function withFakeCommands(scripts: Record<string, string>, idle = true): P
     }
     const log = join(dir, 'log');
     await writeFile(log, '');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', CHILD], {
+    const node = [process.execPath, '--import', 'tsx', CHILD];
+    const { stdout } = await promisify(execFile)(childNice ? REAL_NICE : node[0], childNice ? ['-n', String(childNice), ...node] : node.slice(1), {
       env: { ...process.env, PATH: `${dir}${delimiter}${process.env.PATH}`, FAKE_LOG: log, ECOMMIR_TEST_IDLE: idle ? '1' : '0' },
       timeout: 60_000,
     });
@@ -81,7 +85,7 @@ test('worker processes started with idleScheduling run every thread under SCHED_
     assert.equal(before.size, 2, 'two worker processes');
     for (const [pid, threads] of before) {
       assert.ok(threads.length > 1, `process ${pid} has Node's threads`);
-      assert.deepEqual(threads.filter((t) => t.policy !== SCHED_IDLE || t.nice !== 7), [], `process ${pid}: every thread SCHED_IDLE at nice 7`);
+      assert.deepEqual(threads.filter((t) => t.policy !== SCHED_IDLE || t.nice !== NICE_7), [], `process ${pid}: every thread SCHED_IDLE at nice ${NICE_7}`);
       // Not the idle I/O class the kernel gives SCHED_IDLE by default.
       assert.match(execFileSync('ionice', ['-p', String(pid)], { encoding: 'utf8' }), /^best-effort: prio 7/);
     }
@@ -109,7 +113,7 @@ test('without idleScheduling the processes keep the normal policy at their nice 
   try {
     const threads = [...workerThreads().values()];
     assert.equal(threads.length, 1);
-    assert.ok(threads[0].every((t) => t.policy === SCHED_OTHER && t.nice === 7), JSON.stringify(threads[0]));
+    assert.ok(threads[0].every((t) => t.policy === SCHED_OTHER && t.nice === NICE_7), JSON.stringify(threads[0]));
   } finally {
     await pool.close();
   }
@@ -119,7 +123,7 @@ test('where chrt refuses SCHED_IDLE, a pool that asks for it starts at its nice 
   const got = await withFakeChrt('echo "chrt: failed to set pid 0\'s policy: Operation not permitted" >&2\nexit 1');
   assert.equal(got.label, '用法用量', JSON.stringify(got));
   assert.equal(got.threads?.length, 1);
-  assert.ok(got.threads![0].every((t) => t.policy === SCHED_OTHER && t.nice === 7), JSON.stringify(got.threads));
+  assert.ok(got.threads![0].every((t) => t.policy === SCHED_OTHER && t.nice === NICE_7), JSON.stringify(got.threads));
 });
 
 test('a launcher that passes the check but cannot start Node is reported with its exit code, not waited on', { timeout: 90_000 }, async () => {
@@ -158,15 +162,17 @@ test('the nice value is given through nice as the process starts, before chrt wh
     assert.match(starts[0], idle ? /^-n 7 \S+\/chrt --idle 0 \S+\/ionice -c 2 -n 7 \S+node / : /^-n 7 \S+node /);
     assert.equal(got.threads?.length, 1);
     const policy = idle ? SCHED_IDLE : SCHED_OTHER;
-    assert.ok(got.threads![0].every((t) => t.policy === policy && t.nice === 7), JSON.stringify(got.threads));
+    assert.ok(got.threads![0].every((t) => t.policy === policy && t.nice === NICE_7), JSON.stringify(got.threads));
   }
 });
 
-test('where nice fails its check, the value is set after fork and the pool answers', { timeout: 90_000 }, async () => {
-  const got = await withFakeCommands({ nice: `printf '%s\\n' "$*" >> "$FAKE_LOG"\nexit 1` }, false);
+test('where nice fails its check, the value is set after fork, over the parent\'s own as nice does, and the pool answers', { timeout: 90_000 }, async () => {
+  // The pool's process itself runs at nice 2 above this one: its workers must be 7 above that.
+  const got = await withFakeCommands({ nice: `printf '%s\\n' "$*" >> "$FAKE_LOG"\nexit 1` }, false, 2);
   assert.equal(got.label, '用法用量', JSON.stringify(got));
   assert.equal(got.log, '-n 7 true\n', 'checked once, then not used');
   assert.equal(got.threads?.length, 1);
   // The first thread at least: Node's own threads may have started before the value was set.
-  assert.ok(got.threads![0].some((t) => t.policy === SCHED_OTHER && t.nice === 7), JSON.stringify(got.threads));
+  const expected = Math.min(19, getPriority() + 2 + 7);
+  assert.ok(got.threads![0].some((t) => t.policy === SCHED_OTHER && t.nice === expected), `nice ${expected} expected: ${JSON.stringify(got.threads)}`);
 });
