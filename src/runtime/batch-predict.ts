@@ -11,7 +11,7 @@ import { EcommirError } from '../errors.js';
 import type { FeatureCacheOptions } from '../features/cache.js';
 import type { Prediction, Sample, Task } from '../types.js';
 import { predictionKey, sampleContent, type SampleContent } from './identity.js';
-import { laneOf, laneWarmUp, type Lane } from './lanes.js';
+import { laneOf, laneWarmUp, startPools, type Lane } from './lanes.js';
 import { threadsPerWorker } from '../vision/threads.js';
 import { RecognizerPool } from './pool.js';
 import { backendSource, type RecognizerSource } from './source.js';
@@ -184,18 +184,10 @@ export class PooledPredictor implements SamplePredictor {
     const n = options.concurrency;
     const common = { source, cache: options.cache, threads: n, maxQueue: 1 << 20 };
     const warm = options.warmUp ?? true;
-    const started = await Promise.allSettled([
+    const [text, image] = await startPools([
       lanes.has('text') ? RecognizerPool.create({ ...common, name: 'text', isolation: 'thread', warmUp: laneWarmUp('text', warm) }) : undefined,
       lanes.has('image') ? RecognizerPool.create({ ...common, name: 'image', isolation: 'process', computeThreads: threadsPerWorker(n), warmUp: laneWarmUp('image', warm) }) : undefined,
     ]);
-    const [text, image] = started.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
-    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    const loadError = image?.loadError ?? text?.loadError;
-    if (failed || loadError) {
-      await Promise.all([text?.destroy(), image?.destroy()]);
-      if (failed) throw failed.reason;
-      throw new EcommirError('ECM_ERR_NO_MODEL', `the recognisers failed to load in a worker: ${loadError!.message}`, { statusCode: 503 });
-    }
     const described = (image ?? text)!.tasks;
     const tasks = { scene: described.scene !== undefined, intent: described.intent !== undefined };
     return new PooledPredictor({ text, image }, tasks);

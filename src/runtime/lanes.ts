@@ -86,6 +86,26 @@ export interface WorkerLanesOptions {
    * recognisers call a server (mllm), where every warm-up sample would be a real request.
    */
   warmUp?: boolean;
+  /** Gives up the start when it aborts (a reload's deadline): both lanes' workers are stopped. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Waits for pools started side by side, and returns them only if all started and loaded their
+ * recognisers: otherwise it stops every one (a lane that failed must not leave the other's workers
+ * running) and throws why. Undefined stands for a lane not started.
+ */
+export async function startPools(starting: readonly (Promise<RecognizerPool> | undefined)[]): Promise<(RecognizerPool | undefined)[]> {
+  const settled = await Promise.allSettled(starting);
+  const pools = settled.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
+  const refused = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  const failed = pools.find((p) => p?.loadError)?.loadError;
+  if (refused || failed) {
+    await Promise.all(pools.map((p) => p?.destroy()));
+    if (refused) throw refused.reason;
+    throw new EcommirError('ECM_ERR_NO_MODEL', `the recognisers failed to load in a worker: ${failed!.message}`, { statusCode: 503 });
+  }
+  return pools;
 }
 
 /** The lanes on worker pools: text on threads, images on processes. */
@@ -99,8 +119,8 @@ export class WorkerLanes implements RecognizerRuntime {
     const lane = (name: Lane): LaneOptions => ({ ...DEFAULT_LANES[name], ...dropUndefined(options.lanes?.[name] ?? {}) });
     const common = { source: options.source, cache: options.cache, limits: options.limits };
     const warm = options.warmUp ?? true;
-    const [text, image] = await Promise.all([
-      RecognizerPool.create({ ...common, name: 'text', isolation: 'thread', threads: lane('text').concurrency, maxQueue: lane('text').maxQueue, warmUp: laneWarmUp('text', warm) }),
+    const [text, image] = await startPools([
+      RecognizerPool.create({ ...common, name: 'text', isolation: 'thread', threads: lane('text').concurrency, maxQueue: lane('text').maxQueue, warmUp: laneWarmUp('text', warm), signal: options.signal }),
       RecognizerPool.create({
         ...common,
         name: 'image',
@@ -111,15 +131,11 @@ export class WorkerLanes implements RecognizerRuntime {
         idleScheduling: options.imageIdleScheduling ?? true,
         computeThreads: options.imageComputeThreads ?? threadsPerWorker(lane('image').concurrency),
         warmUp: laneWarmUp('image', warm),
+        signal: options.signal,
       }),
     ]);
-    const failed = image.loadError ?? text.loadError;
-    if (failed) {
-      await Promise.all([text.destroy(), image.destroy()]);
-      throw new EcommirError('ECM_ERR_NO_MODEL', `the recognisers failed to load in a worker: ${failed.message}`, { statusCode: 503 });
-    }
-    const tasks = { scene: image.tasks.scene !== undefined, intent: image.tasks.intent !== undefined };
-    return new WorkerLanes({ text, image }, tasks);
+    const tasks = { scene: image!.tasks.scene !== undefined, intent: image!.tasks.intent !== undefined };
+    return new WorkerLanes({ text: text!, image: image! }, tasks);
   }
 
   get labels(): Partial<Record<Task, readonly string[]>> {

@@ -14,6 +14,7 @@ import { describeItem, EcommirError } from '../errors.js';
 import { FeatureCache, type FeatureCacheOptions } from '../features/cache.js';
 import type { PredictOptions } from '../tasks/recognizer.js';
 import type { Prediction, Sample, Task } from '../types.js';
+import { raceSignal } from './deadline.js';
 import { ProcessPool, QueueFullError } from './process-pool.js';
 import type { RecognizerSource } from './source.js';
 import { THREAD_EXEC_ARGV, threadFile } from '../thread-file.js';
@@ -55,6 +56,11 @@ export interface RecognizerPoolOptions {
    * a worker wrote to it. Default TRIM_INTERVAL_MS.
    */
   trimIntervalMs?: number;
+  /**
+   * Gives up the start when it aborts (a reload's deadline): the workers are stopped, loading or
+   * not, and create rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -166,10 +172,12 @@ export class RecognizerPool {
 
   /** Starts the threads and waits until the recognisers are loaded (or failed to load). */
   static async create(options: RecognizerPoolOptions): Promise<RecognizerPool> {
+    const { signal } = options;
+    signal?.throwIfAborted();
     const pool = new RecognizerPool(options);
     try {
-      await pool.#processes?.started;
-      pool.#description = await pool.call<Description>({ op: 'describe' });
+      if (pool.#processes) await (signal ? raceSignal(pool.#processes.started, signal) : pool.#processes.started);
+      pool.#description = await pool.call<Description>({ op: 'describe' }, signal);
     } catch (err) {
       await pool.destroy();
       throw err;

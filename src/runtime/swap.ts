@@ -15,6 +15,7 @@ import { EcommirError } from '../errors.js';
 import { MODEL_FILE } from '../tasks/model-file.js';
 import type { PredictOptions } from '../tasks/recognizer.js';
 import { TASKS, type Prediction, type Sample, type Task } from '../types.js';
+import { raceSignal, startDeadline } from './deadline.js';
 import type { Lane, LaneStats, RecognizerRuntime } from './lanes.js';
 
 /** Model folder of each task (undefined: the task is not served from a folder of its own). */
@@ -47,9 +48,15 @@ export interface SwapReport {
 }
 
 export interface SwappableRuntimeOptions {
-  /** Builds a runtime (loading its recognisers) from model folders. */
-  build: (folders: ModelFolders) => Promise<RecognizerRuntime>;
+  /**
+   * Builds a runtime (loading its recognisers) from model folders. A reload passes a signal that
+   * aborts at its deadline: a build that heeds it stops what it started; one that does not is closed
+   * when it ends.
+   */
+  build: (folders: ModelFolders, signal?: AbortSignal) => Promise<RecognizerRuntime>;
   folders: ModelFolders;
+  /** Deadline of a reload's build (workers started, models loaded, warmed up), ms. Default 120 s. */
+  loadTimeoutMs?: number;
   /** Deadline of each smoke prediction, ms. Default 60 s. */
   smokeTimeoutMs?: number;
   log?: (line: string) => void;
@@ -80,6 +87,8 @@ export class SwappableRuntime implements RecognizerRuntime {
   /** The reload in progress, if any (close() waits for it and closes what it built). */
   #swapping?: Promise<unknown>;
   #draining = new Set<Generation>();
+  /** Aborted by close(): a reload's build stops what it started. */
+  readonly #stopBuild = new AbortController();
   readonly #options: SwappableRuntimeOptions;
 
   private constructor(options: SwappableRuntimeOptions, first: Generation) {
@@ -157,6 +166,8 @@ export class SwappableRuntime implements RecognizerRuntime {
 
   async close(): Promise<void> {
     this.#closed = true;
+    // A reload still loading is given up at once, not waited for until its deadline.
+    this.#stopBuild.abort(new EcommirError('ECM_ERR_BUSY', 'the service is shutting down', { statusCode: 503 }));
     await this.#swapping?.catch(() => {});
     await this.drained();
     await this.#current.runtime.close();
@@ -174,12 +185,7 @@ export class SwappableRuntime implements RecognizerRuntime {
   async #build(folders: ModelFolders): Promise<SwapReport> {
     const log = this.#options.log ?? (() => {});
     try {
-      let runtime: RecognizerRuntime;
-      try {
-        runtime = await this.#options.build(folders);
-      } catch (cause) {
-        throw new EcommirError('ECM_ERR_MODEL_REJECTED', `the new models did not load: ${(cause as Error).message}`, { statusCode: 422, cause });
-      }
+      const runtime = await buildWithin(this.#options.build, folders, this.#options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS, this.#stopBuild.signal);
       let smoke: SwapReport['smoke'];
       try {
         if (this.#closed) throw new EcommirError('ECM_ERR_BUSY', 'the service is shutting down', { statusCode: 503 });
@@ -257,6 +263,33 @@ export function checkCompatible(before: RecognizerRuntime, after: RecognizerRunt
   if (problems.length) throw new EcommirError('ECM_ERR_MODEL_REJECTED', `the new models are not compatible: ${problems.join('; ')}`, { statusCode: 422 });
 }
 
+/**
+ * A reload's build takes 3 s on an idle machine and 9–16 s beside a saturated text lane (measured
+ * 2026-12-06). While other work fills every core, image workers under SCHED_IDLE get no CPU: without
+ * a deadline the reload waited as long as that work lasted (over 240 s beside two busy loops, the
+ * same day), and held every later reload off with 409.
+ */
+export const DEFAULT_LOAD_TIMEOUT_MS = 120_000;
+
+/** Builds within the deadline, or rejects with ECM_ERR_TIMEOUT having stopped (or later closed) what it started. */
+async function buildWithin(build: SwappableRuntimeOptions['build'], folders: ModelFolders, timeoutMs: number, stop: AbortSignal): Promise<RecognizerRuntime> {
+  const deadline = startDeadline(timeoutMs, 'loading the new models (starting and warming up their workers)');
+  const signal = AbortSignal.any([deadline.signal, stop]);
+  const building = build(folders, signal);
+  try {
+    return await raceSignal(building, signal);
+  } catch (cause) {
+    if (!signal.aborted || cause !== signal.reason) {
+      throw new EcommirError('ECM_ERR_MODEL_REJECTED', `the new models did not load: ${(cause as Error).message}`, { statusCode: 422, cause });
+    }
+    void building.then((late) => late.close(), () => {}).catch(() => {});
+    if (cause === stop.reason) throw cause;
+    throw new EcommirError('ECM_ERR_TIMEOUT', `${(cause as Error).message}: the machine may be too busy to give them CPU; the models in service stay; retry when it is less loaded`, { statusCode: 504, cause });
+  } finally {
+    deadline.clear();
+  }
+}
+
 const SMOKE_DIALOGUE = { task: 'intent', id: 'smoke-test', dialogue: [{ role: 'user', text: '你好，请问这个商品什么时候发货？' }] };
 
 async function smokeSamples(): Promise<Record<Task, Sample>> {
@@ -274,11 +307,18 @@ export async function smokeTest(runtime: RecognizerRuntime, timeoutMs: number): 
   for (const task of TASKS) {
     if (!runtime.tasks[task]) continue;
     const started = performance.now();
+    const deadline = startDeadline(timeoutMs, `the new ${task} model's smoke prediction`);
     let p: Prediction;
     try {
-      p = await runtime.predict(samples[task], { topK: 5 }, AbortSignal.timeout(timeoutMs));
+      p = await raceSignal(runtime.predict(samples[task], { topK: 5 }, deadline.signal), deadline.signal);
     } catch (cause) {
+      if (deadline.signal.aborted && cause === deadline.signal.reason) {
+        // Not a fault shown in the model: it may be slow, or the machine too busy to run it.
+        throw new EcommirError('ECM_ERR_TIMEOUT', `${(cause as Error).message}: the model is too slow or the machine too busy; the models in service stay`, { statusCode: 504, cause });
+      }
       throw new EcommirError('ECM_ERR_MODEL_REJECTED', `the new ${task} model failed its smoke prediction: ${(cause as Error).message}`, { statusCode: 422, cause });
+    } finally {
+      deadline.clear();
     }
     const labels = new Set(runtime.labels?.[task] ?? []);
     const finite = (x: number): boolean => Number.isFinite(x) && x >= 0 && x <= 1 + 1e-6;

@@ -6,7 +6,7 @@ import { checkSampleImages, checkSampleText } from '../data/input-limits.js';
 import { EcommirError } from '../errors.js';
 import type { Prediction, Sample } from '../types.js';
 import type { ServerContext } from './context.js';
-import { raceSignal } from './deadline.js';
+import { raceSignal } from '../runtime/deadline.js';
 import { recordPrediction, type RecordContext } from './record.js';
 
 /** What the API returns: the Prediction with `fine` spelled out and the ranked list cut to topK. */

@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { EcommirError } from '../errors.js';
 import type { FeedbackStore } from '../feedback/store.js';
 import type { RecognizerRuntime } from '../runtime/lanes.js';
-import { startDeadline, type Deadline } from './deadline.js';
+import { startDeadline, type Deadline } from '../runtime/deadline.js';
 import type { ResolvedServerOptions } from './options.js';
 import type { buildSchemas } from './schemas.js';
 

@@ -203,7 +203,7 @@ export function feedbackSchemas() {
     reload: {
       summary: 'Load new model folders, check them, and swap them in without dropping a request',
       description:
-        'Needs an admin key (ECOMMIR_ADMIN_KEYS / --admin-keys-file) as the bearer key. The new models must load, serve the same tasks with the same labels, and pass a smoke prediction; otherwise 422 and nothing changes. Requests in flight finish on the old models. Folders not given are reloaded from where they are.',
+        'Needs an admin key (ECOMMIR_ADMIN_KEYS / --admin-keys-file) as the bearer key. The new models must load, serve the same tasks with the same labels, and pass a smoke prediction; otherwise 422 and nothing changes. A load that passes its deadline (--reload-timeout-ms, warm-up included) or a smoke prediction that passes the request deadline answers 504 ECM_ERR_TIMEOUT, and nothing changes either. Requests in flight finish on the old models. Folders not given are reloaded from where they are.',
       tags: ['admin'],
       security: [{ bearerAuth: [] }],
       // Documentation only (Fastify ignores this key): no body at all reloads both folders from where they are.
@@ -213,13 +213,13 @@ export function feedbackSchemas() {
         additionalProperties: false,
         properties: { sceneModel: { type: 'string', minLength: 1 }, intentModel: { type: 'string', minLength: 1 } },
       },
-      response: { 200: swapReport(), 403: { description: 'No admin key, or admin endpoints off.', ...errorBody }, 409: { description: 'A reload in progress, or nothing to roll back to.', ...errorBody }, 422: { description: 'The new models were refused (ECM_ERR_MODEL_REJECTED).', ...errorBody } },
+      response: { 200: swapReport(), 403: { description: 'No admin key, or admin endpoints off.', ...errorBody }, 409: { description: 'A reload in progress, or nothing to roll back to.', ...errorBody }, 422: { description: 'The new models were refused (ECM_ERR_MODEL_REJECTED).', ...errorBody }, 504: { description: 'The new models did not load, or answer their smoke prediction, within the deadline (ECM_ERR_TIMEOUT); the models in service stay.', ...errorBody } },
     },
     rollback: {
       summary: 'Go back to the models in service before the last reload (checked like a reload)',
       tags: ['admin'],
       security: [{ bearerAuth: [] }],
-      response: { 200: swapReport(), 403: { description: 'No admin key, or admin endpoints off.', ...errorBody }, 409: { description: 'Nothing to roll back to.', ...errorBody }, 422: { description: 'The previous models were refused.', ...errorBody } },
+      response: { 200: swapReport(), 403: { description: 'No admin key, or admin endpoints off.', ...errorBody }, 409: { description: 'Nothing to roll back to.', ...errorBody }, 422: { description: 'The previous models were refused.', ...errorBody }, 504: { description: 'The previous models did not load, or answer their smoke prediction, within the deadline (ECM_ERR_TIMEOUT); the models in service stay.', ...errorBody } },
     },
     models: {
       summary: 'The models in service and the previous ones, with their folders',

@@ -6,7 +6,7 @@ import { EcommirError } from '../errors.js';
 import type { FeatureCacheOptions } from '../features/cache.js';
 import { DEFAULT_LANES, InProcessLanes, WorkerLanes, type RecognizerRuntime } from '../runtime/lanes.js';
 import type { RecognizerSource } from '../runtime/source.js';
-import { SwappableRuntime, type ModelFolders } from '../runtime/swap.js';
+import { DEFAULT_LOAD_TIMEOUT_MS, SwappableRuntime, type ModelFolders } from '../runtime/swap.js';
 import type { FeedbackStore } from '../feedback/store.js';
 import type { Recognizer } from '../tasks/recognizer.js';
 import { validateApiKeys } from './auth.js';
@@ -30,6 +30,8 @@ export interface ServerLimits extends InputLimits {
   batchTimeoutMs: number;
   /** Time to receive a whole request (headers and body), ms; a slower one gets 408. */
   requestTimeoutMs: number;
+  /** Deadline of a model reload's load (new workers started and warmed up), ms; past it 504 and the models in service stay. */
+  reloadTimeoutMs: number;
   /** Open connections; more are refused by the socket layer. */
   maxConnections: number;
   /** Open connections from one address. */
@@ -50,6 +52,7 @@ export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   timeoutMs: 30_000, // OCR of one screenshot is about 0.5–2.5 s on one core
   batchTimeoutMs: 300_000,
   requestTimeoutMs: 60_000,
+  reloadTimeoutMs: DEFAULT_LOAD_TIMEOUT_MS,
   maxConnections: 1024,
   maxConnectionsPerAddress: 256,
   rateLimitPerMinute: 12_000,
@@ -152,8 +155,9 @@ export async function resolveServerOptions(options: BuildAppOptions = {}): Promi
     const workers = options.workers;
     runtime = await SwappableRuntime.create({
       folders: workers.models ?? {},
-      build: (folders) =>
-        WorkerLanes.create({ source: workers.sourceFor ? workers.sourceFor(folders) : workers.source, cache: workers.cache, lanes, limits, imageNiceIncrement: workers.imageNice, imageIdleScheduling: workers.imageIdle, warmUp: workers.warmUp }),
+      build: (folders, signal) =>
+        WorkerLanes.create({ source: workers.sourceFor ? workers.sourceFor(folders) : workers.source, cache: workers.cache, lanes, limits, imageNiceIncrement: workers.imageNice, imageIdleScheduling: workers.imageIdle, warmUp: workers.warmUp, signal }),
+      loadTimeoutMs: limits.reloadTimeoutMs,
       smokeTimeoutMs: limits.timeoutMs,
     });
   }

@@ -184,3 +184,95 @@ test('a rollback to a folder trained over since is refused, naming both versions
     await runtime.close();
   }
 });
+
+/** A build per call: the first one fast, then what `next` says (hang until aborted, hang and ignore the signal, slow intent answers). */
+function scriptedBuild(next: () => 'hang' | 'ignore' | { intentDelayMs: number } | 'fast') {
+  const seen: { signal?: AbortSignal; closed: boolean; finish?: () => void }[] = [];
+  let first = true;
+  const build = (_folders: ModelFolders, signal?: AbortSignal): Promise<InProcessLanes> => {
+    const record: (typeof seen)[number] = { signal, closed: false };
+    seen.push(record);
+    const make = (intentDelayMs = 0): InProcessLanes => {
+      const lanes = new InProcessLanes({ scene: new FakeSceneRecognizer(), intent: new FakeIntentRecognizer({ delayMs: intentDelayMs }) });
+      const close = lanes.close.bind(lanes);
+      lanes.close = async () => {
+        record.closed = true;
+        await close();
+      };
+      return lanes;
+    };
+    const what = first ? 'fast' : next();
+    first = false;
+    if (what === 'fast') return Promise.resolve(make());
+    if (typeof what === 'object') return Promise.resolve(make(what.intentDelayMs));
+    return new Promise((resolve, reject) => {
+      record.finish = () => resolve(make());
+      if (what === 'hang') signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+  };
+  return { build, seen };
+}
+
+test('a reload that does not load within its deadline answers 504, stops its build, and leaves the service as it was (it hung for as long as the machine was busy)', { timeout: 30_000 }, async () => {
+  let mode: 'hang' | 'ignore' | 'fast' = 'hang';
+  const { build, seen } = scriptedBuild(() => mode);
+  const runtime = await SwappableRuntime.create({ build, folders: { intent: folder({ variant: 'a' }) }, loadTimeoutMs: 200 });
+  const server = await startServer({ runtime, adminKeys: [ADMIN] });
+  try {
+    const started = performance.now();
+    const response = await fetch(`${server.url}/v1/admin/reload`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}` } });
+    const json = (await response.json()) as any;
+    assert.equal(response.status, 504, JSON.stringify(json));
+    assert.equal(json.error.code, 'ECM_ERR_TIMEOUT');
+    assert.match(json.error.message, /loading the new models \(starting and warming up their workers\) did not finish within 200 ms: .*the models in service stay/);
+    assert.ok(performance.now() - started < 5_000);
+    assert.equal(seen[1].signal?.aborted, true, 'the build was told to stop');
+    assert.equal(runtime.reloading, false, 'a later reload is not held off with 409');
+    assert.equal(runtime.served().current.generation, 1);
+    assert.equal((await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '会生锈吗' }] })).json.prediction.label, '是否会生锈');
+
+    // A build that ignores the signal is not waited for either, and is closed when it ends.
+    mode = 'ignore';
+    await assert.rejects(runtime.reload(), { code: 'ECM_ERR_TIMEOUT', statusCode: 504 });
+    assert.equal(seen[2].closed, false);
+    seen[2].finish!();
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(seen[2].closed, true, 'the late runtime was closed, not leaked');
+    assert.equal(runtime.served().current.generation, 1);
+
+    mode = 'fast';
+    assert.equal((await runtime.reload()).current.generation, 2, 'the next reload goes through');
+  } finally {
+    await server.close();
+    await runtime.close();
+  }
+});
+
+test('a smoke prediction past its deadline is a timeout (504), not a rejected model (422); nothing changes', { timeout: 30_000 }, async () => {
+  const { build, seen } = scriptedBuild(() => ({ intentDelayMs: 1_000 }));
+  const runtime = await SwappableRuntime.create({ build, folders: { intent: folder({ variant: 'a' }) }, smokeTimeoutMs: 100 });
+  try {
+    await assert.rejects(runtime.reload(), (err: Error & { code?: string; statusCode?: number }) => {
+      assert.equal(err.code, 'ECM_ERR_TIMEOUT');
+      assert.equal(err.statusCode, 504);
+      assert.match(err.message, /the new intent model's smoke prediction did not finish within 100 ms: the model is too slow or the machine too busy/);
+      return true;
+    });
+    assert.equal(seen[1].closed, true, 'the new runtime was closed');
+    assert.equal(runtime.served().current.generation, 1);
+  } finally {
+    await runtime.close();
+  }
+});
+
+test('closing the service gives up a reload still loading at once (it waited for the build)', { timeout: 30_000 }, async () => {
+  const { build, seen } = scriptedBuild(() => 'hang');
+  const runtime = await SwappableRuntime.create({ build, folders: { intent: folder({ variant: 'a' }) }, loadTimeoutMs: 60_000 });
+  const reloading = runtime.reload();
+  await new Promise((r) => setTimeout(r, 20));
+  const started = performance.now();
+  await runtime.close();
+  assert.ok(performance.now() - started < 2_000, 'closed without waiting for the deadline');
+  assert.equal(seen[1].signal?.aborted, true);
+  await assert.rejects(reloading, { code: 'ECM_ERR_BUSY', statusCode: 503 });
+});

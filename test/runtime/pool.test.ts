@@ -3,8 +3,13 @@
 // (batch prediction, a model reload) relies on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WorkerLanes } from '../../src/runtime/lanes.js';
 import { RecognizerPool } from '../../src/runtime/pool.js';
 import { FAKES_MODULE } from '../server/fakes.js';
+import { processAlive, sleep } from '../server/helpers.js';
 import type { Sample } from '../../src/types.js';
 
 const BROKEN = new URL('./broken-source.ts', import.meta.url).href;
@@ -57,4 +62,43 @@ test('an error a worker raises about an item keeps the item as data, named once 
   } finally {
     await pool.close();
   }
+});
+
+test('a start given up by its signal stops the workers still loading, in both lanes, and rejects with its reason', { timeout: 60_000 }, async () => {
+  const pidFile = join(mkdtempSync(join(tmpdir(), 'ecommir-pool-')), 'pid');
+  const source = { module: BROKEN, export: 'neverLoads', args: { pidFile } };
+  const waitForPid = async (): Promise<number> => {
+    const until = Date.now() + 20_000;
+    while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === '') {
+      assert.ok(Date.now() < until, 'the worker process started within 20 s');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return Number(readFileSync(pidFile, 'utf8'));
+  };
+  for (const start of [
+    (signal: AbortSignal) => RecognizerPool.create({ source, threads: 1, isolation: 'process', signal }),
+    // At normal priority: under SCHED_IDLE, other tests busy on both cores would keep it from starting at all.
+    (signal: AbortSignal) => WorkerLanes.create({ source, warmUp: false, imageIdleScheduling: false, imageNiceIncrement: 0, signal }),
+  ]) {
+    rmSync(pidFile, { force: true });
+    const controller = new AbortController();
+    const starting = start(controller.signal);
+    let pid = 0;
+    try {
+      pid = await waitForPid();
+      assert.ok(processAlive(pid), 'the worker process is loading');
+      const reason = new Error('deadline');
+      const abortedAt = performance.now();
+      controller.abort(reason);
+      await assert.rejects(Promise.race([starting, sleep(10_000).then(() => 'still starting 10 s after the abort')]), (err) => err === reason);
+      assert.ok(performance.now() - abortedAt < 5_000, 'given up at once');
+      assert.equal(processAlive(pid), false, 'the process still loading was stopped');
+    } finally {
+      // Whatever failed above, no worker is left to keep the test process alive.
+      controller.abort(new Error('test over'));
+      await Promise.race([starting.catch(() => {}), sleep(5_000)]);
+      if (pid > 0 && processAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  }
+  await assert.rejects(RecognizerPool.create({ source, threads: 1, signal: AbortSignal.abort(new Error('too late')) }), /too late/);
 });

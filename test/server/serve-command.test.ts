@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { CLI_COMMAND } from '../cli/run-cli.js';
+import { processAlive } from './helpers.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 // Model folders with no model in them: the shipped models must not be picked up here.
@@ -105,14 +106,6 @@ test('a server started through npx stops when npx is stopped by its PID', { time
   const npx = spawn('npx', ['--yes', '-c', command], { cwd: repoRoot, env: { ...process.env, ECOMMIR_API_KEYS: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   let pid = 0;
-  const alive = (p: number): boolean => {
-    try {
-      process.kill(p, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
   try {
     const address = await new Promise<string>((resolve, reject) => {
       npx.stderr.on('data', (chunk: Buffer) => {
@@ -130,14 +123,14 @@ test('a server started through npx stops when npx is stopped by its PID', { time
     npx.kill('SIGTERM');
     // Gone within a few seconds: the port refuses and the process has exited.
     const deadline = Date.now() + 15_000;
-    while ((alive(pid) || (await fetch(`${address}/healthz`).then(() => true, () => false))) && Date.now() < deadline) {
+    while ((processAlive(pid) || (await fetch(`${address}/healthz`).then(() => true, () => false))) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250));
     }
     assert.equal(await fetch(`${address}/healthz`).then(() => true, () => false), false, `the server still answers after npx was stopped: ${stderr}`);
-    assert.equal(alive(pid), false, 'the server process ended');
+    assert.equal(processAlive(pid), false, 'the server process ended');
     assert.match(stderr, /the npm process that started this server ended/);
   } finally {
     if (npx.exitCode === null) npx.kill('SIGKILL');
-    if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
+    if (pid > 0 && processAlive(pid)) process.kill(pid, 'SIGKILL');
   }
 });

@@ -48,6 +48,7 @@ interface ServeFlags extends BackendFlags {
   textQueue?: string;
   imageQueue?: string;
   timeoutMs?: string;
+  reloadTimeoutMs?: string;
   rateLimit?: string;
   maxConnections?: string;
   imageNice: string;
@@ -112,6 +113,7 @@ export function registerServeCommand(program: Command, ctx: CommandContext, deps
     .option('--image-nice <n>', 'priority of the image workers below the text lane (nice increment, 0–19; 0 = equal): what holds where SCHED_IDLE does not (see --no-image-idle)', String(DEFAULT_IMAGE_NICE))
     .option('--no-image-idle', 'do not run the image workers under Linux\'s SCHED_IDLE policy (by default they do where chrt can: a thread at normal priority that wakes takes their core at once)')
     .option('--timeout-ms <n>', `deadline of one request, ms; a worker still busy then is stopped (default ${d.timeoutMs})`)
+    .option('--reload-timeout-ms <n>', `deadline of a model reload's start (new workers loaded and warmed up), ms; past it 504 and the models in service stay (default ${d.reloadTimeoutMs})`)
     .option('--rate-limit <n>', `requests a minute per API key (or address without one); 0 = no limit (default ${d.rateLimitPerMinute})`)
     .option('--max-connections <n>', `open connections in all (default ${d.maxConnections}; ${d.maxConnectionsPerAddress} per address)`)
     .addOption(new Option('--cache <where>', 'feature cache of uploaded images (see below)').choices(['disk', 'memory', 'off']).default('disk'))
@@ -200,6 +202,7 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
       textMaxQueue: intOption(flags.textQueue, '--text-queue', { min: 0, fallback: undefined }),
       imageMaxQueue: intOption(flags.imageQueue, '--image-queue', { min: 0, fallback: undefined }),
       timeoutMs: intOption(flags.timeoutMs, '--timeout-ms', { min: 1, fallback: undefined }),
+      reloadTimeoutMs: intOption(flags.reloadTimeoutMs, '--reload-timeout-ms', { min: 1, fallback: undefined }),
       rateLimitPerMinute: intOption(flags.rateLimit, '--rate-limit', { min: 0, fallback: undefined }),
       maxConnections: intOption(flags.maxConnections, '--max-connections', { min: 1, fallback: undefined }),
     },

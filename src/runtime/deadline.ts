@@ -1,5 +1,5 @@
-// A request's deadline as an AbortSignal whose reason is an ECM_ERR_TIMEOUT error, so waiting in
-// the queue and waiting for the recogniser stop at the same moment with the same code.
+// Deadlines as AbortSignals whose reason is an ECM_ERR_TIMEOUT error, so that waiting in a queue and
+// waiting for the work stop at the same moment with the same code: a request's, and a model reload's.
 import { EcommirError } from '../errors.js';
 
 export interface Deadline {
