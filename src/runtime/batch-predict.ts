@@ -185,8 +185,8 @@ export class PooledPredictor implements SamplePredictor {
     const common = { source, cache: options.cache, threads: n, maxQueue: 1 << 20 };
     const warm = options.warmUp ?? true;
     const [text, image] = await startPools([
-      lanes.has('text') ? RecognizerPool.create({ ...common, name: 'text', isolation: 'thread', warmUp: laneWarmUp('text', warm) }) : undefined,
-      lanes.has('image') ? RecognizerPool.create({ ...common, name: 'image', isolation: 'process', computeThreads: threadsPerWorker(n), warmUp: laneWarmUp('image', warm) }) : undefined,
+      lanes.has('text') ? (signal) => RecognizerPool.create({ ...common, name: 'text', isolation: 'thread', warmUp: laneWarmUp('text', warm), signal }) : undefined,
+      lanes.has('image') ? (signal) => RecognizerPool.create({ ...common, name: 'image', isolation: 'process', computeThreads: threadsPerWorker(n), warmUp: laneWarmUp('image', warm), signal }) : undefined,
     ]);
     const described = (image ?? text)!.tasks;
     const tasks = { scene: described.scene !== undefined, intent: described.intent !== undefined };

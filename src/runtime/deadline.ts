@@ -10,11 +10,14 @@ export interface Deadline {
   abort(reason: unknown): void;
 }
 
+/** Node fires a timer of more than 2^31 − 1 ms (24.8 days) after 1 ms: a longer deadline is that long. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
 export function startDeadline(ms: number, what: string): Deadline {
   const controller = new AbortController();
   const timer = setTimeout(() => {
     controller.abort(new EcommirError('ECM_ERR_TIMEOUT', `${what} did not finish within ${ms} ms`, { statusCode: 504 }));
-  }, ms);
+  }, Math.min(ms, LONGEST_TIMER_MS));
   timer.unref();
   return {
     signal: controller.signal,

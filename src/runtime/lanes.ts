@@ -90,20 +90,40 @@ export interface WorkerLanesOptions {
   signal?: AbortSignal;
 }
 
+/** Starts one pool; gives its start up when the signal aborts. */
+export type PoolStart = (signal: AbortSignal) => Promise<RecognizerPool>;
+
 /**
- * Waits for pools started side by side, and returns them only if all started and loaded their
- * recognisers: otherwise it stops every one (a lane that failed must not leave the other's workers
- * running) and throws why. Undefined stands for a lane not started.
+ * Starts pools side by side and returns them only if all started and loaded their recognisers.
+ * The first to fail (or the signal) stops the others at once, so that a lane that failed neither
+ * leaves the other's workers running nor waits for them to load, and its reason is thrown.
+ * Undefined stands for a lane not started.
  */
-export async function startPools(starting: readonly (Promise<RecognizerPool> | undefined)[]): Promise<(RecognizerPool | undefined)[]> {
-  const settled = await Promise.allSettled(starting);
+export async function startPools(starts: readonly (PoolStart | undefined)[], signal?: AbortSignal): Promise<(RecognizerPool | undefined)[]> {
+  const giveUp = new AbortController();
+  let failure: { reason: unknown } | undefined;
+  const fail = (reason: unknown): void => {
+    failure ??= { reason };
+    giveUp.abort(failure.reason);
+  };
+  const linked = signal ? AbortSignal.any([signal, giveUp.signal]) : giveUp.signal;
+  const settled = await Promise.allSettled(
+    starts.map(async (start) => {
+      if (!start) return undefined;
+      try {
+        const pool = await start(linked);
+        if (pool.loadError) fail(new EcommirError('ECM_ERR_NO_MODEL', `the recognisers failed to load in a worker: ${pool.loadError.message}`, { statusCode: 503 }));
+        return pool;
+      } catch (err) {
+        fail(err);
+        throw err;
+      }
+    }),
+  );
   const pools = settled.map((s) => (s.status === 'fulfilled' ? s.value : undefined));
-  const refused = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  const failed = pools.find((p) => p?.loadError)?.loadError;
-  if (refused || failed) {
+  if (failure) {
     await Promise.all(pools.map((p) => p?.destroy()));
-    if (refused) throw refused.reason;
-    throw new EcommirError('ECM_ERR_NO_MODEL', `the recognisers failed to load in a worker: ${failed!.message}`, { statusCode: 503 });
+    throw failure.reason;
   }
   return pools;
 }
@@ -119,21 +139,25 @@ export class WorkerLanes implements RecognizerRuntime {
     const lane = (name: Lane): LaneOptions => ({ ...DEFAULT_LANES[name], ...dropUndefined(options.lanes?.[name] ?? {}) });
     const common = { source: options.source, cache: options.cache, limits: options.limits };
     const warm = options.warmUp ?? true;
-    const [text, image] = await startPools([
-      RecognizerPool.create({ ...common, name: 'text', isolation: 'thread', threads: lane('text').concurrency, maxQueue: lane('text').maxQueue, warmUp: laneWarmUp('text', warm), signal: options.signal }),
-      RecognizerPool.create({
-        ...common,
-        name: 'image',
-        isolation: 'process',
-        threads: lane('image').concurrency,
-        maxQueue: lane('image').maxQueue,
-        niceIncrement: options.imageNiceIncrement ?? DEFAULT_IMAGE_NICE,
-        idleScheduling: options.imageIdleScheduling ?? true,
-        computeThreads: options.imageComputeThreads ?? threadsPerWorker(lane('image').concurrency),
-        warmUp: laneWarmUp('image', warm),
-        signal: options.signal,
-      }),
-    ]);
+    const [text, image] = await startPools(
+      [
+        (signal) => RecognizerPool.create({ ...common, name: 'text', isolation: 'thread', threads: lane('text').concurrency, maxQueue: lane('text').maxQueue, warmUp: laneWarmUp('text', warm), signal }),
+        (signal) =>
+          RecognizerPool.create({
+            ...common,
+            name: 'image',
+            isolation: 'process',
+            threads: lane('image').concurrency,
+            maxQueue: lane('image').maxQueue,
+            niceIncrement: options.imageNiceIncrement ?? DEFAULT_IMAGE_NICE,
+            idleScheduling: options.imageIdleScheduling ?? true,
+            computeThreads: options.imageComputeThreads ?? threadsPerWorker(lane('image').concurrency),
+            warmUp: laneWarmUp('image', warm),
+            signal,
+          }),
+      ],
+      options.signal,
+    );
     const tasks = { scene: image!.tasks.scene !== undefined, intent: image!.tasks.intent !== undefined };
     return new WorkerLanes({ text: text!, image: image! }, tasks);
   }

@@ -176,8 +176,11 @@ export class RecognizerPool {
     signal?.throwIfAborted();
     const pool = new RecognizerPool(options);
     try {
-      if (pool.#processes) await (signal ? raceSignal(pool.#processes.started, signal) : pool.#processes.started);
-      pool.#description = await pool.call<Description>({ op: 'describe' }, signal);
+      // Raced rather than passed to the call: an aborted call would start a replacement worker, which
+      // destroy() would only kill again.
+      const untilAborted = <T>(work: Promise<T>): Promise<T> => (signal ? raceSignal(work, signal) : work);
+      if (pool.#processes) await untilAborted(pool.#processes.started);
+      pool.#description = await untilAborted(pool.call<Description>({ op: 'describe' }));
     } catch (err) {
       await pool.destroy();
       throw err;

@@ -275,7 +275,8 @@ export const DEFAULT_LOAD_TIMEOUT_MS = 120_000;
 async function buildWithin(build: SwappableRuntimeOptions['build'], folders: ModelFolders, timeoutMs: number, stop: AbortSignal): Promise<RecognizerRuntime> {
   const deadline = startDeadline(timeoutMs, 'loading the new models (starting and warming up their workers)');
   const signal = AbortSignal.any([deadline.signal, stop]);
-  const building = build(folders, signal);
+  // Async, so that a build that throws at once is a rejected model like one that fails later.
+  const building = (async () => build(folders, signal))();
   try {
     return await raceSignal(building, signal);
   } catch (cause) {

@@ -242,6 +242,11 @@ test('a reload that does not load within its deadline answers 504, stops its bui
 
     mode = 'fast';
     assert.equal((await runtime.reload()).current.generation, 2, 'the next reload goes through');
+    // A deadline past what a Node timer holds (2^31 − 1 ms) does not fire at once (Node fired it after 1 ms).
+    const slowBuild = async (folders: ModelFolders) => (await new Promise((r) => setTimeout(r, 50)), buildFake(folders));
+    const patient = await SwappableRuntime.create({ build: slowBuild, folders: { intent: folder({ variant: 'a' }) }, loadTimeoutMs: 2 ** 31 });
+    assert.equal((await patient.reload()).current.generation, 2);
+    await patient.close();
   } finally {
     await server.close();
     await runtime.close();
@@ -260,6 +265,23 @@ test('a smoke prediction past its deadline is a timeout (504), not a rejected mo
     });
     assert.equal(seen[1].closed, true, 'the new runtime was closed');
     assert.equal(runtime.served().current.generation, 1);
+  } finally {
+    await runtime.close();
+  }
+});
+
+test('a build that throws at once is a rejected model (422), like one that fails later', { timeout: 30_000 }, async () => {
+  let builds = 0;
+  const runtime = await SwappableRuntime.create({
+    folders: { intent: folder({ variant: 'a' }) },
+    build: ((folders: ModelFolders) => {
+      if (builds++ > 0) throw new Error('no such model source');
+      return buildFake(folders);
+    }) as (folders: ModelFolders) => Promise<InProcessLanes>,
+  });
+  try {
+    await assert.rejects(runtime.reload(), { code: 'ECM_ERR_MODEL_REJECTED', statusCode: 422, message: 'the new models did not load: no such model source' });
+    assert.equal(runtime.reloading, false);
   } finally {
     await runtime.close();
   }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkerLanes } from '../../src/runtime/lanes.js';
+import { startPools, WorkerLanes } from '../../src/runtime/lanes.js';
 import { RecognizerPool } from '../../src/runtime/pool.js';
 import { FAKES_MODULE } from '../server/fakes.js';
 import { processAlive, sleep } from '../server/helpers.js';
@@ -64,23 +64,29 @@ test('an error a worker raises about an item keeps the item as data, named once 
   }
 });
 
-test('a start given up by its signal stops the workers still loading, in both lanes, and rejects with its reason', { timeout: 60_000 }, async () => {
+/** A source whose workers never finish loading; a process writes its pid to the file `waitForPid` reads. */
+function neverLoading(): { source: { module: string; export: string; args: { pidFile: string } }; waitForPid: () => Promise<number> } {
   const pidFile = join(mkdtempSync(join(tmpdir(), 'ecommir-pool-')), 'pid');
-  const source = { module: BROKEN, export: 'neverLoads', args: { pidFile } };
   const waitForPid = async (): Promise<number> => {
     const until = Date.now() + 20_000;
     while (!existsSync(pidFile) || readFileSync(pidFile, 'utf8') === '') {
       assert.ok(Date.now() < until, 'the worker process started within 20 s');
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
-    return Number(readFileSync(pidFile, 'utf8'));
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    rmSync(pidFile);
+    return pid;
   };
+  return { source: { module: BROKEN, export: 'neverLoads', args: { pidFile } }, waitForPid };
+}
+
+test('a start given up by its signal stops the worker processes still loading (a pool\'s, the lanes\' image process), and rejects with its reason', { timeout: 60_000 }, async () => {
+  const { source, waitForPid } = neverLoading();
   for (const start of [
     (signal: AbortSignal) => RecognizerPool.create({ source, threads: 1, isolation: 'process', signal }),
     // At normal priority: under SCHED_IDLE, other tests busy on both cores would keep it from starting at all.
     (signal: AbortSignal) => WorkerLanes.create({ source, warmUp: false, imageIdleScheduling: false, imageNiceIncrement: 0, signal }),
   ]) {
-    rmSync(pidFile, { force: true });
     const controller = new AbortController();
     const starting = start(controller.signal);
     let pid = 0;
@@ -101,4 +107,23 @@ test('a start given up by its signal stops the workers still loading, in both la
     }
   }
   await assert.rejects(RecognizerPool.create({ source, threads: 1, signal: AbortSignal.abort(new Error('too late')) }), /too late/);
+});
+
+test('one lane that fails stops the start of the other at once (it waited for the other to load)', { timeout: 60_000 }, async () => {
+  const { source, waitForPid } = neverLoading();
+  let breakTextLane!: () => void;
+  const textLane = new Promise<never>((_, reject) => (breakTextLane = () => reject(new Error('the text lane broke'))));
+  const starting = startPools([() => textLane, (signal) => RecognizerPool.create({ source, threads: 1, isolation: 'process', signal })]);
+  starting.catch(() => {}); // judged below, once the image process is loading
+  let pid = 0;
+  try {
+    pid = await waitForPid();
+    breakTextLane();
+    await assert.rejects(Promise.race([starting, sleep(10_000).then(() => 'still starting 10 s on')]), /the text lane broke/);
+    assert.equal(processAlive(pid), false, 'the image process still loading was stopped');
+  } finally {
+    breakTextLane();
+    await Promise.race([starting.catch(() => {}), sleep(5_000)]);
+    if (pid > 0 && processAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
 });

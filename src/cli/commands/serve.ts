@@ -244,7 +244,7 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
     process.stderr.write('ecommir: SIGHUP: reloading the models\n');
     runtime.reload().then(
       (report) => process.stderr.write(`ecommir: models reloaded: ${Object.entries(report.current.models).map(([task, m]) => `${task} ${m?.version}`).join(', ')}\n`),
-      (err: unknown) => process.stderr.write(`ecommir: reload refused, the previous models stay in service: ${(err as Error).message}\n`),
+      (err: unknown) => process.stderr.write(`ecommir: reload failed, the models in service stay: ${(err as Error).message}\n`),
     );
   });
 
