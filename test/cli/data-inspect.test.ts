@@ -38,7 +38,8 @@ out(JSON.stringify(results));
 function runAll(commands: string[][]): Promise<RunResult[]> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, [...CLI_NODE_ARGS, RUNNER, JSON.stringify(commands)], { maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`runner failed: ${stderr || error.message}`));
+      // The exit code or signal too: a runner that dies silently (it did once, in a fresh-clone CI) says how.
+      if (error) return reject(new Error(`runner failed (exit code ${error.code ?? '?'}, signal ${error.signal ?? 'none'}): ${stderr || error.message}`));
       resolve(JSON.parse(stdout) as RunResult[]);
     });
   });
