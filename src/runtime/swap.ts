@@ -57,6 +57,8 @@ export interface SwappableRuntimeOptions {
   folders: ModelFolders;
   /** Deadline of a reload's build (workers started, models loaded, warmed up), ms. Default 120 s. */
   loadTimeoutMs?: number;
+  /** Deadline of the first build, at start-up, ms. Default 120 s. */
+  startTimeoutMs?: number;
   /** Deadline of each smoke prediction, ms. Default 60 s. */
   smokeTimeoutMs?: number;
   log?: (line: string) => void;
@@ -97,7 +99,7 @@ export class SwappableRuntime implements RecognizerRuntime {
   }
 
   static async create(options: SwappableRuntimeOptions): Promise<SwappableRuntime> {
-    const runtime = await options.build(options.folders);
+    const runtime = await buildAtStart(options);
     return new SwappableRuntime(options, await describe(runtime, options.folders, 1));
   }
 
@@ -286,6 +288,29 @@ async function buildWithin(build: SwappableRuntimeOptions['build'], folders: Mod
     void building.then((late) => late.close(), () => {}).catch(() => {});
     if (cause === stop.reason) throw cause;
     throw new EcommirError('ECM_ERR_TIMEOUT', `${(cause as Error).message}: the machine may be too busy to give them CPU; the models in service stay; retry when it is less loaded`, { statusCode: 504, cause });
+  } finally {
+    deadline.clear();
+  }
+}
+
+/**
+ * The first build, with a deadline: under a load that starves the image worker (SCHED_IDLE) a start
+ * waited, saying nothing, for as long as the load lasted. Its own errors pass unchanged (there is no
+ * model in service to keep, so nothing to tell apart from a rejected reload).
+ */
+async function buildAtStart(options: SwappableRuntimeOptions): Promise<RecognizerRuntime> {
+  const deadline = startDeadline(options.startTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS, 'starting the models (their workers loaded and warmed up)');
+  const building = (async () => options.build(options.folders, deadline.signal))();
+  try {
+    return await raceSignal(building, deadline.signal);
+  } catch (cause) {
+    if (cause !== deadline.signal.reason) throw cause;
+    void building.then((late) => late.close(), () => {}).catch(() => {});
+    throw new EcommirError(
+      'ECM_ERR_TIMEOUT',
+      `${(cause as Error).message}: the machine may be too busy to give them CPU (the image worker runs at idle priority); start again when it is less loaded, or allow longer (startTimeoutMs; --start-timeout-ms on the command line)`,
+      { statusCode: 504, cause },
+    );
   } finally {
     deadline.clear();
   }

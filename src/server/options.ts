@@ -32,6 +32,8 @@ export interface ServerLimits extends InputLimits {
   requestTimeoutMs: number;
   /** Deadline of a model reload's load (new workers started and warmed up), ms; past it 504 and the models in service stay. */
   reloadTimeoutMs: number;
+  /** Deadline of the service's start (its workers started and warmed up), ms; past it the start fails with ECM_ERR_TIMEOUT. */
+  startTimeoutMs: number;
   /** Open connections; more are refused by the socket layer. */
   maxConnections: number;
   /** Open connections from one address. */
@@ -53,6 +55,7 @@ export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   batchTimeoutMs: 300_000,
   requestTimeoutMs: 60_000,
   reloadTimeoutMs: DEFAULT_LOAD_TIMEOUT_MS,
+  startTimeoutMs: DEFAULT_LOAD_TIMEOUT_MS,
   maxConnections: 1024,
   maxConnectionsPerAddress: 256,
   rateLimitPerMinute: 12_000,
@@ -158,6 +161,7 @@ export async function resolveServerOptions(options: BuildAppOptions = {}): Promi
       build: (folders, signal) =>
         WorkerLanes.create({ source: workers.sourceFor ? workers.sourceFor(folders) : workers.source, cache: workers.cache, lanes, limits, imageNiceIncrement: workers.imageNice, imageIdleScheduling: workers.imageIdle, warmUp: workers.warmUp, signal }),
       loadTimeoutMs: limits.reloadTimeoutMs,
+      startTimeoutMs: limits.startTimeoutMs,
       smokeTimeoutMs: limits.timeoutMs,
     });
   }

@@ -23,8 +23,13 @@ const commands = JSON.parse(process.argv[1]);
 const results = [];
 const out = process.stdout.write.bind(process.stdout);
 const err = process.stderr.write.bind(process.stderr);
+let current;
+// Exit code 13 (a top-level await that never settled) once killed this runner silently: name the command it was in.
+// (Node passes 0 to 'exit' there and sets process.exitCode to 13.)
+process.on('exit', (code) => { if (current) err('runner: exit ' + (code || process.exitCode) + ' during ' + JSON.stringify(current.args) + '; its stderr: ' + current.stderr() + '\\n'); });
 for (const args of commands) {
   let stdout = '', stderr = '';
+  current = { args, stderr: () => stderr };
   process.stdout.write = (chunk) => ((stdout += String(chunk)), true);
   process.stderr.write = (chunk) => ((stderr += String(chunk)), true);
   const started = Date.now();
@@ -32,6 +37,7 @@ for (const args of commands) {
   try { code = await main(args); } finally { process.stdout.write = out; process.stderr.write = err; }
   results.push({ code, stdout, stderr, ms: Date.now() - started });
 }
+current = undefined;
 out(JSON.stringify(results));
 `;
 

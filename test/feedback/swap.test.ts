@@ -253,6 +253,39 @@ test('a reload that does not load within its deadline answers 504, stops its bui
   }
 });
 
+test('a start that does not load within its deadline fails with a timeout that names the option, and stops its build (it waited, silent, as long as the machine was busy)', { timeout: 30_000 }, async (t) => {
+  let signal: AbortSignal | undefined;
+  const hang = (_folders: ModelFolders, given?: AbortSignal) => ((signal = given), new Promise<InProcessLanes>(() => {}));
+  // The deadline's timer does not hold the process open (real workers do): this stands in for them.
+  const workersAlive = setInterval(() => {}, 1_000);
+  t.after(() => clearInterval(workersAlive));
+  const started = performance.now();
+  await assert.rejects(SwappableRuntime.create({ build: hang, folders: { intent: folder({ variant: 'a' }) }, startTimeoutMs: 200 }), (err: Error & { code?: string; statusCode?: number }) => {
+    assert.equal(err.code, 'ECM_ERR_TIMEOUT');
+    assert.match(err.message, /starting the models \(their workers loaded and warmed up\) did not finish within 200 ms: .*--start-timeout-ms/);
+    return true;
+  });
+  assert.ok(performance.now() - started < 5_000);
+  assert.equal(signal?.aborted, true, 'the build was told to stop');
+
+  // A build that ignores the signal is closed when it ends; one that fails keeps its own error.
+  let finish!: () => void;
+  let closed = false;
+  const late = () =>
+    new Promise<InProcessLanes>((resolve) => {
+      finish = () => {
+        const lanes = new InProcessLanes({ intent: new FakeIntentRecognizer() });
+        lanes.close = async () => void (closed = true);
+        resolve(lanes);
+      };
+    });
+  await assert.rejects(SwappableRuntime.create({ build: late, folders: {}, startTimeoutMs: 50 }), { code: 'ECM_ERR_TIMEOUT' });
+  finish();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(closed, true, 'the late runtime was closed, not leaked');
+  await assert.rejects(SwappableRuntime.create({ build: buildFake, folders: { intent: folder({ variant: 'a', broken: true }) }, startTimeoutMs: 60_000 }), { message: 'model.json is damaged' });
+});
+
 test('a smoke prediction past its deadline is a timeout (504), not a rejected model (422); nothing changes', { timeout: 30_000 }, async () => {
   const { build, seen } = scriptedBuild(() => ({ intentDelayMs: 1_000 }));
   const runtime = await SwappableRuntime.create({ build, folders: { intent: folder({ variant: 'a' }) }, smokeTimeoutMs: 100 });

@@ -43,6 +43,18 @@ test('serve stops at once, non-zero and naming the folder, when a model it was t
   }
 });
 
+test('serve whose workers do not start within --start-timeout-ms exits 4 saying so, its workers stopped (it waited silently under a busy machine)', { timeout: 60_000 }, async () => {
+  // 1 ms: no start is that fast, so this is the deadline passing, as under a load that starves the workers.
+  const child = spawn(process.execPath, [...CLI_COMMAND, 'serve', '--port', '0', '--start-timeout-ms', '1'], { cwd: repoRoot, env: { ...process.env, ECOMMIR_API_KEYS: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // The process ending at all says its worker threads and processes were stopped.
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  assert.equal(code, 4, stderr);
+  assert.match(stderr, /starting the models \(their workers loaded and warmed up\) did not finish within 1 ms: .*--start-timeout-ms.*\[ECM_ERR_TIMEOUT\]/);
+  assert.doesNotMatch(stderr, /serving on/);
+});
+
 test('serve on a port that is taken, or on no TCP port, exits 2 naming it instead of staying up with no server', { timeout: 60_000 }, async () => {
   const taken = createServer();
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));

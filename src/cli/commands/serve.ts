@@ -30,6 +30,9 @@ export interface ServeDependencies {
 }
 
 // Default: the shipped embedded models (models/scene, models/intent), or the backend --backend names.
+/** How often a slow start says it is still loading, ms. */
+const START_PROGRESS_MS = 15_000;
+
 const DEFAULT_DEPENDENCIES: ServeDependencies = {
   source: (flags, models) => backendSource({ ...backendSelection(flags, { sceneModel: models.scene, intentModel: models.intent }), allowMissingModels: flags.allowMissingModels === true }),
 };
@@ -49,6 +52,7 @@ interface ServeFlags extends BackendFlags {
   imageQueue?: string;
   timeoutMs?: string;
   reloadTimeoutMs?: string;
+  startTimeoutMs?: string;
   rateLimit?: string;
   maxConnections?: string;
   imageNice: string;
@@ -114,6 +118,7 @@ export function registerServeCommand(program: Command, ctx: CommandContext, deps
     .option('--no-image-idle', 'do not run the image workers under Linux\'s SCHED_IDLE policy (by default they do where chrt can: a thread at normal priority that wakes takes their core at once)')
     .option('--timeout-ms <n>', `deadline of one request, ms; a worker still busy then is stopped (default ${d.timeoutMs})`)
     .option('--reload-timeout-ms <n>', `deadline of a model reload's start (new workers loaded and warmed up), ms; past it 504 and the models in service stay (default ${d.reloadTimeoutMs})`)
+    .option('--start-timeout-ms <n>', `deadline of the service's own start (its workers loaded and warmed up), ms; past it the start fails, exit code 4 (default ${d.startTimeoutMs})`)
     .option('--rate-limit <n>', `requests a minute per API key (or address without one); 0 = no limit (default ${d.rateLimitPerMinute})`)
     .option('--max-connections <n>', `open connections in all (default ${d.maxConnections}; ${d.maxConnectionsPerAddress} per address)`)
     .addOption(new Option('--cache <where>', 'feature cache of uploaded images (see below)').choices(['disk', 'memory', 'off']).default('disk'))
@@ -182,31 +187,49 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
         maxImageBytes: intOption(flags.feedbackMaxImageMb, '--feedback-max-image-mb', { min: 1 }) * 1024 * 1024,
       })
     : undefined;
-  const app = await buildApp({
-    workers: {
-      source: deps.source(flags, models),
-      models,
-      sourceFor: (folders) => deps.source(flags, folders),
-      cache: cacheOptions(flags),
-      imageNice: Math.min(19, intOption(flags.imageNice, '--image-nice', { min: 0 })),
-      imageIdle: flags.imageIdle,
-      warmUp: warmsUp(backendSelection(flags)),
-    },
-    auth,
-    adminKeys,
-    feedback,
-    logger: true,
-    limits: {
-      textConcurrency: intOption(flags.textWorkers, '--text-workers', { min: 1, fallback: undefined }),
-      imageConcurrency: workerCountOption(flags.imageWorkers, '--image-workers', DEFAULT_SERVER_LIMITS.imageConcurrency),
-      textMaxQueue: intOption(flags.textQueue, '--text-queue', { min: 0, fallback: undefined }),
-      imageMaxQueue: intOption(flags.imageQueue, '--image-queue', { min: 0, fallback: undefined }),
-      timeoutMs: intOption(flags.timeoutMs, '--timeout-ms', { min: 1, fallback: undefined }),
-      reloadTimeoutMs: intOption(flags.reloadTimeoutMs, '--reload-timeout-ms', { min: 1, fallback: undefined }),
-      rateLimitPerMinute: intOption(flags.rateLimit, '--rate-limit', { min: 0, fallback: undefined }),
-      maxConnections: intOption(flags.maxConnections, '--max-connections', { min: 1, fallback: undefined }),
-    },
-  });
+  const startTimeoutMs = intOption(flags.startTimeoutMs, '--start-timeout-ms', { min: 1, fallback: undefined });
+  // A start takes a few seconds on an idle machine; a busy one can starve the image worker (it runs at
+  // idle priority), and the wait said nothing. Now it says how long it has waited, and until when.
+  const started = Date.now();
+  const waiting = setInterval(() => {
+    const limit = Math.round((startTimeoutMs ?? DEFAULT_SERVER_LIMITS.startTimeoutMs) / 1000);
+    process.stderr.write(`ecommir: still loading the models and warming up their workers, ${Math.round((Date.now() - started) / 1000)} s so far (a few seconds on an idle machine; other work on it delays the image worker, which runs at idle priority); the start gives up at ${limit} s (--start-timeout-ms)\n`);
+  }, START_PROGRESS_MS);
+  waiting.unref();
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    app = await buildApp({
+      workers: {
+        source: deps.source(flags, models),
+        models,
+        sourceFor: (folders) => deps.source(flags, folders),
+        cache: cacheOptions(flags),
+        imageNice: Math.min(19, intOption(flags.imageNice, '--image-nice', { min: 0 })),
+        imageIdle: flags.imageIdle,
+        warmUp: warmsUp(backendSelection(flags)),
+      },
+      auth,
+      adminKeys,
+      feedback,
+      logger: true,
+      limits: {
+        textConcurrency: intOption(flags.textWorkers, '--text-workers', { min: 1, fallback: undefined }),
+        imageConcurrency: workerCountOption(flags.imageWorkers, '--image-workers', DEFAULT_SERVER_LIMITS.imageConcurrency),
+        textMaxQueue: intOption(flags.textQueue, '--text-queue', { min: 0, fallback: undefined }),
+        imageMaxQueue: intOption(flags.imageQueue, '--image-queue', { min: 0, fallback: undefined }),
+        timeoutMs: intOption(flags.timeoutMs, '--timeout-ms', { min: 1, fallback: undefined }),
+        reloadTimeoutMs: intOption(flags.reloadTimeoutMs, '--reload-timeout-ms', { min: 1, fallback: undefined }),
+        startTimeoutMs,
+        rateLimitPerMinute: intOption(flags.rateLimit, '--rate-limit', { min: 0, fallback: undefined }),
+        maxConnections: intOption(flags.maxConnections, '--max-connections', { min: 1, fallback: undefined }),
+      },
+    });
+  } catch (err) {
+    feedback?.close(); // the app that would have closed it on its own close was not built
+    throw err;
+  } finally {
+    clearInterval(waiting);
+  }
   const tasks = ((await app.inject({ method: 'GET', url: '/readyz' })).json() as { tasks: Record<'scene' | 'intent', boolean> }).tasks;
   const missing = (['scene', 'intent'] as const).filter((task) => !tasks[task]);
   if (missing.length > 0 && !flags.allowMissingModels) {
