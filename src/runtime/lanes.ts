@@ -86,7 +86,7 @@ export interface WorkerLanesOptions {
    * recognisers call a server (mllm), where every warm-up sample would be a real request.
    */
   warmUp?: boolean;
-  /** Gives up the start when it aborts (a reload's deadline): both lanes' workers are stopped. */
+  /** Gives up the start when it aborts (the service's start or a reload past its deadline): both lanes' workers are stopped. */
   signal?: AbortSignal;
 }
 

@@ -57,7 +57,7 @@ export interface RecognizerPoolOptions {
    */
   trimIntervalMs?: number;
   /**
-   * Gives up the start when it aborts (a reload's deadline): the workers are stopped, loading or
+   * Gives up the start when it aborts (the service's start or a reload past its deadline): the workers are stopped, loading or
    * not, and create rejects with the signal's reason.
    */
   signal?: AbortSignal;

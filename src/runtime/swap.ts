@@ -49,15 +49,15 @@ export interface SwapReport {
 
 export interface SwappableRuntimeOptions {
   /**
-   * Builds a runtime (loading its recognisers) from model folders. A reload passes a signal that
-   * aborts at its deadline: a build that heeds it stops what it started; one that does not is closed
-   * when it ends.
+   * Builds a runtime (loading its recognisers) from model folders. The start and a reload pass a
+   * signal that aborts at their deadline: a build that heeds it stops what it started; one that does
+   * not is closed when it ends.
    */
   build: (folders: ModelFolders, signal?: AbortSignal) => Promise<RecognizerRuntime>;
   folders: ModelFolders;
   /** Deadline of a reload's build (workers started, models loaded, warmed up), ms. Default 120 s. */
   loadTimeoutMs?: number;
-  /** Deadline of the first build, at start-up, ms. Default 120 s. */
+  /** Deadline of the first build, at start-up, ms; 0 for none. Default 120 s. */
   startTimeoutMs?: number;
   /** Deadline of each smoke prediction, ms. Default 60 s. */
   smokeTimeoutMs?: number;
@@ -299,16 +299,18 @@ async function buildWithin(build: SwappableRuntimeOptions['build'], folders: Mod
  * model in service to keep, so nothing to tell apart from a rejected reload).
  */
 async function buildAtStart(options: SwappableRuntimeOptions): Promise<RecognizerRuntime> {
-  const deadline = startDeadline(options.startTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS, 'starting the models (their workers loaded and warmed up)');
+  const timeoutMs = options.startTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
+  if (timeoutMs === 0) return options.build(options.folders);
+  const deadline = startDeadline(timeoutMs, 'starting the models (their workers loaded and warmed up)');
   const building = (async () => options.build(options.folders, deadline.signal))();
   try {
     return await raceSignal(building, deadline.signal);
   } catch (cause) {
-    if (cause !== deadline.signal.reason) throw cause;
+    if (!deadline.signal.aborted || cause !== deadline.signal.reason) throw cause;
     void building.then((late) => late.close(), () => {}).catch(() => {});
     throw new EcommirError(
       'ECM_ERR_TIMEOUT',
-      `${(cause as Error).message}: the machine may be too busy to give them CPU (the image worker runs at idle priority); start again when it is less loaded, or allow longer (startTimeoutMs; --start-timeout-ms on the command line)`,
+      `${(cause as Error).message}: the machine may be too busy to give them CPU; start again when it is less loaded, or allow longer (startTimeoutMs, 0 for no deadline; --start-timeout-ms on the command line)`,
       { statusCode: 504, cause },
     );
   } finally {

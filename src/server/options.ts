@@ -32,7 +32,7 @@ export interface ServerLimits extends InputLimits {
   requestTimeoutMs: number;
   /** Deadline of a model reload's load (new workers started and warmed up), ms; past it 504 and the models in service stay. */
   reloadTimeoutMs: number;
-  /** Deadline of the service's start (its workers started and warmed up), ms; past it the start fails with ECM_ERR_TIMEOUT. */
+  /** Deadline of the service's start (its workers started and warmed up), ms; past it the start fails with ECM_ERR_TIMEOUT; 0 for none. */
   startTimeoutMs: number;
   /** Open connections; more are refused by the socket layer. */
   maxConnections: number;
@@ -136,7 +136,7 @@ export interface ResolvedServerOptions {
 export async function resolveServerOptions(options: BuildAppOptions = {}): Promise<Readonly<ResolvedServerOptions>> {
   const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...dropUndefined(options.limits ?? {}) };
   for (const [name, value] of Object.entries(limits)) {
-    const min = name === 'textMaxQueue' || name === 'imageMaxQueue' || name === 'rateLimitPerMinute' ? 0 : 1;
+    const min = name === 'textMaxQueue' || name === 'imageMaxQueue' || name === 'rateLimitPerMinute' || name === 'startTimeoutMs' ? 0 : 1;
     if (!Number.isInteger(value) || value < min) {
       throw new EcommirError('ECM_ERR_BAD_OPTION', `server limit ${name} must be an integer ≥ ${min}, got ${String(value)}`);
     }

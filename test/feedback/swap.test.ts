@@ -284,6 +284,9 @@ test('a start that does not load within its deadline fails with a timeout that n
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(closed, true, 'the late runtime was closed, not leaked');
   await assert.rejects(SwappableRuntime.create({ build: buildFake, folders: { intent: folder({ variant: 'a', broken: true }) }, startTimeoutMs: 60_000 }), { message: 'model.json is damaged' });
+  // 0: no deadline (not one of 0 ms).
+  const slowBuild = async (folders: ModelFolders) => (await new Promise((r) => setTimeout(r, 50)), buildFake(folders));
+  await (await SwappableRuntime.create({ build: slowBuild, folders: { intent: folder({ variant: 'a' }) }, startTimeoutMs: 0 })).close();
 });
 
 test('a smoke prediction past its deadline is a timeout (504), not a rejected model (422); nothing changes', { timeout: 30_000 }, async () => {

@@ -33,3 +33,16 @@ export function workerThreads(): Map<number, ThreadScheduling[]> {
   }
   return out;
 }
+
+/** Pids of the child processes of `parent`. */
+export function childProcesses(parent: number): number[] {
+  const out: number[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (Number(statFields(`/proc/${pid}/stat`)[1]) === parent) out.push(Number(pid));
+    } catch {
+      // a process that ended while it was read
+    }
+  }
+  return out;
+}

@@ -29,10 +29,10 @@ export interface ServeDependencies {
   source: (flags: ServeFlags, models: ModelFolders) => RecognizerSource;
 }
 
-// Default: the shipped embedded models (models/scene, models/intent), or the backend --backend names.
 /** How often a slow start says it is still loading, ms. */
 const START_PROGRESS_MS = 15_000;
 
+// Default: the shipped embedded models (models/scene, models/intent), or the backend --backend names.
 const DEFAULT_DEPENDENCIES: ServeDependencies = {
   source: (flags, models) => backendSource({ ...backendSelection(flags, { sceneModel: models.scene, intentModel: models.intent }), allowMissingModels: flags.allowMissingModels === true }),
 };
@@ -118,7 +118,7 @@ export function registerServeCommand(program: Command, ctx: CommandContext, deps
     .option('--no-image-idle', 'do not run the image workers under Linux\'s SCHED_IDLE policy (by default they do where chrt can: a thread at normal priority that wakes takes their core at once)')
     .option('--timeout-ms <n>', `deadline of one request, ms; a worker still busy then is stopped (default ${d.timeoutMs})`)
     .option('--reload-timeout-ms <n>', `deadline of a model reload's start (new workers loaded and warmed up), ms; past it 504 and the models in service stay (default ${d.reloadTimeoutMs})`)
-    .option('--start-timeout-ms <n>', `deadline of the service's own start (its workers loaded and warmed up), ms; past it the start fails, exit code 4 (default ${d.startTimeoutMs})`)
+    .option('--start-timeout-ms <n>', `deadline of the service's own start (its workers loaded and warmed up), ms; past it the start fails, exit code 4; 0 = none (default ${d.startTimeoutMs})`)
     .option('--rate-limit <n>', `requests a minute per API key (or address without one); 0 = no limit (default ${d.rateLimitPerMinute})`)
     .option('--max-connections <n>', `open connections in all (default ${d.maxConnections}; ${d.maxConnectionsPerAddress} per address)`)
     .addOption(new Option('--cache <where>', 'feature cache of uploaded images (see below)').choices(['disk', 'memory', 'off']).default('disk'))
@@ -180,6 +180,8 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
     scene: path.resolve(flags.sceneModel ?? path.join(DEFAULT_MODELS_DIR, 'scene')),
     intent: path.resolve(flags.intentModel ?? path.join(DEFAULT_MODELS_DIR, 'intent')),
   };
+  // Read before the feedback store opens: a bad value then leaves nothing open.
+  const startTimeoutMs = intOption(flags.startTimeoutMs, '--start-timeout-ms', { min: 0, fallback: undefined });
   const feedback = flags.feedbackDb
     ? FeedbackStore.open({
         path: path.resolve(flags.feedbackDb),
@@ -187,13 +189,13 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
         maxImageBytes: intOption(flags.feedbackMaxImageMb, '--feedback-max-image-mb', { min: 1 }) * 1024 * 1024,
       })
     : undefined;
-  const startTimeoutMs = intOption(flags.startTimeoutMs, '--start-timeout-ms', { min: 1, fallback: undefined });
-  // A start takes a few seconds on an idle machine; a busy one can starve the image worker (it runs at
-  // idle priority), and the wait said nothing. Now it says how long it has waited, and until when.
+  // A start takes a few seconds on an idle machine; a busy one can starve the image worker (by default
+  // it runs at idle priority), and the wait said nothing. Now it says how long it has waited, and until when.
   const started = Date.now();
   const waiting = setInterval(() => {
-    const limit = Math.round((startTimeoutMs ?? DEFAULT_SERVER_LIMITS.startTimeoutMs) / 1000);
-    process.stderr.write(`ecommir: still loading the models and warming up their workers, ${Math.round((Date.now() - started) / 1000)} s so far (a few seconds on an idle machine; other work on it delays the image worker, which runs at idle priority); the start gives up at ${limit} s (--start-timeout-ms)\n`);
+    const limit = startTimeoutMs ?? DEFAULT_SERVER_LIMITS.startTimeoutMs;
+    const until = limit === 0 ? 'it has no deadline' : `it gives up after ${seconds(limit)} s`;
+    process.stderr.write(`ecommir: still starting the model workers, ${seconds(Date.now() - started)} s so far (a few seconds on an idle machine; other work on it delays them); ${until} (--start-timeout-ms)\n`);
   }, START_PROGRESS_MS);
   waiting.unref();
   let app: Awaited<ReturnType<typeof buildApp>>;
@@ -293,6 +295,11 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
   launcher?.stop();
   clearInterval(retention);
   return 0;
+}
+
+/** Milliseconds as seconds, to a tenth. */
+function seconds(ms: number): number {
+  return Math.round(ms / 100) / 10;
 }
 
 /** Why the server could not listen, in the words of the options that chose where. */
