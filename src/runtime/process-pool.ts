@@ -173,6 +173,10 @@ export class ProcessPool {
    * channel are referenced by default, and an idle pool would hold a script open until close().
    */
   private holdWhileWorking(): void {
+    // Once destroy() has begun it holds every process until its exit. Un-referenced here (by a
+    // 'ready' in flight, or `started` settling as a sibling died first), a loaded process, slower to
+    // die, left a caller awaiting destroy() with an empty event loop: exit code 13.
+    if (this.#closing) return;
     const awaited = this.#starting || this.#queue.length > 0;
     for (const { child, ready, job } of this.#slots) {
       if (job || (!ready && awaited)) {

@@ -13,3 +13,19 @@ export async function neverLoads(args: { pidFile: string }): Promise<never> {
   if (isMainThread) (await import('node:fs')).writeFileSync(args.pidFile, String(process.pid));
   return new Promise<never>(() => setInterval(() => {}, 60_000));
 }
+
+/**
+ * The first process to start loads, holding `megabytes` of memory, which makes it slower to die than
+ * the others, which never load. It writes `readyFile` when loaded.
+ */
+export async function firstLoadsHeavy(args: { lockFile: string; readyFile: string; megabytes: number }): Promise<Record<string, never>> {
+  const { writeFileSync } = await import('node:fs');
+  try {
+    writeFileSync(args.lockFile, String(process.pid), { flag: 'wx' });
+  } catch {
+    return new Promise<never>(() => setInterval(() => {}, 60_000));
+  }
+  (globalThis as { ballast?: Buffer }).ballast = Buffer.alloc(args.megabytes << 20, 1);
+  writeFileSync(args.readyFile, '');
+  return {};
+}

@@ -3,6 +3,7 @@
 // (batch prediction, a model reload) relies on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,4 +127,34 @@ test('one lane that fails stops the start of the other at once (it waited for th
     await Promise.race([starting.catch(() => {}), sleep(5_000)]);
     if (pid > 0 && processAlive(pid)) process.kill(pid, 'SIGKILL');
   }
+});
+
+// In a process of its own: the defect was that process ending (exit code 13) while it awaited the pool.
+const ABORT_WHILE_ONE_LOADED = `
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RecognizerPool } from ${JSON.stringify(new URL('../../src/runtime/pool.ts', import.meta.url).href)};
+const dir = mkdtempSync(join(tmpdir(), 'ecommir-pool-'));
+const args = { lockFile: join(dir, 'lock'), readyFile: join(dir, 'ready'), megabytes: 256 };
+const controller = new AbortController();
+const starting = RecognizerPool.create({ source: { module: ${JSON.stringify(BROKEN)}, export: 'firstLoadsHeavy', args }, threads: 2, isolation: 'process', signal: controller.signal });
+starting.catch(() => {});
+while (!existsSync(args.readyFile)) await new Promise((r) => setTimeout(r, 20));
+await new Promise((r) => setTimeout(r, 300)); // its 'ready' is in
+controller.abort(new Error('deadline'));
+await starting.catch((err) => process.stdout.write('rejected: ' + err.message + '\\n'));
+process.stdout.write('destroyed\\n');
+`;
+
+test('a start given up while one process has loaded and another has not waits for both to end (the caller\'s process ended first, exit code 13: predict without a model, once in 45 runs)', { timeout: 60_000 }, async () => {
+  // The loaded process holds 256 MiB, so it takes longer to die than the one still loading; the
+  // sibling's exit settled the pool's start, which un-referenced the loaded one before its exit.
+  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', ABORT_WHILE_ONE_LOADED], { timeout: 50_000 }, (error, stdout, stderr) => {
+      resolve({ code: typeof error?.code === 'number' ? error.code : error ? -1 : 0, stdout, stderr });
+    });
+  });
+  assert.equal(code, 0, `exit code ${code}: ${stderr}`);
+  assert.equal(stdout, 'rejected: deadline\ndestroyed\n');
 });
