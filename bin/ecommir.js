@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI lives in dist/cli (built by `npm install` through the `prepare` script).
 import { main } from '../dist/cli/main.js';
+import { runMain } from '../dist/cli/run-main.js';
 
 // `ecommir --help | head` closes the pipe early: the reader has what it wanted, so the rest of the
 // output is dropped quietly instead of ending in an unhandled EPIPE stack.
@@ -11,10 +12,4 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (err) => {
-    process.stderr.write(`ecommir: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 4;
-  },
-);
+runMain(main, process.argv.slice(2));

@@ -168,8 +168,9 @@ async function predictTo(
       .catch(() => {})
       .finally(() => {
         process.kill(process.pid, signal);
-        // Only if another listener of the signal kept the process alive.
-        setTimeout(() => process.exit(128 + osConstants.signals[signal]), 1000).unref();
+        // Only if another listener of the signal kept the process alive. Referenced: the run's wait
+        // below holds nothing, and the process must not end as if it had finished.
+        setTimeout(() => process.exit(128 + osConstants.signals[signal]), 1000);
       });
   };
   const onSigint = () => interrupted('SIGINT');
