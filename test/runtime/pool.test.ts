@@ -131,7 +131,7 @@ test('one lane that fails stops the start of the other at once (it waited for th
 
 // In a process of its own: the defect was that process ending (exit code 13) while it awaited the pool.
 const ABORT_WHILE_ONE_LOADED = `
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RecognizerPool } from ${JSON.stringify(new URL('../../src/runtime/pool.ts', import.meta.url).href)};
@@ -140,11 +140,16 @@ const args = { lockFile: join(dir, 'lock'), readyFile: join(dir, 'ready'), megab
 const controller = new AbortController();
 const starting = RecognizerPool.create({ source: { module: ${JSON.stringify(BROKEN)}, export: 'firstLoadsHeavy', args }, threads: 2, isolation: 'process', signal: controller.signal });
 starting.catch(() => {});
-while (!existsSync(args.readyFile)) await new Promise((r) => setTimeout(r, 20));
+const until = Date.now() + 30_000;
+while (!existsSync(args.readyFile)) {
+  if (Date.now() > until) { process.stdout.write('no process loaded within 30 s\\n'); process.exit(5); }
+  await new Promise((r) => setTimeout(r, 20));
+}
 await new Promise((r) => setTimeout(r, 300)); // its 'ready' is in
 controller.abort(new Error('deadline'));
 await starting.catch((err) => process.stdout.write('rejected: ' + err.message + '\\n'));
 process.stdout.write('destroyed\\n');
+rmSync(dir, { recursive: true, force: true });
 `;
 
 test('a start given up while one process has loaded and another has not waits for both to end (the caller\'s process ended first, exit code 13: predict without a model, once in 45 runs)', { timeout: 60_000 }, async () => {
