@@ -9,9 +9,15 @@ const BUILT = process.env.ECOMMIR_TEST_BUILT === '1';
 export const CLI_MAIN = new URL(BUILT ? '../../dist/cli/main.js' : '../../src/cli/main.ts', import.meta.url).href;
 /** Node's arguments for a module script given next (`-e`) that imports CLI_MAIN. */
 export const CLI_NODE_ARGS: readonly string[] = BUILT ? ['--input-type=module', '-e'] : ['--import', 'tsx', '--input-type=module', '-e'];
+/** The module that runs `main` as bin/ecommir.js does (exit codes, a command that never finished). */
+const RUN_MAIN = new URL(BUILT ? '../../dist/cli/run-main.js' : '../../src/cli/run-main.ts', import.meta.url).href;
 /** Node's arguments that run the CLI with the command line that follows them (after `--`, which keeps
- * a first argument such as `--version` from being read as Node's own). */
-export const CLI_COMMAND: readonly string[] = [...CLI_NODE_ARGS, `import { main } from ${JSON.stringify(CLI_MAIN)}; process.exitCode = await main(process.argv.slice(1));`, '--'];
+ * a first argument such as `--version` from being read as Node's own), ending as bin/ecommir.js does. */
+export const CLI_COMMAND: readonly string[] = [
+  ...CLI_NODE_ARGS,
+  `import { main } from ${JSON.stringify(CLI_MAIN)}; import { runMain } from ${JSON.stringify(RUN_MAIN)}; runMain(main, process.argv.slice(1));`,
+  '--',
+];
 
 export interface CliResult {
   code: number;
