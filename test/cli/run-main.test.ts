@@ -1,18 +1,14 @@
 // How the `ecommir` program ends: main's exit code, a rejection, and a command that never finished.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { runModuleScript } from '../server/helpers.js';
 
 const RUN_MAIN = JSON.stringify(new URL('../../src/cli/run-main.ts', import.meta.url).href);
 
 /** Runs `runMain` with the given main (JavaScript source of an async function) in a process of its own. */
-function runWith(mainSource: string): Promise<{ code: number; stderr: string }> {
-  const script = `import { runMain } from ${RUN_MAIN}; runMain(${mainSource}, []);`;
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 30_000 }, (error, _stdout, stderr) => {
-      resolve({ code: typeof error?.code === 'number' ? error.code : error ? -1 : 0, stderr });
-    });
-  });
+async function runWith(mainSource: string): Promise<{ code: number; stderr: string }> {
+  const { code, stderr } = await runModuleScript(`import { runMain } from ${RUN_MAIN}; runMain(${mainSource}, []);`, 30_000);
+  return { code, stderr };
 }
 
 test('the program ends with the code main returns, and with 4 naming the error when main rejects', { timeout: 60_000 }, async () => {

@@ -18,15 +18,14 @@ function statFields(path: string): string[] {
 /** Policy and nice of every thread of each child process of this one that runs process-worker, by pid. */
 export function workerThreads(): Map<number, ThreadScheduling[]> {
   const out = new Map<number, ThreadScheduling[]>();
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+  for (const pid of childProcesses(process.pid)) {
     try {
-      if (Number(statFields(`/proc/${pid}/stat`)[1]) !== process.pid) continue;
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('process-worker')) continue;
       const threads = readdirSync(`/proc/${pid}/task`).map((tid) => {
         const fields = statFields(`/proc/${pid}/task/${tid}/stat`);
         return { policy: Number(fields[38]), nice: Number(fields[16]) };
       });
-      out.set(Number(pid), threads);
+      out.set(pid, threads);
     } catch {
       // a process that ended while it was read
     }
