@@ -273,19 +273,31 @@ export function checkCompatible(before: RecognizerRuntime, after: RecognizerRunt
  */
 export const DEFAULT_LOAD_TIMEOUT_MS = 120_000;
 
-/** Builds within the deadline, or rejects with ECM_ERR_TIMEOUT having stopped (or later closed) what it started. */
-async function buildWithin(build: SwappableRuntimeOptions['build'], folders: ModelFolders, timeoutMs: number, stop: AbortSignal): Promise<RecognizerRuntime> {
-  const deadline = startDeadline(timeoutMs, 'loading the new models (starting and warming up their workers)');
-  const signal = AbortSignal.any([deadline.signal, stop]);
-  // Async, so that a build that throws at once is a rejected model like one that fails later.
+/**
+ * Races a build against `signal`. When the signal wins, its reason is thrown, and a build that did
+ * not heed it is closed once it ends; the build's own errors pass unchanged.
+ */
+async function buildUntil(build: SwappableRuntimeOptions['build'], folders: ModelFolders, signal: AbortSignal): Promise<RecognizerRuntime> {
+  // Async, so that a build that throws at once is a failed build like one that fails later.
   const building = (async () => build(folders, signal))();
   try {
     return await raceSignal(building, signal);
   } catch (cause) {
+    if (signal.aborted && cause === signal.reason) void building.then((late) => late.close(), () => {}).catch(() => {});
+    throw cause;
+  }
+}
+
+/** A reload's build within its deadline: a failed build is a rejected model (422), a late one ECM_ERR_TIMEOUT (504). */
+async function buildWithin(build: SwappableRuntimeOptions['build'], folders: ModelFolders, timeoutMs: number, stop: AbortSignal): Promise<RecognizerRuntime> {
+  const deadline = startDeadline(timeoutMs, 'loading the new models (starting and warming up their workers)');
+  const signal = AbortSignal.any([deadline.signal, stop]);
+  try {
+    return await buildUntil(build, folders, signal);
+  } catch (cause) {
     if (!signal.aborted || cause !== signal.reason) {
       throw new EcommirError('ECM_ERR_MODEL_REJECTED', `the new models did not load: ${(cause as Error).message}`, { statusCode: 422, cause });
     }
-    void building.then((late) => late.close(), () => {}).catch(() => {});
     if (cause === stop.reason) throw cause;
     throw new EcommirError('ECM_ERR_TIMEOUT', `${(cause as Error).message}: the machine may be too busy to give them CPU; the models in service stay; retry when it is less loaded`, { statusCode: 504, cause });
   } finally {
@@ -302,12 +314,10 @@ async function buildAtStart(options: SwappableRuntimeOptions): Promise<Recognize
   const timeoutMs = options.startTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
   if (timeoutMs === 0) return options.build(options.folders);
   const deadline = startDeadline(timeoutMs, 'starting the models (their workers loaded and warmed up)');
-  const building = (async () => options.build(options.folders, deadline.signal))();
   try {
-    return await raceSignal(building, deadline.signal);
+    return await buildUntil(options.build, options.folders, deadline.signal);
   } catch (cause) {
     if (!deadline.signal.aborted || cause !== deadline.signal.reason) throw cause;
-    void building.then((late) => late.close(), () => {}).catch(() => {});
     throw new EcommirError(
       'ECM_ERR_TIMEOUT',
       `${(cause as Error).message}: the machine may be too busy to give them CPU; start again when it is less loaded, or allow longer (startTimeoutMs, 0 for no deadline; --start-timeout-ms on the command line)`,

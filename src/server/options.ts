@@ -132,11 +132,14 @@ export interface ResolvedServerOptions {
   logger: BuildAppOptions['logger'];
 }
 
+/** Limits where 0 means something (no queue; no rate limit; no start deadline): the rest must be ≥ 1. */
+const LIMITS_ALLOWING_ZERO: ReadonlySet<string> = new Set<keyof ServerLimits>(['textMaxQueue', 'imageMaxQueue', 'rateLimitPerMinute', 'startTimeoutMs']);
+
 /** Fills defaults and checks every number once, so the routes can trust them. */
 export async function resolveServerOptions(options: BuildAppOptions = {}): Promise<Readonly<ResolvedServerOptions>> {
   const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...dropUndefined(options.limits ?? {}) };
   for (const [name, value] of Object.entries(limits)) {
-    const min = name === 'textMaxQueue' || name === 'imageMaxQueue' || name === 'rateLimitPerMinute' || name === 'startTimeoutMs' ? 0 : 1;
+    const min = LIMITS_ALLOWING_ZERO.has(name) ? 0 : 1;
     if (!Number.isInteger(value) || value < min) {
       throw new EcommirError('ECM_ERR_BAD_OPTION', `server limit ${name} must be an integer ≥ ${min}, got ${String(value)}`);
     }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { EcommirError } from '../../errors.js';
 import { cacheDir, type FeatureCacheOptions } from '../../features/cache.js';
+import { formatDuration } from '../../features/progress.js';
 import { DEFAULT_IMAGE_NICE } from '../../runtime/lanes.js';
 import { backendSource, type RecognizerSource } from '../../runtime/source.js';
 import { warmsUp } from '../../runtime/batch-predict.js';
@@ -194,8 +195,8 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
   const started = Date.now();
   const waiting = setInterval(() => {
     const limit = startTimeoutMs ?? DEFAULT_SERVER_LIMITS.startTimeoutMs;
-    const until = limit === 0 ? 'it has no deadline' : `it gives up after ${seconds(limit)} s`;
-    process.stderr.write(`ecommir: still starting the model workers, ${seconds(Date.now() - started)} s so far (a few seconds on an idle machine; other work on it delays them); ${until} (--start-timeout-ms)\n`);
+    const until = limit === 0 ? 'it has no deadline' : `it gives up after ${formatDuration(limit)}`;
+    process.stderr.write(`ecommir: still starting the model workers, ${formatDuration(Date.now() - started)} so far (a few seconds on an idle machine; other work on it delays them); ${until} (--start-timeout-ms)\n`);
   }, START_PROGRESS_MS);
   waiting.unref();
   let app: Awaited<ReturnType<typeof buildApp>>;
@@ -295,11 +296,6 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
   launcher?.stop();
   clearInterval(retention);
   return 0;
-}
-
-/** Milliseconds as seconds, to a tenth. */
-function seconds(ms: number): number {
-  return Math.round(ms / 100) / 10;
 }
 
 /** Why the server could not listen, in the words of the options that chose where. */
