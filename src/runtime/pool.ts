@@ -111,7 +111,11 @@ export class RecognizerPool {
   readonly maxQueue: number;
   readonly isolation: 'thread' | 'process';
   #description: Description = { tasks: {} };
-  readonly #piscina?: Piscina;
+  /** The threads (isolation 'thread'); started again by the next call when all have failed (#threadFailed). */
+  #piscina?: Piscina;
+  readonly #startThreads?: () => Piscina;
+  /** Why threads given up on failed, for the calls they held. */
+  readonly #threadFaults = new WeakMap<Piscina, EcommirError>();
   readonly #processes?: ProcessPool;
   #inFlight = 0;
   #terminated = 0;
@@ -124,6 +128,9 @@ export class RecognizerPool {
   /** When the last trim began (performance.now()); the pool's start counts as one. */
   #lastTrim = performance.now();
   #trimming?: Promise<void>;
+  /** Aborted when a thread fails outside any call before the pool has started: the start fails with it. */
+  readonly #faultWhileStarting = new AbortController();
+  #started = false;
 
   private constructor(options: RecognizerPoolOptions) {
     this.name = options.name ?? 'recogniser';
@@ -150,7 +157,7 @@ export class RecognizerPool {
       });
       return;
     }
-    this.#piscina = new Piscina({
+    const threadOptions = {
       filename: WORKER_FILE,
       name: 'default',
       minThreads: this.threads,
@@ -163,11 +170,41 @@ export class RecognizerPool {
       // A thread started from src/ registers tsx itself (worker-tsx.mjs); THREAD_EXEC_ARGV says why no other flags.
       execArgv: [...THREAD_EXEC_ARGV],
       workerData,
-    });
-    // A thread is destroyed only when its running call is aborted (or the pool closes).
-    this.#piscina.on('workerDestroy', () => {
-      if (!this.#closed) this.#terminated++;
-    });
+    };
+    this.#startThreads = () => {
+      const threads = new Piscina(threadOptions);
+      // A thread is destroyed only when its running call is aborted (or the pool closes).
+      threads.on('workerDestroy', () => {
+        if (!this.#closed) this.#terminated++;
+      });
+      // A thread that fails holding no call (say, out of its resourceLimits while loading, beside the
+      // thread that took the start's call) is reported as an 'error' event: unheard, it was thrown in
+      // the main process and ended it, service and all.
+      threads.on('error', (err: unknown) => this.#threadFailed(threads, err));
+      return threads;
+    };
+    this.#piscina = this.#startThreads();
+  }
+
+  #threadFailed(threads: Piscina, cause: unknown): void {
+    if (this.#closed || threads !== this.#piscina) return;
+    const message = cause instanceof Error ? cause.message : String(cause);
+    if (!this.#started) {
+      this.#faultWhileStarting.abort(new EcommirError('ECM_ERR_BACKEND', `a ${this.name} worker thread failed while loading: ${message}`, { cause, statusCode: 500 }));
+      return;
+    }
+    // Idle threads wait without running (piscina's atomics), so this is a replacement thread failing as
+    // it loads. Piscina replaces no thread that failed while loading: with none left, the calls queued
+    // for one would wait forever. They fail with the fault, and the next call starts threads anew.
+    const left = threads.threads.length;
+    process.stderr.write(
+      `ecommir: warning: a ${this.name} worker thread failed outside any call (${message}); ${left} of ${this.threads} running` +
+        (left ? '\n' : '; the calls waiting for one fail, and the next call starts the threads again\n'),
+    );
+    if (left > 0) return;
+    this.#threadFaults.set(threads, new EcommirError('ECM_ERR_BACKEND', `the ${this.name} worker threads failed outside any call (${message}); retry`, { cause, statusCode: 500 }));
+    this.#piscina = undefined;
+    void threads.destroy().catch(() => {});
   }
 
   /** Starts the threads and waits until the recognisers are loaded (or failed to load). */
@@ -178,9 +215,11 @@ export class RecognizerPool {
     try {
       // Raced rather than passed to the call: an aborted call would start a replacement worker, which
       // destroy() would only kill again.
-      const untilAborted = <T>(work: Promise<T>): Promise<T> => (signal ? raceSignal(work, signal) : work);
+      const until = signal ? AbortSignal.any([signal, pool.#faultWhileStarting.signal]) : pool.#faultWhileStarting.signal;
+      const untilAborted = <T>(work: Promise<T>): Promise<T> => raceSignal(work, until);
       if (pool.#processes) await untilAborted(pool.#processes.started);
       pool.#description = await untilAborted(pool.call<Description>({ op: 'describe' }));
+      pool.#started = true;
     } catch (err) {
       await pool.destroy();
       throw err;
@@ -199,7 +238,7 @@ export class RecognizerPool {
   }
 
   get stats(): PoolStats {
-    const queued = this.#piscina?.queueSize ?? this.#processes!.queueSize;
+    const queued = this.#processes ? this.#processes.queueSize : (this.#piscina?.queueSize ?? 0);
     const terminated = this.#terminated + (this.#processes?.terminated ?? 0);
     return { threads: this.threads, maxQueue: this.maxQueue, active: Math.max(0, this.#inFlight - queued), queued, terminated };
   }
@@ -220,8 +259,9 @@ export class RecognizerPool {
     if (this.#closed) throw this.closedError();
     this.#inFlight++;
     let reply: WorkerReply<T>;
+    const threads = this.#processes ? undefined : (this.#piscina ??= this.#startThreads!());
     try {
-      const running = this.#piscina ? this.#piscina.run(task, { signal: signal ?? null }) : this.#processes!.run(task, signal);
+      const running = threads ? threads.run(task, { signal: signal ?? null }) : this.#processes!.run(task, signal);
       reply = (await running) as WorkerReply<T>;
     } catch (err) {
       this.#workersWrote();
@@ -229,6 +269,8 @@ export class RecognizerPool {
         throw signal.reason;
       }
       if (this.#closed) throw this.closedError(err);
+      const fault = threads && this.#threadFaults.get(threads);
+      if (fault) throw fault;
       if (err instanceof QueueFullError || (err instanceof Error && /queue is at limit|No task queue available/i.test(err.message))) {
         throw new EcommirError('ECM_ERR_BUSY', `the ${this.name} queue is full: ${this.threads} running and ${this.stats.queued} waiting; retry later`, { statusCode: 503 });
       }
@@ -274,7 +316,7 @@ export class RecognizerPool {
    */
   async close(): Promise<void> {
     this.#closed = true;
-    await (this.#piscina?.close() ?? this.#processes!.close());
+    await (this.#processes ? this.#processes.close() : this.#piscina?.close());
     await this.#trimming;
     if (this.#workersMayHaveWritten) await this.#trimNow();
   }
@@ -282,7 +324,7 @@ export class RecognizerPool {
   /** Stops the threads at once; calls still queued or running are rejected. A trim under way is let finish. */
   async destroy(): Promise<void> {
     this.#closed = true;
-    await (this.#piscina?.destroy() ?? this.#processes!.destroy());
+    await (this.#processes ? this.#processes.destroy() : this.#piscina?.destroy());
     await this.#trimming;
   }
 }

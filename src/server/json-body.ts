@@ -60,6 +60,8 @@ export interface JsonBodyParserOptions {
   threads?: number;
   /** Image strings of large bodies are decoded in the threads, held to this size limit. */
   maxImageBytes?: number;
+  /** The parser threads' module (a file URL). Default: json-body-worker; tests give one that fails. */
+  workerFile?: string;
 }
 
 /** What the parser thread decoded of a request's images (body-images.ts), for the request's sample builder. */
@@ -82,9 +84,11 @@ interface BodySink {
 export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyParserOptions): void {
   const inlineBytes = options.inlineBytes ?? INLINE_BODY_BYTES;
   let pool: Piscina | undefined;
-  const poolOf = (): Piscina =>
-    (pool ??= new Piscina({
-      filename: WORKER_FILE,
+  /** Why a pool given up on failed, for the bodies it held. */
+  const faults = new WeakMap<Piscina, unknown>();
+  const startPool = (): Piscina => {
+    const started = new Piscina({
+      filename: options.workerFile ?? WORKER_FILE,
       // One thread stays started: starting one took 145 ms (130 ms more than a parse) for the first
       // large body after an idle minute.
       minThreads: 1,
@@ -94,11 +98,33 @@ export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyPar
       // A second thread left idle this long ends.
       idleTimeout: 60_000,
       execArgv: [...THREAD_EXEC_ARGV],
-    }));
+    });
+    // A thread that fails holding no body (as it starts) is reported as an 'error' event: unheard, it
+    // was thrown on the event loop and ended the service. Piscina replaces no thread that failed as it
+    // started: with none left, the bodies queued for one would wait forever. They fail with the fault,
+    // and the next large body starts a new pool.
+    started.on('error', (err: unknown) => {
+      app.log.error({ err }, 'a JSON body parser thread failed outside any request');
+      if (started.threads.length > 0 || pool !== started) return;
+      faults.set(started, err);
+      pool = undefined;
+      void started.destroy().catch(() => {});
+    });
+    return started;
+  };
   const openSink = (): BodySink => {
     const { port1, port2 } = new MessageChannel();
     const task: ReceiveBodyTask = { port: port2, ...options.rules, maxImageBytes: options.maxImageBytes };
-    const answer = poolOf().run(task, { transferList: [port2] }) as Promise<JsonBodyResult | undefined>;
+    const threads = (pool ??= startPool());
+    const answer = threads.run(task, { transferList: [port2] }).then(
+      (result) => result as JsonBodyResult | undefined,
+      (err: unknown) => {
+        const cause = faults.get(threads) ?? err;
+        throw new EcommirError('ECM_ERR_BACKEND', `the body parser thread failed before the body was parsed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause, statusCode: 500 });
+      },
+    );
+    // Judged at end(); a thread that fails while the body still arrives must not be an unhandled rejection meanwhile.
+    answer.catch(() => undefined);
     return {
       push(chunk) {
         // A copy of just this chunk (it may be a view of a larger read buffer), moved rather than cloned.
@@ -111,12 +137,11 @@ export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyPar
       },
       cancel() {
         port1.close();
-        answer.catch(() => undefined);
       },
     };
   };
   // A listening service starts its thread now rather than on its first large body.
-  app.addHook('onListen', async () => void poolOf());
+  app.addHook('onListen', async () => void (pool ??= startPool()));
   app.addHook('onClose', async () => pool?.destroy());
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', (request: FastifyRequest, payload: Readable) =>

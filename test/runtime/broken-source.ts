@@ -29,3 +29,27 @@ export async function firstLoadsHeavy(args: { lockFile: string; readyFile: strin
   writeFileSync(args.readyFile, '');
   return {};
 }
+
+/**
+ * Threads count their loads in `dir`. Load number `faultingLoad` fails outside any call (an uncaught
+ * error in its thread, which piscina reports as the pool's 'error' event) and never finishes; the
+ * others load the fake recognisers (`fakes` are their options).
+ */
+export async function faultsWhileLoading(args: { dir: string; faultingLoad: number; fakes?: Parameters<typeof import('../server/fakes.js').createRecognizerSet>[0] }): Promise<unknown> {
+  const { writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  let load = 1;
+  for (; ; load++) {
+    try {
+      writeFileSync(join(args.dir, `load-${load}`), '', { flag: 'wx' });
+      break;
+    } catch {
+      // taken by another thread
+    }
+  }
+  if (load !== args.faultingLoad) return (await import('../server/fakes.js')).createRecognizerSet(args.fakes);
+  setTimeout(() => {
+    throw new Error('a thread fault outside any call');
+  }, 0);
+  return new Promise<never>(() => setInterval(() => {}, 60_000));
+}

@@ -1,0 +1,71 @@
+// A worker thread that fails while it holds no call: piscina reports it as the pool's 'error' event,
+// which, unheard, was thrown in the main process and ended it (the service with it).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RecognizerPool } from '../../src/runtime/pool.js';
+import { sleep } from '../server/helpers.js';
+import type { Sample } from '../../src/types.js';
+
+const BROKEN = new URL('./broken-source.ts', import.meta.url).href;
+const intent = (text: string): Sample => ({ id: 'p', index: 0, task: 'intent', candidates: [], turns: [{ role: 'user', text, images: [] }], images: [] });
+
+test('a thread that fails while the pool starts, holding no call, fails the start with the fault named', { timeout: 60_000 }, async () => {
+  // Two threads load; one fails. The start's call goes to either: to the failing one, the call itself
+  // fails; to the other, only the 'error' event tells. Tried until that second case has been seen.
+  const seen = new Set<string>();
+  for (let attempt = 0; attempt < 12 && !seen.has('event'); attempt++) {
+    const dir = mkdtempSync(join(tmpdir(), 'ecommir-pool-'));
+    try {
+      await assert.rejects(RecognizerPool.create({ source: { module: BROKEN, export: 'faultsWhileLoading', args: { dir, faultingLoad: 1 } }, threads: 2 }), (err: Error & { code?: string }) => {
+        assert.equal(err.code, 'ECM_ERR_BACKEND');
+        assert.match(err.message, /a thread fault outside any call/);
+        seen.add(/worker thread failed while loading/.test(err.message) ? 'event' : 'call');
+        return true;
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  assert.ok(seen.has('event'), `the fault came through the pool's 'error' event at least once in 12 starts (seen: ${[...seen].join(', ')})`);
+});
+
+test('a replacement thread that fails as it loads is reported on stderr, the call waiting for it fails with the fault, and the next call gets an answer', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecommir-pool-'));
+  // Load 1 serves; aborting its call stops that thread; its replacement (load 2) fails holding no call.
+  const pool = await RecognizerPool.create({ source: { module: BROKEN, export: 'faultsWhileLoading', args: { dir, faultingLoad: 2, fakes: { intent: { spinOn: '永远' } } } }, threads: 1 });
+  const written: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    written.push(String(chunk));
+    return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stderr.write;
+  try {
+    const controller = new AbortController();
+    const spinning = pool.predict(intent('永远'), {}, controller.signal);
+    await sleep(200);
+    controller.abort(new Error('gone'));
+    await assert.rejects(spinning, /gone/);
+    // Waits for the replacement, which fails: the call fails with the fault rather than waiting forever.
+    const waiting = pool.predict(intent('推荐'));
+    await assert.rejects(Promise.race([waiting, sleep(20_000).then(() => 'still waiting 20 s on')]), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'ECM_ERR_BACKEND');
+      assert.match(err.message, /a thread fault outside any call/);
+      return true;
+    });
+    const until = Date.now() + 20_000;
+    while (!written.some((line) => line.includes('worker thread failed outside any call'))) {
+      assert.ok(Date.now() < until, 'the failed replacement was reported within 20 s');
+      await sleep(20);
+    }
+    assert.ok(existsSync(join(dir, 'load-2')), 'the replacement loaded');
+    assert.match(written.join(''), /recogniser worker thread failed outside any call \(a thread fault outside any call\); 0 of 1 running; the calls waiting for one fail, and the next call starts the threads again/);
+    assert.equal((await pool.predict(intent('推荐'))).label, '单品推荐');
+  } finally {
+    process.stderr.write = write;
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
