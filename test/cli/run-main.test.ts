@@ -1,13 +1,13 @@
 // How the `ecommir` program ends: main's exit code, a rejection, and a command that never finished.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runModuleScript } from '../server/helpers.js';
+import { runModuleScript } from '../module-script.js';
 
 const RUN_MAIN = JSON.stringify(new URL('../../src/cli/run-main.ts', import.meta.url).href);
 
 /** Runs `runMain` with the given main (JavaScript source of an async function) in a process of its own. */
 async function runWith(mainSource: string): Promise<{ code: number; stderr: string }> {
-  const { code, stderr } = await runModuleScript(`import { runMain } from ${RUN_MAIN}; runMain(${mainSource}, []);`, 30_000);
+  const { code, stderr } = await runModuleScript(`import { runMain } from ${RUN_MAIN}; runMain(${mainSource}, []);`, { timeoutMs: 30_000 });
   return { code, stderr };
 }
 

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { startPools, WorkerLanes } from '../../src/runtime/lanes.js';
 import { RecognizerPool } from '../../src/runtime/pool.js';
 import { FAKES_MODULE } from '../server/fakes.js';
-import { processAlive, runModuleScript, sleep } from '../server/helpers.js';
+import { runModuleScript } from '../module-script.js';
+import { processAlive, sleep } from '../server/helpers.js';
 import type { Sample } from '../../src/types.js';
 
 const BROKEN = new URL('./broken-source.ts', import.meta.url).href;
@@ -154,7 +155,7 @@ rmSync(dir, { recursive: true, force: true });
 test('a start given up while one process has loaded and another has not waits for both to end (the caller\'s process ended first, exit code 13: predict without a model, once in 45 runs)', { timeout: 60_000 }, async () => {
   // The loaded process holds 256 MiB, so it takes longer to die than the one still loading; the
   // sibling's exit settled the pool's start, which un-referenced the loaded one before its exit.
-  const { code, stdout, stderr } = await runModuleScript(ABORT_WHILE_ONE_LOADED, 50_000);
+  const { code, stdout, stderr } = await runModuleScript(ABORT_WHILE_ONE_LOADED, { timeoutMs: 50_000 });
   assert.equal(code, 0, `exit code ${code}: ${stderr}`);
   assert.equal(stdout, 'rejected: deadline\ndestroyed\n');
 });

@@ -1,5 +1,4 @@
 // Test helpers: a real server on a loopback port, and small images made on the spot.
-import { execFile } from 'node:child_process';
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import type { FastifyInstance } from 'fastify';
@@ -63,11 +62,3 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** Runs an ES module script (source text, through tsx) in a Node process of its own, to its end. */
-export function runModuleScript(source: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', source], { timeout: timeoutMs }, (error, stdout, stderr) => {
-      resolve({ code: typeof error?.code === 'number' ? error.code : error ? -1 : 0, stdout, stderr });
-    });
-  });
-}

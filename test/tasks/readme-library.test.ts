@@ -4,11 +4,11 @@
 // API fails here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runModuleScript } from '../module-script.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -18,9 +18,8 @@ test('README: the library example runs and prints what it says', { timeout: 300_
   assert.ok(block, 'the marked block');
   const out = join(mkdtempSync(join(tmpdir(), 'ecommir-readme-')), 'model');
   const script = block[1].replace("from 'ecommir'", `from ${JSON.stringify(join(root, 'src/index.ts'))}`).replace("'my-intent-model'", JSON.stringify(out));
-  const { stdout } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
-    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, maxBuffer: 16 << 20 }, (error, stdout, stderr) => (error ? reject(Object.assign(error, { stderr })) : resolve({ stdout, stderr }))),
-  );
+  const { code, stdout, stderr } = await runModuleScript(script, { timeoutMs: 290_000, cwd: root, maxBuffer: 16 << 20 });
+  assert.equal(code, 0, stderr);
   const lines = stdout.trim().split('\n');
   assert.match(lines[0], /^是否会生锈 商品信息咨询-是否会生锈 [01]\.\d\d 3$/);
   assert.match(lines[1], /物流跟踪页面$/);

@@ -1,14 +1,15 @@
 // test: long (one of the longest files: scripts/test.ts starts it first, so that it does not end the side-by-side phase alone)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OcrEngine, inReadingOrder, type OcrLine } from '../../src/vision/ocr.js';
 import { linesByRegion } from '../../src/vision/layout.js';
+import { runModuleScript } from '../module-script.js';
 
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const images = fileURLToPath(new URL('../../../shared/data/www2025-mir/images/', import.meta.url));
 // A logistics-tracking screenshot of the dev set: title bar "订单详情", a "联系快递员" button.
 const LOGISTICS = 'eb6375e6-3963-4e27-b697-3b1ec9005ee8-1014-0.jpg';
@@ -69,7 +70,7 @@ test('an engine with recognition threads that nobody closes does not keep its pr
 const engine = await OcrEngine.create({ threads: 2, recWorkers: 2 });
 const lines = (await engine.read({ name: 'x.jpg', path: ${JSON.stringify(images + LOGISTICS)} })).lines.length;
 console.log('read', lines);`;
-  const { code, stdout, timedOut } = await runInChild(script, 60_000);
+  const { code, stdout, timedOut } = await runModuleScript(script, { timeoutMs: 60_000, cwd: root });
   assert.equal(timedOut, false, 'the process was still running after 60 s');
   assert.equal(code, 0);
   assert.match(stdout, /^read [1-9]\d*$/m);
@@ -145,18 +146,8 @@ for (let i = 0; i < 15; i++) {
 }
 await new Promise((r) => setTimeout(r, 500));
 console.log('rejected', rejected, 'uncaught', uncaught);`;
-  const { code, stdout, timedOut } = await runInChild(script, 120_000);
+  const { code, stdout, timedOut } = await runModuleScript(script, { timeoutMs: 120_000, cwd: root });
   assert.equal(timedOut, false, 'the process was still running after 120 s');
   assert.equal(code, 0, 'the process did not end cleanly');
   assert.match(stdout, /^rejected 15 uncaught 0$/m);
 });
-
-/** Runs an ES module script from the repository root in a child Node (through tsx): how it ended and what it printed. */
-function runInChild(script: string, timeout: number): Promise<{ code: number | null; stdout: string; timedOut: boolean }> {
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, timeout }, (error, out) =>
-      resolve({ code: child.exitCode, stdout: out, timedOut: child.killed || (error as { killed?: boolean } | null)?.killed === true }),
-    );
-  });
-}
