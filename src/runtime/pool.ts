@@ -17,6 +17,7 @@ import type { Prediction, Sample, Task } from '../types.js';
 import { raceSignal } from './deadline.js';
 import { ProcessPool, QueueFullError } from './process-pool.js';
 import type { RecognizerSource } from './source.js';
+import { closeForGood, stopForGood, trackThreads } from '../thread-pool-stop.js';
 import { THREAD_EXEC_ARGV, threadFile } from '../thread-file.js';
 import type { Description, WorkerFunction, WorkerInit, WorkerReply, WorkerTask } from './worker-core.js';
 
@@ -173,9 +174,10 @@ export class RecognizerPool {
     };
     this.#startThreads = () => {
       const threads = new Piscina(threadOptions);
-      // A thread is destroyed only when its running call is aborted (or the pool closes).
+      trackThreads(threads);
+      // A thread is destroyed when its running call is aborted, when it fails, or when the pool closes.
       threads.on('workerDestroy', () => {
-        if (!this.#closed) this.#terminated++;
+        if (!this.#closed && threads === this.#piscina) this.#terminated++;
       });
       // A thread that fails holding no call (say, out of its resourceLimits while loading, beside the
       // thread that took the start's call) is reported as an 'error' event: unheard, it was thrown in
@@ -187,24 +189,29 @@ export class RecognizerPool {
   }
 
   #threadFailed(threads: Piscina, cause: unknown): void {
-    if (this.#closed || threads !== this.#piscina) return;
+    if (threads !== this.#piscina) return;
     const message = cause instanceof Error ? cause.message : String(cause);
     if (!this.#started) {
       this.#faultWhileStarting.abort(new EcommirError('ECM_ERR_BACKEND', `a ${this.name} worker thread failed while loading: ${message}`, { cause, statusCode: 500 }));
       return;
     }
-    // Idle threads wait without running (piscina's atomics), so this is a replacement thread failing as
-    // it loads. Piscina replaces no thread that failed while loading: with none left, the calls queued
-    // for one would wait forever. They fail with the fault, and the next call starts threads anew.
+    // Idle threads wait without running (piscina's atomics), so this is a thread failing as it loads: a
+    // replacement, or a first thread of threads started again. Piscina does not replace a replacement
+    // that failed while loading (a first thread, once), and starts one for a call only as the call
+    // comes: with none left, the calls queued for one would wait for the next call, forever on an idle
+    // service (or, closing, for piscina's close timeout). They fail with the fault, and the next call
+    // starts threads anew.
     const left = threads.threads.length;
-    process.stderr.write(
-      `ecommir: warning: a ${this.name} worker thread failed outside any call (${message}); ${left} of ${this.threads} running` +
-        (left ? '\n' : '; the calls waiting for one fail, and the next call starts the threads again\n'),
-    );
+    if (!this.#closed) {
+      process.stderr.write(
+        `ecommir: warning: a ${this.name} worker thread failed outside any call (${message}); ${left} of ${this.threads} running` +
+          (left ? '\n' : '; the calls waiting for one fail, and the next call starts the threads again\n'),
+      );
+    }
     if (left > 0) return;
     this.#threadFaults.set(threads, new EcommirError('ECM_ERR_BACKEND', `the ${this.name} worker threads failed outside any call (${message}); retry`, { cause, statusCode: 500 }));
     this.#piscina = undefined;
-    void threads.destroy().catch(() => {});
+    void stopForGood(threads).catch(() => {});
   }
 
   /** Starts the threads and waits until the recognisers are loaded (or failed to load). */
@@ -259,8 +266,9 @@ export class RecognizerPool {
     if (this.#closed) throw this.closedError();
     this.#inFlight++;
     let reply: WorkerReply<T>;
-    const threads = this.#processes ? undefined : (this.#piscina ??= this.#startThreads!());
+    let threads: Piscina | undefined;
     try {
+      threads = this.#processes ? undefined : (this.#piscina ??= this.#startThreads!());
       const running = threads ? threads.run(task, { signal: signal ?? null }) : this.#processes!.run(task, signal);
       reply = (await running) as WorkerReply<T>;
     } catch (err) {
@@ -316,7 +324,8 @@ export class RecognizerPool {
    */
   async close(): Promise<void> {
     this.#closed = true;
-    await (this.#processes ? this.#processes.close() : this.#piscina?.close());
+    if (this.#processes) await this.#processes.close();
+    else if (this.#piscina) await closeForGood(this.#piscina);
     await this.#trimming;
     if (this.#workersMayHaveWritten) await this.#trimNow();
   }
@@ -324,7 +333,7 @@ export class RecognizerPool {
   /** Stops the threads at once; calls still queued or running are rejected. A trim under way is let finish. */
   async destroy(): Promise<void> {
     this.#closed = true;
-    await (this.#processes ? this.#processes.destroy() : this.#piscina?.destroy());
+    await (this.#processes ? this.#processes.destroy() : this.#piscina && stopForGood(this.#piscina));
     await this.#trimming;
   }
 }

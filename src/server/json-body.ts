@@ -14,6 +14,7 @@ import { Piscina } from 'piscina';
 import { describeDuplicateKey } from '../data/duplicate-keys.js';
 import { EcommirError } from '../errors.js';
 import { THREAD_EXEC_ARGV, threadFile } from '../thread-file.js';
+import { stopForGood, trackThreads } from '../thread-pool-stop.js';
 import type { DecodedImages } from './body-images.js';
 import { parseJsonBody, type JsonBodyResult, type JsonBodyRules } from './json-body-parse.js';
 import type { ReceiveBodyTask } from './json-body-worker.js';
@@ -99,16 +100,17 @@ export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyPar
       idleTimeout: 60_000,
       execArgv: [...THREAD_EXEC_ARGV],
     });
+    trackThreads(started);
     // A thread that fails holding no body (as it starts) is reported as an 'error' event: unheard, it
     // was thrown on the event loop and ended the service. Piscina replaces no thread that failed as it
-    // started: with none left, the bodies queued for one would wait forever. They fail with the fault,
-    // and the next large body starts a new pool.
+    // started: with none left, the bodies queued for one would wait for the next large body, forever
+    // on a quiet service. They fail with the fault, and the next large body starts a new pool.
     started.on('error', (err: unknown) => {
       app.log.error({ err }, 'a JSON body parser thread failed outside any request');
       if (started.threads.length > 0 || pool !== started) return;
       faults.set(started, err);
       pool = undefined;
-      void started.destroy().catch(() => {});
+      void stopForGood(started).catch(() => {});
     });
     return started;
   };
@@ -142,7 +144,7 @@ export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyPar
   };
   // A listening service starts its thread now rather than on its first large body.
   app.addHook('onListen', async () => void (pool ??= startPool()));
-  app.addHook('onClose', async () => pool?.destroy());
+  app.addHook('onClose', async () => pool && stopForGood(pool));
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', (request: FastifyRequest, payload: Readable) =>
     readJsonBody(request, payload, { inlineBytes, rules: options.rules, openSink }),

@@ -33,23 +33,34 @@ export async function firstLoadsHeavy(args: { lockFile: string; readyFile: strin
 /**
  * Threads count their loads in `dir`. Load number `faultingLoad` fails outside any call (an uncaught
  * error in its thread, which piscina reports as the pool's 'error' event) and never finishes; the
- * others load the fake recognisers (`fakes` are their options).
+ * others load the fake recognisers (`fakes` are their options), after that fault when `afterFault`
+ * (so the fault comes while the pool is still starting).
  */
-export async function faultsWhileLoading(args: { dir: string; faultingLoad: number; fakes?: Parameters<typeof import('../server/fakes.js').createRecognizerSet>[0] }): Promise<unknown> {
-  const { writeFileSync } = await import('node:fs');
+export async function faultsWhileLoading(args: { dir: string; faultingLoad: number; afterFault?: boolean; fakes?: Parameters<typeof import('../server/fakes.js').createRecognizerSet>[0] }): Promise<unknown> {
+  const { existsSync, writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
   let load = 1;
   for (; ; load++) {
     try {
       writeFileSync(join(args.dir, `load-${load}`), '', { flag: 'wx' });
       break;
-    } catch {
-      // taken by another thread
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
   }
-  if (load !== args.faultingLoad) return (await import('../server/fakes.js')).createRecognizerSet(args.fakes);
-  setTimeout(() => {
-    throw new Error('a thread fault outside any call');
-  }, 0);
-  return new Promise<never>(() => setInterval(() => {}, 60_000));
+  const faulted = join(args.dir, 'faulted');
+  if (load === args.faultingLoad) {
+    setTimeout(() => {
+      writeFileSync(faulted, '');
+      throw new Error('a thread fault outside any call');
+    }, 0);
+    return new Promise<never>(() => setInterval(() => {}, 60_000));
+  }
+  if (args.afterFault) {
+    const until = Date.now() + 20_000;
+    while (!existsSync(faulted) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    // The fault's message reaches the main thread after the file: this load's answer must come later.
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return (await import('../server/fakes.js')).createRecognizerSet(args.fakes);
 }
