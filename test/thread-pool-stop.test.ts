@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Piscina } from 'piscina';
 import { THREAD_EXEC_ARGV } from '../src/thread-file.js';
-import { closeForGood, stopForGood, trackThreads } from '../src/thread-pool-stop.js';
+import { closeForGood, stopForGood } from '../src/thread-pool-stop.js';
 
 const BLOCKING_THREAD = new URL('./blocking-thread.mjs', import.meta.url).href;
 
@@ -14,7 +14,6 @@ for (const [how, stop] of [
 ] as const) {
   test(`${how}: a thread whose aborted task ends after the stop leaves no thread running`, { timeout: 60_000 }, async () => {
     const pool = new Piscina({ filename: BLOCKING_THREAD, minThreads: 1, maxThreads: 1, execArgv: [...THREAD_EXEC_ARGV] });
-    trackThreads(pool);
     try {
       assert.equal(await pool.run({ blockMs: 0 }), 'done');
       // Aborted, the task's thread is dropped (and replaced), but it exits only when its blocking call

@@ -17,7 +17,7 @@ import type { Prediction, Sample, Task } from '../types.js';
 import { raceSignal } from './deadline.js';
 import { ProcessPool, QueueFullError } from './process-pool.js';
 import type { RecognizerSource } from './source.js';
-import { closeForGood, stopForGood, trackThreads } from '../thread-pool-stop.js';
+import { closeForGood, stopForGood } from '../thread-pool-stop.js';
 import { THREAD_EXEC_ARGV, threadFile } from '../thread-file.js';
 import type { Description, WorkerFunction, WorkerInit, WorkerReply, WorkerTask } from './worker-core.js';
 
@@ -117,6 +117,8 @@ export class RecognizerPool {
   readonly #startThreads?: () => Piscina;
   /** Why threads given up on failed, for the calls they held. */
   readonly #threadFaults = new WeakMap<Piscina, EcommirError>();
+  /** The stop of threads given up on after a fault (close() and destroy() wait for it). */
+  #stoppingFailed?: Promise<void>;
   readonly #processes?: ProcessPool;
   #inFlight = 0;
   #terminated = 0;
@@ -174,7 +176,6 @@ export class RecognizerPool {
     };
     this.#startThreads = () => {
       const threads = new Piscina(threadOptions);
-      trackThreads(threads);
       // A thread is destroyed when its running call is aborted, when it fails, or when the pool closes.
       threads.on('workerDestroy', () => {
         if (!this.#closed && threads === this.#piscina) this.#terminated++;
@@ -211,7 +212,7 @@ export class RecognizerPool {
     if (left > 0) return;
     this.#threadFaults.set(threads, new EcommirError('ECM_ERR_BACKEND', `the ${this.name} worker threads failed outside any call (${message}); retry`, { cause, statusCode: 500 }));
     this.#piscina = undefined;
-    void stopForGood(threads).catch(() => {});
+    this.#stoppingFailed = stopForGood(threads).catch(() => {});
   }
 
   /** Starts the threads and waits until the recognisers are loaded (or failed to load). */
@@ -326,6 +327,7 @@ export class RecognizerPool {
     this.#closed = true;
     if (this.#processes) await this.#processes.close();
     else if (this.#piscina) await closeForGood(this.#piscina);
+    await this.#stoppingFailed;
     await this.#trimming;
     if (this.#workersMayHaveWritten) await this.#trimNow();
   }
@@ -334,6 +336,7 @@ export class RecognizerPool {
   async destroy(): Promise<void> {
     this.#closed = true;
     await (this.#processes ? this.#processes.destroy() : this.#piscina && stopForGood(this.#piscina));
+    await this.#stoppingFailed;
     await this.#trimming;
   }
 }

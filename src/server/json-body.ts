@@ -14,7 +14,7 @@ import { Piscina } from 'piscina';
 import { describeDuplicateKey } from '../data/duplicate-keys.js';
 import { EcommirError } from '../errors.js';
 import { THREAD_EXEC_ARGV, threadFile } from '../thread-file.js';
-import { stopForGood, trackThreads } from '../thread-pool-stop.js';
+import { stopForGood } from '../thread-pool-stop.js';
 import type { DecodedImages } from './body-images.js';
 import { parseJsonBody, type JsonBodyResult, type JsonBodyRules } from './json-body-parse.js';
 import type { ReceiveBodyTask } from './json-body-worker.js';
@@ -87,6 +87,8 @@ export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyPar
   let pool: Piscina | undefined;
   /** Why a pool given up on failed, for the bodies it held. */
   const faults = new WeakMap<Piscina, unknown>();
+  /** The stop of the last pool given up on (the app's close waits for it). */
+  let stoppingFailed: Promise<void> | undefined;
   const startPool = (): Piscina => {
     const started = new Piscina({
       filename: options.workerFile ?? WORKER_FILE,
@@ -100,7 +102,6 @@ export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyPar
       idleTimeout: 60_000,
       execArgv: [...THREAD_EXEC_ARGV],
     });
-    trackThreads(started);
     // A thread that fails holding no body (as it starts) is reported as an 'error' event: unheard, it
     // was thrown on the event loop and ended the service. Piscina replaces no thread that failed as it
     // started: with none left, the bodies queued for one would wait for the next large body, forever
@@ -110,7 +111,7 @@ export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyPar
       if (started.threads.length > 0 || pool !== started) return;
       faults.set(started, err);
       pool = undefined;
-      void stopForGood(started).catch(() => {});
+      stoppingFailed = stopForGood(started).catch(() => {});
     });
     return started;
   };
@@ -144,7 +145,9 @@ export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyPar
   };
   // A listening service starts its thread now rather than on its first large body.
   app.addHook('onListen', async () => void (pool ??= startPool()));
-  app.addHook('onClose', async () => pool && stopForGood(pool));
+  app.addHook('onClose', async () => {
+    await Promise.all([pool && stopForGood(pool), stoppingFailed]);
+  });
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', (request: FastifyRequest, payload: Readable) =>
     readJsonBody(request, payload, { inlineBytes, rules: options.rules, openSink }),
