@@ -23,7 +23,7 @@ export interface ModuleScriptResult {
 export function runModuleScript(source: string, { timeoutMs, cwd, maxBuffer }: ModuleScriptOptions): Promise<ModuleScriptResult> {
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', source], { timeout: timeoutMs, cwd, maxBuffer }, (error, stdout, stderr) => {
-      resolve({ code: typeof error?.code === 'number' ? error.code : error ? -1 : 0, stdout, stderr, timedOut: error?.killed === true && error.signal === 'SIGTERM' });
+      resolve({ code: typeof error?.code === 'number' ? error.code : error ? -1 : 0, stdout, stderr, timedOut: error?.killed === true && error.signal === 'SIGTERM' && error.code !== 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER' });
     });
   });
 }

@@ -32,13 +32,25 @@ export async function firstLoadsHeavy(args: { lockFile: string; readyFile: strin
 
 /**
  * Threads count their loads in `dir`. Load number `faultingLoad` fails outside any call (an uncaught
- * error in its thread, which piscina reports as the pool's 'error' event) and never finishes; the
- * others load the fake recognisers (`fakes` are their options), after that fault when `afterFault`
- * (so the fault comes while the pool is still starting).
+ * error in its thread, which piscina reports as the pool's 'error' event) and never finishes; with
+ * `secondOfTwo`, the one of two threads that piscina created second fails instead (it holds no call:
+ * piscina gives the first call to the first). The others load the fake recognisers (`fakes` are their
+ * options), after that fault when `afterFault` (so the fault comes while the pool is still starting).
  */
-export async function faultsWhileLoading(args: { dir: string; faultingLoad: number; afterFault?: boolean; fakes?: Parameters<typeof import('../server/fakes.js').createRecognizerSet>[0] }): Promise<unknown> {
-  const { existsSync, writeFileSync } = await import('node:fs');
+export async function faultsWhileLoading(args: {
+  dir: string;
+  faultingLoad?: number;
+  secondOfTwo?: boolean;
+  afterFault?: boolean;
+  fakes?: Parameters<typeof import('../server/fakes.js').createRecognizerSet>[0];
+}): Promise<unknown> {
+  const { existsSync, readdirSync, writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
+  const { threadId } = await import('node:worker_threads');
+  const waitFor = async (done: () => boolean): Promise<void> => {
+    const until = Date.now() + 20_000;
+    while (!done() && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+  };
   let load = 1;
   for (; ; load++) {
     try {
@@ -48,8 +60,15 @@ export async function faultsWhileLoading(args: { dir: string; faultingLoad: numb
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
   }
+  let faults = load === args.faultingLoad;
+  if (args.secondOfTwo) {
+    writeFileSync(join(args.dir, `thread-${threadId}`), '');
+    const threads = (): number[] => readdirSync(args.dir).filter((f) => f.startsWith('thread-')).map((f) => Number(f.slice('thread-'.length)));
+    await waitFor(() => threads().length >= 2);
+    faults = threadId === Math.max(...threads());
+  }
   const faulted = join(args.dir, 'faulted');
-  if (load === args.faultingLoad) {
+  if (faults) {
     setTimeout(() => {
       writeFileSync(faulted, '');
       throw new Error('a thread fault outside any call');
@@ -57,8 +76,7 @@ export async function faultsWhileLoading(args: { dir: string; faultingLoad: numb
     return new Promise<never>(() => setInterval(() => {}, 60_000));
   }
   if (args.afterFault) {
-    const until = Date.now() + 20_000;
-    while (!existsSync(faulted) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => existsSync(faulted));
     // The fault's message reaches the main thread after the file: this load's answer must come later.
     await new Promise((r) => setTimeout(r, 200));
   }
