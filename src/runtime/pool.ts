@@ -79,7 +79,7 @@ export interface PoolStats {
   active: number;
   /** Calls waiting for a thread. */
   queued: number;
-  /** Threads terminated because their call was aborted (deadline, client gone). */
+  /** Workers stopped because their call was aborted (deadline, client gone) or because they failed. */
   terminated: number;
 }
 
@@ -114,7 +114,7 @@ export class RecognizerPool {
   #description: Description = { tasks: {} };
   /** The threads (isolation 'thread'); started again by the next call when all have failed (#threadFailed). */
   #piscina?: Piscina;
-  readonly #startThreads?: () => Piscina;
+  readonly #newThreadPool?: () => Piscina;
   /** Why threads given up on failed, for the calls they held. */
   readonly #threadFaults = new WeakMap<Piscina, EcommirError>();
   /** The stop of threads given up on after a fault (close() and destroy() wait for it). */
@@ -174,23 +174,23 @@ export class RecognizerPool {
       execArgv: [...THREAD_EXEC_ARGV],
       workerData,
     };
-    this.#startThreads = () => {
-      const threads = new Piscina(threadOptions);
+    this.#newThreadPool = () => {
+      const threadPool = new Piscina(threadOptions);
       // A thread is destroyed when its running call is aborted, when it fails, or when the pool closes.
-      threads.on('workerDestroy', () => {
-        if (!this.#closed && threads === this.#piscina) this.#terminated++;
+      threadPool.on('workerDestroy', () => {
+        if (!this.#closed && threadPool === this.#piscina) this.#terminated++;
       });
       // A thread that fails holding no call (say, out of its resourceLimits while loading, beside the
       // thread that took the start's call) is reported as an 'error' event: unheard, it was thrown in
       // the main process and ended it, service and all.
-      threads.on('error', (err: unknown) => this.#threadFailed(threads, err));
-      return threads;
+      threadPool.on('error', (err: unknown) => this.#threadFailed(threadPool, err));
+      return threadPool;
     };
-    this.#piscina = this.#startThreads();
+    this.#piscina = this.#newThreadPool();
   }
 
-  #threadFailed(threads: Piscina, cause: unknown): void {
-    if (threads !== this.#piscina) return;
+  #threadFailed(threadPool: Piscina, cause: unknown): void {
+    if (threadPool !== this.#piscina) return;
     const message = cause instanceof Error ? cause.message : String(cause);
     if (!this.#started) {
       this.#faultWhileStarting.abort(new EcommirError('ECM_ERR_BACKEND', `a ${this.name} worker thread failed while loading: ${message}`, { cause, statusCode: 500 }));
@@ -202,7 +202,7 @@ export class RecognizerPool {
     // comes: with none left, the calls queued for one would wait for the next call, forever on an idle
     // service (or, closing, for piscina's close timeout). They fail with the fault, and the next call
     // starts threads anew.
-    const left = threads.threads.length;
+    const left = threadPool.threads.length;
     if (!this.#closed) {
       process.stderr.write(
         `ecommir: warning: a ${this.name} worker thread failed outside any call (${message}); ${left} of ${this.threads} running` +
@@ -210,9 +210,9 @@ export class RecognizerPool {
       );
     }
     if (left > 0) return;
-    this.#threadFaults.set(threads, new EcommirError('ECM_ERR_BACKEND', `the ${this.name} worker threads failed outside any call (${message}); retry`, { cause, statusCode: 500 }));
+    this.#threadFaults.set(threadPool, new EcommirError('ECM_ERR_BACKEND', `the ${this.name} worker threads failed outside any call (${message}); retry`, { cause, statusCode: 500 }));
     this.#piscina = undefined;
-    this.#stoppingFailed = stopForGood(threads).catch(() => {});
+    this.#stoppingFailed = stopForGood(threadPool).catch(() => {});
   }
 
   /** Starts the threads and waits until the recognisers are loaded (or failed to load). */
@@ -267,10 +267,10 @@ export class RecognizerPool {
     if (this.#closed) throw this.closedError();
     this.#inFlight++;
     let reply: WorkerReply<T>;
-    let threads: Piscina | undefined;
+    let threadPool: Piscina | undefined;
     try {
-      threads = this.#processes ? undefined : (this.#piscina ??= this.#startThreads!());
-      const running = threads ? threads.run(task, { signal: signal ?? null }) : this.#processes!.run(task, signal);
+      threadPool = this.#processes ? undefined : (this.#piscina ??= this.#newThreadPool!());
+      const running = threadPool ? threadPool.run(task, { signal: signal ?? null }) : this.#processes!.run(task, signal);
       reply = (await running) as WorkerReply<T>;
     } catch (err) {
       this.#workersWrote();
@@ -278,7 +278,7 @@ export class RecognizerPool {
         throw signal.reason;
       }
       if (this.#closed) throw this.closedError(err);
-      const fault = threads && this.#threadFaults.get(threads);
+      const fault = threadPool && this.#threadFaults.get(threadPool);
       if (fault) throw fault;
       if (err instanceof QueueFullError || (err instanceof Error && /queue is at limit|No task queue available/i.test(err.message))) {
         throw new EcommirError('ECM_ERR_BUSY', `the ${this.name} queue is full: ${this.threads} running and ${this.stats.queued} waiting; retry later`, { statusCode: 503 });

@@ -90,7 +90,7 @@ export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyPar
   /** The stop of the last pool given up on (the app's close waits for it). */
   let stoppingFailed: Promise<void> | undefined;
   const startPool = (): Piscina => {
-    const started = new Piscina({
+    const newPool = new Piscina({
       filename: options.workerFile ?? WORKER_FILE,
       // One thread stays started: starting one took 145 ms (130 ms more than a parse) for the first
       // large body after an idle minute.
@@ -103,26 +103,27 @@ export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyPar
       execArgv: [...THREAD_EXEC_ARGV],
     });
     // A thread that fails holding no body (as it starts) is reported as an 'error' event: unheard, it
-    // was thrown on the event loop and ended the service. Piscina replaces no thread that failed as it
-    // started: with none left, the bodies queued for one would wait for the next large body, forever
-    // on a quiet service. They fail with the fault, and the next large body starts a new pool.
-    started.on('error', (err: unknown) => {
+    // was thrown on the event loop and ended the service. Piscina does not replace a replacement that
+    // failed as it started (a first thread, once): with none left, the bodies queued for one would wait
+    // for the next large body, forever on a quiet service. They fail with the fault, and the next large
+    // body starts a new pool.
+    newPool.on('error', (err: unknown) => {
       app.log.error({ err }, 'a JSON body parser thread failed outside any request');
-      if (started.threads.length > 0 || pool !== started) return;
-      faults.set(started, err);
+      if (newPool.threads.length > 0 || pool !== newPool) return;
+      faults.set(newPool, err);
       pool = undefined;
-      stoppingFailed = stopForGood(started).catch(() => {});
+      stoppingFailed = stopForGood(newPool).catch(() => {});
     });
-    return started;
+    return newPool;
   };
   const openSink = (): BodySink => {
     const { port1, port2 } = new MessageChannel();
     const task: ReceiveBodyTask = { port: port2, ...options.rules, maxImageBytes: options.maxImageBytes };
-    const threads = (pool ??= startPool());
-    const answer = threads.run(task, { transferList: [port2] }).then(
+    const parserPool = (pool ??= startPool());
+    const answer = parserPool.run(task, { transferList: [port2] }).then(
       (result) => result as JsonBodyResult | undefined,
       (err: unknown) => {
-        const cause = faults.get(threads) ?? err;
+        const cause = faults.get(parserPool) ?? err;
         throw new EcommirError('ECM_ERR_BACKEND', `the body parser thread failed before the body was parsed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause, statusCode: 500 });
       },
     );

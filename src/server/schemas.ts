@@ -220,7 +220,7 @@ const laneStats = {
     maxQueue: { type: 'integer' },
     active: { type: 'integer' },
     queued: { type: 'integer' },
-    terminated: { type: 'integer', description: 'Workers stopped because their call passed its deadline or lost its client.' },
+    terminated: { type: 'integer', description: 'Workers stopped because their call passed its deadline or lost its client, or because they failed.' },
   },
 } as const;
 

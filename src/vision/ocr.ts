@@ -15,6 +15,7 @@ import { parseDictionary, readLineGroup, onnxSessionOptions, type LineText } fro
 import type { RecognitionThreadInit } from './recognition-thread.js';
 import { cropLine, type LineInput } from './text-recognition.js';
 import { THREAD_EXEC_ARGV, threadFile } from '../thread-file.js';
+import { stopForGood } from '../thread-pool-stop.js';
 import { cacheDir, FeatureCache, sha256Hex, type CacheCodec } from '../features/cache.js';
 import { fuseOcrGraph, OCR_GRAPH_FUSION_VERSION } from './ocr-graph-fusion.js';
 import { visionThreads } from './threads.js';
@@ -226,14 +227,14 @@ export class OcrEngine {
       const readGroup: LineGroupReader = (lines) => pool.run(lines, { transferList: lines.map((l) => l.data.buffer as ArrayBuffer) });
       return new OcrEngine(resolved, detector, readGroup, pool);
     } catch (cause) {
-      await threads?.destroy();
+      if (threads) await stopForGood(threads);
       throw new EcommirError('ECM_ERR_BACKEND', `cannot load the OCR models (${cause instanceof Error ? cause.message : String(cause)})`, { cause, statusCode: 500 });
     }
   }
 
   /** Stops the recognition threads (an engine is usable until then; idle threads never hold the process open). */
   async close(): Promise<void> {
-    await this.#threads?.destroy();
+    if (this.#threads) await stopForGood(this.#threads);
   }
 
   /**
