@@ -61,4 +61,3 @@ export function processAlive(pid: number): boolean {
     return false;
   }
 }
-
