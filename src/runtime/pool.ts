@@ -17,7 +17,7 @@ import type { Prediction, Sample, Task } from '../types.js';
 import { raceSignal } from './deadline.js';
 import { ProcessPool, QueueFullError } from './process-pool.js';
 import type { RecognizerSource } from './source.js';
-import { closeForGood, stopForGood } from '../thread-pool-stop.js';
+import { describeWait, RenewableThreadPool, ThreadsFailedError } from '../renewable-thread-pool.js';
 import { THREAD_EXEC_ARGV, threadFile } from '../thread-file.js';
 import type { Description, WorkerFunction, WorkerInit, WorkerReply, WorkerTask } from './worker-core.js';
 
@@ -57,6 +57,11 @@ export interface RecognizerPoolOptions {
    * a worker wrote to it. Default TRIM_INTERVAL_MS.
    */
   trimIntervalMs?: number;
+  /**
+   * Threads only: after all threads failed outside any call, the least wait before a call starts them
+   * again; it doubles with each such failure in a row (renewable-thread-pool.ts). Default 1 s.
+   */
+  threadRetryDelayMs?: number;
   /**
    * Gives up the start when it aborts (the service's start or a reload past its deadline): the workers are stopped, loading or
    * not, and create rejects with the signal's reason.
@@ -112,13 +117,8 @@ export class RecognizerPool {
   readonly maxQueue: number;
   readonly isolation: 'thread' | 'process';
   #description: Description = { tasks: {} };
-  /** The threads (isolation 'thread'); started again by the next call when all have failed (#threadFailed). */
-  #piscina?: Piscina;
-  readonly #newThreadPool?: () => Piscina;
-  /** Why threads given up on failed, for the calls they held. */
-  readonly #threadFaults = new WeakMap<Piscina, EcommirError>();
-  /** The stop of threads given up on after a fault (close() and destroy() wait for it). */
-  #stoppingFailed?: Promise<void>;
+  /** The threads (isolation 'thread'); started again by a later call when all have failed (renewable-thread-pool.ts). */
+  readonly #threads?: RenewableThreadPool;
   readonly #processes?: ProcessPool;
   #inFlight = 0;
   #terminated = 0;
@@ -146,6 +146,7 @@ export class RecognizerPool {
     this.#cache = workersCache(options.cache);
     this.#trimIntervalMs = options.trimIntervalMs ?? TRIM_INTERVAL_MS;
     if (!(this.#trimIntervalMs >= 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `pool trimIntervalMs must be ≥ 0, got ${this.#trimIntervalMs}`);
+    if (!((options.threadRetryDelayMs ?? 0) >= 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `pool threadRetryDelayMs must be ≥ 0, got ${options.threadRetryDelayMs}`);
     this.isolation = options.isolation ?? 'thread';
     if (options.idleScheduling && this.isolation !== 'process') {
       throw new EcommirError('ECM_ERR_BAD_OPTION', 'pool idleScheduling needs isolation "process": the policy is given to a process as it starts');
@@ -174,45 +175,35 @@ export class RecognizerPool {
       execArgv: [...THREAD_EXEC_ARGV],
       workerData,
     };
-    this.#newThreadPool = () => {
-      const threadPool = new Piscina(threadOptions);
-      // A thread is destroyed when its running call is aborted, when it fails, or when the pool closes.
-      threadPool.on('workerDestroy', () => {
-        if (!this.#closed && threadPool === this.#piscina) this.#terminated++;
-      });
-      // A thread that fails holding no call (say, out of its resourceLimits while loading, beside the
-      // thread that took the start's call) is reported as an 'error' event: unheard, it was thrown in
-      // the main process and ended it, service and all.
-      threadPool.on('error', (err: unknown) => this.#threadFailed(threadPool, err));
-      return threadPool;
-    };
-    this.#piscina = this.#newThreadPool();
+    const threads: RenewableThreadPool = new RenewableThreadPool({
+      newPool: () => {
+        const threadPool = new Piscina(threadOptions);
+        // A thread is destroyed when its running call is aborted, when it fails, or when the pool closes.
+        threadPool.on('workerDestroy', () => {
+          if (!this.#closed && threadPool === threads.current) this.#terminated++;
+        });
+        return threadPool;
+      },
+      // A thread that fails holding no call: say, out of its resourceLimits while loading, beside the
+      // thread that took the start's call.
+      onThreadFault: (fault, left) => this.#threadFailed(fault, left),
+      retryDelayMs: options.threadRetryDelayMs,
+    });
+    this.#threads = threads;
+    threads.acquire();
   }
 
-  #threadFailed(threadPool: Piscina, cause: unknown): void {
-    if (threadPool !== this.#piscina) return;
+  #threadFailed(cause: unknown, left: number): void {
     const message = cause instanceof Error ? cause.message : String(cause);
     if (!this.#started) {
       this.#faultWhileStarting.abort(new EcommirError('ECM_ERR_BACKEND', `a ${this.name} worker thread failed while loading: ${message}`, { cause, statusCode: 500 }));
       return;
     }
-    // Idle threads wait without running (piscina's atomics), so this is a thread failing as it loads: a
-    // replacement, or a first thread of threads started again. Piscina does not replace a replacement
-    // that failed while loading (a first thread, once), and starts one for a call only as the call
-    // comes: with none left, the calls queued for one would wait for the next call, forever on an idle
-    // service (or, closing, for piscina's close timeout). They fail with the fault, and the next call
-    // starts threads anew.
-    const left = threadPool.threads.length;
-    if (!this.#closed) {
-      process.stderr.write(
-        `ecommir: warning: a ${this.name} worker thread failed outside any call (${message}); ${left} of ${this.threads} running` +
-          (left ? '\n' : '; the calls waiting for one fail, and the next call starts the threads again\n'),
-      );
-    }
-    if (left > 0) return;
-    this.#threadFaults.set(threadPool, new EcommirError('ECM_ERR_BACKEND', `the ${this.name} worker threads failed outside any call (${message}); retry`, { cause, statusCode: 500 }));
-    this.#piscina = undefined;
-    this.#stoppingFailed = stopForGood(threadPool).catch(() => {});
+    if (this.#closed) return;
+    process.stderr.write(
+      `ecommir: warning: a ${this.name} worker thread failed outside any call (${message}); ${left} of ${this.threads} running` +
+        (left ? '\n' : '; the calls waiting for one fail, and a later call starts the threads again\n'),
+    );
   }
 
   /** Starts the threads and waits until the recognisers are loaded (or failed to load). */
@@ -246,7 +237,7 @@ export class RecognizerPool {
   }
 
   get stats(): PoolStats {
-    const queued = this.#processes ? this.#processes.queueSize : (this.#piscina?.queueSize ?? 0);
+    const queued = this.#processes ? this.#processes.queueSize : (this.#threads?.current?.queueSize ?? 0);
     const terminated = this.#terminated + (this.#processes?.terminated ?? 0);
     return { threads: this.threads, maxQueue: this.maxQueue, active: Math.max(0, this.#inFlight - queued), queued, terminated };
   }
@@ -267,19 +258,21 @@ export class RecognizerPool {
     if (this.#closed) throw this.closedError();
     this.#inFlight++;
     let reply: WorkerReply<T>;
-    let threadPool: Piscina | undefined;
     try {
-      threadPool = this.#processes ? undefined : (this.#piscina ??= this.#newThreadPool!());
-      const running = threadPool ? threadPool.run(task, { signal: signal ?? null }) : this.#processes!.run(task, signal);
+      const running = this.#threads ? this.#threads.run(task, { signal: signal ?? null }) : this.#processes!.run(task, signal);
       reply = (await running) as WorkerReply<T>;
     } catch (err) {
-      this.#workersWrote();
+      // Refused while the threads wait to start again, the call reached no worker that could have written.
+      const reachedNoWorker = err instanceof ThreadsFailedError && err.retryInMs !== undefined;
+      if (!reachedNoWorker) this.#workersWrote();
       if (signal?.aborted) {
         throw signal.reason;
       }
       if (this.#closed) throw this.closedError(err);
-      const fault = threadPool && this.#threadFaults.get(threadPool);
-      if (fault) throw fault;
+      if (err instanceof ThreadsFailedError) {
+        const when = err.retryInMs === undefined ? 'retry' : `they start again in ${describeWait(err.retryInMs)}; retry then`;
+        throw new EcommirError('ECM_ERR_BACKEND', `the ${this.name} worker threads failed outside any call (${err.reason}); ${when}`, { cause: err.fault, statusCode: 500 });
+      }
       if (err instanceof QueueFullError || (err instanceof Error && /queue is at limit|No task queue available/i.test(err.message))) {
         throw new EcommirError('ECM_ERR_BUSY', `the ${this.name} queue is full: ${this.threads} running and ${this.stats.queued} waiting; retry later`, { statusCode: 503 });
       }
@@ -325,9 +318,7 @@ export class RecognizerPool {
    */
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#processes) await this.#processes.close();
-    else if (this.#piscina) await closeForGood(this.#piscina);
-    await this.#stoppingFailed;
+    await (this.#processes ? this.#processes.close() : this.#threads!.stop('close'));
     await this.#trimming;
     if (this.#workersMayHaveWritten) await this.#trimNow();
   }
@@ -335,8 +326,7 @@ export class RecognizerPool {
   /** Stops the threads at once; calls still queued or running are rejected. A trim under way is let finish. */
   async destroy(): Promise<void> {
     this.#closed = true;
-    await (this.#processes ? this.#processes.destroy() : this.#piscina && stopForGood(this.#piscina));
-    await this.#stoppingFailed;
+    await (this.#processes ? this.#processes.destroy() : this.#threads!.stop('destroy'));
     await this.#trimming;
   }
 }

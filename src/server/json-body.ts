@@ -14,7 +14,7 @@ import { Piscina } from 'piscina';
 import { describeDuplicateKey } from '../data/duplicate-keys.js';
 import { EcommirError } from '../errors.js';
 import { THREAD_EXEC_ARGV, threadFile } from '../thread-file.js';
-import { stopForGood } from '../thread-pool-stop.js';
+import { describeWait, RenewableThreadPool, ThreadsFailedError } from '../renewable-thread-pool.js';
 import type { DecodedImages } from './body-images.js';
 import { parseJsonBody, type JsonBodyResult, type JsonBodyRules } from './json-body-parse.js';
 import type { ReceiveBodyTask } from './json-body-worker.js';
@@ -63,6 +63,8 @@ export interface JsonBodyParserOptions {
   maxImageBytes?: number;
   /** The parser threads' module (a file URL). Default: json-body-worker; tests give one that fails. */
   workerFile?: string;
+  /** After all parser threads failed outside any body, the least wait before a large body starts them again (renewable-thread-pool.ts). Default 1 s. */
+  threadRetryDelayMs?: number;
 }
 
 /** What the parser thread decoded of a request's images (body-images.ts), for the request's sample builder. */
@@ -75,8 +77,10 @@ export function decodedImagesOf(request: FastifyRequest): DecodedImages | undefi
 /** Where a large body's chunks go: a task of a parser thread. */
 interface BodySink {
   push(chunk: Buffer): void;
-  /** The body is complete: the thread's answer. */
-  end(): Promise<JsonBodyResult | undefined>;
+  /** The thread's answer, once the body is complete; it may fail before (a thread failed, or the threads wait to start again). */
+  answer: Promise<JsonBodyResult | undefined>;
+  /** The body is complete. */
+  end(): void;
   /** The request failed: the thread drops what it received. */
   cancel(): void;
 }
@@ -84,52 +88,39 @@ interface BodySink {
 /** Replaces Fastify's JSON parser on `app` (and the scopes registered after it); the threads close with the app. */
 export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyParserOptions): void {
   const inlineBytes = options.inlineBytes ?? INLINE_BODY_BYTES;
-  let pool: Piscina | undefined;
-  /** Why a pool given up on failed, for the bodies it held. */
-  const faults = new WeakMap<Piscina, unknown>();
-  /** The stop of the last pool given up on (the app's close waits for it). */
-  let stoppingFailed: Promise<void> | undefined;
-  const startPool = (): Piscina => {
-    const newPool = new Piscina({
-      filename: options.workerFile ?? WORKER_FILE,
-      // One thread stays started: starting one took 145 ms (130 ms more than a parse) for the first
-      // large body after an idle minute.
-      minThreads: 1,
-      maxThreads: options.threads ?? Math.min(2, availableParallelism()),
-      // A task mostly waits for chunks: a slow upload must not hold a thread from other bodies.
-      concurrentTasksPerWorker: 1024,
-      // A second thread left idle this long ends.
-      idleTimeout: 60_000,
-      execArgv: [...THREAD_EXEC_ARGV],
-    });
-    // A thread that fails holding no body (as it starts) is reported as an 'error' event: unheard, it
-    // was thrown on the event loop and ended the service. Piscina does not replace a replacement that
-    // failed as it started (a first thread, once): with none left, the bodies queued for one would wait
-    // for the next large body, forever on a quiet service. They fail with the fault, and the next large
-    // body starts a new pool.
-    newPool.on('error', (err: unknown) => {
-      app.log.error({ err }, 'a JSON body parser thread failed outside any request');
-      if (newPool.threads.length > 0 || pool !== newPool) return;
-      faults.set(newPool, err);
-      pool = undefined;
-      stoppingFailed = stopForGood(newPool).catch(() => {});
-    });
-    return newPool;
-  };
+  const parserThreads = new RenewableThreadPool({
+    newPool: () =>
+      new Piscina({
+        filename: options.workerFile ?? WORKER_FILE,
+        // One thread stays started: starting one took 145 ms (130 ms more than a parse) for the first
+        // large body after an idle minute.
+        minThreads: 1,
+        maxThreads: options.threads ?? Math.min(2, availableParallelism()),
+        // A task mostly waits for chunks: a slow upload must not hold a thread from other bodies.
+        concurrentTasksPerWorker: 1024,
+        // A second thread left idle this long ends.
+        idleTimeout: 60_000,
+        execArgv: [...THREAD_EXEC_ARGV],
+      }),
+    // A thread that fails holding no body (as it starts); with none left, the bodies queued for one fail.
+    onThreadFault: (err, threadsLeft) => app.log.error({ err, threadsLeft }, 'a JSON body parser thread failed outside any request'),
+    retryDelayMs: options.threadRetryDelayMs,
+  });
   const openSink = (): BodySink => {
     const { port1, port2 } = new MessageChannel();
     const task: ReceiveBodyTask = { port: port2, ...options.rules, maxImageBytes: options.maxImageBytes };
-    const parserPool = (pool ??= startPool());
-    const answer = parserPool.run(task, { transferList: [port2] }).then(
+    const answer = parserThreads.run(task, { transferList: [port2] }).then(
       (result) => result as JsonBodyResult | undefined,
       (err: unknown) => {
-        const cause = faults.get(parserPool) ?? err;
-        throw new EcommirError('ECM_ERR_BACKEND', `the body parser thread failed before the body was parsed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause, statusCode: 500 });
+        if (err instanceof ThreadsFailedError) {
+          const when = err.retryInMs === undefined ? '' : `; they start again in ${describeWait(err.retryInMs)}`;
+          throw new EcommirError('ECM_ERR_BACKEND', `the body parser threads failed outside any request (${err.reason})${when}`, { cause: err.fault, statusCode: 500 });
+        }
+        throw new EcommirError('ECM_ERR_BACKEND', `the body parser thread failed before the body was parsed: ${err instanceof Error ? err.message : String(err)}`, { cause: err, statusCode: 500 });
       },
     );
-    // Judged at end(); a thread that fails while the body still arrives must not be an unhandled rejection meanwhile.
-    answer.catch(() => undefined);
     return {
+      answer,
       push(chunk) {
         // A copy of just this chunk (it may be a view of a larger read buffer), moved rather than cloned.
         const copy = new Uint8Array(chunk);
@@ -137,18 +128,20 @@ export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyPar
       },
       end() {
         port1.postMessage(null);
-        return answer;
       },
       cancel() {
         port1.close();
       },
     };
   };
-  // A listening service starts its thread now rather than on its first large body.
-  app.addHook('onListen', async () => void (pool ??= startPool()));
-  app.addHook('onClose', async () => {
-    await Promise.all([pool && stopForGood(pool), stoppingFailed]);
+  // A listening service starts its thread now rather than on its first large body (unless it waits to
+  // start again after a fault: the next large body says so).
+  app.addHook('onListen', async () => {
+    try {
+      parserThreads.acquire();
+    } catch {}
   });
+  app.addHook('onClose', () => parserThreads.stop('destroy'));
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', (request: FastifyRequest, payload: Readable) =>
     readJsonBody(request, payload, { inlineBytes, rules: options.rules, openSink }),
@@ -188,6 +181,9 @@ function readJsonBody(request: FastifyRequest, payload: Readable, { inlineBytes,
       held.push(bytes);
       if (received <= inlineBytes) return;
       sink = openSink();
+      // A failure before the body is complete (a thread failed; the threads wait to start again) fails
+      // the request now rather than after the whole upload, which would pile up unread for a thread.
+      sink.answer.catch(fail);
       for (const early of held) sink.push(early);
       held.length = 0;
     }
@@ -206,8 +202,8 @@ function readJsonBody(request: FastifyRequest, payload: Readable, { inlineBytes,
         }
         return;
       }
-      sink
-        .end()
+      sink.end();
+      sink.answer
         .then((result) => {
           if (result?.ok && result.images) DECODED_IMAGES.set(request, result.images);
           return valueOf(result);

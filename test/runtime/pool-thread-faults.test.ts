@@ -40,14 +40,23 @@ test('a thread that fails while the pool starts, holding no call, fails the star
   assert.ok(seen.has('event'), `the fault came through the pool's 'error' event at least once in 12 starts (seen: ${[...seen].join(', ')})`);
 });
 
-test('a replacement thread that fails as it loads is reported on stderr, the call waiting for it fails with the fault, and the next call gets an answer', { timeout: 60_000 }, async () => {
+test('a replacement thread that fails as it loads is reported on stderr, the call waiting for it fails with the fault, a call during the wait is refused, and a call after it gets an answer', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ecommir-pool-'));
   // Load 1 serves; aborting its call stops that thread; its replacement (load 2) fails holding no call.
-  const pool = await RecognizerPool.create({ source: { module: BROKEN, export: 'faultsWhileLoading', args: { dir, faultingLoad: 2, fakes: { intent: { spinOn: '永远' } } } }, threads: 1 });
+  const retryMs = 1_500;
+  const pool = await RecognizerPool.create({
+    source: { module: BROKEN, export: 'faultsWhileLoading', args: { dir, faultingLoad: 2, fakes: { intent: { spinOn: '永远' } } } },
+    threads: 1,
+    threadRetryDelayMs: retryMs,
+  });
   const written: string[] = [];
+  let givenUp!: () => void;
+  const noThreadLeft = new Promise<void>((resolve) => (givenUp = resolve));
   const write = process.stderr.write.bind(process.stderr);
   process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     written.push(String(chunk));
+    // Written before the give-up is recorded: the test goes on just after it, with the whole wait ahead.
+    if (String(chunk).includes('0 of 1 running')) setImmediate(givenUp);
     return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
   }) as typeof process.stderr.write;
   try {
@@ -63,14 +72,22 @@ test('a replacement thread that fails as it loads is reported on stderr, the cal
       assert.match(err.message, /a thread fault outside any call/);
       return true;
     });
-    const until = Date.now() + 20_000;
-    while (!written.some((line) => line.includes('worker thread failed outside any call'))) {
-      assert.ok(Date.now() < until, 'the failed replacement was reported within 20 s');
-      await sleep(20);
-    }
+    assert.equal(await within(noThreadLeft, 20_000, 'late'), undefined, 'the failed replacement was reported within 20 s');
     assert.ok(existsSync(join(dir, 'load-2')), 'the replacement loaded');
-    assert.match(written.join(''), /recogniser worker thread failed outside any call \(a thread fault outside any call\); 0 of 1 running; the calls waiting for one fail, and the next call starts the threads again/);
+    assert.match(written.join(''), /recogniser worker thread failed outside any call \(a thread fault outside any call\); 0 of 1 running; the calls waiting for one fail, and a later call starts the threads again/);
+    // A load that always failed would start new threads for every call: a call right after is refused.
+    const givenUpAt = performance.now();
+    await assert.rejects(pool.predict(intent('推荐')), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'ECM_ERR_BACKEND');
+      assert.match(err.message, /^the recogniser worker threads failed outside any call \(a thread fault outside any call\); they start again in [\d.]+ s; retry then$/);
+      return true;
+    });
+    // A thread that started would have taken its load number by now (tens of ms).
+    await sleep(300);
+    assert.ok(!existsSync(join(dir, 'load-3')), 'the refused call started no thread');
+    await sleep(retryMs + 50 - (performance.now() - givenUpAt));
     assert.equal((await pool.predict(intent('推荐'))).label, '单品推荐');
+    assert.ok(existsSync(join(dir, 'load-3')), 'the call after the wait started a new thread');
   } finally {
     process.stderr.write = write;
     await pool.close();

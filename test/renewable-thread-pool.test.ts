@@ -1,0 +1,145 @@
+// A piscina pool whose threads all failed outside any task is given up and started anew, after a
+// wait that doubles with each give-up in a row: a load that always fails must not start a pool for
+// every task.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Piscina } from 'piscina';
+import { RenewableThreadPool, ThreadsFailedError } from '../src/renewable-thread-pool.js';
+import { THREAD_EXEC_ARGV } from '../src/thread-file.js';
+
+const FLAKY_THREAD = new URL('./flaky-thread.mjs', import.meta.url).href;
+const RETRY_MS = 300;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Pools of one flaky-thread.mjs thread, which fails as it loads unless `dir`/healthy exists. */
+function flakyThreads(dir: string, retryDelayMs: number) {
+  const made: Piscina[] = [];
+  const faults: string[] = [];
+  let givenUp: (() => void) | undefined;
+  const threads = new RenewableThreadPool({
+    newPool: () => {
+      const pool = new Piscina({ filename: FLAKY_THREAD, minThreads: 1, maxThreads: 1, execArgv: [...THREAD_EXEC_ARGV], workerData: { dir } });
+      made.push(pool);
+      return pool;
+    },
+    onThreadFault: (fault, left) => {
+      faults.push((fault as Error).message);
+      // Told before the give-up is recorded: the test goes on just after it, with the whole wait ahead.
+      if (left === 0) setImmediate(() => givenUp?.());
+    },
+    retryDelayMs,
+  });
+  /** Resolves just after the next give-up. */
+  const nextGiveUp = () =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(reject, 20_000, new Error('no give-up within 20 s'));
+      givenUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  return { threads, faults, made, nextGiveUp };
+}
+
+/** Rejects with a ThreadsFailedError, and returns it. */
+async function failed(work: Promise<unknown>): Promise<ThreadsFailedError> {
+  const err = await work.then(
+    (value) => assert.fail(`answered ${String(value)}`),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof ThreadsFailedError, String(err));
+  return err;
+}
+
+test('threads that all fail are given up, started anew after a wait that doubles in a row and resets after an answer', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecommir-renew-'));
+  const { threads, faults, made, nextGiveUp } = flakyThreads(dir, RETRY_MS);
+  try {
+    // The pool starts with no task; its threads fail holding none, and it is given up.
+    let giveUp = nextGiveUp();
+    threads.acquire();
+    await giveUp;
+    assert.equal(threads.current, undefined);
+    assert.match(faults.at(-1)!, /^load \d+ failed$/);
+    // Refused at once while the wait lasts, starting no pool.
+    const refused = await failed(threads.run({}));
+    assert.ok(refused.retryInMs! > RETRY_MS / 2 && refused.retryInMs! <= RETRY_MS, `first wait ${refused.retryInMs} ms`);
+    assert.match(refused.message, /^threads failed outside any task \(load \d+ failed\); they start again in [\d.]+ s$/);
+    assert.equal(threads.current, undefined);
+    assert.equal(made.length, 1, 'a refused task starts no pool');
+    // After the wait a new pool starts; it fails too, and the wait doubles.
+    await sleep(refused.retryInMs! + 20);
+    giveUp = nextGiveUp();
+    threads.acquire();
+    await giveUp;
+    const doubled = await failed(threads.run({}));
+    assert.ok(doubled.retryInMs! > RETRY_MS && doubled.retryInMs! <= 2 * RETRY_MS, `second wait ${doubled.retryInMs} ms`);
+    // A thread that loads answers, which ends the run of give-ups.
+    writeFileSync(join(dir, 'healthy'), '');
+    await sleep(doubled.retryInMs! + 20);
+    assert.equal(typeof (await threads.run({})), 'number');
+    // A task aborted while it runs drops its thread. Its replacement fails holding no task: the task
+    // queued for it fails with the fault, and the wait is the first one again.
+    rmSync(join(dir, 'healthy'));
+    const controller = new AbortController();
+    const spinning = threads.run({ spinMs: 60_000 }, { signal: controller.signal });
+    await sleep(200);
+    giveUp = nextGiveUp();
+    controller.abort();
+    await assert.rejects(spinning);
+    const lost = await failed(threads.run({}));
+    assert.equal(lost.retryInMs, undefined, 'the queued task was lost to the give-up, not refused');
+    assert.match(lost.message, /^threads failed outside any task \(load \d+ failed\)$/);
+    await giveUp;
+    const reset = await failed(threads.run({}));
+    assert.ok(reset.retryInMs! > RETRY_MS / 2 && reset.retryInMs! <= RETRY_MS, `wait after an answer ${reset.retryInMs} ms`);
+    writeFileSync(join(dir, 'healthy'), '');
+    await sleep(reset.retryInMs! + 20);
+    assert.equal(typeof (await threads.run({})), 'number');
+  } finally {
+    await threads.stop('destroy');
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.throws(() => threads.acquire(), /the thread pool is stopped/, 'no pool starts after the stop');
+});
+
+for (const how of ['close', 'destroy'] as const) {
+  test(`stop('${how}') stops the pool running and waits for the stops of the pools given up on`, { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ecommir-renew-'));
+    const { threads, made, nextGiveUp } = flakyThreads(dir, 0);
+    // The stops of the pools given up on are held until released, so that they are under way when stop() is called.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const stopped = new Set<Piscina>();
+    try {
+      for (let given = 0; given < 2; given++) {
+        const giveUp = nextGiveUp();
+        const pool = threads.acquire();
+        const destroy = pool.destroy.bind(pool);
+        pool.destroy = async () => {
+          await released;
+          await destroy();
+          stopped.add(pool);
+        };
+        await giveUp;
+      }
+      writeFileSync(join(dir, 'healthy'), '');
+      assert.equal(typeof (await threads.run({})), 'number');
+      assert.equal(made.length, 3);
+      let stopReturned = false;
+      const stopping = threads.stop(how).then(() => (stopReturned = true));
+      await sleep(500);
+      assert.equal(stopReturned, false, 'stop() waits for the stops of the pools given up on');
+      release();
+      await stopping;
+      assert.equal(stopped.size, 2);
+      for (const pool of made) assert.equal(pool.threads.length, 0);
+    } finally {
+      release();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
