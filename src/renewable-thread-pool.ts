@@ -105,7 +105,9 @@ export class RenewableThreadPool {
   #threadFailed(pool: Piscina, fault: unknown): void {
     if (pool !== this.#current) return;
     const left = pool.threads.length;
-    this.#onThreadFault?.(fault, left);
+    // Not told while stopping (a thread may throw as it is terminated); the give-up still counts, so
+    // that a close does not wait for piscina's close timeout on tasks queued for threads now gone.
+    if (!this.#stopped) this.#onThreadFault?.(fault, left);
     if (left > 0) return;
     this.#faults.set(pool, fault);
     this.#lastFault = fault;

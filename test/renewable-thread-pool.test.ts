@@ -11,7 +11,7 @@ import { RenewableThreadPool, ThreadsFailedError } from '../src/renewable-thread
 import { THREAD_EXEC_ARGV } from '../src/thread-file.js';
 
 const FLAKY_THREAD = new URL('./flaky-thread.mjs', import.meta.url).href;
-const RETRY_MS = 300;
+const RETRY_MS = 1_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Pools of one flaky-thread.mjs thread, which fails as it loads unless `dir`/healthy exists. */

@@ -262,9 +262,9 @@ export class RecognizerPool {
       const running = this.#threads ? this.#threads.run(task, { signal: signal ?? null }) : this.#processes!.run(task, signal);
       reply = (await running) as WorkerReply<T>;
     } catch (err) {
-      // Refused while the threads wait to start again, the call reached no worker that could have written.
-      const reachedNoWorker = err instanceof ThreadsFailedError && err.retryInMs !== undefined;
-      if (!reachedNoWorker) this.#workersWrote();
+      // Lost to threads that all failed (queued, or refused while they wait to start again), the call
+      // reached no worker that could have written.
+      if (!(err instanceof ThreadsFailedError)) this.#workersWrote();
       if (signal?.aborted) {
         throw signal.reason;
       }

@@ -37,8 +37,11 @@ test('a parser thread that fails is logged and answered with a 500 naming it; la
     // A large body goes to the threads, which wait before starting again: it is refused, and before
     // the whole of it is sent (it never is here).
     const { port } = app.server.address() as AddressInfo;
+    let timer: NodeJS.Timeout | undefined;
+    let req: ReturnType<typeof request> | undefined;
     const refused = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request({ port, host: '127.0.0.1', method: 'POST', path: '/echo', headers: { 'content-type': 'application/json', 'content-length': 900_000 } }, (res) => {
+      timer = setTimeout(reject, 10_000, new Error('no answer within 10 s to a large body that never ends'));
+      req = request({ port, host: '127.0.0.1', method: 'POST', path: '/echo', headers: { 'content-type': 'application/json', 'content-length': 900_000 } }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (part: string) => (body += part));
@@ -46,6 +49,9 @@ test('a parser thread that fails is logged and answered with a 500 naming it; la
       });
       req.on('error', reject);
       req.write(`{"text":"${'x'.repeat(1_000)}`);
+    }).finally(() => {
+      clearTimeout(timer);
+      req?.destroy();
     });
     assert.equal(refused.status, 500);
     assert.match(JSON.parse(refused.body).message, /^the body parser threads failed outside any request \(a parser thread fault\); they start again in [\d.]+ s$/);
