@@ -4,9 +4,12 @@
 // not replace a replacement that failed as it loaded, and starts a thread for a task only as the task
 // comes: with no thread left, the tasks queued for one would wait for the next task, forever on an
 // idle service. So the pool is given up: its queued tasks fail with the fault, and the next task
-// starts a new one. A load that always fails (a model folder removed under a running service) would
-// then start a whole pool for every task, each loading again: a new start waits a while after a give-up,
-// twice as long after each give-up in a row, and the tasks that come meanwhile fail at once.
+// starts a new one. A load that always fails would then start a whole pool for every task, each loading
+// again: say, the threads' code removed by a deploy under a running service (seen in a probe: every new
+// thread failed with "Cannot find module"), or models that no longer fit the threads' heap limit. (A
+// model folder that is gone does not fail the thread: the worker answers each call with its load error.)
+// So a new start waits a while after a give-up, twice as long after each give-up in a row, and the
+// tasks that come meanwhile fail at once.
 import type { Piscina } from 'piscina';
 import { closeForGood, stopForGood } from './thread-pool-stop.js';
 
