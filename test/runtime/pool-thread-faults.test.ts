@@ -82,8 +82,9 @@ test('a replacement thread that fails as it loads is reported on stderr, the cal
       assert.match(err.message, /^the recogniser worker threads failed outside any call \(a thread fault outside any call\); they start again in [\d.]+ s; retry then$/);
       return true;
     });
-    // A thread that started would have taken its load number by now (tens of ms).
-    await sleep(300);
+    // Looked for near the end of the wait, so that a thread the refused call had started (through tsx,
+    // a few hundred ms) would have taken its load number by then.
+    await sleep(retryMs - 150 - (performance.now() - givenUpAt));
     assert.ok(!existsSync(join(dir, 'load-3')), 'the refused call started no thread');
     await sleep(retryMs + 50 - (performance.now() - givenUpAt));
     assert.equal((await pool.predict(intent('推荐'))).label, '单品推荐');
