@@ -11,6 +11,7 @@
 // So a new start waits a while after a give-up, twice as long after each give-up in a row, and the
 // tasks that come meanwhile fail at once.
 import type { Piscina } from 'piscina';
+import { EcommirError } from './errors.js';
 import { closeForGood, stopForGood } from './thread-pool-stop.js';
 
 /** The first wait after a give-up; each give-up in a row doubles it, up to MAX_RETRY_DELAY_MS. */
@@ -18,7 +19,7 @@ export const RETRY_DELAY_MS = 1_000;
 export const MAX_RETRY_DELAY_MS = 30_000;
 
 /** "1.3 s": a wait as the errors say it, rounded up so that it never reads 0. */
-export function describeWait(ms: number): string {
+function describeWait(ms: number): string {
   return `${Math.ceil(ms / 100) / 10} s`;
 }
 
@@ -30,14 +31,22 @@ export class ThreadsFailedError extends Error {
   readonly reason: string;
   /** Set when the task was refused without being queued: a new pool starts after this wait. */
   readonly retryInMs?: number;
+  /**
+   * When to retry, as the end of a message: "; they start again in 1.3 s; retry then", or "; retry"
+   * for a task lost with its pool (the next task starts a new one). Callers that name the threads
+   * their own way end their message with it.
+   */
+  readonly retryAdvice: string;
 
   constructor(fault: unknown, retryInMs?: number) {
     const reason = fault instanceof Error ? fault.message : String(fault);
-    super(`threads failed outside any task (${reason})` + (retryInMs === undefined ? '' : `; they start again in ${describeWait(retryInMs)}`), { cause: fault });
+    const retryAdvice = retryInMs === undefined ? '; retry' : `; they start again in ${describeWait(retryInMs)}; retry then`;
+    super(`threads failed outside any task (${reason})${retryAdvice}`, { cause: fault });
     this.name = 'ThreadsFailedError';
     this.fault = fault;
     this.reason = reason;
     this.retryInMs = retryInMs;
+    this.retryAdvice = retryAdvice;
   }
 }
 
@@ -46,8 +55,8 @@ export interface RenewableThreadPoolOptions {
   newPool: () => Piscina;
   /** Told of every thread that failed outside any task, with the threads of its pool still running (0: the pool is given up). */
   onThreadFault?: (fault: unknown, threadsLeft: number) => void;
-  /** The first wait after a give-up. Default RETRY_DELAY_MS; the doubling stops at MAX_RETRY_DELAY_MS (or at this, if longer). */
-  retryDelayMs?: number;
+  /** The first wait after a give-up, ≥ 0. Default RETRY_DELAY_MS; the doubling stops at MAX_RETRY_DELAY_MS (or at this, if longer). */
+  threadRetryDelayMs?: number;
 }
 
 export class RenewableThreadPool {
@@ -68,8 +77,9 @@ export class RenewableThreadPool {
   constructor(options: RenewableThreadPoolOptions) {
     this.#newPool = options.newPool;
     this.#onThreadFault = options.onThreadFault;
-    this.#retryDelayMs = options.retryDelayMs ?? RETRY_DELAY_MS;
-    if (!(this.#retryDelayMs >= 0)) throw new RangeError(`retryDelayMs must be ≥ 0, got ${this.#retryDelayMs}`);
+    this.#retryDelayMs = options.threadRetryDelayMs ?? RETRY_DELAY_MS;
+    // Named as the callers' option of the same name (the text lane's pool, the JSON body parser) is.
+    if (!(this.#retryDelayMs >= 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `threadRetryDelayMs must be ≥ 0, got ${this.#retryDelayMs}`);
   }
 
   /** The pool running now, if any. */
@@ -118,13 +128,9 @@ export class RenewableThreadPool {
     this.#givenUpInARow++;
     const longest = Math.max(MAX_RETRY_DELAY_MS, this.#retryDelayMs);
     this.#retryAt = performance.now() + Math.min(longest, this.#retryDelayMs * 2 ** (this.#givenUpInARow - 1));
-    this.#stopAside(stopForGood(pool));
-  }
-
-  #stopAside(stop: Promise<void>): void {
-    const quiet = stop.catch(() => {});
-    this.#stopping.add(quiet);
-    void quiet.then(() => this.#stopping.delete(quiet));
+    const stop = stopForGood(pool).catch(() => {});
+    this.#stopping.add(stop);
+    void stop.then(() => this.#stopping.delete(stop));
   }
 
   /**

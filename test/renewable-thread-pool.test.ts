@@ -15,7 +15,7 @@ const RETRY_MS = 1_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Pools of one flaky-thread.mjs thread, which fails as it loads unless `dir`/healthy exists. */
-function flakyThreads(dir: string, retryDelayMs: number) {
+function flakyThreads(dir: string, threadRetryDelayMs: number) {
   const made: Piscina[] = [];
   const faults: string[] = [];
   let givenUp: (() => void) | undefined;
@@ -30,7 +30,7 @@ function flakyThreads(dir: string, retryDelayMs: number) {
       // Told before the give-up is recorded: the test goes on just after it, with the whole wait ahead.
       if (left === 0) setImmediate(() => givenUp?.());
     },
-    retryDelayMs,
+    threadRetryDelayMs,
   });
   /** Resolves just after the next give-up. */
   const nextGiveUp = () =>
@@ -67,7 +67,7 @@ test('threads that all fail are given up, started anew after a wait that doubles
     // Refused at once while the wait lasts, starting no pool.
     const refused = await failed(threads.run({}));
     assert.ok(refused.retryInMs! > RETRY_MS / 2 && refused.retryInMs! <= RETRY_MS, `first wait ${refused.retryInMs} ms`);
-    assert.match(refused.message, /^threads failed outside any task \(load \d+ failed\); they start again in [\d.]+ s$/);
+    assert.match(refused.message, /^threads failed outside any task \(load \d+ failed\); they start again in [\d.]+ s; retry then$/);
     assert.equal(threads.current, undefined);
     assert.equal(made.length, 1, 'a refused task starts no pool');
     // After the wait a new pool starts; it fails too, and the wait doubles.
@@ -92,7 +92,7 @@ test('threads that all fail are given up, started anew after a wait that doubles
     await assert.rejects(spinning);
     const lost = await failed(threads.run({}));
     assert.equal(lost.retryInMs, undefined, 'the queued task was lost to the give-up, not refused');
-    assert.match(lost.message, /^threads failed outside any task \(load \d+ failed\)$/);
+    assert.match(lost.message, /^threads failed outside any task \(load \d+ failed\); retry$/);
     await giveUp;
     const reset = await failed(threads.run({}));
     assert.ok(reset.retryInMs! > RETRY_MS / 2 && reset.retryInMs! <= RETRY_MS, `wait after an answer ${reset.retryInMs} ms`);
@@ -143,3 +143,14 @@ for (const how of ['close', 'destroy'] as const) {
     }
   });
 }
+
+test('a first wait that is negative or not a number is refused as a bad option, naming it, before any pool starts', () => {
+  let made = 0;
+  for (const threadRetryDelayMs of [-1, Number.NaN]) {
+    assert.throws(
+      () => new RenewableThreadPool({ newPool: () => (made++, new Piscina({ filename: FLAKY_THREAD })), threadRetryDelayMs }),
+      (err: Error & { code?: string }) => err.code === 'ECM_ERR_BAD_OPTION' && err.message === `threadRetryDelayMs must be ≥ 0, got ${threadRetryDelayMs}`,
+    );
+  }
+  assert.equal(made, 0);
+});

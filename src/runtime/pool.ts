@@ -17,7 +17,7 @@ import type { Prediction, Sample, Task } from '../types.js';
 import { raceSignal } from './deadline.js';
 import { ProcessPool, QueueFullError } from './process-pool.js';
 import type { RecognizerSource } from './source.js';
-import { describeWait, RenewableThreadPool, ThreadsFailedError } from '../renewable-thread-pool.js';
+import { RenewableThreadPool, ThreadsFailedError } from '../renewable-thread-pool.js';
 import { THREAD_EXEC_ARGV, threadFile } from '../thread-file.js';
 import type { Description, WorkerFunction, WorkerInit, WorkerReply, WorkerTask } from './worker-core.js';
 
@@ -146,7 +146,6 @@ export class RecognizerPool {
     this.#cache = workersCache(options.cache);
     this.#trimIntervalMs = options.trimIntervalMs ?? TRIM_INTERVAL_MS;
     if (!(this.#trimIntervalMs >= 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `pool trimIntervalMs must be ≥ 0, got ${this.#trimIntervalMs}`);
-    if (!((options.threadRetryDelayMs ?? 0) >= 0)) throw new EcommirError('ECM_ERR_BAD_OPTION', `pool threadRetryDelayMs must be ≥ 0, got ${options.threadRetryDelayMs}`);
     this.isolation = options.isolation ?? 'thread';
     if (options.idleScheduling && this.isolation !== 'process') {
       throw new EcommirError('ECM_ERR_BAD_OPTION', 'pool idleScheduling needs isolation "process": the policy is given to a process as it starts');
@@ -187,7 +186,7 @@ export class RecognizerPool {
       // A thread that fails holding no call: say, out of its resourceLimits while loading, beside the
       // thread that took the start's call.
       onThreadFault: (fault, left) => this.#threadFailed(fault, left),
-      retryDelayMs: options.threadRetryDelayMs,
+      threadRetryDelayMs: options.threadRetryDelayMs,
     });
     this.#threads = threads;
     threads.acquire();
@@ -199,7 +198,6 @@ export class RecognizerPool {
       this.#faultWhileStarting.abort(new EcommirError('ECM_ERR_BACKEND', `a ${this.name} worker thread failed while loading: ${message}`, { cause, statusCode: 500 }));
       return;
     }
-    if (this.#closed) return;
     process.stderr.write(
       `ecommir: warning: a ${this.name} worker thread failed outside any call (${message}); ${left} of ${this.threads} running` +
         (left ? '\n' : '; the calls waiting for one fail, and a later call starts the threads again\n'),
@@ -270,8 +268,7 @@ export class RecognizerPool {
       }
       if (this.#closed) throw this.closedError(err);
       if (err instanceof ThreadsFailedError) {
-        const when = err.retryInMs === undefined ? 'retry' : `they start again in ${describeWait(err.retryInMs)}; retry then`;
-        throw new EcommirError('ECM_ERR_BACKEND', `the ${this.name} worker threads failed outside any call (${err.reason}); ${when}`, { cause: err.fault, statusCode: 500 });
+        throw new EcommirError('ECM_ERR_BACKEND', `the ${this.name} worker threads failed outside any call (${err.reason})${err.retryAdvice}`, { cause: err.fault, statusCode: 500 });
       }
       if (err instanceof QueueFullError || (err instanceof Error && /queue is at limit|No task queue available/i.test(err.message))) {
         throw new EcommirError('ECM_ERR_BUSY', `the ${this.name} queue is full: ${this.threads} running and ${this.stats.queued} waiting; retry later`, { statusCode: 503 });

@@ -14,7 +14,7 @@ import { Piscina } from 'piscina';
 import { describeDuplicateKey } from '../data/duplicate-keys.js';
 import { EcommirError } from '../errors.js';
 import { THREAD_EXEC_ARGV, threadFile } from '../thread-file.js';
-import { describeWait, RenewableThreadPool, ThreadsFailedError } from '../renewable-thread-pool.js';
+import { RenewableThreadPool, ThreadsFailedError } from '../renewable-thread-pool.js';
 import type { DecodedImages } from './body-images.js';
 import { parseJsonBody, type JsonBodyResult, type JsonBodyRules } from './json-body-parse.js';
 import type { ReceiveBodyTask } from './json-body-worker.js';
@@ -104,7 +104,7 @@ export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyPar
       }),
     // A thread that fails holding no body (as it starts); with none left, the bodies queued for one fail.
     onThreadFault: (err, threadsLeft) => app.log.error({ err, threadsLeft }, 'a JSON body parser thread failed outside any request'),
-    retryDelayMs: options.threadRetryDelayMs,
+    threadRetryDelayMs: options.threadRetryDelayMs,
   });
   const openSink = (): BodySink => {
     const { port1, port2 } = new MessageChannel();
@@ -113,8 +113,7 @@ export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyPar
       (result) => result as JsonBodyResult | undefined,
       (err: unknown) => {
         if (err instanceof ThreadsFailedError) {
-          const when = err.retryInMs === undefined ? '' : `; they start again in ${describeWait(err.retryInMs)}`;
-          throw new EcommirError('ECM_ERR_BACKEND', `the body parser threads failed outside any request (${err.reason})${when}`, { cause: err.fault, statusCode: 500 });
+          throw new EcommirError('ECM_ERR_BACKEND', `the body parser threads failed outside any request (${err.reason})${err.retryAdvice}`, { cause: err.fault, statusCode: 500 });
         }
         throw new EcommirError('ECM_ERR_BACKEND', `the body parser thread failed before the body was parsed: ${err instanceof Error ? err.message : String(err)}`, { cause: err, statusCode: 500 });
       },
