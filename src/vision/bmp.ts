@@ -1,14 +1,27 @@
 // Windows BMP, which sharp's prebuilt libvips does not read: a screenshot saved from Paint is one.
-// The common kinds (24-bit, and 32-bit with the standard masks; bottom-up or top-down rows) are
-// turned into PNG before anything else sees them, so that every later step (the probe, the decode,
-// the content hash, a data URL for an LLM server) reads them as any PNG. The pixels are never
-// touched one by one in JavaScript: rows are copied out of their 4-byte padding, and sharp does the
-// flip and the BGR → RGB swap natively, so a large BMP does not hold the event loop.
+// The common kinds (24-bit, 32-bit with the standard masks, and 1-, 4- and 8-bit with a colour table;
+// bottom-up or top-down rows) are turned into PNG before anything else sees them, so that every later
+// step (the probe, the decode, the content hash, a data URL for an LLM server) reads them as any PNG.
+// The pixels are never touched one by one in JavaScript, so a large BMP does not hold the event loop:
+// rows are copied out of their 4-byte padding; sharp does the flip and the BGR → RGB swap of 24- and
+// 32-bit ones natively, and a colour-table BMP becomes a palette PNG as it is (its rows pack their
+// pixels as a PNG's do), compressed by zlib off the event loop.
+import { promisify } from 'node:util';
+import { crc32, deflate } from 'node:zlib';
 import { loadSharp, sharpIfLoaded } from './lazy-sharp.js';
 
 /** What the header says and where the rows are; `unsupported` says which kind of BMP this is when it is not read. */
 export type BmpLayout =
-  | { width: number; height: number; channels: 3 | 4; bottomUp: boolean; pixelOffset: number; rowStride: number }
+  | {
+      width: number;
+      height: number;
+      bitsPerPixel: 1 | 4 | 8 | 24 | 32;
+      bottomUp: boolean;
+      pixelOffset: number;
+      rowStride: number;
+      /** Bits 1, 4 and 8: the colour table as RGB triples, 2^bits entries (those the file leaves out are black). */
+      palette?: Uint8Array;
+    }
   | { unsupported: string };
 
 const INFO_HEADER_SIZES = new Set([40, 52, 56, 108, 124]);
@@ -44,23 +57,42 @@ export function bmpLayout(bytes: Uint8Array): BmpLayout {
   const compression = readU32(bytes, 30);
   if (width <= 0 || signedHeight === 0 || signedHeight === -2147483648) throw new Error(`the BMP header gives ${width}×${signedHeight} pixels`);
   if (COMPRESSION_NAMES[compression]) return { unsupported: COMPRESSION_NAMES[compression] };
-  if (bitCount === 24 && compression === BI_RGB) return layout(bytes, width, signedHeight, 3);
-  if (bitCount === 32 && compression === BI_RGB) return layout(bytes, width, signedHeight, 4);
+  if ((bitCount === 1 || bitCount === 4 || bitCount === 8) && compression === BI_RGB) {
+    return { ...layout(bytes, width, signedHeight, bitCount), palette: colourTable(bytes, headerSize, bitCount) };
+  }
+  if (bitCount === 24 && compression === BI_RGB) return layout(bytes, width, signedHeight, 24);
+  if (bitCount === 32 && compression === BI_RGB) return layout(bytes, width, signedHeight, 32);
   if (bitCount === 32 && compression === BI_BITFIELDS) {
     // The masks follow a 40-byte header, or sit inside a larger one at the same place.
     if (bytes.length < 66) throw new Error('the BMP colour masks are cut short');
     const [red, green, blue] = [readU32(bytes, 54), readU32(bytes, 58), readU32(bytes, 62)];
-    if (red === 0xff0000 && green === 0xff00 && blue === 0xff) return layout(bytes, width, signedHeight, 4);
+    if (red === 0xff0000 && green === 0xff00 && blue === 0xff) return layout(bytes, width, signedHeight, 32);
     return { unsupported: 'a BMP with unusual colour masks' };
   }
   if (compression !== BI_RGB && compression !== BI_BITFIELDS) return { unsupported: `a BMP of compression ${compression}` };
   return { unsupported: `a ${bitCount}-bit BMP` };
 }
 
-function layout(bytes: Uint8Array, width: number, signedHeight: number, channels: 3 | 4): BmpLayout {
+function layout(bytes: Uint8Array, width: number, signedHeight: number, bitsPerPixel: 1 | 4 | 8 | 24 | 32): Extract<BmpLayout, { width: number }> {
   const height = Math.abs(signedHeight);
-  const rowStride = Math.ceil((width * channels) / 4) * 4;
-  return { width, height, channels, bottomUp: signedHeight > 0, pixelOffset: readU32(bytes, 10), rowStride };
+  const rowStride = Math.ceil((width * bitsPerPixel) / 32) * 4;
+  return { width, height, bitsPerPixel, bottomUp: signedHeight > 0, pixelOffset: readU32(bytes, 10), rowStride };
+}
+
+/** The colour table after the info header (BGR and a reserved byte per entry) as 2^bits RGB triples. */
+function colourTable(bytes: Uint8Array, headerSize: number, bits: 1 | 4 | 8): Uint8Array {
+  const entries = 2 ** bits;
+  // 0 means "all 2^bits"; a count above that is not a table this file can index, and is cut to it.
+  const used = Math.min(readU32(bytes, 46) || entries, entries);
+  const start = 14 + headerSize;
+  if (start + used * 4 > bytes.length) throw new Error(`the BMP colour table is cut short (${used} colours from byte ${start}, the file has ${bytes.length})`);
+  const rgb = new Uint8Array(entries * 3);
+  for (let i = 0; i < used; i++) {
+    rgb[i * 3] = bytes[start + i * 4 + 2];
+    rgb[i * 3 + 1] = bytes[start + i * 4 + 1];
+    rgb[i * 3 + 2] = bytes[start + i * 4];
+  }
+  return rgb;
 }
 
 /** Why the pixel data cannot hold the image the header describes, or undefined; checked after the size limits, so that a huge claim is called too large. */
@@ -72,7 +104,9 @@ export function bmpPixelDataProblem(bytes: Uint8Array, { width, height, pixelOff
 
 /** The BMP's pixels as a PNG (fast to write, lossless); the caller has checked the size against its limits. */
 export async function bmpToPng(bytes: Uint8Array, layout: Extract<BmpLayout, { width: number }>): Promise<Uint8Array> {
-  const { width, height, channels, bottomUp, pixelOffset, rowStride } = layout;
+  if (layout.palette) return paletteBmpToPng(bytes, layout, layout.palette);
+  const { width, height, bitsPerPixel, bottomUp, pixelOffset, rowStride } = layout;
+  const channels = bitsPerPixel === 32 ? 4 : 3;
   const rowBytes = width * channels;
   const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let rows: Buffer;
@@ -96,4 +130,41 @@ export async function bmpToPng(bytes: Uint8Array, layout: Extract<BmpLayout, { w
     .png({ compressionLevel: 1 })
     .toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+}
+
+const deflateAsync = promisify(deflate);
+const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
+
+/** A colour-table BMP as a palette PNG of the same bit depth: each row, top first, behind a "no filter" byte. */
+async function paletteBmpToPng(bytes: Uint8Array, layout: Extract<BmpLayout, { width: number }>, palette: Uint8Array): Promise<Uint8Array> {
+  const { width, height, bitsPerPixel, bottomUp, pixelOffset, rowStride } = layout;
+  const rowBytes = Math.ceil((width * bitsPerPixel) / 8);
+  const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const scanlines = Buffer.alloc((rowBytes + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const from = pixelOffset + (bottomUp ? height - 1 - y : y) * rowStride;
+    source.copy(scanlines, y * (rowBytes + 1) + 1, from, from + rowBytes);
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = bitsPerPixel; // bit depth
+  header[9] = 3; // colour type: palette
+  const png = Buffer.concat([
+    PNG_SIGNATURE,
+    pngChunk('IHDR', header),
+    pngChunk('PLTE', palette),
+    pngChunk('IDAT', await deflateAsync(scanlines, { level: 1 })),
+    pngChunk('IEND', new Uint8Array(0)),
+  ]);
+  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+}
+
+function pngChunk(type: string, data: Uint8Array): Buffer {
+  const chunk = Buffer.alloc(12 + data.length);
+  chunk.writeUInt32BE(data.length, 0);
+  chunk.write(type, 4, 'ascii');
+  chunk.set(data, 8);
+  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
+  return chunk;
 }

@@ -1,5 +1,5 @@
-// Windows BMP screenshots are read (sharp's libvips has no BMP loader): 24-bit and 32-bit, rows
-// bottom-up or top-down, padded to 4 bytes. The pixels must come out exactly as written, and a
+// Windows BMP screenshots are read (sharp's libvips has no BMP loader): 24-bit and 32-bit, and 1-, 4-
+// and 8-bit with a colour table, rows bottom-up or top-down, padded to 4 bytes. The pixels must come out exactly as written, and a
 // header claiming a huge image is refused before anything is allocated for it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,6 +49,54 @@ function encodeBmp(rgb: Uint8Array, width: number, height: number, { bits, topDo
 }
 
 const ref = (name: string, bytes: Uint8Array) => ({ name, bytes });
+
+/**
+ * Writes colour indices as a colour-table BMP: `colours` RGB triples (the table, as BGR and a reserved
+ * byte each), rows of indices packed leftmost pixel in the high bits, padded to 4 bytes.
+ */
+function encodePaletteBmp(indices: Uint8Array, width: number, height: number, bits: 1 | 4 | 8, colours: number[][], topDown = false): Buffer {
+  const stride = Math.ceil((width * bits) / 32) * 4;
+  const pixels = Buffer.alloc(stride * height, 0);
+  for (let y = 0; y < height; y++) {
+    const fileRow = topDown ? y : height - 1 - y;
+    for (let x = 0; x < width; x++) {
+      const bit = x * bits;
+      pixels[fileRow * stride + (bit >> 3)] |= indices[y * width + x] << (8 - bits - (bit & 7));
+    }
+  }
+  const table = Buffer.alloc(colours.length * 4, 0xee); // the reserved byte filled with non-zero on purpose
+  colours.forEach(([r, g, b], i) => table.set([b, g, r], i * 4));
+  const header = Buffer.alloc(54);
+  header.write('BM', 0, 'ascii');
+  header.writeUInt32LE(54 + table.length + pixels.length, 2);
+  header.writeUInt32LE(54 + table.length, 10);
+  header.writeUInt32LE(40, 14);
+  header.writeInt32LE(width, 18);
+  header.writeInt32LE(topDown ? -height : height, 22);
+  header.writeUInt16LE(1, 26);
+  header.writeUInt16LE(bits, 28);
+  header.writeUInt32LE(colours.length, 46);
+  return Buffer.concat([header, table, pixels]);
+}
+
+test('1-, 4- and 8-bit colour-table BMPs, bottom-up and top-down, odd widths, decode to their colours; a short table is read and a cut one named', async () => {
+  const width = 7; // not a whole byte at 1 or 4 bits, and padded at every depth
+  const height = 3;
+  for (const bits of [1, 4, 8] as const) {
+    const colours = Array.from({ length: bits === 8 ? 5 : 2 ** bits }, (_, i) => [(i * 53 + 7) % 256, (i * 91 + 3) % 256, (i * 29 + 200) % 256]);
+    const indices = Uint8Array.from({ length: width * height }, (_, i) => (i * 5 + 1) % colours.length);
+    const expected = [...indices].flatMap((i) => colours[i]);
+    for (const topDown of [false, true]) {
+      const name = `${bits}${topDown ? '-top-down' : ''}.bmp`;
+      const image = await decodeRgb(ref(name, encodePaletteBmp(indices, width, height, bits, colours, topDown)));
+      assert.deepEqual([image.width, image.height], [width, height], name);
+      assert.deepEqual([...image.data], expected, name);
+    }
+  }
+  // 8 bits with a table of 5: the header's count is read; the table cut short is named.
+  const cut = encodePaletteBmp(new Uint8Array(4), 2, 2, 8, [[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 1, 1], [2, 2, 2]]).subarray(0, 54 + 8);
+  await assert.rejects(probeImage(ref('cut-table.bmp', cut)), (err: Error & { code?: string }) => err.code === 'ECM_ERR_IMAGE_CORRUPT' && /cut-table\.bmp is a damaged BMP: the BMP colour table is cut short/.test(err.message));
+});
 
 test('24- and 32-bit BMPs, bottom-up and top-down, odd widths, decode to the pixels written', async () => {
   const width = 5; // 15 bytes a row at 24 bits: one byte of padding
