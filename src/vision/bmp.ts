@@ -70,7 +70,8 @@ export function bmpLayout(bytes: Uint8Array): BmpLayout {
     return { unsupported: 'a BMP with unusual colour masks' };
   }
   if (compression !== BI_RGB && compression !== BI_BITFIELDS) return { unsupported: `a BMP of compression ${compression}` };
-  return { unsupported: `a ${bitCount}-bit BMP` };
+  // "an 8-bit BMP" (an 8-bit one with bit fields), "a 16-bit BMP".
+  return { unsupported: `${String(bitCount).startsWith('8') ? 'an' : 'a'} ${bitCount}-bit BMP` };
 }
 
 function layout(bytes: Uint8Array, width: number, signedHeight: number, bitsPerPixel: 1 | 4 | 8 | 24 | 32): Extract<BmpLayout, { width: number }> {

@@ -134,6 +134,10 @@ test('a BMP claiming a huge size, or cut short, is refused by name before its pi
   const sixteen = Buffer.from(small);
   sixteen.writeUInt16LE(16, 28);
   await assert.rejects(probeImage(ref('old.bmp', sixteen)), /old\.bmp is a 16-bit BMP, which ecommir cannot decode/);
+  const eightWithMasks = Buffer.from(small);
+  eightWithMasks.writeUInt16LE(8, 28);
+  eightWithMasks.writeUInt32LE(3, 30); // BI_BITFIELDS, which only 16- and 32-bit BMPs may have
+  await assert.rejects(probeImage(ref('masks.bmp', eightWithMasks)), /masks\.bmp is an 8-bit BMP, which ecommir cannot decode/);
 });
 
 test('a BMP is converted once per reference, again when the file under its path changes, and held to each call\'s limits', async () => {
