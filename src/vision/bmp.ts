@@ -5,10 +5,9 @@
 // The pixels are never touched one by one in JavaScript, so a large BMP does not hold the event loop:
 // rows are copied out of their 4-byte padding; sharp does the flip and the BGR → RGB swap of 24- and
 // 32-bit ones natively, and a colour-table BMP becomes a palette PNG as it is (its rows pack their
-// pixels as a PNG's do), compressed by zlib off the event loop.
-import { promisify } from 'node:util';
-import { crc32, deflate } from 'node:zlib';
+// pixels as a PNG's do; palette-png.ts).
 import { loadSharp, sharpIfLoaded } from './lazy-sharp.js';
+import { encodePalettePng } from './palette-png.js';
 
 /** What the header says and where the rows are; `unsupported` says which kind of BMP this is when it is not read. */
 export type BmpLayout =
@@ -18,6 +17,8 @@ export type BmpLayout =
       bitsPerPixel: 1 | 4 | 8 | 24 | 32;
       bottomUp: boolean;
       pixelOffset: number;
+      /** Where the headers, colour masks and colour table end: the pixels may not start before it. */
+      dataStart: number;
       rowStride: number;
       /** Bits 1, 4 and 8: the colour table as RGB triples, 2^bits entries (those the file leaves out are black). */
       palette?: Uint8Array;
@@ -57,48 +58,55 @@ export function bmpLayout(bytes: Uint8Array): BmpLayout {
   const compression = readU32(bytes, 30);
   if (width <= 0 || signedHeight === 0 || signedHeight === -2147483648) throw new Error(`the BMP header gives ${width}×${signedHeight} pixels`);
   if (COMPRESSION_NAMES[compression]) return { unsupported: COMPRESSION_NAMES[compression] };
+  const headersEnd = 14 + headerSize;
   if ((bitCount === 1 || bitCount === 4 || bitCount === 8) && compression === BI_RGB) {
-    return { ...layout(bytes, width, signedHeight, bitCount), palette: colourTable(bytes, headerSize, bitCount) };
+    const { palette, colours } = colourTable(bytes, headersEnd, bitCount);
+    // A table of no colour: its pixels would start inside the headers or where the table should be.
+    return { ...layout(bytes, width, signedHeight, bitCount, headersEnd + Math.max(colours, 1) * 4), palette };
   }
-  if (bitCount === 24 && compression === BI_RGB) return layout(bytes, width, signedHeight, 24);
-  if (bitCount === 32 && compression === BI_RGB) return layout(bytes, width, signedHeight, 32);
+  if (bitCount === 24 && compression === BI_RGB) return layout(bytes, width, signedHeight, 24, headersEnd);
+  if (bitCount === 32 && compression === BI_RGB) return layout(bytes, width, signedHeight, 32, headersEnd);
   if (bitCount === 32 && compression === BI_BITFIELDS) {
     // The masks follow a 40-byte header, or sit inside a larger one at the same place.
     if (bytes.length < 66) throw new Error('the BMP colour masks are cut short');
     const [red, green, blue] = [readU32(bytes, 54), readU32(bytes, 58), readU32(bytes, 62)];
-    if (red === 0xff0000 && green === 0xff00 && blue === 0xff) return layout(bytes, width, signedHeight, 32);
+    if (red === 0xff0000 && green === 0xff00 && blue === 0xff) return layout(bytes, width, signedHeight, 32, Math.max(headersEnd, 66));
     return { unsupported: 'a BMP with unusual colour masks' };
   }
   if (compression !== BI_RGB && compression !== BI_BITFIELDS) return { unsupported: `a BMP of compression ${compression}` };
-  // "an 8-bit BMP" (an 8-bit one with bit fields), "a 16-bit BMP".
-  return { unsupported: `${String(bitCount).startsWith('8') ? 'an' : 'a'} ${bitCount}-bit BMP` };
+  // "an 8-bit BMP" (an 8-bit one with bit fields), "a 16-bit BMP", "an 11-bit BMP" (a damaged header).
+  return { unsupported: `${/^(8|11|18)/.test(String(bitCount)) ? 'an' : 'a'} ${bitCount}-bit BMP` };
 }
 
-function layout(bytes: Uint8Array, width: number, signedHeight: number, bitsPerPixel: 1 | 4 | 8 | 24 | 32): Extract<BmpLayout, { width: number }> {
+function layout(bytes: Uint8Array, width: number, signedHeight: number, bitsPerPixel: 1 | 4 | 8 | 24 | 32, dataStart: number): Extract<BmpLayout, { width: number }> {
   const height = Math.abs(signedHeight);
   const rowStride = Math.ceil((width * bitsPerPixel) / 32) * 4;
-  return { width, height, bitsPerPixel, bottomUp: signedHeight > 0, pixelOffset: readU32(bytes, 10), rowStride };
+  return { width, height, bitsPerPixel, bottomUp: signedHeight > 0, pixelOffset: readU32(bytes, 10), dataStart, rowStride };
 }
 
-/** The colour table after the info header (BGR and a reserved byte per entry) as 2^bits RGB triples. */
-function colourTable(bytes: Uint8Array, headerSize: number, bits: 1 | 4 | 8): Uint8Array {
+/**
+ * The colour table after the headers (BGR and a reserved byte per entry) as 2^bits RGB triples, the
+ * entries the file leaves out black, and how many colours the file gives.
+ */
+function colourTable(bytes: Uint8Array, start: number, bits: 1 | 4 | 8): { palette: Uint8Array; colours: number } {
   const entries = 2 ** bits;
-  // 0 means "all 2^bits"; a count above that is not a table this file can index, and is cut to it.
-  const used = Math.min(readU32(bytes, 46) || entries, entries);
-  const start = 14 + headerSize;
-  if (start + used * 4 > bytes.length) throw new Error(`the BMP colour table is cut short (${used} colours from byte ${start}, the file has ${bytes.length})`);
-  const rgb = new Uint8Array(entries * 3);
-  for (let i = 0; i < used; i++) {
-    rgb[i * 3] = bytes[start + i * 4 + 2];
-    rgb[i * 3 + 1] = bytes[start + i * 4 + 1];
-    rgb[i * 3 + 2] = bytes[start + i * 4];
+  // The header's count (0 means "all 2^bits") held to what the file can index, and to the room before
+  // its pixels: some writers give no count and a shorter table (as stb_image reads them).
+  const room = Math.floor((readU32(bytes, 10) - start) / 4);
+  const colours = Math.max(0, Math.min(readU32(bytes, 46) || entries, entries, room));
+  if (start + colours * 4 > bytes.length) throw new Error(`the BMP colour table is cut short (${colours} colours from byte ${start}, the file has ${bytes.length})`);
+  const palette = new Uint8Array(entries * 3);
+  for (let i = 0; i < colours; i++) {
+    palette[i * 3] = bytes[start + i * 4 + 2];
+    palette[i * 3 + 1] = bytes[start + i * 4 + 1];
+    palette[i * 3 + 2] = bytes[start + i * 4];
   }
-  return rgb;
+  return { palette, colours };
 }
 
 /** Why the pixel data cannot hold the image the header describes, or undefined; checked after the size limits, so that a huge claim is called too large. */
-export function bmpPixelDataProblem(bytes: Uint8Array, { width, height, pixelOffset, rowStride }: Extract<BmpLayout, { width: number }>): string | undefined {
-  if (pixelOffset < 54) return `the BMP pixel data starts at byte ${pixelOffset}, inside the headers`;
+export function bmpPixelDataProblem(bytes: Uint8Array, { width, height, pixelOffset, dataStart, rowStride, palette }: Extract<BmpLayout, { width: number }>): string | undefined {
+  if (pixelOffset < dataStart) return `the BMP pixel data starts at byte ${pixelOffset}, inside the headers${palette ? ' or where the colour table should be' : ''} (they end at byte ${dataStart})`;
   if (pixelOffset + rowStride * height > bytes.length) return `the BMP pixel data is cut short (${width}×${height} pixels need ${rowStride * height} bytes from byte ${pixelOffset}, the file has ${bytes.length})`;
   return undefined;
 }
@@ -133,9 +141,6 @@ export async function bmpToPng(bytes: Uint8Array, layout: Extract<BmpLayout, { w
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }
 
-const deflateAsync = promisify(deflate);
-const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
-
 /** A colour-table BMP as a palette PNG of the same bit depth: each row, top first, behind a "no filter" byte. */
 async function paletteBmpToPng(bytes: Uint8Array, layout: Extract<BmpLayout, { width: number }>, palette: Uint8Array): Promise<Uint8Array> {
   const { width, height, bitsPerPixel, bottomUp, pixelOffset, rowStride } = layout;
@@ -146,26 +151,5 @@ async function paletteBmpToPng(bytes: Uint8Array, layout: Extract<BmpLayout, { w
     const from = pixelOffset + (bottomUp ? height - 1 - y : y) * rowStride;
     source.copy(scanlines, y * (rowBytes + 1) + 1, from, from + rowBytes);
   }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = bitsPerPixel; // bit depth
-  header[9] = 3; // colour type: palette
-  const png = Buffer.concat([
-    PNG_SIGNATURE,
-    pngChunk('IHDR', header),
-    pngChunk('PLTE', palette),
-    pngChunk('IDAT', await deflateAsync(scanlines, { level: 1 })),
-    pngChunk('IEND', new Uint8Array(0)),
-  ]);
-  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
-}
-
-function pngChunk(type: string, data: Uint8Array): Buffer {
-  const chunk = Buffer.alloc(12 + data.length);
-  chunk.writeUInt32BE(data.length, 0);
-  chunk.write(type, 4, 'ascii');
-  chunk.set(data, 8);
-  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
-  return chunk;
+  return encodePalettePng({ width, height, bitDepth: bitsPerPixel as 1 | 4 | 8, palette, scanlines });
 }

@@ -69,7 +69,7 @@ test('a replacement thread that fails as it loads is reported on stderr, the cal
     const waiting = pool.predict(intent('推荐'));
     await assert.rejects(within(waiting, 20_000, 'still waiting 20 s on'), (err: Error & { code?: string }) => {
       assert.equal(err.code, 'ECM_ERR_BACKEND');
-      assert.match(err.message, /a thread fault outside any call/);
+      assert.match(err.message, /^the recogniser worker threads failed outside any call \(a thread fault outside any call\); retry$/);
       return true;
     });
     assert.equal(await within(noThreadLeft, 20_000, 'late'), undefined, 'the failed replacement was reported within 20 s');

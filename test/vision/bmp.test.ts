@@ -50,11 +50,19 @@ function encodeBmp(rgb: Uint8Array, width: number, height: number, { bits, topDo
 
 const ref = (name: string, bytes: Uint8Array) => ({ name, bytes });
 
+interface PaletteBmpOptions {
+  topDown?: boolean;
+  /** 40: BITMAPINFOHEADER; 124: BITMAPV5HEADER, the table after it all the same. */
+  headerSize?: 40 | 124;
+  /** The header's colour count (biClrUsed). Default: the table's length; 0 means "all 2^bits". */
+  count?: number;
+}
+
 /**
  * Writes colour indices as a colour-table BMP: `colours` RGB triples (the table, as BGR and a reserved
  * byte each), rows of indices packed leftmost pixel in the high bits, padded to 4 bytes.
  */
-function encodePaletteBmp(indices: Uint8Array, width: number, height: number, bits: 1 | 4 | 8, colours: number[][], topDown = false): Buffer {
+function encodePaletteBmp(indices: Uint8Array, width: number, height: number, bits: 1 | 4 | 8, colours: number[][], { topDown = false, headerSize = 40, count = colours.length }: PaletteBmpOptions = {}): Buffer {
   const stride = Math.ceil((width * bits) / 32) * 4;
   const pixels = Buffer.alloc(stride * height, 0);
   for (let y = 0; y < height; y++) {
@@ -66,36 +74,50 @@ function encodePaletteBmp(indices: Uint8Array, width: number, height: number, bi
   }
   const table = Buffer.alloc(colours.length * 4, 0xee); // the reserved byte filled with non-zero on purpose
   colours.forEach(([r, g, b], i) => table.set([b, g, r], i * 4));
-  const header = Buffer.alloc(54);
+  const header = Buffer.alloc(14 + headerSize);
   header.write('BM', 0, 'ascii');
-  header.writeUInt32LE(54 + table.length + pixels.length, 2);
-  header.writeUInt32LE(54 + table.length, 10);
-  header.writeUInt32LE(40, 14);
+  header.writeUInt32LE(header.length + table.length + pixels.length, 2);
+  header.writeUInt32LE(header.length + table.length, 10);
+  header.writeUInt32LE(headerSize, 14);
   header.writeInt32LE(width, 18);
   header.writeInt32LE(topDown ? -height : height, 22);
   header.writeUInt16LE(1, 26);
   header.writeUInt16LE(bits, 28);
-  header.writeUInt32LE(colours.length, 46);
+  header.writeUInt32LE(count, 46);
   return Buffer.concat([header, table, pixels]);
 }
 
-test('1-, 4- and 8-bit colour-table BMPs, bottom-up and top-down, odd widths, decode to their colours; a short table is read and a cut one named', async () => {
+test('1-, 4- and 8-bit colour-table BMPs, bottom-up and top-down, odd widths, any header, decode to their colours', async () => {
   const width = 7; // not a whole byte at 1 or 4 bits, and padded at every depth
   const height = 3;
   for (const bits of [1, 4, 8] as const) {
     const colours = Array.from({ length: bits === 8 ? 5 : 2 ** bits }, (_, i) => [(i * 53 + 7) % 256, (i * 91 + 3) % 256, (i * 29 + 200) % 256]);
-    const indices = Uint8Array.from({ length: width * height }, (_, i) => (i * 5 + 1) % colours.length);
-    const expected = [...indices].flatMap((i) => colours[i]);
-    for (const topDown of [false, true]) {
-      const name = `${bits}${topDown ? '-top-down' : ''}.bmp`;
-      const image = await decodeRgb(ref(name, encodePaletteBmp(indices, width, height, bits, colours, topDown)));
+    const indices = Uint8Array.from({ length: width * height }, (_, i) => (i * 7 + 1) % colours.length);
+    if (bits === 8) indices[9] = 200; // past the file's 5 colours: black, as the entries a table leaves out
+    const expected = [...indices].flatMap((i) => colours[i] ?? [0, 0, 0]);
+    for (const options of [{}, { topDown: true }, { headerSize: 124 }, ...(bits === 8 ? [] : [{ count: 0 }])] as PaletteBmpOptions[]) {
+      const name = `${bits}-${JSON.stringify(options)}.bmp`;
+      const image = await decodeRgb(ref(name, encodePaletteBmp(indices, width, height, bits, colours, options)));
       assert.deepEqual([image.width, image.height], [width, height], name);
       assert.deepEqual([...image.data], expected, name);
     }
   }
-  // 8 bits with a table of 5: the header's count is read; the table cut short is named.
-  const cut = encodePaletteBmp(new Uint8Array(4), 2, 2, 8, [[1, 2, 3], [4, 5, 6], [7, 8, 9], [1, 1, 1], [2, 2, 2]]).subarray(0, 54 + 8);
+});
+
+test('a colour table is held to the room before the pixels; one cut short, or pixels that start inside the headers, are named', async () => {
+  const colours = [[10, 20, 30], [40, 50, 60], [70, 80, 90]];
+  const indices = Uint8Array.from([0, 1, 2, 1]);
+  // No count and a table of 3 (some writers): the count is "all 256", held to the 3 before the pixels.
+  const short = await decodeRgb(ref('short.bmp', encodePaletteBmp(indices, 2, 2, 8, colours, { count: 0 })));
+  assert.deepEqual([...short.data], [...indices].flatMap((i) => colours[i]));
+  const cut = encodePaletteBmp(indices, 2, 2, 8, colours).subarray(0, 54 + 8);
   await assert.rejects(probeImage(ref('cut-table.bmp', cut)), (err: Error & { code?: string }) => err.code === 'ECM_ERR_IMAGE_CORRUPT' && /cut-table\.bmp is a damaged BMP: the BMP colour table is cut short/.test(err.message));
+  const noTable = encodePaletteBmp(indices, 2, 2, 8, colours);
+  noTable.writeUInt32LE(54, 10); // the pixels said to start where the table does
+  await assert.rejects(probeImage(ref('no-table.bmp', noTable)), /no-table\.bmp is a damaged BMP: the BMP pixel data starts at byte 54, inside the headers or where the colour table should be \(they end at byte 58\)/);
+  const v5 = encodeBmp(new Uint8Array(2 * 2 * 3), 2, 2, { bits: 32, headerSize: 124 });
+  v5.writeUInt32LE(60, 10); // inside the 124-byte header
+  await assert.rejects(probeImage(ref('v5.bmp', v5)), /v5\.bmp is a damaged BMP: the BMP pixel data starts at byte 60, inside the headers \(they end at byte 138\)/);
 });
 
 test('24- and 32-bit BMPs, bottom-up and top-down, odd widths, decode to the pixels written', async () => {
