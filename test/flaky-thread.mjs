@@ -2,19 +2,12 @@
 // load number (a file in workerData.dir), and fails as it loads, holding no task (as a thread out of
 // memory would), unless the file `healthy` is in that folder. A task spins for `spinMs`, then answers
 // with its thread's load number.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { workerData } from 'node:worker_threads';
+import { takeLoadNumber } from './load-number.mjs';
 
-let load = 1;
-for (; ; load++) {
-  try {
-    writeFileSync(join(workerData.dir, `load-${load}`), '', { flag: 'wx' });
-    break;
-  } catch (err) {
-    if (err.code !== 'EEXIST') throw err;
-  }
-}
+const load = takeLoadNumber(workerData.dir);
 if (!existsSync(join(workerData.dir, 'healthy'))) {
   setTimeout(() => {
     throw new Error(`load ${load} failed`);

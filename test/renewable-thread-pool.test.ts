@@ -3,7 +3,7 @@
 // every task.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
@@ -11,6 +11,7 @@ import { RenewableThreadPool, ThreadsFailedError } from '../src/renewable-thread
 import { THREAD_EXEC_ARGV } from '../src/thread-file.js';
 
 const FLAKY_THREAD = new URL('./flaky-thread.mjs', import.meta.url).href;
+const LATE_FAULT_THREAD = new URL('./late-fault-thread.mjs', import.meta.url).href;
 const RETRY_MS = 1_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -153,4 +154,47 @@ test('a first wait that is negative or not a number is refused as a bad option, 
     );
   }
   assert.equal(made, 0);
+});
+
+test('a thread that fails while the pool stops is not reported (it is reported while the pool runs)', { timeout: 60_000 }, async () => {
+  const threwWhile = async (stopping: boolean) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ecommir-renew-'));
+    const faults: string[] = [];
+    const threads = new RenewableThreadPool({
+      // Atomics off: an idle piscina thread otherwise blocks in Atomics.wait, and its timers (the fault) with it.
+      newPool: () => new Piscina({ filename: LATE_FAULT_THREAD, minThreads: 2, maxThreads: 2, atomics: 'disabled', execArgv: [...THREAD_EXEC_ARGV], workerData: { dir } }),
+      onThreadFault: (fault) => faults.push((fault as Error).message),
+    });
+    const seen = async (what: string, until: (names: string[]) => boolean) => {
+      for (let waited = 0; !until(readdirSync(dir)); waited += 10) {
+        assert.ok(waited < 20_000, `${what} within 20 s`);
+        await sleep(10);
+      }
+    };
+    try {
+      threads.acquire();
+      await seen('two threads loaded', (names) => names.filter((f) => f.startsWith('load-')).length === 2);
+      // One thread spins, the other is idle when told to fail; 'close' waits for the spin, so the idle one
+      // fails while the pool stops.
+      // Settled at once: handled whether it is answered or not (not asserted; not what this test is about).
+      const task = threads.run({ spinMs: 1_200 }).then(
+        () => undefined,
+        () => undefined,
+      );
+      await seen('the task started', (names) => names.some((f) => f.startsWith('started-')));
+      writeFileSync(join(dir, 'fail-now'), '');
+      if (stopping) await threads.stop('close');
+      else await seen('a fault reported', (names) => names.some((f) => f.startsWith('threw-')) && faults.length > 0);
+      await task;
+      return { threw: readdirSync(dir).filter((f) => f.startsWith('threw-')).length, faults };
+    } finally {
+      await threads.stop('destroy');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const running = await threwWhile(false);
+  assert.ok(running.faults.some((m) => /failed after loading/.test(m)), `reported while running: ${JSON.stringify(running)}`);
+  const stopping = await threwWhile(true);
+  assert.ok(stopping.threw > 0, 'a thread failed while the pool stopped');
+  assert.deepEqual(stopping.faults, [], 'and was not reported');
 });

@@ -51,15 +51,8 @@ export async function faultsWhileLoading(args: {
     const until = Date.now() + 20_000;
     while (!done() && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
   };
-  let load = 1;
-  for (; ; load++) {
-    try {
-      writeFileSync(join(args.dir, `load-${load}`), '', { flag: 'wx' });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-  }
+  const { takeLoadNumber } = await import('../load-number.mjs');
+  const load = takeLoadNumber(args.dir);
   let faults = load === args.faultingLoad;
   if (args.secondOfTwo) {
     writeFileSync(join(args.dir, `thread-${threadId}`), '');
