@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Piscina } from 'piscina';
 import { RenewableThreadPool, ThreadsFailedError } from '../src/renewable-thread-pool.js';
 import { THREAD_EXEC_ARGV } from '../src/thread-file.js';
+import { until } from './until.js';
 
 const FLAKY_THREAD = new URL('./flaky-thread.mjs', import.meta.url).href;
 const LATE_FAULT_THREAD = new URL('./late-fault-thread.mjs', import.meta.url).href;
@@ -165,12 +166,7 @@ test('a thread that fails while the pool stops is not reported (it is reported w
       newPool: () => new Piscina({ filename: LATE_FAULT_THREAD, minThreads: 2, maxThreads: 2, atomics: 'disabled', execArgv: [...THREAD_EXEC_ARGV], workerData: { dir } }),
       onThreadFault: (fault) => faults.push((fault as Error).message),
     });
-    const seen = async (what: string, until: (names: string[]) => boolean) => {
-      for (let waited = 0; !until(readdirSync(dir)); waited += 10) {
-        assert.ok(waited < 20_000, `${what} within 20 s`);
-        await sleep(10);
-      }
-    };
+    const seen = (what: string, done: (names: string[]) => boolean) => until(what, () => done(readdirSync(dir)), 20_000);
     try {
       threads.acquire();
       await seen('two threads loaded', (names) => names.filter((f) => f.startsWith('load-')).length === 2);
