@@ -13,6 +13,10 @@ test('the JavaScript CRC-32 gives the check value and zlib\'s checksums', () => 
   for (const length of [1, 13, 1000, 65_537]) {
     const data = randomBytes(length);
     assert.equal(crc32InJs(data), zlib.crc32(data), `${length} bytes`);
+    // Run over two parts, as a chunk's type and data are: the second call continues from the first's value.
+    const cut = Math.floor(length / 3);
+    assert.equal(crc32InJs(data.subarray(cut), crc32InJs(data.subarray(0, cut))), zlib.crc32(data), `${length} bytes in two parts`);
+    assert.equal(crc32InJs(data.subarray(cut), 0x1234_5678), zlib.crc32(data.subarray(cut), 0x1234_5678), `${length} bytes from a given value`);
   }
 });
 
