@@ -58,8 +58,9 @@ export interface RecognizerPoolOptions {
    */
   trimIntervalMs?: number;
   /**
-   * Threads only: after all threads failed outside any call, the least wait before a call starts them
-   * again; it doubles with each such failure in a row (renewable-thread-pool.ts). Default 1 s.
+   * Threads only (refused under isolation "process"): after all threads failed outside any call, the
+   * least wait before a call starts them again; it doubles with each such failure in a row
+   * (renewable-thread-pool.ts). Default 1 s.
    */
   threadRetryDelayMs?: number;
   /**
@@ -149,6 +150,10 @@ export class RecognizerPool {
     this.isolation = options.isolation ?? 'thread';
     if (options.idleScheduling && this.isolation !== 'process') {
       throw new EcommirError('ECM_ERR_BAD_OPTION', 'pool idleScheduling needs isolation "process": the policy is given to a process as it starts');
+    }
+    if (options.threadRetryDelayMs !== undefined && this.isolation === 'process') {
+      // Refused rather than ignored: a caller who set it expects the wait it names, and processes have none.
+      throw new EcommirError('ECM_ERR_BAD_OPTION', 'pool threadRetryDelayMs needs isolation "threads": worker processes have no such wait (one that ends while serving is replaced at once)');
     }
     if (this.isolation === 'process') {
       this.#processes = new ProcessPool({

@@ -137,6 +137,13 @@ test('idleScheduling on a thread pool is refused: the policy is given to a proce
   await assert.rejects(RecognizerPool.create({ source: { module: FAKES_MODULE }, threads: 1, idleScheduling: true }), { code: 'ECM_ERR_BAD_OPTION' });
 });
 
+test('threadRetryDelayMs on a process pool is refused by name: processes have no such wait', async () => {
+  await assert.rejects(RecognizerPool.create({ source: { module: FAKES_MODULE }, threads: 1, isolation: 'process', threadRetryDelayMs: 50 }), {
+    code: 'ECM_ERR_BAD_OPTION',
+    message: /threadRetryDelayMs needs isolation "threads"/,
+  });
+});
+
 test('a launcher gone between the check and the start is reported by name, not an unhandled error', { timeout: 90_000 }, async () => {
   // The first of the chain (nice) passes its check, then removes itself: the pool's fork finds no program (an error and no exit).
   const got = await withFakeCommands({ nice: `rm -- "$0"\nexec ${REAL_NICE} "$@"` });
