@@ -1,12 +1,15 @@
 // Windows BMP, which sharp's prebuilt libvips does not read: a screenshot saved from Paint is one.
-// The common kinds (24-bit, 32-bit with the standard masks, and 1-, 4- and 8-bit with a colour table;
-// bottom-up or top-down rows) are turned into PNG before anything else sees them, so that every later
-// step (the probe, the decode, the content hash, a data URL for an LLM server) reads them as any PNG.
-// The pixels are never touched one by one in JavaScript, so a large BMP does not hold the event loop:
-// rows are copied out of their 4-byte padding; sharp does the flip and the BGR → RGB swap of 24- and
-// 32-bit ones natively, and a colour-table BMP becomes a palette PNG as it is (its rows pack their
-// pixels as a PNG's do; palette-png.ts).
+// The common kinds (24-bit, 32-bit with the standard masks, and 1-, 4- and 8-bit with a colour table,
+// plain or run-length encoded; bottom-up or top-down rows) are turned into PNG before anything else
+// sees them, so that every later step (the probe, the decode, the content hash, a data URL for an LLM
+// server) reads them as any PNG. A large BMP must not hold the event loop: the pixels of an
+// uncompressed one are never touched one by one in JavaScript (rows are copied out of their 4-byte
+// padding; sharp does the flip and the BGR → RGB swap of 24- and 32-bit ones natively, and a
+// colour-table BMP becomes a palette PNG as it is, its rows packing their pixels as a PNG's do:
+// palette-png.ts), and a run-length encoded one is expanded with turns given to the event loop on the
+// way (bmp-rle.ts).
 import { loadSharp, sharpIfLoaded } from './lazy-sharp.js';
+import { decodeRleScanlines } from './bmp-rle.js';
 import { encodePalettePng } from './palette-png.js';
 
 /** What the header says and where the rows are; `unsupported` says which kind of BMP this is when it is not read. */
@@ -22,12 +25,16 @@ export type BmpLayout =
       rowStride: number;
       /** Bits 1, 4 and 8: the colour table as RGB triples, 2^bits entries (those the file leaves out are black). */
       palette?: Uint8Array;
+      /** The pixels are run-length encoded (RLE8 for 8 bits, RLE4 for 4); `rowStride` is then 0. */
+      rle?: boolean;
     }
   | { unsupported: string };
 
 const INFO_HEADER_SIZES = new Set([40, 52, 56, 108, 124]);
 const BI_RGB = 0;
 const BI_BITFIELDS = 3;
+const BI_RLE8 = 1;
+const BI_RLE4 = 2;
 const COMPRESSION_NAMES: Readonly<Record<number, string>> = { 1: 'an RLE8-compressed BMP', 2: 'an RLE4-compressed BMP', 4: 'a BMP holding a JPEG', 5: 'a BMP holding a PNG', 6: 'a BMP with alpha bit fields' };
 
 /** True for bytes that start like a BMP file: 'BM' and one of the known DIB header sizes. */
@@ -57,12 +64,14 @@ export function bmpLayout(bytes: Uint8Array): BmpLayout {
   const bitCount = readU16(bytes, 28);
   const compression = readU32(bytes, 30);
   if (width <= 0 || signedHeight === 0 || signedHeight === -2147483648) throw new Error(`the BMP header gives ${width}×${signedHeight} pixels`);
-  if (COMPRESSION_NAMES[compression]) return { unsupported: COMPRESSION_NAMES[compression] };
   const headersEnd = 14 + headerSize;
-  if ((bitCount === 1 || bitCount === 4 || bitCount === 8) && compression === BI_RGB) {
+  const rle = (bitCount === 8 && compression === BI_RLE8) || (bitCount === 4 && compression === BI_RLE4);
+  if (COMPRESSION_NAMES[compression] && !rle) return { unsupported: `${COMPRESSION_NAMES[compression]}${compression === BI_RLE8 || compression === BI_RLE4 ? ` of ${bitCount} bits` : ''}` };
+  if ((bitCount === 1 || bitCount === 4 || bitCount === 8) && (compression === BI_RGB || rle)) {
     const { palette, colours } = colourTable(bytes, headersEnd, bitCount);
     // A table of no colour: its pixels would start inside the headers or where the table should be.
-    return { ...layout(bytes, width, signedHeight, bitCount, headersEnd + Math.max(colours, 1) * 4), palette };
+    const rows = layout(bytes, width, signedHeight, bitCount, headersEnd + Math.max(colours, 1) * 4);
+    return rle ? { ...rows, rowStride: 0, palette, rle } : { ...rows, palette };
   }
   if (bitCount === 24 && compression === BI_RGB) return layout(bytes, width, signedHeight, 24, headersEnd);
   if (bitCount === 32 && compression === BI_RGB) return layout(bytes, width, signedHeight, 32, headersEnd);
@@ -105,8 +114,10 @@ function colourTable(bytes: Uint8Array, start: number, bits: 1 | 4 | 8): { palet
 }
 
 /** Why the pixel data cannot hold the image the header describes, or undefined; checked after the size limits, so that a huge claim is called too large. */
-export function bmpPixelDataProblem(bytes: Uint8Array, { width, height, pixelOffset, dataStart, rowStride, palette }: Extract<BmpLayout, { width: number }>): string | undefined {
+export function bmpPixelDataProblem(bytes: Uint8Array, { width, height, pixelOffset, dataStart, rowStride, palette, rle }: Extract<BmpLayout, { width: number }>): string | undefined {
   if (pixelOffset < dataStart) return `the BMP pixel data starts at byte ${pixelOffset}, inside the headers${palette ? ' or where the colour table should be' : ''} (they end at byte ${dataStart})`;
+  // A run-length encoded one is checked as it is expanded: its length says nothing of the pixel count.
+  if (rle) return pixelOffset >= bytes.length ? `the BMP pixel data starts at byte ${pixelOffset}, past the end of the file (${bytes.length} bytes)` : undefined;
   if (pixelOffset + rowStride * height > bytes.length) return `the BMP pixel data is cut short (${width}×${height} pixels need ${rowStride * height} bytes from byte ${pixelOffset}, the file has ${bytes.length})`;
   return undefined;
 }
@@ -144,6 +155,11 @@ export async function bmpToPng(bytes: Uint8Array, layout: Extract<BmpLayout, { w
 /** A colour-table BMP as a palette PNG of the same bit depth: each row, top first, behind a "no filter" byte. */
 async function paletteBmpToPng(bytes: Uint8Array, layout: Extract<BmpLayout, { width: number }>, palette: Uint8Array): Promise<Uint8Array> {
   const { width, height, bitsPerPixel, bottomUp, pixelOffset, rowStride } = layout;
+  if (layout.rle) {
+    // Expanded to one byte a pixel, whether 8 or 4 bits: an 8-bit palette PNG holds both (RLE4's 16 colours are its first 16).
+    const scanlines = await decodeRleScanlines(bytes.subarray(pixelOffset), { width, height, bits: bitsPerPixel as 4 | 8, bottomUp });
+    return encodePalettePng({ width, height, bitDepth: 8, palette, scanlines });
+  }
   const rowBytes = Math.ceil((width * bitsPerPixel) / 8);
   const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const scanlines = Buffer.alloc((rowBytes + 1) * height);

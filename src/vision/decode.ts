@@ -5,6 +5,7 @@ import type { Metadata } from 'sharp';
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef } from '../types.js';
 import { bmpLayout, bmpPixelDataProblem, bmpToPng, looksLikeBmp } from './bmp.js';
+import { DamagedRleError } from './bmp-rle.js';
 import { loadSharp, sharpIfLoaded } from './lazy-sharp.js';
 
 export interface ImageLimits {
@@ -74,7 +75,12 @@ async function bmpAsPng(bytes: Uint8Array, ref: ImageRef, item: ItemRef, limits:
   checkDimensions(ref, item, layout.width, layout.height, limits);
   const problem = bmpPixelDataProblem(bytes, layout);
   if (problem) throw new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${ref.name} is a damaged BMP: ${problem}`, { item, statusCode: 400 });
-  return { bmp: bytes, png: await bmpToPng(bytes, layout), width: layout.width, height: layout.height };
+  try {
+    return { bmp: bytes, png: await bmpToPng(bytes, layout), width: layout.width, height: layout.height };
+  } catch (cause) {
+    if (cause instanceof DamagedRleError) throw new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${ref.name} is a damaged BMP: ${cause.message}`, { item, cause, statusCode: 400 });
+    throw cause;
+  }
 }
 
 function checkDimensions(ref: ImageRef, item: ItemRef, width: number, height: number, limits: ImageLimits): void {
@@ -188,7 +194,7 @@ function sniffUnreadable(bytes: Uint8Array | undefined): string | undefined {
 
 function unreadable(ref: ImageRef, item: ItemRef, what: string, cause?: unknown): EcommirError {
   const hint = what.startsWith('a HEIC') ? ' (an iPhone saves JPEG with Settings › Camera › Formats › Most Compatible)' : '';
-  return new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${ref.name} is ${what}, which ecommir cannot decode: send it as JPEG, PNG, WebP, GIF, TIFF, AVIF or an uncompressed 1/4/8/24/32-bit BMP${hint}`, { item, cause, statusCode: 400 });
+  return new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${ref.name} is ${what}, which ecommir cannot decode: send it as JPEG, PNG, WebP, GIF, TIFF, AVIF or a 1/4/8/24/32-bit BMP${hint}`, { item, cause, statusCode: 400 });
 }
 
 /** The error for bytes that are no image we can read, naming the format when it is a known one we cannot decode. */

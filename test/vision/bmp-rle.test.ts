@@ -1,0 +1,151 @@
+// Run-length encoded BMPs (RLE8, RLE4: ImageMagick's default for an 8-bit BMP) are read: encoded and
+// literal runs, deltas, lines and bitmaps ended early, runs past the right edge. Damaged run data is
+// named, and a large file gives the event loop turns while it is expanded.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeRgb, probeImage } from '../../src/vision/decode.js';
+import { decodeRleScanlines, YIELD_EVERY } from '../../src/vision/bmp-rle.js';
+
+const ref = (name: string, bytes: Uint8Array) => ({ name, bytes });
+
+/** A BMP file around run-length data, from the format's description (BITMAPINFOHEADER, then the colour table). */
+function rleBmp(data: number[] | Uint8Array, width: number, height: number, bits: 4 | 8, colours: number[][], { topDown = false } = {}): Buffer {
+  const table = Buffer.alloc(colours.length * 4);
+  colours.forEach(([r, g, b], i) => table.set([b, g, r], i * 4));
+  const header = Buffer.alloc(54);
+  header.write('BM', 0, 'ascii');
+  header.writeUInt32LE(54 + table.length + data.length, 2);
+  header.writeUInt32LE(54 + table.length, 10);
+  header.writeUInt32LE(40, 14);
+  header.writeInt32LE(width, 18);
+  header.writeInt32LE(topDown ? -height : height, 22);
+  header.writeUInt16LE(1, 26);
+  header.writeUInt16LE(bits, 28);
+  header.writeUInt32LE(bits === 8 ? 1 : 2, 30); // BI_RLE8, BI_RLE4
+  header.writeUInt32LE(data.length, 34);
+  header.writeUInt32LE(colours.length, 46);
+  return Buffer.concat([header, table, Buffer.from(data)]);
+}
+
+/**
+ * Run-length encodes colour indices (rows top first in `indices`), from the format's description: a run
+ * of three or more equal pixels as (count, index), other pixels as literal runs of three or more
+ * (0, count, indices, padded to two bytes) or single-pixel runs; each line ends (0, 0), the bitmap (0, 1).
+ */
+function rleEncode(indices: Uint8Array, width: number, height: number, bits: 4 | 8, topDown = false): Uint8Array {
+  const out: number[] = [];
+  const byteOf = (v: number) => (bits === 8 ? v : (v << 4) | v);
+  for (let fileRow = 0; fileRow < height; fileRow++) {
+    const y = topDown ? fileRow : height - 1 - fileRow;
+    const row = indices.subarray(y * width, (y + 1) * width);
+    const runAt = (i: number) => {
+      let j = i + 1;
+      while (j < width && j - i < 255 && row[j] === row[i]) j++;
+      return j - i;
+    };
+    let i = 0;
+    while (i < width) {
+      const run = runAt(i);
+      if (run >= 3) {
+        out.push(run, byteOf(row[i]));
+        i += run;
+        continue;
+      }
+      let j = i;
+      while (j < width && j - i < 255 && runAt(j) < 3) j++;
+      const n = j - i;
+      if (n < 3) {
+        for (let k = i; k < j; k++) out.push(1, byteOf(row[k]));
+      } else {
+        const literal = bits === 8 ? [...row.subarray(i, j)] : Array.from({ length: Math.ceil(n / 2) }, (_, b) => (row[i + 2 * b] << 4) | (2 * b + 1 < n ? row[i + 2 * b + 1] : 0));
+        out.push(0, n, ...literal, ...(literal.length % 2 ? [0] : []));
+      }
+      i = j;
+    }
+    out.push(0, 0);
+  }
+  out.push(0, 1);
+  return Uint8Array.from(out);
+}
+
+const colours = Array.from({ length: 16 }, (_, i) => [(i * 53 + 7) % 256, (i * 91 + 3) % 256, (i * 29 + 200) % 256]);
+const rgbOf = (indices: Iterable<number>) => [...indices].flatMap((i) => colours[i]);
+
+test('RLE8 and RLE4 BMPs of runs and literals, bottom-up and top-down, decode to their colours', async () => {
+  const width = 37; // odd, so literal runs need their padding byte
+  const height = 11;
+  // Runs of equal pixels (some longer than the width allows a literal to be) mixed with changing ones.
+  const indices = Uint8Array.from({ length: width * height }, (_, i) => ((i % width) < 12 ? (i / width) | 0 : (i * 7 + (i % 5)) % 16) % 16);
+  for (const bits of [8, 4] as const) {
+    for (const topDown of [false, true]) {
+      const name = `rle${bits}${topDown ? '-top-down' : ''}.bmp`;
+      const image = await decodeRgb(ref(name, rleBmp(rleEncode(indices, width, height, bits, topDown), width, height, bits, colours, { topDown })));
+      assert.deepEqual([image.width, image.height], [width, height], name);
+      assert.deepEqual([...image.data], rgbOf(indices), name);
+    }
+  }
+});
+
+test('deltas, lines and bitmaps ended early leave index 0; a run past the right edge is cut there', async () => {
+  // 4×3, bottom-up: the first line of data is the bottom row.
+  const rle8 = [
+    3, 5, 0, 0, // bottom row: 5 5 5, then the line ends early (the fourth pixel is index 0)
+    0, 2, 1, 1, // delta: one right, one up, to the top row's second pixel
+    0, 5, 7, 8, 9, 10, 11, 0, // a literal of 5, padded: 7 8 9 in the top row's pixels 2-4, 10 and 11 past its edge
+    0, 1, // the bitmap ends: the rest stays 0
+  ];
+  const image8 = await decodeRgb(ref('delta8.bmp', rleBmp(rle8, 4, 3, 8, colours)));
+  assert.deepEqual([...image8.data], rgbOf([0, 7, 8, 9, 0, 0, 0, 0, 5, 5, 5, 0]));
+
+  const rle4 = [
+    0, 3, 0x34, 0x50, 0, 0, // bottom row: a literal of 3 (3 4 5, two bytes), the fourth pixel 0
+    6, 0x12, 0, 0, // middle row: 1 2 1 2, the last two of the six dropped at the right edge, not spilt into the next row
+    0, 2, 3, 0, // delta: three right on the top row
+    1, 0xff, // the top row's last pixel: 15
+    // no end mark: the data ends in the last row, as some writers leave it
+  ];
+  const image4 = await decodeRgb(ref('delta4.bmp', rleBmp(rle4, 4, 3, 4, colours)));
+  assert.deepEqual([...image4.data], rgbOf([0, 0, 0, 15, 1, 2, 1, 2, 3, 4, 5, 0]));
+});
+
+test('run data cut short, or an RLE code on the wrong bit depth, is named', async () => {
+  const indices = Uint8Array.from({ length: 6 * 4 }, (_, i) => i % 3);
+  const whole = rleEncode(indices, 6, 4, 8);
+  const refused = async (name: string, bytes: Uint8Array, message: RegExp) =>
+    assert.rejects(decodeRgb(ref(name, bytes)), (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'ECM_ERR_IMAGE_CORRUPT');
+      assert.match(err.message, message);
+      return true;
+    });
+  await refused('cut.bmp', rleBmp(whole.subarray(0, 7), 6, 4, 8, colours), /cut\.bmp is a damaged BMP: the BMP's RLE8 pixel data is cut short inside a literal run \(row 1 of 4\)/);
+  await refused('early.bmp', rleBmp(whole.subarray(0, 10), 6, 4, 8, colours), /early\.bmp is a damaged BMP: the BMP's RLE8 pixel data ends in row 2 of 4, before its end mark/);
+  await refused('delta.bmp', rleBmp([0, 2, 1], 6, 4, 8, colours), /delta\.bmp is a damaged BMP: the BMP's RLE8 pixel data is cut short inside a delta/);
+  const wrongDepth = rleBmp(whole, 6, 4, 8, colours);
+  wrongDepth.writeUInt16LE(4, 28); // RLE8 said of a 4-bit BMP
+  await refused('depth.bmp', wrongDepth, /depth\.bmp is an RLE8-compressed BMP of 4 bits, which ecommir cannot decode/);
+  const noData = rleBmp([], 6, 4, 8, colours);
+  await assert.rejects(probeImage(ref('empty.bmp', noData)), /empty\.bmp is a damaged BMP: the BMP pixel data starts at byte 118, past the end of the file \(118 bytes\)/);
+});
+
+test('a large run-length file gives the event loop turns while it is expanded', async () => {
+  // 4000×600 at RLE4, each row 16 literal runs of 250 pixels (125 bytes and a padding byte): JavaScript
+  // unpacks every pixel.
+  const width = 4000;
+  const height = 600;
+  const row = [...Array.from({ length: 16 }, () => [0, 250, ...Array.from({ length: 125 }, () => 0x12), 0]).flat(), 0, 0];
+  const data = Uint8Array.from({ length: row.length * height }, (_, i) => row[i % row.length]);
+  let turns = 0;
+  let counting = true;
+  const count = () => {
+    turns++;
+    if (counting) setImmediate(count);
+  };
+  setImmediate(count);
+  const started = performance.now();
+  const scanlines = await decodeRleScanlines(data, { width, height, bits: 4, bottomUp: true });
+  counting = false;
+  // A turn each YIELD_EVERY pixels or so; half that leaves room for turns that fall together.
+  const expected = Math.floor((width * height) / YIELD_EVERY / 2);
+  assert.ok(turns >= expected, `${turns} turns in ${(performance.now() - started).toFixed(0)} ms, at least ${expected} expected`);
+  assert.deepEqual([...scanlines.subarray(0, 5)], [0, 1, 2, 1, 2]);
+});
