@@ -153,7 +153,7 @@ export class RecognizerPool {
     }
     if (options.threadRetryDelayMs !== undefined && this.isolation === 'process') {
       // Refused rather than ignored: a caller who set it expects the wait it names, and processes have none.
-      throw new EcommirError('ECM_ERR_BAD_OPTION', 'pool threadRetryDelayMs needs isolation "threads": worker processes have no such wait (one that ends while serving is replaced at once)');
+      throw new EcommirError('ECM_ERR_BAD_OPTION', 'pool threadRetryDelayMs needs isolation "thread": worker processes have no such wait (one that ends while serving is replaced at once)');
     }
     if (this.isolation === 'process') {
       this.#processes = new ProcessPool({

@@ -2,7 +2,7 @@
 // 8-bit BMP this way by default. A run is expanded by native fills and copies, but the loop over the
 // runs is JavaScript, a crafted file can hold millions of two-byte runs, and RLE4's literal runs are
 // unpacked pixel by pixel: the decoder gives the event loop a turn after each YIELD_EVERY steps (a
-// run, or a pixel set in JavaScript), so a large file delays other requests by about a millisecond at
+// run, a native copy, or a pixel set in JavaScript), so a large file delays other requests by about a millisecond at
 // a time, never by the whole decode.
 
 /** The run-length data does not hold the image its header describes. */
@@ -59,7 +59,10 @@ export async function decodeRleScanlines(data: Uint8Array, { width, height, bits
       if (n > 0) {
         const start = rowStart() + x;
         if (bits === 8) out.fill(value, start, start + n);
-        else fillPairs(out, start, n, value >> 4, value & 0x0f);
+        else {
+          fillPairs(out, start, n, value >> 4, value & 0x0f);
+          steps += 8; // its copies: at most log2(255) of them
+        }
       }
       x += count;
     } else if (value === 0) {

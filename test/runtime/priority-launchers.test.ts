@@ -140,7 +140,7 @@ test('idleScheduling on a thread pool is refused: the policy is given to a proce
 test('threadRetryDelayMs on a process pool is refused by name: processes have no such wait', async () => {
   await assert.rejects(RecognizerPool.create({ source: { module: FAKES_MODULE }, threads: 1, isolation: 'process', threadRetryDelayMs: 50 }), {
     code: 'ECM_ERR_BAD_OPTION',
-    message: /threadRetryDelayMs needs isolation "threads"/,
+    message: /threadRetryDelayMs needs isolation "thread": worker processes have no such wait/,
   });
 });
 

@@ -108,6 +108,20 @@ test('deltas, lines and bitmaps ended early leave index 0; a run past the right 
   assert.deepEqual([...image4.data], rgbOf([0, 0, 0, 15, 1, 2, 1, 2, 3, 4, 5, 0]));
 });
 
+test('two-colour RLE4 runs of any length, and runs cut at the right edge, alternate their colours to the edge', async () => {
+  // 13×2, bottom-up. Bottom row: 9 pixels of 1 2 1 2..., then a run of 6 cut to the row's last 4.
+  // Top row: a run of 13 (3 4 3 4...), then a run of 40 and a literal wholly past the edge.
+  const rle4 = [9, 0x12, 6, 0x56, 0, 0, 13, 0x34, 40, 0x78, 0, 3, 0x9a, 0xb0, 0, 0, 0, 1];
+  const image = await decodeRgb(ref('pairs.bmp', rleBmp(rle4, 13, 2, 4, colours)));
+  const alternate = (n: number, a: number, b: number) => Array.from({ length: n }, (_, i) => (i % 2 ? b : a));
+  assert.deepEqual([...image.data], rgbOf([...alternate(13, 3, 4), ...alternate(9, 1, 2), ...alternate(4, 5, 6)]));
+  // The same at 8 bits: a literal cut at the edge in the bottom row, then a run of 200 in the top row
+  // stops at its edge, not spilling into the row after it in the image.
+  const rle8 = [2, 1, 0, 3, 2, 3, 4, 0, 0, 0, 200, 9, 0, 1];
+  const image8 = await decodeRgb(ref('edge8.bmp', rleBmp(rle8, 4, 2, 8, colours)));
+  assert.deepEqual([...image8.data], rgbOf([9, 9, 9, 9, 1, 1, 2, 3]));
+});
+
 test('run data cut short, or an RLE code on the wrong bit depth, is named', async () => {
   const indices = Uint8Array.from({ length: 6 * 4 }, (_, i) => i % 3);
   const whole = rleEncode(indices, 6, 4, 8);
@@ -148,4 +162,24 @@ test('a large run-length file gives the event loop turns while it is expanded', 
   const expected = Math.floor((width * height) / YIELD_EVERY / 2);
   assert.ok(turns >= expected, `${turns} turns in ${(performance.now() - started).toFixed(0)} ms, at least ${expected} expected`);
   assert.deepEqual([...scanlines.subarray(0, 5)], [0, 1, 2, 1, 2]);
+});
+
+test('a large file of one-pixel runs gives the event loop turns too: each run is a step', async () => {
+  // 2000×300 at RLE8, every pixel its own run (1, index): 600 000 runs, no pixel set in JavaScript.
+  const width = 2000;
+  const height = 300;
+  const row = [...Array.from({ length: width }, (_, x) => [1, x % 7]).flat(), 0, 0];
+  const data = Uint8Array.from({ length: row.length * height }, (_, i) => row[i % row.length]);
+  let turns = 0;
+  let counting = true;
+  const count = () => {
+    turns++;
+    if (counting) setImmediate(count);
+  };
+  setImmediate(count);
+  const scanlines = await decodeRleScanlines(data, { width, height, bits: 8, bottomUp: false });
+  counting = false;
+  const expected = Math.floor((width * height) / YIELD_EVERY / 2);
+  assert.ok(turns >= expected, `${turns} turns, at least ${expected} expected`);
+  assert.deepEqual([...scanlines.subarray(0, 9)], [0, 0, 1, 2, 3, 4, 5, 6, 0]);
 });
