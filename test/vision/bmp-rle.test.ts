@@ -1,4 +1,4 @@
-// Run-length encoded BMPs (RLE8, RLE4: ImageMagick's default for an 8-bit BMP) are read: encoded and
+// Run-length encoded BMPs (RLE8, ImageMagick's default for an 8-bit BMP, and RLE4) are read: encoded and
 // literal runs, deltas, lines and bitmaps ended early, runs past the right edge. Damaged run data is
 // named, and a large file gives the event loop turns while it is expanded.
 import { test } from 'node:test';
@@ -74,7 +74,7 @@ const rgbOf = (indices: Iterable<number>) => [...indices].flatMap((i) => colours
 test('RLE8 and RLE4 BMPs of runs and literals, bottom-up and top-down, decode to their colours', async () => {
   const width = 37; // odd, so literal runs need their padding byte
   const height = 11;
-  // Runs of equal pixels (some longer than the width allows a literal to be) mixed with changing ones.
+  // Each row: a run of 12 equal pixels, then 25 that change from pixel to pixel (an odd literal run).
   const indices = Uint8Array.from({ length: width * height }, (_, i) => ((i % width) < 12 ? (i / width) | 0 : (i * 7 + (i % 5)) % 16) % 16);
   for (const bits of [8, 4] as const) {
     for (const topDown of [false, true]) {
