@@ -47,17 +47,15 @@ export async function faultsWhileLoading(args: {
   const { existsSync, readdirSync, writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
   const { threadId } = await import('node:worker_threads');
-  const waitFor = async (done: () => boolean): Promise<void> => {
-    const until = Date.now() + 20_000;
-    while (!done() && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-  };
+  // A wait that runs out fails this load, naming what it waited for, rather than going on as if it had come.
+  const { until } = await import('../until.js');
   const { takeLoadNumber } = await import('../load-number.mjs');
   const load = takeLoadNumber(args.dir);
   let faults = load === args.faultingLoad;
   if (args.secondOfTwo) {
     writeFileSync(join(args.dir, `thread-${threadId}`), '');
     const threads = (): number[] => readdirSync(args.dir).filter((f) => f.startsWith('thread-')).map((f) => Number(f.slice('thread-'.length)));
-    await waitFor(() => threads().length >= 2);
+    await until('a second thread of the pool', () => threads().length >= 2, 20_000);
     faults = threadId === Math.max(...threads());
   }
   const faulted = join(args.dir, 'faulted');
@@ -69,7 +67,7 @@ export async function faultsWhileLoading(args: {
     return new Promise<never>(() => setInterval(() => {}, 60_000));
   }
   if (args.afterFault) {
-    await waitFor(() => existsSync(faulted));
+    await until("the faulting thread's fault", () => existsSync(faulted), 20_000);
     // The fault's message reaches the main thread after the file: this load's answer must come later.
     await new Promise((r) => setTimeout(r, 200));
   }
