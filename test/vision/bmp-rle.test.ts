@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeRgb, probeImage } from '../../src/vision/decode.js';
-import { decodeRleScanlines, YIELD_EVERY } from '../../src/vision/bmp-rle.js';
+import { decodeRleScanlines, STEPS_PER_CHECK } from '../../src/vision/bmp-rle.js';
 
 const ref = (name: string, bytes: Uint8Array) => ({ name, bytes });
 
@@ -141,7 +141,11 @@ test('run data cut short, or an RLE code on the wrong bit depth, is named', asyn
   await assert.rejects(probeImage(ref('empty.bmp', noData)), /empty\.bmp is a damaged BMP: the BMP pixel data starts at byte 118, past the end of the file \(118 bytes\)/);
 });
 
-/** Decodes `row` repeated `height` times (bottom-up), counting the event loop's turns meanwhile. */
+/**
+ * Decodes `row` repeated `height` times (bottom-up), counting the event loop's turns meanwhile. The slice
+ * is 0 ms, so the decoder hands over a turn wherever it may pause: the count shows where it pauses, not
+ * how fast this machine is (in-slices.test.ts checks the slice clock itself).
+ */
 async function turnsWhileDecoding(row: number[], width: number, height: number, bits: 4 | 8): Promise<{ turns: number; scanlines: Uint8Array }> {
   const data = Uint8Array.from({ length: row.length * height }, (_, i) => row[i % row.length]);
   let turns = 0;
@@ -151,7 +155,7 @@ async function turnsWhileDecoding(row: number[], width: number, height: number, 
     if (counting) setImmediate(count);
   };
   setImmediate(count);
-  const scanlines = await decodeRleScanlines(data, { width, height, bits, bottomUp: true });
+  const scanlines = await decodeRleScanlines(data, { width, height, bits, bottomUp: true }, 0);
   counting = false;
   return { turns, scanlines };
 }
@@ -161,8 +165,8 @@ test('a large run-length file gives the event loop turns while it is expanded', 
   // unpacks every pixel.
   const row = [...Array.from({ length: 16 }, () => [0, 250, ...Array.from({ length: 125 }, () => 0x12), 0]).flat(), 0, 0];
   const { turns, scanlines } = await turnsWhileDecoding(row, 4000, 600, 4);
-  // A turn each YIELD_EVERY pixels or so; half that leaves room for turns that fall together.
-  const expected = Math.floor((4000 * 600) / YIELD_EVERY / 2);
+  // A pause each STEPS_PER_CHECK pixels or so; half that leaves room for turns that fall together.
+  const expected = Math.floor((4000 * 600) / STEPS_PER_CHECK / 2);
   assert.ok(turns >= expected, `${turns} turns, at least ${expected} expected`);
   assert.deepEqual([...scanlines.subarray(0, 5)], [0, 1, 2, 1, 2]);
 });
@@ -171,7 +175,7 @@ test('a large file of one-pixel runs gives the event loop turns too: each run is
   // 2000×300 at RLE8, every pixel its own run (1, index): 600 000 runs, no pixel set in JavaScript.
   const row = [...Array.from({ length: 2000 }, (_, x) => [1, x % 7]).flat(), 0, 0];
   const { turns, scanlines } = await turnsWhileDecoding(row, 2000, 300, 8);
-  const expected = Math.floor((2000 * 300) / YIELD_EVERY / 2);
+  const expected = Math.floor((2000 * 300) / STEPS_PER_CHECK / 2);
   assert.ok(turns >= expected, `${turns} turns, at least ${expected} expected`);
   assert.deepEqual([...scanlines.subarray(0, 9)], [0, 0, 1, 2, 3, 4, 5, 6, 0]);
 });
