@@ -66,6 +66,8 @@ export interface ScreenConfig {
    * block the other members do not read is appended last and hidden from them.
    */
   visual?: { blocks: ('layout' | 'ui' | 'embedding')[]; rows?: 'all' | 'real' };
+  /** Rule CB: `none` weighs rows by their sample weight only, so the real rows' label frequencies show. Default balanced, as shipped. */
+  classWeight?: 'balanced' | 'none';
 }
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { ocr: { type: 'string' }, 'per-label': { type: 'string' }, 'per-class': { type: 'boolean' } } });
@@ -221,8 +223,8 @@ for (const cfg of configs) {
         };
         const learnerSpec = cfg.learner && cfg.visual ? withVisualMember(cfg.learner, cfg.visual, denseBlocks, hiddenEmbedding) : cfg.learner;
         const head = learnerSpec
-          ? createLearner({ kind: learnerSpec.kind, options: { ...learnerSpec.options, nClasses: K } }).fit(X(train), ytr, { classWeight: 'balanced', sampleWeight, alwaysTrain: cfg.transfer ? undefined : Uint8Array.from(train, (i) => (i >= develop.length ? 1 : 0)) } as never)
-          : new SoftmaxRegression({ ...DEFAULT_SCENE_HEAD, ...cfg.head, nClasses: K, seed, coarseOf }).fit(X(train), ytr, { classWeight: 'balanced', sampleWeight });
+          ? createLearner({ kind: learnerSpec.kind, options: { ...learnerSpec.options, nClasses: K } }).fit(X(train), ytr, { classWeight: cfg.classWeight === 'none' ? undefined : 'balanced', sampleWeight, alwaysTrain: cfg.transfer ? undefined : Uint8Array.from(train, (i) => (i >= develop.length ? 1 : 0)) } as never)
+          : new SoftmaxRegression({ ...DEFAULT_SCENE_HEAD, ...cfg.head, nClasses: K, seed, coarseOf }).fit(X(train), ytr, { classWeight: cfg.classWeight === 'none' ? undefined : 'balanced', sampleWeight });
         return head.predictProba(X(test));
       };
       let train = fold.train;
