@@ -1,15 +1,17 @@
 // Windows BMP, which sharp's prebuilt libvips does not read: a screenshot saved from Paint is one.
-// The common kinds (24-bit, 32-bit with the standard masks, and 1-, 4- and 8-bit with a colour table,
-// plain or run-length encoded; bottom-up or top-down rows) are turned into PNG before anything else
+// The common kinds (24-bit; 32-bit; 16-bit; 1-, 4- and 8-bit with a colour table, plain or run-length
+// encoded; bottom-up or top-down rows) are turned into PNG before anything else
 // sees them, so that every later step (the probe, the decode, the content hash, a data URL for an LLM
 // server) reads them as any PNG. A large BMP must not hold the event loop: the pixels of an
 // uncompressed one are never touched one by one in JavaScript (rows are copied out of their 4-byte
 // padding; sharp does the flip and the BGR → RGB swap of 24- and 32-bit ones natively, and a
 // colour-table BMP becomes a palette PNG as it is, its rows packing their pixels as a PNG's do:
-// palette-png.ts), and a run-length encoded one is expanded with turns given to the event loop on the
-// way (bmp-rle.ts).
+// palette-png.ts), and a run-length encoded one, or one whose pixels are bit fields (16-bit, and 32-bit
+// with other masks than 8-8-8), is unpacked with turns given to the event loop on the way (bmp-rle.ts,
+// bmp-masks.ts).
 import { loadSharp, sharpIfLoaded } from './lazy-sharp.js';
 import { decodeRleScanlines } from './bmp-rle.js';
+import { maskedRgb, readableMasks, RGB555, type ColourMasks } from './bmp-masks.js';
 import { encodePalettePng } from './palette-png.js';
 
 /** What the header says and where the rows are; `unsupported` says which kind of BMP this is when it is not read. */
@@ -17,7 +19,7 @@ export type BmpLayout =
   | {
       width: number;
       height: number;
-      bitsPerPixel: 1 | 4 | 8 | 24 | 32;
+      bitsPerPixel: 1 | 4 | 8 | 16 | 24 | 32;
       bottomUp: boolean;
       pixelOffset: number;
       /** Where the headers, colour masks and colour table end: the pixels may not start before it. */
@@ -27,6 +29,8 @@ export type BmpLayout =
       palette?: Uint8Array;
       /** The pixels are run-length encoded (RLE8 for 8 bits, RLE4 for 4); `rowStride` is then 0. */
       rle?: boolean;
+      /** Bits 16, and 32 with other masks than 8-8-8: where each colour sits in a pixel's word. */
+      masks?: ColourMasks;
     }
   | { unsupported: string };
 
@@ -75,19 +79,22 @@ export function bmpLayout(bytes: Uint8Array): BmpLayout {
   }
   if (bitCount === 24 && compression === BI_RGB) return layout(bytes, width, signedHeight, 24, headersEnd);
   if (bitCount === 32 && compression === BI_RGB) return layout(bytes, width, signedHeight, 32, headersEnd);
-  if (bitCount === 32 && compression === BI_BITFIELDS) {
+  if (bitCount === 16 && compression === BI_RGB) return { ...layout(bytes, width, signedHeight, 16, headersEnd), masks: RGB555 };
+  if ((bitCount === 16 || bitCount === 32) && compression === BI_BITFIELDS) {
     // The masks follow a 40-byte header, or sit inside a larger one at the same place.
     if (bytes.length < 66) throw new Error('the BMP colour masks are cut short');
-    const [red, green, blue] = [readU32(bytes, 54), readU32(bytes, 58), readU32(bytes, 62)];
-    if (red === 0xff0000 && green === 0xff00 && blue === 0xff) return layout(bytes, width, signedHeight, 32, Math.max(headersEnd, 66));
-    return { unsupported: 'a BMP with unusual colour masks' };
+    const masks = { red: readU32(bytes, 54), green: readU32(bytes, 58), blue: readU32(bytes, 62) };
+    const rows = layout(bytes, width, signedHeight, bitCount, Math.max(headersEnd, 66));
+    // The usual 32-bit masks need no unpacking: sharp swaps the bytes natively.
+    if (bitCount === 32 && masks.red === 0xff0000 && masks.green === 0xff00 && masks.blue === 0xff) return rows;
+    return readableMasks(masks, bitCount) ? { ...rows, masks } : { unsupported: 'a BMP with unusual colour masks' };
   }
   if (compression !== BI_RGB && compression !== BI_BITFIELDS) return { unsupported: `a BMP of compression ${compression}` };
-  // "an 8-bit BMP" (an 8-bit one with bit fields), "a 16-bit BMP", "an 11-bit BMP" (a damaged header).
+  // "an 8-bit BMP" (an 8-bit one with bit fields), "a 2-bit BMP", "an 11-bit BMP" (a damaged header).
   return { unsupported: `${/^(8|11|18)/.test(String(bitCount)) ? 'an' : 'a'} ${bitCount}-bit BMP` };
 }
 
-function layout(bytes: Uint8Array, width: number, signedHeight: number, bitsPerPixel: 1 | 4 | 8 | 24 | 32, dataStart: number): Extract<BmpLayout, { width: number }> {
+function layout(bytes: Uint8Array, width: number, signedHeight: number, bitsPerPixel: 1 | 4 | 8 | 16 | 24 | 32, dataStart: number): Extract<BmpLayout, { width: number }> {
   const height = Math.abs(signedHeight);
   const rowStride = Math.ceil((width * bitsPerPixel) / 32) * 4;
   return { width, height, bitsPerPixel, bottomUp: signedHeight > 0, pixelOffset: readU32(bytes, 10), dataStart, rowStride };
@@ -126,6 +133,12 @@ export function bmpPixelDataProblem(bytes: Uint8Array, { width, height, pixelOff
 export async function bmpToPng(bytes: Uint8Array, layout: Extract<BmpLayout, { width: number }>): Promise<Uint8Array> {
   if (layout.palette) return paletteBmpToPng(bytes, layout, layout.palette);
   const { width, height, bitsPerPixel, bottomUp, pixelOffset, rowStride } = layout;
+  if (layout.masks) {
+    const rgb = await maskedRgb(bytes, { width, height, bitsPerPixel: bitsPerPixel as 16 | 32, bottomUp, pixelOffset, rowStride, masks: layout.masks });
+    const sharp = sharpIfLoaded() ?? (await loadSharp());
+    const png = await sharp(rgb, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+    return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+  }
   const channels = bitsPerPixel === 32 ? 4 : 3;
   const rowBytes = width * channels;
   const source = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -194,7 +194,7 @@ function sniffUnreadable(bytes: Uint8Array | undefined): string | undefined {
 
 function unreadable(ref: ImageRef, item: ItemRef, what: string, cause?: unknown): EcommirError {
   const hint = what.startsWith('a HEIC') ? ' (an iPhone saves JPEG with Settings › Camera › Formats › Most Compatible)' : '';
-  return new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${ref.name} is ${what}, which ecommir cannot decode: send it as JPEG, PNG, WebP, GIF, TIFF, AVIF or a 1/4/8/24/32-bit BMP (uncompressed, or RLE at 4 and 8 bits)${hint}`, { item, cause, statusCode: 400 });
+  return new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${ref.name} is ${what}, which ecommir cannot decode: send it as JPEG, PNG, WebP, GIF, TIFF, AVIF or a 1/4/8/16/24/32-bit BMP (uncompressed, or RLE at 4 and 8 bits)${hint}`, { item, cause, statusCode: 400 });
 }
 
 /** The error for bytes that are no image we can read, naming the format when it is a known one we cannot decode. */

@@ -7,17 +7,17 @@ import { probeImage, verifyImageDecodes } from '../../src/vision/decode.js';
 
 const ref = (name: string, bytes: Uint8Array) => ({ name, bytes });
 
-/** A BMP the decoder does not read: 16 bits a pixel. */
+/** A BMP the decoder does not read: an OS/2 one (BITMAPCOREHEADER, 12 bytes, 16-bit sizes), 2×2 at 24 bits. */
 function bmp(): Uint8Array {
-  const header = Buffer.alloc(54);
+  const header = Buffer.alloc(26);
   header.write('BM', 0, 'ascii');
-  header.writeUInt32LE(54 + 16, 2);
-  header.writeUInt32LE(54, 10);
-  header.writeUInt32LE(40, 14); // BITMAPINFOHEADER
-  header.writeInt32LE(2, 18);
-  header.writeInt32LE(2, 22);
-  header.writeUInt16LE(1, 26);
-  header.writeUInt16LE(16, 28);
+  header.writeUInt32LE(26 + 16, 2);
+  header.writeUInt32LE(26, 10);
+  header.writeUInt32LE(12, 14); // BITMAPCOREHEADER
+  header.writeUInt16LE(2, 18);
+  header.writeUInt16LE(2, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt16LE(24, 24);
   return Buffer.concat([header, Buffer.alloc(16, 0xff)]);
 }
 
@@ -28,7 +28,7 @@ test('an SVG, a PDF, a BMP and a HEIC that does not decode are named, with the f
   for (const [name, bytes, what] of [
     ['order.svg', svg, /order\.svg is an SVG drawing, which ecommir cannot decode: send it as JPEG, PNG/],
     ['order.pdf', pdf, /order\.pdf is a PDF document, which ecommir cannot decode/],
-    ['screen.bmp', bmp(), /screen\.bmp is a 16-bit BMP, which ecommir cannot decode: send it as JPEG, PNG, WebP, GIF, TIFF, AVIF or a 1\/4\/8\/24\/32-bit BMP \(uncompressed, or RLE at 4 and 8 bits\)/],
+    ['screen.bmp', bmp(), /screen\.bmp is an OS\/2 BMP, which ecommir cannot decode: send it as JPEG, PNG, WebP, GIF, TIFF, AVIF or a 1\/4\/8\/16\/24\/32-bit BMP \(uncompressed, or RLE at 4 and 8 bits\)/],
     ['IMG_0001.HEIC', heic, /IMG_0001\.HEIC is a HEIC photo \(HEVC-coded\), which ecommir cannot decode.*Most Compatible/],
   ] as const) {
     await assert.rejects(probeImage(ref(name, bytes)).then(() => verifyImageDecodes(ref(name, bytes))), (err: Error & { code?: string }) => {
@@ -49,7 +49,7 @@ test('the chat-request encoder refuses, by name, what the decoder refuses', asyn
   const { imageDataUrl } = await import('../../src/backends/mllm/data-url.js');
   const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30"><rect width="40" height="30"/></svg>');
   await assert.rejects(imageDataUrl(ref('order.pdf', Buffer.from('%PDF-1.4\n%%EOF\n')), { id: 'd1' }), /order\.pdf is a PDF document, which ecommir cannot decode/);
-  await assert.rejects(imageDataUrl(ref('screen.bmp', bmp()), { id: 'd1' }), /screen\.bmp is a 16-bit BMP, which ecommir cannot decode: send it as JPEG, PNG, WebP, GIF, TIFF, AVIF or a 1\/4\/8\/24\/32-bit BMP \(uncompressed, or RLE at 4 and 8 bits\)/);
+  await assert.rejects(imageDataUrl(ref('screen.bmp', bmp()), { id: 'd1' }), /screen\.bmp is an OS\/2 BMP, which ecommir cannot decode: send it as JPEG, PNG, WebP, GIF, TIFF, AVIF or a 1\/4\/8\/16\/24\/32-bit BMP \(uncompressed, or RLE at 4 and 8 bits\)/);
   // It was rendered and sent before, though the embedded models refuse it.
   await assert.rejects(imageDataUrl(ref('order.svg', svg), { id: 'd1' }), /order\.svg is an SVG drawing, which ecommir cannot decode/);
   const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: 'white' } }).png().toBuffer();
