@@ -20,7 +20,7 @@ interface Field {
   bits: number;
 }
 
-/** Widest channel read: a 16-bit table per channel at most, and no writer uses more (10-bit is the widest seen). */
+/** Widest channel read, so that a channel's look-up table has 2^16 entries at most: common masks are 5 or 6 bits wide (16-bit) and 8 or 10 (32-bit). */
 const MAX_FIELD_BITS = 16;
 
 /** The mask's one run of set bits, or undefined when it has none, several, or more than MAX_FIELD_BITS. */

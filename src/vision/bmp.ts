@@ -2,13 +2,13 @@
 // The common kinds (24-bit; 32-bit; 16-bit; 1-, 4- and 8-bit with a colour table, plain or run-length
 // encoded; bottom-up or top-down rows) are turned into PNG before anything else
 // sees them, so that every later step (the probe, the decode, the content hash, a data URL for an LLM
-// server) reads them as any PNG. A large BMP must not hold the event loop: the pixels of an
-// uncompressed one are never touched one by one in JavaScript (rows are copied out of their 4-byte
-// padding; sharp does the flip and the BGR → RGB swap of 24- and 32-bit ones natively, and a
-// colour-table BMP becomes a palette PNG as it is, its rows packing their pixels as a PNG's do:
-// palette-png.ts), and a run-length encoded one, or one whose pixels are bit fields (16-bit, and 32-bit
-// with other masks than 8-8-8), is unpacked with turns given to the event loop on the way (bmp-rle.ts,
-// bmp-masks.ts).
+// server) reads them as any PNG. A large BMP must not hold the event loop: the pixels of a 24-bit,
+// 8-8-8 32-bit or uncompressed colour-table one are never touched one by one in JavaScript (rows are
+// copied out of their 4-byte padding; sharp does the flip and the BGR → RGB swap of 24- and 32-bit ones
+// natively, and a colour-table BMP becomes a palette PNG as it is, its rows packing their pixels as a
+// PNG's do: palette-png.ts); a run-length encoded one, or one whose pixels are bit fields (16-bit, and
+// 32-bit with other masks than 8-8-8), is unpacked in JavaScript with turns given to the event loop on
+// the way (bmp-rle.ts, bmp-masks.ts).
 import { loadSharp, sharpIfLoaded } from './lazy-sharp.js';
 import { decodeRleScanlines } from './bmp-rle.js';
 import { maskedRgb, readableMasks, RGB555, type ColourMasks } from './bmp-masks.js';
