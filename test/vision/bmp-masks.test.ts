@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeRgb, probeImage } from '../../src/vision/decode.js';
 import { maskedRgb, RGB555, type ColourMasks } from '../../src/vision/bmp-masks.js';
+import { turnsWhile } from '../event-loop-turns.js';
 
 const ref = (name: string, bytes: Uint8Array) => ({ name, bytes });
 
@@ -115,16 +116,8 @@ test('a large bit-field BMP gives the event loop a turn between rows', async () 
   const width = 500;
   const height = 400;
   const bytes = maskedBmp(gradient(width, height, RGB565), 16, RGB565);
-  let turns = 0;
-  let counting = true;
-  const count = () => {
-    turns++;
-    if (counting) setImmediate(count);
-  };
-  setImmediate(count);
   // A 0 ms slice: a turn wherever the unpacking may pause, so the count shows where it pauses, not how fast this machine is.
-  const rgb = await maskedRgb(bytes, { width, height, bitsPerPixel: 16, bottomUp: true, pixelOffset: 66, rowStride: width * 2, masks: RGB565 }, 0);
-  counting = false;
+  const { turns, value: rgb } = await turnsWhile(() => maskedRgb(bytes, { width, height, bitsPerPixel: 16, bottomUp: true, pixelOffset: 66, rowStride: width * 2, masks: RGB565 }, 0));
   assert.ok(turns >= height / 2, `${turns} turns while ${height} rows were unpacked`);
   assert.equal(rgb.length, width * height * 3);
 });

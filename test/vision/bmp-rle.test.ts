@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeRgb, probeImage } from '../../src/vision/decode.js';
 import { decodeRleScanlines, STEPS_PER_CHECK } from '../../src/vision/bmp-rle.js';
+import { turnsWhile } from '../event-loop-turns.js';
 
 const ref = (name: string, bytes: Uint8Array) => ({ name, bytes });
 
@@ -148,16 +149,8 @@ test('run data cut short, or an RLE code on the wrong bit depth, is named', asyn
  */
 async function turnsWhileDecoding(row: number[], width: number, height: number, bits: 4 | 8): Promise<{ turns: number; scanlines: Uint8Array }> {
   const data = Uint8Array.from({ length: row.length * height }, (_, i) => row[i % row.length]);
-  let turns = 0;
-  let counting = true;
-  const count = () => {
-    turns++;
-    if (counting) setImmediate(count);
-  };
-  setImmediate(count);
-  const scanlines = await decodeRleScanlines(data, { width, height, bits, bottomUp: true }, 0);
-  counting = false;
-  return { turns, scanlines };
+  const { turns, value } = await turnsWhile(() => decodeRleScanlines(data, { width, height, bits, bottomUp: true }, 0));
+  return { turns, scanlines: value };
 }
 
 test('a large run-length file gives the event loop turns while it is expanded', async () => {
