@@ -23,20 +23,21 @@ const shiftOf = (mask: number) => Math.log2(mask & -mask);
 const bitsOf = (mask: number) => (mask >>> shiftOf(mask)).toString(2).length;
 
 /**
- * A BMP of `pixels` (rows top first), from the format's description: BITMAPINFOHEADER, then the three
- * masks when `compression` is 3 (BI_BITFIELDS), rows padded to 4 bytes, bottom row first unless `topDown`.
+ * A BMP of `pixels` (rows top first), from the format's description: BITMAPINFOHEADER (40 bytes) and then
+ * the three masks when `compression` is 3 (BI_BITFIELDS), or a BITMAPV5HEADER (124 bytes) that holds them
+ * at the same place; rows padded to 4 bytes, bottom row first unless `topDown`.
  */
-function maskedBmp(pixels: Pixel[][], bits: 16 | 32, masks: ColourMasks, { compression = 3, topDown = false } = {}): Buffer {
+function maskedBmp(pixels: Pixel[][], bits: 16 | 32, masks: ColourMasks, { compression = 3, topDown = false, headerSize = 40 } = {}): Buffer {
   const height = pixels.length;
   const width = pixels[0].length;
   const stride = Math.ceil((width * bits) / 32) * 4;
-  const maskBytes = compression === 3 ? 12 : 0;
-  const offset = 54 + maskBytes;
+  const maskBytes = compression === 3 && headerSize === 40 ? 12 : 0;
+  const offset = 14 + headerSize + maskBytes;
   const file = Buffer.alloc(offset + stride * height);
   file.write('BM', 0, 'ascii');
   file.writeUInt32LE(file.length, 2);
   file.writeUInt32LE(offset, 10);
-  file.writeUInt32LE(40, 14);
+  file.writeUInt32LE(headerSize, 14);
   file.writeInt32LE(width, 18);
   file.writeInt32LE(topDown ? -height : height, 22);
   file.writeUInt16LE(1, 26);
@@ -84,17 +85,27 @@ test('16-bit BMPs, 5-5-5 without masks and 5-6-5 with them, in either row order,
   assert.deepEqual([...ends.data], [255, 255, 0, 132, 0, 255]);
 });
 
-test('32-bit BMPs with other masks than 8-8-8 (RGBA byte order, 10-10-10) decode to their colours', async () => {
+test('32-bit BMPs with other masks than 8-8-8 (RGBA byte order, 10-10-10, red in the top byte) decode to their colours', async () => {
   const rgba: ColourMasks = { red: 0x000000ff, green: 0x0000ff00, blue: 0x00ff0000 };
   const tenBits: ColourMasks = { red: 0x3ff00000, green: 0x000ffc00, blue: 0x000003ff };
+  const redOnTop: ColourMasks = { red: 0xff000000, green: 0x00ff0000, blue: 0x0000ff00 }; // bit 31 in a mask
   for (const [name, masks] of [
     ['rgba.bmp', rgba],
     ['ten.bmp', tenBits],
+    ['top.bmp', redOnTop],
   ] as const) {
-    const pixels = gradient(4, 3, masks);
-    const image = await decodeRgb(ref(name, maskedBmp(pixels, 32, masks)));
-    assert.deepEqual([...image.data], expectedRgb(pixels, masks), name);
+    for (const topDown of [false, true]) {
+      const pixels = gradient(4, 3, masks);
+      const image = await decodeRgb(ref(name, maskedBmp(pixels, 32, masks, { topDown })));
+      assert.deepEqual([...image.data], expectedRgb(pixels, masks), `${name}${topDown ? ', top-down' : ''}`);
+    }
   }
+});
+
+test('masks inside a V5 header are read from the same place', async () => {
+  const pixels = gradient(5, 2, RGB565);
+  const image = await decodeRgb(ref('v5.bmp', maskedBmp(pixels, 16, RGB565, { headerSize: 124 })));
+  assert.deepEqual([...image.data], expectedRgb(pixels, RGB565));
 });
 
 test('masks that are not one run of bits, or reach past a 16-bit word, are refused by name; a cut file is named damaged', async () => {
