@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { decodeRgb, probeImage } from '../../src/vision/decode.js';
 import { maskedRgb, RGB555, type ColourMasks } from '../../src/vision/bmp-masks.js';
 import { turnsWhile } from '../event-loop-turns.js';
+import { bmpFile, writeMasks } from './bmp-file.js';
 
 const ref = (name: string, bytes: Uint8Array) => ({ name, bytes });
 
@@ -31,27 +32,18 @@ function maskedBmp(pixels: Pixel[][], bits: 16 | 32, masks: ColourMasks, { compr
   const height = pixels.length;
   const width = pixels[0].length;
   const stride = Math.ceil((width * bits) / 32) * 4;
-  const maskBytes = compression === 3 && headerSize === 40 ? 12 : 0;
-  const offset = 14 + headerSize + maskBytes;
-  const file = Buffer.alloc(offset + stride * height);
-  file.write('BM', 0, 'ascii');
-  file.writeUInt32LE(file.length, 2);
-  file.writeUInt32LE(offset, 10);
-  file.writeUInt32LE(headerSize, 14);
-  file.writeInt32LE(width, 18);
-  file.writeInt32LE(topDown ? -height : height, 22);
-  file.writeUInt16LE(1, 26);
-  file.writeUInt16LE(bits, 28);
-  file.writeUInt32LE(compression, 30);
-  if (compression === 3) [masks.red, masks.green, masks.blue].forEach((m, i) => file.writeUInt32LE(m >>> 0, 54 + i * 4));
+  const data = Buffer.alloc(stride * height);
   pixels.forEach((row, y) => {
-    const at = offset + (topDown ? y : height - 1 - y) * stride;
+    const at = (topDown ? y : height - 1 - y) * stride;
     row.forEach(({ r, g, b }, x) => {
       const word = ((r << shiftOf(masks.red)) | (g << shiftOf(masks.green)) | (b << shiftOf(masks.blue))) >>> 0;
-      if (bits === 16) file.writeUInt16LE(word & 0xffff, at + x * 2); // a mask past the word (a test of refusal) reads nothing
-      else file.writeUInt32LE(word, at + x * 4);
+      if (bits === 16) data.writeUInt16LE(word & 0xffff, at + x * 2); // a mask past the word (a test of refusal) reads nothing
+      else data.writeUInt32LE(word, at + x * 4);
     });
   });
+  const masksAfterHeader = new Uint8Array(compression === 3 && headerSize === 40 ? 12 : 0);
+  const file = bmpFile({ width, height, topDown, bits, compression, headerSize }, masksAfterHeader, data);
+  if (compression === 3) writeMasks(file, [masks.red, masks.green, masks.blue]);
   return file;
 }
 

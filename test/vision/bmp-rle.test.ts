@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { decodeRgb, probeImage } from '../../src/vision/decode.js';
 import { decodeRleScanlines, STEPS_PER_CHECK } from '../../src/vision/bmp-rle.js';
 import { turnsWhile } from '../event-loop-turns.js';
+import { bmpFile } from './bmp-file.js';
 
 const ref = (name: string, bytes: Uint8Array) => ({ name, bytes });
 
@@ -13,19 +14,8 @@ const ref = (name: string, bytes: Uint8Array) => ({ name, bytes });
 function rleBmp(data: number[] | Uint8Array, width: number, height: number, bits: 4 | 8, colours: number[][], { topDown = false } = {}): Buffer {
   const table = Buffer.alloc(colours.length * 4);
   colours.forEach(([r, g, b], i) => table.set([b, g, r], i * 4));
-  const header = Buffer.alloc(54);
-  header.write('BM', 0, 'ascii');
-  header.writeUInt32LE(54 + table.length + data.length, 2);
-  header.writeUInt32LE(54 + table.length, 10);
-  header.writeUInt32LE(40, 14);
-  header.writeInt32LE(width, 18);
-  header.writeInt32LE(topDown ? -height : height, 22);
-  header.writeUInt16LE(1, 26);
-  header.writeUInt16LE(bits, 28);
-  header.writeUInt32LE(bits === 8 ? 1 : 2, 30); // BI_RLE8, BI_RLE4
-  header.writeUInt32LE(data.length, 34);
-  header.writeUInt32LE(colours.length, 46);
-  return Buffer.concat([header, table, Buffer.from(data)]);
+  const pixels = Uint8Array.from(data);
+  return bmpFile({ width, height, topDown, bits, compression: bits === 8 ? 1 : 2, imageSize: pixels.length, colours: colours.length }, table, pixels); // BI_RLE8, BI_RLE4
 }
 
 /**

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { decodeRgb, IMAGE_FILE_EXTENSIONS, probeImage, readImageBytes } from '../../src/vision/decode.js';
+import { bmpFile, writeMasks } from './bmp-file.js';
 
 interface BmpOptions {
   bits: 24 | 32;
@@ -30,22 +31,10 @@ function encodeBmp(rgb: Uint8Array, width: number, height: number, { bits, topDo
       if (bits === 32) pixels[to + 3] = 0; // unused, as most writers leave it
     }
   }
-  const header = Buffer.alloc(14 + headerSize);
-  header.write('BM', 0, 'ascii');
-  header.writeUInt32LE(header.length + pixels.length, 2);
-  header.writeUInt32LE(header.length, 10);
-  header.writeUInt32LE(headerSize, 14);
-  header.writeInt32LE(width, 18);
-  header.writeInt32LE(topDown ? -height : height, 22);
-  header.writeUInt16LE(1, 26);
-  header.writeUInt16LE(bits, 28);
-  if (headerSize === 124) {
-    header.writeUInt32LE(3, 30); // BI_BITFIELDS
-    header.writeUInt32LE(0xff0000, 54);
-    header.writeUInt32LE(0xff00, 58);
-    header.writeUInt32LE(0xff, 62);
-  }
-  return Buffer.concat([header, pixels]);
+  // The V5 header holds the usual masks (BI_BITFIELDS).
+  const file = bmpFile({ width, height, topDown, bits, headerSize, compression: headerSize === 124 ? 3 : 0 }, new Uint8Array(0), pixels);
+  if (headerSize === 124) writeMasks(file, [0xff0000, 0xff00, 0xff]);
+  return file;
 }
 
 const ref = (name: string, bytes: Uint8Array) => ({ name, bytes });
@@ -74,17 +63,7 @@ function encodePaletteBmp(indices: Uint8Array, width: number, height: number, bi
   }
   const table = Buffer.alloc(colours.length * 4, 0xee); // the reserved byte filled with non-zero on purpose
   colours.forEach(([r, g, b], i) => table.set([b, g, r], i * 4));
-  const header = Buffer.alloc(14 + headerSize);
-  header.write('BM', 0, 'ascii');
-  header.writeUInt32LE(header.length + table.length + pixels.length, 2);
-  header.writeUInt32LE(header.length + table.length, 10);
-  header.writeUInt32LE(headerSize, 14);
-  header.writeInt32LE(width, 18);
-  header.writeInt32LE(topDown ? -height : height, 22);
-  header.writeUInt16LE(1, 26);
-  header.writeUInt16LE(bits, 28);
-  header.writeUInt32LE(count, 46);
-  return Buffer.concat([header, table, pixels]);
+  return bmpFile({ width, height, topDown, bits, headerSize, colours: count }, table, pixels);
 }
 
 test('1-, 4- and 8-bit colour-table BMPs, bottom-up and top-down, odd widths, any header, decode to their colours', async () => {
