@@ -9,6 +9,7 @@
 // PNG's do: palette-png.ts); a run-length encoded one, or one whose pixels are bit fields (16-bit, and
 // 32-bit with other masks than 8-8-8), is unpacked in JavaScript with turns given to the event loop on
 // the way (bmp-rle.ts, bmp-masks.ts).
+import type { Sharp } from 'sharp';
 import { loadSharp, sharpIfLoaded } from './lazy-sharp.js';
 import { decodeRleScanlines } from './bmp-rle.js';
 import { maskedRgb, readableMasks, RGB555, type ColourMasks } from './bmp-masks.js';
@@ -133,11 +134,10 @@ export function bmpPixelDataProblem(bytes: Uint8Array, { width, height, pixelOff
 export async function bmpToPng(bytes: Uint8Array, layout: Extract<BmpLayout, { width: number }>): Promise<Uint8Array> {
   if (layout.palette) return paletteBmpToPng(bytes, layout, layout.palette);
   const { width, height, bitsPerPixel, bottomUp, pixelOffset, rowStride } = layout;
+  const sharp = sharpIfLoaded() ?? (await loadSharp());
   if (layout.masks) {
     const rgb = await maskedRgb(bytes, { width, height, bitsPerPixel: bitsPerPixel as 16 | 32, bottomUp, pixelOffset, rowStride, masks: layout.masks });
-    const sharp = sharpIfLoaded() ?? (await loadSharp());
-    const png = await sharp(rgb, { raw: { width, height, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
-    return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+    return pngBytes(sharp(rgb, { raw: { width, height, channels: 3 } }));
   }
   const channels = bitsPerPixel === 32 ? 4 : 3;
   const rowBytes = width * channels;
@@ -149,19 +149,22 @@ export async function bmpToPng(bytes: Uint8Array, layout: Extract<BmpLayout, { w
     rows = Buffer.allocUnsafe(rowBytes * height);
     for (let y = 0; y < height; y++) source.copy(rows, y * rowBytes, pixelOffset + y * rowStride, pixelOffset + y * rowStride + rowBytes);
   }
-  const sharp = sharpIfLoaded() ?? (await loadSharp());
   // The fourth byte of a 32-bit BMP is unused in most files (0 everywhere): dropped, not read as alpha.
   let image = sharp(rows, { raw: { width, height, channels } });
   if (channels === 4) image = sharp(await image.removeAlpha().raw().toBuffer(), { raw: { width, height, channels: 3 } });
   if (bottomUp) image = image.flip();
-  const png = await image
-    .recomb([
+  return pngBytes(
+    image.recomb([
       [0, 0, 1],
       [0, 1, 0],
       [1, 0, 0],
-    ])
-    .png({ compressionLevel: 1 })
-    .toBuffer();
+    ]),
+  );
+}
+
+/** An RGB image as PNG bytes at compression level 1: fast to write, and lossless as every level is. */
+async function pngBytes(image: Sharp): Promise<Uint8Array> {
+  const png = await image.png({ compressionLevel: 1 }).toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }
 
