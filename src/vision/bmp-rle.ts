@@ -16,8 +16,9 @@ export class DamagedRleError extends Error {
 
 /**
  * Work between two looks at the slice clock, in steps: a run, a native copy, or a pixel set in
- * JavaScript, none of them over 255 bytes, so 1024 of them take microseconds, well inside a slice; the
- * largest file the limits allow (20 MiB of two-byte runs) has the clock read about ten thousand times.
+ * JavaScript, none of them over 255 bytes, so 1024 of them take microseconds, well inside a slice; a
+ * file at the decoder's default byte limit (20 MiB of two-byte runs; the service's is 10 MiB) has the
+ * clock read about ten thousand times.
  */
 export const STEPS_PER_CHECK = 1024;
 

@@ -88,7 +88,10 @@ export function bmpLayout(bytes: Uint8Array): BmpLayout {
     const rows = layout(bytes, width, signedHeight, bitCount, Math.max(headersEnd, 66));
     // The usual 32-bit masks need no unpacking: sharp swaps the bytes natively.
     if (bitCount === 32 && masks.red === 0xff0000 && masks.green === 0xff00 && masks.blue === 0xff) return rows;
-    return readableMasks(masks, bitCount) ? { ...rows, masks } : { unsupported: 'a BMP with unusual colour masks' };
+    if (readableMasks(masks, bitCount)) return { ...rows, masks };
+    // Named with its masks and the rule, since the refusal's advice ("a 16/32-bit BMP") fits this file's depth.
+    const hex = (mask: number): string => `0x${mask.toString(16)}`;
+    return { unsupported: `a ${bitCount}-bit BMP with unusual colour masks (red ${hex(masks.red)}, green ${hex(masks.green)}, blue ${hex(masks.blue)}; each must be one run of at most 16 bits${bitCount === 16 ? ' within the low 16' : ''})` };
   }
   if (compression !== BI_RGB && compression !== BI_BITFIELDS) return { unsupported: `a BMP of compression ${compression}` };
   // "an 8-bit BMP" (an 8-bit one with bit fields), "a 2-bit BMP", "an 11-bit BMP" (a damaged header).

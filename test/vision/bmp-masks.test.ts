@@ -108,9 +108,10 @@ test('masks that are not one run of bits, or reach past a 16-bit word, are refus
       assert.match(err.message, message);
       return true;
     });
-  await refused('split.bmp', maskedBmp(pixels, 16, { ...RGB565, green: 0x0660 }), /split\.bmp is a BMP with unusual colour masks, which ecommir cannot decode/);
-  await refused('none.bmp', maskedBmp(pixels, 16, { ...RGB565, blue: 0 }), /none\.bmp is a BMP with unusual colour masks/);
-  await refused('wide.bmp', maskedBmp(pixels, 16, { ...RGB565, red: 0x1f0000 }), /wide\.bmp is a BMP with unusual colour masks/);
+  await refused('split.bmp', maskedBmp(pixels, 16, { ...RGB565, green: 0x0660 }), /split\.bmp is a 16-bit BMP with unusual colour masks \(red 0xf800, green 0x660, blue 0x1f; each must be one run of at most 16 bits within the low 16\), which ecommir cannot decode/);
+  await refused('none.bmp', maskedBmp(pixels, 16, { ...RGB565, blue: 0 }), /none\.bmp is a 16-bit BMP with unusual colour masks \(red 0xf800, green 0x7e0, blue 0x0;/);
+  await refused('wide.bmp', maskedBmp(pixels, 16, { ...RGB565, red: 0x1f0000 }), /wide\.bmp is a 16-bit BMP with unusual colour masks \(red 0x1f0000,/);
+  await refused('split32.bmp', maskedBmp(pixels, 32, { red: 0xff0000, green: 0xf0f0, blue: 0xff }), /split32\.bmp is a 32-bit BMP with unusual colour masks \(red 0xff0000, green 0xf0f0, blue 0xff; each must be one run of at most 16 bits\), which/);
   const whole = maskedBmp(gradient(3, 4, RGB565), 16, RGB565);
   await refused('cut.bmp', whole.subarray(0, whole.length - 3), /cut\.bmp is a damaged BMP: the BMP pixel data is cut short \(3×4 pixels need 32 bytes from byte 66/);
 });
