@@ -44,12 +44,14 @@ export function base64JsonChars(bytes: number): number {
  * The most a body within the limits can need. Values: a full batch of samples, each with every turn
  * (an object, its role, text and image list, with room for optional fields) and every image. String
  * length: a base64 image at the size limit (with line breaks and a data-URL prefix), or a dialogue's
- * whole text in one field (a challenge record's instruction) with room for its template.
+ * whole text in one field (a challenge record's instruction) with room for its template. Depth: a
+ * batch's image link is 7 deep (body, samples, sample, dialogue, turn, images, image); 32 leaves room.
  */
 export function jsonBodyRules(limits: Readonly<JsonBodyLimits>): JsonBodyRules {
   return {
     maxValues: limits.maxBatch * (64 + limits.maxTurns * 8 + limits.maxImages * 4),
     maxStringChars: Math.max(base64JsonChars(limits.maxImageBytes) + 1024, limits.maxTextChars + 65_536),
+    maxDepth: 32,
   };
 }
 
@@ -234,6 +236,8 @@ function valueOf(result: JsonBodyResult | undefined): unknown {
         `${result.path} is a string of ${result.length.toLocaleString('en-US')} characters, longer than any field within the limits (${result.maxStringChars.toLocaleString('en-US')})`,
         { statusCode: 413 },
       );
+    case 'depth':
+      throw new EcommirError('ECM_ERR_BAD_JSON', `${result.path} is nested more than ${result.maxDepth} levels deep, deeper than any request needs`, { statusCode: 400 });
     case 'duplicate':
       throw new EcommirError('ECM_ERR_BAD_JSON', `the body is ambiguous: ${describeDuplicateKey(result.duplicate)}`, { statusCode: 400 });
   }

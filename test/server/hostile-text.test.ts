@@ -138,6 +138,45 @@ test('a body parsed in a thread gives the same value and the same errors as one 
   }
 });
 
+test('a deeply nested body is refused by its path, in place or in a thread, and another upload on the thread is answered', async () => {
+  const intent = new FakeIntentRecognizer();
+  const server = await startServer({ recognizers: { scene: new FakeSceneRecognizer(), intent } });
+  try {
+    // Another client's large body, half sent, on the same parser thread while the nested ones arrive.
+    const dialogue = JSON.stringify({ id: 'slow', dialogue: [{ role: 'user', text: '会生锈吗' }] }).padEnd(600_000, ' ');
+    const { request } = await import('node:http');
+    const slow = request(`${server.url}/v1/intent`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(dialogue), authorization: `Bearer ${KEY}` } });
+    const slowAnswer = new Promise<{ status: number; json: any }>((resolve, reject) => {
+      slow.on('response', (response) => {
+        let out = '';
+        response.on('data', (data) => (out += data));
+        response.on('end', () => resolve({ status: response.statusCode!, json: JSON.parse(out) }));
+      });
+      slow.on('error', reject);
+    });
+    const bytes = Buffer.from(dialogue);
+    slow.write(bytes.subarray(0, 300_000));
+    // 20,000 nested arrays overflowed the thread's stack as it answered; 5,000 were never answered.
+    for (const [levels, pad] of [[20_000, 300_000], [5_000, 300_000], [40, 300_000], [40, 0]]) {
+      const nested = `{"dialogue": [{"role": "user", "text": "会生锈吗"}], "zz": ${'['.repeat(levels)}1${']'.repeat(levels)}}`;
+      const answer = await postText(server, nested.padEnd(pad, ' '));
+      assert.equal(answer.status, 400, `${levels} levels, ${pad} bytes`);
+      assert.equal(answer.json.error.code, 'ECM_ERR_BAD_JSON');
+      assert.match(answer.json.error.message, /^zz(\[0\]){31} is nested more than 32 levels deep/);
+    }
+    slow.end(bytes.subarray(300_000));
+    const answered = await slowAnswer;
+    assert.equal(answered.status, 200);
+    assert.ok(answered.json.prediction, JSON.stringify(answered.json).slice(0, 200));
+    // The deepest a batch needs (an image link in a turn in a sample) is well inside the rule.
+    const batch = { samples: [{ id: 'b', dialogue: [{ role: 'user', text: '会生锈吗', images: [] }] }] };
+    assert.equal((await server.post('/v1/batch', batch)).status, 200);
+    assert.equal(intent.calls, 2, 'only the two valid bodies reached the recogniser');
+  } finally {
+    await server.close();
+  }
+});
+
 test('a base64 image at the size limit is decoded off the event loop, and answered as one decoded in place', async () => {
   const scene = new FakeSceneRecognizer();
   const server = await startServer({ recognizers: { scene, intent: new FakeIntentRecognizer() } });

@@ -26,7 +26,7 @@ test('a parser thread that fails is logged and answered with a 500 naming it; la
     },
   });
   const app = Fastify({ logger: { level: 'error', stream } });
-  installJsonBodyParser(app, { rules: { maxValues: 1_000, maxStringChars: 10_000_000 }, inlineBytes: 64, threads: 1, threadRetryDelayMs: RETRY_MS, workerFile: new URL('./faulty-body-worker.mjs', import.meta.url).href });
+  installJsonBodyParser(app, { rules: { maxValues: 1_000, maxStringChars: 10_000_000, maxDepth: 32 }, inlineBytes: 64, threads: 1, threadRetryDelayMs: RETRY_MS, workerFile: new URL('./faulty-body-worker.mjs', import.meta.url).href });
   app.post('/echo', async (request) => request.body);
   try {
     // Listening starts the parser thread, which fails as it starts, holding no body; piscina replaces
