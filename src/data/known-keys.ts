@@ -5,6 +5,11 @@
 // shape. A writer's own data goes under `meta`, which nothing reads.
 import { editDistance } from './edit-distance.js';
 
+/** `table[key]` when the table itself has the key: a key someone typed ("constructor", "__proto__") must not find what every object inherits. */
+export function ownValue<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 export interface ObjectShape {
   /** What the object is, for the message: "a sample", "a turn". */
   what: string;
@@ -68,7 +73,7 @@ export function unknownKeyProblem(obj: Readonly<Record<string, unknown>>, shape:
 
 function hintFor(key: string, shape: ObjectShape): string {
   const folded = key.trim().toLowerCase();
-  const hint = shape.hints[folded];
+  const hint = ownValue(shape.hints, folded);
   if (hint) return hint;
   // A slip of a letter or two: the nearest field, when one is clearly nearest.
   // The distance is at least the difference in length, so a far longer name (a pasted text) is not compared.

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef, Role, Sample, Task, Turn } from '../types.js';
 import { IMAGE_MARKER, countImageMarkers } from './instruction.js';
-import { SAMPLE_SHAPE, TURN_SHAPE, unknownKeyProblem } from './known-keys.js';
+import { SAMPLE_SHAPE, TURN_SHAPE, ownValue, unknownKeyProblem } from './known-keys.js';
 
 export interface NativeParseOptions {
   /** Folder relative image paths are resolved against first. */
@@ -52,7 +52,7 @@ export function parseNativeSample(value: unknown, index: number, options: Native
   const unknownKey = unknownKeyProblem(obj, SAMPLE_SHAPE);
   if (unknownKey) throw bad(unknownKey);
 
-  const task = typeof obj.task === 'string' ? TASK_ALIASES[obj.task.trim().toLowerCase()] : undefined;
+  const task = typeof obj.task === 'string' ? ownValue(TASK_ALIASES, obj.task.trim().toLowerCase()) : undefined;
   if (!task) {
     throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `task must be "scene" or "intent", got ${JSON.stringify(obj.task)}`, { item });
   }
@@ -100,7 +100,7 @@ function parseTurn(value: unknown, k: number, item: ItemRef, options: NativePars
   if (!turn || typeof turn !== 'object' || Array.isArray(turn)) throw bad('a turn is an object {role, text, images?}');
   const unknownKey = unknownKeyProblem(turn, TURN_SHAPE);
   if (unknownKey) throw bad(unknownKey);
-  const role = typeof turn.role === 'string' ? ROLE_ALIASES[turn.role.trim().toLowerCase()] : undefined;
+  const role = typeof turn.role === 'string' ? ownValue(ROLE_ALIASES, turn.role.trim().toLowerCase()) : undefined;
   if (!role) throw bad(`role must be user or agent (用户/客服, customer/assistant), got ${JSON.stringify(turn.role)}`);
   if (turn.text !== undefined && typeof turn.text !== 'string') throw bad('text must be a string');
   const sent = (turn.text as string | undefined) ?? '';

@@ -1,7 +1,7 @@
 // ajv says where a body breaks its schema, not always what broke it: for a field the schema does not
 // have it writes "must NOT have additional properties" and keeps the field's name in params. The
 // name goes into the message, with the same hint the data files give for a turn ("image" → "images").
-import { TURN_SHAPE } from '../data/known-keys.js';
+import { TURN_SHAPE, ownValue } from '../data/known-keys.js';
 
 /** The part of an ajv error the message is made from. */
 export interface SchemaErrorLike {
@@ -30,6 +30,6 @@ export function describeSchemaError(e: SchemaErrorLike, prefix: string): string 
   if (meaning) return `${where} must be ${meaning}`;
   const field = e.keyword === 'additionalProperties' ? e.params?.additionalProperty : undefined;
   if (typeof field !== 'string') return `${where} ${e.message ?? 'is invalid'}`;
-  const hint = /\/dialogue\/\d+$/.test(e.instancePath) ? TURN_SHAPE.hints[field.trim().toLowerCase()] : undefined;
+  const hint = /\/dialogue\/\d+$/.test(e.instancePath) ? ownValue(TURN_SHAPE.hints, field.trim().toLowerCase()) : undefined;
   return `${where} has a field the API does not take: ${JSON.stringify(field)}${hint ? ` (${hint})` : ''}`;
 }

@@ -67,6 +67,11 @@ test('native faults name the item: unknown task, bad role, missing image, label 
   fails({ id: 'x5', task: 'scene', image: 'data:image/png;base64,@@@' }, 'ECM_ERR_BAD_RECORD', /x5.*base64/);
   fails({ id: 'x6', task: 'intent', dialogue: [{ role: 'user', text: '<image><image>', images: ['a.png'] }] }, 'ECM_ERR_BAD_RECORD', /x6.*2 <image> marker/);
   fails([1, 2], 'ECM_ERR_BAD_RECORD', /#5/);
+  // Names every object has ("constructor", "__proto__", "toString") are no task or role: they found a built-in function.
+  for (const name of ['constructor', '__proto__', 'toString']) {
+    fails({ id: 'p1', task: name, dialogue: [{ role: 'user', text: 'hi' }] }, 'ECM_ERR_UNKNOWN_TASK', new RegExp(`p1.*got "${name}"`));
+    fails({ id: 'p2', task: 'intent', dialogue: [{ role: name, text: 'hi' }, { role: 'user', text: 'hi' }] }, 'ECM_ERR_BAD_RECORD', new RegExp(`p2.*turn 0.*role must be user or agent.*got "${name}"`));
+  }
 });
 
 test('a field outside the native format is refused with what to write instead, never dropped in silence', () => {
@@ -82,6 +87,9 @@ test('a field outside the native format is refused with what to write instead, n
   refused({ id: 'k5', task: 'intent', dialogue: [turn], lable: '是否会生锈' }, /k5.*"lable": did you mean "label"\?/);
   refused({ id: 'k6', task: 'intent', dialogue: [{ ...turn, time: '12:00' }] }, /k6.*"time".*"meta".*A turn has role, text, images and meta/);
   refused({ id: 'k9', task: 'intent', dialogue: [turn], ...Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`f${i}`, i])) }, /"f0" \(and "f1", "f2", "f3", 4996 more\): /);
+  // A field named like a built-in ("constructor") is an unknown field like any other (it crashed the hint look-up).
+  refused({ id: 'k10', task: 'intent', dialogue: [{ ...turn, constructor: 1 }] }, /k10.*turn 0.*unknown field "constructor": .*A turn has role, text, images and meta/);
+  refused({ id: 'k11', task: 'intent', dialogue: [turn], toString: 1 }, /k11.*unknown field "toString": /);
   // Unknown fields are found before the task, so that a misnamed task field says so.
   refused({ id: 'k7', type: 'intent', dialogue: [turn] }, /k7.*"type".*"task"/);
 

@@ -56,6 +56,9 @@ test('unknown properties are 400, not dropped; types are not coerced', async () 
     // The message names the field, and for a turn what to write instead, as the data files do.
     const image = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '会生锈吗', image: 'abc' }] });
     assert.equal(image.json.error.message, 'invalid request: body/dialogue/0 has a field the API does not take: "image" (a turn\'s images go in "images", a list)');
+    // A field named like a built-in has no hint (the look-up found Object's constructor and printed its source).
+    const builtIn = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '会生锈吗', constructor: 1 }] });
+    assert.equal(builtIn.json.error.message, 'invalid request: body/dialogue/0 has a field the API does not take: "constructor"');
     const typed = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: 123 }] });
     assert.equal(typed.json.error.message, 'invalid request: body/dialogue/0/text must be string');
     const scene = await server.post('/v1/scene', { image: (await solidPng(8, 8, [1, 2, 3])).toString('base64'), colour: 'red' });
