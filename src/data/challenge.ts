@@ -78,6 +78,8 @@ export function parseChallengeRecord(value: unknown, index: number, options: Cha
       throw new EcommirError('ECM_ERR_BAD_RECORD', 'an intent instruction must quote a dialogue between <用户与客服的对话 START> and <用户与客服的对话 END>', { item });
     }
     turns = attachImages(rawTurns, images, item);
+    // As the native format and the API hold it: with no user turn there is no question to read.
+    if (!turns.some((t) => t.role === 'user')) throw new EcommirError('ECM_ERR_BAD_RECORD', 'an intent sample needs a dialogue with at least one user turn', { item });
   } else {
     const markers = countImageMarkers(record.instruction);
     if (markers !== images.length) throw markerMismatch(markers, images.length, item);
