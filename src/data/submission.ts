@@ -71,8 +71,9 @@ export function formatFromPath(path: string): PredictionFormat {
 export function parseSubmissionCsv(text: string, file = 'submission.csv'): SubmissionRow[] {
   let rows: Record<string, string>[];
   try {
-    rows = parse(text, { bom: true, columns: true, skip_empty_lines: true, relax_column_count: false });
+    rows = parse(text, { bom: true, columns: headerOnce(file), skip_empty_lines: true, relax_column_count: false });
   } catch (cause) {
+    if (cause instanceof EcommirError) throw cause;
     throw new EcommirError('ECM_ERR_BAD_RECORD', `not a readable CSV: ${(cause as Error).message}`, { item: { file }, cause });
   }
   if (rows.length > 0) {
@@ -87,6 +88,17 @@ export function parseSubmissionCsv(text: string, file = 'submission.csv'): Submi
     image: row.image ? parsePythonList(row.image, { id: row.id, index, file }) : [],
     predict: row.predict,
   }));
+}
+
+/** The header as it is, refused when a name repeats: the row objects would keep only the last column of the name, without a word. */
+function headerOnce(file: string): (header: string[]) => string[] {
+  return (header) => {
+    const repeated = header.find((name, i) => header.indexOf(name) !== i);
+    if (repeated !== undefined) {
+      throw new EcommirError('ECM_ERR_BAD_RECORD', `the CSV header names the column ${JSON.stringify(repeated)} twice (columns ${header.indexOf(repeated) + 1} and ${header.indexOf(repeated, header.indexOf(repeated) + 1) + 1}): each column must be named once`, { item: { file } });
+    }
+    return header;
+  };
 }
 
 export async function readSubmissionCsv(path: string): Promise<SubmissionRow[]> {

@@ -140,7 +140,7 @@ test('records with wrong fields or image/marker counts that disagree are ECM_ERR
   check({ instruction: 'x', image: [] }, /record #4.*id/);
   check('not an object', /record #4/);
   // Every 用户 turn written as 客服: predicted before, refused as the native format and the API refuse it.
-  const agentOnly = records[2].instruction.replaceAll('用户:', '客服:').replaceAll('用户：', '客服：');
+  const agentOnly = (records[2].instruction as string).replaceAll('用户:', '客服:').replaceAll('用户：', '客服：');
   assert.notEqual(agentOnly, records[2].instruction);
   check({ ...records[2], instruction: agentOnly }, /fx-intent-3.*needs a dialogue with at least one user turn/);
 });

@@ -69,6 +69,14 @@ test('submission CSV of real-format records keeps input order and the gold outpu
   assert.deepEqual(rows[1].image, ['fx-intent-2-0.png', 'fx-intent-2-1.png']);
 });
 
+test('a column named twice is refused naming it and both places (the last one was scored, without a word)', () => {
+  assert.throws(
+    () => parseSubmissionCsv('id,predict,predict\nd1,是否好用,是否会生锈\n', 'p.csv'),
+    (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BAD_RECORD' && /p\.csv.*the CSV header names the column "predict" twice \(columns 2 and 3\)/.test(err.message),
+  );
+  assert.equal(parseSubmissionCsv('id,predict,note\nd1,是否好用,x\n', 'p.csv')[0].predict, '是否好用');
+});
+
 test('a record without a prediction is an error naming it', () => {
   const partial = new Map([...LABELS].filter(([id]) => id !== 'b2'));
   assert.throws(() => submissionCsv(SAMPLES, partial), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BAD_RECORD' && /record #1, id b2/.test(err.message));
