@@ -1,28 +1,63 @@
 // From a probability row to the Prediction every recogniser returns: ranked labels with their coarse
 // group, the `粗类-细类` form, and the uncertain flag a service routes to a human.
+import { foldPunctuation } from '../data/fold.js';
+import { EcommirError } from '../errors.js';
 import type { Taxonomy } from '../labels/taxonomy.js';
 import type { Evidence, Prediction, Sample } from '../types.js';
+
+/** Each taxonomy's labels by their punctuation-folded form; a form two labels share is left out (exact only). */
+const FOLDED_POSITIONS = new WeakMap<Taxonomy, Map<string, number>>();
+
+function foldedPositions(taxonomy: Taxonomy): Map<string, number> {
+  let positions = FOLDED_POSITIONS.get(taxonomy);
+  if (!positions) {
+    positions = new Map();
+    const shared = new Set<string>();
+    taxonomy.labels.forEach((label, c) => {
+      const folded = foldPunctuation(label);
+      if (positions!.has(folded)) shared.add(folded);
+      positions!.set(folded, c);
+    });
+    for (const folded of shared) positions.delete(folded);
+    FOLDED_POSITIONS.set(taxonomy, positions);
+  }
+  return positions;
+}
 
 /**
  * A sample's `candidates` ("the labels to choose from") restrict the answer: the other labels are
  * left out and the candidates' probabilities renormalised. Candidates naming every label (the
- * challenge's instructions do) or none of ours change nothing.
+ * challenge's instructions do) change nothing. A candidate matches a label as written or with its
+ * punctuation folded (an instruction may write （） for ()); one that matches no label of the model
+ * is refused, naming it: passed over, it let the answer fall outside the list the caller gave.
  */
-function restrictToCandidates(candidates: readonly string[] | undefined, taxonomy: Taxonomy, proba: ArrayLike<number>): { order: number[]; proba: ArrayLike<number> } {
+function restrictToCandidates(sample: CandidateSample, taxonomy: Taxonomy, proba: ArrayLike<number>): { order: number[]; proba: ArrayLike<number> } {
+  const { candidates } = sample;
   const all = Array.from(taxonomy.labels.keys());
   if (!candidates || candidates.length === 0) return { order: all, proba };
   // Marks in label order, not a Set: this runs for every prediction, and every challenge record
   // names all labels, which ends in the line after the loop.
   const allowed = new Uint8Array(all.length);
   let kept = 0;
+  let unknown: string[] | undefined;
   for (const candidate of candidates) {
-    const c = taxonomy.indexOf(candidate);
-    if (c >= 0 && allowed[c] === 0) {
+    let c = taxonomy.indexOf(candidate);
+    if (c < 0) c = foldedPositions(taxonomy).get(foldPunctuation(candidate).trim()) ?? -1;
+    if (c < 0) (unknown ??= []).push(candidate);
+    else if (allowed[c] === 0) {
       allowed[c] = 1;
       kept++;
     }
   }
-  if (kept === 0 || kept === all.length) return { order: all, proba };
+  if (unknown) {
+    const named = unknown.slice(0, 3).map((label) => JSON.stringify(label)).join(', ') + (unknown.length > 3 ? ` and ${unknown.length - 3} more` : '');
+    throw new EcommirError(
+      'ECM_ERR_UNKNOWN_LABEL',
+      `${unknown.length === 1 ? `candidate label ${named} is not a label` : `${unknown.length} candidate labels ${named} are not labels`} of this ${sample.task} model (${taxonomy.source}); candidates restrict the answer to some of the model's own labels`,
+      { item: { id: sample.id, index: sample.index } },
+    );
+  }
+  if (kept === all.length) return { order: all, proba };
   const order = all.filter((c) => allowed[c] === 1);
   const total = order.reduce((sum, c) => sum + proba[c], 0);
   const restricted = new Float64Array(all.length);
@@ -30,8 +65,10 @@ function restrictToCandidates(candidates: readonly string[] | undefined, taxonom
   return { order, proba: restricted };
 }
 
-export function rankPrediction(sample: Pick<Sample, 'id' | 'task'> & { candidates?: readonly string[] }, taxonomy: Taxonomy, scores: ArrayLike<number>, options: { threshold?: number; topK?: number } = {}): Prediction {
-  const { order: labels, proba } = restrictToCandidates(sample.candidates, taxonomy, scores);
+type CandidateSample = Pick<Sample, 'id' | 'task'> & { index?: number; candidates?: readonly string[] };
+
+export function rankPrediction(sample: CandidateSample, taxonomy: Taxonomy, scores: ArrayLike<number>, options: { threshold?: number; topK?: number } = {}): Prediction {
+  const { order: labels, proba } = restrictToCandidates(sample, taxonomy, scores);
   const order = labels.sort((a, b) => proba[b] - proba[a] || a - b);
   const ranked = order.slice(0, options.topK ?? order.length).map((c) => {
     const label = taxonomy.labels[c];
