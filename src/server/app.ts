@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { EcommirError } from '../errors.js';
 import type { RecognizerRuntime } from '../runtime/lanes.js';
 import { admit, ApiKeyCheck, clientOf } from './auth.js';
+import { installBodyBudget } from './body-budget.js';
 import type { ServerContext } from './context.js';
 import { installJsonBodyParser, jsonBodyRules } from './json-body.js';
 import { collectRoutes } from './openapi.js';
@@ -84,7 +85,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   if (resolved.ownsRuntime) app.addHook('onClose', async () => resolved.runtime.close());
   if (resolved.feedback) app.addHook('onClose', async () => resolved.feedback?.close());
   limitConnections(app, limits.maxConnections, limits.maxConnectionsPerAddress);
-  limitBodiesInFlight(app, limits.maxBodyBytesInFlight, limits.maxBodyBytes);
+  // A multipart upload holds one image and one short field (the id): the image limit and room for the parts' headers.
+  installBodyBudget(app, { budget: limits.maxBodyBytesInFlight, maxBody: limits.maxBodyBytes, maxMultipartBody: limits.maxImageBytes + 64 * 1024 });
   const routes = collectRoutes(app);
   installErrorHandlers(app);
   installJsonBodyParser(app, { rules: jsonBodyRules(limits), maxImageBytes: limits.maxImageBytes });
@@ -164,48 +166,6 @@ function limitConnections(app: FastifyInstance, total: number, perAddress: numbe
       if (left <= 0) open.delete(address);
       else open.set(address, left);
     });
-  });
-}
-
-/**
- * A budget for request bodies in flight, checked on the declared size before a byte of the body is
- * read: a burst of large uploads is refused (503) instead of being buffered until memory runs out.
- * One client (an API key, or an address without one) may hold at most half of it, or one largest
- * body if that is more: a client that declares large bodies and sends them a byte a second holds its
- * share until the request timeout, and must not lock everyone else out meanwhile.
- * A refused request keeps its connection: Node then reads and drops the rest of its body, so a client
- * still sending reads the 503. Closing it instead reset the socket under the client's feet, and most
- * clients of a burst saw a broken connection rather than the answer. The dropped bytes cost no memory,
- * and the request timeout still ends a connection that sends too slowly.
- */
-function limitBodiesInFlight(app: FastifyInstance, budget: number, maxBody: number): void {
-  const perClient = Math.max(maxBody, Math.floor(budget / 2));
-  let inFlight = 0;
-  const byClient = new Map<string, number>();
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.method !== 'POST' && request.method !== 'PUT') return;
-    const declared = Number(request.headers['content-length']);
-    const size = Number.isFinite(declared) && declared >= 0 ? Math.min(declared, maxBody) : maxBody;
-    const client = clientOf(request.headers.authorization, request.socket.remoteAddress);
-    const held = byClient.get(client) ?? 0;
-    if (inFlight + size > budget || held + size > perClient) {
-      reply.header('retry-after', '1');
-      const whose = inFlight + size > budget ? 'the service is receiving too many large requests' : 'this client is already sending large requests';
-      throw new EcommirError('ECM_ERR_BUSY', `${whose}; retry later`, { statusCode: 503 });
-    }
-    inFlight += size;
-    byClient.set(client, held + size);
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      inFlight -= size;
-      const left = (byClient.get(client) ?? size) - size;
-      if (left <= 0) byClient.delete(client);
-      else byClient.set(client, left);
-    };
-    reply.raw.once('close', release);
-    reply.raw.once('finish', release);
   });
 }
 

@@ -16,6 +16,7 @@ import { EcommirError } from '../errors.js';
 import { THREAD_EXEC_ARGV, threadFile } from '../thread-file.js';
 import { RenewableThreadPool, ThreadsFailedError } from '../renewable-thread-pool.js';
 import type { DecodedImages } from './body-images.js';
+import { coverStreamedBody, streamedBodyRefused } from './body-budget.js';
 import { parseJsonBody, type JsonBodyResult, type JsonBodyRules } from './json-body-parse.js';
 import type { ReceiveBodyTask } from './json-body-worker.js';
 
@@ -178,6 +179,7 @@ function readJsonBody(request: FastifyRequest, payload: Readable, { inlineBytes,
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       received += bytes.length;
       if (received > limit) return fail(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+      if (!coverStreamedBody(request, received)) return fail(streamedBodyRefused(request));
       if (sink) return sink.push(bytes);
       held.push(bytes);
       if (received <= inlineBytes) return;

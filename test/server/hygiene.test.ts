@@ -105,6 +105,65 @@ test('one client holds at most half the body budget: its slow uploads cannot loc
   }
 });
 
+/** A raw chunked POST /v1/intent (no declared length) that sends `first` as its first chunk; `send` adds chunks, `end` the last one. */
+async function postChunked(port: number, key: string, first: string): Promise<{ send(text: string): void; end(): void; answer: Promise<string> }> {
+  const socket = await openSocket(port);
+  socket.on('error', () => {});
+  let text = '';
+  socket.on('data', (d) => (text += d.toString()));
+  const answer = new Promise<string>((resolve) => socket.once('close', () => resolve(text)));
+  const send = (chunk: string): void => {
+    // An empty chunk would be the last one.
+    if (!socket.destroyed && chunk !== '') socket.write(`${Buffer.byteLength(chunk).toString(16)}\r\n${chunk}\r\n`);
+  };
+  socket.write(`POST /v1/intent HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`);
+  send(first);
+  return { send, end: () => !socket.destroyed && socket.end('0\r\n\r\n'), answer };
+}
+
+test('a chunked body is counted as it arrives: stalled ones lock nobody out, and one that outgrows the room left is refused', async () => {
+  // Counted at the largest body (50 kB), two stalled chunked bodies held this whole budget.
+  const server = await startServer({ recognizers: { intent: new FakeIntentRecognizer() }, auth: { apiKeys: [KEY, OTHER_KEY] }, limits: { maxBodyBytes: 50_000, maxBodyBytesInFlight: 80_000 } });
+  const port = Number(new URL(server.url).port);
+  const text = (n: number) => JSON.stringify({ dialogue: [{ role: 'user', text: `怎么用${' '.repeat(n)}` }] });
+  const stalled: Awaited<ReturnType<typeof postChunked>>[] = [];
+  try {
+    for (let i = 0; i < 8; i++) stalled.push(await postChunked(port, KEY, '{"dia'));
+    await sleep(100);
+    assert.equal((await server.post('/v1/intent', JSON.parse(text(30_000)), OTHER_KEY)).status, 200, 'another client is answered');
+    assert.equal((await server.post('/v1/intent', JSON.parse(text(100)), KEY)).status, 200, 'so is the same client');
+    // A chunked body that grows step by step to 40 kB fits and is answered.
+    const grown = await postChunked(port, OTHER_KEY, '');
+    const whole = text(40_000);
+    for (let at = 0; at < whole.length; at += 5_000) grown.send(whole.slice(at, at + 5_000));
+    grown.end();
+    assert.match(await grown.answer, /^HTTP\/1\.1 200/);
+    // With a declared 40 kB held, a chunked 45 kB cannot be covered: refused part way, 503 with Retry-After.
+    const holder = await postRaw(port, OTHER_KEY, text(40_000), false);
+    await sleep(100);
+    const tooMuch = await postChunked(port, KEY, '');
+    const big = text(45_000);
+    for (let at = 0; at < big.length; at += 5_000) {
+      tooMuch.send(big.slice(at, at + 5_000));
+      await sleep(5);
+    }
+    tooMuch.end();
+    const refused = await tooMuch.answer;
+    assert.match(refused, /^HTTP\/1\.1 503/);
+    assert.match(refused, /retry-after: 1/i);
+    assert.match(refused, /ECM_ERR_BUSY.*the service is receiving too many large requests/);
+    holder.socket.destroy();
+    // The stalled ones finish and are answered.
+    for (const body of stalled) {
+      body.send('logue":[{"role":"user","text":"怎么用"}]}');
+      body.end();
+    }
+    for (const body of stalled) assert.match(await body.answer, /^HTTP\/1\.1 200/);
+  } finally {
+    await server.close();
+  }
+});
+
 test('bodies in flight have a budget: a burst is refused before it is read, and the budget comes back', async () => {
   const server = await startServer({ recognizers: { intent: new FakeIntentRecognizer() }, limits: { maxBodyBytesInFlight: 100_000 } });
   const port = Number(new URL(server.url).port);

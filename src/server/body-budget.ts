@@ -1,0 +1,125 @@
+// A budget for request bodies in flight: a burst of large uploads is refused (503) instead of being
+// buffered until memory runs out. One client (an API key, or an address without one) may hold at
+// most half of it, or one largest body if that is more: a client that declares large bodies and
+// sends them a byte a second holds its share until the request timeout, and must not lock everyone
+// else out meanwhile.
+//
+// A body that declares its length is counted at that length before a byte of it is read. One that
+// does not (chunked) is counted as it arrives, a step at a time: counted at the largest body a
+// route takes, as it once was, four chunked requests of a few bytes each that then stalled held the
+// whole budget, and every other client's POST was refused until the request timeout ended them.
+// The JSON reader asks for each further step (`coverStreamedBody`) and fails its request with 503
+// when the budget has no room. A multipart upload is read by @fastify/multipart straight from the
+// socket, past any reader of ours, so a chunked one is counted at the most a multipart body may
+// hold (one image and one short field), well under the JSON limit.
+//
+// A refused request keeps its connection: Node then reads and drops the rest of its body, so a client
+// still sending reads the 503. Closing it instead reset the socket under the client's feet, and most
+// clients of a burst saw a broken connection rather than the answer. The dropped bytes cost no memory,
+// and the request timeout still ends a connection that sends too slowly.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { EcommirError } from '../errors.js';
+import { clientOf } from './auth.js';
+
+export interface BodyBudgetOptions {
+  /** All bodies in flight, bytes. */
+  budget: number;
+  /** The largest body a route takes (a JSON body). */
+  maxBody: number;
+  /** The largest multipart body: one image and its field. */
+  maxMultipartBody: number;
+}
+
+/**
+ * A body without a declared length is counted this many bytes at a time: 1 MiB (a dialogue fits in
+ * its first step; a batch of screenshots asks a few dozen times), or a sixteenth of the largest body
+ * if that is less, so that stalled bodies hold at most a sixteenth of the budget each.
+ */
+export function streamedStep(maxBody: number): number {
+  return Math.max(1024, Math.min(1024 * 1024, Math.floor(maxBody / 16)));
+}
+
+interface StreamedBody {
+  /** Bytes counted for it so far. */
+  counted: number;
+  grow(to: number): boolean;
+  reply: FastifyReply;
+}
+
+const STREAMED = new WeakMap<FastifyRequest, StreamedBody>();
+
+/**
+ * Whether the budget covers `received` bytes of a request's body: always for a body that declared
+ * its length (counted whole already) or a request the budget does not count; for a streamed one, it
+ * is counted on to cover them, a step at a time, and false means no room is left (refuse it, 503).
+ */
+export function coverStreamedBody(request: FastifyRequest, received: number): boolean {
+  const body = STREAMED.get(request);
+  return body === undefined || received <= body.counted || body.grow(received);
+}
+
+/** The refusal of a streamed body the budget cannot cover, with the Retry-After a refusal at the start gets. */
+export function streamedBodyRefused(request: FastifyRequest): EcommirError {
+  STREAMED.get(request)?.reply.header('retry-after', '1');
+  return busy('the service is receiving too many large requests');
+}
+
+function busy(whose: string): EcommirError {
+  return new EcommirError('ECM_ERR_BUSY', `${whose}; retry later`, { statusCode: 503 });
+}
+
+export function installBodyBudget(app: FastifyInstance, { budget, maxBody, maxMultipartBody }: BodyBudgetOptions): void {
+  const step = streamedStep(maxBody);
+  const perClient = Math.max(maxBody, Math.floor(budget / 2));
+  let inFlight = 0;
+  const byClient = new Map<string, number>();
+  const room = (client: string, size: number): 'total' | 'client' | undefined =>
+    inFlight + size > budget ? 'total' : (byClient.get(client) ?? 0) + size > perClient ? 'client' : undefined;
+  const take = (client: string, size: number): void => {
+    inFlight += size;
+    byClient.set(client, (byClient.get(client) ?? 0) + size);
+  };
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.method !== 'POST' && request.method !== 'PUT') return;
+    const declared = Number(request.headers['content-length']);
+    const streamed = !(request.headers['content-length'] !== undefined && Number.isFinite(declared) && declared >= 0);
+    const multipart = request.headers['content-type']?.trimStart().toLowerCase().startsWith('multipart/') === true;
+    const first = !streamed ? Math.min(declared, maxBody) : multipart ? Math.min(maxMultipartBody, maxBody) : step;
+    const client = clientOf(request.headers.authorization, request.socket.remoteAddress);
+    const full = room(client, first);
+    if (full) {
+      reply.header('retry-after', '1');
+      throw busy(full === 'total' ? 'the service is receiving too many large requests' : 'this client is already sending large requests');
+    }
+    take(client, first);
+    let counted = first;
+    let released = false;
+    if (streamed && !multipart) {
+      const body: StreamedBody = {
+        counted,
+        reply,
+        grow(to) {
+          if (released) return false;
+          const target = Math.min(maxBody, Math.ceil(to / step) * step);
+          // Past the route's limit the reader refuses the body itself (413), not the budget.
+          if (target <= counted) return true;
+          if (room(client, target - counted)) return false;
+          take(client, target - counted);
+          counted = body.counted = target;
+          return true;
+        },
+      };
+      STREAMED.set(request, body);
+    }
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      inFlight -= counted;
+      const left = (byClient.get(client) ?? counted) - counted;
+      if (left <= 0) byClient.delete(client);
+      else byClient.set(client, left);
+    };
+    reply.raw.once('close', release);
+    reply.raw.once('finish', release);
+  });
+}
