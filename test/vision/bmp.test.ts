@@ -108,7 +108,7 @@ test('24- and 32-bit BMPs, bottom-up and top-down, odd widths, decode to the pix
     const image = await decodeRgb(ref(name, encodeBmp(rgb, width, height, options)));
     assert.deepEqual([image.width, image.height], [width, height], name);
     assert.deepEqual([...image.data], [...rgb], name);
-    assert.deepEqual(await probeImage(ref(name, encodeBmp(rgb, width, height, options))).then((i) => [i.format, i.width, i.height]), ['png', width, height]);
+    assert.deepEqual(await probeImage(ref(name, encodeBmp(rgb, width, height, options))).then((i) => [i.format, i.width, i.height]), ['bmp', width, height]);
   }
 });
 
