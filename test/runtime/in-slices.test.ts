@@ -47,3 +47,34 @@ test('runInSlices lets a timer fire in the middle of long work and returns what 
   assert.equal(sliced, runToEnd(steps()));
   assert.ok(fired > 0 && fired < 40, `the timer fired after step ${fired} of 40`);
 });
+
+test('sliced work running at once takes turns: one slice a turn of the loop, whoever’s it is, in turn', async () => {
+  // A ticker counts the turns of the loop; each step notes the turn it ran in. With 0 ms slices every
+  // step is a slice. Each piece of work used to wait for its own setImmediate, and Node runs all the
+  // immediates queued before a turn in that turn: three pieces ran a slice each per turn.
+  let turn = 0;
+  let ticking = true;
+  const tick = (): void => {
+    turn++;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const ran: { work: string; turn: number }[] = [];
+  function* steps(work: string): Generator<void, string> {
+    for (let i = 0; i < 5; i++) {
+      ran.push({ work, turn });
+      yield;
+    }
+    return work;
+  }
+  try {
+    assert.deepEqual(await Promise.all(['a', 'b', 'c'].map((work) => runInSlices(steps(work), 0))), ['a', 'b', 'c']);
+  } finally {
+    ticking = false;
+  }
+  // The first step of each runs at once (the work starts in this turn); every later one in a turn of its own.
+  const later = ran.slice(3);
+  assert.equal(new Set(later.map((r) => r.turn)).size, later.length, JSON.stringify(ran));
+  // In turn: a, b, c, a, b, c, ...
+  assert.deepEqual(later.map((r) => r.work).join(''), 'abcabcabcabc');
+});
