@@ -1,8 +1,40 @@
 // Reading an input file the user named: a missing file and an unreadable one get their own codes
 // (never a bare ENOENT, never a JSON error for a file that is not there), and name the file and
 // what it was meant to be. UTF-8, or UTF-16 told by its byte-order mark.
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { EcommirError } from '../errors.js';
+
+/** The largest data file read: about the most text one JavaScript string holds (2^29 UTF-16 units). */
+export const MAX_INPUT_FILE_BYTES = 512 * 1024 * 1024;
+
+/**
+ * A file's bytes, or `{ tooLarge }` once more than `maxBytes` have been read: the size that stat gives
+ * is 0 for a device or a pipe, and readFile would read /dev/zero until memory ran out (18 GB in 30 s).
+ * `regularOnly` refuses anything but a regular file before reading (an image is never a pipe).
+ */
+export async function readFileCapped(path: string, maxBytes: number, options: { regularOnly?: boolean } = {}): Promise<Buffer | { tooLarge: true; size?: number } | { notRegular: string }> {
+  // Without O_NONBLOCK, opening a pipe waits for a writer, which may never come (a hung command).
+  const handle = await open(path, options.regularOnly ? constants.O_RDONLY | constants.O_NONBLOCK : 'r');
+  try {
+    const info = await handle.stat();
+    if (info.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' });
+    if (options.regularOnly && !info.isFile()) return { notRegular: info.isFIFO() ? 'a pipe' : info.isSocket() ? 'a socket' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'neither a file nor a folder' };
+    if (info.isFile() && info.size > maxBytes) return { tooLarge: true, size: info.size };
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, maxBytes + 1 - total));
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) return Buffer.concat(chunks, total);
+      chunks.push(bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead));
+      total += bytesRead;
+      if (total > maxBytes) return { tooLarge: true };
+    }
+  } finally {
+    await handle.close();
+  }
+}
 
 function readError(file: string, what: string, cause: unknown): EcommirError {
   const code = (cause as NodeJS.ErrnoException).code;
@@ -15,11 +47,14 @@ function readError(file: string, what: string, cause: unknown): EcommirError {
 
 /** The text of a file the user named; `what` says what it is for ("the gold file", "the predictions"). */
 export async function readInputText(file: string, what = 'the input file'): Promise<string> {
-  let bytes: Buffer;
+  let bytes: Awaited<ReturnType<typeof readFileCapped>>;
   try {
-    bytes = await readFile(file);
+    bytes = await readFileCapped(file, MAX_INPUT_FILE_BYTES);
   } catch (cause) {
     throw readError(file, what, cause);
+  }
+  if (!Buffer.isBuffer(bytes)) {
+    throw new EcommirError('ECM_ERR_FILE_UNREADABLE', `cannot read ${what} ${file}: it holds more than ${MAX_INPUT_FILE_BYTES / 1024 / 1024} MiB, more text than one pass reads; split it into smaller files`, { item: { file } });
   }
   return decodeInputText(bytes, file);
 }

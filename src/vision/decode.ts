@@ -1,7 +1,7 @@
 // Image decoding with the limits a public service needs: a byte cap, a pixel cap (decompression
 // bombs), and a clear error naming the item when the bytes are not an image we can read.
-import { readFile, stat } from 'node:fs/promises';
 import type { Metadata } from 'sharp';
+import { readFileCapped } from '../data/read-file.js';
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef } from '../types.js';
 import { bmpLayout, bmpPixelDataProblem, bmpToPng, looksLikeBmp } from './bmp.js';
@@ -104,21 +104,21 @@ async function readEncodedBytes(ref: ImageRef, item: ItemRef, limits: ImageLimit
     return ref.bytes;
   }
   const path = ref.path ?? ref.name;
-  let size: number;
+  let read: Awaited<ReturnType<typeof readFileCapped>>;
   try {
-    size = (await stat(path)).size;
+    read = await readFileCapped(path, limits.maxBytes, { regularOnly: true });
   } catch (cause) {
-    throw new EcommirError('ECM_ERR_IMAGE_MISSING', `image ${ref.name} not found at ${path}`, { item, cause, statusCode: 400 });
-  }
-  if (size > limits.maxBytes) throw tooLarge(ref, size, limits, item);
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (cause) {
-    // stat() succeeds on a folder or a file without read permission: the read is where they fail.
     const code = (cause as NodeJS.ErrnoException).code;
-    const why = code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (cause as Error).message;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new EcommirError('ECM_ERR_IMAGE_MISSING', `image ${ref.name} not found at ${path}`, { item, cause, statusCode: 400 });
+    const why = code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ELOOP' ? 'its links lead round in a loop' : (cause as Error).message;
     throw new EcommirError('ECM_ERR_FILE_UNREADABLE', `cannot read image ${ref.name} at ${path}: ${why}`, { item, cause, statusCode: 400 });
   }
+  if ('notRegular' in read) throw new EcommirError('ECM_ERR_FILE_UNREADABLE', `cannot read image ${ref.name} at ${path}: it is ${read.notRegular}; an image must be a regular file`, { item, statusCode: 400 });
+  if ('tooLarge' in read) {
+    if (read.size !== undefined) throw tooLarge(ref, read.size, limits, item);
+    throw new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} is over the limit of ${limits.maxBytes} bytes`, { item, statusCode: 413 });
+  }
+  return new Uint8Array(read.buffer, read.byteOffset, read.byteLength);
 }
 
 /**

@@ -32,3 +32,22 @@ test('eval scores a predictions CSV saved as GBK as it scores the UTF-8 one (it 
   assert.equal(JSON.parse(result.stdout).all.weightedF1, 1);
   assert.doesNotMatch(result.stderr, /outside/);
 });
+
+test('readFileCapped stops past its cap, also where stat says 0 bytes (a device), and reads a pipe when asked to', async () => {
+  const { readFileCapped } = await import('../../src/data/read-file.js');
+  // readFile read /dev/zero until memory ran out.
+  assert.deepEqual(await readFileCapped('/dev/zero', 3_000_000), { tooLarge: true });
+  const dir = await tempDir({ 'data.json': '[1, 2]' });
+  const file = join(dir, 'data.json');
+  assert.equal((await readFileCapped(file, 6)).toString(), '[1, 2]');
+  assert.deepEqual(await readFileCapped(file, 5), { tooLarge: true, size: 6 });
+  assert.deepEqual(await readFileCapped('/dev/zero', 5, { regularOnly: true }), { notRegular: 'a device' });
+  const { execFileSync, spawn } = await import('node:child_process');
+  const fifo = join(dir, 'piped.json');
+  execFileSync('mkfifo', [fifo]);
+  // A data file may come through a pipe (`predict <(…)`): read to its end.
+  const writer = spawn('sh', ['-c', `printf '[3]' > '${fifo}'`]);
+  const written = new Promise((resolve) => writer.once('exit', resolve));
+  assert.equal((await readFileCapped(fifo, 100)).toString(), '[3]');
+  await written;
+});

@@ -55,3 +55,32 @@ test('the chat-request encoder refuses, by name, what the decoder refuses', asyn
   const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: 'white' } }).png().toBuffer();
   assert.match(await imageDataUrl(ref('ok.png', png), { id: 'd1' }), /^data:image\/png;base64,/);
 });
+
+test('an image path that is a device, a pipe or a loop of links is refused by name at once; a large file by its size', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, rmSync, symlinkSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'ecommir-paths-'));
+  try {
+    const fifo = join(dir, 'order.png');
+    execFileSync('mkfifo', [fifo]);
+    symlinkSync(join(dir, 'b.png'), join(dir, 'a.png'));
+    symlinkSync(join(dir, 'a.png'), join(dir, 'b.png'));
+    writeFileSync(join(dir, 'big.png'), Buffer.alloc(2_000));
+    const refused = (path: string, code: string, pattern: RegExp) =>
+      assert.rejects(probeImage({ name: path, path }, {}, { maxBytes: 1_000, maxPixels: 1e6 }), (err: Error & { code?: string }) => {
+        assert.equal(err.code, code);
+        assert.match(err.message, pattern);
+        return true;
+      });
+    // /dev/zero was read until memory ran out (its size is 0); opening the pipe waited for a writer.
+    await refused('/dev/zero', 'ECM_ERR_FILE_UNREADABLE', /image \/dev\/zero at \/dev\/zero: it is a device; an image must be a regular file/);
+    await refused(fifo, 'ECM_ERR_FILE_UNREADABLE', /order\.png: it is a pipe; an image must be a regular file/);
+    await refused(join(dir, 'a.png'), 'ECM_ERR_FILE_UNREADABLE', /a\.png: its links lead round in a loop/);
+    await refused(join(dir, 'big.png'), 'ECM_ERR_IMAGE_TOO_LARGE', /big\.png is 2000 bytes, over the limit of 1000/);
+    await refused(join(dir, 'none.png'), 'ECM_ERR_IMAGE_MISSING', /none\.png not found/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
