@@ -4,7 +4,7 @@
 // checks come first (counts, lengths), then image headers (pixels), never a full decode.
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef, Sample } from '../types.js';
-import { probeImage, type ImageInfo, type ImageLimits } from '../vision/decode.js';
+import { probeImage, verifyImageDecodes, type ImageInfo, type ImageLimits } from '../vision/decode.js';
 
 export interface InputLimits {
   /** Characters in one turn's text. */
@@ -140,6 +140,26 @@ export async function checkSampleImages(sample: Sample, limits: Readonly<InputLi
     infos.push(info);
   }
   return infos;
+}
+
+/**
+ * Whether a sample's images are decoded in full before it is answered (decodeSampleImages): a
+ * dialogue's. A scene sample's image is decoded by the recogniser itself, which refuses a corrupt one
+ * the same way; the service decodes every image of its image lane first.
+ */
+export function decodesImagesFirst(sample: Sample): boolean {
+  return sample.task === 'intent' && sample.images.length > 0;
+}
+
+/**
+ * Decodes every image of the sample (to a thumbnail), so that a corrupt one is refused by name
+ * (ECM_ERR_IMAGE_CORRUPT) even where the header probes fine and the model never decodes it: the
+ * shipped intent model reads no pixels, so a dialogue with a cut-off photo was answered on the
+ * command line while the service, which runs this in its image workers, refused it.
+ */
+export async function decodeSampleImages(sample: Sample, limits: Readonly<InputLimits> = DEFAULT_INPUT_LIMITS, file?: string): Promise<void> {
+  const item = itemOf(sample, file);
+  for (const ref of sample.images as ImageRef[]) await verifyImageDecodes(ref, item, imageLimitsOf(limits));
 }
 
 /** Everything a sample must satisfy before it is classified. */

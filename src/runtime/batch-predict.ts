@@ -8,6 +8,7 @@ import { open, readFile, rm, truncate, type FileHandle } from 'node:fs/promises'
 import { availableParallelism } from 'node:os';
 import { createRecognizers, type BackendSelection } from '../backends/select.js';
 import { EcommirError } from '../errors.js';
+import { decodeSampleImages, decodesImagesFirst } from '../data/input-limits.js';
 import type { FeatureCacheOptions } from '../features/cache.js';
 import type { Prediction, Sample, Task } from '../types.js';
 import { predictionKey, sampleContent, type SampleContent } from './identity.js';
@@ -157,6 +158,7 @@ export async function localPredictor(selection: BackendSelection, options: Local
         }
         const recognizer = recognizers[sample.task];
         if (!recognizer) throw new EcommirError('ECM_ERR_NO_MODEL', `no ${sample.task} model is loaded`, { statusCode: 503 });
+        if (decodesImagesFirst(sample)) await decodeSampleImages(sample);
         return batchPrediction(await recognizer.predict(sample));
       },
       close: async () => {
@@ -199,7 +201,7 @@ export class PooledPredictor implements SamplePredictor {
     if (!pool) throw new Error(`no ${lane} pool was started`);
     // The submission record stays here: the worker needs what the recognisers read.
     const { raw: _raw, ...bare } = sample;
-    return batchPrediction(await pool.predict(bare, {}, signal));
+    return batchPrediction(await pool.predict(bare, {}, signal, decodesImagesFirst(sample)));
   }
 
   async close(): Promise<void> {

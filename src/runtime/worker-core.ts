@@ -1,13 +1,12 @@
 // What a pool worker does, thread or process alike: load the recognisers once from the pool's
 // source, then answer tasks. Everything CPU-bound of a classification happens here (denoising,
 // text features, image decode, OCR, embeddings, the head), never on the service's event loop.
-import { imageLimitsOf, resolveInputLimits, type InputLimits } from '../data/input-limits.js';
+import { decodeSampleImages, resolveInputLimits, type InputLimits } from '../data/input-limits.js';
 import { EcommirError, type ErrorCode, type ItemRef } from '../errors.js';
 import { diskEntriesWritten, setDefaultFeatureCacheOptions, type FeatureCacheOptions } from '../features/cache.js';
 import type { RecognizerSet } from '../backends/select.js';
 import type { PredictOptions } from '../tasks/recognizer.js';
 import type { Prediction, Sample, Task } from '../types.js';
-import { verifyImageDecodes } from '../vision/decode.js';
 import { setVisionThreads } from '../vision/threads.js';
 import { loadRecognizerSource, type RecognizerSource } from './source.js';
 import { warmUp } from './warm-up.js';
@@ -86,11 +85,8 @@ async function predict(sample: Sample, options: PredictOptions, verifyImages: bo
   if (loaded.error) throw new EcommirError(loaded.error.code, loaded.error.message, { statusCode: loaded.error.statusCode });
   const recognizer = loaded.set?.[sample.task];
   if (!recognizer) throw new EcommirError('ECM_ERR_NO_MODEL', `no ${sample.task} model is loaded`, { statusCode: 503 });
-  if (verifyImages) {
-    // A truncated file fails here with a 4xx naming it, before any model sees garbage pixels.
-    const item = { id: sample.id, index: sample.index };
-    for (const ref of sample.images) await verifyImageDecodes(ref, item, imageLimitsOf(limits));
-  }
+  // A truncated file fails here with a 4xx naming it, before any model sees garbage pixels.
+  if (verifyImages) await decodeSampleImages(sample, limits);
   return recognizer.predict(sample, options);
 }
 

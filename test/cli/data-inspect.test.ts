@@ -159,3 +159,19 @@ test('data inspect --images finds a truncated JPEG, whose header reads, as predi
   assert.deepEqual(report.problems.map((p) => [p.code, p.item.index, p.item.id]), [['ECM_ERR_IMAGE_CORRUPT', 0, 'cut-scene']]);
   assert.equal(report.samples, 2);
 });
+
+test('predict refuses a dialogue whose photo is cut, as the service does, in one process and on workers alike', { timeout: 300_000 }, async () => {
+  // The shipped intent model reads no pixels: the dialogue was answered, with no entry in the errors file.
+  const png = await readFile(new URL('../../examples/screenshots/order.png', import.meta.url));
+  const dir = await tempDir({ 'fx-scene-1-0.png': 'png', 'fx-intent-2-1.png': 'png' });
+  await writeFile(join(dir, 'fx-intent-2-0.png'), png.subarray(0, png.length >> 1));
+  const data = join(dir, 'data.json');
+  await writeFile(data, JSON.stringify(await miniRecords()));
+  const runs = await Promise.all(['1', '2'].map((concurrency) => runCli(['predict', data, '--images', dir, '--out', join(dir, `p${concurrency}.csv`), '--skip-bad', '--concurrency', concurrency])));
+  for (const [k, run] of runs.entries()) {
+    assert.equal(run.code, 1, run.stderr);
+    const errors = (await readFile(join(dir, `p${k + 1}.csv.errors.jsonl`), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { id: string; code: string; message: string });
+    assert.deepEqual(errors.map((e) => [e.id, e.code]), [['fx-intent-2', 'ECM_ERR_IMAGE_CORRUPT']], `--concurrency ${k + 1}`);
+    assert.match(errors[0].message, /fx-intent-2-0\.png is corrupt or not a supported image/);
+  }
+});

@@ -5,7 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isChallengeRecord, parseRecordsText } from '../../data/load.js';
-import { checkSample } from '../../data/input-limits.js';
+import { checkSample, decodeSampleImages, decodesImagesFirst } from '../../data/input-limits.js';
 import { localImagePath, parseNativeSample } from '../../data/native.js';
 import { EcommirError } from '../../errors.js';
 import { IMAGE_FILE_EXTENSIONS } from '../../vision/decode.js';
@@ -109,10 +109,21 @@ async function run(samples: Sample[], task: 'scene' | 'intent', flags: ClassifyF
       throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `this is a ${sample.task} sample, and this command classifies ${task} samples: use \`${instead}\``, { item: { id: sample.id, index: sample.index } });
     }
     await checkSample(sample);
+    if (decodesImagesFirst(sample)) await decodeSampleImages(sample);
   }
   const out: Prediction[] = [];
-  for (const sample of samples) out.push(await recognizer.predict(sample, { threshold, topK: top }));
-  process.stdout.write(flags.json ? JSON.stringify(out.length === 1 ? out[0] : out, null, 2) + '\n' : out.map(formatPrediction).join('\n'));
+  const write = (): void => {
+    process.stdout.write(flags.json ? JSON.stringify(out.length === 1 && samples.length === 1 ? out[0] : out, null, 2) + '\n' : out.map(formatPrediction).join('\n'));
+  };
+  try {
+    for (const sample of samples) out.push(await recognizer.predict(sample, { threshold, topK: top }));
+  } catch (err) {
+    // A fault the header check could not see (a corrupt image found by its decode): the answers
+    // already made are written before the error, not thrown away with it.
+    if (out.length > 0) write();
+    throw err;
+  }
+  write();
   return 0;
 }
 
