@@ -203,6 +203,7 @@ function sniffUnreadable(bytes: Uint8Array | undefined): string | undefined {
   if (!bytes) return undefined;
   const ascii = (from: number, to: number): string => String.fromCharCode(...bytes.subarray(from, to));
   if (ascii(0, 5) === '%PDF-') return 'a PDF document';
+  if (bytes.length >= 6 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 1 && bytes[3] === 0 && bytes[4] + bytes[5] > 0) return 'a Windows icon (ICO)';
   if (ascii(4, 8) === 'ftyp' && ['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis'].includes(ascii(8, 12))) return 'a HEIC photo (HEVC-coded)';
   return undefined;
 }
@@ -216,6 +217,28 @@ function unreadable(ref: ImageRef, item: ItemRef, what: string, cause?: unknown)
 export function corrupt(ref: ImageRef, item: ItemRef, cause?: unknown, bytes?: Uint8Array): EcommirError {
   const what = sniffUnreadable(bytes);
   if (what) return unreadable(ref, item, what, cause);
-  const why = cause instanceof Error ? ` (${cause.message})` : '';
+  // A header past what libvips decodes at all (65,500 pixels a side) is a size, as a smaller one past our limits is.
+  if (cause instanceof Error && /Maximum supported image dimension is (\d+)/.test(cause.message)) {
+    const side = /Maximum supported image dimension is (\d+)/.exec(cause.message)![1];
+    return new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} says it is more than ${side} pixels on a side, more than can be decoded`, { item, cause, statusCode: 413 });
+  }
+  const why = cause instanceof Error ? ` (${decoderDetail(cause.message)})` : '';
   return new EcommirError('ECM_ERR_IMAGE_CORRUPT', `image ${ref.name} is corrupt or not a supported image${why}`, { item, cause, statusCode: 400 });
+}
+
+/**
+ * libvips's message, as one short line: it repeats a line per attempt (a JPEG's size line three times,
+ * six "bad seek" lines before a cut AVIF's reason), and the last distinct lines say the most.
+ */
+export function decoderDetail(message: string): string {
+  const lines: string[] = [];
+  for (const raw of message.split('\n')) {
+    const line = raw.trim();
+    if (!line) continue;
+    // "(2.100)" and the like continue the line before.
+    if (line.startsWith('(') && lines.length > 0) lines[lines.length - 1] += ` ${line}`;
+    else lines.push(line);
+  }
+  const distinct = [...new Set(lines)].slice(-2).join('; ');
+  return distinct.length > 300 ? `${distinct.slice(0, 299)}…` : distinct;
 }

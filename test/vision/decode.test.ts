@@ -84,3 +84,24 @@ test('an image path that is a device, a pipe or a loop of links is refused by na
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a decoder message is one short line: repeated lines once, the last two distinct ones kept; a side past what can be decoded is a size', async () => {
+  const { decoderDetail } = await import('../../src/vision/decode.js');
+  const size = 'VipsJpeg: Maximum supported image dimension is 65500 pixels';
+  assert.equal(decoderDetail(`Input buffer has corrupt header: ${size}\n${size}\n${size}`), `Input buffer has corrupt header: ${size}; ${size}`);
+  const avif = 'source: bad seek to 33221\nsource: bad seek to 16745\nsource: bad seek to 33189\nheif: Invalid input: Unexpected end of file\n (2.100)';
+  assert.equal(decoderDetail(avif), 'source: bad seek to 33189; heif: Invalid input: Unexpected end of file (2.100)');
+  assert.equal(decoderDetail('x'.repeat(1000)).length, 300);
+  // A JPEG whose header says 65535×65535: libvips refuses it before our limits are read.
+  const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#888' } }).jpeg().toBuffer();
+  const sof = jpeg.indexOf(Buffer.from([0xff, 0xc0]));
+  jpeg.writeUInt16BE(65535, sof + 5);
+  jpeg.writeUInt16BE(65535, sof + 7);
+  await assert.rejects(verifyImageDecodes(ref('huge.jpg', jpeg)), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'ECM_ERR_IMAGE_TOO_LARGE');
+    assert.match(err.message, /huge\.jpg says it is more than 65500 pixels on a side, more than can be decoded/);
+    return true;
+  });
+  const ico = Buffer.concat([Buffer.from([0, 0, 1, 0, 1, 0]), Buffer.alloc(40, 1)]);
+  await assert.rejects(probeImage(ref('favicon.ico', ico)), /favicon\.ico is a Windows icon \(ICO\), which ecommir cannot decode/);
+});
