@@ -4,14 +4,15 @@
 // sends them a byte a second holds its share until the request timeout, and must not lock everyone
 // else out meanwhile.
 //
-// A body that declares its length is counted at that length before a byte of it is read. One that
-// does not (chunked) is counted as it arrives, a step at a time: counted at the largest body a
+// A body that declares its length is counted at that length before a byte of it is read. A JSON one
+// that does not (chunked) is counted as it arrives, a step at a time: counted at the largest body a
 // route takes, as it once was, four chunked requests of a few bytes each that then stalled held the
 // whole budget, and every other client's POST was refused until the request timeout ended them.
 // The JSON reader asks for each further step (`coverStreamedBody`) and fails its request with 503
-// when the budget has no room. A multipart upload is read by @fastify/multipart straight from the
-// socket, past any reader of ours, so a chunked one is counted at the most a multipart body may
-// hold (one image and one short field), well under the JSON limit.
+// when the budget has no room. Other bodies are read past any reader of ours (@fastify/multipart
+// reads straight from the socket; Fastify's own text parser reads a body before its route refuses
+// it with 415), so a chunked one is counted at the most it may hold: a multipart upload at one image
+// and one short field, anything else at the largest body.
 //
 // A refused request keeps its connection: Node then reads and drops the rest of its body, so a client
 // still sending reads the 503. Closing it instead reset the socket under the client's feet, and most
@@ -44,7 +45,11 @@ interface StreamedBody {
   counted: number;
   grow(to: number): boolean;
   reply: FastifyReply;
+  /** Whose share ran out when `grow` last said no. */
+  full?: Full;
 }
+
+type Full = 'total' | 'client';
 
 const STREAMED = new WeakMap<FastifyRequest, StreamedBody>();
 
@@ -60,11 +65,13 @@ export function coverStreamedBody(request: FastifyRequest, received: number): bo
 
 /** The refusal of a streamed body the budget cannot cover, with the Retry-After a refusal at the start gets. */
 export function streamedBodyRefused(request: FastifyRequest): EcommirError {
-  STREAMED.get(request)?.reply.header('retry-after', '1');
-  return busy('the service is receiving too many large requests');
+  const body = STREAMED.get(request);
+  body?.reply.header('retry-after', '1');
+  return busy(body?.full ?? 'total');
 }
 
-function busy(whose: string): EcommirError {
+function busy(full: Full): EcommirError {
+  const whose = full === 'total' ? 'the service is receiving too many large requests' : 'this client is already sending large requests';
   return new EcommirError('ECM_ERR_BUSY', `${whose}; retry later`, { statusCode: 503 });
 }
 
@@ -73,28 +80,33 @@ export function installBodyBudget(app: FastifyInstance, { budget, maxBody, maxMu
   const perClient = Math.max(maxBody, Math.floor(budget / 2));
   let inFlight = 0;
   const byClient = new Map<string, number>();
-  const room = (client: string, size: number): 'total' | 'client' | undefined =>
+  const room = (client: string, size: number): Full | undefined =>
     inFlight + size > budget ? 'total' : (byClient.get(client) ?? 0) + size > perClient ? 'client' : undefined;
   const take = (client: string, size: number): void => {
     inFlight += size;
     byClient.set(client, (byClient.get(client) ?? 0) + size);
   };
   app.addHook('onRequest', async (request, reply) => {
-    if (request.method !== 'POST' && request.method !== 'PUT') return;
+    // Fastify reads a body for any method but these (a PATCH to an unknown path included).
+    if (request.method === 'GET' || request.method === 'HEAD') return;
     const declared = Number(request.headers['content-length']);
-    const streamed = !(request.headers['content-length'] !== undefined && Number.isFinite(declared) && declared >= 0);
-    const multipart = request.headers['content-type']?.trimStart().toLowerCase().startsWith('multipart/') === true;
-    const first = !streamed ? Math.min(declared, maxBody) : multipart ? Math.min(maxMultipartBody, maxBody) : step;
+    const hasLength = request.headers['content-length'] !== undefined && Number.isFinite(declared) && declared >= 0;
+    // Neither a length nor a transfer encoding: HTTP says there is no body (a DELETE, say).
+    if (!hasLength && request.headers['transfer-encoding'] === undefined) return;
+    const streamed = !hasLength;
+    const type = request.headers['content-type']?.split(';')[0].trim().toLowerCase() ?? '';
+    const json = type === 'application/json';
+    const first = !streamed ? Math.min(declared, maxBody) : json ? step : type.startsWith('multipart/') ? Math.min(maxMultipartBody, maxBody) : maxBody;
     const client = clientOf(request.headers.authorization, request.socket.remoteAddress);
     const full = room(client, first);
     if (full) {
       reply.header('retry-after', '1');
-      throw busy(full === 'total' ? 'the service is receiving too many large requests' : 'this client is already sending large requests');
+      throw busy(full);
     }
     take(client, first);
     let counted = first;
     let released = false;
-    if (streamed && !multipart) {
+    if (streamed && json) {
       const body: StreamedBody = {
         counted,
         reply,
@@ -103,7 +115,8 @@ export function installBodyBudget(app: FastifyInstance, { budget, maxBody, maxMu
           const target = Math.min(maxBody, Math.ceil(to / step) * step);
           // Past the route's limit the reader refuses the body itself (413), not the budget.
           if (target <= counted) return true;
-          if (room(client, target - counted)) return false;
+          body.full = room(client, target - counted);
+          if (body.full) return false;
           take(client, target - counted);
           counted = body.counted = target;
           return true;

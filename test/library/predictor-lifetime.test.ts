@@ -13,9 +13,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const BATCH_PREDICT = new URL('../../src/runtime/batch-predict.ts', import.meta.url).href;
 
 // An intent dialogue with an image goes to the image lane (laneOf); the fake intent recogniser reads
-// only the text, so the image need not exist.
+// only the text, but a dialogue's images are decoded before it is answered, so the image is a real one.
 const textSample: Sample = { id: 't', index: 0, task: 'intent', candidates: [], turns: [{ role: 'user', text: '怎么用', images: [] }], images: [] };
-const ref = { name: 'never-read.png', path: '/no/such/never-read.png' };
+const ref = { name: 'logistics.png', path: fileURLToPath(new URL('../../examples/screenshots/logistics.png', import.meta.url)) };
 const imageSample: Sample = { id: 'i', index: 1, task: 'intent', candidates: [], turns: [{ role: 'user', text: '推荐 <image>', images: [ref] }], images: [ref] };
 
 const SCRIPT = `
