@@ -25,29 +25,23 @@ function foldedPositions(taxonomy: Taxonomy): Map<string, number> {
 }
 
 /**
- * A sample's `candidates` ("the labels to choose from") restrict the answer: the other labels are
- * left out and the candidates' probabilities renormalised. Candidates naming every label (the
- * challenge's instructions do) change nothing. A candidate matches a label as written or with its
- * punctuation folded (an instruction may write （） for ()); one that matches no label of the model
- * is refused, naming it: passed over, it let the answer fall outside the list the caller gave.
+ * The positions of a sample's `candidates` among the model's labels, each once, in label order; a
+ * candidate matches a label as written or with its punctuation folded (an instruction may write （）
+ * for ()). One that matches no label of the model is refused, naming it: passed over, it let the
+ * answer fall outside the list the caller gave. Recognisers check this before any work
+ * (checkSamples), so that a bad sample costs no OCR or model call.
  */
-function restrictToCandidates(sample: CandidateSample, taxonomy: Taxonomy, proba: ArrayLike<number>): { order: number[]; proba: ArrayLike<number> } {
+export function candidatePositions(sample: CandidateSample, taxonomy: Taxonomy): Uint8Array | undefined {
   const { candidates } = sample;
-  const all = Array.from(taxonomy.labels.keys());
-  if (!candidates || candidates.length === 0) return { order: all, proba };
-  // Marks in label order, not a Set: this runs for every prediction, and every challenge record
-  // names all labels, which ends in the line after the loop.
-  const allowed = new Uint8Array(all.length);
-  let kept = 0;
+  if (!candidates || candidates.length === 0) return undefined;
+  // Marks in label order, not a Set: this runs for every prediction, and every challenge record names all labels.
+  const allowed = new Uint8Array(taxonomy.labels.length);
   let unknown: string[] | undefined;
   for (const candidate of candidates) {
     let c = taxonomy.indexOf(candidate);
     if (c < 0) c = foldedPositions(taxonomy).get(foldPunctuation(candidate).trim()) ?? -1;
     if (c < 0) (unknown ??= []).push(candidate);
-    else if (allowed[c] === 0) {
-      allowed[c] = 1;
-      kept++;
-    }
+    else allowed[c] = 1;
   }
   if (unknown) {
     const named = unknown.slice(0, 3).map((label) => JSON.stringify(label)).join(', ') + (unknown.length > 3 ? ` and ${unknown.length - 3} more` : '');
@@ -57,6 +51,20 @@ function restrictToCandidates(sample: CandidateSample, taxonomy: Taxonomy, proba
       { item: { id: sample.id, index: sample.index } },
     );
   }
+  return allowed;
+}
+
+/**
+ * A sample's `candidates` ("the labels to choose from") restrict the answer: the other labels are
+ * left out and the candidates' probabilities renormalised. Candidates naming every label (the
+ * challenge's instructions do) change nothing.
+ */
+function restrictToCandidates(sample: CandidateSample, taxonomy: Taxonomy, proba: ArrayLike<number>): { order: number[]; proba: ArrayLike<number> } {
+  const all = Array.from(taxonomy.labels.keys());
+  const allowed = candidatePositions(sample, taxonomy);
+  if (!allowed) return { order: all, proba };
+  let kept = 0;
+  for (const mark of allowed) kept += mark;
   if (kept === all.length) return { order: all, proba };
   const order = all.filter((c) => allowed[c] === 1);
   const total = order.reduce((sum, c) => sum + proba[c], 0);
@@ -65,7 +73,7 @@ function restrictToCandidates(sample: CandidateSample, taxonomy: Taxonomy, proba
   return { order, proba: restricted };
 }
 
-type CandidateSample = Pick<Sample, 'id' | 'task'> & { index?: number; candidates?: readonly string[] };
+export type CandidateSample = Pick<Sample, 'id' | 'task'> & { index?: number; candidates?: readonly string[] };
 
 export function rankPrediction(sample: CandidateSample, taxonomy: Taxonomy, scores: ArrayLike<number>, options: { threshold?: number; topK?: number } = {}): Prediction {
   const { order: labels, proba } = restrictToCandidates(sample, taxonomy, scores);

@@ -1,6 +1,8 @@
 // The one face every recogniser shows, whichever backend is behind it (embedded, clip, mllm).
 import type { Prediction, Sample, Task } from '../types.js';
 import { EcommirError } from '../errors.js';
+import type { Taxonomy } from '../labels/taxonomy.js';
+import { candidatePositions } from './rank.js';
 
 export interface PredictOptions {
   /** Below this confidence the prediction is marked uncertain. */
@@ -19,13 +21,15 @@ export interface Recognizer {
 }
 
 /** Refuses what is no sample (null, a string) before any feature is computed, naming the recogniser's task. */
-export function checkSamples(samples: readonly Sample[], task: Task): void {
+export function checkSamples(samples: readonly Sample[], task: Task, taxonomy?: Taxonomy): void {
   if (!Array.isArray(samples)) throw new EcommirError('ECM_ERR_BAD_OPTION', `the ${task} recogniser takes a list of samples, got ${typeof samples}`);
   samples.forEach((s, index) => {
     if (!s || typeof s !== 'object' || !Array.isArray(s.turns) || !Array.isArray(s.images)) {
       throw new EcommirError('ECM_ERR_BAD_RECORD', `the ${task} recogniser takes samples as parseNativeSample or loadSamples make them, got ${s === null ? 'null' : typeof s} (pipeline('${task}') takes plain text, records and images)`, { item: { index } });
     }
     if (s.task !== task) throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `the ${task} recogniser got a ${s.task} sample`, { item: { id: s.id, index: s.index } });
+    // Before any work: a candidate that is no label of the model would fail the answer after it.
+    if (taxonomy) candidatePositions(s, taxonomy);
   });
 }
 

@@ -33,7 +33,9 @@ test('intent: a question, a record, a batch; the limits and the options are the 
 });
 
 test('scene: a path, bytes or a record; what is no image is named; evidence: false is honoured', async () => {
+  // Refused before any work: the scene recogniser reads no image (there is none at this path).
   const scene = await pipeline('scene');
+  await assert.rejects(scene.recognizer.predict({ id: 'u3', index: 0, task: 'scene', candidates: ['不是标签'], turns: [], images: [{ name: 'none.png', path: '/no/such/none.png' }] }), /id u3.*candidate label "不是标签" is not a label of this scene model/);
   assert.ok(scene.recognizer instanceof SceneRecognizer);
   const path = new URL('../../examples/screenshots/logistics.png', import.meta.url).pathname;
   const byPath = await scene(path, { evidence: false });

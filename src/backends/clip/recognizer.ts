@@ -11,7 +11,7 @@ import { applyTemperature } from '../../learn/calibration.js';
 import { selectPseudoLabels } from '../../learn/pseudo.js';
 import { decodeFloat32, encodeTypedArray, type EncodedTypedArray } from '../../learn/typed-json.js';
 import { readModelFile, writeModelFile } from '../../tasks/model-file.js';
-import { rankPrediction } from '../../tasks/rank.js';
+import { candidatePositions, rankPrediction } from '../../tasks/rank.js';
 import type { PredictOptions, Recognizer } from '../../tasks/recognizer.js';
 import type { ImageRef, Prediction, Sample } from '../../types.js';
 import { adapterForward, type AdapterShape } from './adapter.js';
@@ -127,6 +127,7 @@ export class ClipSceneRecognizer implements Recognizer {
 
   async predict(sample: Sample, options: PredictOptions = {}): Promise<Prediction> {
     const started = performance.now();
+    candidatePositions(sample, this.taxonomy);
     const x = await this.embedSample(sample);
     const prediction = rankPrediction(sample, this.taxonomy, this.probabilities(x, 1), options);
     prediction.ms = performance.now() - started;

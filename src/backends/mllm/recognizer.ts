@@ -13,7 +13,7 @@
 import { EcommirError, type ItemRef } from '../../errors.js';
 import { Taxonomy } from '../../labels/taxonomy.js';
 import type { PredictOptions, Recognizer } from '../../tasks/recognizer.js';
-import { rankPrediction } from '../../tasks/rank.js';
+import { candidatePositions, rankPrediction } from '../../tasks/rank.js';
 import type { Prediction, Sample, Task } from '../../types.js';
 import { matchLabel, type MatchKind } from './answer.js';
 import { ChatClient, TransientCallError, type ChatContentPart, type ChatMessage } from './client.js';
@@ -111,6 +111,8 @@ export class MllmRecognizer implements Recognizer {
     const started = performance.now();
     const item: ItemRef = { id: sample.id, index: sample.index };
     if (sample.task !== this.task) throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `the ${this.task} mllm recogniser got a ${sample.task} sample`, { item });
+    // Before the model is called: a candidate that is no label of ours would fail the answer after it.
+    candidatePositions(sample, this.taxonomy);
     const { messages, choices } = await this.messagesFor(sample, item);
     const extra = constraintFields(this.options.constrain, choices);
     const answers: string[] = [];

@@ -304,7 +304,7 @@ export class IntentRecognizer implements Recognizer {
 
   async predictMany(samples: readonly Sample[], options: PredictOptions = {}): Promise<Prediction[]> {
     const started = performance.now();
-    checkSamples(samples, 'intent');
+    checkSamples(samples, 'intent', this.taxonomy);
     checkPredictOptions(options);
     const built: IntentDocument[] = [];
     this.viewsRead ??= new Set(this.union.viewNames);

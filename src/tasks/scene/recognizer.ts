@@ -348,7 +348,7 @@ export class SceneRecognizer implements Recognizer {
   }
 
   async predictMany(samples: readonly Sample[], options: PredictOptions = {}): Promise<Prediction[]> {
-    checkSamples(samples, 'scene');
+    checkSamples(samples, 'scene', this.taxonomy);
     checkPredictOptions(options);
     const out: Prediction[] = [];
     for (const s of samples) {
