@@ -2,7 +2,7 @@
 // loader (loadSamples, and the challenge loaders of the library): the input limits, the image
 // headers, a full decode. Each image's header is read once.
 import type { Sample } from '../types.js';
-import { probeImage, verifyImageDecodes } from '../vision/decode.js';
+import { checkBmpPixels, probeImage, verifyImageDecodes } from '../vision/decode.js';
 import { checkSample, itemOf } from './input-limits.js';
 import type { LoadOptions } from './problem.js';
 
@@ -18,6 +18,7 @@ export async function checkLoadedSample(sample: Sample, options: LoadOptions, fi
     // Under input limits the headers were read, against them, just above.
     if (!options.inputLimits) await probeImage(ref, item);
     if (options.decodeImages) await verifyImageDecodes(ref, item);
+    else await checkBmpPixels(ref, item);
   }
 }
 

@@ -150,6 +150,15 @@ export async function probeImage(ref: ImageRef, item: ItemRef = {}, limits: Imag
   return { width: meta.width, height: meta.height, format: meta.format, bytes: bytes.byteLength };
 }
 
+/**
+ * For a BMP, what probeImage leaves to the decode: its pixel data expanded (run-length data found cut
+ * is ECM_ERR_IMAGE_CORRUPT naming it). Loaders that check images without decoding them (export, train)
+ * run it, so that a damaged BMP is found with the record, not when its pixels are first read.
+ */
+export async function checkBmpPixels(ref: ImageRef, item: ItemRef = {}, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<void> {
+  if (looksLikeBmp(await readEncodedBytes(ref, item, limits))) await readImageBytes(ref, item, limits);
+}
+
 export interface RawImage {
   /** Interleaved RGB, row-major: [height, width, 3]. */
   data: Uint8Array;

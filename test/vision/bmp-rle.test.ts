@@ -133,6 +133,13 @@ test('run data cut short, or an RLE code on the wrong bit depth, is named', asyn
   // The probe reads the headers only (the service runs it on its event loop for every upload): the
   // runs are expanded, and found cut, by the decode.
   assert.deepEqual(await probeImage(ref('cut.bmp', rleBmp(whole.subarray(0, 7), 6, 4, 8, colours))).then((i) => [i.format, i.width, i.height]), ['bmp', 6, 4]);
+  // A loader that checks images without decoding them (export, train) still finds it, with the record.
+  const { checkLoadedSample } = await import('../../src/data/loaded-checks.js');
+  const image = ref('cut.bmp', rleBmp(whole.subarray(0, 7), 6, 4, 8, colours));
+  await assert.rejects(
+    checkLoadedSample({ id: 's1', index: 0, task: 'scene', candidates: [], turns: [{ role: 'user', text: '<image>', images: [image] }], images: [image] }, { checkImages: true }),
+    /id s1: image cut\.bmp is a damaged BMP: the BMP's RLE8 pixel data is cut short/,
+  );
 });
 
 /**
