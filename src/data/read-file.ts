@@ -2,11 +2,11 @@
 // (never a bare ENOENT, never a JSON error for a file that is not there), and name the file and
 // what it was meant to be. UTF-8, or UTF-16 told by its byte-order mark.
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { EcommirError } from '../errors.js';
 
-/** The largest data file read: about the most text one JavaScript string holds (2^29 UTF-16 units). */
-export const MAX_INPUT_FILE_BYTES = 512 * 1024 * 1024;
+/** The largest data file read, 1 GiB: far past any data file, short of what would exhaust memory. */
+export const MAX_INPUT_FILE_BYTES = 1024 * 1024 * 1024;
 
 /**
  * A file's bytes, or `{ tooLarge }` once more than `maxBytes` have been read: the size that stat gives
@@ -15,7 +15,14 @@ export const MAX_INPUT_FILE_BYTES = 512 * 1024 * 1024;
  */
 export async function readFileCapped(path: string, maxBytes: number, options: { regularOnly?: boolean } = {}): Promise<Buffer | { tooLarge: true; size?: number } | { notRegular: string }> {
   // Without O_NONBLOCK, opening a pipe waits for a writer, which may never come (a hung command).
-  const handle = await open(path, options.regularOnly ? constants.O_RDONLY | constants.O_NONBLOCK : 'r');
+  let handle: FileHandle;
+  try {
+    handle = await open(path, options.regularOnly ? constants.O_RDONLY | constants.O_NONBLOCK : 'r');
+  } catch (cause) {
+    // A UNIX socket cannot be opened at all.
+    if ((cause as NodeJS.ErrnoException).code === 'ENXIO' && options.regularOnly) return { notRegular: 'a socket' };
+    throw cause;
+  }
   try {
     const info = await handle.stat();
     if (info.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' });
@@ -24,9 +31,12 @@ export async function readFileCapped(path: string, maxBytes: number, options: { 
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, maxBytes + 1 - total));
+      // A regular file in one piece of its size (and a byte to see that it ended); a pipe or a device a MiB at a time.
+      const want = info.isFile() && chunks.length === 0 ? info.size + 1 : 1024 * 1024;
+      // Never from the shared pool: an image's bytes may be moved to another thread with their buffer.
+      const chunk = Buffer.allocUnsafeSlow(Math.min(want, maxBytes + 1 - total));
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) return Buffer.concat(chunks, total);
+      if (bytesRead === 0) return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
       chunks.push(bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead));
       total += bytesRead;
       if (total > maxBytes) return { tooLarge: true };
@@ -54,7 +64,7 @@ export async function readInputText(file: string, what = 'the input file'): Prom
     throw readError(file, what, cause);
   }
   if (!Buffer.isBuffer(bytes)) {
-    throw new EcommirError('ECM_ERR_FILE_UNREADABLE', `cannot read ${what} ${file}: it holds more than ${MAX_INPUT_FILE_BYTES / 1024 / 1024} MiB, more text than one pass reads; split it into smaller files`, { item: { file } });
+    throw new EcommirError('ECM_ERR_FILE_UNREADABLE', `cannot read ${what} ${file}: it holds more than ${MAX_INPUT_FILE_BYTES / 1024 / 1024 / 1024} GiB, more than one pass reads; split it into smaller files`, { item: { file } });
   }
   return decodeInputText(bytes, file);
 }

@@ -93,7 +93,8 @@ export function parseSubmissionCsv(text: string, file = 'submission.csv'): Submi
 /** The header as it is, refused when a name repeats: the row objects would keep only the last column of the name, without a word. */
 function headerOnce(file: string): (header: string[]) => string[] {
   return (header) => {
-    const repeated = header.find((name, i) => header.indexOf(name) !== i);
+    // Unnamed columns (a spreadsheet's trailing commas) are never read, so they may repeat.
+    const repeated = header.find((name, i) => name.trim() !== '' && header.indexOf(name) !== i);
     if (repeated !== undefined) {
       throw new EcommirError('ECM_ERR_BAD_RECORD', `the CSV header names the column ${JSON.stringify(repeated)} twice (columns ${header.indexOf(repeated) + 1} and ${header.indexOf(repeated, header.indexOf(repeated) + 1) + 1}): each column must be named once`, { item: { file } });
     }

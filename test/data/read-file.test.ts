@@ -35,13 +35,22 @@ test('eval scores a predictions CSV saved as GBK as it scores the UTF-8 one (it 
 
 test('readFileCapped stops past its cap, also where stat says 0 bytes (a device), and reads a pipe when asked to', async () => {
   const { readFileCapped } = await import('../../src/data/read-file.js');
-  // readFile read /dev/zero until memory ran out.
+  // readFile read /dev/zero until memory ran out. A socket cannot be opened: named all the same.
   assert.deepEqual(await readFileCapped('/dev/zero', 3_000_000), { tooLarge: true });
   const dir = await tempDir({ 'data.json': '[1, 2]' });
   const file = join(dir, 'data.json');
   assert.equal((await readFileCapped(file, 6)).toString(), '[1, 2]');
   assert.deepEqual(await readFileCapped(file, 5), { tooLarge: true, size: 6 });
   assert.deepEqual(await readFileCapped('/dev/zero', 5, { regularOnly: true }), { notRegular: 'a device' });
+  const { createServer } = await import('node:net');
+  const socketPath = join(dir, 'image.sock');
+  const server = createServer().listen(socketPath);
+  await new Promise((resolve) => server.once('listening', resolve));
+  try {
+    assert.deepEqual(await readFileCapped(socketPath, 5, { regularOnly: true }), { notRegular: 'a socket' });
+  } finally {
+    server.close();
+  }
   const { execFileSync, spawn } = await import('node:child_process');
   const fifo = join(dir, 'piped.json');
   execFileSync('mkfifo', [fifo]);

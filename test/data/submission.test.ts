@@ -75,6 +75,7 @@ test('a column named twice is refused naming it and both places (the last one wa
     (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BAD_RECORD' && /p\.csv.*the CSV header names the column "predict" twice \(columns 2 and 3\)/.test(err.message),
   );
   assert.equal(parseSubmissionCsv('id,predict,note\nd1,是否好用,x\n', 'p.csv')[0].predict, '是否好用');
+  assert.equal(parseSubmissionCsv('id,predict,,\nd1,是否好用,,\n', 'p.csv')[0].predict, '是否好用', 'unnamed columns may repeat');
 });
 
 test('a record without a prediction is an error naming it', () => {
