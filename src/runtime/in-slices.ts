@@ -23,6 +23,8 @@ export function runToEnd<R>(steps: Generator<unknown, R>): R {
  * (min–median of 7), of which ~17 ms are the clock reads and a few ms the ~150 turns of the loop.
  */
 export async function runInSlices<R>(steps: Generator<unknown, R>, sliceMs = SLICE_MS): Promise<R> {
+  // Behind work already waiting for its turn: K pieces started in one turn would each take a first slice in it.
+  if (waiting.length > 0) await nextTurn();
   const slice = new SliceClock(sliceMs);
   for (;;) {
     const step = steps.next();
