@@ -46,13 +46,21 @@ export async function readFileCapped(path: string, maxBytes: number, options: { 
   }
 }
 
-function readError(file: string, what: string, cause: unknown): EcommirError {
+/** Whether a read failed because the path leads nowhere (named "not found", not "cannot read"). */
+export function isMissingPath(cause: unknown): boolean {
   const code = (cause as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'ENOTDIR') {
-    return new EcommirError('ECM_ERR_FILE_NOT_FOUND', `${what} ${file} does not exist`, { item: { file }, cause });
-  }
-  const why = code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (cause as Error).message;
-  return new EcommirError('ECM_ERR_FILE_UNREADABLE', `cannot read ${what} ${file}: ${why}`, { item: { file }, cause });
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** Why a path that is there could not be read, in words. */
+export function unreadableReason(cause: unknown): string {
+  const code = (cause as NodeJS.ErrnoException).code;
+  return code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ELOOP' ? 'its links lead round in a loop' : (cause as Error).message;
+}
+
+function readError(file: string, what: string, cause: unknown): EcommirError {
+  if (isMissingPath(cause)) return new EcommirError('ECM_ERR_FILE_NOT_FOUND', `${what} ${file} does not exist`, { item: { file }, cause });
+  return new EcommirError('ECM_ERR_FILE_UNREADABLE', `cannot read ${what} ${file}: ${unreadableReason(cause)}`, { item: { file }, cause });
 }
 
 /** The text of a file the user named; `what` says what it is for ("the gold file", "the predictions"). */

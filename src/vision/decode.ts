@@ -1,7 +1,7 @@
 // Image decoding with the limits a public service needs: a byte cap, a pixel cap (decompression
 // bombs), and a clear error naming the item when the bytes are not an image we can read.
 import type { Metadata } from 'sharp';
-import { readFileCapped } from '../data/read-file.js';
+import { isMissingPath, readFileCapped, unreadableReason } from '../data/read-file.js';
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef } from '../types.js';
 import { bmpLayout, bmpPixelDataProblem, bmpToPng, looksLikeBmp } from './bmp.js';
@@ -108,10 +108,8 @@ async function readEncodedBytes(ref: ImageRef, item: ItemRef, limits: ImageLimit
   try {
     read = await readFileCapped(path, limits.maxBytes, { regularOnly: true });
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new EcommirError('ECM_ERR_IMAGE_MISSING', `image ${ref.name} not found at ${path}`, { item, cause, statusCode: 400 });
-    const why = code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ELOOP' ? 'its links lead round in a loop' : (cause as Error).message;
-    throw new EcommirError('ECM_ERR_FILE_UNREADABLE', `cannot read image ${ref.name} at ${path}: ${why}`, { item, cause, statusCode: 400 });
+    if (isMissingPath(cause)) throw new EcommirError('ECM_ERR_IMAGE_MISSING', `image ${ref.name} not found at ${path}`, { item, cause, statusCode: 400 });
+    throw new EcommirError('ECM_ERR_FILE_UNREADABLE', `cannot read image ${ref.name} at ${path}: ${unreadableReason(cause)}`, { item, cause, statusCode: 400 });
   }
   if ('notRegular' in read) throw new EcommirError('ECM_ERR_FILE_UNREADABLE', `cannot read image ${ref.name} at ${path}: it is ${read.notRegular}; an image must be a regular file`, { item, statusCode: 400 });
   if ('tooLarge' in read) {
