@@ -2,7 +2,7 @@
 // loader (loadSamples, and the challenge loaders of the library): the input limits, the image
 // headers, a full decode. Each image's header is read once.
 import type { Sample } from '../types.js';
-import { checkBmpPixels, probeImage, verifyImageDecodes } from '../vision/decode.js';
+import { probeImage, readImageBytes, verifyImageDecodes } from '../vision/decode.js';
 import { checkSample, itemOf } from './input-limits.js';
 import type { LoadOptions } from './problem.js';
 
@@ -18,7 +18,9 @@ export async function checkLoadedSample(sample: Sample, options: LoadOptions, fi
     // Under input limits the headers were read, against them, just above.
     if (!options.inputLimits) await probeImage(ref, item);
     if (options.decodeImages) await verifyImageDecodes(ref, item);
-    else await checkBmpPixels(ref, item);
+    // What the probe leaves to the decode: a BMP's pixel data expanded (its conversion), so that damaged
+    // run-length data is found with the record, not when an export or a training run reads its pixels.
+    else await readImageBytes(ref, item);
   }
 }
 

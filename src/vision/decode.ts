@@ -148,15 +148,6 @@ export async function probeImage(ref: ImageRef, item: ItemRef = {}, limits: Imag
   return { width: meta.width, height: meta.height, format: meta.format, bytes: bytes.byteLength };
 }
 
-/**
- * For a BMP, what probeImage leaves to the decode: its pixel data expanded (run-length data found cut
- * is ECM_ERR_IMAGE_CORRUPT naming it). Loaders that check images without decoding them (export, train)
- * run it, so that a damaged BMP is found with the record, not when its pixels are first read.
- */
-export async function checkBmpPixels(ref: ImageRef, item: ItemRef = {}, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<void> {
-  if (looksLikeBmp(await readEncodedBytes(ref, item, limits))) await readImageBytes(ref, item, limits);
-}
-
 export interface RawImage {
   /** Interleaved RGB, row-major: [height, width, 3]. */
   data: Uint8Array;
@@ -225,8 +216,8 @@ export function corrupt(ref: ImageRef, item: ItemRef, cause?: unknown, bytes?: U
   const what = sniffUnreadable(bytes);
   if (what) return unreadable(ref, item, what, cause);
   // A header past what libvips decodes at all (65,500 pixels a side) is a size, as a smaller one past our limits is.
-  if (cause instanceof Error && /Maximum supported image dimension is (\d+)/.test(cause.message)) {
-    const side = /Maximum supported image dimension is (\d+)/.exec(cause.message)![1];
+  const side = cause instanceof Error ? /Maximum supported image dimension is (\d+)/.exec(cause.message)?.[1] : undefined;
+  if (side !== undefined) {
     return new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} says it is more than ${side} pixels on a side, more than can be decoded`, { item, cause, statusCode: 413 });
   }
   const why = cause instanceof Error ? ` (${decoderDetail(cause.message)})` : '';
