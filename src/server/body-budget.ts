@@ -93,10 +93,9 @@ export function installBodyBudget(app: FastifyInstance, { budget, maxBody, maxMu
     const hasLength = request.headers['content-length'] !== undefined && Number.isFinite(declared) && declared >= 0;
     // Neither a length nor a transfer encoding: HTTP says there is no body (a DELETE, say).
     if (!hasLength && request.headers['transfer-encoding'] === undefined) return;
-    const streamed = !hasLength;
     const type = request.headers['content-type']?.split(';')[0].trim().toLowerCase() ?? '';
     const json = type === 'application/json';
-    const first = !streamed ? Math.min(declared, maxBody) : json ? step : type.startsWith('multipart/') ? Math.min(maxMultipartBody, maxBody) : maxBody;
+    const first = hasLength ? Math.min(declared, maxBody) : json ? step : type.startsWith('multipart/') ? Math.min(maxMultipartBody, maxBody) : maxBody;
     const client = clientOf(request.headers.authorization, request.socket.remoteAddress);
     const full = room(client, first);
     if (full) {
@@ -104,31 +103,29 @@ export function installBodyBudget(app: FastifyInstance, { budget, maxBody, maxMu
       throw busy(full);
     }
     take(client, first);
-    let counted = first;
     let released = false;
-    if (streamed && json) {
-      const body: StreamedBody = {
-        counted,
-        reply,
-        grow(to) {
-          if (released) return false;
-          const target = Math.min(maxBody, Math.ceil(to / step) * step);
-          // Past the route's limit the reader refuses the body itself (413), not the budget.
-          if (target <= counted) return true;
-          body.full = room(client, target - counted);
-          if (body.full) return false;
-          take(client, target - counted);
-          counted = body.counted = target;
-          return true;
-        },
-      };
-      STREAMED.set(request, body);
-    }
+    const body: StreamedBody = {
+      counted: first,
+      reply,
+      grow(to) {
+        if (released) return false;
+        const target = Math.min(maxBody, Math.ceil(to / step) * step);
+        // Past the route's limit the reader refuses the body itself (413), not the budget.
+        if (target <= body.counted) return true;
+        body.full = room(client, target - body.counted);
+        if (body.full) return false;
+        take(client, target - body.counted);
+        body.counted = target;
+        return true;
+      },
+    };
+    // Only the JSON reader grows a share; other bodies keep the one they were given.
+    if (!hasLength && json) STREAMED.set(request, body);
     const release = (): void => {
       if (released) return;
       released = true;
-      inFlight -= counted;
-      const left = (byClient.get(client) ?? counted) - counted;
+      inFlight -= body.counted;
+      const left = (byClient.get(client) ?? body.counted) - body.counted;
       if (left <= 0) byClient.delete(client);
       else byClient.set(client, left);
     };
