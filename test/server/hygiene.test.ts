@@ -68,15 +68,21 @@ test('one address holding idle sockets cannot lock others out: past its cap its 
   }
 });
 
-/** A raw POST /v1/intent that declares `body`'s length and sends its head (and the body only if asked); the answer is what arrives before the socket closes. */
-async function postRaw(port: number, key: string, body: string, withBody: boolean): Promise<{ socket: Socket; answer: Promise<string> }> {
+/** A raw POST /v1/intent with these headers (the key's, `Connection: close` and `extra`) sent; the answer is what arrives before the socket closes. */
+async function postHead(port: number, key: string, extra: string): Promise<{ socket: Socket; answer: Promise<string> }> {
   const socket = await openSocket(port);
   let text = '';
   socket.on('data', (d) => (text += d.toString()));
   const answer = new Promise<string>((resolve) => socket.once('close', () => resolve(text)));
-  socket.write(`POST /v1/intent HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`);
-  if (withBody) socket.write(body);
+  socket.write(`POST /v1/intent HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${key}\r\n${extra}Connection: close\r\n\r\n`);
   return { socket, answer };
+}
+
+/** A raw POST /v1/intent that declares `body`'s length and sends its head (and the body only if asked). */
+async function postRaw(port: number, key: string, body: string, withBody: boolean): Promise<{ socket: Socket; answer: Promise<string> }> {
+  const sent = await postHead(port, key, `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`);
+  if (withBody) sent.socket.write(body);
+  return sent;
 }
 
 test('one client holds at most half the body budget: its slow uploads cannot lock another client out', async () => {
@@ -107,16 +113,12 @@ test('one client holds at most half the body budget: its slow uploads cannot loc
 
 /** A raw chunked POST /v1/intent (no declared length) that sends `first` as its first chunk; `send` adds chunks, `end` the last one. */
 async function postChunked(port: number, key: string, first: string, type = 'application/json'): Promise<{ send(text: string): void; end(): void; answer: Promise<string> }> {
-  const socket = await openSocket(port);
+  const { socket, answer } = await postHead(port, key, `Content-Type: ${type}\r\nTransfer-Encoding: chunked\r\n`);
   socket.on('error', () => {});
-  let text = '';
-  socket.on('data', (d) => (text += d.toString()));
-  const answer = new Promise<string>((resolve) => socket.once('close', () => resolve(text)));
   const send = (chunk: string): void => {
     // An empty chunk would be the last one.
     if (!socket.destroyed && chunk !== '') socket.write(`${Buffer.byteLength(chunk).toString(16)}\r\n${chunk}\r\n`);
   };
-  socket.write(`POST /v1/intent HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${key}\r\nContent-Type: ${type}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`);
   send(first);
   return { send, end: () => !socket.destroyed && socket.end('0\r\n\r\n'), answer };
 }
