@@ -125,7 +125,8 @@ export { FeedbackStore, DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_IMAGE_BYTES, type Feed
 export { MIGRATIONS, SCHEMA_VERSION, type Migration } from './feedback/migrations.js';
 export { orderForReview, orderForReviewAsync, DEFAULT_DIVERSITY, DEFAULT_DUPLICATE_SIMILARITY, type ReviewCandidate, type ReviewOrderOptions, type Ordered } from './feedback/review-order.js';
 export { uncertaintyOf, informativeness, type Uncertainty, type Informativeness } from './feedback/uncertainty.js';
-export { similarity, textTokens, jaccard, imageDHash, dHashSimilarity, SKETCH_SIZE, type SimilaritySignature, type TokenSketch } from './feedback/similarity.js';
+export { similarity, textTokens, jaccard, dHashSimilarity, SKETCH_SIZE, type SimilaritySignature, type TokenSketch } from './feedback/similarity.js';
+export { imageDHash } from './vision/difference-hash.js';
 export { storableContent, contentHashOf, type StorableContent } from './feedback/content.js';
 export { exportFeedback, type ExportReport, type FeedbackRecord } from './feedback/export.js';
 export { mergeFeedback, describeMerge, type FeedbackMergeReport } from './feedback/merge.js';

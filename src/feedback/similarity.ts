@@ -2,8 +2,8 @@
 // burst of the same complaint, the same screenshot re-uploaded or re-encoded) score close to 1.
 // Dialogues: Jaccard index of their character-bigram sets (plus their images' content hashes),
 // with digits, punctuation and spaces left out — a burst differs in order numbers and '！！'.
-// Images: a difference hash (dHash, 64 bits: is each pixel of a 9×8 grey thumbnail brighter than
-// its right neighbour) compared by Hamming distance, which survives re-encoding and resizing.
+// Images: a difference hash (vision/difference-hash.ts) compared by Hamming distance, which
+// survives re-encoding and resizing.
 //
 // A dialogue's token set is kept as a bottom-k sketch (Broder 1997; Cohen & Kaplan 2007): each
 // token hashed to 32 bits (FNV-1a over its UTF-16 code units), and only the k smallest distinct
@@ -17,9 +17,6 @@
 // the most 516) — and a sketch costs 2 KB, a comparison a few microseconds.
 // Until this sketch, `tokens` was a Set<string> of the bigrams themselves; `textTokens` and
 // `jaccard` keep their names and now make and compare sketches.
-import sharp from 'sharp';
-import { looksLikeBmp } from '../vision/bmp.js';
-import { DEFAULT_IMAGE_LIMITS, readImageBytes } from '../vision/decode.js';
 
 /** The k of the bottom-k sketch (see the file comment). */
 export const SKETCH_SIZE = 512;
@@ -114,23 +111,4 @@ export function similarity(a: SimilaritySignature, b: SimilaritySignature): numb
   let best = 0;
   for (const x of a.imageHashes ?? []) for (const y of b.imageHashes ?? []) best = Math.max(best, dHashSimilarity(x, y));
   return best;
-}
-
-/** dHash of an image (any format sharp reads), 16 hex characters. Runs in libuv's pool, not on the event loop. */
-export async function imageDHash(bytes: Uint8Array, maxPixels = 40_000_000): Promise<string> {
-  // A stored BMP (kept as it was sent) is read as the decoder reads it.
-  const readable = looksLikeBmp(bytes) ? await readImageBytes({ name: 'stored image', bytes }, {}, { ...DEFAULT_IMAGE_LIMITS, maxBytes: Infinity, maxPixels }) : bytes;
-  const grey = await sharp(readable, { limitInputPixels: maxPixels, failOn: 'none' })
-    .rotate()
-    .greyscale()
-    .resize(9, 8, { fit: 'fill', kernel: 'lanczos3' })
-    .raw()
-    .toBuffer();
-  let hex = '';
-  for (let row = 0; row < 8; row++) {
-    let byte = 0;
-    for (let col = 0; col < 8; col++) byte = (byte << 1) | (grey[row * 9 + col] > grey[row * 9 + col + 1] ? 1 : 0);
-    hex += byte.toString(16).padStart(2, '0');
-  }
-  return hex;
 }

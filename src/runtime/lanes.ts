@@ -9,13 +9,15 @@ import { availableParallelism } from 'node:os';
 import type { InputLimits } from '../data/input-limits.js';
 import { EcommirError } from '../errors.js';
 import type { FeatureCacheOptions } from '../features/cache.js';
-import type { PredictOptions, Recognizer } from '../tasks/recognizer.js';
-import type { Prediction, Sample, Task } from '../types.js';
+import type { Recognizer } from '../tasks/recognizer.js';
+import type { Sample, Task } from '../types.js';
 import { verifyImageDecodes } from '../vision/decode.js';
+import { imageDHashes } from '../vision/difference-hash.js';
 import { imageLimitsOf, resolveInputLimits } from '../data/input-limits.js';
 import { threadsPerWorker } from '../vision/threads.js';
 import { RecognizerPool, type PoolStats } from './pool.js';
 import type { RecognizerSource } from './source.js';
+import type { RuntimePredictOptions, RuntimePrediction } from './worker-core.js';
 import { WorkQueue } from './work-queue.js';
 
 export const LANES = ['text', 'image'] as const;
@@ -46,7 +48,8 @@ export interface RecognizerRuntime {
   readonly tasks: Readonly<Record<Task, boolean>>;
   /** The fine labels each loaded task answers with. */
   readonly labels?: Readonly<Partial<Record<Task, readonly string[]>>>;
-  predict(sample: Sample, options: PredictOptions, signal: AbortSignal): Promise<Prediction>;
+  /** `imageHashes` hashes the images where they are decoded (WorkerLanes: in the image worker). */
+  predict(sample: Sample, options: RuntimePredictOptions, signal: AbortSignal): Promise<RuntimePrediction>;
   stats(): Record<Lane, LaneStats>;
   /** Finishes the work in flight, then stops. */
   close(): Promise<void>;
@@ -166,7 +169,7 @@ export class WorkerLanes implements RecognizerRuntime {
     return this.pools.image.tasks;
   }
 
-  predict(sample: Sample, options: PredictOptions, signal: AbortSignal): Promise<Prediction> {
+  predict(sample: Sample, options: RuntimePredictOptions, signal: AbortSignal): Promise<RuntimePrediction> {
     const lane = laneOf(sample);
     return this.pools[lane].predict(sample, options, signal, lane === 'image');
   }
@@ -209,7 +212,7 @@ export class InProcessLanes implements RecognizerRuntime {
     this.limits = resolveInputLimits(limits);
   }
 
-  predict(sample: Sample, options: PredictOptions, signal: AbortSignal): Promise<Prediction> {
+  predict(sample: Sample, options: RuntimePredictOptions, signal: AbortSignal): Promise<RuntimePrediction> {
     const recognizer = this.recognizers[sample.task];
     if (!recognizer) return Promise.reject(new EcommirError('ECM_ERR_NO_MODEL', `no ${sample.task} model is loaded`, { statusCode: 503 }));
     return this.queues[laneOf(sample)].run(async () => {
@@ -219,7 +222,10 @@ export class InProcessLanes implements RecognizerRuntime {
         await verifyImageDecodes(ref, item, imageLimitsOf(this.limits));
       }
       signal.throwIfAborted();
-      return recognizer.predict(sample, options);
+      const { imageHashes, ...recognizerOptions } = options;
+      const prediction = await recognizer.predict(sample, recognizerOptions);
+      if (!imageHashes) return prediction;
+      return { ...prediction, imageHashes: await imageDHashes(sample.images, item, imageLimitsOf(this.limits)) };
     }, signal);
   }
 

@@ -12,14 +12,13 @@ import { Piscina } from 'piscina';
 import type { InputLimits } from '../data/input-limits.js';
 import { describeItem, EcommirError } from '../errors.js';
 import { FeatureCache, type FeatureCacheOptions } from '../features/cache.js';
-import type { PredictOptions } from '../tasks/recognizer.js';
-import type { Prediction, Sample, Task } from '../types.js';
+import type { Sample, Task } from '../types.js';
 import { raceSignal } from './deadline.js';
 import { ProcessPool, QueueFullError } from './process-pool.js';
 import type { RecognizerSource } from './source.js';
 import { RenewableThreadPool, ThreadsFailedError } from '../renewable-thread-pool.js';
 import { THREAD_EXEC_ARGV, threadFile } from '../thread-file.js';
-import type { Description, WorkerFunction, WorkerInit, WorkerReply, WorkerTask } from './worker-core.js';
+import type { Description, RuntimePredictOptions, RuntimePrediction, WorkerFunction, WorkerInit, WorkerReply, WorkerTask } from './worker-core.js';
 
 const WORKER_FILE = threadFile(import.meta.url, 'worker');
 
@@ -246,8 +245,9 @@ export class RecognizerPool {
   }
 
   /** Classifies one sample in a worker thread. */
-  predict(sample: Sample, options: PredictOptions = {}, signal?: AbortSignal, verifyImages = false): Promise<Prediction> {
-    return this.call<Prediction>({ op: 'predict', sample, options, verifyImages }, signal);
+  predict(sample: Sample, options: RuntimePredictOptions = {}, signal?: AbortSignal, verifyImages = false): Promise<RuntimePrediction> {
+    const { imageHashes, ...recognizerOptions } = options;
+    return this.call<RuntimePrediction>({ op: 'predict', sample, options: recognizerOptions, verifyImages, ...(imageHashes ? { imageHashes } : {}) }, signal);
   }
 
   /** Calls a module's function in a worker (e.g. a feature pass): args and result are copied across. */

@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { parseNativeSample } from '../data/native.js';
 import { EcommirError } from '../errors.js';
 import { MODEL_FILE } from '../tasks/model-file.js';
-import type { PredictOptions } from '../tasks/recognizer.js';
+import type { RuntimePredictOptions, RuntimePrediction } from './worker-core.js';
 import { TASKS, type Prediction, type Sample, type Task } from '../types.js';
 import { raceSignal, startDeadline } from './deadline.js';
 import type { Lane, LaneStats, RecognizerRuntime } from './lanes.js';
@@ -36,7 +36,7 @@ export interface ServedGeneration {
   folders: ModelFolders;
 }
 
-export type ServedPrediction = Prediction & { modelVersion: string };
+export type ServedPrediction = RuntimePrediction & { modelVersion: string };
 
 export interface SwapReport {
   current: ServedGeneration;
@@ -120,7 +120,7 @@ export class SwappableRuntime implements RecognizerRuntime {
     return { current: publicPart(this.#current), previous: this.#previous, reloading: this.#reloading, draining: [...this.#draining].reduce((n, g) => n + g.inFlight, 0) };
   }
 
-  async predict(sample: Sample, options: PredictOptions, signal: AbortSignal): Promise<ServedPrediction> {
+  async predict(sample: Sample, options: RuntimePredictOptions, signal: AbortSignal): Promise<ServedPrediction> {
     const generation = this.#current;
     generation.inFlight++;
     try {

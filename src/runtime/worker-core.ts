@@ -1,12 +1,13 @@
 // What a pool worker does, thread or process alike: load the recognisers once from the pool's
 // source, then answer tasks. Everything CPU-bound of a classification happens here (denoising,
 // text features, image decode, OCR, embeddings, the head), never on the service's event loop.
-import { decodeSampleImages, resolveInputLimits, type InputLimits } from '../data/input-limits.js';
+import { decodeSampleImages, imageLimitsOf, resolveInputLimits, type InputLimits } from '../data/input-limits.js';
 import { EcommirError, type ErrorCode, type ItemRef } from '../errors.js';
 import { diskEntriesWritten, setDefaultFeatureCacheOptions, type FeatureCacheOptions } from '../features/cache.js';
 import type { RecognizerSet } from '../backends/select.js';
 import type { PredictOptions } from '../tasks/recognizer.js';
 import type { Prediction, Sample, Task } from '../types.js';
+import { imageDHashes } from '../vision/difference-hash.js';
 import { setVisionThreads } from '../vision/threads.js';
 import { loadRecognizerSource, type RecognizerSource } from './source.js';
 import { warmUp } from './warm-up.js';
@@ -30,9 +31,20 @@ export interface WorkerFunction {
   export: string;
 }
 
+/** What the service may ask of a runtime beyond the recogniser's own options. */
+export interface RuntimePredictOptions extends PredictOptions {
+  /** Also return each image's dHash (the feedback store's similarity), made where the image is decoded. */
+  imageHashes?: boolean;
+}
+
+export type RuntimePrediction = Prediction & {
+  /** With `imageHashes`: each of the sample's images' dHash, in order; null where it could not be made. */
+  imageHashes?: (string | null)[];
+};
+
 export type WorkerTask =
   | { op: 'describe' }
-  | { op: 'predict'; sample: Sample; options: PredictOptions; verifyImages?: boolean }
+  | { op: 'predict'; sample: Sample; options: PredictOptions; verifyImages?: boolean; imageHashes?: boolean }
   | { op: 'run'; fn: WorkerFunction; args: unknown };
 
 export interface WorkerFailure {
@@ -81,13 +93,15 @@ export async function initWorker(init: WorkerInit): Promise<void> {
   if (init.warmUp && loaded.set) await warmUp(loaded.set, init.warmUp);
 }
 
-async function predict(sample: Sample, options: PredictOptions, verifyImages: boolean): Promise<Prediction> {
+async function predict(sample: Sample, options: PredictOptions, verifyImages: boolean, imageHashes: boolean): Promise<RuntimePrediction> {
   if (loaded.error) throw new EcommirError(loaded.error.code, loaded.error.message, { statusCode: loaded.error.statusCode });
   const recognizer = loaded.set?.[sample.task];
   if (!recognizer) throw new EcommirError('ECM_ERR_NO_MODEL', `no ${sample.task} model is loaded`, { statusCode: 503 });
   // A truncated file fails here with a 4xx naming it, before any model sees garbage pixels.
   if (verifyImages) await decodeSampleImages(sample, limits);
-  return recognizer.predict(sample, options);
+  const prediction = await recognizer.predict(sample, options);
+  if (!imageHashes) return prediction;
+  return { ...prediction, imageHashes: await imageDHashes(sample.images, { id: sample.id, index: sample.index }, imageLimitsOf(limits)) };
 }
 
 async function runFunction(fn: WorkerFunction, args: unknown): Promise<unknown> {
@@ -119,7 +133,7 @@ async function answer(task: WorkerTask): Promise<WorkerReply<unknown>> {
       return { ok: true, value: { tasks, loadError: loaded.error } satisfies Description };
     }
     if (task.op === 'run') return { ok: true, value: await runFunction(task.fn, task.args) };
-    return { ok: true, value: await predict(task.sample, task.options, task.verifyImages === true) };
+    return { ok: true, value: await predict(task.sample, task.options, task.verifyImages === true, task.imageHashes === true) };
   } catch (err) {
     return { ok: false, error: failure(err) };
   }

@@ -21,12 +21,16 @@ export async function classifySample(ctx: ServerContext, sample: Sample, signal:
   }
   checkSampleText(sample, options.limits);
   await raceSignal(checkSampleImages(sample, options.limits, signal), signal);
-  // Stored predictions keep every label's probability (margin and entropy need them all).
-  const topK = ctx.feedback && record ? undefined : options.topK;
-  const prediction: Prediction & { modelVersion?: string } = await raceSignal(runtime.predict(sample, { threshold: options.threshold, topK }, signal), signal);
-  if (ctx.feedback && record) await recordPrediction(ctx.feedback, sample, prediction, runtime.labels?.[sample.task]?.length ?? prediction.ranked.length, record);
+  const recording = ctx.feedback && record ? { store: ctx.feedback, record } : undefined;
+  // Stored predictions keep every label's probability (margin and entropy need them all), and a
+  // stored screenshot its similarity hash, made in the worker that decodes it.
+  const topK = recording ? undefined : options.topK;
+  const imageHashes = recording !== undefined && sample.task === 'scene';
+  const prediction = await raceSignal(runtime.predict(sample, { threshold: options.threshold, topK, ...(imageHashes ? { imageHashes } : {}) }, signal), signal);
+  if (recording) await recordPrediction(recording.store, sample, prediction, runtime.labels?.[sample.task]?.length ?? prediction.ranked.length, recording.record);
+  const { imageHashes: _stored, ...answer } = prediction;
   return {
-    ...prediction,
+    ...answer,
     id: sample.id,
     fine: prediction.label,
     ranked: prediction.ranked.slice(0, options.topK),

@@ -4,10 +4,10 @@
 // asked of the recogniser for that, so margin and entropy are exact.
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import { storableContent } from '../feedback/content.js';
-import { imageDHash } from '../feedback/similarity.js';
 import type { FeedbackStore } from '../feedback/store.js';
 import { uncertaintyOf } from '../feedback/uncertainty.js';
-import type { Prediction, Sample } from '../types.js';
+import type { RuntimePrediction } from '../runtime/worker-core.js';
+import type { Sample } from '../types.js';
 import { bearerKey } from './auth.js';
 
 /** The top labels kept with a stored prediction (the review page's 1–9 keys). */
@@ -28,18 +28,18 @@ export function recordOf(request: FastifyRequest, requestId: string = request.id
 
 /**
  * Stores a prediction. A failure (a full disk) is logged, not thrown: the answer still goes out,
- * and feedback on it is refused with 404 later.
+ * and feedback on it is refused with 404 later. A scene image's similarity hash comes with the
+ * prediction (asked of the runtime with `imageHashes`), so this process decodes no image.
  */
 export async function recordPrediction(
   store: FeedbackStore,
   sample: Sample,
-  prediction: Prediction & { modelVersion?: string },
+  prediction: RuntimePrediction & { modelVersion?: string },
   labelCount: number,
   ctx: RecordContext,
 ): Promise<boolean> {
   try {
     const content = await storableContent(sample);
-    const dhashes = sample.task === 'scene' ? await Promise.all(content.images.map((bytes) => imageDHash(bytes).catch(() => undefined))) : [];
     const u = uncertaintyOf(prediction.ranked.map((r) => r.confidence), labelCount);
     await store.record(
       {
@@ -56,7 +56,7 @@ export async function recordPrediction(
         modelVersion: prediction.modelVersion ?? 'unversioned',
         keyHash: store.keyHash(ctx.key),
       },
-      content.images.map((bytes, i) => ({ bytes, dhash: dhashes[i] })),
+      content.images.map((bytes, i) => ({ bytes, dhash: prediction.imageHashes?.[i] ?? undefined })),
     );
     return true;
   } catch (err) {

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { FeedbackStore } from '../../src/feedback/store.js';
 import { IntentRecognizer } from '../../src/tasks/intent/recognizer.js';
 import { DEFAULT_MODELS_DIR } from '../../src/tasks/default-models.js';
-import { FakeIntentRecognizer, FakeSceneRecognizer } from '../server/fakes.js';
+import { imageDHash } from '../../src/vision/difference-hash.js';
+import { FAKES_MODULE, FakeIntentRecognizer, FakeSceneRecognizer } from '../server/fakes.js';
 import { KEY, startServer, type RunningServer } from '../server/helpers.js';
 
 const tmpDb = (): string => join(mkdtempSync(join(tmpdir(), 'ecommir-feedback-api-')), 'feedback.db');
@@ -233,6 +234,28 @@ test('stored scene images are served back to a key holder, with the right type',
     assert.equal((await call(server, 'GET', '/v1/review/images/../../etc/passwd')).status, 404);
   } finally {
     await server.close();
+  }
+});
+
+test('a stored screenshot keeps its similarity hash, made where the image is decoded (the image worker under `serve`); the answer does not carry it', { timeout: 90_000 }, async () => {
+  const png = readFileSync(new URL('../../examples/screenshots/refund.png', import.meta.url));
+  const expected = await imageDHash(png);
+  const runtimes = {
+    'in this process': { recognizers: { scene: new FakeSceneRecognizer(), intent: new FakeIntentRecognizer() } },
+    'in worker lanes': { workers: { source: { module: FAKES_MODULE, export: 'createRecognizerSet', args: {} }, cache: { disabled: true } } },
+  };
+  for (const [where, runtime] of Object.entries(runtimes)) {
+    const feedback = FeedbackStore.open({ path: tmpDb() });
+    const server = await startServer({ ...runtime, feedback, limits: { rateLimitPerMinute: 0 } });
+    try {
+      const answer = await server.post('/v1/scene', { image: png.toString('base64') });
+      assert.equal(answer.status, 200, where);
+      assert.equal('imageHashes' in answer.json.prediction, false, where);
+      const stored = feedback.prediction(answer.json.requestId);
+      assert.deepEqual(stored?.images.map((i) => i.dhash), [expected], where);
+    } finally {
+      await server.close();
+    }
   }
 });
 

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { orderForReview } from '../../src/feedback/review-order.js';
-import { dHashSimilarity, imageDHash, jaccard, textTokens } from '../../src/feedback/similarity.js';
+import { dHashSimilarity, jaccard, textTokens } from '../../src/feedback/similarity.js';
+import { imageDHash } from '../../src/vision/difference-hash.js';
 import { informativeness, uncertaintyOf } from '../../src/feedback/uncertainty.js';
 
 test('margin and normalised entropy', () => {
