@@ -60,6 +60,18 @@ export class EcommirError extends Error {
   }
 }
 
+/**
+ * An error about a sample, named in the data file it came from: errors raised where the file is not
+ * known (a worker's decode, a recogniser) name the record only. Other errors come back as they were;
+ * the original is the new one's cause.
+ */
+export function inDataFile(err: unknown, file: string): unknown {
+  if (!(err instanceof EcommirError) || !err.item || err.item.file !== undefined) return err;
+  const prefix = `${describeItem(err.item)}: `;
+  if (!err.message.startsWith(prefix)) return err;
+  return new EcommirError(err.code, err.message.slice(prefix.length), { item: { ...err.item, file }, statusCode: err.statusCode, cause: err });
+}
+
 export function describeItem(item: ItemRef): string {
   const parts: string[] = [];
   if (item.file) parts.push(item.file);

@@ -7,7 +7,7 @@
 import { open, readFile, rm, truncate, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { createRecognizers, type BackendSelection } from '../backends/select.js';
-import { EcommirError } from '../errors.js';
+import { EcommirError, inDataFile } from '../errors.js';
 import { decodeSampleImages, decodesImagesFirst } from '../data/input-limits.js';
 import type { FeatureCacheOptions } from '../features/cache.js';
 import type { Prediction, Sample, Task } from '../types.js';
@@ -135,6 +135,8 @@ export interface LocalPredictorOptions {
    * (mllm): every warm-up sample would be a real request.
    */
   warmUp?: boolean;
+  /** The data file the samples come from: an error about a sample names it, as the loader's checks do. */
+  file?: string;
 }
 
 /**
@@ -143,6 +145,11 @@ export interface LocalPredictorOptions {
  * worker processes with cores / concurrency threads each for ONNX, wasm and libvips.
  */
 export async function localPredictor(selection: BackendSelection, options: LocalPredictorOptions = {}): Promise<SamplePredictor> {
+  const predictor = await predictorFor(selection, options);
+  return options.file === undefined ? predictor : namingDataFile(predictor, options.file);
+}
+
+async function predictorFor(selection: BackendSelection, options: LocalPredictorOptions): Promise<SamplePredictor> {
   const concurrency = options.concurrency ?? availableParallelism();
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new EcommirError('ECM_ERR_BAD_OPTION', `--concurrency must be a positive integer, got ${concurrency}`);
   if (concurrency === 1 && !options.source && !options.cache) {
@@ -167,6 +174,17 @@ export async function localPredictor(selection: BackendSelection, options: Local
     };
   }
   return PooledPredictor.create(options.source ?? backendSource(selection), { warmUp: warmsUp(selection), ...options, concurrency });
+}
+
+function namingDataFile(predictor: SamplePredictor, file: string): SamplePredictor {
+  return {
+    tasks: predictor.tasks,
+    predict: (sample, signal) =>
+      predictor.predict(sample, signal).catch((err: unknown) => {
+        throw inDataFile(err, file);
+      }),
+    close: () => predictor.close(),
+  };
 }
 
 /** Whether workers should warm their recognisers up on samples of their own first: only for local models. */

@@ -103,8 +103,10 @@ test('predict --skip-bad on worker processes lists a bad image under its record,
   const result = await runCli(['predict', '--data', data, '--images', dir, '--out', out, '--no-progress', '--skip-bad', '--concurrency', '2']);
   assert.equal(result.code, 1, result.stderr);
   assert.match(result.stderr, /wrote 2 predictions/);
-  const errors = (await readFile(`${out}.errors.jsonl`, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { index: number; id: string; code: string });
+  const errors = (await readFile(`${out}.errors.jsonl`, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { index: number; id: string; code: string; message: string });
   assert.deepEqual(errors.map((e) => [e.index, e.id, e.code]), [[1, 'cut', 'ECM_ERR_IMAGE_CORRUPT'], [3, 'cut-copy', 'ECM_ERR_IMAGE_CORRUPT']]);
+  // The worker's decode knows the record, not the file: the data file is named all the same, as the header check names it.
+  assert.ok(errors[0].message.startsWith(`${data}, record #1, id cut: image cut.png is corrupt`), errors[0].message);
   const written = (await readFile(out, 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id);
   assert.deepEqual(written, ['fx-scene-1', 'fx-intent-3']);
   assert.ok(!(await readdir(dir)).some((f) => f.endsWith('.tmp')), 'no temporary file left');

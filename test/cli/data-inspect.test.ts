@@ -173,5 +173,7 @@ test('predict refuses a dialogue whose photo is cut, as the service does, in one
     const errors = (await readFile(join(dir, `p${k + 1}.csv.errors.jsonl`), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { id: string; code: string; message: string });
     assert.deepEqual(errors.map((e) => [e.id, e.code]), [['fx-intent-2', 'ECM_ERR_IMAGE_CORRUPT']], `--concurrency ${k + 1}`);
     assert.match(errors[0].message, /fx-intent-2-0\.png is corrupt or not a supported image/);
+    // Found by the decode (in a worker at --concurrency 2), not the loader's header check: named in its data file all the same.
+    assert.ok(errors[0].message.startsWith(`${data}, record #`), errors[0].message);
   }
 });

@@ -212,7 +212,7 @@ async function predictTo(
         throw err;
       }
     } else {
-      await predictHere(todo, keyed, selection, concurrency, log, progress, copies, (item, err) => {
+      await predictHere(todo, keyed, selection, { concurrency, file: loaded.file }, log, progress, copies, (item, err) => {
         if (!skippable(err)) throw err;
         // An error from a worker process comes back without its item, and copies of the sample (same
         // content, other ids) are left out with it: each is listed under its own record.
@@ -270,7 +270,7 @@ async function predictHere(
   todo: readonly KeyedSample[],
   keyed: readonly KeyedSample[],
   selection: ReturnType<typeof backendSelection>,
-  concurrency: number,
+  { concurrency, file }: { concurrency: number; file: string },
   log: PredictionLog,
   progress: Progress,
   copies: ReadonlyMap<string, number>,
@@ -278,7 +278,7 @@ async function predictHere(
 ): Promise<void> {
   if (todo.length === 0) return;
   const lanes = [...new Set(todo.map((k) => laneOf(k.sample)))];
-  const predictor = await localPredictor(selection, { concurrency, lanes });
+  const predictor = await localPredictor(selection, { concurrency, lanes, file });
   try {
     for (const task of new Set(keyed.map((k) => k.sample.task))) {
       if (predictor.tasks[task]) continue;
