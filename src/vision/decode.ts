@@ -1,10 +1,13 @@
 // Image decoding with the limits a public service needs: a byte cap, a pixel cap (decompression
 // bombs), and a clear error naming the item when the bytes are not an image we can read.
+// Metadata that costs more to parse than the pixels to decode is left out as the bytes are read
+// (costly-metadata.ts).
 import type { Metadata } from 'sharp';
 import { isMissingPath, readFileCapped, unreadableReason } from '../data/read-file.js';
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef } from '../types.js';
 import { bmpLayout, bmpPixelDataProblem, bmpToPng, looksLikeBmp } from './bmp.js';
+import { withoutCostlyMetadata } from './costly-metadata.js';
 import { DamagedRleError } from './bmp-rle.js';
 import { loadSharp, sharpIfLoaded } from './lazy-sharp.js';
 
@@ -101,7 +104,7 @@ function checkDimensions(ref: ImageRef, item: ItemRef, width: number, height: nu
 async function readEncodedBytes(ref: ImageRef, item: ItemRef, limits: ImageLimits): Promise<Uint8Array> {
   if (ref.bytes) {
     if (ref.bytes.byteLength > limits.maxBytes) throw tooLarge(ref, ref.bytes.byteLength, limits, item);
-    return ref.bytes;
+    return withoutCostlyMetadata(ref.bytes);
   }
   const path = ref.path ?? ref.name;
   let read: Awaited<ReturnType<typeof readFileCapped>>;
@@ -116,7 +119,7 @@ async function readEncodedBytes(ref: ImageRef, item: ItemRef, limits: ImageLimit
     if (read.size !== undefined) throw tooLarge(ref, read.size, limits, item);
     throw new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} is over the limit of ${limits.maxBytes} bytes`, { item, statusCode: 413 });
   }
-  return new Uint8Array(read.buffer, read.byteOffset, read.byteLength);
+  return withoutCostlyMetadata(new Uint8Array(read.buffer, read.byteOffset, read.byteLength));
 }
 
 /**

@@ -1,0 +1,83 @@
+// Metadata that libvips would parse at every open, at a cost far above the pixels': left out as the
+// bytes are read, the pixels unchanged; files under the caps come back as they are.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { crc32, deflateSync } from 'node:zlib';
+import sharp from 'sharp';
+import { MAX_PNG_TEXT_CHUNKS, MAX_TIFF_DIRECTORIES, withoutCostlyMetadata } from '../../src/vision/costly-metadata.js';
+import { decodeRgb, probeImage } from '../../src/vision/decode.js';
+
+function chunk(type: string, data: Uint8Array): Buffer {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** A PNG with `texts` zTXt chunks (each 1 MiB of zeros, compressed) before its image data. */
+async function pngWithText(texts: number): Promise<{ base: Buffer; withText: Buffer }> {
+  const base = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 200, g: 60, b: 10 } } }).png().toBuffer();
+  const idat = base.indexOf('IDAT') - 4;
+  const ztxt = chunk('zTXt', Buffer.concat([Buffer.from('Comment\0\0', 'latin1'), deflateSync(Buffer.alloc(1 << 20))]));
+  return { base, withText: Buffer.concat([base.subarray(0, idat), ...Array.from({ length: texts }, () => ztxt), base.subarray(idat)]) };
+}
+
+/** An 8×8 grey little-endian TIFF of `directories` pages, each a directory over the same pixels. */
+function tiffWithDirectories(directories: number): Buffer {
+  const entries: [number, number, number, number][] = [
+    [256, 4, 1, 8], [257, 4, 1, 8], [258, 3, 1, 8], [259, 3, 1, 1], [262, 3, 1, 1], [273, 4, 1, 8], [277, 3, 1, 1], [278, 4, 1, 8], [279, 4, 1, 64],
+  ];
+  const size = 2 + 12 * entries.length + 4;
+  const first = 8 + 64;
+  const out = Buffer.alloc(first + size * directories);
+  out.write('II', 0, 'latin1');
+  out.writeUInt16LE(42, 2);
+  out.writeUInt32LE(first, 4);
+  out.fill(0x80, 8, first);
+  for (let d = 0; d < directories; d++) {
+    const at = first + size * d;
+    out.writeUInt16LE(entries.length, at);
+    entries.forEach(([tag, type, count, value], i) => {
+      out.writeUInt16LE(tag, at + 2 + 12 * i);
+      out.writeUInt16LE(type, at + 4 + 12 * i);
+      out.writeUInt32LE(count, at + 6 + 12 * i);
+      out.writeUInt32LE(value, at + 10 + 12 * i);
+    });
+    out.writeUInt32LE(d < directories - 1 ? at + size : 0, at + size - 4);
+  }
+  return out;
+}
+
+test('a PNG with more text chunks than the cap is read without them; one at the cap is read as it is', async () => {
+  const over = await pngWithText(MAX_PNG_TEXT_CHUNKS + 1);
+  assert.ok(Buffer.from(withoutCostlyMetadata(over.withText)).equals(over.base), 'the text chunks, and only they, are left out');
+  const at = await pngWithText(MAX_PNG_TEXT_CHUNKS);
+  assert.equal(withoutCostlyMetadata(at.withText), at.withText, 'the same bytes, not a copy');
+  // Through the decoder: the same pixels as the file without the chunks.
+  const ref = { name: 'texts.png', bytes: over.withText };
+  assert.deepEqual(await probeImage(ref), { width: 40, height: 30, format: 'png', bytes: over.base.length });
+  assert.deepEqual((await decodeRgb(ref)).data, (await decodeRgb({ name: 'base.png', bytes: over.base })).data);
+});
+
+test('a PNG whose chunks do not tile the file is left for the decoder to judge', async () => {
+  const { withText } = await pngWithText(MAX_PNG_TEXT_CHUNKS + 4);
+  const cut = withText.subarray(0, withText.length - 100);
+  assert.equal(withoutCostlyMetadata(cut), cut);
+});
+
+test('a TIFF with more directories than the cap keeps its first only; one at the cap, or one whose links loop, is read as it is', async () => {
+  const over = tiffWithDirectories(MAX_TIFF_DIRECTORIES + 1);
+  const trimmed = withoutCostlyMetadata(over);
+  assert.notEqual(trimmed, over);
+  assert.equal((await sharp(trimmed).metadata()).pages, 1);
+  assert.equal((await sharp(over).metadata()).pages, MAX_TIFF_DIRECTORIES + 1, 'the input is not changed in place');
+  assert.deepEqual((await decodeRgb({ name: 'pages.tif', bytes: over })).data, (await decodeRgb({ name: 'one.tif', bytes: tiffWithDirectories(1) })).data);
+  const at = tiffWithDirectories(MAX_TIFF_DIRECTORIES);
+  assert.equal(withoutCostlyMetadata(at), at);
+  // The last directory links back to the first: the walk stops at the loop.
+  const loop = Buffer.from(tiffWithDirectories(3));
+  loop.writeUInt32LE(72, loop.length - 4);
+  assert.equal(withoutCostlyMetadata(loop), loop);
+});
