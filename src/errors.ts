@@ -24,6 +24,11 @@ export type ErrorCode =
   | 'ECM_ERR_NO_MODEL'
   | 'ECM_ERR_NOT_FITTED'
   | 'ECM_ERR_BACKEND'
+  /**
+   * A backend's model gave no usable answer for this sample, which other samples may still get: it
+   * answered off the label set on every call, or its server refused this request (HTTP 400, 413, 422).
+   */
+  | 'ECM_ERR_NO_ANSWER'
   | 'ECM_ERR_TIMEOUT'
   // The HTTP service's own conditions (src/server/).
   | 'ECM_ERR_UNAUTHORIZED'

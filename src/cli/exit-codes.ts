@@ -17,7 +17,7 @@ export const EXIT = {
 } as const;
 
 const MODEL_CODES: ReadonlySet<ErrorCode> = new Set(['ECM_ERR_NO_MODEL', 'ECM_ERR_NOT_FITTED', 'ECM_ERR_MODEL_REJECTED']);
-const INTERNAL_CODES: ReadonlySet<ErrorCode> = new Set(['ECM_ERR_BACKEND', 'ECM_ERR_TIMEOUT']);
+const INTERNAL_CODES: ReadonlySet<ErrorCode> = new Set(['ECM_ERR_BACKEND', 'ECM_ERR_NO_ANSWER', 'ECM_ERR_TIMEOUT']);
 
 /** How an error ends a command: its exit code, and the line for stderr (none when commander has printed its own). */
 export function describeFailure(err: unknown): { exitCode: number; message?: string } {

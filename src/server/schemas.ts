@@ -89,6 +89,7 @@ const errorResponses = {
   415: { description: 'A body of another content type than the route takes (ECM_ERR_BAD_RECORD).', ...errorBody },
   413: { description: 'Over the limits: body, image, text, turns, images, pixels (ECM_ERR_BODY_TOO_LARGE, ECM_ERR_IMAGE_TOO_LARGE, ECM_ERR_INPUT_TOO_LARGE).', ...errorBody },
   429: { description: 'Too many requests for this key or address (ECM_ERR_RATE_LIMITED); see Retry-After.', ...errorBody },
+  502: { description: 'The big-model backend failed (ECM_ERR_BACKEND) or gave no usable answer for this sample (ECM_ERR_NO_ANSWER).', ...errorBody },
   503: { description: 'Model not loaded (ECM_ERR_NO_MODEL), or a lane’s queue or the body budget full (ECM_ERR_BUSY).', ...errorBody },
   504: { description: 'Deadline passed (ECM_ERR_TIMEOUT).', ...errorBody },
 } as const;

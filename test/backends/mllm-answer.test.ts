@@ -5,7 +5,7 @@ import { matchLabel } from '../../src/backends/mllm/answer.js';
 import { editDistance } from '../../src/data/edit-distance.js';
 import { choiceGrammar, constraintFields } from '../../src/backends/mllm/constrain.js';
 import { buildLabelPrompt, userTextWithTags } from '../../src/backends/mllm/prompt.js';
-import { chatCompletionsUrl } from '../../src/backends/mllm/client.js';
+import { chatCompletionsUrl, shownUrl } from '../../src/backends/mllm/client.js';
 import { Taxonomy } from '../../src/labels/taxonomy.js';
 import type { Sample } from '../../src/types.js';
 
@@ -30,6 +30,15 @@ test('a label inside a sentence, a one-character slip, and nothing else', () => 
   assert.equal(matchLabel('商品材质还是商品规格', intent), undefined);
 });
 
+test('a label the answer denies is not taken from it', () => {
+  for (const answer of ['不是商品材质', '这并非商品材质的问题', 'not 商品材质']) assert.equal(matchLabel(answer, intent), undefined, answer);
+  assert.equal(matchLabel('不是退货页面', scene), undefined);
+  // Denied once and named again, or another label named beside the denied one.
+  assert.deepEqual(matchLabel('不是商品规格，是商品材质', intent), { label: '商品材质', kind: 'contained' });
+  // A long label with a negation in front is within the edit distance the fuzzy rule allows: not taken either.
+  assert.equal(matchLabel('不是下单过程中出现异常（显示购买失败浮窗）', scene), undefined);
+});
+
 test('scene labels holding the separator read back whole', () => {
   assert.equal(matchLabel('物流页面-物流列表页面', scene)?.label, '物流页面-物流列表页面');
   assert.equal(matchLabel(scene.hierarchical('物流页面-物流列表页面'), scene)?.label, '物流页面-物流列表页面');
@@ -51,6 +60,18 @@ test('endpoint forms resolve to the chat-completions URL', () => {
   assert.equal(chatCompletionsUrl('http://h:8000'), 'http://h:8000/v1/chat/completions');
   assert.equal(chatCompletionsUrl('http://h:8000/v1/'), 'http://h:8000/v1/chat/completions');
   assert.equal(chatCompletionsUrl('https://h/api/v1/chat/completions'), 'https://h/api/v1/chat/completions');
+});
+
+test('an endpoint with a user name or password is refused without printing it; messages show URLs without their query', () => {
+  assert.throws(() => chatCompletionsUrl('http://alice:hunter2pass@127.0.0.1:8000/v1'), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'ECM_ERR_BAD_OPTION');
+    assert.ok(!err.message.includes('hunter2pass') && !err.message.includes('alice'), err.message);
+    assert.match(err.message, /ECOMMIR_MLLM_API_KEY/);
+    return true;
+  });
+  assert.throws(() => chatCompletionsUrl('ftp://bob:secret@h/x?key=1'), (err: Error) => !/secret|bob|key=1/.test(err.message));
+  assert.equal(shownUrl('http://127.0.0.1:8000/v1/chat/completions?api-key=SECRET#frag'), 'http://127.0.0.1:8000/v1/chat/completions');
+  assert.equal(shownUrl('not a url?api-key=SECRET'), 'not a url');
 });
 
 test('the prompt: cleaned dialogue, images in place of their markers, the label list, the image limit', () => {

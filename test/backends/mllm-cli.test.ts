@@ -40,6 +40,46 @@ test('wiring only (the scripted server echoes each gold label): predict --backen
   assert.deepEqual(predictions.map((p) => p.label), records.map((r) => r.output));
 });
 
+test('predict --skip-bad --backend mllm leaves out a sample the model answers off the label set on every call, lists it, and writes the rest', async () => {
+  const dir = await tempDir({});
+  const data = join(dir, 'data.json');
+  writeFileSync(data, JSON.stringify(records));
+  const firstImage = records.map((r) => readFileSync(join(DEV_IMAGES, r.image[0])).toString('base64'));
+  // The second record is answered off the label set on every call; the others with their gold label.
+  const server = await startChatServer((r) => {
+    const urls = JSON.stringify(r.body.messages[1].content);
+    const i = firstImage.findIndex((b64) => urls.includes(`base64,${b64}"`));
+    return { content: JSON.stringify({ label: i === 1 ? '无法判断' : records[i].output }) };
+  });
+  servers.push(server);
+  const out = join(dir, 'out.jsonl');
+  const result = await runCli(['predict', '--data', data, '--images', DEV_IMAGES, '--out', out, '--no-progress', '--skip-bad', '--backend', 'mllm', '--endpoint', server.endpoint, '--model', 'tuned', '--constrain', 'json_schema']);
+  assert.equal(result.code, 1, result.stderr);
+  const errors = readFileSync(`${out}.errors.jsonl`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; code: string });
+  assert.deepEqual(errors.map((e) => [e.id, e.code]), [[records[1].id, 'ECM_ERR_NO_ANSWER']]);
+  assert.deepEqual(readFileSync(out, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id), [records[0].id, records[2].id]);
+});
+
+test('predict --backend mllm keeps --mllm-concurrency requests in flight, whatever --concurrency is', async () => {
+  const dir = await tempDir({});
+  const data = join(dir, 'data.json');
+  writeFileSync(data, JSON.stringify(records));
+  const firstImage = records.map((r) => readFileSync(join(DEV_IMAGES, r.image[0])).toString('base64'));
+  for (const [workers, requests] of [['2', '1'], ['1', '3']]) {
+    const server = await startChatServer((r) => {
+      const urls = JSON.stringify(r.body.messages[1].content);
+      return { content: JSON.stringify({ label: records[firstImage.findIndex((b64) => urls.includes(`base64,${b64}"`))].output }), delayMs: 300 };
+    });
+    servers.push(server);
+    const out = join(dir, `out-${workers}-${requests}.jsonl`);
+    const args = ['predict', '--data', data, '--images', DEV_IMAGES, '--out', out, '--no-progress', '--backend', 'mllm', '--endpoint', server.endpoint, '--model', 'tuned', '--constrain', 'json_schema'];
+    const result = await runCli([...args, '--concurrency', workers, '--mllm-concurrency', requests]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(server.requests.length, 3);
+    assert.equal(server.maxInFlight, Number(requests), `--concurrency ${workers} --mllm-concurrency ${requests}`);
+  }
+});
+
 test('serve --backend mllm sends the server nothing before the first request (no warm-up), then one request per dialogue', { timeout: 60_000 }, async () => {
   const server = await startChatServer(() => ({ content: JSON.stringify({ label: '是否会生锈' }) }));
   servers.push(server);

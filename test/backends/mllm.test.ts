@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { loadSamples } from '../../src/data/load.js';
 import { EcommirError } from '../../src/errors.js';
 import { Taxonomy } from '../../src/labels/taxonomy.js';
-import { MllmRecognizer, OffLabelAnswerError, type MllmOptions } from '../../src/backends/mllm/recognizer.js';
+import { MAX_ANSWER_CHARS, MllmRecognizer, OffLabelAnswerError, type MllmOptions } from '../../src/backends/mllm/recognizer.js';
+import { MAX_RESPONSE_BYTES } from '../../src/backends/mllm/client.js';
 import type { Sample } from '../../src/types.js';
 import { DEV_JSON } from '../data/helpers.js';
 import { deadEndpoint, startChatServer, type RecordedRequest, type TestServer } from './mllm-server.js';
@@ -119,12 +120,12 @@ test('wiring only (scripted answers): an off-label answer, then the gold label: 
   assert.equal(prediction.label, sample.label);
 });
 
-test('an answer off the label set on all 3 calls: ECM_ERR_BACKEND naming the sample', async () => {
+test('an answer off the label set on all 3 calls: ECM_ERR_NO_ANSWER naming the sample', async () => {
   const sample = intents[0];
   const server = await serve(() => ({ content: '天气不错' }));
   await assert.rejects(recognizer(server, { constrain: 'none' }).predict(sample), (err: unknown) => {
     assert.ok(err instanceof OffLabelAnswerError);
-    assert.equal(err.code, 'ECM_ERR_BACKEND');
+    assert.equal(err.code, 'ECM_ERR_NO_ANSWER');
     assert.match(err.message, new RegExp(`id ${sample.id}`));
     assert.match(err.message, /天气不错/);
     return true;
@@ -168,10 +169,45 @@ test('a slow server: each call times out, ECM_ERR_TIMEOUT after 3 calls', async 
   assert.equal(server.requests.length, 3);
 });
 
-test('a 400 is not retried: our request is wrong', async () => {
+test('a key that cannot go in a header is refused when the recogniser is made, without being shown; so is a timeout past what a timer holds', async () => {
+  for (const key of ['sk-SECRET-xyz\nX-Evil: 1', 'sk-SECRET 1', 'sk-SECRET-é']) {
+    assert.throws(() => recognizer('http://127.0.0.1:9/v1', { apiKey: key }), (err: Error & { code?: string }) => err.code === 'ECM_ERR_BAD_OPTION' && !err.message.includes('SECRET') && /ECOMMIR_MLLM_API_KEY/.test(err.message));
+  }
+  assert.throws(() => recognizer('http://127.0.0.1:9/v1', { timeoutMs: 3_000_000_000 }), /--mllm-timeout-ms must be an integer from 1 to 2147483647/);
+});
+
+test('a redirect is not followed: the request would go to another server', async () => {
+  const elsewhere = await serve(() => ({ content: intents[0].label! }));
+  const server = await serve(() => ({ status: 307, raw: '', headers: { location: `${elsewhere.endpoint}/chat/completions?token=SECRET` } }));
+  await assert.rejects(recognizer(server).predict(intents[0]), (err: unknown) => {
+    assert.ok(err instanceof EcommirError && err.code === 'ECM_ERR_BACKEND', String(err));
+    assert.match(err.message, /HTTP 307, a redirect to http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions: redirects are not followed/);
+    assert.ok(!err.message.includes('SECRET'), err.message);
+    return true;
+  });
+  assert.equal(server.requests.length, 1, 'not retried');
+  assert.equal(elsewhere.requests.length, 0, 'nothing sent to the other server');
+});
+
+test('a body over the cap is refused at once, not read whole and not retried; a long answer is cut before it is matched and sent back', async () => {
+  const huge = await serve(() => ({ raw: JSON.stringify({ choices: [{ message: { content: 'x'.repeat(MAX_RESPONSE_BYTES) } }] }) }));
+  await assert.rejects(recognizer(huge).predict(intents[0]), (err: unknown) => err instanceof EcommirError && /more than 4194304 bytes/.test(err.message) && err.message.length < 1000);
+  assert.equal(huge.requests.length, 1);
+  const long = 'y'.repeat(100_000);
+  const chatty = await serve(() => ({ content: long }));
+  const started = performance.now();
+  await assert.rejects(recognizer(chatty, { constrain: 'none' }).predict(intents[0]), (err: unknown) => err instanceof OffLabelAnswerError && err.message.length < 1000);
+  assert.ok(performance.now() - started < 5000);
+  assert.equal(chatty.requests[1].body.messages[2].content, long.slice(0, MAX_ANSWER_CHARS), 'the reminder carries the answer cut');
+});
+
+test('a 4xx is not retried: a 400 is about this request (ECM_ERR_NO_ANSWER), a 401 about the endpoint (ECM_ERR_BACKEND)', async () => {
   const server = await serve(() => ({ status: 400 }));
-  await assert.rejects(recognizer(server).predict(intents[0]), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BACKEND' && /HTTP 400/.test(err.message));
+  await assert.rejects(recognizer(server).predict(intents[0]), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_NO_ANSWER' && /HTTP 400/.test(err.message));
   assert.equal(server.requests.length, 1);
+  const locked = await serve(() => ({ status: 401 }));
+  await assert.rejects(recognizer(locked).predict(intents[0]), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BACKEND' && /HTTP 401/.test(err.message));
+  assert.equal(locked.requests.length, 1);
 });
 
 test('wiring only (the scripted server answers each sample with its gold label): predictMany keeps at most `concurrency` requests in flight and the input order', async () => {
@@ -185,6 +221,14 @@ test('wiring only (the scripted server answers each sample with its gold label):
   const predictions = await recognizer(server, { concurrency: 2 }).predictMany(intents);
   assert.deepEqual(predictions.map((p) => p.id), intents.map((s) => s.id));
   assert.deepEqual(predictions.map((p) => p.label), intents.map((s) => s.label));
+  assert.equal(server.maxInFlight, 2);
+});
+
+test('calls to predict() one by one, not through predictMany, are held to `concurrency` requests in flight too', async () => {
+  const server = await serve(() => ({ content: intents[0].label!, delayMs: 150 }));
+  const r = recognizer(server, { concurrency: 2 });
+  await Promise.all(intents.map((s) => r.predict(s)));
+  assert.equal(server.requests.length, intents.length);
   assert.equal(server.maxInFlight, 2);
 });
 

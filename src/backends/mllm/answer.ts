@@ -1,7 +1,8 @@
 // From a model's free-text answer back to a fine label. A constrained engine answers with a choice
 // verbatim; an unconstrained one may add quotes, a lead-in ("分类标签：..."), JSON, the coarse group,
 // other dashes or a slip of one character. In order: exact (fine or `粗类-细类`), normalised, the one
-// label the answer contains, then a close edit distance with a unique winner. Nothing else is guessed.
+// label the answer contains, then a close edit distance with a unique winner. Nothing else is guessed,
+// and a label the answer denies ("不是商品材质", "not …") is not taken from it.
 import { editDistance } from '../../data/edit-distance.js';
 import type { Taxonomy } from '../../labels/taxonomy.js';
 
@@ -16,6 +17,16 @@ const LEAD_IN = /^(?:答案|回答|结果|分类结果|分类标签|标签|意�
 const WRAPPERS = /^[\s"'“”‘’「」『』《》【】\[\]()（）`*]+|[\s"'“”‘’「」『』《》【】\[\]()（）`*。．.!！?？,，;；]+$/gu;
 const PUNCTUATION = /[\s\p{P}\p{S}]/gu;
 const DASHES = /[-－—–‐‑−]/gu;
+/** Words before a label that deny it, as they read after normalise(). */
+const NEGATIONS = ['不是', '并非', '而非', '不属于', '不为', '非', 'not', 'isnt'];
+
+/** Whether `label` occurs in `text` other than right after a negation. */
+function namesUndenied(text: string, label: string): boolean {
+  for (let at = text.indexOf(label); at >= 0; at = text.indexOf(label, at + 1)) {
+    if (!NEGATIONS.some((n) => text.slice(0, at).endsWith(n))) return true;
+  }
+  return false;
+}
 
 /** Reads `{"label": "..."}` (the json_schema constraint's answer) or returns the text as it is. */
 export function unwrapJsonAnswer(text: string): string {
@@ -55,13 +66,13 @@ export function matchLabel(answer: string, taxonomy: Taxonomy): LabelMatch | und
   // The answer names labels inside a sentence: take the longest one, if no other label of equal
   // length is named too (then the answer is ambiguous).
   const whole = normalise(text);
-  const named = forms.filter((f) => f.fine !== '' && whole.includes(f.fine)).sort((a, b) => b.fine.length - a.fine.length);
+  const named = forms.filter((f) => f.fine !== '' && namesUndenied(whole, f.fine)).sort((a, b) => b.fine.length - a.fine.length);
   if (named.length > 0 && (named.length === 1 || named[0].fine.length > named[1].fine.length)) {
     // A shorter label inside the longer one is the same answer (e.g. 物流页面 inside 物流页面-物流列表页面).
     if (named.every((f) => named[0].fine.includes(f.fine))) return { label: named[0].label, kind: 'contained' };
   }
 
-  if (key === '') return undefined;
+  if (key === '' || NEGATIONS.some((n) => key.startsWith(n))) return undefined;
   let best: { label: string; distance: number } | undefined;
   let tie = false;
   for (const f of forms) {

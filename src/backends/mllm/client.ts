@@ -2,7 +2,10 @@
 // server, Ollama), with a timeout. The client makes exactly one HTTP request per `complete()`: the
 // caller owns the per-sample call budget (the challenge allows 3), so retries are counted there.
 // Failures worth another call (network errors, timeouts, 429, 5xx) come back as TransientCallError;
-// anything else (a 4xx: our request is wrong, or a malformed body) is an EcommirError at once.
+// anything else (a 4xx: our request is wrong, a malformed or oversized body, a redirect) is an
+// EcommirError at once. Messages name the endpoint without its query (a key may ride there), and a
+// user name or password in the endpoint, or a key that cannot go in a header, is refused up front:
+// either would otherwise be printed, to the console and to the service's clients.
 import { EcommirError, type ItemRef } from '../../errors.js';
 
 export type ChatContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
@@ -40,6 +43,14 @@ export interface ChatClientOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
+/** The longest timer Node keeps (a longer one fires at once, after a warning). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+/**
+ * The largest response body read, decompressed. An answer is at most 100 tokens; with the
+ * log-probabilities of each it is a few kB. A larger body is no answer, and was read whole before
+ * (a 300 MB body took 1.5 GB of memory, a 448 kB gzip bomb 2.4 GB).
+ */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 export type TransientKind = 'network' | 'timeout' | 'status';
 
@@ -63,9 +74,12 @@ export function chatCompletionsUrl(endpoint: string): string {
   try {
     url = new URL(endpoint);
   } catch {
-    throw new EcommirError('ECM_ERR_BAD_OPTION', `--endpoint must be an http(s) URL, got ${JSON.stringify(endpoint)}`);
+    throw new EcommirError('ECM_ERR_BAD_OPTION', `--endpoint must be an http(s) URL, got ${JSON.stringify(shownUrl(endpoint))}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new EcommirError('ECM_ERR_BAD_OPTION', `--endpoint must be an http(s) URL, got ${endpoint}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new EcommirError('ECM_ERR_BAD_OPTION', `--endpoint must be an http(s) URL, got ${shownUrl(endpoint)}`);
+  if (url.username !== '' || url.password !== '') {
+    throw new EcommirError('ECM_ERR_BAD_OPTION', `--endpoint must not hold a user name or password (${shownUrl(endpoint)}): give the key in ECOMMIR_MLLM_API_KEY, sent as Authorization: Bearer`);
+  }
   const path = url.pathname.replace(/\/+$/, '');
   if (path.endsWith('/chat/completions')) url.pathname = path;
   else if (path.endsWith('/v1')) url.pathname = `${path}/chat/completions`;
@@ -73,18 +87,50 @@ export function chatCompletionsUrl(endpoint: string): string {
   return url.toString();
 }
 
+/**
+ * A URL as messages show it: scheme, host and path, without a user name, password, query or
+ * fragment. Text that is no URL is cut at its first `?` and any `user:password@` is dropped.
+ */
+export function shownUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return url.replace(/[?#].*$/s, '').replace(/\/\/[^/@]*@/, '//');
+  }
+}
+
+/** Where a key breaks the header syntax (a line break, a space, a non-ASCII character), if it does. */
+function badKeyCharacter(key: string): number | undefined {
+  const at = [...key].findIndex((c) => c < '!' || c > '~');
+  return at < 0 ? undefined : at;
+}
+
 export class ChatClient {
+  /** The chat-completions URL requests go to. */
+  private readonly target: string;
+  /** The same, as messages name it (no query: see shownUrl). */
   readonly url: string;
   readonly model: string;
   private readonly apiKey?: string;
   private readonly timeoutMs: number;
 
   constructor(options: ChatClientOptions) {
-    this.url = chatCompletionsUrl(options.endpoint);
+    this.target = chatCompletionsUrl(options.endpoint);
+    this.url = shownUrl(this.target);
     if (!options.model) throw new EcommirError('ECM_ERR_BAD_OPTION', 'the mllm backend needs a model name (--model, as the server serves it)');
     this.model = options.model;
+    if (options.apiKey !== undefined) {
+      const at = badKeyCharacter(options.apiKey);
+      if (at !== undefined) {
+        throw new EcommirError('ECM_ERR_BAD_OPTION', `the mllm API key (ECOMMIR_MLLM_API_KEY) has a character at position ${at + 1} that cannot go in an HTTP header (a space, a line break, a control or non-ASCII character); the key is not shown`);
+      }
+    }
     this.apiKey = options.apiKey;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!Number.isInteger(this.timeoutMs) || this.timeoutMs < 1 || this.timeoutMs > MAX_TIMEOUT_MS) {
+      throw new EcommirError('ECM_ERR_BAD_OPTION', `--mllm-timeout-ms must be an integer from 1 to ${MAX_TIMEOUT_MS} (about 24.8 days), got ${this.timeoutMs}`);
+    }
   }
 
   async complete(request: ChatRequest, item: ItemRef = {}): Promise<ChatAnswer> {
@@ -99,30 +145,62 @@ export class ChatClient {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     let response: Response;
-    let text: string;
+    let text: string | undefined;
     try {
-      response = await fetch(this.url, {
+      // Redirects are not followed: the prompt and the user's images would go to another server,
+      // and an answer from there would be told as this endpoint's.
+      response = await fetch(this.target, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}) },
         body: JSON.stringify(body),
         signal: controller.signal,
+        redirect: 'manual',
       });
-      text = await response.text();
+      text = await readCapped(response, MAX_RESPONSE_BYTES);
     } catch (cause) {
       if (controller.signal.aborted) throw new TransientCallError('timeout', `no answer from ${this.url} within ${this.timeoutMs} ms`, undefined, { cause });
-      const why = (cause as { cause?: { code?: string } }).cause?.code ?? (cause as Error).message;
+      const inner = (cause as { cause?: { code?: string; message?: string } }).cause;
+      const why = inner?.code ?? inner?.message ?? (cause as Error).message;
       throw new TransientCallError('network', `cannot reach ${this.url} (${why})`, undefined, { cause });
     } finally {
       clearTimeout(timer);
+    }
+    if (response.status >= 300 && response.status < 400) {
+      const location = response.headers.get('location');
+      throw new EcommirError(
+        'ECM_ERR_BACKEND',
+        `${this.url} answered HTTP ${response.status}, a redirect${location ? ` to ${shownUrl(new URL(location, this.target).toString())}` : ''}: redirects are not followed (the request would go to another server); give the final URL as --endpoint`,
+        { item, statusCode: 502 },
+      );
+    }
+    if (text === undefined) {
+      throw new EcommirError('ECM_ERR_BACKEND', `${this.url} answered with more than ${MAX_RESPONSE_BYTES} bytes (${response.headers.get('content-encoding') ? 'decompressed' : 'as sent'}), which is no answer of ${request.maxTokens} tokens`, { item, statusCode: 502 });
     }
     if (response.status === 429 || response.status >= 500) {
       throw new TransientCallError('status', `${this.url} answered HTTP ${response.status}: ${snippet(text)}`, retryAfterMs(response.headers.get('retry-after')));
     }
     if (!response.ok) {
-      throw new EcommirError('ECM_ERR_BACKEND', `${this.url} refused the request with HTTP ${response.status}: ${snippet(text)}`, { item, statusCode: 502 });
+      // 400, 413 and 422 are about this request (a dialogue past the context length, too many images);
+      // the rest (401, 403, 404) about the endpoint, the key or the model name, which no sample fixes.
+      const code = [400, 413, 422].includes(response.status) ? 'ECM_ERR_NO_ANSWER' : 'ECM_ERR_BACKEND';
+      throw new EcommirError(code, `${this.url} refused the request with HTTP ${response.status}: ${snippet(text)}`, { item, statusCode: 502 });
     }
     return parseAnswer(text, this.url, item);
   }
+}
+
+/** The body as text (as response.text() decodes it), or undefined once it passes `maxBytes`. */
+async function readCapped(response: Response, maxBytes: number): Promise<string | undefined> {
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  // Leaving the loop early cancels the stream: the rest is not read.
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > maxBytes) return undefined;
+    chunks.push(chunk);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 function parseAnswer(text: string, url: string, item: ItemRef): ChatAnswer {

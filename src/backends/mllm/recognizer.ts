@@ -17,7 +17,7 @@ import { candidatePositions, rankPrediction } from '../../tasks/rank.js';
 import type { Prediction, Sample, Task } from '../../types.js';
 import { matchLabel, type MatchKind } from './answer.js';
 import { ChatClient, TransientCallError, type ChatContentPart, type ChatMessage } from './client.js';
-import { mapWithConcurrency } from './concurrency.js';
+import { CallLimiter, DEFAULT_MLLM_CONCURRENCY, mapWithConcurrency } from './concurrency.js';
 import { constraintFields, CONSTRAINTS, type Constraint } from './constrain.js';
 import { imageDataUrl } from './data-url.js';
 import { buildLabelPrompt, type PromptOptions } from './prompt.js';
@@ -47,7 +47,7 @@ export interface MllmOptions {
   backoffMs?: number;
   /** Longest backoff (also caps a server's Retry-After), ms. Default 8 000. */
   maxBackoffMs?: number;
-  /** Samples in flight in predictMany. Default 4. */
+  /** Requests in flight to the server from this recogniser, whoever calls it (predictMany or not). Default 4. */
   concurrency?: number;
   /** Request log-probabilities for the confidence. Default true. */
   logprobs?: boolean;
@@ -67,8 +67,20 @@ export class OffLabelAnswerError extends EcommirError {
     readonly endpoint: string,
     item: ItemRef,
   ) {
-    super('ECM_ERR_BACKEND', `the model at ${endpoint} answered off the label set on all ${answers.length} calls (last answer: ${JSON.stringify(answers[answers.length - 1])})`, { item, statusCode: 502 });
+    super('ECM_ERR_NO_ANSWER', `the model at ${endpoint} answered off the label set on all ${answers.length} calls (last answer: ${quoted(answers[answers.length - 1])})`, { item, statusCode: 502 });
   }
+}
+
+/**
+ * The most of an answer that is matched, sent back with the reminder and kept. 100 tokens are a few
+ * hundred characters; a server that ignores max_tokens sent 20 MiB, which took 280 s to match and
+ * went back to it with each reminder.
+ */
+export const MAX_ANSWER_CHARS = 1000;
+
+/** An answer as a message quotes it: JSON, cut at 200 characters. */
+function quoted(answer: string): string {
+  return JSON.stringify(answer.length > 200 ? `${answer.slice(0, 200)}…` : answer);
 }
 
 const REMINDER = '这个回答不在分类标签列表中。请只输出列表中的一个分类标签，不要输出其他内容。';
@@ -78,6 +90,8 @@ export class MllmRecognizer implements Recognizer {
   readonly labels: readonly string[];
   readonly taxonomy: Taxonomy;
   readonly client: ChatClient;
+  /** Holds the requests in flight to `concurrency`, whoever calls predict() (predictMany, a batch, the service). */
+  private readonly calls: CallLimiter;
   private readonly options: Required<Pick<MllmOptions, 'constrain' | 'hierarchical' | 'maxCalls' | 'maxTokens' | 'backoffMs' | 'maxBackoffMs' | 'concurrency' | 'logprobs' | 'threshold'>> & MllmOptions;
   /** How the last answers were matched, for diagnostics: counts by kind. */
   readonly matches: Record<MatchKind, number> = { exact: 0, normalised: 0, contained: 0, fuzzy: 0 };
@@ -95,7 +109,7 @@ export class MllmRecognizer implements Recognizer {
       maxTokens: options.maxTokens ?? CHALLENGE_MAX_TOKENS,
       backoffMs: options.backoffMs ?? 500,
       maxBackoffMs: options.maxBackoffMs ?? 8_000,
-      concurrency: options.concurrency ?? 4,
+      concurrency: options.concurrency ?? DEFAULT_MLLM_CONCURRENCY,
       logprobs: options.logprobs ?? true,
       threshold: options.threshold ?? 0,
     };
@@ -105,6 +119,7 @@ export class MllmRecognizer implements Recognizer {
     if (!Number.isInteger(o.maxTokens) || o.maxTokens < 1 || o.maxTokens > CHALLENGE_MAX_TOKENS) throw badOption(`max tokens must be 1..${CHALLENGE_MAX_TOKENS} (the challenge's limit), got ${o.maxTokens}`);
     if (!Number.isInteger(o.concurrency) || o.concurrency < 1) throw badOption(`concurrency must be a positive integer, got ${o.concurrency}`);
     this.client = new ChatClient({ endpoint: options.endpoint, model: options.model, apiKey: options.apiKey, timeoutMs: options.timeoutMs });
+    this.calls = new CallLimiter(o.concurrency);
   }
 
   async predict(sample: Sample, options: PredictOptions = {}): Promise<Prediction> {
@@ -121,14 +136,15 @@ export class MllmRecognizer implements Recognizer {
       if (failure) await sleep(this.backoff(call - 1, failure.retryAfterMs));
       let answer;
       try {
-        answer = await this.client.complete({ messages, maxTokens: this.options.maxTokens, logprobs: this.options.logprobs, extra }, item);
+        answer = await this.calls.run(() => this.client.complete({ messages, maxTokens: this.options.maxTokens, logprobs: this.options.logprobs, extra }, item));
       } catch (err) {
         if (!(err instanceof TransientCallError)) throw err;
         failure = err;
         continue;
       }
       failure = undefined;
-      const match = matchLabel(answer.text, this.taxonomy);
+      const text = answer.text.slice(0, MAX_ANSWER_CHARS);
+      const match = matchLabel(text, this.taxonomy);
       if (match) {
         this.matches[match.kind]++;
         const confidence = answer.logprob === undefined ? 1 : Math.min(1, Math.max(0, Math.exp(answer.logprob)));
@@ -138,18 +154,18 @@ export class MllmRecognizer implements Recognizer {
         });
         return { ...prediction, ms: performance.now() - started };
       }
-      answers.push(answer.text);
-      messages.push({ role: 'assistant', content: answer.text }, { role: 'user', content: REMINDER });
+      answers.push(text);
+      messages.push({ role: 'assistant', content: text }, { role: 'user', content: REMINDER });
     }
     if (failure && answers.length === 0) {
       const code = failure.kind === 'timeout' ? 'ECM_ERR_TIMEOUT' : 'ECM_ERR_BACKEND';
       throw new EcommirError(code, `the mllm backend failed after ${this.options.maxCalls} calls: ${failure.message}`, { item, cause: failure, statusCode: code === 'ECM_ERR_TIMEOUT' ? 504 : 502 });
     }
-    if (failure) throw new EcommirError('ECM_ERR_BACKEND', `the mllm backend failed after ${this.options.maxCalls} calls (answers off the label set: ${answers.map((a) => JSON.stringify(a)).join(', ')}; then ${failure.message})`, { item, cause: failure, statusCode: 502 });
+    if (failure) throw new EcommirError('ECM_ERR_BACKEND', `the mllm backend failed after ${this.options.maxCalls} calls (answers off the label set: ${answers.map(quoted).join(', ')}; then ${failure.message})`, { item, cause: failure, statusCode: 502 });
     throw new OffLabelAnswerError(answers, this.client.url, item);
   }
 
-  /** Several samples, at most `concurrency` requests in flight; the first failure stops the run. */
+  /** Several samples, at most `concurrency` at once; the first failure stops the run. */
   async predictMany(samples: readonly Sample[], options: PredictOptions = {}): Promise<Prediction[]> {
     return mapWithConcurrency(samples, this.options.concurrency, (sample) => this.predict(sample, options));
   }

@@ -27,6 +27,7 @@ import { addBackendOptions, backendSelection, type BackendFlags } from '../backe
 import { forEachConcurrent, keySamples, localPredictor, predictionFor, PredictionLog, uniqueByKey, type KeyedSample } from '../../runtime/batch-predict.js';
 import { modelVersion } from '../../runtime/identity.js';
 import { laneOf } from '../../runtime/lanes.js';
+import { DEFAULT_MLLM_CONCURRENCY } from '../../backends/mllm/concurrency.js';
 import { checkRedis, DEFAULT_JOB_OPTIONS, redisUrl } from '../../queue/jobs.js';
 import type { Prediction } from '../../types.js';
 import { intOption, numberOption, workerCountOption } from '../number-option.js';
@@ -111,8 +112,12 @@ async function predictTo(
   const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: true, inputLimits: DEFAULT_INPUT_LIMITS, skipBad: flags.skipBad });
   for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
   const problems: (Problem & { attempts?: number })[] = [...loaded.problems];
-  /** A bad sample (a client error) that --skip-bad leaves out; anything else ends the run. */
-  const skippable = (err: unknown): err is EcommirError => flags.skipBad === true && err instanceof EcommirError && err.statusCode < 500;
+  /**
+   * A bad sample (a client error), or one the backend's model gave no answer for, that --skip-bad
+   * leaves out; anything else ends the run. Without the second, one sample a model answers off the
+   * label set on every call stopped every run, resumed or not.
+   */
+  const skippable = (err: unknown): err is EcommirError => flags.skipBad === true && err instanceof EcommirError && (err.statusCode < 500 || err.code === 'ECM_ERR_NO_ANSWER');
   /** A bad sample: skipped and reported with --skip-bad, else the end of the run. */
   const skipOrThrow = (err: unknown): void => {
     if (!skippable(err)) throw err;
@@ -286,8 +291,10 @@ async function predictHere(
       const where = given ? `none in ${resolve(given)} (--${task}-model): it needs a ${MODEL_FILE} that \`ecommir train ${task}\` writes` : `none was found (pass --${task}-model DIR)`;
       throw new EcommirError('ECM_ERR_NO_MODEL', `the data has ${task} samples but no ${task} model: ${where}`, { statusCode: 503 });
     }
-    // Twice the workers in flight: a worker never waits for the next sample to be handed over.
-    await forEachConcurrent(todo.length, concurrency === 1 ? 1 : 2 * concurrency * lanes.length, async (i) => {
+    // Twice the workers in flight: a worker never waits for the next sample to be handed over. An mllm
+    // backend's work is the server's: as many samples as --mllm-concurrency allows requests.
+    const inFlight = selection.backend === 'mllm' ? (selection.concurrency ?? DEFAULT_MLLM_CONCURRENCY) : concurrency === 1 ? 1 : 2 * concurrency * lanes.length;
+    await forEachConcurrent(todo.length, inFlight, async (i) => {
       const item = todo[i];
       let prediction: Prediction;
       try {
