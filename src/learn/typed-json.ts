@@ -22,12 +22,20 @@ export function encodeTypedArray(array: Float32Array | Float64Array | Int32Array
 
 export function decodeFloat64(encoded: EncodedTypedArray, what: string): Float64Array {
   const bytes = decodeBytes(encoded, 'f64', 8, what);
-  return new Float64Array(bytes.buffer, bytes.byteOffset, encoded.length);
+  return finite(new Float64Array(bytes.buffer, bytes.byteOffset, encoded.length), what);
 }
 
 export function decodeFloat32(encoded: EncodedTypedArray, what: string): Float32Array {
   const bytes = decodeBytes(encoded, 'f32', 4, what);
-  return new Float32Array(bytes.buffer, bytes.byteOffset, encoded.length);
+  return finite(new Float32Array(bytes.buffer, bytes.byteOffset, encoded.length), what);
+}
+
+/** The values, if all are finite: a saved weight of NaN or ±Infinity is a damaged file, which answered "NaN %". */
+function finite<T extends Float32Array | Float64Array>(values: T, what: string): T {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new EcommirError('ECM_ERR_BAD_JSON', `${what}: value ${i} of ${values.length} is ${values[i]}; a saved model holds finite numbers only`);
+  }
+  return values;
 }
 
 export function decodeInt32(encoded: EncodedTypedArray, what: string): Int32Array {
@@ -48,7 +56,7 @@ export function decodeFloat16(encoded: EncodedTypedArray, what: string): Float32
   const table = halfTable();
   const out = new Float32Array(encoded.length);
   for (let i = 0; i < out.length; i++) out[i] = table[bits[i]];
-  return out;
+  return finite(out, what);
 }
 
 let halfValues: Float32Array | undefined;

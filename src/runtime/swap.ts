@@ -7,12 +7,10 @@
 // to the new one from the swap on. The previous folders are kept: a rollback reloads them, with
 // the same checks. A rejected reload leaves the service as it was.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import { parseNativeSample } from '../data/native.js';
 import { EcommirError } from '../errors.js';
-import { MODEL_FILE } from '../tasks/model-file.js';
+import { readModelBytes } from '../tasks/model-file.js';
 import type { RuntimePredictOptions, RuntimePrediction } from './worker-core.js';
 import { TASKS, type Prediction, type Sample, type Task } from '../types.js';
 import { raceSignal, startDeadline } from './deadline.js';
@@ -75,7 +73,7 @@ interface Generation extends ServedGeneration {
 export async function modelVersionOf(folder: string | undefined): Promise<string> {
   if (!folder) return 'unversioned';
   try {
-    return createHash('sha256').update(await readFile(join(folder, MODEL_FILE))).digest('hex').slice(0, 12);
+    return createHash('sha256').update(await readModelBytes(folder)).digest('hex').slice(0, 12);
   } catch {
     return 'unversioned';
   }
@@ -187,6 +185,10 @@ export class SwappableRuntime implements RecognizerRuntime {
   async #build(folders: ModelFolders): Promise<SwapReport> {
     const log = this.#options.log ?? (() => {});
     try {
+      // Each lane's workers read the folders on their own: a file replaced meanwhile left the text and
+      // image lanes on two models, both under the newer file's version. The versions are read before
+      // and after; a change between them refuses the reload.
+      const before = await Promise.all(TASKS.map((task) => modelVersionOf(folders[task])));
       const runtime = await buildWithin(this.#options.build, folders, this.#options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS, this.#stopBuild.signal);
       let smoke: SwapReport['smoke'];
       try {
@@ -198,6 +200,12 @@ export class SwappableRuntime implements RecognizerRuntime {
         throw err;
       }
       const next = await describe(runtime, folders, this.#current.generation + 1);
+      const changed = TASKS.filter((task, i) => next.models[task] && next.models[task].version !== before[i]);
+      if (changed.length > 0) {
+        await runtime.close().catch(() => {});
+        const what = changed.map((task) => `${folders[task]}/model.json went from ${before[TASKS.indexOf(task)]} to ${next.models[task]!.version}`).join('; ');
+        throw new EcommirError('ECM_ERR_CONFLICT', `a model file changed while it was loading (${what}): its workers may have read either; the models in service stay; reload again once the file is written`, { statusCode: 409 });
+      }
       if (this.#closed) {
         await runtime.close().catch(() => {});
         throw new EcommirError('ECM_ERR_BUSY', 'the service is shutting down', { statusCode: 503 });

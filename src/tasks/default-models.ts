@@ -3,6 +3,7 @@
 // predicted scene) when it was trained that way.
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { isMissingPath } from '../data/read-file.js';
 import { EcommirError } from '../errors.js';
 import { fileURLToPath } from 'node:url';
 import { IntentRecognizer } from './intent/recognizer.js';
@@ -42,11 +43,12 @@ export async function loadRecognizers(dirs: { scene?: string; intent?: string } 
   return out;
 }
 
+/** Whether something is at the path; one there that cannot be reached (a loop of links) is, and its load says why. */
 async function exists(path: string): Promise<boolean> {
   try {
     await access(path);
     return true;
-  } catch {
-    return false;
+  } catch (cause) {
+    return !isMissingPath(cause);
   }
 }

@@ -1,12 +1,18 @@
 // A trained recogniser is one folder with a `model.json` (everything needed to predict: vocabularies,
 // weights, taxonomy, rules, lexicon) and a `MODEL_CARD.md` written by the training command.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isMissingPath, readFileCapped, unreadableReason } from '../data/read-file.js';
 import { EcommirError } from '../errors.js';
 import type { Task } from '../types.js';
 
 export const MODEL_FILE = 'model.json';
 export const MODEL_CARD_FILE = 'MODEL_CARD.md';
+/**
+ * The largest model file read. The shipped ones are 9 and 13 MB; a file far past that is no model
+ * ecommir wrote, and was read whole before its JSON failed (a 500 MB one took 1.2 GB of memory).
+ */
+export const MAX_MODEL_FILE_BYTES = 256 * 1024 * 1024;
 
 export interface ModelHeader {
   kind: string;
@@ -23,14 +29,72 @@ export async function writeModelFile(dir: string, model: ModelHeader): Promise<s
   return path;
 }
 
+/**
+ * A folder's model file as bytes: a regular file within MAX_MODEL_FILE_BYTES. A pipe hung the command
+ * (and, reloaded four times, held every thread of the service's libuv pool), and /dev/zero filled
+ * memory before the JSON failed.
+ */
+export async function readModelBytes(dir: string): Promise<Buffer> {
+  const path = join(dir, MODEL_FILE);
+  let read: Awaited<ReturnType<typeof readFileCapped>>;
+  try {
+    read = await readFileCapped(path, MAX_MODEL_FILE_BYTES, { regularOnly: true });
+  } catch (cause) {
+    const why = isMissingPath(cause) ? 'the file is not there' : unreadableReason(cause);
+    throw new EcommirError('ECM_ERR_NO_MODEL', `no model at ${path}: ${why}`, { cause, statusCode: 503 });
+  }
+  if ('notRegular' in read) throw new EcommirError('ECM_ERR_NO_MODEL', `no model at ${path}: it is ${read.notRegular}, not a file`, { statusCode: 503 });
+  if ('tooLarge' in read) {
+    throw new EcommirError('ECM_ERR_NO_MODEL', `no model at ${path}: it is over ${MAX_MODEL_FILE_BYTES} bytes, far more than any model ecommir writes`, { statusCode: 503 });
+  }
+  return read;
+}
+
+/**
+ * Builds a recogniser from its parsed model file. An error from inside (a learner's, a vocabulary's)
+ * that does not name the file is told as the file's: "SoftmaxRegression.params: value 0 is Infinity"
+ * alone did not say which model was damaged.
+ */
+export function fromModelFile<T>(dir: string, build: () => T): T {
+  try {
+    return build();
+  } catch (err) {
+    const path = join(dir, MODEL_FILE);
+    if (err instanceof EcommirError) {
+      if (err.message.includes(dir)) throw err;
+      throw new EcommirError(err.code, `model file ${path}: ${err.message}`, { statusCode: err.statusCode, cause: err });
+    }
+    throw new EcommirError('ECM_ERR_BAD_JSON', `model file ${path} does not hold a model ecommir can read: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * The settings every recogniser's file carries, checked: a temperature of "hot", 0 or -1, a threshold
+ * of 5 (every answer uncertain) or a `denoise` of "yes" were taken as they were.
+ */
+export function checkModelSettings(dir: string, json: { temperature?: unknown; threshold?: unknown; denoise?: unknown }): void {
+  const bad = (field: string, value: unknown, rule: string): never => {
+    throw new EcommirError('ECM_ERR_BAD_JSON', `model file ${join(dir, MODEL_FILE)}: ${field} is ${JSON.stringify(value) ?? String(value)}; it must be ${rule}`);
+  };
+  const { temperature, threshold, denoise } = json;
+  if (temperature !== undefined && !(typeof temperature === 'number' && Number.isFinite(temperature) && temperature > 0)) bad('temperature', temperature, 'a number above 0');
+  if (threshold !== undefined && !(typeof threshold === 'number' && threshold >= 0 && threshold <= 1)) bad('threshold', threshold, 'a number from 0 to 1');
+  if (denoise !== undefined && typeof denoise !== 'boolean') bad('denoise', denoise, 'true or false');
+}
+
+/** The labels a model file lists beside its taxonomy, checked to be the taxonomy's, in its order: the head's outputs follow it. */
+export function checkLabelOrder(dir: string, labels: unknown, taxonomyLabels: readonly string[]): void {
+  if (labels === undefined) return;
+  const listed = Array.isArray(labels) ? labels : [];
+  const at = taxonomyLabels.findIndex((label, i) => listed[i] !== label);
+  if (at < 0 && listed.length === taxonomyLabels.length) return;
+  const where = at < 0 ? `it lists ${listed.length} labels, the taxonomy ${taxonomyLabels.length}` : `label ${at} is ${JSON.stringify(listed[at])} there and ${JSON.stringify(taxonomyLabels[at])} in the taxonomy`;
+  throw new EcommirError('ECM_ERR_BAD_JSON', `model file ${join(dir, MODEL_FILE)}: its labels disagree with its taxonomy (${where}); the file contradicts itself, so every answer could be another label`);
+}
+
 export async function readModelFile<T extends ModelHeader>(dir: string, kind: string, version: number): Promise<T> {
   const path = join(dir, MODEL_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new EcommirError('ECM_ERR_NO_MODEL', `no model at ${path}: ${(cause as Error).message}`, { cause, statusCode: 503 });
-  }
+  const text = (await readModelBytes(dir)).toString('utf8');
   let json: T;
   try {
     json = JSON.parse(text) as T;

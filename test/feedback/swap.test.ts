@@ -323,6 +323,36 @@ test('a build that throws at once is a rejected model (422), like one that fails
   }
 });
 
+test('a model file replaced while a reload loads it is refused (409), and the models in service stay (the lanes could hold two models under one version)', { timeout: 30_000 }, async () => {
+  const a = folder({ variant: 'a' });
+  const b = folder({ variant: 'b' });
+  let builds = 0;
+  const runtime = await SwappableRuntime.create({
+    folders: { intent: a },
+    build: (async (folders: ModelFolders) => {
+      const lanes = await buildFake(folders);
+      // The second build (the reload) sees b's file replaced after it read it, as a lane reading later would.
+      if (builds++ === 1) writeFileSync(join(b, 'model.json'), JSON.stringify({ variant: 'b2' }));
+      return lanes;
+    }) as (folders: ModelFolders) => Promise<InProcessLanes>,
+  });
+  try {
+    const served = runtime.served().current.models.intent!.version;
+    await assert.rejects(runtime.reload({ intent: b }), (err: Error & { code?: string; statusCode?: number }) => {
+      assert.equal(err.code, 'ECM_ERR_CONFLICT');
+      assert.equal(err.statusCode, 409);
+      assert.match(err.message, /model file changed while it was loading \(.*model\.json went from [0-9a-f]{12} to [0-9a-f]{12}\)/);
+      return true;
+    });
+    assert.equal(runtime.served().current.models.intent!.version, served);
+    assert.equal(runtime.served().current.generation, 1);
+    // Written and left alone, the same folder reloads.
+    assert.equal((await runtime.reload({ intent: b })).current.models.intent!.version, await modelVersionOf(b));
+  } finally {
+    await runtime.close();
+  }
+});
+
 test('closing the service gives up a reload still loading at once (it waited for the build)', { timeout: 30_000 }, async () => {
   const { build, seen } = scriptedBuild(() => 'hang');
   const runtime = await SwappableRuntime.create({ build, folders: { intent: folder({ variant: 'a' }) }, loadTimeoutMs: 60_000 });

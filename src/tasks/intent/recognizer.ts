@@ -9,7 +9,7 @@ import { Taxonomy, type TaxonomyFile } from '../../labels/taxonomy.js';
 import type { CsrMatrix } from '../../learn/csr.js';
 import { SoftmaxRegression, type SoftmaxRegressionJson, type SoftmaxRegressionOptions } from '../../learn/softmax-regression.js';
 import type { Evidence, Prediction, Sample } from '../../types.js';
-import { readModelFile, writeModelFile } from '../model-file.js';
+import { checkLabelOrder, checkModelSettings, fromModelFile, readModelFile, writeModelFile } from '../model-file.js';
 import { rankPrediction } from '../rank.js';
 import { checkPredictOptions, checkSamples, type PredictOptions, type Recognizer } from '../recognizer.js';
 import { calibratedProba, trainHead, type HeadTrainingReport, type SoupMode } from '../train-head.js';
@@ -411,8 +411,10 @@ export class IntentRecognizer implements Recognizer {
   static async load(dir: string): Promise<IntentRecognizer> {
     const json = await readModelFile<IntentModelJson>(dir, 'IntentRecognizer', 1);
     const taxonomy = Taxonomy.fromJSON(json.taxonomy, `${dir} (taxonomy)`, 'intent');
+    checkLabelOrder(dir, json.labels, taxonomy.labels);
+    checkModelSettings(dir, json);
     const memo = cachedPatternMemo();
-    const recognizer = new IntentRecognizer(
+    const recognizer = fromModelFile(dir, () => new IntentRecognizer(
       taxonomy,
       parseDenoiseRules(json.rules, `${dir} (rules)`, { provenSafe: memo }),
       json.rules,
@@ -428,7 +430,7 @@ export class IntentRecognizer implements Recognizer {
       json.knowledge,
       json.miner ? CueMiner.fromJSON(json.miner) : undefined,
       json.calibration ? parseScoreCalibration(json.calibration, json.labels.length, `${dir} (calibration)`) : undefined,
-    );
+    ));
     await memo.settled();
     return recognizer;
   }

@@ -12,7 +12,7 @@ import { Taxonomy, type TaxonomyFile } from '../../labels/taxonomy.js';
 import { hstack, type CsrMatrix, type HstackBlock } from '../../learn/csr.js';
 import { SoftmaxRegression, type SoftmaxRegressionJson, type SoftmaxRegressionOptions } from '../../learn/softmax-regression.js';
 import type { Evidence, Prediction, Sample } from '../../types.js';
-import { readModelFile, writeModelFile } from '../model-file.js';
+import { checkModelSettings, fromModelFile, readModelFile, writeModelFile } from '../model-file.js';
 import { rankPrediction } from '../rank.js';
 import { checkPredictOptions, checkSamples, type PredictOptions, type Recognizer } from '../recognizer.js';
 import { calibratedProba, trainHead, type HeadTrainingReport, type SoupMode } from '../train-head.js';
@@ -435,7 +435,8 @@ export class SceneRecognizer implements Recognizer {
 
   static async load(dir: string): Promise<SceneRecognizer> {
     const json = await readModelFile<SceneModelJson>(dir, 'SceneRecognizer', 1);
-    return new SceneRecognizer(
+    checkModelSettings(dir, json);
+    return fromModelFile(dir, () => new SceneRecognizer(
       Taxonomy.fromJSON(json.taxonomy, `${dir} (taxonomy)`, 'scene'),
       json.fusion,
       json.union ? FeatureUnion.fromJSON(json.union) : undefined,
@@ -449,7 +450,7 @@ export class SceneRecognizer implements Recognizer {
       json.report,
       json.trainedOn,
       new SceneImageFeaturizer(featureOptionsFor(json.fusion)),
-    );
+    ));
   }
 
   /** The per-image features (OCR lines...) of a sample, from the cache when warm: for the intent recogniser. */

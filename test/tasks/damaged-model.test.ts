@@ -1,0 +1,71 @@
+// Damaged model folders are refused when they load, naming the file and what is wrong, never read
+// without bound and never answered from: a pipe, a device, an infinite weight, labels out of order
+// with the taxonomy, settings out of range. A value that only shows at prediction (NaN out of a huge
+// prior power) is refused there.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EcommirError } from '../../src/errors.js';
+import { Taxonomy } from '../../src/labels/taxonomy.js';
+import { decodeFloat32, encodeTypedArray } from '../../src/learn/typed-json.js';
+import { DEFAULT_MODELS_DIR } from '../../src/tasks/default-models.js';
+import { IntentRecognizer } from '../../src/tasks/intent/recognizer.js';
+import { fromModelFile, MODEL_FILE } from '../../src/tasks/model-file.js';
+import { rankPrediction } from '../../src/tasks/rank.js';
+import { tempDir } from '../data/helpers.js';
+
+const shipped = JSON.parse(readFileSync(join(DEFAULT_MODELS_DIR, 'intent', MODEL_FILE), 'utf8')) as Record<string, unknown>;
+
+async function folderWith(change: (json: Record<string, unknown>) => void): Promise<string> {
+  const dir = await tempDir({});
+  const json = structuredClone(shipped);
+  change(json);
+  writeFileSync(join(dir, MODEL_FILE), JSON.stringify(json));
+  return dir;
+}
+
+const refused = (code: string, pattern: RegExp) => (err: unknown) => {
+  assert.ok(err instanceof EcommirError, String(err));
+  assert.equal(err.code, code, err.message);
+  assert.match(err.message, pattern);
+  return true;
+};
+
+test('a model file that is a pipe or a device is refused at once, by name', { timeout: 30_000 }, async () => {
+  const dir = await tempDir({});
+  execFileSync('mkfifo', [join(dir, MODEL_FILE)]);
+  const started = performance.now();
+  await assert.rejects(IntentRecognizer.load(dir), refused('ECM_ERR_NO_MODEL', /model\.json: it is a pipe, not a file/));
+  assert.ok(performance.now() - started < 5000);
+  const device = await tempDir({});
+  mkdirSync(device, { recursive: true });
+  symlinkSync('/dev/zero', join(device, MODEL_FILE));
+  await assert.rejects(IntentRecognizer.load(device), refused('ECM_ERR_NO_MODEL', /it is a device, not a file/));
+});
+
+test('labels out of the taxonomy’s order, or settings out of range, are refused naming the file', async () => {
+  const reversed = await folderWith((json) => (json.labels = [...(json.labels as string[])].reverse()));
+  await assert.rejects(IntentRecognizer.load(reversed), refused('ECM_ERR_BAD_JSON', new RegExp(`${join(reversed, MODEL_FILE)}: its labels disagree with its taxonomy \\(label 0 is "气泡" there`)));
+  for (const [field, value] of [['temperature', 'hot'], ['temperature', 0], ['threshold', 5], ['denoise', 'yes']] as const) {
+    const dir = await folderWith((json) => (json[field] = value));
+    await assert.rejects(IntentRecognizer.load(dir), refused('ECM_ERR_BAD_JSON', new RegExp(`model\\.json: ${field} is ${JSON.stringify(value)}`)), `${field} ${value}`);
+  }
+});
+
+test('a saved weight that is not finite is refused as it is decoded, and the error names the model file', () => {
+  assert.throws(() => decodeFloat32(encodeTypedArray(Float32Array.of(0.5, Infinity)), 'Head.params'), refused('ECM_ERR_BAD_JSON', /Head\.params: value 1 of 2 is Infinity/));
+  assert.throws(
+    () => fromModelFile('/models/x', () => decodeFloat32(encodeTypedArray(Float32Array.of(NaN)), 'Head.params')),
+    refused('ECM_ERR_BAD_JSON', /^model file \/models\/x\/model\.json: Head\.params: value 0 of 1 is NaN/),
+  );
+  assert.throws(() => fromModelFile('/models/x', () => (null as unknown as { a: number }).a), refused('ECM_ERR_BAD_JSON', /model file \/models\/x\/model\.json does not hold a model ecommir can read/));
+});
+
+test('a probability that is not finite is refused, not ranked first as "NaN %"', () => {
+  const taxonomy = Taxonomy.default('intent');
+  const scores = new Float64Array(taxonomy.labels.length).fill(NaN);
+  const sample = { id: 's', index: 0, task: 'intent' as const, candidates: [] };
+  assert.throws(() => rankPrediction(sample, taxonomy, scores), refused('ECM_ERR_NO_MODEL', /the intent model gave NaN as the probability of 反馈密封性不好/));
+});
