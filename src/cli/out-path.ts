@@ -2,7 +2,7 @@
 // writes over a file it reads. Each of these once destroyed its input without a word:
 // `predict data.jsonl --out data.jsonl`, `feedback export --db f.db --out f.db` (every correction),
 // `export sft data/train.jsonl --out data`.
-import { stat } from 'node:fs/promises';
+import { mkdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { EcommirError } from '../errors.js';
 
@@ -53,5 +53,33 @@ export async function checkOutFolder(out: string, files: readonly string[], read
   for (const file of files) {
     const clash = await sameFileAs(join(out, file), reads);
     if (clash) throw new EcommirError('ECM_ERR_BAD_OPTION', `--out ${out}: this command writes ${join(out, file)}, which is ${clash.what} it reads (${clash.path}); writing it would destroy it. Choose another folder`);
+  }
+  await checkWritable(out);
+}
+
+/**
+ * Whether a file can be made in the folder, found before the work rather than after it: `train --out
+ * /proc/x` trained, then spun on the recursive mkdir that libuv never ends there. The folders made
+ * for the check are removed again; each is made on its own, so a path that cannot be made fails.
+ */
+async function checkWritable(out: string): Promise<void> {
+  const missing: string[] = [];
+  for (let dir = resolve(out); !(await stat(dir).catch(() => undefined)); dir = dirname(dir)) {
+    missing.unshift(dir);
+    if (dirname(dir) === dir) break;
+  }
+  const made: string[] = [];
+  try {
+    for (const dir of missing) {
+      await mkdir(dir);
+      made.unshift(dir);
+    }
+    const probe = join(resolve(out), `.ecommir-write-check-${process.pid}`);
+    await writeFile(probe, '');
+    await rm(probe);
+  } catch (cause) {
+    throw new EcommirError('ECM_ERR_BAD_OPTION', `--out ${out} cannot be written: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message} (${(cause as Error).message})`, { cause });
+  } finally {
+    for (const dir of made) await rmdir(dir).catch(() => {});
   }
 }

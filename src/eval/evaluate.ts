@@ -75,6 +75,10 @@ export function evaluatePredictions(
 ): Evaluation {
   if (gold.length === 0) throw new EcommirError('ECM_ERR_BAD_RECORD', 'the gold file has no samples', { item: { file: options.goldFile } });
   if (Array.isArray(predictions)) {
+    // A header-only CSV read as a list of none: "0 predicted labels for 40 gold samples" did not say so.
+    if (predictions.length === 0) {
+      throw new EcommirError('ECM_ERR_BAD_RECORD', `${options.predFile ? 'the file holds' : 'there are'} no predictions, for ${gold.length} gold samples`, options.predFile ? { item: { file: options.predFile } } : {});
+    }
     // A list of labels in gold order, as scikit-learn's y_pred.
     if (predictions.every((p) => typeof p === 'string')) {
       if (predictions.length !== gold.length) throw new EcommirError('ECM_ERR_BAD_OPTION', `${predictions.length} predicted labels for ${gold.length} gold samples: a list of labels is paired by position`);
@@ -93,6 +97,7 @@ export function evaluatePredictions(
       ? predictions
       : new Map(Object.entries(predictions));
   const seen = new Set<string>();
+  const unpredicted: Sample[] = [];
   const labels = gold.map((sample) => {
     const item = { id: sample.id, index: sample.index, file: options.goldFile };
     if (seen.has(sample.id)) {
@@ -100,11 +105,15 @@ export function evaluatePredictions(
     }
     seen.add(sample.id);
     const label = predicted.get(sample.id);
-    if (label === undefined) {
-      throw new EcommirError('ECM_ERR_BAD_RECORD', `no prediction for this gold sample${options.predFile ? ` in ${options.predFile}` : ''}`, { item });
-    }
-    return label;
+    if (label === undefined) unpredicted.push(sample);
+    return label ?? '';
   });
+  if (unpredicted.length > 0) {
+    // All of them counted, the first few named: one at a time took a run per missing id to find.
+    const [first] = unpredicted;
+    const more = unpredicted.length > 1 ? ` (${unpredicted.length} gold samples have none: ids ${unpredicted.slice(0, 5).map((s) => s.id).join(', ')}${unpredicted.length > 5 ? ', …' : ''})` : '';
+    throw new EcommirError('ECM_ERR_BAD_RECORD', `no prediction for this gold sample${options.predFile ? ` in ${options.predFile}` : ''}${more}`, { item: { id: first.id, index: first.index, file: options.goldFile } });
+  }
   const extra = [...predicted.keys()].filter((id) => !seen.has(id));
   if (extra.length > 0 && options.extraPredictions !== 'ignore') {
     const shown = extra.slice(0, 5).join(', ') + (extra.length > 5 ? `, … (${extra.length} in all)` : '');

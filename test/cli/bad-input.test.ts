@@ -186,3 +186,17 @@ test('an --images that is a file or is not there is named as the option at fault
   const missing = await runCli(['data', 'inspect', data, '--images', join(dir, 'nodir')]);
   assertRefused(missing, 'ECM_ERR_BAD_OPTION', /\(--images; imagesDir in code\) does not exist/);
 });
+
+test('train --no-knowledge on samples of one label is refused (the model answered that label at 100 % whatever it was asked); of some labels, it warns which are missing', async () => {
+  const dir = await tempDir({});
+  const data = join(dir, 'one.json');
+  const turn = (text: string) => [{ role: 'user', text }];
+  await writeFile(data, JSON.stringify(['会生锈吗', '生锈了怎么办', '不锈钢吗'].map((text, i) => ({ id: `r${i}`, task: 'intent', dialogue: turn(text), label: '是否会生锈' }))));
+  const one = await runCli(['train', 'intent', '--data', data, '--out', join(dir, 'm1'), '--no-knowledge']);
+  assert.equal(one.code, 1, one.stderr);
+  assert.match(one.stderr, /every intent sample of .*one\.json is labelled 是否会生锈: a model needs samples of two labels at least.*\[ECM_ERR_TOO_FEW_SAMPLES\]/);
+  await writeFile(data, JSON.stringify([...['会生锈吗', '生锈了怎么办'].map((text, i) => ({ id: `r${i}`, task: 'intent', dialogue: turn(text), label: '是否会生锈' })), { id: 'r2', task: 'intent', dialogue: turn('什么材质'), label: '商品材质' }]));
+  const two = await runCli(['train', 'intent', '--data', data, '--out', join(dir, 'm2'), '--no-knowledge']);
+  assert.equal(two.code, 0, two.stderr);
+  assert.match(two.stderr, /warning: 21 of 23 intent labels have no sample in .*one\.json \(--no-knowledge\), so the model will never answer them: 反馈密封性不好, 是否好用,/);
+});

@@ -9,6 +9,7 @@ import { FeedbackStore } from '../../src/feedback/store.js';
 import { sha256Hex } from '../../src/feedback/image-folder.js';
 import { miniRecords, tempDir } from '../data/helpers.js';
 import { runCli } from './run-cli.js';
+import { checkOutFolder } from '../../src/cli/out-path.js';
 
 const [, , textOnly] = await miniRecords();
 const labelled = { id: 'l1', task: 'intent', dialogue: [{ role: 'user', text: '这个锅会生锈吗' }], label: '是否会生锈' };
@@ -113,4 +114,14 @@ test('feedback stats and export refuse a file that is not a feedback database, a
   FeedbackStore.open({ path: real }).close();
   const stats = await runCli(['feedback', 'stats', '--db', real]);
   assert.equal(stats.code, 0, stats.stderr);
+});
+
+test('an output folder that cannot be made is refused before the work; one that can is left as it was found', async () => {
+  // /proc takes no new folder, and libuv's recursive mkdir there never returns: train ran to its end, then spun.
+  const started = performance.now();
+  await assert.rejects(checkOutFolder('/proc/ecommir-out-check/model', [], []), (err: Error & { code?: string }) => err.code === 'ECM_ERR_BAD_OPTION' && /--out \/proc\/ecommir-out-check\/model cannot be written: ENOENT/.test(err.message));
+  assert.ok(performance.now() - started < 5000);
+  const dir = await tempDir({});
+  await checkOutFolder(join(dir, 'a', 'b'), ['model.json'], []);
+  assert.deepEqual(await readdir(dir), [], 'the folders made for the check are removed');
 });

@@ -72,6 +72,18 @@ test('eval names a gold id without prediction, and a prediction id not in gold',
   const a = await runCli(['eval', '--gold', goldFile, '--pred', missing]);
   assert.equal(a.code, 1);
   assert.match(a.stderr, new RegExp(`record #0, id ${sceneA.id}: no prediction.*ECM_ERR_BAD_RECORD`));
+  // Every missing id is counted, the first few named (one at a time took a run for each).
+  const twoMissing = join(dir, 'two-missing.jsonl');
+  writeFileSync(twoMissing, gold.slice(2).map((r) => JSON.stringify({ id: r.id, label: predicted[r.id] })).join('\n') + '\n');
+  const two = await runCli(['eval', '--gold', goldFile, '--pred', twoMissing]);
+  assert.equal(two.code, 1);
+  assert.ok(two.stderr.includes(`(2 gold samples have none: ids ${sceneA.id}, ${sceneB.id})`), two.stderr);
+  // A header-only CSV says it holds nothing, naming the file.
+  const empty = join(dir, 'empty.csv');
+  writeFileSync(empty, 'id,predict\n');
+  const none = await runCli(['eval', '--gold', goldFile, '--pred', empty]);
+  assert.equal(none.code, 1, none.stderr);
+  assert.ok(none.stderr.includes(`${empty}: the file holds no predictions, for 5 gold samples`), none.stderr);
   const extra = join(dir, 'extra.jsonl');
   writeFileSync(extra, readFileSync(predJsonl, 'utf8') + JSON.stringify({ id: 'not-a-gold-id', label: 'x' }) + '\n');
   const b = await runCli(['eval', '--gold', goldFile, '--pred', extra]);

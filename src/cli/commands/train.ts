@@ -161,6 +161,17 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       if (cv > 1 && smallestFoldTraining < MIN_TRAINING_SAMPLES) {
         throw new EcommirError('ECM_ERR_BAD_OPTION', `--cv ${cv} on ${samples.length} ${task} samples trains a fold on ${smallestFoldTraining}; a fold needs at least ${MIN_TRAINING_SAMPLES}: give fewer folds or leave --cv out`);
       }
+      // Without the knowledge, the data alone says which labels the model can answer: one label made a
+      // model that answered it at 100 % whatever it was asked, and said nothing.
+      if (!flags.knowledge) {
+        const labelled = new Set(samples.map((s) => s.label));
+        const all = (taxonomy ?? Taxonomy.default(task)).labels;
+        if (labelled.size === 1) {
+          throw new EcommirError('ECM_ERR_TOO_FEW_SAMPLES', `every ${task} sample of ${flags.data} is labelled ${[...labelled][0]}: a model needs samples of two labels at least (or the knowledge: leave out --no-knowledge)`);
+        }
+        const absent = all.filter((label) => !labelled.has(label));
+        if (absent.length > 0) process.stderr.write(`ecommir: warning: ${absent.length} of ${all.length} ${task} labels have no sample in ${flags.data} (--no-knowledge), so the model will never answer them: ${absent.join(', ')}\n`);
+      }
       let unlabelled: Sample[] | undefined;
       if (flags.unlabeled) {
         const loadedUnlabelled = await loadSamples(flags.unlabeled, { imagesDir: flags.images, skipBad: flags.skipBad });
