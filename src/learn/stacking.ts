@@ -101,6 +101,17 @@ export class StackingClassifier implements Learner {
     if (!json || json.kind !== StackingClassifier.kind || json.version !== 1 || !json.fitted || !Array.isArray(json.fitted.members)) throw new EcommirError('ECM_ERR_BAD_JSON', `expected a saved ${StackingClassifier.kind} (version 1)`);
     const model = new StackingClassifier(json.options);
     model.fitted = { nClasses: json.fitted.nClasses, members: json.fitted.members.map(learnerFromJSON), meta: learnerFromJSON(json.fitted.meta) };
+    // Shapes checked now, not at the first prediction (which failed as if the input were wrong).
+    const { nClasses, members, meta } = model.fitted;
+    const odd = members.findIndex((m) => m.nClasses !== nClasses);
+    if (members.length === 0 || odd >= 0 || meta.nClasses !== nClasses) {
+      throw new EcommirError('ECM_ERR_BAD_JSON', `${StackingClassifier.kind}: ${members.length === 0 ? 'no members' : odd >= 0 ? `member ${odd} has ${members[odd].nClasses} classes, the stack ${nClasses}` : `the meta-learner has ${meta.nClasses} classes, the stack ${nClasses}`}`);
+    }
+    try {
+      meta.predictProba(csrFromDense(new Float32Array(0), 0, members.length * nClasses));
+    } catch (cause) {
+      throw new EcommirError('ECM_ERR_BAD_JSON', `${StackingClassifier.kind}: its meta-learner does not take the ${members.length} members' ${members.length * nClasses} probabilities (${(cause as Error).message})`, { cause });
+    }
     return model;
   }
 

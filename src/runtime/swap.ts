@@ -59,6 +59,12 @@ export interface SwappableRuntimeOptions {
   startTimeoutMs?: number;
   /** Deadline of each smoke prediction, ms. Default 60 s. */
   smokeTimeoutMs?: number;
+  /**
+   * The reload's smoke predictions at the start too: a model that fails every prediction (a prior
+   * power of 1e308 gives NaN) is refused, where the service said it was ready and answered 500. Off
+   * where a prediction costs a request to another server (the mllm backend, which is not warmed up).
+   */
+  checkAtStart?: boolean;
   log?: (line: string) => void;
 }
 
@@ -98,6 +104,14 @@ export class SwappableRuntime implements RecognizerRuntime {
 
   static async create(options: SwappableRuntimeOptions): Promise<SwappableRuntime> {
     const runtime = await buildAtStart(options);
+    if (options.checkAtStart) {
+      try {
+        await smokeTest(runtime, options.smokeTimeoutMs ?? 60_000, 'starting');
+      } catch (err) {
+        await runtime.close().catch(() => {});
+        throw err;
+      }
+    }
     return new SwappableRuntime(options, await describe(runtime, options.folders, 1));
   }
 
@@ -347,29 +361,29 @@ async function smokeSamples(): Promise<Record<Task, Sample>> {
 }
 
 /** One prediction per task on the new runtime: it answers, with one of its labels and finite probabilities. */
-export async function smokeTest(runtime: RecognizerRuntime, timeoutMs: number): Promise<SwapReport['smoke']> {
+export async function smokeTest(runtime: RecognizerRuntime, timeoutMs: number, which: 'new' | 'starting' = 'new'): Promise<SwapReport['smoke']> {
   const samples = await smokeSamples();
   const out: SwapReport['smoke'] = {};
   for (const task of TASKS) {
     if (!runtime.tasks[task]) continue;
     const started = performance.now();
-    const deadline = startDeadline(timeoutMs, `the new ${task} model's smoke prediction`);
+    const deadline = startDeadline(timeoutMs, `the ${which} ${task} model's smoke prediction`);
     let p: Prediction;
     try {
       p = await raceSignal(runtime.predict(samples[task], { topK: 5 }, deadline.signal), deadline.signal);
     } catch (cause) {
       if (deadline.signal.aborted && cause === deadline.signal.reason) {
         // Not a fault shown in the model: it may be slow, or the machine too busy to run it.
-        throw new EcommirError('ECM_ERR_TIMEOUT', `${(cause as Error).message}: the model is too slow or the machine too busy; the models in service stay`, { statusCode: 504, cause });
+        throw new EcommirError('ECM_ERR_TIMEOUT', `${(cause as Error).message}: the model is too slow or the machine too busy; ${which === 'new' ? 'the models in service stay' : 'the service does not start'}`, { statusCode: 504, cause });
       }
-      throw new EcommirError('ECM_ERR_MODEL_REJECTED', `the new ${task} model failed its smoke prediction: ${(cause as Error).message}`, { statusCode: 422, cause });
+      throw new EcommirError('ECM_ERR_MODEL_REJECTED', `the ${which} ${task} model failed its smoke prediction: ${(cause as Error).message}`, { statusCode: 422, cause });
     } finally {
       deadline.clear();
     }
     const labels = new Set(runtime.labels?.[task] ?? []);
     const finite = (x: number): boolean => Number.isFinite(x) && x >= 0 && x <= 1 + 1e-6;
     if (!labels.has(p.label) || !finite(p.confidence) || p.ranked.length === 0 || !p.ranked.every((r) => labels.has(r.label) && finite(r.confidence))) {
-      throw new EcommirError('ECM_ERR_MODEL_REJECTED', `the new ${task} model's smoke prediction is malformed (label ${JSON.stringify(p.label)}, confidence ${p.confidence})`, { statusCode: 422 });
+      throw new EcommirError('ECM_ERR_MODEL_REJECTED', `the ${which} ${task} model's smoke prediction is malformed (label ${JSON.stringify(p.label)}, confidence ${p.confidence})`, { statusCode: 422 });
     }
     out[task] = { label: p.label, confidence: p.confidence, ms: Math.round(performance.now() - started) };
   }

@@ -166,6 +166,7 @@ export async function resolveServerOptions(options: BuildAppOptions = {}): Promi
       loadTimeoutMs: limits.reloadTimeoutMs,
       startTimeoutMs: limits.startTimeoutMs,
       smokeTimeoutMs: limits.timeoutMs,
+      checkAtStart: workers.warmUp !== false,
     });
   }
   runtime ??= new InProcessLanes({ ...(options.recognizers ?? {}) }, lanes, limits);

@@ -353,6 +353,24 @@ test('a model file replaced while a reload loads it is refused (409), and the mo
   }
 });
 
+test('with checkAtStart, a model that fails its smoke prediction is refused at the start (it was served as ready, answering 500)', { timeout: 30_000 }, async () => {
+  const folders = { intent: folder({ variant: 'a', offLabel: true }) };
+  let closed = 0;
+  const build = (async (f: ModelFolders) => {
+    const lanes = await buildFake(f);
+    const close = lanes.close.bind(lanes);
+    lanes.close = () => (closed++, close());
+    return lanes;
+  }) as (folders: ModelFolders) => Promise<InProcessLanes>;
+  await assert.rejects(SwappableRuntime.create({ folders, build, checkAtStart: true }), {
+    code: 'ECM_ERR_MODEL_REJECTED',
+    message: /^the starting intent model's smoke prediction is malformed \(label "not-a-label", confidence/,
+  });
+  assert.equal(closed, 1, 'the runtime it built is closed');
+  const unchecked = await SwappableRuntime.create({ folders, build });
+  await unchecked.close();
+});
+
 test('closing the service gives up a reload still loading at once (it waited for the build)', { timeout: 30_000 }, async () => {
   const { build, seen } = scriptedBuild(() => 'hang');
   const runtime = await SwappableRuntime.create({ build, folders: { intent: folder({ variant: 'a' }) }, loadTimeoutMs: 60_000 });

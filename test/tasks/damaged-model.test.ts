@@ -54,6 +54,16 @@ test('labels out of the taxonomy’s order, or settings out of range, are refuse
   }
 });
 
+test('a stack whose members and meta-learner do not fit together is refused when it loads, not at the first prediction', async () => {
+  const lessMembers = await folderWith((json) => {
+    const fitted = (json.learner as { fitted: { members: unknown[] } }).fitted;
+    fitted.members = fitted.members.slice(1);
+  });
+  await assert.rejects(IntentRecognizer.load(lessMembers), refused('ECM_ERR_BAD_JSON', /model\.json: StackingClassifier: its meta-learner does not take the 1 members' 23 probabilities/));
+  const none = await folderWith((json) => ((json.learner as { fitted: { members: unknown[] } }).fitted.members = []));
+  await assert.rejects(IntentRecognizer.load(none), refused('ECM_ERR_BAD_JSON', /StackingClassifier: no members/));
+});
+
 test('a saved weight that is not finite is refused as it is decoded, and the error names the model file', () => {
   assert.throws(() => decodeFloat32(encodeTypedArray(Float32Array.of(0.5, Infinity)), 'Head.params'), refused('ECM_ERR_BAD_JSON', /Head\.params: value 1 of 2 is Infinity/));
   assert.throws(
