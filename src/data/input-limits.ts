@@ -66,8 +66,12 @@ export function checkImageCount(images: number, limits: Readonly<InputLimits>, i
   if (images > limits.maxImages) throw tooLarge(`the sample has ${count(images)} images, over the limit of ${count(limits.maxImages)} per sample`, item);
 }
 
-/** Text with nothing a person wrote: spaces, and invisible format or control characters (a zero-width space, NUL). */
-const NOTHING_WRITTEN = /^[\s\p{Cf}\p{Cc}]*$/u;
+/**
+ * Text with nothing a person wrote: spaces, invisible format or control characters (a zero-width
+ * space, NUL), halves of characters (lone surrogates, which no keyboard makes) and accents with no
+ * letter under them. 20,000 lone surrogates were answered, uncertain.
+ */
+const NOTHING_WRITTEN = /^[\s\p{Cf}\p{Cc}\p{Cs}\p{M}]*$/u;
 
 /**
  * A user turn with no text and no image gives the recogniser nothing, yet it would still answer

@@ -25,10 +25,12 @@ test('an empty user turn is refused by the library, the CLI and the API with the
   const sample = parseNativeSample({ ...record, task: 'intent' }, 0);
   assert.throws(() => checkSampleText(sample), (err: Error & { code?: string }) => err.code === 'ECM_ERR_EMPTY_TURN' && expected.test(err.message));
   // Invisible characters are nothing written either: a zero-width space was answered with a label.
-  for (const text of ['\u200b\u200b', '\u0000', '\ufeff \u200d\t']) {
+  for (const text of ['\u200b\u200b', '\u0000', '\ufeff \u200d\t', '\ud800'.repeat(50), '\u0301\u0301 \udc00']) {
     assert.throws(() => checkSampleText({ ...sample, turns: [{ role: 'user', text, images: [] }] }), (err: Error & { code?: string }) => err.code === 'ECM_ERR_EMPTY_TURN', JSON.stringify(text));
   }
   assert.doesNotThrow(() => checkSampleText({ ...sample, turns: [{ role: 'user', text: '\u200b好', images: [] }] }));
+  // A letter under accents, or an emoji alone, is something written.
+  for (const text of ['e\u0301\u0301', '👍', '👨\u200d👩\u200d👧']) assert.doesNotThrow(() => checkSampleText({ ...sample, turns: [{ role: 'user', text, images: [] }] }), JSON.stringify(text));
   // An image alone is not empty, nor is a shared link (a dev dialogue has a user turn that is only <http>).
   assert.doesNotThrow(() => checkSampleText({ ...sample, turns: [{ role: 'user', text: '<http>', images: [] }] }));
   assert.doesNotThrow(() => checkSampleText({ ...sample, turns: [{ role: 'user', text: '<image>', images: [{ name: 'a.png', bytes: new Uint8Array(1) }] }] }));
