@@ -26,7 +26,8 @@ export type ErrorCode =
   | 'ECM_ERR_BACKEND'
   /**
    * A backend's model gave no usable answer for this sample, which other samples may still get: it
-   * answered off the label set on every call, or its server refused this request (HTTP 400, 413, 422).
+   * answered off the label set on every call, or its server refused this request as too long (HTTP 413,
+   * or a 400 that says so).
    */
   | 'ECM_ERR_NO_ANSWER'
   | 'ECM_ERR_TIMEOUT'

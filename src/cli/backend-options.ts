@@ -30,7 +30,7 @@ export function addBackendOptions(cmd: Command, options: { withModel?: boolean }
     .option('--hierarchical', 'mllm: ask for 粗类-细类 (as tuned with `export sft --hierarchical`)')
     .option('--ensemble-embedded', 'mllm: average the LLM with the embedded models (which also answer when the LLM answers off the label set); clip: average CLIP with them')
     .option('--mllm-timeout-ms <n>', 'mllm: one call’s deadline, ms', '60000')
-    .option('--mllm-concurrency <n>', 'mllm: requests in flight (predict: in all; serve: from each worker)', '4');
+    .option('--mllm-concurrency <n>', 'mllm: requests in flight (predict: in all; serve: from each task\'s recogniser in each worker)', '4');
 }
 
 export function backendSelection(flags: BackendFlags, embedded: { sceneModel?: string; intentModel?: string } = {}): BackendSelection {

@@ -45,8 +45,9 @@ function forQueue(err: unknown): Error {
   if (err instanceof BadJobError) return new UnrecoverableError(`${err.message} [${err.code}]`);
   if (err instanceof EcommirError) {
     const message = `${err.message} [${err.code}]`;
-    // 4xx: the sample itself is at fault; no model for the task: no retry here can find one.
-    return err.statusCode < 500 || err.code === 'ECM_ERR_NO_MODEL' ? new UnrecoverableError(message) : new Error(message);
+    // 4xx: the sample itself is at fault; no model for the task: no retry here can find one; no answer
+    // from a backend's model for this sample: its calls are spent (another attempt would spend three more).
+    return err.statusCode < 500 || err.code === 'ECM_ERR_NO_MODEL' || err.code === 'ECM_ERR_NO_ANSWER' ? new UnrecoverableError(message) : new Error(message);
   }
   return err instanceof Error ? err : new Error(String(err));
 }

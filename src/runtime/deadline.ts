@@ -11,7 +11,7 @@ export interface Deadline {
 }
 
 /** Node fires a timer of more than 2^31 − 1 ms (24.8 days) after 1 ms: a longer deadline is that long. */
-const LONGEST_TIMER_MS = 2 ** 31 - 1;
+export const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 export function startDeadline(ms: number, what: string): Deadline {
   const controller = new AbortController();

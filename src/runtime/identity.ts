@@ -5,16 +5,17 @@
 // queue, so that a duplicate sample or a re-run is answered once, and a retrained model is never
 // mistaken for the old one.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackendSelection } from '../backends/select.js';
+import { isMissingPath, unreadableReason } from '../data/read-file.js';
 import { EcommirError } from '../errors.js';
 import { DEFAULT_MODELS_DIR } from '../tasks/default-models.js';
 import { MODEL_FILE } from '../tasks/model-file.js';
 import type { Sample } from '../types.js';
 import { VERSION } from '../version.js';
-import { readImageBytes } from '../vision/decode.js';
+import { readEncodedBytes } from '../vision/decode.js';
 
 /** Hex digits kept of a model version (64 bits: collisions are out of reach for any fleet). */
 const MODEL_VERSION_LENGTH = 16;
@@ -53,16 +54,28 @@ export async function modelVersion(selection: BackendSelection): Promise<string>
   return hash.digest('hex').slice(0, MODEL_VERSION_LENGTH);
 }
 
-/** sha256 of a file's bytes, or undefined when there is no such file. */
+/**
+ * sha256 of a file's bytes, or undefined when there is no such file. Anything but a regular file is
+ * refused before it is read: a model.json that was a pipe hung `predict` here, before any model loaded
+ * (opened without O_NONBLOCK, the open waits for a writer), and /dev/zero would be hashed forever.
+ */
 async function fileDigest(path: string): Promise<string | undefined> {
+  let handle;
   try {
-    await stat(path);
-  } catch {
-    return undefined;
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (cause) {
+    if (isMissingPath(cause)) return undefined;
+    throw new EcommirError('ECM_ERR_NO_MODEL', `cannot read the model file ${path}: ${(cause as NodeJS.ErrnoException).code === 'ENXIO' ? 'it is a socket, not a file' : unreadableReason(cause)}`, { cause, statusCode: 503 });
   }
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) throw new EcommirError('ECM_ERR_NO_MODEL', `cannot read the model file ${path}: it is ${info.isFIFO() ? 'a pipe' : info.isDirectory() ? 'a folder' : 'a device or a socket'}, not a file`, { statusCode: 503 });
+    const hash = createHash('sha256');
+    for await (const chunk of handle.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);
+    return hash.digest('hex');
+  } finally {
+    await handle.close();
+  }
 }
 
 /** sha256 over the relative paths and contents of every file under a folder, in name order. */
@@ -93,7 +106,9 @@ export interface SampleContent {
 export async function sampleContent(sample: Sample): Promise<SampleContent> {
   const item = { id: sample.id, index: sample.index };
   const imageHashes: string[] = [];
-  for (const ref of sample.images) imageHashes.push(createHash('sha256').update(await readImageBytes(ref, item)).digest('hex'));
+  // The bytes as sent, not as decoded (a BMP converted, a PNG's excess text left out): a queued job carries
+  // these, and its worker checks them against this hash.
+  for (const ref of sample.images) imageHashes.push(createHash('sha256').update(await readEncodedBytes(ref, item)).digest('hex'));
   const at = (ref: Sample['images'][number]) => {
     const i = sample.images.indexOf(ref);
     return i >= 0 ? i : sample.images.findIndex((r) => r.name === ref.name);

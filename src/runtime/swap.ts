@@ -13,7 +13,7 @@ import { EcommirError } from '../errors.js';
 import { readModelBytes } from '../tasks/model-file.js';
 import type { RuntimePredictOptions, RuntimePrediction } from './worker-core.js';
 import { TASKS, type Prediction, type Sample, type Task } from '../types.js';
-import { raceSignal, startDeadline } from './deadline.js';
+import { LONGEST_TIMER_MS, raceSignal, startDeadline } from './deadline.js';
 import type { Lane, LaneStats, RecognizerRuntime } from './lanes.js';
 
 /** Model folder of each task (undefined: the task is not served from a folder of its own). */
@@ -106,7 +106,8 @@ export class SwappableRuntime implements RecognizerRuntime {
     const runtime = await buildAtStart(options);
     if (options.checkAtStart) {
       try {
-        await smokeTest(runtime, options.smokeTimeoutMs ?? 60_000, 'starting');
+        // Under the start's own terms: no deadline when the start has none (startTimeoutMs 0).
+        await smokeTest(runtime, options.startTimeoutMs === 0 ? LONGEST_TIMER_MS : (options.smokeTimeoutMs ?? 60_000), 'starting');
       } catch (err) {
         await runtime.close().catch(() => {});
         throw err;
@@ -374,7 +375,7 @@ export async function smokeTest(runtime: RecognizerRuntime, timeoutMs: number, w
     } catch (cause) {
       if (deadline.signal.aborted && cause === deadline.signal.reason) {
         // Not a fault shown in the model: it may be slow, or the machine too busy to run it.
-        throw new EcommirError('ECM_ERR_TIMEOUT', `${(cause as Error).message}: the model is too slow or the machine too busy; ${which === 'new' ? 'the models in service stay' : 'the service does not start'}`, { statusCode: 504, cause });
+        throw new EcommirError('ECM_ERR_TIMEOUT', `${(cause as Error).message}: the model is too slow or the machine too busy; ${which === 'new' ? 'the models in service stay' : 'the service does not start (the request timeout sets this deadline; a start timeout of 0 lifts it)'}`, { statusCode: 504, cause });
       }
       throw new EcommirError('ECM_ERR_MODEL_REJECTED', `the ${which} ${task} model failed its smoke prediction: ${(cause as Error).message}`, { statusCode: 422, cause });
     } finally {

@@ -61,7 +61,8 @@ export function fromModelFile<T>(dir: string, build: () => T): T {
   } catch (err) {
     const path = join(dir, MODEL_FILE);
     if (err instanceof EcommirError) {
-      if (err.message.includes(dir)) throw err;
+      // Already named: as the file, or as a part of the folder ("DIR (taxonomy)").
+      if (err.message.includes(path) || err.message.includes(`${dir} (`)) throw err;
       throw new EcommirError(err.code, `model file ${path}: ${err.message}`, { statusCode: err.statusCode, cause: err });
     }
     throw new EcommirError('ECM_ERR_BAD_JSON', `model file ${path} does not hold a model ecommir can read: ${(err as Error).message}`, { cause: err });
@@ -78,7 +79,8 @@ export function checkModelSettings(dir: string, json: { temperature?: unknown; t
   };
   const { temperature, threshold, denoise } = json;
   if (temperature !== undefined && !(typeof temperature === 'number' && Number.isFinite(temperature) && temperature > 0)) bad('temperature', temperature, 'a number above 0');
-  if (threshold !== undefined && !(typeof threshold === 'number' && threshold >= 0 && threshold <= 1)) bad('threshold', threshold, 'a number from 0 to 1');
+  // Above 1 is allowed, as in PredictOptions: every answer is then marked uncertain.
+  if (threshold !== undefined && !(typeof threshold === 'number' && Number.isFinite(threshold) && threshold >= 0)) bad('threshold', threshold, 'a number from 0 up');
   if (denoise !== undefined && typeof denoise !== 'boolean') bad('denoise', denoise, 'true or false');
 }
 

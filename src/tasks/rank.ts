@@ -76,11 +76,15 @@ function restrictToCandidates(sample: CandidateSample, taxonomy: Taxonomy, proba
 export type CandidateSample = Pick<Sample, 'id' | 'task'> & { index?: number; candidates?: readonly string[] };
 
 export function rankPrediction(sample: CandidateSample, taxonomy: Taxonomy, scores: ArrayLike<number>, options: { threshold?: number; topK?: number } = {}): Prediction {
-  // A model whose file holds an out-of-range value (an infinite weight, a huge prior power) answers
-  // NaN: its first label came out "at NaN %", or every answer 500 in the service.
+  // A model file with an out-of-range value (a prior power of 1e308) or a backend's log-probabilities
+  // (1e400) give NaN: its first label came out "at NaN %", or every answer 500 in the service.
   for (let c = 0; c < scores.length; c++) {
     if (!Number.isFinite(scores[c])) {
-      throw new EcommirError('ECM_ERR_NO_MODEL', `the ${taxonomy.task} model gave ${scores[c]} as the probability of ${taxonomy.labels[c] ?? `label ${c}`}: a value in its model file is out of range; retrain it or restore the file`, { statusCode: 500 });
+      throw new EcommirError(
+        'ECM_ERR_NO_MODEL',
+        `the ${taxonomy.task} model gave ${scores[c]} as the probability of ${taxonomy.labels[c] ?? `label ${c}`}: a value in its model file, or in its backend's answer, is out of range`,
+        { statusCode: 503 },
+      );
     }
   }
   const { order: labels, proba } = restrictToCandidates(sample, taxonomy, scores);

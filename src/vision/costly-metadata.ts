@@ -6,50 +6,83 @@
 // Files under the caps are returned as they are, byte for byte, so their content hashes (the
 // feature cache's keys) do not change.
 
+import { runInSlices, runToEnd } from '../runtime/in-slices.js';
+
 /** More text chunks (tEXt, zTXt, iTXt) than this in a PNG and all of them are left out. */
 export const MAX_PNG_TEXT_CHUNKS = 8;
 /** More directories (pages) than this in a TIFF and all but the first are left out. */
 export const MAX_TIFF_DIRECTORIES = 64;
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const TEXT_CHUNKS = new Set(['tEXt', 'zTXt', 'iTXt']);
 
 /** The bytes without costly metadata, or the same bytes (not a copy) when there is none to leave out. */
 export function withoutCostlyMetadata(bytes: Uint8Array): Uint8Array {
-  if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return withoutPngText(bytes);
+  return runToEnd(costlyMetadataSteps(bytes));
+}
+
+/**
+ * The same in slices of the event loop: the service probes uploads on it, and a 10 MB PNG may hold
+ * 870,000 empty chunks (one pass over them takes 4–7 ms; a walk that made a string and an object for
+ * each took 100–165 ms).
+ */
+export function withoutCostlyMetadataInSlices(bytes: Uint8Array): Promise<Uint8Array> {
+  return runInSlices(costlyMetadataSteps(bytes));
+}
+
+function* costlyMetadataSteps(bytes: Uint8Array): Generator<undefined, Uint8Array> {
+  if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return yield* withoutPngText(bytes);
   return firstTiffDirectoryOnly(bytes);
 }
 
-/** A PNG's chunks as [start, end) spans; undefined if they do not tile the file (the decoder judges it then). */
-function pngChunks(bytes: Uint8Array): { type: string; start: number; end: number }[] | undefined {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const chunks: { type: string; start: number; end: number }[] = [];
-  let at = PNG_SIGNATURE.length;
-  while (at + 12 <= bytes.length) {
-    const end = at + 12 + view.getUint32(at);
-    if (end > bytes.length) return undefined;
-    const type = String.fromCharCode(bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]);
-    chunks.push({ type, start: at, end });
-    at = end;
-    if (type === 'IEND') break;
-  }
-  return chunks;
+/** Chunks walked between two chances to pause. */
+const CHUNKS_PER_STEP = 4096;
+
+/** Whether the chunk at `at` is tEXt, zTXt or iTXt, read from its type bytes (no string per chunk). */
+function isTextChunk(bytes: Uint8Array, at: number): boolean {
+  if (bytes[at + 6] !== 0x58 || bytes[at + 7] !== 0x74) return false; // "Xt"
+  const a = bytes[at + 4];
+  const b = bytes[at + 5];
+  return (a === 0x74 && b === 0x45) || (b === 0x54 && (a === 0x7a || a === 0x69)); // "tE", "zT", "iT"
 }
 
-function withoutPngText(bytes: Uint8Array): Uint8Array {
-  const chunks = pngChunks(bytes);
-  if (!chunks || chunks.filter((c) => TEXT_CHUNKS.has(c.type)).length <= MAX_PNG_TEXT_CHUNKS) return bytes;
-  const kept = chunks.filter((c) => !TEXT_CHUNKS.has(c.type));
-  const last = chunks[chunks.length - 1].end;
-  const out = new Uint8Array(PNG_SIGNATURE.length + kept.reduce((n, c) => n + c.end - c.start, 0) + (bytes.length - last));
-  out.set(bytes.subarray(0, PNG_SIGNATURE.length));
+/**
+ * One pass over the chunks: the end of the last one (IEND's) and how many are text, or undefined if
+ * they do not tile the file (the decoder judges it then).
+ */
+function* scanPng(bytes: Uint8Array): Generator<undefined, { end: number; texts: number } | undefined> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = PNG_SIGNATURE.length;
-  for (const c of kept) {
-    out.set(bytes.subarray(c.start, c.end), at);
-    at += c.end - c.start;
+  let texts = 0;
+  for (let walked = 1; at + 12 <= bytes.length; walked++) {
+    if (walked % CHUNKS_PER_STEP === 0) yield;
+    const end = at + 12 + view.getUint32(at);
+    if (end > bytes.length) return undefined;
+    if (isTextChunk(bytes, at)) texts++;
+    // "IEND"
+    if (bytes[at + 4] === 0x49 && bytes[at + 5] === 0x45 && bytes[at + 6] === 0x4e && bytes[at + 7] === 0x44) return { end, texts };
+    at = end;
   }
-  out.set(bytes.subarray(last), at);
-  return out;
+  return { end: at, texts };
+}
+
+function* withoutPngText(bytes: Uint8Array): Generator<undefined, Uint8Array> {
+  const scan = yield* scanPng(bytes);
+  if (!scan || scan.texts <= MAX_PNG_TEXT_CHUNKS) return bytes;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Uint8Array(bytes.length);
+  out.set(bytes.subarray(0, PNG_SIGNATURE.length));
+  let size = PNG_SIGNATURE.length;
+  for (let at = PNG_SIGNATURE.length, walked = 1; at < scan.end; walked++) {
+    if (walked % CHUNKS_PER_STEP === 0) yield;
+    const end = at + 12 + view.getUint32(at);
+    if (!isTextChunk(bytes, at)) {
+      out.set(bytes.subarray(at, end), size);
+      size += end - at;
+    }
+    at = end;
+  }
+  out.set(bytes.subarray(scan.end), size);
+  return out.subarray(0, size + bytes.length - scan.end);
 }
 
 /**

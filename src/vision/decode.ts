@@ -7,7 +7,7 @@ import { isMissingPath, readFileCapped, unreadableReason } from '../data/read-fi
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef } from '../types.js';
 import { bmpLayout, bmpPixelDataProblem, bmpToPng, looksLikeBmp } from './bmp.js';
-import { withoutCostlyMetadata } from './costly-metadata.js';
+import { withoutCostlyMetadataInSlices } from './costly-metadata.js';
 import { DamagedRleError } from './bmp-rle.js';
 import { loadSharp, sharpIfLoaded } from './lazy-sharp.js';
 
@@ -46,7 +46,7 @@ export interface ImageInfo {
  * as PNG (see bmp.ts), so that what follows reads, hashes and caches it as any other image.
  */
 export async function readImageBytes(ref: ImageRef, item: ItemRef = {}, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<Uint8Array> {
-  const bytes = await readEncodedBytes(ref, item, limits);
+  const bytes = await withoutCostlyMetadataInSlices(await readEncodedBytes(ref, item, limits));
   if (!looksLikeBmp(bytes)) return bytes;
   // A sample's image is read up to three times close together (probe, decode, content hash): its
   // conversion is kept for the last few references and reused while the bytes read are the same (a
@@ -101,10 +101,14 @@ function checkDimensions(ref: ImageRef, item: ItemRef, width: number, height: nu
   }
 }
 
-async function readEncodedBytes(ref: ImageRef, item: ItemRef, limits: ImageLimits): Promise<Uint8Array> {
+/**
+ * An image's bytes as they are in its file or its upload, within the byte limit: what identifies it
+ * (the queue's jobs carry these bytes and check them by hash). readImageBytes gives what is decoded.
+ */
+export async function readEncodedBytes(ref: ImageRef, item: ItemRef = {}, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<Uint8Array> {
   if (ref.bytes) {
     if (ref.bytes.byteLength > limits.maxBytes) throw tooLarge(ref, ref.bytes.byteLength, limits, item);
-    return withoutCostlyMetadata(ref.bytes);
+    return ref.bytes;
   }
   const path = ref.path ?? ref.name;
   let read: Awaited<ReturnType<typeof readFileCapped>>;
@@ -119,7 +123,7 @@ async function readEncodedBytes(ref: ImageRef, item: ItemRef, limits: ImageLimit
     if (read.size !== undefined) throw tooLarge(ref, read.size, limits, item);
     throw new EcommirError('ECM_ERR_IMAGE_TOO_LARGE', `image ${ref.name} is over the limit of ${limits.maxBytes} bytes`, { item, statusCode: 413 });
   }
-  return withoutCostlyMetadata(new Uint8Array(read.buffer, read.byteOffset, read.byteLength));
+  return new Uint8Array(read.buffer, read.byteOffset, read.byteLength);
 }
 
 /**
@@ -129,7 +133,7 @@ async function readEncodedBytes(ref: ImageRef, item: ItemRef, limits: ImageLimit
  * the decode that follows, in a worker, finds damaged run-length data.
  */
 export async function probeImage(ref: ImageRef, item: ItemRef = {}, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<ImageInfo> {
-  const bytes = await readEncodedBytes(ref, item, limits);
+  const bytes = await withoutCostlyMetadataInSlices(await readEncodedBytes(ref, item, limits));
   if (looksLikeBmp(bytes)) {
     const { width, height } = checkedBmpLayout(bytes, ref, item, limits);
     return { width, height, format: 'bmp', bytes: bytes.byteLength };

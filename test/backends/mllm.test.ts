@@ -4,6 +4,8 @@
 // The "recorded response" tests serve responses in the documented format of a real engine (vLLM's
 // OpenAI-compatible server, test/fixtures/mllm/) and check prompt, constraint and parsing against them.
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadSamples } from '../../src/data/load.js';
@@ -176,6 +178,11 @@ test('a key that cannot go in a header is refused when the recogniser is made, w
   assert.throws(() => recognizer('http://127.0.0.1:9/v1', { timeoutMs: 3_000_000_000 }), /--mllm-timeout-ms must be an integer from 1 to 2147483647/);
 });
 
+test('a redirect to a location that is no URL is named as such, still as the endpoint\'s fault', async () => {
+  const server = await serve(() => ({ status: 302, raw: '', headers: { location: 'http://[' } }));
+  await assert.rejects(recognizer(server).predict(intents[0]), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BACKEND' && /HTTP 302, a redirect to an invalid location/.test(err.message));
+});
+
 test('a redirect is not followed: the request would go to another server', async () => {
   const elsewhere = await serve(() => ({ content: intents[0].label! }));
   const server = await serve(() => ({ status: 307, raw: '', headers: { location: `${elsewhere.endpoint}/chat/completions?token=SECRET` } }));
@@ -193,6 +200,27 @@ test('a body over the cap is refused at once, not read whole and not retried; a 
   const huge = await serve(() => ({ raw: JSON.stringify({ choices: [{ message: { content: 'x'.repeat(MAX_RESPONSE_BYTES) } }] }) }));
   await assert.rejects(recognizer(huge).predict(intents[0]), (err: unknown) => err instanceof EcommirError && /more than 4194304 bytes/.test(err.message) && err.message.length < 1000);
   assert.equal(huge.requests.length, 1);
+  // A body that never ends: refused once past the cap, long before the call's deadline (read whole, it never would be).
+  const endless = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const pump = () => {
+      while (!res.destroyed && res.write(chunk));
+      if (!res.destroyed) res.once('drain', pump);
+    };
+    pump();
+  });
+  await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+  try {
+    const started = performance.now();
+    const endpoint = `http://127.0.0.1:${(endless.address() as AddressInfo).port}/v1`;
+    await assert.rejects(recognizer(endpoint, { timeoutMs: 20_000 }).predict(intents[0]), (err: unknown) => err instanceof EcommirError && /more than 4194304 bytes/.test(err.message));
+    assert.ok(performance.now() - started < 10_000, 'refused at the cap, not at the deadline');
+  } finally {
+    endless.closeAllConnections();
+    await new Promise<void>((resolve) => endless.close(() => resolve()));
+  }
   const long = 'y'.repeat(100_000);
   const chatty = await serve(() => ({ content: long }));
   const started = performance.now();
@@ -201,9 +229,12 @@ test('a body over the cap is refused at once, not read whole and not retried; a 
   assert.equal(chatty.requests[1].body.messages[2].content, long.slice(0, MAX_ANSWER_CHARS), 'the reminder carries the answer cut');
 });
 
-test('a 4xx is not retried: a 400 is about this request (ECM_ERR_NO_ANSWER), a 401 about the endpoint (ECM_ERR_BACKEND)', async () => {
-  const server = await serve(() => ({ status: 400 }));
-  await assert.rejects(recognizer(server).predict(intents[0]), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_NO_ANSWER' && /HTTP 400/.test(err.message));
+test('a 4xx is not retried: a 400 saying the request is too long is about this sample (ECM_ERR_NO_ANSWER); another 400, or a 401, about the endpoint (ECM_ERR_BACKEND)', async () => {
+  const tooLong = await serve(() => ({ status: 400, raw: JSON.stringify({ message: "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens." }) }));
+  await assert.rejects(recognizer(tooLong).predict(intents[0]), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_NO_ANSWER' && /HTTP 400/.test(err.message));
+  assert.equal(tooLong.requests.length, 1);
+  const server = await serve(() => ({ status: 400, raw: JSON.stringify({ message: 'Unrecognized request argument supplied: guided_choice' }) }));
+  await assert.rejects(recognizer(server).predict(intents[0]), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BACKEND' && /HTTP 400/.test(err.message));
   assert.equal(server.requests.length, 1);
   const locked = await serve(() => ({ status: 401 }));
   await assert.rejects(recognizer(locked).predict(intents[0]), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BACKEND' && /HTTP 401/.test(err.message));

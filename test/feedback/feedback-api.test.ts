@@ -237,7 +237,7 @@ test('stored scene images are served back to a key holder, with the right type',
   }
 });
 
-test('a stored screenshot keeps its similarity hash, made where the image is decoded (the image worker under `serve`); the answer does not carry it', { timeout: 90_000 }, async () => {
+test('a stored screenshot keeps its similarity hash, asked of the runtime with its prediction (in this process, and from the image worker); the answer does not carry it', { timeout: 90_000 }, async () => {
   const png = readFileSync(new URL('../../examples/screenshots/refund.png', import.meta.url));
   const expected = await imageDHash(png);
   const runtimes = {

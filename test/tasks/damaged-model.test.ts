@@ -15,6 +15,7 @@ import { IntentRecognizer } from '../../src/tasks/intent/recognizer.js';
 import { fromModelFile, MODEL_FILE } from '../../src/tasks/model-file.js';
 import { rankPrediction } from '../../src/tasks/rank.js';
 import { tempDir } from '../data/helpers.js';
+import { runCli } from '../cli/run-cli.js';
 
 const shipped = JSON.parse(readFileSync(join(DEFAULT_MODELS_DIR, 'intent', MODEL_FILE), 'utf8')) as Record<string, unknown>;
 
@@ -43,12 +44,18 @@ test('a model file that is a pipe or a device is refused at once, by name', { ti
   mkdirSync(device, { recursive: true });
   symlinkSync('/dev/zero', join(device, MODEL_FILE));
   await assert.rejects(IntentRecognizer.load(device), refused('ECM_ERR_NO_MODEL', /it is a device, not a file/));
+  // predict hashes the model file for its version before any model loads: the pipe hung it there.
+  const data = join(dir, 'data.json');
+  writeFileSync(data, JSON.stringify([{ id: 'a', task: 'intent', dialogue: [{ role: 'user', text: '会生锈吗' }] }]));
+  const run = await runCli(['predict', data, '--out', join(dir, 'out.csv'), '--intent-model', dir, '--concurrency', '1', '--no-progress']);
+  assert.equal(run.code, 3, run.stderr);
+  assert.match(run.stderr, /model\.json: it is a pipe, not a file \[ECM_ERR_NO_MODEL\]/);
 });
 
 test('labels out of the taxonomy’s order, or settings out of range, are refused naming the file', async () => {
   const reversed = await folderWith((json) => (json.labels = [...(json.labels as string[])].reverse()));
   await assert.rejects(IntentRecognizer.load(reversed), refused('ECM_ERR_BAD_JSON', new RegExp(`${join(reversed, MODEL_FILE)}: its labels disagree with its taxonomy \\(label 0 is "气泡" there`)));
-  for (const [field, value] of [['temperature', 'hot'], ['temperature', 0], ['threshold', 5], ['denoise', 'yes']] as const) {
+  for (const [field, value] of [['temperature', 'hot'], ['temperature', 0], ['threshold', -1], ['threshold', 'x'], ['denoise', 'yes']] as const) {
     const dir = await folderWith((json) => (json[field] = value));
     await assert.rejects(IntentRecognizer.load(dir), refused('ECM_ERR_BAD_JSON', new RegExp(`model\\.json: ${field} is ${JSON.stringify(value)}`)), `${field} ${value}`);
   }

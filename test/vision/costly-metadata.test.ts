@@ -6,6 +6,9 @@ import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { MAX_PNG_TEXT_CHUNKS, MAX_TIFF_DIRECTORIES, withoutCostlyMetadata } from '../../src/vision/costly-metadata.js';
 import { decodeRgb, probeImage } from '../../src/vision/decode.js';
+import { sampleContent } from '../../src/runtime/identity.js';
+import { jobData, sampleFromJob } from '../../src/queue/jobs.js';
+import type { Sample } from '../../src/types.js';
 
 function chunk(type: string, data: Uint8Array): Buffer {
   const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
@@ -80,4 +83,14 @@ test('a TIFF with more directories than the cap keeps its first only; one at the
   const loop = Buffer.from(tiffWithDirectories(3));
   loop.writeUInt32LE(72, loop.length - 4);
   assert.equal(withoutCostlyMetadata(loop), loop);
+});
+
+test('a queued sample whose PNG loses its text chunks to the decoder still matches its job: the job is keyed by the bytes as sent', async () => {
+  const { withText } = await pngWithText(MAX_PNG_TEXT_CHUNKS + 1);
+  const ref = { name: 'texts.png', bytes: new Uint8Array(withText) };
+  const sample: Sample = { id: 'q', index: 0, task: 'scene', candidates: [], turns: [{ role: 'user', text: '<image>', images: [ref] }], images: [ref] };
+  const content = await sampleContent(sample);
+  const job = await jobData({ sample, content, key: 'k' }, 'v1', { inlineImages: true });
+  const back = await sampleFromJob(job);
+  assert.deepEqual(back.images[0].bytes, ref.bytes);
 });

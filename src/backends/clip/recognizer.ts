@@ -10,7 +10,7 @@ import { Taxonomy, type TaxonomyFile } from '../../labels/taxonomy.js';
 import { applyTemperature } from '../../learn/calibration.js';
 import { selectPseudoLabels } from '../../learn/pseudo.js';
 import { decodeFloat32, encodeTypedArray, type EncodedTypedArray } from '../../learn/typed-json.js';
-import { readModelFile, writeModelFile } from '../../tasks/model-file.js';
+import { checkModelSettings, fromModelFile, readModelFile, writeModelFile } from '../../tasks/model-file.js';
 import { candidatePositions, rankPrediction } from '../../tasks/rank.js';
 import type { PredictOptions, Recognizer } from '../../tasks/recognizer.js';
 import type { ImageRef, Prediction, Sample } from '../../types.js';
@@ -198,13 +198,14 @@ export class ClipSceneRecognizer implements Recognizer {
       );
     }
     if (file.adapter) {
-      const { shape } = file.adapter;
-      recognizer.fitted = {
-        shape,
-        params: decodeFloat32(file.adapter.params, `${dir}: adapter parameters`),
-        temperature: file.adapter.temperature,
-        report: file.adapter.report,
-      };
+      const adapter = file.adapter;
+      checkModelSettings(dir, { temperature: adapter.temperature });
+      recognizer.fitted = fromModelFile(dir, () => ({
+        shape: adapter.shape,
+        params: decodeFloat32(adapter.params, 'adapter parameters'),
+        temperature: adapter.temperature,
+        report: adapter.report,
+      }));
     }
     return recognizer;
   }

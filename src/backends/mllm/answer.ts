@@ -18,7 +18,8 @@ const WRAPPERS = /^[\s"'“”‘’「」『』《》【】\[\]()（）`*]+|[\s
 const PUNCTUATION = /[\s\p{P}\p{S}]/gu;
 const DASHES = /[-－—–‐‑−]/gu;
 /** Words before a label that deny it, as they read after normalise(). */
-const NEGATIONS = ['不是', '并非', '而非', '不属于', '不为', '非', 'not', 'isnt'];
+// '非' covers 并非 and 而非.
+const NEGATIONS = ['不是', '不属于', '不为', '非', 'not', 'isnt'];
 
 /** Whether `label` occurs in `text` other than right after a negation. */
 function namesUndenied(text: string, label: string): boolean {

@@ -7,6 +7,7 @@
 // user name or password in the endpoint, or a key that cannot go in a header, is refused up front:
 // either would otherwise be printed, to the console and to the service's clients.
 import { EcommirError, type ItemRef } from '../../errors.js';
+import { LONGEST_TIMER_MS } from '../../runtime/deadline.js';
 
 export type ChatContentPart = { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } };
 
@@ -44,13 +45,15 @@ export interface ChatClientOptions {
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 /** The longest timer Node keeps (a longer one fires at once, after a warning). */
-export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+export const MAX_TIMEOUT_MS = LONGEST_TIMER_MS;
 /**
  * The largest response body read, decompressed. An answer is at most 100 tokens; with the
  * log-probabilities of each it is a few kB. A larger body is no answer, and was read whole before
  * (a 300 MB body took 1.5 GB of memory, a 448 kB gzip bomb 2.4 GB).
  */
 export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+/** What a 400 about a request too long for the model says (vLLM, SGLang, llama.cpp, OpenAI). */
+const SAMPLE_TOO_LONG = /context length|context window|maximum context|too many tokens|prompt is too long|exceeds the (?:available )?context|too many images|at most \d+ image/i;
 
 export type TransientKind = 'network' | 'timeout' | 'status';
 
@@ -167,11 +170,15 @@ export class ChatClient {
     }
     if (response.status >= 300 && response.status < 400) {
       const location = response.headers.get('location');
-      throw new EcommirError(
-        'ECM_ERR_BACKEND',
-        `${this.url} answered HTTP ${response.status}, a redirect${location ? ` to ${shownUrl(new URL(location, this.target).toString())}` : ''}: redirects are not followed (the request would go to another server); give the final URL as --endpoint`,
-        { item, statusCode: 502 },
-      );
+      let to = '';
+      if (location) {
+        try {
+          to = ` to ${shownUrl(new URL(location, this.target).toString())}`;
+        } catch {
+          to = ' to an invalid location';
+        }
+      }
+      throw new EcommirError('ECM_ERR_BACKEND', `${this.url} answered HTTP ${response.status}, a redirect${to}: redirects are not followed (the request would go to another server); give the final URL as --endpoint`, { item, statusCode: 502 });
     }
     if (text === undefined) {
       throw new EcommirError('ECM_ERR_BACKEND', `${this.url} answered with more than ${MAX_RESPONSE_BYTES} bytes (${response.headers.get('content-encoding') ? 'decompressed' : 'as sent'}), which is no answer of ${request.maxTokens} tokens`, { item, statusCode: 502 });
@@ -180,9 +187,11 @@ export class ChatClient {
       throw new TransientCallError('status', `${this.url} answered HTTP ${response.status}: ${snippet(text)}`, retryAfterMs(response.headers.get('retry-after')));
     }
     if (!response.ok) {
-      // 400, 413 and 422 are about this request (a dialogue past the context length, too many images);
-      // the rest (401, 403, 404) about the endpoint, the key or the model name, which no sample fixes.
-      const code = [400, 413, 422].includes(response.status) ? 'ECM_ERR_NO_ANSWER' : 'ECM_ERR_BACKEND';
+      // About this request alone: a body too large (413) or a dialogue past the context length (a 400
+      // that says so). Any other 4xx is about the endpoint, the key, the model name or a field the engine
+      // does not take (a 400 "unrecognized argument guided_choice"), which no sample fixes: every sample
+      // would spend a request to be skipped.
+      const code = response.status === 413 || (response.status === 400 && SAMPLE_TOO_LONG.test(text)) ? 'ECM_ERR_NO_ANSWER' : 'ECM_ERR_BACKEND';
       throw new EcommirError(code, `${this.url} refused the request with HTTP ${response.status}: ${snippet(text)}`, { item, statusCode: 502 });
     }
     return parseAnswer(text, this.url, item);
@@ -223,9 +232,13 @@ interface ChatCompletion {
   choices?: { message?: { content?: unknown }; logprobs?: { content?: { token?: string; logprob: number }[] | null } | null }[];
 }
 
+/** Text as a message quotes it: cut at 200 characters. */
+export function cut(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
 function snippet(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat || '(empty body)';
+  return cut(text.replace(/\s+/g, ' ').trim()) || '(empty body)';
 }
 
 /** Retry-After in seconds or as an HTTP date. */

@@ -16,7 +16,7 @@ import type { PredictOptions, Recognizer } from '../../tasks/recognizer.js';
 import { candidatePositions, rankPrediction } from '../../tasks/rank.js';
 import type { Prediction, Sample, Task } from '../../types.js';
 import { matchLabel, type MatchKind } from './answer.js';
-import { ChatClient, TransientCallError, type ChatContentPart, type ChatMessage } from './client.js';
+import { ChatClient, cut, TransientCallError, type ChatContentPart, type ChatMessage } from './client.js';
 import { CallLimiter, DEFAULT_MLLM_CONCURRENCY, mapWithConcurrency } from './concurrency.js';
 import { constraintFields, CONSTRAINTS, type Constraint } from './constrain.js';
 import { imageDataUrl } from './data-url.js';
@@ -80,7 +80,7 @@ export const MAX_ANSWER_CHARS = 1000;
 
 /** An answer as a message quotes it: JSON, cut at 200 characters. */
 function quoted(answer: string): string {
-  return JSON.stringify(answer.length > 200 ? `${answer.slice(0, 200)}…` : answer);
+  return JSON.stringify(cut(answer));
 }
 
 const REMINDER = '这个回答不在分类标签列表中。请只输出列表中的一个分类标签，不要输出其他内容。';
