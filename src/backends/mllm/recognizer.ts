@@ -12,12 +12,13 @@
 // log-probabilities the answer gets confidence 1 and the rest 0.
 import { EcommirError, type ItemRef } from '../../errors.js';
 import { Taxonomy } from '../../labels/taxonomy.js';
+import { WorkQueue } from '../../runtime/work-queue.js';
 import type { PredictOptions, Recognizer } from '../../tasks/recognizer.js';
 import { candidatePositions, rankPrediction } from '../../tasks/rank.js';
 import type { Prediction, Sample, Task } from '../../types.js';
 import { matchLabel, type MatchKind } from './answer.js';
 import { ChatClient, cut, TransientCallError, type ChatContentPart, type ChatMessage } from './client.js';
-import { CallLimiter, DEFAULT_MLLM_CONCURRENCY, mapWithConcurrency } from './concurrency.js';
+import { DEFAULT_MLLM_CONCURRENCY, mapWithConcurrency } from './concurrency.js';
 import { constraintFields, CONSTRAINTS, type Constraint } from './constrain.js';
 import { imageDataUrl } from './data-url.js';
 import { buildLabelPrompt, type PromptOptions } from './prompt.js';
@@ -91,7 +92,7 @@ export class MllmRecognizer implements Recognizer {
   readonly taxonomy: Taxonomy;
   readonly client: ChatClient;
   /** Holds the requests in flight to `concurrency`, whoever calls predict() (predictMany, a batch, the service). */
-  private readonly calls: CallLimiter;
+  private readonly calls: WorkQueue;
   private readonly options: Required<Pick<MllmOptions, 'constrain' | 'hierarchical' | 'maxCalls' | 'maxTokens' | 'backoffMs' | 'maxBackoffMs' | 'concurrency' | 'logprobs' | 'threshold'>> & MllmOptions;
   /** How the last answers were matched, for diagnostics: counts by kind. */
   readonly matches: Record<MatchKind, number> = { exact: 0, normalised: 0, contained: 0, fuzzy: 0 };
@@ -119,7 +120,8 @@ export class MllmRecognizer implements Recognizer {
     if (!Number.isInteger(o.maxTokens) || o.maxTokens < 1 || o.maxTokens > CHALLENGE_MAX_TOKENS) throw badOption(`max tokens must be 1..${CHALLENGE_MAX_TOKENS} (the challenge's limit), got ${o.maxTokens}`);
     if (!Number.isInteger(o.concurrency) || o.concurrency < 1) throw badOption(`concurrency must be a positive integer, got ${o.concurrency}`);
     this.client = new ChatClient({ endpoint: options.endpoint, model: options.model, apiKey: options.apiKey, timeoutMs: options.timeoutMs });
-    this.calls = new CallLimiter(o.concurrency);
+    // No bound on the waiting: the callers (predict's batch, the service's lanes) bound it already.
+    this.calls = new WorkQueue(o.concurrency, Infinity, 'mllm call');
   }
 
   async predict(sample: Sample, options: PredictOptions = {}): Promise<Prediction> {
