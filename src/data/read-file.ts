@@ -1,7 +1,7 @@
 // Reading an input file the user named: a missing file and an unreadable one get their own codes
 // (never a bare ENOENT, never a JSON error for a file that is not there), and name the file and
 // what it was meant to be. UTF-8, or UTF-16 told by its byte-order mark.
-import { constants } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { EcommirError } from '../errors.js';
 
@@ -9,24 +9,55 @@ import { EcommirError } from '../errors.js';
 export const MAX_INPUT_FILE_BYTES = 1024 * 1024 * 1024;
 
 /**
+ * Opens a path that must be a regular file, or says what it is instead (`notRegular`: "a pipe", "a
+ * device"...), before a byte is read. Opened with O_NONBLOCK: without it, opening a pipe waits for a
+ * writer, which may never come (a hung command); and a device such as /dev/zero is never read to its
+ * end. A folder is thrown as EISDIR, as reading one would.
+ */
+export async function openRegularFile(path: string): Promise<{ handle: FileHandle; info: Stats } | { notRegular: string }> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (cause) {
+    // A UNIX socket cannot be opened at all.
+    if ((cause as NodeJS.ErrnoException).code === 'ENXIO') return { notRegular: 'a socket' };
+    throw cause;
+  }
+  let info: Stats;
+  try {
+    info = await handle.stat();
+  } catch (cause) {
+    await handle.close();
+    throw cause;
+  }
+  if (info.isFile()) return { handle, info };
+  await handle.close();
+  if (info.isDirectory()) throw isFolderError();
+  return { notRegular: info.isFIFO() ? 'a pipe' : info.isSocket() ? 'a socket' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'neither a file nor a folder' };
+}
+
+function isFolderError(): Error {
+  return Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' });
+}
+
+/**
  * A file's bytes, or `{ tooLarge }` once more than `maxBytes` have been read: the size that stat gives
  * is 0 for a device or a pipe, and readFile would read /dev/zero until memory ran out (18 GB in 30 s).
  * `regularOnly` refuses anything but a regular file before reading (an image is never a pipe).
  */
 export async function readFileCapped(path: string, maxBytes: number, options: { regularOnly?: boolean } = {}): Promise<Buffer | { tooLarge: true; size?: number } | { notRegular: string }> {
-  // Without O_NONBLOCK, opening a pipe waits for a writer, which may never come (a hung command).
   let handle: FileHandle;
-  try {
-    handle = await open(path, options.regularOnly ? constants.O_RDONLY | constants.O_NONBLOCK : 'r');
-  } catch (cause) {
-    // A UNIX socket cannot be opened at all.
-    if ((cause as NodeJS.ErrnoException).code === 'ENXIO' && options.regularOnly) return { notRegular: 'a socket' };
-    throw cause;
+  let info: Stats | undefined;
+  if (options.regularOnly) {
+    const opened = await openRegularFile(path);
+    if ('notRegular' in opened) return opened;
+    ({ handle, info } = opened);
+  } else {
+    handle = await open(path, 'r');
   }
   try {
-    const info = await handle.stat();
-    if (info.isDirectory()) throw Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' });
-    if (options.regularOnly && !info.isFile()) return { notRegular: info.isFIFO() ? 'a pipe' : info.isSocket() ? 'a socket' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'neither a file nor a folder' };
+    info ??= await handle.stat();
+    if (info.isDirectory()) throw isFolderError();
     if (info.isFile() && info.size > maxBytes) return { tooLarge: true, size: info.size };
     const chunks: Buffer[] = [];
     let total = 0;

@@ -5,11 +5,10 @@
 // queue, so that a duplicate sample or a re-run is answered once, and a retrained model is never
 // mistaken for the old one.
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { open, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackendSelection } from '../backends/select.js';
-import { isMissingPath, unreadableReason } from '../data/read-file.js';
+import { isMissingPath, openRegularFile, unreadableReason } from '../data/read-file.js';
 import { EcommirError } from '../errors.js';
 import { DEFAULT_MODELS_DIR } from '../tasks/default-models.js';
 import { MODEL_FILE } from '../tasks/model-file.js';
@@ -60,16 +59,16 @@ export async function modelVersion(selection: BackendSelection): Promise<string>
  * (opened without O_NONBLOCK, the open waits for a writer), and /dev/zero would be hashed forever.
  */
 async function fileDigest(path: string): Promise<string | undefined> {
-  let handle;
+  let opened;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    opened = await openRegularFile(path);
   } catch (cause) {
     if (isMissingPath(cause)) return undefined;
-    throw new EcommirError('ECM_ERR_NO_MODEL', `cannot read the model file ${path}: ${(cause as NodeJS.ErrnoException).code === 'ENXIO' ? 'it is a socket, not a file' : unreadableReason(cause)}`, { cause, statusCode: 503 });
+    throw new EcommirError('ECM_ERR_NO_MODEL', `cannot read the model file ${path}: ${unreadableReason(cause)}`, { cause, statusCode: 503 });
   }
+  if ('notRegular' in opened) throw new EcommirError('ECM_ERR_NO_MODEL', `cannot read the model file ${path}: it is ${opened.notRegular}, not a file`, { statusCode: 503 });
+  const { handle } = opened;
   try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw new EcommirError('ECM_ERR_NO_MODEL', `cannot read the model file ${path}: it is ${info.isFIFO() ? 'a pipe' : info.isDirectory() ? 'a folder' : 'a device or a socket'}, not a file`, { statusCode: 503 });
     const hash = createHash('sha256');
     for await (const chunk of handle.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);
     return hash.digest('hex');
