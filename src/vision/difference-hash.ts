@@ -4,14 +4,16 @@
 // allows), so that the service process never decodes an upload: a 40 MP PNG cost it 0.2 s of CPU.
 import type { ImageRef } from '../types.js';
 import type { ItemRef } from '../errors.js';
-import { looksLikeBmp } from './bmp.js';
 import { DEFAULT_IMAGE_LIMITS, readImageBytes, type ImageLimits } from './decode.js';
 import { loadSharp, sharpIfLoaded } from './lazy-sharp.js';
 
-/** dHash of an image (any format sharp reads), 16 hex characters. Runs in libuv's pool, not on the event loop. */
+/** dHash of an image as it was sent (any format the decoder reads), 16 hex characters. Runs in libuv's pool, not on the event loop. */
 export async function imageDHash(bytes: Uint8Array, maxPixels = 40_000_000): Promise<string> {
-  // A stored BMP (kept as it was sent) is read as the decoder reads it.
-  const readable = looksLikeBmp(bytes) ? await readImageBytes({ name: 'stored image', bytes }, {}, { ...DEFAULT_IMAGE_LIMITS, maxBytes: Infinity, maxPixels }) : bytes;
+  return dHashOfReadable(await readImageBytes({ name: 'image', bytes }, {}, { ...DEFAULT_IMAGE_LIMITS, maxBytes: Infinity, maxPixels }), maxPixels);
+}
+
+/** dHash of bytes that readImageBytes gave (BMPs converted, costly metadata gone), which sharp reads as they are. */
+async function dHashOfReadable(readable: Uint8Array, maxPixels: number): Promise<string> {
   const sharp = sharpIfLoaded() ?? (await loadSharp());
   const grey = await sharp(readable, { limitInputPixels: maxPixels, failOn: 'none' })
     .rotate()
@@ -36,7 +38,7 @@ export async function imageDHashes(refs: readonly ImageRef[], item: ItemRef, lim
   return Promise.all(
     refs.map((ref) =>
       readImageBytes(ref, item, limits)
-        .then((bytes) => imageDHash(bytes, limits.maxPixels))
+        .then((readable) => dHashOfReadable(readable, limits.maxPixels))
         .catch(() => null),
     ),
   );
