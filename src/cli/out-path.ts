@@ -42,32 +42,31 @@ export async function checkOutFile(out: string, reads: readonly ReadFile[], exam
  * `reads`.
  */
 export async function checkOutFolder(out: string, files: readonly string[], reads: readonly ReadFile[]): Promise<void> {
+  // The folders still to make, outermost first; the nearest one that exists must be a folder.
+  const missing: string[] = [];
   for (let dir = resolve(out); ; dir = dirname(dir)) {
     const info = await stat(dir).catch(() => undefined);
     if (info) {
       if (!info.isDirectory()) throw new EcommirError('ECM_ERR_BAD_OPTION', `--out ${out}: ${dir} is a file, not a folder`);
       break;
     }
+    missing.unshift(dir);
     if (dirname(dir) === dir) break;
   }
   for (const file of files) {
     const clash = await sameFileAs(join(out, file), reads);
     if (clash) throw new EcommirError('ECM_ERR_BAD_OPTION', `--out ${out}: this command writes ${join(out, file)}, which is ${clash.what} it reads (${clash.path}); writing it would destroy it. Choose another folder`);
   }
-  await checkWritable(out);
+  await checkWritable(out, missing);
 }
 
 /**
  * Whether a file can be made in the folder, found before the work rather than after it: `train --out
  * /proc/x` trained, then spun on the recursive mkdir that libuv never ends there. The folders made
- * for the check are removed again; each is made on its own, so a path that cannot be made fails.
+ * for the check (`missing`, outermost first) are removed again; each is made on its own, so a path
+ * that cannot be made fails.
  */
-async function checkWritable(out: string): Promise<void> {
-  const missing: string[] = [];
-  for (let dir = resolve(out); !(await stat(dir).catch(() => undefined)); dir = dirname(dir)) {
-    missing.unshift(dir);
-    if (dirname(dir) === dir) break;
-  }
+async function checkWritable(out: string, missing: readonly string[]): Promise<void> {
   const made: string[] = [];
   try {
     for (const dir of missing) {
