@@ -4,7 +4,7 @@
 // checks come first (counts, lengths), then image headers (pixels), never a full decode.
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef, Sample } from '../types.js';
-import { probeImage, verifyImageDecodes, type ImageInfo, type ImageLimits } from '../vision/decode.js';
+import { probeImage, verifyImageDecodes, type ImageInfo, type ImageLimits, type RawImage } from '../vision/decode.js';
 
 export interface InputLimits {
   /** Characters in one turn's text. */
@@ -159,11 +159,14 @@ export function decodesImagesFirst(sample: Sample): boolean {
  * Decodes every image of the sample (to a thumbnail), so that a corrupt one is refused by name
  * (ECM_ERR_IMAGE_CORRUPT) even where the header probes fine and the model never decodes it: the
  * shipped intent model reads no pixels, so a dialogue with a cut-off photo was answered on the
- * command line while the service, which runs this in its image workers, refused it.
+ * command line while the service, which runs this in its image workers, refused it. Returns the
+ * thumbnails, in order.
  */
-export async function decodeSampleImages(sample: Sample, limits: Readonly<InputLimits> = DEFAULT_INPUT_LIMITS, file?: string): Promise<void> {
+export async function decodeSampleImages(sample: Sample, limits: Readonly<InputLimits> = DEFAULT_INPUT_LIMITS, file?: string): Promise<RawImage[]> {
   const item = itemOf(sample, file);
-  for (const ref of sample.images as ImageRef[]) await verifyImageDecodes(ref, item, imageLimitsOf(limits));
+  const thumbnails: RawImage[] = [];
+  for (const ref of sample.images as ImageRef[]) thumbnails.push(await verifyImageDecodes(ref, item, imageLimitsOf(limits)));
+  return thumbnails;
 }
 
 /** Everything a sample must satisfy before it is classified. */

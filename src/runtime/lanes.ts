@@ -217,15 +217,16 @@ export class InProcessLanes implements RecognizerRuntime {
     if (!recognizer) return Promise.reject(new EcommirError('ECM_ERR_NO_MODEL', `no ${sample.task} model is loaded`, { statusCode: 503 }));
     return this.queues[laneOf(sample)].run(async () => {
       const item = { id: sample.id, index: sample.index };
+      const thumbnails = [];
       for (const ref of sample.images) {
         signal.throwIfAborted(); // between images: a request past its deadline stops here
-        await verifyImageDecodes(ref, item, imageLimitsOf(this.limits));
+        thumbnails.push(await verifyImageDecodes(ref, item, imageLimitsOf(this.limits)));
       }
       signal.throwIfAborted();
       const { imageHashes, ...recognizerOptions } = options;
       const prediction = await recognizer.predict(sample, recognizerOptions);
       if (!imageHashes) return prediction;
-      return { ...prediction, imageHashes: await imageDHashes(sample.images, item, imageLimitsOf(this.limits)) };
+      return { ...prediction, imageHashes: await imageDHashes(sample.images, item, imageLimitsOf(this.limits), thumbnails) };
     }, signal);
   }
 

@@ -98,10 +98,10 @@ async function predict(sample: Sample, options: PredictOptions, verifyImages: bo
   const recognizer = loaded.set?.[sample.task];
   if (!recognizer) throw new EcommirError('ECM_ERR_NO_MODEL', `no ${sample.task} model is loaded`, { statusCode: 503 });
   // A truncated file fails here with a 4xx naming it, before any model sees garbage pixels.
-  if (verifyImages) await decodeSampleImages(sample, limits);
+  const thumbnails = verifyImages ? await decodeSampleImages(sample, limits) : undefined;
   const prediction = await recognizer.predict(sample, options);
   if (!imageHashes) return prediction;
-  return { ...prediction, imageHashes: await imageDHashes(sample.images, { id: sample.id, index: sample.index }, imageLimitsOf(limits)) };
+  return { ...prediction, imageHashes: await imageDHashes(sample.images, { id: sample.id, index: sample.index }, imageLimitsOf(limits), thumbnails) };
 }
 
 async function runFunction(fn: WorkerFunction, args: unknown): Promise<unknown> {

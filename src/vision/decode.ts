@@ -189,11 +189,12 @@ export async function decodeRgb(ref: ImageRef, item: ItemRef = {}, options: { ma
 
 /**
  * The check predict runs before a model sees an image, also run by `data inspect --images`: a full
- * decode (to a 64-pixel thumbnail), so that a truncated or corrupt file (ECM_ERR_IMAGE_CORRUPT) is
- * found even when its header probes fine.
+ * decode (to a thumbnail of at most 64 pixels a side, which it returns: the feedback store's dHash is
+ * made from it), so that a truncated or corrupt file (ECM_ERR_IMAGE_CORRUPT) is found even when its
+ * header probes fine.
  */
-export async function verifyImageDecodes(ref: ImageRef, item: ItemRef = {}, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<void> {
-  await decodeRgb(ref, item, { maxSide: 64, limits });
+export async function verifyImageDecodes(ref: ImageRef, item: ItemRef = {}, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<RawImage> {
+  return decodeRgb(ref, item, { maxSide: 64, limits });
 }
 
 function tooLarge(ref: ImageRef, size: number, limits: ImageLimits, item: ItemRef): EcommirError {
