@@ -7,10 +7,11 @@
 // to the new one from the swap on. The previous folders are kept: a rollback reloads them, with
 // the same checks. A rejected reload leaves the service as it was.
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { parseNativeSample } from '../data/native.js';
 import { EcommirError } from '../errors.js';
-import { readModelBytes } from '../tasks/model-file.js';
+import { MODEL_FILE, readModelBytes } from '../tasks/model-file.js';
 import type { RuntimePredictOptions, RuntimePrediction } from './worker-core.js';
 import { TASKS, type Prediction, type Sample, type Task } from '../types.js';
 import { LONGEST_TIMER_MS, raceSignal, startDeadline } from './deadline.js';
@@ -203,7 +204,7 @@ export class SwappableRuntime implements RecognizerRuntime {
       // Each lane's workers read the folders on their own: a file replaced meanwhile left the text and
       // image lanes on two models, both under the newer file's version. The versions are read before
       // and after; a change between them refuses the reload.
-      const before = await Promise.all(TASKS.map((task) => modelVersionOf(folders[task])));
+      const before = Object.fromEntries(await Promise.all(TASKS.map(async (task) => [task, await modelVersionOf(folders[task])] as const))) as Record<Task, string>;
       const runtime = await buildWithin(this.#options.build, folders, this.#options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS, this.#stopBuild.signal);
       let smoke: SwapReport['smoke'];
       try {
@@ -215,10 +216,11 @@ export class SwappableRuntime implements RecognizerRuntime {
         throw err;
       }
       const next = await describe(runtime, folders, this.#current.generation + 1);
-      const changed = TASKS.filter((task, i) => next.models[task] && next.models[task].version !== before[i]);
+      const changed = TASKS.filter((task) => next.models[task] && next.models[task].version !== before[task]);
       if (changed.length > 0) {
         await runtime.close().catch(() => {});
-        const what = changed.map((task) => `${folders[task]}/model.json went from ${before[TASKS.indexOf(task)]} to ${next.models[task]!.version}`).join('; ');
+        // A version changes only where a folder is given (none is 'unversioned' before and after).
+        const what = changed.map((task) => `${join(folders[task]!, MODEL_FILE)} went from ${before[task]} to ${next.models[task]!.version}`).join('; ');
         throw new EcommirError('ECM_ERR_CONFLICT', `a model file changed while it was loading (${what}): its workers may have read either; the models in service stay; reload again once the file is written`, { statusCode: 409 });
       }
       if (this.#closed) {
