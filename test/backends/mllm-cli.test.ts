@@ -83,7 +83,8 @@ test('predict --backend mllm keeps --mllm-concurrency requests in flight, whatev
 test('serve --backend mllm sends the server nothing before the first request (no warm-up), then one request per dialogue', { timeout: 60_000 }, async () => {
   const server = await startChatServer(() => ({ content: JSON.stringify({ label: '是否会生锈' }) }));
   servers.push(server);
-  const serve = startCli(['serve', '--port', '0', '--backend', 'mllm', '--endpoint', server.endpoint, '--model', 'tuned', '--constrain', 'json_schema'], { ECOMMIR_MLLM_API_KEY: 'k-test', ECOMMIR_API_KEYS: '' });
+  // --no-image-idle: another test file runs beside this one, and a SCHED_IDLE image process would wait for it to load.
+  const serve = startCli(['serve', '--port', '0', '--no-image-idle', '--backend', 'mllm', '--endpoint', server.endpoint, '--model', 'tuned', '--constrain', 'json_schema'], { ECOMMIR_MLLM_API_KEY: 'k-test', ECOMMIR_API_KEYS: '' });
   try {
     const address = await new Promise<string>((resolve, reject) => {
       const poll = setInterval(() => {

@@ -242,7 +242,8 @@ test('a stored screenshot keeps its similarity hash, asked of the runtime with i
   const expected = await imageDHash(png);
   const runtimes = {
     'in this process': { recognizers: { scene: new FakeSceneRecognizer(), intent: new FakeIntentRecognizer() } },
-    'in worker lanes': { workers: { source: { module: FAKES_MODULE, export: 'createRecognizerSet', args: {} }, cache: { disabled: true } } },
+    // imageIdle false: another test file runs beside this one, and a SCHED_IDLE image process would wait for it.
+    'in worker lanes': { workers: { source: { module: FAKES_MODULE, export: 'createRecognizerSet', args: {} }, cache: { disabled: true }, imageIdle: false } },
   };
   for (const [where, runtime] of Object.entries(runtimes)) {
     const feedback = FeedbackStore.open({ path: tmpDb() });

@@ -14,6 +14,9 @@ import { childProcesses } from '../runtime/worker-processes.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 // Model folders with no model in them: the shipped models must not be picked up here.
+// Another test file runs beside this one, and a SCHED_IDLE image process would wait for it to load
+// (a start of 5 s took over 30 s beside two busy loops). The policy is tested in test/server/workers.test.ts.
+const NOT_IDLE = ['--no-image-idle'];
 const noModels = mkdtempSync(join(tmpdir(), 'ecommir-no-models-'));
 
 test('serve refuses a non-loopback host when no API keys are configured', async () => {
@@ -72,7 +75,7 @@ test('serve on a port that is taken, or on no TCP port, exits 2 naming it instea
       [String(port), new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use`)],
       ['99999', /--port must be a TCP port, 0–65535, got 99999/],
     ] as const) {
-      const child = spawn(process.execPath, [...CLI_COMMAND, 'serve', '--port', flag, '--scene-model', noModels, '--intent-model', noModels, '--allow-missing-models'], {
+      const child = spawn(process.execPath, [...CLI_COMMAND, 'serve', '--port', flag, ...NOT_IDLE, '--scene-model', noModels, '--intent-model', noModels, '--allow-missing-models'], {
         cwd: repoRoot,
         env: { ...process.env, ECOMMIR_API_KEYS: '' },
         stdio: ['ignore', 'ignore', 'pipe'],
@@ -94,7 +97,7 @@ test('serve on a port that is taken, or on no TCP port, exits 2 naming it instea
 test('serve --allow-missing-models without models reports not ready, and SIGTERM ends it cleanly', { timeout: 30_000 }, async () => {
   const child = spawn(
     process.execPath,
-    [...CLI_COMMAND, 'serve', '--port', '0', '--scene-model', noModels, '--intent-model', noModels, '--allow-missing-models'],
+    [...CLI_COMMAND, 'serve', '--port', '0', ...NOT_IDLE, '--scene-model', noModels, '--intent-model', noModels, '--allow-missing-models'],
     { cwd: repoRoot, env: { ...process.env, ECOMMIR_API_KEYS: '' }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -122,7 +125,7 @@ test('serve --allow-missing-models without models reports not ready, and SIGTERM
 
 test('a server started through npx stops when npx is stopped by its PID', { timeout: 90_000 }, async () => {
   // npx → sh -c → node, as `npx ecommir serve` runs (here the CLI from source, so that the test needs no build).
-  const command = `node --import tsx test/server/run-cli.ts serve --port 0 --allow-missing-models --scene-model ${noModels} --intent-model ${noModels}`;
+  const command = `node --import tsx test/server/run-cli.ts serve --port 0 ${NOT_IDLE.join(' ')} --allow-missing-models --scene-model ${noModels} --intent-model ${noModels}`;
   const npx = spawn('npx', ['--yes', '-c', command], { cwd: repoRoot, env: { ...process.env, ECOMMIR_API_KEYS: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   let pid = 0;
