@@ -117,11 +117,15 @@ test('without admin keys the admin routes are off (403), loopback or not', async
 test('requests running during a swap finish on the old runtime, which closes only after them', async () => {
   let builds = 0;
   let closed = 0;
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
   const runtime = await SwappableRuntime.create({
     folders: { intent: folder({ variant: 'a' }) },
     build: async () => {
-      // The first runtime is slow (its requests are still running at the swap), the next one fast.
-      const intent = new FakeIntentRecognizer({ delayMs: builds++ === 0 ? 300 : 0 });
+      // The first runtime's requests are held until the swap is done (a fixed 300 ms was shorter than
+      // a reload of this test run alone, 150–650 ms: race audit of 2026-12-07), the next one's not.
+      const fake = new FakeIntentRecognizer();
+      const intent: Recognizer = builds++ === 0 ? { task: 'intent', labels: fake.labels, predict: async (s, o) => (await released, fake.predict(s, o)) } : fake;
       const lanes = new InProcessLanes({ intent, scene: new FakeSceneRecognizer() });
       const close = lanes.close.bind(lanes);
       lanes.close = async () => {
@@ -137,6 +141,7 @@ test('requests running during a swap finish on the old runtime, which closes onl
   const report = await runtime.reload();
   assert.equal(report.draining, 3);
   assert.equal(closed, 0, 'the old runtime is still answering');
+  release();
   const answers = await Promise.all(running);
   assert.ok(answers.every((a) => a.label === '是否会生锈'));
   await runtime.drained();
