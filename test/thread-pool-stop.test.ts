@@ -2,7 +2,7 @@
 // when a thread it had dropped, and counted as ready, exits after destroy() has returned.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Piscina } from 'piscina';
@@ -10,7 +10,8 @@ import { THREAD_EXEC_ARGV } from '../src/thread-file.js';
 import { closeForGood, stopForGood } from '../src/thread-pool-stop.js';
 
 const BLOCKING_THREAD = new URL('./blocking-thread.mjs', import.meta.url).href;
-const BLOCK_MS = 3_000;
+/** The most a task blocks if the test never releases it. */
+const BLOCK_MS = 60_000;
 
 for (const [how, stop] of [
   ['stopForGood', stopForGood],
@@ -27,8 +28,9 @@ for (const [how, stop] of [
       let blockedExited = false;
       blocked.once('exit', () => (blockedExited = true));
       const startedFile = join(dir, 'blocking');
+      const releaseFile = join(dir, 'release');
       const controller = new AbortController();
-      const running = pool.run({ blockMs: BLOCK_MS, startedFile }, { signal: controller.signal });
+      const running = pool.run({ blockMs: BLOCK_MS, startedFile, releaseFile }, { signal: controller.signal });
       const until = Date.now() + 20_000;
       while (!existsSync(startedFile)) {
         assert.ok(Date.now() < until, 'the task started to block within 20 s');
@@ -38,6 +40,7 @@ for (const [how, stop] of [
       await assert.rejects(running);
       await stop(pool);
       assert.equal(blockedExited, false, 'the dropped thread exits after the stop (the case under test)');
+      writeFileSync(releaseFile, '');
       await new Promise((resolve) => blocked.once('exit', resolve));
       await new Promise((r) => setTimeout(r, 500));
       assert.equal(pool.threads.length, 0, 'no thread runs after the stop');

@@ -28,15 +28,18 @@ export interface TestServer {
   requests: RecordedRequest[];
   /** Most requests in flight at once. */
   maxInFlight: number;
+  /** Requests whose headers arrived, counted before their bodies are read (a client may give up meanwhile). */
+  arrived: number;
   close(): Promise<void>;
 }
 
 export async function startChatServer(script: (request: RecordedRequest, n: number) => Reply | Promise<Reply>): Promise<TestServer> {
   const requests: RecordedRequest[] = [];
   let inFlight = 0;
-  const state = { maxInFlight: 0 };
+  const state = { maxInFlight: 0, arrived: 0 };
   const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     inFlight++;
+    state.arrived++;
     state.maxInFlight = Math.max(state.maxInFlight, inFlight);
     try {
       const chunks: Buffer[] = [];
@@ -71,6 +74,9 @@ export async function startChatServer(script: (request: RecordedRequest, n: numb
     requests,
     get maxInFlight() {
       return state.maxInFlight;
+    },
+    get arrived() {
+      return state.arrived;
     },
     close: () =>
       new Promise<void>((resolve) => {

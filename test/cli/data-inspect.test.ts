@@ -96,7 +96,8 @@ test('data inspect on the whole dev file, probing all 828 images: 560 scene, 239
   assert.equal(report.tasks.intent.labels['适用季节'], 19);
   assert.deepEqual(report.tasks.intent.images, { min: 0, mean: 1.12, max: 4 });
   assert.equal(report.tasks.intent.turns.max, 18);
-  assert.ok(ms < 15_000, `inspect took ${ms} ms`);
+  // A loose bound (speed is the bench's to measure): 4 s here alone, 6.7 s beside two busy loops.
+  assert.ok(ms < 60_000, `inspect took ${ms} ms`);
 });
 
 test('data inspect prints a text table by default', () => {

@@ -13,7 +13,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { devRecords, tempDir, type DevRecord } from '../data/helpers.js';
 import { runCli, startCli } from '../cli/run-cli.js';
 import { FAKES_MODULE, FakeIntentRecognizer } from '../server/fakes.js';
-import { connectionOptions, jobData, QUEUE_PREFIX, queueName, redisUrl, sampleFromJob, type PredictJobData } from '../../src/queue/jobs.js';
+import { connectionOptions, jobData, QUEUE_PREFIX, queueName, redisUrl, sampleFromJob, servedVersions, type PredictJobData } from '../../src/queue/jobs.js';
 import { runOnQueue } from '../../src/queue/client.js';
 import { startQueueWorker } from '../../src/queue/worker.js';
 import { keySamples } from '../../src/runtime/batch-predict.js';
@@ -215,6 +215,10 @@ test('a queue run whose model version no worker serves names the versions the ru
   const other = unique('served');
   const others = [fakeWorker(redis.url, other, 'other-a'), fakeWorker(redis.url, other, 'other-b')];
   const items = await keyed(dialogues(8, 1), version);
+  // The workers name their connections as they connect: the first warning, 200 ms in, must see both.
+  const probe = new Queue(queueName(other), { connection: connectionOptions(redis.url), prefix: QUEUE_PREFIX });
+  closing.push(() => probe.close());
+  await until('both workers named on Redis', async () => servedVersions(await probe.getBackend().getClientList()).get(other) === 2);
   const lines: string[] = [];
   const run = runOnQueue({ redis: redis.url, version, items, sweepMs: 100, noWorkerWarningMs: 200, log: (line) => lines.push(line), onAnswer: () => {}, onDeadLetter: (_item, reason) => assert.fail(reason) });
   const warning = await until('the warning', () => lines.find((l) => /no worker serves/.test(l)));

@@ -9,6 +9,7 @@ import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { FakeIntentRecognizer, FakeSceneRecognizer } from './fakes.js';
 import { KEY, sleep, solidPng, startServer } from './helpers.js';
+import { until } from '../until.js';
 
 const recognizers = () => ({ scene: new FakeSceneRecognizer(), intent: new FakeIntentRecognizer() });
 
@@ -192,9 +193,8 @@ test('an aborted upload is logged at info, not as an error', async () => {
   const server = await startServer({ recognizers: recognizers(), logger: { stream: log.stream } });
   try {
     await raw(server.url, `POST /v1/intent HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${KEY}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"dialogue":[`, 300);
-    await sleep(300);
+    await until('the abort noted at info', () => log.lines.some((l) => l.level === 30 && /aborted/.test(l.msg)), 10_000);
     assert.deepEqual(log.lines.filter((l) => l.level >= 50).map((l) => l.msg), []);
-    assert.ok(log.lines.some((l) => l.level === 30 && /aborted/.test(l.msg)), 'the abort is noted at info');
   } finally {
     await server.close();
   }
