@@ -1,7 +1,7 @@
 // A real Redis for the queue tests (and the scale bench): Debian's redis-server (installed by .ci/run) on a free loopback
 // port, nothing saved to disk, stopped by the test that started it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 
@@ -10,11 +10,29 @@ export const REDIS_SERVER = '/usr/bin/redis-server';
 /** Why the queue tests cannot run here (outside CI, where .ci/run installs Redis), or false. */
 export const noRedis: string | false = !existsSync(REDIS_SERVER) && !process.env.CI ? `${REDIS_SERVER} is not installed (apt-get install -y redis-server); skipped outside CI` : false;
 
+/**
+ * A free loopback port below the range the kernel gives to outgoing connections and to port-0
+ * listeners: a port from that range, free when picked, could be taken by another test file's
+ * connection while a stopped Redis was down, and its restart there failed (race audit of 2026-12-07).
+ */
 export async function freePort(): Promise<number> {
+  const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+  if (!(low > FIRST_PORT + 1000)) return listenOn(0);
+  for (let tries = 0; tries < 100; tries++) {
+    const port = await listenOn(FIRST_PORT + Math.floor(Math.random() * (low - FIRST_PORT))).catch(() => undefined);
+    if (port !== undefined) return port;
+  }
+  throw new Error(`no free port in ${FIRST_PORT}–${low - 1} after 100 tries`);
+}
+
+const FIRST_PORT = 20_000;
+
+/** Listens on the port (0: any) and closes again; the port listened on. */
+function listenOn(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });
