@@ -10,8 +10,8 @@ import { THREAD_EXEC_ARGV } from '../src/thread-file.js';
 import { closeForGood, stopForGood } from '../src/thread-pool-stop.js';
 
 const BLOCKING_THREAD = new URL('./blocking-thread.mjs', import.meta.url).href;
-/** The most a task blocks if the test never releases it. */
-const BLOCK_MS = 60_000;
+/** The most a task blocks if the test never releases it (less than the test's timeout). */
+const BLOCK_MS = 30_000;
 
 for (const [how, stop] of [
   ['stopForGood', stopForGood],
@@ -19,6 +19,7 @@ for (const [how, stop] of [
 ] as const) {
   test(`${how}: a thread whose aborted task ends after the stop leaves no thread running`, { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ecommir-stop-'));
+    const releaseFile = join(dir, 'release');
     const pool = new Piscina({ filename: BLOCKING_THREAD, minThreads: 1, maxThreads: 1, execArgv: [...THREAD_EXEC_ARGV] });
     try {
       assert.equal(await pool.run({ blockMs: 0 }), 'done');
@@ -28,7 +29,6 @@ for (const [how, stop] of [
       let blockedExited = false;
       blocked.once('exit', () => (blockedExited = true));
       const startedFile = join(dir, 'blocking');
-      const releaseFile = join(dir, 'release');
       const controller = new AbortController();
       const running = pool.run({ blockMs: BLOCK_MS, startedFile, releaseFile }, { signal: controller.signal });
       const until = Date.now() + 20_000;
@@ -45,6 +45,7 @@ for (const [how, stop] of [
       await new Promise((r) => setTimeout(r, 500));
       assert.equal(pool.threads.length, 0, 'no thread runs after the stop');
     } finally {
+      writeFileSync(releaseFile, ''); // a failure above leaves the child waiting for it
       await pool.destroy();
       rmSync(dir, { recursive: true, force: true });
     }
