@@ -10,6 +10,7 @@ import { checkSync } from 'recheck';
 import type { Role } from '../types.js';
 import { EcommirError } from '../errors.js';
 import { parseJsonDocument } from '../data/json-text.js';
+import { isMissingPath, readConfigTextSync, unreadableReason } from '../data/read-file.js';
 import { unknownKeyProblem, type ObjectShape } from '../data/known-keys.js';
 
 /** The levels at which the denoiser removes text (the paper's three levels, plus normalisation). */
@@ -58,9 +59,10 @@ export function loadDenoiseRules(path?: string, options: ParseRulesOptions = {})
 export function readDenoiseRulesFile(file: string, options: ParseRulesOptions = {}): { json: unknown; rules: DenoiseRules } {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readConfigTextSync(file);
   } catch (err) {
-    throw new EcommirError('ECM_ERR_BAD_OPTION', `cannot read denoise rules file: ${(err as Error).message}`, { item: { file }, cause: err });
+    const why = isMissingPath(err) ? 'the file is not there' : unreadableReason(err);
+    throw new EcommirError('ECM_ERR_BAD_OPTION', `cannot read denoise rules file ${file}: ${why}`, { item: { file }, cause: err });
   }
   const json = parseJsonDocument(text, file, 'denoise rules');
   return { json, rules: parseDenoiseRules(json, file, options) };

@@ -2,8 +2,8 @@
 // record (and its id when it can be read) the parser stopped in; the error's item names the record. V8 gives a position for most
 // syntax errors but none for a truncated file, which is the common case for a broken download. Valid
 // JSON that repeats a key in one object is refused too (see duplicate-keys.ts).
-import { readFileSync } from 'node:fs';
 import { EcommirError, type ErrorCode } from '../errors.js';
+import { readConfigTextSync, readError } from './read-file.js';
 import { describeDuplicateKey, findDuplicateKeys, type DuplicateKey } from './duplicate-keys.js';
 import { parse as parseTolerant, type ParseError } from 'jsonc-parser';
 
@@ -31,17 +31,24 @@ export function throwFirstRefusal(refused: ReadonlyMap<number, EcommirError>): v
 
 /**
  * parseJsonText for a file the package reads as configuration (a lexicon, a taxonomy, rules,
- * knowledge): any fault, the reading of the file included, becomes one `code` error that says
- * which `what` could not be read, keeping the parser's message and location.
+ * knowledge): a file that is not there, or not a regular file, is said to be so
+ * (ECM_ERR_FILE_NOT_FOUND, ECM_ERR_FILE_UNREADABLE); any fault of its JSON becomes one `code` error
+ * that says which `what` could not be read, keeping the parser's message and location.
  */
 export function readJsonFile(file: string, what: string, code: ErrorCode = 'ECM_ERR_BAD_JSON'): unknown {
-  return parseJsonDocument(() => readFileSync(file, 'utf8'), file, what, code);
+  let text: string;
+  try {
+    text = readConfigTextSync(file);
+  } catch (cause) {
+    throw readError(file, what, cause);
+  }
+  return parseJsonDocument(text, file, what, code);
 }
 
 /** readJsonFile for text already read; `source` names it. */
-export function parseJsonDocument(text: string | (() => string), source: string, what: string, code: ErrorCode = 'ECM_ERR_BAD_JSON'): unknown {
+export function parseJsonDocument(text: string, source: string, what: string, code: ErrorCode = 'ECM_ERR_BAD_JSON'): unknown {
   try {
-    return parseJsonText(typeof text === 'string' ? text : text(), source);
+    return parseJsonText(text, source);
   } catch (cause) {
     throw new EcommirError(code, `cannot read ${what} ${source}: ${(cause as Error).message}`, { item: { file: source }, cause });
   }

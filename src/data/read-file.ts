@@ -1,7 +1,7 @@
 // Reading an input file the user named: a missing file and an unreadable one get their own codes
 // (never a bare ENOENT, never a JSON error for a file that is not there), and name the file and
 // what it was meant to be. UTF-8, or UTF-16 told by its byte-order mark.
-import { constants, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { EcommirError } from '../errors.js';
 
@@ -33,7 +33,37 @@ export async function openRegularFile(path: string): Promise<{ handle: FileHandl
   if (info.isFile()) return { handle, info };
   await handle.close();
   if (info.isDirectory()) throw isFolderError();
-  return { notRegular: info.isFIFO() ? 'a pipe' : info.isSocket() ? 'a socket' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'neither a file nor a folder' };
+  return { notRegular: kindOf(info) };
+}
+
+/** What a file that is not a regular file is, in words ("a pipe", "a device"...). */
+function kindOf(info: Stats): string {
+  return info.isFIFO() ? 'a pipe' : info.isSocket() ? 'a socket' : info.isCharacterDevice() || info.isBlockDevice() ? 'a device' : 'neither a file nor a folder';
+}
+
+/**
+ * The text (UTF-8) of a file the package reads as configuration, at once: a rules file, a lexicon, a
+ * knowledge file, a keys file. It must be a regular file within MAX_INPUT_FILE_BYTES: a rules file
+ * that was /dev/zero used 16.9 GB and ended the process (std::bad_alloc), and a pipe hung it. Errors
+ * are the file system's (ENOENT, EISDIR...) or one that says what the path is instead.
+ */
+export function readConfigTextSync(path: string): string {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENXIO') throw new Error('it is a socket, not a file');
+    throw cause;
+  }
+  try {
+    const info = fstatSync(fd);
+    if (info.isDirectory()) throw isFolderError();
+    if (!info.isFile()) throw new Error(`it is ${kindOf(info)}, not a file`);
+    if (info.size > MAX_INPUT_FILE_BYTES) throw new Error(`it holds ${info.size} bytes, more than the ${MAX_INPUT_FILE_BYTES / 1024 / 1024 / 1024} GiB read`);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function isFolderError(): Error {
@@ -77,6 +107,21 @@ export async function readFileCapped(path: string, maxBytes: number, options: { 
   }
 }
 
+/**
+ * Checks that a folder the user named is there and is a folder, naming it as `what` ("the knowledge
+ * folder"): without it, the first file read inside it was named instead, as bad JSON.
+ */
+export function requireFolderSync(dir: string, what: string): void {
+  let info: Stats;
+  try {
+    info = statSync(dir);
+  } catch (cause) {
+    if (isMissingPath(cause)) throw new EcommirError('ECM_ERR_FILE_NOT_FOUND', `${what} ${dir} does not exist`, { item: { file: dir }, cause });
+    throw new EcommirError('ECM_ERR_FILE_UNREADABLE', `cannot read ${what} ${dir}: ${unreadableReason(cause)}`, { item: { file: dir }, cause });
+  }
+  if (!info.isDirectory()) throw new EcommirError('ECM_ERR_FILE_UNREADABLE', `${what} ${dir} is a file, not a folder`, { item: { file: dir } });
+}
+
 /** Whether a read failed because the path leads nowhere (named "not found", not "cannot read"). */
 export function isMissingPath(cause: unknown): boolean {
   const code = (cause as NodeJS.ErrnoException).code;
@@ -89,7 +134,8 @@ export function unreadableReason(cause: unknown): string {
   return code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ELOOP' ? 'its links lead round in a loop' : (cause as Error).message;
 }
 
-function readError(file: string, what: string, cause: unknown): EcommirError {
+/** The error for a file the user named that could not be read: not found, or unreadable and why. */
+export function readError(file: string, what: string, cause: unknown): EcommirError {
   if (isMissingPath(cause)) return new EcommirError('ECM_ERR_FILE_NOT_FOUND', `${what} ${file} does not exist`, { item: { file }, cause });
   return new EcommirError('ECM_ERR_FILE_UNREADABLE', `cannot read ${what} ${file}: ${unreadableReason(cause)}`, { item: { file }, cause });
 }

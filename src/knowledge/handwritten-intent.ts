@@ -2,12 +2,13 @@
 // one by one from the label definitions, by a second author working apart from the template
 // knowledge (knowledge/intent/), so that the models see a second voice. They are plain native-format
 // records, read here through the project's native reader and checked against the taxonomy.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EcommirError } from '../errors.js';
 import { Taxonomy } from '../labels/taxonomy.js';
 import { parseRecordsText } from '../data/load.js';
+import { readConfigTextSync, readError } from '../data/read-file.js';
 import { parseNativeSample } from '../data/native.js';
 import { IMAGE_MARKER } from '../data/instruction.js';
 import type { ImageRef, Sample, Turn } from '../types.js';
@@ -61,7 +62,7 @@ export function loadHandwrittenIntentDialogues(dirOrOptions: string | Handwritte
   for (const name of files) {
     const file = join(dir, name);
     let fileLabel: string | undefined;
-    parseRecordsText(readFileSync(file, 'utf8'), file).forEach((record, index) => {
+    parseRecordsText(readKnowledgeText(file), file).forEach((record, index) => {
       const sample = parseNativeSample(record, index, { baseDir: dir, file });
       const item = { file, index, id: sample.id };
       if (sample.task !== 'intent') throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `a hand-written dialogue must be an intent sample, got ${sample.task}`, { item });
@@ -94,4 +95,13 @@ function withImages(sample: Sample, images: SyntheticImages, item: { file: strin
     turns = sample.turns.map((t) => ({ role: t.role, text: t.text, images: t.images.map(stand) }));
   }
   return { ...sample, turns, images: turns.flatMap((t) => t.images) };
+}
+
+/** A knowledge file's text: a regular file (a link to /dev/zero filled memory), named when it cannot be read. */
+function readKnowledgeText(file: string): string {
+  try {
+    return readConfigTextSync(file);
+  } catch (cause) {
+    throw readError(file, 'the knowledge file', cause);
+  }
 }

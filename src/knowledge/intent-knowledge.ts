@@ -9,6 +9,7 @@ import { EcommirError } from '../errors.js';
 import type { Role } from '../types.js';
 import { parseTemplate } from './template.js';
 import { readJsonFile } from '../data/json-text.js';
+import { requireFolderSync } from '../data/read-file.js';
 
 /** knowledge/intent/ at the package root, from src/knowledge/ and dist/knowledge/ alike. */
 export function defaultIntentKnowledgeDir(): string {
@@ -258,6 +259,7 @@ function loadGenerated<T>(file: string, check: (v: unknown) => boolean, what: st
 
 /** Loads every intent knowledge file of `dir`, checking shapes and templates. */
 export function loadIntentKnowledge(dir = defaultIntentKnowledgeDir()): IntentKnowledge {
+  requireFolderSync(dir, 'the knowledge folder');
   const catalogue = loadCatalogue(join(dir, 'catalogue.json'));
   const context = loadContext(join(dir, 'context.json'));
   const labelsDir = join(dir, 'labels');

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { EcommirError } from '../errors.js';
 import { Taxonomy } from '../labels/taxonomy.js';
 import { readJsonFile } from '../data/json-text.js';
+import { requireFolderSync } from '../data/read-file.js';
 
 /** A template or a list of templates (one is picked); '@name' names a pool. */
 export type Pool = string | string[];
@@ -159,6 +160,7 @@ let cached: { dir: string; knowledge: SceneKnowledge } | undefined;
 /** Loads and checks knowledge/scene (memoised per folder). */
 export function loadSceneKnowledge(dir = defaultSceneKnowledgeDir(), taxonomy = Taxonomy.default('scene')): SceneKnowledge {
   if (cached && cached.dir === dir) return cached.knowledge;
+  requireFolderSync(dir, 'the scene knowledge folder');
   const apps = readJson(path.join(dir, 'apps.json'));
   const fields = readJson(path.join(dir, 'fields.json'));
   const vocabDir = path.join(dir, 'vocab');

@@ -6,9 +6,9 @@
 //     "coarse": [{"label", "description"?}]?,          // optional: order and descriptions of groups
 //     "labels": [{"label", "coarse", "description"?}] }  // fine labels, in their canonical order
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { EcommirError } from '../errors.js';
+import { isMissingPath, readConfigTextSync, unreadableReason } from '../data/read-file.js';
 import { TASKS, type Task } from '../types.js';
 import { parseJsonDocument } from '../data/json-text.js';
 
@@ -76,9 +76,10 @@ export class Taxonomy {
   static async load(path: string, expectedTask?: Task): Promise<Taxonomy> {
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      text = readConfigTextSync(path);
     } catch (cause) {
-      throw new EcommirError('ECM_ERR_BAD_TAXONOMY', `cannot read taxonomy ${path}: ${(cause as Error).message}`, { item: { file: path }, cause });
+      const why = isMissingPath(cause) ? 'the file is not there' : unreadableReason(cause);
+      throw new EcommirError('ECM_ERR_BAD_TAXONOMY', `cannot read taxonomy ${path}: ${why}`, { item: { file: path }, cause });
     }
     return Taxonomy.fromText(text, path, expectedTask);
   }

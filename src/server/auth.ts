@@ -6,10 +6,10 @@
 // Reviewer keys (ECOMMIR_REVIEWER_KEYS, --reviewer-keys-file) are read by the same rules. Once there
 // is one, the other keys see only the stored samples of their own requests (see Caller).
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { EcommirError } from '../errors.js';
+import { isMissingPath, readConfigTextSync, unreadableReason } from '../data/read-file.js';
 import type { AuthOptions } from './options.js';
 
 export const MIN_KEY_LENGTH = 16;
@@ -43,9 +43,10 @@ export async function loadApiKeys(env: string | undefined, file?: string, envNam
   if (!file) return envKeys;
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readConfigTextSync(file);
   } catch (cause) {
-    throw new EcommirError('ECM_ERR_BAD_OPTION', `cannot read the ${kind} keys file ${file}`, { cause });
+    const why = isMissingPath(cause) ? 'the file is not there' : unreadableReason(cause);
+    throw new EcommirError('ECM_ERR_BAD_OPTION', `cannot read the ${kind} keys file ${file}: ${why}`, { cause });
   }
   const lines: { key: string; line: number }[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {

@@ -1,0 +1,56 @@
+// Files the package reads as configuration (rules, knowledge, taxonomies, keys) named by the user:
+// a device or a pipe is refused by name before a byte is read. A rules file that was /dev/zero used
+// 16.9 GB and ended the process with std::bad_alloc; a pipe with no writer hung the command.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cp, rm, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readConfigTextSync } from '../../src/data/read-file.js';
+import { tempDir } from '../data/helpers.js';
+import { runCli } from './run-cli.js';
+
+const RUST = fileURLToPath(new URL('../../examples/dialogues/rust.json', import.meta.url));
+const INTENT_KNOWLEDGE = fileURLToPath(new URL('../../knowledge/intent/', import.meta.url));
+
+async function fifoIn(dir: string, name: string): Promise<string> {
+  const fifo = join(dir, name);
+  execFileSync('mkfifo', [fifo]);
+  return fifo;
+}
+
+test('readConfigTextSync reads a regular file and names a device, a pipe, a folder and a missing file', async () => {
+  const dir = await tempDir({ 'rules.json': '{"a": 1}' });
+  assert.equal(readConfigTextSync(join(dir, 'rules.json')), '{"a": 1}');
+  assert.throws(() => readConfigTextSync('/dev/zero'), /^Error: it is a device, not a file$/);
+  const fifo = await fifoIn(dir, 'pipe.json');
+  assert.throws(() => readConfigTextSync(fifo), /^Error: it is a pipe, not a file$/);
+  assert.throws(() => readConfigTextSync(dir), { code: 'EISDIR' });
+  assert.throws(() => readConfigTextSync(join(dir, 'missing.json')), { code: 'ENOENT' });
+});
+
+test('data clean --rules refuses /dev/zero and a pipe by name, at once', { timeout: 60_000 }, async () => {
+  const dir = await tempDir({});
+  const fifo = await fifoIn(dir, 'rules.json');
+  for (const [rules, kind] of [['/dev/zero', 'a device'], [fifo, 'a pipe']]) {
+    const result = await runCli(['data', 'clean', RUST, '--rules', rules]);
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, new RegExp(`cannot read denoise rules file ${rules}: it is ${kind}, not a file \\[ECM_ERR_BAD_OPTION\\]`));
+  }
+});
+
+test('knowledge intent names a knowledge folder that is not there, and a knowledge file that is a device', { timeout: 60_000 }, async () => {
+  const dir = await tempDir({});
+  const out = join(dir, 'dialogues.jsonl');
+  const missing = await runCli(['knowledge', 'intent', '--knowledge', join(dir, 'nonexist'), '--out', out]);
+  assert.equal(missing.code, 1, missing.stderr);
+  assert.match(missing.stderr, /the knowledge folder \S+nonexist does not exist \[ECM_ERR_FILE_NOT_FOUND\]/);
+  const knowledge = join(dir, 'knowledge');
+  await cp(INTENT_KNOWLEDGE, knowledge, { recursive: true });
+  await rm(join(knowledge, 'catalogue.json'));
+  await symlink('/dev/zero', join(knowledge, 'catalogue.json'));
+  const device = await runCli(['knowledge', 'intent', '--knowledge', knowledge, '--out', out]);
+  assert.equal(device.code, 1, device.stderr);
+  assert.match(device.stderr, /cannot read knowledge file \S+catalogue\.json: it is a device, not a file \[ECM_ERR_FILE_UNREADABLE\]/);
+});
