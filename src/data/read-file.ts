@@ -2,7 +2,7 @@
 // (never a bare ENOENT, never a JSON error for a file that is not there), and name the file and
 // what it was meant to be. UTF-8, or UTF-16 told by its byte-order mark.
 import { closeSync, constants, fstatSync, openSync, readFileSync, statSync, type Stats } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { EcommirError } from '../errors.js';
 
 /** The largest data file read, 1 GiB: far past any data file, short of what would exhaust memory. */
@@ -74,6 +74,8 @@ function isFolderError(): Error {
  * A file's bytes, or `{ tooLarge }` once more than `maxBytes` have been read: the size that stat gives
  * is 0 for a device or a pipe, and readFile would read /dev/zero until memory ran out (18 GB in 30 s).
  * `regularOnly` refuses anything but a regular file before reading (an image is never a pipe).
+ * Otherwise a pipe is read to its end (a data file may come as `<(…)`), as `cat` reads it, waiting for
+ * a writer; a device or a socket is refused (/dev/zero took 1.1 GB before it was found too large).
  */
 export async function readFileCapped(path: string, maxBytes: number, options: { regularOnly?: boolean } = {}): Promise<Buffer | { tooLarge: true; size?: number } | { notRegular: string }> {
   let handle: FileHandle;
@@ -83,6 +85,9 @@ export async function readFileCapped(path: string, maxBytes: number, options: { 
     if ('notRegular' in opened) return opened;
     ({ handle, info } = opened);
   } else {
+    // By the path, not by an open: a reader that opens a named pipe and closes it again could make its writer's first write fail.
+    const kind = await stat(path);
+    if (!kind.isFile() && !kind.isFIFO() && !kind.isDirectory()) return { notRegular: kindOf(kind) };
     handle = await open(path, 'r');
   }
   try {
@@ -148,6 +153,7 @@ export async function readInputText(file: string, what = 'the input file'): Prom
   } catch (cause) {
     throw readError(file, what, cause);
   }
+  if ('notRegular' in bytes) throw new EcommirError('ECM_ERR_FILE_UNREADABLE', `cannot read ${what} ${file}: it is ${bytes.notRegular}; give a file or a pipe`, { item: { file } });
   if (!Buffer.isBuffer(bytes)) {
     throw new EcommirError('ECM_ERR_FILE_UNREADABLE', `cannot read ${what} ${file}: it holds more than ${MAX_INPUT_FILE_BYTES / 1024 / 1024 / 1024} GiB, more than one pass reads; split it into smaller files`, { item: { file } });
   }

@@ -54,3 +54,17 @@ test('knowledge intent names a knowledge folder that is not there, and a knowled
   assert.equal(device.code, 1, device.stderr);
   assert.match(device.stderr, /cannot read knowledge file \S+catalogue\.json: it is a device, not a file \[ECM_ERR_FILE_UNREADABLE\]/);
 });
+
+test('a data file that is a device is refused before a byte is read; one that is a pipe is read', { timeout: 60_000 }, async () => {
+  const device = await runCli(['data', 'clean', '/dev/zero']);
+  assert.equal(device.code, 1, device.stderr);
+  assert.match(device.stderr, /cannot read the data file \/dev\/zero: it is a device; give a file or a pipe \[ECM_ERR_FILE_UNREADABLE\]/);
+  const dir = await tempDir({});
+  const fifo = await fifoIn(dir, 'data.json');
+  const { spawn } = await import('node:child_process');
+  const writer = spawn('sh', ['-c', `cat '${RUST}' > '${fifo}'`]);
+  const piped = await runCli(['data', 'clean', fifo, '--json']);
+  await new Promise((resolve) => (writer.exitCode === null ? writer.once('exit', resolve) : resolve(undefined)));
+  assert.equal(piped.code, 0, piped.stderr);
+  assert.match(piped.stdout, /生锈/);
+});

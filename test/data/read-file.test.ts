@@ -33,10 +33,10 @@ test('eval scores a predictions CSV saved as GBK as it scores the UTF-8 one (it 
   assert.doesNotMatch(result.stderr, /outside/);
 });
 
-test('readFileCapped stops past its cap, also where stat says 0 bytes (a device), and reads a pipe when asked to', async () => {
+test('readFileCapped stops past its cap, also where stat says 0 bytes (a pipe), refuses a device, and reads a pipe unless told not to', async () => {
   const { readFileCapped } = await import('../../src/data/read-file.js');
-  // readFile read /dev/zero until memory ran out. A socket cannot be opened: named all the same.
-  assert.deepEqual(await readFileCapped('/dev/zero', 3_000_000), { tooLarge: true });
+  // readFile read /dev/zero until memory ran out; read in steps up to the cap, it took 1.1 GB. A socket cannot be opened: named all the same.
+  assert.deepEqual(await readFileCapped('/dev/zero', 3_000_000), { notRegular: 'a device' });
   const dir = await tempDir({ 'data.json': '[1, 2]' });
   const file = join(dir, 'data.json');
   assert.equal((await readFileCapped(file, 6)).toString(), '[1, 2]');
@@ -59,4 +59,8 @@ test('readFileCapped stops past its cap, also where stat says 0 bytes (a device)
   const written = new Promise((resolve) => writer.once('exit', resolve));
   assert.equal((await readFileCapped(fifo, 100)).toString(), '[3]');
   await written;
+  const flood = spawn('sh', ['-c', `head -c 3000000 /dev/zero > '${fifo}'`]);
+  const flooded = new Promise((resolve) => flood.once('exit', resolve));
+  assert.deepEqual(await readFileCapped(fifo, 2_000_000), { tooLarge: true });
+  await flooded;
 });
