@@ -86,7 +86,7 @@ export function registerExportCommand(program: Command, ctx: CommandContext): vo
 async function sft(flags: SftFlags): Promise<number> {
   const tasks: Task[] = flags.task === 'both' ? [...TASKS] : [flags.task];
   await checkOutFolder(flags.out, SFT_FILES[flags.format], [{ path: flags.data, what: 'the data file' }]);
-  const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: true, skipBad: flags.skipBad });
+  const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: true, decodeImages: true, skipBad: flags.skipBad });
   for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
   const samples = loaded.samples.filter((s) => tasks.includes(s.task));
   const progress = new Progress({ total: samples.length, label: 'export sft', enabled: flags.progress });
@@ -118,7 +118,7 @@ async function sft(flags: SftFlags): Promise<number> {
 
 async function clip(flags: ClipFlags): Promise<number> {
   await checkOutFolder(flags.out, CLIP_FILES, [{ path: flags.data, what: 'the data file' }]);
-  const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: true, skipBad: flags.skipBad });
+  const loaded = await loadSamples(flags.data, { imagesDir: flags.images, checkImages: true, decodeImages: true, skipBad: flags.skipBad });
   for (const p of loaded.problems) process.stderr.write(`ecommir: skipped ${p.message}\n`);
   const samples = loaded.samples.filter((s) => s.task === 'scene');
   const progress = new Progress({ total: samples.length, label: 'export clip', enabled: flags.progress });
