@@ -13,19 +13,28 @@ export interface NumberBounds {
   below?: number;
 }
 
+/** The most augmented copies made of one image: each is a full decode and re-encode; a million ran for ever with no progress line. */
+export const MAX_AUGMENT_COPIES = 100;
+
 function parse(value: string): number {
   // Number('') is 0 and Number('1e3') is 1000: an empty value is refused, a written-out one is read.
   return value.trim() === '' ? Number.NaN : Number(value);
 }
 
-/** An integer option, at least `min` (default 1). */
-export function intOption(value: string, flag: string, bounds?: { min?: number }): number;
-export function intOption<F>(value: string | undefined, flag: string, bounds: { min?: number; fallback: F }): number | F;
-export function intOption<F>(value: string | undefined, flag: string, bounds: { min?: number; fallback?: F } = {}): number | F | undefined {
+/**
+ * An integer option, at least `min` (default 1) and at most `max` when it has one: a count with no
+ * bound (`--threads 100000`, `--per-label 100000000`) filled gigabytes of memory or hung, saying nothing.
+ */
+export function intOption(value: string, flag: string, bounds?: { min?: number; max?: number }): number;
+export function intOption<F>(value: string | undefined, flag: string, bounds: { min?: number; max?: number; fallback: F }): number | F;
+export function intOption<F>(value: string | undefined, flag: string, bounds: { min?: number; max?: number; fallback?: F } = {}): number | F | undefined {
   if (value === undefined) return bounds.fallback;
   const min = bounds.min ?? 1;
+  const { max } = bounds;
   const n = parse(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new EcommirError('ECM_ERR_BAD_OPTION', `${flag} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) {
+    throw new EcommirError('ECM_ERR_BAD_OPTION', `${flag} must be an integer ${max === undefined ? `≥ ${min}` : `from ${min} to ${max}`}, got ${JSON.stringify(value)}`);
+  }
   return n;
 }
 

@@ -7,6 +7,9 @@ import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
 import { EcommirError } from '../errors.js';
 
+/** The most threads one OCR session is given: past the cores they only spin; 100,000 hung the command, silently. */
+export const MAX_VISION_THREADS = 64;
+
 let threads: number | undefined;
 
 /** Threads for the image work this process does from now on (OCR engines and embedders created later). */

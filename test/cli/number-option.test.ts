@@ -14,6 +14,37 @@ test('intOption reads integers at or above the minimum and names the flag and va
   }
 });
 
+test('intOption with a maximum names both bounds; counts of the commands have one, checked before any work', async () => {
+  assert.equal(intOption('64', '--threads', { max: 64 }), 64);
+  assert.throws(() => intOption('65', '--threads', { max: 64 }), (err: Error & { code?: string }) => err.code === 'ECM_ERR_BAD_OPTION' && err.message === '--threads must be an integer from 1 to 64, got "65"');
+  // Each of these filled gigabytes of memory or hung with no word before.
+  const data = new URL('../../examples/dialogues/rust.json', import.meta.url).pathname;
+  const runs = await Promise.all([
+    runCli(['features', 'extract', data, '--threads', '100000']),
+    runCli(['features', 'extract', data, '--augment', '100000']),
+    runCli(['knowledge', 'intent', '--per-label', '100000000']),
+    runCli(['knowledge', 'scenes', '--per-label', '1000000000', '--out', '/tmp/ecommir-never-written']),
+    runCli(['export', 'sft', data, '--format', 'swift', '--augment-copies', '1000000', '--out', '/tmp/ecommir-never-written']),
+  ]);
+  const expected = [/--threads must be an integer from 1 to 64/, /--augment must be an integer from 0 to 100/, /--per-label must be an integer from 1 to 10000/, /--per-label must be an integer from 1 to 1000,/, /--augment-copies must be an integer from 0 to 100/];
+  for (const [i, run] of runs.entries()) {
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, expected[i]);
+  }
+});
+
+test('features extract --no-embedding --augment, and knowledge scenes --labels "", are refused (augment was ignored, no label wrote nothing with exit 0)', async () => {
+  const data = new URL('../../examples/dialogues/rust.json', import.meta.url).pathname;
+  const [augment, labels] = await Promise.all([
+    runCli(['features', 'extract', data, '--no-embedding', '--augment', '5']),
+    runCli(['knowledge', 'scenes', '--labels', ' , ', '--out', '/tmp/ecommir-never-written']),
+  ]);
+  assert.equal(augment.code, 2, augment.stderr);
+  assert.match(augment.stderr, /--augment embeds augmented copies of each image, which --no-embedding turns off: leave one of them out \[ECM_ERR_BAD_OPTION\]/);
+  assert.equal(labels.code, 2, labels.stderr);
+  assert.match(labels.stderr, /--labels names no label, got " , "/);
+});
+
 test('a flag left out takes its fallback; one given is read and checked all the same', () => {
   assert.equal(intOption(undefined, '--cv', { min: 2, fallback: 0 }), 0);
   assert.equal(intOption(undefined, '--timeout-ms', { fallback: undefined }), undefined);

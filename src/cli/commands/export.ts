@@ -13,7 +13,7 @@ import { TASKS, type Task } from '../../types.js';
 import type { CommandContext } from '../main.js';
 import { addDataFile, dataFileOf, type WithOptionalData } from '../data-file.js';
 import { checkOutFolder } from '../out-path.js';
-import { intOption, numberOption } from '../number-option.js';
+import { intOption, MAX_AUGMENT_COPIES, numberOption } from '../number-option.js';
 
 interface SftFlags {
   format: SftFormat;
@@ -95,7 +95,7 @@ async function sft(flags: SftFlags): Promise<number> {
     tasks,
     outDir: flags.out,
     hierarchical: flags.hierarchical === true,
-    augmentCopies: intOption(flags.augmentCopies, '--augment-copies', { min: 0 }),
+    augmentCopies: intOption(flags.augmentCopies, '--augment-copies', { min: 0, max: MAX_AUGMENT_COPIES }),
     valFraction: numberOption(flags.valFraction, '--val-fraction', { min: 0, below: 1 }),
     seed: intOption(flags.seed, '--seed', { min: 0 }),
     copyImages: flags.copyImages === true,

@@ -6,12 +6,13 @@ import { defaultImagesDir } from '../../data/challenge.js';
 import type { Command } from 'commander';
 import { FeatureCache } from '../../features/cache.js';
 import { extractAll, listDatasetImages, type ExtractOptions, type ExtractRunSummary } from '../../features/extract.js';
-import { threadsPerWorker } from '../../vision/threads.js';
+import { MAX_VISION_THREADS, threadsPerWorker } from '../../vision/threads.js';
+import { EcommirError } from '../../errors.js';
 import { extractAllInPool } from '../../runtime/feature-pass.js';
 import { DEFAULT_OCR_OPTIONS, OcrEngine } from '../../vision/ocr.js';
 import type { CommandContext } from '../main.js';
 import { addDataFile, dataFileOf, type WithOptionalData } from '../data-file.js';
-import { intOption, workerCountOption } from '../number-option.js';
+import { intOption, MAX_AUGMENT_COPIES, workerCountOption } from '../number-option.js';
 
 interface ExtractCliOptions {
   data: string;
@@ -49,9 +50,11 @@ export function registerFeaturesCommand(program: Command, ctx: CommandContext): 
     .option('--json', 'end with the summary as one JSON line on stdout instead of a sentence')
     .action(async (file: string | undefined, parsed: WithOptionalData<ExtractCliOptions>) => {
       const opts: ExtractCliOptions = { ...parsed, data: dataFileOf(file, parsed.data) };
-      const augmentCopies = intOption(opts.augment, '--augment', { min: 0 });
+      const augmentCopies = intOption(opts.augment, '--augment', { min: 0, max: MAX_AUGMENT_COPIES });
+      // The copies are embeddings of augmented images: without embeddings they were silently not made.
+      if (augmentCopies > 0 && !opts.embedding) throw new EcommirError('ECM_ERR_BAD_OPTION', '--augment embeds augmented copies of each image, which --no-embedding turns off: leave one of them out');
       const concurrency = workerCountOption(opts.concurrency, '--concurrency', availableParallelism());
-      const threads = intOption(opts.threads, '--threads', { fallback: threadsPerWorker(concurrency) });
+      const threads = intOption(opts.threads, '--threads', { max: MAX_VISION_THREADS, fallback: threadsPerWorker(concurrency) });
       const maxSide = intOption(opts.detSide, '--det-side', { min: 32 }); // the OCR's own floor (src/vision/ocr.ts)
       let jobs = await listDatasetImages(opts.data, opts.images ?? defaultImagesDir(resolve(opts.data)), opts.images ? resolve(opts.images) : undefined);
       jobs = jobs.slice(0, intOption(opts.limit, '--limit', { fallback: jobs.length }));
