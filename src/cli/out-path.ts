@@ -34,6 +34,8 @@ export async function checkOutFile(out: string, reads: readonly ReadFile[], exam
   if (!folder?.isDirectory()) throw new EcommirError('ECM_ERR_BAD_OPTION', `--out ${out}: the folder ${dirname(out)} does not exist`);
   const clash = await sameFileAs(out, reads);
   if (clash) throw new EcommirError('ECM_ERR_BAD_OPTION', `--out ${out} is ${clash.what} this command reads (${clash.path}); writing it would destroy it. Give another file`);
+  // The file is written beside itself first, then moved: `knowledge intent --out /proc/x.jsonl` did the work, then failed naming that temporary file.
+  await checkWritable(dirname(out), [], out);
   return info !== undefined;
 }
 
@@ -62,18 +64,19 @@ export async function checkOutFolder(out: string, files: readonly string[], read
 
 /**
  * Whether a file can be made in the folder, found before the work rather than after it: `train --out
- * /proc/x` trained, then spun on the recursive mkdir that libuv never ends there. The folders made
+ * /proc/x` trained, then spun on the recursive mkdir that libuv never ends there. `out` is the path
+ * the user gave, named in the error (the output file, or the folder itself). The folders made
  * for the check (`missing`, outermost first) are removed again; each is made on its own, so a path
  * that cannot be made fails.
  */
-async function checkWritable(out: string, missing: readonly string[]): Promise<void> {
+async function checkWritable(folder: string, missing: readonly string[], out = folder): Promise<void> {
   const made: string[] = [];
   try {
     for (const dir of missing) {
       await mkdir(dir);
       made.unshift(dir);
     }
-    const probe = join(resolve(out), `.ecommir-write-check-${process.pid}`);
+    const probe = join(resolve(folder), `.ecommir-write-check-${process.pid}`);
     await writeFile(probe, '');
     await rm(probe);
   } catch (cause) {

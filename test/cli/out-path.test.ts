@@ -9,7 +9,7 @@ import { FeedbackStore } from '../../src/feedback/store.js';
 import { sha256Hex } from '../../src/feedback/image-folder.js';
 import { miniRecords, tempDir } from '../data/helpers.js';
 import { runCli } from './run-cli.js';
-import { checkOutFolder } from '../../src/cli/out-path.js';
+import { checkOutFile, checkOutFolder } from '../../src/cli/out-path.js';
 
 const [, , textOnly] = await miniRecords();
 const labelled = { id: 'l1', task: 'intent', dialogue: [{ role: 'user', text: '这个锅会生锈吗' }], label: '是否会生锈' };
@@ -124,4 +124,15 @@ test('an output folder that cannot be made is refused before the work; one that 
   const dir = await tempDir({});
   await checkOutFolder(join(dir, 'a', 'b'), ['model.json'], []);
   assert.deepEqual(await readdir(dir), [], 'the folders made for the check are removed');
+});
+
+test('an output file whose folder takes no file is refused before the work, naming the file; one that can be written is left as it was found', async () => {
+  // knowledge intent --out /proc/x.jsonl made its dialogues, then failed naming its temporary file.
+  const result = await runCli(['knowledge', 'intent', '--out', '/proc/ecommir-out-check.jsonl']);
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /--out \/proc\/ecommir-out-check\.jsonl cannot be written: ENOENT/);
+  assert.doesNotMatch(result.stderr, /\.tmp|\.partial/);
+  const dir = await tempDir({});
+  assert.equal(await checkOutFile(join(dir, 'out.csv'), [], 'out.csv'), false);
+  assert.deepEqual(await readdir(dir), [], 'the probe file is removed');
 });
