@@ -8,10 +8,9 @@ import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackendSelection } from '../backends/select.js';
-import { isMissingPath, openRegularFile, unreadableReason } from '../data/read-file.js';
 import { EcommirError } from '../errors.js';
 import { DEFAULT_MODELS_DIR } from '../tasks/default-models.js';
-import { MODEL_FILE } from '../tasks/model-file.js';
+import { MAX_MODEL_FILE_BYTES, MODEL_FILE, modelFileDigest } from '../tasks/model-file.js';
 import type { Sample } from '../types.js';
 import { VERSION } from '../version.js';
 import { readEncodedBytes } from '../vision/decode.js';
@@ -34,7 +33,7 @@ export async function modelVersion(selection: BackendSelection): Promise<string>
   if (usesEmbedded) {
     for (const [task, dir] of [['scene', selection.sceneModel], ['intent', selection.intentModel]] as const) {
       const file = join(dir ?? join(DEFAULT_MODELS_DIR, task), MODEL_FILE);
-      part(`embedded-${task}`, (await fileDigest(file)) ?? 'absent');
+      part(`embedded-${task}`, (await modelFileDigest(file, MAX_MODEL_FILE_BYTES)) ?? 'absent');
     }
   }
   if (selection.backend === 'mllm') {
@@ -53,30 +52,6 @@ export async function modelVersion(selection: BackendSelection): Promise<string>
   return hash.digest('hex').slice(0, MODEL_VERSION_LENGTH);
 }
 
-/**
- * sha256 of a file's bytes, or undefined when there is no such file. Anything but a regular file is
- * refused before it is read: a model.json that was a pipe hung `predict` here, before any model loaded
- * (opened without O_NONBLOCK, the open waits for a writer), and /dev/zero would be hashed forever.
- */
-async function fileDigest(path: string): Promise<string | undefined> {
-  let opened;
-  try {
-    opened = await openRegularFile(path);
-  } catch (cause) {
-    if (isMissingPath(cause)) return undefined;
-    throw new EcommirError('ECM_ERR_NO_MODEL', `cannot read the model file ${path}: ${unreadableReason(cause)}`, { cause, statusCode: 503 });
-  }
-  if ('notRegular' in opened) throw new EcommirError('ECM_ERR_NO_MODEL', `cannot read the model file ${path}: it is ${opened.notRegular}, not a file`, { statusCode: 503 });
-  const { handle } = opened;
-  try {
-    const hash = createHash('sha256');
-    for await (const chunk of handle.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);
-    return hash.digest('hex');
-  } finally {
-    await handle.close();
-  }
-}
-
 /** sha256 over the relative paths and contents of every file under a folder, in name order. */
 async function folderDigest(dir: string): Promise<string> {
   let entries;
@@ -90,7 +65,7 @@ async function folderDigest(dir: string): Promise<string> {
     .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
     .sort();
   const hash = createHash('sha256');
-  for (const file of files) hash.update(`${file.slice(dir.length)}\0${await fileDigest(file)}\0`);
+  for (const file of files) hash.update(`${file.slice(dir.length)}\0${await modelFileDigest(file)}\0`);
   return hash.digest('hex');
 }
 

@@ -6,12 +6,11 @@
 // running finish on the old runtime, which is closed once they have (drained); new requests go
 // to the new one from the swap on. The previous folders are kept: a rollback reloads them, with
 // the same checks. A rejected reload leaves the service as it was.
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { parseNativeSample } from '../data/native.js';
 import { EcommirError } from '../errors.js';
-import { MODEL_FILE, readModelBytes } from '../tasks/model-file.js';
+import { MAX_MODEL_FILE_BYTES, MODEL_FILE, modelFileDigest } from '../tasks/model-file.js';
 import type { RuntimePredictOptions, RuntimePrediction } from './worker-core.js';
 import { TASKS, type Prediction, type Sample, type Task } from '../types.js';
 import { LONGEST_TIMER_MS, raceSignal, startDeadline } from './deadline.js';
@@ -80,7 +79,7 @@ interface Generation extends ServedGeneration {
 export async function modelVersionOf(folder: string | undefined): Promise<string> {
   if (!folder) return 'unversioned';
   try {
-    return createHash('sha256').update(await readModelBytes(folder)).digest('hex').slice(0, 12);
+    return (await modelFileDigest(join(folder, MODEL_FILE), MAX_MODEL_FILE_BYTES))?.slice(0, 12) ?? 'unversioned';
   } catch {
     return 'unversioned';
   }

@@ -1,8 +1,9 @@
 // A trained recogniser is one folder with a `model.json` (everything needed to predict: vocabularies,
 // weights, taxonomy, rules, lexicon) and a `MODEL_CARD.md` written by the training command.
+import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isMissingPath, readFileCapped, unreadableReason } from '../data/read-file.js';
+import { isMissingPath, openRegularFile, readFileCapped, unreadableReason } from '../data/read-file.js';
 import { EcommirError } from '../errors.js';
 import type { Task } from '../types.js';
 
@@ -107,4 +108,32 @@ export async function readModelFile<T extends ModelHeader>(dir: string, kind: st
     throw new EcommirError('ECM_ERR_NO_MODEL', `${path} is not a ${kind} model of version ${version} (found ${String(json?.kind)} v${String(json?.version)})`);
   }
   return json;
+}
+
+/**
+ * sha256 (hex) of a model file's bytes, streamed, or undefined when there is no such file: the one
+ * fingerprint of a model file, for predict's model version, a CLIP folder's, and the service's
+ * reload check. Anything but a regular file is refused before it is read: a model.json that was a
+ * pipe hung `predict` here, before any model loaded (opened without O_NONBLOCK, the open waits for a
+ * writer), and /dev/zero would be hashed forever. A file over `maxBytes` is refused unread (a model
+ * file is capped, a CLIP model folder's files are not).
+ */
+export async function modelFileDigest(path: string, maxBytes = Infinity): Promise<string | undefined> {
+  let opened;
+  try {
+    opened = await openRegularFile(path);
+  } catch (cause) {
+    if (isMissingPath(cause)) return undefined;
+    throw new EcommirError('ECM_ERR_NO_MODEL', `cannot read the model file ${path}: ${unreadableReason(cause)}`, { cause, statusCode: 503 });
+  }
+  if ('notRegular' in opened) throw new EcommirError('ECM_ERR_NO_MODEL', `cannot read the model file ${path}: it is ${opened.notRegular}, not a file`, { statusCode: 503 });
+  const { handle, info } = opened;
+  try {
+    if (info.size > maxBytes) throw new EcommirError('ECM_ERR_NO_MODEL', `cannot read the model file ${path}: it is over ${maxBytes} bytes, far more than any model ecommir writes`, { statusCode: 503 });
+    const hash = createHash('sha256');
+    for await (const chunk of handle.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);
+    return hash.digest('hex');
+  } finally {
+    await handle.close();
+  }
 }
