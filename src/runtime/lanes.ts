@@ -226,7 +226,7 @@ export class InProcessLanes implements RecognizerRuntime {
       const { imageHashes, ...recognizerOptions } = options;
       const prediction = await recognizer.predict(sample, recognizerOptions);
       if (!imageHashes) return prediction;
-      return { ...prediction, imageHashes: await imageDHashes(sample.images, item, imageLimitsOf(this.limits), thumbnails) };
+      return { ...prediction, imageHashes: await imageDHashes(thumbnails) };
     }, signal);
   }
 

@@ -1,6 +1,7 @@
-// A bounded concurrency limiter in front of the recognisers: CPU-heavy calls run a few at a time,
-// a burst waits in a bounded queue, and a full queue is refused at once (503) rather than piling
-// up memory and latency. A caller whose deadline passes while still queued is dropped unrun.
+// A bounded concurrency limiter in front of the recognisers: CPU-heavy calls (a lane's predictions)
+// or calls to a scarce remote (a big-model engine's request slots) run a few at a time, a burst waits
+// in a bounded queue, and a full queue is refused at once (503) rather than piling up memory and
+// latency. A caller whose deadline passes while still queued is dropped unrun.
 import { EcommirError } from '../errors.js';
 
 interface Waiter {

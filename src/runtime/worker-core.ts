@@ -1,7 +1,7 @@
 // What a pool worker does, thread or process alike: load the recognisers once from the pool's
 // source, then answer tasks. Everything CPU-bound of a classification happens here (denoising,
 // text features, image decode, OCR, embeddings, the head), never on the service's event loop.
-import { decodeSampleImages, imageLimitsOf, resolveInputLimits, type InputLimits } from '../data/input-limits.js';
+import { decodeSampleImages, resolveInputLimits, type InputLimits } from '../data/input-limits.js';
 import { EcommirError, type ErrorCode, type ItemRef } from '../errors.js';
 import { diskEntriesWritten, setDefaultFeatureCacheOptions, type FeatureCacheOptions } from '../features/cache.js';
 import type { RecognizerSet } from '../backends/select.js';
@@ -97,11 +97,11 @@ async function predict(sample: Sample, options: PredictOptions, verifyImages: bo
   if (loaded.error) throw new EcommirError(loaded.error.code, loaded.error.message, { statusCode: loaded.error.statusCode });
   const recognizer = loaded.set?.[sample.task];
   if (!recognizer) throw new EcommirError('ECM_ERR_NO_MODEL', `no ${sample.task} model is loaded`, { statusCode: 503 });
-  // A truncated file fails here with a 4xx naming it, before any model sees garbage pixels.
-  const thumbnails = verifyImages ? await decodeSampleImages(sample, limits) : undefined;
+  // A truncated file fails here with a 4xx naming it, before any model sees garbage pixels. The hashes are made from the check's thumbnails.
+  const thumbnails = verifyImages || imageHashes ? await decodeSampleImages(sample, limits) : [];
   const prediction = await recognizer.predict(sample, options);
   if (!imageHashes) return prediction;
-  return { ...prediction, imageHashes: await imageDHashes(sample.images, { id: sample.id, index: sample.index }, imageLimitsOf(limits), thumbnails) };
+  return { ...prediction, imageHashes: await imageDHashes(thumbnails) };
 }
 
 async function runFunction(fn: WorkerFunction, args: unknown): Promise<unknown> {

@@ -68,4 +68,6 @@ test('the image difference hash finds a re-encoded screenshot and tells two apar
   assert.ok(dHashSimilarity(a, reencoded) >= 0.9, `re-encoded: ${dHashSimilarity(a, reencoded)}`);
   assert.ok(dHashSimilarity(a, b) < 0.85, `different pages: ${dHashSimilarity(a, b)}`);
   assert.equal(dHashSimilarity(a, a), 1);
+  // Refused as the image check refuses, with a name that reads ("image image is…" before).
+  await assert.rejects(imageDHash(order.subarray(0, order.length >> 1)), /: image given as bytes is corrupt or not a supported image/);
 });

@@ -44,8 +44,6 @@ export interface ChatClientOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
-/** The longest timer Node keeps (a longer one fires at once, after a warning). */
-export const MAX_TIMEOUT_MS = LONGEST_TIMER_MS;
 /**
  * The largest response body read, decompressed. An answer is at most 100 tokens; with the
  * log-probabilities of each it is a few kB. A larger body is no answer, and was read whole before
@@ -131,8 +129,8 @@ export class ChatClient {
     }
     this.apiKey = options.apiKey;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    if (!Number.isInteger(this.timeoutMs) || this.timeoutMs < 1 || this.timeoutMs > MAX_TIMEOUT_MS) {
-      throw new EcommirError('ECM_ERR_BAD_OPTION', `--mllm-timeout-ms must be an integer from 1 to ${MAX_TIMEOUT_MS} (about 24.8 days), got ${this.timeoutMs}`);
+    if (!Number.isInteger(this.timeoutMs) || this.timeoutMs < 1 || this.timeoutMs > LONGEST_TIMER_MS) {
+      throw new EcommirError('ECM_ERR_BAD_OPTION', `--mllm-timeout-ms must be an integer from 1 to ${LONGEST_TIMER_MS} (about 24.8 days), got ${this.timeoutMs}`);
     }
   }
 
