@@ -12,7 +12,7 @@ test('ecommir knowledge scenes: --help, bad options named, a small run writes a 
   assert.match(help.stdout, /--seed/);
   const zero = await runCli(['knowledge', 'scenes', '--out', '/tmp/never', '--per-label', '0']);
   assert.equal(zero.code, 2);
-  assert.match(zero.stderr, /--per-label must be an integer ≥ 1/);
+  assert.match(zero.stderr, /--per-label must be an integer from 1 to 1000, got "0"/);
   const unknown = await runCli(['knowledge', 'scenes', '--out', '/tmp/never', '--labels', '不存在的页面']);
   assert.equal(unknown.code, 1, 'an unknown label: the input');
   assert.match(unknown.stderr, /not in the scene taxonomy/);
