@@ -3,7 +3,8 @@
 // over the taxonomy, adapters that learn red vs blue, soups, pseudo-labels, save/load, the cache.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
@@ -160,4 +161,23 @@ test('bad inputs: no model folder, a sample without an image, an adapter for ano
   await r.save(dir);
   await assert.rejects(ClipSceneRecognizer.load(dir, { modelDir: jointDir, cache }), { code: 'ECM_ERR_NO_MODEL' });
   await assert.rejects(r.fit([{ ...noImage, images: corrupt.images, label: 'no such label' }]), { code: 'ECM_ERR_UNKNOWN_LABEL' });
+});
+
+test('weights that cannot be an ONNX model and a config.json that is a pipe are refused before they are read', async () => {
+  const copy = async (name: string): Promise<string> => {
+    const dir = path.join(root, name);
+    await cp(splitDir, dir, { recursive: true });
+    return dir;
+  };
+  // A 6 GB file was read whole (6.45 GB of memory) before onnxruntime refused it; the size says it already.
+  const huge = await copy('huge-weights');
+  await truncate(path.join(huge, 'onnx', 'vision_model.onnx'), 2 ** 31);
+  await assert.rejects(ClipModel.load(huge), (err: Error & { code?: string }) => err.code === 'ECM_ERR_NO_MODEL' && /vision_model\.onnx is not an ONNX model: it holds 2147483648 bytes, more than the 2 GiB/.test(err.message));
+  const zeros = await copy('zero-weights');
+  await writeFile(path.join(zeros, 'onnx', 'text_model.onnx'), Buffer.alloc(1 << 20));
+  await assert.rejects(ClipModel.load(zeros), (err: Error & { code?: string }) => err.code === 'ECM_ERR_NO_MODEL' && /text_model\.onnx is not an ONNX model: it does not start as a protobuf message does \(first byte 0x00\)/.test(err.message));
+  const piped = await copy('piped-config');
+  await rm(path.join(piped, 'config.json'));
+  execFileSync('mkfifo', [path.join(piped, 'config.json')]);
+  await assert.rejects(ClipModel.load(piped), (err: Error & { code?: string }) => err.code === 'ECM_ERR_NO_MODEL' && /cannot read config\.json \(it is a pipe, not a file\)/.test(err.message));
 });

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isMissingPath, readConfigTextSync, unreadableReason } from '../../data/read-file.js';
 import { EcommirError } from '../../errors.js';
 import type { RawImage } from '../../vision/decode.js';
 import { transformersRuntime } from './runtime.js';
@@ -179,12 +180,14 @@ async function folderFingerprint(dir: string, weights: string[], dtype: ClipDtyp
   const window = 1 << 20;
   for (const file of weights) {
     const { size } = await stat(file);
+    checkOnnxSize(file, size);
     hash.update(`${path.basename(file)}:${size}\n`);
     const handle = await open(file, 'r');
     try {
       for (const start of size > 2 * window ? [0, size - window] : [0]) {
         const buf = Buffer.alloc(Math.min(size, size > 2 * window ? window : size));
         await handle.read(buf, 0, buf.length, start);
+        if (start === 0) checkOnnxStart(file, buf);
         hash.update(buf);
       }
     } finally {
@@ -194,12 +197,40 @@ async function folderFingerprint(dir: string, weights: string[], dtype: ClipDtyp
   return hash.digest('hex');
 }
 
+/**
+ * The largest ONNX file: a model is one protobuf message, which cannot pass 2 GiB (bigger weights go
+ * in external data files beside it). A 6 GB file was read whole before onnxruntime refused it (9.9 s,
+ * 6.45 GB of memory); refused here by its size.
+ */
+export const MAX_ONNX_FILE_BYTES = 2 ** 31 - 1;
+
+function checkOnnxSize(file: string, size: number): void {
+  if (size > MAX_ONNX_FILE_BYTES) {
+    throw new EcommirError('ECM_ERR_NO_MODEL', `${file} is not an ONNX model: it holds ${size} bytes, more than the 2 GiB one protobuf message can (larger weights are kept in external data files)`, { item: { file }, statusCode: 503 });
+  }
+}
+
+/**
+ * A protobuf message starts with a field's tag: a field number of at least 1 and a wire type of 0, 1,
+ * 2 or 5 (ONNX exporters write ir_version, 0x08, first). A file of zeros, or of text, fails here
+ * rather than after onnxruntime has read all of it.
+ */
+function checkOnnxStart(file: string, start: Uint8Array): void {
+  const tag = start[0];
+  const wireType = tag & 7;
+  if (start.length === 0 || tag >> 3 === 0 || ![0, 1, 2, 5].includes(wireType)) {
+    throw new EcommirError('ECM_ERR_NO_MODEL', `${file} is not an ONNX model: it does not start as a protobuf message does${start.length === 0 ? ' (it is empty)' : ` (first byte 0x${tag.toString(16).padStart(2, '0')})`}`, { item: { file }, statusCode: 503 });
+  }
+}
+
 async function readJsonFile(file: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    // A regular file only: a pipe hung the load, /dev/zero filled memory.
+    text = readConfigTextSync(file);
   } catch (cause) {
-    throw new EcommirError('ECM_ERR_NO_MODEL', `no CLIP model folder at ${path.dirname(file)}: cannot read config.json`, { cause, item: { file }, statusCode: 503 });
+    const why = isMissingPath(cause) ? 'it is not there' : unreadableReason(cause);
+    throw new EcommirError('ECM_ERR_NO_MODEL', `no CLIP model folder at ${path.dirname(file)}: cannot read config.json (${why})`, { cause, item: { file }, statusCode: 503 });
   }
   try {
     return JSON.parse(text) as Record<string, unknown>;
