@@ -61,6 +61,14 @@ test('labels out of the taxonomy’s order, or settings out of range, are refuse
   }
 });
 
+test('variant tables that are not an object, and lexicon cues for a label outside the taxonomy, are refused naming the file', async () => {
+  // Both were taken as they were: a number as empty tables (no variant folded), the stray label's cues as tokens no label learnt.
+  const numbered = await folderWith((json) => (json.variants = 5));
+  await assert.rejects(IntentRecognizer.load(numbered), refused('ECM_ERR_BAD_JSON', /variant tables .*\(variants\): must be an object \{phrases, characters, latin, classes\}/));
+  const stray = await folderWith((json) => ((json.lexicon as { labels: Record<string, string[]> }).labels['不是标签'] = ['某个词']));
+  await assert.rejects(IntentRecognizer.load(stray), refused('ECM_ERR_BAD_JSON', /lexicon .*\(lexicon\): "不是标签" is not a label of the model's taxonomy/));
+});
+
 test('a stack whose members and meta-learner do not fit together is refused when it loads, not at the first prediction', async () => {
   const lessMembers = await folderWith((json) => {
     const fitted = (json.learner as { fitted: { members: unknown[] } }).fitted;

@@ -32,6 +32,8 @@ export function loadVariantTables(path = defaultVariantsPath()): VariantTables {
 export function parseVariantTables(json: unknown, source = '<variants>'): VariantTables {
   const o = json as Partial<VariantTables> | null;
   const bad = (what: string) => new EcommirError('ECM_ERR_BAD_JSON', `variant tables ${source}: ${what}`, { item: { file: source } });
+  // A number or a list was read as empty tables: the model folded no variant, saying nothing.
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw bad('must be an object {phrases, characters, latin, classes}');
   const map = (name: 'phrases' | 'characters' | 'latin'): Record<string, string> => {
     const m = o?.[name] ?? {};
     if (typeof m !== 'object' || Array.isArray(m)) throw bad(`"${name}" must be an object of strings`);
