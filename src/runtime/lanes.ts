@@ -224,7 +224,7 @@ export class InProcessLanes implements RecognizerRuntime {
       }
       signal.throwIfAborted();
       const { imageHashes, ...recognizerOptions } = options;
-      const prediction = await recognizer.predict(sample, recognizerOptions);
+      const prediction = await recognizer.predict(sample, { ...recognizerOptions, signal });
       if (!imageHashes) return prediction;
       return { ...prediction, imageHashes: await imageDHashes(thumbnails) };
     }, signal);

@@ -246,7 +246,8 @@ export class RecognizerPool {
 
   /** Classifies one sample in a worker thread. */
   predict(sample: Sample, options: RuntimePredictOptions = {}, signal?: AbortSignal, verifyImages = false): Promise<RuntimePrediction> {
-    const { imageHashes, ...recognizerOptions } = options;
+    // The signal stays here (it cannot be copied to a worker): it aborts the call as a whole.
+    const { imageHashes, signal: _signal, ...recognizerOptions } = options;
     return this.call<RuntimePrediction>({ op: 'predict', sample, options: recognizerOptions, verifyImages, ...(imageHashes ? { imageHashes } : {}) }, signal);
   }
 

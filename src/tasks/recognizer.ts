@@ -11,6 +11,12 @@ export interface PredictOptions {
   topK?: number;
   /** Explain the answer (Prediction.evidence). Default true; batch scoring turns it off to save time. */
   evidence?: boolean;
+  /**
+   * Gives up what has not been done when it aborts (a request past its deadline): a recogniser that
+   * calls a server (mllm) drops its waiting and running calls and rejects with the signal's reason. A
+   * recogniser that computes in place finishes regardless. Never sent to a worker: the runtimes keep it.
+   */
+  signal?: AbortSignal;
 }
 
 export interface Recognizer {

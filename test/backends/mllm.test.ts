@@ -266,6 +266,31 @@ test('calls to predict() one by one, not through predictMany, are held to `concu
   assert.equal(server.maxInFlight, 2);
 });
 
+test('a predict whose signal aborts drops its call: one waiting for a slot is never sent, one in flight is given up at once', async () => {
+  // Before, a request past its deadline that waited for the slot made its call when its turn came.
+  // Text-only copies: encoding an image takes long enough to change which call takes the slot first.
+  const [a, b, c] = intents.map((s) => ({ ...s, images: [], turns: s.turns.map((t) => ({ ...t, images: [] })) }));
+  const server = await serve(() => ({ content: a.label!, delayMs: 800 }));
+  const r = recognizer(server, { concurrency: 1 });
+  const first = r.predict(a);
+  await until('the first call to reach the server', () => server.arrived === 1);
+  const waiting = new AbortController();
+  const second = r.predict(b, { signal: waiting.signal });
+  setTimeout(() => waiting.abort(new Error('past its deadline')), 150);
+  await assert.rejects(second, /past its deadline/);
+  assert.equal((await first).label, a.label);
+  assert.equal(server.arrived, 1, 'the aborted predict sent no request');
+  const running = new AbortController();
+  const started = performance.now();
+  const third = r.predict(c, { signal: running.signal });
+  await until('the third call to reach the server', () => server.arrived === 2);
+  running.abort(new Error('gone'));
+  await assert.rejects(third, /gone/);
+  assert.ok(performance.now() - started < 600, `given up after ${Math.round(performance.now() - started)} ms, not at the answer (800 ms)`);
+  await assert.rejects(r.predict(a, { signal: AbortSignal.abort(new Error('already')) }), /already/);
+  assert.equal(server.arrived, 2);
+});
+
 test('the challenge limits are enforced on the options', () => {
   assert.throws(() => recognizer('http://127.0.0.1:1', { maxTokens: 101 }), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BAD_OPTION');
   assert.throws(() => recognizer('http://127.0.0.1:1', { maxCalls: 4 }), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BAD_OPTION');

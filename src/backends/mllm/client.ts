@@ -134,7 +134,9 @@ export class ChatClient {
     }
   }
 
-  async complete(request: ChatRequest, item: ItemRef = {}): Promise<ChatAnswer> {
+  /** One call; `signal` (the caller's deadline) aborts it, rejecting with the signal's reason. */
+  async complete(request: ChatRequest, item: ItemRef = {}, signal?: AbortSignal): Promise<ChatAnswer> {
+    signal?.throwIfAborted();
     const body = {
       model: this.model,
       messages: request.messages,
@@ -154,11 +156,12 @@ export class ChatClient {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}) },
         body: JSON.stringify(body),
-        signal: controller.signal,
+        signal: signal ? AbortSignal.any([controller.signal, signal]) : controller.signal,
         redirect: 'manual',
       });
       text = await readCapped(response, MAX_RESPONSE_BYTES);
     } catch (cause) {
+      if (signal?.aborted) throw signal.reason;
       if (controller.signal.aborted) throw new TransientCallError('timeout', `no answer from ${this.url} within ${this.timeoutMs} ms`, undefined, { cause });
       const inner = (cause as { cause?: { code?: string; message?: string } }).cause;
       const why = inner?.code ?? inner?.message ?? (cause as Error).message;

@@ -10,6 +10,7 @@
 // that is the model's probability of the whole label; the remaining mass is spread evenly over the
 // other labels (each at most the answer's) so that an ensemble can average the list. Without
 // log-probabilities the answer gets confidence 1 and the rest 0.
+import { setTimeout as setTimeoutPromise } from 'node:timers/promises';
 import { EcommirError, type ItemRef } from '../../errors.js';
 import { Taxonomy } from '../../labels/taxonomy.js';
 import { WorkQueue } from '../../runtime/work-queue.js';
@@ -134,11 +135,14 @@ export class MllmRecognizer implements Recognizer {
     const extra = constraintFields(this.options.constrain, choices);
     const answers: string[] = [];
     let failure: TransientCallError | undefined;
+    const { signal } = options;
     for (let call = 1; call <= this.options.maxCalls; call++) {
-      if (failure) await sleep(this.backoff(call - 1, failure.retryAfterMs));
+      if (failure) await sleep(this.backoff(call - 1, failure.retryAfterMs), signal);
+      // A request past its deadline that waited for a call slot made its calls all the same, when its turn came.
+      signal?.throwIfAborted();
       let answer;
       try {
-        answer = await this.calls.run(() => this.client.complete({ messages, maxTokens: this.options.maxTokens, logprobs: this.options.logprobs, extra }, item));
+        answer = await this.calls.run(() => this.client.complete({ messages, maxTokens: this.options.maxTokens, logprobs: this.options.logprobs, extra }, item, signal), signal);
       } catch (err) {
         if (!(err instanceof TransientCallError)) throw err;
         failure = err;
@@ -207,6 +211,9 @@ function badOption(message: string): EcommirError {
   return new EcommirError('ECM_ERR_BAD_OPTION', message);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return setTimeoutPromise(ms, undefined, { signal }).catch((err: unknown) => {
+    throw signal?.aborted ? signal.reason : err;
+  });
 }
