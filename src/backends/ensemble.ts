@@ -56,7 +56,7 @@ export class EnsembleRecognizer implements Recognizer {
 
   async predict(sample: Sample, options: PredictOptions = {}): Promise<Prediction> {
     const started = performance.now();
-    const [a, b] = await Promise.allSettled([this.first.predict(sample), this.second.predict(sample)]);
+    const [a, b] = await Promise.allSettled([this.first.predict(sample, { signal: options.signal }), this.second.predict(sample, { signal: options.signal })]);
     if (a.status === 'rejected' || b.status === 'rejected') {
       const failed = a.status === 'rejected' ? a : (b as PromiseRejectedResult);
       const other = a.status === 'rejected' ? b : a;

@@ -10,7 +10,7 @@ import { checkSync } from 'recheck';
 import type { Role } from '../types.js';
 import { EcommirError } from '../errors.js';
 import { parseJsonDocument } from '../data/json-text.js';
-import { isMissingPath, readConfigTextSync, unreadableReason } from '../data/read-file.js';
+import { readConfigTextSync, unreadableReason } from '../data/read-file.js';
 import { unknownKeyProblem, type ObjectShape } from '../data/known-keys.js';
 
 /** The levels at which the denoiser removes text (the paper's three levels, plus normalisation). */
@@ -61,7 +61,7 @@ export function readDenoiseRulesFile(file: string, options: ParseRulesOptions = 
   try {
     text = readConfigTextSync(file);
   } catch (err) {
-    const why = isMissingPath(err) ? 'the file is not there' : unreadableReason(err);
+    const why = unreadableReason(err);
     throw new EcommirError('ECM_ERR_BAD_OPTION', `cannot read denoise rules file ${file}: ${why}`, { item: { file }, cause: err });
   }
   const json = parseJsonDocument(text, file, 'denoise rules');

@@ -2,7 +2,7 @@
 // writes over a file it reads. Each of these once destroyed its input without a word:
 // `predict data.jsonl --out data.jsonl`, `feedback export --db f.db --out f.db` (every correction),
 // `export sft data/train.jsonl --out data`.
-import { mkdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { EcommirError } from '../errors.js';
 
@@ -34,8 +34,11 @@ export async function checkOutFile(out: string, reads: readonly ReadFile[], exam
   if (!folder?.isDirectory()) throw new EcommirError('ECM_ERR_BAD_OPTION', `--out ${out}: the folder ${dirname(out)} does not exist`);
   const clash = await sameFileAs(out, reads);
   if (clash) throw new EcommirError('ECM_ERR_BAD_OPTION', `--out ${out} is ${clash.what} this command reads (${clash.path}); writing it would destroy it. Give another file`);
-  // The file is written beside itself first, then moved: `knowledge intent --out /proc/x.jsonl` did the work, then failed naming that temporary file.
-  await checkWritable(dirname(out), [], out);
+  // A regular file is written beside itself first, then moved (whole-file.ts): `knowledge intent --out /proc/x.jsonl`
+  // did the work, then failed naming that temporary file. What is there and no regular file (/dev/stdout, a pipe,
+  // a symlink) is written as it is, so its folder needs no room.
+  const existing = await lstat(out).catch(() => undefined);
+  if (!existing || existing.isFile()) await checkWritable(dirname(out), [], out);
   return info !== undefined;
 }
 

@@ -8,6 +8,21 @@ import { EcommirError } from '../errors.js';
 /** The largest data file read, 1 GiB: far past any data file, short of what would exhaust memory. */
 export const MAX_INPUT_FILE_BYTES = 1024 * 1024 * 1024;
 
+/** The largest configuration file read (far past any; below the longest string V8 makes, about 512 MiB). */
+export const MAX_CONFIG_FILE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The UTF-8 text of a small file the user names that may come through a pipe (a keys file given as
+ * `<(vault read …)`, which keeps a secret off the disk): a regular file or a pipe within
+ * MAX_CONFIG_FILE_BYTES. A device is refused; errors are the file system's or say what the path is.
+ */
+export async function readSideText(path: string): Promise<string> {
+  const read = await readFileCapped(path, MAX_CONFIG_FILE_BYTES);
+  if ('notRegular' in read) throw new Error(`it is ${read.notRegular}, not a file or a pipe`);
+  if ('tooLarge' in read) throw new Error(`it holds more than the ${MAX_CONFIG_FILE_BYTES / 1024 / 1024} MiB a configuration file may`);
+  return read.toString('utf8');
+}
+
 /**
  * Opens a path that must be a regular file, or says what it is instead (`notRegular`: "a pipe", "a
  * device"...), before a byte is read. Opened with O_NONBLOCK: without it, opening a pipe waits for a
@@ -43,7 +58,7 @@ function kindOf(info: Stats): string {
 
 /**
  * The text (UTF-8) of a file the package reads as configuration, at once: a rules file, a lexicon, a
- * knowledge file, a keys file. It must be a regular file within MAX_INPUT_FILE_BYTES: a rules file
+ * knowledge file. It must be a regular file within MAX_CONFIG_FILE_BYTES: a rules file
  * that was /dev/zero used 16.9 GB and ended the process (std::bad_alloc), and a pipe hung it. Errors
  * are the file system's (ENOENT, EISDIR...) or one that says what the path is instead.
  */
@@ -59,7 +74,7 @@ export function readConfigTextSync(path: string): string {
     const info = fstatSync(fd);
     if (info.isDirectory()) throw isFolderError();
     if (!info.isFile()) throw new Error(`it is ${kindOf(info)}, not a file`);
-    if (info.size > MAX_INPUT_FILE_BYTES) throw new Error(`it holds ${info.size} bytes, more than the ${MAX_INPUT_FILE_BYTES / 1024 / 1024 / 1024} GiB read`);
+    if (info.size > MAX_CONFIG_FILE_BYTES) throw new Error(`it holds ${info.size} bytes, more than the ${MAX_CONFIG_FILE_BYTES / 1024 / 1024} MiB a configuration file may`);
     return readFileSync(fd, 'utf8');
   } finally {
     closeSync(fd);
@@ -124,7 +139,7 @@ export function requireFolderSync(dir: string, what: string): void {
     if (isMissingPath(cause)) throw new EcommirError('ECM_ERR_FILE_NOT_FOUND', `${what} ${dir} does not exist`, { item: { file: dir }, cause });
     throw new EcommirError('ECM_ERR_FILE_UNREADABLE', `cannot read ${what} ${dir}: ${unreadableReason(cause)}`, { item: { file: dir }, cause });
   }
-  if (!info.isDirectory()) throw new EcommirError('ECM_ERR_FILE_UNREADABLE', `${what} ${dir} is a file, not a folder`, { item: { file: dir } });
+  if (!info.isDirectory()) throw new EcommirError('ECM_ERR_FILE_UNREADABLE', `${what} ${dir} is ${info.isFile() ? 'a file' : kindOf(info)}, not a folder`, { item: { file: dir } });
 }
 
 /** Whether a read failed because the path leads nowhere (named "not found", not "cannot read"). */
@@ -133,8 +148,9 @@ export function isMissingPath(cause: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-/** Why a path that is there could not be read, in words. */
+/** Why a path could not be read, in words ("the file is not there", "permission denied"...). */
 export function unreadableReason(cause: unknown): string {
+  if (isMissingPath(cause)) return 'the file is not there';
   const code = (cause as NodeJS.ErrnoException).code;
   return code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ELOOP' ? 'its links lead round in a loop' : (cause as Error).message;
 }

@@ -2,13 +2,13 @@
 // one by one from the label definitions, by a second author working apart from the template
 // knowledge (knowledge/intent/), so that the models see a second voice. They are plain native-format
 // records, read here through the project's native reader and checked against the taxonomy.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EcommirError } from '../errors.js';
 import { Taxonomy } from '../labels/taxonomy.js';
 import { parseRecordsText } from '../data/load.js';
-import { readConfigTextSync, readError } from '../data/read-file.js';
+import { readConfigTextSync, readError, requireFolderSync } from '../data/read-file.js';
 import { parseNativeSample } from '../data/native.js';
 import { IMAGE_MARKER } from '../data/instruction.js';
 import type { ImageRef, Sample, Turn } from '../types.js';
@@ -51,9 +51,7 @@ export function loadHandwrittenIntentDialogues(dirOrOptions: string | Handwritte
     if (!taxonomy.has(label)) throw new EcommirError('ECM_ERR_UNKNOWN_LABEL', `"${label}" is not an intent label of ${taxonomy.source}`);
   }
   const wanted = options.labels ? new Set(options.labels) : undefined;
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new EcommirError('ECM_ERR_BAD_OPTION', `no folder of hand-written intent dialogues at ${dir}`, { item: { file: dir } });
-  }
+  requireFolderSync(dir, 'the folder of hand-written intent dialogues');
   const files = readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort();
   if (files.length === 0) throw new EcommirError('ECM_ERR_BAD_OPTION', `${dir} holds no .jsonl files`, { item: { file: dir } });
 

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { EcommirError } from '../errors.js';
-import { isMissingPath, readConfigTextSync, unreadableReason } from '../data/read-file.js';
+import { readSideText, unreadableReason } from '../data/read-file.js';
 import { TASKS, type Task } from '../types.js';
 import { parseJsonDocument } from '../data/json-text.js';
 
@@ -76,9 +76,9 @@ export class Taxonomy {
   static async load(path: string, expectedTask?: Task): Promise<Taxonomy> {
     let text: string;
     try {
-      text = readConfigTextSync(path);
+      text = await readSideText(path);
     } catch (cause) {
-      const why = isMissingPath(cause) ? 'the file is not there' : unreadableReason(cause);
+      const why = unreadableReason(cause);
       throw new EcommirError('ECM_ERR_BAD_TAXONOMY', `cannot read taxonomy ${path}: ${why}`, { item: { file: path }, cause });
     }
     return Taxonomy.fromText(text, path, expectedTask);

@@ -97,7 +97,8 @@ async function predict(sample: Sample, options: PredictOptions, verifyImages: bo
   if (loaded.error) throw new EcommirError(loaded.error.code, loaded.error.message, { statusCode: loaded.error.statusCode });
   const recognizer = loaded.set?.[sample.task];
   if (!recognizer) throw new EcommirError('ECM_ERR_NO_MODEL', `no ${sample.task} model is loaded`, { statusCode: 503 });
-  // A truncated file fails here with a 4xx naming it, before any model sees garbage pixels. The hashes are made from the check's thumbnails.
+  // A truncated file fails here with a 4xx naming it, before any model sees garbage pixels. The hashes are made from
+  // the check's thumbnails, so a call that asks for them has its images checked too.
   const thumbnails = verifyImages || imageHashes ? await decodeSampleImages(sample, limits) : [];
   const prediction = await recognizer.predict(sample, options);
   if (!imageHashes) return prediction;

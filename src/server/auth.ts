@@ -9,7 +9,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import { EcommirError } from '../errors.js';
-import { isMissingPath, readConfigTextSync, unreadableReason } from '../data/read-file.js';
+import { readSideText, unreadableReason } from '../data/read-file.js';
 import type { AuthOptions } from './options.js';
 
 export const MIN_KEY_LENGTH = 16;
@@ -43,9 +43,9 @@ export async function loadApiKeys(env: string | undefined, file?: string, envNam
   if (!file) return envKeys;
   let text: string;
   try {
-    text = readConfigTextSync(file);
+    text = await readSideText(file);
   } catch (cause) {
-    const why = isMissingPath(cause) ? 'the file is not there' : unreadableReason(cause);
+    const why = unreadableReason(cause);
     throw new EcommirError('ECM_ERR_BAD_OPTION', `cannot read the ${kind} keys file ${file}: ${why}`, { cause });
   }
   const lines: { key: string; line: number }[] = [];

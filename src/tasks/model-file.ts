@@ -41,7 +41,7 @@ export async function readModelBytes(dir: string): Promise<Buffer> {
   try {
     read = await readFileCapped(path, MAX_MODEL_FILE_BYTES, { regularOnly: true });
   } catch (cause) {
-    const why = isMissingPath(cause) ? 'the file is not there' : unreadableReason(cause);
+    const why = unreadableReason(cause);
     throw new EcommirError('ECM_ERR_NO_MODEL', `no model at ${path}: ${why}`, { cause, statusCode: 503 });
   }
   if ('notRegular' in read) throw new EcommirError('ECM_ERR_NO_MODEL', `no model at ${path}: it is ${read.notRegular}, not a file`, { statusCode: 503 });

@@ -65,3 +65,11 @@ test('recognisers of different tasks, or bad weights, are refused', () => {
   assert.throws(() => new EnsembleRecognizer(fake({}), fake({}, 'scene')), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BAD_OPTION');
   assert.throws(() => new EnsembleRecognizer(fake({}), fake({}), { weights: [0, 0] }), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BAD_OPTION');
 });
+
+test("the ensemble hands the caller's signal to both recognisers (an mllm member drops its calls with it)", async () => {
+  const seen: (AbortSignal | undefined)[] = [];
+  const recording = (r: Recognizer): Recognizer => ({ task: r.task, labels: r.labels, predict: (s, o) => (seen.push(o?.signal), r.predict(s, o)) });
+  const controller = new AbortController();
+  await new EnsembleRecognizer(recording(fake({ s: [0.6, 0.4, 0] })), recording(fake({ s: [0.1, 0.1, 0.8] }))).predict(sample('s'), { signal: controller.signal });
+  assert.deepEqual(seen, [controller.signal, controller.signal]);
+});

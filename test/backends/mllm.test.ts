@@ -270,7 +270,7 @@ test('a predict whose signal aborts drops its call: one waiting for a slot is ne
   // Before, a request past its deadline that waited for the slot made its call when its turn came.
   // Text-only copies: encoding an image takes long enough to change which call takes the slot first.
   const [a, b, c] = intents.map((s) => ({ ...s, images: [], turns: s.turns.map((t) => ({ ...t, images: [] })) }));
-  const server = await serve(() => ({ content: a.label!, delayMs: 800 }));
+  const server = await serve(() => ({ content: a.label!, delayMs: 3000 }));
   const r = recognizer(server, { concurrency: 1 });
   const first = r.predict(a);
   await until('the first call to reach the server', () => server.arrived === 1);
@@ -286,7 +286,7 @@ test('a predict whose signal aborts drops its call: one waiting for a slot is ne
   await until('the third call to reach the server', () => server.arrived === 2);
   running.abort(new Error('gone'));
   await assert.rejects(third, /gone/);
-  assert.ok(performance.now() - started < 600, `given up after ${Math.round(performance.now() - started)} ms, not at the answer (800 ms)`);
+  assert.ok(performance.now() - started < 2000, `given up after ${Math.round(performance.now() - started)} ms, not at the answer (3 s)`);
   await assert.rejects(r.predict(a, { signal: AbortSignal.abort(new Error('already')) }), /already/);
   assert.equal(server.arrived, 2);
 });

@@ -3,7 +3,7 @@
 // predict and feedback export wrote over their input, export sft over a train.jsonl in its folder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FeedbackStore } from '../../src/feedback/store.js';
 import { sha256Hex } from '../../src/feedback/image-folder.js';
@@ -135,4 +135,16 @@ test('an output file whose folder takes no file is refused before the work, nami
   const dir = await tempDir({});
   assert.equal(await checkOutFile(join(dir, 'out.csv'), [], 'out.csv'), false);
   assert.deepEqual(await readdir(dir), [], 'the probe file is removed');
+  // What is there and no regular file (a symlink, /dev/stdout, a pipe) is written as it is: its folder is not probed.
+  // A user other than root, through a link in a folder it may not write, to a file it may.
+  const target = join(dir, 'open');
+  await mkdir(target);
+  await chmod(dir, 0o755);
+  await chmod(target, 0o777);
+  const closed = join(dir, 'closed');
+  await mkdir(closed, { mode: 0o755 });
+  await symlink(join(target, 'dialogues.jsonl'), join(closed, 'out.jsonl'));
+  const nobody = await runCli(['knowledge', 'intent', '--per-label', '1', '--labels', '是否会生锈', '--out', join(closed, 'out.jsonl')], {}, { user: { uid: 65534, gid: 65534 } });
+  assert.equal(nobody.code, 0, nobody.stderr);
+  assert.match(await readFile(join(target, 'dialogues.jsonl'), 'utf8'), /是否会生锈/);
 });

@@ -143,7 +143,7 @@ test('the loader names the file and record of an unknown label, a mixed file, a 
     await expectError({ 'a.jsonl': [rec('x-1', '气泡')], 'b.jsonl': [rec('x-1', '信号情况')] }, 'ECM_ERR_BAD_RECORD', /b\.jsonl.*x-1.*used twice/);
     await expectError({ 'a.jsonl': ['{"id":"a-1","task":"intent","label":"气泡","dialogue":[{"role":"user","text":"<image>"}]}'] }, 'ECM_ERR_BAD_RECORD', /marker/);
     await expectError({ 'a.jsonl': ['{"id":"a-1","task":"intent","label":"气泡"'] }, 'ECM_ERR_BAD_JSON', /line 1/);
-    assert.throws(() => loadHandwrittenIntentDialogues(join(tmp, 'nowhere')), (e: unknown) => e instanceof EcommirError && e.code === 'ECM_ERR_BAD_OPTION');
+    assert.throws(() => loadHandwrittenIntentDialogues(join(tmp, 'nowhere')), (e: unknown) => e instanceof EcommirError && e.code === 'ECM_ERR_FILE_NOT_FOUND' && /the folder of hand-written intent dialogues \S+nowhere does not exist/.test(e.message));
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

@@ -61,12 +61,13 @@ test('labels out of the taxonomy’s order, or settings out of range, are refuse
   }
 });
 
-test('variant tables that are not an object, and lexicon cues for a label outside the taxonomy, are refused naming the file', async () => {
-  // Both were taken as they were: a number as empty tables (no variant folded), the stray label's cues as tokens no label learnt.
+test('variant tables that are not an object, and a lexicon whose labels are a list, are refused naming the file', async () => {
+  // A number was taken as empty tables (no variant folded), saying nothing. A lexicon may name labels outside the
+  // model's taxonomy (train --taxonomy keeps the whole built-in lexicon, and its tokens were in the training data).
   const numbered = await folderWith((json) => (json.variants = 5));
   await assert.rejects(IntentRecognizer.load(numbered), refused('ECM_ERR_BAD_JSON', /variant tables .*\(variants\): must be an object \{phrases, characters, latin, classes\}/));
-  const stray = await folderWith((json) => ((json.lexicon as { labels: Record<string, string[]> }).labels['不是标签'] = ['某个词']));
-  await assert.rejects(IntentRecognizer.load(stray), refused('ECM_ERR_BAD_JSON', /lexicon .*\(lexicon\): "不是标签" is not a label of the model's taxonomy/));
+  const listed = await folderWith((json) => ((json.lexicon as { labels: unknown }).labels = [['会生锈']]));
+  await assert.rejects(IntentRecognizer.load(listed), refused('ECM_ERR_BAD_JSON', /lexicon .*\(lexicon\) needs a "labels" object/));
 });
 
 test('a stack whose members and meta-learner do not fit together is refused when it loads, not at the first prediction', async () => {

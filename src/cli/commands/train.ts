@@ -33,7 +33,7 @@ async function mergeFeedbackFile(task: Task, data: Sample[], file: string, skipB
 }
 import { sceneFeaturePass } from '../../runtime/feature-pass.js';
 import { availableParallelism } from 'node:os';
-import { intOption, numberOption } from '../number-option.js';
+import { intOption, MAX_AUGMENT_COPIES, numberOption } from '../number-option.js';
 
 /** The command as a shell would take it back: arguments with spaces or quotes are single-quoted. */
 export function commandLine(argv: readonly string[]): string {
@@ -118,7 +118,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
       const flags: TrainFlags = { ...parsed, data: dataFileOf(file, parsed.data) };
       // No --cv: no cross-validation (0). Given, it must be a real fold count: --cv 0 is refused as 1 is.
       const cv = intOption(flags.cv, '--cv', { min: 2, fallback: 0 });
-      const augment = intOption(flags.augment, '--augment', { min: 0 });
+      const augment = intOption(flags.augment, '--augment', { min: 0, max: MAX_AUGMENT_COPIES });
       const threshold = numberOption(flags.pseudoThreshold, '--pseudo-threshold', { above: 0, max: 1 });
       const concurrency = intOption(flags.concurrency, '--concurrency', { fallback: availableParallelism() });
       const knowledgeWeight = numberOption(flags.knowledgeWeight, '--knowledge-weight', { above: 0, fallback: undefined });

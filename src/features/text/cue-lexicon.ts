@@ -21,16 +21,11 @@ export function loadCueLexicon(path: string): CueLexicon {
 }
 
 /** Validates a parsed lexicon object; `source` names it in errors. */
-/**
- * A lexicon from its JSON; with `known`, a label outside them is refused (a saved model's lexicon
- * names its taxonomy's labels: another one's cues would feed tokens no label was trained on).
- */
-export function parseCueLexicon(json: unknown, source = '<lexicon>', known?: readonly string[]): CueLexicon {
+export function parseCueLexicon(json: unknown, source = '<lexicon>'): CueLexicon {
   const labels = (json as { labels?: unknown })?.labels;
   if (!labels || typeof labels !== 'object' || Array.isArray(labels)) throw new EcommirError('ECM_ERR_BAD_JSON', `lexicon ${source} needs a "labels" object`, { item: { file: source } });
   const cues = new Map<string, string[]>();
   for (const [label, list] of Object.entries(labels as Record<string, unknown>)) {
-    if (known && !known.includes(label)) throw new EcommirError('ECM_ERR_BAD_JSON', `lexicon ${source}: "${label}" is not a label of the model's taxonomy`, { item: { file: source } });
     if (!Array.isArray(list) || list.some((c) => typeof c !== 'string' || c === '')) {
       throw new EcommirError('ECM_ERR_BAD_JSON', `lexicon ${source}: label "${label}" needs a list of non-empty strings`, { item: { file: source } });
     }

@@ -418,7 +418,7 @@ export class IntentRecognizer implements Recognizer {
       taxonomy,
       parseDenoiseRules(json.rules, `${dir} (rules)`, { provenSafe: memo }),
       json.rules,
-      parseCueLexicon(json.lexicon, `${dir} (lexicon)`, taxonomy.labels),
+      parseCueLexicon(json.lexicon, `${dir} (lexicon)`),
       FeatureUnion.fromJSON(json.union),
       json.head ? SoftmaxRegression.fromJSON(json.head) : learnerFromJSON(json.learner as LearnerJson),
       json.temperature,

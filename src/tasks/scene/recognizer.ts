@@ -441,7 +441,7 @@ export class SceneRecognizer implements Recognizer {
       taxonomy,
       json.fusion,
       json.union ? FeatureUnion.fromJSON(json.union) : undefined,
-      json.lexicon ? parseCueLexicon(json.lexicon, `${dir} (lexicon)`, taxonomy.labels) : undefined,
+      json.lexicon ? parseCueLexicon(json.lexicon, `${dir} (lexicon)`) : undefined,
       json.miner ? CueMiner.fromJSON(json.miner) : undefined,
       json.layoutScaler ? StandardScaler.fromJSON(json.layoutScaler) : undefined,
       json.uiScaler ? StandardScaler.fromJSON(json.uiScaler) : undefined,
