@@ -3,9 +3,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { readFile, writeFile } from 'node:fs/promises';
-import sharp from 'sharp';
 import type { InspectReport } from '../../src/data/inspect.js';
-import { DEV_IMAGES, DEV_JSON, FIXTURES, miniRecords, tempDir } from '../data/helpers.js';
+import { cutJpeg, DEV_IMAGES, DEV_JSON, FIXTURES, miniRecords, tempDir } from '../data/helpers.js';
 import { CLI_MAIN, CLI_NODE_ARGS, runCli } from './run-cli.js';
 
 interface RunResult {
@@ -141,11 +140,7 @@ test('every data and predict command has --help with a description', () => {
 });
 
 test('data inspect --images finds a truncated JPEG, whose header reads, as predict does, naming the record', async () => {
-  // Made here rather than committed: a shipped screenshot as a JPEG, cut in half.
-  const png = await readFile(new URL('../../examples/screenshots/order.png', import.meta.url));
-  const jpeg = await sharp(png).jpeg().toBuffer();
-  const cut = jpeg.subarray(0, jpeg.length >> 1);
-  assert.ok((await sharp(cut).metadata()).width, 'the header of the cut file still reads');
+  const cut = await cutJpeg();
   const dir = await tempDir({ 'cut.jpg': '', 'fx-intent-2-0.png': 'png', 'fx-intent-2-1.png': 'png' });
   await writeFile(join(dir, 'cut.jpg'), cut);
   const records = await miniRecords();

@@ -52,3 +52,15 @@ export async function tempDir(files: Record<string, 'png' | 'corrupt' | string>)
 export async function miniRecords(): Promise<Record<string, unknown>[]> {
   return JSON.parse(await readFile(join(FIXTURES, 'mini-challenge.json'), 'utf8'));
 }
+
+/**
+ * A shipped screenshot as a JPEG cut in half, whose header still reads (made here rather than
+ * committed): what only a full decode finds.
+ */
+export async function cutJpeg(): Promise<Buffer> {
+  const png = await readFile(new URL('../../examples/screenshots/order.png', import.meta.url));
+  const jpeg = await sharp(png).jpeg().toBuffer();
+  const cut = jpeg.subarray(0, jpeg.length >> 1);
+  if (!(await sharp(cut).metadata()).width) throw new Error('the header of the cut JPEG no longer reads');
+  return cut;
+}
