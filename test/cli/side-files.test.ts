@@ -8,7 +8,7 @@ import { cp, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfigTextSync } from '../../src/data/read-file.js';
-import { tempDir } from '../data/helpers.js';
+import { tempDir, writeIntoFifo } from '../data/helpers.js';
 import { runCli } from './run-cli.js';
 
 const RUST = fileURLToPath(new URL('../../examples/dialogues/rust.json', import.meta.url));
@@ -61,10 +61,9 @@ test('a data file that is a device is refused before a byte is read; one that is
   assert.match(device.stderr, /cannot read the data file \/dev\/zero: it is a device; give a file or a pipe \[ECM_ERR_FILE_UNREADABLE\]/);
   const dir = await tempDir({});
   const fifo = await fifoIn(dir, 'data.json');
-  const { spawn } = await import('node:child_process');
-  const writer = spawn('sh', ['-c', `cat '${RUST}' > '${fifo}'`]);
+  const written = writeIntoFifo(fifo, `cat '${RUST}'`);
   const piped = await runCli(['data', 'clean', fifo, '--json']);
-  await new Promise((resolve) => (writer.exitCode === null ? writer.once('exit', resolve) : resolve(undefined)));
+  await written;
   assert.equal(piped.code, 0, piped.stderr);
   assert.match(piped.stdout, /生锈/);
 });

@@ -1,4 +1,5 @@
 // Shared by the data tests: paths to the dev data and tiny images made on the fly.
+import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { mkdtemp, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -63,4 +64,13 @@ export async function cutJpeg(): Promise<Buffer> {
   const cut = jpeg.subarray(0, jpeg.length >> 1);
   if (!(await sharp(cut).metadata()).width) throw new Error('the header of the cut JPEG no longer reads');
   return cut;
+}
+
+/**
+ * Runs a shell command whose output goes into the named pipe `fifo` (it waits there for a reader);
+ * resolves once the command has ended. Its exit is awaited from the start, so it is never missed.
+ */
+export function writeIntoFifo(fifo: string, command: string): Promise<void> {
+  const writer = spawn('sh', ['-c', `${command} > '${fifo}'`]);
+  return new Promise((resolve) => writer.once('exit', () => resolve()));
 }

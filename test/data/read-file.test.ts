@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeInputText } from '../../src/data/read-file.js';
-import { tempDir } from './helpers.js';
+import { tempDir, writeIntoFifo } from './helpers.js';
 import { runCli } from '../cli/run-cli.js';
 
 const text = 'id,predict\na,是否会生锈\nb,发货数量\n';
@@ -51,16 +51,14 @@ test('readFileCapped stops past its cap, also where stat says 0 bytes (a pipe), 
   } finally {
     server.close();
   }
-  const { execFileSync, spawn } = await import('node:child_process');
+  const { execFileSync } = await import('node:child_process');
   const fifo = join(dir, 'piped.json');
   execFileSync('mkfifo', [fifo]);
   // A data file may come through a pipe (`predict <(…)`): read to its end.
-  const writer = spawn('sh', ['-c', `printf '[3]' > '${fifo}'`]);
-  const written = new Promise((resolve) => writer.once('exit', resolve));
+  const written = writeIntoFifo(fifo, `printf '[3]'`);
   assert.equal((await readFileCapped(fifo, 100)).toString(), '[3]');
   await written;
-  const flood = spawn('sh', ['-c', `head -c 3000000 /dev/zero > '${fifo}'`]);
-  const flooded = new Promise((resolve) => flood.once('exit', resolve));
+  const flooded = writeIntoFifo(fifo, 'head -c 3000000 /dev/zero');
   assert.deepEqual(await readFileCapped(fifo, 2_000_000), { tooLarge: true });
   await flooded;
 });

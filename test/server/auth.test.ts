@@ -74,12 +74,13 @@ test('keys come from the environment variable and the keys file; # starts a comm
   assert.deepEqual(await loadApiKeys(` ${c}, ,${c}`, file), [c, a, b]);
   await assert.rejects(loadApiKeys(undefined, join(dir, 'missing.txt')), { code: 'ECM_ERR_BAD_OPTION' });
   // Through a pipe (`--api-keys-file <(vault read …)`, the key never on disk); a device is refused at once.
-  const { execFileSync, spawn } = await import('node:child_process');
+  const { execFileSync } = await import('node:child_process');
+  const { writeIntoFifo } = await import('../data/helpers.js');
   const fifo = join(dir, 'piped-keys');
   execFileSync('mkfifo', [fifo]);
-  const writer = spawn('sh', ['-c', `printf '${a}\\n' > '${fifo}'`]);
+  const written = writeIntoFifo(fifo, `printf '${a}\\n'`);
   assert.deepEqual(await loadApiKeys(undefined, fifo), [a]);
-  await new Promise((resolve) => (writer.exitCode === null ? writer.once('exit', resolve) : resolve(undefined)));
+  await written;
   await assert.rejects(loadApiKeys(undefined, '/dev/zero'), /cannot read the API keys file \/dev\/zero: it is a device, not a file or a pipe/);
 });
 
