@@ -436,8 +436,9 @@ export class SceneRecognizer implements Recognizer {
   static async load(dir: string): Promise<SceneRecognizer> {
     const json = await readModelFile<SceneModelJson>(dir, 'SceneRecognizer', 1);
     checkModelSettings(dir, json);
+    const taxonomy = Taxonomy.fromJSON(json.taxonomy, `${dir} (taxonomy)`, 'scene');
     return fromModelFile(dir, () => new SceneRecognizer(
-      Taxonomy.fromJSON(json.taxonomy, `${dir} (taxonomy)`, 'scene'),
+      taxonomy,
       json.fusion,
       json.union ? FeatureUnion.fromJSON(json.union) : undefined,
       json.lexicon ? parseCueLexicon(json.lexicon, `${dir} (lexicon)`) : undefined,
