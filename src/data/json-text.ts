@@ -3,7 +3,7 @@
 // syntax errors but none for a truncated file, which is the common case for a broken download. Valid
 // JSON that repeats a key in one object is refused too (see duplicate-keys.ts).
 import { EcommirError, type ErrorCode } from '../errors.js';
-import { readConfigTextSync, readError } from './read-file.js';
+import { readConfigText } from './read-file.js';
 import { describeDuplicateKey, findDuplicateKeys, type DuplicateKey } from './duplicate-keys.js';
 import { parse as parseTolerant, type ParseError } from 'jsonc-parser';
 
@@ -36,13 +36,7 @@ export function throwFirstRefusal(refused: ReadonlyMap<number, EcommirError>): v
  * that says which `what` could not be read, keeping the parser's message and location.
  */
 export function readJsonFile(file: string, what: string, code: ErrorCode = 'ECM_ERR_BAD_JSON'): unknown {
-  let text: string;
-  try {
-    text = readConfigTextSync(file);
-  } catch (cause) {
-    throw readError(file, what, cause);
-  }
-  return parseJsonDocument(text, file, what, code);
+  return parseJsonDocument(readConfigText(file, what), file, what, code);
 }
 
 /** readJsonFile for text already read; `source` names it. */

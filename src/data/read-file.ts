@@ -57,12 +57,12 @@ function kindOf(info: Stats): string {
 }
 
 /**
- * The text (UTF-8) of a file the package reads as configuration, at once: a rules file, a lexicon, a
- * knowledge file. It must be a regular file within MAX_CONFIG_FILE_BYTES: a rules file
- * that was /dev/zero used 16.9 GB and ended the process (std::bad_alloc), and a pipe hung it. Errors
- * are the file system's (ENOENT, EISDIR...) or one that says what the path is instead.
+ * The bytes of a file the package reads as configuration, at once: a rules file, a lexicon, a
+ * knowledge file, a CLIP folder's tokenizer. It must be a regular file within MAX_CONFIG_FILE_BYTES: a
+ * rules file that was /dev/zero used 16.9 GB and ended the process (std::bad_alloc), and a pipe hung
+ * it. Errors are the file system's (ENOENT, EISDIR...) or one that says what the path is instead.
  */
-export function readConfigTextSync(path: string): string {
+export function readConfigFileSync(path: string): Buffer {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -75,9 +75,23 @@ export function readConfigTextSync(path: string): string {
     if (info.isDirectory()) throw isFolderError();
     if (!info.isFile()) throw new Error(`it is ${kindOf(info)}, not a file`);
     if (info.size > MAX_CONFIG_FILE_BYTES) throw new Error(`it holds ${info.size} bytes, more than the ${MAX_CONFIG_FILE_BYTES / 1024 / 1024} MiB a configuration file may`);
-    return readFileSync(fd, 'utf8');
+    return readFileSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** readConfigFileSync as UTF-8 text. */
+export function readConfigTextSync(path: string): string {
+  return readConfigFileSync(path).toString('utf8');
+}
+
+/** readConfigTextSync whose failure is readError's: the file, as `what`, not found or unreadable and why. */
+export function readConfigText(path: string, what: string): string {
+  try {
+    return readConfigTextSync(path);
+  } catch (cause) {
+    throw readError(path, what, cause);
   }
 }
 

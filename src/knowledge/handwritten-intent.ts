@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { EcommirError } from '../errors.js';
 import { Taxonomy } from '../labels/taxonomy.js';
 import { parseRecordsText } from '../data/load.js';
-import { readConfigTextSync, readError, requireFolderSync } from '../data/read-file.js';
+import { readConfigText, requireFolderSync } from '../data/read-file.js';
 import { parseNativeSample } from '../data/native.js';
 import { IMAGE_MARKER } from '../data/instruction.js';
 import type { ImageRef, Sample, Turn } from '../types.js';
@@ -60,7 +60,7 @@ export function loadHandwrittenIntentDialogues(dirOrOptions: string | Handwritte
   for (const name of files) {
     const file = join(dir, name);
     let fileLabel: string | undefined;
-    parseRecordsText(readKnowledgeText(file), file).forEach((record, index) => {
+    parseRecordsText(readConfigText(file, 'the knowledge file'), file).forEach((record, index) => {
       const sample = parseNativeSample(record, index, { baseDir: dir, file });
       const item = { file, index, id: sample.id };
       if (sample.task !== 'intent') throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `a hand-written dialogue must be an intent sample, got ${sample.task}`, { item });
@@ -93,13 +93,4 @@ function withImages(sample: Sample, images: SyntheticImages, item: { file: strin
     turns = sample.turns.map((t) => ({ role: t.role, text: t.text, images: t.images.map(stand) }));
   }
   return { ...sample, turns, images: turns.flatMap((t) => t.images) };
-}
-
-/** A knowledge file's text: a regular file (a link to /dev/zero filled memory), named when it cannot be read. */
-function readKnowledgeText(file: string): string {
-  try {
-    return readConfigTextSync(file);
-  } catch (cause) {
-    throw readError(file, 'the knowledge file', cause);
-  }
 }

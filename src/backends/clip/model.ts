@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { readConfigTextSync, readFileCapped, unreadableReason, MAX_CONFIG_FILE_BYTES } from '../../data/read-file.js';
+import { readConfigFileSync, readConfigTextSync, unreadableReason } from '../../data/read-file.js';
 import { EcommirError } from '../../errors.js';
 import type { RawImage } from '../../vision/decode.js';
 import { transformersRuntime } from './runtime.js';
@@ -175,7 +175,7 @@ function dot(a: Float32Array, b: Float32Array): number {
 
 async function folderFingerprint(dir: string, weights: string[], dtype: ClipDtype): Promise<string> {
   const hash = createHash('sha256').update(`dtype:${dtype}\n`);
-  for (const file of CONFIG_FILES) hash.update(`${file}\n`).update(await readConfigBytes(path.join(dir, file)));
+  for (const file of CONFIG_FILES) hash.update(`${file}\n`).update(readConfigBytes(path.join(dir, file)));
   // Weight files can be gigabytes: their size and first and last MiB tell exports apart.
   const window = 1 << 20;
   for (const file of weights) {
@@ -250,10 +250,11 @@ async function mustExist(file: string, what: string): Promise<void> {
   if (!(await exists(file))) throw new EcommirError('ECM_ERR_NO_MODEL', `missing ${what}: ${file}`, { item: { file }, statusCode: 503 });
 }
 
-/** A config file's bytes: a regular file within MAX_CONFIG_FILE_BYTES (a 20 GB tokenizer.json was read whole). */
-async function readConfigBytes(file: string): Promise<Buffer> {
-  const read = await readFileCapped(file, MAX_CONFIG_FILE_BYTES, { regularOnly: true });
-  if (Buffer.isBuffer(read)) return read;
-  const why = 'notRegular' in read ? `it is ${read.notRegular}, not a file` : `it holds more than the ${MAX_CONFIG_FILE_BYTES / 1024 / 1024} MiB a configuration file may`;
-  throw new EcommirError('ECM_ERR_NO_MODEL', `cannot read ${file}: ${why}`, { item: { file }, statusCode: 503 });
+/** A config file's bytes, as readConfigFileSync reads them (a 20 GB tokenizer.json was read whole). */
+function readConfigBytes(file: string): Buffer {
+  try {
+    return readConfigFileSync(file);
+  } catch (cause) {
+    throw new EcommirError('ECM_ERR_NO_MODEL', `cannot read ${file}: ${unreadableReason(cause)}`, { cause, item: { file }, statusCode: 503 });
+  }
 }
