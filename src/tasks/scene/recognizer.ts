@@ -436,9 +436,8 @@ export class SceneRecognizer implements Recognizer {
   static async load(dir: string): Promise<SceneRecognizer> {
     const json = await readModelFile<SceneModelJson>(dir, 'SceneRecognizer', 1);
     checkModelSettings(dir, json);
-    const taxonomy = Taxonomy.fromJSON(json.taxonomy, `${dir} (taxonomy)`, 'scene');
     return fromModelFile(dir, () => new SceneRecognizer(
-      taxonomy,
+      Taxonomy.fromJSON(json.taxonomy, `${dir} (taxonomy)`, 'scene'),
       json.fusion,
       json.union ? FeatureUnion.fromJSON(json.union) : undefined,
       json.lexicon ? parseCueLexicon(json.lexicon, `${dir} (lexicon)`) : undefined,
