@@ -15,6 +15,12 @@ export interface ChallengeParseOptions {
   imagesDir?: string;
   /** The file the record came from, for error messages. */
   file?: string;
+  /**
+   * Hold each gold label to a label set (default true): the record's candidates, else the task's
+   * taxonomy. False reads a label as written, for a command that makes no use of labels (`data
+   * clean`), which refused a whole file over one label it did not need.
+   */
+  checkLabels?: boolean;
 }
 
 /** Reads a challenge JSON file into samples. See LoadOptions for checkImages, inputLimits and skipBad. */
@@ -39,7 +45,7 @@ export async function loadChallengeRecords(
     records,
     options.skipBad ?? false,
     throwingRefused(refused, async (record, index) => {
-      const sample = parseChallengeRecord(record, index, { imagesDir: options.imagesDir, file });
+      const sample = parseChallengeRecord(record, index, { imagesDir: options.imagesDir, file, checkLabels: options.checkLabels });
       await checkLoadedSample(sample, options, file);
       return sample;
     }),
@@ -87,7 +93,7 @@ export function parseChallengeRecord(value: unknown, index: number, options: Cha
     turns = [{ role: 'user', text: Array(images.length).fill(IMAGE_MARKER).join('\n'), images }];
   }
   const sample: Sample = { id: record.id, index, task, candidates, turns, images, raw: record };
-  if (record.output.trim() !== '') sample.label = checkGoldLabel(record.output, candidates, item);
+  if (record.output.trim() !== '') sample.label = options.checkLabels === false ? record.output.trim() : checkGoldLabel(record.output, candidates, item);
   return sample;
 }
 

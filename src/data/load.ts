@@ -39,9 +39,9 @@ export async function loadSamples(path: string, options: LoadOptions = {}): Prom
     options.skipBad ?? false,
     throwingRefused(new Map([...refused, ...malformed]), async (record, index) => {
       const sample = isChallengeRecord(record)
-        ? parseChallengeRecord(record, index, { imagesDir: challengeImagesDir, file })
-        : parseNativeSample(record, index, { imagesDir, baseDir: dirname(file), file });
-      checkGoldLabel(sample, options, file);
+        ? parseChallengeRecord(record, index, { imagesDir: challengeImagesDir, file, checkLabels: options.checkLabels })
+        : parseNativeSample(record, index, { imagesDir, baseDir: dirname(file), file, checkLabels: options.checkLabels });
+      if (options.checkLabels !== false) checkGoldLabel(sample, options, file);
       await checkLoadedSample(sample, options, file);
       return sample;
     }),

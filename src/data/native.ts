@@ -17,6 +17,12 @@ export interface NativeParseOptions {
   baseDir?: string;
   /** The file, for error messages. */
   file?: string;
+  /**
+   * Hold each gold label to a label set (default true): the record's candidates, else the task's
+   * taxonomy. False reads a label as written, for a command that makes no use of labels (`data
+   * clean`), which refused a whole file over one label it did not need.
+   */
+  checkLabels?: boolean;
 }
 
 const ROLE_ALIASES: Readonly<Record<string, Role>> = {
@@ -81,7 +87,7 @@ export function parseNativeSample(value: unknown, index: number, options: Native
   if (obj.label !== undefined && obj.label !== null && obj.label !== '') {
     if (typeof obj.label !== 'string') throw bad('label must be a string');
     const label = obj.label.trim();
-    if (candidates.length > 0 && !candidates.includes(label)) {
+    if (options.checkLabels !== false && candidates.length > 0 && !candidates.includes(label)) {
       throw new EcommirError('ECM_ERR_UNKNOWN_LABEL', `label "${label}" is not among the sample's candidates`, { item });
     }
     sample.label = label;

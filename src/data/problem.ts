@@ -54,6 +54,11 @@ export interface LoadOptions {
    * against the candidates their instruction lists.
    */
   taxonomies?: Partial<Record<Task, Taxonomy>>;
+  /**
+   * Hold each gold label to its label set, the candidates or the taxonomy (default true). False reads
+   * labels as written, for a command that makes no use of them (`data clean`).
+   */
+  checkLabels?: boolean;
 }
 
 export interface LoadResult<T> {

@@ -130,6 +130,24 @@ test('data clean --explain shows the cleaned dialogue and each removal with its 
   assert.ok(lines.find((l) => l.id === intentX1.id).removed.some((r: { rule: string }) => r.rule === 'cannot-read-image'));
 });
 
+test('data clean shows a dialogue whose gold label is outside the label set, where the commands that use labels refuse it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ecommir-clean-label-'));
+  // A native record with a label of no taxonomy, and a challenge record whose output is not among its candidates.
+  const native = join(dir, 'own.jsonl');
+  writeFileSync(native, JSON.stringify({ id: 'n1', task: 'intent', dialogue: [{ role: 'user', text: '这个杯子会生锈吗' }], label: '我们自己的标签' }) + '\n');
+  const challenge = join(dir, 'challenge.json');
+  writeFileSync(challenge, JSON.stringify([{ ...intentX1, output: '不在候选里的标签' }]));
+  for (const [file, id, label] of [[native, 'n1', '我们自己的标签'], [challenge, intentX1.id, '不在候选里的标签']]) {
+    const cleaned = await runCli(['data', 'clean', file]);
+    assert.equal(cleaned.code, 0, cleaned.stderr);
+    assert.match(cleaned.stdout, new RegExp(`# ${id} \\(record 0, intent, ${label}\\)`));
+    // Still refused, naming the label, where the label is used.
+    const inspected = await runCli(['data', 'inspect', file]);
+    assert.notEqual(inspected.code, 0);
+    assert.match(inspected.stderr, new RegExp(label));
+  }
+});
+
 test('a gold file whose records share an id is scored against predict\'s own output by position; predictions in another order are refused with the way out', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ecommir-eval-dup-'));
   const goldFile = join(dir, 'gold.jsonl');

@@ -24,7 +24,8 @@ export function registerDataCleanCommand(dataCommand: Command, ctx: CommandConte
         throw new EcommirError('ECM_ERR_BAD_OPTION', `--task must be scene or intent, got "${options.task}"`);
       }
       const rules = loadDenoiseRules(options.rules);
-      const { samples } = await loadSamples(file);
+      // Cleaning reads no label: one outside the label set is shown as written, not a refused file.
+      const { samples } = await loadSamples(file, { checkLabels: false });
       let out = '';
       for (const sample of samples) {
         if (options.task && sample.task !== options.task) continue;
