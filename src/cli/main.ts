@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { EXIT_CODES_HELP, describeFailure } from './exit-codes.js';
 import { ignoredFlagNotes } from './ignored-flags.js';
 import { VERSION } from '../version.js';
+import { onWaitingForWriter } from '../data/read-file.js';
 
 /** Set by a command's action; commander's own parse result carries no exit code. */
 export interface CommandContext {
@@ -58,6 +59,7 @@ export async function buildProgram(ctx: CommandContext, argv?: readonly string[]
 
 export async function main(argv: string[]): Promise<number> {
   const ctx: CommandContext = { exitCode: 0, argv: [...argv] };
+  onWaitingForWriter((path) => process.stderr.write(`ecommir: ${path} is a named pipe that no program writes to yet; waiting for one (Ctrl-C to stop)\n`));
   const program = await buildProgram(ctx, argv);
   try {
     await program.parseAsync(argv, { from: 'user' });

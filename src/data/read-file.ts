@@ -99,12 +99,38 @@ function isFolderError(): Error {
   return Object.assign(new Error(`EISDIR: illegal operation on a directory, read`), { code: 'EISDIR' });
 }
 
+/** How long a named pipe's open may wait for a writer before the waiting is told (onWaitingForWriter). */
+export const PIPE_NOTICE_MS = 1000;
+
+let waitingForWriter: ((path: string) => void) | undefined;
+
+/**
+ * Sets who is told that a data file which is a named pipe still has no writer after PIPE_NOTICE_MS:
+ * its open waits for one, as `cat` waits, and a command that said nothing looked hung. The CLI prints
+ * it; a library caller hears nothing unless it sets one (undefined clears it).
+ */
+export function onWaitingForWriter(notice: ((path: string) => void) | undefined): void {
+  waitingForWriter = notice;
+}
+
+async function openPipe(path: string): Promise<FileHandle> {
+  const notice = waitingForWriter;
+  if (!notice) return open(path, 'r');
+  const timer = setTimeout(() => notice(path), PIPE_NOTICE_MS);
+  try {
+    return await open(path, 'r');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * A file's bytes, or `{ tooLarge }` once more than `maxBytes` have been read: the size that stat gives
  * is 0 for a device or a pipe, and readFile would read /dev/zero until memory ran out (18 GB in 30 s).
  * `regularOnly` refuses anything but a regular file before reading (an image is never a pipe).
  * Otherwise a pipe is read to its end (a data file may come as `<(…)`), as `cat` reads it, waiting for
- * a writer; a device or a socket is refused (/dev/zero took 1.1 GB before it was found too large).
+ * a writer (told after a second, see onWaitingForWriter); a device or a socket is refused (/dev/zero
+ * took 1.1 GB before it was found too large).
  */
 export async function readFileCapped(path: string, maxBytes: number, options: { regularOnly?: boolean } = {}): Promise<Buffer | { tooLarge: true; size?: number } | { notRegular: string }> {
   let handle: FileHandle;
@@ -117,7 +143,7 @@ export async function readFileCapped(path: string, maxBytes: number, options: { 
     // By the path, not by an open: a reader that opens a named pipe and closes it again could make its writer's first write fail.
     const kind = await stat(path);
     if (!kind.isFile() && !kind.isFIFO() && !kind.isDirectory()) return { notRegular: kindOf(kind) };
-    handle = await open(path, 'r');
+    handle = kind.isFIFO() ? await openPipe(path) : await open(path, 'r');
   }
   try {
     info ??= await handle.stat();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfigTextSync } from '../../src/data/read-file.js';
 import { tempDir, writeIntoFifo } from '../data/helpers.js';
-import { runCli } from './run-cli.js';
+import { runCli, startCli } from './run-cli.js';
 
 const RUST = fileURLToPath(new URL('../../examples/dialogues/rust.json', import.meta.url));
 const INTENT_KNOWLEDGE = fileURLToPath(new URL('../../knowledge/intent/', import.meta.url));
@@ -66,4 +66,23 @@ test('a data file that is a device is refused before a byte is read; one that is
   await written;
   assert.equal(piped.code, 0, piped.stderr);
   assert.match(piped.stdout, /生锈/);
+});
+
+test('a data file that is a named pipe with no writer yet is told as such on stderr, then read once a program writes to it', { timeout: 60_000 }, async () => {
+  const dir = await tempDir({});
+  const fifo = await fifoIn(dir, 'later.json');
+  const cli = startCli(['data', 'clean', fifo, '--json']);
+  const told = `ecommir: ${fifo} is a named pipe that no program writes to yet; waiting for one (Ctrl-C to stop)`;
+  try {
+    for (let waited = 0; !cli.output().includes(told); waited += 50) {
+      assert.ok(waited < 20_000, `not told within 20 s; output so far: ${cli.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } catch (err) {
+    cli.child.kill(); // it would wait for a writer for ever
+    throw err;
+  }
+  await writeIntoFifo(fifo, `cat '${RUST}'`);
+  assert.equal(await cli.exited, 0, cli.output());
+  assert.match(cli.output(), /生锈/);
 });
