@@ -27,28 +27,43 @@ async function pngWithText(texts: number): Promise<{ base: Buffer; withText: Buf
   return { base, withText: Buffer.concat([base.subarray(0, idat), ...Array.from({ length: texts }, () => ztxt), base.subarray(idat)]) };
 }
 
-/** An 8×8 grey little-endian TIFF of `directories` pages, each a directory over the same pixels. */
-function tiffWithDirectories(directories: number): Buffer {
+/**
+ * An 8×8 grey little-endian TIFF of `directories` pages, each a directory over the same pixels; `big`
+ * writes a BigTIFF (magic 43, 8-byte offsets and counts, 20-byte entries).
+ */
+function tiffWithDirectories(directories: number, big = false): Buffer {
   const entries: [number, number, number, number][] = [
     [256, 4, 1, 8], [257, 4, 1, 8], [258, 3, 1, 8], [259, 3, 1, 1], [262, 3, 1, 1], [273, 4, 1, 8], [277, 3, 1, 1], [278, 4, 1, 8], [279, 4, 1, 64],
   ];
-  const size = 2 + 12 * entries.length + 4;
-  const first = 8 + 64;
+  const [countBytes, entryBytes, offsetBytes, header] = big ? [8, 20, 8, 16] : [2, 12, 4, 8];
+  const offset = (out: Buffer, value: number, at: number): void => void (big ? out.writeBigUInt64LE(BigInt(value), at) : out.writeUInt32LE(value, at));
+  const size = countBytes + entryBytes * entries.length + offsetBytes;
+  const first = header + 64;
   const out = Buffer.alloc(first + size * directories);
   out.write('II', 0, 'latin1');
-  out.writeUInt16LE(42, 2);
-  out.writeUInt32LE(first, 4);
-  out.fill(0x80, 8, first);
+  if (big) {
+    out.writeUInt16LE(43, 2);
+    out.writeUInt16LE(8, 4);
+    out.writeBigUInt64LE(BigInt(first), 8);
+  } else {
+    out.writeUInt16LE(42, 2);
+    out.writeUInt32LE(first, 4);
+  }
+  out.fill(0x80, header, first);
   for (let d = 0; d < directories; d++) {
     const at = first + size * d;
-    out.writeUInt16LE(entries.length, at);
+    if (big) out.writeBigUInt64LE(BigInt(entries.length), at);
+    else out.writeUInt16LE(entries.length, at);
     entries.forEach(([tag, type, count, value], i) => {
-      out.writeUInt16LE(tag, at + 2 + 12 * i);
-      out.writeUInt16LE(type, at + 4 + 12 * i);
-      out.writeUInt32LE(count, at + 6 + 12 * i);
-      out.writeUInt32LE(value, at + 10 + 12 * i);
+      const entry = at + countBytes + entryBytes * i;
+      out.writeUInt16LE(tag, entry);
+      out.writeUInt16LE(type, entry + 2);
+      offset(out, count, entry + 4);
+      // A value fits in its field left-justified: a SHORT in its first 2 bytes, a LONG in 4.
+      if (type === 3) out.writeUInt16LE(value, entry + 4 + offsetBytes);
+      else out.writeUInt32LE(value, entry + 4 + offsetBytes);
     });
-    out.writeUInt32LE(d < directories - 1 ? at + size : 0, at + size - 4);
+    offset(out, d < directories - 1 ? at + size : 0, at + size - offsetBytes);
   }
   return out;
 }
@@ -70,20 +85,24 @@ test('a PNG whose chunks do not tile the file is left for the decoder to judge',
   assert.equal(withoutCostlyMetadata(cut), cut);
 });
 
-test('a TIFF with more directories than the cap keeps its first only; one at the cap, or one whose links loop, is read as it is', async () => {
-  const over = tiffWithDirectories(MAX_TIFF_DIRECTORIES + 1);
-  const trimmed = withoutCostlyMetadata(over);
-  assert.notEqual(trimmed, over);
-  assert.equal((await sharp(trimmed).metadata()).pages, 1);
-  assert.equal((await sharp(over).metadata()).pages, MAX_TIFF_DIRECTORIES + 1, 'the input is not changed in place');
-  assert.deepEqual((await decodeRgb({ name: 'pages.tif', bytes: over })).data, (await decodeRgb({ name: 'one.tif', bytes: tiffWithDirectories(1) })).data);
-  const at = tiffWithDirectories(MAX_TIFF_DIRECTORIES);
-  assert.equal(withoutCostlyMetadata(at), at);
-  // The last directory links back to the first: the walk stops at the loop.
-  const loop = Buffer.from(tiffWithDirectories(3));
-  loop.writeUInt32LE(72, loop.length - 4);
-  assert.equal(withoutCostlyMetadata(loop), loop);
-});
+for (const big of [false, true]) {
+  const kind = big ? 'BigTIFF' : 'TIFF';
+  test(`a ${kind} with more directories than the cap keeps its first only; one at the cap, or one whose links loop, is read as it is`, async () => {
+    const over = tiffWithDirectories(MAX_TIFF_DIRECTORIES + 1, big);
+    const trimmed = withoutCostlyMetadata(over);
+    assert.notEqual(trimmed, over);
+    assert.equal((await sharp(trimmed).metadata()).pages, 1);
+    assert.equal((await sharp(over).metadata()).pages, MAX_TIFF_DIRECTORIES + 1, 'the input is not changed in place');
+    assert.deepEqual((await decodeRgb({ name: 'pages.tif', bytes: over })).data, (await decodeRgb({ name: 'one.tif', bytes: tiffWithDirectories(1, big) })).data);
+    const at = tiffWithDirectories(MAX_TIFF_DIRECTORIES, big);
+    assert.equal(withoutCostlyMetadata(at), at);
+    // The last directory links back to the first: the walk stops at the loop.
+    const loop = Buffer.from(tiffWithDirectories(3, big));
+    if (big) loop.writeBigUInt64LE(80n, loop.length - 8);
+    else loop.writeUInt32LE(72, loop.length - 4);
+    assert.equal(withoutCostlyMetadata(loop), loop);
+  });
+}
 
 test('a queued sample whose PNG loses its text chunks to the decoder still matches its job: the job is keyed by the bytes as sent', async () => {
   const { withText } = await pngWithText(MAX_PNG_TEXT_CHUNKS + 1);
