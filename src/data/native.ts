@@ -17,11 +17,7 @@ export interface NativeParseOptions {
   baseDir?: string;
   /** The file, for error messages. */
   file?: string;
-  /**
-   * Hold each gold label to a label set (default true): the record's candidates, else the task's
-   * taxonomy. False reads a label as written, for a command that makes no use of labels (`data
-   * clean`), which refused a whole file over one label it did not need.
-   */
+  /** As LoadOptions.checkLabels: false reads a gold label as written (default true, checked). */
   checkLabels?: boolean;
 }
 

@@ -56,7 +56,8 @@ export interface LoadOptions {
   taxonomies?: Partial<Record<Task, Taxonomy>>;
   /**
    * Hold each gold label to its label set, the candidates or the taxonomy (default true). False reads
-   * labels as written, for a command that makes no use of them (`data clean`).
+   * labels as written, for a command that makes no use of them: `data clean` refused a whole file
+   * over one label it never read.
    */
   checkLabels?: boolean;
 }
