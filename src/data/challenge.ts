@@ -89,7 +89,10 @@ export function parseChallengeRecord(value: unknown, index: number, options: Cha
     turns = [{ role: 'user', text: Array(images.length).fill(IMAGE_MARKER).join('\n'), images }];
   }
   const sample: Sample = { id: record.id, index, task, candidates, turns, images, raw: record };
-  if (record.output.trim() !== '') sample.label = options.checkLabels === false ? record.output.trim() : checkGoldLabel(record.output, candidates, item);
+  if (record.output.trim() !== '') {
+    // Unchecked, a label still takes its candidate's spelling where it is one (full-width punctuation).
+    sample.label = options.checkLabels === false ? (candidateSpelling(record.output, candidates) ?? record.output.trim()) : checkGoldLabel(record.output, candidates, item);
+  }
   return sample;
 }
 
@@ -106,14 +109,19 @@ function attachImages(rawTurns: { role: Turn['role']; text: string }[], images: 
   });
 }
 
-/** The gold label must be one of the listed candidates; punctuation width does not count as a difference. */
-function checkGoldLabel(output: string, candidates: string[], item: ItemRef): string {
+/** The candidate a gold label names, as the candidate spells it (punctuation width does not count), if any. */
+function candidateSpelling(output: string, candidates: string[]): string | undefined {
   const label = output.trim();
   if (candidates.length === 0 || candidates.includes(label)) return label;
   const folded = foldPunctuation(label);
-  const match = candidates.find((c) => foldPunctuation(c) === folded);
-  if (match) return match;
-  throw new EcommirError('ECM_ERR_UNKNOWN_LABEL', `gold label "${label}" is not among the ${candidates.length} candidate labels of the instruction`, { item });
+  return candidates.find((c) => foldPunctuation(c) === folded);
+}
+
+/** The gold label must be one of the listed candidates. */
+function checkGoldLabel(output: string, candidates: string[], item: ItemRef): string {
+  const match = candidateSpelling(output, candidates);
+  if (match !== undefined) return match;
+  throw new EcommirError('ECM_ERR_UNKNOWN_LABEL', `gold label "${output.trim()}" is not among the ${candidates.length} candidate labels of the instruction`, { item });
 }
 
 function checkRecordShape(value: unknown, index: number, file?: string): ChallengeRecord {

@@ -107,7 +107,7 @@ let waitingForWriter: ((path: string) => void) | undefined;
 /**
  * Sets who is told that a data file which is a named pipe still has no writer after PIPE_NOTICE_MS:
  * its open waits for one, as `cat` waits, and a command that said nothing looked hung. The CLI prints
- * it; a library caller hears nothing unless it sets one (undefined clears it).
+ * it (not exported from the package: the library's own readers stay silent, as `cat` is).
  */
 export function onWaitingForWriter(notice: ((path: string) => void) | undefined): void {
   waitingForWriter = notice;

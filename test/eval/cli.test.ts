@@ -146,6 +146,14 @@ test('data clean shows a dialogue whose gold label is outside the label set, whe
     assert.notEqual(inspected.code, 0);
     assert.match(inspected.stderr, new RegExp(label));
   }
+  // A label that is a candidate but for the width of its punctuation is shown as the candidate spells it, as before.
+  const candidates = JSON.parse(/分类标签:(\[[^\]]*\])/.exec(sceneA.instruction)![1]) as string[];
+  const candidate = candidates.find((c) => c.includes('(') && c.includes(')'))!;
+  const wide = join(dir, 'wide.json');
+  writeFileSync(wide, JSON.stringify([{ ...sceneA, output: candidate.replace('(', '（').replace(')', '）') }]));
+  const cleaned = await runCli(['data', 'clean', wide]);
+  assert.equal(cleaned.code, 0, cleaned.stderr);
+  assert.ok(cleaned.stdout.includes(`(record 0, scene, ${candidate})`), cleaned.stdout.split('\n')[0]);
 });
 
 test('a gold file whose records share an id is scored against predict\'s own output by position; predictions in another order are refused with the way out', async () => {
