@@ -145,6 +145,13 @@ test('data clean shows a dialogue whose gold label is outside the label set, whe
     const inspected = await runCli(['data', 'inspect', file]);
     assert.notEqual(inspected.code, 0);
     assert.match(inspected.stderr, new RegExp(label));
+    const pred = join(dir, 'pred.jsonl');
+    writeFileSync(pred, JSON.stringify({ id, label: '是否会生锈' }) + '\n');
+    for (const args of [['eval', '--gold', file, '--pred', pred], ['train', 'intent', file, '--out', join(dir, 'model')]]) {
+      const refused = await runCli(args);
+      assert.notEqual(refused.code, 0, `${args[0]}: ${refused.stdout}`);
+      assert.match(refused.stderr, new RegExp(`${label}.*ECM_ERR_UNKNOWN_LABEL`), args[0]);
+    }
   }
   // A label that is a candidate but for the width of its punctuation is shown as the candidate spells it, as before.
   const candidates = JSON.parse(/分类标签:(\[[^\]]*\])/.exec(sceneA.instruction)![1]) as string[];

@@ -27,43 +27,43 @@ async function pngWithText(texts: number): Promise<{ base: Buffer; withText: Buf
   return { base, withText: Buffer.concat([base.subarray(0, idat), ...Array.from({ length: texts }, () => ztxt), base.subarray(idat)]) };
 }
 
-/**
- * An 8×8 grey little-endian TIFF of `directories` pages, each a directory over the same pixels; `big`
- * writes a BigTIFF (magic 43, 8-byte offsets and counts, 20-byte entries).
- */
-function tiffWithDirectories(directories: number, big = false): Buffer {
+interface TiffKind {
+  /** BigTIFF (magic 43, 8-byte offsets and counts, 20-byte entries) rather than classic TIFF. */
+  big: boolean;
+  /** Byte order: "II" (little-endian) or "MM" (big-endian). */
+  little: boolean;
+}
+
+/** An 8×8 grey TIFF of `directories` pages, each a directory over the same pixels. */
+function tiffWithDirectories(directories: number, { big, little }: TiffKind = { big: false, little: true }): Buffer {
   const entries: [number, number, number, number][] = [
     [256, 4, 1, 8], [257, 4, 1, 8], [258, 3, 1, 8], [259, 3, 1, 1], [262, 3, 1, 1], [273, 4, 1, 8], [277, 3, 1, 1], [278, 4, 1, 8], [279, 4, 1, 64],
   ];
   const [countBytes, entryBytes, offsetBytes, header] = big ? [8, 20, 8, 16] : [2, 12, 4, 8];
-  const offset = (out: Buffer, value: number, at: number): void => void (big ? out.writeBigUInt64LE(BigInt(value), at) : out.writeUInt32LE(value, at));
   const size = countBytes + entryBytes * entries.length + offsetBytes;
   const first = header + 64;
   const out = Buffer.alloc(first + size * directories);
-  out.write('II', 0, 'latin1');
-  if (big) {
-    out.writeUInt16LE(43, 2);
-    out.writeUInt16LE(8, 4);
-    out.writeBigUInt64LE(BigInt(first), 8);
-  } else {
-    out.writeUInt16LE(42, 2);
-    out.writeUInt32LE(first, 4);
-  }
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const offset = (value: number, at: number): void => (big ? view.setBigUint64(at, BigInt(value), little) : view.setUint32(at, value, little));
+  out.write(little ? 'II' : 'MM', 0, 'latin1');
+  view.setUint16(2, big ? 43 : 42, little);
+  if (big) view.setUint16(4, 8, little);
+  offset(first, big ? 8 : 4);
   out.fill(0x80, header, first);
   for (let d = 0; d < directories; d++) {
     const at = first + size * d;
-    if (big) out.writeBigUInt64LE(BigInt(entries.length), at);
-    else out.writeUInt16LE(entries.length, at);
+    if (big) view.setBigUint64(at, BigInt(entries.length), little);
+    else view.setUint16(at, entries.length, little);
     entries.forEach(([tag, type, count, value], i) => {
       const entry = at + countBytes + entryBytes * i;
-      out.writeUInt16LE(tag, entry);
-      out.writeUInt16LE(type, entry + 2);
-      offset(out, count, entry + 4);
+      view.setUint16(entry, tag, little);
+      view.setUint16(entry + 2, type, little);
+      offset(count, entry + 4);
       // A value fits in its field left-justified: a SHORT in its first 2 bytes, a LONG in 4.
-      if (type === 3) out.writeUInt16LE(value, entry + 4 + offsetBytes);
-      else out.writeUInt32LE(value, entry + 4 + offsetBytes);
+      if (type === 3) view.setUint16(entry + 4 + offsetBytes, value, little);
+      else view.setUint32(entry + 4 + offsetBytes, value, little);
     });
-    offset(out, d < directories - 1 ? at + size : 0, at + size - offsetBytes);
+    offset(d < directories - 1 ? at + size : 0, at + size - offsetBytes);
   }
   return out;
 }
@@ -85,21 +85,22 @@ test('a PNG whose chunks do not tile the file is left for the decoder to judge',
   assert.equal(withoutCostlyMetadata(cut), cut);
 });
 
-for (const big of [false, true]) {
-  const kind = big ? 'BigTIFF' : 'TIFF';
-  test(`a ${kind} with more directories than the cap keeps its first only; one at the cap, or one whose links loop, is read as it is`, async () => {
-    const over = tiffWithDirectories(MAX_TIFF_DIRECTORIES + 1, big);
+for (const kind of [{ big: false, little: true }, { big: false, little: false }, { big: true, little: true }, { big: true, little: false }]) {
+  const name = `${kind.big ? 'BigTIFF' : 'TIFF'} (${kind.little ? 'little' : 'big'}-endian)`;
+  test(`a ${name} with more directories than the cap keeps its first only; one at the cap, or one whose links loop, is read as it is`, async () => {
+    const over = tiffWithDirectories(MAX_TIFF_DIRECTORIES + 1, kind);
     const trimmed = withoutCostlyMetadata(over);
     assert.notEqual(trimmed, over);
     assert.equal((await sharp(trimmed).metadata()).pages, 1);
     assert.equal((await sharp(over).metadata()).pages, MAX_TIFF_DIRECTORIES + 1, 'the input is not changed in place');
-    assert.deepEqual((await decodeRgb({ name: 'pages.tif', bytes: over })).data, (await decodeRgb({ name: 'one.tif', bytes: tiffWithDirectories(1, big) })).data);
-    const at = tiffWithDirectories(MAX_TIFF_DIRECTORIES, big);
+    assert.deepEqual((await decodeRgb({ name: 'pages.tif', bytes: over })).data, (await decodeRgb({ name: 'one.tif', bytes: tiffWithDirectories(1, kind) })).data);
+    const at = tiffWithDirectories(MAX_TIFF_DIRECTORIES, kind);
     assert.equal(withoutCostlyMetadata(at), at);
     // The last directory links back to the first: the walk stops at the loop.
-    const loop = Buffer.from(tiffWithDirectories(3, big));
-    if (big) loop.writeBigUInt64LE(80n, loop.length - 8);
-    else loop.writeUInt32LE(72, loop.length - 4);
+    const loop = Buffer.from(tiffWithDirectories(3, kind));
+    const view = new DataView(loop.buffer, loop.byteOffset, loop.byteLength);
+    if (kind.big) view.setBigUint64(loop.length - 8, 80n, kind.little);
+    else view.setUint32(loop.length - 4, 72, kind.little);
     assert.equal(withoutCostlyMetadata(loop), loop);
   });
 }
