@@ -53,7 +53,7 @@ export { SceneRecognizer, type SceneTrainingOptions, type SceneFusionOptions, ty
 export { RecognizerPool, type RecognizerPoolOptions, type PoolStats } from './runtime/pool.js';
 export { WorkerLanes, InProcessLanes, laneOf, LANES, DEFAULT_LANES, type Lane, type LaneOptions, type LaneStats, type RecognizerRuntime } from './runtime/lanes.js';
 export { backendSource, loadRecognizerSource, type RecognizerSource } from './runtime/source.js';
-export { modelVersion, sampleContent, predictionKey, type SampleContent } from './runtime/identity.js';
+export { modelIdentity, modelVersion, sampleContent, predictionKey, type SampleContent } from './runtime/identity.js';
 export { localPredictor, PooledPredictor, PredictionLog, keySamples, uniqueByKey, forEachConcurrent, type SamplePredictor, type KeyedSample, type LocalPredictorOptions } from './runtime/batch-predict.js';
 export { runFeaturePass, extractAllInPool, sceneFeaturePass, type FeaturePassOptions, type FeaturePassResult } from './runtime/feature-pass.js';
 export { startQueueWorker, runOnQueue, QUEUE_PREFIX, queueName, jobIdOf, DEFAULT_JOB_OPTIONS, type QueueRunOptions, type QueueWorker, type QueueWorkerOptions, type PredictJobData, type JobImage, type JobDefaults } from './queue/index.js';

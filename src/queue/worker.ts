@@ -9,7 +9,7 @@ import type { BackendSelection } from '../backends/select.js';
 import { EcommirError } from '../errors.js';
 import { checkSample } from '../data/input-limits.js';
 import { PooledPredictor, warmsUp } from '../runtime/batch-predict.js';
-import { modelVersion } from '../runtime/identity.js';
+import { modelIdentity } from '../runtime/identity.js';
 import { backendSource, type RecognizerSource } from '../runtime/source.js';
 import type { Prediction } from '../types.js';
 import { BadJobError, checkJobFormat, checkRedis, connectionOptions, QUEUE_PREFIX, queueName, redactUrl, redisUrl, sampleFromJob, watchRedis, type PredictJobData } from './jobs.js';
@@ -27,7 +27,7 @@ export interface QueueWorkerOptions {
   name?: string;
   /** Where the recognisers come from (default: backendSource(selection)). */
   source?: RecognizerSource;
-  /** The model version served (default: modelVersion(selection)). */
+  /** The model version served (default: modelIdentity(selection).version). */
   version?: string;
   log?: (line: string) => void;
 }
@@ -47,6 +47,7 @@ function forQueue(err: unknown): Error {
     const message = `${err.message} [${err.code}]`;
     // 4xx: the sample itself is at fault; no model for the task: no retry here can find one; no answer
     // from a backend's model for this sample: its calls are spent (another attempt would spend three more).
+    // A model file replaced under a worker (ECM_ERR_MODEL_CHANGED) is retried: a worker still holding the version may take it.
     return err.statusCode < 500 || err.code === 'ECM_ERR_NO_MODEL' || err.code === 'ECM_ERR_NO_ANSWER' ? new UnrecoverableError(message) : new Error(message);
   }
   return err instanceof Error ? err : new Error(String(err));
@@ -56,10 +57,13 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const url = redisUrl(options.redis);
   const info = await checkRedis(url);
-  const version = options.version ?? (await modelVersion(options.selection));
+  // Its workers load the model files as the version was taken from them: one replaced after a crash
+  // refuses a file replaced since, rather than answer this version's jobs with another model.
+  const identity = await modelIdentity(options.selection);
+  const version = options.version ?? identity.version;
   const queue = queueName(version);
   const name = options.name ?? `ecommir-worker-${hostname()}-${process.pid}`;
-  const predictor = await PooledPredictor.create(options.source ?? backendSource(options.selection), { concurrency: options.concurrency, warmUp: warmsUp(options.selection) });
+  const predictor = await PooledPredictor.create(options.source ?? backendSource(identity.selection), { concurrency: options.concurrency, warmUp: warmsUp(options.selection) });
 
   let inHand = 0;
   const processor = async (job: Job<PredictJobData, Prediction>): Promise<Prediction> => {

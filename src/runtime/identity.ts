@@ -9,7 +9,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackendSelection } from '../backends/select.js';
 import { EcommirError } from '../errors.js';
-import { DEFAULT_MODELS_DIR } from '../tasks/default-models.js';
+import { DEFAULT_MODELS_DIR, type ModelDigests } from '../tasks/default-models.js';
 import { MAX_MODEL_FILE_BYTES, MODEL_FILE, modelFileDigest } from '../tasks/model-file.js';
 import type { Sample } from '../types.js';
 import { VERSION } from '../version.js';
@@ -25,6 +25,16 @@ const MODEL_VERSION_LENGTH = 16;
  * server's weights cannot be read from here: the served model name stands for them.
  */
 export async function modelVersion(selection: BackendSelection): Promise<string> {
+  return (await modelIdentity(selection)).version;
+}
+
+/**
+ * The model version, and the selection its workers load: pinned to the model files' bytes that the
+ * version was taken from (BackendSelection.modelDigests), so that a worker started later (after a
+ * crash or a timeout) refuses a file replaced since instead of serving it under this version.
+ */
+export async function modelIdentity(selection: BackendSelection): Promise<{ version: string; selection: BackendSelection }> {
+  const digests: ModelDigests = {};
   const hash = createHash('sha256');
   const part = (name: string, value: string) => hash.update(`${name}\0${value}\0`);
   part('ecommir', VERSION);
@@ -33,7 +43,9 @@ export async function modelVersion(selection: BackendSelection): Promise<string>
   if (usesEmbedded) {
     for (const [task, dir] of [['scene', selection.sceneModel], ['intent', selection.intentModel]] as const) {
       const file = join(dir ?? join(DEFAULT_MODELS_DIR, task), MODEL_FILE);
-      part(`embedded-${task}`, (await modelFileDigest(file, MAX_MODEL_FILE_BYTES)) ?? 'absent');
+      const digest = await modelFileDigest(file, MAX_MODEL_FILE_BYTES);
+      if (digest !== undefined) digests[task] = digest;
+      part(`embedded-${task}`, digest ?? 'absent');
     }
   }
   if (selection.backend === 'mllm') {
@@ -49,7 +61,7 @@ export async function modelVersion(selection: BackendSelection): Promise<string>
   const ensemble = selection.ensembleWithEmbedded === true;
   const combine = { fill: selection.fillFromEmbedded !== false, ensemble, ...(ensemble ? { mode: selection.ensembleMode, weights: selection.ensembleWeights } : {}) };
   part('combine', JSON.stringify(combine));
-  return hash.digest('hex').slice(0, MODEL_VERSION_LENGTH);
+  return { version: hash.digest('hex').slice(0, MODEL_VERSION_LENGTH), selection: usesEmbedded ? { ...selection, modelDigests: digests } : selection };
 }
 
 /** sha256 over the relative paths and contents of every file under a folder, in name order. */

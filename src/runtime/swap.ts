@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { parseNativeSample } from '../data/native.js';
 import { EcommirError } from '../errors.js';
+import type { ModelDigests } from '../tasks/default-models.js';
 import { MAX_MODEL_FILE_BYTES, MODEL_FILE, modelFileDigest } from '../tasks/model-file.js';
 import type { RuntimePredictOptions, RuntimePrediction } from './worker-core.js';
 import { TASKS, type Prediction, type Sample, type Task } from '../types.js';
@@ -49,9 +50,11 @@ export interface SwappableRuntimeOptions {
   /**
    * Builds a runtime (loading its recognisers) from model folders. The start and a reload pass a
    * signal that aborts at their deadline: a build that heeds it stops what it started; one that does
-   * not is closed when it ends.
+   * not is closed when it ends. `digests` are the model files' sha256 as their versions were taken:
+   * workers that load them refuse other bytes (ModelDigests), so that one started later (after a crash
+   * or a timeout) cannot serve a file replaced since under the version in service.
    */
-  build: (folders: ModelFolders, signal?: AbortSignal) => Promise<RecognizerRuntime>;
+  build: (folders: ModelFolders, signal?: AbortSignal, digests?: ModelDigests) => Promise<RecognizerRuntime>;
   folders: ModelFolders;
   /** Deadline of a reload's build (workers started, models loaded, warmed up), ms. Default 120 s. */
   loadTimeoutMs?: number;
@@ -77,12 +80,31 @@ interface Generation extends ServedGeneration {
 }
 
 export async function modelVersionOf(folder: string | undefined): Promise<string> {
-  if (!folder) return 'unversioned';
+  return versionOfDigest(await modelDigestOf(folder));
+}
+
+/** The sha256 of a folder's model file; undefined without a folder or a readable file (its load says why). */
+async function modelDigestOf(folder: string | undefined): Promise<string | undefined> {
+  if (!folder) return undefined;
   try {
-    return (await modelFileDigest(join(folder, MODEL_FILE), MAX_MODEL_FILE_BYTES))?.slice(0, 12) ?? 'unversioned';
+    return await modelFileDigest(join(folder, MODEL_FILE), MAX_MODEL_FILE_BYTES);
   } catch {
-    return 'unversioned';
+    return undefined;
   }
+}
+
+function versionOfDigest(digest: string | undefined): string {
+  return digest?.slice(0, 12) ?? 'unversioned';
+}
+
+/** Each task's model file digest, where its folder holds one: what the build's workers are held to. */
+async function modelDigestsOf(folders: ModelFolders): Promise<ModelDigests> {
+  const digests: ModelDigests = {};
+  for (const task of TASKS) {
+    const digest = await modelDigestOf(folders[task]);
+    if (digest !== undefined) digests[task] = digest;
+  }
+  return digests;
 }
 
 export class SwappableRuntime implements RecognizerRuntime {
@@ -103,7 +125,8 @@ export class SwappableRuntime implements RecognizerRuntime {
   }
 
   static async create(options: SwappableRuntimeOptions): Promise<SwappableRuntime> {
-    const runtime = await buildAtStart(options);
+    const digests = await modelDigestsOf(options.folders);
+    const runtime = await buildAtStart(options, digests);
     if (options.checkAtStart) {
       try {
         // Under the start's own terms: no deadline when the start has none (startTimeoutMs 0).
@@ -113,7 +136,7 @@ export class SwappableRuntime implements RecognizerRuntime {
         throw err;
       }
     }
-    return new SwappableRuntime(options, await describe(runtime, options.folders, 1));
+    return new SwappableRuntime(options, describe(runtime, options.folders, 1, digests));
   }
 
   get tasks(): Readonly<Record<Task, boolean>> {
@@ -201,10 +224,11 @@ export class SwappableRuntime implements RecognizerRuntime {
     const log = this.#options.log ?? (() => {});
     try {
       // Each lane's workers read the folders on their own: a file replaced meanwhile left the text and
-      // image lanes on two models, both under the newer file's version. The versions are read before
-      // and after; a change between them refuses the reload.
-      const before = Object.fromEntries(await Promise.all(TASKS.map(async (task) => [task, await modelVersionOf(folders[task])] as const))) as Record<Task, string>;
-      const runtime = await buildWithin(this.#options.build, folders, this.#options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS, this.#stopBuild.signal);
+      // image lanes on two models, both under the newer file's version. The versions are taken before,
+      // the workers held to them (digests), and read again after; a change between them refuses the
+      // reload (a build may not hold its workers to the digests).
+      const digests = await modelDigestsOf(folders);
+      const runtime = await buildWithin(this.#options.build, folders, digests, this.#options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS, this.#stopBuild.signal);
       let smoke: SwapReport['smoke'];
       try {
         if (this.#closed) throw new EcommirError('ECM_ERR_BUSY', 'the service is shutting down', { statusCode: 503 });
@@ -214,12 +238,13 @@ export class SwappableRuntime implements RecognizerRuntime {
         await runtime.close().catch(() => {});
         throw err;
       }
-      const next = await describe(runtime, folders, this.#current.generation + 1);
-      const changed = TASKS.filter((task) => next.models[task] && next.models[task].version !== before[task]);
+      const next = describe(runtime, folders, this.#current.generation + 1, digests);
+      const after = Object.fromEntries(await Promise.all(TASKS.map(async (task) => [task, await modelVersionOf(folders[task])] as const))) as Record<Task, string>;
+      const changed = TASKS.filter((task) => next.models[task] && next.models[task].version !== after[task]);
       if (changed.length > 0) {
         await runtime.close().catch(() => {});
         // A version changes only where a folder is given (none is 'unversioned' before and after).
-        const what = changed.map((task) => `${join(folders[task]!, MODEL_FILE)} went from ${before[task]} to ${next.models[task]!.version}`).join('; ');
+        const what = changed.map((task) => `${join(folders[task]!, MODEL_FILE)} went from ${next.models[task]!.version} to ${after[task]}`).join('; ');
         throw new EcommirError('ECM_ERR_CONFLICT', `a model file changed while it was loading (${what}): its workers may have read either; the models in service stay; reload again once the file is written`, { statusCode: 409 });
       }
       if (this.#closed) {
@@ -252,11 +277,12 @@ export class SwappableRuntime implements RecognizerRuntime {
   }
 }
 
-async function describe(runtime: RecognizerRuntime, folders: ModelFolders, generation: number): Promise<Generation> {
+/** A built runtime as served, each model under the version its workers were held to (the digest taken before the build). */
+function describe(runtime: RecognizerRuntime, folders: ModelFolders, generation: number, digests: ModelDigests): Generation {
   const models: Partial<Record<Task, ServedModel>> = {};
   for (const task of TASKS) {
     if (!runtime.tasks[task]) continue;
-    models[task] = { version: await modelVersionOf(folders[task]), ...(folders[task] ? { folder: folders[task] } : {}), labels: runtime.labels?.[task]?.length ?? 0 };
+    models[task] = { version: versionOfDigest(digests[task]), ...(folders[task] ? { folder: folders[task] } : {}), labels: runtime.labels?.[task]?.length ?? 0 };
   }
   return { generation, loadedAt: new Date().toISOString(), models, folders: { ...folders }, runtime, inFlight: 0, retired: false };
 }
@@ -301,9 +327,9 @@ export const DEFAULT_LOAD_TIMEOUT_MS = 120_000;
  * Races a build against `signal`. When the signal wins, its reason is thrown, and a build that did
  * not heed it is closed once it ends; the build's own errors pass unchanged.
  */
-async function buildUntil(build: SwappableRuntimeOptions['build'], folders: ModelFolders, signal: AbortSignal): Promise<RecognizerRuntime> {
+async function buildUntil(build: SwappableRuntimeOptions['build'], folders: ModelFolders, digests: ModelDigests, signal: AbortSignal): Promise<RecognizerRuntime> {
   // Async, so that a build that throws at once is a failed build like one that fails later.
-  const building = (async () => build(folders, signal))();
+  const building = (async () => build(folders, signal, digests))();
   try {
     return await raceSignal(building, signal);
   } catch (cause) {
@@ -313,12 +339,16 @@ async function buildUntil(build: SwappableRuntimeOptions['build'], folders: Mode
 }
 
 /** A reload's build within its deadline: a failed build is a rejected model (422), a late one ECM_ERR_TIMEOUT (504). */
-async function buildWithin(build: SwappableRuntimeOptions['build'], folders: ModelFolders, timeoutMs: number, stop: AbortSignal): Promise<RecognizerRuntime> {
+async function buildWithin(build: SwappableRuntimeOptions['build'], folders: ModelFolders, digests: ModelDigests, timeoutMs: number, stop: AbortSignal): Promise<RecognizerRuntime> {
   const deadline = startDeadline(timeoutMs, 'loading the new models (starting and warming up their workers)');
   const signal = AbortSignal.any([deadline.signal, stop]);
   try {
-    return await buildUntil(build, folders, signal);
+    return await buildUntil(build, folders, digests, signal);
   } catch (cause) {
+    if (cause instanceof EcommirError && cause.code === 'ECM_ERR_MODEL_CHANGED') {
+      // Its workers were held to the file's bytes as its version was taken, and it was written meanwhile: not a bad model.
+      throw new EcommirError('ECM_ERR_CONFLICT', `a model file changed while it was loading (${cause.message}); the models in service stay; reload again once the file is written`, { statusCode: 409, cause });
+    }
     if (!signal.aborted || cause !== signal.reason) {
       throw new EcommirError('ECM_ERR_MODEL_REJECTED', `the new models did not load: ${(cause as Error).message}`, { statusCode: 422, cause });
     }
@@ -334,12 +364,12 @@ async function buildWithin(build: SwappableRuntimeOptions['build'], folders: Mod
  * waited, saying nothing, for as long as the load lasted. Its own errors pass unchanged (there is no
  * model in service to keep, so nothing to tell apart from a rejected reload).
  */
-async function buildAtStart(options: SwappableRuntimeOptions): Promise<RecognizerRuntime> {
+async function buildAtStart(options: SwappableRuntimeOptions, digests: ModelDigests): Promise<RecognizerRuntime> {
   const timeoutMs = options.startTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
-  if (timeoutMs === 0) return options.build(options.folders);
+  if (timeoutMs === 0) return options.build(options.folders, undefined, digests);
   const deadline = startDeadline(timeoutMs, 'starting the models (their workers loaded and warmed up)');
   try {
-    return await buildUntil(options.build, options.folders, deadline.signal);
+    return await buildUntil(options.build, options.folders, digests, deadline.signal);
   } catch (cause) {
     if (!deadline.signal.aborted || cause !== deadline.signal.reason) throw cause;
     throw new EcommirError(

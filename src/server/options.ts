@@ -7,6 +7,7 @@ import type { FeatureCacheOptions } from '../features/cache.js';
 import { DEFAULT_LANES, InProcessLanes, WorkerLanes, type RecognizerRuntime } from '../runtime/lanes.js';
 import type { RecognizerSource } from '../runtime/source.js';
 import { DEFAULT_LOAD_TIMEOUT_MS, SwappableRuntime, type ModelFolders } from '../runtime/swap.js';
+import type { ModelDigests } from '../tasks/default-models.js';
 import type { FeedbackStore } from '../feedback/store.js';
 import type { Recognizer } from '../tasks/recognizer.js';
 import { validateApiKeys } from './auth.js';
@@ -90,7 +91,7 @@ export interface WorkerOptions {
   /** The model folders `source` loads (reported as versions in /readyz and on every prediction). */
   models?: ModelFolders;
   /** The source for other model folders: what a reload (POST /v1/admin/reload, SIGHUP) loads. */
-  sourceFor?: (models: ModelFolders) => RecognizerSource;
+  sourceFor?: (models: ModelFolders, digests?: ModelDigests) => RecognizerSource;
   /** Warm each new worker up before it takes work (WorkerLanesOptions.warmUp). Default true. */
   warmUp?: boolean;
 }
@@ -161,8 +162,8 @@ export async function resolveServerOptions(options: BuildAppOptions = {}): Promi
     const workers = options.workers;
     runtime = await SwappableRuntime.create({
       folders: workers.models ?? {},
-      build: (folders, signal) =>
-        WorkerLanes.create({ source: workers.sourceFor ? workers.sourceFor(folders) : workers.source, cache: workers.cache, lanes, limits, imageNiceIncrement: workers.imageNice, imageIdleScheduling: workers.imageIdle, warmUp: workers.warmUp, signal }),
+      build: (folders, signal, digests) =>
+        WorkerLanes.create({ source: workers.sourceFor ? workers.sourceFor(folders, digests) : workers.source, cache: workers.cache, lanes, limits, imageNiceIncrement: workers.imageNice, imageIdleScheduling: workers.imageIdle, warmUp: workers.warmUp, signal }),
       loadTimeoutMs: limits.reloadTimeoutMs,
       startTimeoutMs: limits.startTimeoutMs,
       smokeTimeoutMs: limits.timeoutMs,

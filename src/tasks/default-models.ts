@@ -5,6 +5,7 @@ import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isMissingPath } from '../data/read-file.js';
 import { EcommirError } from '../errors.js';
+import type { Task } from '../types.js';
 import { fileURLToPath } from 'node:url';
 import { IntentRecognizer } from './intent/recognizer.js';
 import { SceneRecognizer } from './scene/recognizer.js';
@@ -13,6 +14,12 @@ import { SceneImageDescriber } from './intent/scene-image-describer.js';
 
 /** models/ at the package root, from src/tasks/ and dist/tasks/ alike. */
 export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
+
+/**
+ * The sha256 of each task's model file when its model version was taken (runtime/identity.ts): a
+ * worker loading later refuses other bytes (ReadModelOptions.digest).
+ */
+export type ModelDigests = Partial<Record<Task, string>>;
 
 export interface LoadedRecognizers {
   scene?: SceneRecognizer;
@@ -24,7 +31,10 @@ export interface LoadedRecognizers {
  * there is left out (a task may be served without it); a folder given by name must hold a model,
  * or a typo in it came back as no recogniser at all and failed later as a TypeError.
  */
-export async function loadRecognizers(dirs: { scene?: string; intent?: string } = {}, options: { allowMissing?: boolean } = {}): Promise<LoadedRecognizers> {
+export async function loadRecognizers(
+  dirs: { scene?: string; intent?: string } = {},
+  options: { allowMissing?: boolean; digests?: ModelDigests } = {},
+): Promise<LoadedRecognizers> {
   // allowMissing: `serve --allow-missing-models`, whose endpoints of a task without a model answer 503.
   for (const [task, dir] of options.allowMissing ? [] : ([['scene', dirs.scene], ['intent', dirs.intent]] as const)) {
     if (dir !== undefined && !(await exists(join(dir, MODEL_FILE)))) {
@@ -34,10 +44,17 @@ export async function loadRecognizers(dirs: { scene?: string; intent?: string } 
   }
   const sceneDir = dirs.scene ?? join(DEFAULT_MODELS_DIR, 'scene');
   const intentDir = dirs.intent ?? join(DEFAULT_MODELS_DIR, 'intent');
+  const digests = options.digests ?? {};
+  // A file there when the version was taken and gone now is not a task to leave out: the version says it is served.
+  for (const [task, dir] of [['scene', sceneDir], ['intent', intentDir]] as const) {
+    if (digests[task] !== undefined && !(await exists(join(dir, MODEL_FILE)))) {
+      throw new EcommirError('ECM_ERR_MODEL_CHANGED', `model file ${join(dir, MODEL_FILE)} was removed after its model version was taken; reload the service, or run the command again`, { statusCode: 503 });
+    }
+  }
   const out: LoadedRecognizers = {};
-  if (await exists(join(sceneDir, MODEL_FILE))) out.scene = await SceneRecognizer.load(sceneDir);
+  if (await exists(join(sceneDir, MODEL_FILE))) out.scene = await SceneRecognizer.load(sceneDir, { digest: digests.scene });
   if (await exists(join(intentDir, MODEL_FILE))) {
-    out.intent = await IntentRecognizer.load(intentDir);
+    out.intent = await IntentRecognizer.load(intentDir, { digest: digests.intent });
     if (out.intent.usesImages && out.scene) out.intent.images = new SceneImageDescriber(out.scene);
   }
   return out;

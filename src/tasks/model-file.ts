@@ -95,9 +95,20 @@ export function checkLabelOrder(dir: string, labels: unknown, taxonomyLabels: re
   throw new EcommirError('ECM_ERR_BAD_JSON', `model file ${join(dir, MODEL_FILE)}: its labels disagree with its taxonomy (${where}); the file contradicts itself, so every answer could be another label`);
 }
 
-export async function readModelFile<T extends ModelHeader>(dir: string, kind: string, version: number): Promise<T> {
+export interface ReadModelOptions {
+  /**
+   * The sha256 (hex) the file had when its model version was taken: other bytes are refused. A worker
+   * started later (after a crash or a timeout) read the folder again, and served a file replaced since
+   * under the old version.
+   */
+  digest?: string;
+}
+
+export async function readModelFile<T extends ModelHeader>(dir: string, kind: string, version: number, options: ReadModelOptions = {}): Promise<T> {
   const path = join(dir, MODEL_FILE);
-  const text = (await readModelBytes(dir)).toString('utf8');
+  const bytes = await readModelBytes(dir);
+  if (options.digest !== undefined) checkModelDigest(path, bytes, options.digest);
+  const text = bytes.toString('utf8');
   let json: T;
   try {
     json = JSON.parse(text) as T;
@@ -108,6 +119,18 @@ export async function readModelFile<T extends ModelHeader>(dir: string, kind: st
     throw new EcommirError('ECM_ERR_NO_MODEL', `${path} is not a ${kind} model of version ${version} (found ${String(json?.kind)} v${String(json?.version)})`);
   }
   return json;
+}
+
+/** Refuses a model file's bytes that are not the ones its model version was taken from. */
+function checkModelDigest(path: string, bytes: Buffer, expected: string): void {
+  const found = createHash('sha256').update(bytes).digest('hex');
+  if (found === expected) return;
+  throw new EcommirError(
+    'ECM_ERR_MODEL_CHANGED',
+    `model file ${path} was replaced after its model version was taken (sha256 ${expected.slice(0, 12)}, now ${found.slice(0, 12)}); ` +
+      'a worker started since cannot serve it under that version: reload the service (POST /v1/admin/reload or SIGHUP), or run the command again, to serve the new file',
+    { statusCode: 503 },
+  );
 }
 
 /**

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
@@ -155,5 +155,64 @@ test('a server started through npx stops when npx is stopped by its PID', { time
   } finally {
     if (npx.exitCode === null) npx.kill('SIGKILL');
     if (pid > 0 && processAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+});
+
+const ADMIN_KEY = 'admin-key-0123456789abcdef';
+
+test('serve: a text worker replaced after a timeout refuses a model file replaced since (503 ECM_ERR_MODEL_CHANGED); a reload serves the new file under its own version', { timeout: 120_000 }, async () => {
+  const intentDir = mkdtempSync(join(tmpdir(), 'ecommir-pinned-intent-'));
+  const file = join(intentDir, 'model.json');
+  copyFileSync(join(repoRoot, 'models', 'intent', 'model.json'), file);
+  const child = spawn(
+    process.execPath,
+    [...CLI_COMMAND, 'serve', '--port', '0', ...NOT_IDLE, '--scene-model', noModels, '--intent-model', intentDir, '--allow-missing-models', '--text-workers', '1', '--timeout-ms', '50'],
+    { cwd: repoRoot, env: { ...process.env, ECOMMIR_API_KEYS: '', ECOMMIR_ADMIN_KEYS: ADMIN_KEY }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  try {
+    const address = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /serving on (http:\/\/\S+)/.exec(stderr);
+        if (match) resolve(match[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
+    });
+    const ask = (...texts: string[]) =>
+      fetch(`${address}/v1/intent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dialogue: texts.map((text) => ({ role: 'user', text })) }) }).then(async (r) => ({ status: r.status, json: (await r.json()) as any }));
+    const first = await ask('这个锅会生锈吗');
+    assert.equal(first.status, 200, JSON.stringify(first.json));
+    const served = first.json.prediction.modelVersion as string;
+    appendFileSync(file, '\n'); // the same model in other bytes: another version
+    // Held past the 50 ms deadline (a dialogue of 100,000 characters takes about 0.3 s), the worker is stopped and replaced.
+    const slow = await ask(...Array.from({ length: 5 }, () => '这个锅会生锈吗'.repeat(2_800)));
+    assert.equal(slow.status, 504, JSON.stringify(slow.json));
+    // Asked again until the replacement has loaded (it takes longer than the deadline: 504 meanwhile).
+    const ready = Date.now() + 60_000;
+    let after = await ask('这个锅会生锈吗');
+    while (after.status === 504 && Date.now() < ready) {
+      await new Promise((r) => setTimeout(r, 200));
+      after = await ask('这个锅会生锈吗');
+    }
+    assert.equal(after.status, 503, `served under ${served} from other bytes: ${JSON.stringify(after.json)}`);
+    assert.equal(after.json.error.code, 'ECM_ERR_MODEL_CHANGED');
+    assert.ok(after.json.error.message.includes(file), after.json.error.message);
+    // The reload's smoke prediction has the request deadline too: on a busy machine it may take more than one try.
+    let reload: { status: number; json: any } | undefined;
+    for (let i = 0; i < 10 && reload?.status !== 200; i++) {
+      const answer = await fetch(`${address}/v1/admin/reload`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` }, body: '{}' }).then(async (r) => ({ status: r.status, json: (await r.json()) as any }));
+      assert.ok(answer.status === 200 || answer.status === 504, JSON.stringify(answer.json));
+      reload = answer;
+    }
+    assert.equal(reload?.status, 200, JSON.stringify(reload?.json));
+    const version = reload!.json.current.models.intent.version as string;
+    assert.notEqual(version, served, 'the new file, under its own version');
+    let reloaded = await ask('这个锅会生锈吗');
+    for (let i = 0; i < 50 && reloaded.status === 504; i++) reloaded = await ask('这个锅会生锈吗');
+    assert.equal(reloaded.status, 200, JSON.stringify(reloaded.json));
+    assert.equal(reloaded.json.prediction.modelVersion, version);
+  } finally {
+    child.kill('SIGKILL');
   }
 });

@@ -25,7 +25,7 @@ import { cacheDir } from '../../features/cache.js';
 import { Progress } from '../../features/progress.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
 import { forEachConcurrent, keySamples, localPredictor, predictionFor, PredictionLog, uniqueByKey, type KeyedSample } from '../../runtime/batch-predict.js';
-import { modelVersion } from '../../runtime/identity.js';
+import { modelIdentity } from '../../runtime/identity.js';
 import { laneOf } from '../../runtime/lanes.js';
 import { DEFAULT_MLLM_CONCURRENCY } from '../../backends/mllm/concurrency.js';
 import { checkRedis, DEFAULT_JOB_OPTIONS, redisUrl } from '../../queue/jobs.js';
@@ -133,7 +133,10 @@ async function predictTo(
     process.stderr.write('ecommir: --scene-model is not used to predict this data: no sample has an image (its model file still enters the model version, which keys resumed runs and the queue)\n');
   }
 
-  const version = flags.modelVersion ?? (await modelVersion(selection));
+  // A local run's workers load the model files as the version was taken from them (a worker replaced
+  // mid-run, after a timeout, refuses a file replaced since); a queue's workers load their own.
+  const identity = flags.queue && flags.modelVersion !== undefined ? undefined : await modelIdentity(selection);
+  const version = flags.modelVersion ?? identity!.version;
   const keyed = await keySamples(samples, version, { onError: (_sample, err) => skipOrThrow(err) });
   const partial = `${flags.out}.partial.jsonl`;
   const log = await PredictionLog.open(partial);
@@ -217,7 +220,7 @@ async function predictTo(
         throw err;
       }
     } else {
-      await predictHere(todo, keyed, selection, { concurrency, file: loaded.file }, log, progress, copies, (item, err) => {
+      await predictHere(todo, keyed, identity?.selection ?? selection, { concurrency, file: loaded.file }, log, progress, copies, (item, err) => {
         if (!skippable(err)) throw err;
         // An error from a worker process comes back without its item, and copies of the sample (same
         // content, other ids) are left out with it: each is listed under its own record.

@@ -9,7 +9,7 @@ import { Taxonomy, type TaxonomyFile } from '../../labels/taxonomy.js';
 import type { CsrMatrix } from '../../learn/csr.js';
 import { SoftmaxRegression, type SoftmaxRegressionJson, type SoftmaxRegressionOptions } from '../../learn/softmax-regression.js';
 import type { Evidence, Prediction, Sample } from '../../types.js';
-import { checkLabelOrder, checkModelSettings, fromModelFile, readModelFile, writeModelFile } from '../model-file.js';
+import { checkLabelOrder, checkModelSettings, fromModelFile, readModelFile, writeModelFile, type ReadModelOptions } from '../model-file.js';
 import { rankPrediction } from '../rank.js';
 import { checkPredictOptions, checkSamples, type PredictOptions, type Recognizer } from '../recognizer.js';
 import { calibratedProba, trainHead, type HeadTrainingReport, type SoupMode } from '../train-head.js';
@@ -408,8 +408,9 @@ export class IntentRecognizer implements Recognizer {
     return writeModelFile(dir, json);
   }
 
-  static async load(dir: string): Promise<IntentRecognizer> {
-    const json = await readModelFile<IntentModelJson>(dir, 'IntentRecognizer', 1);
+  /** `options.digest`: the sha256 the file must have (ReadModelOptions). */
+  static async load(dir: string, options: ReadModelOptions = {}): Promise<IntentRecognizer> {
+    const json = await readModelFile<IntentModelJson>(dir, 'IntentRecognizer', 1, options);
     const taxonomy = Taxonomy.fromJSON(json.taxonomy, `${dir} (taxonomy)`, 'intent');
     checkLabelOrder(dir, json.labels, taxonomy.labels);
     checkModelSettings(dir, json);

@@ -12,7 +12,7 @@ import { Taxonomy, type TaxonomyFile } from '../../labels/taxonomy.js';
 import { hstack, type CsrMatrix, type HstackBlock } from '../../learn/csr.js';
 import { SoftmaxRegression, type SoftmaxRegressionJson, type SoftmaxRegressionOptions } from '../../learn/softmax-regression.js';
 import type { Evidence, Prediction, Sample } from '../../types.js';
-import { checkModelSettings, fromModelFile, readModelFile, writeModelFile } from '../model-file.js';
+import { checkModelSettings, fromModelFile, readModelFile, writeModelFile, type ReadModelOptions } from '../model-file.js';
 import { rankPrediction } from '../rank.js';
 import { checkPredictOptions, checkSamples, type PredictOptions, type Recognizer } from '../recognizer.js';
 import { calibratedProba, trainHead, type HeadTrainingReport, type SoupMode } from '../train-head.js';
@@ -433,8 +433,9 @@ export class SceneRecognizer implements Recognizer {
     return writeModelFile(dir, json);
   }
 
-  static async load(dir: string): Promise<SceneRecognizer> {
-    const json = await readModelFile<SceneModelJson>(dir, 'SceneRecognizer', 1);
+  /** `options.digest`: the sha256 the file must have (ReadModelOptions). */
+  static async load(dir: string, options: ReadModelOptions = {}): Promise<SceneRecognizer> {
+    const json = await readModelFile<SceneModelJson>(dir, 'SceneRecognizer', 1, options);
     checkModelSettings(dir, json);
     return fromModelFile(dir, () => new SceneRecognizer(
       Taxonomy.fromJSON(json.taxonomy, `${dir} (taxonomy)`, 'scene'),
