@@ -19,6 +19,25 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const NOT_IDLE = ['--no-image-idle'];
 const noModels = mkdtempSync(join(tmpdir(), 'ecommir-no-models-'));
 
+/** `serve --port 0` from source (not idle, no API keys); `serving` is its address once it says it serves. */
+function spawnServe(flags: readonly string[], env: Record<string, string> = {}): { child: ReturnType<typeof spawn>; serving: Promise<string> } {
+  const child = spawn(process.execPath, [...CLI_COMMAND, 'serve', '--port', '0', ...NOT_IDLE, ...flags], {
+    cwd: repoRoot,
+    env: { ...process.env, ECOMMIR_API_KEYS: '', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  const serving = new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /serving on (http:\/\/\S+)/.exec(stderr);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
+  });
+  return { child, serving };
+}
+
 test('serve refuses a non-loopback host when no API keys are configured', async () => {
   const saved = process.env.ECOMMIR_API_KEYS;
   delete process.env.ECOMMIR_API_KEYS;
@@ -95,20 +114,8 @@ test('serve on a port that is taken, or on no TCP port, exits 2 naming it instea
 });
 
 test('serve --allow-missing-models without models reports not ready, and SIGTERM ends it cleanly', { timeout: 30_000 }, async () => {
-  const child = spawn(
-    process.execPath,
-    [...CLI_COMMAND, 'serve', '--port', '0', ...NOT_IDLE, '--scene-model', noModels, '--intent-model', noModels, '--allow-missing-models'],
-    { cwd: repoRoot, env: { ...process.env, ECOMMIR_API_KEYS: '' }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  const address = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /serving on (http:\/\/\S+)/.exec(stderr);
-      if (match) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
-  });
+  const { child, serving } = spawnServe(['--scene-model', noModels, '--intent-model', noModels, '--allow-missing-models']);
+  const address = await serving;
   const ready = await fetch(`${address}/readyz`);
   assert.equal(ready.status, 503);
   assert.equal(((await ready.json()) as any).error.code, 'ECM_ERR_NO_MODEL');
@@ -164,21 +171,9 @@ test('serve: a text worker replaced after a timeout refuses a model file replace
   const intentDir = mkdtempSync(join(tmpdir(), 'ecommir-pinned-intent-'));
   const file = join(intentDir, 'model.json');
   copyFileSync(join(repoRoot, 'models', 'intent', 'model.json'), file);
-  const child = spawn(
-    process.execPath,
-    [...CLI_COMMAND, 'serve', '--port', '0', ...NOT_IDLE, '--scene-model', noModels, '--intent-model', intentDir, '--allow-missing-models', '--text-workers', '1', '--timeout-ms', '50'],
-    { cwd: repoRoot, env: { ...process.env, ECOMMIR_API_KEYS: '', ECOMMIR_ADMIN_KEYS: ADMIN_KEY }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
+  const { child, serving } = spawnServe(['--scene-model', noModels, '--intent-model', intentDir, '--allow-missing-models', '--text-workers', '1', '--timeout-ms', '50'], { ECOMMIR_ADMIN_KEYS: ADMIN_KEY });
   try {
-    const address = await new Promise<string>((resolve, reject) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        const match = /serving on (http:\/\/\S+)/.exec(stderr);
-        if (match) resolve(match[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`serve exited early (${code}): ${stderr}`)));
-    });
+    const address = await serving;
     const ask = (...texts: string[]) =>
       fetch(`${address}/v1/intent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dialogue: texts.map((text) => ({ role: 'user', text })) }) }).then(async (r) => ({ status: r.status, json: (await r.json()) as any }));
     const first = await ask('这个锅会生锈吗');
