@@ -44,7 +44,7 @@ export async function modelIdentity(selection: BackendSelection): Promise<{ vers
     for (const [task, dir] of [['scene', selection.sceneModel], ['intent', selection.intentModel]] as const) {
       const file = join(dir ?? join(DEFAULT_MODELS_DIR, task), MODEL_FILE);
       const digest = await modelFileDigest(file, MAX_MODEL_FILE_BYTES);
-      if (digest !== undefined) digests[task] = digest;
+      digests[task] = digest ?? null;
       part(`embedded-${task}`, digest ?? 'absent');
     }
   }

@@ -77,27 +77,32 @@ interface Generation extends ServedGeneration {
   retired: boolean;
   drained?: () => void;
   closed?: Promise<void>;
+  /** Why this generation can no longer serve its versions: a worker found a model file replaced (ECM_ERR_MODEL_CHANGED). */
+  stale?: string;
 }
 
 export async function modelVersionOf(folder: string | undefined): Promise<string> {
   return versionOfDigest(await modelDigestOf(folder));
 }
 
-/** The sha256 of a folder's model file; undefined without a folder or a readable file (its load says why). */
-async function modelDigestOf(folder: string | undefined): Promise<string | undefined> {
+/**
+ * The sha256 of a folder's model file; null when the folder holds none; undefined without a folder, or
+ * for a file that cannot be read (its load says why, so it is not held to anything).
+ */
+async function modelDigestOf(folder: string | undefined): Promise<string | null | undefined> {
   if (!folder) return undefined;
   try {
-    return await modelFileDigest(join(folder, MODEL_FILE), MAX_MODEL_FILE_BYTES);
+    return (await modelFileDigest(join(folder, MODEL_FILE), MAX_MODEL_FILE_BYTES)) ?? null;
   } catch {
     return undefined;
   }
 }
 
-function versionOfDigest(digest: string | undefined): string {
+function versionOfDigest(digest: string | null | undefined): string {
   return digest?.slice(0, 12) ?? 'unversioned';
 }
 
-/** Each task's model file digest, where its folder holds one: what the build's workers are held to. */
+/** Each task's model file digest (null: none there): what the build's workers are held to. */
 async function modelDigestsOf(folders: ModelFolders): Promise<ModelDigests> {
   const digests: ModelDigests = {};
   for (const task of TASKS) {
@@ -156,12 +161,28 @@ export class SwappableRuntime implements RecognizerRuntime {
     return { current: publicPart(this.#current), previous: this.#previous, reloading: this.#reloading, draining: [...this.#draining].reduce((n, g) => n + g.inFlight, 0) };
   }
 
+  /**
+   * Why the models in service cannot all be served under their versions, once a worker started since
+   * the last reload (after a crash or a timeout) found its model file replaced: /readyz is then 503
+   * until a reload serves the new file. The other workers go on serving the old bytes.
+   */
+  get stale(): string | undefined {
+    return this.#current.stale;
+  }
+
   async predict(sample: Sample, options: RuntimePredictOptions, signal: AbortSignal): Promise<ServedPrediction> {
     const generation = this.#current;
     generation.inFlight++;
     try {
       const prediction = await generation.runtime.predict(sample, options, signal);
       return { ...prediction, modelVersion: generation.models[sample.task]?.version ?? 'unversioned' };
+    } catch (err) {
+      if (err instanceof EcommirError && err.code === 'ECM_ERR_MODEL_CHANGED' && generation.stale === undefined) {
+        generation.stale = err.message;
+        const log = this.#options.log ?? ((line: string) => process.stderr.write(`ecommir: warning: ${line}\n`));
+        log(`generation ${generation.generation} cannot serve its model versions any more (not ready until a reload): ${err.message}`);
+      }
+      throw err;
     } finally {
       generation.inFlight--;
       if (generation.retired && generation.inFlight === 0) generation.drained?.();

@@ -90,7 +90,11 @@ export interface WorkerOptions {
   imageIdle?: boolean;
   /** The model folders `source` loads (reported as versions in /readyz and on every prediction). */
   models?: ModelFolders;
-  /** The source for other model folders: what a reload (POST /v1/admin/reload, SIGHUP) loads. */
+  /**
+   * The source for other model folders: what a reload (POST /v1/admin/reload, SIGHUP) loads, and the
+   * start too when given. It gets the model files' digests as the versions were taken; a source that
+   * passes them on (BackendSelection.modelDigests) holds its workers to them, where `source` alone cannot.
+   */
   sourceFor?: (models: ModelFolders, digests?: ModelDigests) => RecognizerSource;
   /** Warm each new worker up before it takes work (WorkerLanesOptions.warmUp). Default true. */
   warmUp?: boolean;

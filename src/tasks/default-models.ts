@@ -17,9 +17,10 @@ export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../models/', import.
 
 /**
  * The sha256 of each task's model file when its model version was taken (runtime/identity.ts): a
- * worker loading later refuses other bytes (ReadModelOptions.digest).
+ * worker loading later refuses other bytes (ReadModelOptions.digest). Null: there was no file, so a
+ * worker loading later leaves out one written since (its version says the task has no model).
  */
-export type ModelDigests = Partial<Record<Task, string>>;
+export type ModelDigests = Partial<Record<Task, string | null>>;
 
 export interface LoadedRecognizers {
   scene?: SceneRecognizer;
@@ -47,14 +48,15 @@ export async function loadRecognizers(
   const digests = options.digests ?? {};
   // A file there when the version was taken and gone now is not a task to leave out: the version says it is served.
   for (const [task, dir] of [['scene', sceneDir], ['intent', intentDir]] as const) {
-    if (digests[task] !== undefined && !(await exists(join(dir, MODEL_FILE)))) {
+    if (typeof digests[task] === 'string' && !(await exists(join(dir, MODEL_FILE)))) {
       throw new EcommirError('ECM_ERR_MODEL_CHANGED', `model file ${join(dir, MODEL_FILE)} was removed after its model version was taken; reload the service, or run the command again`, { statusCode: 503 });
     }
   }
+  const present = async (task: Task, dir: string): Promise<boolean> => digests[task] !== null && (await exists(join(dir, MODEL_FILE)));
   const out: LoadedRecognizers = {};
-  if (await exists(join(sceneDir, MODEL_FILE))) out.scene = await SceneRecognizer.load(sceneDir, { digest: digests.scene });
-  if (await exists(join(intentDir, MODEL_FILE))) {
-    out.intent = await IntentRecognizer.load(intentDir, { digest: digests.intent });
+  if (await present('scene', sceneDir)) out.scene = await SceneRecognizer.load(sceneDir, { digest: digests.scene ?? undefined });
+  if (await present('intent', intentDir)) {
+    out.intent = await IntentRecognizer.load(intentDir, { digest: digests.intent ?? undefined });
     if (out.intent.usesImages && out.scene) out.intent.images = new SceneImageDescriber(out.scene);
   }
   return out;

@@ -52,12 +52,18 @@ test('modelIdentity pins the selection to the digests its version was taken from
   const selection = { backend: 'embedded' as const, intentModel: intent, sceneModel: scene, allowMissingModels: true };
   const identity = await modelIdentity(selection);
   assert.equal(identity.version, await modelVersion(selection));
-  assert.deepEqual(identity.selection.modelDigests, { intent: sha256(file) }, 'the scene folder holds no model: nothing to pin');
+  assert.deepEqual(identity.selection.modelDigests, { scene: null, intent: sha256(file) }, 'the scene folder holds no model: pinned as absent');
   assert.equal(identity.selection.intentModel, intent);
   // The digests are no part of the version: a pinned selection has the same one.
   assert.equal(await modelVersion(identity.selection), identity.version);
   const mllm = await modelIdentity({ backend: 'mllm', endpoint: 'http://127.0.0.1:1/v1', model: 'm', fillFromEmbedded: false });
   assert.equal(mllm.selection.modelDigests, undefined, 'no embedded model is loaded: none is pinned');
+
+  // A scene model written into the folder since is not loaded: the version says there is none.
+  copyFileSync(file, join(scene, MODEL_FILE));
+  const loaded = await loadRecognizers({ intent, scene }, { allowMissing: true, digests: identity.selection.modelDigests });
+  assert.deepEqual(Object.keys(loaded), ['intent']);
+  rmSync(join(scene, MODEL_FILE));
 
   rmSync(file);
   await assert.rejects(loadRecognizers({ intent, scene }, { allowMissing: true, digests: identity.selection.modelDigests }), changed(file));
