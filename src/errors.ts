@@ -43,12 +43,7 @@ export type ErrorCode =
   /** A path the service has, asked with another method (405, with an Allow header). */
   | 'ECM_ERR_METHOD_NOT_ALLOWED'
   /** A model reload refused: it did not load, its labels differ, or its smoke prediction failed. */
-  | 'ECM_ERR_MODEL_REJECTED'
-  /**
-   * A model file replaced (or removed) after its model version was taken: a worker started since (after
-   * a crash or a timeout) refuses to serve it under that version (503; a reload or a new run serves it).
-   */
-  | 'ECM_ERR_MODEL_CHANGED';
+  | 'ECM_ERR_MODEL_REJECTED';
 
 /** Where in the input a problem sits: the record's id and its 0-based index in the file. */
 export interface ItemRef {

@@ -5,7 +5,7 @@
 // recogniser is averaged with the embedded one of its task (which also answers when the mllm model
 // answers off the label set).
 import { EcommirError } from '../errors.js';
-import { loadRecognizers, type ModelDigests } from '../tasks/default-models.js';
+import { loadRecognizers, type ModelFiles } from '../tasks/default-models.js';
 import type { Recognizer } from '../tasks/recognizer.js';
 import { TASKS, type Task } from '../types.js';
 import { createClipRecognizers } from './clip/index.js';
@@ -28,8 +28,8 @@ export interface BackendSelection {
   intentModel?: string;
   /** A model folder without a model leaves its task out (`serve --allow-missing-models`), instead of ECM_ERR_NO_MODEL. */
   allowMissingModels?: boolean;
-  /** The embedded model files' sha256 when the model version was taken: other bytes are refused (see ModelDigests). */
-  modelDigests?: ModelDigests;
+  /** The embedded model files as read when the model version was taken: parsed instead of the folders (see ModelFiles). */
+  modelFiles?: ModelFiles;
   /** mllm: the OpenAI-compatible server (`http://host:8000/v1`). */
   endpoint?: string;
   /** mllm: the served model name (with a LoRA adapter: the adapter's name). */
@@ -56,7 +56,7 @@ export interface BackendSelection {
 }
 
 export async function createRecognizers(selection: BackendSelection): Promise<RecognizerSet> {
-  const embedded = () => loadRecognizers({ scene: selection.sceneModel, intent: selection.intentModel }, { allowMissing: selection.allowMissingModels, digests: selection.modelDigests });
+  const embedded = () => loadRecognizers({ scene: selection.sceneModel, intent: selection.intentModel }, { allowMissing: selection.allowMissingModels, files: selection.modelFiles });
   if (selection.backend === 'embedded') return embedded();
   const chosen = selection.backend === 'mllm' ? mllmRecognizers(selection) : selection.backend === 'clip' ? await clipRecognizers(selection) : unknownBackend(selection.backend);
   const fill = selection.fillFromEmbedded ?? true;

@@ -16,7 +16,7 @@ export const EXIT = {
   internal: 4,
 } as const;
 
-const MODEL_CODES: ReadonlySet<ErrorCode> = new Set(['ECM_ERR_NO_MODEL', 'ECM_ERR_NOT_FITTED', 'ECM_ERR_MODEL_REJECTED', 'ECM_ERR_MODEL_CHANGED']);
+const MODEL_CODES: ReadonlySet<ErrorCode> = new Set(['ECM_ERR_NO_MODEL', 'ECM_ERR_NOT_FITTED', 'ECM_ERR_MODEL_REJECTED']);
 const INTERNAL_CODES: ReadonlySet<ErrorCode> = new Set(['ECM_ERR_BACKEND', 'ECM_ERR_NO_ANSWER', 'ECM_ERR_TIMEOUT']);
 
 /** How an error ends a command: its exit code, and the line for stderr (none when commander has printed its own). */

@@ -4,7 +4,7 @@
 // stops renewing its locks: after the lock duration another worker's stalled-job check puts the
 // job back in the queue, and its answer is written once, by whoever finishes it.
 import { hostname } from 'node:os';
-import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { BackendSelection } from '../backends/select.js';
 import { EcommirError } from '../errors.js';
 import { checkSample } from '../data/input-limits.js';
@@ -36,12 +36,6 @@ export interface QueueWorker {
   readonly version: string;
   readonly queue: string;
   readonly name: string;
-  /**
-   * Settles when the worker stopped taking jobs by itself: one of its pool's workers, started after a
-   * crash, found a model file replaced since the version was taken (ECM_ERR_MODEL_CHANGED). Its jobs
-   * go back to the queue unspent; close() it, and start it again to serve the new file's version.
-   */
-  readonly stopped: Promise<EcommirError>;
   /** Finishes the jobs in hand (their answers are written), then stops. */
   close(): Promise<void>;
 }
@@ -53,7 +47,6 @@ function forQueue(err: unknown): Error {
     const message = `${err.message} [${err.code}]`;
     // 4xx: the sample itself is at fault; no model for the task: no retry here can find one; no answer
     // from a backend's model for this sample: its calls are spent (another attempt would spend three more).
-    // A model file replaced under a worker (ECM_ERR_MODEL_CHANGED) is retried: a worker still holding the version may take it.
     return err.statusCode < 500 || err.code === 'ECM_ERR_NO_MODEL' || err.code === 'ECM_ERR_NO_ANSWER' ? new UnrecoverableError(message) : new Error(message);
   }
   return err instanceof Error ? err : new Error(String(err));
@@ -63,8 +56,8 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const url = redisUrl(options.redis);
   const info = await checkRedis(url);
-  // Its workers load the model files as the version was taken from them: one replaced after a crash
-  // refuses a file replaced since, rather than answer this version's jobs with another model.
+  // Its workers parse the model files as read for the version (ModelFiles): one replaced after a crash
+  // serves this version, not a file written since.
   const identity = await modelIdentity(options.selection);
   const version = options.version ?? identity.version;
   const queue = queueName(version);
@@ -72,10 +65,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const predictor = await PooledPredictor.create(options.source ?? backendSource(identity.selection), { concurrency: options.concurrency, warmUp: warmsUp(options.selection) });
 
   let inHand = 0;
-  let stop: ((reason: EcommirError) => void) | undefined;
-  const stopped = new Promise<EcommirError>((resolve) => (stop = resolve));
-  let modelChanged: EcommirError | undefined;
-  const processor = async (job: Job<PredictJobData, Prediction>, token?: string): Promise<Prediction> => {
+  const processor = async (job: Job<PredictJobData, Prediction>): Promise<Prediction> => {
     inHand++;
     try {
       checkJobFormat(job.data);
@@ -88,18 +78,6 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       if (!predictor.tasks[sample.task]) throw new EcommirError('ECM_ERR_NO_MODEL', `this worker has no ${sample.task} model`, { statusCode: 503 });
       return await predictor.predict(sample);
     } catch (err) {
-      if (err instanceof EcommirError && err.code === 'ECM_ERR_MODEL_CHANGED') {
-        // This worker can no longer answer its version: it stops taking jobs, and the job goes back to the
-        // queue without spending an attempt, for a worker that still holds the version.
-        if (!modelChanged) {
-          modelChanged = err;
-          log(`worker: stops taking jobs: ${err.message}`);
-          void worker.pause(true).catch(() => {});
-          stop!(err);
-        }
-        await job.moveToWait(token);
-        throw new WaitingError();
-      }
       throw forQueue(err);
     } finally {
       inHand--;
@@ -139,7 +117,6 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     version,
     queue,
     name,
-    stopped,
     async close() {
       watch.stop();
       await worker.close();

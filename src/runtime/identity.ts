@@ -9,8 +9,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackendSelection } from '../backends/select.js';
 import { EcommirError } from '../errors.js';
-import { DEFAULT_MODELS_DIR, type ModelDigests } from '../tasks/default-models.js';
-import { MAX_MODEL_FILE_BYTES, MODEL_FILE, modelFileDigest } from '../tasks/model-file.js';
+import { DEFAULT_MODELS_DIR, type ModelFiles } from '../tasks/default-models.js';
+import { MODEL_FILE, modelFileDigest, readModelSnapshot } from '../tasks/model-file.js';
 import type { Sample } from '../types.js';
 import { VERSION } from '../version.js';
 import { readEncodedBytes } from '../vision/decode.js';
@@ -29,12 +29,12 @@ export async function modelVersion(selection: BackendSelection): Promise<string>
 }
 
 /**
- * The model version, and the selection its workers load: pinned to the model files' bytes that the
- * version was taken from (BackendSelection.modelDigests), so that a worker started later (after a
- * crash or a timeout) refuses a file replaced since instead of serving it under this version.
+ * The model version, and the selection its workers load: with the embedded model files as read for the
+ * version (BackendSelection.modelFiles), so that a worker started later (after a crash or a timeout)
+ * serves this version, not a file written into the folder since.
  */
 export async function modelIdentity(selection: BackendSelection): Promise<{ version: string; selection: BackendSelection }> {
-  const digests: ModelDigests = {};
+  const files: ModelFiles = {};
   const hash = createHash('sha256');
   const part = (name: string, value: string) => hash.update(`${name}\0${value}\0`);
   part('ecommir', VERSION);
@@ -43,9 +43,9 @@ export async function modelIdentity(selection: BackendSelection): Promise<{ vers
   if (usesEmbedded) {
     for (const [task, dir] of [['scene', selection.sceneModel], ['intent', selection.intentModel]] as const) {
       const file = join(dir ?? join(DEFAULT_MODELS_DIR, task), MODEL_FILE);
-      const digest = await modelFileDigest(file, MAX_MODEL_FILE_BYTES);
-      digests[task] = digest ?? null;
-      part(`embedded-${task}`, digest ?? 'absent');
+      const snapshot = await readModelSnapshot(file);
+      files[task] = snapshot?.bytes ?? null;
+      part(`embedded-${task}`, snapshot?.digest ?? 'absent');
     }
   }
   if (selection.backend === 'mllm') {
@@ -61,7 +61,7 @@ export async function modelIdentity(selection: BackendSelection): Promise<{ vers
   const ensemble = selection.ensembleWithEmbedded === true;
   const combine = { fill: selection.fillFromEmbedded !== false, ensemble, ...(ensemble ? { mode: selection.ensembleMode, weights: selection.ensembleWeights } : {}) };
   part('combine', JSON.stringify(combine));
-  return { version: hash.digest('hex').slice(0, MODEL_VERSION_LENGTH), selection: usesEmbedded ? { ...selection, modelDigests: digests } : selection };
+  return { version: hash.digest('hex').slice(0, MODEL_VERSION_LENGTH), selection: usesEmbedded ? { ...selection, modelFiles: files } : selection };
 }
 
 /** sha256 over the relative paths and contents of every file under a folder, in name order. */

@@ -115,11 +115,7 @@ export async function startPools(starts: readonly (PoolStart | undefined)[], sig
       if (!start) return undefined;
       try {
         const pool = await start(linked);
-        if (pool.loadError) {
-          // A model file replaced since its version was taken keeps its code: a reload tells it apart (409, not 422).
-          const code = pool.loadError.code === 'ECM_ERR_MODEL_CHANGED' ? 'ECM_ERR_MODEL_CHANGED' : 'ECM_ERR_NO_MODEL';
-          fail(new EcommirError(code, `the recognisers failed to load in a worker: ${pool.loadError.message}`, { statusCode: 503 }));
-        }
+        if (pool.loadError) fail(new EcommirError('ECM_ERR_NO_MODEL', `the recognisers failed to load in a worker: ${pool.loadError.message}`, { statusCode: 503 }));
         return pool;
       } catch (err) {
         fail(err);

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { parseNativeSample } from '../data/native.js';
 import { EcommirError } from '../errors.js';
-import type { ModelDigests } from '../tasks/default-models.js';
-import { MAX_MODEL_FILE_BYTES, MODEL_FILE, modelFileDigest } from '../tasks/model-file.js';
+import type { ModelFiles } from '../tasks/default-models.js';
+import { MAX_MODEL_FILE_BYTES, MODEL_FILE, modelFileDigest, readModelSnapshot } from '../tasks/model-file.js';
 import type { RuntimePredictOptions, RuntimePrediction } from './worker-core.js';
 import { TASKS, type Prediction, type Sample, type Task } from '../types.js';
 import { LONGEST_TIMER_MS, raceSignal, startDeadline } from './deadline.js';
@@ -50,11 +50,11 @@ export interface SwappableRuntimeOptions {
   /**
    * Builds a runtime (loading its recognisers) from model folders. The start and a reload pass a
    * signal that aborts at their deadline: a build that heeds it stops what it started; one that does
-   * not is closed when it ends. `digests` are the model files' sha256 as their versions were taken:
-   * workers that load them refuse other bytes (ModelDigests), so that one started later (after a crash
-   * or a timeout) cannot serve a file replaced since under the version in service.
+   * not is closed when it ends. `files` are the model files as read for their versions: workers that
+   * parse them (ModelFiles) instead of the folders serve those versions, even one started later (after
+   * a crash or a timeout) when a file has been replaced since.
    */
-  build: (folders: ModelFolders, signal?: AbortSignal, digests?: ModelDigests) => Promise<RecognizerRuntime>;
+  build: (folders: ModelFolders, signal?: AbortSignal, files?: ModelFiles) => Promise<RecognizerRuntime>;
   folders: ModelFolders;
   /** Deadline of a reload's build (workers started, models loaded, warmed up), ms. Default 120 s. */
   loadTimeoutMs?: number;
@@ -77,39 +77,39 @@ interface Generation extends ServedGeneration {
   retired: boolean;
   drained?: () => void;
   closed?: Promise<void>;
-  /** Why this generation can no longer serve its versions: a worker found a model file replaced (ECM_ERR_MODEL_CHANGED). */
-  stale?: string;
 }
 
 export async function modelVersionOf(folder: string | undefined): Promise<string> {
-  return versionOfDigest(await modelDigestOf(folder));
-}
-
-/**
- * The sha256 of a folder's model file; null when the folder holds none; undefined without a folder, or
- * for a file that cannot be read (its load says why, so it is not held to anything).
- */
-async function modelDigestOf(folder: string | undefined): Promise<string | null | undefined> {
-  if (!folder) return undefined;
+  if (!folder) return 'unversioned';
   try {
-    return (await modelFileDigest(join(folder, MODEL_FILE), MAX_MODEL_FILE_BYTES)) ?? null;
+    return (await modelFileDigest(join(folder, MODEL_FILE), MAX_MODEL_FILE_BYTES))?.slice(0, 12) ?? 'unversioned';
   } catch {
-    return undefined;
+    return 'unversioned';
   }
 }
 
-function versionOfDigest(digest: string | null | undefined): string {
-  return digest?.slice(0, 12) ?? 'unversioned';
+/** The model files a build's workers parse, as read once, and the versions they give. */
+interface ModelSnapshot {
+  files: ModelFiles;
+  versions: Record<Task, string>;
 }
 
-/** Each task's model file digest (null: none there): what the build's workers are held to. */
-async function modelDigestsOf(folders: ModelFolders): Promise<ModelDigests> {
-  const digests: ModelDigests = {};
+/** Reads each folder's model file once: its bytes (null: none there) and version. One that cannot be read is left to its load, which says why. */
+async function snapshotModels(folders: ModelFolders): Promise<ModelSnapshot> {
+  const files: ModelFiles = {};
+  const versions = { scene: 'unversioned', intent: 'unversioned' };
   for (const task of TASKS) {
-    const digest = await modelDigestOf(folders[task]);
-    if (digest !== undefined) digests[task] = digest;
+    const folder = folders[task];
+    if (!folder) continue;
+    try {
+      const snapshot = await readModelSnapshot(join(folder, MODEL_FILE));
+      files[task] = snapshot?.bytes ?? null;
+      if (snapshot) versions[task] = snapshot.digest.slice(0, 12);
+    } catch {
+      // Unreadable: the workers read the folder, and fail to load it with the reason.
+    }
   }
-  return digests;
+  return { files, versions };
 }
 
 export class SwappableRuntime implements RecognizerRuntime {
@@ -130,8 +130,8 @@ export class SwappableRuntime implements RecognizerRuntime {
   }
 
   static async create(options: SwappableRuntimeOptions): Promise<SwappableRuntime> {
-    const digests = await modelDigestsOf(options.folders);
-    const runtime = await buildAtStart(options, digests);
+    const snapshot = await snapshotModels(options.folders);
+    const runtime = await buildAtStart(options, snapshot.files);
     if (options.checkAtStart) {
       try {
         // Under the start's own terms: no deadline when the start has none (startTimeoutMs 0).
@@ -141,7 +141,7 @@ export class SwappableRuntime implements RecognizerRuntime {
         throw err;
       }
     }
-    return new SwappableRuntime(options, describe(runtime, options.folders, 1, digests));
+    return new SwappableRuntime(options, describe(runtime, options.folders, 1, snapshot.versions));
   }
 
   get tasks(): Readonly<Record<Task, boolean>> {
@@ -161,28 +161,12 @@ export class SwappableRuntime implements RecognizerRuntime {
     return { current: publicPart(this.#current), previous: this.#previous, reloading: this.#reloading, draining: [...this.#draining].reduce((n, g) => n + g.inFlight, 0) };
   }
 
-  /**
-   * Why the models in service cannot all be served under their versions, once a worker started since
-   * the last reload (after a crash or a timeout) found its model file replaced: /readyz is then 503
-   * until a reload serves the new file. The other workers go on serving the old bytes.
-   */
-  get stale(): string | undefined {
-    return this.#current.stale;
-  }
-
   async predict(sample: Sample, options: RuntimePredictOptions, signal: AbortSignal): Promise<ServedPrediction> {
     const generation = this.#current;
     generation.inFlight++;
     try {
       const prediction = await generation.runtime.predict(sample, options, signal);
       return { ...prediction, modelVersion: generation.models[sample.task]?.version ?? 'unversioned' };
-    } catch (err) {
-      if (err instanceof EcommirError && err.code === 'ECM_ERR_MODEL_CHANGED' && generation.stale === undefined) {
-        generation.stale = err.message;
-        const log = this.#options.log ?? ((line: string) => process.stderr.write(`ecommir: warning: ${line}\n`));
-        log(`generation ${generation.generation} cannot serve its model versions any more (not ready until a reload): ${err.message}`);
-      }
-      throw err;
     } finally {
       generation.inFlight--;
       if (generation.retired && generation.inFlight === 0) generation.drained?.();
@@ -245,11 +229,11 @@ export class SwappableRuntime implements RecognizerRuntime {
     const log = this.#options.log ?? (() => {});
     try {
       // Each lane's workers read the folders on their own: a file replaced meanwhile left the text and
-      // image lanes on two models, both under the newer file's version. The versions are taken before,
-      // the workers held to them (digests), and read again after; a change between them refuses the
-      // reload (a build may not hold its workers to the digests).
-      const digests = await modelDigestsOf(folders);
-      const runtime = await buildWithin(this.#options.build, folders, digests, this.#options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS, this.#stopBuild.signal);
+      // image lanes on two models, both under the newer file's version. The files are read once, before,
+      // and given to the build (its workers parse them), and their versions read again after: a change
+      // between them refuses the reload (a build may read the folders all the same).
+      const snapshot = await snapshotModels(folders);
+      const runtime = await buildWithin(this.#options.build, folders, snapshot.files, this.#options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS, this.#stopBuild.signal);
       let smoke: SwapReport['smoke'];
       try {
         if (this.#closed) throw new EcommirError('ECM_ERR_BUSY', 'the service is shutting down', { statusCode: 503 });
@@ -259,7 +243,7 @@ export class SwappableRuntime implements RecognizerRuntime {
         await runtime.close().catch(() => {});
         throw err;
       }
-      const next = describe(runtime, folders, this.#current.generation + 1, digests);
+      const next = describe(runtime, folders, this.#current.generation + 1, snapshot.versions);
       const after = Object.fromEntries(await Promise.all(TASKS.map(async (task) => [task, await modelVersionOf(folders[task])] as const))) as Record<Task, string>;
       const changed = TASKS.filter((task) => next.models[task] && next.models[task].version !== after[task]);
       if (changed.length > 0) {
@@ -298,12 +282,12 @@ export class SwappableRuntime implements RecognizerRuntime {
   }
 }
 
-/** A built runtime as served, each model under the version its workers were held to (the digest taken before the build). */
-function describe(runtime: RecognizerRuntime, folders: ModelFolders, generation: number, digests: ModelDigests): Generation {
+/** A built runtime as served, each model under the version of the file its build was given. */
+function describe(runtime: RecognizerRuntime, folders: ModelFolders, generation: number, versions: Record<Task, string>): Generation {
   const models: Partial<Record<Task, ServedModel>> = {};
   for (const task of TASKS) {
     if (!runtime.tasks[task]) continue;
-    models[task] = { version: versionOfDigest(digests[task]), ...(folders[task] ? { folder: folders[task] } : {}), labels: runtime.labels?.[task]?.length ?? 0 };
+    models[task] = { version: versions[task], ...(folders[task] ? { folder: folders[task] } : {}), labels: runtime.labels?.[task]?.length ?? 0 };
   }
   return { generation, loadedAt: new Date().toISOString(), models, folders: { ...folders }, runtime, inFlight: 0, retired: false };
 }
@@ -348,9 +332,9 @@ export const DEFAULT_LOAD_TIMEOUT_MS = 120_000;
  * Races a build against `signal`. When the signal wins, its reason is thrown, and a build that did
  * not heed it is closed once it ends; the build's own errors pass unchanged.
  */
-async function buildUntil(build: SwappableRuntimeOptions['build'], folders: ModelFolders, digests: ModelDigests, signal: AbortSignal): Promise<RecognizerRuntime> {
+async function buildUntil(build: SwappableRuntimeOptions['build'], folders: ModelFolders, files: ModelFiles, signal: AbortSignal): Promise<RecognizerRuntime> {
   // Async, so that a build that throws at once is a failed build like one that fails later.
-  const building = (async () => build(folders, signal, digests))();
+  const building = (async () => build(folders, signal, files))();
   try {
     return await raceSignal(building, signal);
   } catch (cause) {
@@ -360,16 +344,12 @@ async function buildUntil(build: SwappableRuntimeOptions['build'], folders: Mode
 }
 
 /** A reload's build within its deadline: a failed build is a rejected model (422), a late one ECM_ERR_TIMEOUT (504). */
-async function buildWithin(build: SwappableRuntimeOptions['build'], folders: ModelFolders, digests: ModelDigests, timeoutMs: number, stop: AbortSignal): Promise<RecognizerRuntime> {
+async function buildWithin(build: SwappableRuntimeOptions['build'], folders: ModelFolders, files: ModelFiles, timeoutMs: number, stop: AbortSignal): Promise<RecognizerRuntime> {
   const deadline = startDeadline(timeoutMs, 'loading the new models (starting and warming up their workers)');
   const signal = AbortSignal.any([deadline.signal, stop]);
   try {
-    return await buildUntil(build, folders, digests, signal);
+    return await buildUntil(build, folders, files, signal);
   } catch (cause) {
-    if (cause instanceof EcommirError && cause.code === 'ECM_ERR_MODEL_CHANGED') {
-      // Its workers were held to the file's bytes as its version was taken, and it was written meanwhile: not a bad model.
-      throw new EcommirError('ECM_ERR_CONFLICT', `a model file changed while it was loading (${cause.message}); the models in service stay; reload again once the file is written`, { statusCode: 409, cause });
-    }
     if (!signal.aborted || cause !== signal.reason) {
       throw new EcommirError('ECM_ERR_MODEL_REJECTED', `the new models did not load: ${(cause as Error).message}`, { statusCode: 422, cause });
     }
@@ -385,12 +365,12 @@ async function buildWithin(build: SwappableRuntimeOptions['build'], folders: Mod
  * waited, saying nothing, for as long as the load lasted. Its own errors pass unchanged (there is no
  * model in service to keep, so nothing to tell apart from a rejected reload).
  */
-async function buildAtStart(options: SwappableRuntimeOptions, digests: ModelDigests): Promise<RecognizerRuntime> {
+async function buildAtStart(options: SwappableRuntimeOptions, files: ModelFiles): Promise<RecognizerRuntime> {
   const timeoutMs = options.startTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
-  if (timeoutMs === 0) return options.build(options.folders, undefined, digests);
+  if (timeoutMs === 0) return options.build(options.folders, undefined, files);
   const deadline = startDeadline(timeoutMs, 'starting the models (their workers loaded and warmed up)');
   try {
-    return await buildUntil(options.build, options.folders, digests, deadline.signal);
+    return await buildUntil(options.build, options.folders, files, deadline.signal);
   } catch (cause) {
     if (!deadline.signal.aborted || cause !== deadline.signal.reason) throw cause;
     throw new EcommirError(

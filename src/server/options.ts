@@ -7,7 +7,7 @@ import type { FeatureCacheOptions } from '../features/cache.js';
 import { DEFAULT_LANES, InProcessLanes, WorkerLanes, type RecognizerRuntime } from '../runtime/lanes.js';
 import type { RecognizerSource } from '../runtime/source.js';
 import { DEFAULT_LOAD_TIMEOUT_MS, SwappableRuntime, type ModelFolders } from '../runtime/swap.js';
-import type { ModelDigests } from '../tasks/default-models.js';
+import type { ModelFiles } from '../tasks/default-models.js';
 import type { FeedbackStore } from '../feedback/store.js';
 import type { Recognizer } from '../tasks/recognizer.js';
 import { validateApiKeys } from './auth.js';
@@ -92,10 +92,10 @@ export interface WorkerOptions {
   models?: ModelFolders;
   /**
    * The source for other model folders: what a reload (POST /v1/admin/reload, SIGHUP) loads, and the
-   * start too when given. It gets the model files' digests as the versions were taken; a source that
-   * passes them on (BackendSelection.modelDigests) holds its workers to them, where `source` alone cannot.
+   * start too when given. It gets the model files as read for their versions; a source that passes them
+   * on (BackendSelection.modelFiles) has its workers parse them, where `source` alone reads the folders.
    */
-  sourceFor?: (models: ModelFolders, digests?: ModelDigests) => RecognizerSource;
+  sourceFor?: (models: ModelFolders, files?: ModelFiles) => RecognizerSource;
   /** Warm each new worker up before it takes work (WorkerLanesOptions.warmUp). Default true. */
   warmUp?: boolean;
 }
@@ -166,8 +166,8 @@ export async function resolveServerOptions(options: BuildAppOptions = {}): Promi
     const workers = options.workers;
     runtime = await SwappableRuntime.create({
       folders: workers.models ?? {},
-      build: (folders, signal, digests) =>
-        WorkerLanes.create({ source: workers.sourceFor ? workers.sourceFor(folders, digests) : workers.source, cache: workers.cache, lanes, limits, imageNiceIncrement: workers.imageNice, imageIdleScheduling: workers.imageIdle, warmUp: workers.warmUp, signal }),
+      build: (folders, signal, files) =>
+        WorkerLanes.create({ source: workers.sourceFor ? workers.sourceFor(folders, files) : workers.source, cache: workers.cache, lanes, limits, imageNiceIncrement: workers.imageNice, imageIdleScheduling: workers.imageIdle, warmUp: workers.warmUp, signal }),
       loadTimeoutMs: limits.reloadTimeoutMs,
       startTimeoutMs: limits.startTimeoutMs,
       smokeTimeoutMs: limits.timeoutMs,

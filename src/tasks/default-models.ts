@@ -16,11 +16,12 @@ import { SceneImageDescriber } from './intent/scene-image-describer.js';
 export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../../models/', import.meta.url));
 
 /**
- * The sha256 of each task's model file when its model version was taken (runtime/identity.ts): a
- * worker loading later refuses other bytes (ReadModelOptions.digest). Null: there was no file, so a
- * worker loading later leaves out one written since (its version says the task has no model).
+ * Each task's model file as read when its model version was taken (runtime/identity.ts, the service's
+ * start and reloads). Workers parse these bytes and never read the folder: one started later (after a
+ * crash or a timeout) read it again, and served a file replaced since under the old version. Null:
+ * there was no file then, and one written since is not loaded either.
  */
-export type ModelDigests = Partial<Record<Task, string | null>>;
+export type ModelFiles = Partial<Record<Task, Uint8Array | null>>;
 
 export interface LoadedRecognizers {
   scene?: SceneRecognizer;
@@ -34,29 +35,24 @@ export interface LoadedRecognizers {
  */
 export async function loadRecognizers(
   dirs: { scene?: string; intent?: string } = {},
-  options: { allowMissing?: boolean; digests?: ModelDigests } = {},
+  options: { allowMissing?: boolean; files?: ModelFiles } = {},
 ): Promise<LoadedRecognizers> {
+  const files = options.files ?? {};
+  // Whether a task's model is there: as it was read, when it was (ModelFiles), else in its folder now.
+  const present = async (task: Task, dir: string): Promise<boolean> => (files[task] !== undefined ? files[task] !== null : exists(join(dir, MODEL_FILE)));
   // allowMissing: `serve --allow-missing-models`, whose endpoints of a task without a model answer 503.
   for (const [task, dir] of options.allowMissing ? [] : ([['scene', dirs.scene], ['intent', dirs.intent]] as const)) {
-    if (dir !== undefined && !(await exists(join(dir, MODEL_FILE)))) {
+    if (dir !== undefined && !(await present(task, dir))) {
       const why = (await exists(dir)) ? `has no ${MODEL_FILE}` : 'does not exist';
       throw new EcommirError('ECM_ERR_NO_MODEL', `the ${task} model folder ${resolve(dir)} ${why} (\`ecommir train ${task} --out DIR\` writes one)`, { statusCode: 503 });
     }
   }
   const sceneDir = dirs.scene ?? join(DEFAULT_MODELS_DIR, 'scene');
   const intentDir = dirs.intent ?? join(DEFAULT_MODELS_DIR, 'intent');
-  const digests = options.digests ?? {};
-  // A file there when the version was taken and gone now is not a task to leave out: the version says it is served.
-  for (const [task, dir] of [['scene', sceneDir], ['intent', intentDir]] as const) {
-    if (typeof digests[task] === 'string' && !(await exists(join(dir, MODEL_FILE)))) {
-      throw new EcommirError('ECM_ERR_MODEL_CHANGED', `model file ${join(dir, MODEL_FILE)} was removed after its model version was taken; reload the service, or run the command again`, { statusCode: 503 });
-    }
-  }
-  const present = async (task: Task, dir: string): Promise<boolean> => digests[task] !== null && (await exists(join(dir, MODEL_FILE)));
   const out: LoadedRecognizers = {};
-  if (await present('scene', sceneDir)) out.scene = await SceneRecognizer.load(sceneDir, { digest: digests.scene ?? undefined });
+  if (await present('scene', sceneDir)) out.scene = await SceneRecognizer.load(sceneDir, { bytes: files.scene ?? undefined });
   if (await present('intent', intentDir)) {
-    out.intent = await IntentRecognizer.load(intentDir, { digest: digests.intent ?? undefined });
+    out.intent = await IntentRecognizer.load(intentDir, { bytes: files.intent ?? undefined });
     if (out.intent.usesImages && out.scene) out.intent.images = new SceneImageDescriber(out.scene);
   }
   return out;

@@ -97,18 +97,16 @@ export function checkLabelOrder(dir: string, labels: unknown, taxonomyLabels: re
 
 export interface ReadModelOptions {
   /**
-   * The sha256 (hex) the file had when its model version was taken: other bytes are refused. A worker
-   * started later (after a crash or a timeout) read the folder again, and served a file replaced since
-   * under the old version.
+   * The file's bytes as read when its model version was taken (ModelFiles): parsed instead of the
+   * folder, which may hold another file by now.
    */
-  digest?: string;
+  bytes?: Uint8Array;
 }
 
 export async function readModelFile<T extends ModelHeader>(dir: string, kind: string, version: number, options: ReadModelOptions = {}): Promise<T> {
   const path = join(dir, MODEL_FILE);
-  const bytes = await readModelBytes(dir);
-  if (options.digest !== undefined) checkModelDigest(path, bytes, options.digest);
-  const text = bytes.toString('utf8');
+  const bytes = options.bytes ?? (await readModelBytes(dir));
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   let json: T;
   try {
     json = JSON.parse(text) as T;
@@ -121,16 +119,24 @@ export async function readModelFile<T extends ModelHeader>(dir: string, kind: st
   return json;
 }
 
-/** Refuses a model file's bytes that are not the ones its model version was taken from. */
-function checkModelDigest(path: string, bytes: Buffer, expected: string): void {
-  const found = createHash('sha256').update(bytes).digest('hex');
-  if (found === expected) return;
-  throw new EcommirError(
-    'ECM_ERR_MODEL_CHANGED',
-    `model file ${path} was replaced after its model version was taken (sha256 ${expected.slice(0, 12)}, now ${found.slice(0, 12)}); ` +
-      'a worker started since cannot serve it under that version: reload the service (POST /v1/admin/reload or SIGHUP), or run the command again, to serve the new file',
-    { statusCode: 503 },
-  );
+/**
+ * A model file's bytes and their sha256 (hex; the same as modelFileDigest's), or null when there is no
+ * such file: what a model version is taken from, and what the workers of that version parse
+ * (ModelFiles). Refused as modelFileDigest refuses: anything but a regular file within the cap.
+ */
+export async function readModelSnapshot(path: string): Promise<{ bytes: Buffer; digest: string } | null> {
+  let read: Awaited<ReturnType<typeof readFileCapped>>;
+  try {
+    read = await readFileCapped(path, MAX_MODEL_FILE_BYTES, { regularOnly: true });
+  } catch (cause) {
+    if (isMissingPath(cause)) return null;
+    throw new EcommirError('ECM_ERR_NO_MODEL', `cannot read the model file ${path}: ${unreadableReason(cause)}`, { cause, statusCode: 503 });
+  }
+  if ('notRegular' in read) throw new EcommirError('ECM_ERR_NO_MODEL', `cannot read the model file ${path}: it is ${read.notRegular}, not a file`, { statusCode: 503 });
+  if ('tooLarge' in read) {
+    throw new EcommirError('ECM_ERR_NO_MODEL', `cannot read the model file ${path}: it is over ${MAX_MODEL_FILE_BYTES} bytes, far more than any model ecommir writes`, { statusCode: 503 });
+  }
+  return { bytes: read, digest: createHash('sha256').update(read).digest('hex') };
 }
 
 /**

@@ -7,8 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { EcommirError } from '../../src/errors.js';
-import type { ModelDigests } from '../../src/tasks/default-models.js';
+import type { ModelFiles } from '../../src/tasks/default-models.js';
 import { InProcessLanes } from '../../src/runtime/lanes.js';
 import { SwappableRuntime, modelVersionOf, type ModelFolders } from '../../src/runtime/swap.js';
 import type { PredictOptions, Recognizer } from '../../src/tasks/recognizer.js';
@@ -17,7 +16,7 @@ import { FakeIntentRecognizer, FakeSceneRecognizer } from '../server/fakes.js';
 import { KEY, startServer } from '../server/helpers.js';
 
 const ADMIN = 'admin-key-0123456789abcdef';
-const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
+const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 /** A model folder whose model.json tells the fake build what to do. */
 function folder(spec: { variant: string; renameLabel?: string; broken?: boolean; offLabel?: boolean }): string {
@@ -392,33 +391,25 @@ test('closing the service gives up a reload still loading at once (it waited for
   await assert.rejects(reloading, { code: 'ECM_ERR_BUSY', statusCode: 503 });
 });
 
-test('a build gets the digests the versions were taken from; workers held to them that find another file make the reload a 409, not a rejected model', { timeout: 30_000 }, async () => {
+test('a build is given the model files as read for the versions it is served under', { timeout: 30_000 }, async () => {
   const a = folder({ variant: 'a' });
   const b = folder({ variant: 'b' });
-  const seen: (ModelDigests | undefined)[] = [];
+  const given: (ModelFiles | undefined)[] = [];
   const runtime = await SwappableRuntime.create({
     folders: { intent: a },
-    build: (async (folders: ModelFolders, _signal?: AbortSignal, digests?: ModelDigests) => {
-      seen.push(digests);
-      // The second build (the reload) finds b written after its version was taken, as a pinned worker would.
-      if (seen.length === 2) writeFileSync(join(b, 'model.json'), JSON.stringify({ variant: 'b2' }));
-      const file = join(folders.intent!, 'model.json');
-      if (digests?.intent !== sha256(file)) throw new EcommirError('ECM_ERR_MODEL_CHANGED', `model file ${file} was replaced after its model version was taken`, { statusCode: 503 });
+    build: (async (folders: ModelFolders, _signal?: AbortSignal, files?: ModelFiles) => {
+      given.push(files);
       return buildFake(folders);
-    }) as (folders: ModelFolders, signal?: AbortSignal, digests?: ModelDigests) => Promise<InProcessLanes>,
+    }) as (folders: ModelFolders, signal?: AbortSignal, files?: ModelFiles) => Promise<InProcessLanes>,
   });
   try {
-    assert.deepEqual(seen[0], { intent: sha256(join(a, 'model.json')) });
-    assert.equal(runtime.served().current.models.intent!.version, seen[0]!.intent!.slice(0, 12));
-    await assert.rejects(runtime.reload({ intent: b }), (err: Error & { code?: string; statusCode?: number }) => {
-      assert.equal(err.code, 'ECM_ERR_CONFLICT');
-      assert.equal(err.statusCode, 409);
-      assert.match(err.message, /^a model file changed while it was loading \(model file .*model\.json was replaced after its model version was taken\); the models in service stay/);
-      return true;
-    });
-    assert.equal(runtime.served().current.generation, 1);
-    assert.equal((await runtime.reload({ intent: b })).current.models.intent!.version, await modelVersionOf(b));
-    assert.deepEqual(seen[2], { intent: sha256(join(b, 'model.json')) });
+    const bytesA = readFileSync(join(a, 'model.json'));
+    assert.ok(Buffer.from(given[0]!.intent!).equals(bytesA));
+    assert.equal(given[0]!.scene, undefined, 'no scene folder: nothing read for it');
+    assert.equal(runtime.served().current.models.intent!.version, sha256(bytesA).slice(0, 12));
+    const report = await runtime.reload({ intent: b });
+    assert.ok(Buffer.from(given[1]!.intent!).equals(readFileSync(join(b, 'model.json'))));
+    assert.equal(report.current.models.intent!.version, await modelVersionOf(b));
   } finally {
     await runtime.close();
   }

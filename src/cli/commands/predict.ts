@@ -133,8 +133,8 @@ async function predictTo(
     process.stderr.write('ecommir: --scene-model is not used to predict this data: no sample has an image (its model file still enters the model version, which keys resumed runs and the queue)\n');
   }
 
-  // A local run's workers load the model files as the version was taken from them (a worker replaced
-  // mid-run, after a timeout, refuses a file replaced since); a queue's workers load their own.
+  // A local run's workers parse the model files as read for the version (a worker replaced mid-run,
+  // after a timeout, serves it, not a file written since); a queue's workers read their own.
   const identity = flags.queue && flags.modelVersion !== undefined ? undefined : await modelIdentity(selection);
   const version = flags.modelVersion ?? identity!.version;
   const keyed = await keySamples(samples, version, { onError: (_sample, err) => skipOrThrow(err) });

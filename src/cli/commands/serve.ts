@@ -16,7 +16,7 @@ import { warmsUp } from '../../runtime/batch-predict.js';
 import { loadApiKeys, resolveAuthPolicy, sharedSamplesWarning } from '../../server/auth.js';
 import { buildApp, runtimeOf } from '../../server/app.js';
 import { DEFAULT_SERVER_LIMITS } from '../../server/options.js';
-import { DEFAULT_MODELS_DIR, type ModelDigests } from '../../tasks/default-models.js';
+import { DEFAULT_MODELS_DIR, type ModelFiles } from '../../tasks/default-models.js';
 import { MODEL_FILE } from '../../tasks/model-file.js';
 import { watchLauncher, type LauncherWatch } from '../launcher.js';
 import { DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_IMAGE_BYTES, FeedbackStore } from '../../feedback/store.js';
@@ -26,9 +26,11 @@ import { addBackendOptions, backendSelection, type BackendFlags } from '../backe
 import { intOption, workerCountOption } from '../number-option.js';
 
 export interface ServeDependencies {
-  /** Where the workers load their recognisers from, given the model folders; missing ones are simply absent (their endpoint answers 503). */
-  /** `digests`: the model files' sha256 as their versions were taken (SwappableRuntimeOptions.build). */
-  source: (flags: ServeFlags, models: ModelFolders, digests?: ModelDigests) => RecognizerSource;
+  /**
+   * Where the workers load their recognisers from, given the model folders (missing ones are simply
+   * absent: their endpoint answers 503) and the model files as read for their versions (SwappableRuntimeOptions.build).
+   */
+  source: (flags: ServeFlags, models: ModelFolders, files?: ModelFiles) => RecognizerSource;
 }
 
 /** How often a slow start says it is still loading, ms. */
@@ -36,8 +38,8 @@ const START_PROGRESS_MS = 15_000;
 
 // Default: the shipped embedded models (models/scene, models/intent), or the backend --backend names.
 const DEFAULT_DEPENDENCIES: ServeDependencies = {
-  source: (flags, models, digests) =>
-    backendSource({ ...backendSelection(flags, { sceneModel: models.scene, intentModel: models.intent }), allowMissingModels: flags.allowMissingModels === true, ...(digests ? { modelDigests: digests } : {}) }),
+  source: (flags, models, files) =>
+    backendSource({ ...backendSelection(flags, { sceneModel: models.scene, intentModel: models.intent }), allowMissingModels: flags.allowMissingModels === true, ...(files ? { modelFiles: files } : {}) }),
 };
 
 interface ServeFlags extends BackendFlags {
@@ -207,7 +209,7 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
       workers: {
         source: deps.source(flags, models),
         models,
-        sourceFor: (folders, digests) => deps.source(flags, folders, digests),
+        sourceFor: (folders, files) => deps.source(flags, folders, files),
         cache: cacheOptions(flags),
         imageNice: Math.min(19, intOption(flags.imageNice, '--image-nice', { min: 0 })),
         imageIdle: flags.imageIdle,

@@ -51,7 +51,7 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
       stalledIntervalMs: intOption(flags.stalledMs, '--stalled-ms', { min: 500, fallback: 30_000 }),
       name: flags.name,
     });
-    const signalled = new Promise<void>((resolve) => {
+    await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         process.stderr.write(`worker: ${signal}: finishing the jobs in hand\n`);
         resolve();
@@ -59,11 +59,8 @@ export function registerWorkerCommand(program: Command, ctx: CommandContext): vo
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });
-    // A model file replaced under it ends the worker too: exit 3, so that a supervisor starts it again on the new version.
-    const modelChanged = await Promise.race([signalled.then(() => undefined), worker.stopped]);
     await worker.close();
     process.stderr.write('worker: stopped\n');
-    if (modelChanged) throw modelChanged;
     ctx.exitCode = 0;
   });
 }

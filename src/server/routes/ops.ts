@@ -13,11 +13,6 @@ export function registerOpsRoutes(app: FastifyInstance, ctx: ServerContext, rout
     const lanes = ctx.runtime.stats();
     const models = ctx.runtime instanceof SwappableRuntime ? ctx.runtime.served() : undefined;
     const feedback = { enabled: ctx.feedback !== undefined, ...(ctx.feedback ? { schemaVersion: ctx.feedback.schemaVersion } : {}) };
-    const stale = ctx.runtime instanceof SwappableRuntime ? ctx.runtime.stale : undefined;
-    if (stale !== undefined) {
-      // A worker found its model file replaced: a balancer should send the requests elsewhere until a reload.
-      return reply.code(503).send({ ready: false, tasks, lanes, models, feedback, error: { code: 'ECM_ERR_MODEL_CHANGED', message: stale } });
-    }
     if (tasks.scene && tasks.intent) return { ready: true, tasks, lanes, models, feedback };
     const missing = Object.entries(tasks).filter(([, loaded]) => !loaded).map(([task]) => task);
     return reply.code(503).send({

@@ -408,7 +408,7 @@ export class IntentRecognizer implements Recognizer {
     return writeModelFile(dir, json);
   }
 
-  /** `options.digest`: the sha256 the file must have (ReadModelOptions). */
+  /** `options.bytes`: the model file as read before (ReadModelOptions), instead of the folder's. */
   static async load(dir: string, options: ReadModelOptions = {}): Promise<IntentRecognizer> {
     const json = await readModelFile<IntentModelJson>(dir, 'IntentRecognizer', 1, options);
     const taxonomy = Taxonomy.fromJSON(json.taxonomy, `${dir} (taxonomy)`, 'intent');

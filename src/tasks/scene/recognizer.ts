@@ -433,7 +433,7 @@ export class SceneRecognizer implements Recognizer {
     return writeModelFile(dir, json);
   }
 
-  /** `options.digest`: the sha256 the file must have (ReadModelOptions). */
+  /** `options.bytes`: the model file as read before (ReadModelOptions), instead of the folder's. */
   static async load(dir: string, options: ReadModelOptions = {}): Promise<SceneRecognizer> {
     const json = await readModelFile<SceneModelJson>(dir, 'SceneRecognizer', 1, options);
     checkModelSettings(dir, json);
