@@ -25,8 +25,11 @@ export interface QueueWorkerOptions {
   stalledIntervalMs?: number;
   /** The worker's name in Redis (CLIENT LIST, a job's processedBy). Default ecommir-worker-HOST-PID. */
   name?: string;
-  /** Where the recognisers come from (default: backendSource(selection)). */
-  source?: RecognizerSource;
+  /**
+   * Where the recognisers come from (default: backendSource(selection)). A function is given the
+   * selection with the model files as read for the version (BackendSelection.modelFiles).
+   */
+  source?: RecognizerSource | ((selection: BackendSelection) => RecognizerSource);
   /** The model version served (default: modelIdentity(selection).version). */
   version?: string;
   log?: (line: string) => void;
@@ -38,6 +41,11 @@ export interface QueueWorker {
   readonly name: string;
   /** Finishes the jobs in hand (their answers are written), then stops. */
   close(): Promise<void>;
+}
+
+function sourceOf(source: QueueWorkerOptions['source'], selection: BackendSelection): RecognizerSource {
+  if (source === undefined) return backendSource(selection);
+  return typeof source === 'function' ? source(selection) : source;
 }
 
 /** Turns a failure into what BullMQ should do: bad input and foreign jobs are not retried. */
@@ -62,7 +70,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const version = options.version ?? identity.version;
   const queue = queueName(version);
   const name = options.name ?? `ecommir-worker-${hostname()}-${process.pid}`;
-  const predictor = await PooledPredictor.create(options.source ?? backendSource(identity.selection), { concurrency: options.concurrency, warmUp: warmsUp(options.selection) });
+  const predictor = await PooledPredictor.create(sourceOf(options.source, identity.selection), { concurrency: options.concurrency, warmUp: warmsUp(options.selection) });
 
   let inHand = 0;
   const processor = async (job: Job<PredictJobData, Prediction>): Promise<Prediction> => {

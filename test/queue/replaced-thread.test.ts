@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { connectionOptions, jobData, QUEUE_PREFIX, queueName, type PredictJobData } from '../../src/queue/jobs.js';
 import { startQueueWorker } from '../../src/queue/worker.js';
 import { keySamples } from '../../src/runtime/batch-predict.js';
-import { modelIdentity } from '../../src/runtime/identity.js';
+import { modelVersion } from '../../src/runtime/identity.js';
 import type { Prediction, Sample } from '../../src/types.js';
 import { intentCopy, retrain } from '../runtime/model-copies.js';
 import { CRASHING_SOURCE_MODULE } from './crashing-source.js';
@@ -25,12 +25,13 @@ test('a queue worker thread replaced after a crash answers with the model of the
   closing.push(() => redis.stop());
   const { root, intent, scene, file } = intentCopy();
   closing.push(async () => rmSync(root, { recursive: true, force: true }));
-  const identity = await modelIdentity({ backend: 'embedded', intentModel: intent, sceneModel: scene, allowMissingModels: true });
-  const version = identity.version;
+  const selection = { backend: 'embedded' as const, intentModel: intent, sceneModel: scene, allowMissingModels: true };
+  const version = await modelVersion(selection);
   const worker = await startQueueWorker({
     redis: redis.url,
-    selection: identity.selection,
-    source: { module: CRASHING_SOURCE_MODULE, args: identity.selection },
+    selection,
+    // Given the selection as the worker pins it (its model files as read for the version).
+    source: (pinned) => ({ module: CRASHING_SOURCE_MODULE, args: pinned }),
     concurrency: 1,
     name: 'replaced',
     log: () => {},

@@ -36,6 +36,7 @@ test('modelIdentity gives the selection the model files as read for its version;
   const files = identity.selection.modelFiles!;
   assert.equal(files.scene, null, 'no scene model when the version was taken');
   assert.ok(Buffer.from(files.intent!).equals(readFileSync(file)));
+  assert.ok(files.intent!.buffer instanceof SharedArrayBuffer, 'one copy shared by the worker threads, not one each');
   // The files are no part of the version: the selection that carries them has the same one.
   assert.equal(await modelVersion(identity.selection), identity.version);
   const mllm = await modelIdentity({ backend: 'mllm', endpoint: 'http://127.0.0.1:1/v1', model: 'm', fillFromEmbedded: false });

@@ -168,7 +168,7 @@ test('a server started through npx stops when npx is stopped by its PID', { time
 
 const ADMIN_KEY = 'admin-key-0123456789abcdef';
 
-test('serve: a text worker replaced after a timeout serves the model in service, not a file replaced since; a reload serves the new file under its own version', { timeout: 120_000 }, async () => {
+test('serve: a text worker replaced after a timeout serves the model in service, not a file replaced since; a reload serves the new file under its own version', { timeout: 180_000 }, async () => {
   const { root, intent, file } = intentCopy();
   const { child, serving } = spawnServe(['--scene-model', noModels, '--intent-model', intent, '--allow-missing-models', '--text-workers', '1', '--timeout-ms', '50', '--start-timeout-ms', '0'], { ECOMMIR_ADMIN_KEYS: ADMIN_KEY });
   try {
@@ -191,6 +191,8 @@ test('serve: a text worker replaced after a timeout serves the model in service,
     // Held past the 50 ms deadline (a dialogue of 100,000 characters takes about 0.3 s), the worker is stopped and replaced.
     const slow = await ask(...Array.from({ length: 5 }, () => '这个锅会生锈吗'.repeat(2_800)));
     assert.equal(slow.status, 504, JSON.stringify(slow.json));
+    const lanes = ((await (await fetch(`${address}/readyz`)).json()) as any).lanes;
+    assert.ok(lanes.text.terminated >= 1, `the text worker was stopped, to be replaced: ${JSON.stringify(lanes)}`);
     // Asked again until the replacement has loaded (it takes longer than the deadline: 504 meanwhile).
     const after = await answered();
     assert.equal(after.status, 200, JSON.stringify(after.json));
