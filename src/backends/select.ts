@@ -59,10 +59,8 @@ export async function createRecognizers(selection: BackendSelection): Promise<Re
   const embedded = () => loadRecognizers({ scene: selection.sceneModel, intent: selection.intentModel }, { allowMissing: selection.allowMissingModels, files: selection.modelFiles });
   if (selection.backend === 'embedded') return embedded();
   const chosen = selection.backend === 'mllm' ? mllmRecognizers(selection) : selection.backend === 'clip' ? await clipRecognizers(selection) : unknownBackend(selection.backend);
+  if (!loadsEmbeddedModels(selection)) return chosen;
   const fill = selection.fillFromEmbedded ?? true;
-  const missing = TASKS.some((task) => !chosen[task]);
-  // The embedded models are loaded only when they are needed.
-  if (!selection.ensembleWithEmbedded && (!fill || !missing)) return chosen;
   const base: RecognizerSet = await embedded();
   const out: RecognizerSet = {};
   for (const task of TASKS) {
@@ -73,6 +71,19 @@ export async function createRecognizers(selection: BackendSelection): Promise<Re
     else if (other && fill) out[task] = other;
   }
   return out;
+}
+
+/**
+ * Whether a selection loads the embedded models: the embedded backend, an ensemble with them, or a
+ * task the backend leaves to them (the clip backend answers scenes only; `mllmTasks` may leave one
+ * out) unless `fillFromEmbedded` is false. Their model files are read (and their versions count in the
+ * model version, src/runtime/identity.ts) only then: a retrained embedded model made every answer of
+ * an LLM that never consulted it count as stale.
+ */
+export function loadsEmbeddedModels(selection: BackendSelection): boolean {
+  if (selection.backend === 'embedded' || selection.ensembleWithEmbedded === true) return true;
+  const answered: readonly Task[] = selection.backend === 'mllm' ? (selection.mllmTasks ?? TASKS) : selection.backend === 'clip' ? ['scene'] : TASKS;
+  return selection.fillFromEmbedded !== false && TASKS.some((task) => !answered.includes(task));
 }
 
 function mllmRecognizers(s: BackendSelection): RecognizerSet {

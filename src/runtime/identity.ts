@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BackendSelection } from '../backends/select.js';
+import { loadsEmbeddedModels, type BackendSelection } from '../backends/select.js';
 import { EcommirError } from '../errors.js';
 import { DEFAULT_MODELS_DIR, type ModelFiles } from '../tasks/default-models.js';
 import { MODEL_FILE, modelFileDigest, readModelSnapshot } from '../tasks/model-file.js';
@@ -39,7 +39,7 @@ export async function modelIdentity(selection: BackendSelection): Promise<{ vers
   const part = (name: string, value: string) => hash.update(`${name}\0${value}\0`);
   part('ecommir', VERSION);
   part('backend', selection.backend);
-  const usesEmbedded = selection.backend === 'embedded' || selection.ensembleWithEmbedded === true || selection.fillFromEmbedded !== false;
+  const usesEmbedded = loadsEmbeddedModels(selection);
   if (usesEmbedded) {
     for (const [task, dir] of [['scene', selection.sceneModel], ['intent', selection.intentModel]] as const) {
       const file = join(dir ?? join(DEFAULT_MODELS_DIR, task), MODEL_FILE);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadsEmbeddedModels } from '../../src/backends/select.js';
 import { modelIdentity, modelVersion } from '../../src/runtime/identity.js';
 import { RecognizerPool } from '../../src/runtime/pool.js';
 import { backendSource } from '../../src/runtime/source.js';
@@ -49,6 +50,26 @@ test('modelIdentity gives the selection the model files as read for its version;
   assert.deepEqual(Object.keys(loaded), ['intent']);
   assert.equal((await loaded.intent!.predict(sample)).label, '是否会生锈');
   await assert.rejects(loadRecognizers({ intent, scene }, { files }), /the scene model folder .* has no model\.json/, 'a folder named without allowMissing must hold a model, as it did then');
+  rmSync(root, { recursive: true });
+});
+
+test('an LLM that answers every task reads no embedded model file, and its version does not follow one', async () => {
+  const { root, intent, scene, file } = intentCopy();
+  const llm = { backend: 'mllm' as const, endpoint: 'http://127.0.0.1:1/v1', model: 'm', intentModel: intent, sceneModel: scene, allowMissingModels: true };
+  const fillsIntent = { ...llm, mllmTasks: ['scene'] as const };
+  const ensemble = { ...llm, ensembleWithEmbedded: true };
+  const clip = { backend: 'clip' as const, modelDir: join(root, 'clip'), intentModel: intent, sceneModel: scene, allowMissingModels: true };
+  assert.deepEqual([llm, fillsIntent, ensemble, clip, { ...clip, fillFromEmbedded: false }].map(loadsEmbeddedModels), [false, true, true, true, false]);
+  const before = await modelIdentity(llm);
+  assert.equal(before.selection.modelFiles, undefined, 'no embedded model is loaded: none is read');
+  const filledBefore = await modelIdentity(fillsIntent);
+  assert.ok(Buffer.from(filledBefore.selection.modelFiles!.intent!).equals(readFileSync(file)), 'the intent task is left to the embedded model: its file is read');
+  const ensembleBefore = await modelVersion(ensemble);
+  retrain(file);
+  // An LLM's answers stay current when a model it never consults is retrained; the others' do not.
+  assert.equal(await modelVersion(llm), before.version);
+  assert.notEqual(await modelVersion(fillsIntent), filledBefore.version);
+  assert.notEqual(await modelVersion(ensemble), ensembleBefore);
   rmSync(root, { recursive: true });
 });
 
