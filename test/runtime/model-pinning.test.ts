@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadsEmbeddedModels } from '../../src/backends/select.js';
+import { MllmRecognizer } from '../../src/backends/mllm/recognizer.js';
+import { createRecognizers, loadsEmbeddedModels } from '../../src/backends/select.js';
 import { modelIdentity, modelVersion } from '../../src/runtime/identity.js';
 import { RecognizerPool } from '../../src/runtime/pool.js';
 import { backendSource } from '../../src/runtime/source.js';
@@ -62,6 +63,10 @@ test('an LLM that answers every task reads no embedded model file, and its versi
   assert.deepEqual([llm, fillsIntent, ensemble, clip, { ...clip, fillFromEmbedded: false }].map(loadsEmbeddedModels), [false, true, true, true, false]);
   const before = await modelIdentity(llm);
   assert.equal(before.selection.modelFiles, undefined, 'no embedded model is loaded: none is read');
+  // Nor loaded: a folder that holds no model is not even looked at.
+  const answered = await createRecognizers({ ...llm, intentModel: join(root, 'none'), sceneModel: join(root, 'none'), allowMissingModels: false });
+  assert.deepEqual(Object.keys(answered).sort(), ['intent', 'scene']);
+  assert.ok(Object.values(answered).every((recognizer) => recognizer instanceof MllmRecognizer));
   const filledBefore = await modelIdentity(fillsIntent);
   assert.ok(Buffer.from(filledBefore.selection.modelFiles!.intent!).equals(readFileSync(file)), 'the intent task is left to the embedded model: its file is read');
   const ensembleBefore = await modelVersion(ensemble);
