@@ -79,13 +79,25 @@ interface Generation extends ServedGeneration {
   closed?: Promise<void>;
 }
 
+/** The version of a model whose file was not there (or could not be read). */
+const UNVERSIONED = 'unversioned';
+
 export async function modelVersionOf(folder: string | undefined): Promise<string> {
-  if (!folder) return 'unversioned';
+  if (!folder) return UNVERSIONED;
   try {
-    return (await modelFileDigest(join(folder, MODEL_FILE), MAX_MODEL_FILE_BYTES))?.slice(0, 12) ?? 'unversioned';
+    return servedVersion(await modelFileDigest(join(folder, MODEL_FILE), MAX_MODEL_FILE_BYTES));
   } catch {
-    return 'unversioned';
+    return UNVERSIONED;
   }
+}
+
+/**
+ * A served model's version from its file's sha256 (README: the first 12 digits). The one derivation for
+ * the version a build is given and the one a reload reads again after: were they to differ, every
+ * reload would be refused as a file changed under it.
+ */
+function servedVersion(digest: string | undefined): string {
+  return digest?.slice(0, 12) ?? UNVERSIONED;
 }
 
 /** The model files a build's workers parse, as read once, and the versions they give. */
@@ -97,14 +109,14 @@ interface ModelSnapshot {
 /** Reads each folder's model file once: its bytes (null: none there) and version. One that cannot be read is left to its load, which says why. */
 async function snapshotModels(folders: ModelFolders): Promise<ModelSnapshot> {
   const files: ModelFiles = {};
-  const versions = { scene: 'unversioned', intent: 'unversioned' };
+  const versions = { scene: UNVERSIONED, intent: UNVERSIONED };
   for (const task of TASKS) {
     const folder = folders[task];
     if (!folder) continue;
     try {
       const snapshot = await readModelSnapshot(join(folder, MODEL_FILE));
       files[task] = snapshot?.bytes ?? null;
-      if (snapshot) versions[task] = snapshot.digest.slice(0, 12);
+      versions[task] = servedVersion(snapshot?.digest);
     } catch {
       // Unreadable: the workers read the folder, and fail to load it with the reason.
     }
@@ -166,7 +178,7 @@ export class SwappableRuntime implements RecognizerRuntime {
     generation.inFlight++;
     try {
       const prediction = await generation.runtime.predict(sample, options, signal);
-      return { ...prediction, modelVersion: generation.models[sample.task]?.version ?? 'unversioned' };
+      return { ...prediction, modelVersion: generation.models[sample.task]?.version ?? UNVERSIONED };
     } finally {
       generation.inFlight--;
       if (generation.retired && generation.inFlight === 0) generation.drained?.();
