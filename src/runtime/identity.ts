@@ -6,7 +6,7 @@
 // mistaken for the old one.
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { loadsEmbeddedModels, type BackendSelection } from '../backends/select.js';
 import { EcommirError } from '../errors.js';
 import { DEFAULT_MODELS_DIR, type ModelFiles } from '../tasks/default-models.js';
@@ -77,7 +77,9 @@ async function folderDigest(dir: string): Promise<string> {
     .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
     .sort();
   const hash = createHash('sha256');
-  for (const file of files) hash.update(`${file.slice(dir.length)}\0${await modelFileDigest(file)}\0`);
+  // Each path as "/" + its path under the folder, whatever way the folder was spelt ("clip", "./clip",
+  // "clip/": slicing the joined path cut them at different places, and gave three versions of one folder).
+  for (const file of files) hash.update(`/${relative(dir, file)}\0${await modelFileDigest(file)}\0`);
   return hash.digest('hex');
 }
 

@@ -3,7 +3,7 @@
 // pooled predictor answering as the in-process one does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { forEachConcurrent, keySamples, PooledPredictor, PredictionLog, uniqueByKey } from '../../src/runtime/batch-predict.js';
 import { threadsPerWorker } from '../../src/vision/threads.js';
@@ -67,6 +67,20 @@ test('the model version follows the bytes of the model files, not their folder',
   await writeFile(join(copy, 'model.json'), model.replace(/"version":1/, '"version":1 '));
   assert.notEqual(await modelVersion({ backend: 'embedded', intentModel: copy }), shipped, 'one byte changed: a new version');
   assert.notEqual(await modelVersion({ backend: 'mllm', endpoint: 'http://127.0.0.1:1/v1', model: 'a' }), await modelVersion({ backend: 'mllm', endpoint: 'http://127.0.0.1:1/v1', model: 'b' }));
+});
+
+test('a CLIP folder has one version however it is spelt, and a new one when a file under it changes', async () => {
+  const dir = await tempDir({});
+  const clip = join(dir, 'clip');
+  await mkdir(join(clip, 'onnx'), { recursive: true });
+  await writeFile(join(clip, 'config.json'), '{}');
+  await writeFile(join(clip, 'onnx', 'model.onnx'), 'weights');
+  const version = (modelDir: string) => modelVersion({ backend: 'clip', modelDir, ensembleWithEmbedded: false, fillFromEmbedded: false });
+  const spelt = [clip, `${clip}/`, join(dir, '.', 'clip') + '/.', `${dir}/./clip`];
+  const versions = await Promise.all(spelt.map(version));
+  assert.deepEqual(new Set(versions).size, 1, `${spelt.join(', ')}: ${versions.join(', ')}`);
+  await writeFile(join(clip, 'onnx', 'model.onnx'), 'weights, retrained');
+  assert.notEqual(await version(clip), versions[0]);
 });
 
 test('forEachConcurrent keeps at most `limit` running, and after a failure starts nothing new', async () => {
