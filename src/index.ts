@@ -130,4 +130,4 @@ export { imageDHash } from './vision/difference-hash.js';
 export { storableContent, contentHashOf, type StorableContent } from './feedback/content.js';
 export { exportFeedback, type ExportReport, type FeedbackRecord } from './feedback/export.js';
 export { mergeFeedback, describeMerge, type FeedbackMergeReport } from './feedback/merge.js';
-export { SwappableRuntime, modelVersionOf, checkCompatible, smokeTest, type ModelFolders, type ServedGeneration, type ServedModel, type ServedPrediction, type SwapReport, type SwappableRuntimeOptions } from './runtime/swap.js';
+export { SwappableRuntime, modelVersionOf, checkCompatible, smokeTest, type ModelFolders, type ServedGeneration, type ServedBackend, type ServedModel, type ServedPrediction, type SwapReport, type SwappableRuntimeOptions } from './runtime/swap.js';

@@ -74,16 +74,30 @@ export async function createRecognizers(selection: BackendSelection): Promise<Re
 }
 
 /**
- * Whether a selection loads the embedded models: the embedded backend, an ensemble with them, or a
- * task the backend leaves to them (the clip backend answers scenes only; `mllmTasks` may leave one
- * out) unless `fillFromEmbedded` is false. Their model files are read (and their versions count in the
- * model version, src/runtime/identity.ts) only then: a retrained embedded model made every answer of
- * an LLM that never consulted it count as stale.
+ * The tasks the embedded models answer, alone or averaged with the backend: every task for the embedded
+ * backend; with another, the tasks it answers when ensembled with them (`ensembleWithEmbedded`), and
+ * the tasks it leaves to them (the clip backend answers scenes only; `mllmTasks` may leave one out)
+ * unless `fillFromEmbedded` is false. A retrained embedded model made every answer of an LLM that never
+ * consulted it count as stale: the service (src/cli/commands/serve.ts) serves a task the backend
+ * answers alone under the backend's version.
+ */
+export function embeddedTasks(selection: BackendSelection): Task[] {
+  if (selection.backend === 'embedded') return [...TASKS];
+  const answered = backendTasks(selection);
+  return TASKS.filter((task) => (answered.includes(task) ? selection.ensembleWithEmbedded === true : selection.fillFromEmbedded !== false));
+}
+
+/** The tasks a big-model backend answers (alone or with the embedded models); none for the embedded backend. */
+export function backendTasks(selection: BackendSelection): readonly Task[] {
+  return selection.backend === 'mllm' ? (selection.mllmTasks ?? TASKS) : selection.backend === 'clip' ? ['scene'] : [];
+}
+
+/**
+ * Whether a selection loads the embedded models: when they answer a task (embeddedTasks). Their model
+ * files are read (and their versions count in the model version, src/runtime/identity.ts) only then.
  */
 export function loadsEmbeddedModels(selection: BackendSelection): boolean {
-  if (selection.backend === 'embedded' || selection.ensembleWithEmbedded === true) return true;
-  const answered: readonly Task[] = selection.backend === 'mllm' ? (selection.mllmTasks ?? TASKS) : selection.backend === 'clip' ? ['scene'] : TASKS;
-  return selection.fillFromEmbedded !== false && TASKS.some((task) => !answered.includes(task));
+  return embeddedTasks(selection).length > 0;
 }
 
 function mllmRecognizers(s: BackendSelection): RecognizerSet {

@@ -48,20 +48,42 @@ export async function modelIdentity(selection: BackendSelection): Promise<{ vers
       part(`embedded-${task}`, snapshot?.digest ?? 'absent');
     }
   }
-  if (selection.backend === 'mllm') {
-    const { endpoint, model, maxImageSide, maxImages, mllmTasks } = selection;
-    const constrain = selection.constrain ?? 'guided_choice';
-    part('mllm', JSON.stringify({ endpoint, model, constrain, hierarchical: selection.hierarchical === true, maxImageSide, maxImages, mllmTasks }));
-  }
-  if (selection.backend === 'clip') {
-    if (selection.modelDir) part('clip-model', await folderDigest(selection.modelDir));
-    if (selection.adapterDir) part('clip-adapter', await folderDigest(selection.adapterDir));
-  }
+  for (const [name, value] of await backendParts(selection)) part(name, value);
   // Defaults spelt out, so that an option left out and the same option given its default agree.
   const ensemble = selection.ensembleWithEmbedded === true;
   const combine = { fill: selection.fillFromEmbedded !== false, ensemble, ...(ensemble ? { mode: selection.ensembleMode, weights: selection.ensembleWeights } : {}) };
   part('combine', JSON.stringify(combine));
   return { version: hash.digest('hex').slice(0, MODEL_VERSION_LENGTH), selection: usesEmbedded ? { ...selection, modelFiles: files } : selection };
+}
+
+/**
+ * What stands for a big-model backend's weights, as named parts of a hash: for mllm the server and the
+ * options that change its answers (its weights cannot be read from here: the served model name stands
+ * for them), for clip the content of its model and adapter folders. None for the embedded backend.
+ */
+async function backendParts(selection: BackendSelection): Promise<[string, string][]> {
+  if (selection.backend === 'mllm') {
+    const { endpoint, model, maxImageSide, maxImages, mllmTasks } = selection;
+    const constrain = selection.constrain ?? 'guided_choice';
+    return [['mllm', JSON.stringify({ endpoint, model, constrain, hierarchical: selection.hierarchical === true, maxImageSide, maxImages, mllmTasks })]];
+  }
+  const parts: [string, string][] = [];
+  if (selection.backend === 'clip') {
+    if (selection.modelDir) parts.push(['clip-model', await folderDigest(selection.modelDir)]);
+    if (selection.adapterDir) parts.push(['clip-adapter', await folderDigest(selection.adapterDir)]);
+  }
+  return parts;
+}
+
+/**
+ * sha256 of what a big-model backend answers with (backendParts), without the embedded models: the
+ * service's version of a task that backend answers alone, which no model folder of its own stands for.
+ */
+export async function backendDigest(selection: BackendSelection): Promise<string> {
+  const hash = createHash('sha256');
+  hash.update(`backend\0${selection.backend}\0`);
+  for (const [name, value] of await backendParts(selection)) hash.update(`${name}\0${value}\0`);
+  return hash.digest('hex');
 }
 
 /** sha256 over the relative paths and contents of every file under a folder, in name order. */

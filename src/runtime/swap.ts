@@ -21,11 +21,24 @@ import type { Lane, LaneStats, RecognizerRuntime } from './lanes.js';
 export type ModelFolders = Partial<Record<Task, string>>;
 
 export interface ServedModel {
-  /** First 12 hex digits of the SHA-256 of the folder's model.json (`unversioned` without one). */
+  /**
+   * First 12 hex digits of the SHA-256 of the folder's model.json (`unversioned` without one); for a
+   * task a big-model backend answers alone, of its options and weights (ServedBackend).
+   */
   version: string;
   folder?: string;
+  /** The big-model backend that answers the task, alone or averaged with the folder's model. */
+  backend?: string;
   labels: number;
 }
+
+/**
+ * A big-model backend answering a task: alone, the task is served under the backend's version, the first
+ * digits of `digest` (identity.ts: backendDigest, its options and weights); averaged with the folder's
+ * model, the task keeps that model's version. A folder may be loaded beside a backend that answers alone
+ * (an intent model that reads images describes them with the scene folder's model).
+ */
+export type ServedBackend = { backend: string; alone: true; digest: string } | { backend: string; alone: false };
 
 export interface ServedGeneration {
   /** 1 for the models loaded at start-up, +1 for each swap. */
@@ -68,10 +81,23 @@ export interface SwappableRuntimeOptions {
    * where a prediction costs a request to another server (the mllm backend, which is not warmed up).
    */
   checkAtStart?: boolean;
+  /**
+   * The tasks a big-model backend answers, with its name and digest: read at the start and before each
+   * build (a CLIP folder may have been retrained in place). A task it answers alone is served under the
+   * backend's version; a reload naming a folder for a task that has none (its embedded model is not
+   * loaded) is refused.
+   */
+  backends?: () => Promise<Partial<Record<Task, ServedBackend>>>;
   log?: (line: string) => void;
 }
 
-interface Generation extends ServedGeneration {
+/** A generation as kept for a rollback: with the versions of the files it was built from. */
+interface KeptGeneration extends ServedGeneration {
+  /** Each folder's model file version when it was read for the build (a task's served version may be its backend's). */
+  fileVersions: Record<Task, string>;
+}
+
+interface Generation extends KeptGeneration {
   runtime: RecognizerRuntime;
   inFlight: number;
   retired: boolean;
@@ -106,6 +132,16 @@ interface ModelSnapshot {
   versions: Record<Task, string>;
 }
 
+/** The backends' versions for a build: one that cannot be read (a CLIP file removed while it was hashed) is a 503 naming why. */
+async function readBackends(options: SwappableRuntimeOptions): Promise<Partial<Record<Task, ServedBackend>>> {
+  try {
+    return (await options.backends?.()) ?? {};
+  } catch (cause) {
+    if (cause instanceof EcommirError) throw cause;
+    throw new EcommirError('ECM_ERR_NO_MODEL', `cannot read the backend's model files for their version: ${(cause as Error).message}; the models in service stay`, { statusCode: 503, cause });
+  }
+}
+
 /** Reads each folder's model file once: its bytes (null: none there) and version. One that cannot be read is left to its load, which says why. */
 async function snapshotModels(folders: ModelFolders): Promise<ModelSnapshot> {
   const files: ModelFiles = {};
@@ -126,7 +162,7 @@ async function snapshotModels(folders: ModelFolders): Promise<ModelSnapshot> {
 
 export class SwappableRuntime implements RecognizerRuntime {
   #current: Generation;
-  #previous?: ServedGeneration;
+  #previous?: KeptGeneration;
   #reloading = false;
   #closed = false;
   /** The reload in progress, if any (close() waits for it and closes what it built). */
@@ -143,6 +179,7 @@ export class SwappableRuntime implements RecognizerRuntime {
 
   static async create(options: SwappableRuntimeOptions): Promise<SwappableRuntime> {
     const snapshot = await snapshotModels(options.folders);
+    const backends = await readBackends(options);
     const runtime = await buildAtStart(options, snapshot.files);
     if (options.checkAtStart) {
       try {
@@ -153,7 +190,7 @@ export class SwappableRuntime implements RecognizerRuntime {
         throw err;
       }
     }
-    return new SwappableRuntime(options, describe(runtime, options.folders, 1, snapshot.versions));
+    return new SwappableRuntime(options, describe(runtime, options.folders, 1, snapshot.versions, backends));
   }
 
   get tasks(): Readonly<Record<Task, boolean>> {
@@ -170,7 +207,7 @@ export class SwappableRuntime implements RecognizerRuntime {
 
   /** What is in service, and what a rollback would go back to. */
   served(): { current: ServedGeneration; previous?: ServedGeneration; reloading: boolean; draining: number } {
-    return { current: publicPart(this.#current), previous: this.#previous, reloading: this.#reloading, draining: [...this.#draining].reduce((n, g) => n + g.inFlight, 0) };
+    return { current: publicPart(this.#current), previous: this.#previous && publicPart(this.#previous), reloading: this.#reloading, draining: [...this.#draining].reduce((n, g) => n + g.inFlight, 0) };
   }
 
   async predict(sample: Sample, options: RuntimePredictOptions, signal: AbortSignal): Promise<ServedPrediction> {
@@ -191,6 +228,16 @@ export class SwappableRuntime implements RecognizerRuntime {
 
   /** Loads `folders` (missing tasks: the current folders), checks the result and swaps it in. */
   async reload(folders: ModelFolders = {}): Promise<SwapReport> {
+    for (const task of TASKS) {
+      const backend = this.#current.models[task]?.backend;
+      if (folders[task] !== undefined && backend && this.#current.folders[task] === undefined) {
+        throw new EcommirError(
+          'ECM_ERR_BAD_OPTION',
+          `the ${task} task is answered by the ${backend} backend, not by a model folder: ${task}Model cannot be reloaded (restart the service with other --backend options to change that)`,
+          { statusCode: 400 },
+        );
+      }
+    }
     return this.#swap({ ...this.#current.folders, ...dropUndefined(folders) });
   }
 
@@ -200,12 +247,15 @@ export class SwappableRuntime implements RecognizerRuntime {
     // A rollback reloads the previous folders: when one was trained over since (the folder in service
     // retrained, then reloaded), it holds the new model, and the "rollback" answered 200 with nothing
     // rolled back.
-    for (const [task, served] of Object.entries(this.#previous.models) as [Task, ServedModel][]) {
-      const now = await modelVersionOf(this.#previous.folders[task]);
-      if (now !== served.version) {
+    for (const task of Object.keys(this.#previous.models) as Task[]) {
+      const folder = this.#previous.folders[task];
+      if (!folder) continue; // a backend's task: nothing on disk to have changed
+      const then = this.#previous.fileVersions[task];
+      const now = await modelVersionOf(folder);
+      if (now !== then) {
         throw new EcommirError(
           'ECM_ERR_CONFLICT',
-          `nothing to roll back to for ${task}: ${this.#previous.folders[task] ?? 'its folder'} held model ${served.version} and now holds ${now}. ` +
+          `nothing to roll back to for ${task}: ${folder} held model ${then} and now holds ${now}. ` +
             'A rollback reloads folders: train into a new folder and reload it, to keep the one in service to go back to',
           { statusCode: 409 },
         );
@@ -245,6 +295,7 @@ export class SwappableRuntime implements RecognizerRuntime {
       // and given to the build (its workers parse them), and their versions read again after: a change
       // between them refuses the reload (a build may read the folders all the same).
       const snapshot = await snapshotModels(folders);
+      const backends = await readBackends(this.#options);
       const runtime = await buildWithin(this.#options.build, folders, snapshot.files, this.#options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS, this.#stopBuild.signal);
       let smoke: SwapReport['smoke'];
       try {
@@ -255,13 +306,12 @@ export class SwappableRuntime implements RecognizerRuntime {
         await runtime.close().catch(() => {});
         throw err;
       }
-      const next = describe(runtime, folders, this.#current.generation + 1, snapshot.versions);
+      const next = describe(runtime, folders, this.#current.generation + 1, snapshot.versions, backends);
       const after = Object.fromEntries(await Promise.all(TASKS.map(async (task) => [task, await modelVersionOf(folders[task])] as const))) as Record<Task, string>;
-      const changed = TASKS.filter((task) => next.models[task] && next.models[task].version !== after[task]);
+      const changed = TASKS.filter((task) => folders[task] && next.models[task] && snapshot.versions[task] !== after[task]);
       if (changed.length > 0) {
         await runtime.close().catch(() => {});
-        // A version changes only where a folder is given (none is 'unversioned' before and after).
-        const what = changed.map((task) => `${join(folders[task]!, MODEL_FILE)} went from ${next.models[task]!.version} to ${after[task]}`).join('; ');
+        const what = changed.map((task) => `${join(folders[task]!, MODEL_FILE)} went from ${snapshot.versions[task]} to ${after[task]}`).join('; ');
         throw new EcommirError('ECM_ERR_CONFLICT', `a model file changed while it was loading (${what}): its workers may have read either; the models in service stay; reload again once the file is written`, { statusCode: 409 });
       }
       if (this.#closed) {
@@ -270,11 +320,11 @@ export class SwappableRuntime implements RecognizerRuntime {
       }
       const old = this.#current;
       this.#current = next; // from here on, new requests go to the new runtime
-      this.#previous = publicPart(old);
+      this.#previous = { ...publicPart(old), fileVersions: old.fileVersions };
       const draining = old.inFlight;
       this.#retire(old);
       log(`models swapped: generation ${next.generation} (${describeModels(next)}); ${draining} request(s) finishing on generation ${old.generation}`);
-      return { current: publicPart(next), previous: this.#previous, smoke, draining };
+      return { current: publicPart(next), previous: publicPart(this.#previous), smoke, draining };
     } finally {
       this.#reloading = false;
     }
@@ -294,14 +344,19 @@ export class SwappableRuntime implements RecognizerRuntime {
   }
 }
 
-/** A built runtime as served, each model under the version of the file its build was given. */
-function describe(runtime: RecognizerRuntime, folders: ModelFolders, generation: number, versions: Record<Task, string>): Generation {
+/**
+ * A built runtime as served, each model under the version of the file its build was given; a task a
+ * big-model backend answers alone, under the backend's.
+ */
+function describe(runtime: RecognizerRuntime, folders: ModelFolders, generation: number, versions: Record<Task, string>, backends: Partial<Record<Task, ServedBackend>>): Generation {
   const models: Partial<Record<Task, ServedModel>> = {};
   for (const task of TASKS) {
     if (!runtime.tasks[task]) continue;
-    models[task] = { version: versions[task], ...(folders[task] ? { folder: folders[task] } : {}), labels: runtime.labels?.[task]?.length ?? 0 };
+    const backend = backends[task];
+    const version = backend?.alone ? servedVersion(backend.digest) : versions[task];
+    models[task] = { version, ...(folders[task] ? { folder: folders[task] } : {}), ...(backend ? { backend: backend.backend } : {}), labels: runtime.labels?.[task]?.length ?? 0 };
   }
-  return { generation, loadedAt: new Date().toISOString(), models, folders: { ...folders }, runtime, inFlight: 0, retired: false };
+  return { generation, loadedAt: new Date().toISOString(), models, folders: { ...folders }, fileVersions: { ...versions }, runtime, inFlight: 0, retired: false };
 }
 
 function publicPart(g: ServedGeneration): ServedGeneration {

@@ -213,7 +213,7 @@ export function feedbackSchemas() {
         additionalProperties: false,
         properties: { sceneModel: { type: 'string', minLength: 1 }, intentModel: { type: 'string', minLength: 1 } },
       },
-      response: { 200: swapReport(), 403: { description: 'No admin key, or admin endpoints off.', ...errorBody }, 409: { description: 'A reload in progress, nothing to roll back to, or a model file replaced while it was loading (ECM_ERR_CONFLICT).', ...errorBody }, 422: { description: 'The new models were refused (ECM_ERR_MODEL_REJECTED).', ...errorBody }, 504: { description: 'The new models did not load, or answer their smoke prediction, within the deadline (ECM_ERR_TIMEOUT); the models in service stay.', ...errorBody } },
+      response: { 200: swapReport(), 400: { description: 'A body not as described, or one naming a folder for a task that a big-model backend answers alone (ECM_ERR_BAD_OPTION).', ...errorBody }, 403: { description: 'No admin key, or admin endpoints off.', ...errorBody }, 409: { description: 'A reload in progress, nothing to roll back to, or a model file replaced while it was loading (ECM_ERR_CONFLICT).', ...errorBody }, 422: { description: 'The new models were refused (ECM_ERR_MODEL_REJECTED).', ...errorBody }, 504: { description: 'The new models did not load, or answer their smoke prediction, within the deadline (ECM_ERR_TIMEOUT); the models in service stay.', ...errorBody } },
     },
     rollback: {
       summary: 'Go back to the models in service before the last reload (checked like a reload)',

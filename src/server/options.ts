@@ -6,7 +6,7 @@ import { EcommirError } from '../errors.js';
 import type { FeatureCacheOptions } from '../features/cache.js';
 import { DEFAULT_LANES, InProcessLanes, WorkerLanes, type RecognizerRuntime } from '../runtime/lanes.js';
 import type { RecognizerSource } from '../runtime/source.js';
-import { DEFAULT_LOAD_TIMEOUT_MS, SwappableRuntime, type ModelFolders } from '../runtime/swap.js';
+import { DEFAULT_LOAD_TIMEOUT_MS, SwappableRuntime, type ModelFolders, type SwappableRuntimeOptions } from '../runtime/swap.js';
 import type { ModelFiles } from '../tasks/default-models.js';
 import type { FeedbackStore } from '../feedback/store.js';
 import type { Recognizer } from '../tasks/recognizer.js';
@@ -98,6 +98,8 @@ export interface WorkerOptions {
   sourceFor?: (models: ModelFolders, files?: ModelFiles) => RecognizerSource;
   /** Warm each new worker up before it takes work (WorkerLanesOptions.warmUp). Default true. */
   warmUp?: boolean;
+  /** The tasks a big-model backend answers (SwappableRuntimeOptions.backends): their version and the backend in /readyz. */
+  backends?: SwappableRuntimeOptions['backends'];
 }
 
 export interface BuildAppOptions {
@@ -172,6 +174,7 @@ export async function resolveServerOptions(options: BuildAppOptions = {}): Promi
       startTimeoutMs: limits.startTimeoutMs,
       smokeTimeoutMs: limits.timeoutMs,
       checkAtStart: workers.warmUp !== false,
+      backends: workers.backends,
     });
   }
   runtime ??= new InProcessLanes({ ...(options.recognizers ?? {}) }, lanes, limits);

@@ -70,7 +70,7 @@ export const predictionSchema = {
     uncertain: { type: 'boolean', description: 'Confidence below the threshold: route to a human.' },
     ranked: { type: 'array', items: rankedLabel },
     evidence: { type: 'array', items: evidence },
-    modelVersion: { type: 'string', description: 'The model that answered: first 12 hex digits of the SHA-256 of its model.json.' },
+    modelVersion: { type: 'string', description: 'The model that answered: first 12 hex digits of the SHA-256 of its model.json (of the backend’s options and weights where a big-model backend answers the task alone).' },
   },
 } as const;
 
@@ -256,7 +256,11 @@ const servedGeneration = {
       type: 'object',
       additionalProperties: {
         type: 'object',
-        properties: { version: { type: 'string' }, labels: { type: 'integer' } },
+        properties: {
+          version: { type: 'string', description: "First 12 hex digits of the SHA-256 of the model file; for a task a big-model backend answers alone, of the backend's options and weights." },
+          backend: { type: 'string', description: 'The big-model backend (serve --backend) that answers the task, alone or averaged with the embedded model.' },
+          labels: { type: 'integer' },
+        },
       },
     },
   },

@@ -2,11 +2,13 @@
 // and `export sft` / `export clip` through the CLI on a few dev records.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { DEV_IMAGES, DEV_JSON, tempDir } from '../data/helpers.js';
 import { startChatServer, type TestServer } from './mllm-server.js';
 import { runCli, startCli } from '../cli/run-cli.js';
+import { backendDigest } from '../../src/runtime/identity.js';
 
 const EXAMPLE = new URL('../../examples/dialogues/rust.json', import.meta.url);
 
@@ -16,6 +18,23 @@ const isIntent = (r: Record_) => r.instruction.includes('<用户与客服的对�
 const firstIntent = dev.find((r) => isIntent(r) && r.image.length > 0)!;
 const records = [firstIntent, dev.find((r) => isIntent(r) && r.image.length > 0 && r.output !== firstIntent.output)!, dev.find((r) => !isIntent(r))!];
 const servers: TestServer[] = [];
+
+/** The address a started `serve` prints once it listens. */
+function servingAddress(serve: ReturnType<typeof startCli>): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const poll = setInterval(() => {
+      const match = /serving on (http:\/\/\S+)/.exec(serve.output());
+      if (match) {
+        clearInterval(poll);
+        resolve(match[1]);
+      }
+    }, 50);
+    void serve.exited.then((code) => {
+      clearInterval(poll);
+      reject(new Error(`serve exited early (${code}): ${serve.output()}`));
+    });
+  });
+}
 after(async () => Promise.all(servers.map((s) => s.close())));
 
 test('wiring only (the scripted server echoes each gold label): predict --backend mllm asks the server for every sample and writes its answers', async () => {
@@ -86,25 +105,58 @@ test('serve --backend mllm sends the server nothing before the first request (no
   // --no-image-idle: another test file runs beside this one, and a SCHED_IDLE image process would wait for it to load.
   const serve = startCli(['serve', '--port', '0', '--no-image-idle', '--backend', 'mllm', '--endpoint', server.endpoint, '--model', 'tuned', '--constrain', 'json_schema'], { ECOMMIR_MLLM_API_KEY: 'k-test', ECOMMIR_API_KEYS: '' });
   try {
-    const address = await new Promise<string>((resolve, reject) => {
-      const poll = setInterval(() => {
-        const match = /serving on (http:\/\/\S+)/.exec(serve.output());
-        if (match) {
-          clearInterval(poll);
-          resolve(match[1]);
-        }
-      }, 50);
-      void serve.exited.then((code) => {
-        clearInterval(poll);
-        reject(new Error(`serve exited early (${code}): ${serve.output()}`));
-      });
-    });
+    const address = await servingAddress(serve);
     assert.equal((await fetch(`${address}/readyz`)).status, 200, serve.output());
     assert.equal(server.requests.length, 0, 'no warm-up sample went to the model server');
     const answer = await fetch(`${address}/v1/intent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: readFileSync(EXAMPLE) });
     assert.equal(answer.status, 200, await answer.clone().text());
     assert.equal(((await answer.json()) as { prediction: { label: string } }).prediction.label, '是否会生锈');
     assert.equal(server.requests.length, 1);
+  } finally {
+    serve.child.kill('SIGTERM');
+    await serve.exited;
+  }
+});
+
+test('serve --backend mllm neither reads nor versions the embedded folders: the LLM\'s version, no folder to reload, a rollback after they were retrained', { timeout: 60_000 }, async () => {
+  // A label of the task asked (a reload's smoke predictions ask both): the intent prompt lists 是否会生锈.
+  const server = await startChatServer((r) => ({ content: JSON.stringify({ label: JSON.stringify(r.body).includes('是否会生锈') ? '是否会生锈' : '物流页面-物流列表页面' }) }));
+  servers.push(server);
+  // Folders the LLM never consults, holding files that are no model at all: a service that read them
+  // would report their versions, and refuse the rollback once they changed.
+  const dir = await tempDir({});
+  for (const task of ['scene', 'intent']) {
+    mkdirSync(join(dir, task));
+    writeFileSync(join(dir, task, 'model.json'), '{"not":"a model"}');
+  }
+  const admin = 'admin-key-0123456789abcdef';
+  const serve = startCli(
+    ['serve', '--port', '0', '--no-image-idle', '--backend', 'mllm', '--endpoint', server.endpoint, '--model', 'tuned', '--constrain', 'json_schema', '--scene-model', join(dir, 'scene'), '--intent-model', join(dir, 'intent')],
+    { ECOMMIR_API_KEYS: '', ECOMMIR_ADMIN_KEYS: admin },
+  );
+  try {
+    const address = await servingAddress(serve);
+    const expected = (await backendDigest({ backend: 'mllm', endpoint: server.endpoint, model: 'tuned', constrain: 'json_schema', hierarchical: false })).slice(0, 12);
+    assert.notEqual(expected, createHash('sha256').update('{"not":"a model"}').digest('hex').slice(0, 12), "not the folders' version");
+    const ready = (await (await fetch(`${address}/readyz`)).json()) as { models: { current: { models: Record<string, { version: string; backend?: string; labels: number }> } } };
+    assert.deepEqual(ready.models.current.models.intent, { version: expected, backend: 'mllm', labels: ready.models.current.models.intent.labels });
+    assert.deepEqual(ready.models.current.models.scene, { version: expected, backend: 'mllm', labels: ready.models.current.models.scene.labels });
+    const served = (await (await fetch(`${address}/v1/admin/models`, { headers: { authorization: `Bearer ${admin}` } })).json()) as { current: { folders: object } };
+    assert.deepEqual(served.current.folders, {}, 'no folder is served');
+    const answer = await fetch(`${address}/v1/intent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: readFileSync(EXAMPLE) });
+    assert.equal(((await answer.json()) as { prediction: { modelVersion: string } }).prediction.modelVersion, expected);
+
+    const postAdmin = (path: string, body?: object) =>
+      fetch(`${address}/v1/admin/${path}`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}) });
+    const named = await postAdmin('reload', { intentModel: join(dir, 'intent') });
+    assert.equal(named.status, 400, await named.clone().text());
+    assert.match(((await named.json()) as { error: { message: string } }).error.message, /intent task is answered by the mllm backend, not by a model folder/);
+    const reload = await postAdmin('reload');
+    assert.equal(reload.status, 200, `${await reload.text()} ${serve.output()}`);
+    writeFileSync(join(dir, 'intent', 'model.json'), '{"retrained":true}');
+    const rollback = await postAdmin('rollback');
+    assert.equal(rollback.status, 200, await rollback.clone().text());
+    assert.equal(((await rollback.json()) as { current: { models: Record<string, { version: string }> } }).current.models.intent.version, expected);
   } finally {
     serve.child.kill('SIGTERM');
     await serve.exited;

@@ -193,6 +193,71 @@ test('a rollback to a folder trained over since is refused, naming both versions
   }
 });
 
+test('a task a backend answers alone is served under the backend\'s version, read before each build; its folder is still pinned by its file\'s version', async () => {
+  const live = folder({ variant: 'a' });
+  // What a CLIP folder retrained in place between builds looks like: a new digest at each read.
+  const digests = ['1'.repeat(64), '2'.repeat(64), '3'.repeat(64), '4'.repeat(64)];
+  let reads = 0;
+  const backends = async () => {
+    const digest = digests[reads++];
+    return { scene: { backend: 'clip', digest, alone: true }, intent: { backend: 'clip', digest, alone: true } };
+  };
+  const runtime = await SwappableRuntime.create({ build: buildFake, folders: { intent: live }, backends });
+  try {
+    const first = runtime.served().current;
+    assert.deepEqual(first.models.intent, { version: '111111111111', folder: live, backend: 'clip', labels: first.models.intent!.labels });
+    assert.deepEqual(first.models.scene, { version: '111111111111', backend: 'clip', labels: first.models.scene!.labels });
+    // No folder is served for scenes: none can be named.
+    await assert.rejects(runtime.reload({ scene: folder({ variant: 'b' }) }), (err: Error & { statusCode?: number; code?: string }) => {
+      assert.equal(err.statusCode, 400);
+      assert.equal(err.code, 'ECM_ERR_BAD_OPTION');
+      assert.match(err.message, /scene task is answered by the clip backend, not by a model folder: sceneModel cannot be reloaded/);
+      return true;
+    });
+    assert.equal(reads, 1, 'a refused reload reads nothing');
+    // The folder's file is what the "changed under the build" check and the rollback compare, not the served version.
+    const reloaded = await runtime.reload();
+    assert.equal(reloaded.current.models.intent?.version, '222222222222');
+    const back = await runtime.rollback();
+    assert.equal(back.current.models.intent?.version, '333333333333');
+    writeFileSync(join(live, 'model.json'), JSON.stringify({ variant: 'b' }));
+    const held = sha256(Buffer.from(JSON.stringify({ variant: 'a' }))).slice(0, 12);
+    const now = await modelVersionOf(live);
+    await assert.rejects(runtime.rollback(), new RegExp(`held model ${held} and now holds ${now}`));
+  } finally {
+    await runtime.close();
+  }
+});
+
+test('a task a backend answers with the folder\'s model keeps the file\'s version; what is kept for a rollback stays private; a backend that cannot be read refuses the reload', async () => {
+  const live = folder({ variant: 'a' });
+  let unreadable = false;
+  const backends = async () => {
+    if (unreadable) throw Object.assign(new Error("ENOENT: no such file or directory, open 'clip/model.onnx'"), { code: 'ENOENT' });
+    return { intent: { backend: 'mllm', alone: false as const } };
+  };
+  const runtime = await SwappableRuntime.create({ build: buildFake, folders: { intent: live }, backends });
+  try {
+    const version = await modelVersionOf(live);
+    assert.deepEqual(runtime.served().current.models.intent, { version, folder: live, backend: 'mllm', labels: runtime.served().current.models.intent!.labels });
+    const report = await runtime.reload();
+    for (const generation of [report.current, report.previous, runtime.served().current, runtime.served().previous!]) {
+      assert.deepEqual(Object.keys(generation).sort(), ['folders', 'generation', 'loadedAt', 'models'], 'no file versions in what is shown');
+    }
+    unreadable = true;
+    await assert.rejects(runtime.reload(), (err: Error & { statusCode?: number; code?: string }) => {
+      assert.equal(err.statusCode, 503);
+      assert.equal(err.code, 'ECM_ERR_NO_MODEL');
+      assert.match(err.message, /cannot read the backend's model files for their version: ENOENT.*the models in service stay/);
+      return true;
+    });
+    assert.equal(runtime.reloading, false);
+    assert.equal(runtime.served().current.generation, 2, 'nothing changed');
+  } finally {
+    await runtime.close();
+  }
+});
+
 /** A build per call: the first one fast, then what `next` says (hang until aborted, hang and ignore the signal, slow intent answers). */
 function scriptedBuild(next: () => 'hang' | 'ignore' | { intentDelayMs: number } | 'fast') {
   const seen: { signal?: AbortSignal; closed: boolean; finish?: () => void }[] = [];

@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MllmRecognizer } from '../../src/backends/mllm/recognizer.js';
-import { createRecognizers, loadsEmbeddedModels } from '../../src/backends/select.js';
+import { backendTasks, createRecognizers, embeddedTasks, loadsEmbeddedModels } from '../../src/backends/select.js';
 import { modelIdentity, modelVersion } from '../../src/runtime/identity.js';
 import { RecognizerPool } from '../../src/runtime/pool.js';
 import { backendSource } from '../../src/runtime/source.js';
@@ -61,6 +61,12 @@ test('an LLM that answers every task reads no embedded model file, and its versi
   const ensemble = { ...llm, ensembleWithEmbedded: true };
   const clip = { backend: 'clip' as const, modelDir: join(root, 'clip'), intentModel: intent, sceneModel: scene, allowMissingModels: true };
   assert.deepEqual([llm, fillsIntent, ensemble, clip, { ...clip, fillFromEmbedded: false }].map(loadsEmbeddedModels), [false, true, true, true, false]);
+  // Per task, what `serve` reads and versions from a folder: the tasks the embedded models answer.
+  const fillsScene = { ...llm, mllmTasks: ['intent'] as const };
+  const clipEnsemble = { ...clip, ensembleWithEmbedded: true };
+  const selections = [{ backend: 'embedded' as const }, llm, fillsIntent, fillsScene, { ...fillsScene, fillFromEmbedded: false }, ensemble, clip, clipEnsemble, { ...clipEnsemble, fillFromEmbedded: false }];
+  assert.deepEqual(selections.map(embeddedTasks), [['scene', 'intent'], [], ['intent'], ['scene'], [], ['scene', 'intent'], ['intent'], ['scene', 'intent'], ['scene']]);
+  assert.deepEqual(selections.map(backendTasks), [[], ['scene', 'intent'], ['scene'], ['intent'], ['intent'], ['scene', 'intent'], ['scene'], ['scene'], ['scene']]);
   const before = await modelIdentity(llm);
   assert.equal(before.selection.modelFiles, undefined, 'no embedded model is loaded: none is read');
   // Nor loaded: a folder that holds no model is not even looked at.

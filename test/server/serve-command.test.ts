@@ -8,6 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
+import { servedBackends, servedFolders, type ServeFlags } from '../../src/cli/commands/serve.js';
+import { backendSelection } from '../../src/cli/backend-options.js';
+import { backendDigest } from '../../src/runtime/identity.js';
 import { CLI_COMMAND } from '../cli/run-cli.js';
 import { processAlive } from './helpers.js';
 import { childProcesses } from '../runtime/worker-processes.js';
@@ -38,6 +41,29 @@ function spawnServe(flags: readonly string[], env: Record<string, string> = {}):
   });
   return { child, serving };
 }
+
+test('serve serves both embedded folders whenever it loads them, none under an LLM alone; a backend answering alone names the version', async () => {
+  const clipDir = mkdtempSync(join(tmpdir(), 'ecommir-clip-'));
+  const cases: [string, Partial<ServeFlags>, string[], Record<string, { backend: string; alone: boolean }>][] = [
+    ['embedded', { backend: 'embedded' }, ['scene', 'intent'], {}],
+    ['mllm', { backend: 'mllm', endpoint: 'http://127.0.0.1:1/v1', model: 'm' }, [], { scene: { backend: 'mllm', alone: true }, intent: { backend: 'mllm', alone: true } }],
+    ['mllm ensembled', { backend: 'mllm', endpoint: 'http://127.0.0.1:1/v1', model: 'm', ensembleEmbedded: true }, ['scene', 'intent'], { scene: { backend: 'mllm', alone: false }, intent: { backend: 'mllm', alone: false } }],
+    // The scene folder too: an intent model that reads images describes them with the scene model.
+    ['clip', { backend: 'clip', modelDir: clipDir }, ['scene', 'intent'], { scene: { backend: 'clip', alone: true } }],
+    ['clip ensembled', { backend: 'clip', modelDir: clipDir, ensembleEmbedded: true }, ['scene', 'intent'], { scene: { backend: 'clip', alone: false } }],
+  ];
+  for (const [name, given, folders, backends] of cases) {
+    const flags = { sceneModel: 'my/scene', ...given } as ServeFlags;
+    const selection = backendSelection(flags);
+    const served = servedFolders(flags, selection);
+    assert.deepEqual(served.map((f) => f.task), folders, name);
+    if (served.length) assert.deepEqual(served[0], { task: 'scene', dir: join(process.cwd(), 'my/scene'), flag: '--scene-model' }, name);
+    const read = await servedBackends(selection)();
+    assert.deepEqual(Object.fromEntries(Object.entries(read).map(([task, b]) => [task, { backend: b.backend, alone: b.alone }])), backends, name);
+    for (const b of Object.values(read)) if (b.alone) assert.equal(b.digest, await backendDigest(selection), name);
+  }
+  rmSync(clipDir, { recursive: true });
+});
 
 test('serve refuses a non-loopback host when no API keys are configured', async () => {
   const saved = process.env.ECOMMIR_API_KEYS;

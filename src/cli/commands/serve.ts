@@ -20,7 +20,10 @@ import { DEFAULT_MODELS_DIR, type ModelFiles } from '../../tasks/default-models.
 import { MODEL_FILE } from '../../tasks/model-file.js';
 import { watchLauncher, type LauncherWatch } from '../launcher.js';
 import { DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_IMAGE_BYTES, FeedbackStore } from '../../feedback/store.js';
-import { SwappableRuntime, type ModelFolders } from '../../runtime/swap.js';
+import { SwappableRuntime, type ModelFolders, type ServedBackend } from '../../runtime/swap.js';
+import { backendTasks, embeddedTasks, loadsEmbeddedModels, type BackendSelection } from '../../backends/select.js';
+import { backendDigest } from '../../runtime/identity.js';
+import { TASKS, type Task } from '../../types.js';
 import type { CommandContext } from '../main.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
 import { intOption, workerCountOption } from '../number-option.js';
@@ -42,7 +45,7 @@ const DEFAULT_DEPENDENCIES: ServeDependencies = {
     backendSource({ ...backendSelection(flags, { sceneModel: models.scene, intentModel: models.intent }), allowMissingModels: flags.allowMissingModels === true, ...(files ? { modelFiles: files } : {}) }),
 };
 
-interface ServeFlags extends BackendFlags {
+export interface ServeFlags extends BackendFlags {
   sceneModel?: string;
   intentModel?: string;
   allowMissingModels?: boolean;
@@ -149,15 +152,36 @@ function cacheOptions(flags: ServeFlags): FeatureCacheOptions {
   return { dir: path.resolve(flags.cacheDir ?? path.join(cacheDir(), 'serve')), maxBytes };
 }
 
-/** The embedded model folders this start-up will load, with the flag that named each. */
-function embeddedModelFolders(flags: ServeFlags): { task: 'scene' | 'intent'; dir: string; flag: string }[] {
-  // mllm answers both tasks itself; clip answers scenes and leaves intent to the embedded model.
-  if (flags.backend === 'mllm' && !flags.ensembleEmbedded) return [];
-  const all = [
-    { task: 'scene' as const, dir: path.resolve(flags.sceneModel ?? path.join(DEFAULT_MODELS_DIR, 'scene')), flag: flags.sceneModel ? '--scene-model' : 'the shipped model' },
-    { task: 'intent' as const, dir: path.resolve(flags.intentModel ?? path.join(DEFAULT_MODELS_DIR, 'intent')), flag: flags.intentModel ? '--intent-model' : 'the shipped model' },
-  ];
-  return flags.backend === 'clip' && !flags.ensembleEmbedded ? all.filter((f) => f.task === 'intent') : all;
+/** A task's embedded model folder, with the flag that named it. */
+function embeddedModelFolder(flags: ServeFlags, task: Task): { task: Task; dir: string; flag: string } {
+  const given = task === 'scene' ? flags.sceneModel : flags.intentModel;
+  return { task, dir: path.resolve(given ?? path.join(DEFAULT_MODELS_DIR, task)), flag: given ? `--${task}-model` : 'the shipped model' };
+}
+
+/**
+ * The model folders served (read for versions, pinned, reloaded), with the flag that named each: both
+ * tasks' whenever the embedded models are loaded (createRecognizers loads both or neither; an intent
+ * model that reads images describes them with the scene model), none when a big-model backend answers
+ * every task alone.
+ */
+export function servedFolders(flags: ServeFlags, selection: BackendSelection): { task: Task; dir: string; flag: string }[] {
+  return loadsEmbeddedModels(selection) ? TASKS.map((task) => embeddedModelFolder(flags, task)) : [];
+}
+
+/**
+ * The tasks a big-model backend answers, with what stands for its weights (SwappableRuntimeOptions.backends),
+ * read again before each build. The digest is taken only when the backend answers a task alone (a task
+ * it answers with the embedded model keeps its folder's version): for clip it hashes the CLIP folders
+ * whole, a few seconds for a large one.
+ */
+export function servedBackends(selection: BackendSelection): () => Promise<Partial<Record<Task, ServedBackend>>> {
+  const embedded = embeddedTasks(selection);
+  const tasks = backendTasks(selection).map((task) => ({ task, alone: !embedded.includes(task) }));
+  const anyAlone = tasks.some((t) => t.alone);
+  return async () => {
+    const digest = anyAlone ? await backendDigest(selection) : '';
+    return Object.fromEntries(tasks.map(({ task, alone }) => [task, alone ? { backend: selection.backend, alone, digest } : { backend: selection.backend, alone }]));
+  };
 }
 
 function missingModel(task: string, where: string): EcommirError {
@@ -170,9 +194,11 @@ function missingModel(task: string, where: string): EcommirError {
 async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number> {
   const port = intOption(flags.port, '--port', { min: 0 });
   if (port > 65535) throw new EcommirError('ECM_ERR_BAD_OPTION', `--port must be a TCP port, 0–65535, got ${flags.port}`);
+  const selection = backendSelection(flags);
   if (!flags.allowMissingModels) {
-    // Checked before any worker starts: a typo in a folder name fails in a second, not after the load.
-    for (const { task, dir, flag } of embeddedModelFolders(flags)) {
+    // Checked before any worker starts: a typo in a folder name fails in a second, not after the load
+    // (which requires every folder it is given).
+    for (const { task, dir, flag } of servedFolders(flags, selection)) {
       if (!existsSync(dir)) throw missingModel(task, `${dir} (${flag}) does not exist`);
       if (!existsSync(path.join(dir, MODEL_FILE))) throw missingModel(task, `${dir} (${flag}) has no ${MODEL_FILE}`);
     }
@@ -181,10 +207,7 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
   const reviewerKeys = await loadApiKeys(process.env.ECOMMIR_REVIEWER_KEYS, flags.reviewerKeysFile, 'ECOMMIR_REVIEWER_KEYS', 'reviewer');
   const auth = resolveAuthPolicy({ apiKeys, reviewerKeys, host: flags.host, allowAnonymousLocalhost: flags.allowAnonymousLocalhost === true });
   const adminKeys = await loadApiKeys(process.env.ECOMMIR_ADMIN_KEYS, flags.adminKeysFile, 'ECOMMIR_ADMIN_KEYS');
-  const models: ModelFolders = {
-    scene: path.resolve(flags.sceneModel ?? path.join(DEFAULT_MODELS_DIR, 'scene')),
-    intent: path.resolve(flags.intentModel ?? path.join(DEFAULT_MODELS_DIR, 'intent')),
-  };
+  const models: ModelFolders = Object.fromEntries(servedFolders(flags, selection).map(({ task, dir }) => [task, dir]));
   // Read before the feedback store opens: a bad value then leaves nothing open.
   const startTimeoutMs = intOption(flags.startTimeoutMs, '--start-timeout-ms', { min: 0, fallback: undefined });
   const feedback = flags.feedbackDb
@@ -213,7 +236,8 @@ async function serve(flags: ServeFlags, deps: ServeDependencies): Promise<number
         cache: cacheOptions(flags),
         imageNice: Math.min(19, intOption(flags.imageNice, '--image-nice', { min: 0 })),
         imageIdle: flags.imageIdle,
-        warmUp: warmsUp(backendSelection(flags)),
+        warmUp: warmsUp(selection),
+        backends: servedBackends(selection),
       },
       auth,
       adminKeys,
