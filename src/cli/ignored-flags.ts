@@ -29,6 +29,15 @@ const DEPENDENCIES: readonly Dependency[] = [
     needs: (o: Record<string, unknown>) => o.knowledge !== false,
     when: 'without --no-knowledge',
   })),
+  // An LLM answering every task alone loads no embedded model (src/backends/select.ts: embeddedTasks).
+  ...['serve', 'predict', 'worker'].flatMap((command) =>
+    ['sceneModel', 'intentModel'].map((option) => ({
+      command,
+      option,
+      needs: (o: Record<string, unknown>) => o.backend !== 'mllm' || o.ensembleEmbedded === true,
+      when: 'where the embedded models answer (not with --backend mllm alone: add --ensemble-embedded)',
+    })),
+  ),
 ];
 
 function scopesOf(command: Command): Record<string, Scope> {

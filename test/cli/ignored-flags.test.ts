@@ -33,6 +33,11 @@ test('backend and queue flags are named without their --backend or --queue', asy
   assert.deepEqual(notes(predict.stderr), ['ecommir: --inline-images does nothing here: it applies with --queue only', 'ecommir: --attempts does nothing here: it applies with --queue only']);
   const queued = await runCli(['predict', 'no-such.json', '--out', 'never.csv', '--attempts', '3', '--queue', 'redis://127.0.0.1:9']);
   assert.deepEqual(notes(queued.stderr), []);
+  // An LLM answering every task alone loads no embedded model; with --ensemble-embedded it does.
+  const llm = ['predict', 'no-such.json', '--out', 'never.csv', '--backend', 'mllm', '--endpoint', 'http://127.0.0.1:9/v1', '--model', 'm', '--scene-model', '/x', '--intent-model', '/y'];
+  const where = 'it applies only where the embedded models answer (not with --backend mllm alone: add --ensemble-embedded)';
+  assert.deepEqual(notes((await runCli(llm)).stderr), [`ecommir: --scene-model does nothing here: ${where}`, `ecommir: --intent-model does nothing here: ${where}`]);
+  assert.deepEqual(notes((await runCli([...llm, '--ensemble-embedded'])).stderr), []);
 });
 
 test('predict says --scene-model is not used when the data has no image; not when a dialogue has one, nor for a folder it refuses', async () => {
