@@ -6,6 +6,7 @@
 // running finish on the old runtime, which is closed once they have (drained); new requests go
 // to the new one from the swap on. The previous folders are kept: a rollback reloads them, with
 // the same checks. A rejected reload leaves the service as it was.
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { parseNativeSample } from '../data/native.js';
@@ -22,8 +23,9 @@ export type ModelFolders = Partial<Record<Task, string>>;
 
 export interface ServedModel {
   /**
-   * First 12 hex digits of the SHA-256 of the folder's model.json (`unversioned` without one); for a
-   * task a big-model backend answers alone, of its options and weights (ServedBackend).
+   * First 12 hex digits of the SHA-256 of the folder's model.json (`unversioned` without one). For a
+   * task a big-model backend answers, of its options and weights (ServedBackend), alone; averaged with
+   * the folder's model, of both (servedVersionOf).
    */
   version: string;
   folder?: string;
@@ -33,12 +35,16 @@ export interface ServedModel {
 }
 
 /**
- * A big-model backend answering a task: alone, the task is served under the backend's version, the first
- * digits of `digest` (identity.ts: backendDigest, its options and weights); averaged with the folder's
- * model, the task keeps that model's version. A folder may be loaded beside a backend that answers alone
- * (an intent model that reads images describes them with the scene folder's model).
+ * A big-model backend answering a task, alone or averaged with the folder's model. A folder may be loaded
+ * beside a backend that answers alone (an intent model that reads images describes them with the scene
+ * folder's model).
  */
-export type ServedBackend = { backend: string; alone: true; digest: string } | { backend: string; alone: false };
+export interface ServedBackend {
+  backend: string;
+  alone: boolean;
+  /** sha256 (hex) of the backend's options and weights (identity.ts: backendDigest). */
+  digest: string;
+}
 
 export interface ServedGeneration {
   /** 1 for the models loaded at start-up, +1 for each swap. */
@@ -124,6 +130,17 @@ export async function modelVersionOf(folder: string | undefined): Promise<string
  */
 function servedVersion(digest: string | undefined): string {
   return digest?.slice(0, 12) ?? UNVERSIONED;
+}
+
+/**
+ * The version a task is served under: its folder's file's; with a big-model backend, the backend's when
+ * it answers alone (or the folder holds no model, so that it does), else of both together: the answers of
+ * an ensemble follow either, and the same model.json averaged with another LLM is another model.
+ */
+function servedVersionOf(fileVersion: string, backend: ServedBackend | undefined): string {
+  if (!backend) return fileVersion;
+  if (backend.alone || fileVersion === UNVERSIONED) return servedVersion(backend.digest);
+  return servedVersion(createHash('sha256').update(`${fileVersion}\0${backend.digest}`).digest('hex'));
 }
 
 /** The model files a build's workers parse, as read once, and the versions they give. */
@@ -344,16 +361,13 @@ export class SwappableRuntime implements RecognizerRuntime {
   }
 }
 
-/**
- * A built runtime as served, each model under the version of the file its build was given; a task a
- * big-model backend answers alone, under the backend's.
- */
+/** A built runtime as served, each model under the version of what answers it (servedVersionOf). */
 function describe(runtime: RecognizerRuntime, folders: ModelFolders, generation: number, versions: Record<Task, string>, backends: Partial<Record<Task, ServedBackend>>): Generation {
   const models: Partial<Record<Task, ServedModel>> = {};
   for (const task of TASKS) {
     if (!runtime.tasks[task]) continue;
     const backend = backends[task];
-    const version = backend?.alone ? servedVersion(backend.digest) : versions[task];
+    const version = servedVersionOf(versions[task], backend);
     models[task] = { version, ...(folders[task] ? { folder: folders[task] } : {}), ...(backend ? { backend: backend.backend } : {}), labels: runtime.labels?.[task]?.length ?? 0 };
   }
   return { generation, loadedAt: new Date().toISOString(), models, folders: { ...folders }, fileVersions: { ...versions }, runtime, inFlight: 0, retired: false };

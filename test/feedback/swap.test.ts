@@ -229,16 +229,17 @@ test('a task a backend answers alone is served under the backend\'s version, rea
   }
 });
 
-test('a task a backend answers with the folder\'s model keeps the file\'s version; what is kept for a rollback stays private; a backend that cannot be read refuses the reload', async () => {
+test('a task a backend answers with the folder\'s model is versioned by both; what is kept for a rollback stays private; a backend that cannot be read refuses the reload', async () => {
   const live = folder({ variant: 'a' });
   let unreadable = false;
   const backends = async () => {
     if (unreadable) throw Object.assign(new Error("ENOENT: no such file or directory, open 'clip/model.onnx'"), { code: 'ENOENT' });
-    return { intent: { backend: 'mllm', alone: false as const } };
+    return { intent: { backend: 'mllm', alone: false, digest: 'a'.repeat(64) } };
   };
   const runtime = await SwappableRuntime.create({ build: buildFake, folders: { intent: live }, backends });
   try {
-    const version = await modelVersionOf(live);
+    // The same model.json averaged with another LLM is another model.
+    const version = sha256(Buffer.from(`${await modelVersionOf(live)}\0${'a'.repeat(64)}`)).slice(0, 12);
     assert.deepEqual(runtime.served().current.models.intent, { version, folder: live, backend: 'mllm', labels: runtime.served().current.models.intent!.labels });
     const report = await runtime.reload();
     for (const generation of [report.current, report.previous, runtime.served().current, runtime.served().previous!]) {

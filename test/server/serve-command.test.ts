@@ -42,7 +42,7 @@ function spawnServe(flags: readonly string[], env: Record<string, string> = {}):
   return { child, serving };
 }
 
-test('serve serves both embedded folders whenever it loads them, none under an LLM alone; a backend answering alone names the version', async () => {
+test('serve serves both embedded folders whenever it loads them, none under an LLM alone; a backend answering a task gives its digest', async () => {
   const clipDir = mkdtempSync(join(tmpdir(), 'ecommir-clip-'));
   const cases: [string, Partial<ServeFlags>, string[], Record<string, { backend: string; alone: boolean }>][] = [
     ['embedded', { backend: 'embedded' }, ['scene', 'intent'], {}],
@@ -60,7 +60,7 @@ test('serve serves both embedded folders whenever it loads them, none under an L
     if (served.length) assert.deepEqual(served[0], { task: 'scene', dir: join(process.cwd(), 'my/scene'), flag: '--scene-model' }, name);
     const read = await servedBackends(selection)();
     assert.deepEqual(Object.fromEntries(Object.entries(read).map(([task, b]) => [task, { backend: b.backend, alone: b.alone }])), backends, name);
-    for (const b of Object.values(read)) if (b.alone) assert.equal(b.digest, await backendDigest(selection), name);
+    for (const b of Object.values(read)) assert.equal(b.digest, await backendDigest(selection), name);
   }
   rmSync(clipDir, { recursive: true });
 });

@@ -170,17 +170,15 @@ export function servedFolders(flags: ServeFlags, selection: BackendSelection): {
 
 /**
  * The tasks a big-model backend answers, with what stands for its weights (SwappableRuntimeOptions.backends),
- * read again before each build. The digest is taken only when the backend answers a task alone (a task
- * it answers with the embedded model keeps its folder's version): for clip it hashes the CLIP folders
- * whole, a few seconds for a large one.
+ * read again before each build: for clip the CLIP folders hashed whole, a few seconds for a large one.
  */
 export function servedBackends(selection: BackendSelection): () => Promise<Partial<Record<Task, ServedBackend>>> {
   const embedded = embeddedTasks(selection);
-  const tasks = backendTasks(selection).map((task) => ({ task, alone: !embedded.includes(task) }));
-  const anyAlone = tasks.some((t) => t.alone);
+  const tasks = backendTasks(selection);
   return async () => {
-    const digest = anyAlone ? await backendDigest(selection) : '';
-    return Object.fromEntries(tasks.map(({ task, alone }) => [task, alone ? { backend: selection.backend, alone, digest } : { backend: selection.backend, alone }]));
+    if (tasks.length === 0) return {};
+    const digest = await backendDigest(selection);
+    return Object.fromEntries(tasks.map((task) => [task, { backend: selection.backend, alone: !embedded.includes(task), digest }]));
   };
 }
 
