@@ -6,6 +6,7 @@
 // The scope of an option is the one its help text gives it ("mllm: …", "queue: …", "scene: …"), so
 // the help and this check cannot disagree.
 import type { Command } from 'commander';
+import { loadsEmbeddedModels, type BackendName } from '../backends/select.js';
 
 interface Scope {
   applies: boolean;
@@ -29,12 +30,12 @@ const DEPENDENCIES: readonly Dependency[] = [
     needs: (o: Record<string, unknown>) => o.knowledge !== false,
     when: 'without --no-knowledge',
   })),
-  // An LLM answering every task alone loads no embedded model (src/backends/select.ts: embeddedTasks).
+  // An LLM answering every task alone loads no embedded model.
   ...['serve', 'predict', 'worker'].flatMap((command) =>
     ['sceneModel', 'intentModel'].map((option) => ({
       command,
       option,
-      needs: (o: Record<string, unknown>) => o.backend !== 'mllm' || o.ensembleEmbedded === true,
+      needs: (o: Record<string, unknown>) => loadsEmbeddedModels({ backend: o.backend as BackendName, ensembleWithEmbedded: o.ensembleEmbedded === true }),
       when: 'where the embedded models answer (not with --backend mllm alone: add --ensemble-embedded)',
     })),
   ),

@@ -25,7 +25,7 @@ export interface ServedModel {
   /**
    * First 12 hex digits of the SHA-256 of the folder's model.json (`unversioned` without one). For a
    * task a big-model backend answers, of its options and weights (ServedBackend), alone; averaged with
-   * the folder's model, of both (servedVersionOf).
+   * the folder's model, of both (taskVersion).
    */
   version: string;
   folder?: string;
@@ -40,7 +40,8 @@ export interface ServedModel {
  * folder's model).
  */
 export interface ServedBackend {
-  backend: string;
+  /** `--backend`: mllm or clip. */
+  name: string;
   alone: boolean;
   /** sha256 (hex) of the backend's options and weights (identity.ts: backendDigest). */
   digest: string;
@@ -117,7 +118,7 @@ const UNVERSIONED = 'unversioned';
 export async function modelVersionOf(folder: string | undefined): Promise<string> {
   if (!folder) return UNVERSIONED;
   try {
-    return servedVersion(await modelFileDigest(join(folder, MODEL_FILE), MAX_MODEL_FILE_BYTES));
+    return versionOfDigest(await modelFileDigest(join(folder, MODEL_FILE), MAX_MODEL_FILE_BYTES));
   } catch {
     return UNVERSIONED;
   }
@@ -128,7 +129,7 @@ export async function modelVersionOf(folder: string | undefined): Promise<string
  * the version a build is given and the one a reload reads again after: were they to differ, every
  * reload would be refused as a file changed under it.
  */
-function servedVersion(digest: string | undefined): string {
+function versionOfDigest(digest: string | undefined): string {
   return digest?.slice(0, 12) ?? UNVERSIONED;
 }
 
@@ -137,10 +138,10 @@ function servedVersion(digest: string | undefined): string {
  * it answers alone (or the folder holds no model, so that it does), else of both together: the answers of
  * an ensemble follow either, and the same model.json averaged with another LLM is another model.
  */
-function servedVersionOf(fileVersion: string, backend: ServedBackend | undefined): string {
+function taskVersion(fileVersion: string, backend: ServedBackend | undefined): string {
   if (!backend) return fileVersion;
-  if (backend.alone || fileVersion === UNVERSIONED) return servedVersion(backend.digest);
-  return servedVersion(createHash('sha256').update(`${fileVersion}\0${backend.digest}`).digest('hex'));
+  if (backend.alone || fileVersion === UNVERSIONED) return versionOfDigest(backend.digest);
+  return versionOfDigest(createHash('sha256').update(`${fileVersion}\0${backend.digest}`).digest('hex'));
 }
 
 /** The model files a build's workers parse, as read once, and the versions they give. */
@@ -150,12 +151,13 @@ interface ModelSnapshot {
 }
 
 /** The backends' versions for a build: one that cannot be read (a CLIP file removed while it was hashed) is a 503 naming why. */
-async function readBackends(options: SwappableRuntimeOptions): Promise<Partial<Record<Task, ServedBackend>>> {
+async function readBackends(options: SwappableRuntimeOptions, when: 'starting' | 'reloading'): Promise<Partial<Record<Task, ServedBackend>>> {
   try {
     return (await options.backends?.()) ?? {};
   } catch (cause) {
     if (cause instanceof EcommirError) throw cause;
-    throw new EcommirError('ECM_ERR_NO_MODEL', `cannot read the backend's model files for their version: ${(cause as Error).message}; the models in service stay`, { statusCode: 503, cause });
+    const after = when === 'reloading' ? '; the models in service stay' : '';
+    throw new EcommirError('ECM_ERR_NO_MODEL', `cannot read the backend's model files for their version: ${(cause as Error).message}${after}`, { statusCode: 503, cause });
   }
 }
 
@@ -169,7 +171,7 @@ async function snapshotModels(folders: ModelFolders): Promise<ModelSnapshot> {
     try {
       const snapshot = await readModelSnapshot(join(folder, MODEL_FILE));
       files[task] = snapshot?.bytes ?? null;
-      versions[task] = servedVersion(snapshot?.digest);
+      versions[task] = versionOfDigest(snapshot?.digest);
     } catch {
       // Unreadable: the workers read the folder, and fail to load it with the reason.
     }
@@ -196,7 +198,7 @@ export class SwappableRuntime implements RecognizerRuntime {
 
   static async create(options: SwappableRuntimeOptions): Promise<SwappableRuntime> {
     const snapshot = await snapshotModels(options.folders);
-    const backends = await readBackends(options);
+    const backends = await readBackends(options, 'starting');
     const runtime = await buildAtStart(options, snapshot.files);
     if (options.checkAtStart) {
       try {
@@ -312,7 +314,7 @@ export class SwappableRuntime implements RecognizerRuntime {
       // and given to the build (its workers parse them), and their versions read again after: a change
       // between them refuses the reload (a build may read the folders all the same).
       const snapshot = await snapshotModels(folders);
-      const backends = await readBackends(this.#options);
+      const backends = await readBackends(this.#options, 'reloading');
       const runtime = await buildWithin(this.#options.build, folders, snapshot.files, this.#options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS, this.#stopBuild.signal);
       let smoke: SwapReport['smoke'];
       try {
@@ -361,14 +363,14 @@ export class SwappableRuntime implements RecognizerRuntime {
   }
 }
 
-/** A built runtime as served, each model under the version of what answers it (servedVersionOf). */
+/** A built runtime as served, each model under the version of what answers it (taskVersion). */
 function describe(runtime: RecognizerRuntime, folders: ModelFolders, generation: number, versions: Record<Task, string>, backends: Partial<Record<Task, ServedBackend>>): Generation {
   const models: Partial<Record<Task, ServedModel>> = {};
   for (const task of TASKS) {
     if (!runtime.tasks[task]) continue;
     const backend = backends[task];
-    const version = servedVersionOf(versions[task], backend);
-    models[task] = { version, ...(folders[task] ? { folder: folders[task] } : {}), ...(backend ? { backend: backend.backend } : {}), labels: runtime.labels?.[task]?.length ?? 0 };
+    const version = taskVersion(versions[task], backend);
+    models[task] = { version, ...(folders[task] ? { folder: folders[task] } : {}), ...(backend ? { backend: backend.name } : {}), labels: runtime.labels?.[task]?.length ?? 0 };
   }
   return { generation, loadedAt: new Date().toISOString(), models, folders: { ...folders }, fileVersions: { ...versions }, runtime, inFlight: 0, retired: false };
 }

@@ -60,4 +60,8 @@ test('predict says --scene-model is not used when the data has no image; not whe
   const empty = await runCli(['predict', textOnly, '--out', join(dir, 'empty.csv'), '--scene-model', dir, '--concurrency', '1', '--no-progress']);
   assert.match(empty.stderr, /\[ECM_ERR_NO_MODEL\]/);
   assert.deepEqual(unused(empty.stderr), [], 'a folder without a model gets its error alone');
+  // Under an LLM alone no embedded model is loaded or versioned: the flag is named as doing nothing, and only so.
+  const llm = await runCli(['predict', textOnly, '--out', join(dir, 'llm.csv'), '--scene-model', shipped, '--backend', 'mllm', '--endpoint', 'http://127.0.0.1:9/v1', '--model', 'm', '--mllm-timeout-ms', '2000', '--no-progress']);
+  assert.deepEqual(unused(llm.stderr), [], llm.stderr);
+  assert.match(llm.stderr, /--scene-model does nothing here/);
 });

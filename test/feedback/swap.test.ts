@@ -200,7 +200,7 @@ test('a task a backend answers alone is served under the backend\'s version, rea
   let reads = 0;
   const backends = async () => {
     const digest = digests[reads++];
-    return { scene: { backend: 'clip', digest, alone: true }, intent: { backend: 'clip', digest, alone: true } };
+    return { scene: { name: 'clip', digest, alone: true }, intent: { name: 'clip', digest, alone: true } };
   };
   const runtime = await SwappableRuntime.create({ build: buildFake, folders: { intent: live }, backends });
   try {
@@ -234,7 +234,7 @@ test('a task a backend answers with the folder\'s model is versioned by both; wh
   let unreadable = false;
   const backends = async () => {
     if (unreadable) throw Object.assign(new Error("ENOENT: no such file or directory, open 'clip/model.onnx'"), { code: 'ENOENT' });
-    return { intent: { backend: 'mllm', alone: false, digest: 'a'.repeat(64) } };
+    return { intent: { name: 'mllm', alone: false, digest: 'a'.repeat(64) } };
   };
   const runtime = await SwappableRuntime.create({ build: buildFake, folders: { intent: live }, backends });
   try {

@@ -44,13 +44,13 @@ function spawnServe(flags: readonly string[], env: Record<string, string> = {}):
 
 test('serve serves both embedded folders whenever it loads them, none under an LLM alone; a backend answering a task gives its digest', async () => {
   const clipDir = mkdtempSync(join(tmpdir(), 'ecommir-clip-'));
-  const cases: [string, Partial<ServeFlags>, string[], Record<string, { backend: string; alone: boolean }>][] = [
+  const cases: [string, Partial<ServeFlags>, string[], Record<string, { name: string; alone: boolean }>][] = [
     ['embedded', { backend: 'embedded' }, ['scene', 'intent'], {}],
-    ['mllm', { backend: 'mllm', endpoint: 'http://127.0.0.1:1/v1', model: 'm' }, [], { scene: { backend: 'mllm', alone: true }, intent: { backend: 'mllm', alone: true } }],
-    ['mllm ensembled', { backend: 'mllm', endpoint: 'http://127.0.0.1:1/v1', model: 'm', ensembleEmbedded: true }, ['scene', 'intent'], { scene: { backend: 'mllm', alone: false }, intent: { backend: 'mllm', alone: false } }],
+    ['mllm', { backend: 'mllm', endpoint: 'http://127.0.0.1:1/v1', model: 'm' }, [], { scene: { name: 'mllm', alone: true }, intent: { name: 'mllm', alone: true } }],
+    ['mllm ensembled', { backend: 'mllm', endpoint: 'http://127.0.0.1:1/v1', model: 'm', ensembleEmbedded: true }, ['scene', 'intent'], { scene: { name: 'mllm', alone: false }, intent: { name: 'mllm', alone: false } }],
     // The scene folder too: an intent model that reads images describes them with the scene model.
-    ['clip', { backend: 'clip', modelDir: clipDir }, ['scene', 'intent'], { scene: { backend: 'clip', alone: true } }],
-    ['clip ensembled', { backend: 'clip', modelDir: clipDir, ensembleEmbedded: true }, ['scene', 'intent'], { scene: { backend: 'clip', alone: false } }],
+    ['clip', { backend: 'clip', modelDir: clipDir }, ['scene', 'intent'], { scene: { name: 'clip', alone: true } }],
+    ['clip ensembled', { backend: 'clip', modelDir: clipDir, ensembleEmbedded: true }, ['scene', 'intent'], { scene: { name: 'clip', alone: false } }],
   ];
   for (const [name, given, folders, backends] of cases) {
     const flags = { sceneModel: 'my/scene', ...given } as ServeFlags;
@@ -59,7 +59,7 @@ test('serve serves both embedded folders whenever it loads them, none under an L
     assert.deepEqual(served.map((f) => f.task), folders, name);
     if (served.length) assert.deepEqual(served[0], { task: 'scene', dir: join(process.cwd(), 'my/scene'), flag: '--scene-model' }, name);
     const read = await servedBackends(selection)();
-    assert.deepEqual(Object.fromEntries(Object.entries(read).map(([task, b]) => [task, { backend: b.backend, alone: b.alone }])), backends, name);
+    assert.deepEqual(Object.fromEntries(Object.entries(read).map(([task, b]) => [task, { name: b.name, alone: b.alone }])), backends, name);
     for (const b of Object.values(read)) assert.equal(b.digest, await backendDigest(selection), name);
   }
   rmSync(clipDir, { recursive: true });

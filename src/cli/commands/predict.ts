@@ -28,6 +28,7 @@ import { forEachConcurrent, keySamples, localPredictor, predictionFor, Predictio
 import { modelIdentity } from '../../runtime/identity.js';
 import { laneOf } from '../../runtime/lanes.js';
 import { DEFAULT_MLLM_CONCURRENCY } from '../../backends/mllm/concurrency.js';
+import { loadsEmbeddedModels } from '../../backends/select.js';
 import { checkRedis, DEFAULT_JOB_OPTIONS, redisUrl } from '../../queue/jobs.js';
 import type { Prediction } from '../../types.js';
 import { intOption, numberOption, workerCountOption } from '../number-option.js';
@@ -128,8 +129,9 @@ async function predictTo(
   // The scene model reads images only: scene samples, and the user's images for an intent model that
   // looks at them. Data without any image does not use it, though its file still enters the model
   // version (so a resumed run or a queue's workers see the difference). A folder without a model is
-  // refused further on, so it gets that error alone.
-  if (flags.sceneModel !== undefined && samples.length > 0 && !samples.some((s) => laneOf(s) === 'image') && existsSync(join(flags.sceneModel, MODEL_FILE))) {
+  // refused further on, so it gets that error alone. Where no embedded model is loaded (an LLM alone),
+  // the flag is named as doing nothing (cli/ignored-flags.ts), and its file enters no version.
+  if (flags.sceneModel !== undefined && loadsEmbeddedModels(selection) && samples.length > 0 && !samples.some((s) => laneOf(s) === 'image') && existsSync(join(flags.sceneModel, MODEL_FILE))) {
     process.stderr.write('ecommir: --scene-model is not used to predict this data: no sample has an image (its model file still enters the model version, which keys resumed runs and the queue)\n');
   }
 

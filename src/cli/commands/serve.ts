@@ -178,7 +178,7 @@ export function servedBackends(selection: BackendSelection): () => Promise<Parti
   return async () => {
     if (tasks.length === 0) return {};
     const digest = await backendDigest(selection);
-    return Object.fromEntries(tasks.map((task) => [task, { backend: selection.backend, alone: !embedded.includes(task), digest }]));
+    return Object.fromEntries(tasks.map((task) => [task, { name: selection.backend, alone: !embedded.includes(task), digest }]));
   };
 }
 
