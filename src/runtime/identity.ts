@@ -51,7 +51,7 @@ export async function modelIdentity(selection: BackendSelection): Promise<{ vers
   for (const [name, value] of await backendParts(selection)) part(name, value);
   // Defaults spelt out, so that an option left out and the same option given its default agree.
   const ensemble = selection.ensembleWithEmbedded === true;
-  const combine = { fill: selection.fillFromEmbedded !== false, ensemble, ...(ensemble ? { mode: selection.ensembleMode, weights: selection.ensembleWeights } : {}) };
+  const combine = { fill: selection.fillFromEmbedded !== false, ensemble, ...(ensemble ? ensembleSettings(selection) : {}) };
   part('combine', JSON.stringify(combine));
   return { version: hash.digest('hex').slice(0, MODEL_VERSION_LENGTH), selection: usesEmbedded ? { ...selection, modelFiles: files } : selection };
 }
@@ -76,13 +76,29 @@ async function backendParts(selection: BackendSelection): Promise<[string, strin
 }
 
 /**
- * sha256 of what a big-model backend answers with (backendParts), without the embedded models: the
- * service's version of a task that backend answers alone, which no model folder of its own stands for.
+ * How the backend's answers are averaged with the embedded model's (`ensembleWithEmbedded`), as the
+ * options that differ from EnsembleRecognizer's defaults: a default given and one left out agree, and
+ * the CLI, which has no flag for them, keeps the versions it had before they counted.
+ */
+function ensembleSettings(selection: BackendSelection): { mode?: string; weights?: readonly number[] } {
+  const { ensembleMode: mode, ensembleWeights: weights } = selection;
+  return {
+    ...(mode !== undefined && mode !== 'average' ? { mode } : {}),
+    ...(weights !== undefined && !(weights[0] === 1 && weights[1] === 1) ? { weights } : {}),
+  };
+}
+
+/**
+ * sha256 of what a big-model backend answers with (backendParts), without the embedded models, and how it
+ * is averaged with them when it is (ensembleSettings): the service's version of a task that backend
+ * answers alone, which no model folder of its own stands for, and its part of an ensemble's version.
  */
 export async function backendDigest(selection: BackendSelection): Promise<string> {
   const hash = createHash('sha256');
   hash.update(`backend\0${selection.backend}\0`);
   for (const [name, value] of await backendParts(selection)) hash.update(`${name}\0${value}\0`);
+  const averaged = selection.ensembleWithEmbedded === true ? ensembleSettings(selection) : {};
+  if (Object.keys(averaged).length > 0) hash.update(`ensemble\0${JSON.stringify(averaged)}\0`);
   return hash.digest('hex');
 }
 

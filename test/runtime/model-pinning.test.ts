@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MllmRecognizer } from '../../src/backends/mllm/recognizer.js';
 import { backendTasks, createRecognizers, embeddedTasks, loadsEmbeddedModels } from '../../src/backends/select.js';
-import { modelIdentity, modelVersion } from '../../src/runtime/identity.js';
+import { backendDigest, modelIdentity, modelVersion } from '../../src/runtime/identity.js';
 import { RecognizerPool } from '../../src/runtime/pool.js';
 import { backendSource } from '../../src/runtime/source.js';
 import { loadRecognizers } from '../../src/tasks/default-models.js';
@@ -106,4 +106,23 @@ test('a worker replaced after its call was aborted serves the model its version 
     await pool.close();
     rmSync(root, { recursive: true });
   }
+});
+
+test('how a backend is averaged with the embedded model is part of its version; its defaults given or left out are one version', async () => {
+  const ensemble = { backend: 'mllm' as const, endpoint: 'http://127.0.0.1:1/v1', model: 'm', ensembleWithEmbedded: true };
+  const spelt = { ...ensemble, ensembleMode: 'average' as const, ensembleWeights: [1, 1] as const };
+  const agreement = { ...ensemble, ensembleMode: 'agreement' as const };
+  const weighted = { ...ensemble, ensembleWeights: [2, 1] as const };
+  // The service's part for the tasks the backend answers (serve.ts: servedBackends).
+  const digests = await Promise.all([ensemble, spelt, agreement, weighted].map(backendDigest));
+  assert.equal(digests[1], digests[0]);
+  assert.equal(new Set(digests).size, 3);
+  // Unchanged where the CLI leaves them out (it has no flag for them): the digest of the backend alone.
+  assert.equal(digests[0], await backendDigest({ ...ensemble, ensembleWithEmbedded: false }));
+  // Not averaged, they change nothing.
+  assert.equal(await backendDigest({ ...agreement, ensembleWithEmbedded: false }), digests[0]);
+  // The model version of `predict` and the queue the same way.
+  const versions = await Promise.all([ensemble, spelt, agreement, weighted].map(modelVersion));
+  assert.equal(versions[1], versions[0]);
+  assert.equal(new Set(versions).size, 3);
 });
