@@ -66,6 +66,10 @@ export class EnsembleRecognizer implements Recognizer {
     return this.combine(sample, a.value, b.value, options, started);
   }
 
+  get readsSceneModel(): boolean {
+    return this.first.readsSceneModel === true || this.second.readsSceneModel === true;
+  }
+
   /** True when both sides agree on the label, each at least `agreementThreshold` sure. */
   agrees(a: Prediction, b: Prediction): boolean {
     return a.label === b.label && a.confidence >= this.agreementThreshold && b.confidence >= this.agreementThreshold;

@@ -10,7 +10,7 @@ import type { InputLimits } from '../data/input-limits.js';
 import { EcommirError } from '../errors.js';
 import type { FeatureCacheOptions } from '../features/cache.js';
 import type { Recognizer } from '../tasks/recognizer.js';
-import type { Sample, Task } from '../types.js';
+import { TASKS, type Sample, type Task } from '../types.js';
 import { verifyImageDecodes } from '../vision/decode.js';
 import { imageDHashes } from '../vision/difference-hash.js';
 import { imageLimitsOf, resolveInputLimits } from '../data/input-limits.js';
@@ -48,6 +48,8 @@ export interface RecognizerRuntime {
   readonly tasks: Readonly<Record<Task, boolean>>;
   /** The fine labels each loaded task answers with. */
   readonly labels?: Readonly<Partial<Record<Task, readonly string[]>>>;
+  /** The tasks whose answers depend on the scene model's file too (an intent model that describes images with it). */
+  readonly readsSceneModel?: readonly Task[];
   /** `imageHashes` hashes the images where they are decoded (WorkerLanes: in the image worker). */
   predict(sample: Sample, options: RuntimePredictOptions, signal: AbortSignal): Promise<RuntimePrediction>;
   stats(): Record<Lane, LaneStats>;
@@ -169,6 +171,10 @@ export class WorkerLanes implements RecognizerRuntime {
     return this.pools.image.tasks;
   }
 
+  get readsSceneModel(): readonly Task[] {
+    return this.pools.image.readsSceneModel;
+  }
+
   predict(sample: Sample, options: RuntimePredictOptions, signal: AbortSignal): Promise<RuntimePrediction> {
     const lane = laneOf(sample);
     return this.pools[lane].predict(sample, options, signal, lane === 'image');
@@ -194,6 +200,7 @@ export class WorkerLanes implements RecognizerRuntime {
 export class InProcessLanes implements RecognizerRuntime {
   readonly tasks: Readonly<Record<Task, boolean>>;
   readonly labels: Partial<Record<Task, readonly string[]>>;
+  readonly readsSceneModel: readonly Task[];
   private readonly queues: Record<Lane, WorkQueue>;
   private readonly limits: Readonly<InputLimits>;
 
@@ -204,6 +211,7 @@ export class InProcessLanes implements RecognizerRuntime {
   ) {
     this.tasks = { scene: recognizers.scene !== undefined, intent: recognizers.intent !== undefined };
     this.labels = Object.fromEntries(Object.entries(recognizers).filter(([, r]) => r).map(([task, r]) => [task, r.labels]));
+    this.readsSceneModel = TASKS.filter((task) => recognizers[task]?.readsSceneModel === true);
     const lane = (name: Lane): LaneOptions => ({ ...DEFAULT_LANES[name], ...dropUndefined(lanes[name] ?? {}) });
     this.queues = {
       text: new WorkQueue(lane('text').concurrency, lane('text').maxQueue, 'text'),

@@ -233,6 +233,11 @@ export class RecognizerPool {
     return this.#description.tasks;
   }
 
+  /** The tasks whose answers depend on the scene model too (Recognizer.readsSceneModel). */
+  get readsSceneModel(): readonly Task[] {
+    return this.#description.readsSceneModel ?? [];
+  }
+
   /** Why the recognisers failed to load, if they did. */
   get loadError(): { code: string; message: string } | undefined {
     return this.#description.loadError;

@@ -25,7 +25,8 @@ export interface ServedModel {
   /**
    * First 12 hex digits of the SHA-256 of the folder's model.json (`unversioned` without one). For a
    * task a big-model backend answers, of its options and weights (ServedBackend), alone; averaged with
-   * the folder's model, of both (taskVersion).
+   * the folder's model, of both (taskVersion). For an intent model that describes the user's images with
+   * the scene model, of both files (fileVersionServed).
    */
   version: string;
   folder?: string;
@@ -144,6 +145,16 @@ function taskVersion(fileVersion: string, backend: ServedBackend | undefined): s
   return versionOfDigest(createHash('sha256').update(`${fileVersion}\0${backend.digest}`).digest('hex'));
 }
 
+/**
+ * The version of what a task's folder model answers with: its own file's, or for a model whose answers
+ * follow the scene model too (an intent model that describes images with it), of both files, so that a
+ * reload of another scene folder moves it.
+ */
+function fileVersionServed(task: Task, versions: Record<Task, string>, readsSceneModel: readonly Task[] | undefined): string {
+  if (task === 'scene' || !readsSceneModel?.includes(task) || versions[task] === UNVERSIONED) return versions[task];
+  return versionOfDigest(createHash('sha256').update(`${versions[task]}\0scene\0${versions.scene}`).digest('hex'));
+}
+
 /** The model files a build's workers parse, as read once, and the versions they give. */
 interface ModelSnapshot {
   files: ModelFiles;
@@ -218,6 +229,10 @@ export class SwappableRuntime implements RecognizerRuntime {
 
   get labels(): Readonly<Partial<Record<Task, readonly string[]>>> | undefined {
     return this.#current.runtime.labels;
+  }
+
+  get readsSceneModel(): readonly Task[] | undefined {
+    return this.#current.runtime.readsSceneModel;
   }
 
   get reloading(): boolean {
@@ -369,7 +384,7 @@ function describe(runtime: RecognizerRuntime, folders: ModelFolders, generation:
   for (const task of TASKS) {
     if (!runtime.tasks[task]) continue;
     const backend = backends[task];
-    const version = taskVersion(versions[task], backend);
+    const version = taskVersion(fileVersionServed(task, versions, runtime.readsSceneModel), backend);
     models[task] = { version, ...(folders[task] ? { folder: folders[task] } : {}), ...(backend ? { backend: backend.name } : {}), labels: runtime.labels?.[task]?.length ?? 0 };
   }
   return { generation, loadedAt: new Date().toISOString(), models, folders: { ...folders }, fileVersions: { ...versions }, runtime, inFlight: 0, retired: false };

@@ -65,6 +65,8 @@ export type WorkerReply<T> = ({ ok: true; value: T } | { ok: false; error: Worke
 export interface Description {
   /** Fine labels of each loaded task. */
   tasks: Partial<Record<Task, string[]>>;
+  /** The tasks whose answers depend on the scene model too (Recognizer.readsSceneModel). */
+  readsSceneModel?: Task[];
   /** Why loading failed, when it did. */
   loadError?: WorkerFailure;
 }
@@ -127,11 +129,13 @@ async function answer(task: WorkerTask): Promise<WorkerReply<unknown>> {
   try {
     if (task.op === 'describe') {
       const tasks: Description['tasks'] = {};
+      const readsSceneModel: Task[] = [];
       for (const name of ['scene', 'intent'] as const) {
         const recognizer = loaded.set?.[name];
         if (recognizer) tasks[name] = [...recognizer.labels];
+        if (recognizer?.readsSceneModel) readsSceneModel.push(name);
       }
-      return { ok: true, value: { tasks, loadError: loaded.error } satisfies Description };
+      return { ok: true, value: { tasks, readsSceneModel, loadError: loaded.error } satisfies Description };
     }
     if (task.op === 'run') return { ok: true, value: await runFunction(task.fn, task.args) };
     return { ok: true, value: await predict(task.sample, task.options, task.verifyImages === true, task.imageHashes === true) };

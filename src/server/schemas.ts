@@ -70,7 +70,7 @@ export const predictionSchema = {
     uncertain: { type: 'boolean', description: 'Confidence below the threshold: route to a human.' },
     ranked: { type: 'array', items: rankedLabel },
     evidence: { type: 'array', items: evidence },
-    modelVersion: { type: 'string', description: 'The model that answered: first 12 hex digits of the SHA-256 of its model.json (where a big-model backend answers the task, of its options and weights, and of both when it is averaged with the model).' },
+    modelVersion: { type: 'string', description: 'The model that answered: first 12 hex digits of the SHA-256 of its model.json (of both model files for an intent model that describes the user\'s images with the scene model; where a big-model backend answers the task, of its options and weights, and of both when it is averaged with the model).' },
   },
 } as const;
 
@@ -257,7 +257,7 @@ const servedGeneration = {
       additionalProperties: {
         type: 'object',
         properties: {
-          version: { type: 'string', description: "First 12 hex digits of the SHA-256 of the model file; for a task a big-model backend answers alone, of the backend's options and weights; averaged with the model, of both." },
+          version: { type: 'string', description: "First 12 hex digits of the SHA-256 of the model file (of both files for an intent model that describes the user's images with the scene model); for a task a big-model backend answers alone, of the backend's options and weights; averaged with the model, of both." },
           backend: { type: 'string', description: 'The big-model backend (serve --backend) that answers the task, alone or averaged with the embedded model.' },
           labels: { type: 'integer' },
         },

@@ -23,6 +23,11 @@ export interface Recognizer {
   readonly task: Task;
   /** The fine labels this recogniser can answer. */
   readonly labels: readonly string[];
+  /**
+   * True when its answers depend on the scene model as well as its own (an intent model that describes
+   * the user's images with it): the service then versions them by both files.
+   */
+  readonly readsSceneModel?: boolean;
   predict(sample: Sample, options?: PredictOptions): Promise<Prediction>;
 }
 

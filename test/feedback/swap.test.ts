@@ -19,7 +19,7 @@ const ADMIN = 'admin-key-0123456789abcdef';
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 /** A model folder whose model.json tells the fake build what to do. */
-function folder(spec: { variant: string; renameLabel?: string; broken?: boolean; offLabel?: boolean }): string {
+function folder(spec: { variant: string; renameLabel?: string; broken?: boolean; offLabel?: boolean; readsScene?: boolean }): string {
   const dir = mkdtempSync(join(tmpdir(), 'ecommir-swap-'));
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'model.json'), JSON.stringify(spec));
@@ -39,6 +39,11 @@ async function buildFake(folders: ModelFolders) {
   if (spec.renameLabel) {
     const base = intent;
     intent = { task: 'intent', labels: base.labels.map((l) => (l === '推荐' || l === '单品推荐' ? spec.renameLabel : l)), predict: (s, o) => base.predict(s, o) };
+  }
+  // An intent model that describes the user's images with the scene model.
+  if (spec.readsScene) {
+    const base = intent;
+    intent = { task: 'intent', labels: base.labels, readsSceneModel: true, predict: (s, o) => base.predict(s, o) };
   }
   return new InProcessLanes({ scene: new FakeSceneRecognizer(), intent });
 }
@@ -256,6 +261,45 @@ test('a task a backend answers with the folder\'s model is versioned by both; wh
     assert.equal(runtime.served().current.generation, 2, 'nothing changed');
   } finally {
     await runtime.close();
+  }
+});
+
+test('an intent model that reads the scene model is versioned by both files: another scene folder moves it, as a backend averaged with it does', async () => {
+  const intent = folder({ variant: 'a', readsScene: true });
+  const scene = folder({ variant: 'scene-a' });
+  const scene2 = folder({ variant: 'scene-b' });
+  const both = async (i: string, s: string) => sha256(Buffer.from(`${await modelVersionOf(i)}\0scene\0${await modelVersionOf(s)}`)).slice(0, 12);
+  const runtime = await SwappableRuntime.create({ build: buildFake, folders: { scene, intent } });
+  try {
+    const first = runtime.served().current.models;
+    assert.equal(first.scene?.version, await modelVersionOf(scene));
+    assert.equal(first.intent?.version, await both(intent, scene));
+    assert.notEqual(first.intent?.version, await modelVersionOf(intent));
+    const reloaded = (await runtime.reload({ scene: scene2 })).current.models;
+    assert.equal(reloaded.scene?.version, await modelVersionOf(scene2));
+    assert.equal(reloaded.intent?.version, await both(intent, scene2), 'another scene folder, another intent version');
+    // On an answer too, and back with a rollback.
+    const answer = await runtime.predict({ id: 'x', index: 0, task: 'intent', candidates: [], images: [], turns: [{ role: 'user', text: '会生锈吗', images: [] }] }, {}, new AbortController().signal);
+    assert.equal(answer.modelVersion, await both(intent, scene2));
+    assert.equal((await runtime.rollback()).current.models.intent?.version, await both(intent, scene));
+  } finally {
+    await runtime.close();
+  }
+  // One that reads no images keeps its own file's version whatever the scene folder.
+  const plain = folder({ variant: 'a' });
+  const other = await SwappableRuntime.create({ build: buildFake, folders: { scene, intent: plain } });
+  try {
+    assert.equal((await other.reload({ scene: scene2 })).current.models.intent?.version, await modelVersionOf(plain));
+  } finally {
+    await other.close();
+  }
+  // Averaged with a backend: of both files and the backend.
+  const digest = 'b'.repeat(64);
+  const averaged = await SwappableRuntime.create({ build: buildFake, folders: { scene, intent }, backends: async () => ({ intent: { name: 'mllm', alone: false, digest } }) });
+  try {
+    assert.equal(averaged.served().current.models.intent?.version, sha256(Buffer.from(`${await both(intent, scene)}\0${digest}`)).slice(0, 12));
+  } finally {
+    await averaged.close();
   }
 });
 

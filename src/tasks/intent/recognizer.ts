@@ -298,6 +298,11 @@ export class IntentRecognizer implements Recognizer {
     return this.union.viewNames.some((v) => v === 'ocr' || v === 'scene');
   }
 
+  /** True when it reads images (usesImages) and has a describer for them: its answers then follow that model's. */
+  get readsSceneModel(): boolean {
+    return this.usesImages && this.images !== undefined;
+  }
+
   async predict(sample: Sample, options: PredictOptions = {}): Promise<Prediction> {
     return (await this.predictMany([sample], options))[0];
   }
