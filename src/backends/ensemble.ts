@@ -12,6 +12,8 @@ import { HIERARCHY_SEPARATOR } from '../labels/taxonomy.js';
 import { OffLabelAnswerError } from './mllm/recognizer.js';
 
 export type EnsembleMode = 'average' | 'agreement';
+export const DEFAULT_ENSEMBLE_MODE: EnsembleMode = 'average';
+export const DEFAULT_ENSEMBLE_WEIGHTS: readonly [number, number] = [1, 1];
 
 export interface EnsembleOptions {
   mode?: EnsembleMode;
@@ -43,9 +45,9 @@ export class EnsembleRecognizer implements Recognizer {
     this.task = first.task;
     // The union, first recogniser's order first: a label only one side knows gets 0 from the other.
     this.labels = [...new Set([...first.labels, ...second.labels])];
-    this.mode = options.mode ?? 'average';
+    this.mode = options.mode ?? DEFAULT_ENSEMBLE_MODE;
     if (this.mode !== 'average' && this.mode !== 'agreement') throw new EcommirError('ECM_ERR_BAD_OPTION', `ensemble mode must be average or agreement, got ${this.mode}`);
-    this.weights = options.weights ?? [1, 1];
+    this.weights = options.weights ?? DEFAULT_ENSEMBLE_WEIGHTS;
     if (this.weights.length !== 2 || this.weights.some((w) => !(w >= 0)) || this.weights[0] + this.weights[1] <= 0) {
       throw new EcommirError('ECM_ERR_BAD_OPTION', `ensemble weights must be two non-negative numbers, not both 0, got ${JSON.stringify(this.weights)}`);
     }

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { DEFAULT_ENSEMBLE_MODE, DEFAULT_ENSEMBLE_WEIGHTS } from '../backends/ensemble.js';
 import { loadsEmbeddedModels, type BackendSelection } from '../backends/select.js';
 import { EcommirError } from '../errors.js';
 import { DEFAULT_MODELS_DIR, type ModelFiles } from '../tasks/default-models.js';
@@ -49,10 +50,7 @@ export async function modelIdentity(selection: BackendSelection): Promise<{ vers
     }
   }
   for (const [name, value] of await backendParts(selection)) part(name, value);
-  // Defaults spelt out, so that an option left out and the same option given its default agree.
-  const ensemble = selection.ensembleWithEmbedded === true;
-  const combine = { fill: selection.fillFromEmbedded !== false, ensemble, ...(ensemble ? ensembleSettings(selection) : {}) };
-  part('combine', JSON.stringify(combine));
+  part('combine', JSON.stringify(combineSettings(selection)));
   return { version: hash.digest('hex').slice(0, MODEL_VERSION_LENGTH), selection: usesEmbedded ? { ...selection, modelFiles: files } : selection };
 }
 
@@ -76,15 +74,26 @@ async function backendParts(selection: BackendSelection): Promise<[string, strin
 }
 
 /**
+ * How a backend's answers are combined with the embedded models', as the model version counts it: fill
+ * and ensemble always (a default given and one left out agree), the ensemble's options when they differ
+ * from EnsembleRecognizer's defaults (ensembleSettings).
+ */
+export function combineSettings(selection: BackendSelection): { fill: boolean; ensemble: boolean; mode?: string; weights?: readonly number[] } {
+  const ensemble = selection.ensembleWithEmbedded === true;
+  return { fill: selection.fillFromEmbedded !== false, ensemble, ...(ensemble ? ensembleSettings(selection) : {}) };
+}
+
+/**
  * How the backend's answers are averaged with the embedded model's (`ensembleWithEmbedded`), as the
  * options that differ from EnsembleRecognizer's defaults: a default given and one left out agree, and
  * the CLI, which has no flag for them, keeps the versions it had before they counted.
  */
 function ensembleSettings(selection: BackendSelection): { mode?: string; weights?: readonly number[] } {
   const { ensembleMode: mode, ensembleWeights: weights } = selection;
+  const defaultWeights = weights !== undefined && weights[0] === DEFAULT_ENSEMBLE_WEIGHTS[0] && weights[1] === DEFAULT_ENSEMBLE_WEIGHTS[1];
   return {
-    ...(mode !== undefined && mode !== 'average' ? { mode } : {}),
-    ...(weights !== undefined && !(weights[0] === 1 && weights[1] === 1) ? { weights } : {}),
+    ...(mode !== undefined && mode !== DEFAULT_ENSEMBLE_MODE ? { mode } : {}),
+    ...(weights !== undefined && !defaultWeights ? { weights } : {}),
   };
 }
 

@@ -9,8 +9,8 @@ import { availableParallelism } from 'node:os';
 import type { InputLimits } from '../data/input-limits.js';
 import { EcommirError } from '../errors.js';
 import type { FeatureCacheOptions } from '../features/cache.js';
-import type { Recognizer } from '../tasks/recognizer.js';
-import { TASKS, type Sample, type Task } from '../types.js';
+import { tasksReadingSceneModel, type Recognizer } from '../tasks/recognizer.js';
+import type { Sample, Task } from '../types.js';
 import { verifyImageDecodes } from '../vision/decode.js';
 import { imageDHashes } from '../vision/difference-hash.js';
 import { imageLimitsOf, resolveInputLimits } from '../data/input-limits.js';
@@ -211,7 +211,7 @@ export class InProcessLanes implements RecognizerRuntime {
   ) {
     this.tasks = { scene: recognizers.scene !== undefined, intent: recognizers.intent !== undefined };
     this.labels = Object.fromEntries(Object.entries(recognizers).filter(([, r]) => r).map(([task, r]) => [task, r.labels]));
-    this.readsSceneModel = TASKS.filter((task) => recognizers[task]?.readsSceneModel === true);
+    this.readsSceneModel = tasksReadingSceneModel(recognizers);
     const lane = (name: Lane): LaneOptions => ({ ...DEFAULT_LANES[name], ...dropUndefined(lanes[name] ?? {}) });
     this.queues = {
       text: new WorkQueue(lane('text').concurrency, lane('text').maxQueue, 'text'),

@@ -101,7 +101,7 @@ export interface SwappableRuntimeOptions {
 
 /** A generation as kept for a rollback: with the versions of the files it was built from. */
 interface KeptGeneration extends ServedGeneration {
-  /** Each folder's model file version when it was read for the build (a task's served version may be its backend's). */
+  /** Each folder's model file version when it was read for the build (a task's served version may be its backend's, or of two files). */
   fileVersions: Record<Task, string>;
 }
 
@@ -134,25 +134,31 @@ function versionOfDigest(digest: string | undefined): string {
   return digest?.slice(0, 12) ?? UNVERSIONED;
 }
 
+/** The version of two things together, as a served version: the first 12 digits of the sha256 of both, in order. */
+function versionOfBoth(first: string, second: string): string {
+  return versionOfDigest(createHash('sha256').update(`${first}\0${second}`).digest('hex'));
+}
+
 /**
- * The version a task is served under: its folder's file's; with a big-model backend, the backend's when
- * it answers alone (or the folder holds no model, so that it does), else of both together: the answers of
- * an ensemble follow either, and the same model.json averaged with another LLM is another model.
+ * The version a task is served under: its folder model's (fileVersionServed); with a big-model backend, the
+ * backend's when it answers alone (or the folder holds no model, so that it does), else of both together:
+ * the answers of an ensemble follow either, and the same model.json averaged with another LLM is another model.
  */
-function taskVersion(fileVersion: string, backend: ServedBackend | undefined): string {
-  if (!backend) return fileVersion;
-  if (backend.alone || fileVersion === UNVERSIONED) return versionOfDigest(backend.digest);
-  return versionOfDigest(createHash('sha256').update(`${fileVersion}\0${backend.digest}`).digest('hex'));
+function taskVersion(folderVersion: string, backend: ServedBackend | undefined): string {
+  if (!backend) return folderVersion;
+  if (backend.alone || folderVersion === UNVERSIONED) return versionOfDigest(backend.digest);
+  return versionOfBoth(folderVersion, backend.digest);
 }
 
 /**
  * The version of what a task's folder model answers with: its own file's, or for a model whose answers
  * follow the scene model too (an intent model that describes images with it), of both files, so that a
- * reload of another scene folder moves it.
+ * reload of another scene folder moves it. (A `buildApp` caller whose source loads a scene model from no
+ * folder it names gets the scene part `unversioned`: stable, but blind to that file.)
  */
 function fileVersionServed(task: Task, versions: Record<Task, string>, readsSceneModel: readonly Task[] | undefined): string {
   if (task === 'scene' || !readsSceneModel?.includes(task) || versions[task] === UNVERSIONED) return versions[task];
-  return versionOfDigest(createHash('sha256').update(`${versions[task]}\0scene\0${versions.scene}`).digest('hex'));
+  return versionOfBoth(versions[task], `scene\0${versions.scene}`);
 }
 
 /** The model files a build's workers parse, as read once, and the versions they give. */

@@ -5,7 +5,7 @@ import { decodeSampleImages, resolveInputLimits, type InputLimits } from '../dat
 import { EcommirError, type ErrorCode, type ItemRef } from '../errors.js';
 import { diskEntriesWritten, setDefaultFeatureCacheOptions, type FeatureCacheOptions } from '../features/cache.js';
 import type { RecognizerSet } from '../backends/select.js';
-import type { PredictOptions } from '../tasks/recognizer.js';
+import { tasksReadingSceneModel, type PredictOptions } from '../tasks/recognizer.js';
 import type { Prediction, Sample, Task } from '../types.js';
 import { imageDHashes } from '../vision/difference-hash.js';
 import { setVisionThreads } from '../vision/threads.js';
@@ -129,13 +129,11 @@ async function answer(task: WorkerTask): Promise<WorkerReply<unknown>> {
   try {
     if (task.op === 'describe') {
       const tasks: Description['tasks'] = {};
-      const readsSceneModel: Task[] = [];
       for (const name of ['scene', 'intent'] as const) {
         const recognizer = loaded.set?.[name];
         if (recognizer) tasks[name] = [...recognizer.labels];
-        if (recognizer?.readsSceneModel) readsSceneModel.push(name);
       }
-      return { ok: true, value: { tasks, readsSceneModel, loadError: loaded.error } satisfies Description };
+      return { ok: true, value: { tasks, readsSceneModel: tasksReadingSceneModel(loaded.set ?? {}), loadError: loaded.error } satisfies Description };
     }
     if (task.op === 'run') return { ok: true, value: await runFunction(task.fn, task.args) };
     return { ok: true, value: await predict(task.sample, task.options, task.verifyImages === true, task.imageHashes === true) };

@@ -1,5 +1,5 @@
 // The one face every recogniser shows, whichever backend is behind it (embedded, clip, mllm).
-import type { Prediction, Sample, Task } from '../types.js';
+import { TASKS, type Prediction, type Sample, type Task } from '../types.js';
 import { EcommirError } from '../errors.js';
 import type { Taxonomy } from '../labels/taxonomy.js';
 import { candidatePositions } from './rank.js';
@@ -29,6 +29,11 @@ export interface Recognizer {
    */
   readonly readsSceneModel?: boolean;
   predict(sample: Sample, options?: PredictOptions): Promise<Prediction>;
+}
+
+/** The tasks whose recogniser's answers follow the scene model too (Recognizer.readsSceneModel). */
+export function tasksReadingSceneModel(recognizers: Partial<Record<Task, Recognizer>>): Task[] {
+  return TASKS.filter((task) => recognizers[task]?.readsSceneModel === true);
 }
 
 /** Refuses what is no sample (null, a string) before any feature is computed, naming the recogniser's task. */
