@@ -10,7 +10,8 @@ const TEXT = {
     attach: '图片', remove: '删除', uncertain: '低置信度，建议转人工', sure: '置信', working: '识别中…',
     needKey: '需要 API 密钥：请在右上角填写', emptyDialogue: '请至少输入一轮用户发言', evidence: '依据',
     placeholder: '输入这一轮的内容', took: '耗时', ms: '毫秒', turnN: '第 {n} 轮', imageN: '图 {n}', noEvidence: '没有可以指出的依据',
-    probability: '概率',
+    probability: '概率', roleLabel: '第 {n} 轮：说话人', textLabel: '第 {n} 轮：内容', attachLabel: '第 {n} 轮：添加图片',
+    unreachable: '无法连接服务', badReply: '服务的回复无法识别', retryAfter: '请 {n} 秒后重试', wrongKey: 'API 密钥无效',
   },
   en: {
     subtitle: 'multimodal intent recognition for e-commerce customer service', apiKey: 'API key', sceneTitle: 'Image scene',
@@ -20,7 +21,9 @@ const TEXT = {
     uncertain: 'low confidence: route to a human', sure: 'confident', working: 'Working…',
     needKey: 'An API key is needed: enter it at the top right', emptyDialogue: 'Enter at least one user turn', evidence: 'Why',
     placeholder: 'What was said in this turn', took: 'Took', ms: 'ms', turnN: 'turn {n}', imageN: 'image {n}', noEvidence: 'nothing to point at',
-    probability: 'probability',
+    probability: 'probability', roleLabel: 'turn {n}: who', textLabel: 'turn {n}: text', attachLabel: 'turn {n}: add an image',
+    unreachable: 'The service cannot be reached', badReply: 'The service answered something this page cannot read',
+    retryAfter: 'retry in {n} s', wrongKey: 'The API key was refused',
   },
 };
 
@@ -35,6 +38,10 @@ function applyLanguage() {
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
   for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
   $('#lang-toggle').textContent = lang === 'zh' ? 'EN' : '中文';
+  $('#lang-toggle').title = lang === 'zh' ? 'English' : '中文';
+  $('#lang-toggle').lang = lang === 'zh' ? 'en' : 'zh-CN';
+  $('#api-key').setAttribute('aria-label', t('apiKey'));
+  $('#paste').setAttribute('aria-label', t('pasteTitle'));
   renderTurns();
   if (lastScene) showScene(lastScene);
   if (lastIntent) showIntent(lastIntent.answer, lastIntent.turns);
@@ -54,18 +61,31 @@ function setStatus(message) {
   $('#status').textContent = message ?? '';
 }
 
+/** The API's answer (one with a prediction), or an Error whose message says in words what went wrong. */
 async function callApi(path, body) {
   const headers = {};
   const key = keyInput.value.trim();
   if (key) headers.authorization = `Bearer ${key}`;
   if (!(body instanceof FormData)) headers['content-type'] = 'application/json';
-  const response = await fetch(path, { method: 'POST', headers, body: body instanceof FormData ? body : JSON.stringify(body) });
-  const json = await response.json().catch(() => ({}));
+  let response;
+  try {
+    response = await fetch(path, { method: 'POST', headers, body: body instanceof FormData ? body : JSON.stringify(body) });
+  } catch {
+    throw new Error(t('unreachable'));
+  }
+  const json = await response.json().catch(() => undefined);
   if (!response.ok) {
     if (response.status === 401) $('#key-box').open = true;
-    const error = json.error ?? { code: `HTTP ${response.status}`, message: response.statusText };
-    throw new Error(response.status === 401 ? `${t('needKey')} (${error.code})` : `${error.code}: ${error.message}`);
+    const error = json && typeof json === 'object' && json.error && typeof json.error === 'object' ? json.error : {};
+    const code = typeof error.code === 'string' ? error.code : `HTTP ${response.status}`;
+    if (response.status === 401) throw new Error(`${key ? t('wrongKey') : t('needKey')} (${code})`);
+    const message = typeof error.message === 'string' ? error.message : response.statusText || t('badReply');
+    const retry = Number(response.headers.get('retry-after'));
+    const when = Number.isFinite(retry) && retry > 0 ? ` (${t('retryAfter', { n: Math.ceil(retry) })})` : '';
+    throw new Error(`${message}${when} [${code}]`);
   }
+  // A proxy's or a captive portal's page answers 200 too.
+  if (!json || typeof json !== 'object' || !json.prediction || !Array.isArray(json.prediction.ranked)) throw new Error(t('badReply'));
   return json;
 }
 
@@ -128,6 +148,12 @@ function showScene(answer) {
   const box = $('#scene-result');
   box.replaceChildren(answerHeader(p), bars(p.ranked), evidenceList(items, () => null), timing(answer.ms));
   box.hidden = false;
+  announce(t('sceneTitle'), p);
+}
+
+/** The answer in one line for screen readers (#announce, a live region): the panels change without a word. */
+function announce(what, p) {
+  $('#announce').textContent = `${what}: ${p.label} ${(p.confidence * 100).toFixed(1)}%${p.uncertain ? `, ${t('uncertain')}` : ''}`;
 }
 
 /** Boxes over the preview, at the OCR lines that decided (box corners are fractions of the image). */
@@ -141,20 +167,46 @@ function drawBoxes(items) {
   }));
 }
 
-function classifyImage(blob, name) {
+// Raster types a browser shows as pictures. Anything else is previewed from a copy typed as bytes: a blob:
+// URL keeps the file's type and the page's origin, so an uploaded HTML or SVG file opened from the preview
+// ran its scripts as this page.
+const PREVIEW_TYPES = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/gif', 'image/bmp', 'image/avif']);
+let sceneRequests = 0;
+
+async function classifyImage(blob, name) {
+  // Only the latest upload's answer is shown: an earlier one that comes back later was drawn over it.
+  const request = ++sceneRequests;
   const preview = $('#scene-preview');
   if (preview.src) URL.revokeObjectURL(preview.src);
-  preview.src = URL.createObjectURL(blob);
+  preview.src = URL.createObjectURL(PREVIEW_TYPES.has(blob.type) ? blob : new Blob([blob], { type: 'application/octet-stream' }));
   $('#scene-shot').hidden = false;
   $('#scene-boxes').replaceChildren();
+  // The last answer belongs to the last image: it goes as the new one comes.
+  lastScene = null;
+  $('#scene-result').hidden = true;
+  $('#scene-result').replaceChildren();
+  for (const button of document.querySelectorAll('#scene-examples button')) button.disabled = true;
   const form = new FormData();
   form.append('file', blob, name);
-  return busy(null, async () => showScene(await callApi('/v1/scene', form)));
+  setStatus(t('working'));
+  try {
+    const answer = await callApi('/v1/scene', form);
+    if (request === sceneRequests) {
+      showScene(answer);
+      setStatus('');
+    }
+  } catch (err) {
+    if (request === sceneRequests) setStatus(err.message);
+  } finally {
+    if (request === sceneRequests) for (const button of document.querySelectorAll('#scene-examples button')) button.disabled = false;
+  }
 }
 
 const drop = $('#drop');
 $('#scene-file').addEventListener('change', (event) => {
   const file = event.target.files[0];
+  // Cleared, so that the same file can be picked again (after a failed upload, say).
+  event.target.value = '';
   if (file) classifyImage(file, file.name);
 });
 drop.addEventListener('dragover', (event) => { event.preventDefault(); drop.classList.add('over'); });
@@ -173,20 +225,23 @@ let turns = [{ role: 'user', text: '', images: [] }];
 function renderTurns() {
   const box = $('#turns');
   box.replaceChildren(...turns.map((turn, i) => {
-    const role = el('select', { onchange: (e) => { turn.role = e.target.value; } },
+    const role = el('select', { 'aria-label': t('roleLabel', { n: i + 1 }), onchange: (e) => { turn.role = e.target.value; } },
       el('option', { value: 'user', textContent: t('user'), selected: turn.role === 'user' }),
       el('option', { value: 'agent', textContent: t('agent'), selected: turn.role === 'agent' }));
-    const text = el('input', { type: 'text', value: turn.text, placeholder: t('placeholder'), oninput: (e) => { turn.text = e.target.value; } });
-    const file = el('input', { type: 'file', accept: 'image/*', onchange: async (e) => {
+    const text = el('input', { type: 'text', value: turn.text, placeholder: t('placeholder'), 'aria-label': t('textLabel', { n: i + 1 }), oninput: (e) => { turn.text = e.target.value; } });
+    const file = el('input', { type: 'file', accept: 'image/*', class: 'visually-hidden', 'aria-label': t('attachLabel', { n: i + 1 }), onchange: async (e) => {
       const f = e.target.files[0];
+      e.target.value = '';
       if (f) { turn.images = [await readDataUrl(f)]; renderTurns(); }
     } });
     const attach = el('label', { class: 'attach' }, file, `＋${t('attach')}`,
       ...turn.images.map((src) => el('img', { class: 'thumb', src, alt: '' })));
-    const remove = el('button', { type: 'button', title: t('remove'), textContent: '×', onclick: () => {
+    const remove = el('button', { type: 'button', title: t('remove'), 'aria-label': `${t('remove')} ${t('turnN', { n: i + 1 })}`, textContent: '×', onclick: () => {
       turns.splice(i, 1);
       if (turns.length === 0) turns.push({ role: 'user', text: '', images: [] });
       renderTurns();
+      // Focus to the turn that took its place (it was left on the page's body).
+      $(`#turns .turn[data-index="${Math.min(i, turns.length - 1)}"] input[type=text]`)?.focus();
     } });
     return el('div', { class: 'turn', dataset: { index: String(i) } }, role, text, attach, remove);
   }));
@@ -239,6 +294,7 @@ function showIntent(answer, sentTurns) {
     evidenceList([...numbered, ...others], (e) => (e.kind === 'text' ? t('turnN', { n: e.turn + 1 }) : e.kind === 'ocr' ? t('imageN', { n: (e.image ?? 0) + 1 }) : null)),
     timing(answer.ms));
   $('#intent-result').hidden = false;
+  announce(t('intentTitle'), p);
 }
 
 /** The turn's text with <mark> around each evidence span (by offset; overlapping spans keep the first). */
@@ -259,6 +315,9 @@ $('#classify-intent').addEventListener('click', (event) => {
   const sent = turns.filter((turn) => turn.text.trim() || turn.images.length).map((turn) => ({ ...turn, text: turn.text.trim() }));
   if (!sent.some((turn) => turn.role === 'user')) { setStatus(t('emptyDialogue')); return; }
   const dialogue = sent.map((turn) => (turn.images.length ? turn : { role: turn.role, text: turn.text }));
+  // The last answer goes as the new question does: after a refusal it stood under a dialogue it was not about.
+  lastIntent = null;
+  $('#intent-result').hidden = true;
   busy(event.currentTarget, async () => showIntent(await callApi('/v1/intent', { dialogue }), sent));
 });
 
@@ -276,8 +335,16 @@ async function loadExamples() {
     button.textContent = example.title[lang];
     if (example.kind === 'scene') {
       button.addEventListener('click', async () => {
-        const blob = await (await fetch(`/examples/${example.file}`)).blob();
-        await classifyImage(blob, example.file.split('/').pop());
+        // Disabled at once: a double click fetched and sent the example twice (classifyImage enables it again).
+        button.disabled = true;
+        try {
+          const blob = await (await fetch(`/examples/${example.file}`)).blob();
+          await classifyImage(blob, example.file.split('/').pop());
+        } catch (err) {
+          setStatus(err.message);
+        } finally {
+          button.disabled = false;
+        }
       });
       $('#scene-examples').append(button);
     } else {

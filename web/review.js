@@ -11,36 +11,58 @@ const TEXT = {
     skipped: '已跳过', send: '提交 (Enter)', skip: '跳过 (s)', undo: '撤销 (u)', other: '其他标签…', model: '模型判断',
     empty: '审核队列已清空：暂无待标注的预测。', loading: '加载中…', user: '用户', agent: '客服', sent: '已提交',
     keys: '快捷键：1–9 选择标签，Enter 提交，s 跳过，u 撤销', confidence: '置信度', undone: '已撤销',
+    loadFailed: '审核队列未能加载（原因见上方）。', unreachable: '无法连接服务', badReply: '服务的回复无法识别',
+    retryAfter: '请 {n} 秒后重试', wrongKey: 'API 密钥无效', needKey: '需要 API 密钥：请在右上角填写',
   },
   en: {
     tabTry: 'Classify', tabReview: 'Review', intent: 'Dialogue intent', scene: 'Image scene', done: 'labelled this session',
     waiting: 'waiting', skipped: 'skipped', send: 'Send (Enter)', skip: 'Skip (s)', undo: 'Undo (u)', other: 'Another label…',
     model: 'model says', empty: 'The review queue is empty: no prediction waits for a label.', loading: 'Loading…', user: 'User',
     agent: 'Agent', sent: 'sent', keys: 'Keys: 1–9 pick a label, Enter sends, s skips, u undoes', confidence: 'confidence', undone: 'undone',
+    loadFailed: 'The review queue could not be loaded (see why above).', unreachable: 'The service cannot be reached',
+    badReply: 'The service answered something this page cannot read', retryAfter: 'retry in {n} s', wrongKey: 'The API key was refused',
+    needKey: 'An API key is needed: enter it at the top right',
   },
 };
 
 const $ = (selector) => document.querySelector(selector);
-const t = (key) => (TEXT[document.documentElement.lang === 'en' ? 'en' : 'zh'][key] ?? key);
+const t = (key, vars = {}) => (TEXT[document.documentElement.lang === 'en' ? 'en' : 'zh'][key] ?? key).replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
 
 function authHeaders(extra = {}) {
   const key = ($('#api-key')?.value ?? '').trim();
   return key ? { ...extra, authorization: `Bearer ${key}` } : extra;
 }
 
+/** The API's answer, or an Error whose message says in the page's language what went wrong (apiError). */
 async function api(method, path, body) {
-  const response = await fetch(path, {
-    method,
-    headers: authHeaders(body === undefined ? {} : { 'content-type': 'application/json' }),
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await response.json().catch(() => ({}));
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: authHeaders(body === undefined ? {} : { 'content-type': 'application/json' }),
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new Error(t('unreachable'));
+  }
+  const json = await response.json().catch(() => undefined);
   if (!response.ok) {
     if (response.status === 401 && $('#key-box')) $('#key-box').open = true;
-    const error = json.error ?? { code: `HTTP ${response.status}`, message: response.statusText };
-    throw new Error(`${error.code}: ${error.message}`);
+    throw new Error(apiError(response, json));
   }
+  if (!json || typeof json !== 'object') throw new Error(t('badReply'));
   return json;
+}
+
+/** A refusal in words: the service's own message when it gave one, the key's fault named, and when to retry. */
+function apiError(response, json) {
+  const error = json && typeof json === 'object' && json.error && typeof json.error === 'object' ? json.error : {};
+  const code = typeof error.code === 'string' ? error.code : `HTTP ${response.status}`;
+  const message = typeof error.message === 'string' ? error.message : response.statusText || t('badReply');
+  const retry = Number(response.headers.get('retry-after'));
+  const when = Number.isFinite(retry) && retry > 0 ? ` (${t('retryAfter', { n: Math.ceil(retry) })})` : '';
+  if (response.status === 401) return `${authHeaders().authorization ? t('wrongKey') : t('needKey')} (${code})`;
+  return `${message}${when} [${code}]`;
 }
 
 /** An image the API serves behind the key: fetched with it, shown from a blob: URL (the CSP allows blob:). */
@@ -73,6 +95,10 @@ const state = {
   skipped: new Set(),
   history: [], // [{ item, label }] answers of this session, for undo
   loading: false,
+  /** A correction or an undo is on its way: the keys and buttons wait for it (a second Enter sent the same label again and skipped the next item). */
+  busy: false,
+  /** Why the queue could not be loaded (shown instead of "the queue is empty"). */
+  error: null,
 };
 
 function setStatus(message) {
@@ -90,9 +116,11 @@ async function load() {
     state.labels = answer.labels;
     state.counts = answer.counts;
     state.picked = state.queue[0]?.prediction.ranked[0]?.label ?? null;
+    state.error = null;
     setStatus('');
   } catch (err) {
     state.queue = [];
+    state.error = err.message;
     setStatus(err.message);
   } finally {
     state.loading = false;
@@ -104,44 +132,56 @@ function current() {
   return state.queue[0];
 }
 
-async function send() {
-  const item = current();
-  if (!item || !state.picked) return;
+/** Runs one change of the stored labels at a time, the buttons disabled meanwhile. */
+async function exclusive(work) {
+  if (state.busy) return;
+  state.busy = true;
+  render();
   try {
-    await api('POST', '/v1/feedback', { requestId: item.requestId, label: state.picked });
-    state.history.push({ item, label: state.picked });
-    state.done++;
-    if (state.counts) state.counts.unlabelled = Math.max(0, state.counts.unlabelled - 1);
-    setStatus(`${t('sent')}: ${state.picked}`);
-    next();
+    await work();
   } catch (err) {
     setStatus(err.message);
+  } finally {
+    state.busy = false;
+    render();
   }
+}
+
+function send() {
+  // The item and the label as they are now: the queue moves on before the answer is shown.
+  const item = current();
+  const label = state.picked;
+  if (!item || !label) return;
+  return exclusive(async () => {
+    await api('POST', '/v1/feedback', { requestId: item.requestId, label });
+    state.history.push({ item, label });
+    state.done++;
+    if (state.counts) state.counts.unlabelled = Math.max(0, state.counts.unlabelled - 1);
+    setStatus(`${t('sent')}: ${label}`);
+    if (current() === item) next();
+  });
 }
 
 function skip() {
   const item = current();
-  if (!item) return;
+  if (!item || state.busy) return;
   state.skipped.add(item.requestId);
   setStatus('');
   next();
 }
 
-async function undo() {
-  const last = state.history.pop();
-  if (!last) return;
-  try {
+function undo() {
+  if (state.history.length === 0) return;
+  return exclusive(async () => {
+    const last = state.history[state.history.length - 1];
     await api('DELETE', `/v1/feedback/${encodeURIComponent(last.item.requestId)}`);
+    state.history.pop();
     state.done--;
     if (state.counts) state.counts.unlabelled++;
     state.queue.unshift(last.item);
     state.picked = last.label;
     setStatus(`${t('undone')}: ${last.label}`);
-    render();
-  } catch (err) {
-    state.history.push(last);
-    setStatus(err.message);
-  }
+  });
 }
 
 function next() {
@@ -158,6 +198,9 @@ function next() {
 function render() {
   const box = $('#review-body');
   if (!box) return;
+  // Focus stays where it was across the rebuild (a control of the same id, or the choice of the same key).
+  const focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement : null;
+  const refocus = focused?.id ? `#${focused.id}` : focused?.dataset?.key ? `.choice[data-key="${focused.dataset.key}"]` : null;
   releaseImages();
   const progress = progressView();
   const item = current();
@@ -166,7 +209,7 @@ function render() {
     return;
   }
   if (!item) {
-    box.replaceChildren(progress, el('p', { class: 'review-empty' }, t('empty')));
+    box.replaceChildren(progress, state.error ? el('p', { class: 'review-error' }, t('loadFailed')) : el('p', { class: 'review-empty' }, t('empty')));
     return;
   }
   const content =
@@ -184,16 +227,17 @@ function render() {
         onclick: () => { state.picked = r.label; render(); },
       }, el('kbd', {}, String(i + 1)), el('span', { class: 'name' }, r.label), el('span', { class: 'coarse' }, r.coarse),
       el('span', { class: 'value' }, `${(r.confidence * 100).toFixed(1)}%`)))));
-  const other = el('select', { id: 'review-other', onchange: (e) => { if (e.target.value) { state.picked = e.target.value; render(); } } },
+  const other = el('select', { id: 'review-other', 'aria-label': t('other'), onchange: (e) => { if (e.target.value) { state.picked = e.target.value; render(); } } },
     el('option', { value: '', textContent: t('other') }),
     ...state.labels.map((label) => el('option', { value: label, textContent: label, selected: label === state.picked && !item.prediction.ranked.slice(0, 9).some((r) => r.label === label) })));
   const actions = el('div', { class: 'row' },
-    el('button', { type: 'button', class: 'primary', id: 'review-send', onclick: send, disabled: !state.picked }, t('send')),
-    el('button', { type: 'button', id: 'review-skip', onclick: skip }, t('skip')),
-    el('button', { type: 'button', id: 'review-undo', onclick: undo, disabled: state.history.length === 0 }, t('undo')));
+    el('button', { type: 'button', class: 'primary', id: 'review-send', onclick: send, disabled: !state.picked || state.busy }, t('send')),
+    el('button', { type: 'button', id: 'review-skip', onclick: skip, disabled: state.busy }, t('skip')),
+    el('button', { type: 'button', id: 'review-undo', onclick: undo, disabled: state.history.length === 0 || state.busy }, t('undo')));
   const meta = el('div', { class: 'meta' },
     `${t('model')}: ${item.prediction.label} · ${t('confidence')} ${(item.prediction.confidence * 100).toFixed(1)}% · margin ${item.prediction.margin.toFixed(3)} · ${item.modelVersion}`);
   box.replaceChildren(progress, el('div', { class: 'review-item', dataset: { requestId: item.requestId } }, content, meta, choices, other, actions));
+  if (refocus) box.querySelector(refocus)?.focus();
 }
 
 function progressView() {
@@ -220,12 +264,13 @@ function renderShell() {
           state.task = task;
           state.history = [];
           state.skipped.clear();
+          state.error = null;
           renderShell();
           load();
         },
       }, t(task)))),
     el('p', { class: 'meta' }, t('keys')),
-    el('p', { id: 'review-status', role: 'status' }),
+    el('p', { id: 'review-status', role: 'status', 'aria-live': 'polite' }),
     el('div', { id: 'review-body' }),
   );
   render();
@@ -239,6 +284,8 @@ function showTab(name) {
   if (name === 'review') {
     renderShell();
     load();
+    // Into the queue: Enter then sends, where the tab's own button kept the focus and Enter opened the tab again.
+    $('#review').focus();
   }
 }
 
@@ -258,6 +305,9 @@ document.addEventListener('keydown', (event) => {
   if ($('#review').hidden || event.altKey || event.ctrlKey || event.metaKey) return;
   const target = event.target;
   if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return;
+  // Enter on a focused control does what it says (from Skip and Undo it sent the picked label); on a
+  // label's own button, which only picks, it sends as everywhere else.
+  if (event.key === 'Enter' && target instanceof Element && target.closest('button:not(.choice), a, summary')) return;
   const item = current();
   if (/^[1-9]$/.test(event.key) && item) {
     const choice = item.prediction.ranked[Number(event.key) - 1];

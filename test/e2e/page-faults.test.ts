@@ -1,0 +1,200 @@
+// The page under faults and impatience, in headless Chromium (found by an audit of the page, 2026-12-07):
+// an earlier upload's late answer is not drawn over a later image, an uploaded HTML or SVG file opened from
+// its preview runs nothing, the file pickers are reached by Tab, replies the page cannot read are said in
+// words; in the Review tab a second Enter sends nothing twice, Enter on a focused button does what the
+// button says, and a queue that cannot be loaded is not called empty. Answers come from fake recognisers,
+// and faults from the browser's request routing.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { FeedbackStore } from '../../src/feedback/store.js';
+import { buildApp } from '../../src/server/app.js';
+import { FakeIntentRecognizer, FakeSceneRecognizer } from '../server/fakes.js';
+import { tinyPng } from '../data/helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = !existsSync(CHROMIUM) && !process.env.CI ? `${CHROMIUM} is not installed (apt-get install -y chromium); skipped outside CI` : false;
+
+const dir = mkdtempSync(join(tmpdir(), 'ecommir-page-faults-'));
+let browser: Browser | undefined;
+/** One context: a blob: URL opens only in the context that made it. */
+let context: BrowserContext | undefined;
+let closeApp: (() => Promise<void>) | undefined;
+after(async () => {
+  await browser?.close();
+  await closeApp?.();
+});
+
+async function start(): Promise<{ url: string; page: Page; problems: string[] }> {
+  if (!closeApp) {
+    const feedback = FeedbackStore.open({ path: join(dir, 'feedback.db') });
+    const app = await buildApp({ recognizers: { scene: new FakeSceneRecognizer(), intent: new FakeIntentRecognizer() }, feedback, auth: { apiKeys: [], anonymousLoopback: true } });
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    closeApp = () => app.close();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    context = await browser.newContext();
+    started = url;
+  }
+  const page = await context!.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(err.message));
+  await page.goto(started!);
+  return { url: started!, page, problems };
+}
+let started: string | undefined;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const status = async (page: Page) => ((await page.textContent('#status')) ?? '').trim();
+
+test('an upload\'s late answer is not drawn over a later image; its error stands alone; the same file can be sent again', { skip, timeout: 60_000 }, async () => {
+  const { page, problems } = await start();
+  const png = join(dir, 'shot.png');
+  writeFileSync(png, await tinyPng());
+  const text = join(dir, 'notes.txt');
+  writeFileSync(text, 'not an image');
+  // The first upload's answer comes late; the second is refused at once.
+  let sent = 0;
+  await page.route('**/v1/scene', async (route) => {
+    if (sent++ === 0) await sleep(800);
+    await route.continue();
+  });
+  await page.setInputFiles('#scene-file', png);
+  await sleep(100);
+  await page.setInputFiles('#scene-file', text);
+  for (let tries = 0; !(await status(page)).includes('ECM_ERR_'); tries++) {
+    assert.ok(tries < 100, `no refusal shown: "${await status(page)}"`);
+    await sleep(50);
+  }
+  await sleep(1_200);
+  assert.equal(sent, 2);
+  assert.equal(await page.isVisible('#scene-result'), false, 'the first image\'s answer is not shown beside the second');
+  assert.match(await status(page), /ECM_ERR_/, 'the refusal of the second stays');
+  assert.equal(await page.locator('#scene-boxes .ocr-box').count(), 0);
+  // Picked again, the same file is sent again (the picker was cleared).
+  await page.setInputFiles('#scene-file', png);
+  await page.waitForSelector('#scene-result:not([hidden]) .label');
+  assert.equal(sent, 3);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('an uploaded HTML or SVG file opened from its preview runs nothing in the page\'s origin', { skip, timeout: 60_000 }, async () => {
+  const { page } = await start();
+  for (const [name, body] of [
+    ['evil.svg', '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'],
+    ['evil.html', '<script>alert(1)</script>'],
+  ] as const) {
+    const file = join(dir, name);
+    writeFileSync(file, body);
+    await page.setInputFiles('#scene-file', file);
+    const src = (await page.getAttribute('#scene-preview', 'src')) ?? '';
+    assert.match(src, /^blob:/);
+    const opened = await context!.newPage();
+    let dialogs = 0;
+    opened.on('dialog', (dialog) => {
+      dialogs++;
+      void dialog.dismiss();
+    });
+    // A blob typed as bytes is a download, not a document (goto then fails, as it should).
+    await opened.goto(src).catch(() => {});
+    await sleep(300);
+    assert.equal(dialogs, 0, `${name}: a script ran from the preview`);
+    await opened.close();
+  }
+  // A picture is still previewed as a picture.
+  await page.setInputFiles('#scene-file', { name: 'shot.png', mimeType: 'image/png', buffer: await tinyPng() });
+  await page.waitForSelector('#scene-result:not([hidden]) .label');
+  const width = await page.$eval('#scene-preview', (img) => (img as unknown as { naturalWidth: number }).naturalWidth);
+  assert.ok(width > 0);
+  await page.close();
+});
+
+test('Tab reaches the file pickers; inputs are named; replies the page cannot read are said in words', { skip, timeout: 60_000 }, async () => {
+  const { page } = await start();
+  const reached = new Set<string>();
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    const id = await page.evaluate(() => {
+      const a = (globalThis as unknown as { document: { activeElement: { id?: string; type?: string; className?: string } | null } }).document.activeElement;
+      return a ? `${a.id || ''}|${a.type ?? ''}` : '';
+    });
+    reached.add(id);
+  }
+  assert.ok(reached.has('scene-file|file'), `the screenshot picker is reached by Tab: ${[...reached].join(', ')}`);
+  assert.ok([...reached].some((r) => r === '|file'), 'a turn\'s image picker is reached by Tab');
+  for (const selector of ['#api-key', '#paste', '#turns select', '#turns input[type=text]', '#turns input[type=file]']) {
+    assert.ok(((await page.getAttribute(selector, 'aria-label')) ?? '').length > 0, `${selector} has a name`);
+  }
+
+  await page.fill('#turns input[type=text]', '这个会生锈吗');
+  // A proxy's page with 200, a JSON error without a message, a dropped connection.
+  const replies: ((route: import('playwright-core').Route) => Promise<void>)[] = [
+    (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<html>portal</html>' }),
+    (route) => route.fulfill({ status: 500, contentType: 'application/json', body: '{"error":"boom"}' }),
+    (route) => route.fulfill({ status: 429, contentType: 'application/json', headers: { 'retry-after': '7' }, body: '{"error":{"code":"ECM_ERR_RATE_LIMITED","message":"too many requests"}}' }),
+    (route) => route.abort(),
+  ];
+  const expected = [/^服务的回复无法识别$/, /^Internal Server Error \[HTTP 500\]$/, /^too many requests \(请 7 秒后重试\) \[ECM_ERR_RATE_LIMITED\]$/, /^无法连接服务$/];
+  for (const [i, reply] of replies.entries()) {
+    await page.unroute('**/v1/intent');
+    await page.route('**/v1/intent', reply);
+    await page.click('#classify-intent');
+    for (let tries = 0; !expected[i].test(await status(page)); tries++) {
+      assert.ok(tries < 100, `reply ${i}: "${await status(page)}"`);
+      await sleep(50);
+    }
+    assert.doesNotMatch(await status(page), /undefined|Cannot read/);
+  }
+  await page.close();
+});
+
+test('Review: a second Enter sends nothing twice, Enter on Skip skips, and a queue that cannot be loaded is not called empty', { skip, timeout: 60_000 }, async () => {
+  const { url, page } = await start();
+  const ids: string[] = [];
+  for (const text of ['这个杯子会生锈吗', '台灯能调光吗', '推荐一款吧']) {
+    const r = await fetch(`${url}/v1/intent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dialogue: [{ role: 'user', text }] }) });
+    ids.push(((await r.json()) as { requestId: string }).requestId);
+  }
+  const queue = (await (await fetch(`${url}/v1/review?task=intent&limit=10`)).json()) as { items: { requestId: string }[] };
+  const order = queue.items.map((i) => i.requestId);
+  const posts: string[] = [];
+  await page.route('**/v1/feedback', async (route) => {
+    posts.push(route.request().postData() ?? '');
+    await sleep(400);
+    await route.continue();
+  });
+  await page.click('#tabs button[data-tab="review"]');
+  await page.waitForSelector(`.review-item[data-request-id="${order[0]}"]`);
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`.review-item[data-request-id="${order[1]}"]`);
+  await sleep(600);
+  assert.equal(posts.length, 1, `one correction sent: ${posts.join(' ')}`);
+  assert.equal(await page.getAttribute('.review-item', 'data-request-id'), order[1], 'the next item is not skipped');
+  assert.match((await page.textContent('#review-status')) ?? '', new RegExp(JSON.parse(posts[0]).label));
+
+  // Enter on a focused Skip skips, sending nothing.
+  await page.focus('#review-skip');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`.review-item[data-request-id="${order[2]}"]`);
+  assert.equal(posts.length, 1);
+  // Enter on a focused Undo undoes (a DELETE, no label sent).
+  await page.focus('#review-undo');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`.review-item[data-request-id="${order[0]}"]`);
+  assert.equal(posts.length, 1);
+
+  // A queue that cannot be read: said so, not "empty".
+  await page.route('**/v1/review?*', (route) => route.fulfill({ status: 403, contentType: 'application/json', body: '{"error":{"code":"ECM_ERR_FORBIDDEN","message":"reviewers only"}}' }));
+  await page.click('.review-tasks button[data-task="scene"]');
+  await page.waitForSelector('.review-error');
+  assert.equal(await page.locator('.review-empty').count(), 0);
+  assert.match((await page.textContent('#review-status')) ?? '', /reviewers only \[ECM_ERR_FORBIDDEN\]/);
+  await page.close();
+});
