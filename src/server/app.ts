@@ -28,6 +28,7 @@ import { buildSchemas, ID_MAX_LENGTH } from './schemas.js';
 
 const CONTENT_SECURITY_POLICY =
   "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+const PERMISSIONS_POLICY = 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()';
 
 /** The path only: a query string may carry a secret (`?key=...`) and is never logged. */
 function pathOf(url: string | undefined): string {
@@ -102,6 +103,9 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+    // For browsers that predate CSP's frame-ancestors, and no device or payment API for the page.
+    reply.header('x-frame-options', 'DENY');
+    reply.header('permissions-policy', PERMISSIONS_POLICY);
   });
 
   registerOpsRoutes(app, ctx, routes);

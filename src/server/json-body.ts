@@ -146,7 +146,7 @@ export function installJsonBodyParser(app: FastifyInstance, options: JsonBodyPar
   app.addHook('onClose', () => parserThreads.stop('destroy'));
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', (request: FastifyRequest, payload: Readable) =>
-    readJsonBody(request, payload, { inlineBytes, rules: options.rules, openSink }),
+    readJsonBody(request, payload, { inlineBytes, rules: options.rules, openSink, maxImageBytes: options.maxImageBytes }),
   );
 }
 
@@ -154,14 +154,16 @@ interface ReadOptions {
   inlineBytes: number;
   rules: JsonBodyRules;
   openSink: () => BodySink;
+  /** The image size limit, named when an image field is the string that is too long. */
+  maxImageBytes?: number;
 }
 
 /** Fastify's rules for reading a body (the route's limit, the declared length), with the chunks of a large one sent on as they come. */
-function readJsonBody(request: FastifyRequest, payload: Readable, { inlineBytes, rules, openSink }: ReadOptions): Promise<unknown> {
+function readJsonBody(request: FastifyRequest, payload: Readable, { inlineBytes, rules, openSink, maxImageBytes }: ReadOptions): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const limit = request.routeOptions.bodyLimit ?? Number.POSITIVE_INFINITY;
     const declared = Number(request.headers['content-length']);
-    if (declared > limit) return reject(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+    if (declared > limit) return reject(bodyOverLimit(request, limit, maxImageBytes));
     const held: Buffer[] = [];
     let received = 0;
     let sink: BodySink | undefined;
@@ -178,7 +180,7 @@ function readJsonBody(request: FastifyRequest, payload: Readable, { inlineBytes,
     function onData(chunk: Buffer | string): void {
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       received += bytes.length;
-      if (received > limit) return fail(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+      if (received > limit) return fail(bodyOverLimit(request, limit, maxImageBytes));
       if (!coverStreamedBody(request, received)) return fail(streamedBodyRefused(request));
       if (sink) return sink.push(bytes);
       held.push(bytes);
@@ -199,7 +201,7 @@ function readJsonBody(request: FastifyRequest, payload: Readable, { inlineBytes,
       stop();
       if (!sink) {
         try {
-          resolve(valueOf(parseJsonBody({ bytes: Buffer.concat(held, received), ...rules })));
+          resolve(valueOf(parseJsonBody({ bytes: Buffer.concat(held, received), ...rules }), maxImageBytes));
         } catch (parseErr) {
           reject(parseErr);
         }
@@ -209,7 +211,7 @@ function readJsonBody(request: FastifyRequest, payload: Readable, { inlineBytes,
       sink.answer
         .then((result) => {
           if (result?.ok && result.images) DECODED_IMAGES.set(request, result.images);
-          return valueOf(result);
+          return valueOf(result, maxImageBytes);
         })
         .then(resolve, reject);
     }
@@ -220,7 +222,20 @@ function readJsonBody(request: FastifyRequest, payload: Readable, { inlineBytes,
   });
 }
 
-function valueOf(result: JsonBodyResult | undefined): unknown {
+/**
+ * A JSON body over its route's limit, in the limit's own unit: it said "request too large: Request body is
+ * too large", and /v1/scene's limit is one image's (a 12 MB photo as base64 met it, not the image check).
+ */
+function bodyOverLimit(request: FastifyRequest, limit: number, maxImageBytes: number | undefined): EcommirError {
+  const route = request.routeOptions.url ?? '';
+  const image = route === '/v1/scene' && maxImageBytes ? `: one image of at most ${sizeText(maxImageBytes)}, as base64 (or uploaded as multipart/form-data)` : '';
+  return new EcommirError('ECM_ERR_BODY_TOO_LARGE', `the body is over the ${sizeText(limit)} that ${request.method} ${route} takes${image}`, { statusCode: 413 });
+}
+
+/** An image field of the API (`image`, `images[i]`, at any depth): its string is base64 or a data URL. */
+const IMAGE_FIELD = /(^|\.)(image|images\[\d+\])$/;
+
+function valueOf(result: JsonBodyResult | undefined, maxImageBytes?: number): unknown {
   if (result === undefined) throw new EcommirError('ECM_ERR_BACKEND', 'the body parser stopped before the body was parsed', { statusCode: 500 });
   if (result.ok) return result.value;
   switch (result.problem) {
@@ -232,15 +247,28 @@ function valueOf(result: JsonBodyResult | undefined): unknown {
       throw new EcommirError('ECM_ERR_BODY_TOO_LARGE', `the body holds more than ${result.maxValues.toLocaleString('en-US')} JSON values, more than any request within the limits needs`, {
         statusCode: 413,
       });
-    case 'string':
+    case 'string': {
+      // An image sent as base64 is the usual case: say what it is in the unit of the image limit (it said only
+      // "a string of 16,777,238 characters" for a 12 MB photo).
+      const image = IMAGE_FIELD.test(result.path)
+        ? `: as base64, an image of about ${sizeText((result.length * 3) / 4)}${maxImageBytes ? `, over the ${sizeText(maxImageBytes)} image limit` : ''}`
+        : '';
       throw new EcommirError(
         'ECM_ERR_BODY_TOO_LARGE',
-        `${result.path} is a string of ${result.length.toLocaleString('en-US')} characters, longer than any field within the limits (${result.maxStringChars.toLocaleString('en-US')})`,
+        `${result.path} is a string of ${result.length.toLocaleString('en-US')} characters, longer than any field within the limits (${result.maxStringChars.toLocaleString('en-US')})${image}`,
         { statusCode: 413 },
       );
+    }
     case 'depth':
       throw new EcommirError('ECM_ERR_BAD_JSON', `${result.path} is nested more than ${result.maxDepth} levels deep, deeper than any request needs`, { statusCode: 400 });
     case 'duplicate':
       throw new EcommirError('ECM_ERR_BAD_JSON', `the body is ambiguous: ${describeDuplicateKey(result.duplicate)}`, { statusCode: 400 });
   }
+}
+
+/** A size as people read it: 1.4 MiB, 4 KiB, 900 bytes. */
+function sizeText(bytes: number): string {
+  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(1).replace(/\.0$/, '')} MiB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KiB`;
+  return `${Math.round(bytes)} bytes`;
 }

@@ -184,6 +184,8 @@ test('the page and the examples are served from the package, with a strict CSP',
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-type') ?? '', /text\/html/);
     assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
+    assert.match(page.headers.get('permissions-policy') ?? '', /camera=\(\)/);
     assert.match(await page.text(), /<script type="module" src="\/app.js">/);
     assert.equal((await fetch(`${server.url}/app.js`)).status, 200);
     const index = (await (await fetch(`${server.url}/examples/index.json`)).json()) as { examples: { kind: string; file: string }[] };

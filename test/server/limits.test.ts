@@ -11,6 +11,7 @@ test('a body over the limit is 413 ECM_ERR_BODY_TOO_LARGE', async () => {
     const { status, json } = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '用法'.repeat(3000) }] });
     assert.equal(status, 413);
     assert.equal(json.error.code, 'ECM_ERR_BODY_TOO_LARGE');
+    assert.equal(json.error.message, 'the body is over the 4 KiB that POST /v1/intent takes');
   } finally {
     await server.close();
   }
@@ -33,6 +34,28 @@ test('an image over the byte limit is 413 ECM_ERR_IMAGE_TOO_LARGE, as base64 and
     const error = ((await upload.json()) as any).error;
     assert.equal(error.code, 'ECM_ERR_IMAGE_TOO_LARGE');
     assert.match(error.message, /^record #0, id #0: the uploaded image "big.png" is over the limit of 1000 bytes/);
+  } finally {
+    await server.close();
+  }
+});
+
+test('an image string longer than any field is named as an image over the image limit, in MiB (it said only how many characters)', async () => {
+  const server = await startServer({ recognizers: recognizers(), limits: { maxImageBytes: 2 ** 20, maxBodyBytes: 8 * 2 ** 20 } });
+  try {
+    const photo = 'A'.repeat(2_000_000);
+    const inTurn = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: 'hi', images: [photo] }] });
+    assert.equal(inTurn.status, 413);
+    assert.equal(inTurn.json.error.code, 'ECM_ERR_BODY_TOO_LARGE');
+    assert.match(inTurn.json.error.message, /^dialogue\[0\]\.images\[0\] is a string of 2,000,000 characters, longer than any field within the limits \([\d,]+\): as base64, an image of about 1\.4 MiB, over the 1 MiB image limit$/);
+    // /v1/scene takes one image's body: the body limit says so.
+    const scene = await server.post('/v1/scene', { image: photo });
+    assert.equal(scene.status, 413);
+    assert.equal(scene.json.error.code, 'ECM_ERR_BODY_TOO_LARGE');
+    assert.match(scene.json.error.message, /^the body is over the 1\.5 MiB that POST \/v1\/scene takes: one image of at most 1 MiB, as base64 \(or uploaded as multipart\/form-data\)$/);
+    // A text field too long says nothing of images.
+    const text = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: 'x'.repeat(2_000_000) }] });
+    assert.equal(text.status, 413);
+    assert.doesNotMatch(text.json.error.message, /image/);
   } finally {
     await server.close();
   }
