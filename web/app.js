@@ -173,9 +173,10 @@ function drawBoxes(items) {
 const PREVIEW_TYPES = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/gif', 'image/bmp', 'image/avif']);
 let sceneRequests = 0;
 
-async function classifyImage(blob, name) {
+/** `request`: the number the upload took when the user asked for it (an example is fetched first). */
+async function classifyImage(blob, name, request = ++sceneRequests) {
   // Only the latest upload's answer is shown: an earlier one that comes back later was drawn over it.
-  const request = ++sceneRequests;
+  if (request !== sceneRequests) return;
   const preview = $('#scene-preview');
   if (preview.src) URL.revokeObjectURL(preview.src);
   preview.src = URL.createObjectURL(PREVIEW_TYPES.has(blob.type) ? blob : new Blob([blob], { type: 'application/octet-stream' }));
@@ -232,7 +233,11 @@ function renderTurns() {
     const file = el('input', { type: 'file', accept: 'image/*', class: 'visually-hidden', 'aria-label': t('attachLabel', { n: i + 1 }), onchange: async (e) => {
       const f = e.target.files[0];
       e.target.value = '';
-      if (f) { turn.images = [await readDataUrl(f)]; renderTurns(); }
+      if (f) {
+        turn.images = [await readDataUrl(f)];
+        renderTurns();
+        $(`#turns .turn[data-index="${i}"] input[type=file]`)?.focus();
+      }
     } });
     const attach = el('label', { class: 'attach' }, file, `＋${t('attach')}`,
       ...turn.images.map((src) => el('img', { class: 'thumb', src, alt: '' })));
@@ -337,9 +342,11 @@ async function loadExamples() {
       button.addEventListener('click', async () => {
         // Disabled at once: a double click fetched and sent the example twice (classifyImage enables it again).
         button.disabled = true;
+        // Its number is taken now: a file picked while the example downloads is the later upload.
+        const request = ++sceneRequests;
         try {
           const blob = await (await fetch(`/examples/${example.file}`)).blob();
-          await classifyImage(blob, example.file.split('/').pop());
+          await classifyImage(blob, example.file.split('/').pop(), request);
         } catch (err) {
           setStatus(err.message);
         } finally {

@@ -7,7 +7,9 @@ export function el(tag, props = {}, ...children) {
     if (key === 'class') node.className = value;
     else if (key === 'dataset') Object.assign(node.dataset, value);
     else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else if (key.startsWith('aria-') || key === 'role') node.setAttribute(key, value);
+    else if (key.startsWith('aria-') || key === 'role') {
+      if (value !== undefined && value !== null) node.setAttribute(key, value);
+    }
     else node[key] = value;
   }
   for (const child of children) if (child !== null && child !== undefined) node.append(child);

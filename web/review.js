@@ -148,12 +148,14 @@ async function exclusive(work) {
 }
 
 function send() {
-  // The item and the label as they are now: the queue moves on before the answer is shown.
+  // The item, the label and the queue as they are now: the queue moves on before the answer is shown.
   const item = current();
   const label = state.picked;
+  const task = state.task;
   if (!item || !label) return;
   return exclusive(async () => {
     await api('POST', '/v1/feedback', { requestId: item.requestId, label });
+    if (state.task !== task) return;
     state.history.push({ item, label });
     state.done++;
     if (state.counts) state.counts.unlabelled = Math.max(0, state.counts.unlabelled - 1);
@@ -198,7 +200,8 @@ function next() {
 function render() {
   const box = $('#review-body');
   if (!box) return;
-  // Focus stays where it was across the rebuild (a control of the same id, or the choice of the same key).
+  // Focus stays where it was across the rebuild (a control of the same id, or the choice of the same key),
+  // else goes to the queue (a control disabled meanwhile takes none): it fell to the page's body.
   const focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement : null;
   const refocus = focused?.id ? `#${focused.id}` : focused?.dataset?.key ? `.choice[data-key="${focused.dataset.key}"]` : null;
   releaseImages();
@@ -237,8 +240,19 @@ function render() {
   const meta = el('div', { class: 'meta' },
     `${t('model')}: ${item.prediction.label} · ${t('confidence')} ${(item.prediction.confidence * 100).toFixed(1)}% · margin ${item.prediction.margin.toFixed(3)} · ${item.modelVersion}`);
   box.replaceChildren(progress, el('div', { class: 'review-item', dataset: { requestId: item.requestId } }, content, meta, choices, other, actions));
-  if (refocus) box.querySelector(refocus)?.focus();
+  if (focused) {
+    const again = refocus ? box.querySelector(refocus) : null;
+    // A button the mouse last pressed does not keep the focus: Enter on it would do what it says (skip,
+    // undo) where the page says Enter sends.
+    if (again && !again.disabled && !(pointerLast && again.matches('button:not(.choice)'))) again.focus();
+    else $('#review').focus();
+  }
 }
+
+/** Whether the last press was the mouse's (or a finger's) rather than a Tab. */
+let pointerLast = false;
+document.addEventListener('pointerdown', () => { pointerLast = true; }, true);
+document.addEventListener('keydown', (event) => { if (event.key === 'Tab') pointerLast = false; }, true);
 
 function progressView() {
   const waiting = state.counts?.unlabelled ?? 0;
@@ -259,8 +273,10 @@ function renderShell() {
         type: 'button',
         class: task === state.task ? 'task-tab active' : 'task-tab',
         dataset: { task },
+        // Not while a correction is on its way: it would land in the other queue's history.
+        disabled: state.busy,
         onclick: () => {
-          if (state.task === task) return;
+          if (state.busy || state.task === task) return;
           state.task = task;
           state.history = [];
           state.skipped.clear();
@@ -282,6 +298,8 @@ function showTab(name) {
   $('#review').hidden = name !== 'review';
   for (const button of document.querySelectorAll('#tabs button')) button.classList.toggle('active', button.dataset.tab === name);
   if (name === 'review') {
+    // Open already, with a correction on its way: a reload would race it.
+    if (state.busy) return;
     renderShell();
     load();
     // Into the queue: Enter then sends, where the tab's own button kept the focus and Enter opened the tab again.
@@ -305,10 +323,13 @@ document.addEventListener('keydown', (event) => {
   if ($('#review').hidden || event.altKey || event.ctrlKey || event.metaKey) return;
   const target = event.target;
   if (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return;
-  // Enter on a focused control does what it says (from Skip and Undo it sent the picked label); on a
-  // label's own button, which only picks, it sends as everywhere else.
+  // Enter on a focused control does what the control says (from Skip and Undo it sent the picked label).
+  // A review button keeps the focus after a rebuild only when the keyboard put it there (render).
   if (event.key === 'Enter' && target instanceof Element && target.closest('button:not(.choice), a, summary')) return;
   const item = current();
+  // On a label's own button, Enter sends that label.
+  const focusedChoice = event.key === 'Enter' && target instanceof Element ? target.closest('.choice') : null;
+  if (focusedChoice && item && !state.busy) state.picked = focusedChoice.dataset.label;
   if (/^[1-9]$/.test(event.key) && item) {
     const choice = item.prediction.ranked[Number(event.key) - 1];
     if (choice) {

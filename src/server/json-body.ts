@@ -227,9 +227,10 @@ function readJsonBody(request: FastifyRequest, payload: Readable, { inlineBytes,
  * too large", and /v1/scene's limit is one image's (a 12 MB photo as base64 met it, not the image check).
  */
 function bodyOverLimit(request: FastifyRequest, limit: number, maxImageBytes: number | undefined): EcommirError {
-  const route = request.routeOptions.url ?? '';
+  // The route's pattern, else the path without its query (which may carry a key).
+  const route = request.routeOptions.url ?? request.url.split('?')[0];
   const image = route === '/v1/scene' && maxImageBytes ? `: one image of at most ${sizeText(maxImageBytes)}, as base64 (or uploaded as multipart/form-data)` : '';
-  return new EcommirError('ECM_ERR_BODY_TOO_LARGE', `the body is over the ${sizeText(limit)} that ${request.method} ${route} takes${image}`, { statusCode: 413 });
+  return new EcommirError('ECM_ERR_BODY_TOO_LARGE', `the body is over the ${sizeText(limit)} (${limit.toLocaleString('en-US')} bytes) that ${request.method} ${route} takes${image}`, { statusCode: 413 });
 }
 
 /** An image field of the API (`image`, `images[i]`, at any depth): its string is base64 or a data URL. */
@@ -266,9 +267,9 @@ function valueOf(result: JsonBodyResult | undefined, maxImageBytes?: number): un
   }
 }
 
-/** A size as people read it: 1.4 MiB, 4 KiB, 900 bytes. */
+/** A size as people read it, rounded down (a limit is never said larger than it is): 1.4 MiB, 4 KiB, 900 bytes. */
 function sizeText(bytes: number): string {
-  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(1).replace(/\.0$/, '')} MiB`;
-  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KiB`;
-  return `${Math.round(bytes)} bytes`;
+  if (bytes >= 2 ** 20) return `${(Math.floor((bytes / 2 ** 20) * 10) / 10).toFixed(1).replace(/\.0$/, '')} MiB`;
+  if (bytes >= 1024) return `${Math.floor(bytes / 1024)} KiB`;
+  return `${Math.floor(bytes)} bytes`;
 }

@@ -64,6 +64,7 @@ test('an upload\'s late answer is not drawn over a later image; its error stands
     if (sent++ === 0) await sleep(800);
     await route.continue();
   });
+  const firstAnswer = page.waitForResponse((r) => r.url().endsWith('/v1/scene') && r.status() === 200, { timeout: 30_000 });
   await page.setInputFiles('#scene-file', png);
   await sleep(100);
   await page.setInputFiles('#scene-file', text);
@@ -71,7 +72,9 @@ test('an upload\'s late answer is not drawn over a later image; its error stands
     assert.ok(tries < 100, `no refusal shown: "${await status(page)}"`);
     await sleep(50);
   }
-  await sleep(1_200);
+  // The first upload's answer has come (after the refusal of the second), and the page has had time to draw it.
+  await (await firstAnswer).finished();
+  await sleep(300);
   assert.equal(sent, 2);
   assert.equal(await page.isVisible('#scene-result'), false, 'the first image\'s answer is not shown beside the second');
   assert.match(await status(page), /ECM_ERR_/, 'the refusal of the second stays');
@@ -157,7 +160,7 @@ test('Tab reaches the file pickers; inputs are named; replies the page cannot re
 test('Review: a second Enter sends nothing twice, Enter on Skip skips, and a queue that cannot be loaded is not called empty', { skip, timeout: 60_000 }, async () => {
   const { url, page } = await start();
   const ids: string[] = [];
-  for (const text of ['这个杯子会生锈吗', '台灯能调光吗', '推荐一款吧']) {
+  for (const text of ['这个杯子会生锈吗', '台灯能调光吗', '推荐一款吧', '这个怎么用', '发几个']) {
     const r = await fetch(`${url}/v1/intent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dialogue: [{ role: 'user', text }] }) });
     ids.push(((await r.json()) as { requestId: string }).requestId);
   }
@@ -179,16 +182,38 @@ test('Review: a second Enter sends nothing twice, Enter on Skip skips, and a que
   assert.equal(await page.getAttribute('.review-item', 'data-request-id'), order[1], 'the next item is not skipped');
   assert.match((await page.textContent('#review-status')) ?? '', new RegExp(JSON.parse(posts[0]).label));
 
-  // Enter on a focused Skip skips, sending nothing.
-  await page.focus('#review-skip');
+  // Enter on Skip reached with Tab skips, sending nothing.
+  await page.focus('#review-send');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id), 'review-skip');
   await page.keyboard.press('Enter');
   await page.waitForSelector(`.review-item[data-request-id="${order[2]}"]`);
   assert.equal(posts.length, 1);
-  // Enter on a focused Undo undoes (a DELETE, no label sent).
-  await page.focus('#review-undo');
+  // Enter on Undo reached with Tab undoes (a DELETE, no label sent).
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id), 'review-undo');
   await page.keyboard.press('Enter');
   await page.waitForSelector(`.review-item[data-request-id="${order[0]}"]`);
   assert.equal(posts.length, 1);
+  // After a click on Skip, which leaves the focus there unseen, 1 then Enter sends (the page's keys say so).
+  await page.click('#review-skip');
+  await page.waitForSelector(`.review-item[data-request-id="${order[2]}"]`);
+  await page.keyboard.press('1');
+  await page.keyboard.press('Enter');
+  // The queue then reloads: the first two were skipped, the third is labelled.
+  await page.waitForSelector(`.review-item[data-request-id="${order[3]}"]`);
+  assert.equal(posts.length, 2, 'the click left Enter sending');
+  // Enter on a label's button reached with Tab sends that label, not the one picked before.
+  const choices = await page.locator('.review-choices .choice').evaluateAll((nodes) => nodes.map((n) => (n as unknown as { dataset: { label: string } }).dataset.label));
+  await page.focus('.review-choices .choice[data-key="1"]');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  for (let tries = 0; posts.length < 3; tries++) {
+    assert.ok(tries < 100, 'nothing sent from the focused label');
+    await sleep(50);
+  }
+  assert.equal(JSON.parse(posts[2]).label, choices[1]);
+  await sleep(600);
 
   // A queue that cannot be read: said so, not "empty".
   await page.route('**/v1/review?*', (route) => route.fulfill({ status: 403, contentType: 'application/json', body: '{"error":{"code":"ECM_ERR_FORBIDDEN","message":"reviewers only"}}' }));

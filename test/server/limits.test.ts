@@ -11,7 +11,12 @@ test('a body over the limit is 413 ECM_ERR_BODY_TOO_LARGE', async () => {
     const { status, json } = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '用法'.repeat(3000) }] });
     assert.equal(status, 413);
     assert.equal(json.error.code, 'ECM_ERR_BODY_TOO_LARGE');
-    assert.equal(json.error.message, 'the body is over the 4 KiB that POST /v1/intent takes');
+    assert.equal(json.error.message, 'the body is over the 4 KiB (4,096 bytes) that POST /v1/intent takes');
+    // A path with no route (a POST to a GET-only path) is named by its path, never its query.
+    const stray = await fetch(`${server.url}/healthz?key=secret`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'x'.repeat(8000) }) });
+    const strayError = ((await stray.json()) as { error: { message: string } }).error;
+    assert.equal(stray.status, 413);
+    assert.equal(strayError.message, 'the body is over the 4 KiB (4,096 bytes) that POST /healthz takes');
   } finally {
     await server.close();
   }
@@ -51,7 +56,7 @@ test('an image string longer than any field is named as an image over the image 
     const scene = await server.post('/v1/scene', { image: photo });
     assert.equal(scene.status, 413);
     assert.equal(scene.json.error.code, 'ECM_ERR_BODY_TOO_LARGE');
-    assert.match(scene.json.error.message, /^the body is over the 1\.5 MiB that POST \/v1\/scene takes: one image of at most 1 MiB, as base64 \(or uploaded as multipart\/form-data\)$/);
+    assert.match(scene.json.error.message, /^the body is over the 1\.4 MiB \(1,[\d,]+ bytes\) that POST \/v1\/scene takes: one image of at most 1 MiB, as base64 \(or uploaded as multipart\/form-data\)$/);
     // A text field too long says nothing of images.
     const text = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: 'x'.repeat(2_000_000) }] });
     assert.equal(text.status, 413);
