@@ -252,7 +252,7 @@ function valueOf(result: JsonBodyResult | undefined, maxImageBytes?: number): un
       // An image sent as base64 is the usual case: say what it is in the unit of the image limit (it said only
       // "a string of 16,777,238 characters" for a 12 MB photo).
       const image = IMAGE_FIELD.test(result.path)
-        ? `: as base64, an image of about ${sizeText((result.length * 3) / 4)}${maxImageBytes ? `, over the ${sizeText(maxImageBytes)} image limit` : ''}`
+        ? `: as base64, an image of about ${sizeText((result.length * 3) / 4, 'up')}${maxImageBytes ? `, over the ${sizeText(maxImageBytes)} image limit` : ''}`
         : '';
       throw new EcommirError(
         'ECM_ERR_BODY_TOO_LARGE',
@@ -267,9 +267,13 @@ function valueOf(result: JsonBodyResult | undefined, maxImageBytes?: number): un
   }
 }
 
-/** A size as people read it, rounded down (a limit is never said larger than it is): 1.4 MiB, 4 KiB, 900 bytes. */
-function sizeText(bytes: number): string {
-  if (bytes >= 2 ** 20) return `${(Math.floor((bytes / 2 ** 20) * 10) / 10).toFixed(1).replace(/\.0$/, '')} MiB`;
-  if (bytes >= 1024) return `${Math.floor(bytes / 1024)} KiB`;
-  return `${Math.floor(bytes)} bytes`;
+/**
+ * A size as people read it (1.4 MiB, 4 KiB, 900 bytes), rounded down for a limit (never said larger than it
+ * is) and up for what is over one (never said as small as the limit).
+ */
+function sizeText(bytes: number, round: 'down' | 'up' = 'down'): string {
+  const r = round === 'down' ? Math.floor : Math.ceil;
+  if (bytes >= 2 ** 20) return `${(r((bytes / 2 ** 20) * 10) / 10).toFixed(1).replace(/\.0$/, '')} MiB`;
+  if (bytes >= 1024) return `${r(bytes / 1024)} KiB`;
+  return `${r(bytes)} bytes`;
 }

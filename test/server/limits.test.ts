@@ -51,7 +51,7 @@ test('an image string longer than any field is named as an image over the image 
     const inTurn = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: 'hi', images: [photo] }] });
     assert.equal(inTurn.status, 413);
     assert.equal(inTurn.json.error.code, 'ECM_ERR_BODY_TOO_LARGE');
-    assert.match(inTurn.json.error.message, /^dialogue\[0\]\.images\[0\] is a string of 2,000,000 characters, longer than any field within the limits \([\d,]+\): as base64, an image of about 1\.4 MiB, over the 1 MiB image limit$/);
+    assert.match(inTurn.json.error.message, /^dialogue\[0\]\.images\[0\] is a string of 2,000,000 characters, longer than any field within the limits \([\d,]+\): as base64, an image of about 1\.5 MiB, over the 1 MiB image limit$/);
     // /v1/scene takes one image's body: the body limit says so.
     const scene = await server.post('/v1/scene', { image: photo });
     assert.equal(scene.status, 413);
