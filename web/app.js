@@ -12,6 +12,7 @@ const TEXT = {
     placeholder: '输入这一轮的内容', took: '耗时', ms: '毫秒', turnN: '第 {n} 轮', imageN: '图 {n}', noEvidence: '没有可以指出的依据',
     probability: '概率', roleLabel: '第 {n} 轮：说话人', textLabel: '第 {n} 轮：内容', attachLabel: '第 {n} 轮：添加图片',
     unreachable: '无法连接服务', badReply: '服务的回复无法识别', retryAfter: '请 {n} 秒后重试', wrongKey: 'API 密钥无效',
+    correctTo: '结果不对？改为…', corrected: '已记录更正：{label}', undoCorrection: '撤销更正', correctionUndone: '已撤销更正',
   },
   en: {
     subtitle: 'multimodal intent recognition for e-commerce customer service', apiKey: 'API key', sceneTitle: 'Image scene',
@@ -24,6 +25,8 @@ const TEXT = {
     probability: 'probability', roleLabel: 'turn {n}: who', textLabel: 'turn {n}: text', attachLabel: 'turn {n}: add an image',
     unreachable: 'The service cannot be reached', badReply: 'The service answered something this page cannot read',
     retryAfter: 'retry in {n} s', wrongKey: 'The API key was refused',
+    correctTo: 'Wrong? The right label is…', corrected: 'Correction stored: {label}', undoCorrection: 'Undo the correction',
+    correctionUndone: 'Correction undone',
   },
 };
 
@@ -62,20 +65,28 @@ function setStatus(message) {
 }
 
 /** The API's answer (one with a prediction), or an Error whose message says in words what went wrong. */
-async function callApi(path, body) {
+function callApi(path, body) {
+  return request('POST', path, body, { looksRight: (json) => json.prediction && Array.isArray(json.prediction.ranked) });
+}
+
+/**
+ * A call of the API: its JSON answer, checked by `looksRight`, or an Error saying in words what went wrong.
+ * `quiet`: a call the page makes by itself, which does not open the key box when refused.
+ */
+async function request(method, path, body, { looksRight = () => true, quiet = false } = {}) {
   const headers = {};
   const key = keyInput.value.trim();
   if (key) headers.authorization = `Bearer ${key}`;
-  if (!(body instanceof FormData)) headers['content-type'] = 'application/json';
+  if (body !== undefined && !(body instanceof FormData)) headers['content-type'] = 'application/json';
   let response;
   try {
-    response = await fetch(path, { method: 'POST', headers, body: body instanceof FormData ? body : JSON.stringify(body) });
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body) });
   } catch {
     throw new Error(t('unreachable'));
   }
   const json = await response.json().catch(() => undefined);
   if (!response.ok) {
-    if (response.status === 401) $('#key-box').open = true;
+    if (response.status === 401 && !quiet) $('#key-box').open = true;
     const error = json && typeof json === 'object' && json.error && typeof json.error === 'object' ? json.error : {};
     const code = typeof error.code === 'string' ? error.code : `HTTP ${response.status}`;
     if (response.status === 401) throw new Error(`${key ? t('wrongKey') : t('needKey')} (${code})`);
@@ -85,8 +96,80 @@ async function callApi(path, body) {
     throw new Error(`${message}${when} [${code}]`);
   }
   // A proxy's or a captive portal's page answers 200 too.
-  if (!json || typeof json !== 'object' || !json.prediction || !Array.isArray(json.prediction.ranked)) throw new Error(t('badReply'));
+  if (!json || typeof json !== 'object' || !looksRight(json)) throw new Error(t('badReply'));
   return json;
+}
+
+// ---- corrections: a person's label for an answer, stored when the service keeps feedback (--feedback-db) ----
+let feedbackEnabled = false;
+/** Each task's labels, from the review queue's answer when this key may read it; else the answer's own ranked labels. */
+const taskLabels = {};
+async function loadFeedbackState() {
+  try {
+    feedbackEnabled = (await (await fetch('/readyz')).json())?.feedback?.enabled === true;
+  } catch {
+    feedbackEnabled = false;
+  }
+}
+
+/**
+ * Under an answer: a list to give the right label; once one is stored, it and a way to take it back. What
+ * was stored is kept on the answer (`corrected`), so a redraw in the other language shows it too.
+ */
+function correctionView(task, answer) {
+  if (!feedbackEnabled || typeof answer.requestId !== 'string') return null;
+  const box = el('div', { class: 'correction row' });
+  const draw = () => {
+    if (answer.corrected) {
+      const undo = el('button', { type: 'button', id: `${task}-undo-correction`, onclick: async () => {
+        undo.disabled = true;
+        try {
+          await request('DELETE', `/v1/feedback/${encodeURIComponent(answer.requestId)}`);
+          answer.corrected = undefined;
+          draw();
+          $('#announce').textContent = t('correctionUndone');
+          $(`#${task}-correct`)?.focus();
+        } catch (err) {
+          setStatus(err.message);
+          undo.disabled = false;
+        }
+      } }, t('undoCorrection'));
+      box.replaceChildren(el('span', { class: 'meta' }, t('corrected', { label: answer.corrected })), undo);
+      return;
+    }
+    const ranked = answer.prediction.ranked.map((r) => r.label);
+    const labels = [...new Set([...ranked, ...(taskLabels[task] ?? [])])].filter((label) => label !== answer.prediction.label);
+    const picker = el('select', { id: `${task}-correct`, 'aria-label': t('correctTo'), onchange: async () => {
+      const label = picker.value;
+      if (!label) return;
+      picker.disabled = true;
+      try {
+        await request('POST', '/v1/feedback', { requestId: answer.requestId, label });
+        answer.corrected = label;
+        draw();
+        $('#announce').textContent = t('corrected', { label });
+        $(`#${task}-undo-correction`)?.focus();
+      } catch (err) {
+        setStatus(err.message);
+        picker.disabled = false;
+        picker.value = '';
+      }
+    } }, el('option', { value: '', textContent: t('correctTo') }), ...labels.map((label) => el('option', { value: label, textContent: label })));
+    box.replaceChildren(picker);
+  };
+  draw();
+  return box;
+}
+
+/** The task's whole label list, once, where the key may read the review queue (it names them). */
+async function loadTaskLabels(task) {
+  if (taskLabels[task] || !feedbackEnabled) return;
+  try {
+    const answer = await request('GET', `/v1/review?task=${task}&limit=1`, undefined, { looksRight: (json) => Array.isArray(json.labels), quiet: true });
+    taskLabels[task] = answer.labels.filter((label) => typeof label === 'string');
+  } catch {
+    // Not a reviewer's key: the answer's own labels will do.
+  }
 }
 
 async function busy(button, work) {
@@ -146,7 +229,7 @@ function showScene(answer) {
   const items = [...boxed, ...(p.evidence ?? []).filter((e) => e.kind === 'signal')];
   drawBoxes(boxed);
   const box = $('#scene-result');
-  box.replaceChildren(answerHeader(p), bars(p.ranked), evidenceList(items, () => null), timing(answer.ms));
+  box.replaceChildren(answerHeader(p), bars(p.ranked), evidenceList(items, () => null), timing(answer.ms), correctionView('scene', answer));
   box.hidden = false;
   announce(t('sceneTitle'), p);
 }
@@ -297,7 +380,7 @@ function showIntent(answer, sentTurns) {
   const others = (p.evidence ?? []).filter((e) => e.kind !== 'text');
   $('#intent-result').replaceChildren(answerHeader(p), bars(p.ranked), shown,
     evidenceList([...numbered, ...others], (e) => (e.kind === 'text' ? t('turnN', { n: e.turn + 1 }) : e.kind === 'ocr' ? t('imageN', { n: (e.image ?? 0) + 1 }) : null)),
-    timing(answer.ms));
+    timing(answer.ms), correctionView('intent', answer));
   $('#intent-result').hidden = false;
   announce(t('intentTitle'), p);
 }
@@ -372,3 +455,4 @@ $('#lang-toggle').addEventListener('click', relabelExamples);
 
 applyLanguage();
 loadExamples();
+loadFeedbackState().then(() => Promise.all([loadTaskLabels('scene'), loadTaskLabels('intent')]));

@@ -223,3 +223,41 @@ test('Review: a second Enter sends nothing twice, Enter on Skip skips, and a que
   assert.match((await page.textContent('#review-status')) ?? '', /reviewers only \[ECM_ERR_FORBIDDEN\]/);
   await page.close();
 });
+
+test('an answer can be corrected from the page when the service keeps feedback, and the correction taken back', { skip, timeout: 60_000 }, async () => {
+  const { url, page } = await start();
+  await page.fill('#turns input[type=text]', '这个杯子会生锈吗');
+  const answered = page.waitForResponse((r) => r.url().endsWith('/v1/intent'));
+  await page.click('#classify-intent');
+  const answer = (await (await answered).json()) as { requestId: string; prediction: { label: string } };
+  await page.waitForSelector('#intent-correct');
+  // Every label of the task is offered (the review queue names them), the answer's own left out.
+  const offered = (await page.locator('#intent-correct option').allTextContents()).slice(1);
+  const all = ((await (await fetch(`${url}/v1/review?task=intent&limit=1`)).json()) as { labels: string[] }).labels;
+  assert.deepEqual([...offered].sort(), all.filter((label) => label !== answer.prediction.label).sort());
+  const right = offered.find((label) => label === '能否调光')!;
+  await page.selectOption('#intent-correct', right);
+  await page.waitForSelector('#intent-undo-correction');
+  const stored = (await (await fetch(`${url}/v1/feedback/${answer.requestId}`)).json()) as { label: string | null };
+  assert.equal(stored.label, right);
+  assert.match((await page.textContent('#intent-result .correction')) ?? '', /已记录更正：能否调光/);
+  // In the other language the stored correction is still shown.
+  await page.click('#lang-toggle');
+  assert.match((await page.textContent('#intent-result .correction')) ?? '', /Correction stored: 能否调光/);
+  await page.click('#intent-undo-correction');
+  await page.waitForSelector('#intent-correct');
+  assert.equal(((await (await fetch(`${url}/v1/feedback/${answer.requestId}`)).json()) as { label: string | null }).label, null);
+  await page.click('#lang-toggle');
+  await page.close();
+
+  // A service that keeps no feedback: no control.
+  const plain = await context!.newPage();
+  await plain.route('**/readyz', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"ready":true,"feedback":{"enabled":false}}' }));
+  await plain.goto(url);
+  await plain.fill('#turns input[type=text]', '这个杯子会生锈吗');
+  await plain.click('#classify-intent');
+  await plain.waitForSelector('#intent-result:not([hidden]) .label');
+  assert.equal(await plain.locator('#intent-correct').count(), 0);
+  await plain.close();
+});
+
