@@ -13,6 +13,7 @@ const TEXT = {
     probability: '概率', roleLabel: '第 {n} 轮：说话人', textLabel: '第 {n} 轮：内容', attachLabel: '第 {n} 轮：添加图片',
     unreachable: '无法连接服务', badReply: '服务的回复无法识别', retryAfter: '请 {n} 秒后重试', wrongKey: 'API 密钥无效',
     correctTo: '结果不对？改为…', corrected: '已记录更正：{label}', undoCorrection: '撤销更正', correctionUndone: '已撤销更正',
+    sendCorrection: '提交更正',
   },
   en: {
     subtitle: 'multimodal intent recognition for e-commerce customer service', apiKey: 'API key', sceneTitle: 'Image scene',
@@ -26,7 +27,7 @@ const TEXT = {
     unreachable: 'The service cannot be reached', badReply: 'The service answered something this page cannot read',
     retryAfter: 'retry in {n} s', wrongKey: 'The API key was refused',
     correctTo: 'Wrong? The right label is…', corrected: 'Correction stored: {label}', undoCorrection: 'Undo the correction',
-    correctionUndone: 'Correction undone',
+    correctionUndone: 'Correction undone', sendCorrection: 'Send the correction',
   },
 };
 
@@ -65,17 +66,21 @@ function setStatus(message) {
 }
 
 /** The API's answer (one with a prediction), or an Error whose message says in words what went wrong. */
-function callApi(path, body) {
-  return request('POST', path, body, { looksRight: (json) => json.prediction && Array.isArray(json.prediction.ranked) });
+async function callApi(path, body) {
+  const key = keyInput.value.trim();
+  const answer = await request('POST', path, body, { key, looksRight: (json) => json.prediction && Array.isArray(json.prediction.ranked) });
+  // The key the answer was asked with: its correction is sent with it (under another key the request is not found).
+  answer.key = key;
+  return answer;
 }
 
 /**
  * A call of the API: its JSON answer, checked by `looksRight`, or an Error saying in words what went wrong.
- * `quiet`: a call the page makes by itself, which does not open the key box when refused.
+ * `quiet`: a call the page makes by itself, which does not open the key box when refused. `key`: the API key
+ * to send (default: the key box's).
  */
-async function request(method, path, body, { looksRight = () => true, quiet = false } = {}) {
+async function request(method, path, body, { looksRight = () => true, quiet = false, key = keyInput.value.trim() } = {}) {
   const headers = {};
-  const key = keyInput.value.trim();
   if (key) headers.authorization = `Bearer ${key}`;
   if (body !== undefined && !(body instanceof FormData)) headers['content-type'] = 'application/json';
   let response;
@@ -102,74 +107,131 @@ async function request(method, path, body, { looksRight = () => true, quiet = fa
 
 // ---- corrections: a person's label for an answer, stored when the service keeps feedback (--feedback-db) ----
 let feedbackEnabled = false;
-/** Each task's labels, from the review queue's answer when this key may read it; else the answer's own ranked labels. */
+/** Each task's whole label list, read from the review queue's answer when this key may read it (asked on first use). */
 const taskLabels = {};
+const labelsLoading = {};
+
 async function loadFeedbackState() {
   try {
     feedbackEnabled = (await (await fetch('/readyz')).json())?.feedback?.enabled === true;
   } catch {
     feedbackEnabled = false;
   }
+  // An answer drawn before this was known gets its list now.
+  if (feedbackEnabled) for (const task of ['scene', 'intent']) redrawCorrection(task, shownAnswer(task));
+}
+
+function shownAnswer(task) {
+  return task === 'scene' ? lastScene : lastIntent?.answer;
+}
+
+/** The correction part of an answer still shown, drawn again from the answer's state; then focus to `focusId`. */
+function redrawCorrection(task, answer, focusId) {
+  if (!answer || shownAnswer(task) !== answer) return;
+  const fresh = correctionView(task, answer);
+  const old = $(`#${task}-result .correction`);
+  if (old && fresh) old.replaceWith(fresh);
+  else if (fresh) $(`#${task}-result .timing`)?.after(fresh);
+  if (focusId) $(`#${focusId}`)?.focus();
 }
 
 /**
- * Under an answer: a list to give the right label; once one is stored, it and a way to take it back. What
- * was stored is kept on the answer (`corrected`), so a redraw in the other language shows it too.
+ * Under an answer: a list to pick the right label and a button to send it (a list that sent on change stored
+ * a label at the first arrow key); once one is stored, it and a way to take it back. The state lives on the
+ * answer (`answer.correction`), so a redraw (the other language) keeps it, and a request that ends after its
+ * answer was replaced changes nothing on the page.
  */
 function correctionView(task, answer) {
   if (!feedbackEnabled || typeof answer.requestId !== 'string') return null;
-  const box = el('div', { class: 'correction row' });
-  const draw = () => {
-    if (answer.corrected) {
-      const undo = el('button', { type: 'button', id: `${task}-undo-correction`, onclick: async () => {
-        undo.disabled = true;
-        try {
-          await request('DELETE', `/v1/feedback/${encodeURIComponent(answer.requestId)}`);
-          answer.corrected = undefined;
-          draw();
-          $('#announce').textContent = t('correctionUndone');
-          $(`#${task}-correct`)?.focus();
-        } catch (err) {
-          setStatus(err.message);
-          undo.disabled = false;
-        }
-      } }, t('undoCorrection'));
-      box.replaceChildren(el('span', { class: 'meta' }, t('corrected', { label: answer.corrected })), undo);
-      return;
-    }
-    const ranked = answer.prediction.ranked.map((r) => r.label);
-    const labels = [...new Set([...ranked, ...(taskLabels[task] ?? [])])].filter((label) => label !== answer.prediction.label);
-    const picker = el('select', { id: `${task}-correct`, 'aria-label': t('correctTo'), onchange: async () => {
-      const label = picker.value;
-      if (!label) return;
-      picker.disabled = true;
-      try {
-        await request('POST', '/v1/feedback', { requestId: answer.requestId, label });
-        answer.corrected = label;
-        draw();
-        $('#announce').textContent = t('corrected', { label });
-        $(`#${task}-undo-correction`)?.focus();
-      } catch (err) {
-        setStatus(err.message);
-        picker.disabled = false;
-        picker.value = '';
-      }
-    } }, el('option', { value: '', textContent: t('correctTo') }), ...labels.map((label) => el('option', { value: label, textContent: label })));
-    box.replaceChildren(picker);
-  };
-  draw();
-  return box;
+  const state = (answer.correction ??= {});
+  const name = (key) => `${t(task === 'scene' ? 'sceneTitle' : 'intentTitle')}: ${t(key)}`;
+  if (state.label) {
+    const undo = el('button', { type: 'button', id: `${task}-undo-correction`, 'aria-label': name('undoCorrection'), onclick: () => undoCorrection(task, answer) }, t('undoCorrection'));
+    return el('div', { class: 'correction row' }, el('span', { class: 'meta' }, t('corrected', { label: state.label })), undo);
+  }
+  const labels = correctionLabels(task, answer);
+  if (labels.length === 0) return null;
+  const send = el('button', { type: 'button', id: `${task}-send-correction`, 'aria-label': name('sendCorrection'), disabled: !state.choice, onclick: () => sendCorrection(task, answer) }, t('sendCorrection'));
+  const picker = el('select', {
+    id: `${task}-correct`,
+    'aria-label': name('correctTo'),
+    // The whole list is asked for when someone means to correct, not at every page load.
+    onfocus: () => loadTaskLabels(task),
+    onchange: () => {
+      state.choice = picker.value || undefined;
+      send.disabled = !state.choice;
+    },
+  }, el('option', { value: '', textContent: t('correctTo') }), ...labels.map((label) => el('option', { value: label, textContent: label })));
+  if (state.choice) picker.value = state.choice;
+  return el('div', { class: 'correction row' }, picker, send);
 }
 
-/** The task's whole label list, once, where the key may read the review queue (it names them). */
-async function loadTaskLabels(task) {
-  if (taskLabels[task] || !feedbackEnabled) return;
+/** The labels a correction may give: the answer's ranked ones first, then the task's others, the answer's own left out. */
+function correctionLabels(task, answer) {
+  const ranked = answer.prediction.ranked.map((r) => r.label);
+  return [...new Set([...ranked, ...(taskLabels[task] ?? [])])].filter((label) => label !== answer.prediction.label);
+}
+
+async function sendCorrection(task, answer) {
+  const state = answer.correction;
+  const label = state.choice;
+  if (!label || state.pending) return;
+  state.pending = true;
+  setStatus(t('working'));
   try {
-    const answer = await request('GET', `/v1/review?task=${task}&limit=1`, undefined, { looksRight: (json) => Array.isArray(json.labels), quiet: true });
-    taskLabels[task] = answer.labels.filter((label) => typeof label === 'string');
-  } catch {
-    // Not a reviewer's key: the answer's own labels will do.
+    // With the key the answer was asked with: under another key its request is not found.
+    await request('POST', '/v1/feedback', { requestId: answer.requestId, label }, { key: answer.key });
+    state.label = label;
+    state.choice = undefined;
+    setStatus('');
+    if (shownAnswer(task) === answer) $('#announce').textContent = t('corrected', { label });
+    redrawCorrection(task, answer, `${task}-undo-correction`);
+  } catch (err) {
+    if (shownAnswer(task) === answer) setStatus(err.message);
+  } finally {
+    state.pending = false;
   }
+}
+
+async function undoCorrection(task, answer) {
+  const state = answer.correction;
+  if (state.pending) return;
+  state.pending = true;
+  setStatus(t('working'));
+  try {
+    const reply = await request('DELETE', `/v1/feedback/${encodeURIComponent(answer.requestId)}`, undefined, { key: answer.key });
+    // The label now in force, if an earlier one is back (the service keeps each correction's history).
+    state.label = typeof reply.label === 'string' ? reply.label : undefined;
+    setStatus('');
+    if (shownAnswer(task) === answer) $('#announce').textContent = state.label ? t('corrected', { label: state.label }) : t('correctionUndone');
+    redrawCorrection(task, answer, state.label ? `${task}-undo-correction` : `${task}-correct`);
+  } catch (err) {
+    if (shownAnswer(task) === answer) setStatus(err.message);
+  } finally {
+    state.pending = false;
+  }
+}
+
+/** The task's whole label list, where the key may read the review queue (it names them); added to the list shown. */
+function loadTaskLabels(task) {
+  if (taskLabels[task] || labelsLoading[task]) return;
+  labelsLoading[task] = (async () => {
+    try {
+      const answer = await request('GET', `/v1/review?task=${task}&limit=1`, undefined, { looksRight: (json) => Array.isArray(json.labels), quiet: true });
+      taskLabels[task] = answer.labels.filter((label) => typeof label === 'string');
+      // Into the list in place: a redraw would close it under the pointer.
+      const picker = $(`#${task}-correct`);
+      const shown = shownAnswer(task);
+      if (picker && shown) {
+        const have = new Set([...picker.options].map((option) => option.value));
+        for (const label of correctionLabels(task, shown)) if (!have.has(label)) picker.append(el('option', { value: label, textContent: label }));
+      }
+    } catch {
+      // Not a reviewer's key (or none yet): the answer's own labels will do; asked again at the next focus.
+    } finally {
+      labelsLoading[task] = undefined;
+    }
+  })();
 }
 
 async function busy(button, work) {
@@ -256,10 +318,10 @@ function drawBoxes(items) {
 const PREVIEW_TYPES = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/gif', 'image/bmp', 'image/avif']);
 let sceneRequests = 0;
 
-/** `request`: the number the upload took when the user asked for it (an example is fetched first). */
-async function classifyImage(blob, name, request = ++sceneRequests) {
+/** `ticket`: the number the upload took when the user asked for it (an example is fetched first). */
+async function classifyImage(blob, name, ticket = ++sceneRequests) {
   // Only the latest upload's answer is shown: an earlier one that comes back later was drawn over it.
-  if (request !== sceneRequests) return;
+  if (ticket !== sceneRequests) return;
   const preview = $('#scene-preview');
   if (preview.src) URL.revokeObjectURL(preview.src);
   preview.src = URL.createObjectURL(PREVIEW_TYPES.has(blob.type) ? blob : new Blob([blob], { type: 'application/octet-stream' }));
@@ -275,14 +337,14 @@ async function classifyImage(blob, name, request = ++sceneRequests) {
   setStatus(t('working'));
   try {
     const answer = await callApi('/v1/scene', form);
-    if (request === sceneRequests) {
+    if (ticket === sceneRequests) {
       showScene(answer);
       setStatus('');
     }
   } catch (err) {
-    if (request === sceneRequests) setStatus(err.message);
+    if (ticket === sceneRequests) setStatus(err.message);
   } finally {
-    if (request === sceneRequests) for (const button of document.querySelectorAll('#scene-examples button')) button.disabled = false;
+    if (ticket === sceneRequests) for (const button of document.querySelectorAll('#scene-examples button')) button.disabled = false;
   }
 }
 
@@ -426,10 +488,10 @@ async function loadExamples() {
         // Disabled at once: a double click fetched and sent the example twice (classifyImage enables it again).
         button.disabled = true;
         // Its number is taken now: a file picked while the example downloads is the later upload.
-        const request = ++sceneRequests;
+        const ticket = ++sceneRequests;
         try {
           const blob = await (await fetch(`/examples/${example.file}`)).blob();
-          await classifyImage(blob, example.file.split('/').pop(), request);
+          await classifyImage(blob, example.file.split('/').pop(), ticket);
         } catch (err) {
           setStatus(err.message);
         } finally {
@@ -455,4 +517,4 @@ $('#lang-toggle').addEventListener('click', relabelExamples);
 
 applyLanguage();
 loadExamples();
-loadFeedbackState().then(() => Promise.all([loadTaskLabels('scene'), loadTaskLabels('intent')]));
+loadFeedbackState();

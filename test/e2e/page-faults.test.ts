@@ -224,29 +224,43 @@ test('Review: a second Enter sends nothing twice, Enter on Skip skips, and a que
   await page.close();
 });
 
-test('an answer can be corrected from the page when the service keeps feedback, and the correction taken back', { skip, timeout: 60_000 }, async () => {
+test('an answer can be corrected from the page when the service keeps feedback (picked, then sent), and the correction taken back', { skip, timeout: 60_000 }, async () => {
   const { url, page } = await start();
+  const reviewCalls: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/v1/review')) reviewCalls.push(r.url());
+  });
   await page.fill('#turns input[type=text]', '这个杯子会生锈吗');
   const answered = page.waitForResponse((r) => r.url().endsWith('/v1/intent'));
   await page.click('#classify-intent');
-  const answer = (await (await answered).json()) as { requestId: string; prediction: { label: string } };
+  const answer = (await (await answered).json()) as { requestId: string; prediction: { label: string; ranked: { label: string }[] } };
   await page.waitForSelector('#intent-correct');
-  // Every label of the task is offered (the review queue names them), the answer's own left out.
-  const offered = (await page.locator('#intent-correct option').allTextContents()).slice(1);
+  const labelOf = async () => ((await (await fetch(`${url}/v1/feedback/${answer.requestId}`)).json()) as { label: string | null }).label;
+  assert.deepEqual(reviewCalls, [], 'the label list is not asked for at page load');
+  // Focused, the list gains the task's other labels (the review queue names them); the answer's own is left out.
   const all = ((await (await fetch(`${url}/v1/review?task=intent&limit=1`)).json()) as { labels: string[] }).labels;
+  const outside = all.find((label) => label !== answer.prediction.label && !answer.prediction.ranked.some((r) => r.label === label))!;
+  assert.ok(outside, 'a label outside the answer\'s ranked ones');
+  await page.focus('#intent-correct');
+  await page.waitForSelector(`#intent-correct option[value="${outside}"]`, { state: 'attached' });
+  const offered = (await page.locator('#intent-correct option').allTextContents()).slice(1);
   assert.deepEqual([...offered].sort(), all.filter((label) => label !== answer.prediction.label).sort());
-  const right = offered.find((label) => label === '能否调光')!;
-  await page.selectOption('#intent-correct', right);
+  // An arrow key only picks: nothing is stored until Send.
+  await page.keyboard.press('ArrowDown');
+  await sleep(300);
+  assert.equal(await labelOf(), null);
+  await page.selectOption('#intent-correct', outside);
+  await page.click('#intent-send-correction');
   await page.waitForSelector('#intent-undo-correction');
-  const stored = (await (await fetch(`${url}/v1/feedback/${answer.requestId}`)).json()) as { label: string | null };
-  assert.equal(stored.label, right);
-  assert.match((await page.textContent('#intent-result .correction')) ?? '', /已记录更正：能否调光/);
-  // In the other language the stored correction is still shown.
+  assert.equal(await labelOf(), outside);
+  assert.match((await page.textContent('#intent-result .correction')) ?? '', new RegExp(`已记录更正：${outside}`));
+  assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id), 'intent-undo-correction');
+  // In the other language the stored correction is still shown, and undone from there.
   await page.click('#lang-toggle');
-  assert.match((await page.textContent('#intent-result .correction')) ?? '', /Correction stored: 能否调光/);
+  assert.match((await page.textContent('#intent-result .correction')) ?? '', new RegExp(`Correction stored: ${outside}`));
   await page.click('#intent-undo-correction');
   await page.waitForSelector('#intent-correct');
-  assert.equal(((await (await fetch(`${url}/v1/feedback/${answer.requestId}`)).json()) as { label: string | null }).label, null);
+  assert.equal(await labelOf(), null);
   await page.click('#lang-toggle');
   await page.close();
 
@@ -260,4 +274,3 @@ test('an answer can be corrected from the page when the service keeps feedback, 
   assert.equal(await plain.locator('#intent-correct').count(), 0);
   await plain.close();
 });
-
