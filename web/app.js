@@ -13,7 +13,7 @@ const TEXT = {
     probability: '概率', roleLabel: '第 {n} 轮：说话人', textLabel: '第 {n} 轮：内容', attachLabel: '第 {n} 轮：添加图片',
     unreachable: '无法连接服务', badReply: '服务的回复无法识别', retryAfter: '请 {n} 秒后重试', wrongKey: 'API 密钥无效',
     correctTo: '结果不对？改为…', corrected: '已记录更正：{label}', undoCorrection: '撤销更正', correctionUndone: '已撤销更正',
-    sendCorrection: '提交更正',
+    sendCorrection: '提交更正', removeImage: '删除图 {n}',
   },
   en: {
     subtitle: 'multimodal intent recognition for e-commerce customer service', apiKey: 'API key', sceneTitle: 'Image scene',
@@ -27,7 +27,7 @@ const TEXT = {
     unreachable: 'The service cannot be reached', badReply: 'The service answered something this page cannot read',
     retryAfter: 'retry in {n} s', wrongKey: 'The API key was refused',
     correctTo: 'Wrong? The right label is…', corrected: 'Correction stored: {label}', undoCorrection: 'Undo the correction',
-    correctionUndone: 'Correction undone', sendCorrection: 'Send the correction',
+    correctionUndone: 'Correction undone', sendCorrection: 'Send the correction', removeImage: 'remove image {n}',
   },
 };
 
@@ -375,17 +375,25 @@ function renderTurns() {
       el('option', { value: 'user', textContent: t('user'), selected: turn.role === 'user' }),
       el('option', { value: 'agent', textContent: t('agent'), selected: turn.role === 'agent' }));
     const text = el('input', { type: 'text', value: turn.text, placeholder: t('placeholder'), 'aria-label': t('textLabel', { n: i + 1 }), oninput: (e) => { turn.text = e.target.value; } });
-    const file = el('input', { type: 'file', accept: 'image/*', class: 'visually-hidden', 'aria-label': t('attachLabel', { n: i + 1 }), onchange: async (e) => {
-      const f = e.target.files[0];
+    // Several images a turn, added to those it has (a second pick replaced the first): buyers send a few at once.
+    const file = el('input', { type: 'file', accept: 'image/*', multiple: true, class: 'visually-hidden', 'aria-label': t('attachLabel', { n: i + 1 }), onchange: async (e) => {
+      const files = [...e.target.files];
       e.target.value = '';
-      if (f) {
-        turn.images = [await readDataUrl(f)];
+      if (files.length) {
+        turn.images = [...turn.images, ...(await Promise.all(files.map(readDataUrl)))];
         renderTurns();
         $(`#turns .turn[data-index="${i}"] input[type=file]`)?.focus();
       }
     } });
-    const attach = el('label', { class: 'attach' }, file, `＋${t('attach')}`,
-      ...turn.images.map((src) => el('img', { class: 'thumb', src, alt: '' })));
+    const attach = el('label', { class: 'attach' }, file, `＋${t('attach')}`);
+    // Each image a button that takes it out of the turn (only the whole turn could be removed).
+    const images = turn.images.length === 0 ? null : el('div', { class: 'turn-images' }, ...turn.images.map((src, k) =>
+      el('button', { type: 'button', class: 'turn-image', title: t('removeImage', { n: k + 1 }), 'aria-label': `${t('turnN', { n: i + 1 })}: ${t('removeImage', { n: k + 1 })}`, onclick: () => {
+        turn.images.splice(k, 1);
+        renderTurns();
+        const left = $(`#turns .turn[data-index="${i}"] .turn-image:nth-child(${Math.min(k + 1, turn.images.length)})`);
+        (left ?? $(`#turns .turn[data-index="${i}"] input[type=file]`))?.focus();
+      } }, el('img', { class: 'thumb', src, alt: '' }), el('span', { 'aria-hidden': 'true' }, '×'))));
     const remove = el('button', { type: 'button', title: t('remove'), 'aria-label': `${t('remove')} ${t('turnN', { n: i + 1 })}`, textContent: '×', onclick: () => {
       turns.splice(i, 1);
       if (turns.length === 0) turns.push({ role: 'user', text: '', images: [] });
@@ -393,7 +401,7 @@ function renderTurns() {
       // Focus to the turn that took its place (it was left on the page's body).
       $(`#turns .turn[data-index="${Math.min(i, turns.length - 1)}"] input[type=text]`)?.focus();
     } });
-    return el('div', { class: 'turn', dataset: { index: String(i) } }, role, text, attach, remove);
+    return el('div', { class: 'turn', dataset: { index: String(i) } }, role, text, attach, remove, images);
   }));
 }
 

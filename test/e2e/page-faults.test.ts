@@ -274,3 +274,24 @@ test('an answer can be corrected from the page when the service keeps feedback (
   assert.equal(await plain.locator('#intent-correct').count(), 0);
   await plain.close();
 });
+
+test('a turn takes several images, added to those it has, and each can be taken out (a second pick replaced the first)', { skip, timeout: 60_000 }, async () => {
+  const { page } = await start();
+  const png = await tinyPng();
+  const files = (n: number) => Array.from({ length: n }, (_, k) => ({ name: `shot-${k}.png`, mimeType: 'image/png', buffer: png }));
+  await page.fill('#turns input[type=text]', '这两个哪个好');
+  await page.setInputFiles('#turns .turn[data-index="0"] input[type=file]', files(2));
+  await page.waitForSelector('#turns .turn-image >> nth=1');
+  await page.setInputFiles('#turns .turn[data-index="0"] input[type=file]', files(1));
+  await page.waitForSelector('#turns .turn-image >> nth=2');
+  assert.equal(await page.locator('#turns .turn-image').count(), 3);
+  await page.locator('#turns .turn-image').nth(1).click();
+  assert.equal(await page.locator('#turns .turn-image').count(), 2);
+  const sent = page.waitForRequest((r) => r.url().endsWith('/v1/intent'));
+  await page.click('#classify-intent');
+  const body = JSON.parse((await sent).postData() ?? '{}') as { dialogue: { images?: string[] }[] };
+  assert.equal(body.dialogue[0].images?.length, 2);
+  await page.waitForSelector('#intent-result:not([hidden]) .label');
+  assert.equal(await page.locator('#intent-result .shown-turn .thumb').count(), 2);
+  await page.close();
+});
