@@ -1,5 +1,6 @@
 // The ecommir try-it page: plain browser JavaScript, no dependencies, served by `ecommir serve`.
 // It calls the same /v1 API as any client (with a key from the key box when the server wants one).
+import { keyInBox, request } from './api.js';
 import { el } from './dom.js';
 
 const TEXT = {
@@ -8,10 +9,9 @@ const TEXT = {
     tryExample: '试试示例：', dropHint: '拖入或点击选择一张截图/照片', addTurn: '＋ 添加一轮', classify: '识别意图',
     pasteTitle: '粘贴文本对话（每行“用户:”或“客服:”开头）', pasteApply: '导入到编辑器', user: '用户', agent: '客服',
     attach: '图片', remove: '删除', uncertain: '低置信度，建议转人工', sure: '置信', working: '识别中…',
-    needKey: '需要 API 密钥：请在右上角填写', emptyDialogue: '请至少输入一轮用户发言', evidence: '依据',
+    emptyDialogue: '请至少输入一轮用户发言', evidence: '依据',
     placeholder: '输入这一轮的内容', took: '耗时', ms: '毫秒', turnN: '第 {n} 轮', imageN: '图 {n}', noEvidence: '没有可以指出的依据',
     probability: '概率', roleLabel: '第 {n} 轮：说话人', textLabel: '第 {n} 轮：内容', attachLabel: '第 {n} 轮：添加图片',
-    unreachable: '无法连接服务', badReply: '服务的回复无法识别', retryAfter: '请 {n} 秒后重试', wrongKey: 'API 密钥无效',
     correctTo: '结果不对？改为…', corrected: '已记录更正：{label}', undoCorrection: '撤销更正', correctionUndone: '已撤销更正',
     sendCorrection: '提交更正', removeImage: '删除图 {n}',
   },
@@ -21,11 +21,9 @@ const TEXT = {
     addTurn: '+ Add a turn', classify: 'Classify intent', pasteTitle: 'Paste a dialogue (lines starting “用户:” / “客服:”)',
     pasteApply: 'Load into the editor', user: 'User', agent: 'Agent', attach: 'image', remove: 'remove',
     uncertain: 'low confidence: route to a human', sure: 'confident', working: 'Working…',
-    needKey: 'An API key is needed: enter it at the top right', emptyDialogue: 'Enter at least one user turn', evidence: 'Why',
+    emptyDialogue: 'Enter at least one user turn', evidence: 'Why',
     placeholder: 'What was said in this turn', took: 'Took', ms: 'ms', turnN: 'turn {n}', imageN: 'image {n}', noEvidence: 'nothing to point at',
     probability: 'probability', roleLabel: 'turn {n}: who', textLabel: 'turn {n}: text', attachLabel: 'turn {n}: add an image',
-    unreachable: 'The service cannot be reached', badReply: 'The service answered something this page cannot read',
-    retryAfter: 'retry in {n} s', wrongKey: 'The API key was refused',
     correctTo: 'Wrong? The right label is…', corrected: 'Correction stored: {label}', undoCorrection: 'Undo the correction',
     correctionUndone: 'Correction undone', sendCorrection: 'Send the correction', removeImage: 'remove image {n}',
   },
@@ -67,42 +65,11 @@ function setStatus(message) {
 
 /** The API's answer (one with a prediction), or an Error whose message says in words what went wrong. */
 async function callApi(path, body) {
-  const key = keyInput.value.trim();
+  const key = keyInBox();
   const answer = await request('POST', path, body, { key, looksRight: (json) => json.prediction && Array.isArray(json.prediction.ranked) });
   // The key the answer was asked with: its correction is sent with it (under another key the request is not found).
   answer.key = key;
   return answer;
-}
-
-/**
- * A call of the API: its JSON answer, checked by `looksRight`, or an Error saying in words what went wrong.
- * `quiet`: a call the page makes by itself, which does not open the key box when refused. `key`: the API key
- * to send (default: the key box's).
- */
-async function request(method, path, body, { looksRight = () => true, quiet = false, key = keyInput.value.trim() } = {}) {
-  const headers = {};
-  if (key) headers.authorization = `Bearer ${key}`;
-  if (body !== undefined && !(body instanceof FormData)) headers['content-type'] = 'application/json';
-  let response;
-  try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body) });
-  } catch {
-    throw new Error(t('unreachable'));
-  }
-  const json = await response.json().catch(() => undefined);
-  if (!response.ok) {
-    if (response.status === 401 && !quiet) $('#key-box').open = true;
-    const error = json && typeof json === 'object' && json.error && typeof json.error === 'object' ? json.error : {};
-    const code = typeof error.code === 'string' ? error.code : `HTTP ${response.status}`;
-    if (response.status === 401) throw new Error(`${key ? t('wrongKey') : t('needKey')} (${code})`);
-    const message = typeof error.message === 'string' ? error.message : response.statusText || t('badReply');
-    const retry = Number(response.headers.get('retry-after'));
-    const when = Number.isFinite(retry) && retry > 0 ? ` (${t('retryAfter', { n: Math.ceil(retry) })})` : '';
-    throw new Error(`${message}${when} [${code}]`);
-  }
-  // A proxy's or a captive portal's page answers 200 too.
-  if (!json || typeof json !== 'object' || !looksRight(json)) throw new Error(t('badReply'));
-  return json;
 }
 
 // ---- corrections: a person's label for an answer, stored when the service keeps feedback (--feedback-db) ----

@@ -3,6 +3,7 @@
 //   1–9 pick one of the model's labels, Enter sends the picked label, s skips, u (or Backspace) undoes
 //   the last answer. Needs a service started with --feedback-db. Plain browser JavaScript, no
 //   dependencies; it reads the API key from the page's key box, like the classify panels.
+import { authHeaders, request } from './api.js';
 import { el } from './dom.js';
 
 const TEXT = {
@@ -11,59 +12,19 @@ const TEXT = {
     skipped: '已跳过', send: '提交 (Enter)', skip: '跳过 (s)', undo: '撤销 (u)', other: '其他标签…', model: '模型判断',
     empty: '审核队列已清空：暂无待标注的预测。', loading: '加载中…', user: '用户', agent: '客服', sent: '已提交',
     keys: '快捷键：1–9 选择标签，Enter 提交，s 跳过，u 撤销', confidence: '置信度', undone: '已撤销',
-    loadFailed: '审核队列未能加载（原因见上方）。', unreachable: '无法连接服务', badReply: '服务的回复无法识别',
-    retryAfter: '请 {n} 秒后重试', wrongKey: 'API 密钥无效', needKey: '需要 API 密钥：请在右上角填写',
+    loadFailed: '审核队列未能加载（原因见上方）。',
   },
   en: {
     tabTry: 'Classify', tabReview: 'Review', intent: 'Dialogue intent', scene: 'Image scene', done: 'labelled this session',
     waiting: 'waiting', skipped: 'skipped', send: 'Send (Enter)', skip: 'Skip (s)', undo: 'Undo (u)', other: 'Another label…',
     model: 'model says', empty: 'The review queue is empty: no prediction waits for a label.', loading: 'Loading…', user: 'User',
     agent: 'Agent', sent: 'sent', keys: 'Keys: 1–9 pick a label, Enter sends, s skips, u undoes', confidence: 'confidence', undone: 'undone',
-    loadFailed: 'The review queue could not be loaded (see why above).', unreachable: 'The service cannot be reached',
-    badReply: 'The service answered something this page cannot read', retryAfter: 'retry in {n} s', wrongKey: 'The API key was refused',
-    needKey: 'An API key is needed: enter it at the top right',
+    loadFailed: 'The review queue could not be loaded (see why above).',
   },
 };
 
 const $ = (selector) => document.querySelector(selector);
 const t = (key, vars = {}) => (TEXT[document.documentElement.lang === 'en' ? 'en' : 'zh'][key] ?? key).replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
-
-function authHeaders(extra = {}) {
-  const key = ($('#api-key')?.value ?? '').trim();
-  return key ? { ...extra, authorization: `Bearer ${key}` } : extra;
-}
-
-/** The API's answer, or an Error whose message says in the page's language what went wrong (apiError). */
-async function api(method, path, body) {
-  let response;
-  try {
-    response = await fetch(path, {
-      method,
-      headers: authHeaders(body === undefined ? {} : { 'content-type': 'application/json' }),
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw new Error(t('unreachable'));
-  }
-  const json = await response.json().catch(() => undefined);
-  if (!response.ok) {
-    if (response.status === 401 && $('#key-box')) $('#key-box').open = true;
-    throw new Error(apiError(response, json));
-  }
-  if (!json || typeof json !== 'object') throw new Error(t('badReply'));
-  return json;
-}
-
-/** A refusal in words: the service's own message when it gave one, the key's fault named, and when to retry. */
-function apiError(response, json) {
-  const error = json && typeof json === 'object' && json.error && typeof json.error === 'object' ? json.error : {};
-  const code = typeof error.code === 'string' ? error.code : `HTTP ${response.status}`;
-  const message = typeof error.message === 'string' ? error.message : response.statusText || t('badReply');
-  const retry = Number(response.headers.get('retry-after'));
-  const when = Number.isFinite(retry) && retry > 0 ? ` (${t('retryAfter', { n: Math.ceil(retry) })})` : '';
-  if (response.status === 401) return `${authHeaders().authorization ? t('wrongKey') : t('needKey')} (${code})`;
-  return `${message}${when} [${code}]`;
-}
 
 /** An image the API serves behind the key: fetched with it, shown from a blob: URL (the CSP allows blob:). */
 const blobUrls = [];
@@ -111,7 +72,7 @@ async function load() {
   render();
   try {
     const limit = Math.min(100, 20 + state.skipped.size);
-    const answer = await api('GET', `/v1/review?task=${state.task}&limit=${limit}`);
+    const answer = await request('GET', `/v1/review?task=${state.task}&limit=${limit}`);
     state.queue = answer.items.filter((item) => !state.skipped.has(item.requestId));
     state.labels = answer.labels;
     state.counts = answer.counts;
@@ -154,7 +115,7 @@ function send() {
   const task = state.task;
   if (!item || !label) return;
   return exclusive(async () => {
-    await api('POST', '/v1/feedback', { requestId: item.requestId, label });
+    await request('POST', '/v1/feedback', { requestId: item.requestId, label });
     if (state.task !== task) return;
     state.history.push({ item, label });
     state.done++;
@@ -176,7 +137,7 @@ function undo() {
   if (state.history.length === 0) return;
   return exclusive(async () => {
     const last = state.history[state.history.length - 1];
-    await api('DELETE', `/v1/feedback/${encodeURIComponent(last.item.requestId)}`);
+    await request('DELETE', `/v1/feedback/${encodeURIComponent(last.item.requestId)}`);
     state.history.pop();
     state.done--;
     if (state.counts) state.counts.unlabelled++;
