@@ -6,17 +6,17 @@
 // and faults from the browser's request routing.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, skipWithoutChromium } from './chromium.js';
 import { FeedbackStore } from '../../src/feedback/store.js';
 import { buildApp } from '../../src/server/app.js';
 import { FakeIntentRecognizer, FakeSceneRecognizer } from '../server/fakes.js';
 import { tinyPng } from '../data/helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) && !process.env.CI ? `${CHROMIUM} is not installed (apt-get install -y chromium); skipped outside CI` : false;
+const skip = skipWithoutChromium;
 
 const dir = mkdtempSync(join(tmpdir(), 'ecommir-page-faults-'));
 let browser: Browser | undefined;
@@ -34,10 +34,7 @@ async function start(): Promise<{ url: string; page: Page; problems: string[] }>
     const app = await buildApp({ recognizers: { scene: new FakeSceneRecognizer(), intent: new FakeIntentRecognizer() }, feedback, auth: { apiKeys: [], anonymousLoopback: true } });
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     closeApp = () => app.close();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     context = await browser.newContext();
     started = url;
   }

@@ -6,17 +6,16 @@
 // Content-Security-Policy. A screenshot of each state is kept in test-output/e2e/ (look at them).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, skipWithoutChromium } from './chromium.js';
 import { backendSource } from '../../src/runtime/source.js';
 import { buildApp } from '../../src/server/app.js';
 import { packageRoot } from '../../src/server/routes/page.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) && !process.env.CI ? `${CHROMIUM} is not installed (apt-get install -y chromium); skipped outside CI` : false;
+const skip = skipWithoutChromium;
 const OUTPUT = join(packageRoot(), 'test-output', 'e2e');
 
 interface ApiEvidence {
@@ -55,10 +54,7 @@ async function start(): Promise<{ url: string; page: Page; problems: string[] }>
   });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   close = () => app.close();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
   const problems: string[] = [];
   page.on('console', (msg) => {

@@ -3,16 +3,16 @@
 // and no console error (the page's Content-Security-Policy included).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, skipWithoutChromium } from './chromium.js';
 import { buildApp } from '../../src/server/app.js';
 import { FeedbackStore } from '../../src/feedback/store.js';
 import { loadRecognizers } from '../../src/tasks/default-models.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM) && !process.env.CI ? `${CHROMIUM} is not installed (apt-get install -y chromium); skipped outside CI` : false;
+const skip = skipWithoutChromium;
 
 test('the Review tab labels the least certain predictions from the keyboard, with undo and progress', { skip, timeout: 180_000 }, async () => {
   const { scene, intent } = await loadRecognizers();
@@ -30,10 +30,7 @@ test('the Review tab labels the least certain predictions from the keyboard, wit
     const queue = await api('GET', '/v1/review?task=intent&limit=10');
     assert.equal(queue.items.length, 4);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on('console', (msg) => {
