@@ -14,6 +14,9 @@ const TEXT = {
     probability: '概率', roleLabel: '第 {n} 轮：说话人', textLabel: '第 {n} 轮：内容', attachLabel: '第 {n} 轮：添加图片',
     correctTo: '结果不对？改为…', corrected: '已记录更正：{label}', undoCorrection: '撤销更正', correctionUndone: '已撤销更正',
     sendCorrection: '提交更正', removeImage: '删除图 {n}',
+    imageTooLarge: '图片“{name}”有 {size}，超过服务的单张上限 {limit}，未发送', tooManyImages: '一段对话最多 {n} 张图片，“{name}”未添加',
+    dialogueTooLarge: '这段对话连同图片共 {size}，超过服务的上限 {limit}，未发送；请删掉几张图片', tooManyTurns: '一段对话最多 {n} 轮，这里有 {count} 轮，未发送',
+    textTooLong: '对话文字共 {count} 字，超过服务的上限 {n} 字，未发送', turnTooLong: '第 {turn} 轮有 {count} 字，超过服务的单轮上限 {n} 字，未发送',
   },
   en: {
     subtitle: 'multimodal intent recognition for e-commerce customer service', apiKey: 'API key', sceneTitle: 'Image scene',
@@ -26,6 +29,12 @@ const TEXT = {
     probability: 'probability', roleLabel: 'turn {n}: who', textLabel: 'turn {n}: text', attachLabel: 'turn {n}: add an image',
     correctTo: 'Wrong? The right label is…', corrected: 'Correction stored: {label}', undoCorrection: 'Undo the correction',
     correctionUndone: 'Correction undone', sendCorrection: 'Send the correction', removeImage: 'remove image {n}',
+    imageTooLarge: 'The image “{name}” is {size}, over the service’s limit of {limit} an image: not sent',
+    tooManyImages: 'A dialogue takes at most {n} images: “{name}” was not added',
+    dialogueTooLarge: 'This dialogue with its images is {size}, over the service’s limit of {limit}: not sent. Remove some images.',
+    tooManyTurns: 'A dialogue takes at most {n} turns; this one has {count}: not sent',
+    textTooLong: 'The dialogue’s text is {count} characters, over the service’s limit of {n}: not sent',
+    turnTooLong: 'Turn {turn} is {count} characters, over the service’s limit of {n} a turn: not sent',
   },
 };
 
@@ -72,18 +81,45 @@ async function callApi(path, body) {
   return answer;
 }
 
-// ---- corrections: a person's label for an answer, stored when the service keeps feedback (--feedback-db) ----
+// ---- what the service says of itself (GET /readyz): whether it keeps feedback, and what a request may carry ----
 let feedbackEnabled = false;
+/**
+ * The service's published limits (bytes, characters, counts), or null when it did not say: then the service's
+ * own refusal is the check. Checked here before sending, an image over the limit was read, encoded and sent
+ * whole (10 MiB and more) only to be refused.
+ */
+let limits = null;
+
+/** Bytes in words, as the service writes them (KiB, MiB). */
+function sizeText(bytes) {
+  if (bytes >= 1024 * 1024) return `${Number((bytes / (1024 * 1024)).toFixed(1))} MiB`;
+  if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KiB`;
+  return `${bytes} B`;
+}
+
+/** Why the service would refuse this file as an image, in words, or null (or when its limits are unknown). */
+function imageRefusal(file, name) {
+  if (!limits || !(file.size > limits.maxImageBytes)) return null;
+  return t('imageTooLarge', { name, size: sizeText(file.size), limit: sizeText(limits.maxImageBytes) });
+}
+
+// ---- corrections: a person's label for an answer, stored when the service keeps feedback (--feedback-db) ----
 /** Each task's whole label list, read from the review queue's answer when this key may read it (asked on first use). */
 const taskLabels = {};
 const labelsLoading = {};
 
-async function loadFeedbackState() {
+async function loadServiceState() {
   try {
-    feedbackEnabled = (await (await fetch('/readyz')).json())?.feedback?.enabled === true;
+    const ready = await (await fetch('/readyz')).json();
+    feedbackEnabled = ready?.feedback?.enabled === true;
+    const published = ready?.limits;
+    const known = ['maxBodyBytes', 'maxTurns', 'maxTurnChars', 'maxTextChars', 'maxImages', 'maxImageBytes'];
+    limits = published && known.every((name) => Number.isInteger(published[name]) && published[name] > 0) ? published : null;
   } catch {
     feedbackEnabled = false;
   }
+  // The turn boxes take no more than a turn may carry.
+  if (limits) renderTurns();
   // An answer drawn before this was known gets its list now.
   if (feedbackEnabled) for (const task of ['scene', 'intent']) redrawCorrection(task, shownAnswer(task));
 }
@@ -289,6 +325,9 @@ let sceneRequests = 0;
 async function classifyImage(blob, name, ticket = ++sceneRequests) {
   // Only the latest upload's answer is shown: an earlier one that comes back later was drawn over it.
   if (ticket !== sceneRequests) return;
+  // Refused here, the answer shown stays with its own image.
+  const refused = imageRefusal(blob, name);
+  if (refused) { setStatus(refused); return; }
   const preview = $('#scene-preview');
   if (preview.src) URL.revokeObjectURL(preview.src);
   preview.src = URL.createObjectURL(PREVIEW_TYPES.has(blob.type) ? blob : new Blob([blob], { type: 'application/octet-stream' }));
@@ -341,13 +380,23 @@ function renderTurns() {
     const role = el('select', { 'aria-label': t('roleLabel', { n: i + 1 }), onchange: (e) => { turn.role = e.target.value; } },
       el('option', { value: 'user', textContent: t('user'), selected: turn.role === 'user' }),
       el('option', { value: 'agent', textContent: t('agent'), selected: turn.role === 'agent' }));
-    const text = el('input', { type: 'text', value: turn.text, placeholder: t('placeholder'), 'aria-label': t('textLabel', { n: i + 1 }), oninput: (e) => { turn.text = e.target.value; } });
+    const text = el('input', { type: 'text', value: turn.text, placeholder: t('placeholder'), 'aria-label': t('textLabel', { n: i + 1 }), ...(limits ? { maxLength: limits.maxTurnChars } : {}), oninput: (e) => { turn.text = e.target.value; } });
     // Several images a turn, added to those it has (a second pick replaced the first): buyers send a few at once.
     const file = el('input', { type: 'file', accept: 'image/*', multiple: true, class: 'visually-hidden', 'aria-label': t('attachLabel', { n: i + 1 }), onchange: async (e) => {
       const files = [...e.target.files];
       e.target.value = '';
-      if (files.length) {
-        turn.images = [...turn.images, ...(await Promise.all(files.map(readDataUrl)))];
+      // Each image the service would refuse is named and left out; the rest are added.
+      const refusals = [];
+      let room = limits ? limits.maxImages - turns.reduce((n, other) => n + other.images.length, 0) : Infinity;
+      const taken = files.filter((f) => {
+        const refused = imageRefusal(f, f.name) ?? (room > 0 ? null : t('tooManyImages', { n: limits.maxImages, name: f.name }));
+        if (refused) refusals.push(refused);
+        else room -= 1;
+        return !refused;
+      });
+      setStatus(refusals.join('; '));
+      if (taken.length) {
+        turn.images = [...turn.images, ...(await Promise.all(taken.map(readDataUrl)))];
         renderTurns();
         $(`#turns .turn[data-index="${i}"] input[type=file]`)?.focus();
       }
@@ -440,11 +489,27 @@ $('#classify-intent').addEventListener('click', (event) => {
   const sent = turns.filter((turn) => turn.text.trim() || turn.images.length).map((turn) => ({ ...turn, text: turn.text.trim() }));
   if (!sent.some((turn) => turn.role === 'user')) { setStatus(t('emptyDialogue')); return; }
   const dialogue = sent.map((turn) => (turn.images.length ? turn : { role: turn.role, text: turn.text }));
+  const refused = dialogueRefusal(dialogue);
+  if (refused) { setStatus(refused); return; }
   // The last answer goes as the new question does: after a refusal it stood under a dialogue it was not about.
   lastIntent = null;
   $('#intent-result').hidden = true;
   busy(event.currentTarget, async () => showIntent(await callApi('/v1/intent', { dialogue }), sent));
 });
+
+/** Why the service would refuse this dialogue as a whole, in words, or null (a pasted dialogue can be long). */
+function dialogueRefusal(dialogue) {
+  if (!limits) return null;
+  if (dialogue.length > limits.maxTurns) return t('tooManyTurns', { n: limits.maxTurns, count: dialogue.length });
+  // The box stops typing at the limit, not a pasted dialogue's turn.
+  const long = dialogue.findIndex((turn) => turn.text.length > limits.maxTurnChars);
+  if (long >= 0) return t('turnTooLong', { turn: long + 1, count: dialogue[long].text.length, n: limits.maxTurnChars });
+  const chars = dialogue.reduce((n, turn) => n + turn.text.length, 0);
+  if (chars > limits.maxTextChars) return t('textTooLong', { n: limits.maxTextChars, count: chars });
+  const bytes = new Blob([JSON.stringify({ dialogue })]).size;
+  if (bytes > limits.maxBodyBytes) return t('dialogueTooLarge', { size: sizeText(bytes), limit: sizeText(limits.maxBodyBytes) });
+  return null;
+}
 
 // ---- examples ----
 async function loadExamples() {
@@ -492,4 +557,4 @@ $('#lang-toggle').addEventListener('click', relabelExamples);
 
 applyLanguage();
 loadExamples();
-loadFeedbackState();
+loadServiceState();

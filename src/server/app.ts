@@ -24,16 +24,12 @@ import { registerIntentRoute } from './routes/intent.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerPageRoutes } from './routes/page.js';
 import { registerSceneRoute } from './routes/scene.js';
+import { pathOf } from './request-path.js';
 import { buildSchemas, ID_MAX_LENGTH } from './schemas.js';
 
 const CONTENT_SECURITY_POLICY =
   "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 const PERMISSIONS_POLICY = 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()';
-
-/** The path only: a query string may carry a secret (`?key=...`) and is never logged. */
-function pathOf(url: string | undefined): string {
-  return (url ?? '').split('?')[0];
-}
 
 function loggerOption(resolved: Readonly<ResolvedServerOptions>): object | boolean {
   if (!resolved.logger) return false;

@@ -43,6 +43,19 @@ export interface ServerLimits extends InputLimits {
   rateLimitPerMinute: number;
 }
 
+/**
+ * The limits a client needs to shape a request before sending it (GET /readyz `limits`): the page refuses
+ * an image over the limit when it is picked, where it used to read and send it to be refused. The others
+ * (lanes, deadlines, connections, rate) are the operator's business.
+ */
+export const PUBLISHED_LIMITS = ['maxBodyBytes', 'maxBatch', 'maxTurns', 'maxTurnChars', 'maxTextChars', 'maxImages', 'maxImageBytes', 'maxImagePixels', 'maxImageSide'] as const;
+
+export type PublishedLimits = Pick<ServerLimits, (typeof PUBLISHED_LIMITS)[number]>;
+
+export function publishedLimits(limits: Readonly<ServerLimits>): PublishedLimits {
+  return Object.fromEntries(PUBLISHED_LIMITS.map((name) => [name, limits[name]])) as PublishedLimits;
+}
+
 export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   ...DEFAULT_INPUT_LIMITS,
   maxBodyBytes: 32 * 1024 * 1024, // 32 MiB: a batch of a few base64 screenshots

@@ -1,6 +1,6 @@
 // The JSON schemas that validate requests and shape responses. The same objects are given to the
 // Fastify routes and turned into /openapi.json, so the document cannot drift from what is enforced.
-import type { ServerLimits } from './options.js';
+import { PUBLISHED_LIMITS, type ServerLimits } from './options.js';
 
 /** Longest sample id, JSON and multipart alike. */
 export const ID_MAX_LENGTH = 256;
@@ -241,6 +241,11 @@ function readyBody() {
         type: 'object',
         description: 'The feedback database (serve --feedback-db), when on.',
         properties: { enabled: { type: 'boolean' }, schemaVersion: { type: 'integer' } },
+      },
+      limits: {
+        type: 'object',
+        description: 'What one request may carry, so that a client can check before sending: bodies and images in bytes, text in characters (as JSON counts them), images per sample.',
+        properties: Object.fromEntries(PUBLISHED_LIMITS.map((name) => [name, { type: 'integer' }])),
       },
       error: errorBody.properties.error,
     },

@@ -15,6 +15,7 @@ import { FeedbackStore } from '../../src/feedback/store.js';
 import { buildApp } from '../../src/server/app.js';
 import { FakeIntentRecognizer, FakeSceneRecognizer } from '../server/fakes.js';
 import { tinyPng } from '../data/helpers.js';
+import sharp from 'sharp';
 
 const skip = skipWithoutChromium;
 
@@ -291,4 +292,59 @@ test('a turn takes several images, added to those it has, and each can be taken 
   await page.waitForSelector('#intent-result:not([hidden]) .label');
   assert.equal(await page.locator('#intent-result .shown-turn .thumb').count(), 2);
   await page.close();
+});
+
+test('the page holds a request to the limits the service publishes: an image over them is named and never sent', { skip, timeout: 60_000 }, async () => {
+  const limits = { maxImageBytes: 4096, maxImages: 3, maxBodyBytes: 15_000, maxTurnChars: 50 };
+  const app = await buildApp({ recognizers: { scene: new FakeSceneRecognizer(), intent: new FakeIntentRecognizer() }, auth: { apiKeys: [], anonymousLoopback: true }, limits });
+  try {
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    browser ??= await launchChromium();
+    context ??= await browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(err.message));
+    const sent: string[] = [];
+    page.on('request', (r) => { if (r.url().includes('/v1/')) sent.push(new URL(r.url()).pathname); });
+    const ready = page.waitForResponse((r) => r.url().endsWith('/readyz'));
+    await page.goto(url);
+    await ready;
+    // Under 4 KiB each, incompressible (noise), and valid, so the service takes them.
+    const shot = async (name: string, side: number) => ({ name, mimeType: 'image/png', buffer: await sharp({ create: { width: side, height: side, channels: 3, background: { r: 0, g: 0, b: 0 }, noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).png().toBuffer() });
+    const big = { name: 'big.png', mimeType: 'image/png', buffer: Buffer.alloc(5000, 7) };
+
+    // A screenshot over the image limit: named with its size and the limit, and no request.
+    await page.setInputFiles('#scene-file', big);
+    await page.waitForSelector('#status:has-text("big.png")');
+    assert.match(await status(page), /“big\.png”有 4\.9 KiB，超过服务的单张上限 4 KiB/);
+    await page.setInputFiles('#scene-file', await shot('ok.png', 34));
+    await page.waitForSelector('#scene-result:not([hidden]) .label');
+
+    // A turn's box takes no more than a turn may carry.
+    assert.equal(await page.locator('#turns input[type=text]').getAttribute('maxlength'), '50');
+    await page.fill('#turns input[type=text]', '这几张图里的东西怎么用');
+    const picker = '#turns .turn[data-index="0"] input[type=file]';
+    // The image over the limit is left out and named; the others are added.
+    await page.setInputFiles(picker, [await shot('a.png', 36), big, await shot('b.png', 36)]);
+    await page.waitForSelector('#turns .turn-image >> nth=1');
+    assert.equal(await page.locator('#turns .turn-image').count(), 2);
+    assert.match(await status(page), /big\.png/);
+    // Past the images a dialogue may carry: the one over is named and not added.
+    await page.setInputFiles(picker, [await shot('c.png', 36), await shot('d.png', 36)]);
+    await page.waitForSelector('#turns .turn-image >> nth=2');
+    assert.equal(await page.locator('#turns .turn-image').count(), 3);
+    assert.match(await status(page), /一段对话最多 3 张图片，“d\.png”未添加/);
+    // Three such images as base64 are over the 14.6 KiB body: said, and not sent.
+    await page.click('#classify-intent');
+    assert.match(await status(page), /^这段对话连同图片共 1\d\.\d KiB，超过服务的上限 14\.6 KiB，未发送/);
+    // One image out, it fits and is answered.
+    await page.locator('#turns .turn-image').nth(0).click();
+    await page.click('#classify-intent');
+    await page.waitForSelector('#intent-result:not([hidden]) .label');
+    assert.deepEqual(sent, ['/v1/scene', '/v1/intent']);
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    await app.close();
+  }
 });

@@ -107,3 +107,29 @@ test('an image string is never read as a server path', async () => {
     await server.close();
   }
 });
+
+test('/readyz publishes what a request may carry, as configured, and nothing of lanes, deadlines or rate', async () => {
+  const server = await startServer({ recognizers: recognizers(), limits: { maxImageBytes: 123_456, maxImages: 3, maxTurnChars: 777, rateLimitPerMinute: 99 } });
+  try {
+    const ready = await fetch(`${server.url}/readyz`);
+    assert.equal(ready.status, 200);
+    const { limits } = (await ready.json()) as { limits: Record<string, number> };
+    assert.deepEqual(limits, {
+      maxBodyBytes: 32 * 1024 * 1024,
+      maxBatch: 64,
+      maxTurns: 200,
+      maxTurnChars: 777,
+      maxTextChars: 100_000,
+      maxImages: 3,
+      maxImageBytes: 123_456,
+      maxImagePixels: 40_000_000,
+      maxImageSide: 30_000,
+    });
+    // Each limit published is one the service holds requests to: an image one byte over is refused.
+    const over = await server.post('/v1/scene', { image: Buffer.alloc(limits.maxImageBytes + 1, 7).toString('base64') });
+    assert.equal(over.status, 413);
+    assert.equal(over.json.error.code, 'ECM_ERR_IMAGE_TOO_LARGE');
+  } finally {
+    await server.close();
+  }
+});
