@@ -45,6 +45,9 @@ export async function buildProgram(ctx: CommandContext, argv?: readonly string[]
     .description('Multimodal intent recognition for e-commerce customer service (image scene, dialogue intent).')
     .version(VERSION)
     .showHelpAfterError()
+    // A command-line error is said as every other error is: one line, ending with its code (it was
+    // commander's "error: unknown option '--jsn'" with no code). Subcommands inherit this.
+    .configureOutput({ outputError: (text, write) => write(usageErrorLine(text)) })
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride()
     .hook('preAction', (_program, action) => {
@@ -55,6 +58,12 @@ export async function buildProgram(ctx: CommandContext, argv?: readonly string[]
   for (const name of only) await COMMANDS[name](program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
+}
+
+/** Commander's "error: unknown option '--x'\n(Did you mean --y?)\n" as `ecommir: … [ECM_ERR_BAD_OPTION]`. */
+export function usageErrorLine(text: string): string {
+  const message = text.trim().replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' ');
+  return `ecommir: ${message} [ECM_ERR_BAD_OPTION]\n`;
 }
 
 export async function main(argv: string[]): Promise<number> {

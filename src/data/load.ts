@@ -58,15 +58,21 @@ async function checkImagesFolder(dir: string): Promise<void> {
 
 /** A gold label outside the task's label set is refused in every format, never scored or trained on. */
 function checkGoldLabel(sample: Sample, options: LoadOptions, file: string): void {
-  if (sample.label === undefined || sample.candidates.length > 0) return; // candidates: checked by the parser
   const taxonomy = options.taxonomies?.[sample.task] ?? Taxonomy.default(sample.task);
-  if (taxonomy.labels.includes(sample.label)) return;
-  throw new EcommirError(
-    'ECM_ERR_UNKNOWN_LABEL',
-    `label "${sample.label}" is not one of the ${taxonomy.labels.length} ${sample.task} labels of ${taxonomy.source}` +
-      (options.taxonomies?.[sample.task] ? '' : ' (for a label set of your own, pass --taxonomy FILE; in code, the taxonomies option)'),
-    { item: { id: sample.id, index: sample.index, file } },
-  );
+  const hint = options.taxonomies?.[sample.task] ? '' : ' (for a label set of your own, pass --taxonomy FILE; in code, the taxonomies option)';
+  refuseUnknownGoldLabel(sample, taxonomy.labels, taxonomy.source, file, hint);
+}
+
+/**
+ * Refuses a sample's gold label outside `labels` (the label set named by `of`), unless the sample has
+ * candidates (the parser checked it against those). Also for inputs whose label is not scored
+ * (`classify dialogue`): a label no model knows says the file is not what it seems.
+ */
+export function refuseUnknownGoldLabel(sample: Sample, labels: readonly string[], of: string, file?: string, hint = ''): void {
+  if (sample.label === undefined || sample.candidates.length > 0 || labels.includes(sample.label)) return;
+  throw new EcommirError('ECM_ERR_UNKNOWN_LABEL', `label "${sample.label}" is not one of the ${labels.length} ${sample.task} labels of ${of}${hint}`, {
+    item: file === undefined ? { id: sample.id, index: sample.index } : { id: sample.id, index: sample.index, file },
+  });
 }
 
 /** A challenge record has an `instruction` (the native format never does): how the formats are told apart. */

@@ -167,6 +167,19 @@ test('classify dialogue given a challenge-format record says it reads the native
   assert.doesNotMatch(result.stderr, /an image is a file path/);
 });
 
+test('classify dialogue refuses a gold label the model does not know, as predict does, before any answer (it was passed over)', async () => {
+  const dir = await tempDir({});
+  const file = join(dir, 'labelled.jsonl');
+  const row = (id: string, label: string) => JSON.stringify({ id, dialogue: [{ role: 'user', text: '会生锈吗' }], label });
+  await writeFile(file, `${row('good', '是否会生锈')}\n${row('typo', '是否会生秀')}\n`);
+  const result = await runCli(['classify', 'dialogue', file]);
+  assertRefused(result, 'ECM_ERR_UNKNOWN_LABEL', /labelled\.jsonl, record #1, id typo: label "是否会生秀" is not one of the 23 intent labels of the shipped model/);
+  assert.equal(result.stdout, '', 'no answer for the good record before it either');
+  // A label the model knows is taken.
+  await writeFile(file, `${row('good', '是否会生锈')}\n`);
+  assert.equal((await runCli(['classify', 'dialogue', file])).code, 0);
+});
+
 test('train on fewer than three samples is refused saying how many it needs, before any work', async () => {
   const dir = await tempDir({});
   const data = join(dir, 'two.jsonl');

@@ -27,7 +27,11 @@ test('each kind of error has its exit code', () => {
 test('an unknown option exits 2, and --help lists the exit codes', async () => {
   const typo = await runCli(['eval', '--gold', 'g.json', '--pred', 'p.csv', '--jsn']);
   assert.equal(typo.code, 2, typo.stderr);
-  assert.match(typo.stderr, /unknown option '--jsn'/);
+  // Said as every other error is: one line naming the fault, ending with its code (commander's own words had none).
+  assert.match(typo.stderr, /^ecommir: unknown option '--jsn' \(Did you mean --json\?\) \[ECM_ERR_BAD_OPTION\]$/m);
+  const missing = await runCli(['predict']);
+  assert.equal(missing.code, 2, missing.stderr);
+  assert.match(missing.stderr, /^ecommir: required option '--out <file>' not specified \[ECM_ERR_BAD_OPTION\]$/m);
   const badTask = await runCli(['data', 'clean', 'any.json', '--task', 'foo']);
   assert.equal(badTask.code, 2, badTask.stderr);
   assert.match(badTask.stderr, /--task must be scene or intent, got "foo" \[ECM_ERR_BAD_OPTION\]/);

@@ -4,7 +4,7 @@ import { decodeInputText, readInputText } from '../../data/read-file.js';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { isChallengeRecord, parseRecordsText } from '../../data/load.js';
+import { isChallengeRecord, parseRecordsText, refuseUnknownGoldLabel } from '../../data/load.js';
 import { checkSample, decodeSampleImages, decodesImagesFirst } from '../../data/input-limits.js';
 import { localImagePath, parseNativeSample } from '../../data/native.js';
 import { EcommirError } from '../../errors.js';
@@ -77,7 +77,7 @@ export function registerClassifyCommand(program: Command, ctx: CommandContext): 
       const withTask = record && typeof record === 'object' && !('task' in record) ? { ...record, task: 'intent' } : record;
       return parseNativeSample(withTask, index, { file: name, baseDir: file === '-' ? process.cwd() : resolve(file, '..') });
     });
-    ctx.exitCode = await run(samples, 'intent', flags);
+    ctx.exitCode = await run(samples, 'intent', flags, name);
   });
 }
 
@@ -93,7 +93,8 @@ function challengeRecordError(record: unknown, index: number, file: string): Eco
   );
 }
 
-async function run(samples: Sample[], task: 'scene' | 'intent', flags: ClassifyFlags): Promise<number> {
+/** `file`: the data file the samples came from, named in their errors. */
+async function run(samples: Sample[], task: 'scene' | 'intent', flags: ClassifyFlags, file?: string): Promise<number> {
   const top = intOption(flags.top, '--top');
   const threshold = numberOption(flags.threshold, '--threshold', { min: 0, max: 1, fallback: undefined });
   // --model is the embedded model folder, or with --backend mllm the served model name.
@@ -108,6 +109,8 @@ async function run(samples: Sample[], task: 'scene' | 'intent', flags: ClassifyF
       const instead = sample.task === 'scene' ? 'ecommir classify image PATH' : 'ecommir classify dialogue FILE';
       throw new EcommirError('ECM_ERR_UNKNOWN_TASK', `this is a ${sample.task} sample, and this command classifies ${task} samples: use \`${instead}\``, { item: { id: sample.id, index: sample.index } });
     }
+    // A gold label is not used here, but one the model does not know is refused as `predict` refuses it.
+    refuseUnknownGoldLabel(sample, recognizer.labels, embeddedDir ? `the model in ${embeddedDir}` : flags.backend === 'mllm' ? 'the model answering' : 'the shipped model', file);
     await checkSample(sample);
     if (decodesImagesFirst(sample)) await decodeSampleImages(sample);
   }

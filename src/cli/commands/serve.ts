@@ -80,7 +80,7 @@ The feature cache (what is stored, where, for how long):
   without OCR: the OCR lines (text, boxes, confidences), the layout vector and the image embedding,
   keyed by the SHA-256 of the image bytes. The image itself is never stored. Entries stay until the
   cache passes --cache-max-mb, then the least recently used are removed; none outlives its eviction.
-  --cache disk (default): files 0600 in a 0700 folder, ${path.join('$ECOMMIR_CACHE_DIR or ~/.cache/ecommir', 'serve')}
+  --cache disk (default): files 0600 in a 0700 folder, $ECOMMIR_CACHE_DIR/serve or ~/.cache/ecommir/serve
     unless --cache-dir is given; kept across restarts. Delete the folder to forget everything.
   --cache memory: in the image workers' memory only (each worker up to --cache-max-mb), gone when
     the service stops.
@@ -98,8 +98,8 @@ The feedback database (--feedback-db FILE, what is stored, where, for how long):
   training data. Delete FILE, FILE-wal, FILE-shm and FILE-images/ to forget everything.
 Reviewers: without --reviewer-keys-file every key reads, relabels and undoes every stored sample.
   With it, a key of that file (or the keyless local page) still does; any other key reads, corrects
-  and undoes only the requests made with it (another's is 404, as an unknown one) and gets 403 on
-  GET /v1/review and the stored images.
+  and undoes only the requests made with it (another's is 404, as an unknown one), fetches only the
+  stored images it sent itself (another's is 404), and gets 403 on GET /v1/review.
 Model swaps: SIGHUP (or POST /v1/admin/reload with an admin key) loads the model folders again —
   or the ones the body names —, checks them and swaps them in without dropping a request; the
   previous ones stay ready for POST /v1/admin/rollback.

@@ -98,7 +98,7 @@ export function registerTrainCommand(program: Command, ctx: CommandContext): voi
     .requiredOption('--out <dir>', 'model folder to write')
     .option('--cv <k>', 'also report k-fold cross-validated F1 (features fitted inside each fold)')
     .option('--seeds <list>', 'seeds for --cv, comma-separated', '0')
-    .addOption(new Option('--soup <mode>', 'which checkpoint combination the model uses').choices(['single', 'uniform', 'greedy']).default('greedy'))
+    .addOption(new Option('--soup <mode>', 'with --legacy-head: which checkpoint combination the model uses').choices(['single', 'uniform', 'greedy']).default('greedy'))
     .option('--augment <n>', 'scene: TrivialAugment copies per training image for the embedding branch', '0')
     .option('--no-denoise', 'intent: skip the multi-level dialogue denoising (ablation)')
     .option('--no-knowledge', 'train on the data file only, without the synthetic knowledge (ablation)')
