@@ -220,7 +220,7 @@ function checkTurns(turns: unknown, item: ItemRef | undefined): asserts turns is
           : !Array.isArray(turn.images)
             ? 'has no images array'
             : undefined;
-    if (bad) throw new EcommirError('ECM_ERR_BAD_RECORD', `dialogue turn ${i} ${bad}`, { item });
+    if (bad) throw new EcommirError('ECM_ERR_BAD_RECORD', `turn ${i + 1} (turns[${i}]) ${bad}`, { item });
   });
 }
 
@@ -288,15 +288,16 @@ export function cleanSample(sample: Sample, rules?: DenoiseRules, options: Denoi
   return { ...cleaned, sample: { ...sample, turns: cleaned.turns } };
 }
 
-/** One line per merge: `turn 2 joined to turn 0 (consecutive user turns; its text is kept)`. */
+// The lines count turns from 1, as people do; the records (`--json`) keep the 0-based positions.
+/** One line per merge: `turn 3 joined to turn 1 (consecutive user turns; its text is kept)`. */
 export function formatMerges(merged: readonly Merge[]): string[] {
-  return merged.map((m) => `turn ${m.turn} joined to turn ${m.into} (consecutive user turns; its text is kept)`);
+  return merged.map((m) => `turn ${m.turn + 1} joined to turn ${m.into + 1} (consecutive user turns; its text is kept)`);
 }
 
-/** One line per removal: `turn 3 sentence/cannot-read-image: 抱歉哦，…`. */
+/** One line per removal: `turn 4 sentence/cannot-read-image: 抱歉哦，…`. */
 export function formatRemovals(removed: readonly Removal[]): string[] {
   return removed.map((r) => {
     const what = r.replacement !== undefined ? `${r.text} → ${r.replacement}` : r.text === '' ? '(turn dropped)' : r.text;
-    return `turn ${r.turn} ${r.level}/${r.rule}: ${what}`;
+    return `turn ${r.turn + 1} ${r.level}/${r.rule}: ${what}`;
   });
 }

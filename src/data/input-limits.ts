@@ -4,6 +4,7 @@
 // checks come first (counts, lengths), then image headers (pixels), never a full decode.
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef, Sample } from '../types.js';
+import { turnName } from './turn-names.js';
 import { probeImage, verifyImageDecodes, type ImageInfo, type ImageLimits, type RawImage } from '../vision/decode.js';
 
 export interface InputLimits {
@@ -80,7 +81,7 @@ const NOTHING_WRITTEN = /^[\s\p{Cf}\p{Cc}\p{Cs}\p{M}]*$/u;
 export function checkUserTurns(sample: Sample, file?: string): void {
   sample.turns.forEach((turn, t) => {
     if (turn.role !== 'user' || turn.images.length > 0 || !NOTHING_WRITTEN.test(turn.text)) return;
-    throw new EcommirError('ECM_ERR_EMPTY_TURN', `turn ${t} is a user turn with no text and no image: there is nothing to classify in it (write what the shopper said, or leave the turn out)`, {
+    throw new EcommirError('ECM_ERR_EMPTY_TURN', `${turnName(t)} is a user turn with no text and no image: there is nothing to classify in it (write what the shopper said, or leave the turn out)`, {
       item: itemOf(sample, file),
     });
   });
@@ -96,7 +97,7 @@ export function checkTextSizes(texts: readonly string[], limits: Readonly<InputL
   let total = 0;
   texts.forEach((text, t) => {
     if (text.length > limits.maxTurnChars) {
-      throw tooLarge(`turn ${t} has ${count(text.length)} characters, over the limit of ${count(limits.maxTurnChars)} per turn`, item);
+      throw tooLarge(`${turnName(t)} has ${count(text.length)} characters, over the limit of ${count(limits.maxTurnChars)} per turn`, item);
     }
     total += text.length;
   });

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef, Role, Sample, Task, Turn } from '../types.js';
 import { IMAGE_MARKER, countImageMarkers } from './instruction.js';
+import { inlineImageName, turnImageName, turnName } from './turn-names.js';
 import { SAMPLE_SHAPE, TURN_SHAPE, ownValue, unknownKeyProblem } from './known-keys.js';
 
 export interface NativeParseOptions {
@@ -65,7 +66,7 @@ export function parseNativeSample(value: unknown, index: number, options: Native
     obj.dialogue.forEach((t, k) => turns.push(parseTurn(t, k, item, options)));
   }
   if (obj.image !== undefined) {
-    const ref = parseImage(obj.image, 0, item, options, 'image');
+    const ref = parseImage(obj.image, `${item.id ?? item.index}-0`, item, options, 'image');
     turns.unshift({ role: 'user', text: IMAGE_MARKER, images: [ref] });
   }
   const images = turns.flatMap((t) => t.images);
@@ -98,7 +99,7 @@ export function sceneSampleOf(ref: ImageRef, id: string, index: number): Sample 
 
 function parseTurn(value: unknown, k: number, item: ItemRef, options: NativeParseOptions): Turn {
   const turn = value as Record<string, unknown> | null;
-  const bad = (why: string): EcommirError => new EcommirError('ECM_ERR_BAD_RECORD', `dialogue turn ${k}: ${why}`, { item });
+  const bad = (why: string): EcommirError => new EcommirError('ECM_ERR_BAD_RECORD', `${turnName(k)}: ${why}`, { item });
   if (!turn || typeof turn !== 'object' || Array.isArray(turn)) throw bad('a turn is an object {role, text, images?}');
   const unknownKey = unknownKeyProblem(turn, TURN_SHAPE);
   if (unknownKey) throw bad(unknownKey);
@@ -112,7 +113,7 @@ function parseTurn(value: unknown, k: number, item: ItemRef, options: NativePars
   const images: ImageRef[] = [];
   if (turn.images !== undefined) {
     if (!Array.isArray(turn.images)) throw bad('images must be a list');
-    turn.images.forEach((img, j) => images.push(parseImage(img, j, item, options, `dialogue turn ${k} image ${j}`)));
+    turn.images.forEach((img, j) => images.push(parseImage(img, inlineImageName(k, j, String(item.id ?? item.index)), item, options, turnImageName(k, j))));
   }
   // Markers and images pair up in order, as in the challenge format. A hand-written turn may leave
   // the markers out: the missing ones are appended, so that later stages see one shape.
@@ -122,10 +123,10 @@ function parseTurn(value: unknown, k: number, item: ItemRef, options: NativePars
   return source.offset === 0 && source.length === text.length ? { role, text, images } : { role, text, images, source };
 }
 
-function parseImage(value: unknown, j: number, item: ItemRef, options: NativeParseOptions, where: string): ImageRef {
+/** `fallbackName`: the name of bytes sent with none (inline bytes have no path to name them by). */
+function parseImage(value: unknown, fallbackName: string, item: ItemRef, options: NativeParseOptions, where: string): ImageRef {
   const bad = (why: string): EcommirError => new EcommirError('ECM_ERR_BAD_RECORD', `${where}: ${why}`, { item });
-  // Inline bytes have no path to name them by: the sample's id (or index) and the image's position.
-  const nameOr = (given: unknown): string => (typeof given === 'string' && given !== '' ? given : `${item.id ?? item.index}-${j}`);
+  const nameOr = (given: unknown): string => (typeof given === 'string' && given !== '' ? given : fallbackName);
   if (typeof value === 'string') {
     if (value.startsWith('data:')) return { name: nameOr(undefined), bytes: decodeDataUrl(value, bad) };
     if (value.trim() === '') throw bad('an image path is empty');

@@ -163,8 +163,9 @@ export async function listDatasetImages(dataFile: string, imagesDir: string, nat
     const id = typeof r.id === 'string' ? r.id : undefined;
     if ('task' in r || 'dialogue' in r) {
       // The native format: images in the turns, or one `image` of a scene, resolved as every command does.
-      for (const ref of parseNativeSample(record, index, { imagesDir: nativeImagesDir, baseDir: path.dirname(path.resolve(dataFile)), file: dataFile }).images) {
-        const key = ref.path ?? `bytes:${ref.name}:${index}`;
+      for (const [position, ref] of parseNativeSample(record, index, { imagesDir: nativeImagesDir, baseDir: path.dirname(path.resolve(dataFile)), file: dataFile }).images.entries()) {
+        // Bytes by their place: a name given with them may repeat in one record.
+        const key = ref.path ?? `bytes:${index}:${position}`;
         if (seen.has(key)) continue;
         seen.add(key);
         jobs.push({ ref, item: { id, index, file: dataFile } });

@@ -5,6 +5,7 @@
 // size has been checked (a large body's images were decoded already, in the body parser's thread).
 import { checkImageCount, checkTextSizes, type InputLimits } from '../data/input-limits.js';
 import { parseNativeSample, sceneSampleOf } from '../data/native.js';
+import { inlineImageName } from '../data/turn-names.js';
 import type { ItemRef } from '../errors.js';
 import type { Role, Sample } from '../types.js';
 import { decodedImage, type DecodedImages } from './body-images.js';
@@ -64,7 +65,7 @@ export function intentSampleFromBody(body: IntentBody, index: number, limits: Re
     role: turn.role,
     text: turn.text,
     images: (turn.images ?? []).map((value, k) => {
-      const name = `turn${t}-${k}`;
+      const name = inlineImageName(t, k);
       return { name, bytes: imageBytes(value, name, item, maxImageBytes, decoded) };
     }),
   }));

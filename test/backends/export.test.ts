@@ -158,3 +158,19 @@ test('an export of data with nothing to export is refused and leaves an earlier 
   await assert.rejects(exportClipPairs(intents, { outDir: clipOut }), /no labelled scene samples/);
   assert.equal(readFileSync(join(clipOut, 'train_imgs.tsv'), 'utf8'), tsv);
 });
+
+test('images sent as bytes are each written as themselves: two records sharing an id, two turns of one record (by name, the first was written for both)', async () => {
+  const out = await tempDir({});
+  const png = (r: number, b: number) => sharp({ create: { width: 24, height: 24, channels: 3, background: { r, g: 0, b } } }).png().toBuffer();
+  const [red, blue, green] = [await png(255, 0), await png(0, 255), await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: 0, g: 255, b: 0 } } }).png().toBuffer()];
+  const url = (bytes: Buffer) => `data:image/png;base64,${bytes.toString('base64')}`;
+  const record = (first: Buffer, second: Buffer) => ({ id: 'dup', task: 'intent', label: '是否会生锈', dialogue: [{ role: 'user', text: '这个', images: [url(first)] }, { role: 'agent', text: '您好' }, { role: 'user', text: '会生锈吗', images: [url(second)] }] });
+  const { parseNativeSample } = await import('../../src/data/native.js');
+  const samples = [parseNativeSample(record(red, blue), 0), parseNativeSample(record(green, red), 1)];
+  // Named by where they sit, counted from 1 (both were "dup-0").
+  assert.deepEqual(samples[0].images.map((i) => i.name), ['dup-turn1-image1', 'dup-turn3-image1']);
+  await exportSft(samples, { format: 'swift', tasks: ['intent'], outDir: join(out, 'both'), augmentCopies: 0, copyImages: true, valFraction: 0 });
+  const colour = async (file: string) => (await sharp(file).stats()).channels.slice(0, 3).map((c) => Math.round(c.mean));
+  const written = readLines(join(out, 'both', 'train.jsonl')).map((r) => r.images.map((p) => (isAbsolute(p) ? p : join(out, 'both', p))));
+  assert.deepEqual(await Promise.all(written.flat().map(colour)), [[255, 0, 0], [0, 0, 255], [0, 255, 0], [255, 0, 0]]);
+});

@@ -103,7 +103,7 @@ test('long digit strings become <num>, URLs become <http>, markers can be droppe
 
 test('--explain lines name the turn, level and rule', () => {
   const lines = formatRemovals(cleanDialogue(byId('213e438b17282904772446704d0b28')).removed);
-  assert.ok(lines.some((l) => l.startsWith('turn 1 sentence/cannot-read-image: 抱歉哦，小富目前还不能识别图片')), lines.join('\n'));
+  assert.ok(lines.some((l) => l.startsWith('turn 2 sentence/cannot-read-image: 抱歉哦，小富目前还不能识别图片')), lines.join('\n'));
 });
 
 test('across all 239 dev dialogues, every user question keeps its content words', () => {
@@ -146,7 +146,7 @@ test('bad rules and bad turns are named errors', () => {
   assert.throws(() => parseDenoiseRules({ markers: ['<http>'] }), { code: 'ECM_ERR_BAD_OPTION' });
   assert.throws(() => loadDenoiseRules('/nonexistent/rules.json'), { code: 'ECM_ERR_BAD_OPTION' });
   const sample = { id: 'abc', index: 4, task: 'intent' as const, candidates: [], images: [], turns: [{ role: 'bot', text: 'x', images: [] }] as unknown as Turn[] };
-  assert.throws(() => cleanSample(sample), { code: 'ECM_ERR_BAD_RECORD', message: /record #4, id abc: dialogue turn 0 has role "bot"/ });
+  assert.throws(() => cleanSample(sample), { code: 'ECM_ERR_BAD_RECORD', message: /record #4, id abc: turn 1 \(turns\[0\]\) has role "bot"/ });
 });
 
 test('cleanSample returns a copy with cleaned turns', () => {

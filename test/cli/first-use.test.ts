@@ -20,7 +20,7 @@ const dir = await mkdtemp(join(tmpdir(), 'ecommir-first-use-'));
 
 test('an empty user turn is refused by the library, the CLI and the API with the same code and message', { timeout: 120_000 }, async () => {
   const record = { id: 'empty-1', dialogue: [{ role: 'user', text: '   ' }] };
-  const expected = /id empty-1: turn 0 is a user turn with no text and no image/;
+  const expected = /id empty-1: turn 1 \(dialogue\[0\]\) is a user turn with no text and no image/;
   // The library: the sample parses (a turn may be blank in a file), and the one check refuses it.
   const sample = parseNativeSample({ ...record, task: 'intent' }, 0);
   assert.throws(() => checkSampleText(sample), (err: Error & { code?: string }) => err.code === 'ECM_ERR_EMPTY_TURN' && expected.test(err.message));
@@ -132,8 +132,8 @@ test('data clean --explain lists the joined user turns apart from the removals, 
   const removals = stdout.split('\n').filter((l) => l.startsWith('  - '));
   assert.ok(removals.length > 0, stdout);
   assert.ok(removals.every((l) => !l.includes('这个杯子会生锈吗')), `a kept turn is listed as removed:\n${stdout}`);
-  assert.ok(removals.some((l) => /turn 1 dialogue\/empty-agent-reply/.test(l)), stdout);
-  assert.match(stdout, /\+ turn 2 joined to turn 0 \(consecutive user turns; its text is kept\)/);
+  assert.ok(removals.some((l) => /turn 2 dialogue\/empty-agent-reply/.test(l)), stdout);
+  assert.match(stdout, /\+ turn 3 joined to turn 1 \(consecutive user turns; its text is kept\)/);
   assert.match(stdout, /用户: 我买的保温杯 这个杯子会生锈吗/);
   const json = JSON.parse((await runCli(['data', 'clean', file, '--explain', '--json'])).stdout);
   assert.deepEqual(json.merged, [{ turn: 2, into: 0 }]);

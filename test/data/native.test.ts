@@ -54,14 +54,17 @@ test('inline images without a name are named by the sample id (or #index) and th
   assert.equal(parseNativeSample({ id: 's', task: 'scene', image: { base64: b64, name: '' } }, 1).images[0].name, 's-0');
   assert.equal(parseNativeSample({ task: 'scene', image: { bytes: new Uint8Array([1]) } }, 3).images[0].name, '#3-0');
   const dialogue = parseNativeSample({ id: 'd', task: 'intent', dialogue: [{ role: 'user', text: '看 <image> 和 <image>', images: [{ bytes: new Uint8Array([1]), name: 'mine.png' }, `data:image/png;base64,${b64}`] }] }, 4);
-  assert.deepEqual(dialogue.images.map((i) => i.name), ['mine.png', 'd-1']);
+  assert.deepEqual(dialogue.images.map((i) => i.name), ['mine.png', 'd-turn1-image2']);
+  // A dialogue's images are named by turn and place, counted from 1: the first images of two turns shared a name.
+  const two = parseNativeSample({ id: 'd', task: 'intent', dialogue: [{ role: 'user', text: 'a', images: [{ base64: b64 }] }, { role: 'user', text: 'b', images: [{ base64: b64 }] }] }, 5);
+  assert.deepEqual(two.images.map((i) => i.name), ['d-turn1-image1', 'd-turn2-image1']);
 });
 
 test('native faults name the item: unknown task, bad role, missing image, label outside candidates, bad base64', () => {
   const fails = (value: unknown, code: string, pattern: RegExp): void =>
     assert.throws(() => parseNativeSample(value, 5), (err: unknown) => err instanceof EcommirError && err.code === code && pattern.test(err.message) && /record #5/.test(err.message));
   fails({ id: 'x1', task: 'chat', dialogue: [] }, 'ECM_ERR_UNKNOWN_TASK', /x1.*"chat"/);
-  fails({ id: 'x2', task: 'intent', dialogue: [{ role: 'bot', text: 'hi' }] }, 'ECM_ERR_BAD_RECORD', /x2.*turn 0.*role/);
+  fails({ id: 'x2', task: 'intent', dialogue: [{ role: 'bot', text: 'hi' }] }, 'ECM_ERR_BAD_RECORD', /x2: turn 1 \(dialogue\[0\]\): role/);
   fails({ id: 'x3', task: 'scene' }, 'ECM_ERR_BAD_RECORD', /x3.*needs an image/);
   fails({ id: 'x4', task: 'intent', dialogue: [{ role: 'user', text: 'hi' }], candidates: ['a', 'b'], label: 'c' }, 'ECM_ERR_UNKNOWN_LABEL', /x4.*"c"/);
   fails({ id: 'x5', task: 'scene', image: 'data:image/png;base64,@@@' }, 'ECM_ERR_BAD_RECORD', /x5.*base64/);
@@ -70,7 +73,7 @@ test('native faults name the item: unknown task, bad role, missing image, label 
   // Names every object has ("constructor", "__proto__", "toString") are no task or role: they found a built-in function.
   for (const name of ['constructor', '__proto__', 'toString']) {
     fails({ id: 'p1', task: name, dialogue: [{ role: 'user', text: 'hi' }] }, 'ECM_ERR_UNKNOWN_TASK', new RegExp(`p1.*got "${name}"`));
-    fails({ id: 'p2', task: 'intent', dialogue: [{ role: name, text: 'hi' }, { role: 'user', text: 'hi' }] }, 'ECM_ERR_BAD_RECORD', new RegExp(`p2.*turn 0.*role must be user or agent.*got "${name}"`));
+    fails({ id: 'p2', task: 'intent', dialogue: [{ role: name, text: 'hi' }, { role: 'user', text: 'hi' }] }, 'ECM_ERR_BAD_RECORD', new RegExp(`p2: turn 1 \\(dialogue\\[0\\]\\): role must be user or agent.*got "${name}"`));
   }
 });
 
@@ -79,8 +82,8 @@ test('a field outside the native format is refused with what to write instead, n
     assert.throws(() => parseNativeSample(value, 2), (err: unknown) => err instanceof EcommirError && err.code === 'ECM_ERR_BAD_RECORD' && pattern.test(err.message) && /record #2/.test(err.message));
   const turn = { role: 'user', text: '会生锈吗' };
   // Each of these would otherwise lose what it holds: the image, the words, the whole dialogue.
-  refused({ id: 'k1', task: 'intent', dialogue: [{ ...turn, image: 'a.png' }] }, /k1.*turn 0.*unknown field "image".*"images", a list/);
-  refused({ id: 'k2', task: 'intent', dialogue: [{ role: 'user', content: '会生锈吗' }] }, /k2.*turn 0.*"content".*"text"/);
+  refused({ id: 'k1', task: 'intent', dialogue: [{ ...turn, image: 'a.png' }] }, /k1: turn 1 \(dialogue\[0\]\): unknown field "image".*"images", a list/);
+  refused({ id: 'k2', task: 'intent', dialogue: [{ role: 'user', content: '会生锈吗' }] }, /k2: turn 1 \(dialogue\[0\]\).*"content".*"text"/);
   refused({ id: 'k3', task: 'intent', messages: [turn] }, /k3.*"messages".*"dialogue"/);
   refused({ id: 'k4', task: 'intent', role: 'user', text: '会生锈吗' }, /k4.*"role" \(and "text"\).*looks like a turn/);
   // A slip of a letter or two names the nearest field; anything else points to `meta`.
@@ -88,7 +91,7 @@ test('a field outside the native format is refused with what to write instead, n
   refused({ id: 'k6', task: 'intent', dialogue: [{ ...turn, time: '12:00' }] }, /k6.*"time".*"meta".*A turn has role, text, images and meta/);
   refused({ id: 'k9', task: 'intent', dialogue: [turn], ...Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`f${i}`, i])) }, /"f0" \(and "f1", "f2", "f3", 4996 more\): /);
   // A field named like a built-in ("constructor") is an unknown field like any other (it crashed the hint look-up).
-  refused({ id: 'k10', task: 'intent', dialogue: [{ ...turn, constructor: 1 }] }, /k10.*turn 0.*unknown field "constructor": .*A turn has role, text, images and meta/);
+  refused({ id: 'k10', task: 'intent', dialogue: [{ ...turn, constructor: 1 }] }, /k10: turn 1 \(dialogue\[0\]\): unknown field "constructor": .*A turn has role, text, images and meta/);
   refused({ id: 'k11', task: 'intent', dialogue: [turn], toString: 1 }, /k11.*unknown field "toString": /);
   // Unknown fields are found before the task, so that a misnamed task field says so.
   refused({ id: 'k7', type: 'intent', dialogue: [turn] }, /k7.*"type".*"task"/);

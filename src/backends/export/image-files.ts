@@ -1,6 +1,7 @@
 // Where an exported sample's images live: the originals where they are (absolute paths), or copied
 // into OUT/images/ with paths relative to OUT (a folder that moves to a GPU cluster as one piece);
 // and the paper's augmented copies, written as JPEG files under OUT/images/aug/.
+import { createHash } from 'node:crypto';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve, sep } from 'node:path';
 import sharp from 'sharp';
@@ -26,7 +27,9 @@ export class ExportImages {
   /** The path written in the training file for an original image. */
   async original(ref: ImageRef): Promise<string> {
     if (ref.path && !this.copy) return resolve(ref.path);
-    const key = ref.path ? `path:${resolve(ref.path)}` : `name:${ref.name}`;
+    // Bytes by their content: by name, two records sharing an id (or two images given one name) wrote the
+    // first image for both.
+    const key = ref.path ? `path:${resolve(ref.path)}` : ref.bytes ? `sha256:${createHash('sha256').update(ref.bytes).digest('hex')}` : `name:${ref.name}`;
     const known = this.written.get(key);
     if (known) return known;
     const target = this.claim('images', basename(ref.name) || 'image.jpg');
