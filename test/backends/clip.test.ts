@@ -122,6 +122,11 @@ test('pseudo-labels at 0.99 join the second round; save/load round trip predicts
   assert.equal(pseudo.threshold, 0.99);
   assert.ok(pseudo.kept > 0, 'confident red/blue images are pseudo-labelled');
   assert.equal(r.report!.nExtra, pseudo.kept);
+  // The pseudo-labelled rows are trained on, not only counted: the same fit without them answers otherwise.
+  const without = await ClipSceneRecognizer.create({ modelDir: splitDir, cache });
+  await without.fit(train, { mode: 'joint', epochs: 40, lr: 0.05, validationFraction: 0.25, seed: 2 });
+  const probe = (await redBlue('q', 1, true))[0];
+  assert.notDeepEqual((await r.predict(probe)).ranked, (await without.predict(probe)).ranked);
 
   const dir = path.join(root, 'adapter');
   await r.save(dir);

@@ -120,6 +120,8 @@ test('the loader turns the stand-in images into placeholders, blank PNGs or noth
   assert.ok(withImages.length >= taxonomy.labels.length, 'some dialogues carry a user image');
   assert.ok(withImages.every((s) => s.images.every((r) => r.path === undefined && r.bytes === undefined)));
   const blank = loadHandwrittenIntentDialogues({ images: 'blank' });
+  // Each stand-in becomes a blank PNG: as many as there were placeholders (an empty list passed `every`).
+  assert.deepEqual(blank.map((s) => s.images.length), placeholder.map((s) => s.images.length));
   assert.ok(blank.filter((s) => s.images.length > 0).every((s) => s.images.every((r) => r.bytes && r.bytes.length > 0)));
   const none = loadHandwrittenIntentDialogues({ images: 'none' });
   assert.equal(none.length, placeholder.length);

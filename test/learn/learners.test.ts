@@ -11,7 +11,7 @@ import { StackingClassifier } from '../../src/learn/stacking.js';
 import { greedyEnsembleSelection, SelectedEnsemble } from '../../src/learn/ensemble-selection.js';
 import { EcommirError } from '../../src/errors.js';
 import { encodeTypedArray } from '../../src/learn/typed-json.js';
-import { blobs } from './blobs.js';
+import { blobs, twins } from './blobs.js';
 
 
 /** Non-negative "term counts": each class prefers its own block of columns. */
@@ -268,6 +268,12 @@ test('out-of-fold probabilities come from models that did not see the row', () =
   for (let i = 0; i < y.length; i++) oofPred[i] = [0, 1, 2].reduce((b, c) => (oof.proba[0][i * 3 + c] > oof.proba[0][i * 3 + b] ? c : b), 0);
   assert.ok(accuracy(oofPred, y) < 1);
   assert.equal(oof.scored.length, y.length);
+  // Every fold, not only one: on twins with different labels an honest 1-NN is right about 1 time in 10,
+  // and each fold that saw its own rows adds about 0.18 (accuracy < 1 passed with four folds of five leaking).
+  const pairs = twins(100, 8, 3);
+  const twinOof = outOfFoldProba([{ kind: 'CosineKnn', options: { k: 1 } }], pairs.X, pairs.y, { nClasses: 2, folds: 5, seed: 0 });
+  const twinPred = Int32Array.from(pairs.y, (_, i) => (twinOof.proba[0][i * 2 + 1] > twinOof.proba[0][i * 2] ? 1 : 0));
+  assert.ok(accuracy(twinPred, pairs.y) < 0.2, `out-of-fold accuracy ${accuracy(twinPred, pairs.y)} on twins: a fold saw its own rows`);
 });
 
 test('greedy ensemble selection follows Algorithm 1: best first, adds a member only if the average does not score worse', () => {

@@ -9,7 +9,7 @@ import { createLearner, learnerFromJSON } from '../../src/learn/learner.js';
 import { SelectedEnsemble } from '../../src/learn/ensemble-selection.js';
 import { SoftmaxRegression } from '../../src/learn/softmax-regression.js';
 import { EcommirError } from '../../src/errors.js';
-import { blobs as gaussianBlobs } from './blobs.js';
+import { blobs as gaussianBlobs, twins } from './blobs.js';
 
 /** Wider blobs than the learner tests use: calibration needs overlapping classes. */
 const blobs = (nPerClass: number, k: number, d: number, seed: number, spread = 1) => gaussianBlobs(nPerClass, k, d, seed, spread);
@@ -91,6 +91,13 @@ test('out-of-fold scores never score a knowledge row and come from models that d
     return best !== y2[r];
   });
   assert.ok(wrong.length > 5, `only ${wrong.length} out-of-fold mistakes`);
+  // Every fold, not only one: on twins with different labels an honest 1-NN is right about 1 time in 10, and
+  // each fold that saw its own rows adds about 0.18 (the bound above held with four folds of five leaking).
+  const pairs = twins(100, 8, 3);
+  const t = outOfFoldScores({ kind: 'CosineKnn', options: { k: 1, nClasses: 2 } }, pairs.X, pairs.y, {}, { folds: 5, seed: 0 });
+  assert.equal(t.rows.length, pairs.y.length);
+  const right = t.rows.filter((r, j) => (t.scores[j * 2 + 1] > t.scores[j * 2] ? 1 : 0) === pairs.y[r]).length;
+  assert.ok(right / t.rows.length < 0.2, `out-of-fold accuracy ${right / t.rows.length} on twins: a fold saw its own rows`);
   const cal = fitOutOfFoldCalibration({ kind: 'LinearSvm', options: { C: 1, nClasses: 3 } }, X2, y2, {}, { priorPowers: [0, 1] });
   assert.ok(cal.temperature > 0 && cal.nScored === y2.length);
   assert.deepEqual(parseScoreCalibration(JSON.parse(JSON.stringify(cal)), 3, 'test'), cal);

@@ -55,5 +55,6 @@ test('a queue worker thread replaced after a crash answers with the model of the
   assert.equal((await answer(dialogue('crash', '崩溃'))).state, 'failed', 'the thread ended under the job');
   const next = await answer(dialogue('next', '这个锅会生锈吗'));
   assert.equal(next.state, 'completed');
+  assert.equal(typeof first.value?.confidence, 'number', 'the job returns the prediction');
   assert.equal(next.value?.confidence, first.value?.confidence, 'answered by the model of the version');
 });

@@ -41,6 +41,21 @@ test('rows of one source never straddle the validation split', () => {
   assert.ok(trained.split.test.length >= 6);
 });
 
+test('always-train rows (knowledge) are trained on and never validated, with or without groups', () => {
+  const { X, y, groups } = blobs(20, 0, 4);
+  // Every fourth row is a knowledge row: on the training side only; the split of the others is what it was.
+  const alwaysTrain = Uint8Array.from(y, (_, i) => (i % 4 === 0 ? 1 : 0));
+  const fixed = [...alwaysTrain.keys()].filter((i) => alwaysTrain[i]);
+  for (const withGroups of [false, true]) {
+    const trained = trainHead(X, y, labels, { head: { epochs: 20, lr: 0.1 }, seed: 5, calibrate: 'none', alwaysTrain, ...(withGroups ? { groups } : {}) });
+    assert.ok(fixed.every((row) => trained.split.train.includes(row)), 'every knowledge row trains');
+    assert.deepEqual(trained.split.test.filter((row) => alwaysTrain[row]), [], 'no knowledge row is validated');
+    assert.equal(trained.split.train.length + trained.split.test.length, y.length);
+    assert.equal(trained.report.nValidation, trained.split.test.length);
+    assert.ok(trained.split.test.length > 0);
+  }
+});
+
 test('soups and calibration report scores, and the chosen recipe separates the blobs', () => {
   const { X, y, groups } = blobs(20, 0, 4);
   const trained = trainHead(X, y, labels, { head: { epochs: 100, lr: 0.1 }, checkpoints: [{ l2: 1e-4 }, { l2: 1e-3 }, { l2: 1e-2 }], groups, seed: 1 });

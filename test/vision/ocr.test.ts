@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OcrEngine, inReadingOrder, type OcrLine } from '../../src/vision/ocr.js';
+import { decodeRgb } from '../../src/vision/decode.js';
 import { linesByRegion } from '../../src/vision/layout.js';
 import { runModuleScript } from '../module-script.js';
 
@@ -54,6 +55,15 @@ test('two recogniser workers read the same lines as one; a top-band pass keeps t
   // below the band, the first pass's lines are kept as they were
   const below = (r: typeof a) => r.lines.filter((l) => l.box.y0 > 0.2).map((l) => l.text);
   assert.deepEqual(below(c), below(a));
+  // The band's own pass found its boxes: the plain pass reads the title too, so the title alone could not
+  // tell a band that never ran (an audit's mutation, returning the first pass's boxes, passed the checks above).
+  const image = await decodeRgb(ref, { id: LOGISTICS, index: 0 }, {});
+  assert.ok(image.height >= 1.3 * image.width, 'a tall screenshot, which the band applies to');
+  const bandHeight = Math.round(image.height * 0.15);
+  const inBand = (boxes: { x0: number; y0: number; x1: number; y1: number }[]) => boxes.filter((box) => (box.y0 + box.y1) / 2 < bandHeight).map((box) => [box.x0, box.y0, box.x1, box.y1].map(Math.round));
+  const [plainBoxes, bandedBoxes] = [await one.detect(image), await banded.detect(image)];
+  assert.ok(inBand(bandedBoxes).length > 0);
+  assert.notDeepEqual(inBand(bandedBoxes), inBand(plainBoxes), 'the band\'s boxes come from its own, finer pass');
 });
 
 test('recognition threads: a missing model fails at creation, naming the cause; close() stops them', async () => {
