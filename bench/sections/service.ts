@@ -1,46 +1,43 @@
-// The HTTP service with the shipped models under load on loopback (autocannon): requests/s, p50/p99
-// latency, errors and peak RSS for /v1/intent (text only) and /v1/scene at 1, 4 and 16 clients.
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// The HTTP service as `ecommir serve` builds it (shipped models in worker lanes: on 2 cores one text
+// worker thread and one image worker process; a private bounded feature cache) under load on loopback
+// (autocannon): 2xx answers/s, p50/p99 latency of the 2xx answers, errors and peak RSS for /v1/intent
+// (the dev dialogues, text only) and /v1/scene (distinct screenshots) at 1, 4 and 16 clients.
+// The rate limit is off (it would cap one key at about 200 req/s); the .md says so beside the figures.
+//   ECOMMIR_BENCH_QUICK=1 node --import tsx bench/sections/service.ts   (a reduced run, printed)
 import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
-import { loadRecognizers } from '../../src/tasks/default-models.js';
 import { formatLoadTable, runLoadBench } from '../load.js';
+import { devDialogueBodies, QUICK, QUICK_NOTE, rateLimitNote, screenshotBodies, serveLikeApp } from '../service-kit.js';
 import type { BenchContext } from '../run.js';
-import { sceneSteps, SECTION_FORMAT_MARK } from './common.js';
+import { SECTION_FORMAT_MARK } from './common.js';
 
-/** Distinct variants of the example screenshots (a few random pixels changed), so no upload repeats. */
-async function sceneBodies(n: number): Promise<string[]> {
-  const names = ['order', 'logistics', 'refund'];
-  const sources = await Promise.all(names.map((name) => readFile(fileURLToPath(new URL(`../../examples/screenshots/${name}.png`, import.meta.url)))));
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const src = sources[i % sources.length];
-    const { width = 540, height = 1170 } = await sharp(src).metadata();
-    const dot = await sharp({ create: { width: 2, height: 2, channels: 3, background: { r: (i * 37) % 256, g: (i * 91) % 256, b: (i * 53) % 256 } } }).png().toBuffer();
-    const png = await sharp(src).composite([{ input: dot, left: (i * 13) % (width - 2), top: (i * 29) % (height - 2) }]).png().toBuffer();
-    out.push(JSON.stringify({ image: png.toString('base64') }));
+const KEY = 'bench-key-0123456789';
+
+export async function runServiceBench(ctx: Pick<BenchContext, 'log'>): Promise<string> {
+  const durationSec = QUICK ? 3 : 10;
+  const connections = QUICK ? [1, 4] : [1, 4, 16];
+  const intentBodies = await devDialogueBodies();
+  const sceneBodies = await screenshotBodies(QUICK ? 60 : 400);
+  const service = await serveLikeApp([KEY], { rateLimitPerMinute: 0 });
+  try {
+    ctx.log(`  load test: 2 endpoints × ${connections.length} client counts × ${durationSec} s`);
+    const rows = await runLoadBench({ url: service.url, key: KEY, durationSec, connections, intentBodies, sceneBodies });
+    return [
+      // No cross-validation here: the header has no seeds or folds to state.
+      SECTION_FORMAT_MARK,
+      QUICK_NOTE,
+      `The service as \`ecommir serve\` builds it: shipped models in worker lanes (text lane ${service.lanes.text.concurrency} worker thread(s), image lane ${service.lanes.image.concurrency} worker process(es) at idle priority), a private bounded feature cache, serve's queue limits. The load generator shares this process and the machine's cores with it.`,
+      `\`/v1/intent\` cycles through the ${intentBodies.length} dev intent dialogues as text-only bodies (their images dropped: 238 of the 239 carry images; \`<image>\` markers taken out of the text); \`/v1/scene\` cycles through ${sceneBodies.length} distinct 540×1170 PNG screenshots`,
+      '(the project’s rendered examples with a few pixels changed), so every scene request is read by the models, none from the cache.',
+      `${rateLimitNote()} ${durationSec} s per row.`,
+      '2xx/s counts only 2xx answers; latencies are of the 2xx answers, timed per request (hrtime, not autocannon’s whole-millisecond histogram). Errors count connection errors and timeouts; non-2xx counts refusals (a full queue answers 503). Peak RSS is this process (server, text lane thread, load generator), not the image lane’s process.',
+      '',
+      formatLoadTable(rows),
+    ].join('\n');
+  } finally {
+    await service.close();
   }
-  return out;
 }
 
-export async function runServiceBench(ctx: BenchContext): Promise<string> {
-  // A fresh feature cache: uploads from an earlier run must not be answered from the cache.
-  process.env.ECOMMIR_CACHE_DIR = await mkdtemp(join(tmpdir(), 'ecommir-load-cache-'));
-  const recognizers = await loadRecognizers();
-  if (!recognizers.scene || !recognizers.intent) throw new Error('the shipped models are missing: train them first (see models/README.md)');
-  const bodies = await sceneBodies(400);
-  ctx.log('  load test: 2 endpoints × 3 client counts × 10 s');
-  const rows = await runLoadBench({ recognizers, durationSec: 10, connections: [1, 4, 16], sceneBodies: bodies });
-  return [
-    // No cross-validation here: the header has no seeds or folds to state.
-    SECTION_FORMAT_MARK,
-    'Server and load generator share this process and its 2 cores; the service runs recogniser calls through its bounded work queue',
-    '(default concurrency 2). `/v1/intent` posts a three-turn text dialogue; `/v1/scene` cycles through 400 distinct 540×1170 PNG screenshots',
-    `(the project’s rendered examples with a few pixels changed), so every scene request runs decode, ${sceneSteps(recognizers.scene.fusion, ', ')} and the head.`,
-    'Errors count connection errors and timeouts; non-2xx counts refusals (a full queue answers 503).',
-    '',
-    formatLoadTable(rows),
-  ].join('\n');
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.stdout.write(`${await runServiceBench({ log: (line) => process.stderr.write(`${line}\n`) })}\n`);
 }

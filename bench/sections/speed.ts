@@ -1,7 +1,11 @@
 // Per-sample time and memory: a new image through the whole scene path (decode, OCR, layout,
 // embedding, head) with an empty feature cache; the same with a warm cache (the head alone); a text
-// dialogue; a dialogue whose images are read too; and training the heads from cached features.
-import { mkdtemp } from 'node:fs/promises';
+// dialogue; a dialogue whose images are read too (when the intent model reads images); a new screenshot
+// POSTed to /v1/scene of the service built as `ecommir serve` builds it (end to end, worker lanes); and
+// training the heads from cached features.
+//   ECOMMIR_BENCH_QUICK=1 node --import tsx bench/sections/speed.ts   (a reduced run, printed; no training)
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IntentRecognizer } from '../../src/tasks/intent/recognizer.js';
@@ -12,9 +16,34 @@ import { RecognizerPool } from '../../src/runtime/pool.js';
 import { NO_RECOGNIZERS } from '../../src/runtime/source.js';
 import type { FirstPassResult } from './intent-first-pass.js';
 import type { BenchContext } from '../run.js';
+import { QUICK, QUICK_NOTE, serveLikeApp } from '../service-kit.js';
 import { devSamples, median, peakRssMiB, quantile, sceneSteps, SECTION_FORMAT_MARK } from './common.js';
 
-const ms = (xs: number[]) => [median(xs), quantile(xs, 0.9)].map((x) => x.toFixed(x < 10 ? 2 : 0)).join(' | ');
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** median | mean | p90 cells. */
+const ms = (xs: number[]) => [median(xs), mean(xs), quantile(xs, 0.9)].map((x) => x.toFixed(x < 10 ? 2 : 0)).join(' | ');
+
+const KEY = 'speed-bench-key-0123456789';
+
+/** Each screenshot POSTed once, one after another, to /v1/scene of the service as `serve` builds it (its own empty feature cache). */
+async function sceneEndToEnd(paths: readonly string[]): Promise<{ times: number[]; statuses: number[] }> {
+  const service = await serveLikeApp([KEY]);
+  const times: number[] = [];
+  const statuses: number[] = [];
+  try {
+    for (const path of paths) {
+      const body = JSON.stringify({ image: (await readFile(path)).toString('base64') });
+      const t = performance.now();
+      const response = await fetch(`${service.url}/v1/scene`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body });
+      await response.arrayBuffer();
+      times.push(performance.now() - t);
+      statuses.push(response.status);
+    }
+  } finally {
+    await service.close();
+  }
+  return { times, statuses };
+}
 
 async function timeEach<T>(items: readonly T[], f: (x: T) => Promise<unknown>): Promise<number[]> {
   const out: number[] = [];
@@ -29,8 +58,12 @@ async function timeEach<T>(items: readonly T[], f: (x: T) => Promise<unknown>): 
 export async function runSpeedBench(ctx: BenchContext): Promise<string> {
   const samples = await devSamples();
   const scenes = samples.filter((s) => s.task === 'scene');
-  const dialogues = samples.filter((s) => s.task === 'intent');
-  const pick = scenes.filter((_, i) => i % 14 === 0); // 40 images across the labels
+  const allDialogues = samples.filter((s) => s.task === 'intent');
+  const dialogues = QUICK ? allDialogues.slice(0, 40) : allDialogues;
+  const step = QUICK ? 70 : 14;
+  const pick = scenes.filter((_, i) => i % step === 0); // 40 images across the labels (8 in a reduced run)
+  // Other images for the end-to-end row, never seen by the service's workers (an empty cache of their own).
+  const pickServed = scenes.filter((_, i) => i % step === step >> 1).map((s) => s.images[0]?.path).filter((p): p is string => p !== undefined);
 
   // Cold: an empty cache, so every image is decoded, OCR'd and embedded.
   const saved = process.env.ECOMMIR_CACHE_DIR;
@@ -53,51 +86,74 @@ export async function runSpeedBench(ctx: BenchContext): Promise<string> {
   // eleventh timed, stand for a service that has been answering for a while.
   for (let pass = 0; pass < 8; pass++) for (const s of dialogues) await intent.predict(s);
   const textSteady = await timeEach(dialogues, (s) => intent.predict(s));
-  const withImages = dialogues.filter((d) => d.images.length > 0).slice(0, 30);
-  const describer = new SceneImageDescriber(scene);
-  const imagesCold = await timeEach(withImages, async (s) => {
-    await describer.describe(s);
-    await intent.predict(s);
-  });
-  const fresh = await firstPassInFreshThreads(FRESH_THREAD_PAIRS);
+  // A dialogue's images cost something only when the intent model reads them (an `ocr` or `scene` view).
+  let imagesCold: number[] | undefined;
+  if (intent.usesImages) {
+    const withImages = dialogues.filter((d) => d.images.length > 0).slice(0, QUICK ? 5 : 30);
+    intent.images = new SceneImageDescriber(scene);
+    imagesCold = await timeEach(withImages, (s) => intent.predict(s));
+    intent.images = undefined;
+  }
+  const fresh = await firstPassInFreshThreads(QUICK ? 1 : FRESH_THREAD_PAIRS);
+  ctx.log(`  ${pickServed.length} new screenshots to /v1/scene of the service (worker lanes)`);
+  const served = await sceneEndToEnd(pickServed);
+  const servedOk = served.statuses.every((st) => st === 200);
   if (saved === undefined) delete process.env.ECOMMIR_CACHE_DIR;
   else process.env.ECOMMIR_CACHE_DIR = saved;
 
-  // Training the shipped recipes from the (warm) developer cache.
-  let t = performance.now();
-  await SceneRecognizer.fit(scenes);
-  const sceneFit = (performance.now() - t) / 1000;
-  t = performance.now();
-  await IntentRecognizer.fit(dialogues);
-  const intentFit = (performance.now() - t) / 1000;
+  // Training the shipped recipes from the (warm) developer cache (not in a reduced run).
+  let sceneFit = NaN;
+  let intentFit = NaN;
+  if (!QUICK) {
+    let t = performance.now();
+    await SceneRecognizer.fit(scenes);
+    sceneFit = (performance.now() - t) / 1000;
+    t = performance.now();
+    await IntentRecognizer.fit(allDialogues);
+    intentFit = (performance.now() - t) / 1000;
+  }
 
   return [
     // No cross-validation here: the header has no seeds or folds to state.
     SECTION_FORMAT_MARK,
-    'One process, sequential calls; times in milliseconds (median | p90).',
+    QUICK_NOTE,
+    'Sequential calls; times in milliseconds (median | mean | p90). All rows but the end-to-end one are in-process library calls (model time: no HTTP, no queue, no worker hand-off).',
+    `Text-only rows: the dev intent dialogues with their images dropped (${allDialogues.filter((d) => d.images.length > 0).length} of the ${allDialogues.length} carry images)${QUICK ? `; the first ${dialogues.length} only in this reduced run` : ''}.`,
     '',
-    '| what | n | median ms | p90 ms |',
-    '|---|---:|---:|---:|',
-    `| scene model load (model.json) | 1 | ${loadMs.toFixed(0)} | – |`,
-    `| first scene image (loads the OCR${scene.fusion.embeddingWeight > 0 ? ' and embedding' : ''} sessions) | 1 | ${first[0].toFixed(0)} | – |`,
-    `| **scene, new image: decode + ${sceneSteps(scene.fusion)} + head** | ${cold.length} | ${ms(cold)} |`,
+    '| what | n | median ms | mean ms | p90 ms |',
+    '|---|---:|---:|---:|---:|',
+    `| scene model load (model.json) | 1 | ${loadMs.toFixed(0)} | – | – |`,
+    `| first scene image (loads the OCR${scene.fusion.embeddingWeight > 0 ? ' and embedding' : ''} sessions; after an install, also the one-time rewrite of the OCR model) | 1 | ${first[0].toFixed(0)} | – | – |`,
+    `| **scene, new image, model time (in-process library call): decode + ${sceneSteps(scene.fusion)} + head** | ${cold.length} | ${ms(cold)} |`,
+    `| **scene, new image, end to end: POST /v1/scene to the service as \`serve\` builds it (HTTP, queue, image worker process at idle priority)**${servedOk ? '' : ` (statuses: ${[...new Set(served.statuses)].join(', ')})`} | ${served.times.length} | ${ms(served.times)} |`,
     `| scene, same image again (features from the cache, head only) | ${warm.length} | ${ms(warm)} |`,
-    `| **intent, text-only dialogue (denoise + features + head)**, first pass | ${text.length} | ${ms(text)} |`,
+    `| **intent, text-only dialogue (images dropped; denoise + features + head)**, first pass | ${text.length} | ${ms(text)} |`,
     `| intent, the same text-only dialogues again (code warm, no result cached) | ${textWarm.length} | ${ms(textWarm)} |`,
     `| intent, the same text-only dialogues, eleventh pass (optimised code, no result cached) | ${textSteady.length} | ${ms(textSteady)} |`,
-    `| intent, dialogue with new images (their OCR + scene, then intent) | ${imagesCold.length} | ${ms(imagesCold)} |`,
+    ...(imagesCold ? [`| intent, dialogue with new images (their OCR + scene, then intent) | ${imagesCold.length} | ${ms(imagesCold)} |`] : []),
     `| intent, text-only dialogue, first pass in a fresh worker thread without warm-up (${fresh.pairs} threads) | ${fresh.cold.length} | ${ms(fresh.cold)} |`,
     `| **intent, text-only dialogue, first pass in a fresh worker thread after the workers' warm-up (${fresh.warmUpDialogues} dialogues, median ${fresh.warmUpMs.toFixed(0)} ms; ${fresh.pairs} threads)** | ${fresh.warm.length} | ${ms(fresh.warm)} |`,
+    ...(imagesCold ? [] : ['', 'The shipped intent model reads no images (no `ocr` or `scene` view): a dialogue\'s images are not read, so a dialogue with images costs what its text does.']),
+    '',
+    `The end-to-end row posts ${served.times.length} dev screenshots other than the in-process rows' ones, one at a time, to a service with its own empty feature cache, so each is new to it.`,
     '',
     `A service's text worker is a fresh thread, whose V8 has optimised nothing yet: the last two rows time each dev dialogue once in new threads, ${fresh.pairs} without warm-up and ${fresh.pairs} after the warm-up the service's workers run before /readyz (src/runtime/warm-up.ts), alternated. Per pair, the warmed thread's median over the unwarmed one's: ${fresh.ratios.map((r) => r.toFixed(2)).join(', ')} (median ${median(fresh.ratios).toFixed(2)}).`,
     '',
-    `Training from cached features with the recognisers' default options and no knowledge rows (the shipped models also train on the knowledge; see their model cards for those times): scene ${sceneFit.toFixed(0)} s on ${scenes.length} images, intent ${intentFit.toFixed(0)} s on ${dialogues.length} dialogues.`,
-    '',
+    ...(QUICK
+      ? []
+      : [
+          `Training from cached features with the recognisers' default options and no knowledge rows (the shipped models also train on the knowledge; see their model cards for those times): scene ${sceneFit.toFixed(0)} s on ${scenes.length} images, intent ${intentFit.toFixed(0)} s on ${allDialogues.length} dialogues.`,
+          '',
+        ]),
     `Peak resident memory of this process: ${peakRssMiB().toFixed(0)} MiB.`,
   ].join('\n');
 }
 
 const FRESH_THREAD_PAIRS = 5;
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  process.stdout.write(`${await runSpeedBench({ seeds: [0], folds: 5, log: (line) => process.stderr.write(`${line}\n`) })}\n`);
+}
 
 /** Times the dev dialogues once in new threads, alternately without and with the workers' warm-up. */
 async function firstPassInFreshThreads(pairs: number) {
