@@ -123,7 +123,7 @@ test('data clean --explain shows the cleaned dialogue and each removal with its 
   assert.match(stdout, new RegExp(`# ${intentX1.id}`));
   assert.doesNotMatch(stdout, new RegExp(`# ${sceneA.id}`));
   assert.match(stdout, /用户: <image> <http> 内胆使用的是316不锈钢吗/);
-  assert.match(stdout, /- turn 1 sentence\/cannot-read-image: 抱歉哦，小富目前还不能识别图片/);
+  assert.match(stdout, /- turn 2 sentence\/cannot-read-image: 抱歉哦，小富目前还不能识别图片/);
   const json = await runCli(['data', 'clean', goldFile, '--json', '--explain']);
   const lines = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(lines.length, 5);
