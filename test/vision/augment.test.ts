@@ -52,14 +52,43 @@ test('pixel ops move the statistics the way they should', () => {
   }
 });
 
-test('geometric ops move the square and keep the size', () => {
+/** Where the card's square is: its pixels' centroid and extent (a pixel of the square's colour, by threshold). */
+function squareOf(img: RawImage): { cx: number; cy: number; x0: number; x1: number; y0: number; y1: number } {
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let y = 0; y < img.height; y++) {
+    for (let x = 0; x < img.width; x++) {
+      const p = (y * img.width + x) * 3;
+      if (img.data[p + 2] < 65 && img.data[p] > 200) xs.push(x), ys.push(y);
+    }
+  }
+  const m = (a: number[]) => a.reduce((t, v) => t + v, 0) / a.length;
+  return { cx: m(xs), cy: m(ys), x0: Math.min(...xs), x1: Math.max(...xs), y0: Math.min(...ys), y1: Math.max(...ys) };
+}
+
+test('geometric ops move the square the way each says, and keep the size', () => {
   const img = card();
-  for (const op of ['shearX', 'shearY', 'translateX', 'translateY', 'rotate'] as const) {
+  const before = squareOf(img);
+  const moved = Object.fromEntries((['shearX', 'shearY', 'translateX', 'translateY', 'rotate'] as const).map((op) => {
     const out = applyTrivialOp(img, op, 30);
     assert.equal(out.width, img.width);
     assert.equal(out.height, img.height);
-    assert.notDeepEqual(out.data, img.data, op);
-  }
+    return [op, squareOf(out)];
+  }));
+  // "Changed" alone held for a shearY that sheared along x: each op is checked for its own direction.
+  const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 0.5, `${what}: ${a} vs ${b}`);
+  // Translations move along their axis only (bin 30: 32/224 of the side, 3.4 px of 24 and 2.3 of 16).
+  near(moved.translateX.cx - before.cx, (32 / 224) * 24, 'translateX moves right');
+  near(moved.translateX.cy, before.cy, 'translateX keeps rows');
+  near(moved.translateY.cy - before.cy, (32 / 224) * 16, 'translateY moves down');
+  near(moved.translateY.cx, before.cx, 'translateY keeps columns');
+  // A shear along x keeps each row where it was and slides it; along y, each column.
+  assert.deepEqual([moved.shearX.y0, moved.shearX.y1], [before.y0, before.y1]);
+  assert.ok(moved.shearX.x1 - moved.shearX.x0 > before.x1 - before.x0 + 1, 'shearX widens the square');
+  assert.deepEqual([moved.shearY.x0, moved.shearY.x1], [before.x0, before.x1]);
+  assert.ok(moved.shearY.y1 - moved.shearY.y0 > before.y1 - before.y0 + 1, 'shearY makes it taller');
+  // A rotation of 135° about the centre takes the square (off centre, top left) to the other side.
+  assert.ok(moved.rotate.cx > img.width / 2 && moved.rotate.cy > img.height / 2, JSON.stringify(moved.rotate));
 });
 
 test('TrivialAugment and the e-commerce chain are deterministic given a seed and vary across seeds', () => {
