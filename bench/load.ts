@@ -37,11 +37,14 @@ export interface LoadRow {
   errors: number;
   non2xx: number;
   peakRssMiB: number;
+  /** Bodies of the endpoint sent so far in the whole bench (autocannon sends one per request it starts). */
+  bodiesSent: number;
 }
 
 export async function runLoadBench(options: LoadBenchOptions): Promise<LoadRow[]> {
   const rows: LoadRow[] = [];
-  // One counter per endpoint for the whole bench, so no scene body is sent twice (a repeat would be served from the cache).
+  // One counter per endpoint for the whole bench, so that a scene body repeats only once all have been sent
+  // (a repeat is served from the cache); the rows say how many were sent.
   const endpoints: Array<[string, string[], { next: number }]> = [
     ['/v1/intent', options.intentBodies, { next: 0 }],
     ['/v1/scene', options.sceneBodies, { next: 0 }],
@@ -65,6 +68,7 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadRow[]
         errors: r.errors,
         non2xx: r.non2xx,
         peakRssMiB: Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20,
+        bodiesSent: cursor.next,
       });
     }
   }

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { cacheDir } from '../src/features/cache.js';
 import { decodeRgb } from '../src/vision/decode.js';
 import { OcrEngine, type OcrOptions } from '../src/vision/ocr.js';
+import { quantile } from './sections/common.js';
 
 const dataDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../shared/data/www2025-mir');
 const { values } = parseArgs({
@@ -57,11 +58,6 @@ function charRecall(ref: string, ours: string): number {
     if (c > 0) { hit++; counts.set(ch, c - 1); }
   }
   return total ? hit / total : 1;
-}
-
-function quantile(xs: number[], q: number): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
 
 const refMs = files.map((f) => reference[f].ms);

@@ -52,17 +52,20 @@ export async function serveLikeApp(keys: string[], limits: Partial<ServerLimits>
 }
 
 /**
- * The dev intent dialogues as /v1/intent bodies, text only: their images dropped (238 of the 239 carry
- * some) and the `<image>` markers taken out of the text; a turn left empty is dropped.
+ * The dev intent dialogues as /v1/intent bodies, text only: their images dropped and the `<image>` markers
+ * taken out of the text; a turn left empty is dropped, and a dialogue left with no user turn. `described`
+ * says so with the counts, for the sections' text.
  */
-export async function devDialogueBodies(): Promise<string[]> {
+export async function devDialogueBodies(): Promise<string[] & { described: string }> {
   const dialogues = (await devSamples()).filter((s) => s.task === 'intent');
   const out: string[] = [];
   for (const d of dialogues) {
     const turns = d.turns.map((t) => ({ role: t.role, text: t.text.replace(/<image>/g, '').trim() })).filter((t) => t.text.length > 0);
     if (turns.some((t) => t.role === 'user')) out.push(JSON.stringify({ dialogue: turns }));
   }
-  return out;
+  const withImages = dialogues.filter((d) => d.images.length > 0).length;
+  const described = `${out.length} of the ${dialogues.length} dev intent dialogues as text-only bodies (their images dropped: ${withImages} of the ${dialogues.length} carry images; \`<image>\` markers taken out of the text)`;
+  return Object.assign(out, { described });
 }
 
 /** Distinct variants of the example screenshots (a few pixels changed), so no upload repeats. */
@@ -129,7 +132,7 @@ export async function load(url: string, key: string, bodies: readonly string[], 
     ok: r['2xx'],
     total: r.requests.total,
     non2xx: r.non2xx,
-    errors: r.errors + r.timeouts,
+    errors: r.errors, // autocannon counts each timeout among its errors too
     p50Ms: quantile(okMs, 0.5),
     p99Ms: quantile(okMs, 0.99),
     seconds: r.duration,

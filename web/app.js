@@ -90,17 +90,30 @@ let feedbackEnabled = false;
  */
 let limits = null;
 
-/** Bytes in words, as the service writes them (KiB, MiB). */
-function sizeText(bytes) {
-  if (bytes >= 1024 * 1024) return `${Number((bytes / (1024 * 1024)).toFixed(1))} MiB`;
-  if (bytes >= 1024) return `${Number((bytes / 1024).toFixed(1))} KiB`;
-  return `${bytes} B`;
+/**
+ * Bytes in words, as the service writes them: a size rounded up and a limit down, so that a size over its
+ * limit never reads as equal to it (10,485,800 bytes read "10 MiB, over the limit of 10 MiB").
+ */
+function sizeText(bytes, round = 'down') {
+  const r = round === 'down' ? Math.floor : Math.ceil;
+  if (bytes >= 1024 * 1024) return `${(r((bytes / (1024 * 1024)) * 10) / 10).toFixed(1).replace(/\.0$/, '')} MiB`;
+  if (bytes >= 1024) return `${r(bytes / 1024)} KiB`;
+  return `${r(bytes)} bytes`;
 }
 
 /** Why the service would refuse this file as an image, in words, or null (or when its limits are unknown). */
 function imageRefusal(file, name) {
   if (!limits || !(file.size > limits.maxImageBytes)) return null;
-  return t('imageTooLarge', { name, size: sizeText(file.size), limit: sizeText(limits.maxImageBytes) });
+  return t('imageTooLarge', { name, size: sizeText(file.size, 'up'), limit: sizeText(limits.maxImageBytes) });
+}
+
+// As the service counts a turn's text: it adds an `<image>` marker (and a space) for each image the text does
+// not mark, so a turn at the limit with an image was refused for characters no one typed.
+const IMAGE_MARKER = '<image>';
+function textAsCounted(turn) {
+  const text = turn.text.trim();
+  const missing = (turn.images?.length ?? 0) - text.split(IMAGE_MARKER).length + 1;
+  return missing > 0 ? [text, ...Array(missing).fill(IMAGE_MARKER)].filter((s) => s !== '').join(' ') : text;
 }
 
 // ---- corrections: a person's label for an answer, stored when the service keeps feedback (--feedback-db) ----
@@ -325,9 +338,6 @@ let sceneRequests = 0;
 async function classifyImage(blob, name, ticket = ++sceneRequests) {
   // Only the latest upload's answer is shown: an earlier one that comes back later was drawn over it.
   if (ticket !== sceneRequests) return;
-  // Refused here, the answer shown stays with its own image.
-  const refused = imageRefusal(blob, name);
-  if (refused) { setStatus(refused); return; }
   const preview = $('#scene-preview');
   if (preview.src) URL.revokeObjectURL(preview.src);
   preview.src = URL.createObjectURL(PREVIEW_TYPES.has(blob.type) ? blob : new Blob([blob], { type: 'application/octet-stream' }));
@@ -354,12 +364,22 @@ async function classifyImage(blob, name, ticket = ++sceneRequests) {
   }
 }
 
+/**
+ * A picked or dropped file: refused here when the service would refuse it, before it takes a ticket (a refused
+ * file that took one left the upload in flight unshown, and the example buttons off, for good).
+ */
+function uploadImage(file) {
+  const refused = imageRefusal(file, file.name);
+  if (refused) setStatus(refused);
+  else classifyImage(file, file.name);
+}
+
 const drop = $('#drop');
 $('#scene-file').addEventListener('change', (event) => {
   const file = event.target.files[0];
   // Cleared, so that the same file can be picked again (after a failed upload, say).
   event.target.value = '';
-  if (file) classifyImage(file, file.name);
+  if (file) uploadImage(file);
 });
 drop.addEventListener('dragover', (event) => { event.preventDefault(); drop.classList.add('over'); });
 drop.addEventListener('dragleave', () => drop.classList.remove('over'));
@@ -367,7 +387,7 @@ drop.addEventListener('drop', (event) => {
   event.preventDefault();
   drop.classList.remove('over');
   const file = event.dataTransfer.files[0];
-  if (file) classifyImage(file, file.name);
+  if (file) uploadImage(file);
 });
 
 // ---- intent: the turn editor ----
@@ -486,10 +506,12 @@ function highlight(text, spans) {
 }
 
 $('#classify-intent').addEventListener('click', (event) => {
-  const sent = turns.filter((turn) => turn.text.trim() || turn.images.length).map((turn) => ({ ...turn, text: turn.text.trim() }));
+  const kept = turns.map((turn, at) => ({ turn, at })).filter(({ turn }) => turn.text.trim() || turn.images.length);
+  const sent = kept.map(({ turn }) => ({ ...turn, text: turn.text.trim() }));
   if (!sent.some((turn) => turn.role === 'user')) { setStatus(t('emptyDialogue')); return; }
   const dialogue = sent.map((turn) => (turn.images.length ? turn : { role: turn.role, text: turn.text }));
-  const refused = dialogueRefusal(dialogue);
+  // Refusals name a turn as the editor numbers it (an empty turn before it is not sent).
+  const refused = dialogueRefusal(dialogue, kept.map(({ at }) => at));
   if (refused) { setStatus(refused); return; }
   // The last answer goes as the new question does: after a refusal it stood under a dialogue it was not about.
   lastIntent = null;
@@ -497,17 +519,21 @@ $('#classify-intent').addEventListener('click', (event) => {
   busy(event.currentTarget, async () => showIntent(await callApi('/v1/intent', { dialogue }), sent));
 });
 
-/** Why the service would refuse this dialogue as a whole, in words, or null (a pasted dialogue can be long). */
-function dialogueRefusal(dialogue) {
+/**
+ * Why the service would refuse this dialogue as a whole, in words, or null (a pasted dialogue can be long).
+ * `editorIndex[i]`: where dialogue[i] is in the editor.
+ */
+function dialogueRefusal(dialogue, editorIndex) {
   if (!limits) return null;
   if (dialogue.length > limits.maxTurns) return t('tooManyTurns', { n: limits.maxTurns, count: dialogue.length });
-  // The box stops typing at the limit, not a pasted dialogue's turn.
-  const long = dialogue.findIndex((turn) => turn.text.length > limits.maxTurnChars);
-  if (long >= 0) return t('turnTooLong', { turn: long + 1, count: dialogue[long].text.length, n: limits.maxTurnChars });
-  const chars = dialogue.reduce((n, turn) => n + turn.text.length, 0);
+  // The box stops typing at the limit, not a pasted dialogue's turn, nor the markers of its images.
+  const counted = dialogue.map((turn) => textAsCounted(turn).length);
+  const long = counted.findIndex((n) => n > limits.maxTurnChars);
+  if (long >= 0) return t('turnTooLong', { turn: editorIndex[long] + 1, count: counted[long], n: limits.maxTurnChars });
+  const chars = counted.reduce((n, c) => n + c, 0);
   if (chars > limits.maxTextChars) return t('textTooLong', { n: limits.maxTextChars, count: chars });
   const bytes = new Blob([JSON.stringify({ dialogue })]).size;
-  if (bytes > limits.maxBodyBytes) return t('dialogueTooLarge', { size: sizeText(bytes), limit: sizeText(limits.maxBodyBytes) });
+  if (bytes > limits.maxBodyBytes) return t('dialogueTooLarge', { size: sizeText(bytes, 'up'), limit: sizeText(limits.maxBodyBytes) });
   return null;
 }
 

@@ -17,7 +17,7 @@ import { runInNewContext } from 'node:vm';
 import sharp from 'sharp';
 import { devDialogueBodies, load, QUICK, QUICK_NOTE, rateLimitNote, screenshotBodies, serveLikeApp, type LoadResult } from '../service-kit.js';
 import type { BenchContext } from '../run.js';
-import { SECTION_FORMAT_MARK } from './common.js';
+import { quantile, SECTION_FORMAT_MARK } from './common.js';
 
 const KEY = 'hostile-bench-key-0123456789';
 const OTHER_KEY = 'hostile-bench-other-key-0123456789';
@@ -40,11 +40,6 @@ async function post(url: string, path: string, body: string, key = KEY): Promise
   } catch (err) {
     return { status: 0, code: (err as Error).message, ms: performance.now() - started };
   }
-}
-
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
 }
 
 /** Sends `count` bodies of about `bytes` × 4/3 at once from a child process; returns the status counts. */
@@ -159,7 +154,7 @@ export async function runHostileBench(ctx: Pick<BenchContext, 'log'>): Promise<s
     lines.push(
       QUICK_NOTE,
       `Service as \`ecommir serve\` runs it: shipped models, text lane ${lanes.text.concurrency} worker thread(s), image lane ${lanes.image.concurrency} worker process(es) at idle priority, deadline 30 s. ${rateLimitNote()}`,
-      `The "normal" intent requests are the ${dialogues.length} dev intent dialogues as text-only bodies (their images dropped: 238 of the 239 carry images), in turn.`,
+      `The "normal" intent requests are ${dialogues.described}, in turn.`,
       '',
     );
 
@@ -213,7 +208,7 @@ export async function runHostileBench(ctx: Pick<BenchContext, 'log'>): Promise<s
     for (const [what, rs] of answers) lines.push(`| ${what} | ${countStatuses(rs)} | ${quantile(rs.map((r) => r.ms), 0.5).toFixed(0)} | ${Math.max(...rs.map((r) => r.ms)).toFixed(0)} |`);
     lines.push(
       '',
-      `Meanwhile (a ${(windowMs / 1000).toFixed(1)} s window): the event loop's delay, sampled every millisecond (perf_hooks.monitorEventLoopDelay, ${delay.count} samples): p99 ${ns(delay.percentile(99))} ms, max ${ns(delay.max)} ms. ` +
+      `Meanwhile (a ${(windowMs / 1000).toFixed(1)} s window): the event loop's delay, sampled every millisecond (perf_hooks.monitorEventLoopDelay, ${delay.count} samples; the loop is this process's, which the clients share with the server, so their own work counts in it too): p99 ${ns(delay.percentile(99))} ms, max ${ns(delay.max)} ms. ` +
         `/healthz polled back to back: ${health.length} polls, median ${quantile(health, 0.5).toFixed(1)} ms, p99 ${quantile(health, 0.99).toFixed(1)} ms, max ${Math.max(...health).toFixed(1)} ms. ` +
         `Normal intent requests from another key, one after another: ${normal.length} (${countStatuses(normal)})` +
         (normalOk.length ? `, median ${quantile(normalOk, 0.5).toFixed(1)} ms, p99 ${quantile(normalOk, 0.99).toFixed(1)} ms, max ${Math.max(...normalOk).toFixed(1)} ms.` : '.'),

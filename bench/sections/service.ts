@@ -21,13 +21,14 @@ export async function runServiceBench(ctx: Pick<BenchContext, 'log'>): Promise<s
   try {
     ctx.log(`  load test: 2 endpoints × ${connections.length} client counts × ${durationSec} s`);
     const rows = await runLoadBench({ url: service.url, key: KEY, durationSec, connections, intentBodies, sceneBodies });
+    const sceneSent = Math.max(0, ...rows.filter((r) => r.endpoint === '/v1/scene').map((r) => r.bodiesSent));
     return [
       // No cross-validation here: the header has no seeds or folds to state.
       SECTION_FORMAT_MARK,
       QUICK_NOTE,
       `The service as \`ecommir serve\` builds it: shipped models in worker lanes (text lane ${service.lanes.text.concurrency} worker thread(s), image lane ${service.lanes.image.concurrency} worker process(es) at idle priority), a private bounded feature cache, serve's queue limits. The load generator shares this process and the machine's cores with it.`,
-      `\`/v1/intent\` cycles through the ${intentBodies.length} dev intent dialogues as text-only bodies (their images dropped: 238 of the 239 carry images; \`<image>\` markers taken out of the text); \`/v1/scene\` cycles through ${sceneBodies.length} distinct 540×1170 PNG screenshots`,
-      '(the project’s rendered examples with a few pixels changed), so every scene request is read by the models, none from the cache.',
+      `\`/v1/intent\` cycles through ${intentBodies.described}; \`/v1/scene\` cycles through ${sceneBodies.length} distinct 540×1170 PNG screenshots`,
+      `(the project’s rendered examples with a few pixels changed): ${sceneSent} were sent, ${sceneSent <= sceneBodies.length ? 'so none twice, and every scene request was read by the models, none from the cache' : `so ${sceneSent - sceneBodies.length} repeated an earlier one (answered from the cache)`}.`,
       `${rateLimitNote()} ${durationSec} s per row.`,
       '2xx/s counts only 2xx answers; latencies are of the 2xx answers, timed per request (hrtime, not autocannon’s whole-millisecond histogram). Errors count connection errors and timeouts; non-2xx counts refusals (a full queue answers 503). Peak RSS is this process (server, text lane thread, load generator), not the image lane’s process.',
       '',

@@ -9,6 +9,7 @@ import { EcommirError } from '../errors.js';
 import type { Role, Sample, Turn } from '../types.js';
 import { loadDenoiseRules, type DenoiseLevel, type DenoiseRule, type DenoiseRules } from './rules.js';
 import { TrackedText } from '../data/tracked-text.js';
+import { turnName } from '../data/turn-names.js';
 
 const IMAGE_MARKER = '<image>';
 const LINK_MARKER = '<http>';
@@ -220,7 +221,7 @@ function checkTurns(turns: unknown, item: ItemRef | undefined): asserts turns is
           : !Array.isArray(turn.images)
             ? 'has no images array'
             : undefined;
-    if (bad) throw new EcommirError('ECM_ERR_BAD_RECORD', `turn ${i + 1} (turns[${i}]) ${bad}`, { item });
+    if (bad) throw new EcommirError('ECM_ERR_BAD_RECORD', `${turnName(i)} (turns[${i}]) ${bad}`, { item });
   });
 }
 
@@ -291,13 +292,13 @@ export function cleanSample(sample: Sample, rules?: DenoiseRules, options: Denoi
 // The lines count turns from 1, as people do; the records (`--json`) keep the 0-based positions.
 /** One line per merge: `turn 3 joined to turn 1 (consecutive user turns; its text is kept)`. */
 export function formatMerges(merged: readonly Merge[]): string[] {
-  return merged.map((m) => `turn ${m.turn + 1} joined to turn ${m.into + 1} (consecutive user turns; its text is kept)`);
+  return merged.map((m) => `${turnName(m.turn)} joined to ${turnName(m.into)} (consecutive user turns; its text is kept)`);
 }
 
 /** One line per removal: `turn 4 sentence/cannot-read-image: 抱歉哦，…`. */
 export function formatRemovals(removed: readonly Removal[]): string[] {
   return removed.map((r) => {
     const what = r.replacement !== undefined ? `${r.text} → ${r.replacement}` : r.text === '' ? '(turn dropped)' : r.text;
-    return `turn ${r.turn + 1} ${r.level}/${r.rule}: ${what}`;
+    return `${turnName(r.turn)} ${r.level}/${r.rule}: ${what}`;
   });
 }

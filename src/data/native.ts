@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef, Role, Sample, Task, Turn } from '../types.js';
 import { IMAGE_MARKER, countImageMarkers } from './instruction.js';
-import { inlineImageName, turnImageName, turnName } from './turn-names.js';
+import { dialogueImageName, dialogueTurnName, inlineImageName } from './turn-names.js';
 import { SAMPLE_SHAPE, TURN_SHAPE, ownValue, unknownKeyProblem } from './known-keys.js';
 
 export interface NativeParseOptions {
@@ -99,7 +99,7 @@ export function sceneSampleOf(ref: ImageRef, id: string, index: number): Sample 
 
 function parseTurn(value: unknown, k: number, item: ItemRef, options: NativeParseOptions): Turn {
   const turn = value as Record<string, unknown> | null;
-  const bad = (why: string): EcommirError => new EcommirError('ECM_ERR_BAD_RECORD', `${turnName(k)}: ${why}`, { item });
+  const bad = (why: string): EcommirError => new EcommirError('ECM_ERR_BAD_RECORD', `${dialogueTurnName(k)}: ${why}`, { item });
   if (!turn || typeof turn !== 'object' || Array.isArray(turn)) throw bad('a turn is an object {role, text, images?}');
   const unknownKey = unknownKeyProblem(turn, TURN_SHAPE);
   if (unknownKey) throw bad(unknownKey);
@@ -113,7 +113,7 @@ function parseTurn(value: unknown, k: number, item: ItemRef, options: NativePars
   const images: ImageRef[] = [];
   if (turn.images !== undefined) {
     if (!Array.isArray(turn.images)) throw bad('images must be a list');
-    turn.images.forEach((img, j) => images.push(parseImage(img, inlineImageName(k, j, String(item.id ?? item.index)), item, options, turnImageName(k, j))));
+    turn.images.forEach((img, j) => images.push(parseImage(img, inlineImageName(k, j, String(item.id ?? item.index)), item, options, dialogueImageName(k, j))));
   }
   // Markers and images pair up in order, as in the challenge format. A hand-written turn may leave
   // the markers out: the missing ones are appended, so that later stages see one shape.

@@ -1,11 +1,19 @@
 // How messages name a turn of a dialogue and an image in it: counted from 1, as people count and as the
-// evidence does ("turn 3 (dialogue[2], characters 18–21)"), with the JSON path beside it. A bare "turn 1"
-// was read as the first turn where it meant dialogue[1].
+// evidence does ("turn 3 (dialogue[2], characters 18–21)"). A bare "turn 1" was read as the first turn
+// where it meant the second. The JSON path goes beside it only where the position is one in a native
+// record's `dialogue` list: a parsed sample's turns may also come from a challenge instruction, or start
+// with a scene record's `image`.
 export function turnName(t: number): string {
+  return `turn ${t + 1}`;
+}
+
+/** A turn of a native record's `dialogue` list: `turn 2 (dialogue[1])`. */
+export function dialogueTurnName(t: number): string {
   return `turn ${t + 1} (dialogue[${t}])`;
 }
 
-export function turnImageName(t: number, k: number): string {
+/** An image of a native record's `dialogue` list: `image 1 of turn 2 (dialogue[1].images[0])`. */
+export function dialogueImageName(t: number, k: number): string {
   return `image ${k + 1} of turn ${t + 1} (dialogue[${t}].images[${k}])`;
 }
 

@@ -24,7 +24,7 @@ import { registerIntentRoute } from './routes/intent.js';
 import { registerOpsRoutes } from './routes/ops.js';
 import { registerPageRoutes } from './routes/page.js';
 import { registerSceneRoute } from './routes/scene.js';
-import { pathOf } from './request-path.js';
+import { pathWithoutQuery } from './request-path.js';
 import { buildSchemas, ID_MAX_LENGTH } from './schemas.js';
 
 const CONTENT_SECURITY_POLICY =
@@ -34,7 +34,7 @@ const PERMISSIONS_POLICY = 'camera=(), microphone=(), geolocation=(), payment=()
 function loggerOption(resolved: Readonly<ResolvedServerOptions>): object | boolean {
   if (!resolved.logger) return false;
   const serializers = {
-    req: (request: FastifyRequest) => ({ method: request.method, url: pathOf(request.url), remoteAddress: request.ip }),
+    req: (request: FastifyRequest) => ({ method: request.method, url: pathWithoutQuery(request.url), remoteAddress: request.ip }),
   };
   if (resolved.logger === true) return { level: 'info', serializers };
   return { level: resolved.logger.level ?? 'info', stream: resolved.logger.stream, serializers };

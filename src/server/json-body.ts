@@ -19,7 +19,7 @@ import type { DecodedImages } from './body-images.js';
 import { coverStreamedBody, streamedBodyRefused } from './body-budget.js';
 import { parseJsonBody, type JsonBodyResult, type JsonBodyRules } from './json-body-parse.js';
 import type { ReceiveBodyTask } from './json-body-worker.js';
-import { pathOf } from './request-path.js';
+import { pathWithoutQuery } from './request-path.js';
 
 const WORKER_FILE = threadFile(import.meta.url, 'json-body-worker');
 
@@ -229,7 +229,7 @@ function readJsonBody(request: FastifyRequest, payload: Readable, { inlineBytes,
  */
 function bodyOverLimit(request: FastifyRequest, limit: number, maxImageBytes: number | undefined): EcommirError {
   // The route's pattern, else the path without its query (which may carry a key).
-  const route = request.routeOptions.url ?? pathOf(request.url);
+  const route = request.routeOptions.url ?? pathWithoutQuery(request.url);
   const image = route === '/v1/scene' && maxImageBytes ? `: one image of at most ${sizeText(maxImageBytes)}, as base64 (or uploaded as multipart/form-data)` : '';
   return new EcommirError('ECM_ERR_BODY_TOO_LARGE', `the body is over the ${sizeText(limit)} (${limit.toLocaleString('en-US')} bytes) that ${request.method} ${route} takes${image}`, { statusCode: 413 });
 }

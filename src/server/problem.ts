@@ -3,7 +3,7 @@
 // unexpected is a 500 whose details go to the log, not to the client.
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { EcommirError, type ErrorCode } from '../errors.js';
-import { pathOf } from './request-path.js';
+import { pathWithoutQuery } from './request-path.js';
 import { describeSchemaError, type SchemaErrorLike } from './schema-error.js';
 
 export interface ProblemBody {
@@ -93,7 +93,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
     routes.push({ methods, pattern: routePattern(route.url) });
   });
   app.setNotFoundHandler((request, reply) => {
-    const path = pathOf(request.url);
+    const path = pathWithoutQuery(request.url);
     const allowed = [...new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => r.methods))];
     if (allowed.length > 0 && !allowed.includes(request.method)) {
       reply.header('allow', allowed.join(', '));

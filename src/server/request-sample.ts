@@ -49,7 +49,7 @@ export function sceneSampleFromBody(body: SceneBody, index: number, maxImageByte
   return parseNativeSample({ id: body.id, task: 'scene', image }, index);
 }
 
-/** A dialogue sample; its images are named `turn<t>-<k>`. Too many images are refused before any is decoded. */
+/** A dialogue sample; its images are named by place (`turn2-image1`). Too many images are refused before any is decoded. */
 export function intentSampleFromBody(body: IntentBody, index: number, limits: Readonly<InputLimits>, decoded?: DecodedImages): Sample {
   const item = itemOf(body.id, index);
   const maxImageBytes = limits.maxImageBytes;

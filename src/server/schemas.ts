@@ -244,7 +244,7 @@ function readyBody() {
       },
       limits: {
         type: 'object',
-        description: 'What one request may carry, so that a client can check before sending: bodies and images in bytes, text in characters (as JSON counts them), images per sample.',
+        description: 'What one request may carry, so that a client can check before sending: bodies and images in bytes; text in characters as JSON counts them, a turn\'s text counting an `<image>` marker and a space for each of its images that it does not mark; images per sample.',
         properties: Object.fromEntries(PUBLISHED_LIMITS.map((name) => [name, { type: 'integer' }])),
       },
       error: errorBody.properties.error,

@@ -20,7 +20,7 @@ const dir = await mkdtemp(join(tmpdir(), 'ecommir-first-use-'));
 
 test('an empty user turn is refused by the library, the CLI and the API with the same code and message', { timeout: 120_000 }, async () => {
   const record = { id: 'empty-1', dialogue: [{ role: 'user', text: '   ' }] };
-  const expected = /id empty-1: turn 1 \(dialogue\[0\]\) is a user turn with no text and no image/;
+  const expected = /id empty-1: turn 1 is a user turn with no text and no image/;
   // The library: the sample parses (a turn may be blank in a file), and the one check refuses it.
   const sample = parseNativeSample({ ...record, task: 'intent' }, 0);
   assert.throws(() => checkSampleText(sample), (err: Error & { code?: string }) => err.code === 'ECM_ERR_EMPTY_TURN' && expected.test(err.message));

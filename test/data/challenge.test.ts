@@ -177,7 +177,7 @@ test('the challenge loaders hold records to inputLimits too, naming the file and
   const limits = resolveInputLimits({ maxTurnChars: 5 });
   await assert.rejects(loadChallengeRecords(first, { imagesDir: DEV_IMAGES, inputLimits: limits }, DEV_JSON), (err: EcommirError) => {
     assert.equal(err.code, 'ECM_ERR_INPUT_TOO_LARGE');
-    assert.match(err.message, /train\.json, record #0, id 213e438b17282904772446704d0b28: turn \d+ \(dialogue\[\d+\]\) has \d+ characters, over the limit of 5 per turn/);
+    assert.match(err.message, /train\.json, record #0, id 213e438b17282904772446704d0b28: turn \d+ has \d+ characters, over the limit of 5 per turn/);
     return true;
   });
   const skipped = await loadChallengeRecords(first, { imagesDir: DEV_IMAGES, inputLimits: limits, skipBad: true }, DEV_JSON);

@@ -30,7 +30,7 @@ test('the library refuses text, turns and images over the limits, naming the ite
   const ok = sample([{ role: 'user', text: '好'.repeat(DEFAULT_INPUT_LIMITS.maxTurnChars), images: [] }]);
   assert.doesNotThrow(() => checkSampleText(ok));
   const cases: Array<[string, Sample, RegExp]> = [
-    ['a long turn', sample([{ role: 'agent', text: '好', images: [] }, { role: 'user', text: '好'.repeat(20_001), images: [] }]), /turn 2 \(dialogue\[1\]\) has 20,001 characters, over the limit of 20,000 per turn/],
+    ['a long turn', sample([{ role: 'agent', text: '好', images: [] }, { role: 'user', text: '好'.repeat(20_001), images: [] }]), /turn 2 has 20,001 characters, over the limit of 20,000 per turn/],
     ['too many turns', sample(Array.from({ length: 201 }, () => ({ role: 'user' as const, text: '好', images: [] }))), /201 turns, over the limit of 200/],
     ['too much text', sample(Array.from({ length: 6 }, () => ({ role: 'user' as const, text: '好'.repeat(19_000), images: [] }))), /114,000 characters, over the limit of 100,000 per sample/],
     ['too many images', sample(Array.from({ length: 17 }, (_, i) => ({ role: 'user' as const, text: '看', images: [{ name: `i${i}`, bytes: new Uint8Array(1) }] }))), /17 images, over the limit of 16 per sample/],
@@ -75,7 +75,7 @@ test('classify, predict and the API give the same error for the same too-long di
   const record = { id: 'long-1', dialogue: [{ role: 'user', text: '好'.repeat(20_001) }] };
   const file = join(dir, 'long.json');
   await writeFile(file, JSON.stringify(record));
-  const expected = /turn 1 \(dialogue\[0\]\) has 20,001 characters, over the limit of 20,000 per turn \[ECM_ERR_INPUT_TOO_LARGE\]/;
+  const expected = /turn 1 has 20,001 characters, over the limit of 20,000 per turn \[ECM_ERR_INPUT_TOO_LARGE\]/;
 
   const classify = await cli(['classify', 'dialogue', file]);
   assert.equal(classify.code, 1);
@@ -89,11 +89,11 @@ test('classify, predict and the API give the same error for the same too-long di
   assert.match(predict.stderr, expected);
   const skipped = await cli(['predict', '--data', data, '--out', out, '--no-progress', '--skip-bad']);
   assert.equal(skipped.code, 1, 'a skipped sample is still reported in the exit code');
-  assert.match(skipped.stderr, /skipped .*turn 1 \(dialogue\[0\]\) has 20,001 characters/);
+  assert.match(skipped.stderr, /skipped .*turn 1 has 20,001 characters/);
   assert.equal((await readFile(out, 'utf8')).trim().split('\n').length, 1, 'the other sample is predicted');
 
   // predict reads the file itself, so its error also names the file and the record (classify's input is one sample).
-  assert.match(predict.stderr, new RegExp(`${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, record #0, id long-1: turn 1 \\(dialogue\\[0\\]\\) has 20,001 characters`));
+  assert.match(predict.stderr, new RegExp(`${data.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, record #0, id long-1: turn 1 has 20,001 characters`));
 
   const server = await startServer({ recognizers: { scene: new FakeSceneRecognizer(), intent: new FakeIntentRecognizer() } });
   try {

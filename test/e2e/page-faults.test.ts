@@ -313,12 +313,24 @@ test('the page holds a request to the limits the service publishes: an image ove
     const shot = async (name: string, side: number) => ({ name, mimeType: 'image/png', buffer: await sharp({ create: { width: side, height: side, channels: 3, background: { r: 0, g: 0, b: 0 }, noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).png().toBuffer() });
     const big = { name: 'big.png', mimeType: 'image/png', buffer: Buffer.alloc(5000, 7) };
 
-    // A screenshot over the image limit: named with its size and the limit, and no request.
+    // A screenshot over the image limit, picked while another is being read: named with its size (rounded up)
+    // and the limit, no request, and the upload in flight still shown when it is answered (a refused file
+    // took a ticket, so that answer was dropped and the example buttons stayed off).
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/v1/scene', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.setInputFiles('#scene-file', await shot('ok.png', 34));
     await page.setInputFiles('#scene-file', big);
     await page.waitForSelector('#status:has-text("big.png")');
-    assert.match(await status(page), /“big\.png”有 4\.9 KiB，超过服务的单张上限 4 KiB/);
-    await page.setInputFiles('#scene-file', await shot('ok.png', 34));
+    assert.match(await status(page), /“big\.png”有 5 KiB，超过服务的单张上限 4 KiB/);
+    release();
     await page.waitForSelector('#scene-result:not([hidden]) .label');
+    const examples = await page.locator('#scene-examples button').all();
+    assert.ok(examples.length > 0, 'the example buttons are on the page');
+    for (const button of examples) assert.equal(await button.isDisabled(), false);
 
     // A turn's box takes no more than a turn may carry.
     assert.equal(await page.locator('#turns input[type=text]').getAttribute('maxlength'), '50');
@@ -334,13 +346,18 @@ test('the page holds a request to the limits the service publishes: an image ove
     await page.waitForSelector('#turns .turn-image >> nth=2');
     assert.equal(await page.locator('#turns .turn-image').count(), 3);
     assert.match(await status(page), /一段对话最多 3 张图片，“d\.png”未添加/);
-    // Three such images as base64 are over the 14.6 KiB body: said, and not sent.
+    // Three such images as base64 are over the 15,000-byte body: said (the size rounded up, the limit down), and not sent.
     await page.click('#classify-intent');
-    assert.match(await status(page), /^这段对话连同图片共 1\d\.\d KiB，超过服务的上限 14\.6 KiB，未发送/);
+    assert.match(await status(page), /^这段对话连同图片共 16 KiB，超过服务的上限 14 KiB，未发送/);
     // One image out, it fits and is answered.
     await page.locator('#turns .turn-image').nth(0).click();
     await page.click('#classify-intent');
     await page.waitForSelector('#intent-result:not([hidden]) .label');
+    // The service counts an <image> marker and a space for each image the text does not mark: 45 typed
+    // characters and two images are 61, over the turn's 50 (the box let them through).
+    await page.fill('#turns input[type=text]', '问'.repeat(45));
+    await page.click('#classify-intent');
+    assert.match(await status(page), /^第 1 轮有 61 字，超过服务的单轮上限 50 字，未发送/);
     assert.deepEqual(sent, ['/v1/scene', '/v1/intent']);
     assert.deepEqual(problems, []);
     await page.close();
