@@ -188,36 +188,33 @@ function correctionLabels(task, answer) {
   return [...new Set([...ranked, ...(taskLabels[task] ?? [])])].filter((label) => label !== answer.prediction.label);
 }
 
-async function sendCorrection(task, answer) {
-  const state = answer.correction;
-  const label = state.choice;
-  if (!label || state.pending) return;
-  state.pending = true;
-  setStatus(t('working'));
-  try {
-    // With the key the answer was asked with: under another key its request is not found.
-    await request('POST', '/v1/feedback', { requestId: answer.requestId, label }, { key: answer.key });
-    state.label = label;
-    state.choice = undefined;
-    setStatus('');
-    if (shownAnswer(task) === answer) $('#announce').textContent = t('corrected', { label });
-    redrawCorrection(task, answer, `${task}-undo-correction`);
-  } catch (err) {
-    if (shownAnswer(task) === answer) setStatus(err.message);
-  } finally {
-    state.pending = false;
-  }
+function sendCorrection(task, answer) {
+  const label = answer.correction.choice;
+  if (!label) return;
+  // With the key the answer was asked with: under another key its request is not found.
+  return correctionCall(task, answer, () => request('POST', '/v1/feedback', { requestId: answer.requestId, label }, { key: answer.key }), () => {
+    answer.correction.choice = undefined;
+    return label;
+  });
 }
 
-async function undoCorrection(task, answer) {
+function undoCorrection(task, answer) {
+  return correctionCall(task, answer, () => request('DELETE', `/v1/feedback/${encodeURIComponent(answer.requestId)}`, undefined, { key: answer.key }),
+    // The label now in force, if an earlier one is back (the service keeps each correction's history).
+    (reply) => (typeof reply.label === 'string' ? reply.label : undefined));
+}
+
+/**
+ * One correction call of an answer at a time: `call` asks the service, `labelAfter(reply)` gives the label in
+ * force after it (none: no correction). The answer's correction part is drawn again and said, if still shown.
+ */
+async function correctionCall(task, answer, call, labelAfter) {
   const state = answer.correction;
   if (state.pending) return;
   state.pending = true;
   setStatus(t('working'));
   try {
-    const reply = await request('DELETE', `/v1/feedback/${encodeURIComponent(answer.requestId)}`, undefined, { key: answer.key });
-    // The label now in force, if an earlier one is back (the service keeps each correction's history).
-    state.label = typeof reply.label === 'string' ? reply.label : undefined;
+    state.label = labelAfter(await call());
     setStatus('');
     if (shownAnswer(task) === answer) $('#announce').textContent = state.label ? t('corrected', { label: state.label }) : t('correctionUndone');
     redrawCorrection(task, answer, state.label ? `${task}-undo-correction` : `${task}-correct`);
@@ -334,6 +331,10 @@ function drawBoxes(items) {
 const PREVIEW_TYPES = new Set(['image/png', 'image/jpeg', 'image/webp', 'image/gif', 'image/bmp', 'image/avif']);
 let sceneRequests = 0;
 
+function examplesDisabled(disabled) {
+  for (const button of document.querySelectorAll('#scene-examples button')) button.disabled = disabled;
+}
+
 /** `ticket`: the number the upload took when the user asked for it (an example is fetched first). */
 async function classifyImage(blob, name, ticket = ++sceneRequests) {
   // Only the latest upload's answer is shown: an earlier one that comes back later was drawn over it.
@@ -347,7 +348,7 @@ async function classifyImage(blob, name, ticket = ++sceneRequests) {
   lastScene = null;
   $('#scene-result').hidden = true;
   $('#scene-result').replaceChildren();
-  for (const button of document.querySelectorAll('#scene-examples button')) button.disabled = true;
+  examplesDisabled(true);
   const form = new FormData();
   form.append('file', blob, name);
   setStatus(t('working'));
@@ -360,7 +361,7 @@ async function classifyImage(blob, name, ticket = ++sceneRequests) {
   } catch (err) {
     if (ticket === sceneRequests) setStatus(err.message);
   } finally {
-    if (ticket === sceneRequests) for (const button of document.querySelectorAll('#scene-examples button')) button.disabled = false;
+    if (ticket === sceneRequests) examplesDisabled(false);
   }
 }
 
