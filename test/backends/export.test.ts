@@ -161,8 +161,8 @@ test('an export of data with nothing to export is refused and leaves an earlier 
 
 test('images sent as bytes are each written as themselves: two records sharing an id, two turns of one record (by name, the first was written for both)', async () => {
   const out = await tempDir({});
-  const png = (r: number, b: number) => sharp({ create: { width: 24, height: 24, channels: 3, background: { r, g: 0, b } } }).png().toBuffer();
-  const [red, blue, green] = [await png(255, 0), await png(0, 255), await sharp({ create: { width: 24, height: 24, channels: 3, background: { r: 0, g: 255, b: 0 } } }).png().toBuffer()];
+  const png = (r: number, g: number, b: number) => sharp({ create: { width: 24, height: 24, channels: 3, background: { r, g, b } } }).png().toBuffer();
+  const [red, blue, green] = [await png(255, 0, 0), await png(0, 0, 255), await png(0, 255, 0)];
   const url = (bytes: Buffer) => `data:image/png;base64,${bytes.toString('base64')}`;
   const record = (first: Buffer, second: Buffer) => ({ id: 'dup', task: 'intent', label: '是否会生锈', dialogue: [{ role: 'user', text: '这个', images: [url(first)] }, { role: 'agent', text: '您好' }, { role: 'user', text: '会生锈吗', images: [url(second)] }] });
   const { parseNativeSample } = await import('../../src/data/native.js');
