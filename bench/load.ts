@@ -19,6 +19,8 @@ export interface LoadBenchOptions {
   connections?: number[];
   /** /v1/intent bodies to cycle through. */
   intentBodies: string[];
+  /** /v1/intent bodies whose dialogues carry images, measured in rows of their own when given. */
+  intentImageBodies?: string[];
   /**
    * Scene request bodies to cycle through. Distinct images keep the OCR cache from answering (a
    * repeated upload is served from the feature cache, which would flatter the latency).
@@ -45,11 +47,12 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadRow[]
   const rows: LoadRow[] = [];
   // One counter per endpoint for the whole bench, so that a scene body repeats only once all have been sent
   // (a repeat is served from the cache); the rows say how many were sent.
-  const endpoints: Array<[string, string[], { next: number }]> = [
-    ['/v1/intent', options.intentBodies, { next: 0 }],
-    ['/v1/scene', options.sceneBodies, { next: 0 }],
+  const endpoints: Array<[string, string, string[], { next: number }]> = [
+    ['/v1/intent', '/v1/intent', options.intentBodies, { next: 0 }],
+    ...(options.intentImageBodies ? [['/v1/intent (with images)', '/v1/intent', options.intentImageBodies, { next: 0 }] as [string, string, string[], { next: number }]] : []),
+    ['/v1/scene', '/v1/scene', options.sceneBodies, { next: 0 }],
   ];
-  for (const [path, bodies, cursor] of endpoints) {
+  for (const [endpoint, path, bodies, cursor] of endpoints) {
     for (const clients of options.connections ?? [1, 4, 16]) {
       let peakRss = process.memoryUsage().rss;
       const sampler = setInterval(() => {
@@ -58,7 +61,7 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadRow[]
       const r = await load(options.url + path, options.key, bodies, clients, options.durationSec ?? 5, cursor);
       clearInterval(sampler);
       rows.push({
-        endpoint: path,
+        endpoint,
         clients,
         requests: r.total,
         ok: r.ok,

@@ -68,6 +68,29 @@ export async function devDialogueBodies(): Promise<string[] & { described: strin
   return Object.assign(out, { described });
 }
 
+/**
+ * The dev intent dialogues as sent by a client that uploads the user's images with the text (each
+ * turn's images inline, base64): the usual case, since nearly every dev dialogue carries one.
+ */
+export async function devDialogueBodiesWithImages(): Promise<string[] & { described: string }> {
+  const dialogues = (await devSamples()).filter((s) => s.task === 'intent' && s.images.length > 0);
+  const out: string[] = [];
+  let images = 0;
+  let bytes = 0;
+  for (const d of dialogues) {
+    const turns = [];
+    for (const t of d.turns) {
+      const inline = await Promise.all(t.images.map(async (ref) => (ref.bytes ? Buffer.from(ref.bytes) : await readFile(ref.path!)).toString('base64')));
+      images += inline.length;
+      bytes += inline.reduce((sum, b) => sum + (b.length * 3) / 4, 0);
+      turns.push({ role: t.role, text: t.text, ...(inline.length ? { images: inline } : {}) });
+    }
+    out.push(JSON.stringify({ dialogue: turns }));
+  }
+  const described = `the ${out.length} dev intent dialogues that carry images, with their ${images} images inline (${(bytes / out.length / 1024).toFixed(0)} KiB a dialogue on average)`;
+  return Object.assign(out, { described });
+}
+
 /** Distinct variants of the example screenshots (a few pixels changed), so no upload repeats. */
 export async function screenshotBodies(n: number): Promise<string[]> {
   const names = ['order', 'logistics', 'refund'];

@@ -4,7 +4,8 @@
 // and again; intent throughput alone and with 4 scene clients, and the scene lane alone and under the
 // intent load (ABBA rounds, median and range of the ratios); memory after a burst of large bodies; and
 // another client's answers while one client trickles large uploads in. Server and clients share this
-// process's machine; ratios are within one run. Normal intent bodies are the dev dialogues, text only.
+// process's machine; ratios are within one run. Normal intent bodies are the dev dialogues, text only; the dev
+// dialogues with their images are timed alone and with the scene clients busy.
 //   node --import tsx bench/sections/hostile.ts     (prints the section; ECOMMIR_BENCH_QUICK=1 for a reduced run)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
@@ -15,7 +16,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import sharp from 'sharp';
-import { devDialogueBodies, load, QUICK, QUICK_NOTE, rateLimitNote, screenshotBodies, serveLikeApp, type LoadResult } from '../service-kit.js';
+import { devDialogueBodies, devDialogueBodiesWithImages, load, QUICK, QUICK_NOTE, rateLimitNote, screenshotBodies, serveLikeApp, type LoadResult } from '../service-kit.js';
 import type { BenchContext } from '../run.js';
 import { quantile, SECTION_FORMAT_MARK } from './common.js';
 
@@ -294,6 +295,36 @@ export async function runHostileBench(ctx: Pick<BenchContext, 'log'>): Promise<s
       `Scene (4 clients, image lane) with the intent load over alone: throughput ${spread(sceneRatios)}; median latency ${spread(sceneLatencyRatios)}. ` +
         'The image lane runs at idle priority by design, so a busy text lane slows it; a ratio below 1 in throughput (above 1 in latency) is that slowdown, as measured.',
       `Scene answers are counted only when they complete inside their window (the 1 s lead-in before it not counted). ${next} screenshots were sent, ${next <= bodies.length ? 'none of them twice' : `so ${next - bodies.length} repeated an earlier one (answered from the cache)`}.`,
+      '',
+    );
+
+    // Dialogues as clients send them, with their images: the shipped intent model reads the text alone,
+    // so their images are checked in the text lane (lanes.ts, TEXT_LANE_IMAGE_LOAD) and they do not
+    // wait behind screenshots in the image lane. One client, alone and with the scene clients busy.
+    const imageDialogues = await devDialogueBodiesWithImages();
+    const imageCursor = { next: 0 };
+    const imageDialogueRun = (seconds: number) => load(`${url}/v1/intent`, KEY, imageDialogues, 1, seconds, imageCursor);
+    await imageDialogueRun(2); // warm-up
+    const IMAGE_ROUNDS = QUICK ? 1 : 3;
+    ctx.log(`  dialogues with images, alone and with scene busy: ${IMAGE_ROUNDS} rounds of 2 × ${SECONDS} s`);
+    const imageRounds: Array<{ order: string; alone: LoadResult; both: LoadResult; scene: Scene }> = [];
+    for (let round = 0; round < IMAGE_ROUNDS; round++) {
+      const aloneFirst = round % 2 === 0;
+      let alone: LoadResult | undefined;
+      if (aloneFirst) alone = await imageDialogueRun(SECONDS);
+      const both = await withSceneClients(() => imageDialogueRun(SECONDS));
+      if (!aloneFirst) alone = await imageDialogueRun(SECONDS);
+      imageRounds.push({ order: aloneFirst ? 'D, D+S' : 'D+S, D', alone: alone!, both: both.result, scene: both.scene });
+    }
+    lines.push(
+      `Dialogues with their images (one client; ${imageDialogues.described}), alone and while 4 scene clients keep the image lane busy:`,
+      '',
+      '| round | 2xx/s alone | with scene busy | p50 ms alone | with scene busy | p99 ms alone | with scene busy | non-2xx alone / with | scene 200/s meanwhile |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...imageRounds.map(
+        (r, i) =>
+          `| ${i + 1} (${r.order}) | ${r.alone.okPerSec.toFixed(1)} | ${r.both.okPerSec.toFixed(1)} | ${r.alone.p50Ms.toFixed(1)} | ${r.both.p50Ms.toFixed(1)} | ${r.alone.p99Ms.toFixed(1)} | ${r.both.p99Ms.toFixed(1)} | ${r.alone.non2xx} / ${r.both.non2xx} | ${f(r.scene.perSec)} |`,
+      ),
       '',
     );
 

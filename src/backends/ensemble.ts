@@ -72,6 +72,11 @@ export class EnsembleRecognizer implements Recognizer {
     return this.first.readsSceneModel === true || this.second.readsSceneModel === true;
   }
 
+  /** A side that may read pixels makes the pair read them (absent counts as reading, as in Recognizer). */
+  get readsImages(): boolean {
+    return this.first.readsImages !== false || this.second.readsImages !== false;
+  }
+
   /** True when both sides agree on the label, each at least `agreementThreshold` sure. */
   agrees(a: Prediction, b: Prediction): boolean {
     return a.label === b.label && a.confidence >= this.agreementThreshold && b.confidence >= this.agreementThreshold;

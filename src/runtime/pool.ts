@@ -12,7 +12,7 @@ import { Piscina } from 'piscina';
 import type { InputLimits } from '../data/input-limits.js';
 import { describeItem, EcommirError } from '../errors.js';
 import { FeatureCache, type FeatureCacheOptions } from '../features/cache.js';
-import type { Sample, Task } from '../types.js';
+import { TASKS, type Sample, type Task } from '../types.js';
 import { raceSignal } from './deadline.js';
 import { ProcessPool, QueueFullError } from './process-pool.js';
 import type { RecognizerSource } from './source.js';
@@ -238,6 +238,11 @@ export class RecognizerPool {
     return this.#description.readsSceneModel ?? [];
   }
 
+  /** The tasks whose recogniser may read a sample's pixels (Recognizer.readsImages); every task until told. */
+  get readsImages(): readonly Task[] {
+    return this.#description.readsImages ?? TASKS;
+  }
+
   /** Why the recognisers failed to load, if they did. */
   get loadError(): { code: string; message: string } | undefined {
     return this.#description.loadError;
@@ -252,7 +257,7 @@ export class RecognizerPool {
   /** Classifies one sample in a worker thread. */
   predict(sample: Sample, options: RuntimePredictOptions = {}, signal?: AbortSignal, verifyImages = false): Promise<RuntimePrediction> {
     // The signal stays here (it cannot be copied to a worker): it aborts the call as a whole.
-    const { imageHashes, signal: _signal, ...recognizerOptions } = options;
+    const { imageHashes, signal: _signal, imageLoad: _route, ...recognizerOptions } = options;
     return this.call<RuntimePrediction>({ op: 'predict', sample, options: recognizerOptions, verifyImages, ...(imageHashes ? { imageHashes } : {}) }, signal);
   }
 

@@ -6,9 +6,12 @@
 //   from the label definitions, shipped with the package) warmed a fresh thread more than as many
 //   dialogues made from label names (bench/sections/speed.ts measures the effect). When those files
 //   cannot be read, dialogues made from the recogniser's own labels stand in.
+// - the image check (a thumbnail decode) that a dialogue's images get before the answer: one blank
+//   image, which loads the decoder, so the first dialogue with images in the text lane is not the slow one.
 // Predictions are thrown away.
 import { loadHandwrittenIntentDialogues } from '../knowledge/handwritten-intent.js';
-import type { Sample, Task, Turn } from '../types.js';
+import type { ImageRef, Sample, Task, Turn } from '../types.js';
+import { verifyImageDecodes } from '../vision/decode.js';
 import type { RecognizerSet } from '../backends/select.js';
 
 /** Every how-many-th hand-written dialogue the intent warm-up runs (about 460 of 1847). */
@@ -65,11 +68,15 @@ export function labelWarmUpSamples(labels: readonly string[], rounds = LABEL_WAR
   return samples;
 }
 
-/** A small blank PNG as a one-image scene sample. */
-async function blankSceneSample(): Promise<Sample> {
+async function blankImage(): Promise<ImageRef> {
   const { default: sharp } = await import('sharp');
   const blank = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
-  const image = { name: 'warm-up', bytes: new Uint8Array(blank) };
+  return { name: 'warm-up', bytes: new Uint8Array(blank) };
+}
+
+/** A small blank PNG as a one-image scene sample. */
+async function blankSceneSample(): Promise<Sample> {
+  const image = await blankImage();
   return { id: 'warm-up', index: 0, task: 'scene', candidates: [], turns: [{ role: 'user', text: '<image>', images: [image] }], images: [image] };
 }
 
@@ -77,6 +84,7 @@ async function blankSceneSample(): Promise<Sample> {
 export async function warmUp(set: RecognizerSet, tasks: readonly Task[]): Promise<void> {
   if (tasks.includes('scene') && set.scene) await set.scene.predict(await blankSceneSample()).catch(() => {});
   if (tasks.includes('intent') && set.intent) {
+    await verifyImageDecodes(await blankImage()).catch(() => {});
     for (const sample of intentWarmUpSamples(set.intent.labels)) {
       const ok = await set.intent.predict(sample).then(
         () => true,

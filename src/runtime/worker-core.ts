@@ -5,12 +5,13 @@ import { decodeSampleImages, resolveInputLimits, type InputLimits } from '../dat
 import { EcommirError, type ErrorCode, type ItemRef } from '../errors.js';
 import { diskEntriesWritten, setDefaultFeatureCacheOptions, type FeatureCacheOptions } from '../features/cache.js';
 import type { RecognizerSet } from '../backends/select.js';
-import { tasksReadingSceneModel, type PredictOptions } from '../tasks/recognizer.js';
+import { tasksReadingImages, tasksReadingSceneModel, type PredictOptions } from '../tasks/recognizer.js';
 import type { Prediction, Sample, Task } from '../types.js';
 import { imageDHashes } from '../vision/difference-hash.js';
 import { setVisionThreads } from '../vision/threads.js';
 import { loadRecognizerSource, type RecognizerSource } from './source.js';
 import { warmUp } from './warm-up.js';
+import type { ImageLoad } from './lanes.js';
 
 export interface WorkerInit {
   source: RecognizerSource;
@@ -35,6 +36,12 @@ export interface WorkerFunction {
 export interface RuntimePredictOptions extends PredictOptions {
   /** Also return each image's dHash (the feedback store's similarity), made where the image is decoded. */
   imageHashes?: boolean;
+  /**
+   * The sample's images as their headers describe them (the service probes them first): with it, a
+   * dialogue whose model reads no pixels and whose images are small is checked and answered in the
+   * text lane (lanes.ts, laneOf). Stays with the runtime.
+   */
+  imageLoad?: ImageLoad;
 }
 
 export type RuntimePrediction = Prediction & {
@@ -67,6 +74,8 @@ export interface Description {
   tasks: Partial<Record<Task, string[]>>;
   /** The tasks whose answers depend on the scene model too (Recognizer.readsSceneModel). */
   readsSceneModel?: Task[];
+  /** The tasks whose recogniser may read a sample's pixels (Recognizer.readsImages). */
+  readsImages?: Task[];
   /** Why loading failed, when it did. */
   loadError?: WorkerFailure;
 }
@@ -133,7 +142,7 @@ async function answer(task: WorkerTask): Promise<WorkerReply<unknown>> {
         const recognizer = loaded.set?.[name];
         if (recognizer) tasks[name] = [...recognizer.labels];
       }
-      return { ok: true, value: { tasks, readsSceneModel: tasksReadingSceneModel(loaded.set ?? {}), loadError: loaded.error } satisfies Description };
+      return { ok: true, value: { tasks, readsSceneModel: tasksReadingSceneModel(loaded.set ?? {}), readsImages: tasksReadingImages(loaded.set ?? {}), loadError: loaded.error } satisfies Description };
     }
     if (task.op === 'run') return { ok: true, value: await runFunction(task.fn, task.args) };
     return { ok: true, value: await predict(task.sample, task.options, task.verifyImages === true, task.imageHashes === true) };

@@ -20,13 +20,15 @@ export async function classifySample(ctx: ServerContext, sample: Sample, signal:
     });
   }
   checkSampleText(sample, options.limits);
-  await raceSignal(checkSampleImages(sample, options.limits, signal), signal);
+  const headers = await raceSignal(checkSampleImages(sample, options.limits, signal), signal);
+  // How much image there is to check decides the lane of a dialogue whose model reads no pixels.
+  const imageLoad = { pixels: headers.reduce((sum, h) => sum + h.width * h.height, 0), bytes: headers.reduce((sum, h) => sum + h.bytes, 0) };
   const recording = ctx.feedback && record ? { store: ctx.feedback, record } : undefined;
   // Stored predictions keep every label's probability (margin and entropy need them all), and a
   // stored screenshot its similarity hash, made in the worker that decodes it.
   const topK = recording ? undefined : options.topK;
   const imageHashes = recording !== undefined && sample.task === 'scene';
-  const prediction = await raceSignal(runtime.predict(sample, { threshold: options.threshold, topK, ...(imageHashes ? { imageHashes } : {}) }, signal), signal);
+  const prediction = await raceSignal(runtime.predict(sample, { threshold: options.threshold, topK, imageLoad, ...(imageHashes ? { imageHashes } : {}) }, signal), signal);
   if (recording) await recordPrediction(recording.store, sample, prediction, runtime.labels?.[sample.task]?.length ?? prediction.ranked.length, recording.record);
   const { imageHashes: _stored, ...answer } = prediction;
   return {

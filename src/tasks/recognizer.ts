@@ -28,12 +28,23 @@ export interface Recognizer {
    * the user's images with it): the service then versions them by both files.
    */
   readonly readsSceneModel?: boolean;
+  /**
+   * False when its answer never reads the pixels of a sample's images (the shipped intent model reads
+   * the text alone). Absent counts as true: the service then checks a dialogue's images and answers it
+   * in the image lane (lanes.ts), as it must for a model that reads them.
+   */
+  readonly readsImages?: boolean;
   predict(sample: Sample, options?: PredictOptions): Promise<Prediction>;
 }
 
 /** The tasks whose recogniser's answers follow the scene model too (Recognizer.readsSceneModel). */
 export function tasksReadingSceneModel(recognizers: Partial<Record<Task, Recognizer>>): Task[] {
   return TASKS.filter((task) => recognizers[task]?.readsSceneModel === true);
+}
+
+/** The tasks whose recogniser may read a sample's pixels (Recognizer.readsImages not false). */
+export function tasksReadingImages(recognizers: Partial<Record<Task, Recognizer>>): Task[] {
+  return TASKS.filter((task) => recognizers[task] !== undefined && recognizers[task].readsImages !== false);
 }
 
 /** Refuses what is no sample (null, a string) before any feature is computed, naming the recogniser's task. */

@@ -1,6 +1,7 @@
 // Which tasks' answers follow the scene model as well as their own: an intent model that describes the
 // user's images with it. The service versions such a task by both files (src/runtime/swap.ts), so the
-// fact has to come out of the worker processes that load the models.
+// fact has to come out of the worker processes that load the models. So does whether a model reads the
+// pixels at all, which decides the lane of a dialogue with images (src/runtime/lanes.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
@@ -8,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnsembleRecognizer } from '../../src/backends/ensemble.js';
 import { loadSamples } from '../../src/data/load.js';
-import { WorkerLanes } from '../../src/runtime/lanes.js';
+import { TEXT_LANE_IMAGE_LOAD, WorkerLanes, laneOf } from '../../src/runtime/lanes.js';
 import { backendSource } from '../../src/runtime/source.js';
 import { loadRecognizers } from '../../src/tasks/default-models.js';
 import { IntentRecognizer } from '../../src/tasks/intent/recognizer.js';
-import type { Recognizer } from '../../src/tasks/recognizer.js';
+import { tasksReadingImages, type Recognizer } from '../../src/tasks/recognizer.js';
 import type { Sample } from '../../src/types.js';
 import { DEV_JSON } from '../data/helpers.js';
 import { FakeIntentRecognizer } from '../server/fakes.js';
@@ -49,6 +50,37 @@ test('an intent model with an image view reads the scene model once the scene mo
   assert.equal(new EnsembleRecognizer(fake, shipped.intent!).readsSceneModel, false);
 });
 
+test('whether a model reads pixels (readsImages), which routes its dialogues with images: the shipped intent model reads none', async () => {
+  const both = await loadRecognizers({ intent: reader });
+  const shipped = await loadRecognizers();
+  assert.equal(shipped.intent?.readsImages, false);
+  assert.equal(both.intent?.readsImages, true);
+  // A recogniser that says nothing may read them; in an ensemble, either side's reading counts.
+  const silent = new FakeIntentRecognizer();
+  const textOnly = new FakeIntentRecognizer({ readsImages: false });
+  assert.equal(new EnsembleRecognizer(textOnly, shipped.intent!).readsImages, false);
+  assert.equal(new EnsembleRecognizer(textOnly, both.intent!).readsImages, true);
+  assert.equal(new EnsembleRecognizer(silent, shipped.intent!).readsImages, true);
+  assert.deepEqual(tasksReadingImages({ intent: shipped.intent!, scene: shipped.scene! }), ['scene']);
+  assert.deepEqual(tasksReadingImages({ intent: silent }), ['intent']);
+});
+
+test('laneOf: a dialogue with images goes to the text lane only when its model reads no pixels and the images are small', () => {
+  const image = { name: 'a.png', bytes: new Uint8Array(8) };
+  const dialogue = (images: (typeof image)[]): Sample => ({ id: 'd', index: 0, task: 'intent', candidates: [], turns: [{ role: 'user', text: '会生锈吗', images }], images });
+  const scene: Sample = { ...dialogue([image]), task: 'scene' };
+  const small = { pixels: 2_600_000, bytes: 300_000 };
+  assert.equal(laneOf(dialogue([])), 'text');
+  assert.equal(laneOf(scene, { readsImages: false, imageLoad: small }), 'image');
+  assert.equal(laneOf(dialogue([image]), { readsImages: false, imageLoad: small }), 'text');
+  assert.equal(laneOf(dialogue([image]), { imageLoad: small }), 'image', 'a model that says nothing may read them');
+  assert.equal(laneOf(dialogue([image]), { readsImages: true, imageLoad: small }), 'image');
+  assert.equal(laneOf(dialogue([image]), { readsImages: false }), 'image', 'images not yet probed');
+  assert.equal(laneOf(dialogue([image]), { readsImages: false, imageLoad: { ...TEXT_LANE_IMAGE_LOAD } }), 'text', 'at the limit');
+  assert.equal(laneOf(dialogue([image]), { readsImages: false, imageLoad: { ...small, pixels: TEXT_LANE_IMAGE_LOAD.pixels + 1 } }), 'image');
+  assert.equal(laneOf(dialogue([image]), { readsImages: false, imageLoad: { ...small, bytes: TEXT_LANE_IMAGE_LOAD.bytes + 1 } }), 'image');
+});
+
 test('the worker lanes report it from the processes that load the models', { timeout: 120_000 }, async () => {
   for (const [intentModel, expected] of [[reader, ['intent']], [undefined, []]] as const) {
     const lanes = await WorkerLanes.create({
@@ -61,6 +93,7 @@ test('the worker lanes report it from the processes that load the models', { tim
     });
     try {
       assert.deepEqual(lanes.readsSceneModel, expected, intentModel ?? 'shipped');
+      assert.deepEqual(lanes.readsImages, ['scene', ...expected], intentModel ?? 'shipped');
     } finally {
       await lanes.close();
     }

@@ -14,6 +14,8 @@ export interface FakeOptions {
    * on the CPU forever: a stand-in for a runaway regular expression or a stuck decoder.
    */
   spinOn?: string;
+  /** Intent: what the recogniser says of its reading the images (Recognizer.readsImages); by default nothing. */
+  readsImages?: boolean;
 }
 
 /** Blocks the thread: no await, no timer can interrupt it. */
@@ -69,6 +71,10 @@ export class FakeIntentRecognizer implements Recognizer {
   readonly labels = INTENT_KEYWORDS.map(([fine]) => fine);
   calls = 0;
   constructor(private readonly options: FakeOptions = {}) {}
+
+  get readsImages(): boolean | undefined {
+    return this.options.readsImages;
+  }
 
   async predict(sample: Sample, options: PredictOptions = {}): Promise<Prediction> {
     this.calls++;

@@ -5,6 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { getPriority } from 'node:os';
+import sharp from 'sharp';
 import { FAKES_MODULE } from './fakes.js';
 import { KEY, sleep, solidPng, startServer, type RunningServer } from './helpers.js';
 import { SCHED_IDLE, SCHED_OTHER, workerThreads } from '../runtime/worker-processes.js';
@@ -60,7 +61,7 @@ test('a text call that spins forever gets 504 at its deadline; its worker is sto
   assert.equal(next.json.prediction.label, '是否会生锈');
 });
 
-test('text requests never wait behind image work; a dialogue with images takes the image lane', { timeout: 90_000 }, async () => {
+test('text requests never wait behind image work; a dialogue with images its model may read takes the image lane', { timeout: 90_000 }, async () => {
   const server = await start({ scene: { delayMs: 2000 } }, { imageConcurrency: 1, textConcurrency: 1 });
   const png = (await solidPng(40, 40, [20, 40, 220])).toString('base64');
   // The dialogue is sent once the three scene requests wait in the lane: sent with them, it could reach
@@ -92,6 +93,46 @@ test('text requests never wait behind image work; a dialogue with images takes t
   }
   assert.deepEqual((await Promise.all(scenes)).map((a) => a.status), [200, 200, 200]);
   assert.equal((await withImage).status, 200);
+});
+
+test('a dialogue whose model reads no pixels is answered in the text lane while screenshots hold the image lane; a cut image is still refused, a large one still goes to the image lane', { timeout: 90_000 }, async () => {
+  const server = await start({ scene: { delayMs: 4000 }, intent: { readsImages: false } }, { imageConcurrency: 1, textConcurrency: 1 });
+  const png = (await solidPng(40, 40, [20, 40, 220])).toString('base64');
+  const sent = performance.now();
+  const scenes = Array.from({ length: 2 }, () => server.post('/v1/scene', { image: png }));
+  let busy = await lanes(server.url);
+  while (!(busy.image.active === 1 && busy.image.queued >= 1) && performance.now() - sent < 3000) {
+    await sleep(20);
+    busy = await lanes(server.url);
+  }
+  assert.ok(busy.image.active === 1 && busy.image.queued >= 1, `the scene requests hold the image lane: ${JSON.stringify(busy.image)}`);
+  let scenesDone = false;
+  void Promise.all(scenes).finally(() => (scenesDone = true));
+
+  const small = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '会生锈吗 <image>', images: [png] }] });
+  assert.equal(small.status, 200, JSON.stringify(small.json));
+  assert.equal(small.json.prediction.label, '是否会生锈');
+  assert.equal(scenesDone, false, 'answered before the screenshots ahead of it in the image lane');
+
+  // The text lane decodes the images it answers for: a PNG cut off in its pixel data is named.
+  const noise = Buffer.alloc(64 * 64 * 3).map((_, i) => (i * 2654435761) >>> 24);
+  const whole = await sharp(noise, { raw: { width: 64, height: 64, channels: 3 } }).png().toBuffer();
+  const cut = whole.subarray(0, Math.floor(whole.length * 0.6)).toString('base64');
+  const refused = await server.post('/v1/intent', { dialogue: [{ role: 'user', text: '会生锈吗', images: [cut] }] });
+  assert.equal(refused.status, 400, JSON.stringify(refused.json));
+  assert.match(refused.json.error.message, /turn1-image1/);
+  assert.equal(refused.json.error.code, 'ECM_ERR_IMAGE_CORRUPT');
+  assert.equal(scenesDone, false, 'refused before the screenshots ahead of it in the image lane');
+
+  // More pixels than the text lane checks (TEXT_LANE_IMAGE_LOAD: 8 MP) wait in the image lane.
+  const large = (await solidPng(3000, 3000, [20, 40, 220])).toString('base64');
+  const queuedBefore = (await lanes(server.url)).image.queued;
+  const slow = server.post('/v1/intent', { dialogue: [{ role: 'user', text: '会生锈吗', images: [large] }] });
+  while ((busy = await lanes(server.url)).image.queued <= queuedBefore && !scenesDone) await sleep(20);
+  assert.ok(busy.image.queued > queuedBefore, `the large dialogue waits in the image lane: ${JSON.stringify(busy.image)}`);
+  assert.equal((await slow).status, 200);
+  assert.equal(scenesDone, true, 'answered after the screenshots ahead of it');
+  assert.deepEqual((await Promise.all(scenes)).map((a) => a.status), [200, 200]);
 });
 
 test('a client that leaves stops its image work at once: the process is killed and the next request is served', { timeout: 90_000 }, async () => {

@@ -90,6 +90,8 @@ const REMINDER = '这个回答不在分类标签列表中。请只输出列表�
 export class MllmRecognizer implements Recognizer {
   readonly task: Task;
   readonly labels: readonly string[];
+  /** The user's images go to the model with the text. */
+  readonly readsImages = true;
   readonly taxonomy: Taxonomy;
   readonly client: ChatClient;
   /** Holds the requests in flight to `concurrency`, whoever calls predict() (predictMany, a batch, the service). */

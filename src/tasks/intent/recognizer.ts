@@ -298,6 +298,11 @@ export class IntentRecognizer implements Recognizer {
     return this.union.viewNames.some((v) => v === 'ocr' || v === 'scene');
   }
 
+  /** Whether its answer reads a dialogue's pixels (Recognizer.readsImages): only through an `ocr` or `scene` view. */
+  get readsImages(): boolean {
+    return this.usesImages;
+  }
+
   /** True when it reads images (usesImages) and has a describer for them: its answers then follow that model's. */
   get readsSceneModel(): boolean {
     return this.usesImages && this.images !== undefined;
