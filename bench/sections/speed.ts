@@ -133,7 +133,7 @@ export async function runSpeedBench(ctx: BenchContext): Promise<string> {
     ...(imagesCold ? [`| intent, dialogue with new images (their OCR + scene, then intent) | ${imagesCold.length} | ${ms(imagesCold)} |`] : []),
     `| intent, text-only dialogue, first pass in a fresh worker thread without warm-up (${fresh.pairs} threads) | ${fresh.cold.length} | ${ms(fresh.cold)} |`,
     `| **intent, text-only dialogue, first pass in a fresh worker thread after the workers' warm-up (${fresh.warmUpDialogues} dialogues, median ${fresh.warmUpMs.toFixed(0)} ms; ${fresh.pairs} threads)** | ${fresh.warm.length} | ${ms(fresh.warm)} |`,
-    ...(imagesCold ? [] : ['', 'The shipped intent model reads no images (no `ocr` or `scene` view): its model time for a dialogue with images is what its text costs. In the service such a dialogue goes to the image lane, which checks its images (a thumbnail decode each) before the model answers (docs/known-issues.md, *Speed*).']),
+    ...(imagesCold ? [] : ['', 'The shipped intent model reads no images (no `ocr` or `scene` view): its model time for a dialogue with images is what its text costs. In the service its images are checked (a thumbnail decode each) before the model answers: in the text lane when they are sequential JPEGs or plain PNGs of at most 8 MP and 1 MiB together, as every dev dialogue’s are, in the image lane otherwise (README, *Lanes*; the hostile section times such dialogues).']),
     '',
     `The end-to-end row posts ${served.times.length} dev screenshots other than the in-process rows' ones, one at a time, to a service with its own empty feature cache, so each is new to it.`,
     '',

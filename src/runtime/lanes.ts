@@ -1,10 +1,10 @@
 // Two lanes of recogniser work, each with its own workers and bounded queue, so that cheap text
 // requests never wait behind multi-second image work:
 // - text: intent requests whose dialogue has no image (denoising, text features, head: about a
-//   millisecond), and those whose images the model does not read and that are small enough to check
-//   here (a thumbnail decode, a few milliseconds: TEXT_LANE_IMAGE_LOAD);
+//   millisecond), and those whose images the model does not read and that are quick to check here
+//   (sequential JPEGs and plain PNGs, small enough: a thumbnail decode, TEXT_LANE_IMAGE_LOAD);
 // - image: scene requests and dialogues whose images are read (OCR, a multimodal model: seconds) or
-//   too large to check in the text lane.
+//   too large, or coded too costly, to check in the text lane.
 // Nearly every real dialogue carries an image (238 of the 239 dev dialogues): with a model that reads
 // the text alone they used to wait in the image lane, at its lower priority, behind screenshots.
 import { availableParallelism } from 'node:os';
@@ -25,19 +25,25 @@ import { WorkQueue } from './work-queue.js';
 export const LANES = ['text', 'image'] as const;
 export type Lane = (typeof LANES)[number];
 
-/** A sample's images as their headers describe them (checkSampleImages): decoded pixels and encoded bytes, all together. */
+/** A sample's images as their headers describe them (checkSampleImages), all together. */
 export interface ImageLoad {
+  /** Decoded pixels. */
   pixels: number;
+  /** Encoded bytes, as sent. */
   bytes: number;
+  /** Every image is a sequential JPEG or a plain PNG, whose decode cost follows its size (vision/sequential-coding.ts). */
+  sequential: boolean;
 }
 
 /**
- * The most image the text lane checks for a dialogue whose model reads no pixels. Checking is a decode
- * to a thumbnail: 3.5 ms median for the dev dialogues' images (at most 6.6 MP and 0.65 MB a dialogue),
- * 12 ms for 2.6 MP of JPEG noise, 66 ms for 1.4 MB of WebP noise. More goes to the image lane, whose
- * lower priority keeps a crafted dialogue of large images from holding text-only requests.
+ * The most image the text lane checks for a dialogue whose model reads no pixels, when every image
+ * is sequentially coded. Checking is a decode to a thumbnail: 3.5 ms median for the dev dialogues'
+ * images (817 baseline JPEGs and 11 PNGs among the 828 dev images; at most 6.6 MP and 0.65 MB a
+ * dialogue); about 30–70 ms for the costliest such image within these limits that was tried (an
+ * 8 MP flat PNG, measured beside a running bench). Other codings, and more image, go to the image
+ * lane, whose lower priority keeps a crafted dialogue from holding text-only requests.
  */
-export const TEXT_LANE_IMAGE_LOAD: Readonly<ImageLoad> = Object.freeze({ pixels: 8_000_000, bytes: 1024 * 1024 });
+export const TEXT_LANE_IMAGE_LOAD: Readonly<Omit<ImageLoad, 'sequential'>> = Object.freeze({ pixels: 8_000_000, bytes: 1024 * 1024 });
 
 /** What routes a dialogue with images: whether its model reads them, and how much there is to check. */
 export interface LaneRoute {
@@ -51,8 +57,8 @@ export function laneOf(sample: Sample, route: LaneRoute = {}): Lane {
   if (sample.task !== 'intent') return 'image';
   if (sample.images.length === 0) return 'text';
   const { readsImages = true, imageLoad } = route;
-  const small = imageLoad !== undefined && imageLoad.pixels <= TEXT_LANE_IMAGE_LOAD.pixels && imageLoad.bytes <= TEXT_LANE_IMAGE_LOAD.bytes;
-  return !readsImages && small ? 'text' : 'image';
+  const quick = imageLoad !== undefined && imageLoad.sequential && imageLoad.pixels <= TEXT_LANE_IMAGE_LOAD.pixels && imageLoad.bytes <= TEXT_LANE_IMAGE_LOAD.bytes;
+  return !readsImages && quick ? 'text' : 'image';
 }
 
 /** The tasks a new worker of the lane warms up (warm-up.ts) when `on`: what the lane's samples run through. */

@@ -21,8 +21,13 @@ export async function classifySample(ctx: ServerContext, sample: Sample, signal:
   }
   checkSampleText(sample, options.limits);
   const headers = await raceSignal(checkSampleImages(sample, options.limits, signal), signal);
-  // How much image there is to check decides the lane of a dialogue whose model reads no pixels.
-  const imageLoad = { pixels: headers.reduce((sum, h) => sum + h.width * h.height, 0), bytes: headers.reduce((sum, h) => sum + h.bytes, 0) };
+  // How much image there is to check, and how it is coded, decides the lane of a dialogue whose
+  // model reads no pixels. Bytes as sent: the worker reads them all, costly metadata too.
+  const imageLoad = {
+    pixels: headers.reduce((sum, h) => sum + h.width * h.height, 0),
+    bytes: headers.reduce((sum, h, i) => sum + (sample.images[i].bytes?.byteLength ?? h.bytes), 0),
+    sequential: headers.every((h) => h.sequential),
+  };
   const recording = ctx.feedback && record ? { store: ctx.feedback, record } : undefined;
   // Stored predictions keep every label's probability (margin and entropy need them all), and a
   // stored screenshot its similarity hash, made in the worker that decodes it.

@@ -19,10 +19,10 @@ export interface ServerLimits extends InputLimits {
   maxBodyBytesInFlight: number;
   /** Most samples in one POST /v1/batch. */
   maxBatch: number;
-  /** Text lane (dialogues without images): calls at once, and calls allowed to wait. */
+  /** Text lane (dialogues without images, or whose images are only checked: runtime/lanes.ts): calls at once, and calls allowed to wait. */
   textConcurrency: number;
   textMaxQueue: number;
-  /** Image lane (scene requests, dialogues with images): calls at once, and calls allowed to wait. */
+  /** Image lane (scene requests, dialogues whose images are read, large or costly to decode): calls at once, and calls allowed to wait. */
   imageConcurrency: number;
   imageMaxQueue: number;
   /** Deadline of one classification request from its arrival, queue wait included, ms. */

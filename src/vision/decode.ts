@@ -7,6 +7,7 @@ import { isMissingPath, readFileCapped, unreadableReason } from '../data/read-fi
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef } from '../types.js';
 import { bmpLayout, bmpPixelDataProblem, bmpToPng, looksLikeBmp } from './bmp.js';
+import { isSequentialCoding } from './sequential-coding.js';
 import { withoutCostlyMetadataInSlices } from './costly-metadata.js';
 import { DamagedRleError } from './bmp-rle.js';
 import { loadSharp, sharpIfLoaded } from './lazy-sharp.js';
@@ -38,7 +39,10 @@ export interface ImageInfo {
   width: number;
   height: number;
   format: string;
+  /** Encoded size as read (costly metadata dropped: costly-metadata.ts). */
   bytes: number;
+  /** A sequential JPEG or a plain PNG, whose decode cost follows its size (sequential-coding.ts). */
+  sequential: boolean;
 }
 
 /**
@@ -136,7 +140,7 @@ export async function probeImage(ref: ImageRef, item: ItemRef = {}, limits: Imag
   const bytes = await withoutCostlyMetadataInSlices(await readEncodedBytes(ref, item, limits));
   if (looksLikeBmp(bytes)) {
     const { width, height } = checkedBmpLayout(bytes, ref, item, limits);
-    return { width, height, format: 'bmp', bytes: bytes.byteLength };
+    return { width, height, format: 'bmp', bytes: bytes.byteLength, sequential: false };
   }
   const sharp = sharpIfLoaded() ?? (await loadSharp());
   let meta: Metadata;
@@ -152,7 +156,7 @@ export async function probeImage(ref: ImageRef, item: ItemRef = {}, limits: Imag
   if (meta.format === 'svg') throw unreadable(ref, item, 'an SVG drawing');
   if (!meta.format || !FORMATS.has(meta.format) || !meta.width || !meta.height) throw corrupt(ref, item, undefined, bytes);
   checkDimensions(ref, item, meta.width, meta.height, limits);
-  return { width: meta.width, height: meta.height, format: meta.format, bytes: bytes.byteLength };
+  return { width: meta.width, height: meta.height, format: meta.format, bytes: bytes.byteLength, sequential: isSequentialCoding(bytes) };
 }
 
 export interface RawImage {

@@ -2,8 +2,9 @@
 // default, or --scene-model / --intent-model) that is not there stops the start-up with an error; with
 // --allow-missing-models it starts anyway and reports not ready (503 on /readyz and on the classify
 // endpoints) — it never falls back to a fake.
-// Recognisers run in workers, never on the event loop: a text lane (threads) for dialogues
-// without images and an image lane (processes) for screenshots and dialogues with images.
+// Recognisers run in workers, never on the event loop: a text lane (threads) for dialogues without
+// images, or with small images the model does not read, and an image lane (processes) for screenshots
+// and the other dialogues (src/runtime/lanes.ts).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
@@ -118,8 +119,8 @@ export function registerServeCommand(program: Command, ctx: CommandContext, deps
       'keys that may review and relabel every stored sample, read like --api-keys-file (also read: ECOMMIR_REVIEWER_KEYS); they are API keys too, and with them the other keys see only their own requests',
     )
     .option('--allow-anonymous-localhost', 'let requests from this machine (the web page) in without a key')
-    .option('--text-workers <n>', `worker threads for dialogues without images (default ${d.textConcurrency})`)
-    .option('--image-workers <n>', `worker processes for screenshots and dialogues with images (default ${d.imageConcurrency})`)
+    .option('--text-workers <n>', `worker threads for dialogues, their images checked there when the model reads none and they are small (default ${d.textConcurrency})`)
+    .option('--image-workers <n>', `worker processes for screenshots and dialogues whose images are read or large (default ${d.imageConcurrency})`)
     .option('--text-queue <n>', `text requests allowed to wait; more get 503 (default ${d.textMaxQueue})`)
     .option('--image-queue <n>', `image requests allowed to wait; more get 503 (default ${d.imageMaxQueue})`)
     .option('--image-nice <n>', 'priority of the image workers below the text lane (nice increment, 0–19; 0 = equal): what holds where SCHED_IDLE does not (see --no-image-idle)', String(DEFAULT_IMAGE_NICE))

@@ -298,9 +298,9 @@ export class IntentRecognizer implements Recognizer {
     return this.union.viewNames.some((v) => v === 'ocr' || v === 'scene');
   }
 
-  /** Whether its answer reads a dialogue's pixels (Recognizer.readsImages): only through an `ocr` or `scene` view. */
+  /** Whether it reads a dialogue's pixels (Recognizer.readsImages): with a describer, every prediction describes the images. */
   get readsImages(): boolean {
-    return this.usesImages;
+    return this.images !== undefined;
   }
 
   /** True when it reads images (usesImages) and has a describer for them: its answers then follow that model's. */
