@@ -3,6 +3,9 @@
 // bands × 14 successive-approximation levels × 3 components = 2,646 scans), each scan one end-of-band
 // run covering the whole component. About 86 KB for 2828 × 2828 (8 MP); libjpeg reads every scan over
 // every block, about 1 s on this machine (from a helper's review, 2026-12-08, which wrote it).
+// paethRgbaPng: an RGBA PNG whose every row is filtered with Paeth, the costliest filter to undo; at
+// 8 MP the costliest image a second helper's attack found among those the text lane checks (71–77 ms).
+import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 
 /** The highest successive-approximation bit: Al runs 13 → 0 (14 levels). */
@@ -55,4 +58,24 @@ function endOfBandRuns(blocks: number): Buffer {
     if (v === 0xff) bytes.push(0); // byte stuffing
   }
   return Buffer.from(bytes);
+}
+
+export function paethRgbaPng(width: number, height: number): Buffer {
+  const stride = width * 4 + 1;
+  const raw = Buffer.alloc(stride * height);
+  for (let y = 0; y < height; y++) raw[y * stride] = 4; // Paeth; zero differences after the first row
+  for (let i = 1, x = 1; i < stride; i++) raw[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(data.length);
+    const tail = Buffer.alloc(4);
+    tail.writeUInt32BE(crc32(body));
+    return Buffer.concat([head, body, tail]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 6, 0, 0, 0], 8); // 8 bits, RGBA, deflate, adaptive filters, not interlaced
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }

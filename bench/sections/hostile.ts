@@ -16,7 +16,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import sharp from 'sharp';
-import { manyScanJpeg } from '../crafted-images.js';
+import { manyScanJpeg, paethRgbaPng } from '../crafted-images.js';
 import { devDialogueBodies, devDialogueBodiesWithImages, load, QUICK, QUICK_NOTE, rateLimitNote, screenshotBodies, serveLikeApp, type LoadResult } from '../service-kit.js';
 import type { BenchContext } from '../run.js';
 import { quantile, SECTION_FORMAT_MARK } from './common.js';
@@ -166,7 +166,7 @@ export async function runHostileBench(ctx: Pick<BenchContext, 'log'>): Promise<s
     const tiny = await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 9, g: 9, b: 9 } } }).png().toBuffer();
     const strip = await sharp({ create: { width: 1, height: 40_000, channels: 3, background: { r: 1, g: 2, b: 3 } } }).png().toBuffer();
     const scans = await manyScanJpeg(2828);
-    const flat = await sharp({ create: { width: 2828, height: 2828, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0.5 } } }).png().toBuffer();
+    const paeth = paethRgbaPng(3264, 2448);
     const dialogue = (text: string) => JSON.stringify({ dialogue: [{ role: 'user', text }] });
     const hostile: Array<[string, string, string]> = [
       ['哦×30 then x (once exponential)', '/v1/intent', dialogue(`${'哦'.repeat(30)}x`)],
@@ -177,8 +177,8 @@ export async function runHostileBench(ctx: Pick<BenchContext, 'log'>): Promise<s
       ['a 1 × 40,000 PNG strip', '/v1/scene', JSON.stringify({ image: strip.toString('base64') })],
       // Checked in the image lane: a coding whose decode costs far more than its size says.
       [`a dialogue with a progressive JPEG of 2,646 scans (${(scans.length / 1024).toFixed(0)} KiB, 8 MP)`, '/v1/intent', JSON.stringify({ dialogue: [{ role: 'user', text: '看图', images: [scans.toString('base64')] }] })],
-      // Checked in the text lane: the costliest kind tried within its limits (lanes.ts, TEXT_LANE_IMAGE_LOAD).
-      [`a dialogue with a PNG of one colour with alpha (${(flat.length / 1024).toFixed(0)} KiB, 8 MP)`, '/v1/intent', JSON.stringify({ dialogue: [{ role: 'user', text: '看图', images: [flat.toString('base64')] }] })],
+      // Checked in the text lane: the costliest image found within its limits (lanes.ts, TEXT_LANE_IMAGE_LOAD).
+      [`a dialogue with an RGBA PNG, Paeth on every row (${(paeth.length / 1024).toFixed(0)} KiB, 8 MP)`, '/v1/intent', JSON.stringify({ dialogue: [{ role: 'user', text: '看图', images: [paeth.toString('base64')] }] })],
     ];
     // The set is sent again (all at once, one set after another) until the window is covered.
     const WINDOW_MS = QUICK ? 3_000 : 15_000;

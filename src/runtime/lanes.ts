@@ -2,7 +2,8 @@
 // requests never wait behind multi-second image work:
 // - text: intent requests whose dialogue has no image (denoising, text features, head: about a
 //   millisecond), and those whose images the model does not read and that are quick to check here
-//   (sequential JPEGs and plain PNGs, small enough: a thumbnail decode, TEXT_LANE_IMAGE_LOAD);
+//   (vision/cheap-decode.ts: sequential JPEGs and plain PNGs, small enough; a thumbnail decode,
+//   TEXT_LANE_IMAGE_LOAD);
 // - image: scene requests and dialogues whose images are read (OCR, a multimodal model: seconds) or
 //   too large, or coded too costly, to check in the text lane.
 // Nearly every real dialogue carries an image (238 of the 239 dev dialogues): with a model that reads
@@ -31,19 +32,20 @@ export interface ImageLoad {
   pixels: number;
   /** Encoded bytes, as sent. */
   bytes: number;
-  /** Every image is a sequential JPEG or a plain PNG, whose decode cost follows its size (vision/sequential-coding.ts). */
-  sequential: boolean;
+  /** Every image's decode cost follows its pixels and bytes: a sequential JPEG or a plain PNG (vision/cheap-decode.ts). */
+  cheapToDecode: boolean;
 }
 
 /**
- * The most image the text lane checks for a dialogue whose model reads no pixels, when every image
- * is sequentially coded. Checking is a decode to a thumbnail: 3.5 ms median for the dev dialogues'
- * images (817 baseline JPEGs and 11 PNGs among the 828 dev images; at most 6.6 MP and 0.65 MB a
- * dialogue); about 30–70 ms for the costliest such image within these limits that was tried (an
- * 8 MP flat PNG, measured beside a running bench). Other codings, and more image, go to the image
- * lane, whose lower priority keeps a crafted dialogue from holding text-only requests.
+ * The most image the text lane checks for a dialogue whose model reads no pixels, when every image is
+ * cheap to decode (vision/cheap-decode.ts). Checking is a decode to a thumbnail: 3.5 ms median for the
+ * dev dialogues' images (817 baseline JPEGs and 11 PNGs among the 828 dev images; at most 6.6 MP and
+ * 0.65 MB a dialogue); 71–77 ms for the costliest image within these limits that a helper's attack
+ * found (an 8 MP RGBA PNG filtered with Paeth on every row), about as much as a 20,000-character turn.
+ * Other codings, and more image, go to the image lane, whose lower priority keeps a crafted dialogue
+ * from holding text-only requests.
  */
-export const TEXT_LANE_IMAGE_LOAD: Readonly<Omit<ImageLoad, 'sequential'>> = Object.freeze({ pixels: 8_000_000, bytes: 1024 * 1024 });
+export const TEXT_LANE_IMAGE_LOAD: Readonly<Omit<ImageLoad, 'cheapToDecode'>> = Object.freeze({ pixels: 8_000_000, bytes: 1024 * 1024 });
 
 /** What routes a dialogue with images: whether its model reads them, and how much there is to check. */
 export interface LaneRoute {
@@ -57,7 +59,7 @@ export function laneOf(sample: Sample, route: LaneRoute = {}): Lane {
   if (sample.task !== 'intent') return 'image';
   if (sample.images.length === 0) return 'text';
   const { readsImages = true, imageLoad } = route;
-  const quick = imageLoad !== undefined && imageLoad.sequential && imageLoad.pixels <= TEXT_LANE_IMAGE_LOAD.pixels && imageLoad.bytes <= TEXT_LANE_IMAGE_LOAD.bytes;
+  const quick = imageLoad !== undefined && imageLoad.cheapToDecode && imageLoad.pixels <= TEXT_LANE_IMAGE_LOAD.pixels && imageLoad.bytes <= TEXT_LANE_IMAGE_LOAD.bytes;
   return !readsImages && quick ? 'text' : 'image';
 }
 

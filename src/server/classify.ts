@@ -26,7 +26,7 @@ export async function classifySample(ctx: ServerContext, sample: Sample, signal:
   const imageLoad = {
     pixels: headers.reduce((sum, h) => sum + h.width * h.height, 0),
     bytes: headers.reduce((sum, h, i) => sum + (sample.images[i].bytes?.byteLength ?? h.bytes), 0),
-    sequential: headers.every((h) => h.sequential),
+    cheapToDecode: headers.every((h) => h.cheapToDecode),
   };
   const recording = ctx.feedback && record ? { store: ctx.feedback, record } : undefined;
   // Stored predictions keep every label's probability (margin and entropy need them all), and a

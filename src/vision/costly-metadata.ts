@@ -1,7 +1,9 @@
 // Metadata that costs more to read than the pixels cost to decode, left out before libvips opens the
 // file. libvips parses it at every open (the service's probe, then the worker's decode): a 100×100 PNG
 // with 636 compressed text chunks took 0.68 s a metadata read, and an 8×8 TIFF with 90,000 directories
-// 0.62 s (a BigTIFF of 50,000, 0.23 s), against a few ms for either's pixels. Neither kind says
+// 0.62 s (a BigTIFF of 50,000, 0.23 s), against a few ms for either's pixels. A compressed text chunk
+// costs what it inflates to, whatever its count: 8 of 39 KB that each inflate to 40 MB took 1.7 s a
+// metadata read and 1.6–3 s a decode (a helper's attack, 2026-12-08). Neither kind says
 // anything about the pixels we read (the first page only), so they are dropped rather than refused: a
 // refused sample is an answer lost.
 // Files under the caps are returned as they are, byte for byte, so their content hashes (the
@@ -9,7 +11,7 @@
 
 import { runInSlices, runToEnd } from '../runtime/in-slices.js';
 
-/** More text chunks (tEXt, zTXt, iTXt) than this in a PNG and all of them are left out. */
+/** More text chunks (tEXt, zTXt, iTXt) than this in a PNG, or any compressed one, and all of them are left out. */
 export const MAX_PNG_TEXT_CHUNKS = 8;
 /** More directories (pages) than this in a TIFF and all but the first are left out. */
 export const MAX_TIFF_DIRECTORIES = 64;
@@ -47,28 +49,44 @@ function isTextChunk(bytes: Uint8Array, at: number): boolean {
 }
 
 /**
- * One pass over the chunks: the end of the last one (IEND's) and how many are text, or undefined if
- * they do not tile the file (the decoder judges it then).
+ * Whether the text chunk at `at` (ending at `end`) is compressed: zTXt always; iTXt when the flag after
+ * its keyword (at most 79 bytes and a 0) says so. An iTXt whose keyword has no end is counted compressed.
  */
-function* scanPng(bytes: Uint8Array): Generator<undefined, { end: number; texts: number } | undefined> {
+export function isCompressedTextChunk(bytes: Uint8Array, at: number, end: number): boolean {
+  if (bytes[at + 4] === 0x7a) return true; // "zTXt"
+  if (bytes[at + 4] !== 0x69) return false; // not "iTXt"
+  const data = at + 8;
+  for (let i = data; i < Math.min(data + 80, end - 4); i++) if (bytes[i] === 0) return bytes[i + 1] !== 0;
+  return true;
+}
+
+/**
+ * One pass over the chunks: the end of the last one (IEND's), how many are text and how many of those
+ * compressed, or undefined if they do not tile the file (the decoder judges it then).
+ */
+function* scanPng(bytes: Uint8Array): Generator<undefined, { end: number; texts: number; compressed: number } | undefined> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = PNG_SIGNATURE.length;
   let texts = 0;
+  let compressed = 0;
   for (let walked = 1; at + 12 <= bytes.length; walked++) {
     if (walked % CHUNKS_PER_STEP === 0) yield;
     const end = at + 12 + view.getUint32(at);
     if (end > bytes.length) return undefined;
-    if (isTextChunk(bytes, at)) texts++;
+    if (isTextChunk(bytes, at)) {
+      texts++;
+      if (isCompressedTextChunk(bytes, at, end)) compressed++;
+    }
     // "IEND"
-    if (bytes[at + 4] === 0x49 && bytes[at + 5] === 0x45 && bytes[at + 6] === 0x4e && bytes[at + 7] === 0x44) return { end, texts };
+    if (bytes[at + 4] === 0x49 && bytes[at + 5] === 0x45 && bytes[at + 6] === 0x4e && bytes[at + 7] === 0x44) return { end, texts, compressed };
     at = end;
   }
-  return { end: at, texts };
+  return { end: at, texts, compressed };
 }
 
 function* withoutPngText(bytes: Uint8Array): Generator<undefined, Uint8Array> {
   const scan = yield* scanPng(bytes);
-  if (!scan || scan.texts <= MAX_PNG_TEXT_CHUNKS) return bytes;
+  if (!scan || (scan.texts <= MAX_PNG_TEXT_CHUNKS && scan.compressed === 0)) return bytes;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Uint8Array(bytes.length);
   out.set(bytes.subarray(0, PNG_SIGNATURE.length));

@@ -7,7 +7,7 @@ import { isMissingPath, readFileCapped, unreadableReason } from '../data/read-fi
 import { EcommirError, type ItemRef } from '../errors.js';
 import type { ImageRef } from '../types.js';
 import { bmpLayout, bmpPixelDataProblem, bmpToPng, looksLikeBmp } from './bmp.js';
-import { isSequentialCoding } from './sequential-coding.js';
+import { isCheapToDecode } from './cheap-decode.js';
 import { withoutCostlyMetadataInSlices } from './costly-metadata.js';
 import { DamagedRleError } from './bmp-rle.js';
 import { loadSharp, sharpIfLoaded } from './lazy-sharp.js';
@@ -41,8 +41,8 @@ export interface ImageInfo {
   format: string;
   /** Encoded size as read (costly metadata dropped: costly-metadata.ts). */
   bytes: number;
-  /** A sequential JPEG or a plain PNG, whose decode cost follows its size (sequential-coding.ts). */
-  sequential: boolean;
+  /** Its decode cost follows its pixels and bytes: a sequential JPEG or a plain PNG (cheap-decode.ts). */
+  cheapToDecode: boolean;
 }
 
 /**
@@ -140,7 +140,7 @@ export async function probeImage(ref: ImageRef, item: ItemRef = {}, limits: Imag
   const bytes = await withoutCostlyMetadataInSlices(await readEncodedBytes(ref, item, limits));
   if (looksLikeBmp(bytes)) {
     const { width, height } = checkedBmpLayout(bytes, ref, item, limits);
-    return { width, height, format: 'bmp', bytes: bytes.byteLength, sequential: false };
+    return { width, height, format: 'bmp', bytes: bytes.byteLength, cheapToDecode: false };
   }
   const sharp = sharpIfLoaded() ?? (await loadSharp());
   let meta: Metadata;
@@ -156,7 +156,7 @@ export async function probeImage(ref: ImageRef, item: ItemRef = {}, limits: Imag
   if (meta.format === 'svg') throw unreadable(ref, item, 'an SVG drawing');
   if (!meta.format || !FORMATS.has(meta.format) || !meta.width || !meta.height) throw corrupt(ref, item, undefined, bytes);
   checkDimensions(ref, item, meta.width, meta.height, limits);
-  return { width: meta.width, height: meta.height, format: meta.format, bytes: bytes.byteLength, sequential: isSequentialCoding(bytes) };
+  return { width: meta.width, height: meta.height, format: meta.format, bytes: bytes.byteLength, cheapToDecode: isCheapToDecode(bytes) };
 }
 
 export interface RawImage {
@@ -169,13 +169,16 @@ export interface RawImage {
 /**
  * Decodes to RGB, applying EXIF orientation, optionally fitting inside maxSide.
  * A truncated file fails here (failOn 'truncated'), not later with garbage pixels.
+ * An embedded colour profile is not applied (ignoreIcc): building its transform is work the profile
+ * chooses, outside the decode timeout (a crafted one of 5 KB held a decode 34 s), and the colours of a
+ * screenshot mean little to the models (none of the 828 dev images carries a profile).
  */
 export async function decodeRgb(ref: ImageRef, item: ItemRef = {}, options: { maxSide?: number; limits?: ImageLimits } = {}): Promise<RawImage> {
   const limits = options.limits ?? DEFAULT_IMAGE_LIMITS;
   const bytes = await readImageBytes(ref, item, limits);
   const sharp = sharpIfLoaded() ?? (await loadSharp());
   try {
-    let pipeline = sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'truncated' }).rotate().removeAlpha().toColourspace('srgb');
+    let pipeline = sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'truncated', ignoreIcc: true }).rotate().removeAlpha().toColourspace('srgb');
     if (limits.decodeTimeoutMs) pipeline = pipeline.timeout({ seconds: Math.max(1, Math.ceil(limits.decodeTimeoutMs / 1000)) });
     if (options.maxSide) pipeline = pipeline.resize(options.maxSide, options.maxSide, { fit: 'inside', withoutEnlargement: true });
     const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });

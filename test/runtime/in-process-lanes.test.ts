@@ -15,7 +15,7 @@ test('InProcessLanes answers a small dialogue of a text-only model beside a held
   const scene: Recognizer = { task: 'scene', labels: fakeScene.labels, predict: async (s, o) => (await held, fakeScene.predict(s, o)) };
   const image = { name: 'p.png', bytes: new Uint8Array(await solidPng(40, 40, [20, 40, 220])) };
   const sample = (task: Sample['task']): Sample => ({ id: task, index: 0, task, candidates: [], turns: [{ role: 'user', text: '会生锈吗 <image>', images: [image] }], images: [image] });
-  const small = { pixels: 1600, bytes: image.bytes.length, sequential: true };
+  const small = { pixels: 1600, bytes: image.bytes.length, cheapToDecode: true };
   for (const readsImages of [false, undefined]) {
     held = new Promise<void>((resolve) => (release = resolve));
     const lanes = new InProcessLanes({ scene, intent: new FakeIntentRecognizer({ readsImages }) }, { image: { concurrency: 1 } });

@@ -73,15 +73,15 @@ test('laneOf: a dialogue with images goes to the text lane only when its model r
   const image = { name: 'a.png', bytes: new Uint8Array(8) };
   const dialogue = (images: (typeof image)[]): Sample => ({ id: 'd', index: 0, task: 'intent', candidates: [], turns: [{ role: 'user', text: '会生锈吗', images }], images });
   const scene: Sample = { ...dialogue([image]), task: 'scene' };
-  const small = { pixels: 2_600_000, bytes: 300_000, sequential: true };
+  const small = { pixels: 2_600_000, bytes: 300_000, cheapToDecode: true };
   assert.equal(laneOf(dialogue([])), 'text');
   assert.equal(laneOf(scene, { readsImages: false, imageLoad: small }), 'image');
   assert.equal(laneOf(dialogue([image]), { readsImages: false, imageLoad: small }), 'text');
   assert.equal(laneOf(dialogue([image]), { imageLoad: small }), 'image', 'a model that says nothing may read them');
   assert.equal(laneOf(dialogue([image]), { readsImages: true, imageLoad: small }), 'image');
   assert.equal(laneOf(dialogue([image]), { readsImages: false }), 'image', 'images not yet probed');
-  assert.equal(laneOf(dialogue([image]), { readsImages: false, imageLoad: { ...TEXT_LANE_IMAGE_LOAD, sequential: true } }), 'text', 'at the limit');
-  assert.equal(laneOf(dialogue([image]), { readsImages: false, imageLoad: { ...small, sequential: false } }), 'image', 'a progressive JPEG, an AVIF...');
+  assert.equal(laneOf(dialogue([image]), { readsImages: false, imageLoad: { ...TEXT_LANE_IMAGE_LOAD, cheapToDecode: true } }), 'text', 'at the limit');
+  assert.equal(laneOf(dialogue([image]), { readsImages: false, imageLoad: { ...small, cheapToDecode: false } }), 'image', 'a progressive JPEG, an AVIF...');
   assert.equal(laneOf(dialogue([image]), { readsImages: false, imageLoad: { ...small, pixels: TEXT_LANE_IMAGE_LOAD.pixels + 1 } }), 'image');
   assert.equal(laneOf(dialogue([image]), { readsImages: false, imageLoad: { ...small, bytes: TEXT_LANE_IMAGE_LOAD.bytes + 1 } }), 'image');
 });

@@ -19,12 +19,20 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return Buffer.concat([length, body, crc]);
 }
 
-/** A PNG with `texts` zTXt chunks (each 1 MiB of zeros, compressed) before its image data. */
-async function pngWithText(texts: number): Promise<{ base: Buffer; withText: Buffer }> {
+/** Text chunks of each kind: zTXt (1 MiB of zeros, compressed), iTXt compressed or not, tEXt. */
+const TEXT_CHUNKS = {
+  zTXt: () => chunk('zTXt', Buffer.concat([Buffer.from('Comment\0\0', 'latin1'), deflateSync(Buffer.alloc(1 << 20))])),
+  iTXtCompressed: () => chunk('iTXt', Buffer.concat([Buffer.from('Comment\0\x01\0\0\0', 'latin1'), deflateSync(Buffer.alloc(1 << 20))])),
+  iTXt: () => chunk('iTXt', Buffer.from('Comment\0\0\0\0\0a plain note', 'latin1')),
+  tEXt: () => chunk('tEXt', Buffer.from('Comment\0a plain note', 'latin1')),
+};
+
+/** A PNG with `texts` text chunks of a kind before its image data. */
+async function pngWithText(texts: number, kind: keyof typeof TEXT_CHUNKS = 'tEXt'): Promise<{ base: Buffer; withText: Buffer }> {
   const base = await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 200, g: 60, b: 10 } } }).png().toBuffer();
   const idat = base.indexOf('IDAT') - 4;
-  const ztxt = chunk('zTXt', Buffer.concat([Buffer.from('Comment\0\0', 'latin1'), deflateSync(Buffer.alloc(1 << 20))]));
-  return { base, withText: Buffer.concat([base.subarray(0, idat), ...Array.from({ length: texts }, () => ztxt), base.subarray(idat)]) };
+  const text = TEXT_CHUNKS[kind]();
+  return { base, withText: Buffer.concat([base.subarray(0, idat), ...Array.from({ length: texts }, () => text), base.subarray(idat)]) };
 }
 
 interface TiffKind {
@@ -75,8 +83,22 @@ test('a PNG with more text chunks than the cap is read without them; one at the 
   assert.equal(withoutCostlyMetadata(at.withText), at.withText, 'the same bytes, not a copy');
   // Through the decoder: the same pixels as the file without the chunks.
   const ref = { name: 'texts.png', bytes: over.withText };
-  assert.deepEqual(await probeImage(ref), { width: 40, height: 30, format: 'png', bytes: over.base.length });
+  assert.deepEqual(await probeImage(ref), { width: 40, height: 30, format: 'png', bytes: over.base.length, cheapToDecode: true });
   assert.deepEqual((await decodeRgb(ref)).data, (await decodeRgb({ name: 'base.png', bytes: over.base })).data);
+});
+
+test('a PNG with even one compressed text chunk (zTXt, or iTXt compressed) is read without its text chunks; uncompressed ones are kept', async () => {
+  for (const kind of ['zTXt', 'iTXtCompressed'] as const) {
+    const one = await pngWithText(1, kind);
+    assert.ok(Buffer.from(withoutCostlyMetadata(one.withText)).equals(one.base), kind);
+  }
+  const plain = await pngWithText(MAX_PNG_TEXT_CHUNKS, 'iTXt');
+  assert.equal(withoutCostlyMetadata(plain.withText), plain.withText, 'uncompressed iTXt at the cap: the same bytes');
+  // With one compressed chunk among plain ones, all the text goes (they are metadata only).
+  const mixed = await pngWithText(2, 'tEXt');
+  const idat = mixed.withText.indexOf('IDAT') - 4;
+  const withZtxt = Buffer.concat([mixed.withText.subarray(0, idat), TEXT_CHUNKS.zTXt(), mixed.withText.subarray(idat)]);
+  assert.ok(Buffer.from(withoutCostlyMetadata(withZtxt)).equals(mixed.base));
 });
 
 test('a PNG whose chunks do not tile the file is left for the decoder to judge', async () => {

@@ -17,7 +17,8 @@ export async function imageDataUrl(ref: ImageRef, item: ItemRef, options: { maxS
   const tooBig = options.maxSide !== undefined && Math.max(width, height) > options.maxSide;
   if (mime && !tooBig) return `data:${mime};base64,${Buffer.from(bytes).toString('base64')}`;
   try {
-    let pipeline = sharp(bytes, { limitInputPixels: DEFAULT_IMAGE_LIMITS.maxPixels }).rotate();
+    // The profile is not applied, as in decode.ts's decodeRgb (a crafted one costs seconds to apply).
+    let pipeline = sharp(bytes, { limitInputPixels: DEFAULT_IMAGE_LIMITS.maxPixels, ignoreIcc: true }).rotate();
     if (tooBig) pipeline = pipeline.resize(options.maxSide, options.maxSide, { fit: 'inside', withoutEnlargement: true });
     const jpeg = await pipeline.jpeg({ quality: 90 }).toBuffer();
     return `data:image/jpeg;base64,${jpeg.toString('base64')}`;

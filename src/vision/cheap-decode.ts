@@ -1,0 +1,93 @@
+// Whether an image's decode cost follows its pixels and bytes, read from its header bytes alone: the
+// service checks a dialogue's images in its text lane only when it does (runtime/lanes.ts). Admitted,
+// by a whitelist of what libjpeg and libpng read before the pixels:
+// - a sequential JPEG (baseline or extended Huffman, SOF0 or SOF1, 8 bits, 1 or 3 components: one pass
+//   over the data, scaled down while it is read), its segments before the first scan only the tables,
+//   restart interval, comments and application data;
+// - a PNG of at most 8 bits a sample, not interlaced, with only the chunks listed below (no colour
+//   profile, no compressed text).
+// Other codings can cost far more for the same size (a helper's attack, 2026-12-08, on the version that
+// looked at the frame marker alone): a progressive JPEG of 2,646 empty scans (86 KB, 8 MP) took about
+// 1 s, and one hidden behind a stray FF 00 after the start marker 1.8 s; an 8 MP AVIF of 526 bytes
+// 190 ms; each of 16 tiny CMYK JPEGs 21–30 ms for its colour transform. A baseline JPEG of 2.8 MB and
+// 8 MP took 25–30 ms. Anything this does not recognise is not cheap, nor is a file over
+// CHEAP_DECODE_MAX_BYTES (the walk runs on the service's event loop: it stays short).
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** JPEG markers with a length that may come before the frame and the first scan: DHT, DQT, DRI, COM, APP0–APP15. */
+function isJpegTableOrData(marker: number): boolean {
+  return marker === 0xc4 || marker === 0xdb || marker === 0xdd || marker === 0xfe || (marker >= 0xe0 && marker <= 0xef);
+}
+
+/** The largest file judged (the text lane takes 1 MiB of images a dialogue: runtime/lanes.ts). */
+export const CHEAP_DECODE_MAX_BYTES = 1024 * 1024;
+
+/** A chunk type's four bytes as one number, compared without making a string per chunk. */
+const chunkType = (name: string): number => ((name.charCodeAt(0) << 24) | (name.charCodeAt(1) << 16) | (name.charCodeAt(2) << 8) | name.charCodeAt(3)) >>> 0;
+const IHDR = chunkType('IHDR');
+const IEND = chunkType('IEND');
+const ITXT = chunkType('iTXt');
+
+/** PNG chunks the decoder reads at a cost that follows their size; any other chunk (iCCP, zTXt, APNG's...) is not admitted. */
+const PNG_CHUNKS = new Set(['IHDR', 'PLTE', 'IDAT', 'IEND', 'tRNS', 'gAMA', 'cHRM', 'sRGB', 'pHYs', 'sBIT', 'bKGD', 'hIST', 'tIME', 'tEXt', 'iTXt', 'eXIf'].map(chunkType));
+
+export function isCheapToDecode(bytes: Uint8Array): boolean {
+  if (bytes.length > CHEAP_DECODE_MAX_BYTES) return false;
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xd8) return cheapJpeg(bytes);
+  if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return cheapPng(bytes);
+  return false;
+}
+
+/** Walks the segments from the start marker to the first scan. */
+function cheapJpeg(bytes: Uint8Array): boolean {
+  let frame = false;
+  let at = 2;
+  while (at + 2 <= bytes.length) {
+    if (bytes[at] !== 0xff) return false;
+    const marker = bytes[at + 1];
+    if (marker === 0xff) {
+      at += 1; // a fill byte before the marker
+      continue;
+    }
+    if (marker === 0xda) return frame; // the first scan
+    if (at + 4 > bytes.length) return false;
+    const length = (bytes[at + 2] << 8) | bytes[at + 3];
+    if (length < 2 || at + 2 + length > bytes.length) return false;
+    if (marker === 0xc0 || marker === 0xc1) {
+      if (frame || length < 8) return false;
+      const precision = bytes[at + 4];
+      const components = bytes[at + 9];
+      if (precision !== 8 || (components !== 1 && components !== 3)) return false;
+      frame = true;
+    } else if (!isJpegTableOrData(marker)) {
+      return false;
+    }
+    at += 2 + length;
+  }
+  return false;
+}
+
+/** Walks every chunk: IHDR first, then only listed chunks, iTXt uncompressed, to IEND. */
+function cheapPng(bytes: Uint8Array): boolean {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = PNG_SIGNATURE.length;
+  for (let first = true; at + 12 <= bytes.length; first = false) {
+    const end = at + 12 + view.getUint32(at);
+    if (end > bytes.length) return false;
+    const type = view.getUint32(at + 4);
+    if (first !== (type === IHDR) || !PNG_CHUNKS.has(type)) return false;
+    if (type === IHDR && (end - at !== 25 || bytes[at + 16] > 8 || bytes[at + 20] !== 0)) return false; // bit depth, interlace
+    if (type === ITXT && !uncompressedItxt(bytes, at, end)) return false;
+    if (type === IEND) return true;
+    at = end;
+  }
+  return false;
+}
+
+/** An iTXt's compression flag follows its keyword (at most 79 bytes and a 0). */
+function uncompressedItxt(bytes: Uint8Array, at: number, end: number): boolean {
+  const data = at + 8;
+  for (let i = data; i < Math.min(data + 80, end - 4); i++) if (bytes[i] === 0) return i + 1 < end - 4 && bytes[i + 1] === 0;
+  return false;
+}
