@@ -38,8 +38,8 @@ export interface RuntimePredictOptions extends PredictOptions {
   imageHashes?: boolean;
   /**
    * The sample's images as their headers describe them (the service probes them first): with it, a
-   * dialogue whose model reads no pixels and whose images are small is checked and answered in the
-   * text lane (lanes.ts, laneOf). Stays with the runtime.
+   * dialogue whose model reads no pixels and whose images are small and cheap to decode is checked
+   * and answered in the text lane (lanes.ts, laneOf). Stays with the runtime.
    */
   imageLoad?: ImageLoad;
 }
