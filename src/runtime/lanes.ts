@@ -40,8 +40,9 @@ export interface ImageLoad {
  * The most image the text lane checks for a dialogue whose model reads no pixels, when every image is
  * cheap to decode (vision/cheap-decode.ts). Checking is a decode to a thumbnail: 3.5 ms median for the
  * dev dialogues' images (817 baseline JPEGs and 11 PNGs among the 828 dev images; at most 6.6 MP and
- * 0.65 MB a dialogue); 71–77 ms for the costliest image within these limits that a helper's attack
- * found (an 8 MP RGBA PNG filtered with Paeth on every row), about as much as a 20,000-character turn.
+ * 0.65 MB a dialogue); 71–77 ms for an 8 MP RGBA PNG filtered with Paeth on every row, and 143–148 ms
+ * for the costliest image two helpers' attacks found within these limits (the same, its data led by
+ * 43,000 empty compressed blocks whose tables zlib builds each time: about 70 ms a MiB of them).
  * Other codings, and more image, go to the image lane, whose lower priority keeps a crafted dialogue
  * from holding text-only requests.
  */

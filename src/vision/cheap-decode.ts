@@ -1,15 +1,16 @@
 // Whether an image's decode cost follows its pixels and bytes, read from its header bytes alone: the
 // service checks a dialogue's images in its text lane only when it does (runtime/lanes.ts). Admitted,
 // by a whitelist of what libjpeg and libpng read before the pixels:
-// - a sequential JPEG (baseline or extended Huffman, SOF0 or SOF1, 8 bits, 1 or 3 components: one pass
-//   over the data, scaled down while it is read), its segments before the first scan only the tables,
-//   restart interval, comments and application data;
+// - a sequential JPEG (baseline or extended Huffman, SOF0 or SOF1, 8 bits, 1 or 3 components, its
+//   first scan holding them all: one pass over the data, scaled down while it is read), its segments
+//   before that scan only the tables, restart interval, comments and application data;
 // - a PNG of at most 8 bits a sample, not interlaced, with only the chunks listed below (no colour
 //   profile, no compressed text).
 // Other codings can cost far more for the same size (a helper's attack, 2026-12-08, on the version that
 // looked at the frame marker alone): a progressive JPEG of 2,646 empty scans (86 KB, 8 MP) took about
 // 1 s, and one hidden behind a stray FF 00 after the start marker 1.8 s; an 8 MP AVIF of 526 bytes
-// 190 ms; each of 16 tiny CMYK JPEGs 21–30 ms for its colour transform. A baseline JPEG of 2.8 MB and
+// 190 ms; each of 16 tiny CMYK JPEGs 21–30 ms for its colour transform; a sequential JPEG whose first
+// scan held one component of three 105 ms (1.5 KB) to 177 ms (1 MiB). A baseline JPEG of 2.8 MB and
 // 8 MP took 25–30 ms. Anything this does not recognise is not cheap, nor is a file over
 // CHEAP_DECODE_MAX_BYTES (the walk runs on the service's event loop: it stays short).
 
@@ -41,7 +42,7 @@ export function isCheapToDecode(bytes: Uint8Array): boolean {
 
 /** Walks the segments from the start marker to the first scan. */
 function cheapJpeg(bytes: Uint8Array): boolean {
-  let frame = false;
+  let components = 0;
   let at = 2;
   while (at + 2 <= bytes.length) {
     if (bytes[at] !== 0xff) return false;
@@ -50,16 +51,18 @@ function cheapJpeg(bytes: Uint8Array): boolean {
       at += 1; // a fill byte before the marker
       continue;
     }
-    if (marker === 0xda) return frame; // the first scan
+    // The first scan must hold every component of the frame: then libjpeg decodes that one scan in one
+    // pass and ignores any after it. With fewer, it buffers the whole image's coefficients and passes
+    // over every block again for each later scan (a 1.5 KB JPEG of 8 MP took 105 ms, a 1 MiB one 177 ms).
+    if (marker === 0xda) return components > 0 && at + 4 < bytes.length && bytes[at + 4] === components;
     if (at + 4 > bytes.length) return false;
     const length = (bytes[at + 2] << 8) | bytes[at + 3];
     if (length < 2 || at + 2 + length > bytes.length) return false;
     if (marker === 0xc0 || marker === 0xc1) {
-      if (frame || length < 8) return false;
+      if (components > 0 || length < 8) return false;
       const precision = bytes[at + 4];
-      const components = bytes[at + 9];
+      components = bytes[at + 9];
       if (precision !== 8 || (components !== 1 && components !== 3)) return false;
-      frame = true;
     } else if (!isJpegTableOrData(marker)) {
       return false;
     }

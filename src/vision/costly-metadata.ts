@@ -3,7 +3,10 @@
 // with 636 compressed text chunks took 0.68 s a metadata read, and an 8×8 TIFF with 90,000 directories
 // 0.62 s (a BigTIFF of 50,000, 0.23 s), against a few ms for either's pixels. A compressed text chunk
 // costs what it inflates to, whatever its count: 8 of 39 KB that each inflate to 40 MB took 1.7 s a
-// metadata read and 1.6–3 s a decode (a helper's attack, 2026-12-08). Neither kind says
+// metadata read and 1.6–3 s a decode (a helper's attack, 2026-12-08). So do many ancillary chunks of
+// any kind: libpng warns of each malformed one, and sharp hands every warning to JavaScript one at a
+// time on the calling thread (10 MiB of empty tIME chunks held the service's event loop 0.55 s in the
+// probe; a second attack the same day). Neither kind says
 // anything about the pixels we read (the first page only), so they are dropped rather than refused: a
 // refused sample is an answer lost.
 // Files under the caps are returned as they are, byte for byte, so their content hashes (the
@@ -13,8 +16,17 @@ import { runInSlices, runToEnd } from '../runtime/in-slices.js';
 
 /** More text chunks (tEXt, zTXt, iTXt) than this in a PNG, or any compressed one, and all of them are left out. */
 export const MAX_PNG_TEXT_CHUNKS = 8;
+/** More ancillary chunks (of any kind) than this in a PNG and all of them but the first tRNS are left out. */
+export const MAX_PNG_ANCILLARY_CHUNKS = 64;
 /** More directories (pages) than this in a TIFF and all but the first are left out. */
 export const MAX_TIFF_DIRECTORIES = 64;
+/**
+ * More entries (tags) than this in a TIFF's first directory and those past it are left out, with the
+ * pages after it: libtiff's reading grows with the square of their count (4,000 unknown tags in a 47 KB
+ * file took 0.7–2.3 s a metadata read, on the service's thread pool; the second attack of 2026-12-08).
+ * Entries are sorted by tag, and the ones a decoder needs have low numbers; a file of 20–60 is usual.
+ */
+export const MAX_TIFF_ENTRIES = 128;
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -33,7 +45,7 @@ export function withoutCostlyMetadataInSlices(bytes: Uint8Array): Promise<Uint8A
 }
 
 function* costlyMetadataSteps(bytes: Uint8Array): Generator<undefined, Uint8Array> {
-  if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return yield* withoutPngText(bytes);
+  if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return yield* withoutCostlyPngChunks(bytes);
   return firstTiffDirectoryOnly(bytes);
 }
 
@@ -64,37 +76,62 @@ export function isCompressedTextChunk(bytes: Uint8Array, at: number, end: number
  * One pass over the chunks: the end of the last one (IEND's), how many are text and how many of those
  * compressed, or undefined if they do not tile the file (the decoder judges it then).
  */
-function* scanPng(bytes: Uint8Array): Generator<undefined, { end: number; texts: number; compressed: number } | undefined> {
+function* scanPng(bytes: Uint8Array): Generator<undefined, PngScan | undefined> {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = PNG_SIGNATURE.length;
   let texts = 0;
   let compressed = 0;
+  let ancillary = 0;
   for (let walked = 1; at + 12 <= bytes.length; walked++) {
     if (walked % CHUNKS_PER_STEP === 0) yield;
     const end = at + 12 + view.getUint32(at);
     if (end > bytes.length) return undefined;
+    if (isAncillary(bytes, at)) ancillary++;
     if (isTextChunk(bytes, at)) {
       texts++;
       if (isCompressedTextChunk(bytes, at, end)) compressed++;
     }
     // "IEND"
-    if (bytes[at + 4] === 0x49 && bytes[at + 5] === 0x45 && bytes[at + 6] === 0x4e && bytes[at + 7] === 0x44) return { end, texts, compressed };
+    if (bytes[at + 4] === 0x49 && bytes[at + 5] === 0x45 && bytes[at + 6] === 0x4e && bytes[at + 7] === 0x44) return { end, texts, compressed, ancillary };
     at = end;
   }
-  return { end: at, texts, compressed };
+  return { end: at, texts, compressed, ancillary };
 }
 
-function* withoutPngText(bytes: Uint8Array): Generator<undefined, Uint8Array> {
+interface PngScan {
+  end: number;
+  texts: number;
+  compressed: number;
+  ancillary: number;
+}
+
+/** An ancillary chunk's type starts with a lower-case letter (bit 5 of its first byte). */
+function isAncillary(bytes: Uint8Array, at: number): boolean {
+  return (bytes[at + 4] & 0x20) !== 0;
+}
+
+/** "tRNS": the one ancillary chunk the pixels may need (a palette's or a colour's transparency). */
+function isTransparency(bytes: Uint8Array, at: number): boolean {
+  return bytes[at + 4] === 0x74 && bytes[at + 5] === 0x52 && bytes[at + 6] === 0x4e && bytes[at + 7] === 0x53;
+}
+
+function* withoutCostlyPngChunks(bytes: Uint8Array): Generator<undefined, Uint8Array> {
   const scan = yield* scanPng(bytes);
-  if (!scan || (scan.texts <= MAX_PNG_TEXT_CHUNKS && scan.compressed === 0)) return bytes;
+  if (!scan) return bytes;
+  const allAncillary = scan.ancillary > MAX_PNG_ANCILLARY_CHUNKS;
+  if (!allAncillary && scan.texts <= MAX_PNG_TEXT_CHUNKS && scan.compressed === 0) return bytes;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Uint8Array(bytes.length);
   out.set(bytes.subarray(0, PNG_SIGNATURE.length));
   let size = PNG_SIGNATURE.length;
+  let transparencyKept = false;
   for (let at = PNG_SIGNATURE.length, walked = 1; at < scan.end; walked++) {
     if (walked % CHUNKS_PER_STEP === 0) yield;
     const end = at + 12 + view.getUint32(at);
-    if (!isTextChunk(bytes, at)) {
+    const keepTransparency = allAncillary && !transparencyKept && isTransparency(bytes, at);
+    if (keepTransparency) transparencyKept = true;
+    const drop = allAncillary ? isAncillary(bytes, at) && !keepTransparency : isTextChunk(bytes, at);
+    if (!drop) {
       out.set(bytes.subarray(at, end), size);
       size += end - at;
     }
@@ -118,8 +155,9 @@ const CLASSIC_TIFF: TiffLayout = { firstAt: 4, countBytes: 2, entryBytes: 12, of
 const BIG_TIFF: TiffLayout = { firstAt: 8, countBytes: 8, entryBytes: 20, offsetBytes: 8 };
 
 /**
- * A TIFF or BigTIFF whose chain of directories is longer than MAX_TIFF_DIRECTORIES, with the first
- * directory's link to the next set to 0; any other bytes as they are. (A BigTIFF of 50,000 directories,
+ * A TIFF or BigTIFF whose first directory has more than MAX_TIFF_ENTRIES entries, with that count cut
+ * to the cap and a link to no next directory after them; one whose chain of directories is longer than
+ * MAX_TIFF_DIRECTORIES, with the first directory's link to the next set to 0; any other bytes as they are. (A BigTIFF of 50,000 directories,
  * 9.8 MB, took 232 ms a metadata read, 2026-12-07.)
  */
 function firstTiffDirectoryOnly(bytes: Uint8Array): Uint8Array {
@@ -140,6 +178,17 @@ function firstTiffDirectoryOnly(bytes: Uint8Array): Uint8Array {
     return link + layout.offsetBytes <= bytes.length ? link : undefined;
   };
   const first = read(layout.firstAt);
+  const entries = first + layout.countBytes <= bytes.length ? (layout.countBytes === 2 ? view.getUint16(first, little) : read(first)) : 0;
+  if (entries > MAX_TIFF_ENTRIES && linkOf(first) !== undefined) {
+    const out = new Uint8Array(bytes);
+    const cut = new DataView(out.buffer);
+    const link = first + layout.countBytes + layout.entryBytes * MAX_TIFF_ENTRIES;
+    if (layout.countBytes === 2) cut.setUint16(first, MAX_TIFF_ENTRIES, little);
+    else cut.setBigUint64(first, BigInt(MAX_TIFF_ENTRIES), little);
+    if (layout.offsetBytes === 4) cut.setUint32(link, 0, little);
+    else cut.setBigUint64(link, 0n, little);
+    return out;
+  }
   let offset = first;
   const seen = new Set<number>();
   // Walked to one past the cap at most; a link out of the file or back to a directory seen ends it.

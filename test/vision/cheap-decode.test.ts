@@ -85,6 +85,13 @@ test('a JPEG is walked segment by segment to its first scan: fill bytes pass; a 
   const sofSegment = jpeg.subarray(sof, sof + 2 + jpeg.readUInt16BE(sof + 2));
   assert.equal(isCheapToDecode(at(sof, ...sofSegment)), false, 'two frame headers');
   assert.equal(isCheapToDecode(jpeg.subarray(0, sof + 3)), false, 'cut inside the frame header');
+  // A first scan of fewer components than the frame: libjpeg then buffers the image for more scans.
+  const sos = jpeg.indexOf(Buffer.from([0xff, 0xda]));
+  assert.equal(jpeg[sos + 4], 3, 'sharp writes one interleaved scan of the three components');
+  const partial = Buffer.from(jpeg);
+  partial[sos + 4] = 1;
+  assert.equal(isCheapToDecode(partial), false, 'a first scan of one component of three');
+  assert.equal(isCheapToDecode(jpeg.subarray(0, sos + 4)), false, 'cut inside the first scan header');
   assert.equal(isCheapToDecode(Buffer.from([0xff, 0xd8, 0xff, 0xda, 0, 2])), false, 'a scan with no frame header');
   assert.equal(isCheapToDecode(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 1, 0xff, 0xc0])), false, 'a segment length under 2');
   assert.equal(isCheapToDecode(new Uint8Array(0)), false);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { MAX_PNG_TEXT_CHUNKS, MAX_TIFF_DIRECTORIES, withoutCostlyMetadata } from '../../src/vision/costly-metadata.js';
+import { MAX_PNG_ANCILLARY_CHUNKS, MAX_PNG_TEXT_CHUNKS, MAX_TIFF_DIRECTORIES, MAX_TIFF_ENTRIES, withoutCostlyMetadata } from '../../src/vision/costly-metadata.js';
 import { decodeRgb, probeImage } from '../../src/vision/decode.js';
 import { sampleContent } from '../../src/runtime/identity.js';
 import { jobData, sampleFromJob } from '../../src/queue/jobs.js';
@@ -42,10 +42,14 @@ interface TiffKind {
   little: boolean;
 }
 
-/** An 8×8 grey TIFF of `directories` pages, each a directory over the same pixels. */
-function tiffWithDirectories(directories: number, { big, little }: TiffKind = { big: false, little: true }): Buffer {
+/** The entries of tiffWithDirectories's directories: the tags an 8×8 grey image needs. */
+const TIFF_IMAGE_TAGS = 9;
+
+/** An 8×8 grey TIFF of `directories` pages, each a directory over the same pixels and `unknownTags` tags of no meaning after its own. */
+function tiffWithDirectories(directories: number, { big, little }: TiffKind = { big: false, little: true }, unknownTags = 0): Buffer {
   const entries: [number, number, number, number][] = [
     [256, 4, 1, 8], [257, 4, 1, 8], [258, 3, 1, 8], [259, 3, 1, 1], [262, 3, 1, 1], [273, 4, 1, 8], [277, 3, 1, 1], [278, 4, 1, 8], [279, 4, 1, 64],
+    ...Array.from({ length: unknownTags }, (_, i): [number, number, number, number] => [60000 + i, 3, 1, 0]),
   ];
   const [countBytes, entryBytes, offsetBytes, header] = big ? [8, 20, 8, 16] : [2, 12, 4, 8];
   const size = countBytes + entryBytes * entries.length + offsetBytes;
@@ -101,6 +105,25 @@ test('a PNG with even one compressed text chunk (zTXt, or iTXt compressed) is re
   assert.ok(Buffer.from(withoutCostlyMetadata(withZtxt)).equals(mixed.base));
 });
 
+test('a PNG with more ancillary chunks than the cap is read without them, but for its first tRNS; one at the cap is read as it is', async () => {
+  // A palette image with transparency: its tRNS is the one ancillary chunk kept.
+  const base = await sharp({ create: { width: 40, height: 30, channels: 4, background: { r: 200, g: 60, b: 10, alpha: 0.5 } } }).png({ palette: true }).toBuffer();
+  const chunkTypes = (png: Uint8Array): string[] => {
+    const types: string[] = [];
+    for (let at = 8; at + 12 <= png.length; at += 12 + Buffer.from(png).readUInt32BE(at)) types.push(Buffer.from(png.subarray(at + 4, at + 8)).toString('latin1'));
+    return types;
+  };
+  assert.deepEqual(chunkTypes(base), ['IHDR', 'PLTE', 'tRNS', 'pHYs', 'IDAT', 'IEND']);
+  const idat = base.indexOf('IDAT') - 4;
+  // Empty tIME chunks: libpng warns of each (too short), and sharp hands each warning to JavaScript.
+  const flood = (n: number) => Buffer.concat([base.subarray(0, idat), ...Array.from({ length: n }, () => chunk('tIME', new Uint8Array(0))), base.subarray(idat)]);
+  const over = flood(MAX_PNG_ANCILLARY_CHUNKS - 1); // with tRNS and pHYs, one over
+  assert.deepEqual(chunkTypes(withoutCostlyMetadata(over)), ['IHDR', 'PLTE', 'tRNS', 'IDAT', 'IEND'], 'the tIME chunks and pHYs go, the tRNS stays');
+  const at = flood(MAX_PNG_ANCILLARY_CHUNKS - 2);
+  assert.equal(withoutCostlyMetadata(at), at, 'the same bytes, not a copy');
+  assert.deepEqual((await decodeRgb({ name: 'flood.png', bytes: over })).data, (await decodeRgb({ name: 'base.png', bytes: base })).data);
+});
+
 test('a PNG whose chunks do not tile the file is left for the decoder to judge', async () => {
   const { withText } = await pngWithText(MAX_PNG_TEXT_CHUNKS + 4);
   const cut = withText.subarray(0, withText.length - 100);
@@ -124,6 +147,16 @@ for (const kind of [{ big: false, little: true }, { big: false, little: false },
     if (kind.big) view.setBigUint64(loop.length - 8, 80n, kind.little);
     else view.setUint32(loop.length - 4, 72, kind.little);
     assert.equal(withoutCostlyMetadata(loop), loop);
+  });
+
+  test(`a ${name} whose first directory has more entries than the cap keeps the first ones; one at the cap is read as it is`, async () => {
+    const over = tiffWithDirectories(2, kind, MAX_TIFF_ENTRIES - TIFF_IMAGE_TAGS + 1);
+    const trimmed = withoutCostlyMetadata(over);
+    assert.notEqual(trimmed, over);
+    assert.equal((await sharp(trimmed).metadata()).pages, 1, 'and the pages after it');
+    assert.deepEqual((await decodeRgb({ name: 'tags.tif', bytes: over })).data, (await decodeRgb({ name: 'one.tif', bytes: tiffWithDirectories(1, kind) })).data);
+    const at = tiffWithDirectories(1, kind, MAX_TIFF_ENTRIES - TIFF_IMAGE_TAGS);
+    assert.equal(withoutCostlyMetadata(at), at);
   });
 }
 
