@@ -5,8 +5,9 @@
 // every block, about 1 s on this machine (from a helper's review, 2026-12-08, which wrote it).
 // paethRgbaPng: an RGBA PNG whose every row is filtered with Paeth, the costliest filter to undo; at
 // 8 MP the costliest image a second helper's attack found among those the text lane checks (71–77 ms).
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
+import { pngChunk } from '../test/vision/png-chunk.js';
 
 /** The highest successive-approximation bit: Al runs 13 → 0 (14 levels). */
 const MAX_AL = 13;
@@ -65,17 +66,9 @@ export function paethRgbaPng(width: number, height: number): Buffer {
   const raw = Buffer.alloc(stride * height);
   for (let y = 0; y < height; y++) raw[y * stride] = 4; // Paeth; zero differences after the first row
   for (let i = 1, x = 1; i < stride; i++) raw[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const head = Buffer.alloc(4);
-    head.writeUInt32BE(data.length);
-    const tail = Buffer.alloc(4);
-    tail.writeUInt32BE(crc32(body));
-    return Buffer.concat([head, body, tail]);
-  };
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header.set([8, 6, 0, 0, 0], 8); // 8 bits, RGBA, deflate, adaptive filters, not interlaced
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', header), pngChunk('IDAT', deflateSync(raw)), pngChunk('IEND', Buffer.alloc(0))]);
 }

@@ -4,21 +4,14 @@
 // are never applied (decode.ts), so a crafted one costs nothing in any lane.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
+import { pngChunk } from './png-chunk.js';
 import { CHEAP_DECODE_MAX_BYTES, isCheapToDecode } from '../../src/vision/cheap-decode.js';
 import { decodeRgb, probeImage } from '../../src/vision/decode.js';
 
 const picture = () => sharp({ create: { width: 48, height: 32, channels: 3, background: { r: 200, g: 30, b: 90 } } });
 
-function chunk(type: string, data: Uint8Array): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
 
 /** The PNG with a chunk put before its image data. */
 function withChunk(png: Buffer, extra: Buffer): Buffer {
@@ -36,11 +29,11 @@ test('sequential JPEGs and plain PNGs are; progressive, interlaced, 16-bit, CMYK
     ['JPEG with a colour profile', await picture().withIccProfile('p3').jpeg().toBuffer(), true],
     ['PNG', png, true],
     ['PNG with a palette', await picture().png({ palette: true }).toBuffer(), true],
-    ['PNG with a plain text chunk', withChunk(png, chunk('tEXt', Buffer.from('Comment\0a note', 'latin1'))), true],
+    ['PNG with a plain text chunk', withChunk(png, pngChunk('tEXt', Buffer.from('Comment\0a note', 'latin1'))), true],
     ['interlaced PNG', await picture().png({ progressive: true }).toBuffer(), false],
     ['16-bit PNG', await picture().toColourspace('rgb16').png().toBuffer(), false],
     ['PNG with a colour profile (iCCP)', await picture().withIccProfile('p3').png().toBuffer(), false],
-    ['PNG with an unknown chunk', withChunk(png, chunk('abCd', Buffer.from('x'))), false],
+    ['PNG with an unknown chunk', withChunk(png, pngChunk('abCd', Buffer.from('x'))), false],
     ['WebP', await picture().webp().toBuffer(), false],
     ['GIF', await picture().gif().toBuffer(), false],
     ['TIFF', await picture().tiff().toBuffer(), false],
@@ -52,15 +45,15 @@ test('sequential JPEGs and plain PNGs are; progressive, interlaced, 16-bit, CMYK
   }
   // Compressed text is dropped before the probe and the decode (costly-metadata.ts): the file is judged without it.
   for (const compressed of [
-    chunk('zTXt', Buffer.concat([Buffer.from('Comment\0\0', 'latin1'), deflateSync(Buffer.alloc(4096))])),
-    chunk('iTXt', Buffer.concat([Buffer.from('Comment\0\x01\0\0\0', 'latin1'), deflateSync(Buffer.alloc(4096))])),
+    pngChunk('zTXt', Buffer.concat([Buffer.from('Comment\0\0', 'latin1'), deflateSync(Buffer.alloc(4096))])),
+    pngChunk('iTXt', Buffer.concat([Buffer.from('Comment\0\x01\0\0\0', 'latin1'), deflateSync(Buffer.alloc(4096))])),
   ]) {
     const bytes = withChunk(png, compressed);
     assert.equal(isCheapToDecode(bytes), false);
     assert.equal((await probeImage({ name: 'text.png', bytes })).cheapToDecode, true);
   }
   // Over the size judged: not cheap, whatever it is.
-  const padded = withChunk(png, chunk('tEXt', Buffer.concat([Buffer.from('Comment\0', 'latin1'), Buffer.alloc(CHEAP_DECODE_MAX_BYTES)])));
+  const padded = withChunk(png, pngChunk('tEXt', Buffer.concat([Buffer.from('Comment\0', 'latin1'), Buffer.alloc(CHEAP_DECODE_MAX_BYTES)])));
   assert.equal(isCheapToDecode(padded), false);
 });
 

@@ -2,29 +2,22 @@
 // bytes are read, the pixels unchanged; files under the caps come back as they are.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
+import { pngChunk } from './png-chunk.js';
 import { MAX_PNG_ANCILLARY_CHUNKS, MAX_PNG_TEXT_CHUNKS, MAX_TIFF_DIRECTORIES, MAX_TIFF_ENTRIES, withoutCostlyMetadata } from '../../src/vision/costly-metadata.js';
 import { decodeRgb, probeImage } from '../../src/vision/decode.js';
 import { sampleContent } from '../../src/runtime/identity.js';
 import { jobData, sampleFromJob } from '../../src/queue/jobs.js';
 import type { Sample } from '../../src/types.js';
 
-function chunk(type: string, data: Uint8Array): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
 
 /** Text chunks of each kind: zTXt (1 MiB of zeros, compressed), iTXt compressed or not, tEXt. */
 const TEXT_CHUNKS = {
-  zTXt: () => chunk('zTXt', Buffer.concat([Buffer.from('Comment\0\0', 'latin1'), deflateSync(Buffer.alloc(1 << 20))])),
-  iTXtCompressed: () => chunk('iTXt', Buffer.concat([Buffer.from('Comment\0\x01\0\0\0', 'latin1'), deflateSync(Buffer.alloc(1 << 20))])),
-  iTXt: () => chunk('iTXt', Buffer.from('Comment\0\0\0\0\0a plain note', 'latin1')),
-  tEXt: () => chunk('tEXt', Buffer.from('Comment\0a plain note', 'latin1')),
+  zTXt: () => pngChunk('zTXt', Buffer.concat([Buffer.from('Comment\0\0', 'latin1'), deflateSync(Buffer.alloc(1 << 20))])),
+  iTXtCompressed: () => pngChunk('iTXt', Buffer.concat([Buffer.from('Comment\0\x01\0\0\0', 'latin1'), deflateSync(Buffer.alloc(1 << 20))])),
+  iTXt: () => pngChunk('iTXt', Buffer.from('Comment\0\0\0\0\0a plain note', 'latin1')),
+  tEXt: () => pngChunk('tEXt', Buffer.from('Comment\0a plain note', 'latin1')),
 };
 
 /** A PNG with `texts` text chunks of a kind before its image data. */
@@ -116,7 +109,7 @@ test('a PNG with more ancillary chunks than the cap is read without them, but fo
   assert.deepEqual(chunkTypes(base), ['IHDR', 'PLTE', 'tRNS', 'pHYs', 'IDAT', 'IEND']);
   const idat = base.indexOf('IDAT') - 4;
   // Empty tIME chunks: libpng warns of each (too short), and sharp hands each warning to JavaScript.
-  const flood = (n: number) => Buffer.concat([base.subarray(0, idat), ...Array.from({ length: n }, () => chunk('tIME', new Uint8Array(0))), base.subarray(idat)]);
+  const flood = (n: number) => Buffer.concat([base.subarray(0, idat), ...Array.from({ length: n }, () => pngChunk('tIME', new Uint8Array(0))), base.subarray(idat)]);
   const over = flood(MAX_PNG_ANCILLARY_CHUNKS - 1); // with tRNS and pHYs, one over
   assert.deepEqual(chunkTypes(withoutCostlyMetadata(over)), ['IHDR', 'PLTE', 'tRNS', 'IDAT', 'IEND'], 'the tIME chunks and pHYs go, the tRNS stays');
   const at = flood(MAX_PNG_ANCILLARY_CHUNKS - 2);
