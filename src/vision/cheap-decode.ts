@@ -14,7 +14,8 @@
 // 8 MP took 25–30 ms. Anything this does not recognise is not cheap, nor is a file over
 // CHEAP_DECODE_MAX_BYTES (the walk runs on the service's event loop: it stays short).
 
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+import { runToEnd } from '../runtime/in-slices.js';
+import { isPng, scanPngChunks, type PngChunks } from './png-chunks.js';
 
 /** JPEG markers with a length that may come before the frame and the first scan: DHT, DQT, DRI, COM, APP0–APP15. */
 function isJpegTableOrData(marker: number): boolean {
@@ -24,19 +25,14 @@ function isJpegTableOrData(marker: number): boolean {
 /** The largest file judged (the text lane takes 1 MiB of images a dialogue: runtime/lanes.ts). */
 export const CHEAP_DECODE_MAX_BYTES = 1024 * 1024;
 
-/** A chunk type's four bytes as one number, compared without making a string per chunk. */
-const chunkType = (name: string): number => ((name.charCodeAt(0) << 24) | (name.charCodeAt(1) << 16) | (name.charCodeAt(2) << 8) | name.charCodeAt(3)) >>> 0;
-const IHDR = chunkType('IHDR');
-const IEND = chunkType('IEND');
-const ITXT = chunkType('iTXt');
-
-/** PNG chunks the decoder reads at a cost that follows their size; any other chunk (iCCP, zTXt, APNG's...) is not admitted. */
-const PNG_CHUNKS = new Set(['IHDR', 'PLTE', 'IDAT', 'IEND', 'tRNS', 'gAMA', 'cHRM', 'sRGB', 'pHYs', 'sBIT', 'bKGD', 'hIST', 'tIME', 'tEXt', 'iTXt', 'eXIf'].map(chunkType));
-
-export function isCheapToDecode(bytes: Uint8Array): boolean {
+/**
+ * `pngChunks`: the pass over these bytes' chunks that the caller made already (costly-metadata.ts
+ * makes one for every PNG it reads), so that a PNG is walked once.
+ */
+export function isCheapToDecode(bytes: Uint8Array, pngChunks?: PngChunks): boolean {
   if (bytes.length > CHEAP_DECODE_MAX_BYTES) return false;
   if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xd8) return cheapJpeg(bytes);
-  if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return cheapPng(bytes);
+  if (isPng(bytes)) return (pngChunks ?? runToEnd(scanPngChunks(bytes)))?.plain === true;
   return false;
 }
 
@@ -68,29 +64,5 @@ function cheapJpeg(bytes: Uint8Array): boolean {
     }
     at += 2 + length;
   }
-  return false;
-}
-
-/** Walks every chunk: IHDR first, then only listed chunks, iTXt uncompressed, to IEND. */
-function cheapPng(bytes: Uint8Array): boolean {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = PNG_SIGNATURE.length;
-  for (let first = true; at + 12 <= bytes.length; first = false) {
-    const end = at + 12 + view.getUint32(at);
-    if (end > bytes.length) return false;
-    const type = view.getUint32(at + 4);
-    if (first !== (type === IHDR) || !PNG_CHUNKS.has(type)) return false;
-    if (type === IHDR && (end - at !== 25 || bytes[at + 16] > 8 || bytes[at + 20] !== 0)) return false; // bit depth, interlace
-    if (type === ITXT && !uncompressedItxt(bytes, at, end)) return false;
-    if (type === IEND) return true;
-    at = end;
-  }
-  return false;
-}
-
-/** An iTXt's compression flag follows its keyword (at most 79 bytes and a 0). */
-function uncompressedItxt(bytes: Uint8Array, at: number, end: number): boolean {
-  const data = at + 8;
-  for (let i = data; i < Math.min(data + 80, end - 4); i++) if (bytes[i] === 0) return i + 1 < end - 4 && bytes[i + 1] === 0;
   return false;
 }

@@ -13,6 +13,7 @@
 // feature cache's keys) do not change.
 
 import { runInSlices, runToEnd } from '../runtime/in-slices.js';
+import { chunkTypeAt, isAncillaryChunk, isPng, isTextChunk, PNG_SIGNATURE, scanPngChunks, TRNS, type PngChunks } from './png-chunks.js';
 
 /** More text chunks (tEXt, zTXt, iTXt) than this in a PNG, or any compressed one, and all of them are left out. */
 export const MAX_PNG_TEXT_CHUNKS = 8;
@@ -28,11 +29,16 @@ export const MAX_TIFF_DIRECTORIES = 64;
  */
 export const MAX_TIFF_ENTRIES = 128;
 
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+export interface TrimmedImage {
+  /** The bytes without costly metadata, or the same bytes (not a copy) when there was none to leave out. */
+  bytes: Uint8Array;
+  /** The pass over a PNG's chunks, when the bytes came back as they were: a caller judging them needs no second pass. */
+  pngChunks?: PngChunks;
+}
 
 /** The bytes without costly metadata, or the same bytes (not a copy) when there is none to leave out. */
 export function withoutCostlyMetadata(bytes: Uint8Array): Uint8Array {
-  return runToEnd(costlyMetadataSteps(bytes));
+  return runToEnd(costlyMetadataSteps(bytes)).bytes;
 }
 
 /**
@@ -40,86 +46,23 @@ export function withoutCostlyMetadata(bytes: Uint8Array): Uint8Array {
  * 870,000 empty chunks (one pass over them takes 4–7 ms; a walk that made a string and an object for
  * each took 100–165 ms).
  */
-export function withoutCostlyMetadataInSlices(bytes: Uint8Array): Promise<Uint8Array> {
+export function withoutCostlyMetadataInSlices(bytes: Uint8Array): Promise<TrimmedImage> {
   return runInSlices(costlyMetadataSteps(bytes));
 }
 
-function* costlyMetadataSteps(bytes: Uint8Array): Generator<undefined, Uint8Array> {
-  if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return yield* withoutCostlyPngChunks(bytes);
-  return firstTiffDirectoryOnly(bytes);
+function* costlyMetadataSteps(bytes: Uint8Array): Generator<undefined, TrimmedImage> {
+  if (isPng(bytes)) return yield* withoutCostlyPngChunks(bytes);
+  return { bytes: firstTiffDirectoryOnly(bytes) };
 }
 
-/** Chunks walked between two chances to pause. */
+/** Chunks copied between two chances to pause. */
 const CHUNKS_PER_STEP = 4096;
 
-/** Whether the chunk at `at` is tEXt, zTXt or iTXt, read from its type bytes (no string per chunk). */
-function isTextChunk(bytes: Uint8Array, at: number): boolean {
-  if (bytes[at + 6] !== 0x58 || bytes[at + 7] !== 0x74) return false; // "Xt"
-  const a = bytes[at + 4];
-  const b = bytes[at + 5];
-  return (a === 0x74 && b === 0x45) || (b === 0x54 && (a === 0x7a || a === 0x69)); // "tE", "zT", "iT"
-}
-
-/**
- * Whether the text chunk at `at` (ending at `end`) is compressed: zTXt always; iTXt when the flag after
- * its keyword (at most 79 bytes and a 0) says so. An iTXt whose keyword has no end is counted compressed.
- */
-export function isCompressedTextChunk(bytes: Uint8Array, at: number, end: number): boolean {
-  if (bytes[at + 4] === 0x7a) return true; // "zTXt"
-  if (bytes[at + 4] !== 0x69) return false; // not "iTXt"
-  const data = at + 8;
-  for (let i = data; i < Math.min(data + 80, end - 4); i++) if (bytes[i] === 0) return bytes[i + 1] !== 0;
-  return true;
-}
-
-/**
- * One pass over the chunks: the end of the last one (IEND's), how many are text and how many of those
- * compressed, or undefined if they do not tile the file (the decoder judges it then).
- */
-function* scanPng(bytes: Uint8Array): Generator<undefined, PngScan | undefined> {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let at = PNG_SIGNATURE.length;
-  let texts = 0;
-  let compressed = 0;
-  let ancillary = 0;
-  for (let walked = 1; at + 12 <= bytes.length; walked++) {
-    if (walked % CHUNKS_PER_STEP === 0) yield;
-    const end = at + 12 + view.getUint32(at);
-    if (end > bytes.length) return undefined;
-    if (isAncillary(bytes, at)) ancillary++;
-    if (isTextChunk(bytes, at)) {
-      texts++;
-      if (isCompressedTextChunk(bytes, at, end)) compressed++;
-    }
-    // "IEND"
-    if (bytes[at + 4] === 0x49 && bytes[at + 5] === 0x45 && bytes[at + 6] === 0x4e && bytes[at + 7] === 0x44) return { end, texts, compressed, ancillary };
-    at = end;
-  }
-  return { end: at, texts, compressed, ancillary };
-}
-
-interface PngScan {
-  end: number;
-  texts: number;
-  compressed: number;
-  ancillary: number;
-}
-
-/** An ancillary chunk's type starts with a lower-case letter (bit 5 of its first byte). */
-function isAncillary(bytes: Uint8Array, at: number): boolean {
-  return (bytes[at + 4] & 0x20) !== 0;
-}
-
-/** "tRNS": the one ancillary chunk the pixels may need (a palette's or a colour's transparency). */
-function isTransparency(bytes: Uint8Array, at: number): boolean {
-  return bytes[at + 4] === 0x74 && bytes[at + 5] === 0x52 && bytes[at + 6] === 0x4e && bytes[at + 7] === 0x53;
-}
-
-function* withoutCostlyPngChunks(bytes: Uint8Array): Generator<undefined, Uint8Array> {
-  const scan = yield* scanPng(bytes);
-  if (!scan) return bytes;
+function* withoutCostlyPngChunks(bytes: Uint8Array): Generator<undefined, TrimmedImage> {
+  const scan = yield* scanPngChunks(bytes);
+  if (!scan) return { bytes };
   const allAncillary = scan.ancillary > MAX_PNG_ANCILLARY_CHUNKS;
-  if (!allAncillary && scan.texts <= MAX_PNG_TEXT_CHUNKS && scan.compressed === 0) return bytes;
+  if (!allAncillary && scan.texts <= MAX_PNG_TEXT_CHUNKS && scan.compressed === 0) return { bytes, pngChunks: scan };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Uint8Array(bytes.length);
   out.set(bytes.subarray(0, PNG_SIGNATURE.length));
@@ -128,9 +71,11 @@ function* withoutCostlyPngChunks(bytes: Uint8Array): Generator<undefined, Uint8A
   for (let at = PNG_SIGNATURE.length, walked = 1; at < scan.end; walked++) {
     if (walked % CHUNKS_PER_STEP === 0) yield;
     const end = at + 12 + view.getUint32(at);
-    const keepTransparency = allAncillary && !transparencyKept && isTransparency(bytes, at);
+    const type = chunkTypeAt(view, at);
+    // "tRNS": the one ancillary chunk the pixels may need (a palette's or a colour's transparency).
+    const keepTransparency = allAncillary && !transparencyKept && type === TRNS;
     if (keepTransparency) transparencyKept = true;
-    const drop = allAncillary ? isAncillary(bytes, at) && !keepTransparency : isTextChunk(bytes, at);
+    const drop = allAncillary ? isAncillaryChunk(type) && !keepTransparency : isTextChunk(type);
     if (!drop) {
       out.set(bytes.subarray(at, end), size);
       size += end - at;
@@ -138,7 +83,7 @@ function* withoutCostlyPngChunks(bytes: Uint8Array): Generator<undefined, Uint8A
     at = end;
   }
   out.set(bytes.subarray(scan.end), size);
-  return out.subarray(0, size + bytes.length - scan.end);
+  return { bytes: out.subarray(0, size + bytes.length - scan.end) };
 }
 
 /** Where a TIFF's directories keep their sizes: classic TIFF (42) has 32-bit offsets, BigTIFF (43) 64-bit ones. */

@@ -50,7 +50,7 @@ export interface ImageInfo {
  * as PNG (see bmp.ts), so that what follows reads, hashes and caches it as any other image.
  */
 export async function readImageBytes(ref: ImageRef, item: ItemRef = {}, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<Uint8Array> {
-  const bytes = await withoutCostlyMetadataInSlices(await readEncodedBytes(ref, item, limits));
+  const { bytes } = await withoutCostlyMetadataInSlices(await readEncodedBytes(ref, item, limits));
   if (!looksLikeBmp(bytes)) return bytes;
   // A sample's image is read up to three times close together (probe, decode, content hash): its
   // conversion is kept for the last few references and reused while the bytes read are the same (a
@@ -137,7 +137,7 @@ export async function readEncodedBytes(ref: ImageRef, item: ItemRef = {}, limits
  * the decode that follows, in a worker, finds damaged run-length data.
  */
 export async function probeImage(ref: ImageRef, item: ItemRef = {}, limits: ImageLimits = DEFAULT_IMAGE_LIMITS): Promise<ImageInfo> {
-  const bytes = await withoutCostlyMetadataInSlices(await readEncodedBytes(ref, item, limits));
+  const { bytes, pngChunks } = await withoutCostlyMetadataInSlices(await readEncodedBytes(ref, item, limits));
   if (looksLikeBmp(bytes)) {
     const { width, height } = checkedBmpLayout(bytes, ref, item, limits);
     return { width, height, format: 'bmp', bytes: bytes.byteLength, cheapToDecode: false };
@@ -156,7 +156,7 @@ export async function probeImage(ref: ImageRef, item: ItemRef = {}, limits: Imag
   if (meta.format === 'svg') throw unreadable(ref, item, 'an SVG drawing');
   if (!meta.format || !FORMATS.has(meta.format) || !meta.width || !meta.height) throw corrupt(ref, item, undefined, bytes);
   checkDimensions(ref, item, meta.width, meta.height, limits);
-  return { width: meta.width, height: meta.height, format: meta.format, bytes: bytes.byteLength, cheapToDecode: isCheapToDecode(bytes) };
+  return { width: meta.width, height: meta.height, format: meta.format, bytes: bytes.byteLength, cheapToDecode: isCheapToDecode(bytes, pngChunks) };
 }
 
 export interface RawImage {

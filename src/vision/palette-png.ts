@@ -3,9 +3,9 @@
 // JavaScript, and zlib compresses them off the event loop.
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
+import { PNG_SIGNATURE } from './png-chunks.js';
 
 const deflateAsync = promisify(zlib.deflate);
-const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 
 export interface PaletteImage {
   width: number;
@@ -25,7 +25,7 @@ export async function encodePalettePng({ width, height, bitDepth, palette, scanl
   header[8] = bitDepth;
   header[9] = 3; // colour type: palette; compression, filter and interlace stay 0
   // One concat copies each chunk's data once: the compressed rows can be megabytes, and this runs on the event loop.
-  const png = Buffer.concat([SIGNATURE, ...chunk('IHDR', header), ...chunk('PLTE', palette), ...chunk('IDAT', await deflateAsync(scanlines, { level: 1 })), ...chunk('IEND', new Uint8Array(0))]);
+  const png = Buffer.concat([PNG_SIGNATURE, ...chunk('IHDR', header), ...chunk('PLTE', palette), ...chunk('IDAT', await deflateAsync(scanlines, { level: 1 })), ...chunk('IEND', new Uint8Array(0))]);
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }
 

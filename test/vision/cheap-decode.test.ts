@@ -8,6 +8,7 @@ import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { pngChunk } from './png-chunk.js';
 import { CHEAP_DECODE_MAX_BYTES, isCheapToDecode } from '../../src/vision/cheap-decode.js';
+import { withoutCostlyMetadata } from '../../src/vision/costly-metadata.js';
 import { decodeRgb, probeImage } from '../../src/vision/decode.js';
 
 const picture = () => sharp({ create: { width: 48, height: 32, channels: 3, background: { r: 200, g: 30, b: 90 } } });
@@ -92,6 +93,24 @@ test('a JPEG is walked segment by segment to its first scan: fill bytes pass; a 
   const png = await picture().png().toBuffer();
   assert.equal(isCheapToDecode(png.subarray(0, 20)), false, 'a PNG cut inside its header');
   assert.equal(isCheapToDecode(png.subarray(0, png.length - 12)), false, 'a PNG without IEND');
+});
+
+test('an iTXt whose keyword ends its data, with no compression flag after it, is malformed: not cheap, and left out with the text', async () => {
+  const png = await picture().png().toBuffer();
+  const plainText = withChunk(png, pngChunk('tEXt', Buffer.from('Comment\0a note', 'latin1')));
+  // Read as the costly case by both: the text-lane check (not cheap) and the metadata trim (all text left out).
+  // The two readers used to differ here: the trim read the chunk's CRC as the flag.
+  // The keyword is chosen so that the CRC after it starts with a 0 byte, which a reader going one byte
+  // too far takes for "uncompressed".
+  let flaglessChunk = pngChunk('iTXt', Buffer.from('Comment\0', 'latin1'));
+  for (let n = 0; flaglessChunk[flaglessChunk.length - 4] !== 0; n++) flaglessChunk = pngChunk('iTXt', Buffer.from(`Comment${n}\0`, 'latin1'));
+  const flagless = withChunk(plainText, flaglessChunk);
+  assert.equal(isCheapToDecode(flagless), false);
+  assert.ok(Buffer.from(withoutCostlyMetadata(flagless)).equals(png), 'every text chunk is left out');
+  assert.equal((await probeImage({ name: 'flagless.png', bytes: flagless })).cheapToDecode, true, 'judged without them');
+  const withFlag = withChunk(plainText, pngChunk('iTXt', Buffer.from('Comment\0\0\0\0a note', 'latin1')));
+  assert.equal(isCheapToDecode(withFlag), true, 'the same chunk with its flag and fields: uncompressed');
+  assert.equal(withoutCostlyMetadata(withFlag), withFlag, 'kept, the same bytes');
 });
 
 test('an embedded colour profile is not applied: the pixels come back as stored', async () => {

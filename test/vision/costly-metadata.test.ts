@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { pngChunk } from './png-chunk.js';
-import { MAX_PNG_ANCILLARY_CHUNKS, MAX_PNG_TEXT_CHUNKS, MAX_TIFF_DIRECTORIES, MAX_TIFF_ENTRIES, withoutCostlyMetadata } from '../../src/vision/costly-metadata.js';
+import { MAX_PNG_ANCILLARY_CHUNKS, MAX_PNG_TEXT_CHUNKS, MAX_TIFF_DIRECTORIES, MAX_TIFF_ENTRIES, withoutCostlyMetadata, withoutCostlyMetadataInSlices } from '../../src/vision/costly-metadata.js';
 import { decodeRgb, probeImage } from '../../src/vision/decode.js';
 import { sampleContent } from '../../src/runtime/identity.js';
 import { jobData, sampleFromJob } from '../../src/queue/jobs.js';
@@ -82,6 +82,18 @@ test('a PNG with more text chunks than the cap is read without them; one at the 
   const ref = { name: 'texts.png', bytes: over.withText };
   assert.deepEqual(await probeImage(ref), { width: 40, height: 30, format: 'png', bytes: over.base.length, cheapToDecode: true });
   assert.deepEqual((await decodeRgb(ref)).data, (await decodeRgb({ name: 'base.png', bytes: over.base })).data);
+});
+
+test('the pass over a PNG\'s chunks comes back with bytes returned as they were, for the probe to judge them without a second pass', async () => {
+  const at = await pngWithText(MAX_PNG_TEXT_CHUNKS);
+  const kept = await withoutCostlyMetadataInSlices(at.withText);
+  assert.equal(kept.bytes, at.withText);
+  assert.deepEqual(kept.pngChunks && { texts: kept.pngChunks.texts, ended: kept.pngChunks.ended, plain: kept.pngChunks.plain }, { texts: MAX_PNG_TEXT_CHUNKS, ended: true, plain: true });
+  // Trimmed bytes are another file: no pass over them is handed back.
+  const over = await pngWithText(MAX_PNG_TEXT_CHUNKS + 1);
+  const trimmed = await withoutCostlyMetadataInSlices(over.withText);
+  assert.ok(Buffer.from(trimmed.bytes).equals(over.base));
+  assert.equal(trimmed.pngChunks, undefined);
 });
 
 test('a PNG with even one compressed text chunk (zTXt, or iTXt compressed) is read without its text chunks; uncompressed ones are kept', async () => {

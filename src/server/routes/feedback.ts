@@ -16,6 +16,7 @@ import { textTokens, type SimilaritySignature } from '../../feedback/similarity.
 import type { FeedbackStore, StoredPrediction } from '../../feedback/store.js';
 import { informativeness, type Informativeness } from '../../feedback/uncertainty.js';
 import type { Task } from '../../types.js';
+import { isPng } from '../../vision/png-chunks.js';
 import type { ServerContext } from '../context.js';
 import { bearerKey, callerOf } from '../auth.js';
 import { endsEmpty } from '../body-peek.js';
@@ -268,7 +269,7 @@ function defined<T>(x: T | undefined): x is T {
 }
 
 function imageType(bytes: Buffer): string {
-  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
+  if (isPng(bytes)) return 'image/png';
   if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'image/jpeg';
   if (bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
   if (bytes.subarray(0, 4).toString('latin1') === 'GIF8') return 'image/gif';
