@@ -7,14 +7,15 @@
 import { open, readFile, rm, truncate, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { createRecognizers, type BackendSelection } from '../backends/select.js';
+import { tasksReadingImages } from '../tasks/recognizer.js';
 import { EcommirError, inDataFile } from '../errors.js';
 import { decodeSampleImages, decodesImagesFirst } from '../data/input-limits.js';
 import type { FeatureCacheOptions } from '../features/cache.js';
 import type { Prediction, Sample, Task } from '../types.js';
 import { predictionKey, sampleContent, type SampleContent } from './identity.js';
-import { laneOf, laneWarmUp, startPools, type Lane } from './lanes.js';
+import { batchLaneOf, laneWarmUp, startPools, type Lane } from './lanes.js';
 import { threadsPerWorker } from '../vision/threads.js';
-import { RecognizerPool } from './pool.js';
+import { closedPoolError, RecognizerPool } from './pool.js';
 import { backendSource, type RecognizerSource } from './source.js';
 
 /** A sample with the key of its prediction. */
@@ -116,6 +117,8 @@ export class PredictionLog {
 export interface SamplePredictor {
   /** Which tasks have a recogniser. */
   readonly tasks: Readonly<Record<Task, boolean>>;
+  /** The tasks whose recogniser may read a sample's pixels (Recognizer.readsImages): their images go to OCR or a big model. */
+  readonly readsImages: readonly Task[];
   predict(sample: Sample, signal?: AbortSignal): Promise<Prediction>;
   close(): Promise<void>;
 }
@@ -123,7 +126,11 @@ export interface SamplePredictor {
 export interface LocalPredictorOptions {
   /** Workers (1: in this process, no pool). Default: the cores available. */
   concurrency?: number;
-  /** The lanes the samples need (pools are started only for these). Default both. */
+  /**
+   * The lanes the samples need, as batchLaneOf routes them for a model that reads no pixels (pools are
+   * started for these at once, and for the other lane at its first sample: the image lane when the
+   * model turns out to read a dialogue's images). Default both.
+   */
   lanes?: readonly Lane[];
   /** Where the recognisers come from in the workers. Default: backendSource(selection). */
   source?: RecognizerSource;
@@ -157,6 +164,7 @@ async function predictorFor(selection: BackendSelection, options: LocalPredictor
     let closed = false;
     return {
       tasks: { scene: recognizers.scene !== undefined, intent: recognizers.intent !== undefined },
+      readsImages: tasksReadingImages(recognizers),
       async predict(sample) {
         // Refused as a closed pool refuses (pool.ts), so that a caller's use after close() fails
         // alike whatever the concurrency, not only when there are workers to stop.
@@ -179,6 +187,7 @@ async function predictorFor(selection: BackendSelection, options: LocalPredictor
 function namingDataFile(predictor: SamplePredictor, file: string): SamplePredictor {
   return {
     tasks: predictor.tasks,
+    readsImages: predictor.readsImages,
     predict: (sample, signal) =>
       predictor.predict(sample, signal).catch((err: unknown) => {
         throw inDataFile(err, file);
@@ -194,36 +203,56 @@ export function warmsUp(selection: BackendSelection): boolean {
 
 /** Recogniser pools per lane, sized for a batch (queues hold what the caller keeps in flight). */
 export class PooledPredictor implements SamplePredictor {
+  readonly #pools: Partial<Record<Lane, Promise<RecognizerPool>>>;
+  #closed = false;
+
   private constructor(
-    private readonly pools: Partial<Record<Lane, RecognizerPool>>,
+    started: Partial<Record<Lane, RecognizerPool>>,
+    private readonly startLane: (lane: Lane) => Promise<RecognizerPool>,
     readonly tasks: Readonly<Record<Task, boolean>>,
-  ) {}
+    readonly readsImages: readonly Task[],
+  ) {
+    this.#pools = Object.fromEntries(Object.entries(started).filter(([, pool]) => pool).map(([lane, pool]) => [lane, Promise.resolve(pool)]));
+  }
 
   static async create(source: RecognizerSource, options: LocalPredictorOptions & { concurrency: number }): Promise<PooledPredictor> {
     const lanes = new Set(options.lanes ?? ['text', 'image']);
     const n = options.concurrency;
     const common = { source, cache: options.cache, threads: n, maxQueue: 1 << 20 };
     const warm = options.warmUp ?? true;
-    const [text, image] = await startPools([
-      lanes.has('text') ? (signal) => RecognizerPool.create({ ...common, name: 'text', isolation: 'thread', warmUp: laneWarmUp('text', warm), signal }) : undefined,
-      lanes.has('image') ? (signal) => RecognizerPool.create({ ...common, name: 'image', isolation: 'process', computeThreads: threadsPerWorker(n), warmUp: laneWarmUp('image', warm), signal }) : undefined,
-    ]);
-    const described = (image ?? text)!.tasks;
-    const tasks = { scene: described.scene !== undefined, intent: described.intent !== undefined };
-    return new PooledPredictor({ text, image }, tasks);
+    const start = (lane: Lane, signal: AbortSignal): Promise<RecognizerPool> =>
+      lane === 'text'
+        ? RecognizerPool.create({ ...common, name: 'text', isolation: 'thread', warmUp: laneWarmUp('text', warm), signal })
+        : RecognizerPool.create({ ...common, name: 'image', isolation: 'process', computeThreads: threadsPerWorker(n), warmUp: laneWarmUp('image', warm), signal });
+    const [text, image] = await startPools([lanes.has('text') ? (signal) => start('text', signal) : undefined, lanes.has('image') ? (signal) => start('image', signal) : undefined]);
+    // Every worker loads the same recognisers, so either lane describes them.
+    const described = (image ?? text)!;
+    const tasks = { scene: described.tasks.scene !== undefined, intent: described.tasks.intent !== undefined };
+    const startLater = async (lane: Lane): Promise<RecognizerPool> => (await startPools([(signal) => start(lane, signal)]))[0]!;
+    return new PooledPredictor({ text, image }, startLater, tasks, described.readsImages);
   }
 
   async predict(sample: Sample, signal?: AbortSignal): Promise<Prediction> {
-    const lane = laneOf(sample);
-    const pool = this.pools[lane];
-    if (!pool) throw new Error(`no ${lane} pool was started`);
+    const pool = await this.poolOf(batchLaneOf(sample, this.readsImages.includes(sample.task)));
     // The submission record stays here: the worker needs what the recognisers read.
     const { raw: _raw, ...bare } = sample;
     return batchPrediction(await pool.predict(bare, {}, signal, decodesImagesFirst(sample)));
   }
 
+  /** The lane's pool, started at its first sample when it was not among the lanes asked for; refused after close() as a started pool refuses. */
+  private poolOf(lane: Lane): Promise<RecognizerPool> {
+    const pool = this.#pools[lane];
+    if (pool) return pool;
+    if (this.#closed) {
+      return Promise.reject(closedPoolError(lane));
+    }
+    return (this.#pools[lane] = this.startLane(lane));
+  }
+
   async close(): Promise<void> {
-    await Promise.all([this.pools.text?.close(), this.pools.image?.close()]);
+    this.#closed = true;
+    // A pool still starting is closed once it has started; one that failed to start has nothing to close.
+    await Promise.all(Object.values(this.#pools).map((pool) => pool.then((p) => p.close(), () => undefined)));
   }
 }
 

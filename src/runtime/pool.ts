@@ -303,7 +303,7 @@ export class RecognizerPool {
   }
 
   private closedError(cause?: unknown): EcommirError {
-    return new EcommirError('ECM_ERR_BACKEND', `the ${this.name} pool is closed (close() or destroy() was called on it or on the predictor that owns it); create a new one to predict`, { cause, statusCode: 503 });
+    return closedPoolError(this.name, cause);
   }
 
   /** Notes a write; trims now when the last trim began at least trimIntervalMs ago and none runs. */
@@ -342,4 +342,9 @@ export class RecognizerPool {
     await (this.#processes ? this.#processes.destroy() : this.#threads!.stop('destroy'));
     await this.#trimming;
   }
+}
+
+/** What a closed pool answers, and a predictor's pool never started before its close() (batch-predict.ts). */
+export function closedPoolError(name: string, cause?: unknown): EcommirError {
+  return new EcommirError('ECM_ERR_BACKEND', `the ${name} pool is closed (close() or destroy() was called on it or on the predictor that owns it); create a new one to predict`, { cause, statusCode: 503 });
 }

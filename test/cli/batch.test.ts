@@ -32,6 +32,20 @@ async function digests(dir: string): Promise<Record<string, string>> {
   return out;
 }
 
+test('predict says a first run reads images with OCR only of the images the models read: not of dialogues whose model reads the text alone', { timeout: 200_000 }, async () => {
+  const dir = await tempDir({});
+  const dialogues = join(dir, 'dialogues.json');
+  await writeFile(dialogues, JSON.stringify(withImages.slice(0, 3)));
+  const said = await runCli(['predict', dialogues, '--images', DEV_IMAGES, '--out', join(dir, 'dialogues.csv'), '--concurrency', '2']);
+  assert.equal(said.code, 0, said.stderr);
+  assert.doesNotMatch(said.stderr, /OCR/, 'the shipped intent model reads no pixels');
+  const mixed = join(dir, 'mixed.json');
+  await writeFile(mixed, JSON.stringify([...scenes.slice(0, 2), ...withImages.slice(0, 3)]));
+  const both = await runCli(['predict', mixed, '--images', DEV_IMAGES, '--out', join(dir, 'mixed.csv'), '--concurrency', '2']);
+  assert.equal(both.code, 0, both.stderr);
+  assert.match(both.stderr, /5 samples to answer, 2 of them with images the models read: a first run reads each image with OCR/);
+});
+
 test('predict on two workers writes the same bytes as one sample at a time; a stopped run resumes from its log', { timeout: 400_000 }, async () => {
   const dir = await tempDir({});
   const data = join(dir, 'data.json');

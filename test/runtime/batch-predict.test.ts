@@ -3,9 +3,12 @@
 // pooled predictor answering as the in-process one does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { forEachConcurrent, keySamples, PooledPredictor, PredictionLog, uniqueByKey } from '../../src/runtime/batch-predict.js';
+import sharp from 'sharp';
+import { batchLaneOf } from '../../src/runtime/lanes.js';
 import { threadsPerWorker } from '../../src/vision/threads.js';
 import { modelVersion, sampleContent } from '../../src/runtime/identity.js';
 import { DEFAULT_MODELS_DIR } from '../../src/tasks/default-models.js';
@@ -126,6 +129,43 @@ test('a pooled predictor answers each sample as the recogniser does, on worker t
     assert.equal('ms' in image, false, 'no timing field in batch predictions');
   } finally {
     await predictor.close();
+  }
+});
+
+/** This process's child processes that run Node: a pool's worker processes (its threads are none). */
+function nodeChildren(): number {
+  return execFileSync('ps', ['-o', 'comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+    .split('\n')
+    .filter((name) => name.trim() === 'node').length;
+}
+
+test('a batch answers the dialogues of a model that reads no pixels on the text lane, images and all; one that reads them starts the image lane at its first such dialogue', { timeout: 120_000 }, async () => {
+  const dir = await tempDir({});
+  await writeFile(join(dir, 'photo.png'), await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 0, g: 0, b: 255 } } }).png().toBuffer());
+  await writeFile(join(dir, 'cut.png'), (await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 9, g: 90, b: 9 }, noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).png().toBuffer()).subarray(0, 300));
+  const withImage = (id: string, file: string): Sample => {
+    const ref = { name: file, path: join(dir, file) };
+    return { id, index: 0, task: 'intent', candidates: [], turns: [{ role: 'user', text: '会生锈吗', images: [ref] }], images: [ref] };
+  };
+  assert.equal(batchLaneOf(withImage('a', 'photo.png'), false), 'text');
+  assert.equal(batchLaneOf(withImage('a', 'photo.png'), true), 'image');
+  assert.equal(batchLaneOf(intent('b', 0, '会生锈吗'), true), 'text', 'no image: text, whatever the model');
+  assert.equal(nodeChildren(), 0, 'no worker process before the predictors start');
+  for (const readsImages of [false, true]) {
+    // The lanes `predict` asks for when every sample is a dialogue: the text lane alone.
+    const predictor = await PooledPredictor.create({ module: FAKES_MODULE, args: { intent: { readsImages } } }, { concurrency: 1, lanes: ['text'], warmUp: false });
+    try {
+      assert.deepEqual(predictor.readsImages, readsImages ? ['scene', 'intent'] : ['scene']);
+      const answers = await Promise.all(['a', 'b'].map((id) => predictor.predict(withImage(id, 'photo.png'))));
+      assert.deepEqual(answers.map((a) => a.label), ['是否会生锈', '是否会生锈']);
+      assert.equal(nodeChildren(), readsImages ? 1 : 0, readsImages ? 'the image lane was started for them' : 'no image process was started');
+      // Either lane decodes the images first: a cut photo is refused by name.
+      await assert.rejects(predictor.predict(withImage('c', 'cut.png')), (err: Error & { code?: string }) => err.code === 'ECM_ERR_IMAGE_CORRUPT' && /cut\.png/.test(err.message));
+    } finally {
+      await predictor.close();
+    }
+    await assert.rejects(predictor.predict(withImage('d', 'photo.png')), /pool is closed/, 'refused after close(), in either lane');
+    await assert.rejects(predictor.predict(scene('e', 0, join(dir, 'photo.png'))), /the image pool is closed/, 'and in a lane it had not started (or had)');
   }
 });
 

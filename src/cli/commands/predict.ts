@@ -26,7 +26,7 @@ import { Progress } from '../../features/progress.js';
 import { addBackendOptions, backendSelection, type BackendFlags } from '../backend-options.js';
 import { forEachConcurrent, keySamples, localPredictor, predictionFor, PredictionLog, uniqueByKey, type KeyedSample } from '../../runtime/batch-predict.js';
 import { modelIdentity } from '../../runtime/identity.js';
-import { laneOf } from '../../runtime/lanes.js';
+import { batchLaneOf, laneOf } from '../../runtime/lanes.js';
 import { DEFAULT_MLLM_CONCURRENCY } from '../../backends/mllm/concurrency.js';
 import { loadsEmbeddedModels } from '../../backends/select.js';
 import { checkRedis, DEFAULT_JOB_OPTIONS, redisUrl } from '../../queue/jobs.js';
@@ -147,15 +147,6 @@ async function predictTo(
   const todo = uniqueByKey(keyed).filter((k) => !log.done.has(k.key));
   const copies = new Map<string, number>();
   for (const k of keyed) copies.set(k.key, (copies.get(k.key) ?? 0) + 1);
-  const images = todo.filter((k) => laneOf(k.sample) === 'image').length;
-  if (images > 0 && flags.progress && !flags.queue) {
-    // Said before the long part starts: a first run reads every image with OCR, which dominates the time.
-    const minutes = Math.max(1, Math.round((images * 0.75) / 60 / Math.max(1, concurrency)));
-    process.stderr.write(
-      `ecommir: ${todo.length} samples to answer, ${images} of them with images: a first run reads each image with OCR ` +
-        `(about 0.5–1 s an image a core, so about ${minutes} min for these); the features are cached (${cacheDir()}), so a second run is quick\n`,
-    );
-  }
   const progress = new Progress({ total: keyed.length, label: 'predict', enabled: flags.progress });
   if (resumed > 0) progress.tick(resumed);
   const failedKeys = new Set<string>();
@@ -222,7 +213,7 @@ async function predictTo(
         throw err;
       }
     } else {
-      await predictHere(todo, keyed, identity?.selection ?? selection, { concurrency, file: loaded.file }, log, progress, copies, (item, err) => {
+      await predictHere(todo, keyed, identity?.selection ?? selection, { concurrency, file: loaded.file, announce: flags.progress }, log, progress, copies, (item, err) => {
         if (!skippable(err)) throw err;
         // An error from a worker process comes back without its item, and copies of the sample (same
         // content, other ids) are left out with it: each is listed under its own record.
@@ -280,16 +271,26 @@ async function predictHere(
   todo: readonly KeyedSample[],
   keyed: readonly KeyedSample[],
   selection: ReturnType<typeof backendSelection>,
-  { concurrency, file }: { concurrency: number; file: string },
+  { concurrency, file, announce }: { concurrency: number; file: string; announce: boolean },
   log: PredictionLog,
   progress: Progress,
   copies: ReadonlyMap<string, number>,
   onError: (item: KeyedSample, err: unknown) => void,
 ): Promise<void> {
   if (todo.length === 0) return;
-  const lanes = [...new Set(todo.map((k) => laneOf(k.sample)))];
+  // Dialogues with images start on the text lane; if the model reads their images, the image lane starts at the first one.
+  const lanes = [...new Set(todo.map((k) => batchLaneOf(k.sample, false)))];
   const predictor = await localPredictor(selection, { concurrency, lanes, file });
   try {
+    const read = todo.filter((k) => k.sample.images.length > 0 && batchLaneOf(k.sample, predictor.readsImages.includes(k.sample.task)) === 'image').length;
+    if (read > 0 && announce) {
+      // Said before the long part starts: a first run reads every image with OCR, which dominates the time.
+      const minutes = Math.max(1, Math.round((read * 0.75) / 60 / Math.max(1, concurrency)));
+      process.stderr.write(
+        `ecommir: ${todo.length} samples to answer, ${read} of them with images the models read: a first run reads each image with OCR ` +
+          `(about 0.5–1 s an image a core, so about ${minutes} min for these); the features are cached (${cacheDir()}), so a second run is quick\n`,
+      );
+    }
     for (const task of new Set(keyed.map((k) => k.sample.task))) {
       if (predictor.tasks[task]) continue;
       const given = task === 'scene' ? selection.sceneModel : selection.intentModel;
