@@ -129,7 +129,7 @@ export interface LocalPredictorOptions {
   /**
    * The lanes the samples need, as batchLaneOf routes them for a model that reads no pixels (pools are
    * started for these at once, and for the other lane at its first sample: the image lane when the
-   * model turns out to read a dialogue's images). Default both.
+   * model turns out to read a dialogue's images). Default (or none named) both.
    */
   lanes?: readonly Lane[];
   /** Where the recognisers come from in the workers. Default: backendSource(selection). */
@@ -216,7 +216,8 @@ export class PooledPredictor implements SamplePredictor {
   }
 
   static async create(source: RecognizerSource, options: LocalPredictorOptions & { concurrency: number }): Promise<PooledPredictor> {
-    const lanes = new Set(options.lanes ?? ['text', 'image']);
+    // None named (an empty list): both, as when the option is left out; a pool must describe the recognisers.
+    const lanes = new Set(options.lanes?.length ? options.lanes : ['text', 'image']);
     const n = options.concurrency;
     const common = { source, cache: options.cache, threads: n, maxQueue: 1 << 20 };
     const warm = options.warmUp ?? true;

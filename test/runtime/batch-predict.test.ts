@@ -167,6 +167,12 @@ test('a batch answers the dialogues of a model that reads no pixels on the text 
     await assert.rejects(predictor.predict(withImage('d', 'photo.png')), /pool is closed/, 'refused after close(), in either lane');
     await assert.rejects(predictor.predict(scene('e', 0, join(dir, 'photo.png'))), /the image pool is closed/, 'and in a lane it had not started (or had)');
   }
+  const none = await PooledPredictor.create({ module: FAKES_MODULE, args: {} }, { concurrency: 1, lanes: [], warmUp: false });
+  try {
+    assert.deepEqual(none.tasks, { scene: true, intent: true }, 'no lane named: both started, as by default');
+  } finally {
+    await none.close();
+  }
 });
 
 test('options given their defaults name the same model version as options left out', async () => {
